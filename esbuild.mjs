@@ -1,0 +1,31 @@
+// One base config, one bundle per runtime room.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const base = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  target: 'es2022',
+  // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
+};
+
+const node = { ...base, platform: 'node', format: 'cjs', target: 'node20' };
+
+const bundles = [
+  { ...node, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
+].filter((b) => b.entryPoints.every((p) => existsSync(p)));
+
+if (watch) {
+  for (const b of bundles) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(bundles.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,125 @@
+// Pixel conversions shared by every loader: RGBA bytes → model channels, and resizing to the model input size.
+
+/** Channel counts the loaders can produce from PNG/JPEG/IDX pixels. */
+export function checkChannels(channels: number): void {
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new Error(`image data can fill 1 (gray), 3 (RGB) or 4 (RGBA) channels; the model input has ${channels}`);
+  }
+}
+
+/**
+ * RGBA bytes (as pngjs and jpeg-js produce them) → Float32 in [0, 1] with `channels` values per pixel.
+ * 1 → luminance (ITU-R BT.601, like PIL's "L"); 3 → RGB; alpha is composited on black so a transparent
+ * background reads as 0, matching MNIST-style white-on-black digits. 4 keeps RGBA as is.
+ */
+export function rgbaToChannels(rgba: Uint8Array, pixels: number, channels: number): Float32Array {
+  checkChannels(channels);
+  const out = new Float32Array(pixels * channels);
+  for (let p = 0, i = 0; p < pixels; p++, i += 4) {
+    if (channels === 4) {
+      for (let k = 0; k < 4; k++) out[p * 4 + k] = rgba[i + k] / 255;
+      continue;
+    }
+    const a = rgba[i + 3] / 255;
+    const r = (rgba[i] / 255) * a;
+    const g = (rgba[i + 1] / 255) * a;
+    const b = (rgba[i + 2] / 255) * a;
+    if (channels === 1) {
+      out[p] = 0.299 * r + 0.587 * g + 0.114 * b;
+    } else {
+      out[p * 3] = r;
+      out[p * 3 + 1] = g;
+      out[p * 3 + 2] = b;
+    }
+  }
+  return out;
+}
+
+/** Gray or RGB(A) float pixels → another channel count (used for IDX files, which are gray). */
+export function convertChannels(src: Float32Array, pixels: number, from: number, to: number): Float32Array {
+  if (from === to) return src;
+  checkChannels(to);
+  if (from !== 1) throw new Error(`cannot convert ${from}-channel pixels to ${to} channels`);
+  const out = new Float32Array(pixels * to);
+  for (let p = 0; p < pixels; p++) {
+    const v = src[p];
+    for (let k = 0; k < to; k++) out[p * to + k] = k === 3 ? 1 : v;
+  }
+  return out;
+}
+
+/** For each output index along one axis: the first source index and its weights. */
+interface AxisWeights {
+  readonly start: Int32Array;
+  readonly weights: Float32Array[];
+}
+
+/**
+ * Area averaging when shrinking (each output pixel averages exactly the source area it covers, so thin
+ * strokes don't vanish) and bilinear with half-pixel centres when enlarging (as PIL and TF do).
+ */
+function axisWeights(srcLen: number, dstLen: number): AxisWeights {
+  const start = new Int32Array(dstLen);
+  const weights: Float32Array[] = [];
+  const scale = srcLen / dstLen;
+  for (let o = 0; o < dstLen; o++) {
+    if (scale > 1) {
+      const lo = o * scale;
+      const hi = Math.min((o + 1) * scale, srcLen);
+      const first = Math.floor(lo);
+      const last = Math.min(Math.ceil(hi) - 1, srcLen - 1);
+      const w = new Float32Array(last - first + 1);
+      for (let i = first; i <= last; i++) w[i - first] = (Math.min(hi, i + 1) - Math.max(lo, i)) / scale;
+      start[o] = first;
+      weights.push(w);
+    } else {
+      const x = Math.min(Math.max((o + 0.5) * scale - 0.5, 0), srcLen - 1);
+      const i0 = Math.floor(x);
+      const f = x - i0;
+      start[o] = i0;
+      weights.push(i0 + 1 < srcLen ? Float32Array.of(1 - f, f) : Float32Array.of(1));
+    }
+  }
+  return { start, weights };
+}
+
+/** Resize an HWC float image; separable, so one axis may shrink while the other grows. */
+export function resizeImage(
+  src: Float32Array,
+  srcH: number,
+  srcW: number,
+  channels: number,
+  dstH: number,
+  dstW: number,
+): Float32Array {
+  if (srcH === dstH && srcW === dstW) return src;
+  const xs = axisWeights(srcW, dstW);
+  const ys = axisWeights(srcH, dstH);
+  // Horizontal pass: srcH × dstW.
+  const tmp = new Float32Array(srcH * dstW * channels);
+  for (let y = 0; y < srcH; y++) {
+    const row = y * srcW * channels;
+    for (let x = 0; x < dstW; x++) {
+      const w = xs.weights[x];
+      const s0 = xs.start[x];
+      const o = (y * dstW + x) * channels;
+      for (let k = 0; k < w.length; k++) {
+        const s = row + (s0 + k) * channels;
+        for (let c = 0; c < channels; c++) tmp[o + c] += w[k] * src[s + c];
+      }
+    }
+  }
+  // Vertical pass: dstH × dstW.
+  const out = new Float32Array(dstH * dstW * channels);
+  const rowLen = dstW * channels;
+  for (let y = 0; y < dstH; y++) {
+    const w = ys.weights[y];
+    const s0 = ys.start[y];
+    const o = y * rowLen;
+    for (let k = 0; k < w.length; k++) {
+      const s = (s0 + k) * rowLen;
+      for (let i = 0; i < rowLen; i++) out[o + i] += w[k] * tmp[s + i];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+// Elementwise activations (softmax: over rows of the last axis) and the bias add / reduce used by conv and dense.
+import type { ActivationName } from '../../model/types';
+
+/** y[0…size) ← act(z); rowLen is the softmax axis length. y may be z. */
+export function activationForward(
+  act: ActivationName, z: Float32Array, y: Float32Array, size: number, rowLen: number, alpha: number,
+): void {
+  switch (act) {
+    case 'linear':
+      if (y !== z) y.set(z.subarray(0, size));
+      return;
+    case 'relu':
+      for (let i = 0; i < size; i++) { const v = z[i]!; y[i] = v > 0 ? v : 0; }
+      return;
+    case 'leakyRelu':
+      for (let i = 0; i < size; i++) { const v = z[i]!; y[i] = v > 0 ? v : alpha * v; }
+      return;
+    case 'sigmoid':
+      // Split on the sign so exp never overflows.
+      for (let i = 0; i < size; i++) {
+        const v = z[i]!;
+        if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
+        else { const e = Math.exp(v); y[i] = e / (1 + e); }
+      }
+      return;
+    case 'tanh':
+      for (let i = 0; i < size; i++) y[i] = Math.tanh(z[i]!);
+      return;
+    case 'softmax':
+      for (let r = 0; r < size; r += rowLen) {
+        let max = -Infinity;
+        for (let j = r; j < r + rowLen; j++) if (z[j]! > max) max = z[j]!;
+        let sum = 0;
+        for (let j = r; j < r + rowLen; j++) { const e = Math.exp(z[j]! - max); y[j] = e; sum += e; }
+        const inv = 1 / sum;
+        for (let j = r; j < r + rowLen; j++) y[j] *= inv;
+      }
+      return;
+  }
+}
+
+/** dz ← dy · act'(z), from the forward's input z and output y. dz may be dy. */
+export function activationBackward(
+  act: ActivationName, z: Float32Array, y: Float32Array, dy: Float32Array, dz: Float32Array,
+  size: number, rowLen: number, alpha: number,
+): void {
+  switch (act) {
+    case 'linear':
+      if (dz !== dy) dz.set(dy.subarray(0, size));
+      return;
+    case 'relu':
+      for (let i = 0; i < size; i++) dz[i] = z[i]! > 0 ? dy[i]! : 0;
+      return;
+    case 'leakyRelu':
+      for (let i = 0; i < size; i++) dz[i] = z[i]! > 0 ? dy[i]! : alpha * dy[i]!;
+      return;
+    case 'sigmoid':
+      for (let i = 0; i < size; i++) { const s = y[i]!; dz[i] = dy[i]! * s * (1 - s); }
+      return;
+    case 'tanh':
+      for (let i = 0; i < size; i++) { const t = y[i]!; dz[i] = dy[i]! * (1 - t * t); }
+      return;
+    case 'softmax':
+      // Jacobian-vector product: dz_j = y_j · (dy_j − Σ_k dy_k y_k).
+      for (let r = 0; r < size; r += rowLen) {
+        let dot = 0;
+        for (let j = r; j < r + rowLen; j++) dot += dy[j]! * y[j]!;
+        for (let j = r; j < r + rowLen; j++) dz[j] = y[j]! * (dy[j]! - dot);
+      }
+      return;
+  }
+}
+
+/** y[r, j] += bias[j] for rows × cols. */
+export function addBias(y: Float32Array, bias: Float32Array, rows: number, cols: number): void {
+  for (let r = 0, o = 0; r < rows; r++, o += cols) {
+    for (let j = 0; j < cols; j++) y[o + j] += bias[j]!;
+  }
+}
+
+/** out[j] += Σ_r x[r, j] for rows × cols (bias gradients). */
+export function sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let r = 0, o = 0; r < rows; r++, o += cols) {
+    for (let j = 0; j < cols; j++) out[j] += x[o + j]!;
+  }
+}

@@ -1,0 +1,52 @@
+// The hot loops behind one small interface, so a WebAssembly SIMD implementation can replace the
+// JavaScript one (setKernels) without touching the layers, which call getKernels() on every pass.
+import { col2im, im2col } from './im2col';
+import { depthwiseBackward, depthwiseForward } from './depthwise';
+import { activationBackward, activationForward, addBias, sumRows } from './elementwise';
+import { gemm } from './gemm';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool';
+
+export interface Kernels {
+  readonly name: string;
+  readonly gemm: typeof gemm;
+  readonly im2col: typeof im2col;
+  readonly col2im: typeof col2im;
+  readonly depthwiseForward: typeof depthwiseForward;
+  readonly depthwiseBackward: typeof depthwiseBackward;
+  readonly maxPoolForward: typeof maxPoolForward;
+  readonly maxPoolBackward: typeof maxPoolBackward;
+  readonly avgPoolForward: typeof avgPoolForward;
+  readonly avgPoolBackward: typeof avgPoolBackward;
+  readonly activationForward: typeof activationForward;
+  readonly activationBackward: typeof activationBackward;
+  readonly addBias: typeof addBias;
+  readonly sumRows: typeof sumRows;
+}
+
+export const jsKernels: Kernels = {
+  name: 'js',
+  gemm,
+  im2col,
+  col2im,
+  depthwiseForward,
+  depthwiseBackward,
+  maxPoolForward,
+  maxPoolBackward,
+  avgPoolForward,
+  avgPoolBackward,
+  activationForward,
+  activationBackward,
+  addBias,
+  sumRows,
+};
+
+let current: Kernels = jsKernels;
+
+export function getKernels(): Kernels {
+  return current;
+}
+
+/** Swaps the implementation for every layer; pass jsKernels to restore the default. */
+export function setKernels(kernels: Kernels): void {
+  current = kernels;
+}

@@ -1,0 +1,92 @@
+// Max and average pooling, NHWC, over Window2d geometry. Max records the winning input index for backward;
+// average divides by the number of in-image taps (padding is not counted, as in Keras/TF).
+import type { Window2d } from '../../model/geometry';
+
+/** y[batch, outH, outW, c] ← window maxima; argmax[i] = flat index into x of y[i]'s winner. */
+export function maxPoolForward(
+  x: Float32Array, y: Float32Array, argmax: Int32Array, batch: number, g: Window2d, c: number,
+): void {
+  const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
+  for (let n = 0; n < batch; n++) {
+    const xn = n * inH * inW * c;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * sh - padTop;
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * sw - padLeft;
+        const yb = ((n * outH + oy) * outW + ox) * c;
+        y.fill(-Infinity, yb, yb + c);
+        argmax.fill(-1, yb, yb + c);
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y0 + ky * dh;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = x0 + kx * dw;
+            if (ix < 0 || ix >= inW) continue;
+            const xb = xn + (iy * inW + ix) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[xb + ch]!;
+              // First maximum wins ties; `!(v <= …)` also lets a NaN through, as TF propagates it.
+              if (argmax[yb + ch]! < 0 || !(v <= y[yb + ch]!)) {
+                y[yb + ch] = v;
+                argmax[yb + ch] = xb + ch;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx ← 0, then each dy routed to its window's winner. */
+export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, outSize: number, dx: Float32Array, inSize: number): void {
+  dx.fill(0, 0, inSize);
+  for (let i = 0; i < outSize; i++) {
+    const j = argmax[i]!;
+    if (j >= 0) dx[j] += dy[i]!;
+  }
+}
+
+/** y[batch, outH, outW, c] ← mean of the in-image taps of each window. */
+export function avgPoolForward(x: Float32Array, y: Float32Array, batch: number, g: Window2d, c: number): void {
+  avgPool(x, y, batch, g, c, false);
+}
+
+/** dx ← 0, then each dy spread evenly over its window's in-image taps. */
+export function avgPoolBackward(dy: Float32Array, dx: Float32Array, batch: number, g: Window2d, c: number): void {
+  dx.fill(0, 0, batch * g.inH * g.inW * c);
+  avgPool(dy, dx, batch, g, c, true);
+}
+
+// Forward and backward walk the same windows; `back` swaps the direction of the copy.
+function avgPool(src: Float32Array, dst: Float32Array, batch: number, g: Window2d, c: number, back: boolean): void {
+  const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
+  for (let n = 0; n < batch; n++) {
+    const xn = n * inH * inW * c;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * sh - padTop;
+      let rows = 0;
+      for (let ky = 0; ky < kh; ky++) if (y0 + ky * dh >= 0 && y0 + ky * dh < inH) rows++;
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * sw - padLeft;
+        let cols = 0;
+        for (let kx = 0; kx < kw; kx++) if (x0 + kx * dw >= 0 && x0 + kx * dw < inW) cols++;
+        const inv = rows * cols > 0 ? 1 / (rows * cols) : 0;
+        const yb = ((n * outH + oy) * outW + ox) * c;
+        if (!back) dst.fill(0, yb, yb + c);
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y0 + ky * dh;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = x0 + kx * dw;
+            if (ix < 0 || ix >= inW) continue;
+            const xb = xn + (iy * inW + ix) * c;
+            if (back) for (let ch = 0; ch < c; ch++) dst[xb + ch] += src[yb + ch]! * inv;
+            else for (let ch = 0; ch < c; ch++) dst[yb + ch] += src[xb + ch]!;
+          }
+        }
+        if (!back) for (let ch = 0; ch < c; ch++) dst[yb + ch] *= inv;
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// Average pooling (also the engine of globalAvgPool2d); padding is not counted in the average.
+import type { LayerInfo } from '../../model/analysis';
+import type { Window2d } from '../../model/geometry';
+import { getKernels } from '../kernels';
+import type { EngineLayer, Param } from '../layer';
+import { reuse, type Tensor } from '../tensor';
+import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
+
+export class AvgPool2d implements EngineLayer {
+  readonly name: string;
+  readonly params: readonly Param[] = [];
+  private readonly g: Window2d;
+  private readonly inShape: readonly number[];
+  private readonly outShape: readonly number[];
+  private readonly c: number;
+  private x?: Tensor;
+  private y?: Tensor;
+  private dx?: Tensor;
+
+  /** `window` overrides the layer's own (globalAvgPool2d pools one window covering the whole input). */
+  constructor(info: LayerInfo, window?: Window2d) {
+    const { input, output } = shapes(info);
+    this.name = info.name;
+    this.inShape = input;
+    this.outShape = output;
+    this.c = input[2]!;
+    this.g = window ?? (layerOf(info, 'avgPool2d'), windowOf(info));
+  }
+
+  forward(x: Tensor): Tensor {
+    const n = batchOf(x, this.inShape, this.name);
+    const y = (this.y = reuse(this.y, [n, ...this.outShape]));
+    this.x = x;
+    getKernels().avgPoolForward(x.data, y.data, n, this.g, this.c);
+    return y;
+  }
+
+  backward(dy: Tensor): Tensor {
+    const x = lastForward(this.x, this.name);
+    const dx = (this.dx = reuse(this.dx, x.shape));
+    getKernels().avgPoolBackward(dy.data, dx.data, x.shape[0]!, this.g, this.c);
+    return dx;
+  }
+}

@@ -1,0 +1,12 @@
+// GlobalAveragePooling2D: the average pooling kernel over one window the size of the input.
+import type { LayerInfo } from '../../model/analysis';
+import { AvgPool2d } from './avgPool2d';
+import { layerOf } from './common';
+import { wholeInputWindow } from './globalPool2d';
+
+export class GlobalAvgPool2d extends AvgPool2d {
+  constructor(info: LayerInfo) {
+    layerOf(info, 'globalAvgPool2d');
+    super(info, wholeInputWindow(info));
+  }
+}

@@ -1,0 +1,130 @@
+// createOptimizer: turns an OptimizerConfig into a stateful optimizer over a network's params.
+// Shared by every rule: global-norm clipping, L2 weight decay (added to the gradient, except for
+// AdamW whose decay is decoupled), the step counter and exportable state for --resume.
+import type { OptimizerConfig, OptimizerType, ScheduleConfig } from '../../model/types';
+import type { Param } from '../layer';
+import { adamRule } from './adam';
+import { rmspropRule } from './rmsprop';
+import type { UpdateRule } from './rule';
+import { sgdRule } from './sgd';
+
+export { learningRateAt } from './schedules';
+
+/** Keras' defaults, so a model file means what its Keras twin means. */
+export const OPTIMIZER_DEFAULTS = {
+  sgd: { learningRate: 0.01, momentum: 0, nesterov: false },
+  adam: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+  adamw: { learningRate: 0.001, weightDecay: 0.004 },
+  rmsprop: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 },
+} as const;
+
+/** Everything needed to continue training exactly where it stopped. */
+export interface OptimizerState {
+  readonly type: OptimizerType;
+  /** Updates applied so far. */
+  readonly step: number;
+  /** One buffer per (param, slot), keyed "<param name>.<slot>", e.g. "dense_3.kernel.m". */
+  readonly slots: Readonly<Record<string, Float32Array>>;
+}
+
+export interface Optimizer {
+  readonly type: OptimizerType;
+  /** The configured rate; schedules scale from it. */
+  readonly baseLearningRate: number;
+  readonly schedule?: ScheduleConfig;
+  /** The rate the next step() uses; the training loop sets it each epoch from the schedule. */
+  learningRate: number;
+  readonly stepCount: number;
+  /** Applies the accumulated gradients of every trainable param; returns the global gradient norm before clipping. */
+  step(): number;
+  exportState(): OptimizerState;
+  /** Throws, naming the first mismatch, when the state belongs to another optimizer or model. */
+  importState(state: OptimizerState): void;
+}
+
+function ruleFor(config: OptimizerConfig): UpdateRule {
+  switch (config.type) {
+    case 'sgd':
+      return sgdRule({
+        momentum: config.momentum ?? OPTIMIZER_DEFAULTS.sgd.momentum,
+        nesterov: config.nesterov ?? OPTIMIZER_DEFAULTS.sgd.nesterov,
+      });
+    case 'adam':
+    case 'adamw':
+      return adamRule({
+        beta1: config.beta1 ?? OPTIMIZER_DEFAULTS.adam.beta1,
+        beta2: config.beta2 ?? OPTIMIZER_DEFAULTS.adam.beta2,
+        epsilon: config.epsilon ?? OPTIMIZER_DEFAULTS.adam.epsilon,
+        decoupledWeightDecay: config.type === 'adamw' ? (config.weightDecay ?? OPTIMIZER_DEFAULTS.adamw.weightDecay) : 0,
+      });
+    case 'rmsprop':
+      return rmspropRule({
+        rho: config.rho ?? OPTIMIZER_DEFAULTS.rmsprop.rho,
+        momentum: config.momentum ?? OPTIMIZER_DEFAULTS.rmsprop.momentum,
+        epsilon: config.epsilon ?? OPTIMIZER_DEFAULTS.rmsprop.epsilon,
+      });
+  }
+}
+
+/** Without a config: Adam with Keras' defaults. */
+export function createOptimizer(config: OptimizerConfig | undefined, params: readonly Param[]): Optimizer {
+  const cfg: OptimizerConfig = config ?? { type: 'adam' };
+  const rule = ruleFor(cfg);
+  const trainable = params.filter((p) => p.trainable);
+  const l2 = cfg.type === 'adamw' ? 0 : (cfg.weightDecay ?? 0);
+  const clipNorm = cfg.clipNorm;
+  const slots = trainable.map((p) => rule.slots.map(() => new Float32Array(p.value.length)));
+  // One scratch gradient, reused: the rule must not see (or change) the raw grad buffers' scaling.
+  const scratch = new Float32Array(trainable.reduce((m, p) => Math.max(m, p.value.length), 0));
+  const baseLearningRate = cfg.learningRate ?? OPTIMIZER_DEFAULTS[cfg.type].learningRate;
+  let stepCount = 0;
+
+  const slotKey = (p: Param, slot: string): string => `${p.name}.${slot}`;
+
+  const optimizer: Optimizer = {
+    type: cfg.type,
+    baseLearningRate,
+    schedule: cfg.schedule,
+    learningRate: baseLearningRate,
+    get stepCount() {
+      return stepCount;
+    },
+    step() {
+      let sumSq = 0;
+      for (const p of trainable) for (let i = 0; i < p.grad.length; i++) sumSq += p.grad[i] * p.grad[i];
+      const norm = Math.sqrt(sumSq);
+      // As torch.nn.utils.clip_grad_norm_ / Keras global_clipnorm: scale all grads by clip / norm when above.
+      const scale = clipNorm !== undefined && norm > clipNorm ? clipNorm / norm : 1;
+      stepCount++;
+      for (let k = 0; k < trainable.length; k++) {
+        const p = trainable[k];
+        const g = scratch.subarray(0, p.value.length);
+        for (let i = 0; i < g.length; i++) g[i] = scale * p.grad[i] + l2 * p.value[i];
+        rule.apply(p.value, g, slots[k], stepCount, optimizer.learningRate);
+      }
+      return norm;
+    },
+    exportState() {
+      const out: Record<string, Float32Array> = {};
+      trainable.forEach((p, k) => rule.slots.forEach((s, j) => (out[slotKey(p, s)] = slots[k][j].slice())));
+      return { type: cfg.type, step: stepCount, slots: out };
+    },
+    importState(state) {
+      if (state.type !== cfg.type) {
+        throw new Error(`optimizer state is for "${state.type}" but the model now uses "${cfg.type}"`);
+      }
+      trainable.forEach((p) =>
+        rule.slots.forEach((s) => {
+          const src = state.slots[slotKey(p, s)];
+          if (!src) throw new Error(`optimizer state has no "${slotKey(p, s)}" (the model or optimizer settings changed)`);
+          if (src.length !== p.value.length) {
+            throw new Error(`optimizer state "${slotKey(p, s)}" has ${src.length} values, the parameter has ${p.value.length}`);
+          }
+        }),
+      );
+      trainable.forEach((p, k) => rule.slots.forEach((s, j) => slots[k][j].set(state.slots[slotKey(p, s)])));
+      stepCount = state.step;
+    },
+  };
+  return optimizer;
+}

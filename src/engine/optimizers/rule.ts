@@ -1,0 +1,13 @@
+// The per-parameter update rule each optimizer file implements. index.ts does what is shared by all
+// (gradient clipping, L2 weight decay, the step counter, state export), so a rule only sees a
+// ready-to-use gradient and its own slot buffers.
+
+export interface UpdateRule {
+  /** Names of the per-parameter state buffers (same length as the parameter), e.g. ["m", "v"]. */
+  readonly slots: readonly string[];
+  /**
+   * Updates `value` in place. `grad` already includes clipping and L2 decay; `step` counts from 1
+   * (Adam's bias correction needs it); `lr` is this epoch's learning rate.
+   */
+  apply(value: Float32Array, grad: Float32Array, slots: readonly Float32Array[], step: number, lr: number): void;
+}

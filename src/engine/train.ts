@@ -1,0 +1,222 @@
+// The training loop: seeded shuffled mini-batches, per-epoch learning rate, evaluation on a validation
+// and/or test set, early stopping that restores the best weights, clean stop, and cooperative yielding
+// (the engine owns no timers: the host passes e.g. setImmediate so Ctrl+C and worker messages get through).
+import type { EarlyStoppingConfig, LossName } from '../model/types';
+import type { Dataset } from './dataset';
+import { DEFAULT_LOSS, evaluate, gatherBatch, type Evaluation } from './evaluate';
+import { countCorrect, countTopK } from './metrics';
+import type { Network } from './network';
+import { learningRateAt, type Optimizer } from './optimizers';
+import { createRng, type Rng } from './rng';
+
+export { evaluate, type Evaluation, type EvaluateOptions } from './evaluate';
+
+export const TRAINING_DEFAULTS = { batchSize: 32, epochs: 10, seed: 1, yieldEvery: 4 } as const;
+
+/** Changes `count` samples of `batch` ([count, h, w, c]) in place, e.g. random shifts and flips. */
+export type AugmentHook = (batch: Float32Array, count: number, rng: Rng) => void;
+
+export interface EpochMetrics {
+  /** 1-based: the number of epochs completed including this one. */
+  readonly epoch: number;
+  readonly learningRate: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly trainTopK?: number;
+  readonly valLoss?: number;
+  readonly valAccuracy?: number;
+  readonly valTopK?: number;
+  readonly testLoss?: number;
+  readonly testAccuracy?: number;
+  readonly testTopK?: number;
+  readonly seconds: number;
+}
+
+export interface BatchProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** 1-based within the epoch. */
+  readonly batch: number;
+  readonly batches: number;
+  readonly samples: number;
+  /** Running means over the epoch so far. */
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly samplesPerSecond: number;
+}
+
+export interface TrainOptions {
+  readonly network: Network;
+  readonly optimizer: Optimizer;
+  readonly train: Dataset;
+  /** Held-out part of the training data (the caller splits), evaluated after every epoch. */
+  readonly validation?: Dataset;
+  readonly test?: Dataset;
+  readonly loss?: LossName;
+  readonly batchSize?: number;
+  /** Total epochs, counting those already done. */
+  readonly epochs?: number;
+  /** Epochs already done (resume): training continues with epoch initialEpoch + 1 and its shuffle order. */
+  readonly initialEpoch?: number;
+  readonly seed?: number;
+  readonly earlyStopping?: EarlyStoppingConfig;
+  readonly topK?: number;
+  readonly augment?: AugmentHook;
+  readonly onBatch?: (progress: BatchProgress) => void;
+  /** Awaited: the place to checkpoint. */
+  readonly onEpoch?: (metrics: EpochMetrics, history: readonly EpochMetrics[]) => void | Promise<void>;
+  readonly shouldStop?: () => boolean;
+  readonly yieldToHost?: () => Promise<void>;
+  /** Batches between yields (default 4). */
+  readonly yieldEvery?: number;
+  /** Clock in milliseconds (tests pin it); default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface TrainFailure {
+  readonly message: string;
+  readonly epoch: number;
+  /** 1-based batch within the epoch. */
+  readonly step: number;
+}
+
+export interface TrainResult {
+  /** completed: all epochs; stopped: shouldStop() (the unfinished epoch is discarded by the caller);
+   *  earlyStopped: patience ran out and the best weights are back in the network; diverged: see error. */
+  readonly status: 'completed' | 'stopped' | 'earlyStopped' | 'diverged';
+  /** Epochs completed, counting initialEpoch. */
+  readonly epochs: number;
+  readonly history: readonly EpochMetrics[];
+  /** Epoch whose weights the network holds after early stopping. */
+  readonly bestEpoch?: number;
+  readonly error?: TrainFailure;
+}
+
+/** A seed per epoch so a resumed run shuffles exactly as an uninterrupted one. */
+function epochRng(seed: number, epoch: number): Rng {
+  return createRng((Math.imul(seed >>> 0, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0);
+}
+
+function shuffled(count: number, rng: Rng): Int32Array {
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  for (let i = count - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+function divergence(loss: number, epoch: number, step: number, lr: number): TrainFailure {
+  const what = Number.isNaN(loss) ? 'NaN' : 'infinite';
+  return {
+    epoch,
+    step,
+    message:
+      `training diverged: the loss became ${what} in epoch ${epoch}, step ${step} (learning rate ${lr}). ` +
+      `Try a lower learning rate (e.g. ${lr / 10}) or set "clipNorm" in the optimizer.`,
+  };
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { network, optimizer, train: data } = options;
+  const loss = options.loss ?? DEFAULT_LOSS;
+  const epochs = options.epochs ?? TRAINING_DEFAULTS.epochs;
+  const seed = options.seed ?? TRAINING_DEFAULTS.seed;
+  const yieldEvery = Math.max(1, options.yieldEvery ?? TRAINING_DEFAULTS.yieldEvery);
+  const now = options.now ?? Date.now;
+  const numClasses = network.outputShape[network.outputShape.length - 1];
+  const bs = Math.max(1, Math.min(options.batchSize ?? TRAINING_DEFAULTS.batchSize, data.count));
+  const size = data.shape[0] * data.shape[1] * data.shape[2];
+  const batches = Math.ceil(data.count / bs);
+  const images = new Float32Array(bs * size);
+  const labels = new Int32Array(bs);
+  const history: EpochMetrics[] = [];
+  const evalOptions = { loss, topK: options.topK, yieldToHost: options.yieldToHost, shouldStop: options.shouldStop };
+
+  // Early stopping watches validation, else test, else training metrics (as Keras falls back with a warning).
+  const es = options.earlyStopping;
+  const monitorAccuracy = es?.monitor === 'valAccuracy';
+  let best = Number.NaN;
+  let bestEpoch: number | undefined;
+  let sinceBest = 0;
+  const snapshot = es ? network.params.map((p) => new Float32Array(p.value.length)) : [];
+
+  const done = (status: TrainResult['status'], epochsDone: number, error?: TrainFailure): TrainResult => ({
+    status,
+    epochs: epochsDone,
+    history,
+    bestEpoch: status === 'earlyStopped' ? bestEpoch : undefined,
+    error,
+  });
+
+  for (let e = options.initialEpoch ?? 0; e < epochs; e++) {
+    const epoch = e + 1;
+    const started = now();
+    optimizer.learningRate = learningRateAt(optimizer.baseLearningRate, optimizer.schedule, e, epochs);
+    const rng = epochRng(seed, e);
+    const order = shuffled(data.count, rng.fork());
+    const augmentRng = rng.fork();
+    let lossSum = 0;
+    let correct = 0;
+    let topHits = 0;
+    let seen = 0;
+    for (let b = 0; b < batches; b++) {
+      if (options.shouldStop?.()) return done('stopped', e);
+      const n = Math.min(bs, data.count - b * bs);
+      gatherBatch(data, order, b * bs, n, images, labels);
+      if (options.augment) options.augment(images, n, augmentRng);
+      const y = labels.subarray(0, n);
+      network.zeroGrads();
+      const r = network.trainBatch({ shape: [n, ...data.shape], data: images.subarray(0, n * size) }, y, loss);
+      // Checked before the update so the weights are not poisoned with NaN.
+      if (!Number.isFinite(r.loss)) return done('diverged', e, divergence(r.loss, epoch, b + 1, optimizer.learningRate));
+      lossSum += r.loss * n;
+      correct += countCorrect(r.outputs.data, y, n, numClasses);
+      if (options.topK) topHits += countTopK(r.outputs.data, y, n, numClasses, options.topK);
+      seen += n;
+      optimizer.step();
+      const elapsed = Math.max(1, now() - started) / 1000;
+      options.onBatch?.({ epoch, epochs, batch: b + 1, batches, samples: seen, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / elapsed });
+      if (options.yieldToHost && b % yieldEvery === yieldEvery - 1) await options.yieldToHost();
+    }
+    let val: Evaluation | undefined;
+    let test: Evaluation | undefined;
+    if (options.validation && options.validation.count > 0) val = await evaluate(network, options.validation, bs, evalOptions);
+    if (options.test && options.test.count > 0) test = await evaluate(network, options.test, bs, evalOptions);
+    if (options.shouldStop?.()) return done('stopped', e);
+    const metrics: EpochMetrics = {
+      epoch,
+      learningRate: optimizer.learningRate,
+      trainLoss: lossSum / seen,
+      trainAccuracy: correct / seen,
+      trainTopK: options.topK ? topHits / seen : undefined,
+      valLoss: val?.loss,
+      valAccuracy: val?.accuracy,
+      valTopK: val?.topK?.accuracy,
+      testLoss: test?.loss,
+      testAccuracy: test?.accuracy,
+      testTopK: test?.topK?.accuracy,
+      seconds: (now() - started) / 1000,
+    };
+    history.push(metrics);
+    await options.onEpoch?.(metrics, history);
+    if (es) {
+      const watched = val ?? test;
+      const value = monitorAccuracy ? (watched?.accuracy ?? metrics.trainAccuracy) : (watched?.loss ?? metrics.trainLoss);
+      const better = bestEpoch === undefined || (monitorAccuracy ? value > best : value < best);
+      if (better) {
+        best = value;
+        bestEpoch = epoch;
+        sinceBest = 0;
+        network.params.forEach((p, i) => snapshot[i].set(p.value));
+      } else if (++sinceBest >= es.patience) {
+        network.params.forEach((p, i) => p.value.set(snapshot[i]));
+        return done('earlyStopped', epoch);
+      }
+    }
+  }
+  return done('completed', epochs);
+}

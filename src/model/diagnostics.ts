@@ -1,0 +1,30 @@
+// Problems found in a model file, each with the exact text range it belongs to.
+import type { ShapeError } from './analysis';
+
+export interface TextRange {
+  readonly offset: number;
+  readonly length: number;
+}
+
+export type DiagnosticCode =
+  | 'syntax'
+  | 'not-object'
+  | 'unknown-field'
+  | 'unknown-type'
+  | 'missing-field'
+  | 'wrong-type'
+  | 'out-of-range'
+  | ShapeError['code'];
+
+export interface ModelDiagnostic {
+  readonly message: string;
+  readonly range: TextRange;
+  readonly severity: 'error' | 'warning';
+  readonly code: DiagnosticCode;
+  /** JSON path of the node, e.g. ['layers', 2, 'kernelSize']. */
+  readonly path: readonly (string | number)[];
+  /** The replacement a "did you mean" quick fix would insert (a field name or a layer type). */
+  readonly suggestion?: string;
+  /** Set for problems inside one layer, so the designer can mark its row. */
+  readonly layerIndex?: number;
+}

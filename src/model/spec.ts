@@ -1,0 +1,214 @@
+// The one table of every layer's fields: kinds, limits, defaults and docs. Validation, the JSON Schema,
+// `docs/model-format.md`, completion and the designer's forms are all derived from it.
+import type { LayerType } from './types';
+
+/** Largest size accepted for any spatial or channel dimension: beyond it a model cannot be trained or even allocated. */
+export const MAX_DIM = 1 << 16;
+/** Largest filters/units count. */
+export const MAX_UNITS = 1 << 20;
+
+export type FieldSpec =
+  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly default?: number; readonly doc: string }
+  | { readonly kind: 'intOrPair'; readonly min: number; readonly max: number; readonly default?: number; readonly doc: string }
+  | {
+      readonly kind: 'number';
+      readonly min: number;
+      readonly max: number;
+      /** min itself is excluded */
+      readonly exclusiveMin?: boolean;
+      readonly exclusiveMax?: boolean;
+      readonly default?: number;
+      readonly doc: string;
+    }
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string; readonly doc: string }
+  | { readonly kind: 'bool'; readonly default?: boolean; readonly doc: string }
+  | { readonly kind: 'string'; readonly doc: string }
+  /** [height, width, channels] */
+  | { readonly kind: 'shape3'; readonly doc: string }
+  | { readonly kind: 'object'; readonly spec: ObjectSpec; readonly doc: string }
+  /** An object whose "type" field selects one of the variants. */
+  | { readonly kind: 'tagged'; readonly variants: Readonly<Record<string, ObjectSpec>>; readonly doc: string }
+  | { readonly kind: 'array'; readonly items: FieldSpec; readonly doc: string }
+  /** An IDX pair { images, labels } or a class-folder path. */
+  | { readonly kind: 'dataSource'; readonly doc: string };
+
+export interface ObjectSpec {
+  readonly doc: string;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  readonly required: readonly string[];
+}
+
+export interface LayerSpec extends ObjectSpec {
+  /** Keras' name for the same layer, shown in docs and used by exporters. */
+  readonly keras: string;
+  /** What the designer inserts for a new layer of this type. */
+  readonly template: Readonly<Record<string, unknown>>;
+}
+
+export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax'] as const;
+export const PADDINGS = ['valid', 'same'] as const;
+/** Slope for negative inputs of `leakyRelu` (Keras' LeakyReLU default). */
+export const LEAKY_RELU_ALPHA = 0.3;
+
+const name: FieldSpec = { kind: 'string', doc: 'Optional display and export name; defaults to `<type>_<index>`.' };
+const activation: FieldSpec = {
+  kind: 'enum',
+  values: ACTIVATIONS,
+  default: 'linear',
+  doc: 'Activation applied to the output.',
+};
+const padding: FieldSpec = {
+  kind: 'enum',
+  values: PADDINGS,
+  default: 'valid',
+  doc: '"valid": no padding, the output shrinks; "same": zero padding so that stride 1 keeps the size.',
+};
+const useBias: FieldSpec = { kind: 'bool', default: true, doc: 'Add a learned bias per output channel.' };
+const kernelSize: FieldSpec = { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Kernel height and width: one number or [h, w].' };
+const strides: FieldSpec = { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 1, doc: 'Step between windows: one number or [h, w].' };
+const dilationRate: FieldSpec = {
+  kind: 'intOrPair',
+  min: 1,
+  max: MAX_DIM,
+  default: 1,
+  doc: 'Spacing between kernel taps (atrous convolution): one number or [h, w].',
+};
+
+export const LAYER_SPECS: Readonly<Record<LayerType, LayerSpec>> = {
+  conv2d: {
+    doc: '2-D convolution: `filters` kernels slide over the height and width of the input.',
+    keras: 'Conv2D',
+    fields: {
+      name,
+      filters: { kind: 'int', min: 1, max: MAX_UNITS, doc: 'Number of output channels (kernels).' },
+      kernelSize,
+      strides,
+      padding,
+      dilationRate,
+      useBias,
+      activation,
+    },
+    required: ['filters', 'kernelSize'],
+    template: { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
+  },
+  depthwiseConv2d: {
+    doc: 'Depthwise 2-D convolution: each input channel is convolved with its own `depthMultiplier` kernels.',
+    keras: 'DepthwiseConv2D',
+    fields: {
+      name,
+      kernelSize,
+      strides,
+      padding,
+      depthMultiplier: { kind: 'int', min: 1, max: MAX_UNITS, default: 1, doc: 'Output channels per input channel.' },
+      dilationRate,
+      useBias,
+      activation,
+    },
+    required: ['kernelSize'],
+    template: { type: 'depthwiseConv2d', kernelSize: 3, padding: 'same', activation: 'relu' },
+  },
+  maxPool2d: {
+    doc: 'Max pooling over windows of `poolSize`.',
+    keras: 'MaxPooling2D',
+    fields: {
+      name,
+      poolSize: { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 2, doc: 'Window height and width: one number or [h, w].' },
+      strides: { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Step between windows; defaults to poolSize.' },
+      padding,
+    },
+    required: [],
+    template: { type: 'maxPool2d', poolSize: 2 },
+  },
+  avgPool2d: {
+    doc: 'Average pooling over windows of `poolSize` (padding is not counted in the average).',
+    keras: 'AveragePooling2D',
+    fields: {
+      name,
+      poolSize: { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 2, doc: 'Window height and width: one number or [h, w].' },
+      strides: { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Step between windows; defaults to poolSize.' },
+      padding,
+    },
+    required: [],
+    template: { type: 'avgPool2d', poolSize: 2 },
+  },
+  globalAvgPool2d: {
+    doc: 'Average of each channel over height and width: [h, w, c] → [c].',
+    keras: 'GlobalAveragePooling2D',
+    fields: { name },
+    required: [],
+    template: { type: 'globalAvgPool2d' },
+  },
+  globalMaxPool2d: {
+    doc: 'Maximum of each channel over height and width: [h, w, c] → [c].',
+    keras: 'GlobalMaxPooling2D',
+    fields: { name },
+    required: [],
+    template: { type: 'globalMaxPool2d' },
+  },
+  flatten: {
+    doc: 'Flattens [h, w, c] to [h·w·c] (row-major, channels last, as Keras).',
+    keras: 'Flatten',
+    fields: { name },
+    required: [],
+    template: { type: 'flatten' },
+  },
+  dense: {
+    doc: 'Fully connected layer: every output unit sees every input feature.',
+    keras: 'Dense',
+    fields: {
+      name,
+      units: { kind: 'int', min: 1, max: MAX_UNITS, doc: 'Number of output features.' },
+      useBias,
+      activation,
+    },
+    required: ['units'],
+    template: { type: 'dense', units: 128, activation: 'relu' },
+  },
+  dropout: {
+    doc: 'Randomly zeroes a fraction `rate` of the inputs during training (scaled to keep the mean); identity at inference.',
+    keras: 'Dropout',
+    fields: {
+      name,
+      rate: { kind: 'number', min: 0, max: 1, exclusiveMax: true, doc: 'Fraction of inputs to drop, in [0, 1).' },
+    },
+    required: ['rate'],
+    template: { type: 'dropout', rate: 0.25 },
+  },
+  batchNorm: {
+    doc: 'Batch normalisation over the last axis (channels): batch statistics in training, running statistics at inference.',
+    keras: 'BatchNormalization',
+    fields: {
+      name,
+      momentum: { kind: 'number', min: 0, max: 1, default: 0.99, doc: 'Momentum of the running mean and variance.' },
+      epsilon: { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.001, doc: 'Added to the variance to avoid division by zero.' },
+    },
+    required: [],
+    template: { type: 'batchNorm' },
+  },
+  relu: { doc: 'max(x, 0).', keras: 'ReLU', fields: { name }, required: [], template: { type: 'relu' } },
+  leakyRelu: {
+    doc: 'x for x > 0, alpha·x otherwise.',
+    keras: 'LeakyReLU',
+    fields: {
+      name,
+      alpha: { kind: 'number', min: 0, max: 1, default: LEAKY_RELU_ALPHA, doc: 'Slope for negative inputs.' },
+    },
+    required: [],
+    template: { type: 'leakyRelu' },
+  },
+  sigmoid: { doc: '1 / (1 + e^-x).', keras: 'Activation("sigmoid")', fields: { name }, required: [], template: { type: 'sigmoid' } },
+  tanh: { doc: 'Hyperbolic tangent.', keras: 'Activation("tanh")', fields: { name }, required: [], template: { type: 'tanh' } },
+  softmax: { doc: 'Softmax over the last axis.', keras: 'Softmax', fields: { name }, required: [], template: { type: 'softmax' } },
+};
+
+export const LAYER_TYPES = Object.keys(LAYER_SPECS) as LayerType[];
+
+export function isLayerType(value: string): value is LayerType {
+  return Object.prototype.hasOwnProperty.call(LAYER_SPECS, value);
+}
+
+/** The default of a layer field, or undefined when it has none (required fields, `strides` of pools). */
+export function fieldDefault(type: LayerType, field: string): unknown {
+  const spec = LAYER_SPECS[type].fields[field];
+  return spec && 'default' in spec ? spec.default : undefined;
+}

@@ -1,0 +1,138 @@
+// Optimizer steps against values worked out by hand (and the formulas in the optimizer files).
+import { strict as assert } from 'node:assert';
+import type { OptimizerConfig } from '../../../src/model/types';
+import type { Param } from '../../../src/engine/layer';
+import { createOptimizer } from '../../../src/engine/optimizers';
+import { learningRateAt } from '../../../src/engine/optimizers/schedules';
+
+function param(name: string, value: number[], trainable = true): Param {
+  return { name, shape: [value.length], value: Float32Array.from(value), grad: new Float32Array(trainable ? value.length : 0), trainable };
+}
+
+/** Runs `steps` updates with a constant gradient; returns the value after each step. */
+function run(config: OptimizerConfig, start: number[], grad: number[], steps: number): number[][] {
+  const p = param('w', start);
+  const opt = createOptimizer(config, [p]);
+  const out: number[][] = [];
+  for (let s = 0; s < steps; s++) {
+    p.grad.set(grad);
+    opt.step();
+    out.push([...p.value]);
+  }
+  return out;
+}
+
+function close(actual: readonly number[], expected: readonly number[], tol = 2e-6): void {
+  assert.equal(actual.length, expected.length);
+  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= tol, `index ${i}: ${a} vs ${expected[i]}`));
+}
+
+describe('optimizers', () => {
+  it('sgd: p -= lr·g', () => {
+    const [s1, s2] = run({ type: 'sgd', learningRate: 0.1 }, [1, -2], [0.5, 1], 2);
+    close(s1, [0.95, -2.1]);
+    close(s2, [0.9, -2.2]);
+  });
+
+  it('sgd defaults to Keras learning rate 0.01', () => {
+    close(run({ type: 'sgd' }, [1], [1], 1)[0], [0.99]);
+  });
+
+  it('sgd with momentum: v = μv + g, p -= lr·v', () => {
+    const [s1, s2] = run({ type: 'sgd', learningRate: 0.1, momentum: 0.9 }, [1, -2], [0.5, 1], 2);
+    close(s1, [0.95, -2.1]);
+    close(s2, [0.855, -2.29]); // v = [0.95, 1.9]
+  });
+
+  it('sgd with Nesterov momentum: p -= lr·(g + μv)', () => {
+    const [s1, s2] = run({ type: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: true }, [1, -2], [0.5, 1], 2);
+    close(s1, [0.905, -2.19]);
+    close(s2, [0.7695, -2.461]);
+  });
+
+  it('sgd with L2 weight decay adds λ·p to the gradient', () => {
+    const [s1, s2] = run({ type: 'sgd', learningRate: 0.1, weightDecay: 0.1 }, [1], [0.5], 2);
+    close(s1, [0.94]); // g' = 0.5 + 0.1·1
+    close(s2, [0.8806]); // g' = 0.5 + 0.1·0.94
+  });
+
+  it('clips the global gradient norm over all params', () => {
+    const a = param('a', [0]);
+    const b = param('b', [0]);
+    const frozen = param('stats', [7], false);
+    const opt = createOptimizer({ type: 'sgd', learningRate: 1, clipNorm: 1 }, [a, b, frozen]);
+    a.grad[0] = 3;
+    b.grad[0] = 4;
+    assert.equal(opt.step(), 5);
+    close([a.value[0], b.value[0], frozen.value[0]], [-0.6, -0.8, 7]);
+    // Below the threshold nothing is scaled.
+    a.grad[0] = 0.3;
+    b.grad[0] = 0.4;
+    opt.step();
+    close([a.value[0], b.value[0]], [-0.9, -1.2]);
+  });
+
+  it('adam (Keras form, epsilon 1e-7) moves by ≈ lr per step for a constant gradient', () => {
+    const steps = run({ type: 'adam', learningRate: 0.1 }, [1], [0.5], 3);
+    close(steps.flat(), [0.9000006324515321, 0.8000010797749726, 0.7000014451046599]);
+  });
+
+  it('adamw decays the weights decoupled from the gradient; adam adds L2 to the gradient', () => {
+    const adamw = run({ type: 'adamw', learningRate: 0.1, weightDecay: 0.1 }, [1], [0.5], 2).flat();
+    const adamL2 = run({ type: 'adam', learningRate: 0.1, weightDecay: 0.1 }, [1], [0.5], 2).flat();
+    close(adamw, [0.890000632451532, 0.7811010734504572]); // p·(1 − lr·λ) − adam step
+    close(adamL2, [0.900000527043499, 0.8000482396285391]); // L2 is normalised away by √v
+  });
+
+  it('rmsprop: s = ρs + (1−ρ)g², p -= lr·g/√(s+ε)', () => {
+    close(run({ type: 'rmsprop', learningRate: 0.01 }, [1], [0.5], 2).flat(), [0.9683772866436797, 0.94543573740561]);
+  });
+
+  it('rmsprop with momentum accumulates the increments', () => {
+    close(run({ type: 'rmsprop', learningRate: 0.01, momentum: 0.5 }, [1], [0.5], 2).flat(), [0.9683772866436797, 0.9296243807274499]);
+  });
+
+  it('exports and imports state so a resumed run continues identically', () => {
+    const config: OptimizerConfig = { type: 'adam', learningRate: 0.05 };
+    const a = param('w', [1, 2]);
+    const optA = createOptimizer(config, [a]);
+    for (const g of [[0.1, -0.3], [0.2, 0.5]]) {
+      a.grad.set(g);
+      optA.step();
+    }
+    const b = param('w', [...a.value]);
+    const optB = createOptimizer(config, [b]);
+    optB.importState(optA.exportState());
+    assert.equal(optB.stepCount, 2);
+    a.grad.set([0.7, 0.1]);
+    b.grad.set([0.7, 0.1]);
+    optA.step();
+    optB.step();
+    assert.deepEqual([...b.value], [...a.value]);
+    assert.deepEqual(Object.keys(optA.exportState().slots).sort(), ['w.m', 'w.v']);
+  });
+
+  it('refuses state of another optimizer or model with a clear message', () => {
+    const p = param('w', [1]);
+    const state = createOptimizer({ type: 'adam' }, [p]).exportState();
+    assert.throws(() => createOptimizer({ type: 'rmsprop' }, [p]).importState(state), /state is for "adam" but the model now uses "rmsprop"/);
+    assert.throws(() => createOptimizer({ type: 'adam' }, [param('other', [1])]).importState(state), /no "other\.m"/);
+    assert.throws(() => createOptimizer({ type: 'adam' }, [param('w', [1, 2])]).importState(state), /"w\.m" has 1 values, the parameter has 2/);
+  });
+});
+
+describe('learning-rate schedules', () => {
+  it('none: constant', () => assert.equal(learningRateAt(0.1, undefined, 7, 10), 0.1));
+  it('step: × gamma every stepSize epochs', () => {
+    const lrs = [0, 1, 2, 3, 4].map((e) => learningRateAt(1, { type: 'step', stepSize: 2, gamma: 0.5 }, e, 5));
+    assert.deepEqual(lrs, [1, 1, 0.5, 0.5, 0.25]);
+    assert.ok(Math.abs(learningRateAt(1, { type: 'step', stepSize: 1 }, 1, 5) - 0.1) < 1e-12);
+  });
+  it('exponential: × gamma per epoch', () => {
+    close([0, 1, 2].map((e) => learningRateAt(1, { type: 'exponential', gamma: 0.9 }, e, 5)), [1, 0.9, 0.81], 1e-12);
+  });
+  it('cosine: from the base rate towards minLearningRate over all epochs', () => {
+    close([0, 1, 2, 3].map((e) => learningRateAt(1, { type: 'cosine' }, e, 4)), [1, 0.8535533905932737, 0.5, 0.14644660940672627], 1e-12);
+    close([learningRateAt(1, { type: 'cosine', minLearningRate: 0.1 }, 2, 4)], [0.55], 1e-12);
+  });
+});
