@@ -139,7 +139,16 @@ export async function loadImageFolder(
     warnings.push(`ignored ${loose.length} file${loose.length > 1 ? 's' : ''} outside the class folders of ${name}: ${listed(loose.sort(byCodePoint))}`);
   }
   let index = 0;
-  const perClass = await Promise.all(classes.map(async (c) => (await listFiles(join(root, c))).map((f) => `${c}/${f}`)));
+  const perClass = await Promise.all(
+    classes.map(async (c) => {
+      try {
+        return (await listFiles(join(root, c))).map((f) => `${c}/${f}`);
+      } catch (e) {
+        warnings.push(`cannot read class folder ${name}/${c}: ${e instanceof Error ? e.message : String(e)}`);
+        return [];
+      }
+    }),
+  );
   const jobs = perClass.map((files, label) => files.map((f): Job => ({ rel: f, label, index: index++ })));
   const limit = options.limit === undefined ? undefined : Math.max(0, Math.floor(options.limit));
   const results = await decodeSelection(root, jobs, shape, limit);

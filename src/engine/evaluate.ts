@@ -48,8 +48,8 @@ export function gatherBatch(
 export async function evaluate(network: Network, dataset: Dataset, batchSize: number, options: EvaluateOptions = {}): Promise<Evaluation> {
   const loss = options.loss ?? DEFAULT_LOSS;
   const numClasses = network.outputShape[network.outputShape.length - 1];
-  if (dataset.classes.length > numClasses) {
-    throw new Error(`the data has ${dataset.classes.length} classes but the model outputs ${numClasses}`);
+  if (dataset.classes.length > Math.max(2, numClasses)) {
+    throw new Error(`the data has ${dataset.classes.length} classes but the model has ${numClasses} output units`);
   }
   const size = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
   const bs = Math.max(1, Math.min(batchSize, dataset.count));

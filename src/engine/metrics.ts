@@ -1,8 +1,10 @@
 // Classification metrics over a batch of scores (probabilities or logits: only their order matters).
-// `scores` is row-major [count, numClasses]; labels are class indices.
+// `scores` is row-major [count, numClasses]; labels are class indices. A single output unit
+// (sigmoid + binary cross-entropy) means two classes: score ≥ 0.5 predicts class 1.
 
 /** Index of the largest score of row `row` (first one on ties, as argmax in NumPy). */
 export function argmaxRow(scores: Float32Array, row: number, numClasses: number): number {
+  if (numClasses === 1) return scores[row] >= 0.5 ? 1 : 0;
   const base = row * numClasses;
   let best = 0;
   let bestValue = scores[base];
@@ -38,6 +40,7 @@ export function accuracy(scores: Float32Array, labels: ArrayLike<number>, count:
  * label's and earlier in the row ranks above it), so constant scores never look accurate.
  */
 export function countTopK(scores: Float32Array, labels: ArrayLike<number>, count: number, numClasses: number, k: number): number {
+  if (numClasses === 1) return k >= 2 ? count : countCorrect(scores, labels, count, 1);
   let hits = 0;
   for (let r = 0; r < count; r++) {
     const base = r * numClasses;
@@ -60,8 +63,10 @@ export function topKAccuracy(scores: Float32Array, labels: ArrayLike<number>, co
 /** matrix[actual][predicted] = number of samples; rows are true classes, as in scikit-learn. */
 export type ConfusionMatrix = number[][];
 
+/** `numClasses` may be the output width: 1 (binary) gives a 2 × 2 matrix. */
 export function emptyConfusion(numClasses: number): ConfusionMatrix {
-  return Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
+  const n = numClasses === 1 ? 2 : numClasses;
+  return Array.from({ length: n }, () => new Array<number>(n).fill(0));
 }
 
 /** Adds a batch into `matrix` (so evaluation can stream batch by batch). */

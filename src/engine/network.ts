@@ -51,6 +51,8 @@ export function buildNetwork(model: Model, analysis: ModelAnalysis, seed: number
 
 class SequentialNetwork implements Network {
   readonly params: readonly Param[];
+  /** The loss gradient buffer, reused across batches of the same size. */
+  private dLoss?: Tensor;
 
   constructor(
     readonly inputShape: Shape,
@@ -79,14 +81,16 @@ class SequentialNetwork implements Network {
     const outputs = this.forward(x, true);
     const last = this.layers[this.layers.length - 1];
     if (last?.activation && last.preActivation && last.backwardPreActivation) {
-      const fused = fusedLossStep(loss, last.activation, last.preActivation(), outputs, labels);
+      const fused = fusedLossStep(loss, last.activation, last.preActivation(), outputs, labels, true, this.dLoss);
       if (fused) {
+        this.dLoss = fused.dLogits;
         this.backwardFrom(this.layers.length - 2, last.backwardPreActivation(fused.dLogits));
         return { loss: fused.loss, outputs };
       }
     }
     const value = lossForward(loss, outputs, labels);
-    this.backward(lossBackward(loss, outputs, labels));
+    this.dLoss = lossBackward(loss, outputs, labels, this.dLoss);
+    this.backward(this.dLoss);
     return { loss: value, outputs };
   }
 

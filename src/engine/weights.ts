@@ -5,6 +5,7 @@
 import type { Model } from '../model/types';
 import { fieldDefault } from '../model/spec';
 import type { Param } from './layer';
+import type { OptimizerState } from './optimizers';
 import { decodeUtf8, encodeUtf8 } from './utf8';
 
 export const WEIGHTS_FORMAT = 'cnn-studio/weights@1';
@@ -143,9 +144,25 @@ export function weightsMetadata(model: Pick<Model, 'name' | 'input' | 'layers'>)
   return { format: WEIGHTS_FORMAT, model: model.name, fingerprint: architectureFingerprint(model) };
 }
 
-/** Every param (trainable or not: batch-norm statistics are part of the model) under its own name. */
-export function encodeWeights(model: Pick<Model, 'name' | 'input' | 'layers'>, params: readonly Param[]): Uint8Array {
-  return encodeSafetensors(params.map((p) => ({ name: p.name, shape: p.shape, data: p.value })), weightsMetadata(model));
+/**
+ * Every param (trainable or not: batch-norm statistics are part of the model) under its own name.
+ * `classes` (the training data's class names) is stored as a JSON array in metadata "classes", so
+ * `cnn predict` can name its answers without the data.
+ */
+export function encodeWeights(model: Pick<Model, 'name' | 'input' | 'layers'>, params: readonly Param[], classes?: readonly string[]): Uint8Array {
+  const metadata = weightsMetadata(model);
+  if (classes) metadata.classes = JSON.stringify(classes);
+  return encodeSafetensors(params.map((p) => ({ name: p.name, shape: p.shape, data: p.value })), metadata);
+}
+
+/** The class names saved with the weights, if any. */
+export function weightsClasses(file: Safetensors): string[] | undefined {
+  try {
+    const v: unknown = JSON.parse(file.metadata.classes ?? 'null');
+    return Array.isArray(v) && v.every((c) => typeof c === 'string') ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -172,4 +189,23 @@ export function loadWeightsInto(model: Pick<Model, 'name' | 'input' | 'layers'>,
   }
   const source = new Map(file.tensors.map((t) => [t.name, t.data]));
   for (const p of params) p.value.set(source.get(p.name)!);
+}
+
+export const OPTIMIZER_STATE_FORMAT = 'cnn-studio/optimizer@1';
+
+/** Optimizer slots ("<param>.<slot>") as safetensors, with the optimizer type and step count as metadata. */
+export function encodeOptimizerState(state: OptimizerState, fingerprint: string): Uint8Array {
+  const tensors = Object.entries(state.slots).map(([name, data]) => ({ name, shape: [data.length], data }));
+  return encodeSafetensors(tensors, { format: OPTIMIZER_STATE_FORMAT, optimizer: state.type, step: String(state.step), fingerprint });
+}
+
+export function decodeOptimizerState(bytes: Uint8Array): { readonly state: OptimizerState; readonly fingerprint?: string } {
+  const file = decodeSafetensors(bytes);
+  const { format, optimizer, step, fingerprint } = file.metadata;
+  if (format !== OPTIMIZER_STATE_FORMAT || !optimizer || !/^\d+$/.test(step ?? '')) {
+    throw new WeightsError(`not a CNN Studio optimizer state file (format "${format ?? ''}")`);
+  }
+  const slots: Record<string, Float32Array> = {};
+  for (const t of file.tensors) slots[t.name] = t.data;
+  return { state: { type: optimizer as OptimizerState['type'], step: Number(step), slots }, fingerprint };
 }

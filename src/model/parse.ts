@@ -35,7 +35,8 @@ export function parseModelText(text: string): ParsedModel {
   const root = parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false });
   const validator = new Validator();
   for (const e of parseErrors) {
-    validator.report({ offset: e.offset, length: Math.max(e.length, 1) }, [], 'syntax', syntaxMessage(printParseErrorCode(e.error)));
+    // At least one character wide so editors show it, but never past the end of the text.
+    validator.report({ offset: e.offset, length: Math.max(e.length, e.offset < text.length ? 1 : 0) }, [], 'syntax', syntaxMessage(printParseErrorCode(e.error)));
   }
   if (!root || root.type !== 'object') {
     if (root && parseErrors.length === 0) validator.report(root, [], 'not-object', 'a model file must be a JSON object');

@@ -24,7 +24,8 @@ export class AvgPool2d implements EngineLayer {
     this.inShape = input;
     this.outShape = output;
     this.c = input[2]!;
-    this.g = window ?? (layerOf(info, 'avgPool2d'), windowOf(info));
+    if (!window) layerOf(info, 'avgPool2d');
+    this.g = window ?? windowOf(info);
   }
 
   forward(x: Tensor): Tensor {

@@ -25,7 +25,8 @@ export class MaxPool2d implements EngineLayer {
     this.inShape = input;
     this.outShape = output;
     this.c = input[2]!;
-    this.g = window ?? (layerOf(info, 'maxPool2d'), windowOf(info));
+    if (!window) layerOf(info, 'maxPool2d');
+    this.g = window ?? windowOf(info);
   }
 
   forward(x: Tensor): Tensor {

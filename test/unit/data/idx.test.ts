@@ -6,15 +6,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { readIdxFile, readIdxPair } from '../../../src/data/idx';
 import { mnistDataDir } from '../../../src/data/mnist';
-
-/** An unsigned-byte IDX file. */
-export function idxBytes(dims: number[], data: Uint8Array): Buffer {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([head, data]);
-}
+import { idxBytes } from './helpers';
 
 describe('data/idx', () => {
   let tmp: string;

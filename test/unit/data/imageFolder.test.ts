@@ -2,26 +2,10 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { loadImageFolder } from '../../../src/data/imageFolder';
-
-/** PNG of `channels` (1 gray, 3 RGB, 4 RGBA) from raw bytes. */
-export function png(width: number, height: number, channels: 1 | 3 | 4, data: ArrayLike<number>): Buffer {
-  const img = new PNG({ width, height });
-  img.data = Buffer.from(Uint8Array.from(data));
-  const colorType = channels === 1 ? 0 : channels === 3 ? 2 : 6;
-  return PNG.sync.write(img, { colorType, inputColorType: colorType, inputHasAlpha: channels === 4 });
-}
-
-export function solidJpeg(width: number, height: number, rgb: [number, number, number]): Buffer {
-  const data = Buffer.alloc(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
-  return jpeg.encode({ width, height, data }, 95).data;
-}
+import { close, png, solidJpeg } from './helpers';
 
 const lum = (r: number, g: number, b: number): number => (0.299 * r + 0.587 * g + 0.114 * b) / 255;
-const close = (a: number, b: number, tol = 1e-5): void => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
 describe('data/imageFolder', () => {
   let root: string;
@@ -105,10 +89,16 @@ describe('data/imageFolder', () => {
     close(b[2], 50 / 255, 3 / 255);
   });
 
-  it('limit takes samples round-robin over the classes', async () => {
+  it('limit takes the first N readable samples round-robin over the classes', async () => {
+    // Order tried: cat/a, dog/bad (skipped), cat/b, then dog/c to make up for the skipped one.
     const ds = await loadImageFolder(root, [4, 4, 1], { limit: 3 });
     assert.deepEqual([...ds.labels], [0, 0, 1]);
-    assert.ok(!ds.warnings.some((w) => w.includes('no readable images')), 'no empty-class warning caused by the limit alone');
+    assert.deepEqual(ds.files.map((f) => f.slice(root.length + 1).replace(/\\/g, '/')), ['cat/a.png', 'cat/b.jpg', 'dog/c.png']);
+    assert.ok(ds.warnings.some((w) => w.includes('unreadable file in') && w.includes('dog/bad.png')));
+    const one = await loadImageFolder(root, [4, 4, 1], { limit: 1 });
+    assert.equal(one.count, 1);
+    // dog was never reached: only the truly empty class is reported.
+    assert.deepEqual(one.warnings.filter((w) => w.includes('no readable images')), ['1 class folder in ' + root + ' has no readable images: empty']);
   });
 
   it('errors on a missing folder, no classes, or no images at all', async () => {

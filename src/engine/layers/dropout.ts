@@ -1,0 +1,58 @@
+// Dropout with a seeded mask and inverted scaling: kept inputs are multiplied by 1 / (1 − rate) in training,
+// so inference is the identity.
+import type { LayerInfo } from '../../model/analysis';
+import type { EngineLayer, Param } from '../layer';
+import type { Rng } from '../rng';
+import { reuse, sizeOf, type Tensor } from '../tensor';
+import { batchOf, lastForward, layerOf, shapes } from './common';
+
+export class Dropout implements EngineLayer {
+  readonly name: string;
+  readonly params: readonly Param[] = [];
+  readonly rate: number;
+  private readonly inShape: readonly number[];
+  private readonly rng: Rng;
+  /** Per element: 0 (dropped) or the scale 1 / (1 − rate); empty when the last forward was not training. */
+  private mask = new Float32Array(0);
+  private active = false;
+  private y?: Tensor;
+  private dx?: Tensor;
+  private n?: number;
+
+  constructor(info: LayerInfo, rng: Rng) {
+    const layer = layerOf(info, 'dropout');
+    this.name = info.name;
+    this.inShape = shapes(info).input;
+    this.rate = layer.rate;
+    this.rng = rng;
+  }
+
+  forward(x: Tensor, training: boolean): Tensor {
+    this.n = batchOf(x, this.inShape, this.name);
+    this.active = training && this.rate > 0;
+    if (!this.active) return x;
+    const size = sizeOf(x.shape);
+    if (this.mask.length !== size) this.mask = new Float32Array(size);
+    const y = (this.y = reuse(this.y, x.shape));
+    const keep = 1 - this.rate;
+    const scale = 1 / keep;
+    const mask = this.mask;
+    const rng = this.rng;
+    for (let i = 0; i < size; i++) mask[i] = rng.next() < keep ? scale : 0;
+    const xd = x.data;
+    const yd = y.data;
+    for (let i = 0; i < size; i++) yd[i] = xd[i]! * mask[i]!;
+    return y;
+  }
+
+  backward(dy: Tensor): Tensor {
+    lastForward(this.n, this.name);
+    if (!this.active) return dy;
+    const dx = (this.dx = reuse(this.dx, dy.shape));
+    const mask = this.mask;
+    const g = dy.data;
+    const d = dx.data;
+    for (let i = 0; i < d.length; i++) d[i] = g[i]! * mask[i]!;
+    return dx;
+  }
+}

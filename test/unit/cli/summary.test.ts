@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main';
+import { ROOT } from '../model/helpers';
+
+async function cnn(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('cnn summary', () => {
+  it('prints a Keras-style table and the totals of the simple MNIST convnet', async () => {
+    const r = await cnn('summary', join(ROOT, 'examples/simple-mnist-convnet.cnn.json'));
+    assert.equal(r.code, 0);
+    assert.equal(r.err, '');
+    assert.match(r.out, /conv2d_0 \(conv2d\)\s+26×26×32\s+320\s+195K/);
+    assert.match(r.out, /dense_6 \(dense\)\s+10\s+16,010/);
+    assert.match(r.out, /Total params: 34,826 \(136\.0 KiB\)/);
+    assert.match(r.out, /Trainable params: 34,826/);
+    assert.match(r.out, /Non-trainable params: 0/);
+    assert.match(r.out, /Multiply-adds per sample: 2,440,960/);
+    assert.match(r.out, /Activation memory: .* per batch of 128/);
+  });
+
+  it('prints VGG-16 totals', async () => {
+    const r = await cnn('summary', join(ROOT, 'test/fixtures/vgg16.cnn.json'));
+    assert.equal(r.code, 0);
+    assert.match(r.out, /Total params: 138,357,544/);
+  });
+
+  it('prints path:line:col errors for a broken model and exits 1', async () => {
+    const file = join(ROOT, 'examples/broken.cnn.json');
+    const r = await cnn('summary', file);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.err.split('\n'), [
+      `${file}:8:15: error: unknown type "maxpooling2d"; did you mean "maxPool2d"?`,
+      `${file}:9:40: error: unknown field "kernel_size" in layers[2]; did you mean "kernelSize"?`,
+      `${file}:11:15: error: dense needs a flat input, but gets 7×7×32: add a flatten or global pooling before it`,
+    ]);
+    // Rows that can be inferred are still printed.
+    assert.match(r.out, /conv2d_3 \(conv2d\)\s+7×7×32\s+12,832/);
+  });
+
+  it('handles malformed JSON, missing files and bad usage without a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-cli-'));
+    const bad = join(dir, 'bad.cnn.json');
+    writeFileSync(bad, '{\n  "format": "cnn-studio/model@1",\n  "input": {"shape": [28, 28, 1]\n');
+    const r = await cnn('summary', bad);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error: JSON syntax error`));
+    const missing = await cnn('summary', join(dir, 'nope.cnn.json'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /nope\.cnn\.json: no such file/);
+    assert.equal((await cnn('frobnicate')).code, 2);
+    assert.equal((await cnn('summary')).code, 2);
+  });
+});

@@ -1,0 +1,30 @@
+// Fixtures shared by the data tests: real PNG/JPEG/IDX bytes made with the same libraries users' files come from.
+import * as jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+
+/** PNG of `channels` (1 gray, 3 RGB, 4 RGBA) from raw bytes. */
+export function png(width: number, height: number, channels: 1 | 3 | 4, data: ArrayLike<number>): Buffer {
+  const img = new PNG({ width, height });
+  img.data = Buffer.from(Uint8Array.from(data));
+  const colorType = channels === 1 ? 0 : channels === 3 ? 2 : 6;
+  return PNG.sync.write(img, { colorType, inputColorType: colorType, inputHasAlpha: channels === 4 });
+}
+
+export function solidJpeg(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
+  return jpeg.encode({ width, height, data }, 95).data;
+}
+
+/** An unsigned-byte IDX file. */
+export function idxBytes(dims: number[], data: Uint8Array): Buffer {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head[2] = 0x08;
+  head[3] = dims.length;
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, data]);
+}
+
+export const close = (a: number, b: number, tol = 1e-5): void => {
+  if (!(Math.abs(a - b) <= tol)) throw new Error(`${a} is not within ${tol} of ${b}`);
+};

@@ -1,0 +1,71 @@
+// Finite-difference gradient checks for every layer type, on the input and the weights, with stride, 'same'
+// (asymmetric) padding and dilation variants.
+import assert from 'node:assert/strict';
+import { createLayer } from '../../../src/engine/layers';
+import { createRng } from '../../../src/engine/rng';
+import type { Layer, Shape } from '../../../src/model/types';
+import { awayFromZero, checkCoords, distinctValues, gradCheck, infoFor, randomTensor } from './helpers';
+
+interface Case {
+  readonly title: string;
+  readonly input: Shape;
+  readonly layer: Layer;
+  readonly x?: 'distinct' | 'awayFromZero';
+  readonly training?: boolean;
+}
+
+const cases: Case[] = [
+  { title: 'conv2d valid', input: [5, 6, 2], layer: { type: 'conv2d', filters: 3, kernelSize: 3 } },
+  { title: 'conv2d same, stride 2 (asymmetric pad)', input: [6, 7, 3], layer: { type: 'conv2d', filters: 5, kernelSize: [3, 2], strides: 2, padding: 'same' } },
+  { title: 'conv2d dilation 2, same, tanh', input: [7, 7, 2], layer: { type: 'conv2d', filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'tanh' } },
+  { title: 'conv2d 1×1 no bias, sigmoid', input: [4, 4, 3], layer: { type: 'conv2d', filters: 5, kernelSize: 1, useBias: false, activation: 'sigmoid' } },
+  { title: 'conv2d strides [2,1] dilation 1, softmax', input: [6, 5, 2], layer: { type: 'conv2d', filters: 3, kernelSize: 2, strides: [2, 1], activation: 'softmax' } },
+  { title: 'depthwise valid', input: [5, 5, 3], layer: { type: 'depthwiseConv2d', kernelSize: 3 } },
+  { title: 'depthwise same stride 2 mult 2', input: [6, 7, 2], layer: { type: 'depthwiseConv2d', kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2 } },
+  { title: 'depthwise dilation 2 tanh', input: [7, 6, 2], layer: { type: 'depthwiseConv2d', kernelSize: [2, 3], dilationRate: [2, 1], padding: 'same', activation: 'tanh' } },
+  { title: 'maxPool2d 2×2', input: [4, 6, 2], layer: { type: 'maxPool2d', poolSize: 2 }, x: 'distinct' },
+  { title: 'maxPool2d 3×3 stride 2 same', input: [6, 7, 2], layer: { type: 'maxPool2d', poolSize: 3, strides: 2, padding: 'same' }, x: 'distinct' },
+  { title: 'avgPool2d 2×2', input: [4, 6, 2], layer: { type: 'avgPool2d', poolSize: 2 } },
+  { title: 'avgPool2d 3×2 stride 2 same (padding excluded)', input: [5, 6, 3], layer: { type: 'avgPool2d', poolSize: [3, 2], strides: 2, padding: 'same' } },
+  { title: 'globalAvgPool2d', input: [3, 4, 3], layer: { type: 'globalAvgPool2d' } },
+  { title: 'globalMaxPool2d', input: [3, 4, 3], layer: { type: 'globalMaxPool2d' }, x: 'distinct' },
+  { title: 'flatten', input: [2, 3, 2], layer: { type: 'flatten' } },
+  { title: 'dense linear', input: [7], layer: { type: 'dense', units: 5 } },
+  { title: 'dense softmax', input: [6], layer: { type: 'dense', units: 4, activation: 'softmax' } },
+  { title: 'dense relu no bias', input: [6], layer: { type: 'dense', units: 4, activation: 'leakyRelu', useBias: false } },
+  { title: 'dropout (inference)', input: [3, 3, 2], layer: { type: 'dropout', rate: 0.5 } },
+  { title: 'batchNorm training', input: [3, 3, 4], layer: { type: 'batchNorm' }, training: true },
+  { title: 'batchNorm training, flat', input: [5], layer: { type: 'batchNorm', epsilon: 0.01 }, training: true },
+  { title: 'batchNorm inference', input: [3, 3, 4], layer: { type: 'batchNorm' } },
+  { title: 'relu', input: [3, 3, 2], layer: { type: 'relu' }, x: 'awayFromZero' },
+  { title: 'leakyRelu alpha 0.2', input: [3, 3, 2], layer: { type: 'leakyRelu', alpha: 0.2 }, x: 'awayFromZero' },
+  { title: 'sigmoid', input: [3, 3, 2], layer: { type: 'sigmoid' } },
+  { title: 'tanh', input: [3, 3, 2], layer: { type: 'tanh' } },
+  { title: 'softmax', input: [2, 2, 5], layer: { type: 'softmax' } },
+];
+
+describe('engine gradient check (central differences)', () => {
+  cases.forEach((c, k) => {
+    it(c.title, () => {
+      const rng = createRng(100 + k);
+      const layer = createLayer(infoFor(c.input, c.layer), rng.fork());
+      // Non-trivial biases / gamma / beta / moving stats so that their gradients are exercised too.
+      for (const p of layer.params) {
+        if (p.name.endsWith('.bias') || p.name.endsWith('.beta') || p.name.endsWith('.movingMean')) p.value.forEach((_, i) => (p.value[i] = rng.next() - 0.5));
+        if (p.name.endsWith('.gamma') || p.name.endsWith('.movingVariance')) p.value.forEach((_, i) => (p.value[i] = 0.5 + rng.next()));
+      }
+      const shape = [3, ...c.input];
+      const x = c.x === 'distinct' ? distinctValues(shape, rng) : c.x === 'awayFromZero' ? awayFromZero(shape, rng) : randomTensor(shape, rng);
+      gradCheck(layer, x, { rng, training: c.training ?? false });
+    });
+  });
+
+  it('the checker fails on a wrong gradient', () => {
+    const rng = createRng(7);
+    const value = Float32Array.from([0.3, -0.2]);
+    const loss = (): number => value[0]! * value[0]! + 3 * value[1]!;
+    assert.doesNotThrow(() => checkCoords('ok', value, [0.6, 3], loss, 1e-2, { rng }));
+    assert.throws(() => checkCoords('bad', value, [0.6, 3.1], loss, 1e-2, { rng }), /analytic/);
+    assert.throws(() => checkCoords('bad', value, [0.3, 3], loss, 1e-2, { rng }), /analytic/);
+  });
+});

@@ -1,0 +1,71 @@
+// Differential tests on random whole sequential models: the engine's trainBatch (fused softmax CE, batch-norm in
+// training mode) and inference forward against the same model composed from tfjs-core ops.
+import { buildNetwork } from '../../../src/engine/network';
+import { createRng, type Rng } from '../../../src/engine/rng';
+import { analyze } from '../../../src/model/shapes';
+import { MODEL_FORMAT, type ActivationName, type Layer, type Model } from '../../../src/model/types';
+import { assertClose, randomTensor } from './helpers';
+import { paramsToTf, tf, tfModel, toTf, useCpu } from './tfRef';
+
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng.int(items.length)]!;
+// No relu before max pooling: exact ties among zeros would let the two engines route gradients differently.
+const CONV_ACTS: ActivationName[] = ['linear', 'tanh', 'sigmoid', 'leakyRelu'];
+
+/** A random valid model; dilation and avg-pool 'same' are left out (tfjs has no / a different gradient there). */
+function randomModel(rng: Rng): Model {
+  for (;;) {
+    const input = [5 + rng.int(6), 5 + rng.int(6), 1 + rng.int(3)] as const;
+    const layers: Layer[] = [];
+    for (let b = 1 + rng.int(3); b > 0; b--) {
+      const padding = pick(rng, ['valid', 'same'] as const);
+      if (rng.next() < 0.7) layers.push({ type: 'conv2d', filters: 1 + rng.int(4), kernelSize: 1 + rng.int(3), strides: 1 + rng.int(2), padding, activation: pick(rng, CONV_ACTS) });
+      else layers.push({ type: 'depthwiseConv2d', kernelSize: 1 + rng.int(3), strides: 1 + rng.int(2), padding, depthMultiplier: 1 + rng.int(2), activation: pick(rng, CONV_ACTS) });
+      if (rng.next() < 0.4) layers.push({ type: 'batchNorm' });
+      if (rng.next() < 0.3) layers.push({ type: pick(rng, ['tanh', 'leakyRelu', 'sigmoid'] as const) });
+      if (rng.next() < 0.4) layers.push(rng.next() < 0.5 ? { type: 'maxPool2d', poolSize: 2, padding } : { type: 'avgPool2d', poolSize: 2 });
+    }
+    layers.push(pick(rng, [{ type: 'flatten' }, { type: 'globalAvgPool2d' }, { type: 'globalMaxPool2d' }] as const));
+    if (rng.next() < 0.5) layers.push({ type: 'dense', units: 3 + rng.int(6), activation: pick(rng, ['relu', 'tanh'] as const) });
+    layers.push({ type: 'dense', units: 2 + rng.int(4), activation: 'softmax' });
+    const model: Model = { format: MODEL_FORMAT, name: 'random', input: { shape: input }, layers };
+    if (analyze(input, layers).ok) return model;
+  }
+}
+
+describe('engine vs tfjs-core, random whole models', () => {
+  before(useCpu);
+
+  for (let k = 0; k < 6; k++) {
+    it(`random model #${k}: loss, parameter gradients and inference outputs agree`, () => {
+      const rng = createRng(900 + k);
+      const model = randomModel(rng);
+      const analysis = analyze(model.input.shape, model.layers);
+      const net = buildNetwork(model, analysis, 77 + k);
+      const n = 4;
+      const x = randomTensor([n, ...model.input.shape], rng, 2);
+      const classes = analysis.outputShape![0]!;
+      const labels = Int32Array.from({ length: n }, () => rng.int(classes));
+      net.zeroGrads();
+      const { loss } = net.trainBatch(x, labels, 'sparseCategoricalCrossentropy');
+      const inference = net.forward(x, false).data.slice();
+      const what = JSON.stringify(model.layers);
+
+      tf.tidy(() => {
+        const map = paramsToTf(net.params);
+        const trainable = net.params.filter((p) => p.trainable);
+        const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
+        const xt = toTf(x);
+        const f = (...ws: tf.Tensor[]): tf.Scalar => {
+          const m = new Map(map);
+          trainable.forEach((p, i) => m.set(p.name, ws[i]!));
+          const probs = tfModel(analysis.layers, m, xt, true);
+          return tf.neg(tf.mean(tf.log(tf.sum(tf.mul(probs, onehot), 1)))) as tf.Scalar;
+        };
+        const { value, grads } = tf.valueAndGrads(f)(trainable.map((p) => map.get(p.name)!));
+        assertClose([loss], value.dataSync(), 1e-4, `loss of ${what}`);
+        trainable.forEach((p, i) => assertClose(p.grad, grads[i]!.dataSync(), 1e-4, `d/d${p.name} of ${what}`));
+        assertClose(inference, tfModel(analysis.layers, map, xt, false).dataSync(), 1e-4, `inference of ${what}`);
+      });
+    });
+  }
+});

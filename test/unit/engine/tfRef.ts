@@ -1,0 +1,92 @@
+// The reference engine for differential tests: each model layer written with @tensorflow/tfjs-core ops (CPU backend),
+// reading the same weights as the engine under test.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core registers gradient functions only on request.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import type { LayerInfo } from '../../../src/model/analysis';
+import type { ActivationName } from '../../../src/model/types';
+import type { Param } from '../../../src/engine/layer';
+import type { Tensor } from '../../../src/engine/tensor';
+
+export { tf };
+
+export async function useCpu(): Promise<void> {
+  await tf.setBackend('cpu');
+}
+
+export function toTf(t: Tensor): tf.Tensor {
+  return tf.tensor(t.data, [...t.shape], 'float32');
+}
+
+export function paramsToTf(params: readonly Param[]): Map<string, tf.Tensor> {
+  return new Map(params.map((p) => [p.name, tf.tensor(p.value, [...p.shape], 'float32')]));
+}
+
+function act(name: ActivationName | undefined, z: tf.Tensor, alpha = 0.3): tf.Tensor {
+  switch (name ?? 'linear') {
+    case 'linear': return z;
+    case 'relu': return tf.relu(z);
+    case 'leakyRelu': return tf.leakyRelu(z, alpha);
+    case 'sigmoid': return tf.sigmoid(z);
+    case 'tanh': return tf.tanh(z);
+    case 'softmax': return tf.softmax(z);
+  }
+}
+
+/** One layer in tfjs. `p` maps param names ("<layer>.kernel", …) to tf tensors. */
+export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean): tf.Tensor {
+  const l = info.layer;
+  const get = (suffix: string): tf.Tensor => {
+    const t = p.get(`${info.name}.${suffix}`);
+    if (!t) throw new Error(`missing ${info.name}.${suffix}`);
+    return t;
+  };
+  const bias = (z: tf.Tensor, useBias: boolean | undefined): tf.Tensor => (useBias === false ? z : tf.add(z, get('bias')));
+  const w = info.window;
+  switch (l.type) {
+    case 'conv2d': {
+      const z = tf.conv2d(x as tf.Tensor4D, get('kernel') as tf.Tensor4D, [w!.sh, w!.sw], l.padding ?? 'valid', 'NHWC', [w!.dh, w!.dw]);
+      return act(l.activation, bias(z, l.useBias));
+    }
+    case 'depthwiseConv2d': {
+      const z = tf.depthwiseConv2d(x as tf.Tensor4D, get('kernel') as tf.Tensor4D, [w!.sh, w!.sw], l.padding ?? 'valid', 'NHWC', [w!.dh, w!.dw]);
+      return act(l.activation, bias(z, l.useBias));
+    }
+    case 'maxPool2d':
+      return tf.maxPool(x as tf.Tensor4D, [w!.kh, w!.kw], [w!.sh, w!.sw], l.padding ?? 'valid');
+    case 'avgPool2d':
+      return tf.avgPool(x as tf.Tensor4D, [w!.kh, w!.kw], [w!.sh, w!.sw], l.padding ?? 'valid');
+    case 'globalAvgPool2d':
+      return tf.mean(x, [1, 2]);
+    case 'globalMaxPool2d':
+      return tf.max(x, [1, 2]);
+    case 'flatten':
+      return tf.reshape(x, [x.shape[0]!, -1]);
+    case 'dense':
+      return act(l.activation, bias(tf.matMul(x as tf.Tensor2D, get('kernel') as tf.Tensor2D), l.useBias));
+    case 'dropout':
+      if (training) throw new Error('the reference has no dropout masks: compare dropout at inference only');
+      return x;
+    case 'batchNorm': {
+      const eps = l.epsilon ?? 0.001;
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      const { mean, variance } = training ? tf.moments(x, axes) : { mean: get('movingMean'), variance: get('movingVariance') };
+      return tf.batchNorm(x, mean, variance, get('beta'), get('gamma'), eps);
+    }
+    case 'relu':
+    case 'sigmoid':
+    case 'tanh':
+    case 'softmax':
+      return act(l.type, x);
+    case 'leakyRelu':
+      return act('leakyRelu', x, l.alpha ?? 0.3);
+  }
+}
+
+/** A whole sequential model in tfjs. */
+export function tfModel(infos: readonly LayerInfo[], p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean): tf.Tensor {
+  let t = x;
+  for (const info of infos) t = tfLayer(info, p, t, training);
+  return t;
+}

@@ -1,0 +1,130 @@
+import { strict as assert } from 'node:assert';
+import type { Param } from '../../../src/engine/layer';
+import type { Model } from '../../../src/model/types';
+import {
+  architectureFingerprint,
+  decodeSafetensors,
+  encodeSafetensors,
+  encodeWeights,
+  loadWeightsInto,
+  WeightsError,
+} from '../../../src/engine/weights';
+
+const model: Model = {
+  format: 'cnn-studio/model@1',
+  name: 'tiny',
+  input: { shape: [4, 4, 1] },
+  layers: [{ type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }],
+};
+
+function params(): Param[] {
+  const mk = (name: string, shape: number[], fill: (i: number) => number, trainable = true): Param => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return { name, shape, value: Float32Array.from({ length: n }, (_, i) => fill(i)), grad: new Float32Array(trainable ? n : 0), trainable };
+  };
+  return [mk('conv2d_0.kernel', [3, 3, 1, 2], (i) => i / 7), mk('conv2d_0.bias', [2], (i) => -i), mk('dense_2.kernel', [8, 3], (i) => Math.sin(i))];
+}
+
+describe('safetensors', () => {
+  it('round-trips tensors and metadata', () => {
+    const tensors = [
+      { name: 'a', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6.5]) },
+      { name: 'b.ü', shape: [1], data: Float32Array.from([-0.25]) },
+      { name: 'empty', shape: [0, 4], data: new Float32Array(0) },
+    ];
+    const back = decodeSafetensors(encodeSafetensors(tensors, { format: 'x', note: 'héllo ✓' }));
+    assert.deepEqual(back.metadata, { format: 'x', note: 'héllo ✓' });
+    assert.deepEqual(
+      back.tensors.map((t) => [t.name, t.shape, [...t.data]]),
+      tensors.map((t) => [t.name, t.shape, [...t.data]]),
+    );
+  });
+
+  it('writes the documented byte layout: u64 LE header length, JSON header padded to 8, LE float32 data', () => {
+    const bytes = encodeSafetensors([{ name: 'w', shape: [2], data: Float32Array.from([1, -2]) }], { format: 'f' });
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = Number(view.getBigUint64(0, true));
+    assert.equal(n % 8, 0);
+    const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString('utf8'));
+    assert.deepEqual(header, { __metadata__: { format: 'f' }, w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } });
+    assert.equal(bytes.length, 8 + n + 8);
+    assert.equal(view.getFloat32(8 + n, true), 1);
+    assert.equal(view.getFloat32(8 + n + 4, true), -2);
+    // Padding is spaces, which JSON parsers ignore (as the safetensors spec allows).
+    assert.match(Buffer.from(bytes.subarray(8, 8 + n)).toString('latin1'), /^\{.*\} *$/);
+  });
+
+  it('decodes from an unaligned view (Node Buffers share a pool)', () => {
+    const bytes = encodeSafetensors([{ name: 'w', shape: [3], data: Float32Array.from([1, 2, 3]) }]);
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    assert.deepEqual([...decodeSafetensors(shifted.subarray(1)).tensors[0].data], [1, 2, 3]);
+  });
+
+  it('reports corrupt files clearly', () => {
+    const good = encodeSafetensors([{ name: 'w', shape: [4], data: new Float32Array(4) }]);
+    assert.throws(() => decodeSafetensors(new Uint8Array(3)), /not a valid safetensors file: only 3 bytes/);
+    assert.throws(() => decodeSafetensors(good.subarray(0, good.length - 4)), /outside the 12 data bytes \(truncated file\?\)/);
+    const huge = good.slice();
+    new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
+    assert.throws(() => decodeSafetensors(huge), /header length \d+ exceeds the file size/);
+    const garbled = good.slice();
+    garbled[8] = 0x5b; // '[' instead of '{'
+    assert.throws(() => decodeSafetensors(garbled), WeightsError);
+    const f16 = new TextEncoder().encode('{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}');
+    const withF16 = new Uint8Array(8 + f16.length + 4);
+    new DataView(withF16.buffer).setBigUint64(0, BigInt(f16.length), true);
+    withF16.set(f16, 8);
+    assert.throws(() => decodeSafetensors(withF16), /dtype F16; only F32/);
+  });
+});
+
+describe('weights', () => {
+  it('saves every param with format, model name and fingerprint metadata', () => {
+    const file = decodeSafetensors(encodeWeights(model, params()));
+    assert.deepEqual(file.metadata, { format: 'cnn-studio/weights@1', model: 'tiny', fingerprint: architectureFingerprint(model) });
+    assert.deepEqual(file.tensors.map((t) => t.name), ['conv2d_0.kernel', 'conv2d_0.bias', 'dense_2.kernel']);
+    const into = params().map((p) => ({ ...p, value: new Float32Array(p.value.length) }));
+    loadWeightsInto(model, into, file);
+    assert.deepEqual(into.map((p) => [...p.value]), params().map((p) => [...p.value]));
+  });
+
+  it('fingerprint ignores training settings, key order and explicit defaults, not the layers', () => {
+    const fp = architectureFingerprint(model);
+    assert.match(fp, /^[0-9a-f]{16}$/);
+    const same: Model = {
+      ...model,
+      training: { epochs: 3 },
+      layers: [{ kernelSize: 3, filters: 2, type: 'conv2d', padding: 'valid' }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }],
+    };
+    assert.equal(architectureFingerprint(same), fp);
+    const other: Model = { ...model, layers: [model.layers[0], model.layers[1], { type: 'dense', units: 3, activation: 'sigmoid' }] };
+    assert.notEqual(architectureFingerprint(other), fp);
+  });
+
+  it('names every missing, unexpected and mis-shaped tensor, leaving params untouched', () => {
+    const file = decodeSafetensors(encodeWeights(model, params()));
+    const target: Param[] = [
+      { name: 'conv2d_0.kernel', shape: [3, 3, 1, 4], value: new Float32Array(36), grad: new Float32Array(36), trainable: true },
+      { name: 'dense_9.kernel', shape: [8, 3], value: new Float32Array(24), grad: new Float32Array(24), trainable: true },
+    ];
+    assert.throws(
+      () => loadWeightsInto(model, target, file),
+      (e: Error) => {
+        assert.ok(e instanceof WeightsError);
+        assert.match(e.message, /"conv2d_0\.kernel" has shape \[3, 3, 1, 2\] in the file, the model needs \[3, 3, 1, 4\]/);
+        assert.match(e.message, /missing tensor "dense_9\.kernel" \[8, 3\]/);
+        assert.match(e.message, /unexpected tensor "conv2d_0\.bias" \[2\]/);
+        assert.match(e.message, /unexpected tensor "dense_2\.kernel"/);
+        return true;
+      },
+    );
+    assert.ok(target.every((p) => p.value.every((v) => v === 0)));
+  });
+
+  it('refuses weights of a changed architecture even when the shapes still fit', () => {
+    const file = decodeSafetensors(encodeWeights(model, params()));
+    const changed: Model = { ...model, layers: [{ type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' }, ...model.layers.slice(1)] };
+    assert.throws(() => loadWeightsInto(changed, params(), file), /the layers changed since these weights were saved for "tiny" \(architecture fingerprint [0-9a-f]+, now [0-9a-f]+\)/);
+  });
+});

@@ -1,0 +1,58 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { parseModelText } from '../../../src/model/parse';
+import { LAYER_SPECS } from '../../../src/model/spec';
+import { readRepoFile } from './helpers';
+
+function assertWellFormed(text: string): void {
+  const parsed = parseModelText(text);
+  for (const d of parsed.diagnostics) {
+    assert.ok(d.range.offset >= 0 && d.range.length >= 0, `range ${JSON.stringify(d.range)}`);
+    assert.ok(d.range.offset + d.range.length <= Math.max(text.length, 1), `range ${JSON.stringify(d.range)} beyond ${text.length}`);
+    assert.ok(d.message.length > 0);
+  }
+  if (parsed.model) assert.equal(parsed.diagnostics.filter((d) => d.severity === 'error').length, 0);
+}
+
+const layerArb = fc.oneof(
+  fc.record({
+    type: fc.constantFrom(...Object.keys(LAYER_SPECS), 'conv', 'Dense', ''),
+    filters: fc.oneof(fc.integer({ min: -2, max: 70 }), fc.double(), fc.constant(1e12)),
+    kernelSize: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }))),
+    units: fc.integer({ min: -1, max: 100 }),
+    padding: fc.constantFrom('same', 'valid', 'full'),
+    strides: fc.integer({ min: 0, max: 4 }),
+    poolSize: fc.integer({ min: 1, max: 5 }),
+    rate: fc.double({ min: -1, max: 2, noNaN: true }),
+    dilationRate: fc.integer({ min: 1, max: 3 }),
+  }, { requiredKeys: ['type'] }),
+  fc.anything(),
+);
+
+describe('parser properties (fast-check, seeded)', () => {
+  it('never throws on random JSON values, and every range lies inside the text', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => assertWellFormed(JSON.stringify(value))), { seed: 42, numRuns: 300 });
+  });
+
+  it('never throws on random model-like objects', () => {
+    const model = fc.record({
+      format: fc.constantFrom('cnn-studio/model@1', 'x'),
+      input: fc.record({ shape: fc.array(fc.integer({ min: -1, max: 64 }), { minLength: 2, maxLength: 4 }) }),
+      layers: fc.array(layerArb, { maxLength: 8 }),
+    }, { requiredKeys: [] });
+    fc.assert(fc.property(model, (m) => assertWellFormed(JSON.stringify(m, null, 1))), { seed: 7, numRuns: 400 });
+  });
+
+  it('never throws on truncated or mutated real model files', () => {
+    const text = readRepoFile('examples/vgg-cifar.cnn.json');
+    const mutation = fc.record({
+      at: fc.nat({ max: text.length }),
+      cut: fc.nat({ max: 40 }),
+      insert: fc.string({ maxLength: 6, unit: fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '1', 'a', ' ', '-', 'e') }),
+    });
+    fc.assert(
+      fc.property(mutation, ({ at, cut, insert }) => assertWellFormed(text.slice(0, at) + insert + text.slice(at + cut))),
+      { seed: 3, numRuns: 400 },
+    );
+  });
+});
