@@ -42,7 +42,16 @@ cs_ok() {
     [ -e "$CS_DIR/node_modules/code-server/lib/vscode/node_modules.asar" ] &&
     [ -d "$CS_DIR/node_modules/code-server/lib/vscode/extensions/node_modules/typescript" ] &&
     [ -d "$CS_DIR/node_modules/argon2/lib/binding" ] &&
-    [ "$(node "$CS_DIR/node_modules/code-server/out/node/entry.js" --version 2>/dev/null | head -n1 | cut -d' ' -f1)" = "$CODE_SERVER_VERSION" ]
+    cs_version | grep -q "^$CODE_SERVER_VERSION "
+}
+# `code-server --version` also writes a default config on its first run: keep that out of $HOME.
+cs_version() {
+  local tmp rc=0
+  tmp="$(mktemp -d)"
+  XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
+    node "$CS_DIR/node_modules/code-server/out/node/entry.js" --version 2>&1 || rc=$?
+  rm -rf "$tmp"
+  return "$rc"
 }
 
 if cs_ok; then

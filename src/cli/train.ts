@@ -10,7 +10,7 @@ import type { Dataset } from '../engine/dataset';
 import { buildNetwork } from '../engine/network';
 import { createOptimizer } from '../engine/optimizers';
 import { createRng } from '../engine/rng';
-import { train, TRAINING_DEFAULTS, type EpochMetrics } from '../engine/train';
+import { train, TRAINING_DEFAULTS, type EpochMetrics, type TrainResult } from '../engine/train';
 import { loadWeightsInto, WeightsError } from '../engine/weights';
 import { inferShapes } from '../model/shapes';
 import type { DataSource, Model } from '../model/types';
@@ -89,7 +89,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     classes: all.classes,
     startedAt: state?.startedAt ?? now,
   };
-  let result;
+  let result: TrainResult;
   try {
     result = await train({
       network,
@@ -110,13 +110,17 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
         bar.clear();
         history.push(m);
         log(formatEpochLine(m, epochs));
-        state = await saveCheckpoint(modelPath, {
-          model,
-          params: network.params,
-          optimizer: optimizer.exportState(),
-          classes: all.classes,
-          state: { ...baseState, epoch: m.epoch, status: 'running', history },
-        });
+        try {
+          state = await saveCheckpoint(modelPath, {
+            model,
+            params: network.params,
+            optimizer: optimizer.exportState(),
+            classes: all.classes,
+            state: { ...baseState, epoch: m.epoch, status: 'running', history },
+          });
+        } catch (e) {
+          throw new UserError(`cannot save the checkpoint beside ${modelPath}: ${e instanceof Error ? e.message : String(e)}`);
+        }
       },
       shouldStop: () => stopRequested,
       yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),

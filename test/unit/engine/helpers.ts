@@ -51,8 +51,9 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-
   return diff / scale;
 }
 
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  const e = relError(actual, expected);
+/** `floor` bounds the scale from below, for tensors whose true values are ~0 (e.g. a bias just before batchNorm). */
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string, floor = 1e-6): void {
+  const e = relError(actual, expected, floor);
   assert.ok(e <= tol, `${what}: relative error ${e.toExponential(2)} > ${tol}`);
 }
 

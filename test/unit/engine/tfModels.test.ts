@@ -35,7 +35,7 @@ function randomModel(rng: Rng): Model {
 describe('engine vs tfjs-core, random whole models', () => {
   before(useCpu);
 
-  for (let k = 0; k < 6; k++) {
+  for (let k = 0; k < 12; k++) {
     it(`random model #${k}: loss, parameter gradients and inference outputs agree`, () => {
       const rng = createRng(900 + k);
       const model = randomModel(rng);
@@ -63,7 +63,11 @@ describe('engine vs tfjs-core, random whole models', () => {
         };
         const { value, grads } = tf.valueAndGrads(f)(trainable.map((p) => map.get(p.name)!));
         assertClose([loss], value.dataSync(), 1e-4, `loss of ${what}`);
-        trainable.forEach((p, i) => assertClose(p.grad, grads[i]!.dataSync(), 1e-4, `d/d${p.name} of ${what}`));
+        // A bias right before batchNorm has a true gradient of 0 and float noise instead: measure every gradient
+        // against 1% of the largest one in the model.
+        const refs = grads.map((g) => Float32Array.from(g.dataSync()));
+        const floor = 0.01 * Math.max(...refs.map((r) => r.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+        trainable.forEach((p, i) => assertClose(p.grad, refs[i]!, 1e-4, `d/d${p.name} of ${what}`, floor));
         assertClose(inference, tfModel(analysis.layers, map, xt, false).dataSync(), 1e-4, `inference of ${what}`);
       });
     });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import { DOCS_PATH, docsText } from '../../../scripts/gen-docs';
 import { SCHEMA_PATH, schemaText } from '../../../scripts/gen-schema';
 import { parseModelText } from '../../../src/model/parse';
 import { LAYER_SPECS } from '../../../src/model/spec';
@@ -29,6 +30,10 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
 describe('JSON Schema and types stay in sync with the spec', () => {
   it('schema/cnn-model.schema.json is what the spec generates (run `npx tsx scripts/gen-schema.ts`)', () => {
     assert.equal(readFileSync(SCHEMA_PATH, 'utf8'), schemaText());
+  });
+
+  it('docs/model-format.md is what the spec generates (run `npx tsx scripts/gen-docs.ts`)', () => {
+    assert.equal(readFileSync(DOCS_PATH, 'utf8'), docsText());
   });
 
   it('is contributed for *.cnn.json through jsonValidation', () => {
