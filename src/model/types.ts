@@ -95,7 +95,14 @@ export type Layer =
   | LeakyReluLayer;
 
 export type LayerType = Layer['type'];
-export type LayerOf<T extends LayerType> = Extract<Layer, { readonly type: T }>;
+/** The config of one layer type (pools and activations share an interface, so Extract alone is not enough). */
+export type LayerOf<T extends LayerType> = Layer extends infer L
+  ? L extends { readonly type: infer U }
+    ? T extends U
+      ? Omit<L, 'type'> & { readonly type: T }
+      : never
+    : never
+  : never;
 
 /** MNIST-style IDX files (plain or .gz), relative to the model file. */
 export interface IdxSource {

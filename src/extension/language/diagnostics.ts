@@ -1,0 +1,46 @@
+// Problems of every open *.cnn.json, at exact ranges, recomputed while typing (debounced).
+import * as vscode from 'vscode';
+import type { ModelDiagnostic } from '../../model/diagnostics';
+import { isModelDocument, parsedModel, toRange } from './modelCache';
+
+const DEBOUNCE_MS = 250;
+
+export function toVscodeDiagnostic(doc: vscode.TextDocument, d: ModelDiagnostic): vscode.Diagnostic {
+  const diag = new vscode.Diagnostic(
+    toRange(doc, d.range),
+    d.message,
+    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+  );
+  diag.source = 'CNN Studio';
+  diag.code = d.code;
+  return diag;
+}
+
+export function registerDiagnostics(context: vscode.ExtensionContext): void {
+  const collection = vscode.languages.createDiagnosticCollection('cnn-studio');
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const update = (doc: vscode.TextDocument) => {
+    if (!isModelDocument(doc)) return;
+    collection.set(doc.uri, parsedModel(doc).diagnostics.map((d) => toVscodeDiagnostic(doc, d)));
+  };
+  const schedule = (doc: vscode.TextDocument) => {
+    if (!isModelDocument(doc)) return;
+    const key = doc.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(key, setTimeout(() => {
+      timers.delete(key);
+      update(doc);
+    }, DEBOUNCE_MS));
+  };
+  context.subscriptions.push(
+    collection,
+    vscode.workspace.onDidOpenTextDocument(update),
+    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      clearTimeout(timers.get(doc.uri.toString()));
+      collection.delete(doc.uri);
+    }),
+    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+  );
+  vscode.workspace.textDocuments.forEach(update);
+}

@@ -1,0 +1,26 @@
+// One parse per document version, shared by hover, inlay hints, diagnostics and quick fixes.
+import * as vscode from 'vscode';
+import { parseModelText, type ParsedModel } from '../../model/parse';
+
+export const MODEL_SELECTOR: vscode.DocumentSelector = [
+  { language: 'json', pattern: '**/*.cnn.json' },
+  { language: 'jsonc', pattern: '**/*.cnn.json' },
+];
+
+export function isModelDocument(doc: vscode.TextDocument): boolean {
+  return doc.uri.path.endsWith('.cnn.json');
+}
+
+const cache = new WeakMap<vscode.TextDocument, { version: number; parsed: ParsedModel }>();
+
+export function parsedModel(doc: vscode.TextDocument): ParsedModel {
+  const hit = cache.get(doc);
+  if (hit && hit.version === doc.version) return hit.parsed;
+  const parsed = parseModelText(doc.getText());
+  cache.set(doc, { version: doc.version, parsed });
+  return parsed;
+}
+
+export function toRange(doc: vscode.TextDocument, range: { offset: number; length: number }): vscode.Range {
+  return new vscode.Range(doc.positionAt(range.offset), doc.positionAt(range.offset + range.length));
+}

@@ -1,0 +1,101 @@
+// The designer channel: extension host ↔ designer webview. The webview speaks first (`ready`); the host
+// answers with `init` and then `update` whenever the document text changes. Every webview intent is a
+// request whose reply is an `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
+// This file imports no other room: shapes are plain number arrays, layer configs plain JSON.
+
+/** Bump on any incompatible change to the messages below. */
+export const PROTOCOL_VERSION = 1;
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonPath = readonly (string | number)[];
+
+/** Commands the webview may ask the host to run (an allow-list: the webview is untrusted). */
+export const WEBVIEW_COMMANDS = ['cnnStudio.train'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+
+export interface RowView {
+  readonly index: number;
+  readonly type: string;
+  /** `name` from the file, or `<type>_<index>`. */
+  readonly name: string;
+  /** Key settings, e.g. "32 × 3×3, same, relu". */
+  readonly summary: string;
+  /** Unknown when this layer or an earlier one has an error. */
+  readonly outputShape?: readonly number[];
+  readonly params: number;
+  readonly trainable: number;
+  readonly macs: number;
+  /** Exactly the messages of the diagnostics for this layer. */
+  readonly errors: readonly string[];
+}
+
+export interface TotalsView {
+  readonly params: number;
+  readonly trainable: number;
+  readonly nonTrainable: number;
+  readonly weightBytes: number;
+  readonly macs: number;
+  readonly activationBytesPerSample: number;
+}
+
+/** Everything the designer shows, derived from the document text alone. */
+export interface DesignerView {
+  readonly name: string;
+  readonly description?: string;
+  /** The input shape as written, when it is an array of numbers. */
+  readonly inputShape?: readonly number[];
+  readonly rows: readonly RowView[];
+  readonly totals?: TotalsView;
+  /** The raw layer objects, for the field editors. */
+  readonly layers: readonly JsonValue[];
+  /** The raw `training` object, when present. */
+  readonly training?: JsonValue;
+  /** `training.batchSize` or its default, for activation memory per batch. */
+  readonly batchSize: number;
+  /** Messages of diagnostics outside any layer (syntax, input, training, …). */
+  readonly problems: readonly string[];
+  /** false when the text is not a JSON object with a layers array: intents are then refused. */
+  readonly editable: boolean;
+}
+
+// ---- host → webview
+
+export type HostMessage =
+  | { readonly type: 'init'; readonly protocolVersion: number; readonly view: DesignerView }
+  | { readonly type: 'update'; readonly view: DesignerView }
+  /** The two sides cannot talk (version mismatch): the webview shows this and stops. */
+  | { readonly type: 'fatal'; readonly message: string };
+
+// ---- webview → host
+
+export type WebviewMessage =
+  | { readonly type: 'ready'; readonly protocolVersion: number }
+  | { readonly type: 'insertLayer'; readonly index: number; readonly layerType: string }
+  | { readonly type: 'deleteLayer'; readonly index: number }
+  | { readonly type: 'duplicateLayer'; readonly index: number }
+  | { readonly type: 'moveLayer'; readonly from: number; readonly to: number }
+  /** Sets the value at `path` (from the root); a missing `value` removes the field. */
+  | { readonly type: 'editField'; readonly path: JsonPath; readonly value?: JsonValue }
+  | { readonly type: 'editInput'; readonly shape: readonly [number, number, number] }
+  | { readonly type: 'openAsText' }
+  | { readonly type: 'runCommand'; readonly command: WebviewCommand };
+
+export type IntentMessage = Exclude<WebviewMessage, { readonly type: 'ready' }>;
+export type IntentType = IntentMessage['type'];
+
+/** The reply to every intent request. */
+export interface IntentReply {
+  /** false when the intent changed nothing (e.g. moving a layer onto itself). */
+  readonly applied: boolean;
+}
+
+/** The host's answer to `ready`: the first message it ever posts. */
+export function handshake(ready: { readonly protocolVersion: number }, view: DesignerView): HostMessage {
+  if (ready.protocolVersion !== PROTOCOL_VERSION) {
+    return {
+      type: 'fatal',
+      message: `The designer (protocol ${ready.protocolVersion}) does not match the extension (protocol ${PROTOCOL_VERSION}): reopen the editor.`,
+    };
+  }
+  return { type: 'init', protocolVersion: PROTOCOL_VERSION, view };
+}
