@@ -10,7 +10,7 @@ function forbid(rooms, modules = [], message) {
       'error',
       {
         patterns: [
-          ...rooms.map((room) => ({ group: [`**/${room}`, `**/${room}/**`], message })),
+          ...rooms.map((room) => ({ group: [`../**/${room}`, `../**/${room}/**`], message })),
           ...(modules.length ? [{ group: modules, message }] : []),
         ],
       },

@@ -1,11 +1,17 @@
 // `cnn <command>`: the engine and analysis without VS Code.
 import { processIo, UserError, type CliIo } from './io';
+import * as evaluate from './evaluate';
+import * as predict from './predict';
 import * as summary from './summary';
+import * as train from './train';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const commands: Record<string, { run: Command; help: string }> = {
-  summary: { run: summary.run, help: 'summary <model.cnn.json>…        layers, shapes, parameters and totals' },
+  summary: { run: summary.run, help: 'summary <model.cnn.json>…                 layers, shapes, parameters and totals' },
+  train: { run: train.run, help: 'train <model.cnn.json> [--epochs N] [--resume] [--limit N] [--json]' },
+  evaluate: { run: evaluate.run, help: 'evaluate <model.cnn.json> [--json]        accuracy, per-class accuracy, confusion matrix' },
+  predict: { run: predict.run, help: 'predict <model.cnn.json> <image>… [--top K]  top classes with probabilities' },
 };
 
 function usage(io: CliIo): void {

@@ -42,6 +42,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     try {
       x = await loadImageFile(image, shape);
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${image}: no such file`);
       throw new UserError(e instanceof Error ? e.message : String(e));
     }
     const probs = toProbabilities(model, network.forward({ shape: [1, ...shape], data: x }, false).data);

@@ -133,9 +133,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (state) await writeTrainState(modelPath, { ...state, status: result.status === 'completed' ? 'completed' : result.status });
   if (result.status === 'earlyStopped' && result.bestEpoch !== undefined) {
     await saveWeights(modelPath, model, network.params, all.classes);
-    log(`early stopping: no improvement for ${t.earlyStopping?.patience} epochs; kept the weights of epoch ${result.bestEpoch}`);
+    log(`early stopping: no improvement for ${t.earlyStopping?.patience} epoch${t.earlyStopping?.patience === 1 ? '' : 's'}; kept the weights of epoch ${result.bestEpoch}`);
   }
-  if (result.status === 'stopped') log(`stopped after ${result.epochs} completed epochs${state ? `; weights in ${weightsPath(modelPath)} (continue with --resume)` : ''}`);
+  if (result.status === 'stopped') log(`stopped after ${result.epochs} completed epoch${result.epochs === 1 ? '' : 's'}${state ? `; weights in ${weightsPath(modelPath)} (continue with --resume)` : ''}`);
   else if (state) log(`weights saved to ${weightsPath(modelPath)}`);
   const last = history[history.length - 1];
   if (values.json) {

@@ -156,7 +156,7 @@ export async function waitForNotification(page: Page, text: string | RegExp, tim
 /** Shows an output channel by name (Output view) and returns the visible text of it. */
 export async function showOutputChannel(page: Page, name: string, timeout = 15_000): Promise<string> {
   await runCommand(page, 'Output: Show Output Channels...');
-  await quickInputRow(page, name, timeout);
+  await page.locator(QUICK_INPUT).locator('input[placeholder*="Output"]').waitFor({ state: 'visible', timeout });
   await typeInQuickInput(page, name);
   await (await quickInputRow(page, name, timeout)).click();
   const output = page.locator('.part.panel .output-view .monaco-editor .view-lines');

@@ -1,4 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as wf from '../../../src/data/weightsFile';
 import type { Param } from '../../../src/engine/layer';
 import type { Model } from '../../../src/model/types';
 import {
@@ -7,6 +11,7 @@ import {
   encodeSafetensors,
   encodeWeights,
   loadWeightsInto,
+  weightsClasses,
   WeightsError,
 } from '../../../src/engine/weights';
 
@@ -126,5 +131,39 @@ describe('weights', () => {
     const file = decodeSafetensors(encodeWeights(model, params()));
     const changed: Model = { ...model, layers: [{ type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' }, ...model.layers.slice(1)] };
     assert.throws(() => loadWeightsInto(changed, params(), file), /the layers changed since these weights were saved for "tiny" \(architecture fingerprint [0-9a-f]+, now [0-9a-f]+\)/);
+  });
+});
+
+describe('weights files (Node I/O)', () => {
+  let dir = '';
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'cnn-weights-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('checkpoints weights, optimizer state and train.json beside the model, atomically', async () => {
+    const modelPath = join(dir, 'tiny.cnn.json');
+    assert.equal(wf.weightsPath(modelPath), join(dir, 'tiny.safetensors'));
+    assert.equal(await wf.readWeights(modelPath), undefined);
+    const ps = params();
+    const saved = await wf.saveCheckpoint(modelPath, {
+      model,
+      params: ps,
+      optimizer: { type: 'sgd', step: 4, slots: { 'dense_2.kernel.velocity': new Float32Array(24).fill(0.5) } },
+      classes: ['a', 'b', 'c'],
+      state: { epoch: 1, epochs: 3, status: 'running', seed: 1, data: { train: 'x' }, history: [], startedAt: 'now' },
+    });
+    assert.deepEqual(readdirSync(dir).sort(), ['tiny.optimizer.safetensors', 'tiny.safetensors', 'tiny.train.json']);
+    const back = await wf.readTrainState(modelPath);
+    assert.deepEqual(back, saved);
+    assert.equal(back?.fingerprint, architectureFingerprint(model));
+    const w = await wf.readWeights(modelPath);
+    assert.ok(w);
+    assert.deepEqual(weightsClasses(w), ['a', 'b', 'c']);
+    assert.deepEqual([...w.tensors[2].data], [...ps[2].value]);
+    const opt = await wf.readOptimizerState(modelPath);
+    assert.equal(opt?.state.step, 4);
+    assert.equal(opt?.state.slots['dense_2.kernel.velocity'][3], 0.5);
+    await wf.writeFileAtomic(join(dir, 'tiny.train.json'), 'not json');
+    await assert.rejects(wf.readTrainState(modelPath), /tiny\.train\.json is not valid JSON/);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   });
 });

@@ -1,0 +1,98 @@
+// The designer: a CustomTextEditorProvider, so the TextDocument stays the one source of truth and VS Code
+// provides save, revert, dirty, undo and hot exit (DESIGN.md §5). Each panel gets one Endpoint; every
+// panel of a document shares one DocumentSync. This is the only vscode-dependent part of the designer.
+import * as vscode from 'vscode';
+import { LAYER_TYPES } from '../../model/spec';
+import { Endpoint, assertNever } from '../../protocol/endpoint';
+import { handshake, type HostMessage, type IntentMessage, type IntentReply, type WebviewMessage } from '../../protocol/webview';
+import { guardWebviewMessage } from '../../protocol/webviewGuard';
+import { intentEdit, isEditIntent } from './edits';
+import { designerHtml, designerResourceRoots } from './html';
+import { SyncRegistry, type DocumentSync } from './sync';
+import { buildView } from './viewModel';
+
+export const DESIGNER_VIEW_TYPE = 'cnnStudio.designer';
+
+export class DesignerProvider implements vscode.CustomTextEditorProvider {
+  private readonly registry = new SyncRegistry((key, text) => buildView(text, modelNameFromUri(key)));
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log?: vscode.LogOutputChannel,
+  ) {}
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: designerResourceRoots(this.extensionUri) };
+    webview.html = designerHtml(webview, this.extensionUri);
+
+    const key = document.uri.toString();
+    const sync = this.registry.getOrCreate(key, (created) => {
+      // One change listener per document, however many panels show it.
+      const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === key) created.changed(e.document.getText(), e.contentChanges.length);
+      });
+      return () => sub.dispose();
+    });
+
+    let ready = false;
+    const endpoint: Endpoint<HostMessage, WebviewMessage> = new Endpoint({
+      transport: { post: (env) => void webview.postMessage(env) },
+      guard: (raw) => guardWebviewMessage(raw, { layerCount: sync.view(document.getText()).layers.length, layerTypes: LAYER_TYPES }),
+      handle: (msg) => {
+        if (msg.type === 'ready') {
+          const first = handshake(msg, sync.view(document.getText()));
+          endpoint.notify(first);
+          ready = first.type === 'init';
+          return undefined;
+        }
+        if (!ready) throw new Error('the designer has not completed its handshake');
+        return sync.enqueue(() => this.handleIntent(document, panel, sync, msg));
+      },
+      onDrop: (reason) => this.log?.warn(`designer: dropped message from webview: ${reason}`),
+    });
+
+    const detach = sync.attach({ isReady: () => ready, post: (m) => endpoint.notify(m) });
+    const received = webview.onDidReceiveMessage((raw: unknown) => endpoint.receive(raw));
+    const disposed = panel.onDidDispose(() => {
+      endpoint.dispose();
+      detach();
+      received.dispose();
+      disposed.dispose();
+    });
+  }
+
+  private async handleIntent(document: vscode.TextDocument, panel: vscode.WebviewPanel, sync: DocumentSync, msg: IntentMessage): Promise<IntentReply> {
+    if (isEditIntent(msg)) {
+      const before = document.getText();
+      const edit = intentEdit(before, msg);
+      if (!edit) return { applied: false };
+      const workspaceEdit = new vscode.WorkspaceEdit();
+      const range = new vscode.Range(document.positionAt(edit.offset), document.positionAt(edit.offset + edit.length));
+      workspaceEdit.replace(document.uri, range, edit.content);
+      if (!(await vscode.workspace.applyEdit(workspaceEdit))) throw new Error('VS Code refused the edit');
+      sync.wrote(document.getText());
+      return { applied: true };
+    }
+    switch (msg.type) {
+      case 'openAsText':
+        await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default', panel.viewColumn);
+        return { applied: true };
+      case 'runCommand': {
+        // Training may not be installed in this build: say so instead of failing silently.
+        const known = await vscode.commands.getCommands(true);
+        if (!known.includes(msg.command)) throw new Error(`"${msg.command}" is not available in this version of CNN Studio`);
+        await vscode.commands.executeCommand(msg.command, document.uri);
+        return { applied: true };
+      }
+      default:
+        return assertNever(msg);
+    }
+  }
+}
+
+/** "file:///a/lenet5.cnn.json" → "lenet5": the name shown when the file has none. */
+export function modelNameFromUri(uri: string): string {
+  const base = decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
+  return base.replace(/\.cnn\.json$/i, '').replace(/\.json$/i, '') || 'model';
+}
