@@ -1,4 +1,5 @@
 // `cnn predict <model.cnn.json> <image>…`: the top-k classes with probabilities for each PNG/JPEG.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadImageFile } from '../data/load';
 import type { Model } from '../model/types';
@@ -38,11 +39,11 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const shape = model.input.shape;
   const results: { image: string; top: { class: string; index: number; probability: number }[] }[] = [];
   for (const image of images) {
+    if (!existsSync(image)) throw new UserError(`${image}: no such file`);
     let x: Float32Array;
     try {
       x = await loadImageFile(image, shape);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${image}: no such file`);
       throw new UserError(e instanceof Error ? e.message : String(e));
     }
     const probs = toProbabilities(model, network.forward({ shape: [1, ...shape], data: x }, false).data);
