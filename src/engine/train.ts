@@ -7,11 +7,24 @@ import { DEFAULT_LOSS, evaluate, gatherBatch, type Evaluation } from './evaluate
 import { countCorrect, countTopK } from './metrics';
 import type { Network } from './network';
 import { learningRateAt, type Optimizer } from './optimizers';
+import { TRAINING_SPEC } from '../model/modelSpec';
 import { createRng, type Rng } from './rng';
 
 export { evaluate, type Evaluation, type EvaluateOptions } from './evaluate';
 
-export const TRAINING_DEFAULTS = { batchSize: 32, epochs: 10, seed: 1, yieldEvery: 4 } as const;
+/** The model format's defaults (one table, spec), plus how often the loop yields to its host. */
+export const TRAINING_DEFAULTS = {
+  batchSize: trainingDefault('batchSize'),
+  epochs: trainingDefault('epochs'),
+  seed: trainingDefault('seed'),
+  yieldEvery: 4,
+} as const;
+
+function trainingDefault(field: 'batchSize' | 'epochs' | 'seed'): number {
+  const spec = TRAINING_SPEC.fields[field];
+  if (!('default' in spec) || typeof spec.default !== 'number') throw new Error(`training.${field} has no default in the spec`);
+  return spec.default;
+}
 
 /** Changes `count` samples of `batch` ([count, h, w, c]) in place, e.g. random shifts and flips. */
 export type AugmentHook = (batch: Float32Array, count: number, rng: Rng) => void;
