@@ -12,7 +12,7 @@ export function registerDesigner(context: vscode.ExtensionContext, log?: vscode.
     vscode.window.registerCustomEditorProvider(DESIGNER_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true }),
     vscode.commands.registerCommand('cnnStudio.openDesigner', (uri?: vscode.Uri) => openWith(uri, DESIGNER_VIEW_TYPE)),
     vscode.commands.registerCommand('cnnStudio.openAsText', (uri?: vscode.Uri) => openWith(uri, 'default')),
-    vscode.commands.registerCommand('cnnStudio.newModel', () => newModel(context.extensionUri)),
+    vscode.commands.registerCommand('cnnStudio.newModel', () => newModel()),
   );
 }
 

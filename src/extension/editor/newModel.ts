@@ -1,32 +1,11 @@
-// "CNN: New Model…": pick a template, name the file, open it in the designer. Templates are the example
-// models shipped in the extension (examples/ is part of the .vsix), plus an empty model.
+// "CNN: New Model…": pick a template, name the file, open it in the designer. With a workspace folder the
+// file is written there; without one it is an untitled document the user saves where they like.
 import * as vscode from 'vscode';
-import { setValue } from './jsonText';
 import { DESIGNER_VIEW_TYPE } from './provider';
+import { MODEL_TEMPLATES, templateText } from './templates';
 
-interface Template extends vscode.QuickPickItem {
-  /** File in examples/, or undefined for the empty model. */
-  readonly file?: string;
-  readonly baseName: string;
-}
-
-const TEMPLATES: readonly Template[] = [
-  { label: 'LeNet-5', description: 'MNIST digits, 2 conv + 3 dense', file: 'lenet5.cnn.json', baseName: 'lenet5' },
-  { label: 'Simple MNIST convnet', description: "Keras' example, 34,826 parameters", file: 'simple-mnist-convnet.cnn.json', baseName: 'mnist-convnet' },
-  { label: 'VGG-style CIFAR', description: '32×32×3, conv blocks with batch norm and dropout', file: 'vgg-cifar.cnn.json', baseName: 'vgg-cifar' },
-  { label: 'Empty model', description: '28×28×1 input, no layers yet', baseName: 'model' },
-];
-
-export const EMPTY_MODEL = `{
-  "format": "cnn-studio/model@1",
-  "name": "model",
-  "input": { "shape": [28, 28, 1] },
-  "layers": []
-}
-`;
-
-export async function newModel(extensionUri: vscode.Uri): Promise<void> {
-  const picked = await vscode.window.showQuickPick(TEMPLATES, { title: 'CNN: New Model', placeHolder: 'Start from…' });
+export async function newModel(): Promise<void> {
+  const picked = await vscode.window.showQuickPick(MODEL_TEMPLATES, { title: 'CNN: New Model', placeHolder: 'Start from…' });
   if (!picked) return;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const fileName = await vscode.window.showInputBox({
@@ -37,10 +16,7 @@ export async function newModel(extensionUri: vscode.Uri): Promise<void> {
   });
   if (!fileName) return;
   const name = fileName.trim().replace(/^.*[\\/]/, '').replace(/\.cnn\.json$/i, '');
-  const template = picked.file
-    ? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'examples', picked.file)))
-    : EMPTY_MODEL;
-  const text = setValue(template, ['name'], name);
+  const text = templateText(picked, name);
 
   let uri: vscode.Uri;
   if (folder) {

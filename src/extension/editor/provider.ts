@@ -93,6 +93,6 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
 
 /** "file:///a/lenet5.cnn.json" → "lenet5": the name shown when the file has none. */
 export function modelNameFromUri(uri: string): string {
-  const base = decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
+  const base = decodeURIComponent(uri.slice(Math.max(uri.lastIndexOf('/'), uri.lastIndexOf(':')) + 1));
   return base.replace(/\.cnn\.json$/i, '').replace(/\.json$/i, '') || 'model';
 }

@@ -84,16 +84,16 @@ export class SyncRegistry {
   getOrCreate(key: string, onCreate?: (sync: DocumentSync) => () => void): DocumentSync {
     let sync = this.syncs.get(key);
     if (!sync) {
-      let cleanup: (() => void) | undefined;
+      const hooks: { cleanup?: () => void } = {};
       const created = new DocumentSync(
         (text) => this.render(key, text),
         () => {
           this.syncs.delete(key);
-          cleanup?.();
+          hooks.cleanup?.();
         },
       );
       this.syncs.set(key, created);
-      cleanup = onCreate?.(created);
+      hooks.cleanup = onCreate?.(created);
       sync = created;
     }
     return sync;

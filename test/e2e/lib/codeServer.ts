@@ -27,6 +27,15 @@ export const USER_SETTINGS: Record<string, unknown> = {
   'workbench.enableExperiments': false,
   'chat.commandCenter.enabled': false,
   'security.workspace.trust.enabled': false,
+  // Less work on a 2-core machine, and nothing that waits on the network (there is none).
+  'git.enabled': false,
+  'git.autoRepositoryDetection': false,
+  'github.gitAuthentication': false,
+  'json.schemaDownload.enable': false,
+  'npm.autoDetect': 'off',
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'extensions.ignoreRecommendations': true,
+  'workbench.settings.enableNaturalLanguageSearch': false,
 };
 
 export function log(msg: string): void {
@@ -155,6 +164,8 @@ export interface CodeServer {
   baseUrl: string;
   pid: number;
   logFile: string;
+  /** Resolves with a description when code-server's main process exits. */
+  exited: Promise<string>;
   /** `baseUrl/?folder=…` (plus extra query parameters). */
   folderUrl(folder: string, query?: Record<string, string>): string;
   /** Kills code-server's whole process group; safe to call more than once. */
@@ -162,6 +173,20 @@ export interface CodeServer {
 }
 
 const running = new Set<ChildProcess>();
+
+// code-server runs under this shell, the leader of its own session and process group (setsid).
+// The shell ends the whole group when code-server exits or when the process that started it
+// dies without cleaning up (SIGKILL, a CI timeout): no orphaned servers or extension hosts.
+// `trap :` (not `trap ''`, which children would inherit) lets it outlive the group's SIGTERM.
+const GUARD = [
+  'trap : TERM INT HUP',
+  'parent=$1; shift',
+  '"$@" & cs=$!',
+  'while kill -0 "$parent" 2>/dev/null && kill -0 "$cs" 2>/dev/null; do sleep 1; done',
+  'kill -TERM 0 2>/dev/null',
+  'i=0; while kill -0 "$cs" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done',
+  'kill -KILL 0',
+].join('\n');
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -207,18 +232,21 @@ export async function startCodeServer(opts: {
   ];
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const logStream = createWriteStream(opts.logFile);
-  const child = spawn(process.execPath, args, {
+  const child = spawn('sh', ['-c', GUARD, 'code-server-guard', String(process.pid), process.execPath, ...args], {
     cwd: ROOT,
     env: opts.profile.env,
-    detached: true, // setsid(): its own process group, killed as a whole
+    detached: true, // setsid(): its own session and process group, killed as a whole
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   child.stdout!.pipe(logStream);
   child.stderr!.pipe(logStream);
   let exited: string | undefined;
-  child.on('exit', (code, signal) => {
-    exited = `code-server exited (${code ?? signal})`;
+  const exitedPromise = new Promise<string>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = `code-server exited (${code ?? signal})`;
+      resolve(exited);
+    });
   });
 
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -261,9 +289,10 @@ export async function startCodeServer(opts: {
     baseUrl,
     pid: child.pid!,
     logFile: opts.logFile,
+    exited: exitedPromise,
     folderUrl(folder: string, query: Record<string, string> = {}) {
-      const q = new URLSearchParams({ folder, ...query });
-      return `${baseUrl}/?${q.toString()}`;
+      const q = Object.entries({ folder, ...query }).map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2F/g, '/')}`);
+      return `${baseUrl}/?${q.join('&')}`;
     },
     stop,
   };

@@ -1,0 +1,216 @@
+// `cnn bench`: times the engine's hot paths (conv forward/backward, dense, whole training steps of LeNet-5 and
+// Keras' simple MNIST convnet) on random data and reports samples per second. Engine only: the side-by-side
+// comparison with tfjs lives in bench/kernels.ts, which reuses the cases defined here.
+import { parseArgs } from 'node:util';
+import { getKernels } from '../engine/kernels';
+import type { EngineLayer } from '../engine/layer';
+import { createLayer } from '../engine/layers';
+import { buildNetwork, type Network } from '../engine/network';
+import { createOptimizer } from '../engine/optimizers';
+import { createRng, type Rng } from '../engine/rng';
+import { tensor, type Tensor } from '../engine/tensor';
+import { analyze } from '../model/shapes';
+import { MODEL_FORMAT, type Layer, type Model, type Shape } from '../model/types';
+import { UserError, type CliIo } from './io';
+
+const USAGE = 'usage: cnn bench [--seconds S] [--filter TEXT] [--json]';
+
+/** The two reference models of the performance goals (DESIGN §6), as their example files define them. */
+export const BENCH_MODELS = {
+  lenet5: {
+    format: MODEL_FORMAT,
+    name: 'lenet5',
+    input: { shape: [28, 28, 1] },
+    layers: [
+      { type: 'conv2d', filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'conv2d', filters: 16, kernelSize: 5, activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'flatten' },
+      { type: 'dense', units: 120, activation: 'relu' },
+      { type: 'dense', units: 84, activation: 'relu' },
+      { type: 'dense', units: 10, activation: 'softmax' },
+    ],
+  },
+  simpleConvnet: {
+    format: MODEL_FORMAT,
+    name: 'simple_mnist_convnet',
+    input: { shape: [28, 28, 1] },
+    layers: [
+      { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'flatten' },
+      { type: 'dropout', rate: 0.5 },
+      { type: 'dense', units: 10, activation: 'softmax' },
+    ],
+  },
+} as const satisfies Record<string, Model>;
+
+/** One layer benchmarked alone: its input shape (one sample), the layer and the batch size. */
+export interface LayerCase {
+  readonly name: string;
+  readonly input: Shape;
+  readonly layer: Layer;
+  readonly batch: number;
+}
+
+/** Shapes taken from the two models, so the layer timings explain the training-step timings. */
+export const LAYER_CASES: readonly LayerCase[] = [
+  { name: 'conv 5×5 same 1→6, 28×28', input: [28, 28, 1], layer: { type: 'conv2d', filters: 6, kernelSize: 5, padding: 'same' }, batch: 32 },
+  { name: 'conv 5×5 6→16, 14×14', input: [14, 14, 6], layer: { type: 'conv2d', filters: 16, kernelSize: 5 }, batch: 32 },
+  { name: 'conv 3×3 1→32, 28×28', input: [28, 28, 1], layer: { type: 'conv2d', filters: 32, kernelSize: 3 }, batch: 128 },
+  { name: 'conv 3×3 32→64, 13×13', input: [13, 13, 32], layer: { type: 'conv2d', filters: 64, kernelSize: 3 }, batch: 128 },
+  { name: 'dense 400→120', input: [400], layer: { type: 'dense', units: 120 }, batch: 32 },
+  { name: 'dense 1600→10', input: [1600], layer: { type: 'dense', units: 10 }, batch: 128 },
+];
+
+/** A whole training step (forward, loss, backward, optimizer update) of one of BENCH_MODELS. */
+export interface ModelCase {
+  readonly name: string;
+  readonly model: Model;
+  readonly batch: number;
+}
+
+export const MODEL_CASES: readonly ModelCase[] = [
+  { name: 'LeNet-5 train step', model: BENCH_MODELS.lenet5, batch: 32 },
+  { name: 'simple convnet train step', model: BENCH_MODELS.simpleConvnet, batch: 128 },
+];
+
+/** Something to time: `run` does one iteration over `samples` samples. */
+export interface BenchCase {
+  readonly name: string;
+  readonly samples: number;
+  readonly run: () => void;
+}
+
+export interface BenchResult {
+  readonly name: string;
+  readonly samplesPerSecond: number;
+  readonly msPerIteration: number;
+  readonly iterations: number;
+}
+
+export function randomInput(shape: readonly number[], rng: Rng): Tensor {
+  const t = tensor(shape);
+  for (let i = 0; i < t.data.length; i++) t.data[i] = rng.next();
+  return t;
+}
+
+export function randomLabels(count: number, classes: number, rng: Rng): Int32Array {
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) labels[i] = rng.int(classes);
+  return labels;
+}
+
+/** The engine layer of a LayerCase with a seeded input and upstream gradient. */
+export function engineLayer(c: LayerCase, seed = 1): { layer: EngineLayer; x: Tensor; dy: Tensor } {
+  const analysis = analyze(c.input, [c.layer]);
+  const info = analysis.layers[0]!;
+  if (!analysis.ok || !info.outputShape) throw new Error(`bench case ${c.name}: invalid layer`);
+  const rng = createRng(seed);
+  const layer = createLayer(info, rng.fork());
+  return { layer, x: randomInput([c.batch, ...c.input], rng), dy: randomInput([c.batch, ...info.outputShape], rng) };
+}
+
+export function engineLayerCases(c: LayerCase): BenchCase[] {
+  const { layer, x, dy } = engineLayer(c);
+  return [
+    { name: `${c.name} forward`, samples: c.batch, run: () => void layer.forward(x, true) },
+    {
+      name: `${c.name} forward+backward`,
+      samples: c.batch,
+      run: () => {
+        layer.forward(x, true);
+        layer.backward(dy);
+      },
+    },
+  ];
+}
+
+/** A network with Adam (the examples' optimizer) and a fixed random batch. */
+export function engineTrainStep(c: ModelCase, seed = 1): { network: Network; run: () => number } {
+  const network = buildNetwork(c.model, analyze(c.model.input.shape, c.model.layers), seed);
+  const optimizer = createOptimizer({ type: 'adam' }, network.params);
+  const rng = createRng(seed + 1);
+  const x = randomInput([c.batch, ...c.model.input.shape], rng);
+  const classes = network.outputShape[network.outputShape.length - 1]!;
+  const labels = randomLabels(c.batch, classes, rng);
+  return {
+    network,
+    run: () => {
+      network.zeroGrads();
+      const r = network.trainBatch(x, labels, 'categoricalCrossentropy');
+      optimizer.step();
+      return r.loss;
+    },
+  };
+}
+
+export function engineCases(): BenchCase[] {
+  const cases = LAYER_CASES.flatMap(engineLayerCases);
+  for (const m of MODEL_CASES) {
+    const step = engineTrainStep(m);
+    cases.push({ name: m.name, samples: m.batch, run: () => void step.run() });
+  }
+  return cases;
+}
+
+/** Runs `c` for a warm-up, then repeatedly for at least `seconds`; the result is the mean over the timed runs. */
+export function measure(c: BenchCase, seconds: number, now: () => number = defaultNow): BenchResult {
+  const warm = now();
+  let warmRuns = 0;
+  while (warmRuns < 2 || (now() - warm < Math.min(200, seconds * 250) && warmRuns < 50)) {
+    c.run();
+    warmRuns++;
+  }
+  const start = now();
+  let iterations = 0;
+  let elapsed = 0;
+  do {
+    c.run();
+    iterations++;
+    elapsed = now() - start;
+  } while (elapsed < seconds * 1000 || iterations < 3);
+  const ms = elapsed / iterations;
+  return { name: c.name, samplesPerSecond: (c.samples * 1000) / ms, msPerIteration: ms, iterations };
+}
+
+function defaultNow(): number {
+  return performance.now();
+}
+
+export function formatRate(samplesPerSecond: number): string {
+  return samplesPerSecond >= 100 ? Math.round(samplesPerSecond).toString() : samplesPerSecond.toPrecision(3);
+}
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { seconds: { type: 'string' }, filter: { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: false,
+    });
+  } catch (e) {
+    throw new UserError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+  }
+  const { values } = parsed;
+  const seconds = values.seconds === undefined ? 1 : Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UserError(`--seconds must be a positive number\n${USAGE}`);
+  const filter = values.filter?.toLowerCase();
+  const cases = engineCases().filter((c) => !filter || c.name.toLowerCase().includes(filter));
+  if (cases.length === 0) throw new UserError(`no benchmark matches "${values.filter}"`);
+  if (!values.json) io.out(`kernels: ${getKernels().name}; node ${process.version}; at least ${seconds}s per case`);
+  const results: BenchResult[] = [];
+  for (const c of cases) {
+    const r = measure(c, seconds);
+    results.push(r);
+    if (!values.json) io.out(`${r.name.padEnd(44)} ${formatRate(r.samplesPerSecond).padStart(8)} samples/s  ${r.msPerIteration.toFixed(2).padStart(8)} ms/iter`);
+    // Let Ctrl+C and other output through between cases.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (values.json) io.out(JSON.stringify({ kernels: getKernels().name, node: process.version, results }));
+  return 0;
+}

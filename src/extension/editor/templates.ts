@@ -1,0 +1,42 @@
+// Starting points for "CNN: New Model…": the example models, bundled into the extension by esbuild (the
+// .vsix ships dist/, not examples/), written back out in the examples' own style. Pure.
+import lenet5 from '../../../examples/lenet5.cnn.json';
+import simpleMnist from '../../../examples/simple-mnist-convnet.cnn.json';
+import vggCifar from '../../../examples/vgg-cifar.cnn.json';
+import { compact } from './jsonText';
+
+export interface ModelTemplate {
+  readonly label: string;
+  readonly description: string;
+  /** Suggested file name without `.cnn.json`. */
+  readonly baseName: string;
+  readonly model: Readonly<Record<string, unknown>>;
+}
+
+export const MODEL_TEMPLATES: readonly ModelTemplate[] = [
+  { label: 'LeNet-5', description: 'MNIST digits, 2 conv + 3 dense', baseName: 'lenet5', model: lenet5 },
+  { label: 'Simple MNIST convnet', description: "Keras' example, 34,826 parameters", baseName: 'mnist-convnet', model: simpleMnist },
+  { label: 'VGG-style CIFAR', description: '32×32×3, conv blocks with batch norm and dropout', baseName: 'vgg-cifar', model: vggCifar },
+  {
+    label: 'Empty model',
+    description: '28×28×1 input, no layers yet',
+    baseName: 'model',
+    model: { format: 'cnn-studio/model@1', name: 'model', input: { shape: [28, 28, 1] }, layers: [] },
+  },
+];
+
+/** The template as file text named `name`: top-level and training keys one per line, one layer per line. */
+export function templateText(template: ModelTemplate, name: string): string {
+  const model = { ...template.model, name };
+  const member = (key: string, value: unknown, indent: string): string => {
+    if (key === 'layers' && Array.isArray(value) && value.length > 0) {
+      return `${indent}"layers": [\n${value.map((l) => `${indent}  ${compact(l)}`).join(',\n')}\n${indent}]`;
+    }
+    if (key === 'training' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const inner = Object.entries(value).map(([k, v]) => `${indent}  ${JSON.stringify(k)}: ${compact(v)}`);
+      return `${indent}"training": {\n${inner.join(',\n')}\n${indent}}`;
+    }
+    return `${indent}${JSON.stringify(key)}: ${compact(value)}`;
+  };
+  return `{\n${Object.entries(model).map(([k, v]) => member(k, v, '  ')).join(',\n')}\n}\n`;
+}

@@ -1,0 +1,44 @@
+// Text for the places VS Code users look: the output channel line per epoch, the status bar, the summary.
+import type { BatchView, DoneView, EpochView } from '../../protocol/worker';
+
+export const percent = (v: number | undefined | null): string => (v === undefined || v === null || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)}%`);
+const num = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
+
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+  const m = Math.floor(seconds / 60);
+  return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+}
+
+/** Same fields and order as `cnn train` prints. */
+export function epochLine(name: string, m: EpochView, epochs: number): string {
+  const parts = [`${name}: epoch ${m.epoch}/${epochs}`, `loss ${num(m.trainLoss)}`, `acc ${percent(m.trainAccuracy)}`];
+  if (m.valLoss !== undefined) parts.push(`val_loss ${num(m.valLoss)}`, `val_acc ${percent(m.valAccuracy)}`);
+  if (m.testLoss !== undefined) parts.push(`test_loss ${num(m.testLoss)}`, `test_acc ${percent(m.testAccuracy)}`);
+  parts.push(`lr ${m.learningRate.toPrecision(3)}`, `${m.seconds.toFixed(1)}s`);
+  if (m.samplesPerSecond) parts.push(`${Math.round(m.samplesPerSecond)} samples/s`);
+  return parts.join('  ');
+}
+
+/** "$(sync~spin) lenet5 2/5 · loss 0.123 · acc 96.1% · 812/s" */
+export function statusText(name: string, b: BatchView | undefined): string {
+  if (!b) return `$(sync~spin) ${name}: loading data…`;
+  return `$(sync~spin) ${name} ${b.epoch}/${b.epochs} · loss ${b.loss.toFixed(3)} · acc ${(100 * b.accuracy).toFixed(1)}% · ${Math.round(b.samplesPerSecond)}/s`;
+}
+
+export function summary(name: string, r: DoneView): string {
+  const ev = r.evaluation;
+  const acc = ev ? `${ev.on} accuracy ${percent(ev.accuracy)}` : undefined;
+  const epochs = `${r.epochs} epoch${r.epochs === 1 ? '' : 's'}`;
+  switch (r.status) {
+    case 'completed':
+      return `${name} trained: ${acc ?? epochs} after ${epochs} (${duration(r.seconds)}).`;
+    case 'earlyStopped':
+      return `${name} stopped early after ${epochs}, keeping the best weights: ${acc ?? ''}.`;
+    case 'stopped':
+      return `${name}: training stopped after ${epochs}; the last checkpoint is kept.`;
+    case 'diverged':
+      return `${name}: ${r.message ?? 'training diverged'}`;
+  }
+}

@@ -1,0 +1,90 @@
+// What the extension knows about one model's current or last run: folded from worker messages while it
+// runs, or read back from <model>.train.json when the model is reopened. Training runs are not document
+// state (DESIGN.md §5): they live here, per model file, and the view replays them on `ready`.
+import { readTrainState } from '../../data/weightsFile';
+import type { RunPhase, RunSnapshot } from '../../protocol/training';
+import type { BatchView, DoneView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
+
+export class RunRecord {
+  phase: RunPhase = 'idle';
+  description?: string;
+  epochs?: number;
+  history: DoneView['history'] = [];
+  classes: readonly string[] = [];
+  evaluation?: EvaluationView;
+  message?: string;
+  seconds?: number;
+  batch?: BatchView;
+  maps?: FeatureMapsView;
+  /** The model text the running weights belong to. */
+  snapshotText?: string;
+  warnedAboutEdit = false;
+
+  constructor(readonly modelName: string) {}
+
+  /** A fresh run: forget the previous one's results (its curves stay in train.json). */
+  reset(modelText: string): void {
+    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, batch: undefined });
+    this.snapshotText = modelText;
+    this.warnedAboutEdit = false;
+  }
+
+  apply(msg: WorkerToHost): void {
+    switch (msg.type) {
+      case 'started':
+        this.phase = 'running';
+        Object.assign(this, { description: msg.description, epochs: msg.epochs, classes: msg.classes, history: [...msg.history] });
+        break;
+      case 'progress':
+        this.batch = msg.batch;
+        break;
+      case 'epoch':
+        this.history = [...this.history, msg.metrics];
+        this.epochs = msg.epochs;
+        break;
+      case 'featureMaps':
+        this.maps = msg.maps;
+        break;
+      case 'done':
+        Object.assign(this, { phase: msg.result.status, history: msg.result.history, evaluation: msg.result.evaluation, message: msg.result.message, seconds: msg.result.seconds });
+        break;
+      case 'error':
+        this.phase = 'failed';
+        this.message = msg.message;
+        break;
+      case 'ready':
+      case 'warning':
+        break;
+    }
+  }
+
+  get active(): boolean {
+    return this.phase === 'loading' || this.phase === 'running' || this.phase === 'stopping';
+  }
+
+  snapshot(): RunSnapshot {
+    const { modelName, phase, description, epochs, history, classes, evaluation, message, seconds } = this;
+    return { modelName, phase, description, epochs, history, classes, evaluation, message, seconds };
+  }
+}
+
+/** The last run of a model as train.json recorded it; undefined when it never trained (or the file is unreadable). */
+export async function loadRecord(modelPath: string, modelName: string): Promise<RunRecord | undefined> {
+  const state = await readTrainState(modelPath).catch(() => undefined);
+  if (!state) return undefined;
+  const record = new RunRecord(modelName);
+  // "running" on disk means the window closed mid-run: the checkpoint is what was kept.
+  record.phase = state.status === 'running' ? 'stopped' : state.status;
+  record.epochs = state.epochs;
+  record.classes = state.classes ?? [];
+  record.description = `training ${state.model}: ${state.data.train}${state.data.test ? `; test ${state.data.test}` : ''}`;
+  record.history = state.history.map((m) => ({ ...m }));
+  const stored = (state as { evaluation?: StoredEvaluation }).evaluation;
+  if (stored && Array.isArray(stored.confusion)) record.evaluation = restoreEvaluation(stored);
+  return record;
+}
+
+function restoreEvaluation(s: StoredEvaluation): EvaluationView {
+  const { thumbnails, ...rest } = s;
+  return { ...rest, thumbnails: thumbnails && { shape: thumbnails.shape, data: new Uint8Array(Buffer.from(thumbnails.base64, 'base64')) } };
+}

@@ -1,0 +1,166 @@
+// The training channel: extension host ↔ worker thread (src/worker/main.ts). The worker speaks first
+// (`ready`); the host answers with `start`, `inspect` or a `predict` request. One worker runs at most one
+// training run; every failure inside it becomes an `error` message, never an exception in the host.
+// Tensors travel as Float32Arrays in the transfer list (DESIGN.md §4). No other room is imported.
+
+/** Bump on any incompatible change to the messages below. */
+export const WORKER_PROTOCOL_VERSION = 1;
+
+/** Training knobs the host may override (tests and quick runs); absent means the model file's value. */
+export interface RunOptions {
+  readonly epochs?: number;
+  /** Keep only the first N samples of each data source. */
+  readonly limit?: number;
+  readonly resume?: boolean;
+}
+
+/** A sample to look inside the network with: by index into the test (or training) data, or an image file. */
+export type SampleRef =
+  | { readonly kind: 'dataset'; readonly split: 'train' | 'test'; readonly index: number }
+  | { readonly kind: 'file'; readonly path: string };
+
+/** One epoch as the views show it (engine EpochMetrics plus throughput). */
+export interface EpochView {
+  readonly epoch: number;
+  readonly learningRate: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly valLoss?: number;
+  readonly valAccuracy?: number;
+  readonly testLoss?: number;
+  readonly testAccuracy?: number;
+  readonly seconds: number;
+  readonly samplesPerSecond?: number;
+}
+
+export interface BatchView {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly samplesPerSecond: number;
+}
+
+export interface MapView {
+  readonly name: string;
+  /** [h, w, c] for spatial layers, [units] for flat ones. */
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface FeatureMapsView {
+  readonly sample: SampleRef;
+  /** What the sample is: "test #3 (label 7)" or the file name. */
+  readonly caption: string;
+  readonly epoch: number;
+  readonly input: MapView;
+  readonly layers: readonly MapView[];
+  /** First conv layer's kernel, [kh, kw, inC, outC]. */
+  readonly kernels?: MapView;
+  readonly probabilities: Float32Array;
+  readonly classes: readonly string[];
+}
+
+export interface Misclassified {
+  /** Index into the evaluated data set. */
+  readonly index: number;
+  readonly actual: number;
+  readonly predicted: number;
+  /** Source file, for image folders. */
+  readonly file?: string;
+}
+
+/** Final evaluation of the trained weights on the test data (or the training data without a test set). */
+export interface EvaluationView {
+  readonly on: 'test' | 'train';
+  readonly count: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly classes: readonly string[];
+  /** [actual][predicted]. */
+  readonly confusion: readonly (readonly number[])[];
+  /** NaN-free: null for a class without samples. */
+  readonly perClass: readonly (number | null)[];
+  readonly misclassified: readonly Misclassified[];
+  /** Images of the first misclassified samples as bytes 0–255, [n, h, w, c] (shape gives n). */
+  readonly thumbnails?: { readonly shape: readonly number[]; readonly data: Uint8Array };
+}
+
+/** The evaluation as stored in <model>.train.json (`evaluation` field): JSON has no byte arrays. */
+export type StoredEvaluation = Omit<EvaluationView, 'thumbnails'> & { readonly thumbnails?: { readonly shape: readonly number[]; readonly base64: string } };
+
+export type RunStatus = 'completed' | 'stopped' | 'earlyStopped' | 'diverged';
+
+export interface DoneView {
+  readonly status: RunStatus;
+  readonly epochs: number;
+  readonly history: readonly EpochView[];
+  readonly seconds: number;
+  readonly weightsPath?: string;
+  /** Why training ended early (divergence). */
+  readonly message?: string;
+  readonly evaluation?: EvaluationView;
+}
+
+export interface Prediction {
+  readonly classes: readonly string[];
+  /** Best first. */
+  readonly top: readonly { readonly label: string; readonly probability: number }[];
+}
+
+// ---- host → worker
+
+export type HostToWorker =
+  | {
+      readonly type: 'start';
+      readonly protocolVersion: number;
+      readonly modelPath: string;
+      /** The model text at the moment Train was pressed (may be unsaved). */
+      readonly modelText: string;
+      readonly options: RunOptions;
+      /** Sample whose feature maps are sent after every epoch. */
+      readonly inspect?: SampleRef;
+    }
+  /** Feature maps of a sample: of the running network, or (no run) of the saved weights. */
+  | { readonly type: 'inspect'; readonly modelPath: string; readonly modelText: string; readonly sample: SampleRef }
+  /** A request; the reply is a Prediction. */
+  | { readonly type: 'predict'; readonly modelPath: string; readonly modelText: string; readonly file: string; readonly top: number }
+  | { readonly type: 'stop' };
+
+// ---- worker → host
+
+export type WorkerToHost =
+  | { readonly type: 'ready'; readonly protocolVersion: number }
+  | { readonly type: 'started'; readonly description: string; readonly epochs: number; readonly initialEpoch: number; readonly classes: readonly string[]; readonly history: readonly EpochView[] }
+  | { readonly type: 'progress'; readonly batch: BatchView }
+  | { readonly type: 'epoch'; readonly metrics: EpochView; readonly epochs: number }
+  | { readonly type: 'warning'; readonly message: string }
+  | { readonly type: 'featureMaps'; readonly maps: FeatureMapsView }
+  | { readonly type: 'done'; readonly result: DoneView }
+  | { readonly type: 'error'; readonly message: string };
+
+export type WorkerMessageType = WorkerToHost['type'];
+
+// Both ends are our own code in one extension, so the guards check the discriminant only; the webview
+// channel (training.ts) is the untrusted one.
+const HOST_TYPES: readonly string[] = ['start', 'inspect', 'predict', 'stop'] satisfies readonly HostToWorker['type'][];
+const WORKER_TYPES: readonly string[] = ['ready', 'started', 'progress', 'epoch', 'warning', 'featureMaps', 'done', 'error'] satisfies readonly WorkerMessageType[];
+
+function byType<T>(raw: unknown, known: readonly string[]): T | string {
+  if (typeof raw !== 'object' || raw === null) return 'message is not an object';
+  const type = (raw as { type?: unknown }).type;
+  return typeof type === 'string' && known.includes(type) ? (raw as T) : `unknown message type ${JSON.stringify(type)}`;
+}
+
+export const guardHostToWorker = (raw: unknown): HostToWorker | string => byType<HostToWorker>(raw, HOST_TYPES);
+export const guardWorkerToHost = (raw: unknown): WorkerToHost | string => byType<WorkerToHost>(raw, WORKER_TYPES);
+
+/** The buffers of a feature-maps message, to transfer instead of copy. */
+export function featureMapsTransfer(maps: FeatureMapsView): ArrayBuffer[] {
+  const views = [maps.input, ...maps.layers, ...(maps.kernels ? [maps.kernels] : [])].map((m) => m.data.buffer);
+  return [...new Set([...views, maps.probabilities.buffer])].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}

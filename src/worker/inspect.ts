@@ -1,0 +1,107 @@
+// Looking inside a network for the training view: every layer's output for one sample, the first conv
+// layer's kernels and the class probabilities; and the saved weights of a model for predictions.
+import { dirname } from 'node:path';
+import type { Dataset } from '../engine/dataset';
+import { buildNetwork, type Network } from '../engine/network';
+import { loadWeightsInto, weightsClasses, WeightsError } from '../engine/weights';
+import { loadDataSource, loadImageFile } from '../data/load';
+import { readWeights, weightsPath } from '../data/weightsFile';
+import { inferShapes } from '../model/shapes';
+import { parseModelText } from '../model/parse';
+import type { Model } from '../model/types';
+import type { FeatureMapsView, MapView, Prediction, SampleRef } from '../protocol/worker';
+
+/** The model text as the host sent it, or an Error with its first problem. */
+export function parseSnapshot(text: string, modelPath: string): Model {
+  const parsed = parseModelText(text);
+  if (!parsed.model) {
+    const first = parsed.diagnostics.find((d) => d.severity === 'error');
+    throw new Error(`${modelPath}: the model has errors; fix them first${first ? ` (${first.message})` : ''}`);
+  }
+  return parsed.model;
+}
+
+export interface TrainedNetwork {
+  readonly network: Network;
+  readonly classes?: readonly string[];
+}
+
+/** The network with the weights saved beside the model; says so when they are missing or do not fit. */
+export async function loadTrainedNetwork(modelPath: string, model: Model): Promise<TrainedNetwork> {
+  const network = buildNetwork(model, inferShapes(model), model.training?.seed ?? 1);
+  const file = await readWeights(modelPath).catch((e: unknown) => {
+    throw new Error(`${weightsPath(modelPath)}: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  if (!file) throw new Error(`${modelPath} has no trained weights yet (${weightsPath(modelPath)}): train it first`);
+  try {
+    loadWeightsInto(model, network.params, file);
+  } catch (e) {
+    if (e instanceof WeightsError) throw new Error(`the saved weights do not fit the model as it is now: ${e.message}. Train again.`);
+    throw e;
+  }
+  return { network, classes: weightsClasses(file) };
+}
+
+export interface SampleSource {
+  readonly train?: Dataset;
+  readonly test?: Dataset;
+}
+
+/** The input values and a caption of a sample; loads only as many samples as needed when no data is at hand. */
+export async function sampleInput(ref: SampleRef, model: Model, modelPath: string, have: SampleSource): Promise<{ x: Float32Array; caption: string; classes?: readonly string[] }> {
+  if (ref.kind === 'file') return { x: await loadImageFile(ref.path, model.input.shape), caption: ref.path.replace(/^.*[\\/]/, '') };
+  const sources = model.training?.data;
+  const split = ref.split === 'test' && (have.test || sources?.test !== undefined) ? 'test' : 'train';
+  let ds = split === 'test' ? have.test : have.train;
+  if (!ds) {
+    const source = split === 'test' ? sources?.test : sources?.train;
+    if (source === undefined) throw new Error('the model has no training data to pick a sample from');
+    ds = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit: ref.index + 1 });
+  }
+  if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= ds.count) throw new Error(`no ${split} sample #${ref.index} (there are ${ds.count})`);
+  const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
+  const x = ds.images.slice(ref.index * size, (ref.index + 1) * size);
+  const label = ds.classes[ds.labels[ref.index]] ?? String(ds.labels[ref.index]);
+  return { x, caption: `${split} #${ref.index} (label ${label})`, classes: ds.classes };
+}
+
+function mapView(name: string, shape: readonly number[], data: Float32Array): MapView {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { name, shape: [...shape], data, min: data.length ? min : 0, max: data.length ? max : 0 };
+}
+
+export function featureMaps(network: Network, model: Model, x: Float32Array, sample: SampleRef, caption: string, epoch: number, classes: readonly string[]): FeatureMapsView {
+  const outputs = network.featureMaps({ shape: [...network.inputShape], data: x });
+  const layers = outputs.map((t, i) => mapView(network.layers[i]?.name ?? `layer_${i}`, t.shape, t.data));
+  const convAt = model.layers.findIndex((l) => l.type === 'conv2d');
+  const kernel = convAt >= 0 ? network.layers[convAt]?.params[0] : undefined;
+  const last = outputs[outputs.length - 1];
+  const units = last ? last.data.length : 0;
+  const names = classes.length >= units ? classes : Array.from({ length: units }, (_, i) => classes[i] ?? String(i));
+  return {
+    sample,
+    caption,
+    epoch,
+    input: mapView('input', network.inputShape, x),
+    layers,
+    kernels: kernel ? mapView(kernel.name, kernel.shape, kernel.value.slice()) : undefined,
+    probabilities: last ? last.data.slice() : new Float32Array(0),
+    classes: names.slice(0, units),
+  };
+}
+
+/** Top-k classes of one image file under the saved weights. */
+export async function predictFile(modelPath: string, model: Model, file: string, top: number): Promise<Prediction> {
+  const { network, classes } = await loadTrainedNetwork(modelPath, model);
+  const x = await loadImageFile(file, model.input.shape);
+  const out = network.forward({ shape: [1, ...network.inputShape], data: x }, false).data;
+  const names = Array.from({ length: out.length }, (_, i) => classes?.[i] ?? String(i));
+  const order = names.map((_, i) => i).sort((a, b) => out[b] - out[a]);
+  return { classes: names, top: order.slice(0, Math.max(1, top)).map((i) => ({ label: names[i], probability: out[i] })) };
+}

@@ -1,0 +1,96 @@
+// worker_threads entry (bundled to dist/worker.js): an Endpoint on parentPort. Runs one training run at a
+// time, answers feature-map and prediction requests, obeys stop between batches, and turns every failure
+// into an `error` message: nothing thrown here may reach the extension host.
+import { parentPort } from 'node:worker_threads';
+import { TrainingSetupError } from '../data/trainingSession';
+import { Endpoint, assertNever } from '../protocol/endpoint';
+import {
+  featureMapsTransfer,
+  guardHostToWorker,
+  WORKER_PROTOCOL_VERSION,
+  type HostToWorker,
+  type Prediction,
+  type SampleRef,
+  type WorkerToHost,
+} from '../protocol/worker';
+import { featureMaps, loadTrainedNetwork, parseSnapshot, predictFile, sampleInput } from './inspect';
+import { TrainingRun } from './run';
+
+const port = parentPort;
+if (!port) throw new Error('dist/worker.js runs as a worker thread of the extension host');
+
+let run: TrainingRun | undefined;
+
+const endpoint: Endpoint<WorkerToHost, HostToWorker> = new Endpoint({
+  transport: { post: (env, transfer) => port.postMessage(env, (transfer ?? []) as ArrayBuffer[]) },
+  guard: guardHostToWorker,
+  handle: (msg) => handle(msg),
+  onDrop: (reason) => endpoint.notify({ type: 'warning', message: `worker dropped a message: ${reason}` }),
+});
+port.on('message', (raw: unknown) => endpoint.receive(raw));
+
+function errorText(e: unknown): string {
+  if (e instanceof TrainingSetupError) return e.message;
+  if (e instanceof RangeError && /allocation|memory/i.test(e.message)) return `out of memory: ${e.message} (try a smaller batch size or model)`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+function fail(e: unknown): void {
+  endpoint.notify({ type: 'error', message: errorText(e) });
+}
+
+function handle(msg: HostToWorker): Promise<Prediction> | undefined {
+  switch (msg.type) {
+    case 'start':
+      startRun(msg);
+      return undefined;
+    case 'stop':
+      run?.stop();
+      return undefined;
+    case 'inspect':
+      void inspect(msg.modelPath, msg.modelText, msg.sample).catch(fail);
+      return undefined;
+    case 'predict':
+      // A request: a failure becomes an error reply that rejects the host's promise.
+      return predictFile(msg.modelPath, parseSnapshot(msg.modelText, msg.modelPath), msg.file, msg.top);
+    default:
+      return assertNever(msg);
+  }
+}
+
+function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
+  if (msg.protocolVersion !== WORKER_PROTOCOL_VERSION) return fail(new Error(`worker protocol ${WORKER_PROTOCOL_VERSION} cannot run a start of protocol ${msg.protocolVersion}: reload the window`));
+  if (run) return fail(new Error('this worker is already training'));
+  const current = new TrainingRun(msg, {
+    started: (m) => endpoint.notify({ type: 'started', ...m }),
+    progress: (batch) => endpoint.notify({ type: 'progress', batch }),
+    epoch: (metrics, epochs) => endpoint.notify({ type: 'epoch', metrics, epochs }),
+    warning: (message) => endpoint.notify({ type: 'warning', message }),
+    featureMaps: (maps) => endpoint.notify({ type: 'featureMaps', maps }, featureMapsTransfer(maps)),
+  });
+  run = current;
+  current.run().then(
+    (result) => {
+      const thumbs = result.evaluation?.thumbnails?.data.buffer;
+      endpoint.notify({ type: 'done', result }, thumbs instanceof ArrayBuffer ? [thumbs] : []);
+    },
+    (e: unknown) => fail(e),
+  ).finally(() => {
+    run = undefined;
+  });
+}
+
+/** Feature maps of the running network, or else of the saved weights. */
+async function inspect(modelPath: string, modelText: string, sample: SampleRef): Promise<void> {
+  if (run && (await run.inspect(sample))) return;
+  const model = parseSnapshot(modelText, modelPath);
+  const { network, classes } = await loadTrainedNetwork(modelPath, model);
+  const { x, caption, classes: dataClasses } = await sampleInput(sample, model, modelPath, {});
+  const maps = featureMaps(network, model, x, sample, caption, 0, classes ?? dataClasses ?? []);
+  endpoint.notify({ type: 'featureMaps', maps }, featureMapsTransfer(maps));
+}
+
+// Last line of defence: report, then let the host see the exit.
+process.on('uncaughtException', (e) => fail(e));
+process.on('unhandledRejection', (e) => fail(e));
+endpoint.notify({ type: 'ready', protocolVersion: WORKER_PROTOCOL_VERSION });

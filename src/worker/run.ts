@@ -1,0 +1,123 @@
+// One training run inside the worker: the shared session (data/trainingSession) with callbacks that post
+// progress, epochs, warnings and feature maps, then the final evaluation, persisted into train.json.
+import type { EpochMetrics } from '../engine/train';
+import { prepareSession, runSession, type PreparedSession } from '../data/trainingSession';
+import { weightsPath, writeTrainState, type TrainState } from '../data/weightsFile';
+import type { BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
+import { evaluateRun } from './evaluation';
+import { featureMaps, parseSnapshot, sampleInput } from './inspect';
+
+export interface RunSink {
+  progress(batch: BatchView): void;
+  epoch(metrics: EpochView, epochs: number): void;
+  started(msg: { description: string; epochs: number; initialEpoch: number; classes: readonly string[]; history: readonly EpochView[] }): void;
+  warning(message: string): void;
+  featureMaps(maps: FeatureMapsView): void;
+}
+
+/** At most this many progress messages a second: enough for a smooth bar, cheap for the host. */
+const PROGRESS_INTERVAL_MS = 100;
+const yieldToHost = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export function toEpochView(m: EpochMetrics, trainCount?: number): EpochView {
+  return {
+    epoch: m.epoch,
+    learningRate: m.learningRate,
+    trainLoss: m.trainLoss,
+    trainAccuracy: m.trainAccuracy,
+    valLoss: m.valLoss,
+    valAccuracy: m.valAccuracy,
+    testLoss: m.testLoss,
+    testAccuracy: m.testAccuracy,
+    seconds: m.seconds,
+    samplesPerSecond: trainCount && m.seconds > 0 ? trainCount / m.seconds : undefined,
+  };
+}
+
+export class TrainingRun {
+  private stopRequested = false;
+  private session?: PreparedSession;
+  private epoch = 0;
+
+  constructor(
+    private readonly start: Extract<HostToWorker, { type: 'start' }>,
+    private readonly sink: RunSink,
+    private inspected: SampleRef | undefined = start.inspect,
+  ) {}
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Feature maps of `sample` now (between batches) and after every later epoch; false when the data is not loaded yet. */
+  async inspect(sample: SampleRef): Promise<boolean> {
+    this.inspected = sample;
+    if (!this.session) return false;
+    await this.sendMaps();
+    return true;
+  }
+
+  async run(): Promise<DoneView> {
+    const { modelPath, modelText, options } = this.start;
+    const model = parseSnapshot(modelText, modelPath);
+    const s = await prepareSession({ modelPath, model, epochs: options.epochs, limit: options.limit, resume: options.resume, onWarning: (w) => this.sink.warning(w) });
+    this.session = s;
+    this.epoch = s.initialEpoch;
+    this.sink.started({ description: s.description, epochs: s.epochs, initialEpoch: s.initialEpoch, classes: s.all.classes, history: (s.resumed?.history ?? []).map((m) => toEpochView(m)) });
+    if (this.inspected) await this.sendMaps();
+    let lastProgress = 0;
+    const outcome = await runSession(s, {
+      onBatch: (p) => {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_INTERVAL_MS && p.batch !== p.batches) return;
+        lastProgress = now;
+        this.sink.progress({ epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, samplesPerSecond: p.samplesPerSecond });
+      },
+      onEpoch: async (m) => {
+        this.epoch = m.epoch;
+        this.sink.epoch(toEpochView(m, s.trainSet.count), s.epochs);
+        if (this.inspected) await this.sendMaps();
+      },
+      shouldStop: () => this.stopRequested,
+      yieldToHost,
+      yieldEvery: 1,
+    });
+    const { result, state } = outcome;
+    let evaluation: EvaluationView | undefined;
+    // A stopped run is not evaluated: the user wants it to end now.
+    if (state && result.status !== 'stopped' && result.status !== 'diverged') {
+      const data = s.test ?? s.all;
+      evaluation = await evaluateRun(s.network, data, { loss: model.training?.loss, batchSize: model.training?.batchSize ?? 32, on: s.test ? 'test' : 'train', yieldToHost, shouldStop: () => this.stopRequested });
+      const stored: TrainState & { evaluation: StoredEvaluation } = { ...state, evaluation: storeEvaluation(evaluation) };
+      await writeTrainState(modelPath, stored);
+    }
+    return {
+      status: result.status,
+      epochs: result.epochs,
+      history: outcome.history.map((m) => toEpochView(m, s.trainSet.count)),
+      seconds: outcome.seconds,
+      weightsPath: state ? weightsPath(modelPath) : undefined,
+      message: result.error?.message,
+      evaluation,
+    };
+  }
+
+  private async sendMaps(): Promise<void> {
+    const s = this.session;
+    const sample = this.inspected;
+    if (!s || !sample) return;
+    try {
+      const { x, caption } = await sampleInput(sample, s.model, s.modelPath, { train: s.all, test: s.test });
+      this.sink.featureMaps(featureMaps(s.network, s.model, x, sample, caption, this.epoch, s.all.classes));
+    } catch (e) {
+      // A bad sample must not end the run.
+      this.sink.warning(`feature maps: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+/** train.json keeps the evaluation so a reopened view shows it again; images as base64 bytes. */
+function storeEvaluation(e: EvaluationView): StoredEvaluation {
+  const { thumbnails, ...rest } = e;
+  return { ...rest, thumbnails: thumbnails && { shape: thumbnails.shape, base64: Buffer.from(thumbnails.data).toString('base64') } };
+}

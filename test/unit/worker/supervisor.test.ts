@@ -1,0 +1,129 @@
+// The training worker and its supervisor with a real worker thread: start, progress, feature maps, the final
+// evaluation, stop, crash and out-of-memory reported as messages, restart, and a responsive host meanwhile.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { TrainingSupervisor } from '../../../src/extension/training/supervisor';
+import { buildFixture, misbehavingWorker, Recorder, tinyModel, type Fixture } from './helpers';
+
+describe('training worker and supervisor (real worker thread)', function () {
+  this.timeout(30_000);
+  let fx: Fixture;
+  let supervisor: TrainingSupervisor;
+
+  before(async () => {
+    fx = await buildFixture();
+    supervisor = new TrainingSupervisor(fx.workerPath, { stopGraceMs: 5000 });
+  });
+  after(async () => {
+    await supervisor?.dispose();
+    fx?.cleanup();
+  });
+
+  it('trains: started, progress, epochs with learning rate, feature maps as Float32Arrays, done with a confusion matrix', async () => {
+    const model = tinyModel(fx.dir, 'tiny');
+    const rec = new Recorder();
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const run = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 96 }, inspect: { kind: 'dataset', split: 'test', index: 0 } }, rec.listener);
+    assert.throws(() => supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: {} }, () => undefined), /already training/);
+    const outcome = await run.done;
+    delay.disable();
+    assert.equal(outcome.kind, 'done', JSON.stringify(outcome));
+    if (outcome.kind !== 'done') return;
+    // The host never stalls while the worker computes (generous bound: CI machines are shared).
+    assert.ok(delay.max < 2e9, `event loop stalled for ${(delay.max / 1e6).toFixed(0)} ms`);
+
+    const started = rec.of('started')[0];
+    assert.match(started.description, /training tiny: .*96 images.*24 held out/);
+    assert.equal(started.epochs, 2);
+    assert.ok(rec.of('progress').length > 0);
+    const epochs = rec.of('epoch');
+    assert.deepEqual(epochs.map((e) => e.metrics.epoch), [1, 2]);
+    assert.equal(epochs[0].metrics.learningRate, 0.01);
+    assert.ok(epochs[0].metrics.valAccuracy !== undefined && epochs[0].metrics.testAccuracy !== undefined);
+    assert.ok((epochs[0].metrics.samplesPerSecond ?? 0) > 0);
+
+    const maps = rec.of('featureMaps');
+    assert.ok(maps.length >= 3, 'feature maps at start and after each epoch');
+    const last = maps[maps.length - 1].maps;
+    assert.ok(last.input.data instanceof Float32Array);
+    assert.deepEqual(last.layers.map((l) => l.shape), [[26, 26, 4], [13, 13, 4], [676], [10]]);
+    assert.ok(last.layers.every((l) => l.data instanceof Float32Array && l.data.length === l.shape.reduce((a, b) => a * b, 1)));
+    assert.deepEqual(last.kernels?.shape, [3, 3, 1, 4]);
+    assert.equal(last.probabilities.length, 10);
+    assert.ok(Math.abs(last.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+    assert.match(last.caption, /test #0 \(label 7\)/);
+
+    const r = outcome.result;
+    assert.equal(r.status, 'completed');
+    assert.equal(r.history.length, 2);
+    const ev = r.evaluation!;
+    assert.equal(ev.on, 'test');
+    assert.equal(ev.count, 96);
+    assert.equal(ev.confusion.length, 10);
+    assert.equal(ev.confusion.flat().reduce((a, b) => a + b, 0), 96);
+    assert.equal(ev.misclassified.length, 96 - Math.round(ev.accuracy * 96));
+    assert.ok(ev.thumbnails!.data instanceof Uint8Array);
+    assert.equal(ev.thumbnails!.data.length, Math.min(200, ev.misclassified.length) * 784);
+    assert.ok(existsSync(r.weightsPath!));
+    const stored = JSON.parse(readFileSync(model.path.replace(/\.cnn\.json$/, '.train.json'), 'utf8')) as { status: string; evaluation?: { accuracy: number } };
+    assert.equal(stored.status, 'completed');
+    assert.equal(stored.evaluation?.accuracy, ev.accuracy);
+    assert.equal(supervisor.running(model.path), undefined);
+  });
+
+  it('predicts and shows feature maps from the saved weights; weights that no longer fit say so', async () => {
+    const model = tinyModel(fx.dir, 'tiny');
+    const maps = await supervisor.inspectSaved(model.path, model.text, { kind: 'dataset', split: 'test', index: 3 });
+    assert.equal(maps.maps.layers.length, 4);
+    assert.match(maps.maps.caption, /test #3/);
+    const changed = tinyModel(fx.dir, 'tiny', { filters: 8 });
+    await assert.rejects(supervisor.inspectSaved(changed.path, changed.text, { kind: 'dataset', split: 'test', index: 0 }), /do not fit/);
+    await assert.rejects(supervisor.predict(model.path, model.text, '/nonexistent.png'), /nonexistent\.png/);
+  });
+
+  it('stops mid-epoch between batches and keeps the last checkpoint; the same model can train again', async () => {
+    const model = tinyModel(fx.dir, 'long', { epochs: 50, batchSize: 8 });
+    const rec = new Recorder();
+    const run = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 400 } }, rec.listener);
+    await rec.next('epoch');
+    const outcome = await run.stop();
+    assert.equal(outcome.kind, 'done', 'the worker stopped cooperatively, before the grace period ended');
+    if (outcome.kind === 'done') assert.equal(outcome.result.status, 'stopped');
+    const state = JSON.parse(readFileSync(model.path.replace(/\.cnn\.json$/, '.train.json'), 'utf8')) as { status: string; epoch: number };
+    assert.equal(state.status, 'stopped');
+    assert.ok(state.epoch >= 1 && state.epoch < 50, `checkpoint of epoch ${state.epoch}`);
+    assert.equal(supervisor.running(model.path), undefined);
+
+    const again = new Recorder();
+    const second = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 32, epochs: 1 } }, again.listener);
+    const o2 = await second.done;
+    assert.equal(o2.kind, 'done');
+  });
+
+  it('reports a broken model, missing data and a bad sample as messages', async () => {
+    const rec = new Recorder();
+    const bad = await supervisor.start('bad', { modelPath: '/tmp/bad.cnn.json', modelText: '{ "layers": 3 }', options: {} }, rec.listener).done;
+    assert.equal(bad.kind, 'error');
+    assert.match(bad.kind === 'error' ? bad.message : '', /has errors/);
+    const text = tinyModel(fx.dir, 'nodata').text.replace(/t10k-images/g, 'missing-images');
+    const missing = await supervisor.start('missing', { modelPath: `${fx.dir}/nodata.cnn.json`, modelText: text, options: { limit: 8 } }, () => undefined).done;
+    assert.equal(missing.kind, 'error');
+    assert.match(missing.kind === 'error' ? missing.message : '', /missing-images/);
+  });
+
+  it('turns a crashed worker and an out-of-memory worker into error outcomes, never exceptions', async () => {
+    const crash = new TrainingSupervisor(misbehavingWorker(fx.dir, 'crash', 'process.exit(3)'));
+    const c = await crash.start('k', { modelPath: 'x', modelText: '{}', options: {} }, () => undefined).done;
+    assert.deepEqual(c, { kind: 'error', message: 'the training worker stopped unexpectedly (exit code 3)' });
+
+    const hog = new TrainingSupervisor(misbehavingWorker(fx.dir, 'hog', 'const a = []; for (;;) a.push(new Array(1e5).fill(Math.random()));'), {
+      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+    });
+    const h = await hog.start('k', { modelPath: 'x', modelText: '{}', options: {} }, () => undefined).done;
+    assert.equal(h.kind, 'error');
+    assert.match(h.kind === 'error' ? h.message : '', /out of memory/);
+    assert.equal(hog.running('k'), undefined);
+  });
+});

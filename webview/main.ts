@@ -1,0 +1,113 @@
+// Designer webview entry: connect to the host, keep the last view in the store, re-render the views from
+// it. The webview never edits the model itself: it sends intents and waits for the document's new view.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import './styles/designer.css';
+import type { HostMessage, IntentMessage } from '../src/protocol/webview';
+import { h, replaceContent } from './dom';
+import { connect } from './host';
+import { Store, type Actions } from './state';
+import { Diagram } from './views/diagram';
+import { renderHeader } from './views/header';
+import { renderInspector } from './views/inspector';
+import { markSelected, renderLayerTable } from './views/layerTable';
+import { renderPalette } from './views/palette';
+import { renderTotals } from './views/totals';
+import { renderTraining } from './views/training';
+
+const app = document.getElementById('app') ?? document.body;
+const regions = {
+  header: h('div', { class: 'region' }),
+  status: h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
+  table: h('div', { class: 'region table-region' }),
+  totals: h('div', { class: 'region' }),
+  palette: h('div', { class: 'region' }),
+  inspector: h('div', { class: 'region' }),
+  training: h('div', { class: 'region' }),
+};
+
+// Host messages arrive asynchronously (message events), so `state` is initialised before the first one.
+const host = connect(onHostMessage);
+const state = new Store((p) => host.setState(p), host.getState());
+
+function onHostMessage(msg: HostMessage): void {
+  switch (msg.type) {
+    case 'init':
+    case 'update':
+      state.setView(msg.view);
+      break;
+    case 'fatal':
+      state.setFatal(msg.message);
+      break;
+  }
+}
+
+const actions: Actions = {
+  send(intent: IntentMessage, select?: number) {
+    const fromTable = document.activeElement?.closest('#layers') !== null && document.activeElement !== null;
+    state.setStatus(undefined);
+    host.send(intent).then(
+      () => {
+        if (select !== undefined) actions.select(select, fromTable);
+      },
+      (e: unknown) => state.setStatus({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
+    );
+  },
+  select(index: number, focusRow = false) {
+    state.select(index);
+    if (focusRow) document.querySelector<HTMLElement>(`tr[data-layer-index="${state.selected}"]`)?.focus();
+  },
+  editSelected() {
+    document.querySelector<HTMLElement>('#inspector .fields [data-focus-key]')?.focus();
+  },
+  setStatus: (s) => state.setStatus(s),
+};
+
+const diagram = new Diagram((row) => actions.select(row));
+app.replaceChildren(
+  regions.header,
+  regions.status,
+  h(
+    'div',
+    { class: 'workspace' },
+    h('div', { class: 'main-col' }, diagram.element, regions.table, regions.totals),
+    h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
+  ),
+);
+app.removeAttribute('aria-busy');
+
+let restoredScroll = false;
+state.subscribe((change) => {
+  if (state.fatal) {
+    app.replaceChildren(h('div', { id: 'fatal', class: 'fatal', role: 'alert' }, state.fatal));
+    return;
+  }
+  replaceContent(regions.status, state.status ? [h('span', { class: state.status.kind }, state.status.text)] : []);
+  const view = state.view;
+  if (!view || change === 'status') return;
+  const sel = state.selected;
+  if (change === 'view') {
+    replaceContent(regions.header, [renderHeader(view, actions)]);
+    replaceContent(regions.table, [renderLayerTable(view, sel, actions)]);
+    replaceContent(regions.totals, [renderTotals(view)]);
+    replaceContent(regions.training, [renderTraining(view, actions)]);
+  } else {
+    markSelected(regions.table, sel);
+  }
+  replaceContent(regions.palette, [renderPalette(view, sel, actions)]);
+  replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
+  diagram.draw(view, sel);
+  document.body.dataset.ready = 'true';
+  if (!restoredScroll) {
+    restoredScroll = true;
+    window.scrollTo(0, state.scrollTop);
+  }
+});
+
+let scrollTimer: number | undefined;
+window.addEventListener('scroll', () => {
+  window.clearTimeout(scrollTimer);
+  scrollTimer = window.setTimeout(() => state.saveScroll(window.scrollY), 200);
+});

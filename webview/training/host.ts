@@ -1,0 +1,36 @@
+// The webview side of the training channel: an Endpoint over acquireVsCodeApi(). Speaks first (`ready`).
+import { Endpoint } from '../../src/protocol/endpoint';
+import { TRAINING_PROTOCOL_VERSION, type TrainingHostMessage, type TrainingViewMessage } from '../../src/protocol/training';
+
+interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export interface TrainingHost {
+  send(msg: TrainingViewMessage): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+const HOST_TYPES = ['init', 'run', 'progress', 'featureMaps', 'mapsError', 'fatal'];
+
+export function connect(onMessage: (msg: TrainingHostMessage) => void): TrainingHost {
+  const api = acquireVsCodeApi();
+  const endpoint = new Endpoint<TrainingViewMessage, TrainingHostMessage>({
+    transport: { post: (env) => api.postMessage(env) },
+    handle: onMessage,
+    // The host is trusted; this only keeps a stale or foreign message from breaking the UI.
+    guard: (raw) => {
+      const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+      return typeof type === 'string' && HOST_TYPES.includes(type) ? (raw as TrainingHostMessage) : `unexpected message ${String(type)}`;
+    },
+    onDrop: (reason) => console.warn(`training view: ${reason}`),
+  });
+  window.addEventListener('message', (e: MessageEvent<unknown>) => endpoint.receive(e.data));
+  endpoint.notify({ type: 'ready', protocolVersion: TRAINING_PROTOCOL_VERSION });
+  return { send: (msg) => endpoint.notify(msg), getState: () => api.getState(), setState: (s) => api.setState(s) };
+}

@@ -1,0 +1,175 @@
+// Training view entry: the host replays the run on `ready` and streams progress, epochs and feature maps;
+// this file keeps the last of each and re-renders. Only small UI state (log scale, sample, selected cell)
+// goes through setState (DESIGN.md §5).
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import './training.css';
+import type { BatchView, FeatureMapsView, RunSnapshot, TrainingHostMessage } from '../../src/protocol/training';
+import { button, h, replaceContent } from '../dom';
+import { Chart, epochTable } from './charts';
+import { connect } from './host';
+import { renderMaps } from './maps';
+import { renderResults } from './results';
+import { onThemeChange } from './theme';
+
+interface UiState {
+  logScale: boolean;
+  split: 'train' | 'test';
+  index: number;
+  selected?: [number, number];
+}
+
+const host = connect(onMessage);
+const saved = host.getState() as Partial<UiState> | undefined;
+const ui: UiState = { logScale: saved?.logScale === true, split: saved?.split === 'train' ? 'train' : 'test', index: Number.isInteger(saved?.index) ? Number(saved?.index) : 0, selected: saved?.selected };
+let run: RunSnapshot | undefined;
+let batch: BatchView | undefined;
+let maps: FeatureMapsView | undefined;
+let mapsError: string | undefined;
+
+const app = document.getElementById('app') ?? document.body;
+const header = h('header', { class: 'run-header' });
+const lossChart = new Chart('loss', 'Loss');
+const accChart = new Chart('accuracy', 'Accuracy');
+const table = h('div', { class: 'table-wrap' });
+const mapsRegion = h('div', { class: 'maps-region' });
+const resultsRegion = h('div', { class: 'results-region' });
+let laidOut = false;
+
+function onMessage(msg: TrainingHostMessage): void {
+  switch (msg.type) {
+    case 'init':
+      run = msg.run;
+      maps = msg.maps ?? maps;
+      layout();
+      renderAll();
+      break;
+    case 'run':
+      run = msg.run;
+      if (run.phase !== 'running') batch = undefined;
+      renderAll();
+      break;
+    case 'progress':
+      batch = msg.batch;
+      renderHeader();
+      renderCharts();
+      break;
+    case 'featureMaps':
+      maps = msg.maps;
+      mapsError = undefined;
+      renderMapsRegion();
+      break;
+    case 'mapsError':
+      mapsError = msg.message;
+      renderMapsRegion();
+      break;
+    case 'fatal':
+      replaceContent(app, [h('div', { class: 'fatal', role: 'alert' }, msg.message)]);
+      break;
+  }
+}
+
+function save(): void {
+  host.setState(ui);
+}
+
+function layout(): void {
+  if (laidOut) return;
+  laidOut = true;
+  const logToggle = h('input', { type: 'checkbox', id: 'log-scale', checked: ui.logScale });
+  logToggle.addEventListener('change', () => {
+    ui.logScale = logToggle.checked;
+    lossChart.setLogScale(ui.logScale);
+    save();
+  });
+  replaceContent(app, [
+    header,
+    h('section', { class: 'curves', 'aria-label': 'Curves' }, h('div', { class: 'chart-tools' }, h('label', { for: 'log-scale' }, logToggle, ' log-scale loss'), h('span', { class: 'meta' }, 'smoothing off')), h('div', { class: 'charts' }, lossChart.element, accChart.element)),
+    table,
+    h('h2', {}, 'Inside the network'),
+    sampleBar(),
+    mapsRegion,
+    resultsRegion,
+  ]);
+  app.removeAttribute('aria-busy');
+  lossChart.setLogScale(ui.logScale);
+  onThemeChange(() => {
+    lossChart.rebuild();
+    accChart.rebuild();
+  });
+}
+
+function sampleBar(): HTMLElement {
+  const split = h('select', { id: 'sample-split', 'aria-label': 'Data set' }, h('option', { value: 'test', selected: ui.split === 'test' }, 'test'), h('option', { value: 'train', selected: ui.split === 'train' }, 'train'));
+  const index = h('input', { id: 'sample-index', type: 'number', min: 0, value: ui.index, 'aria-label': 'Sample index' });
+  const inspect = (): void => {
+    ui.split = split.value === 'train' ? 'train' : 'test';
+    ui.index = Math.max(0, Math.floor(Number(index.value) || 0));
+    save();
+    host.send({ type: 'inspect', split: ui.split, index: ui.index });
+  };
+  index.addEventListener('change', inspect);
+  split.addEventListener('change', inspect);
+  return h('div', { class: 'sample-bar' }, h('label', { for: 'sample-index' }, 'Sample'), split, index, button('Show', { id: 'inspect' }, inspect), button('Image file…', { id: 'pick-image' }, () => host.send({ type: 'pickImage' })));
+}
+
+function renderAll(): void {
+  renderHeader();
+  renderCharts();
+  replaceContent(table, run && run.history.length ? [epochTable(run.history)] : []);
+  renderMapsRegion();
+  renderResultsRegion();
+}
+
+const PHASE_TEXT: Record<RunSnapshot['phase'], string> = {
+  idle: 'Not trained yet',
+  loading: 'Loading data…',
+  running: 'Training',
+  stopping: 'Stopping…',
+  completed: 'Completed',
+  stopped: 'Stopped (last checkpoint kept)',
+  earlyStopped: 'Stopped early (best weights kept)',
+  diverged: 'Diverged',
+  failed: 'Failed',
+};
+
+function renderHeader(): void {
+  if (!run) return;
+  const active = run.phase === 'loading' || run.phase === 'running' || run.phase === 'stopping';
+  const b = active ? batch : undefined;
+  const progress = b ? ` · epoch ${b.epoch}/${b.epochs}, batch ${b.batch}/${b.batches} · loss ${b.loss.toFixed(4)} · acc ${(100 * b.accuracy).toFixed(1)}% · ${Math.round(b.samplesPerSecond)} samples/s` : '';
+  replaceContent(header, [
+    h('h1', {}, `Training: ${run.modelName}`),
+    h('p', { class: `phase phase-${run.phase}`, id: 'phase', role: 'status' }, PHASE_TEXT[run.phase], progress),
+    run.description ? h('p', { class: 'meta' }, run.description) : null,
+    run.message ? h('p', { class: 'error-message', role: 'alert' }, run.message) : null,
+    h('div', { class: 'actions' }, active ? button('Stop', { id: 'stop' }, () => host.send({ type: 'stop' })) : button('Train', { id: 'train' }, () => host.send({ type: 'train' }), false)),
+  ]);
+}
+
+function renderCharts(): void {
+  const history = run?.history ?? [];
+  const live = run?.phase === 'running' ? batch : undefined;
+  lossChart.update(history, live);
+  accChart.update(history, live);
+}
+
+function renderMapsRegion(): void {
+  if (maps) replaceContent(mapsRegion, [renderMaps(maps)]);
+  else replaceContent(mapsRegion, [h('p', { class: 'hint' }, mapsError ?? 'Feature maps appear when the model has weights (after the first epoch).')]);
+}
+
+function renderResultsRegion(): void {
+  const ev = run?.evaluation;
+  if (!ev) return replaceContent(resultsRegion, []);
+  replaceContent(resultsRegion, [
+    renderResults(ev, {
+      selected: ui.selected,
+      select: (cell) => {
+        ui.selected = cell ? [cell[0], cell[1]] : undefined;
+        save();
+        renderResultsRegion();
+      },
+      openSample: (index) => host.send({ type: 'openSample', index }),
+    }),
+  ]);
+}

@@ -1,0 +1,23 @@
+// Every layer type, from the spec table; a click inserts its template after the selected layer.
+import { LAYER_SPECS, LAYER_TYPES } from '../../src/model/spec';
+import type { DesignerView } from '../../src/protocol/webview';
+import { button, h } from '../dom';
+import type { Actions } from '../state';
+
+export function renderPalette(view: DesignerView, selected: number, actions: Actions): HTMLElement {
+  const at = selected < 0 ? view.rows.length : selected + 1;
+  return h(
+    'section',
+    { id: 'palette', class: 'palette', 'aria-label': 'Add layer' },
+    h('h2', {}, 'Add layer'),
+    h(
+      'div',
+      { class: 'palette-buttons', role: 'toolbar' },
+      ...LAYER_TYPES.map((type) =>
+        button(type, { 'data-insert-type': type, title: `${LAYER_SPECS[type].doc} (inserted at position ${at})`, disabled: !view.editable }, () =>
+          actions.send({ type: 'insertLayer', index: at, layerType: type }, at),
+        ),
+      ),
+    ),
+  );
+}
