@@ -35,6 +35,19 @@ const optimizerCommon: Record<string, FieldSpec> = {
 };
 const epsilon: FieldSpec = { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 1e-7, doc: 'Numerical stability term.' };
 
+function adamSpec(doc: string): ObjectSpec {
+  return {
+    doc,
+    fields: {
+      ...optimizerCommon,
+      beta1: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, doc: 'Decay of the first moment.' },
+      beta2: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.999, doc: 'Decay of the second moment.' },
+      epsilon,
+    },
+    required: [],
+  };
+}
+
 export const OPTIMIZER_SPEC: FieldSpec = {
   kind: 'tagged',
   doc: 'The optimizer (defaults as in Keras).',
@@ -48,26 +61,8 @@ export const OPTIMIZER_SPEC: FieldSpec = {
       },
       required: [],
     },
-    adam: {
-      doc: 'Adam. Default learning rate 0.001.',
-      fields: {
-        ...optimizerCommon,
-        beta1: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, doc: 'Decay of the first moment.' },
-        beta2: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.999, doc: 'Decay of the second moment.' },
-        epsilon,
-      },
-      required: [],
-    },
-    adamw: {
-      doc: 'Adam with decoupled weight decay. Default learning rate 0.001.',
-      fields: {
-        ...optimizerCommon,
-        beta1: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, doc: 'Decay of the first moment.' },
-        beta2: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.999, doc: 'Decay of the second moment.' },
-        epsilon,
-      },
-      required: [],
-    },
+    adam: adamSpec('Adam. Default learning rate 0.001.'),
+    adamw: adamSpec('Adam with decoupled weight decay. Default learning rate 0.001.'),
     rmsprop: {
       doc: 'RMSprop. Default learning rate 0.001.',
       fields: {

@@ -74,6 +74,13 @@ const dilationRate: FieldSpec = {
   doc: 'Spacing between kernel taps (atrous convolution): one number or [h, w].',
 };
 
+const poolFields: Readonly<Record<string, FieldSpec>> = {
+  name,
+  poolSize: { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 2, doc: 'Window height and width: one number or [h, w].' },
+  strides: { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Step between windows; defaults to poolSize.' },
+  padding,
+};
+
 export const LAYER_SPECS: Readonly<Record<LayerType, LayerSpec>> = {
   conv2d: {
     doc: '2-D convolution: `filters` kernels slide over the height and width of the input.',
@@ -110,24 +117,14 @@ export const LAYER_SPECS: Readonly<Record<LayerType, LayerSpec>> = {
   maxPool2d: {
     doc: 'Max pooling over windows of `poolSize`.',
     keras: 'MaxPooling2D',
-    fields: {
-      name,
-      poolSize: { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 2, doc: 'Window height and width: one number or [h, w].' },
-      strides: { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Step between windows; defaults to poolSize.' },
-      padding,
-    },
+    fields: poolFields,
     required: [],
     template: { type: 'maxPool2d', poolSize: 2 },
   },
   avgPool2d: {
     doc: 'Average pooling over windows of `poolSize` (padding is not counted in the average).',
     keras: 'AveragePooling2D',
-    fields: {
-      name,
-      poolSize: { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 2, doc: 'Window height and width: one number or [h, w].' },
-      strides: { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Step between windows; defaults to poolSize.' },
-      padding,
-    },
+    fields: poolFields,
     required: [],
     template: { type: 'avgPool2d', poolSize: 2 },
   },
