@@ -157,14 +157,15 @@ export function engineCases(): BenchCase[] {
   return cases;
 }
 
-/** Runs `c` for a warm-up, then repeatedly for at least `seconds`; the result is the mean over the timed runs. */
+/** Runs `c` for a warm-up (≥ 1 run, up to ~200 ms), then repeatedly for at least `seconds` (≥ 1 run);
+ *  the result is the mean over the timed runs. */
 export function measure(c: BenchCase, seconds: number, now: () => number = defaultNow): BenchResult {
   const warm = now();
   let warmRuns = 0;
-  while (warmRuns < 2 || (now() - warm < Math.min(200, seconds * 250) && warmRuns < 50)) {
+  do {
     c.run();
     warmRuns++;
-  }
+  } while (now() - warm < Math.min(200, seconds * 250) && warmRuns < 50);
   const start = now();
   let iterations = 0;
   let elapsed = 0;
@@ -172,7 +173,7 @@ export function measure(c: BenchCase, seconds: number, now: () => number = defau
     c.run();
     iterations++;
     elapsed = now() - start;
-  } while (elapsed < seconds * 1000 || iterations < 3);
+  } while (elapsed < seconds * 1000);
   const ms = elapsed / iterations;
   return { name: c.name, samplesPerSecond: (c.samples * 1000) / ms, msPerIteration: ms, iterations };
 }

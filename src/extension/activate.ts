@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import { registerDesigner } from './editor';
 import { registerLanguageFeatures } from './language';
+import { registerTraining } from './training';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('CNN Studio', { log: true });
   context.subscriptions.push(log);
   registerLanguageFeatures(context);
   registerDesigner(context, log);
+  registerTraining(context, log);
   log.info('CNN Studio activated');
 }
 

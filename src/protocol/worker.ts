@@ -140,7 +140,10 @@ export type WorkerToHost =
   | { readonly type: 'epoch'; readonly metrics: EpochView; readonly epochs: number }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'featureMaps'; readonly maps: FeatureMapsView }
+  /** Feature maps could not be computed (no weights yet, bad sample); a run goes on. */
+  | { readonly type: 'mapsError'; readonly message: string }
   | { readonly type: 'done'; readonly result: DoneView }
+  /** The run (or the worker) failed: this ends it. */
   | { readonly type: 'error'; readonly message: string };
 
 export type WorkerMessageType = WorkerToHost['type'];
@@ -148,7 +151,7 @@ export type WorkerMessageType = WorkerToHost['type'];
 // Both ends are our own code in one extension, so the guards check the discriminant only; the webview
 // channel (training.ts) is the untrusted one.
 const HOST_TYPES: readonly string[] = ['start', 'inspect', 'predict', 'stop'] satisfies readonly HostToWorker['type'][];
-const WORKER_TYPES: readonly string[] = ['ready', 'started', 'progress', 'epoch', 'warning', 'featureMaps', 'done', 'error'] satisfies readonly WorkerMessageType[];
+const WORKER_TYPES: readonly string[] = ['ready', 'started', 'progress', 'epoch', 'warning', 'featureMaps', 'mapsError', 'done', 'error'] satisfies readonly WorkerMessageType[];
 
 function byType<T>(raw: unknown, known: readonly string[]): T | string {
   if (typeof raw !== 'object' || raw === null) return 'message is not an object';

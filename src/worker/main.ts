@@ -48,7 +48,7 @@ function handle(msg: HostToWorker): Promise<Prediction> | undefined {
       run?.stop();
       return undefined;
     case 'inspect':
-      void inspect(msg.modelPath, msg.modelText, msg.sample).catch(fail);
+      void inspect(msg.modelPath, msg.modelText, msg.sample).catch((e: unknown) => endpoint.notify({ type: 'mapsError', message: errorText(e) }));
       return undefined;
     case 'predict':
       // A request: a failure becomes an error reply that rejects the host's promise.
@@ -67,6 +67,7 @@ function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
     epoch: (metrics, epochs) => endpoint.notify({ type: 'epoch', metrics, epochs }),
     warning: (message) => endpoint.notify({ type: 'warning', message }),
     featureMaps: (maps) => endpoint.notify({ type: 'featureMaps', maps }, featureMapsTransfer(maps)),
+    mapsError: (message) => endpoint.notify({ type: 'mapsError', message }),
   });
   run = current;
   current.run().then(
@@ -80,9 +81,9 @@ function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
   });
 }
 
-/** Feature maps of the running network, or else of the saved weights. */
+/** Feature maps of the running network (sent once its data is loaded), or else of the saved weights. */
 async function inspect(modelPath: string, modelText: string, sample: SampleRef): Promise<void> {
-  if (run && (await run.inspect(sample))) return;
+  if (run) return void (await run.inspect(sample));
   const model = parseSnapshot(modelText, modelPath);
   const { network, classes } = await loadTrainedNetwork(modelPath, model);
   const { x, caption, classes: dataClasses } = await sampleInput(sample, model, modelPath, {});

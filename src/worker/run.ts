@@ -13,6 +13,7 @@ export interface RunSink {
   started(msg: { description: string; epochs: number; initialEpoch: number; classes: readonly string[]; history: readonly EpochView[] }): void;
   warning(message: string): void;
   featureMaps(maps: FeatureMapsView): void;
+  mapsError(message: string): void;
 }
 
 /** At most this many progress messages a second: enough for a smooth bar, cheap for the host. */
@@ -49,12 +50,10 @@ export class TrainingRun {
     this.stopRequested = true;
   }
 
-  /** Feature maps of `sample` now (between batches) and after every later epoch; false when the data is not loaded yet. */
-  async inspect(sample: SampleRef): Promise<boolean> {
+  /** Feature maps of `sample` now (between batches, or once the data is loaded) and after every later epoch. */
+  async inspect(sample: SampleRef): Promise<void> {
     this.inspected = sample;
-    if (!this.session) return false;
     await this.sendMaps();
-    return true;
   }
 
   async run(): Promise<DoneView> {
@@ -111,7 +110,7 @@ export class TrainingRun {
       this.sink.featureMaps(featureMaps(s.network, s.model, x, sample, caption, this.epoch, s.all.classes));
     } catch (e) {
       // A bad sample must not end the run.
-      this.sink.warning(`feature maps: ${e instanceof Error ? e.message : String(e)}`);
+      this.sink.mapsError(e instanceof Error ? e.message : String(e));
     }
   }
 }

@@ -6,17 +6,19 @@
 //     --ui-only        skip the in-host mocha tests
 //     --host-only      skip the UI scenarios
 //     --no-package     reuse dist/cnn-studio.vsix and dist/ instead of `npm run package`
-//     --keep           keep the temporary profile and workspace (paths are printed)
-//   env E2E_TIMEOUT_S (whole run, default 300), E2E_ARTIFACTS (default .e2e/results)
+//     --keep           keep the temporary profile and workspaces (paths are printed)
+//   env E2E_TIMEOUT_S (whole run, default 600), E2E_HOST_TIMEOUT_S (in-host run, default 300),
+//       E2E_ARTIFACTS (default .e2e/results)
 //
 // (a) UI scenarios: the default export of each test/e2e/ui/*.ts (not helpers.ts, not _*.ts), run
-//     in a fresh browser page on the workspace, against the extension installed from the .vsix.
+//     with a 60 s limit (a file may export `timeoutMs` to change it),
+//     in a fresh browser page on its own fresh copy of examples/, against the extension installed
+//     from the .vsix. --grep matches UI scenario file names and in-host test titles.
 // (b) In-host tests: test/host/*.test.ts, bundled into out/test/host/index.js and run by the
 //     extension host through the workbench's `payload` URL parameter (extensionDevelopmentPath =
 //     this repo), with results in out/test/host/results.json.
 // Exit code 1 when anything fails. Screenshots, code-server's log and the browser console go to
 // the artifacts folder, printed at the end.
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,7 +38,7 @@ import {
 } from './lib/codeServer';
 import type { HostResults } from '../host/runner';
 import type { Scenario, ScenarioContext } from './ui/helpers';
-import { closeAllEditors, waitForWorkbench } from './ui/helpers';
+import { waitForWorkbench } from './ui/helpers';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -49,7 +51,7 @@ const UI = !flag('--host-only');
 const HOST = !flag('--ui-only');
 const KEEP = flag('--keep');
 const PACKAGE = !flag('--no-package');
-const TIMEOUT_S = Number(process.env.E2E_TIMEOUT_S ?? 300);
+const TIMEOUT_S = Number(process.env.E2E_TIMEOUT_S ?? 600);
 const ARTIFACTS = path.resolve(process.env.E2E_ARTIFACTS ?? path.join(ROOT, '.e2e/results'));
 const SCREENSHOTS = path.join(ARTIFACTS, 'screenshots');
 const UI_DIR = path.join(ROOT, 'test/e2e/ui');
@@ -57,7 +59,7 @@ const HOST_DIR = path.join(ROOT, 'test/host');
 const HOST_OUT = path.join(ROOT, 'out/test/host');
 const HOST_RESULTS = path.join(HOST_OUT, 'results.json');
 const SCENARIO_TIMEOUT_MS = 60_000;
-const HOST_TIMEOUT_MS = 120_000;
+const HOST_TIMEOUT_MS = Number(process.env.E2E_HOST_TIMEOUT_S ?? 300) * 1000;
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -94,7 +96,10 @@ function cleanup(): Promise<void> {
   return cleaning;
 }
 
-async function abort(message: string): Promise<never> {
+let aborting = false;
+async function abort(message: string): Promise<void> {
+  if (aborting) return; // the first reason is the one that counts; the rest is fallout
+  aborting = true;
   process.stderr.write(`\n[e2e] FAILED: ${message}\n`);
   await Promise.race([cleanup(), new Promise((r) => setTimeout(r, 10_000))]);
   process.stderr.write(`[e2e] artifacts: ${ARTIFACTS}\n`);
@@ -119,28 +124,22 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
-/** A temporary copy of examples/ (the lead's examples are never modified by the tests). */
-function makeWorkspace(): string {
-  const ws = path.join(os.tmpdir(), `cnn-studio-e2e-ws-${process.pid}`, 'examples');
+const TRAINING_OUTPUT = /\.safetensors$|\.train\.json$/;
+const WORKSPACES = path.join(os.tmpdir(), `cnn-studio-e2e-ws-${process.pid}`);
+
+/**
+ * A fresh temporary copy of examples/ for one scenario (or the in-host run), so what one
+ * scenario changes (files, .vscode/settings.json, open editors) never leaks into another;
+ * the repo's examples/ are never modified.
+ */
+function makeWorkspace(name: string): string {
+  const ws = path.join(WORKSPACES, name, 'examples');
   rmSync(path.dirname(ws), { recursive: true, force: true });
   mkdirSync(ws, { recursive: true });
   const examples = path.join(ROOT, 'examples');
-  // Only what a clone has: tracked and untracked-but-not-ignored files (no training outputs).
-  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', 'examples'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (listed.status === 0) {
-    for (const rel of listed.stdout.split('\0').filter(Boolean)) {
-      const from = path.join(ROOT, rel);
-      if (!existsSync(from)) continue; // deleted in the work tree
-      const to = path.join(ws, path.relative(examples, from));
-      mkdirSync(path.dirname(to), { recursive: true });
-      cpSync(from, to);
-    }
-  } else if (existsSync(examples)) {
-    cpSync(examples, ws, { recursive: true });
-  }
+  // Everything, generated data included (examples/mnist), but no outputs of earlier training
+  // runs in this work tree: a local run then sees what CI sees.
+  if (existsSync(examples)) cpSync(examples, ws, { recursive: true, filter: (src) => !TRAINING_OUTPUT.test(src) });
   if (!readdirSync(ws).some((f) => f.endsWith('.cnn.json'))) {
     throw new Error(`no *.cnn.json in ${examples}: the e2e tests open the examples`);
   }
@@ -192,23 +191,25 @@ async function newPage(browser: Browser, name: string): Promise<{ context: Brows
   return { context, page };
 }
 
-async function runUiScenarios(browser: Browser, server: CodeServer, workspace: string): Promise<void> {
+async function runUiScenarios(browser: Browser, server: CodeServer): Promise<void> {
   const files = readdirSync(UI_DIR)
     .filter((f) => f.endsWith('.ts') && f !== 'helpers.ts' && !f.startsWith('_') && !f.endsWith('.d.ts'))
     .sort();
   for (const file of files) {
     const name = path.basename(file, '.ts');
     if (GREP && !name.includes(GREP)) continue;
-    const mod = (await import(pathToFileURL(path.join(UI_DIR, file)).href)) as {
-      default?: Scenario | { default?: Scenario };
-    };
-    // tsx may hand a CommonJS-compiled module's default export back one level deeper.
-    const fn = typeof mod.default === 'function' ? mod.default : mod.default?.default;
+    type ScenarioModule = { default?: Scenario; timeoutMs?: number };
+    const imported = (await import(pathToFileURL(path.join(UI_DIR, file)).href)) as ScenarioModule & { default?: ScenarioModule };
+    // tsx hands a CommonJS-compiled module's exports back one level deeper, under `default`.
+    const mod: ScenarioModule = typeof imported.default === 'function' ? imported : (imported.default ?? {});
+    const fn = mod.default;
+    const timeoutMs = mod.timeoutMs ?? SCENARIO_TIMEOUT_MS;
     if (typeof fn !== 'function') {
       outcomes.push({ name: `ui/${name}`, ok: false, ms: 0, error: `${file} has no default-exported scenario function` });
       continue;
     }
     const t0 = Date.now();
+    const workspace = makeWorkspace(`ui-${name}`);
     const { context, page } = await newPage(browser, `ui-${name}`);
     let shots = 0;
     let ready = 0;
@@ -229,13 +230,9 @@ async function runUiScenarios(browser: Browser, server: CodeServer, workspace: s
           await page.goto(server.folderUrl(workspace));
           await waitForWorkbench(page);
           ready = Date.now() - t0;
-          // Editors left open by an earlier page are restored: start from none.
-          if ((await page.locator('.editor-group-container .tabs-container .tab').count()) > 0) {
-            await closeAllEditors(page);
-          }
           await fn(ctx);
         })(),
-        SCENARIO_TIMEOUT_MS,
+        timeoutMs,
         `scenario ${name}`,
       );
       outcomes.push({ name: `ui/${name}`, ok: true, ms: Date.now() - t0 });
@@ -250,8 +247,9 @@ async function runUiScenarios(browser: Browser, server: CodeServer, workspace: s
   }
 }
 
-async function runHostTests(browser: Browser, server: CodeServer, workspace: string): Promise<void> {
+async function runHostTests(browser: Browser, server: CodeServer): Promise<void> {
   rmSync(HOST_RESULTS, { force: true });
+  const workspace = makeWorkspace('host');
   const t0 = Date.now();
   const { context, page } = await newPage(browser, 'host');
   const automationLog: string[] = [];
@@ -316,31 +314,30 @@ async function main(): Promise<void> {
   const hasHost = HOST && (await bundleHostTests());
 
   const profile: Profile = createProfile();
-  const workspace = makeWorkspace();
   cleanups.push(() => {
     if (KEEP) {
-      log(`kept profile ${profile.dir} and workspace ${workspace}`);
+      log(`kept profile ${profile.dir} and workspaces ${WORKSPACES}`);
       return;
     }
     rmSync(profile.dir, { recursive: true, force: true });
-    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    rmSync(WORKSPACES, { recursive: true, force: true });
   });
   installVsix(profile);
 
-  const server = await startCodeServer({ profile, folder: workspace, logFile: path.join(ARTIFACTS, 'code-server.log') });
+  const server = await startCodeServer({ profile, logFile: path.join(ARTIFACTS, 'code-server.log') });
   cleanups.push(() => server.stop());
-  log(`code-server ${server.baseUrl} (pid ${server.pid}) on ${workspace}`);
+  log(`code-server ${server.baseUrl} (pid ${server.pid}); workspaces (copies of examples/) in ${WORKSPACES}`);
 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   cleanups.push(() => browser.close());
 
   if (UI) {
     log('UI scenarios:');
-    await runUiScenarios(browser, server, workspace);
+    await runUiScenarios(browser, server);
   }
   if (hasHost) {
     log('in-host tests:');
-    await runHostTests(browser, server, workspace);
+    await runHostTests(browser, server);
   }
 
   await cleanup();

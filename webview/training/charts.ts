@@ -4,9 +4,18 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { BatchView, EpochView } from '../../src/protocol/training';
 import { h } from '../dom';
-import { cssVar } from './theme';
 
 type Metric = 'loss' | 'accuracy';
+
+/** Canvas colours come from the theme's CSS variables, read from computed style. */
+export function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+
+/** VS Code changes the body's class on a theme switch: the charts read their colours again. */
+export function onThemeChange(callback: () => void): void {
+  new MutationObserver(callback).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+}
 
 const SERIES: Record<Metric, readonly { label: string; pick: (m: EpochView) => number | undefined; color: string }[]> = {
   loss: [

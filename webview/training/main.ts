@@ -5,11 +5,10 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import './training.css';
 import type { BatchView, FeatureMapsView, RunSnapshot, TrainingHostMessage } from '../../src/protocol/training';
 import { button, h, replaceContent } from '../dom';
-import { Chart, epochTable } from './charts';
+import { Chart, epochTable, onThemeChange } from './charts';
 import { connect } from './host';
 import { renderMaps } from './maps';
 import { renderResults } from './results';
-import { onThemeChange } from './theme';
 
 interface UiState {
   logScale: boolean;

@@ -2,36 +2,46 @@
 // average divides by the number of in-image taps (padding is not counted, as in Keras/TF).
 import type { Window2d } from '../../model/geometry';
 
+/** Offsets (into one sample, in units of channels-rows) of the current window's in-image taps. */
+let taps = new Int32Array(16);
+
 /** y[batch, outH, outW, c] ← window maxima; argmax[i] = flat index into x of y[i]'s winner. */
 export function maxPoolForward(
   x: Float32Array, y: Float32Array, argmax: Int32Array, batch: number, g: Window2d, c: number,
 ): void {
   const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
+  if (taps.length < kh * kw) taps = new Int32Array(kh * kw);
+  const t = taps;
   for (let n = 0; n < batch; n++) {
     const xn = n * inH * inW * c;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * sh - padTop;
       for (let ox = 0; ox < outW; ox++) {
         const x0 = ox * sw - padLeft;
-        const yb = ((n * outH + oy) * outW + ox) * c;
-        y.fill(-Infinity, yb, yb + c);
-        argmax.fill(-1, yb, yb + c);
+        let nt = 0;
         for (let ky = 0; ky < kh; ky++) {
           const iy = y0 + ky * dh;
           if (iy < 0 || iy >= inH) continue;
           for (let kx = 0; kx < kw; kx++) {
             const ix = x0 + kx * dw;
-            if (ix < 0 || ix >= inW) continue;
-            const xb = xn + (iy * inW + ix) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const v = x[xb + ch]!;
-              // First maximum wins ties; `!(v <= …)` also lets a NaN through, as TF propagates it.
-              if (argmax[yb + ch]! < 0 || !(v <= y[yb + ch]!)) {
-                y[yb + ch] = v;
-                argmax[yb + ch] = xb + ch;
-              }
+            if (ix >= 0 && ix < inW) t[nt++] = xn + (iy * inW + ix) * c;
+          }
+        }
+        const yb = ((n * outH + oy) * outW + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let q = 0; q < nt; q++) {
+            const i = t[q]! + ch;
+            const v = x[i]!;
+            // First maximum wins ties; `!(v <= …)` also lets a NaN through, as TF propagates it.
+            if (at < 0 || !(v <= best)) {
+              best = v;
+              at = i;
             }
           }
+          y[yb + ch] = best;
+          argmax[yb + ch] = at;
         }
       }
     }

@@ -1,4 +1,5 @@
-// 2-D convolution as im2col + GEMM, one sample at a time (bounded scratch); kernel [kh, kw, inC, outC] as Keras.
+// 2-D convolution as im2col + GEMM, one sample at a time; kernel [kh, kw, inC, outC] as Keras. Training keeps the
+// batch's patches for backward when they fit KEEP_PATCHES_LIMIT, else backward re-extracts them per sample.
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
 import type { ActivationName } from '../../model/types';
@@ -9,6 +10,9 @@ import { createParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { reuse, type Tensor } from '../tensor';
 import { batchOf, field, lastForward, layerOf, shapes, windowOf } from './common';
+
+/** Patch values (floats) a layer may keep from forward to backward: 32 MB. */
+const KEEP_PATCHES_LIMIT = 8 * 1024 * 1024;
 
 export class Conv2d implements EngineLayer {
   readonly name: string;
@@ -27,6 +31,10 @@ export class Conv2d implements EngineLayer {
   private readonly pointwise: boolean;
   private readonly act: Activation;
   private cols?: Float32Array;
+  private colsOff = 0;
+  /** The last training forward's patches for every sample, and for how many samples (0: none kept). */
+  private batchCols?: Float32Array;
+  private kept = 0;
   private x?: Tensor;
   private z?: Tensor;
   private dx?: Tensor;
@@ -52,15 +60,28 @@ export class Conv2d implements EngineLayer {
     this.params = this.bias ? [this.kernel, this.bias] : [this.kernel];
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, training = true): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     const kr = getKernels();
     const { k, p, outC } = this;
     const z = (this.z = reuse(this.z, [n, this.g.outH, this.g.outW, outC]));
     const inSize = this.g.inH * this.g.inW * this.inC;
     this.x = x;
+    // In training, keep the whole batch's patches for backward when they fit (saves a second im2col).
+    const keep = training && !this.pointwise && n * p * k <= KEEP_PATCHES_LIMIT;
+    if (keep && (this.batchCols?.length ?? 0) < n * p * k) this.batchCols = new Float32Array(n * p * k);
+    this.kept = keep ? n : 0;
     for (let s = 0; s < n; s++) {
-      const { cols, off } = this.patches(x.data, s * inSize);
+      let cols: Float32Array;
+      let off: number;
+      if (keep) {
+        cols = this.batchCols!;
+        off = s * p * k;
+        kr.im2col(x.data, s * inSize, this.g, this.inC, cols, off);
+      } else {
+        cols = this.patches(x.data, s * inSize);
+        off = this.colsOff;
+      }
       kr.gemm(false, false, p, outC, k, cols, off, this.kernel.value, 0, z.data, s * p * outC, false);
     }
     if (this.bias) kr.addBias(z.data, this.bias.value, n * p, outC);
@@ -85,9 +106,10 @@ export class Conv2d implements EngineLayer {
     if (this.bias) kr.sumRows(dz.data, n * p, outC, this.bias.grad);
     for (let s = 0; s < n; s++) {
       const dzOff = s * p * outC;
-      const { cols, off } = this.patches(x.data, s * inSize);
+      const kept = this.kept === n;
+      const cols = kept ? this.batchCols! : this.patches(x.data, s * inSize);
       // dKernel[k×outC] += colsᵀ · dz
-      kr.gemm(true, false, k, outC, p, cols, off, dz.data, dzOff, this.kernel.grad, 0, true);
+      kr.gemm(true, false, k, outC, p, cols, kept ? s * p * k : this.colsOff, dz.data, dzOff, this.kernel.grad, 0, true);
       if (this.pointwise) {
         kr.gemm(false, true, p, k, outC, dz.data, dzOff, this.kernel.value, 0, dx.data, s * inSize, false);
         continue;
@@ -101,11 +123,16 @@ export class Conv2d implements EngineLayer {
     return dx;
   }
 
-  private patches(x: Float32Array, xOff: number): { cols: Float32Array; off: number } {
-    if (this.pointwise) return { cols: x, off: xOff };
+  /** One sample's patch matrix, starting at this.colsOff (no per-sample allocation). */
+  private patches(x: Float32Array, xOff: number): Float32Array {
+    if (this.pointwise) {
+      this.colsOff = xOff;
+      return x;
+    }
     const cols = this.scratch();
-    getKernels().im2col(x, xOff, this.g, this.inC, cols);
-    return { cols, off: 0 };
+    getKernels().im2col(x, xOff, this.g, this.inC, cols, 0);
+    this.colsOff = 0;
+    return cols;
   }
 
   // One sample's patch matrix; reused for the patches and their gradient (never needed at the same time).

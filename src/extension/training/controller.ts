@@ -140,6 +140,9 @@ export class TrainingController implements vscode.Disposable {
       case 'featureMaps':
         this.panels.post(uri, { type: 'featureMaps', maps: msg.maps });
         return;
+      case 'mapsError':
+        this.panels.post(uri, { type: 'mapsError', message: msg.message });
+        return;
       default:
         break;
     }

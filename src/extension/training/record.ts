@@ -54,6 +54,7 @@ export class RunRecord {
         break;
       case 'ready':
       case 'warning':
+      case 'mapsError':
         break;
     }
   }

@@ -133,7 +133,7 @@ export class TrainingSupervisor {
         new Promise((resolve, reject) => {
           messages((m) => {
             if (m.type === 'featureMaps') resolve(m);
-            else if (m.type === 'error') reject(new Error(m.message));
+            else if (m.type === 'error' || m.type === 'mapsError') reject(new Error(m.message));
           });
           client.notify({ type: 'inspect', modelPath, modelText, sample }).catch(reject);
         }),

@@ -79,7 +79,54 @@ export async function openFile(page: Page, name: string, timeout = 15_000): Prom
   await quickInputRow(page, base, timeout);
   await page.keyboard.press('Enter');
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
-  await activeTab(page).filter({ hasText: base }).waitFor({ state: 'visible', timeout });
+  // Usually the active group; an editor already open in another group is revealed there.
+  const group = editorGroupShowing(page, base);
+  await group.first().waitFor({ state: 'visible', timeout });
+  await waitForEditorContent(page, timeout, group.first());
+}
+
+/** The editor group(s) whose active tab's label contains `name`. */
+export function editorGroupShowing(page: Page, name: string): Locator {
+  return page
+    .locator('.editor-group-container')
+    .filter({ has: page.locator('.tabs-container .tab.active').filter({ hasText: name }) });
+}
+
+/**
+ * Waits until the active editor shows something: the lines of a text editor, or a visible
+ * webview (custom editor) whose page has rendered an element. Returns which one it is.
+ */
+export async function waitForEditorContent(
+  page: Page,
+  timeout = 15_000,
+  group: Locator = page.locator('.editor-group-container.active'),
+): Promise<'text' | 'webview'> {
+  const text = group.locator('.editor-container .monaco-editor .view-line').first();
+  const webview = webviewFrame(page).locator('body *').first();
+  return eventually(async () => {
+    if (await text.isVisible()) return 'text';
+    if ((await page.locator('iframe.webview.ready').filter({ visible: true }).count()) > 0 && (await webview.isVisible())) {
+      return 'webview';
+    }
+    throw new Error('the active editor shows neither text nor a webview');
+  }, timeout);
+}
+
+/**
+ * Reopens the active editor with another editor (View: Reopen Editor With...): `editor` is the
+ * label in the picker, e.g. 'Text Editor' or a custom editor's displayName.
+ */
+export async function reopenWith(page: Page, editor: string, timeout = 15_000): Promise<void> {
+  await runCommand(page, 'View: Reopen Editor With...');
+  await (await quickInputRow(page, editor, timeout)).click();
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
+}
+
+/** Opens a file in the plain text editor, even where a custom editor is the default. */
+export async function openFileAsText(page: Page, name: string, timeout = 15_000): Promise<void> {
+  await openFile(page, name, timeout);
+  if ((await waitForEditorContent(page, timeout)) !== 'text') await reopenWith(page, 'Text Editor', timeout);
+  await page.locator('.editor-group-container.active .monaco-editor .view-line').first().waitFor({ state: 'visible', timeout });
 }
 
 /**

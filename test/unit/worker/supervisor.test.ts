@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadRecord } from '../../../src/extension/training/record';
 import { TrainingSupervisor } from '../../../src/extension/training/supervisor';
 import { buildFixture, misbehavingWorker, Recorder, tinyModel, type Fixture } from './helpers';
 
@@ -26,6 +27,8 @@ describe('training worker and supervisor (real worker thread)', function () {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const run = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 96 }, inspect: { kind: 'dataset', split: 'test', index: 0 } }, rec.listener);
+    // Asked while the data is still loading: must not end the run; the maps follow once it is loaded.
+    run.inspect({ kind: 'dataset', split: 'test', index: 1 }, model.path, model.text);
     assert.throws(() => supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: {} }, () => undefined), /already training/);
     const outcome = await run.done;
     delay.disable();
@@ -53,7 +56,8 @@ describe('training worker and supervisor (real worker thread)', function () {
     assert.deepEqual(last.kernels?.shape, [3, 3, 1, 4]);
     assert.equal(last.probabilities.length, 10);
     assert.ok(Math.abs(last.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);
-    assert.match(last.caption, /test #0 \(label 7\)/);
+    assert.match(last.caption, /test #1 \(label 2\)/);
+    assert.equal(rec.of('mapsError').length, 0);
 
     const r = outcome.result;
     assert.equal(r.status, 'completed');
@@ -71,6 +75,13 @@ describe('training worker and supervisor (real worker thread)', function () {
     assert.equal(stored.status, 'completed');
     assert.equal(stored.evaluation?.accuracy, ev.accuracy);
     assert.equal(supervisor.running(model.path), undefined);
+
+    // Reopened later: the record comes back from train.json, images included.
+    const record = await loadRecord(model.path, 'tiny');
+    assert.equal(record?.phase, 'completed');
+    assert.equal(record?.history.length, 2);
+    assert.deepEqual(record?.evaluation?.confusion, ev.confusion);
+    assert.deepEqual(record?.evaluation?.thumbnails?.data, ev.thumbnails!.data);
   });
 
   it('predicts and shows feature maps from the saved weights; weights that no longer fit say so', async () => {
@@ -81,6 +92,7 @@ describe('training worker and supervisor (real worker thread)', function () {
     const changed = tinyModel(fx.dir, 'tiny', { filters: 8 });
     await assert.rejects(supervisor.inspectSaved(changed.path, changed.text, { kind: 'dataset', split: 'test', index: 0 }), /do not fit/);
     await assert.rejects(supervisor.predict(model.path, model.text, '/nonexistent.png'), /nonexistent\.png/);
+    await assert.rejects(supervisor.inspectSaved(model.path, model.text, { kind: 'dataset', split: 'test', index: 5000 }), /no test sample #5000/);
   });
 
   it('stops mid-epoch between batches and keeps the last checkpoint; the same model can train again', async () => {
@@ -102,7 +114,7 @@ describe('training worker and supervisor (real worker thread)', function () {
     assert.equal(o2.kind, 'done');
   });
 
-  it('reports a broken model, missing data and a bad sample as messages', async () => {
+  it('reports a broken model and missing data as error outcomes', async () => {
     const rec = new Recorder();
     const bad = await supervisor.start('bad', { modelPath: '/tmp/bad.cnn.json', modelText: '{ "layers": 3 }', options: {} }, rec.listener).done;
     assert.equal(bad.kind, 'error');
