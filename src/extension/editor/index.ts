@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { newModel } from './newModel';
 import { DESIGNER_VIEW_TYPE, DesignerProvider } from './provider';
+import { LENET_MNIST } from './templates';
 
 export { DESIGNER_VIEW_TYPE } from './provider';
 
@@ -12,7 +13,9 @@ export function registerDesigner(context: vscode.ExtensionContext, log?: vscode.
     vscode.window.registerCustomEditorProvider(DESIGNER_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true }),
     vscode.commands.registerCommand('cnnStudio.openDesigner', (uri?: vscode.Uri) => openWith(uri, DESIGNER_VIEW_TYPE)),
     vscode.commands.registerCommand('cnnStudio.openAsText', (uri?: vscode.Uri) => openWith(uri, 'default')),
-    vscode.commands.registerCommand('cnnStudio.newModel', () => newModel()),
+    vscode.commands.registerCommand('cnnStudio.newModel', () => newModel(context.extensionUri)),
+    // The walkthrough's one-click start: LeNet-5 plus the bundled MNIST subset, no questions.
+    vscode.commands.registerCommand('cnnStudio.newMnistModel', () => newModel(context.extensionUri, LENET_MNIST)),
   );
 }
 
@@ -26,7 +29,8 @@ async function openWith(uri: vscode.Uri | undefined, viewType: string): Promise<
   await vscode.commands.executeCommand('vscode.openWith', target, viewType);
 }
 
-function activeTabUri(): vscode.Uri | undefined {
+/** The resource of the active tab, text or custom editor. */
+export function activeTabUri(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom) return input.uri;
   return vscode.window.activeTextEditor?.document.uri;

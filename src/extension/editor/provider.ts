@@ -7,7 +7,7 @@ import { Endpoint, assertNever } from '../../protocol/endpoint';
 import { handshake, type HostMessage, type IntentMessage, type IntentReply, type WebviewMessage } from '../../protocol/webview';
 import { guardWebviewMessage } from '../../protocol/webviewGuard';
 import { intentEdit, isEditIntent } from './edits';
-import { designerHtml, designerResourceRoots } from './html';
+import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
 import { SyncRegistry, type DocumentSync } from './sync';
 import { buildView } from './viewModel';
 
@@ -23,8 +23,8 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: designerResourceRoots(this.extensionUri) };
-    webview.html = designerHtml(webview, this.extensionUri);
+    webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
+    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'webview', title: 'CNN Designer', loading: 'Loading designer…' });
 
     const key = document.uri.toString();
     const sync = this.registry.getOrCreate(key, (created) => {

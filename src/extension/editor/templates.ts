@@ -11,11 +11,15 @@ export interface ModelTemplate {
   /** Suggested file name without `.cnn.json`. */
   readonly baseName: string;
   readonly model: Readonly<Record<string, unknown>>;
+  /** Its training data is the MNIST subset shipped in media/mnist, laid beside the new file as mnist/. */
+  readonly bundledMnist?: boolean;
 }
 
+export const LENET_MNIST = 'LeNet-5 on MNIST';
+
 export const MODEL_TEMPLATES: readonly ModelTemplate[] = [
-  { label: 'LeNet-5', description: 'MNIST digits, 2 conv + 3 dense', baseName: 'lenet5', model: lenet5 },
-  { label: 'Simple MNIST convnet', description: "Keras' example, 34,826 parameters", baseName: 'mnist-convnet', model: simpleMnist },
+  { label: LENET_MNIST, description: 'MNIST digits, 2 conv + 3 dense; trains at once on the bundled MNIST subset', baseName: 'lenet5', model: lenet5, bundledMnist: true },
+  { label: 'Simple MNIST convnet', description: "Keras' example, 34,826 parameters; bundled MNIST subset", baseName: 'mnist-convnet', model: simpleMnist, bundledMnist: true },
   { label: 'VGG-style CIFAR', description: '32×32×3, conv blocks with batch norm and dropout', baseName: 'vgg-cifar', model: vggCifar },
   {
     label: 'Empty model',

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
 import { guardTrainingViewMessage, trainingHandshake, type TrainingHostMessage, type TrainingViewMessage } from '../../protocol/training';
-import { trainingHtml, trainingResourceRoots } from './html';
+import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
 import type { RunRecord } from './record';
 
 export const TRAINING_VIEW_TYPE = 'cnnStudio.training';
@@ -43,9 +43,9 @@ export class TrainingPanels implements vscode.Disposable {
     const name = this.actions.record(uri).modelName;
     const panel = vscode.window.createWebviewPanel(TRAINING_VIEW_TYPE, `Training: ${name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, {
       enableScripts: true,
-      localResourceRoots: trainingResourceRoots(this.extensionUri),
+      localResourceRoots: webviewResourceRoots(this.extensionUri),
     });
-    panel.webview.html = trainingHtml(panel.webview, this.extensionUri, `Training: ${name}`);
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { bundle: 'training', title: `Training: ${name}`, loading: 'Loading training view…' });
     const entry: OpenPanel = {
       panel,
       ready: false,
