@@ -1,7 +1,9 @@
 // Side-by-side throughput of our engine and @tensorflow/tfjs-core + tfjs-backend-cpu (the pure-JS TF backend) in
 // the same process: conv forward/backward, dense, and whole training steps of LeNet-5 and Keras' simple MNIST
 // convnet with the same weights, batch sizes and optimizer (Adam). Not a test: numbers vary with the machine.
-//   npx tsx bench/kernels.ts [--seconds S] [--filter TEXT]
+//   npx tsx bench/kernels.ts [--seconds S] [--filter TEXT] [--tfjs-batch N]
+// tfjs-backend-cpu's convolution gradients are very slow (about a sample per second for the 32→64 conv), so tfjs
+// runs at most --tfjs-batch samples per iteration (default 16); samples/s is per sample either way.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -100,30 +102,33 @@ function tfTrainStep(c: ModelCase): BenchCase {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string' }, filter: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string' }, filter: { type: 'string' }, 'tfjs-batch': { type: 'string' } } });
   const seconds = Number(values.seconds ?? 1);
+  const cap = Math.max(1, Number(values['tfjs-batch'] ?? 16));
+  const capped = <T extends { batch: number }>(c: T): T => ({ ...c, batch: Math.min(c.batch, cap) });
   const filter = values.filter?.toLowerCase();
   const wanted = (name: string): boolean => !filter || name.toLowerCase().includes(filter);
   await tf.setBackend('cpu');
   await tf.ready();
   console.log(`ours: js kernels; tfjs ${tf.version_core} (${tf.getBackend()} backend); node ${process.version}; ≥${seconds}s per case`);
-  console.log(`${'case'.padEnd(44)} ${'ours'.padStart(9)} ${'tfjs'.padStart(9)}  ours/tfjs   (samples/s)`);
+  console.log(`${'case'.padEnd(44)} ${'ours'.padStart(9)} ${'tfjs'.padStart(9)}  ours/tfjs   (samples/s; tfjs batch ≤ ${cap})`);
   const pairs: [BenchCase, BenchCase][] = [];
   for (const c of LAYER_CASES) {
     const ours = engineLayerCases(c);
-    const theirs = tfLayerCases(c);
+    const theirs = tfLayerCases(capped(c));
     ours.forEach((o, i) => pairs.push([o, theirs[i]!]));
   }
   for (const m of MODEL_CASES) {
     const step = engineTrainStep(m);
-    pairs.push([{ name: m.name, samples: m.batch, run: () => void step.run() }, tfTrainStep(m)]);
+    pairs.push([{ name: m.name, samples: m.batch, run: () => void step.run() }, tfTrainStep(capped(m))]);
   }
   for (const [ours, theirs] of pairs) {
     if (!wanted(ours.name)) continue;
     const a = measure(ours, seconds);
     const b = measure(theirs, seconds);
     const ratio = a.samplesPerSecond / b.samplesPerSecond;
-    console.log(`${ours.name.padEnd(44)} ${formatRate(a.samplesPerSecond).padStart(9)} ${formatRate(b.samplesPerSecond).padStart(9)}  ${ratio.toFixed(2).padStart(8)}×`);
+    const note = theirs.samples < ours.samples ? `  (batch ${ours.samples}; tfjs ${theirs.samples})` : `  (batch ${ours.samples})`;
+    console.log(`${ours.name.padEnd(44)} ${formatRate(a.samplesPerSecond).padStart(9)} ${formatRate(b.samplesPerSecond).padStart(9)}  ${ratio.toFixed(2).padStart(8)}×${note}`);
   }
 }
 

@@ -7,6 +7,8 @@
 
 const MR = 4;
 const NR = 2;
+/** Up to this many columns, a non-transposed A is read in place instead of packed. */
+const DIRECT_MAX_N = 8;
 let packedA = new Float64Array(0);
 let packedB = new Float64Array(0);
 /** Edge blocks spill their sums here and store only the valid part. */
@@ -36,9 +38,16 @@ export function gemm(
     if (!accumulate) c.fill(0, cOff, cOff + m * n);
     return;
   }
-  const pa = packA(transA, m, k, a, aOff);
   const pb = packB(transB, k, n, b, bOff);
-  kernel(m, n, k, pa, pb, c, cOff, accumulate);
+  if (!transA && n <= DIRECT_MAX_N) {
+    // Few column panels (e.g. conv forward with 6–8 filters): packing A would cost about as much as using it,
+    // so full 4-row blocks read A in place and only the last partial block is packed.
+    const m4 = m - (m % MR);
+    directKernel(m4, n, k, a, aOff, pb, c, cOff, accumulate);
+    if (m4 < m) kernel(m - m4, n, k, packA(false, m - m4, k, a, aOff + m4 * k), pb, c, cOff + m4 * n, accumulate);
+    return;
+  }
+  kernel(m, n, k, packA(transA, m, k, a, aOff), pb, c, cOff, accumulate);
 }
 
 /** op(A) (m×k) → packedA[panel][p][4], zero beyond row m. */
@@ -140,6 +149,39 @@ function kernel(m: number, n: number, k: number, pa: Float64Array, pb: Float64Ar
         edge[0] = s00; edge[1] = s01; edge[2] = s10; edge[3] = s11;
         edge[4] = s20; edge[5] = s21; edge[6] = s30; edge[7] = s31;
         storeEdge(c, c0 + j, n, Math.min(MR, m - i), Math.min(NR, n - j), acc);
+      }
+    }
+  }
+}
+
+/** Like kernel(), for m a multiple of 4 with A stored [m×k] and read in place (four float32 row streams). */
+function directKernel(m: number, n: number, k: number, a: Float32Array, aOff: number, pb: Float64Array, c: Float32Array, cOff: number, acc: boolean): void {
+  for (let i = 0; i < m; i += MR) {
+    const a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    const c0 = cOff + i * n;
+    for (let j = 0; j < n; j += NR) {
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+      for (let p = 0, qb = j * k; p < k; p = (p + 1) | 0, qb = (qb + 2) | 0) {
+        const x0 = a[(a0 + p) | 0]!, x1 = a[(a1 + p) | 0]!, x2 = a[(a2 + p) | 0]!, x3 = a[(a3 + p) | 0]!;
+        const y0 = pb[qb]!, y1 = pb[(qb + 1) | 0]!;
+        s00 += x0 * y0; s01 += x0 * y1;
+        s10 += x1 * y0; s11 += x1 * y1;
+        s20 += x2 * y0; s21 += x2 * y1;
+        s30 += x3 * y0; s31 += x3 * y1;
+      }
+      if (j + NR <= n) {
+        const o0 = c0 + j, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+        if (acc) {
+          c[o0] += s00; c[o0 + 1] += s01; c[o1] += s10; c[o1 + 1] += s11;
+          c[o2] += s20; c[o2 + 1] += s21; c[o3] += s30; c[o3 + 1] += s31;
+        } else {
+          c[o0] = s00; c[o0 + 1] = s01; c[o1] = s10; c[o1 + 1] = s11;
+          c[o2] = s20; c[o2 + 1] = s21; c[o3] = s30; c[o3 + 1] = s31;
+        }
+      } else {
+        edge[0] = s00; edge[1] = s01; edge[2] = s10; edge[3] = s11;
+        edge[4] = s20; edge[5] = s21; edge[6] = s30; edge[7] = s31;
+        storeEdge(c, c0 + j, n, MR, n - j, acc);
       }
     }
   }
