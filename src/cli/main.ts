@@ -1,5 +1,6 @@
 // `cnn <command>`: the engine and analysis without VS Code.
 import { processIo, UserError, type CliIo } from './io';
+import * as bench from './bench';
 import * as evaluate from './evaluate';
 import * as predict from './predict';
 import * as summary from './summary';
@@ -11,6 +12,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   summary: { run: summary.run, help: 'summary <model.cnn.json>…                 layers, shapes, parameters and totals' },
   train: { run: train.run, help: 'train <model.cnn.json> [--epochs N] [--resume] [--limit N] [--json]' },
   evaluate: { run: evaluate.run, help: 'evaluate <model.cnn.json> [--json]        accuracy, per-class accuracy, confusion matrix' },
+  bench: { run: bench.run, help: 'bench [--seconds S] [--filter X] [--json]  engine speed: layers and training steps' },
   predict: { run: predict.run, help: 'predict <model.cnn.json> <image>… [--top K]  top classes with probabilities' },
 };
 

@@ -28,6 +28,9 @@ export interface EngineLayer {
   preActivation?(): Tensor;
   /** backward() given dLoss/d(pre-activation): the activation's own derivative is skipped. */
   backwardPreActivation?(dz: Tensor): Tensor;
+  /** When false, backward() only accumulates parameter gradients and returns an unspecified tensor:
+   *  the network sets it on its first layer while training, where dLoss/dImage is never used. */
+  inputGradient?: boolean;
 }
 
 export function createParam(name: string, shape: readonly number[], trainable: boolean): Param {

@@ -78,6 +78,17 @@ class SequentialNetwork implements Network {
   }
 
   trainBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
+    const first = this.layers[0];
+    // Nobody reads the gradient with respect to the image during training: skip its (costly) computation.
+    if (first) first.inputGradient = false;
+    try {
+      return this.lossStep(x, labels, loss);
+    } finally {
+      if (first) first.inputGradient = true;
+    }
+  }
+
+  private lossStep(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
     const outputs = this.forward(x, true);
     const last = this.layers[this.layers.length - 1];
     if (last?.activation && last.preActivation && last.backwardPreActivation) {

@@ -16,6 +16,7 @@ const KEEP_PATCHES_LIMIT = 8 * 1024 * 1024;
 
 export class Conv2d implements EngineLayer {
   readonly name: string;
+  inputGradient = true;
   readonly params: readonly Param[];
   readonly activation: ActivationName;
   readonly kernel: Param;
@@ -110,6 +111,7 @@ export class Conv2d implements EngineLayer {
       const cols = kept ? this.batchCols! : this.patches(x.data, s * inSize);
       // dKernel[k×outC] += colsᵀ · dz
       kr.gemm(true, false, k, outC, p, cols, kept ? s * p * k : this.colsOff, dz.data, dzOff, this.kernel.grad, 0, true);
+      if (this.inputGradient === false) continue;
       if (this.pointwise) {
         kr.gemm(false, true, p, k, outC, dz.data, dzOff, this.kernel.value, 0, dx.data, s * inSize, false);
         continue;
