@@ -31,6 +31,10 @@ function table(a: ModelAnalysis, parsed: ParsedModel): string[] {
   const rows: string[][] = [['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds']];
   rows.push(['input', formatDims(a.inputShape), '0', '0']);
   const byIndex = new Map(a.layers.map((info) => [info.index, info]));
+  const problems = new Map<number, string[]>();
+  for (const d of parsed.diagnostics) {
+    if (d.layerIndex !== undefined) problems.set(d.layerIndex, [...(problems.get(d.layerIndex) ?? []), d.message]);
+  }
   for (const node of parsed.layers) {
     const info = byIndex.get(node.index);
     rows.push(
@@ -43,7 +47,7 @@ function table(a: ModelAnalysis, parsed: ParsedModel): string[] {
           ]
         : [`layers[${node.index}]`, '?', '?', '?'],
     );
-    for (const d of parsed.diagnostics) if (d.layerIndex === node.index) rows.push([`  ✗ ${d.message}`, '', '', '']);
+    for (const message of problems.get(node.index) ?? []) rows.push([`  ✗ ${message}`, '', '', '']);
   }
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.filter((r) => !r[0].startsWith('  ✗')).map((r) => r[c].length)));
   const line = (ch: string) => ch.repeat(widths.reduce((s, w) => s + w, 0) + 6);

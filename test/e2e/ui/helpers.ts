@@ -1,5 +1,7 @@
 // Helpers for UI scenarios: drive the VS Code workbench (code-server) the way a person does.
 // Selectors are VS Code 1.100's; keep them here so a VS Code update is fixed in one place.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 /** What every UI scenario receives. */
@@ -76,7 +78,9 @@ export async function openFile(page: Page, name: string, timeout = 15_000): Prom
   await page.keyboard.press('Control+P');
   await typeInQuickInput(page, name);
   const base = name.split('/').pop()!;
-  await quickInputRow(page, base, timeout);
+  // The focused row, not any row: before the list has filtered, the file may already be listed
+  // among the recently opened editors while Enter would still open the first of those.
+  await page.locator(`${QUICK_INPUT} .monaco-list-row.focused`, { hasText: base }).first().waitFor({ state: 'visible', timeout });
   await page.keyboard.press('Enter');
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
   // Usually the active group; an editor already open in another group is revealed there.
@@ -141,11 +145,21 @@ export async function runCommand(page: Page, title: string, timeout = 15_000): P
   await row.click();
 }
 
-/** Lines of the active text editor as rendered (only what is scrolled into view). */
-export async function visibleEditorText(page: Page): Promise<string> {
-  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line');
+/**
+ * Lines of the active text editor as rendered (only what is scrolled into view); `group` picks the
+ * text editor of another editor group, e.g. `editorGroupShowing(page, name)`.
+ */
+export async function visibleEditorText(page: Page, group: Locator = page.locator('.editor-group-container.active')): Promise<string> {
+  const lines = group.locator('.editor-container .monaco-editor .view-lines .view-line');
   await lines.first().waitFor({ state: 'visible' });
-  return (await lines.allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' ')).join('\n');
+  // After edits the line elements are not always in document order: sort them by their position.
+  const rendered = await lines.evaluateAll((els) =>
+    els.map((el) => ({ top: parseFloat((el as unknown as { style: { top: string } }).style.top) || 0, text: (el as unknown as { innerText: string }).innerText })),
+  );
+  return rendered
+    .sort((a, b) => a.top - b.top)
+    .map((l) => l.text.replace(/\u00a0/g, ' '))
+    .join('\n');
 }
 
 /**
@@ -157,7 +171,8 @@ export async function hoverToken(page: Page, text: string, timeout = 10_000): Pr
   const exact = spans.filter({ hasText: new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`) }).first();
   const token = (await exact.count()) > 0 ? exact : spans.filter({ hasText: text }).first();
   await token.waitFor({ state: 'visible', timeout });
-  const hover = page.locator('.monaco-hover-content').first();
+  // Other editors and panels keep hidden hover widgets in the DOM: take the one on screen.
+  const hover = page.locator('.monaco-hover-content').filter({ visible: true }).first();
   // Move away first so a hover that is already open for another token closes.
   await page.mouse.move(0, 0);
   await token.hover();
@@ -219,4 +234,137 @@ export async function showOutputChannel(page: Page, name: string, timeout = 15_0
 export async function closeAllEditors(page: Page): Promise<void> {
   await runCommand(page, 'View: Close All Editors');
   await page.locator('.editor-group-container .tabs-container .tab').first().waitFor({ state: 'detached' });
+}
+
+/** The active editor group. */
+export function activeGroup(page: Page): Locator {
+  return page.locator('.editor-group-container.active');
+}
+
+/**
+ * Moves keyboard focus from a webview (an iframe) back to the workbench, so that keys pressed next
+ * reach the workbench's own handlers (the webview forwards most keys, but not all reliably).
+ */
+export async function focusWorkbench(page: Page): Promise<void> {
+  await page.evaluate('document.activeElement && document.activeElement.blur && document.activeElement.blur()');
+}
+
+/**
+ * Writes workspace settings (merged into `.vscode/settings.json`); VS Code picks the change up
+ * from the file. Per-workspace, so nothing leaks into the next scenario (the profile is shared).
+ */
+export function writeWorkspaceSettings(workspace: string, settings: Record<string, unknown>): void {
+  const dir = join(workspace, '.vscode');
+  const file = join(dir, 'settings.json');
+  mkdirSync(dir, { recursive: true });
+  const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2));
+}
+
+/**
+ * Switches the colour theme through the workspace settings and waits until the workbench and
+ * every visible webview show it.
+ */
+export async function setColorTheme(page: Page, workspace: string, theme: 'Default Light Modern' | 'Default Dark Modern', timeout = 15_000): Promise<void> {
+  const light = theme.includes('Light');
+  writeWorkspaceSettings(workspace, { 'workbench.colorTheme': theme });
+  await page.locator(`.monaco-workbench.${light ? 'vs' : 'vs-dark'}`).waitFor({ state: 'attached', timeout });
+  if ((await page.locator('iframe.webview.ready').filter({ visible: true }).count()) > 0) {
+    await webviewFrame(page).locator(`body.${light ? 'vscode-light' : 'vscode-dark'}`).waitFor({ state: 'attached', timeout });
+  }
+}
+
+/** Shows the Problems panel (View: Focus Problems) and returns the text of its rows (files and markers). */
+export async function readProblems(page: Page, timeout = 15_000): Promise<string[]> {
+  await runCommand(page, 'Problems: Focus on Problems View', timeout);
+  const rows = page.locator('.part.panel .markers-panel .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout });
+  return (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+// ---- The CNN designer (custom editor of *.cnn.json). DOM hooks: see webview/views/*.ts. ----
+
+/** The designer's content frame once it has rendered a view (`body[data-ready="true"]`). */
+export async function designerFrame(page: Page, timeout = 20_000): Promise<FrameLocator> {
+  const frame = webviewFrame(page);
+  await frame.locator('body[data-ready="true"] table#layers').waitFor({ state: 'visible', timeout });
+  return frame;
+}
+
+/** One row of the designer's layer table, as shown. */
+export interface DesignerRow {
+  readonly type: string;
+  readonly shape: string;
+  readonly params: string;
+  readonly summary: string;
+  readonly error: boolean;
+}
+
+/** The layer rows of the designer's table (not the input row). */
+export async function designerRows(frame: FrameLocator): Promise<DesignerRow[]> {
+  const rows = frame.locator('table#layers tr.layer-row');
+  const out: DesignerRow[] = [];
+  for (const row of await rows.all()) {
+    out.push({
+      type: (await row.locator('td.layer .type').innerText()).trim(),
+      shape: (await row.locator('td.output-shape').innerText()).trim(),
+      params: (await row.locator('td.params').innerText()).trim(),
+      summary: (await row.locator('.summary').innerText()).trim(),
+      error: /\bhas-error\b/.test((await row.getAttribute('class')) ?? ''),
+    });
+  }
+  return out;
+}
+
+/** The table row of layer `index`. */
+export function layerRow(frame: FrameLocator, index: number): Locator {
+  return frame.locator(`table#layers tr.layer-row[data-layer-index="${index}"]`);
+}
+
+/** A total under the table, e.g. designerTotal(frame, 'params') → "61,706". */
+export async function designerTotal(frame: FrameLocator, key: 'params' | 'trainable' | 'non-trainable' | 'weights' | 'macs' | 'activations'): Promise<string> {
+  return (await frame.locator(`#totals [data-total="${key}"]`).innerText()).trim();
+}
+
+/**
+ * Waits until the rows (and optionally the total params) are as expected; `expected` lists, per
+ * row, the output shape and optionally the params. Returns the rows.
+ */
+export async function expectRows(
+  frame: FrameLocator,
+  expected: ReadonlyArray<{ readonly shape: string; readonly params?: string; readonly type?: string }>,
+  totalParams?: string,
+  timeout = 15_000,
+): Promise<DesignerRow[]> {
+  return eventually(async () => {
+    const rows = await designerRows(frame);
+    const got = rows.map((r, i) => ({
+      shape: r.shape,
+      ...(expected[i]?.params !== undefined ? { params: r.params } : {}),
+      ...(expected[i]?.type !== undefined ? { type: r.type } : {}),
+    }));
+    const want = expected.map((e) => ({ shape: e.shape, ...(e.params !== undefined ? { params: e.params } : {}), ...(e.type !== undefined ? { type: e.type } : {}) }));
+    if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`designer rows ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+    if (totalParams !== undefined) {
+      const total = await designerTotal(frame, 'params');
+      if (total !== totalParams) throw new Error(`total params ${total}, expected ${totalParams}`);
+    }
+    return rows;
+  }, timeout);
+}
+
+/** Types `value` into a field editor of the designer (`data-field`, e.g. "layers.0.filters") and commits it with Enter. */
+export async function fillDesignerField(frame: FrameLocator, field: string, value: string): Promise<void> {
+  const input = frame.locator(`[data-field="${field}"] vscode-textfield input`);
+  await input.waitFor({ state: 'visible' });
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+/** Picks `value` in a select field of the designer (a vscode-single-select: open it, click the option). */
+export async function chooseDesignerOption(frame: FrameLocator, field: string, value: string): Promise<void> {
+  const select = frame.locator(`[data-field="${field}"] vscode-single-select`);
+  await select.click();
+  const option = select.locator('li.option').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(value)}\\s*$`) });
+  await option.click();
 }
