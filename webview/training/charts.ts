@@ -34,6 +34,8 @@ export class Chart {
   readonly element: HTMLElement;
   private plot?: uPlot;
   private logScale = false;
+  private smoothing = false;
+  private raw: { xs: number[]; ys: (number | null)[][] } = { xs: [], ys: [] };
   private data: uPlot.AlignedData = [[]];
 
   constructor(
@@ -49,6 +51,14 @@ export class Chart {
     this.rebuild();
   }
 
+  /** Exponential moving average of every curve; off by default, and the title says so when on. */
+  setSmoothing(on: boolean): void {
+    if (on === this.smoothing) return;
+    this.smoothing = on;
+    this.data = [this.raw.xs, ...this.raw.ys.map((y) => (on ? smooth(y) : y))];
+    this.rebuild();
+  }
+
   update(history: readonly EpochView[], live?: BatchView): void {
     const series = SERIES[this.metric];
     const xs: number[] = history.map((m) => m.epoch);
@@ -58,7 +68,8 @@ export class Chart {
       ys[0].push(this.metric === 'loss' ? live.loss : live.accuracy);
       ys.slice(1).forEach((y) => y.push(null));
     }
-    this.data = [xs, ...ys];
+    this.raw = { xs, ys };
+    this.data = [xs, ...ys.map((y) => (this.smoothing ? smooth(y) : y))];
     const points = ys.reduce((n, y) => n + y.filter((v) => v !== null).length, 0);
     this.element.dataset.points = String(points);
     if (!this.plot) this.rebuild();
@@ -74,7 +85,7 @@ export class Chart {
     const width = Math.max(240, Math.min(560, (this.element.parentElement?.clientWidth ?? 480) - 8));
     this.plot = new uPlot(
       {
-        title: this.title,
+        title: this.smoothing ? `${this.title} (smoothed, EMA ${SMOOTHING})` : this.title,
         width,
         height: 200,
         scales: { x: { time: false }, y: this.metric === 'loss' && this.logScale ? { distr: 3 } : this.metric === 'accuracy' ? { range: [0, 1] } : {} },
@@ -87,6 +98,17 @@ export class Chart {
       this.element,
     );
   }
+}
+
+const SMOOTHING = 0.6;
+
+function smooth(values: readonly (number | null)[]): (number | null)[] {
+  let last: number | undefined;
+  return values.map((v) => {
+    if (v === null) return null;
+    last = last === undefined ? v : SMOOTHING * last + (1 - SMOOTHING) * v;
+    return last;
+  });
 }
 
 /** The per-epoch table, learning rate included. */

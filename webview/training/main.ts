@@ -12,6 +12,7 @@ import { renderResults } from './results';
 
 interface UiState {
   logScale: boolean;
+  smoothing: boolean;
   split: 'train' | 'test';
   index: number;
   selected?: [number, number];
@@ -19,7 +20,7 @@ interface UiState {
 
 const host = connect(onMessage);
 const saved = host.getState() as Partial<UiState> | undefined;
-const ui: UiState = { logScale: saved?.logScale === true, split: saved?.split === 'train' ? 'train' : 'test', index: Number.isInteger(saved?.index) ? Number(saved?.index) : 0, selected: saved?.selected };
+const ui: UiState = { logScale: saved?.logScale === true, smoothing: saved?.smoothing === true, split: saved?.split === 'train' ? 'train' : 'test', index: Number.isInteger(saved?.index) ? Number(saved?.index) : 0, selected: saved?.selected };
 let run: RunSnapshot | undefined;
 let batch: BatchView | undefined;
 let maps: FeatureMapsView | undefined;
@@ -75,6 +76,13 @@ function layout(): void {
   if (laidOut) return;
   laidOut = true;
   const logToggle = h('input', { type: 'checkbox', id: 'log-scale', checked: ui.logScale });
+  const smoothToggle = h('input', { type: 'checkbox', id: 'smoothing', checked: ui.smoothing });
+  smoothToggle.addEventListener('change', () => {
+    ui.smoothing = smoothToggle.checked;
+    lossChart.setSmoothing(ui.smoothing);
+    accChart.setSmoothing(ui.smoothing);
+    save();
+  });
   logToggle.addEventListener('change', () => {
     ui.logScale = logToggle.checked;
     lossChart.setLogScale(ui.logScale);
@@ -82,7 +90,7 @@ function layout(): void {
   });
   replaceContent(app, [
     header,
-    h('section', { class: 'curves', 'aria-label': 'Curves' }, h('div', { class: 'chart-tools' }, h('label', { for: 'log-scale' }, logToggle, ' log-scale loss'), h('span', { class: 'meta' }, 'smoothing off')), h('div', { class: 'charts' }, lossChart.element, accChart.element)),
+    h('section', { class: 'curves', 'aria-label': 'Curves' }, h('div', { class: 'chart-tools' }, h('label', { for: 'log-scale' }, logToggle, ' log-scale loss'), h('label', { for: 'smoothing' }, smoothToggle, ' smoothing')), h('div', { class: 'charts' }, lossChart.element, accChart.element)),
     table,
     h('h2', {}, 'Inside the network'),
     sampleBar(),
@@ -91,6 +99,8 @@ function layout(): void {
   ]);
   app.removeAttribute('aria-busy');
   lossChart.setLogScale(ui.logScale);
+  lossChart.setSmoothing(ui.smoothing);
+  accChart.setSmoothing(ui.smoothing);
   onThemeChange(() => {
     lossChart.rebuild();
     accChart.rebuild();

@@ -38,7 +38,8 @@ export default async function training({ page, workspace, screenshot, log }: Sce
   // Opening a model first lets the extension host finish starting (commands reach the palette).
   await openFile(page, 'lenet5.cnn.json');
   await runCommand(page, 'CNN: New LeNet-5 on MNIST');
-  await page.locator('.tabs-container .tab.active', { hasText: 'lenet5-mnist.cnn.json' }).waitFor({ timeout: 15_000 });
+  // lenet5.cnn.json exists, so the template's file gets the next free name.
+  await page.locator('.tabs-container .tab.active', { hasText: /lenet5-\d+\.cnn\.json/ }).waitFor({ timeout: 15_000 });
   // The ▶ in the editor title (focus sits in the designer webview, where F1 does not always reach the workbench).
   await page.locator('.editor-group-container.active .editor-actions .action-label[aria-label*="Train Model"]').click();
   const status = await eventually(async () => {
@@ -52,6 +53,12 @@ export default async function training({ page, workspace, screenshot, log }: Sce
   await frame.locator('#phase', { hasText: 'Completed' }).waitFor({ timeout: 45_000 });
   const points = Number(await frame.locator('.chart[data-metric="loss"]').getAttribute('data-points'));
   assert.ok(points >= 2, `loss chart has ${points} points`);
+  // Smoothing is off by default and labelled when on.
+  const lossTitle = frame.locator('.chart[data-metric="loss"] .u-title');
+  assert.equal(await lossTitle.innerText(), 'Loss');
+  await frame.locator('#smoothing').check();
+  await lossTitle.filter({ hasText: 'smoothed' }).waitFor({ timeout: 5_000 });
+  await frame.locator('#smoothing').uncheck();
   await frame.locator('.feature-maps canvas.map').first().waitFor({ timeout: 15_000 });
   // Non-empty canvases: some pixel differs from the first one in each drawn map.
   const maps = await frame.locator('.feature-maps').evaluate((root) => {
@@ -81,7 +88,7 @@ export default async function training({ page, workspace, screenshot, log }: Sce
   }
 
   const output = await showOutputChannel(page, 'CNN Studio');
-  assert.match(output, /lenet5-mnist: epoch 1\/1/, output);
+  assert.match(output, /lenet5-\d+: epoch 1\/1/, output);
 
   // Stop during a longer second run (settings are read when a run starts).
   setTrainingSettings(workspace, 20, 2000);
