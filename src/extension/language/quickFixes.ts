@@ -1,8 +1,8 @@
 // Quick fixes where the repair is obvious: add a flatten before a dense that follows a 3-D tensor,
 // replace a misspelt type or field with the suggestion, switch padding to "same" when a kernel does not fit.
-import { modify } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import type { ModelDiagnostic } from '../../model/diagnostics';
+import { intentEdit, type EditIntent, type TextEdit } from '../editor/edits';
 import { parsedModel, toRange } from './modelCache';
 
 export const quickFixProvider: vscode.CodeActionProvider = {
@@ -26,34 +26,37 @@ export const quickFixProvider: vscode.CodeActionProvider = {
 };
 
 function fixFor(doc: vscode.TextDocument, d: ModelDiagnostic): vscode.CodeAction | undefined {
-  const text = doc.getText();
-  const edit = new vscode.WorkspaceEdit();
   switch (d.code) {
     case 'unknown-type':
     case 'unknown-field': {
       if (!d.suggestion) return undefined;
+      const edit = new vscode.WorkspaceEdit();
       edit.replace(doc.uri, toRange(doc, d.range), JSON.stringify(d.suggestion));
       return action(`Change to "${d.suggestion}"`, edit);
     }
-    case 'needs-flatten': {
-      const layer = d.layerIndex !== undefined ? parsedModel(doc).layers[d.layerIndex] : undefined;
-      if (!layer) return undefined;
-      // Insert on its own line with the layer's indentation, keeping the file's one-layer-per-line style.
-      const lineStart = text.lastIndexOf('\n', layer.range.offset - 1) + 1;
-      const before = text.slice(lineStart, layer.range.offset);
-      const separator = /^\s*$/.test(before) ? `,\n${before}` : ', ';
-      edit.insert(doc.uri, doc.positionAt(layer.range.offset), `{ "type": "flatten" }${separator}`);
-      return action('Insert a flatten layer before this dense layer', edit);
-    }
-    case 'kernel-too-large': {
+    case 'needs-flatten':
       if (d.layerIndex === undefined) return undefined;
-      const edits = modify(text, ['layers', d.layerIndex, 'padding'], 'same', { formattingOptions: { insertSpaces: true, tabSize: 2 } });
-      for (const e of edits) edit.replace(doc.uri, toRange(doc, e), e.content);
-      return action('Use "same" padding', edit);
-    }
+      return designerEdit(doc, 'Insert a flatten layer before this dense layer', { type: 'insertLayer', index: d.layerIndex, layerType: 'flatten' });
+    case 'kernel-too-large':
+      if (d.layerIndex === undefined) return undefined;
+      return designerEdit(doc, 'Use "same" padding', { type: 'editField', path: ['layers', d.layerIndex, 'padding'], value: 'same' });
     default:
       return undefined;
   }
+}
+
+/** The same minimal, style-keeping text edit the designer makes for that gesture. */
+function designerEdit(doc: vscode.TextDocument, title: string, intent: EditIntent): vscode.CodeAction | undefined {
+  let change: TextEdit | undefined;
+  try {
+    change = intentEdit(doc.getText(), intent);
+  } catch {
+    return undefined; // the text cannot take the edit (e.g. a syntax error elsewhere): no fix offered
+  }
+  if (!change) return undefined;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, toRange(doc, change), change.content);
+  return action(title, edit);
 }
 
 function action(title: string, edit: vscode.WorkspaceEdit): vscode.CodeAction {
