@@ -107,6 +107,15 @@ describe('weights', () => {
     assert.notEqual(architectureFingerprint(other), fp);
   });
 
+  it('fingerprint ignores training-only layer fields (dropout rate, batch-norm momentum)', () => {
+    const withDropout = (rate: number, momentum: number): Model => ({
+      ...model,
+      layers: [model.layers[0], { type: 'batchNorm', momentum }, { type: 'dropout', rate }, ...model.layers.slice(1)],
+    });
+    assert.equal(architectureFingerprint(withDropout(0.5, 0.99)), architectureFingerprint(withDropout(0.2, 0.9)));
+    assert.notEqual(architectureFingerprint(withDropout(0.5, 0.99)), architectureFingerprint(model));
+  });
+
   it('names every missing, unexpected and mis-shaped tensor, leaving params untouched', () => {
     const file = decodeSafetensors(encodeWeights(model, params()));
     const target: Param[] = [
