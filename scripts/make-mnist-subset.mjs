@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes a compact, class-balanced, deterministic MNIST subset as gzipped IDX files into media/mnist/,
 // small enough to ship inside the extension so the examples train without any download.
-// Usage: node scripts/make-mnist-subset.mjs [--train 6000] [--test 1000] [--out media/mnist]
+// Usage: node scripts/make-mnist-subset.mjs [--train 20000] [--test 2000] [--out media/mnist]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -12,8 +12,8 @@ const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
-const trainCount = Number(arg('train', '6000'));
-const testCount = Number(arg('test', '1000'));
+const trainCount = Number(arg('train', '20000'));
+const testCount = Number(arg('test', '2000'));
 const outDir = resolve(arg('out', 'media/mnist'));
 const CLASSES = 10;
 for (const n of [trainCount, testCount]) {

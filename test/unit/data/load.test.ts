@@ -45,10 +45,10 @@ describe('data/load', () => {
     assert.deepEqual(ds.warnings, []);
     assert.equal(ds.description, 'media/mnist/train-images-idx3-ubyte.gz: 200 images, 10 classes, 28×28×1');
     const full = await loadDataSource(mnistSource(bundledMnistDir(repo), 'test'), '/', [28, 28, 1]);
-    assert.equal(full.count, 1000);
+    assert.equal(full.count, 2000);
     const perClass = new Array<number>(10).fill(0);
     for (const l of full.labels) perClass[l]++;
-    assert.deepEqual(perClass, new Array(10).fill(100), 'the subset is balanced');
+    assert.deepEqual(perClass, new Array(10).fill(200), 'the subset is balanced');
   });
 
   it('resizes IDX images and replicates gray to the model channels', async () => {
