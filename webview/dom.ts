@@ -26,7 +26,24 @@ export function replaceContent(el: Element, children: readonly Child[]): void {
   const key = active instanceof HTMLElement && el.contains(active) ? active.dataset.focusKey : undefined;
   el.replaceChildren();
   append(el, children);
-  if (key) el.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
+  if (key) restoreFocus(el, key);
+}
+
+/**
+ * Focuses the new element with `key`. A web component (vscode-button, vscode-textfield) is not focusable
+ * until its first render, a microtask after it is attached: then focus it once rendered, unless the focus
+ * went somewhere else meanwhile.
+ */
+function restoreFocus(el: Element, key: string): void {
+  const target = el.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`);
+  if (!target) return;
+  target.focus();
+  if (document.activeElement === target) return;
+  const rendered = (target as Partial<{ updateComplete: Promise<unknown> }>).updateComplete ?? Promise.resolve();
+  void rendered.then(() => {
+    const now = document.activeElement;
+    if (target.isConnected && (now === null || now === document.body)) target.focus();
+  });
 }
 
 export function button(label: string, attrs: Attrs, onClick: () => void, secondary = true): HTMLElement {

@@ -300,20 +300,18 @@ export interface DesignerRow {
   readonly error: boolean;
 }
 
-/** The layer rows of the designer's table (not the input row). */
+/** The layer rows of the designer's table (not the input row), read in one go (the table is rebuilt on every change). */
 export async function designerRows(frame: FrameLocator): Promise<DesignerRow[]> {
-  const rows = frame.locator('table#layers tr.layer-row');
-  const out: DesignerRow[] = [];
-  for (const row of await rows.all()) {
-    out.push({
-      type: (await row.locator('td.layer .type').innerText()).trim(),
-      shape: (await row.locator('td.output-shape').innerText()).trim(),
-      params: (await row.locator('td.params').innerText()).trim(),
-      summary: (await row.locator('.summary').innerText()).trim(),
-      error: /\bhas-error\b/.test((await row.getAttribute('class')) ?? ''),
-    });
-  }
-  return out;
+  await frame.locator('table#layers').waitFor({ state: 'attached' });
+  return frame.locator('table#layers tr.layer-row').evaluateAll((trs) =>
+    trs.map((tr) => {
+      // No DOM types in this tsconfig: the callback runs in the page (and must not define named
+      // functions: tsx would wrap them in a helper that does not exist there).
+      const el = tr as unknown as { classList: { contains(c: string): boolean }; querySelector(s: string): { textContent: string | null } | null };
+      const [type, shape, params, summary] = ['td.layer .type', 'td.output-shape', 'td.params', '.summary'].map((sel) => (el.querySelector(sel)?.textContent ?? '').trim());
+      return { type: type!, shape: shape!, params: params!, summary: summary!, error: el.classList.contains('has-error') };
+    }),
+  );
 }
 
 /** The table row of layer `index`. */

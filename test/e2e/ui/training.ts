@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { eventually, openFile, runCommand, showOutputChannel, type ScenarioContext } from './helpers';
+import { designerFrame, eventually, openFile, runCommand, showOutputChannel, type ScenarioContext } from './helpers';
 
 function setTrainingSettings(workspace: string, epochs: number, limit: number): void {
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
@@ -40,8 +40,14 @@ export default async function training({ page, workspace, screenshot, log }: Sce
   await runCommand(page, 'CNN: New LeNet-5 on MNIST');
   // lenet5.cnn.json exists, so the template's file gets the next free name.
   await page.locator('.tabs-container .tab.active', { hasText: /lenet5-\d+\.cnn\.json/ }).waitFor({ timeout: 15_000 });
-  // The ▶ in the editor title (focus sits in the designer webview, where F1 does not always reach the workbench).
-  await page.locator('.editor-group-container.active .editor-actions .action-label[aria-label*="Train Model"]').click();
+  // The new model's own Train button: the designer sends its document's URI, so no race with the
+  // title bar's idea of the active editor (focus sits in the webview, where F1 does not always reach the workbench).
+  const designer = await designerFrame(page);
+  await eventually(async () => {
+    const name = await designer.locator('#model-name').evaluate((el) => (el as unknown as { value: string }).value);
+    if (!/^lenet5-\d+$/.test(name)) throw new Error(`the visible designer shows "${name}"`);
+  }, 15_000);
+  await designer.locator('#train').click();
   const status = await eventually(async () => {
     const text = await statusBar(page).innerText();
     if (!/lenet5/.test(text)) throw new Error(`status bar: ${text}`);
