@@ -2,10 +2,10 @@
 // the status bar shows progress, the chart has points, feature-map canvases have pixels, the confusion
 // matrix renders and lists misclassified samples; then Stop during a second, longer run.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { designerFrame, eventually, openFile, runCommand, showOutputChannel, type ScenarioContext } from './helpers';
+import { designerFrame, eventually, openFile, runCommand, showOutputChannel, waitForNotification, type ScenarioContext } from './helpers';
 
 function setTrainingSettings(workspace: string, epochs: number, limit: number): void {
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
@@ -104,6 +104,10 @@ export default async function training({ page, workspace, screenshot, log }: Sce
   await again.locator('#train').click();
   await again.locator('#phase', { hasText: /Training ·/ }).waitFor({ timeout: 30_000 });
   await screenshot('running');
+  // Editing the model while it trains warns that the running weights belong to the older version.
+  const modelFile = join(workspace, readdirSync(workspace).find((f) => /^lenet5-\d+\.cnn\.json$/.test(f))!);
+  writeFileSync(modelFile, readFileSync(modelFile, 'utf8').replace('"batchSize": 32', '"batchSize": 64'));
+  await waitForNotification(page, /changed while it trains/);
   const t0 = Date.now();
   // The view's Stop button (the in-host test covers the CNN: Stop Training command).
   await again.locator('#stop').click();
