@@ -13,6 +13,8 @@ const base = {
   target: 'es2022',
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
+  // The WebAssembly kernels (scripts/build-wasm.mjs) are bundled as bytes: `import bytes from '….wasm'`.
+  loader: { '.wasm': 'binary' },
 };
 
 const node = { ...base, platform: 'node', format: 'cjs', target: 'node20' };

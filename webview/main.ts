@@ -5,6 +5,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './styles/designer.css';
+import { assertNever } from '../src/model/assertNever';
 import type { HostMessage, IntentMessage } from '../src/protocol/webview';
 import { h, replaceContent } from './dom';
 import { connect } from './host';
@@ -41,6 +42,8 @@ function onHostMessage(msg: HostMessage): void {
     case 'fatal':
       state.setFatal(msg.message);
       break;
+    default:
+      return assertNever(msg, 'message');
   }
 }
 

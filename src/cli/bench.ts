@@ -1,7 +1,6 @@
 // `cnn bench`: times the engine's hot paths (conv forward/backward, dense, whole training steps of LeNet-5 and
 // Keras' simple MNIST convnet) on random data and reports samples per second. Engine only: the side-by-side
 // comparison with tfjs lives in bench/kernels.ts, which reuses the cases defined here.
-import { parseArgs } from 'node:util';
 import { getKernels } from '../engine/kernels';
 import type { EngineLayer } from '../engine/layer';
 import { createLayer } from '../engine/layers';
@@ -15,8 +14,18 @@ import type { Layer, Model, Shape } from '../model/types';
 import lenet5Example from '../../examples/lenet5.cnn.json';
 import simpleConvnetExample from '../../examples/simple-mnist-convnet.cnn.json';
 import { UserError, type CliIo } from './io';
+import { parseCommandLine, type CommandSpec } from './options';
 
-const USAGE = 'usage: cnn bench [--seconds S] [--filter TEXT] [--json]';
+export const spec = {
+  name: 'bench',
+  operands: [],
+  summary: 'engine speed: layers and whole training steps, in samples per second',
+  options: {
+    seconds: { kind: 'positiveNumber', max: 3600, placeholder: 'S', help: 'time each case for at least S seconds; default 1' },
+    filter: { kind: 'string', placeholder: 'TEXT', help: 'run only the cases whose name contains TEXT' },
+    json: { kind: 'boolean', help: 'print one JSON object with every result' },
+  },
+} as const satisfies CommandSpec;
 
 /** The two reference models of the performance goals: the example files themselves (bundled by esbuild),
  *  so the benchmark measures exactly what `cnn train examples/…` runs. Their training sections are ignored here. */
@@ -171,22 +180,11 @@ export function formatRate(samplesPerSecond: number): string {
 }
 
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { seconds: { type: 'string' }, filter: { type: 'string' }, json: { type: 'boolean' } },
-      allowPositionals: false,
-    });
-  } catch (e) {
-    throw new UserError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-  }
-  const { values } = parsed;
-  const seconds = values.seconds === undefined ? 1 : Number(values.seconds);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UserError(`--seconds must be a positive number\n${USAGE}`);
+  const { values } = parseCommandLine(spec, args);
+  const seconds = values.seconds ?? 1;
   const filter = values.filter?.toLowerCase();
   const cases = engineCases().filter((c) => !filter || c.name.toLowerCase().includes(filter));
-  if (cases.length === 0) throw new UserError(`no benchmark matches "${values.filter}"`);
+  if (cases.length === 0) throw new UserError(`cnn bench: no benchmark matches "${values.filter}"`);
   if (!values.json) io.out(`kernels: ${getKernels().name}; node ${process.version}; at least ${seconds}s per case`);
   const results: BenchResult[] = [];
   for (const c of cases) {

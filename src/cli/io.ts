@@ -11,3 +11,6 @@ export const processIo: CliIo = {
 
 /** A problem the user can fix: printed as one line, exit code 1, no stack trace. */
 export class UserError extends Error {}
+
+/** A command line the command cannot run (unknown option, bad value, missing operand): exit code 2. */
+export class UsageError extends UserError {}

@@ -1,42 +1,47 @@
 // `cnn <command>`: the engine and analysis without VS Code.
-import { processIo, UserError, type CliIo } from './io';
+import { FileError } from '../data/files';
+import { processIo, UsageError, UserError, type CliIo } from './io';
 import * as bench from './bench';
 import * as evaluate from './evaluate';
+import { commandHelp, mainHelp, wantsHelp, type CommandSpec } from './options';
 import * as predict from './predict';
 import * as summary from './summary';
 import * as train from './train';
 
-type Command = (args: readonly string[], io: CliIo) => Promise<number>;
-
-const commands: Record<string, { run: Command; help: string }> = {
-  summary: { run: summary.run, help: 'summary <model.cnn.json>…                 layers, shapes, parameters and totals' },
-  train: { run: train.run, help: 'train <model.cnn.json> [--epochs N] [--resume] [--limit N] [--json]' },
-  evaluate: { run: evaluate.run, help: 'evaluate <model.cnn.json> [--json]        accuracy, per-class accuracy, confusion matrix' },
-  bench: { run: bench.run, help: 'bench [--seconds S] [--filter X] [--json]  engine speed: layers and training steps' },
-  predict: { run: predict.run, help: 'predict <model.cnn.json> <image>… [--top K]  top classes with probabilities' },
-};
-
-function usage(io: CliIo): void {
-  io.out('usage: cnn <command> [options]\n');
-  for (const c of Object.values(commands)) io.out(`  cnn ${c.help}`);
+interface Command {
+  readonly spec: CommandSpec;
+  readonly run: (args: readonly string[], io: CliIo) => Promise<number>;
 }
+
+/** In the order `cnn --help` lists them. */
+const commands: readonly Command[] = [summary, train, evaluate, predict, bench];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;
+  const specs = commands.map((c) => c.spec);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    usage(io);
+    io.out(mainHelp(specs));
     return name ? 0 : 2;
   }
-  const command = commands[name];
+  const command = commands.find((c) => c.spec.name === name);
   if (!command) {
     io.err(`cnn: unknown command "${name}"`);
-    usage(io);
+    io.out(mainHelp(specs));
     return 2;
+  }
+  if (wantsHelp(args)) {
+    io.out(commandHelp(command.spec));
+    return 0;
   }
   try {
     return await command.run(args, io);
   } catch (e) {
     if (e instanceof UserError) {
+      io.err(e.message);
+      return e instanceof UsageError ? 2 : 1;
+    }
+    // Any file read through data/files already has its one-line message ("w.safetensors is a directory, …").
+    if (e instanceof FileError) {
       io.err(e.message);
       return 1;
     }
@@ -45,6 +50,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 if (require.main === module) {
+  // `cnn … | head` closes the pipe early: stop quietly instead of dying on an unhandled EPIPE with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(0);
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -1,5 +1,5 @@
 // Reads and checks a model file for every command; prints `path:line:col: error: message` for VS Code's problem matchers.
-import { readFileSync, statSync } from 'node:fs';
+import { FileError, readRegularFileSync } from '../data/files';
 import { parseModelText, type ParsedModel } from '../model/parse';
 import { lineColumn } from '../model/textPosition';
 import type { Model } from '../model/types';
@@ -8,15 +8,14 @@ import { UserError, type CliIo } from './io';
 /** Model files beyond this are not models someone wrote; refuse rather than parse for minutes. */
 const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 
+/** The model file's text; a directory, pipe, missing or huge file is a one-line UserError. */
 export function readModelText(path: string): string {
-  let size: number;
   try {
-    size = statSync(path).size;
-  } catch {
-    throw new UserError(`${path}: no such file`);
+    return readRegularFileSync(path, { maxBytes: MAX_MODEL_BYTES, what: 'a model file' }).toString('utf8');
+  } catch (e) {
+    if (e instanceof FileError) throw new UserError(e.message);
+    throw e;
   }
-  if (size > MAX_MODEL_BYTES) throw new UserError(`${path}: ${size} bytes is too large for a model file`);
-  return readFileSync(path, 'utf8');
 }
 
 /** Prints every diagnostic; returns the parse result (model set only when there are no errors). */

@@ -1,13 +1,30 @@
-// `cnn predict <model.cnn.json> <image>…`: the top-k classes with probabilities for each PNG/JPEG.
-import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+// `cnn predict <model.cnn.json> <image>…`: the top-k classes with probabilities for each PNG/JPEG. A bad image
+// does not hide the others: every image gets its line (or JSON entry) in order, and the exit code is 1.
 import { loadImageFile } from '../data/load';
+import { TRAINING_SPEC } from '../model/modelSpec';
 import type { Model } from '../model/types';
 import { loadTrainedModel } from './evaluate';
-import { UserError, type CliIo } from './io';
-import { intOption } from './progress';
+import type { CliIo } from './io';
+import { formatLimits, parseCommandLine, type CommandSpec } from './options';
 
-const USAGE = 'usage: cnn predict <model.cnn.json> <image.png|jpg>… [--top K] [--json]';
+export const spec = {
+  name: 'predict',
+  operands: [{ name: '<model.cnn.json>' }, { name: '<image>', repeated: true }],
+  summary: 'the top classes of each PNG/JPEG image with their probabilities',
+  options: {
+    top: { kind: 'integer', ...formatLimits(TRAINING_SPEC.fields.topK), placeholder: 'K', help: 'show the K most likely classes; default 3, or training.topK if smaller' },
+    json: { kind: 'boolean', help: 'print one JSON array with an entry per image' },
+  },
+} as const satisfies CommandSpec;
+
+interface Ranked {
+  readonly class: string;
+  readonly index: number;
+  readonly probability: number;
+}
+
+/** One image's outcome: its top classes, or why it could not be read. */
+type ImageResult = { readonly image: string; readonly top: readonly Ranked[] } | { readonly image: string; readonly error: string };
 
 /** Turns the network's outputs into class probabilities: as they are after softmax, two classes after a sigmoid unit, else softmax. */
 export function toProbabilities(model: Model, outputs: Float32Array): number[] {
@@ -18,47 +35,44 @@ export function toProbabilities(model: Model, outputs: Float32Array): number[] {
     const p = activation === 'sigmoid' ? outputs[0] : 1 / (1 + Math.exp(-outputs[0]));
     return [1 - p, p];
   }
-  const max = Math.max(...outputs);
+  const max = outputs.reduce((m, v) => Math.max(m, v), -Infinity); // not a spread: outputs may have 1,048,576 units
   const exps = [...outputs].map((v) => Math.exp(v - max));
   const sum = exps.reduce((a, b) => a + b, 0);
   return exps.map((e) => e / sum);
 }
 
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { top: { type: 'string' }, json: { type: 'boolean' } } });
-  } catch (e) {
-    throw new UserError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length < 2) throw new UserError(USAGE);
-  const [modelPath, ...images] = positionals;
+  const { values, operands } = parseCommandLine(spec, args);
+  const [modelPath, ...images] = operands;
   const { model, network, classes } = await loadTrainedModel(modelPath, io);
-  const k = intOption(values.top, '--top', 1) ?? Math.min(3, model.training?.topK ?? 3);
+  const k = values.top ?? Math.min(3, model.training?.topK ?? 3);
   const shape = model.input.shape;
-  const results: { image: string; top: { class: string; index: number; probability: number }[] }[] = [];
-  for (const image of images) {
-    if (!existsSync(image)) throw new UserError(`${image}: no such file`);
+  const predictOne = async (image: string): Promise<ImageResult> => {
     let x: Float32Array;
     try {
       x = await loadImageFile(image, shape);
     } catch (e) {
-      throw new UserError(e instanceof Error ? e.message : String(e));
+      // Reading and decoding errors name the file already.
+      return { image, error: e instanceof Error ? e.message : String(e) };
     }
     const probs = toProbabilities(model, network.forward({ shape: [1, ...shape], data: x }, false).data);
     const top = probs
       .map((p, i) => ({ class: classes?.[i] ?? String(i), index: i, probability: p }))
       .sort((a, b) => b.probability - a.probability || a.index - b.index)
       .slice(0, k);
-    results.push({ image, top });
+    return { image, top };
+  };
+  const results: ImageResult[] = [];
+  for (const image of images) {
+    const result = await predictOne(image);
+    results.push(result);
+    if (!values.json) printResult(result, io);
   }
-  if (values.json) {
-    io.out(JSON.stringify(results));
-    return 0;
-  }
-  for (const r of results) {
-    io.out(`${r.image}: ${r.top.map((t) => `${t.class} ${(100 * t.probability).toFixed(1)}%`).join(', ')}`);
-  }
-  return 0;
+  if (values.json) io.out(JSON.stringify(results));
+  return results.some((r) => 'error' in r) ? 1 : 0;
+}
+
+function printResult(r: ImageResult, io: CliIo): void {
+  if ('error' in r) io.err(r.error);
+  else io.out(`${r.image}: ${r.top.map((t) => `${t.class} ${(100 * t.probability).toFixed(1)}%`).join(', ')}`);
 }

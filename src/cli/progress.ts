@@ -1,7 +1,6 @@
 // Terminal output shared by train / evaluate / predict: the per-epoch progress bar (stderr, TTY only),
-// the line per epoch, number formats and integer options.
+// the line per epoch and number formats.
 import type { BatchProgress, EpochMetrics } from '../engine/train';
-import { UserError } from './io';
 
 export const percent = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)}%`);
 const num = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
@@ -58,12 +57,4 @@ export function createProgressBar(stream: TtyStream | undefined): ProgressBar {
       shown = false;
     },
   };
-}
-
-/** A positive integer option, or undefined when absent; anything else is a user error. */
-export function intOption(value: string | undefined, name: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`${name} must be an integer ≥ ${min}, got "${value}"`);
-  return n;
 }

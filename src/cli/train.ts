@@ -2,14 +2,26 @@
 // checkpoints after every epoch (weights, optimizer state, train.json beside the model), and stops
 // cleanly on Ctrl+C keeping the last finished epoch. The run itself is data/trainingSession (shared with
 // the VS Code worker); this file only parses options and prints.
-import { parseArgs } from 'node:util';
 import { prepareSession, runSession, TrainingSetupError, type PreparedSession, type SessionResult } from '../data/trainingSession';
 import { weightsPath } from '../data/weightsFile';
+import { TRAINING_SPEC } from '../model/modelSpec';
+import { LIMIT_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
-import { createProgressBar, formatEpochLine, intOption } from './progress';
+import { formatLimits, parseCommandLine, type CommandSpec } from './options';
+import { createProgressBar, formatEpochLine } from './progress';
 
-const USAGE = 'usage: cnn train <model.cnn.json> [--epochs N] [--resume] [--limit N] [--json]';
+export const spec = {
+  name: 'train',
+  operands: [{ name: '<model.cnn.json>' }],
+  summary: 'trains on training.data with a progress bar; checkpoints each epoch; Ctrl+C stops cleanly',
+  options: {
+    epochs: { kind: 'integer', ...formatLimits(TRAINING_SPEC.fields.epochs), placeholder: 'N', help: 'epochs in all, overriding training.epochs' },
+    resume: { kind: 'boolean', help: 'continue from the checkpoint beside the model' },
+    limit: LIMIT_OPTION,
+    json: { kind: 'boolean', help: 'log to stderr and end with one JSON line on stdout' },
+  },
+} as const satisfies CommandSpec;
 
 /** Setup and checkpoint problems are one-line user errors, as every other CLI failure. */
 async function asUserError<T>(work: () => Promise<T>): Promise<T> {
@@ -22,16 +34,13 @@ async function asUserError<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCli(args);
-  if (positionals.length !== 1) throw new UserError(USAGE);
-  const modelPath = positionals[0];
+  const { values, operands } = parseCommandLine(spec, args);
+  const [modelPath] = operands;
   const model = loadValidModel(modelPath, io);
-  const epochsOption = intOption(values.epochs, '--epochs', 1);
-  const limit = intOption(values.limit, '--limit', 1);
   const log = values.json ? io.err : io.out;
 
   const session: PreparedSession = await asUserError(() =>
-    prepareSession({ modelPath, model, epochs: epochsOption, limit, resume: values.resume, onWarning: (w) => io.err(`warning: ${w}`) }),
+    prepareSession({ modelPath, model, epochs: values.epochs, limit: values.limit, resume: values.resume, onWarning: (w) => io.err(`warning: ${w}`) }),
   );
   const { epochs, initialEpoch } = session;
   if (session.resumed) {
@@ -63,6 +72,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
         },
         shouldStop: () => stopRequested,
         yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+        onNotice: (m) => io.err(`warning: ${m}`),
       }),
     );
   } finally {
@@ -71,21 +81,32 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   const { result, state, history, seconds } = outcome;
   const patience = model.training?.earlyStopping?.patience;
-  if (result.status === 'earlyStopped' && result.bestEpoch !== undefined) {
-    log(`early stopping: no improvement for ${patience} epoch${patience === 1 ? '' : 's'}; kept the weights of epoch ${result.bestEpoch}`);
+  const selection = state?.selection;
+  if (result.status === 'earlyStopped' && selection) {
+    log(`early stopping: no improvement in ${selection.on} for ${patience} epoch${patience === 1 ? '' : 's'}; kept the weights of epoch ${selection.bestEpoch}`);
   }
   if (result.status === 'stopped') log(`stopped after ${result.epochs} completed epoch${result.epochs === 1 ? '' : 's'}${state ? `; weights in ${weightsPath(modelPath)} (continue with --resume)` : ''}`);
   else if (state) log(`weights saved to ${weightsPath(modelPath)}`);
-  const last = history[history.length - 1];
+  // The figures of the weights that were kept: the last epoch's, or the best one's after early stopping.
+  const kept = selection ? history[selection.bestEpoch - 1] : history[history.length - 1];
   if (values.json) {
     io.out(
       JSON.stringify({
         status: result.status,
         epochs: result.epochs,
-        trainLoss: last?.trainLoss ?? null,
-        trainAccuracy: last?.trainAccuracy ?? null,
-        valAccuracy: last?.valAccuracy ?? null,
-        testAccuracy: last?.testAccuracy ?? null,
+        keptEpoch: kept?.epoch ?? null,
+        selectedOn: selection?.on ?? null,
+        trainLoss: kept?.trainLoss ?? null,
+        trainAccuracy: kept?.trainAccuracy ?? null,
+        valLoss: kept?.valLoss ?? null,
+        valAccuracy: kept?.valAccuracy ?? null,
+        testLoss: kept?.testLoss ?? null,
+        testAccuracy: kept?.testAccuracy ?? null,
+        sources: {
+          train: session.all.description + (session.validation ? ` (${session.trainSet.count} used for training)` : ''),
+          validation: session.validation ? `${session.validation.count} samples held out from the training data` : null,
+          test: session.test ? `${session.test.description} (evaluated only)` : null,
+        },
         seconds: Math.round(seconds * 1000) / 1000,
       }),
     );
@@ -95,16 +116,4 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     return 1;
   }
   return result.status === 'stopped' ? 130 : 0;
-}
-
-function parseCli(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { epochs: { type: 'string' }, limit: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' } },
-    });
-  } catch (e) {
-    throw new UserError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-  }
 }

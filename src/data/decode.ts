@@ -1,8 +1,8 @@
 // PNG/JPEG decoding by magic bytes, with size limits checked before the decoders allocate anything.
-import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
+import { FileError, readRegularFile } from './files';
 import { checkChannels, resizeImage, rgbaToChannels } from './pixels';
 
 /** Larger images are refused: a lying header must not make us allocate gigabytes. */
@@ -81,19 +81,19 @@ export function decodeImage(bytes: Uint8Array, fileName: string): RgbaImage {
   throw new ImageSkip('notImage', 'not a PNG or JPEG file');
 }
 
-/** Read and decode a file, turning I/O problems into ImageSkip too. */
+/** How image files are read: regular files only, and not worth reading when huge (sniffing a few bytes
+ *  would still leave a huge decode). */
+export function readImageBytes(path: string): Promise<Uint8Array> {
+  return readRegularFile(path, { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'an image' });
+}
+
+/** Read and decode a file, turning I/O problems into ImageSkip too (with the reason, not the name). */
 export async function readImage(path: string): Promise<RgbaImage> {
   let bytes: Uint8Array;
   try {
-    const size = (await stat(path)).size;
-    if (size > MAX_IMAGE_FILE_BYTES) {
-      // Not worth reading: sniffing a few bytes would still leave a huge decode.
-      throw new ImageSkip('unreadable', `file too large (${size} bytes)`);
-    }
-    bytes = await readFile(path);
+    bytes = await readImageBytes(path);
   } catch (e) {
-    if (e instanceof ImageSkip) throw e;
-    throw new ImageSkip('unreadable', e instanceof Error ? e.message : String(e));
+    throw new ImageSkip('unreadable', e instanceof FileError ? e.reason : e instanceof Error ? e.message : String(e));
   }
   return decodeImage(bytes, path);
 }

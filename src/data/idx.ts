@@ -1,9 +1,10 @@
 // MNIST / Fashion-MNIST IDX files, plain or gzipped. Every header field is checked against the real byte
 // count before anything is allocated, so a corrupt or lying file gives an Error naming it, never a crash.
-import { open, readFile } from 'node:fs/promises';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Dataset } from '../engine/dataset';
+import { formatBytes } from '../model/format';
+import { FileError, openRegularFile, readRest } from './files';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -58,42 +59,40 @@ function parseHeader(head: Uint8Array, totalBytes: number, name: string): { dims
 
 /** Read one IDX file (gzip detected by magic bytes, not by extension). `name` is used in error messages. */
 export async function readIdxFile(path: string, name: string = path): Promise<IdxArray> {
-  let head: Uint8Array;
-  let size: number;
+  // One limit for the file and for what a gzip expands to: MNIST's largest file is 47 MB plain, 9.9 MB gzipped.
+  const options = { maxBytes: MAX_IDX_BYTES, what: 'an IDX file', name };
+  let bytes: Uint8Array;
   try {
-    const fh = await open(path, 'r');
+    const { handle, size } = await openRegularFile(path, options);
     try {
-      size = (await fh.stat()).size;
-      head = new Uint8Array(20);
-      const { bytesRead } = await fh.read(head, 0, 20, 0);
-      head = head.subarray(0, bytesRead);
+      const head = new Uint8Array(20);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      if (isGzip(head.subarray(0, bytesRead))) {
+        bytes = await gunzipIdx(await readRest(handle, size, 0, options), name);
+      } else {
+        // Check the header against the file size before reading it all, so a huge wrong file isn't loaded.
+        parseHeader(head.subarray(0, bytesRead), size, name);
+        bytes = await readRest(handle, size, 0, options);
+      }
     } finally {
-      await fh.close();
+      await handle.close().catch(() => undefined);
     }
   } catch (e) {
-    throw new Error(`${name}: cannot read IDX file: ${errorText(e)}`);
-  }
-  let bytes: Uint8Array;
-  if (isGzip(head)) {
-    if (size > MAX_IDX_BYTES) throw new Error(`${name}: gzip file too large (${size} bytes)`);
-    try {
-      bytes = await gunzipAsync(await readFile(path), { maxOutputLength: MAX_IDX_BYTES });
-    } catch (e) {
-      const msg = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `expands to more than ${MAX_IDX_BYTES} bytes` : errorText(e);
-      throw new Error(`${name}: corrupt or truncated gzip data: ${msg}`);
-    }
-  } else {
-    // Check the header against the file size before reading it all, so a huge wrong file isn't loaded.
-    parseHeader(head, size, name);
-    if (size > MAX_IDX_BYTES) throw new Error(`${name}: IDX file too large (${size} bytes)`);
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new Error(`${name}: cannot read IDX file: ${errorText(e)}`);
-    }
+    if (e instanceof FileError) throw new Error(e.message);
+    throw e;
   }
   const { dims, offset } = parseHeader(bytes, bytes.length, name);
   return { dims, data: bytes.subarray(offset) };
+}
+
+async function gunzipIdx(compressed: Uint8Array, name: string): Promise<Uint8Array> {
+  try {
+    return await gunzipAsync(compressed, { maxOutputLength: MAX_IDX_BYTES });
+  } catch (e) {
+    const tooLarge = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    const msg = tooLarge ? `expands to more than the ${formatBytes(MAX_IDX_BYTES)} an IDX file may have` : errorText(e);
+    throw new Error(`${name}: corrupt or truncated gzip data: ${msg}`);
+  }
 }
 
 export interface IdxPairOptions {

@@ -39,7 +39,7 @@ async function listFiles(dir: string, prefix = '', depth = 0): Promise<string[]>
   for (const e of entries) {
     const path = join(dir, e.name);
     if (await isDir(path, e)) {
-      if (depth < MAX_DEPTH) out.push(...(await listFiles(path, `${prefix}${e.name}/`, depth + 1)));
+      if (depth < MAX_DEPTH) for (const f of await listFiles(path, `${prefix}${e.name}/`, depth + 1)) out.push(f); // no push(...): folders may hold 200,000 files
     } else {
       out.push(prefix + e.name);
     }
@@ -83,7 +83,7 @@ async function decodeAll(root: string, jobs: readonly Job[], shape: readonly [nu
 /** Interleave the classes (first of each, then second of each, …) so a limited load keeps every class. */
 function roundRobin(perClass: readonly (readonly Job[])[]): Job[] {
   const out: Job[] = [];
-  const longest = Math.max(...perClass.map((f) => f.length));
+  const longest = perClass.reduce((m, f) => Math.max(m, f.length), 0);
   for (let i = 0; i < longest; i++) for (const files of perClass) if (i < files.length) out.push(files[i]);
   return out;
 }
@@ -105,7 +105,7 @@ async function decodeSelection(
     const round = await decodeAll(root, order.slice(pos, pos + limit - good), shape);
     pos += round.length;
     good += round.filter((r) => r.value instanceof Float32Array).length;
-    results.push(...round);
+    for (const r of round) results.push(r);
   }
   return results.sort((a, b) => a.job.index - b.job.index);
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Dataset } from '../engine/dataset';
 import type { Rng } from '../engine/rng';
 import type { DataSource } from '../model/types';
-import { ImageSkip, readImage, toModelInput } from './decode';
+import { decodeImage, ImageSkip, readImageBytes, toModelInput } from './decode';
 import { readIdxPair } from './idx';
 import { loadImageFolder } from './imageFolder';
 import { checkChannels, convertChannels, resizeImage } from './pixels';
@@ -75,10 +75,12 @@ export async function loadDataSource(
   };
 }
 
-/** One PNG/JPEG as a model input (for `cnn predict`). */
+/** One PNG/JPEG as a model input (for `cnn predict`). File problems keep their own full sentence
+ *  ("a.png is a directory, not an image"); decoding problems are prefixed with the path. */
 export async function loadImageFile(path: string, inputShape: Shape): Promise<Float32Array> {
+  const bytes = await readImageBytes(path);
   try {
-    return toModelInput(await readImage(path), inputShape);
+    return toModelInput(decodeImage(bytes, path), inputShape);
   } catch (e) {
     if (e instanceof ImageSkip) throw new Error(`${path}: ${e.message}`);
     throw e;

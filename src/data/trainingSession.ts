@@ -5,13 +5,16 @@ import type { Dataset } from '../engine/dataset';
 import { buildNetwork, type Network } from '../engine/network';
 import { createOptimizer, type Optimizer } from '../engine/optimizers';
 import { createRng } from '../engine/rng';
-import { train, TRAINING_DEFAULTS, type BatchProgress, type EpochMetrics, type TrainResult } from '../engine/train';
-import { loadWeightsInto, WeightsError } from '../engine/weights';
+import { TRAINING_DEFAULTS } from '../model/defaults';
+import { monitoredMetric, train, type BatchProgress, type EpochMetrics, type MonitoredMetric, type TrainResult } from '../engine/train';
+import { loadWeightsInto } from '../engine/weights';
 import { inferShapes } from '../model/shapes';
 import type { DataSource, Model } from '../model/types';
 import { makeAugmenter } from './augment';
 import { loadDataSource, splitDataset, type LoadedData } from './load';
-import { readOptimizerState, readTrainState, readWeights, saveCheckpoint, saveWeights, writeTrainState, type TrainState } from './weightsFile';
+import { checkCheckpointRoom, removeStaleTempFiles } from './checkpointPreflight';
+import type { Checkpoint } from './weightsFile';
+import { optimizerStatePath, readOptimizerState, readTrainState, readWeights, saveCheckpoint, trainStatePath, weightsPath, writeTrainState, type TrainState } from './weightsFile';
 
 /** A problem the user can fix (missing data, nothing to resume, unwritable folder): shown as one line. */
 export class TrainingSetupError extends Error {}
@@ -57,6 +60,8 @@ export interface RunCallbacks {
   readonly yieldToHost?: () => Promise<void>;
   /** Batches between yields: 1 in the worker, so a stop request is seen after at most one batch. */
   readonly yieldEvery?: number;
+  /** Said once before training, e.g. that early stopping has no validation data to watch. */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface SessionResult {
@@ -91,18 +96,30 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
   let trainSet: Dataset = all;
   let validation: Dataset | undefined;
   if (t.validationSplit) ({ train: trainSet, validation } = splitDataset(all, t.validationSplit, createRng(seed)));
+  if (trainSet.count === 0) {
+    throw new TrainingSetupError(
+      `${modelPath}: "validationSplit": ${t.validationSplit} of ${all.count} sample${all.count === 1 ? '' : 's'} leaves no training samples (${validation?.count ?? 0} held out for validation); lower it or add data`,
+    );
+  }
 
   const analysis = inferShapes(model);
-  const units = analysis.outputShape?.[analysis.outputShape.length - 1] ?? 0;
-  if (all.classes.length > Math.max(units, 2)) {
-    throw new TrainingSetupError(`${modelPath}: the data has ${all.classes.length} classes but the last layer has ${units} units`);
+  checkClasses(modelPath, all.classes, analysis.outputShape?.[analysis.outputShape.length - 1] ?? 0, o.onWarning);
+  let network: Network;
+  try {
+    network = buildNetwork(model, analysis, seed);
+  } catch (e) {
+    // The memory estimate refuses what cannot fit; this catches what an allocator still refuses.
+    if (e instanceof RangeError) throw new TrainingSetupError(`${modelPath}: cannot allocate the network's buffers (${e.message}); reduce units, filters or the batch size`);
+    throw e;
   }
-  const network = buildNetwork(model, analysis, seed);
   const optimizer = createOptimizer(t.optimizer, network.params);
   const resumed = o.resume ? await resumeInto(modelPath, model, network, optimizer) : undefined;
+  await prepareCheckpointFolder(modelPath, network, optimizer, o.onWarning);
+  const monitored = t.earlyStopping && monitoredMetric(t.earlyStopping, (validation?.count ?? 0) > 0);
   const description =
     `training ${model.name}: ${all.description}${validation ? ` (${validation.count} held out for validation)` : ''}` +
-    `${test ? `; test ${test.description}` : ''}`;
+    `${test ? `; test ${test.description} (evaluated only)` : ''}` +
+    `${monitored ? `; early stopping on ${monitoredLabel(monitored)}` : ''}`;
   return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, description };
 }
 
@@ -132,51 +149,106 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
     initialEpoch: p.initialEpoch,
     seed: p.seed,
     earlyStopping: t.earlyStopping,
+    onNotice: cb.onNotice,
     topK: t.topK,
     augment: t.augmentation ? makeAugmenter(t.augmentation, model.input.shape) : undefined,
     onBatch: cb.onBatch,
     onEpoch: async (m) => {
       history.push(m);
       await cb.onEpoch?.(m);
-      try {
-        state = await saveCheckpoint(modelPath, {
-          model,
-          params: network.params,
-          optimizer: optimizer.exportState(),
-          classes: all.classes,
-          state: { ...baseState, epoch: m.epoch, status: 'running', history },
-        });
-      } catch (e) {
-        throw new TrainingSetupError(`cannot save the checkpoint beside ${modelPath}: ${message(e)}`);
-      }
+      state = await checkpoint({ ...baseState, epoch: m.epoch, status: 'running', history });
     },
     shouldStop: cb.shouldStop,
     yieldToHost: cb.yieldToHost,
     yieldEvery: cb.yieldEvery,
   });
   const seconds = (Date.now() - started) / 1000;
-  if (state) {
+  if (state && result.status === 'earlyStopped' && result.bestEpoch !== undefined) {
+    // Early stopping put the best weights back after the last checkpoint: they become a checkpoint of their own.
+    const selection = { bestEpoch: result.bestEpoch, on: result.monitored ? monitoredLabel(result.monitored) : 'validation loss' };
+    state = await checkpoint({ ...baseState, epoch: result.epochs, status: 'earlyStopped', selection, history });
+  } else if (state) {
     state = { ...state, status: result.status };
-    await writeTrainState(modelPath, state);
+    await writeTrainState(modelPath, state).catch((e: unknown) => {
+      throw new TrainingSetupError(message(e));
+    });
   }
-  // Early stopping restored the best weights after the last checkpoint: they are the ones to keep.
-  if (result.status === 'earlyStopped' && result.bestEpoch !== undefined) await saveWeights(modelPath, model, network.params, all.classes);
   return { result, state, history, seconds };
+
+  async function checkpoint(s: Checkpoint['state']): Promise<TrainState> {
+    try {
+      return await saveCheckpoint(modelPath, { model, params: network.params, optimizer: optimizer.exportState(), classes: all.classes, state: s });
+    } catch (e) {
+      throw new TrainingSetupError(`cannot save the checkpoint of ${modelPath}: ${message(e)}`);
+    }
+  }
 }
 
-/** Loads weights and optimizer state of the last checkpoint into the fresh network/optimizer. */
+/** "validation loss", "training accuracy": what early stopping selects the weights on. */
+export function monitoredLabel(m: MonitoredMetric): string {
+  return `${m.on} ${m.metric}`;
+}
+
+/** The data's classes against the output layer: more classes than outputs cannot train; fewer is worth a word. */
+function checkClasses(modelPath: string, classes: readonly string[], units: number, onWarning?: (message: string) => void): void {
+  // One sigmoid unit serves two classes.
+  const outputs = units === 1 ? 2 : units;
+  const found = `${classes.length} class${classes.length === 1 ? '' : 'es'}`;
+  if (classes.length > outputs) throw new TrainingSetupError(`${modelPath}: the data has ${found} but the last layer has ${units} units`);
+  if (classes.length < outputs) {
+    const list = classes.length <= 10 ? ` (${classes.join(', ')})` : '';
+    onWarning?.(`the training data has ${found}${list} but the last layer has ${units} units: ${outputs - classes.length} of them will never be the right answer`);
+  }
+}
+
+/** Clears what a killed save left behind, then checks the folder takes a whole checkpoint before the first epoch. */
+async function prepareCheckpointFolder(modelPath: string, network: Network, optimizer: Optimizer, onWarning?: (message: string) => void): Promise<void> {
+  const removed = await removeStaleTempFiles(modelPath);
+  if (removed.length > 0) onWarning?.(`removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} an interrupted save left beside ${modelPath}`);
+  const floats = (xs: Iterable<{ length: number }>): number => {
+    let n = 0;
+    for (const x of xs) n += x.length;
+    return n;
+  };
+  // Weights and optimizer slots as float32, plus headers and train.json (a few hundred bytes an epoch).
+  const bytes = 4 * (floats(network.params.map((p) => p.value)) + floats(Object.values(optimizer.exportState().slots))) + 256 * 1024;
+  try {
+    await checkCheckpointRoom(modelPath, bytes);
+  } catch (e) {
+    throw new TrainingSetupError(message(e));
+  }
+}
+
+/** Loads weights and optimizer state of the last checkpoint into the fresh network/optimizer, after checking the three files are one checkpoint. */
 async function resumeInto(modelPath: string, model: Model, network: Network, optimizer: Optimizer): Promise<TrainState> {
   try {
     const state = await readTrainState(modelPath);
     const weights = await readWeights(modelPath);
     const opt = await readOptimizerState(modelPath);
     if (!state || !weights || !opt) throw new TrainingSetupError(`${modelPath}: nothing to resume (no complete checkpoint beside the model; train without --resume first)`);
-    loadWeightsInto(model, network.params, weights);
-    optimizer.importState(opt.state);
+    const ids = { weights: weights.metadata.checkpoint, optimizer: opt.checkpoint, state: state.checkpoint };
+    const mixed =
+      ids.weights !== ids.state || ids.optimizer !== ids.state
+        ? `${weightsPath(modelPath)} is from checkpoint ${ids.weights ?? '(none)'}, ${optimizerStatePath(modelPath)} from ${ids.optimizer ?? '(none)'} and ${trainStatePath(modelPath)} from ${ids.state ?? '(none)'}`
+        : opt.state.step !== state.optimizer.step
+          ? `${optimizerStatePath(modelPath)} is at step ${opt.state.step} but ${trainStatePath(modelPath)} says ${state.optimizer.step}`
+          : undefined;
+    if (mixed) {
+      throw new TrainingSetupError(`${modelPath}: cannot resume: the checkpoint files do not belong together (${mixed}); a save was interrupted. Train again without --resume.`);
+    }
+    const named = (path: string, load: () => void): void => {
+      try {
+        load();
+      } catch (e) {
+        throw new Error(`${path}: ${message(e)}`);
+      }
+    };
+    named(weightsPath(modelPath), () => loadWeightsInto(model, network.params, weights));
+    named(optimizerStatePath(modelPath), () => optimizer.importState(opt.state));
     return state;
   } catch (e) {
     if (e instanceof TrainingSetupError) throw e;
-    if (e instanceof WeightsError || e instanceof Error) throw new TrainingSetupError(`${modelPath}: cannot resume: ${e.message}`);
+    if (e instanceof Error) throw new TrainingSetupError(`${modelPath}: cannot resume: ${e.message}`);
     throw e;
   }
 }

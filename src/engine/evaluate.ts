@@ -1,5 +1,6 @@
 // Evaluation of a network over a whole Dataset, batch by batch: loss, accuracy, top-k, confusion.
 import type { LossName } from '../model/types';
+import { TRAINING_DEFAULTS } from '../model/defaults';
 import type { Dataset } from './dataset';
 import { addToConfusion, confusionAccuracy, countTopK, emptyConfusion, perClassAccuracy, type ConfusionMatrix } from './metrics';
 import type { Network } from './network';
@@ -26,7 +27,8 @@ export interface EvaluateOptions {
   readonly shouldStop?: () => boolean;
 }
 
-export const DEFAULT_LOSS: LossName = 'categoricalCrossentropy';
+/** The spec's default loss (model/defaults). */
+export const DEFAULT_LOSS: LossName = TRAINING_DEFAULTS.loss;
 
 /** Copies samples `order[from .. from+n)` (or from..from+n when order is absent) into the batch buffers. */
 export function gatherBatch(

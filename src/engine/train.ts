@@ -1,5 +1,6 @@
 // The training loop: seeded shuffled mini-batches, per-epoch learning rate, evaluation on a validation
-// and/or test set, early stopping that restores the best weights, clean stop, and cooperative yielding
+// and/or test set, early stopping that restores the best weights (chosen on validation data, never on the
+// test set, which is only ever evaluated), clean stop, and cooperative yielding
 // (the engine owns no timers: the host passes e.g. setImmediate so Ctrl+C and worker messages get through).
 import type { EarlyStoppingConfig, LossName } from '../model/types';
 import type { Dataset } from './dataset';
@@ -7,24 +8,13 @@ import { DEFAULT_LOSS, evaluate, gatherBatch, type Evaluation } from './evaluate
 import { countCorrect, countTopK } from './metrics';
 import type { Network } from './network';
 import { learningRateAt, type Optimizer } from './optimizers';
-import { TRAINING_SPEC } from '../model/modelSpec';
+import { TRAINING_DEFAULTS } from '../model/defaults';
 import { createRng, type Rng } from './rng';
 
 export { evaluate, type Evaluation, type EvaluateOptions } from './evaluate';
 
-/** The model format's defaults (one table, spec), plus how often the loop yields to its host. */
-export const TRAINING_DEFAULTS = {
-  batchSize: trainingDefault('batchSize'),
-  epochs: trainingDefault('epochs'),
-  seed: trainingDefault('seed'),
-  yieldEvery: 4,
-} as const;
-
-function trainingDefault(field: 'batchSize' | 'epochs' | 'seed'): number {
-  const spec = TRAINING_SPEC.fields[field];
-  if (!('default' in spec) || typeof spec.default !== 'number') throw new Error(`training.${field} has no default in the spec`);
-  return spec.default;
-}
+/** Batches between yields to the host when the caller does not say. */
+const YIELD_EVERY = 4;
 
 /** Changes `count` samples of `batch` ([count, h, w, c]) in place, e.g. random shifts and flips. */
 export type AugmentHook = (batch: Float32Array, count: number, rng: Rng) => void;
@@ -73,6 +63,8 @@ export interface TrainOptions {
   readonly initialEpoch?: number;
   readonly seed?: number;
   readonly earlyStopping?: EarlyStoppingConfig;
+  /** Said once, before the first epoch, when early stopping has no validation data to watch. */
+  readonly onNotice?: (message: string) => void;
   readonly topK?: number;
   readonly augment?: AugmentHook;
   readonly onBatch?: (progress: BatchProgress) => void;
@@ -102,7 +94,19 @@ export interface TrainResult {
   readonly history: readonly EpochMetrics[];
   /** Epoch whose weights the network holds after early stopping. */
   readonly bestEpoch?: number;
+  /** What early stopping watched, when it was on. */
+  readonly monitored?: MonitoredMetric;
   readonly error?: TrainFailure;
+}
+
+/** The metric early stopping selects on: validation data when there is any, else the training data (never the test set). */
+export interface MonitoredMetric {
+  readonly metric: 'loss' | 'accuracy';
+  readonly on: 'validation' | 'training';
+}
+
+export function monitoredMetric(es: EarlyStoppingConfig, hasValidation: boolean): MonitoredMetric {
+  return { metric: es.monitor === 'valAccuracy' ? 'accuracy' : 'loss', on: hasValidation ? 'validation' : 'training' };
 }
 
 /** A seed per epoch so a resumed run shuffles exactly as an uninterrupted one. */
@@ -138,7 +142,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const loss = options.loss ?? DEFAULT_LOSS;
   const epochs = options.epochs ?? TRAINING_DEFAULTS.epochs;
   const seed = options.seed ?? TRAINING_DEFAULTS.seed;
-  const yieldEvery = Math.max(1, options.yieldEvery ?? TRAINING_DEFAULTS.yieldEvery);
+  const yieldEvery = Math.max(1, options.yieldEvery ?? YIELD_EVERY);
   const now = options.now ?? Date.now;
   const numClasses = network.outputShape[network.outputShape.length - 1];
   const bs = Math.max(1, Math.min(options.batchSize ?? TRAINING_DEFAULTS.batchSize, data.count));
@@ -149,9 +153,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const history: EpochMetrics[] = [];
   const evalOptions = { loss, topK: options.topK, yieldToHost: options.yieldToHost, shouldStop: options.shouldStop };
 
-  // Early stopping watches validation, else test, else training metrics (as Keras falls back with a warning).
+  // Early stopping watches validation data, else the training metrics (saying so once, as Keras warns).
   const es = options.earlyStopping;
-  const monitorAccuracy = es?.monitor === 'valAccuracy';
+  const monitored = es && monitoredMetric(es, (options.validation?.count ?? 0) > 0);
+  if (monitored?.on === 'training') {
+    options.onNotice?.(
+      `early stopping monitors the training ${monitored.metric}: there is no validation data (set "validationSplit" to hold some out); the test set is only evaluated, never used to choose weights`,
+    );
+  }
   let best = Number.NaN;
   let bestEpoch: number | undefined;
   let sinceBest = 0;
@@ -162,6 +171,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     epochs: epochsDone,
     history,
     bestEpoch: status === 'earlyStopped' ? bestEpoch : undefined,
+    ...(monitored ? { monitored } : {}),
     error,
   });
 
@@ -216,10 +226,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     };
     history.push(metrics);
     await options.onEpoch?.(metrics, history);
-    if (es) {
-      const watched = val ?? test;
-      const value = monitorAccuracy ? (watched?.accuracy ?? metrics.trainAccuracy) : (watched?.loss ?? metrics.trainLoss);
-      const better = bestEpoch === undefined || (monitorAccuracy ? value > best : value < best);
+    if (es && monitored) {
+      const accuracy = monitored.metric === 'accuracy';
+      const watched = monitored.on === 'validation' && val ? val : { loss: metrics.trainLoss, accuracy: metrics.trainAccuracy };
+      const value = accuracy ? watched.accuracy : watched.loss;
+      const better = bestEpoch === undefined || (accuracy ? value > best : value < best);
       if (better) {
         best = value;
         bestEpoch = epoch;

@@ -154,9 +154,10 @@ export function weightsMetadata(model: Pick<Model, 'name' | 'input' | 'layers'>)
  * `classes` (the training data's class names) is stored as a JSON array in metadata "classes", so
  * `cnn predict` can name its answers without the data.
  */
-export function encodeWeights(model: Pick<Model, 'name' | 'input' | 'layers'>, params: readonly Param[], classes?: readonly string[]): Uint8Array {
+export function encodeWeights(model: Pick<Model, 'name' | 'input' | 'layers'>, params: readonly Param[], classes?: readonly string[], checkpoint?: string): Uint8Array {
   const metadata = weightsMetadata(model);
   if (classes) metadata.classes = JSON.stringify(classes);
+  if (checkpoint) metadata.checkpoint = checkpoint;
   return encodeSafetensors(params.map((p) => ({ name: p.name, shape: p.shape, data: p.value })), metadata);
 }
 
@@ -192,25 +193,40 @@ export function loadWeightsInto(model: Pick<Model, 'name' | 'input' | 'layers'>,
   if (problems.length > 0) {
     throw new WeightsError(`the weights do not fit model "${model.name}": ${problems.join('; ')}. Retrain (cnn train) to create matching weights.`);
   }
+  const nonFinite = nonFiniteProblems(file.tensors);
+  if (nonFinite.length > 0) throw new WeightsError(`the weights are corrupt: ${nonFinite.join('; ')}. Retrain, or restore a good copy of the file.`);
   const source = new Map(file.tensors.map((t) => [t.name, t.data]));
   for (const p of params) p.value.set(source.get(p.name)!);
+}
+
+/** One line per tensor holding NaN or ±∞: such weights give NaN predictions and poison training. */
+export function nonFiniteProblems(tensors: readonly NamedTensor[]): string[] {
+  const problems: string[] = [];
+  for (const t of tensors) {
+    let bad = 0;
+    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) bad++;
+    if (bad > 0) problems.push(`tensor "${t.name}" has ${bad} non-finite value${bad === 1 ? '' : 's'} (NaN or ±∞) of ${t.data.length}`);
+  }
+  return problems;
 }
 
 export const OPTIMIZER_STATE_FORMAT = 'cnn-studio/optimizer@1';
 
 /** Optimizer slots ("<param>.<slot>") as safetensors, with the optimizer type and step count as metadata. */
-export function encodeOptimizerState(state: OptimizerState, fingerprint: string): Uint8Array {
+export function encodeOptimizerState(state: OptimizerState, fingerprint: string, checkpoint?: string): Uint8Array {
   const tensors = Object.entries(state.slots).map(([name, data]) => ({ name, shape: [data.length], data }));
-  return encodeSafetensors(tensors, { format: OPTIMIZER_STATE_FORMAT, optimizer: state.type, step: String(state.step), fingerprint });
+  return encodeSafetensors(tensors, { format: OPTIMIZER_STATE_FORMAT, optimizer: state.type, step: String(state.step), fingerprint, ...(checkpoint ? { checkpoint } : {}) });
 }
 
-export function decodeOptimizerState(bytes: Uint8Array): { readonly state: OptimizerState; readonly fingerprint?: string } {
+export function decodeOptimizerState(bytes: Uint8Array): { readonly state: OptimizerState; readonly fingerprint?: string; readonly checkpoint?: string } {
   const file = decodeSafetensors(bytes);
-  const { format, optimizer, step, fingerprint } = file.metadata;
+  const { format, optimizer, step, fingerprint, checkpoint } = file.metadata;
   if (format !== OPTIMIZER_STATE_FORMAT || !optimizer || !/^\d+$/.test(step ?? '')) {
     throw new WeightsError(`not a CNN Studio optimizer state file (format "${format ?? ''}")`);
   }
+  const nonFinite = nonFiniteProblems(file.tensors);
+  if (nonFinite.length > 0) throw new WeightsError(`the optimizer state is corrupt: ${nonFinite.join('; ')}`);
   const slots: Record<string, Float32Array> = {};
   for (const t of file.tensors) slots[t.name] = t.data;
-  return { state: { type: optimizer as OptimizerState['type'], step: Number(step), slots }, fingerprint };
+  return { state: { type: optimizer as OptimizerState['type'], step: Number(step), slots }, fingerprint, ...(checkpoint ? { checkpoint } : {}) };
 }

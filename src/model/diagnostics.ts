@@ -8,6 +8,9 @@ export interface TextRange {
 
 export type DiagnosticCode =
   | 'syntax'
+  /** UTF-16 text, or JSON nested too deeply to parse (src/model/preflight.ts). */
+  | 'encoding'
+  | 'too-deep'
   | 'not-object'
   | 'unknown-field'
   | 'unknown-type'

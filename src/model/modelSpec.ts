@@ -3,43 +3,48 @@
 import { LAYER_SPECS, MAX_DIM, type FieldSpec, type ObjectSpec } from './spec';
 import { MODEL_FORMAT } from './types';
 
-const learningRate: FieldSpec = { kind: 'number', min: 0, max: 10, exclusiveMin: true, doc: 'Step size.' };
-const optimizerCommon: Record<string, FieldSpec> = {
-  learningRate,
-  weightDecay: { kind: 'number', min: 0, max: 1, default: 0, doc: 'L2 penalty on the weights (AdamW: decoupled weight decay).' },
-  clipNorm: { kind: 'number', min: 0, max: 1e6, exclusiveMin: true, doc: 'Clip the global gradient norm to this value.' },
-  schedule: {
-    kind: 'tagged',
-    doc: 'Learning-rate schedule over epochs.',
-    variants: {
-      step: {
-        doc: 'Multiply the learning rate by gamma every stepSize epochs.',
-        fields: {
-          stepSize: { kind: 'int', min: 1, max: 1e6, doc: 'Epochs between decays.' },
-          gamma: { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.1, doc: 'Decay factor.' },
-        },
-        required: ['stepSize'],
+const schedule: FieldSpec = {
+  kind: 'tagged',
+  doc: 'Learning-rate schedule over epochs.',
+  variants: {
+    step: {
+      doc: 'Multiply the learning rate by gamma every stepSize epochs.',
+      fields: {
+        stepSize: { kind: 'int', min: 1, max: 1e6, doc: 'Epochs between decays.' },
+        gamma: { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.1, doc: 'Decay factor.' },
       },
-      exponential: {
-        doc: 'Multiply the learning rate by gamma after every epoch.',
-        fields: { gamma: { kind: 'number', min: 0, max: 1, exclusiveMin: true, doc: 'Decay factor per epoch.' } },
-        required: ['gamma'],
-      },
-      cosine: {
-        doc: 'Cosine annealing from the learning rate to minLearningRate over all epochs.',
-        fields: { minLearningRate: { kind: 'number', min: 0, max: 10, default: 0, doc: 'Final learning rate.' } },
-        required: [],
-      },
+      required: ['stepSize'],
+    },
+    exponential: {
+      doc: 'Multiply the learning rate by gamma after every epoch.',
+      fields: { gamma: { kind: 'number', min: 0, max: 1, exclusiveMin: true, doc: 'Decay factor per epoch.' } },
+      required: ['gamma'],
+    },
+    cosine: {
+      doc: 'Cosine annealing from the learning rate to minLearningRate over all epochs.',
+      fields: { minLearningRate: { kind: 'number', min: 0, max: 10, default: 0, doc: 'Final learning rate.' } },
+      required: [],
     },
   },
 };
+
+// Each optimizer's defaults are Keras' (SGD 0.01, the others 0.001; AdamW's weight_decay 0.004): the engine,
+// the CLI and the designer read them from here (model/defaults.ts), so they cannot drift apart.
+function optimizerCommon(learningRate: number, weightDecay: number): Record<string, FieldSpec> {
+  return {
+    learningRate: { kind: 'number', min: 0, max: 10, exclusiveMin: true, default: learningRate, doc: 'Step size.' },
+    weightDecay: { kind: 'number', min: 0, max: 1, default: weightDecay, doc: 'L2 penalty on the weights (AdamW: decoupled weight decay).' },
+    clipNorm: { kind: 'number', min: 0, max: 1e6, exclusiveMin: true, doc: 'Clip the global gradient norm to this value.' },
+    schedule,
+  };
+}
 const epsilon: FieldSpec = { kind: 'number', min: 0, max: 1, exclusiveMin: true, default: 1e-7, doc: 'Numerical stability term.' };
 
-function adamSpec(doc: string): ObjectSpec {
+function adamSpec(doc: string, weightDecay: number): ObjectSpec {
   return {
     doc,
     fields: {
-      ...optimizerCommon,
+      ...optimizerCommon(0.001, weightDecay),
       beta1: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, doc: 'Decay of the first moment.' },
       beta2: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.999, doc: 'Decay of the second moment.' },
       epsilon,
@@ -53,20 +58,20 @@ export const OPTIMIZER_SPEC: FieldSpec = {
   doc: 'The optimizer (defaults as in Keras).',
   variants: {
     sgd: {
-      doc: 'Stochastic gradient descent with optional (Nesterov) momentum. Default learning rate 0.01.',
+      doc: 'Stochastic gradient descent with optional (Nesterov) momentum.',
       fields: {
-        ...optimizerCommon,
+        ...optimizerCommon(0.01, 0),
         momentum: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, doc: 'Momentum factor.' },
         nesterov: { kind: 'bool', default: false, doc: 'Use Nesterov momentum.' },
       },
       required: [],
     },
-    adam: adamSpec('Adam. Default learning rate 0.001.'),
-    adamw: adamSpec('Adam with decoupled weight decay. Default learning rate 0.001.'),
+    adam: adamSpec('Adam.', 0),
+    adamw: adamSpec('Adam with decoupled weight decay.', 0.004),
     rmsprop: {
-      doc: 'RMSprop. Default learning rate 0.001.',
+      doc: 'RMSprop.',
       fields: {
-        ...optimizerCommon,
+        ...optimizerCommon(0.001, 0),
         rho: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, doc: 'Decay of the squared-gradient average.' },
         momentum: { kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0, doc: 'Momentum factor.' },
         epsilon,

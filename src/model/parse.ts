@@ -4,6 +4,7 @@ import { parseTree, printParseErrorCode, type Node, type ParseError } from 'json
 import type { ModelAnalysis } from './analysis';
 import type { ModelDiagnostic, TextRange } from './diagnostics';
 import { LAYER_ITEM, MODEL_SPEC } from './modelSpec';
+import { MAX_JSON_DEPTH, preflight, withoutBom } from './preflight';
 import { analyze } from './shapes';
 import type { Layer, Model, Shape } from './types';
 import { INVALID, Validator, label } from './validate';
@@ -31,9 +32,18 @@ export interface ParsedModel {
 }
 
 export function parseModelText(text: string): ParsedModel {
-  const parseErrors: ParseError[] = [];
-  const root = parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false });
   const validator = new Validator();
+  const problem = preflight(text);
+  if (problem) {
+    validator.report(problem.range, [], problem.code, problem.message);
+    return { layers: [], diagnostics: validator.diagnostics };
+  }
+  const parseErrors: ParseError[] = [];
+  const root = parseJson(withoutBom(text), parseErrors);
+  if (root === TOO_DEEP) {
+    validator.report({ offset: 0, length: Math.min(text.length, 1) }, [], 'too-deep', `JSON nested too deeply to read (limit ${MAX_JSON_DEPTH} levels)`);
+    return { layers: [], diagnostics: validator.diagnostics };
+  }
   for (const e of parseErrors) {
     // At least one character wide so editors show it, but never past the end of the text.
     validator.report({ offset: e.offset, length: Math.max(e.length, e.offset < text.length ? 1 : 0) }, [], 'syntax', syntaxMessage(printParseErrorCode(e.error)));
@@ -83,6 +93,18 @@ export function parseModelText(text: string): ParsedModel {
     diagnostics,
     root,
   };
+}
+
+const TOO_DEEP = Symbol('too deep');
+
+/** parseTree recurses per level; preflight bounds the depth, and this catches what it might have missed. */
+function parseJson(text: string, errors: ParseError[]): Node | undefined | typeof TOO_DEEP {
+  try {
+    return parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  } catch (e) {
+    if (e instanceof RangeError) return TOO_DEEP;
+    throw e;
+  }
 }
 
 function withName(model: Model): Model {

@@ -53,7 +53,7 @@ function fieldSchema(field: FieldSpec): JsonSchema {
     case 'bool':
       return withDefault({ type: 'boolean' }, field);
     case 'string':
-      return withDefault({ type: 'string' }, field);
+      return withDefault({ type: 'string', ...(field.path !== undefined ? { minLength: 1 } : {}) }, field);
     case 'shape3':
       return withDefault({ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3 }, field);
     case 'object':
@@ -79,12 +79,12 @@ function fieldSchema(field: FieldSpec): JsonSchema {
       return withDefault(
         {
           oneOf: [
-            { type: 'string', description: 'A folder with one subfolder of PNG/JPEG images per class.' },
+            { type: 'string', minLength: 1, description: 'A folder with one subfolder of PNG/JPEG images per class.' },
             {
               type: 'object',
               properties: {
-                images: { type: 'string', description: 'IDX images file (plain or .gz).' },
-                labels: { type: 'string', description: 'IDX labels file (plain or .gz).' },
+                images: { type: 'string', minLength: 1, description: 'IDX images file (plain or .gz).' },
+                labels: { type: 'string', minLength: 1, description: 'IDX labels file (plain or .gz).' },
               },
               required: ['images', 'labels'],
               additionalProperties: false,

@@ -22,7 +22,8 @@ export type FieldSpec =
     }
   | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string; readonly doc: string }
   | { readonly kind: 'bool'; readonly default?: boolean; readonly doc: string }
-  | { readonly kind: 'string'; readonly doc: string }
+  /** With `path`, a file or folder name: an empty string is an error that says what to name (`path`). */
+  | { readonly kind: 'string'; readonly path?: string; readonly doc: string }
   /** [height, width, channels] */
   | { readonly kind: 'shape3'; readonly doc: string }
   | { readonly kind: 'object'; readonly spec: ObjectSpec; readonly doc: string }

@@ -54,6 +54,7 @@ export class Validator {
         return node.value;
       case 'string':
         if (node.type !== 'string') return this.wrongType(node, path, 'a string');
+        if (spec.path !== undefined && node.value === '') return this.empty(node, path, spec.path);
         return node.value;
       case 'shape3':
         return this.shape3(node, path);
@@ -67,7 +68,7 @@ export class Validator {
         return (node.children ?? []).map((child, i) => this.check(child, spec.items, [...path, i]));
       }
       case 'dataSource':
-        if (node.type === 'string') return node.value;
+        if (node.type === 'string') return node.value === '' ? this.empty(node, path, DATA_SOURCE_HINT) : node.value;
         if (node.type !== 'object') return this.wrongType(node, path, 'a folder path or { "images": …, "labels": … }');
         return this.object(node, IDX_SPEC, path);
     }
@@ -78,7 +79,6 @@ export class Validator {
     const out: Record<string, unknown> = {};
     // Required fields that are present under a misspelt name: one error (the spelling) is enough.
     const misspelt = new Set<string>();
-    let usable = true;
     const names = Object.keys(spec.fields);
     for (const prop of node.children ?? []) {
       const [keyNode, valueNode] = prop.children ?? [];
@@ -96,27 +96,25 @@ export class Validator {
           continue;
         }
         const where = path.length ? ` in ${label(path)}` : '';
-        this.report(keyNode, [...path, key], 'unknown-field', `unknown field "${key}"${where}${hint ? `; did you mean "${hint}"?` : ''}`, hint);
+        this.report(keyNode, [...path, key], 'unknown-field', `unknown field ${quote(key)}${where}${hint ? `; did you mean "${hint}"?` : ''}`, hint);
         continue;
       }
-      if (!valueNode) continue; // a syntax error was already reported
+      if (!valueNode) continue; // a syntax error was already reported; the field stays unset
       if (key in out) {
-        this.report(keyNode, [...path, key], 'unknown-field', `"${key}" is given twice`);
+        this.report(keyNode, [...path, key], 'unknown-field', `${quote(key)} is given twice`);
         continue;
       }
       const value = this.check(valueNode, field, [...path, key]);
-      if (value === INVALID) {
-        if (spec.required.includes(key)) usable = false;
-        continue;
-      }
-      out[key] = value;
+      if (value !== INVALID) out[key] = value;
     }
+    // `out` holds only values that passed their check, and the object is usable only when every required field is
+    // among them: a key present in the text is not enough (its value may be missing, invalid or salvaged from a typo).
+    let usable = true;
     for (const req of spec.required) {
-      if (!(req in out) && !hasKey(node, req)) {
-        usable = false;
-        if (misspelt.has(req)) continue;
-        this.report(keyRangeOrObject(node), [...path, req], 'missing-field', `${path.length ? label(path) : 'the model'} needs "${req}"`);
-      }
+      if (req in out) continue;
+      usable = false;
+      if (misspelt.has(req) || hasKey(node, req)) continue; // already reported at the key or its value
+      this.report(keyRangeOrObject(node), [...path, req], 'missing-field', `${path.length ? label(path) : 'the model'} needs "${req}"`);
     }
     return usable ? out : INVALID;
   }
@@ -137,7 +135,7 @@ export class Validator {
     }
     if (!Object.prototype.hasOwnProperty.call(variants, type as string)) {
       const hint = typeNode.type === 'string' ? suggest(String(type), kinds, path[0] === 'layers' ? KERAS_ALIASES : {}) : undefined;
-      const what = typeNode.type === 'string' ? `unknown type "${String(type)}"` : '"type" must be a string';
+      const what = typeNode.type === 'string' ? `unknown type ${quote(String(type))}` : '"type" must be a string';
       this.report(typeNode, [...path, 'type'], 'unknown-type', `${what}${hint ? `; did you mean "${hint}"?` : `; expected one of ${kinds.join(', ')}`}`, hint);
       return INVALID;
     }
@@ -180,6 +178,11 @@ export class Validator {
     return dims.includes(INVALID) ? INVALID : dims;
   }
 
+  private empty(node: Node, path: readonly (string | number)[], hint: string): typeof INVALID {
+    this.report(node, path, 'wrong-type', `${label(path)} is empty: name ${hint}`);
+    return INVALID;
+  }
+
   private wrongType(node: Node, path: readonly (string | number)[], expected: string): typeof INVALID {
     const got = node.type === 'number' && !Number.isInteger(node.value) ? 'a fraction' : describe(node);
     this.report(node, path, 'wrong-type', `${label(path)} must be ${expected}, not ${got}`);
@@ -187,11 +190,13 @@ export class Validator {
   }
 }
 
+const DATA_SOURCE_HINT = 'a folder with one subfolder per class, or an IDX pair { "images", "labels" }';
+
 const IDX_SPEC: ObjectSpec = {
   doc: 'IDX files (MNIST format, plain or .gz).',
   fields: {
-    images: { kind: 'string', doc: 'The images file, e.g. train-images-idx3-ubyte.gz.' },
-    labels: { kind: 'string', doc: 'The labels file, e.g. train-labels-idx1-ubyte.gz.' },
+    images: { kind: 'string', path: 'an IDX images file, e.g. train-images-idx3-ubyte.gz', doc: 'The images file, e.g. train-images-idx3-ubyte.gz.' },
+    labels: { kind: 'string', path: 'an IDX labels file, e.g. train-labels-idx1-ubyte.gz', doc: 'The labels file, e.g. train-labels-idx1-ubyte.gz.' },
   },
   required: ['images', 'labels'],
 };
@@ -218,6 +223,12 @@ function hasKey(node: Node, key: string): boolean {
 /** A missing field is reported on the object's first line (its opening brace), not the whole object. */
 function keyRangeOrObject(node: Node): TextRange {
   return { offset: node.offset, length: 1 };
+}
+
+/** A name from the file as JSON writes it: escapes keep a message on one line; long names are cut. */
+function quote(name: string): string {
+  const q = JSON.stringify(name);
+  return q.length > 66 ? `${q.slice(0, 64)}…"` : q;
 }
 
 /** 'layers[2].kernelSize', or the plain field name at the top. */

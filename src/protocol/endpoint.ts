@@ -148,6 +148,5 @@ function asEnvelope(raw: unknown): Envelope | undefined {
   }
 }
 
-export function assertNever(x: never): never {
-  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
-}
+/** Re-exported so message handlers import it with their Endpoint. */
+export { assertNever } from '../model/assertNever';

@@ -2,7 +2,7 @@
 // first (`ready`); the host answers `init` with everything known about the model's runs (curves survive
 // hiding and reopening because the host, not the webview, keeps them: DESIGN.md §5), then `run` on every
 // status/epoch change, `progress` per batch and `featureMaps`. Webview messages are untrusted: guarded below.
-import type { BatchView, EpochView, EvaluationView, FeatureMapsView } from './worker';
+import type { BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView } from './worker';
 
 export type { BatchView, EpochView, EvaluationView, FeatureMapsView, MapView, Misclassified } from './worker';
 
@@ -24,6 +24,7 @@ export interface RunSnapshot {
   /** Error or divergence message. */
   readonly message?: string;
   readonly seconds?: number;
+  readonly selection?: DoneView['selection'];
 }
 
 // ---- host → webview

@@ -38,6 +38,17 @@ export interface TotalsView {
   readonly activationBytesPerSample: number;
 }
 
+/** What training would allocate (src/model/memory.ts), as the CLI summary prints it. */
+export interface MemoryView {
+  readonly totalBytes: number;
+  readonly batchSize: number;
+  readonly optimizer: string;
+  /** The largest consumers, largest first, e.g. "dense_1's kernel, its gradient and 2 Adam slots". */
+  readonly consumers: readonly { readonly label: string; readonly bytes: number }[];
+  /** Above half the machine's memory: the message training refuses with. */
+  readonly warning?: string;
+}
+
 /** Everything the designer shows, derived from the document text alone. */
 export interface DesignerView {
   readonly name: string;
@@ -46,6 +57,8 @@ export interface DesignerView {
   readonly inputShape?: readonly number[];
   readonly rows: readonly RowView[];
   readonly totals?: TotalsView;
+  /** Present when every shape is known (the model could be trained). */
+  readonly memory?: MemoryView;
   /** The raw layer objects, for the field editors. */
   readonly layers: readonly JsonValue[];
   /** The raw `training` object, when present. */

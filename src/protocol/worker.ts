@@ -104,6 +104,8 @@ export interface DoneView {
   /** Why training ended early (divergence). */
   readonly message?: string;
   readonly evaluation?: EvaluationView;
+  /** After early stopping: the epoch whose weights were kept and what chose it ("validation loss", "training loss"). */
+  readonly selection?: { readonly bestEpoch: number; readonly on: string };
 }
 
 export interface Prediction {

@@ -2,11 +2,9 @@
 // layer's kernels and the class probabilities; and the saved weights of a model for predictions.
 import { dirname } from 'node:path';
 import type { Dataset } from '../engine/dataset';
-import { buildNetwork, type Network } from '../engine/network';
-import { loadWeightsInto, weightsClasses, WeightsError } from '../engine/weights';
+import type { Network } from '../engine/network';
 import { loadDataSource, loadImageFile } from '../data/load';
-import { readWeights, weightsPath } from '../data/weightsFile';
-import { inferShapes } from '../model/shapes';
+import { loadTrainedNetwork } from '../data/trainedNetwork';
 import { parseModelText } from '../model/parse';
 import type { Model } from '../model/types';
 import type { FeatureMapsView, MapView, Prediction, SampleRef } from '../protocol/worker';
@@ -21,26 +19,6 @@ export function parseSnapshot(text: string, modelPath: string): Model {
   return parsed.model;
 }
 
-export interface TrainedNetwork {
-  readonly network: Network;
-  readonly classes?: readonly string[];
-}
-
-/** The network with the weights saved beside the model; says so when they are missing or do not fit. */
-export async function loadTrainedNetwork(modelPath: string, model: Model): Promise<TrainedNetwork> {
-  const network = buildNetwork(model, inferShapes(model), model.training?.seed ?? 1);
-  const file = await readWeights(modelPath).catch((e: unknown) => {
-    throw new Error(`${weightsPath(modelPath)}: ${e instanceof Error ? e.message : String(e)}`);
-  });
-  if (!file) throw new Error(`${modelPath} has no trained weights yet (${weightsPath(modelPath)}): train it first`);
-  try {
-    loadWeightsInto(model, network.params, file);
-  } catch (e) {
-    if (e instanceof WeightsError) throw new Error(`the saved weights do not fit the model as it is now: ${e.message}. Train again.`);
-    throw e;
-  }
-  return { network, classes: weightsClasses(file) };
-}
 
 export interface SampleSource {
   readonly train?: Dataset;

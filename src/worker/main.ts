@@ -13,7 +13,8 @@ import {
   type SampleRef,
   type WorkerToHost,
 } from '../protocol/worker';
-import { featureMaps, loadTrainedNetwork, parseSnapshot, predictFile, sampleInput } from './inspect';
+import { loadTrainedNetwork } from '../data/trainedNetwork';
+import { featureMaps, parseSnapshot, predictFile, sampleInput } from './inspect';
 import { TrainingRun } from './run';
 
 const port = parentPort;

@@ -4,6 +4,7 @@ import type { EpochMetrics } from '../engine/train';
 import { prepareSession, runSession, type PreparedSession } from '../data/trainingSession';
 import { weightsPath, writeTrainState, type TrainState } from '../data/weightsFile';
 import type { BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
+import { TRAINING_DEFAULTS } from '../model/defaults';
 import { evaluateRun } from './evaluation';
 import { featureMaps, parseSnapshot, sampleInput } from './inspect';
 
@@ -80,13 +81,14 @@ export class TrainingRun {
       shouldStop: () => this.stopRequested,
       yieldToHost,
       yieldEvery: 1,
+      onNotice: (m) => this.sink.warning(m),
     });
     const { result, state } = outcome;
     let evaluation: EvaluationView | undefined;
     // A stopped run is not evaluated: the user wants it to end now.
     if (state && result.status !== 'stopped' && result.status !== 'diverged') {
       const data = s.test ?? s.all;
-      evaluation = await evaluateRun(s.network, data, { loss: model.training?.loss, batchSize: model.training?.batchSize ?? 32, on: s.test ? 'test' : 'train', yieldToHost, shouldStop: () => this.stopRequested });
+      evaluation = await evaluateRun(s.network, data, { loss: model.training?.loss, batchSize: model.training?.batchSize ?? TRAINING_DEFAULTS.batchSize, on: s.test ? 'test' : 'train', yieldToHost, shouldStop: () => this.stopRequested });
       const stored: TrainState & { evaluation: StoredEvaluation } = { ...state, evaluation: storeEvaluation(evaluation) };
       await writeTrainState(modelPath, stored);
     }
@@ -98,6 +100,7 @@ export class TrainingRun {
       weightsPath: state ? weightsPath(modelPath) : undefined,
       message: result.error?.message,
       evaluation,
+      ...(state?.selection ? { selection: state.selection } : {}),
     };
   }
 

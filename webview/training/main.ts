@@ -3,6 +3,7 @@
 // goes through setState (DESIGN.md §5).
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import './training.css';
+import { assertNever } from '../../src/model/assertNever';
 import type { BatchView, FeatureMapsView, RunSnapshot, TrainingHostMessage } from '../../src/protocol/training';
 import { button, h, replaceContent } from '../dom';
 import { Chart, epochTable, onThemeChange } from './charts';
@@ -65,6 +66,8 @@ function onMessage(msg: TrainingHostMessage): void {
     case 'fatal':
       replaceContent(app, [h('div', { class: 'fatal', role: 'alert' }, msg.message)]);
       break;
+    default:
+      return assertNever(msg, 'message');
   }
 }
 
@@ -148,7 +151,7 @@ function renderHeader(): void {
   const progress = b ? ` · epoch ${b.epoch}/${b.epochs}, batch ${b.batch}/${b.batches} · loss ${b.loss.toFixed(4)} · acc ${(100 * b.accuracy).toFixed(1)}% · ${Math.round(b.samplesPerSecond)} samples/s` : '';
   replaceContent(header, [
     h('h1', {}, `Training: ${run.modelName}`),
-    h('p', { class: `phase phase-${run.phase}`, id: 'phase', role: 'status' }, PHASE_TEXT[run.phase], progress),
+    h('p', { class: `phase phase-${run.phase}`, id: 'phase', role: 'status' }, PHASE_TEXT[run.phase], run.selection ? `: epoch ${run.selection.bestEpoch}, the best ${run.selection.on}` : '', progress),
     run.description ? h('p', { class: 'meta' }, run.description) : null,
     run.message ? h('p', { class: 'error-message', role: 'alert' }, run.message) : null,
     h('div', { class: 'actions' }, active ? button('Stop', { id: 'stop' }, () => host.send({ type: 'stop' })) : button('Train', { id: 'train' }, () => host.send({ type: 'train' }), false)),

@@ -49,8 +49,9 @@ export class Diagram {
     const font = `${css.getPropertyValue('--vscode-font-size').trim() || '12px'} ${css.getPropertyValue('--vscode-font-family').trim() || 'sans-serif'}`;
 
     const volumes = [{ shape: view.inputShape, row: -1, error: false }, ...view.rows.map((r) => ({ shape: r.outputShape, row: r.index, error: r.errors.length > 0 }))];
-    const maxSide = Math.max(1, ...volumes.map((v) => (v.shape && v.shape.length === 3 ? Math.max(v.shape[0]!, v.shape[1]!) : 1)));
-    const maxFlat = Math.max(2, ...volumes.map((v) => (v.shape && v.shape.length !== 3 ? v.shape[0] ?? 1 : 1)));
+    // reduce, not Math.max(...): a spread of 200,000 layers overflows the stack.
+    const maxSide = volumes.reduce((m, v) => Math.max(m, v.shape && v.shape.length === 3 ? Math.max(v.shape[0]!, v.shape[1]!) : 1), 1);
+    const maxFlat = volumes.reduce((m, v) => Math.max(m, v.shape && v.shape.length !== 3 ? (v.shape[0] ?? 1) : 1), 2);
     const room = HEIGHT - LABEL - 24;
     const side = (n: number): number => Math.max(4, (n / maxSide) * room);
     const depth = (c: number): number => Math.min(48, 3 + 4 * Math.log2(c + 1));

@@ -1,6 +1,7 @@
 // One editor per spec field (src/model/spec.ts drives every form). Text is parsed here only as far as
 // its JSON type: a non-number never reaches the document; range checks are left to the model's
 // validator, whose diagnostics the row shows, so the limits live in one place.
+import { assertNever } from '../../src/model/assertNever';
 import type { FieldSpec } from '../../src/model/spec';
 import type { JsonPath, JsonValue } from '../../src/protocol/webview';
 import { h } from '../dom';
@@ -39,7 +40,12 @@ export function fieldEditor(key: string, spec: FieldSpec, ctx: FieldContext): HT
     case 'array':
       wrap.append(label, h('span', { class: 'hint' }, 'edit in the text editor'));
       break;
-    default: {
+    case 'int':
+    case 'intOrPair':
+    case 'number':
+    case 'string':
+    case 'shape3':
+    case 'dataSource': {
       const shown = display(ctx.value);
       const input = h('vscode-textfield', { id, 'data-focus-key': id, placeholder: 'default' in spec && spec.default !== undefined ? `default ${String(spec.default)}` : '' });
       input.value = shown;
@@ -62,7 +68,10 @@ export function fieldEditor(key: string, spec: FieldSpec, ctx: FieldContext): HT
         check();
       });
       wrap.append(label, input, error);
+      break;
     }
+    default:
+      return assertNever(spec, 'field kind');
   }
   return wrap;
 }
@@ -87,8 +96,16 @@ export function parseField(spec: FieldSpec, text: string, required: boolean): Pa
       const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,×x*]\s*|\s+/);
       return parts.length === 3 && parts.every((p) => /^\d+$/.test(p)) ? { ok: true, value: parts.map(Number) } : { ok: false, error: 'enter height, width, channels' };
     }
-    default:
+    case 'string':
+    case 'dataSource':
+    case 'enum':
+    case 'bool':
+    case 'object':
+    case 'tagged':
+    case 'array':
       return { ok: true, value: t };
+    default:
+      return assertNever(spec, 'field kind');
   }
 }
 

@@ -45,6 +45,13 @@ export function renderHeader(view: DesignerView, actions: Actions): HTMLElement 
       ),
     ),
     view.description !== undefined && h('p', { class: 'description' }, view.description),
-    view.problems.length > 0 && h('ul', { id: 'problems', class: 'problems' }, ...view.problems.map((p) => h('li', { class: 'error-message' }, p))),
+    view.problems.length > 0 && problemList(view.problems),
   );
+}
+
+/** One item per problem, appended in a loop: a broken file can have more problems than a call takes arguments. */
+function problemList(problems: readonly string[]): HTMLElement {
+  const list = h('ul', { id: 'problems', class: 'problems' });
+  for (const p of problems) list.append(h('li', { class: 'error-message' }, p));
+  return list;
 }

@@ -1,4 +1,4 @@
-// Model totals from the one analysis: parameters, weight size, compute and activation memory.
+// Model totals from the one analysis: parameters, weight size, compute, activation and training memory.
 import { formatBytes, formatCompact, formatCount } from '../../src/model/format';
 import type { DesignerView } from '../../src/protocol/webview';
 import { h } from '../dom';
@@ -10,6 +10,9 @@ export function renderTotals(view: DesignerView): HTMLElement {
     section.append(h('p', { class: 'hint' }, 'Totals appear once the input shape and layers are readable.'));
     return section;
   }
+  const m = view.memory;
+  // Hover: the largest consumers, as the CLI's warning names them.
+  const largest = m?.consumers.map((c) => `${c.label}: ${formatBytes(c.bytes)}`).join('\n');
   const item = (key: string, label: string, value: string, title?: string): HTMLElement[] => [
     h('dt', {}, label),
     h('dd', { 'data-total': key, title }, value),
@@ -24,7 +27,10 @@ export function renderTotals(view: DesignerView): HTMLElement {
       ...item('weights', 'Weights', formatBytes(t.weightBytes), 'float32'),
       ...item('macs', 'Mult-adds / sample', formatCompact(t.macs), formatCount(t.macs)),
       ...item('activations', `Activations × batch ${view.batchSize}`, formatBytes(t.activationBytesPerSample * view.batchSize), `${formatBytes(t.activationBytesPerSample)} per sample (forward pass)`),
+      ...(m ? item('training-memory', `Training memory (batch ${m.batchSize}, ${m.optimizer})`, formatBytes(m.totalBytes), largest) : []),
     ),
   );
+  // The same message training refuses with, before anything is allocated.
+  if (m?.warning) section.append(h('p', { class: 'warning', role: 'alert', 'data-total': 'memory-warning' }, m.warning));
   return section;
 }

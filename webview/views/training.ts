@@ -1,5 +1,6 @@
 // The `training` section, generated from TRAINING_SPEC: nested objects become fieldsets, tagged objects
 // (optimizer, schedule) a type select plus the chosen variant's fields. Every edit is one editField.
+import { assertNever } from '../../src/model/assertNever';
 import { TRAINING_SPEC } from '../../src/model/modelSpec';
 import type { FieldSpec, ObjectSpec } from '../../src/model/spec';
 import type { DesignerView, JsonPath, JsonValue } from '../../src/protocol/webview';
@@ -58,8 +59,17 @@ function fieldFor(key: string, field: FieldSpec, path: JsonPath, value: JsonValu
       }
       return fieldEditor(key, { kind: 'string', doc: `${field.doc} A folder with one subfolder per class.` }, { path, value, required, actions });
     }
-    default:
+    case 'int':
+    case 'intOrPair':
+    case 'number':
+    case 'enum':
+    case 'bool':
+    case 'string':
+    case 'shape3':
+    case 'array':
       return fieldEditor(key, field, { path, value, required, actions });
+    default:
+      return assertNever(field, 'field kind');
   }
 }
 

@@ -1,4 +1,5 @@
 // Elementwise activations (softmax: over rows of the last axis) and the bias add / reduce used by conv and dense.
+import { assertNever } from '../../model/assertNever';
 import type { ActivationName } from '../../model/types';
 
 /** y[0…size) ← act(z); rowLen is the softmax axis length. y may be z. */
@@ -36,6 +37,8 @@ export function activationForward(
         for (let j = r; j < r + rowLen; j++) y[j] *= inv;
       }
       return;
+    default:
+      return assertNever(act, 'activation');
   }
 }
 
@@ -68,6 +71,8 @@ export function activationBackward(
         for (let j = r; j < r + rowLen; j++) dz[j] = y[j]! * (dy[j]! - dot);
       }
       return;
+    default:
+      return assertNever(act, 'activation');
   }
 }
 

@@ -15,6 +15,7 @@ export class Dropout implements EngineLayer {
   /** Per element: 0 (dropped) or the scale 1 / (1 − rate); empty when the last forward was not training. */
   private mask = new Float32Array(0);
   private active = false;
+  private frozen = false;
   private y?: Tensor;
   private dx?: Tensor;
   private n?: number;
@@ -32,13 +33,16 @@ export class Dropout implements EngineLayer {
     this.active = training && this.rate > 0;
     if (!this.active) return x;
     const size = sizeOf(x.shape);
-    if (this.mask.length !== size) this.mask = new Float32Array(size);
+    if (this.mask.length !== size) {
+      if (this.frozen) throw new Error(`${this.name}: the frozen dropout mask has ${this.mask.length} values, the input ${size}`);
+      this.mask = new Float32Array(size);
+    }
     const y = (this.y = reuse(this.y, x.shape));
     const keep = 1 - this.rate;
     const scale = 1 / keep;
     const mask = this.mask;
     const rng = this.rng;
-    for (let i = 0; i < size; i++) mask[i] = rng.next() < keep ? scale : 0;
+    if (!this.frozen) for (let i = 0; i < size; i++) mask[i] = rng.next() < keep ? scale : 0;
     const xd = x.data;
     const yd = y.data;
     for (let i = 0; i < size; i++) yd[i] = xd[i]! * mask[i]!;
@@ -54,5 +58,17 @@ export class Dropout implements EngineLayer {
     const d = dx.data;
     for (let i = 0; i < d.length; i++) d[i] = g[i]! * mask[i]!;
     return dx;
+  }
+
+  /** Which inputs the last forward kept (1) or dropped (0); undefined when it ran as the identity (inference, rate 0).
+   *  Lets tests apply the very same mask to a reference implementation. */
+  keptMask(): Uint8Array | undefined {
+    return this.active ? Uint8Array.from(this.mask, (m) => (m !== 0 ? 1 : 0)) : undefined;
+  }
+
+  /** While frozen, training forwards reuse the last mask instead of drawing a new one: a finite-difference check
+   *  needs the same function at every perturbed point. */
+  freezeMask(frozen: boolean): void {
+    this.frozen = frozen;
   }
 }

@@ -1,4 +1,5 @@
 // The one place that maps a layer type to its engine implementation.
+import { assertNever } from '../../model/assertNever';
 import type { LayerInfo } from '../../model/analysis';
 import { ActivationLayer } from '../activations';
 import type { EngineLayer } from '../layer';
@@ -33,5 +34,7 @@ export function createLayer(info: LayerInfo, rng: Rng): EngineLayer {
     case 'tanh':
     case 'softmax':
       return new ActivationLayer(info);
+    default:
+      return assertNever(info.type, 'layer type');
   }
 }

@@ -1,6 +1,8 @@
 // createOptimizer: turns an OptimizerConfig into a stateful optimizer over a network's params.
 // Shared by every rule: global-norm clipping, L2 weight decay (added to the gradient, except for
 // AdamW whose decay is decoupled), the step counter and exportable state for --resume.
+import { assertNever } from '../../model/assertNever';
+import { OPTIMIZER_DEFAULTS } from '../../model/defaults';
 import type { OptimizerConfig, OptimizerType, ScheduleConfig } from '../../model/types';
 import type { Param } from '../layer';
 import { adamRule } from './adam';
@@ -10,13 +12,8 @@ import { sgdRule } from './sgd';
 
 export { learningRateAt } from './schedules';
 
-/** Keras' defaults, so a model file means what its Keras twin means. */
-export const OPTIMIZER_DEFAULTS = {
-  sgd: { learningRate: 0.01, momentum: 0, nesterov: false },
-  adam: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-  adamw: { learningRate: 0.001, weightDecay: 0.004 },
-  rmsprop: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 },
-} as const;
+/** Keras' defaults, so a model file means what its Keras twin means: read from the spec table (model/defaults). */
+export { OPTIMIZER_DEFAULTS };
 
 /** Everything needed to continue training exactly where it stopped. */
 export interface OptimizerState {
@@ -50,19 +47,23 @@ function ruleFor(config: OptimizerConfig): UpdateRule {
         nesterov: config.nesterov ?? OPTIMIZER_DEFAULTS.sgd.nesterov,
       });
     case 'adam':
-    case 'adamw':
+    case 'adamw': {
+      const d = OPTIMIZER_DEFAULTS[config.type];
       return adamRule({
-        beta1: config.beta1 ?? OPTIMIZER_DEFAULTS.adam.beta1,
-        beta2: config.beta2 ?? OPTIMIZER_DEFAULTS.adam.beta2,
-        epsilon: config.epsilon ?? OPTIMIZER_DEFAULTS.adam.epsilon,
-        decoupledWeightDecay: config.type === 'adamw' ? (config.weightDecay ?? OPTIMIZER_DEFAULTS.adamw.weightDecay) : 0,
+        beta1: config.beta1 ?? d.beta1,
+        beta2: config.beta2 ?? d.beta2,
+        epsilon: config.epsilon ?? d.epsilon,
+        decoupledWeightDecay: config.type === 'adamw' ? (config.weightDecay ?? d.weightDecay) : 0,
       });
+    }
     case 'rmsprop':
       return rmspropRule({
         rho: config.rho ?? OPTIMIZER_DEFAULTS.rmsprop.rho,
         momentum: config.momentum ?? OPTIMIZER_DEFAULTS.rmsprop.momentum,
         epsilon: config.epsilon ?? OPTIMIZER_DEFAULTS.rmsprop.epsilon,
       });
+    default:
+      return assertNever(config, 'optimizer');
   }
 }
 
@@ -71,7 +72,7 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
   const cfg: OptimizerConfig = config ?? { type: 'adam' };
   const rule = ruleFor(cfg);
   const trainable = params.filter((p) => p.trainable);
-  const l2 = cfg.type === 'adamw' ? 0 : (cfg.weightDecay ?? 0);
+  const l2 = cfg.type === 'adamw' ? 0 : (cfg.weightDecay ?? OPTIMIZER_DEFAULTS[cfg.type].weightDecay);
   const clipNorm = cfg.clipNorm;
   const slots = trainable.map((p) => rule.slots.map(() => new Float32Array(p.value.length)));
   // One scratch gradient, reused: the rule must not see (or change) the raw grad buffers' scaling.

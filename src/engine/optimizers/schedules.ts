@@ -1,8 +1,7 @@
 // Learning-rate schedules, evaluated once per epoch (epoch counts from 0, so epoch 0 uses the base rate).
+import { assertNever } from '../../model/assertNever';
+import { SCHEDULE_DEFAULTS } from '../../model/defaults';
 import type { ScheduleConfig } from '../../model/types';
-
-/** Keras' StepLR-like default: divide by 10 every stepSize epochs. */
-export const DEFAULT_STEP_GAMMA = 0.1;
 
 export function learningRateAt(
   baseLearningRate: number,
@@ -13,15 +12,17 @@ export function learningRateAt(
   if (!schedule) return baseLearningRate;
   switch (schedule.type) {
     case 'step':
-      return baseLearningRate * Math.pow(schedule.gamma ?? DEFAULT_STEP_GAMMA, Math.floor(epoch / Math.max(1, schedule.stepSize)));
+      return baseLearningRate * Math.pow(schedule.gamma ?? SCHEDULE_DEFAULTS.step.gamma, Math.floor(epoch / Math.max(1, schedule.stepSize)));
     case 'exponential':
       return baseLearningRate * Math.pow(schedule.gamma, epoch);
     case 'cosine': {
       // Cosine annealing from the base rate at epoch 0 towards minLearningRate at epoch `totalEpochs`
       // (never reached: the last epoch, totalEpochs − 1, still learns a little).
-      const min = schedule.minLearningRate ?? 0;
+      const min = schedule.minLearningRate ?? SCHEDULE_DEFAULTS.cosine.minLearningRate;
       const progress = Math.min(1, epoch / Math.max(1, totalEpochs));
       return min + ((baseLearningRate - min) * (1 + Math.cos(Math.PI * progress))) / 2;
     }
+    default:
+      return assertNever(schedule, 'schedule');
   }
 }

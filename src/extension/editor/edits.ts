@@ -1,6 +1,7 @@
 // Designer intents → new document text → one minimal text edit (DESIGN.md §5). Pure, so every gesture is
 // unit-tested without VS Code; provider.ts applies the edit as one WorkspaceEdit (one undo step).
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
+import { assertNever } from '../../model/assertNever';
 import { LAYER_SPECS, isLayerType } from '../../model/spec';
 import type { IntentMessage } from '../../protocol/webview';
 import { JsonEditError, insertItem, nodeText, parseStrict, removeItem, setValue, compact } from './jsonText';
@@ -43,6 +44,8 @@ export function applyIntent(text: string, intent: EditIntent): string {
       return setValue(text, intent.path, intent.value);
     case 'editInput':
       return setValue(text, ['input', 'shape'], intent.shape);
+    default:
+      return assertNever(intent, 'edit intent');
   }
 }
 

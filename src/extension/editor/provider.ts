@@ -1,6 +1,7 @@
 // The designer: a CustomTextEditorProvider, so the TextDocument stays the one source of truth and VS Code
 // provides save, revert, dirty, undo and hot exit (DESIGN.md §5). Each panel gets one Endpoint; every
 // panel of a document shares one DocumentSync. This is the only vscode-dependent part of the designer.
+import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import { LAYER_TYPES } from '../../model/spec';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
@@ -14,7 +15,7 @@ import { buildView } from './viewModel';
 export const DESIGNER_VIEW_TYPE = 'cnnStudio.designer';
 
 export class DesignerProvider implements vscode.CustomTextEditorProvider {
-  private readonly registry = new SyncRegistry((key, text) => buildView(text, modelNameFromUri(key)));
+  private readonly registry = new SyncRegistry((key, text) => buildView(text, modelNameFromUri(key), totalmem()));
 
   constructor(
     private readonly extensionUri: vscode.Uri,

@@ -2,26 +2,36 @@
 // table, hover, diagnostics and CLI agree to the number, and the row errors are the diagnostics' messages.
 import type { Node } from 'jsonc-parser';
 import { parseModelText, propertyValue } from '../../model/parse';
-import { TRAINING_SPEC } from '../../model/modelSpec';
-import type { DesignerView, JsonValue, RowView } from '../../protocol/webview';
+import { assertNever } from '../../model/assertNever';
+import { TRAINING_DEFAULTS } from '../../model/defaults';
+import type { ModelAnalysis } from '../../model/analysis';
+import { estimateTrainingMemory } from '../../model/memory';
+import { memoryVerdict } from '../../model/memoryVerdict';
+import type { TrainingConfig } from '../../model/types';
+import type { DesignerView, JsonValue, MemoryView, RowView } from '../../protocol/webview';
 
-const DEFAULT_BATCH = (() => {
-  const spec = TRAINING_SPEC.fields.batchSize;
-  return spec && 'default' in spec && typeof spec.default === 'number' ? spec.default : 32;
-})();
 
-export function buildView(text: string, fallbackName: string): DesignerView {
+/** machineBytes: the machine's memory (os.totalmem() on the extension side), for the training memory warning. */
+export function buildView(text: string, fallbackName: string, machineBytes?: number): DesignerView {
   const parsed = parseModelText(text);
   const root = parsed.root;
   const raw = (root?.type === 'object' ? nodeValue(root) : undefined) as Record<string, JsonValue> | undefined;
   const layersNode = root ? propertyValue(root, 'layers') : undefined;
   const layers = layersNode?.type === 'array' ? (layersNode.children ?? []).map(nodeValue) : [];
   const infos = new Map((parsed.analysis?.layers ?? []).map((i) => [i.index, i]));
+  // Grouped once: a filter per row would be quadratic in a model of many layers.
+  const layerErrors = new Map<number, string[]>();
+  for (const d of parsed.diagnostics) {
+    if (d.layerIndex === undefined || d.severity !== 'error') continue;
+    const list = layerErrors.get(d.layerIndex);
+    if (list) list.push(d.message);
+    else layerErrors.set(d.layerIndex, [d.message]);
+  }
   const rows: RowView[] = layers.map((layer, index) => {
     const info = infos.get(index);
     const obj = isObject(layer) ? layer : {};
     const type = typeof obj.type === 'string' ? obj.type : '?';
-    const errors = parsed.diagnostics.filter((d) => d.layerIndex === index && d.severity === 'error').map((d) => d.message);
+    const errors = layerErrors.get(index) ?? [];
     return {
       index,
       type,
@@ -35,7 +45,7 @@ export function buildView(text: string, fallbackName: string): DesignerView {
     };
   });
   const training = raw?.training;
-  const batchSize = isObject(training) && typeof training.batchSize === 'number' ? training.batchSize : DEFAULT_BATCH;
+  const batchSize = isObject(training) && typeof training.batchSize === 'number' ? training.batchSize : TRAINING_DEFAULTS.batchSize;
   const shape = isObject(raw?.input) ? raw.input.shape : undefined;
   const syntaxBroken = parsed.diagnostics.some((d) => d.code === 'syntax' || d.code === 'not-object');
   return {
@@ -44,11 +54,26 @@ export function buildView(text: string, fallbackName: string): DesignerView {
     ...(Array.isArray(shape) && shape.every((d) => typeof d === 'number') ? { inputShape: shape as number[] } : {}),
     rows,
     ...(parsed.analysis ? { totals: parsed.analysis.totals } : {}),
+    ...(parsed.analysis?.ok ? { memory: memoryView(parsed.analysis, parsed.model?.training, machineBytes) } : {}),
     layers,
     ...(training !== undefined ? { training } : {}),
     batchSize,
     problems: parsed.diagnostics.filter((d) => d.layerIndex === undefined).map((d) => d.message),
-    editable: !syntaxBroken && (layersNode === undefined || layersNode.type === 'array'),
+    // Without a root object (syntax, encoding or nesting problems) there is nothing an intent could edit.
+    editable: !syntaxBroken && root?.type === 'object' && (layersNode === undefined || layersNode.type === 'array'),
+  };
+}
+
+/** The training memory estimate, and the message training would refuse with when it exceeds the machine's limit. */
+function memoryView(analysis: ModelAnalysis, training: TrainingConfig | undefined, machineBytes: number | undefined): MemoryView {
+  const e = estimateTrainingMemory(analysis, training);
+  const warning = machineBytes !== undefined ? memoryVerdict(e, machineBytes).message : undefined;
+  return {
+    totalBytes: e.totalBytes,
+    batchSize: e.batchSize,
+    optimizer: e.optimizer,
+    consumers: e.consumers.slice(0, 3).map((c) => ({ label: c.label, bytes: c.bytes })),
+    ...(warning ? { warning } : {}),
   };
 }
 
@@ -88,8 +113,15 @@ function nodeValue(node: Node): JsonValue {
     }
     case 'array':
       return (node.children ?? []).map(nodeValue);
-    default:
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'null':
       return (node.value as JsonValue | undefined) ?? null;
+    case 'property':
+      return null; // never a value itself: objects read their properties' second child
+    default:
+      return assertNever(node.type, 'JSON node type');
   }
 }
 

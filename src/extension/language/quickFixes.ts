@@ -1,6 +1,7 @@
 // Quick fixes where the repair is obvious: add a flatten before a dense that follows a 3-D tensor,
 // replace a misspelt type or field with the suggestion, switch padding to "same" when a kernel does not fit.
 import * as vscode from 'vscode';
+import { assertNever } from '../../model/assertNever';
 import type { ModelDiagnostic } from '../../model/diagnostics';
 import { intentEdit, type EditIntent, type TextEdit } from '../editor/edits';
 import { parsedModel, toRange } from './modelCache';
@@ -40,8 +41,20 @@ function fixFor(doc: vscode.TextDocument, d: ModelDiagnostic): vscode.CodeAction
     case 'kernel-too-large':
       if (d.layerIndex === undefined) return undefined;
       return designerEdit(doc, 'Use "same" padding', { type: 'editField', path: ['layers', d.layerIndex, 'padding'], value: 'same' });
-    default:
+    // No one-step fix: the message says what to change. Listed so a new code is a decision here.
+    case 'syntax':
+    case 'encoding':
+    case 'too-deep':
+    case 'not-object':
+    case 'missing-field':
+    case 'wrong-type':
+    case 'out-of-range':
+    case 'needs-spatial':
+    case 'too-large':
+    case 'bad-input':
       return undefined;
+    default:
+      return assertNever(d.code, 'diagnostic code');
   }
 }
 

@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOptions, SampleRef, WorkerToHost } from '../../protocol/worker';
+import { assertNever } from '../../model/assertNever';
 import { epochLine, statusText, summary } from './format';
 import type { TrainingPanels } from './panel';
 import { loadRecord, RunRecord } from './record';
@@ -143,8 +144,12 @@ export class TrainingController implements vscode.Disposable {
       case 'mapsError':
         this.panels.post(uri, { type: 'mapsError', message: msg.message });
         return;
+      case 'ready':
+      case 'done':
+      case 'error':
+        break; // the record has applied them; refreshed below
       default:
-        break;
+        return assertNever(msg);
     }
     this.refresh(uri);
   }

@@ -1,4 +1,5 @@
 // Text for the places VS Code users look: the output channel line per epoch, the status bar, the summary.
+import { assertNever } from '../../model/assertNever';
 import type { BatchView, DoneView, EpochView } from '../../protocol/worker';
 
 export const percent = (v: number | undefined | null): string => (v === undefined || v === null || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)}%`);
@@ -35,10 +36,12 @@ export function summary(name: string, r: DoneView): string {
     case 'completed':
       return `${name} trained: ${acc ?? epochs} after ${epochs} (${duration(r.seconds)}).`;
     case 'earlyStopped':
-      return `${name} stopped early after ${epochs}, keeping the best weights: ${acc ?? ''}.`;
+      return `${name} stopped early after ${epochs}, keeping the weights of epoch ${r.selection?.bestEpoch ?? '?'} (best ${r.selection?.on ?? 'validation loss'})${acc ? `: ${acc}` : ''}.`;
     case 'stopped':
       return `${name}: training stopped after ${epochs}; the last checkpoint is kept.`;
     case 'diverged':
       return `${name}: ${r.message ?? 'training diverged'}`;
+    default:
+      return assertNever(r.status, 'run status');
   }
 }

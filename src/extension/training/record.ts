@@ -1,6 +1,7 @@
 // What the extension knows about one model's current or last run: folded from worker messages while it
 // runs, or read back from <model>.train.json when the model is reopened. Training runs are not document
 // state (DESIGN.md §5): they live here, per model file, and the view replays them on `ready`.
+import { assertNever } from '../../model/assertNever';
 import { readTrainState } from '../../data/weightsFile';
 import type { RunPhase, RunSnapshot } from '../../protocol/training';
 import type { BatchView, DoneView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
@@ -14,6 +15,7 @@ export class RunRecord {
   evaluation?: EvaluationView;
   message?: string;
   seconds?: number;
+  selection?: DoneView['selection'];
   batch?: BatchView;
   maps?: FeatureMapsView;
   /** The model text the running weights belong to. */
@@ -24,7 +26,7 @@ export class RunRecord {
 
   /** A fresh run: forget the previous one's results (its curves stay in train.json). */
   reset(modelText: string): void {
-    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, batch: undefined });
+    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined });
     this.snapshotText = modelText;
     this.warnedAboutEdit = false;
   }
@@ -46,7 +48,7 @@ export class RunRecord {
         this.maps = msg.maps;
         break;
       case 'done':
-        Object.assign(this, { phase: msg.result.status, history: msg.result.history, evaluation: msg.result.evaluation, message: msg.result.message, seconds: msg.result.seconds });
+        Object.assign(this, { phase: msg.result.status, history: msg.result.history, evaluation: msg.result.evaluation, message: msg.result.message, seconds: msg.result.seconds, selection: msg.result.selection });
         break;
       case 'error':
         this.phase = 'failed';
@@ -56,6 +58,8 @@ export class RunRecord {
       case 'warning':
       case 'mapsError':
         break;
+      default:
+        return assertNever(msg, 'message');
     }
   }
 
@@ -64,8 +68,8 @@ export class RunRecord {
   }
 
   snapshot(): RunSnapshot {
-    const { modelName, phase, description, epochs, history, classes, evaluation, message, seconds } = this;
-    return { modelName, phase, description, epochs, history, classes, evaluation, message, seconds };
+    const { modelName, phase, description, epochs, history, classes, evaluation, message, seconds, selection } = this;
+    return { modelName, phase, description, epochs, history, classes, evaluation, message, seconds, selection };
   }
 }
 
@@ -80,6 +84,7 @@ export async function loadRecord(modelPath: string, modelName: string): Promise<
   record.classes = state.classes ?? [];
   record.description = `training ${state.model}: ${state.data.train}${state.data.test ? `; test ${state.data.test}` : ''}`;
   record.history = state.history.map((m) => ({ ...m }));
+  record.selection = state.selection;
   const stored = (state as { evaluation?: StoredEvaluation }).evaluation;
   if (stored && Array.isArray(stored.confusion)) record.evaluation = restoreEvaluation(stored);
   return record;

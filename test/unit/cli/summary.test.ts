@@ -1,9 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
-import { ROOT } from '../model/helpers';
+import { renderSummary } from '../../../src/cli/summaryText';
+import { formatBytes } from '../../../src/model/format';
+import { estimateTrainingMemory } from '../../../src/model/memory';
+import { parseModelText } from '../../../src/model/parse';
+import { modelText, ROOT } from '../model/helpers';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -57,5 +61,43 @@ describe('cnn summary', () => {
     assert.match(missing.err, /nope\.cnn\.json: no such file/);
     assert.equal((await cnn('frobnicate')).code, 2);
     assert.equal((await cnn('summary')).code, 2);
+  });
+});
+
+describe('cnn summary: memory and size', () => {
+  const GiB = 1024 ** 3;
+
+  it('prints the training memory estimate in the totals, and no warning when it fits', () => {
+    const file = join(ROOT, 'examples/lenet5.cnn.json');
+    const parsed = parseModelText(readFileSync(file, 'utf8'));
+    const text = renderSummary(file, parsed, 16 * GiB);
+    const estimate = estimateTrainingMemory(parsed.analysis!, parsed.model!.training);
+    assert.ok(text.includes(`\n Training memory (batch 32, adam): ${formatBytes(estimate.totalBytes)}\n`), text);
+    assert.doesNotMatch(text, /warning:/);
+  });
+
+  it('warns when training needs more than half the machine: dense of 1,048,576 units after a 28×28 flatten', () => {
+    const text = modelText([{ type: 'flatten' }, { type: 'dense', units: 1048576, activation: 'softmax' }]);
+    const out = renderSummary('big.cnn.json', parseModelText(text), 24 * GiB).split('\n');
+    const memory = out.findIndex((l) => l.startsWith(' Training memory (batch 32, adam): '));
+    assert.ok(memory > 0, out.join('\n'));
+    assert.match(
+      out[memory + 1]!,
+      /^warning: training needs \d+\.\d GiB: dense_1's kernel, its gradient and 2 Adam slots are 12\.3 GiB; this machine has 24\.0 GiB, CNN Studio uses at most half — reduce dense_1's units$/,
+    );
+  });
+
+  it('prints the summary of a model of 200,000 layers (3.2 MB) without overflowing the stack', async function () {
+    this.timeout(60000);
+    const layers = Array.from({ length: 200000 }, (_, i) => (i % 2 ? { type: 'relu' } : { type: 'dropout', rate: 0.1 }));
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-cli-'));
+    const file = join(dir, 'deep.cnn.json');
+    writeFileSync(file, JSON.stringify({ format: 'cnn-studio/model@1', input: { shape: [4, 4, 1] }, layers }));
+    const r = await cnn('summary', file);
+    assert.equal(r.err, '');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /dropout_199998 \(dropout\)\s+4×4×1\s+0\s+0\n/);
+    assert.match(r.out, /relu_199999 \(relu\)\s+4×4×1\s+0\s+0\n/);
+    assert.match(r.out, /Training memory \(batch 32, adam\): /);
   });
 });

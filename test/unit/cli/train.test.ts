@@ -7,6 +7,7 @@ import { PNG } from 'pngjs';
 import { main } from '../../../src/cli/main';
 import { readIdxFile } from '../../../src/data/idx';
 import { mnistDataDir } from '../../../src/data/mnist';
+import { decodeSafetensors, encodeSafetensors } from '../../../src/engine/weights';
 import { readRepoFile } from '../model/helpers';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
@@ -38,6 +39,12 @@ describe('cnn train, evaluate and predict on real MNIST', function () {
     assert.equal(summary.epochs, 1);
     assert.ok(summary.testAccuracy > 0.6, `test accuracy ${summary.testAccuracy}`);
     assert.ok(Number.isFinite(summary.trainLoss) && Number.isFinite(summary.seconds));
+    // Every figure says which data it comes from; without early stopping nothing was selected.
+    assert.equal(summary.keptEpoch, 1);
+    assert.equal(summary.selectedOn, null);
+    assert.match(summary.sources.train, /train-images-idx3-ubyte: 1500 images/);
+    assert.equal(summary.sources.validation, null);
+    assert.match(summary.sources.test, /t10k-images-idx3-ubyte: 1500 images, .*\(evaluated only\)$/);
     assert.ok(existsSync(join(dir, 'lenet5.safetensors')));
     const state = JSON.parse(readFileSync(join(dir, 'lenet5.train.json'), 'utf8'));
     assert.equal(state.epoch, 1);
@@ -70,6 +77,27 @@ describe('cnn train, evaluate and predict on real MNIST', function () {
     const results: { top: { class: string }[] }[] = JSON.parse(r.out[0]);
     const correct = results.filter((res, i) => res.top[0].class === String(labels.data[i])).length;
     assert.ok(correct >= 3, `only ${correct}/5 digits right`);
+  });
+
+  it('refuses weights holding NaN or ±∞ in predict, evaluate and train --resume, naming the tensor', async () => {
+    const good = readFileSync(join(dir, 'lenet5.safetensors'));
+    const file = decodeSafetensors(good);
+    const kernel = file.tensors.find((t) => t.name.endsWith('.kernel'));
+    assert.ok(kernel);
+    kernel.data.fill(Number.NaN, 0, 3);
+    writeFileSync(join(dir, 'lenet5.safetensors'), encodeSafetensors(file.tensors, file.metadata));
+    try {
+      const digit = join(dir, 'digit0-label7.png');
+      const expected = new RegExp(`lenet5\\.safetensors: the weights are corrupt: tensor "${kernel.name.replace('.', '\\.')}" has 3 non-finite values`);
+      for (const args of [['predict', modelPath, digit], ['evaluate', modelPath, '--limit', '10'], ['train', modelPath, '--resume', '--epochs', '2', '--limit', '10']]) {
+        const r = await cnn(...args);
+        assert.equal(r.code, 1, `${args[0]}: ${r.out.join('\n')}`);
+        assert.match(r.err.join('\n'), expected, `${args[0]}: ${r.err.join('\n')}`);
+        assert.doesNotMatch(r.out.join('\n'), /NaN/, args[0]);
+      }
+    } finally {
+      writeFileSync(join(dir, 'lenet5.safetensors'), good);
+    }
   });
 
   it('refuses a broken model with path:line:col errors and a missing image clearly', async () => {

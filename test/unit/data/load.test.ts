@@ -72,7 +72,7 @@ describe('data/load', () => {
     assert.equal(ds.description, 'digits: 2 images, 2 classes, 2×2×1');
     assert.deepEqual(ds.warnings, ['skipped 1 non-image file in digits: 1/c.txt']);
     await assert.rejects(loadDataSource('nope/train', tmp, [2, 2, 1]), /data folder not found: nope\/train/);
-    await assert.rejects(loadDataSource({ images: 'x-images', labels: 'x-labels' }, tmp, [2, 2, 1]), /x-(images|labels): cannot read IDX file/);
+    await assert.rejects(loadDataSource({ images: 'x-images', labels: 'x-labels' }, tmp, [2, 2, 1]), /x-(images|labels): no such file$/);
   });
 
   it('loadImageFile gives one model input, or an Error naming the file', async () => {

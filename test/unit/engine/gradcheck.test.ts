@@ -2,6 +2,7 @@
 // (asymmetric) padding and dilation variants.
 import assert from 'node:assert/strict';
 import { createLayer } from '../../../src/engine/layers';
+import { Dropout } from '../../../src/engine/layers/dropout';
 import { createRng } from '../../../src/engine/rng';
 import type { Layer, Shape } from '../../../src/model/types';
 import { awayFromZero, checkCoords, distinctValues, gradCheck, infoFor, randomTensor } from './helpers';
@@ -34,6 +35,8 @@ const cases: Case[] = [
   { title: 'dense softmax', input: [6], layer: { type: 'dense', units: 4, activation: 'softmax' } },
   { title: 'dense relu no bias', input: [6], layer: { type: 'dense', units: 4, activation: 'leakyRelu', useBias: false } },
   { title: 'dropout (inference)', input: [3, 3, 2], layer: { type: 'dropout', rate: 0.5 } },
+  { title: 'dropout training (one mask for all perturbations)', input: [3, 3, 2], layer: { type: 'dropout', rate: 0.5 }, training: true },
+  { title: 'dropout training, rate 0.2, flat', input: [16], layer: { type: 'dropout', rate: 0.2 }, training: true },
   { title: 'batchNorm training', input: [3, 3, 4], layer: { type: 'batchNorm' }, training: true },
   { title: 'batchNorm training, flat', input: [5], layer: { type: 'batchNorm', epsilon: 0.01 }, training: true },
   { title: 'batchNorm inference', input: [3, 3, 4], layer: { type: 'batchNorm' } },
@@ -56,6 +59,13 @@ describe('engine gradient check (central differences)', () => {
       }
       const shape = [3, ...c.input];
       const x = c.x === 'distinct' ? distinctValues(shape, rng) : c.x === 'awayFromZero' ? awayFromZero(shape, rng) : randomTensor(shape, rng);
+      if (layer instanceof Dropout && c.training) {
+        // Draw one mask and keep it: otherwise every perturbed evaluation would be a different function.
+        layer.forward(x, true);
+        const kept = layer.keptMask()!;
+        assert.ok(kept.includes(0) && kept.includes(1), 'the mask both keeps and drops');
+        layer.freezeMask(true);
+      }
       gradCheck(layer, x, { rng, training: c.training ?? false });
     });
   });

@@ -5,6 +5,7 @@ import { fans, glorotNormal, heUniform } from '../../../src/engine/init';
 import { getKernels, jsKernels, setKernels, type Kernels } from '../../../src/engine/kernels';
 import { createLayer } from '../../../src/engine/layers';
 import type { BatchNorm } from '../../../src/engine/layers/batchNorm';
+import type { Dropout } from '../../../src/engine/layers/dropout';
 import { createRng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
 import { window2d, type Window2d } from '../../../src/model/geometry';
@@ -25,6 +26,19 @@ describe('engine layers and kernels', () => {
     const dx = a.backward(tensor(x.shape, new Float32Array(2000).fill(2))).data;
     dx.forEach((v, i) => assert.equal(v, 2 * y[i]!));
     assert.notDeepEqual(a.forward(x, true).data, y, 'a new mask each step');
+  });
+
+  it('dropout: keptMask() is the last training mask, freezeMask() keeps it for the next training forwards', () => {
+    const layer = createLayer(infoFor([4, 4, 2], { type: 'dropout', rate: 0.5 }), createRng(3)) as Dropout;
+    const x = tensor([2, 4, 4, 2], new Float32Array(64).fill(1));
+    const y = layer.forward(x, true).data.slice();
+    assert.deepEqual([...layer.keptMask()!], Array.from(y, (v) => (v !== 0 ? 1 : 0)));
+    layer.freezeMask(true);
+    assert.deepEqual(layer.forward(x, true).data, y);
+    layer.freezeMask(false);
+    assert.notDeepEqual(layer.forward(x, true).data, y);
+    layer.forward(x, false);
+    assert.equal(layer.keptMask(), undefined, 'no mask at inference');
   });
 
   it('batchNorm: Keras momentum update of the moving statistics, which inference then uses', () => {

@@ -2,7 +2,8 @@
 import { strict as assert } from 'node:assert';
 import type { OptimizerConfig } from '../../../src/model/types';
 import type { Param } from '../../../src/engine/layer';
-import { createOptimizer } from '../../../src/engine/optimizers';
+import { createOptimizer, OPTIMIZER_DEFAULTS } from '../../../src/engine/optimizers';
+import { OPTIMIZER_SPEC } from '../../../src/model/modelSpec';
 import { learningRateAt } from '../../../src/engine/optimizers/schedules';
 
 function param(name: string, value: number[], trainable = true): Param {
@@ -118,6 +119,36 @@ describe('optimizers', () => {
     assert.throws(() => createOptimizer({ type: 'rmsprop' }, [p]).importState(state), /state is for "adam" but the model now uses "rmsprop"/);
     assert.throws(() => createOptimizer({ type: 'adam' }, [param('other', [1])]).importState(state), /no "other\.m"/);
     assert.throws(() => createOptimizer({ type: 'adam' }, [param('w', [1, 2])]).importState(state), /"w\.m" has 1 values, the parameter has 2/);
+  });
+});
+
+describe('optimizer defaults come from the spec table', () => {
+  const variants = OPTIMIZER_SPEC.kind === 'tagged' ? OPTIMIZER_SPEC.variants : {};
+  /** Every field of the variant that has a default in the spec, with that default. */
+  const specDefaults = (type: string): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(variants[type].fields).flatMap(([k, f]) => ('default' in f && f.default !== undefined ? [[k, f.default]] : [])));
+
+  it('has one entry per optimizer of the spec', () => {
+    assert.deepEqual(Object.keys(OPTIMIZER_DEFAULTS).sort(), Object.keys(variants).sort());
+  });
+
+  for (const type of Object.keys(OPTIMIZER_DEFAULTS) as (keyof typeof OPTIMIZER_DEFAULTS)[]) {
+    it(`${type}: the engine's defaults are the spec's, field by field`, () => {
+      assert.deepEqual({ ...OPTIMIZER_DEFAULTS[type] }, specDefaults(type));
+    });
+
+    it(`${type}: an empty config trains exactly like one spelling out every spec default`, () => {
+      // Catches a fallback inside the engine that bypasses the table (the AdamW 0.004 vs 0 drift).
+      const implicit = run({ type } as OptimizerConfig, [1, -2], [0.5, 1], 3);
+      const explicit = run({ type, ...specDefaults(type) } as OptimizerConfig, [1, -2], [0.5, 1], 3);
+      assert.deepEqual(implicit, explicit);
+    });
+  }
+
+  it("follows Keras: AdamW's weight decay is 0.004, the L2 penalty of the others 0", () => {
+    assert.equal(OPTIMIZER_DEFAULTS.adamw.weightDecay, 0.004);
+    for (const t of ['sgd', 'adam', 'rmsprop'] as const) assert.equal(OPTIMIZER_DEFAULTS[t].weightDecay, 0);
+    assert.notDeepEqual(run({ type: 'adamw' }, [1], [0.5], 2), run({ type: 'adamw', weightDecay: 0 }, [1], [0.5], 2));
   });
 });
 

@@ -1,6 +1,8 @@
 // Differential tests, layer by layer: the engine and tfjs-core (CPU) on the same weights and inputs must agree on
 // forward outputs and on the gradients of Σ y·r w.r.t. input and weights, to 1e-4 of the tensor's scale.
+import assert from 'node:assert/strict';
 import { createLayer } from '../../../src/engine/layers';
+import { Dropout } from '../../../src/engine/layers/dropout';
 import { createRng } from '../../../src/engine/rng';
 import type { Layer, Shape } from '../../../src/model/types';
 import { assertClose, distinctValues, infoFor, randomTensor } from './helpers';
@@ -36,6 +38,8 @@ const cases: Case[] = [
   { input: [12], layer: { type: 'dense', units: 7, activation: 'softmax' } },
   { input: [9], layer: { type: 'dense', units: 5, useBias: false, activation: 'relu' } },
   { input: [3, 3, 2], layer: { type: 'dropout', rate: 0.3 } },
+  { input: [3, 3, 2], layer: { type: 'dropout', rate: 0.3 }, training: true },
+  { input: [5], layer: { type: 'dropout', rate: 0.6 }, training: true },
   { input: [4, 4, 3], layer: { type: 'batchNorm' }, training: true },
   { input: [4, 4, 3], layer: { type: 'batchNorm', epsilon: 0.01 } },
   { input: [6], layer: { type: 'batchNorm' }, training: true },
@@ -64,6 +68,13 @@ describe('engine vs tfjs-core, per layer', () => {
       const training = c.training ?? false;
       const y = layer.forward(x, training);
       const yData = y.data.slice();
+      // Training-mode dropout: tfjs applies the mask the engine drew; a mask without drops would test nothing.
+      const masks = new Map<string, Uint8Array>();
+      const kept = layer instanceof Dropout ? layer.keptMask() : undefined;
+      if (kept) {
+        assert.ok(kept.includes(0) && kept.includes(1), 'the mask both keeps and drops');
+        masks.set(info.name, kept);
+      }
       const r = randomTensor(y.shape, rng);
       const dx = layer.backward(r).data.slice();
 
@@ -74,7 +85,7 @@ describe('engine vs tfjs-core, per layer', () => {
         const run = (xt: tf.Tensor, ...ws: tf.Tensor[]): tf.Tensor => {
           const map = new Map(names.map((n, i) => [n, consts[i]!]));
           trainable.forEach((pi, j) => map.set(names[pi]!, ws[j]!));
-          return tfLayer(info, map, xt, training);
+          return tfLayer(info, map, xt, training, masks);
         };
         const ref = run(toTf(x), ...trainable.map((i) => consts[i]!));
         assertClose(yData, ref.dataSync(), 1e-4, 'forward');

@@ -1,5 +1,8 @@
-// Differential tests on random whole sequential models: the engine's trainBatch (fused softmax CE, batch-norm in
-// training mode) and inference forward against the same model composed from tfjs-core ops.
+// Differential tests on random whole sequential models: the engine's trainBatch (fused softmax CE, batch-norm and
+// dropout in training mode, tfjs applying the engine's dropout masks) and inference forward against the same model
+// composed from tfjs-core ops.
+import assert from 'node:assert/strict';
+import { Dropout } from '../../../src/engine/layers/dropout';
 import { buildNetwork } from '../../../src/engine/network';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { analyze } from '../../../src/model/shapes';
@@ -17,6 +20,8 @@ function randomModel(rng: Rng): Model {
     const input = [5 + rng.int(6), 5 + rng.int(6), 1 + rng.int(3)] as const;
     const layers: Layer[] = [];
     for (let b = 1 + rng.int(3); b > 0; b--) {
+      // Dropout only right before a conv or dense: its zeros straight into a max pool could tie.
+      if (layers.length > 0 && rng.next() < 0.4) layers.push({ type: 'dropout', rate: pick(rng, [0.2, 0.5]) });
       const padding = pick(rng, ['valid', 'same'] as const);
       if (rng.next() < 0.7) layers.push({ type: 'conv2d', filters: 1 + rng.int(4), kernelSize: 1 + rng.int(3), strides: 1 + rng.int(2), padding, activation: pick(rng, CONV_ACTS) });
       else layers.push({ type: 'depthwiseConv2d', kernelSize: 1 + rng.int(3), strides: 1 + rng.int(2), padding, depthMultiplier: 1 + rng.int(2), activation: pick(rng, CONV_ACTS) });
@@ -26,6 +31,8 @@ function randomModel(rng: Rng): Model {
     }
     layers.push(pick(rng, [{ type: 'flatten' }, { type: 'globalAvgPool2d' }, { type: 'globalMaxPool2d' }] as const));
     if (rng.next() < 0.5) layers.push({ type: 'dense', units: 3 + rng.int(6), activation: pick(rng, ['relu', 'tanh'] as const) });
+    // Every model trains through a dropout before its classifier.
+    layers.push({ type: 'dropout', rate: pick(rng, [0.25, 0.5]) });
     layers.push({ type: 'dense', units: 2 + rng.int(4), activation: 'softmax' });
     const model: Model = { format: MODEL_FORMAT, name: 'random', input: { shape: input }, layers };
     if (analyze(input, layers).ok) return model;
@@ -47,8 +54,16 @@ describe('engine vs tfjs-core, random whole models', () => {
       const labels = Int32Array.from({ length: n }, () => rng.int(classes));
       net.zeroGrads();
       const { loss } = net.trainBatch(x, labels, 'sparseCategoricalCrossentropy');
+      // The masks of the training forward, read before the inference forward below makes dropout the identity.
+      const masks = new Map<string, Uint8Array>();
+      net.layers.forEach((l, i) => {
+        const kept = l instanceof Dropout ? l.keptMask() : undefined;
+        if (kept) masks.set(analysis.layers[i]!.name, kept);
+      });
       const inference = net.forward(x, false).data.slice();
       const what = JSON.stringify(model.layers);
+
+      assert.ok([...masks.values()].some((k) => k.includes(0)), `dropout drops something in ${JSON.stringify(model.layers)}`);
 
       tf.tidy(() => {
         const map = paramsToTf(net.params);
@@ -58,7 +73,7 @@ describe('engine vs tfjs-core, random whole models', () => {
         const f = (...ws: tf.Tensor[]): tf.Scalar => {
           const m = new Map(map);
           trainable.forEach((p, i) => m.set(p.name, ws[i]!));
-          const probs = tfModel(analysis.layers, m, xt, true);
+          const probs = tfModel(analysis.layers, m, xt, true, masks);
           return tf.neg(tf.mean(tf.log(tf.sum(tf.mul(probs, onehot), 1)))) as tf.Scalar;
         };
         const { value, grads } = tf.valueAndGrads(f)(trainable.map((p) => map.get(p.name)!));

@@ -34,8 +34,11 @@ function act(name: ActivationName | undefined, z: tf.Tensor, alpha = 0.3): tf.Te
   }
 }
 
-/** One layer in tfjs. `p` maps param names ("<layer>.kernel", …) to tf tensors. */
-export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean): tf.Tensor {
+/** Per dropout layer name, which inputs the engine kept (1) or dropped (0) in its training forward (Dropout.keptMask). */
+export type DropoutMasks = ReadonlyMap<string, Uint8Array>;
+
+/** One layer in tfjs. `p` maps param names ("<layer>.kernel", …) to tf tensors; `masks` is needed for dropout in training. */
+export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean, masks?: DropoutMasks): tf.Tensor {
   const l = info.layer;
   const get = (suffix: string): tf.Tensor => {
     const t = p.get(`${info.name}.${suffix}`);
@@ -65,9 +68,13 @@ export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: t
       return tf.reshape(x, [x.shape[0]!, -1]);
     case 'dense':
       return act(l.activation, bias(tf.matMul(x as tf.Tensor2D, get('kernel') as tf.Tensor2D), l.useBias));
-    case 'dropout':
-      if (training) throw new Error('the reference has no dropout masks: compare dropout at inference only');
-      return x;
+    case 'dropout': {
+      if (!training) return x;
+      // The engine's random draw, scaled here independently (inverted dropout, as Keras): x · keep / (1 − rate).
+      const keep = masks?.get(info.name);
+      if (!keep) throw new Error(`${info.name}: dropout in training needs the engine's mask (Dropout.keptMask())`);
+      return tf.mul(x, tf.div(tf.tensor(Float32Array.from(keep), x.shape, 'float32'), 1 - l.rate));
+    }
     case 'batchNorm': {
       const eps = l.epsilon ?? 0.001;
       const axes = x.shape.slice(0, -1).map((_, i) => i);
@@ -85,8 +92,8 @@ export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: t
 }
 
 /** A whole sequential model in tfjs. */
-export function tfModel(infos: readonly LayerInfo[], p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean): tf.Tensor {
+export function tfModel(infos: readonly LayerInfo[], p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean, masks?: DropoutMasks): tf.Tensor {
   let t = x;
-  for (const info of infos) t = tfLayer(info, p, t, training);
+  for (const info of infos) t = tfLayer(info, p, t, training, masks);
   return t;
 }

@@ -102,6 +102,33 @@ describe('train', () => {
     assert.deepEqual(o.network.params.map((p) => [...p.value]), saved[best.epoch - 1].map((v) => [...v]));
   });
 
+  it('early stopping without validation data watches the training loss, never the test set, and says so once', async () => {
+    // Test labels are the reverse of the training labels: a selection on the test set would pick other epochs.
+    const test = bars(30, 6);
+    test.labels.forEach((l, i) => (test.labels[i] = 2 - l));
+    const notices: string[] = [];
+    const o = setup({ type: 'sgd', learningRate: 3 }, { test, epochs: 8, earlyStopping: { patience: 2 }, onNotice: (m) => notices.push(m) });
+    const saved: Float32Array[][] = [];
+    const r = await train({ ...o, onEpoch: () => void saved.push(o.network.params.map((p) => p.value.slice())) });
+    assert.deepEqual(r.monitored, { metric: 'loss', on: 'training' });
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /monitors the training loss: there is no validation data/);
+    const bestTrain = r.history.reduce((b, h) => (h.trainLoss < b.trainLoss ? h : b));
+    const bestTest = r.history.reduce((b, h) => (h.testLoss! < b.testLoss! ? h : b));
+    assert.notEqual(bestTrain.epoch, bestTest.epoch, 'the fixture must tell the two selections apart');
+    assert.equal(r.status, 'earlyStopped', `training losses ${r.history.map((h) => h.trainLoss).join(', ')}`);
+    assert.equal(r.bestEpoch, bestTrain.epoch);
+    assert.deepEqual(o.network.params.map((p) => [...p.value]), saved[bestTrain.epoch - 1].map((v) => [...v]));
+  });
+
+  it('early stopping on validation accuracy says it watches validation data', async () => {
+    const notices: string[] = [];
+    const o = setup({ type: 'sgd', learningRate: 0.05 }, { validation: bars(30, 5), epochs: 2, earlyStopping: { patience: 5, monitor: 'valAccuracy' }, onNotice: (m) => notices.push(m) });
+    const r = await train(o);
+    assert.deepEqual(r.monitored, { metric: 'accuracy', on: 'validation' });
+    assert.deepEqual(notices, []);
+  });
+
   it('stops with a clear message when the loss becomes NaN', async () => {
     const r = await train(setup({ type: 'sgd', learningRate: 1e30 }, { epochs: 2 }));
     assert.equal(r.status, 'diverged');

@@ -158,12 +158,21 @@ describe('weights files (Node I/O)', () => {
       params: ps,
       optimizer: { type: 'sgd', step: 4, slots: { 'dense_2.kernel.velocity': new Float32Array(24).fill(0.5) } },
       classes: ['a', 'b', 'c'],
-      state: { epoch: 1, epochs: 3, status: 'running', seed: 1, data: { train: 'x' }, history: [], startedAt: 'now' },
+      state: {
+        epoch: 1,
+        epochs: 3,
+        status: 'running',
+        seed: 1,
+        data: { train: 'x' },
+        history: [{ epoch: 1, learningRate: 0.01, trainLoss: 0.5, trainAccuracy: 0.8, seconds: 1 }],
+        startedAt: 'now',
+      },
     });
     assert.deepEqual(readdirSync(dir).sort(), ['tiny.optimizer.safetensors', 'tiny.safetensors', 'tiny.train.json']);
     const back = await wf.readTrainState(modelPath);
     assert.deepEqual(back, saved);
     assert.equal(back?.fingerprint, architectureFingerprint(model));
+    assert.match(saved.checkpoint, /^[0-9a-f]{16}$/);
     const w = await wf.readWeights(modelPath);
     assert.ok(w);
     assert.deepEqual(weightsClasses(w), ['a', 'b', 'c']);

@@ -40,6 +40,28 @@ describe('designer view model', () => {
     assert.ok(view.problems.length > 0);
   });
 
+  it('shows the training memory estimate, and the warning training would refuse with', () => {
+    const GiB = 1024 ** 3;
+    const fits = buildView(example('lenet5.cnn.json'), 'x', 16 * GiB);
+    assert.equal(fits.memory?.batchSize, 32);
+    assert.equal(fits.memory?.optimizer, 'adam');
+    assert.ok(fits.memory && fits.memory.totalBytes > 0 && fits.memory.consumers.length > 0);
+    assert.equal(fits.memory?.warning, undefined);
+    const big = JSON.stringify({ format: 'cnn-studio/model@1', input: { shape: [28, 28, 1] }, layers: [{ type: 'flatten' }, { type: 'dense', units: 1048576 }] });
+    const view = buildView(big, 'x', 24 * GiB);
+    assert.match(view.memory?.warning ?? '', /^training needs \d+\.\d GiB: dense_1's kernel, its gradient and 2 Adam slots are 12\.3 GiB; this machine has 24\.0 GiB, CNN Studio uses at most half — reduce dense_1's units$/);
+    // No estimate while a shape is unknown.
+    assert.equal(buildView(example('broken.cnn.json'), 'x', 16 * GiB).memory, undefined);
+  });
+
+  it('refuses edits of text it could not parse: deep nesting, UTF-16', () => {
+    for (const text of ['['.repeat(6000), Buffer.from(example('lenet5.cnn.json'), 'utf16le').toString('utf8')]) {
+      const view = buildView(text, 'fallback');
+      assert.equal(view.editable, false);
+      assert.equal(view.problems.length, 1);
+    }
+  });
+
   it('summarises key settings', () => {
     assert.equal(summarize({ type: 'conv2d', filters: 8, kernelSize: [3, 5], strides: 2, padding: 'same' }), '8 filters 3×5, stride 2×2, same');
     assert.equal(summarize({ type: 'dense', units: 10, activation: 'softmax', useBias: false }), '10 units, softmax, no bias');

@@ -1,17 +1,49 @@
+// Seeded property tests: random and mutated model files go through the parser, validator, shape inference, the
+// memory estimate, the CLI summary and the designer's view model with zero exceptions, every diagnostic inside the
+// text, and every layer that reaches shape inference valid on its own.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
+import { renderSummary } from '../../../src/cli/summaryText';
+import { buildView } from '../../../src/extension/editor/viewModel';
+import { estimateTrainingMemory } from '../../../src/model/memory';
 import { parseModelText } from '../../../src/model/parse';
 import { LAYER_SPECS } from '../../../src/model/spec';
-import { readRepoFile } from './helpers';
+import { modelText, readRepoFile } from './helpers';
+import { structureMutant, textMutant } from './mutations';
+
+const MACHINE = 16 * 1024 ** 3;
+
+/** Codes that mean a layer itself is invalid (not that it does not fit its input). */
+const VALIDATION_CODES = new Set(['unknown-field', 'unknown-type', 'missing-field', 'wrong-type', 'out-of-range', 'syntax']);
 
 function assertWellFormed(text: string): void {
   const parsed = parseModelText(text);
   for (const d of parsed.diagnostics) {
     assert.ok(d.range.offset >= 0 && d.range.length >= 0, `range ${JSON.stringify(d.range)}`);
     assert.ok(d.range.offset + d.range.length <= Math.max(text.length, 1), `range ${JSON.stringify(d.range)} beyond ${text.length}`);
-    assert.ok(d.message.length > 0);
+    assert.ok(d.message.length > 0 && !d.message.includes('\n'), `message ${JSON.stringify(d.message)}`);
   }
   if (parsed.model) assert.equal(parsed.diagnostics.filter((d) => d.severity === 'error').length, 0);
+  const a = parsed.analysis;
+  if (a) {
+    for (const v of Object.values(a.totals)) assert.ok(Number.isFinite(v) && v >= 0, `totals ${JSON.stringify(a.totals)}`);
+    if (a.ok) {
+      const e = estimateTrainingMemory(a, parsed.model?.training);
+      assert.ok(Number.isFinite(e.totalBytes) && e.totalBytes > 0, `estimate ${e.totalBytes}`);
+    }
+  }
+  renderSummary('mutant.cnn.json', parsed, MACHINE);
+  buildView(text, 'mutant', MACHINE);
+}
+
+/** Every layer shape inference read passes validation on its own: the salvaging validator hands on nothing unchecked. */
+function assertInferredLayersValid(text: string): void {
+  const analysis = parseModelText(text).analysis;
+  for (const info of analysis?.layers ?? []) {
+    const alone = parseModelText(modelText([info.layer]));
+    const invalid = alone.diagnostics.filter((d) => VALIDATION_CODES.has(d.code));
+    assert.deepEqual(invalid, [], `layer ${info.index} reached shape inference as ${JSON.stringify(info.layer)}`);
+  }
 }
 
 const layerArb = fc.oneof(
@@ -29,7 +61,9 @@ const layerArb = fc.oneof(
   fc.anything(),
 );
 
-describe('parser properties (fast-check, seeded)', () => {
+describe('parser properties (fast-check, seeded)', function () {
+  this.timeout(120000);
+
   it('never throws on random JSON values, and every range lies inside the text', () => {
     fc.assert(fc.property(fc.jsonValue(), (value) => assertWellFormed(JSON.stringify(value))), { seed: 42, numRuns: 300 });
   });
@@ -54,5 +88,17 @@ describe('parser properties (fast-check, seeded)', () => {
       fc.property(mutation, ({ at, cut, insert }) => assertWellFormed(text.slice(0, at) + insert + text.slice(at + cut))),
       { seed: 3, numRuns: 400 },
     );
+  });
+
+  it('text mutations of every example and fixture: parse, shapes, memory, summary and designer never throw', () => {
+    fc.assert(fc.property(textMutant, assertWellFormed), { seed: 11, numRuns: 4000 });
+  });
+
+  it('structure mutations of every example and fixture: parse, shapes, memory, summary and designer never throw', () => {
+    fc.assert(fc.property(structureMutant, assertWellFormed), { seed: 13, numRuns: 4000 });
+  });
+
+  it('only layers that pass validation reach shape inference, whatever the typos and syntax errors', () => {
+    fc.assert(fc.property(fc.oneof(structureMutant, textMutant), assertInferredLayersValid), { seed: 17, numRuns: 1500 });
   });
 });

@@ -1,0 +1,330 @@
+// AssemblyScript (compiled by scripts/build-wasm.mjs, not by tsc): single-precision GEMM with 128-bit SIMD.
+//
+//   C[m×n] = (accumulate ? C : 0) + op(A)·op(B),   op(A) m×k, op(B) k×n, all row-major with leading dimensions.
+//
+// Goto/BLIS structure: for each NC-wide column block and KC-deep slice, op(B) is packed into 8-column panels
+// ([kc][8], zero-padded) that stay in L2; for each MC-high row block op(A) is packed into 4-row panels ([kc][4]).
+// A 4×8 register-blocked microkernel (8 f32x4 accumulators + 2 B vectors + 1 A splat: 11 of the 16 vector
+// registers V8 allocates on x64; 5×8 spills) multiplies one A panel by one B panel. Packing absorbs every
+// transpose, so the microkernel sees the same two contiguous streams in all four modes; edge tiles (m % 4,
+// n % 8) compute the full tile from the zero-padded panels and store only the valid part. With few columns
+// (n ≤ 32, e.g. conv forward with 16 filters) a non-transposed A is read in place by microDirect instead.
+// (Measured on Zen 4 under load: unrolling the k loop ×2 made V8's code about 20 % slower; KC/MC/NC untuned.)
+//
+// Memory: the module imports its memory (the backend owns it); every operand is a byte offset. The packing
+// scratch is caller-planned too (`scratchBytes`), so threads can later each get their own. Nothing allocates.
+//
+// The same source builds two variants: with `--enable relaxed-simd` the multiply-add is f32x4.relaxed_madd
+// (one FMA instruction on x64 with FMA3), without it f32x4.mul + f32x4.add.
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 1024;
+/** Up to this many columns, a non-transposed A is read in place: packing it would cost about as much as using it. */
+const DIRECT_MAX_N: i32 = 32;
+
+/** The first byte the module's own data does not use: the backend's arena starts here (16-aligned). */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
+
+/** Whether this build multiplies-adds with relaxed SIMD (1) or plain SIMD (0). */
+export function relaxed(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
+/** Bytes of packing scratch `gemm` needs for these sizes (a multiple of 16; the backend plans the maximum). */
+export function scratchBytes(m: i32, n: i32, k: i32): i32 {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  const kc = min(k, KC);
+  const nc = roundUp(min(n, NC), NR);
+  const mc = roundUp(min(m, MC), MR);
+  return (nc * kc + mc * kc + MR * NR) << 2;
+}
+
+/**
+ * C = (accumulate ? C : 0) + op(A)·op(B). A is [m×k] with row stride lda (or [k×m] when transA), B is [k×n]
+ * with row stride ldb (or [n×k] when transB), C is [m×n] with row stride ldc; strides in floats, pointers in
+ * bytes. `scratch` points at scratchBytes(m, n, k) bytes (16-aligned is best), disjoint from A, B and C.
+ */
+export function gemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  accumulate: i32, scratch: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + ((<usize>i * ldc) << 2), 0, <usize>n << 2);
+    return;
+  }
+  const kcMax = min(k, KC);
+  const pB = scratch;
+  const pA = pB + ((<usize>roundUp(min(n, NC), NR) * kcMax) << 2);
+  const tile = pA + ((<usize>roundUp(min(m, MC), MR) * kcMax) << 2);
+  const direct = !transA && n <= DIRECT_MAX_N;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const overwrite = pc == 0 && !accumulate;
+      if (transB) packBT(b, ldb, pc, jc, kc, nc, pB);
+      else packBN(b, ldb, pc, jc, kc, nc, pB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        if (direct) {
+          // Few column panels: read the full 4-row blocks of A in place; pack only the last partial one.
+          const m4 = mc & ~3;
+          if (m4 < mc) packAN(a, lda, ic + m4, pc, mc - m4, kc, pA);
+          for (let jr = 0; jr < nc; jr += NR) {
+            const nr = min(NR, nc - jr);
+            const bp = pB + ((<usize>jr * kc) << 2);
+            for (let ir = 0; ir < m4; ir += MR) {
+              const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
+              microDirect(kc, a + ((<usize>(ic + ir) * lda + pc) << 2), lda, bp, cp, ldc, overwrite, nr, tile);
+            }
+            if (m4 < mc) micro(kc, pA, bp, c + ((<usize>(ic + m4) * ldc + jc + jr) << 2), ldc, overwrite, mc - m4, nr, tile);
+          }
+          continue;
+        }
+        if (transA) packAT(a, lda, ic, pc, mc, kc, pA);
+        else packAN(a, lda, ic, pc, mc, kc, pA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = pB + ((<usize>jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
+            micro(kc, pA + ((<usize>ir * kc) << 2), bp, cp, ldc, overwrite, mr, nr, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+@inline function roundUp(x: i32, q: i32): i32 {
+  return (x + q - 1) / q * q;
+}
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** C tile (4×8 at cp, row stride ldc floats) (+)= A panel [kc][4] · B panel [kc][8]. */
+function micro(kc: i32, ap: usize, bp: usize, cp: usize, ldc: i32, overwrite: bool, mr: i32, nr: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = ap + (<usize>kc << 4);
+  while (ap < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(ap);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(ap, 4);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(ap, 8);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(ap, 12);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, mr, nr, tile);
+}
+
+/** Like micro, for a full 4-row block of A read in place (rows at a, a + lda floats, …). */
+function microDirect(kc: i32, a: usize, lda: i32, bp: usize, cp: usize, ldc: i32, overwrite: bool, nr: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const ld = <usize>lda << 2;
+  let a0 = a;
+  const a1 = ld, a2 = ld * 2, a3 = ld * 3;
+  const end = a + (<usize>kc << 2);
+  while (a0 < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a0);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a0 + a1);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a0 + a2);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a0 + a3);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    a0 += 4;
+    bp += 32;
+  }
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, MR, nr, tile);
+}
+
+/** C tile at cp (+)= the accumulators; only the top-left mr×nr part when the tile is on an edge. */
+@inline function storeTile(
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+  cp: usize, ldc: i32, overwrite: bool, mr: i32, nr: i32, tile: usize,
+): void {
+  const ld = <usize>ldc << 2;
+  if (mr == MR && nr == NR) {
+    const r0 = cp, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+    if (!overwrite) {
+      c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
+      c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
+      c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
+      c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+    }
+    v128.store(r0, c00); v128.store(r0, c01, 16);
+    v128.store(r1, c10); v128.store(r1, c11, 16);
+    v128.store(r2, c20); v128.store(r2, c21, 16);
+    v128.store(r3, c30); v128.store(r3, c31, 16);
+    return;
+  }
+  // Edge tile: spill the 4×8 sums and store the valid mr×nr part.
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let r = 0; r < mr; r++) {
+    const src = tile + (<usize>r << 5);
+    const dst = cp + <usize>r * ld;
+    for (let t = 0; t < nr; t++) {
+      const o = <usize>t << 2;
+      const v = load<f32>(src + o);
+      store<f32>(dst + o, overwrite ? v : load<f32>(dst + o) + v);
+    }
+  }
+}
+
+/** Transposes the 4×4 block whose rows start at s0…s3 into four rows at d, d + ds, d + 2ds, d + 3ds. */
+@inline function transpose4(s0: usize, s1: usize, s2: usize, s3: usize, d: usize, ds: usize): void {
+  const r0 = v128.load(s0), r1 = v128.load(s1), r2 = v128.load(s2), r3 = v128.load(s3);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); // a0 b0 a1 b1
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); // a2 b2 a3 b3
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5); // c0 d0 c1 d1
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7); // c2 d2 c3 d3
+  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d + ds, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(d + 2 * ds, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * ds, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/** op(A) = A [m×k]: rows ic…ic+mc, columns pc…pc+kc → panels [kc][4], zero rows past mc. */
+function packAN(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32, dst: usize): void {
+  const ld = <usize>lda << 2;
+  const k4 = kc & ~3;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const s0 = a + ((<usize>(ic + ir) * lda + pc) << 2);
+    if (ir + MR <= mc) {
+      const s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+      let p = 0;
+      for (; p < k4; p += 4) {
+        const o = <usize>p << 2;
+        transpose4(s0 + o, s1 + o, s2 + o, s3 + o, dst, 16);
+        dst += 64;
+      }
+      for (; p < kc; p++) {
+        const o = <usize>p << 2;
+        store<f32>(dst, load<f32>(s0 + o));
+        store<f32>(dst, load<f32>(s1 + o), 4);
+        store<f32>(dst, load<f32>(s2 + o), 8);
+        store<f32>(dst, load<f32>(s3 + o), 12);
+        dst += 16;
+      }
+    } else {
+      const rows = mc - ir;
+      for (let p = 0; p < kc; p++) {
+        const o = <usize>p << 2;
+        for (let r = 0; r < MR; r++) store<f32>(dst + (<usize>r << 2), r < rows ? load<f32>(s0 + <usize>r * ld + o) : 0);
+        dst += 16;
+      }
+    }
+  }
+}
+
+/** op(A) = Aᵀ, A stored [k×m]: four rows of op(A) at one p are four contiguous floats. */
+function packAT(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32, dst: usize): void {
+  const ld = <usize>lda << 2;
+  for (let ir = 0; ir < mc; ir += MR) {
+    let s = a + ((<usize>pc * lda + ic + ir) << 2);
+    if (ir + MR <= mc) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(s));
+        s += ld;
+        dst += 16;
+      }
+    } else {
+      const rows = mc - ir;
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) store<f32>(dst + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : 0);
+        s += ld;
+        dst += 16;
+      }
+    }
+  }
+}
+
+/** op(B) = B [k×n]: rows pc…pc+kc, columns jc…jc+nc → panels [kc][8], zero columns past nc. */
+function packBN(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
+  const ld = <usize>ldb << 2;
+  for (let jr = 0; jr < nc; jr += NR) {
+    let s = b + ((<usize>pc * ldb + jc + jr) << 2);
+    if (jr + NR <= nc) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(s));
+        v128.store(dst, v128.load(s, 16), 16);
+        s += ld;
+        dst += 32;
+      }
+    } else {
+      const cols = nc - jr;
+      for (let p = 0; p < kc; p++) {
+        for (let t = 0; t < NR; t++) store<f32>(dst + (<usize>t << 2), t < cols ? load<f32>(s + (<usize>t << 2)) : 0);
+        s += ld;
+        dst += 32;
+      }
+    }
+  }
+}
+
+/** op(B) = Bᵀ, B stored [n×k]: column j of op(B) is row j of B; 4×4 transposes build the panel rows. */
+function packBT(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
+  const ld = <usize>ldb << 2;
+  const k4 = kc & ~3;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const s0 = b + ((<usize>(jc + jr) * ldb + pc) << 2);
+    if (jr + NR <= nc) {
+      const s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
+      let p = 0;
+      for (; p < k4; p += 4) {
+        const o = <usize>p << 2;
+        transpose4(s0 + o, s1 + o, s2 + o, s3 + o, dst, 32);
+        transpose4(s4 + o, s5 + o, s6 + o, s7 + o, dst + 16, 32);
+        dst += 128;
+      }
+      for (; p < kc; p++) {
+        const o = <usize>p << 2;
+        store<f32>(dst, load<f32>(s0 + o));
+        store<f32>(dst, load<f32>(s1 + o), 4);
+        store<f32>(dst, load<f32>(s2 + o), 8);
+        store<f32>(dst, load<f32>(s3 + o), 12);
+        store<f32>(dst, load<f32>(s4 + o), 16);
+        store<f32>(dst, load<f32>(s5 + o), 20);
+        store<f32>(dst, load<f32>(s6 + o), 24);
+        store<f32>(dst, load<f32>(s7 + o), 28);
+        dst += 32;
+      }
+    } else {
+      const cols = nc - jr;
+      for (let p = 0; p < kc; p++) {
+        const o = <usize>p << 2;
+        for (let t = 0; t < NR; t++) store<f32>(dst + (<usize>t << 2), t < cols ? load<f32>(s0 + <usize>t * ld + o) : 0);
+        dst += 32;
+      }
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// The WebAssembly SIMD backend: one WebAssembly.Memory that the backend owns, a bump arena in it, and the kernels
+// of the module built from ./assembly (scripts/build-wasm.mjs), which take byte offsets into that memory.
+// Pure: the host (CLI, worker, tests) reads the .wasm bytes and, in Node 20, enables relaxed SIMD with
+// v8.setFlagsFromString('--experimental-wasm-relaxed-simd') before calling createWasmBackend.
+//
+// Buffers are planned, not allocated per step: a network reserves its activations, gradients, parameters and
+// scratch once (alloc), possibly releasing a plan to a mark and re-planning for another batch size. Offsets are
+// bytes, 64-aligned. memory.grow detaches every Float32Array over the old buffer, so hold offsets, never views:
+// f32() hands out the current view and re-creates it after a grow.
+
+/** Best first. */
+export const WASM_VARIANTS = ['relaxed-simd', 'simd'] as const;
+export type WasmVariant = (typeof WASM_VARIANTS)[number];
+/** The file each variant is built to, in src/engine/wasm/build/ (kept in step with scripts/build-wasm.mjs). */
+export const WASM_FILES: Readonly<Record<WasmVariant, string>> = {
+  'relaxed-simd': 'gemm-relaxed-simd.wasm',
+  simd: 'gemm-simd.wasm',
+};
+export type WasmBinaries = Partial<Record<WasmVariant, WebAssembly.Bytes>>;
+
+const PAGE = 65536;
+const ALIGN = 64;
+
+/** The module's exports (see assembly/gemm.ts); pointers are byte offsets, strides in floats. */
+interface GemmExports {
+  heapBase(): number;
+  relaxed(): number;
+  scratchBytes(m: number, n: number, k: number): number;
+  gemm(
+    transA: number, transB: number, m: number, n: number, k: number,
+    a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
+    accumulate: number, scratch: number,
+  ): void;
+}
+
+export interface WasmBackendOptions {
+  /** Use this variant instead of the best one WebAssembly.validate accepts. */
+  readonly variant?: WasmVariant;
+  /** Pages (64 KiB) of the memory at creation; more are grown on demand by alloc. */
+  readonly initialPages?: number;
+  /** Upper bound in pages (default: none, i.e. the engine's 4 GiB). */
+  readonly maximumPages?: number;
+}
+
+export type WasmLoadResult =
+  | { readonly backend: WasmBackend; readonly name: string }
+  | { readonly backend: undefined; readonly name: 'js'; readonly reason: string };
+
+/** The best variant this runtime accepts among the binaries given, or undefined. */
+export function selectWasmVariant(binaries: WasmBinaries): WasmVariant | undefined {
+  return WASM_VARIANTS.find((v) => {
+    const bytes = binaries[v];
+    return bytes !== undefined && WebAssembly.validate(bytes);
+  });
+}
+
+/**
+ * Instantiates the best (or the requested) variant over a new memory. Never throws for an unsupported runtime:
+ * the result says why, so the caller falls back to the JavaScript kernels and can say which kernels run.
+ */
+export function loadWasmBackend(binaries: WasmBinaries, options: WasmBackendOptions = {}): WasmLoadResult {
+  if (typeof WebAssembly !== 'object') return { backend: undefined, name: 'js', reason: 'no WebAssembly in this runtime' };
+  const variant = options.variant ?? selectWasmVariant(binaries);
+  const bytes = variant && binaries[variant];
+  if (variant && !bytes) return { backend: undefined, name: 'js', reason: `no wasm-${variant} binary given` };
+  if (!variant || !bytes) {
+    const tried = WASM_VARIANTS.filter((v) => binaries[v]).join(', ') || 'none given';
+    return { backend: undefined, name: 'js', reason: `no WebAssembly variant validates here (tried: ${tried})` };
+  }
+  if (!WebAssembly.validate(bytes)) {
+    return { backend: undefined, name: 'js', reason: `wasm-${variant} does not validate here` };
+  }
+  const backend = new WasmBackend(variant, new WebAssembly.Module(bytes), options);
+  return { backend, name: backend.name };
+}
+
+export class WasmBackend {
+  /** Which kernels run, e.g. "wasm-relaxed-simd". */
+  readonly name: string;
+  readonly memory: WebAssembly.Memory;
+  /** Byte offset of the GEMM packing scratch (planned once, for any sizes). */
+  readonly gemmScratch: number;
+  private readonly k: GemmExports;
+  private readonly base: number;
+  private top: number;
+  private view: Float32Array;
+
+  constructor(readonly variant: WasmVariant, module: WebAssembly.Module, options: WasmBackendOptions = {}) {
+    this.memory = new WebAssembly.Memory({
+      initial: options.initialPages ?? 32,
+      ...(options.maximumPages !== undefined ? { maximum: options.maximumPages } : {}),
+    });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.k = instance.exports as unknown as GemmExports;
+    if (this.k.relaxed() !== (variant === 'relaxed-simd' ? 1 : 0)) throw new Error(`the wasm-${variant} binary is not that variant`);
+    this.name = `wasm-${variant}`;
+    this.base = alignUp(this.k.heapBase());
+    this.top = this.base;
+    this.view = new Float32Array(this.memory.buffer);
+    // Sizes beyond one cache block need no more scratch: this is the maximum.
+    const big = 1 << 30;
+    this.gemmScratch = this.alloc(this.k.scratchBytes(big, big, big) / 4);
+  }
+
+  /** A Float32Array over the whole memory (element i = bytes 4i…4i+3): use it at once, do not keep it across alloc. */
+  f32(): Float32Array {
+    if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);
+    return this.view;
+  }
+
+  /** A view of `floats` floats at byte offset `ptr` (same caveat as f32()). */
+  f32At(ptr: number, floats: number): Float32Array {
+    return this.f32().subarray(ptr >>> 2, (ptr >>> 2) + floats);
+  }
+
+  /** Reserves `floats` floats, 64-byte aligned, growing the memory if needed; returns the byte offset. Contents are unspecified. */
+  alloc(floats: number): number {
+    if (!Number.isInteger(floats) || floats < 0) throw new RangeError(`alloc: bad size ${floats}`);
+    const ptr = this.top;
+    const end = alignUp(ptr + floats * 4);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    return ptr;
+  }
+
+  /** The arena's current top, to release back to. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Frees everything allocated since `mark` (the memory keeps its size: planning again reuses it). */
+  release(mark: number): void {
+    if (mark < this.base || mark > this.top) throw new RangeError(`release: mark ${mark} outside the arena`);
+    this.top = mark;
+  }
+
+  /** Bytes the arena uses (scratch included) and the memory's size. */
+  get usedBytes(): number {
+    return this.top;
+  }
+
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /**
+   * C = (accumulate ? C : 0) + op(A)·op(B), the JavaScript gemm's contract over byte offsets: op(A) is m×k, stored
+   * [m×k] (or [k×m] when transA); op(B) is k×n, stored [k×n] (or [n×k] when transB); C is [m×n]. Leading dimensions
+   * (row strides in floats) default to the dense ones. The buffers must not overlap each other or the scratch.
+   */
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: number, b: number, c: number, accumulate: boolean,
+    lda = transA ? m : k, ldb = transB ? k : n, ldc = n,
+  ): void {
+    if (((a | b | c) & 3) !== 0) throw new RangeError('gemm: offsets must be multiples of 4 bytes');
+    this.k.gemm(+transA, +transB, m, n, k, a, lda, b, ldb, c, ldc, +accumulate, this.gemmScratch);
+  }
+}
+
+function alignUp(x: number): number {
+  return Math.ceil(x / ALIGN) * ALIGN;
+}

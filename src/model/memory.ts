@@ -1,0 +1,300 @@
+// What training a model will allocate, in bytes, from the shape function's result and the training config, so
+// that a model too big for the machine is refused before the engine allocates anything. It mirrors the engine's
+// buffers (src/engine/network.ts, layers/, optimizers/, kernels/gemm.ts, train.ts); test/unit/model/memory.test.ts
+// checks it against a real network's allocations. All counts are integers in float64, exact up to 2^53.
+import type { LayerInfo, ModelAnalysis } from './analysis';
+import { OPTIMIZER_DEFAULTS, TRAINING_DEFAULTS } from './defaults';
+import { fieldDefault } from './spec';
+import type { ActivationName, LossName, OptimizerConfig, OptimizerType, TrainingConfig } from './types';
+
+/** parameters: values, gradients and optimizer slots; copies: of the weights, for checkpoints and early stopping;
+ *  input: the batches the training loop fills (and the data set, when counted). */
+export type MemoryKind = 'parameters' | 'activations' | 'scratch' | 'copies' | 'input';
+
+export interface MemoryConsumer {
+  /** e.g. "dense_1's kernel, its gradient and 2 Adam slots" */
+  readonly label: string;
+  readonly bytes: number;
+  readonly kind: MemoryKind;
+  /** The label names several things ("… are 1.2 GiB"). */
+  readonly plural: boolean;
+  /** What makes it smaller, e.g. "reduce dense_1's units" or "reduce the batch size (32)". */
+  readonly remedy: string;
+}
+
+export interface MemoryEstimate {
+  readonly totalBytes: number;
+  readonly batchSize: number;
+  readonly optimizer: OptimizerType;
+  /** Bytes per kind, over every consumer. */
+  readonly byKind: Readonly<Record<MemoryKind, number>>;
+  /** The largest consumers (at most MAX_CONSUMERS), largest first. */
+  readonly consumers: readonly MemoryConsumer[];
+}
+
+export interface MemoryOptions {
+  /** Training samples held in memory (float32 images and int32 labels), when known; also caps the batch. */
+  readonly samples?: number;
+}
+
+/** How many consumers an estimate lists: enough to explain it, few enough for a model of 200,000 layers. */
+export const MAX_CONSUMERS = 12;
+const F32 = 4;
+const F64 = 8;
+const OPTIMIZER_NAMES: Readonly<Record<OptimizerType, string>> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop' };
+/** Patch values a conv keeps from forward to backward (KEEP_PATCHES_LIMIT in engine/layers/conv2d.ts). */
+const KEEP_PATCHES_LIMIT = 8 * 1024 * 1024;
+
+/** Per-parameter state buffers of each optimizer, as its rule in engine/optimizers declares them. */
+export function optimizerSlots(config: OptimizerConfig | undefined): number {
+  const cfg: OptimizerConfig = config ?? { type: 'adam' };
+  switch (cfg.type) {
+    case 'sgd':
+      return (cfg.momentum ?? OPTIMIZER_DEFAULTS.sgd.momentum) > 0 ? 1 : 0;
+    case 'adam':
+    case 'adamw':
+      return 2;
+    case 'rmsprop':
+      return (cfg.momentum ?? OPTIMIZER_DEFAULTS.rmsprop.momentum) > 0 ? 2 : 1;
+  }
+}
+
+export function estimateTrainingMemory(analysis: ModelAnalysis, training: TrainingConfig | undefined, options: MemoryOptions = {}): MemoryEstimate {
+  const optimizer = training?.optimizer?.type ?? 'adam';
+  const slots = optimizerSlots(training?.optimizer);
+  const configured = training?.batchSize ?? TRAINING_DEFAULTS.batchSize;
+  const n = Math.max(1, options.samples !== undefined ? Math.min(configured, options.samples) : configured);
+  const loss = training?.loss ?? TRAINING_DEFAULTS.loss;
+  const batchRemedy = `reduce the batch size (${n})`;
+  const consumers: MemoryConsumer[] = [];
+  const add = (label: string, bytes: number, kind: MemoryKind, remedy: string, plural = true): void => {
+    if (bytes > 0) consumers.push({ label, bytes, kind, remedy, plural });
+  };
+  const gemm = new GemmScratch();
+  const layers = analysis.layers;
+  let paramValues = 0;
+  let largestTrainable = 0;
+
+  for (const info of layers) {
+    for (const p of paramsOf(info)) {
+      paramValues += p.size;
+      const copies = p.trainable ? 2 + slots : 1;
+      if (p.trainable) largestTrainable = Math.max(largestTrainable, p.size);
+      const what = p.trainable
+        ? `${info.name}'s ${p.name}${slots ? `, its gradient and ${slots} ${OPTIMIZER_NAMES[optimizer]} slot${slots > 1 ? 's' : ''}` : ' and its gradient'}`
+        : `${info.name}'s ${p.name}`;
+      add(what, p.size * copies * F32, 'parameters', parameterRemedy(info), p.trainable || p.name.includes(' and '));
+    }
+  }
+  const fusedLast = fusesLoss(layers[layers.length - 1], loss);
+  for (const info of layers) {
+    const isLast = info === layers[layers.length - 1];
+    gemm.nextLayer();
+    const { activations, scratch } = layerBuffers(info, n, info.index === 0, isLast && fusedLast, gemm);
+    const lossGradient = isLast ? n * info.outputElements * F32 : 0;
+    add(`${info.name}'s activations and gradients × batch ${n}`, activations + lossGradient, 'activations', batchRemedy);
+    add(`${info.name}'s im2col patches`, scratch, 'scratch', `reduce ${info.name}'s kernel size or its input's size`);
+  }
+  add('the GEMM packing buffers (float64)', gemm.bytes(), 'scratch', 'reduce units or filters');
+  add("the optimizer's gradient scratch", largestTrainable * F32, 'scratch', 'reduce units or filters', false);
+  if (training?.earlyStopping) add("early stopping's copy of the best weights", paramValues * F32, 'copies', 'reduce units or filters', false);
+  // A checkpoint serialises the weights and copies the optimizer state once per epoch.
+  add('the checkpoint copies of the weights and optimizer state', (paramValues + (paramValues - nonTrainable(layers)) * slots) * F32, 'copies', 'reduce units or filters');
+  const sample = product(analysis.inputShape);
+  const evaluates = training?.data?.test !== undefined || (training?.validationSplit ?? 0) > 0;
+  const batchLabel = evaluates ? `the input batches for training and evaluation (${n} images each)` : `the input batch (${n} images)`;
+  add(batchLabel, (evaluates ? 2 : 1) * n * (sample + 1) * F32, 'input', batchRemedy, evaluates);
+  if (options.samples !== undefined) add(`the ${options.samples} training images in memory`, options.samples * (sample + 1) * F32, 'input', 'use fewer or smaller images');
+
+  consumers.sort((a, b) => b.bytes - a.bytes);
+  const byKind: Record<MemoryKind, number> = { parameters: 0, activations: 0, scratch: 0, copies: 0, input: 0 };
+  let totalBytes = 0;
+  for (const c of consumers) {
+    byKind[c.kind] += c.bytes;
+    totalBytes += c.bytes;
+  }
+  return { totalBytes, batchSize: n, optimizer, byKind, consumers: consumers.slice(0, MAX_CONSUMERS) };
+}
+
+interface ParamSize {
+  readonly name: string;
+  readonly size: number;
+  readonly trainable: boolean;
+}
+
+/** The engine's params per layer, with the same split as the shape function's counts. */
+function paramsOf(info: LayerInfo): ParamSize[] {
+  const { trainable, nonTrainable } = info.params;
+  const layer = info.layer;
+  switch (layer.type) {
+    case 'conv2d':
+    case 'depthwiseConv2d':
+    case 'dense': {
+      const channels = layer.type === 'dense' ? layer.units : (info.outputShape?.[2] ?? 0);
+      const bias = (layer.useBias ?? (fieldDefault(layer.type, 'useBias') as boolean)) ? channels : 0;
+      return [
+        { name: 'kernel', size: trainable - bias, trainable: true },
+        ...(bias ? [{ name: 'bias', size: bias, trainable: true }] : []),
+      ];
+    }
+    case 'batchNorm':
+      return [
+        { name: 'gamma and beta', size: trainable, trainable: true },
+        { name: 'moving statistics', size: nonTrainable, trainable: false },
+      ];
+    default:
+      return [];
+  }
+}
+
+function nonTrainable(layers: readonly LayerInfo[]): number {
+  let sum = 0;
+  for (const l of layers) sum += l.params.nonTrainable;
+  return sum;
+}
+
+function parameterRemedy(info: LayerInfo): string {
+  switch (info.layer.type) {
+    case 'dense':
+      return `reduce ${info.name}'s units`;
+    case 'conv2d':
+      return `reduce ${info.name}'s filters`;
+    case 'depthwiseConv2d':
+      return `reduce ${info.name}'s depthMultiplier`;
+    default:
+      return `reduce the channels before ${info.name}`;
+  }
+}
+
+/** The last layer's activation is fused with the loss (network.ts): its own backward, and buffer, are skipped. */
+function fusesLoss(last: LayerInfo | undefined, loss: LossName): boolean {
+  const act = last ? activationOf(last) : undefined;
+  const ce = loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy';
+  return (act === 'softmax' && ce) || (act === 'sigmoid' && loss === 'binaryCrossentropy');
+}
+
+function activationOf(info: LayerInfo): ActivationName | undefined {
+  const layer = info.layer;
+  switch (layer.type) {
+    case 'conv2d':
+    case 'depthwiseConv2d':
+    case 'dense':
+      return layer.activation ?? (fieldDefault(layer.type, 'activation') as ActivationName);
+    case 'relu':
+    case 'leakyRelu':
+    case 'sigmoid':
+    case 'tanh':
+    case 'softmax':
+      return layer.type;
+    default:
+      return undefined;
+  }
+}
+
+/** Bytes a layer keeps for a training batch of n: outputs, masks and input gradients, and its own scratch. */
+function layerBuffers(info: LayerInfo, n: number, first: boolean, fused: boolean, gemm: GemmScratch): { activations: number; scratch: number } {
+  const I = info.inputShape ? product(info.inputShape) : 0;
+  const O = info.outputElements;
+  const act = activationOf(info);
+  // The activation's output, and its gradient unless the loss is fused into it; 'linear' passes z through.
+  const activation = act === undefined || act === 'linear' ? 0 : (fused ? 1 : 2) * n * O;
+  const layer = info.layer;
+  switch (layer.type) {
+    case 'conv2d': {
+      const w = info.window;
+      if (!w) return { activations: 0, scratch: 0 };
+      const p = w.outH * w.outW;
+      const k = w.kh * w.kw * (info.inputShape?.[2] ?? 0);
+      const outC = layer.filters;
+      const pointwise = w.kh === 1 && w.kw === 1 && w.sh === 1 && w.sw === 1 && w.padTop + w.padLeft + w.padBottom + w.padRight === 0;
+      const keep = !pointwise && n * p * k <= KEEP_PATCHES_LIMIT;
+      gemm.forward(false, p, outC, k);
+      gemm.backward(true, k, outC, p);
+      if (!first) gemm.backward(false, p, k, outC);
+      // One sample's patch matrix: for forward without kept patches, the input gradient, and every evaluation.
+      const patches = (keep ? n * p * k : 0) + (pointwise ? 0 : p * k);
+      return { activations: (n * O + activation + n * I) * F32, scratch: patches * F32 };
+    }
+    case 'dense': {
+      const inF = info.inputShape ? info.inputShape[info.inputShape.length - 1]! : 0;
+      gemm.forward(false, n, layer.units, inF);
+      gemm.backward(true, inF, layer.units, n);
+      gemm.backward(false, n, inF, layer.units);
+      return { activations: (n * O + activation + n * I) * F32, scratch: 0 };
+    }
+    case 'depthwiseConv2d':
+      return { activations: (n * O + activation + n * I) * F32, scratch: 0 };
+    case 'maxPool2d':
+    case 'globalMaxPool2d':
+      // Output, the int32 argmax per output and the input gradient.
+      return { activations: (2 * n * O + n * I) * F32, scratch: 0 };
+    case 'avgPool2d':
+    case 'globalAvgPool2d':
+      return { activations: (n * O + n * I) * F32, scratch: 0 };
+    case 'flatten':
+      return { activations: 0, scratch: 0 };
+    case 'dropout':
+      // Mask, output and input gradient; a rate of 0 is the identity.
+      return { activations: layer.rate > 0 ? 3 * n * I * F32 : 0, scratch: 0 };
+    case 'batchNorm': {
+      const c = info.inputShape ? info.inputShape[info.inputShape.length - 1]! : 0;
+      return { activations: 2 * n * I * F32 + 4 * c * F64, scratch: 0 };
+    }
+    case 'relu':
+    case 'leakyRelu':
+    case 'sigmoid':
+    case 'tanh':
+    case 'softmax':
+      return { activations: activation * F32, scratch: 0 };
+  }
+}
+
+type GemmCall = readonly [transA: boolean, m: number, n: number, k: number];
+
+/**
+ * engine/kernels/gemm.ts packs op(A) into 4-row and op(B) into 2-column float64 panels, in two module buffers that
+ * grow to max(needed, twice their length). Replaying a training step's GEMM calls in their order (forward in layer
+ * order, then backward in reverse) gives their final size.
+ */
+class GemmScratch {
+  private readonly forwardCalls: GemmCall[] = [];
+  private readonly backwardCalls: GemmCall[][] = [];
+
+  nextLayer(): void {
+    this.backwardCalls.push([]);
+  }
+
+  /** C[m×n] = op(A)[m×k]·op(B)[k×n], A transposed or not (B's transpose does not change the sizes). */
+  forward(transA: boolean, m: number, n: number, k: number): void {
+    this.forwardCalls.push([transA, m, n, k]);
+  }
+
+  backward(transA: boolean, m: number, n: number, k: number): void {
+    this.backwardCalls[this.backwardCalls.length - 1]?.push([transA, m, n, k]);
+  }
+
+  bytes(): number {
+    let a = 0;
+    let b = 0;
+    const replay = ([transA, m, n, k]: GemmCall): void => {
+      if (m <= 0 || n <= 0 || k <= 0) return;
+      b = grow(b, Math.ceil(n / 2) * 2 * k);
+      // Up to 8 columns, a non-transposed A is read in place except for its last partial block of 4 rows.
+      const packedRows = !transA && n <= 8 ? (m % 4 === 0 ? 0 : 4) : Math.ceil(m / 4) * 4;
+      if (packedRows > 0) a = grow(a, packedRows * k);
+    };
+    for (const call of this.forwardCalls) replay(call);
+    for (let i = this.backwardCalls.length - 1; i >= 0; i--) for (const call of this.backwardCalls[i]!) replay(call);
+    return (a + b) * F64;
+  }
+}
+
+function grow(length: number, needed: number): number {
+  return length < needed ? Math.max(needed, length * 2) : length;
+}
+
+function product(shape: readonly number[]): number {
+  let p = 1;
+  for (const d of shape) p *= d;
+  return p;
+}

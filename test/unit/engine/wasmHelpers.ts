@@ -1,0 +1,29 @@
+// Host side of the WebAssembly backend for tests and benchmarks: the .wasm bytes from src/engine/wasm/build
+// (built by `npm run build`; built here on demand when missing) and Node 20's relaxed-SIMD flag.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { WASM_FILES, WASM_VARIANTS, type WasmBinaries } from '../../../src/engine/wasm/backend';
+
+const root = join(__dirname, '../../..');
+const buildDir = join(root, 'src/engine/wasm/build');
+
+/** Node 20 has relaxed SIMD behind a flag; it takes effect for modules validated/compiled after this call. */
+export function enableRelaxedSimd(): void {
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
+export function readWasmBinaries(): WasmBinaries {
+  if (WASM_VARIANTS.some((v) => !existsSync(join(buildDir, WASM_FILES[v])))) {
+    try {
+      execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs')], { stdio: 'pipe' });
+    } catch (e) {
+      const err = e as { stderr?: Buffer; message: string };
+      throw new Error(`the WebAssembly kernels are not built and scripts/build-wasm.mjs failed (run npm run build): ${err.stderr?.toString() || err.message}`);
+    }
+  }
+  const binaries: WasmBinaries = {};
+  for (const v of WASM_VARIANTS) binaries[v] = readFileSync(join(buildDir, WASM_FILES[v]));
+  return binaries;
+}

@@ -1,0 +1,209 @@
+// The training memory estimate: exact figures for a hand-computed model, the verdict for absurd models, and the
+// estimate against what a real engine network allocates for one training step.
+import { strict as assert } from 'node:assert';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { estimateTrainingMemory, optimizerSlots, type MemoryEstimate } from '../../../src/model/memory';
+import { memoryLine, memoryVerdict } from '../../../src/model/memoryVerdict';
+import { parseModelText } from '../../../src/model/parse';
+import type { Model, TrainingConfig } from '../../../src/model/types';
+import { modelText, parseFile } from './helpers';
+
+const GiB = 1024 ** 3;
+
+function estimateOf(layers: unknown[], input: number[], training: TrainingConfig): MemoryEstimate {
+  const parsed = parseModelText(modelText(layers, input, { training }));
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.ok(parsed.analysis?.ok);
+  return estimateTrainingMemory(parsed.analysis, parsed.model?.training);
+}
+
+describe('training memory estimate', () => {
+  it('gives exact bytes for a small model (hand-computed)', () => {
+    // conv 3×3×1×2 on 4×4×1 → 2×2×2, flatten → 8, dense 3 softmax; batch 2, SGD without momentum (no slots).
+    const e = estimateOf(
+      [{ type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }],
+      [4, 4, 1],
+      { batchSize: 2, optimizer: { type: 'sgd' } },
+    );
+    const bytes = Object.fromEntries(e.consumers.map((c) => [c.label, c.bytes]));
+    assert.deepEqual(bytes, {
+      // value + gradient, float32
+      "conv2d_0's kernel and its gradient": 18 * 2 * 4,
+      "conv2d_0's bias and its gradient": 2 * 2 * 4,
+      "dense_2's kernel and its gradient": 24 * 2 * 4,
+      "dense_2's bias and its gradient": 3 * 2 * 4,
+      // z (2·8) + relu output and its gradient (2·16) + input gradient (2·16)
+      "conv2d_0's activations and gradients × batch 2": 80 * 4,
+      // the batch's kept patches (2·4·9) + one sample's patch matrix (4·9)
+      "conv2d_0's im2col patches": 108 * 4,
+      // z (6) + softmax output (6; its gradient is fused into the loss) + input gradient (16) + loss gradient (6)
+      "dense_2's activations and gradients × batch 2": 34 * 4,
+      // packed A grows 32 → 64 doubles (conv backward needs 48), packed B 18 → 36 (dense forward needs 32)
+      'the GEMM packing buffers (float64)': 100 * 8,
+      "the optimizer's gradient scratch": 24 * 4,
+      'the checkpoint copies of the weights and optimizer state': 47 * 4,
+      'the input batch (2 images)': 2 * 17 * 4,
+    });
+    assert.equal(e.totalBytes, 2484);
+    assert.deepEqual(e.byKind, { parameters: 376, activations: 320 + 136, scratch: 432 + 800 + 96, copies: 188, input: 136 });
+    assert.equal(memoryLine(e), 'Training memory (batch 2, sgd): 2.4 KiB');
+    assert.deepEqual(memoryVerdict(e, 8 * GiB), { ok: true, limitBytes: 4 * GiB });
+  });
+
+  it('counts optimizer slots as the engine rules declare them', () => {
+    assert.equal(optimizerSlots(undefined), 2);
+    assert.equal(optimizerSlots({ type: 'sgd' }), 0);
+    assert.equal(optimizerSlots({ type: 'sgd', momentum: 0.9 }), 1);
+    assert.equal(optimizerSlots({ type: 'adam' }), 2);
+    assert.equal(optimizerSlots({ type: 'adamw' }), 2);
+    assert.equal(optimizerSlots({ type: 'rmsprop' }), 1);
+    assert.equal(optimizerSlots({ type: 'rmsprop', momentum: 0.5 }), 2);
+  });
+
+  it('refuses a dense layer of 1,048,576 units after a 28×28 flatten, naming its kernel and the units', () => {
+    const e = estimateOf([{ type: 'flatten' }, { type: 'dense', units: 1048576 }], [28, 28, 1], {});
+    const kernel = 784 * 1048576;
+    assert.equal(e.consumers[0]!.label, "dense_1's kernel, its gradient and 2 Adam slots");
+    assert.equal(e.consumers[0]!.bytes, kernel * 4 * 4);
+    assert.ok(Number.isSafeInteger(e.totalBytes));
+    const v = memoryVerdict(e, 24 * GiB);
+    assert.equal(v.ok, false);
+    assert.equal(
+      v.message,
+      `training needs ${(e.totalBytes / GiB).toFixed(1)} GiB: dense_1's kernel, its gradient and 2 Adam slots are 12.3 GiB; ` +
+        "this machine has 24.0 GiB, CNN Studio uses at most half — reduce dense_1's units",
+    );
+  });
+
+  it('refuses a conv of 1,000,000 filters for its activations × batch, with exact integer counts', () => {
+    const e = estimateOf([{ type: 'conv2d', filters: 1000000, kernelSize: 3, activation: 'relu' }], [28, 28, 1], { batchSize: 32 });
+    const activations = e.consumers.find((c) => c.kind === 'activations')!;
+    // z, relu output, its gradient and the loss gradient: 4 × 32 × 26·26·1,000,000 floats; the input gradient: 32 × 784.
+    assert.equal(activations.bytes, (4 * 32 * 676e6 + 32 * 784) * 4);
+    assert.equal(e.consumers[0], activations);
+    assert.ok(Number.isSafeInteger(e.totalBytes));
+    const v = memoryVerdict(e, 16 * GiB);
+    assert.equal(
+      v.message,
+      "training needs 327.7 GiB: conv2d_0's activations and gradients × batch 32 are 322.3 GiB; " +
+        'this machine has 16.0 GiB, CNN Studio uses at most half — reduce the batch size (32)',
+    );
+  });
+
+  it('is below the limit for the examples on a 16 GiB machine', () => {
+    for (const file of ['examples/lenet5.cnn.json', 'examples/simple-mnist-convnet.cnn.json', 'examples/vgg-cifar.cnn.json']) {
+      const parsed = parseFile(file);
+      const e = estimateTrainingMemory(parsed.analysis!, parsed.model?.training);
+      assert.ok(memoryVerdict(e, 16 * GiB).ok, `${file}: ${memoryLine(e)}`);
+    }
+  });
+});
+
+describe('training memory estimate against the engine', () => {
+  // Models that reach every buffer kind: kept and per-sample patches, pointwise conv, pools with argmax,
+  // dropout masks, batch norm, a fused and an unfused loss, early stopping's copy, every optimizer.
+  const cases: { name: string; layers: unknown[]; input: number[]; training: TrainingConfig }[] = [
+    { name: 'lenet5 example', layers: [], input: [], training: {} },
+    { name: 'simple convnet example', layers: [], input: [], training: {} },
+    {
+      name: 'mixed layers, rmsprop with momentum, early stopping',
+      input: [12, 12, 3],
+      layers: [
+        { type: 'conv2d', filters: 10, kernelSize: 3, padding: 'same' },
+        { type: 'batchNorm' },
+        { type: 'relu' },
+        { type: 'conv2d', filters: 4, kernelSize: 1 },
+        { type: 'maxPool2d', poolSize: 2 },
+        { type: 'depthwiseConv2d', kernelSize: 3, depthMultiplier: 2, activation: 'tanh' },
+        { type: 'avgPool2d', poolSize: 2, padding: 'same' },
+        { type: 'dropout', rate: 0.3 },
+        { type: 'globalMaxPool2d' },
+        { type: 'dense', units: 12, activation: 'leakyRelu' },
+        { type: 'dense', units: 1, activation: 'sigmoid' },
+      ],
+      training: { batchSize: 5, loss: 'binaryCrossentropy', optimizer: { type: 'rmsprop', momentum: 0.5 }, earlyStopping: { patience: 2 } },
+    },
+    {
+      name: 'big patches (per-sample im2col), sgd with momentum, mse',
+      input: [64, 64, 3],
+      layers: [
+        { type: 'conv2d', filters: 3, kernelSize: 7, strides: 1, activation: 'relu' },
+        { type: 'globalAvgPool2d' },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
+      training: { batchSize: 24, loss: 'meanSquaredError', optimizer: { type: 'sgd', momentum: 0.9 } },
+    },
+  ];
+
+  for (const c of cases) {
+    it(`matches what the engine holds after a training step and an evaluation: ${c.name}`, async () => {
+      const parsed = c.layers.length
+        ? parseModelText(modelText(c.layers, c.input, { training: c.training }))
+        : parseFile(c.name.startsWith('lenet5') ? 'examples/lenet5.cnn.json' : 'examples/simple-mnist-convnet.cnn.json');
+      const model = parsed.model!;
+      assert.ok(model && parsed.analysis?.ok, JSON.stringify(parsed.diagnostics));
+      const training: TrainingConfig = c.layers.length ? c.training : { ...model.training, batchSize: 8 };
+      const estimate = estimateTrainingMemory(parsed.analysis, training);
+      const measured = await measureTrainingStep({ ...model, training }, training.batchSize!);
+      // What the engine allocates itself: all but the training loop's batch, early stopping and checkpoint copies.
+      const expected = estimate.totalBytes - estimate.byKind.input - estimate.byKind.copies;
+      // Exact today; 1 KiB of tolerance for the engine's small module buffers (pooling taps beyond 16).
+      assert.ok(Math.abs(measured - expected) <= 1024, `measured ${measured} bytes, estimated ${expected} (${memoryLine(estimate)})`);
+    });
+  }
+});
+
+/**
+ * Bytes of the typed arrays the engine allocates, and still holds, after building a network and its optimizer and
+ * running one training step, one update and one evaluation: the typed array constructors are wrapped for the
+ * duration (views of existing memory excluded), and a garbage collection drops buffers the engine replaced. The
+ * engine modules are loaded afresh, so the GEMM packing buffers start empty as in a new process.
+ */
+async function measureTrainingStep(model: Model, batch: number): Promise<number> {
+  for (const key of Object.keys(require.cache)) if (/[\\/]src[\\/]engine[\\/]/.test(key)) delete require.cache[key];
+  /* eslint-disable @typescript-eslint/no-require-imports -- a fresh module instance of the engine, see above */
+  const { buildNetwork } = require('../../../src/engine/network') as typeof import('../../../src/engine/network');
+  const { createOptimizer } = require('../../../src/engine/optimizers') as typeof import('../../../src/engine/optimizers');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const analysis = parseModelText(JSON.stringify(model)).analysis!;
+  const loss = model.training?.loss ?? 'categoricalCrossentropy';
+  const [h, w, c] = model.input.shape;
+  const x = { shape: [batch, h, w, c], data: new Float32Array(batch * h * w * c).map((_, i) => (i % 7) / 7) };
+  const labels = new Int32Array(batch).map((_, i) => i % Math.min(2, analysis.outputShape!.at(-1)!));
+  const allocated: WeakRef<ArrayBufferView>[] = [];
+  const originals = { Float32Array, Float64Array, Int32Array };
+  const counting = <T extends Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor>(Base: T): T =>
+    class extends (Base as Float32ArrayConstructor) {
+      constructor(...args: unknown[]) {
+        super(...(args as []));
+        if (!(args[0] instanceof ArrayBuffer)) allocated.push(new WeakRef(this));
+      }
+    } as unknown as T;
+  Object.assign(globalThis, { Float32Array: counting(Float32Array), Float64Array: counting(Float64Array), Int32Array: counting(Int32Array) });
+  let network: ReturnType<typeof buildNetwork>;
+  let optimizer: ReturnType<typeof createOptimizer>;
+  try {
+    network = buildNetwork(model, analysis, 1);
+    optimizer = createOptimizer(model.training?.optimizer, network.params);
+    network.zeroGrads();
+    network.trainBatch(x, labels, loss);
+    optimizer.step();
+    network.evaluateBatch(x, labels, loss);
+  } finally {
+    Object.assign(globalThis, originals);
+  }
+  // WeakRef targets stay alive until the current job ends.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  let bytes = 0;
+  for (const ref of allocated) bytes += ref.deref()?.byteLength ?? 0;
+  assert.ok(network && optimizer); // both held until here
+  return bytes;
+}
+
+/** V8's collector, without starting node with --expose-gc. */
+function gc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
