@@ -1,5 +1,6 @@
 // One training run of a model file, shared by `cnn train` and the VS Code training worker so both load,
 // split, resume, checkpoint and finish a run the same way. The front ends only print: they pass callbacks.
+import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { Dataset } from '../engine/dataset';
 import { buildNetwork, type Network } from '../engine/network';
@@ -8,6 +9,9 @@ import { createRng } from '../engine/rng';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { monitoredMetric, train, type BatchProgress, type EpochMetrics, type MonitoredMetric, type TrainResult } from '../engine/train';
 import { loadWeightsInto } from '../engine/weights';
+import type { ModelAnalysis } from '../model/analysis';
+import { estimateTrainingMemory } from '../model/memory';
+import { memoryVerdict } from '../model/memoryVerdict';
 import { inferShapes } from '../model/shapes';
 import type { DataSource, Model } from '../model/types';
 import { makeAugmenter } from './augment';
@@ -30,6 +34,8 @@ export interface SessionOptions {
   readonly resume?: boolean;
   /** Non-fatal data problems (skipped files), as they are found. */
   readonly onWarning?: (message: string) => void;
+  /** The machine's memory (default os.totalmem()): training refuses to need more than half of it. */
+  readonly machineMemoryBytes?: number;
 }
 
 export interface PreparedSession {
@@ -91,6 +97,9 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
       throw new TrainingSetupError(message(e));
     }
   };
+  // Refuse what cannot fit before loading data or allocating; again once the data's size is known.
+  const analysis = inferShapes(model);
+  checkMemory(modelPath, analysis, model, o.machineMemoryBytes);
   const all = await load(t.data.train);
   const test = t.data.test !== undefined ? await load(t.data.test) : undefined;
   let trainSet: Dataset = all;
@@ -101,8 +110,7 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
       `${modelPath}: "validationSplit": ${t.validationSplit} of ${all.count} sample${all.count === 1 ? '' : 's'} leaves no training samples (${validation?.count ?? 0} held out for validation); lower it or add data`,
     );
   }
-
-  const analysis = inferShapes(model);
+  checkMemory(modelPath, analysis, model, o.machineMemoryBytes, all.count + (test?.count ?? 0));
   checkClasses(modelPath, all.classes, analysis.outputShape?.[analysis.outputShape.length - 1] ?? 0, o.onWarning);
   let network: Network;
   try {
@@ -187,6 +195,11 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
 /** "validation loss", "training accuracy": what early stopping selects the weights on. */
 export function monitoredLabel(m: MonitoredMetric): string {
   return `${m.on} ${m.metric}`;
+}
+
+function checkMemory(modelPath: string, analysis: ModelAnalysis, model: Model, machineBytes = totalmem(), samples?: number): void {
+  const verdict = memoryVerdict(estimateTrainingMemory(analysis, model.training, samples === undefined ? {} : { samples }), machineBytes);
+  if (!verdict.ok) throw new TrainingSetupError(`${modelPath}: ${verdict.message}`);
 }
 
 /** The data's classes against the output layer: more classes than outputs cannot train; fewer is worth a word. */

@@ -12,9 +12,10 @@ import type { ActivationName, LossName, OptimizerConfig, OptimizerType, Training
 export type MemoryKind = 'parameters' | 'activations' | 'scratch' | 'copies' | 'input';
 
 export interface MemoryConsumer {
-  /** e.g. "dense_1's kernel, its gradient and 2 Adam slots" */
+  /** e.g. "dense_1's kernel, its gradient, 2 Adam slots and checkpoint copies" */
   readonly label: string;
   readonly bytes: number;
+  /** The kind of the engine's part of it (parameters also carry their checkpoint copies). */
   readonly kind: MemoryKind;
   /** The label names several things ("… are 1.2 GiB"). */
   readonly plural: boolean;
@@ -67,8 +68,12 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   const loss = training?.loss ?? TRAINING_DEFAULTS.loss;
   const batchRemedy = `reduce the batch size (${n})`;
   const consumers: MemoryConsumer[] = [];
-  const add = (label: string, bytes: number, kind: MemoryKind, remedy: string, plural = true): void => {
-    if (bytes > 0) consumers.push({ label, bytes, kind, remedy, plural });
+  const byKind: Record<MemoryKind, number> = { parameters: 0, activations: 0, scratch: 0, copies: 0, input: 0 };
+  // `copies` counts toward the consumer's bytes but goes to its own kind (it is not the engine's).
+  const add = (label: string, bytes: number, kind: MemoryKind, remedy: string, plural = true, copies = 0): void => {
+    byKind[kind] += bytes;
+    byKind.copies += copies;
+    if (bytes + copies > 0) consumers.push({ label, bytes: bytes + copies, kind, remedy, plural });
   };
   const gemm = new GemmScratch();
   const layers = analysis.layers;
@@ -78,12 +83,16 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   for (const info of layers) {
     for (const p of paramsOf(info)) {
       paramValues += p.size;
-      const copies = p.trainable ? 2 + slots : 1;
       if (p.trainable) largestTrainable = Math.max(largestTrainable, p.size);
+      // Each epoch's checkpoint (data/weightsFile.ts) encodes the weights, and copies the optimizer state
+      // (exportState) before encoding that copy: one more value and two more of each slot, for a moment.
+      const checkpoint = (1 + (p.trainable ? 2 * slots : 0)) * p.size * F32;
       const what = p.trainable
-        ? `${info.name}'s ${p.name}${slots ? `, its gradient and ${slots} ${OPTIMIZER_NAMES[optimizer]} slot${slots > 1 ? 's' : ''}` : ' and its gradient'}`
-        : `${info.name}'s ${p.name}`;
-      add(what, p.size * copies * F32, 'parameters', parameterRemedy(info), p.trainable || p.name.includes(' and '));
+        ? slots
+          ? `${info.name}'s ${p.name}, its gradient, ${slots} ${OPTIMIZER_NAMES[optimizer]} slot${slots > 1 ? 's' : ''} and checkpoint copies`
+          : `${info.name}'s ${p.name}, its gradient and checkpoint copy`
+        : `${info.name}'s ${p.name} and checkpoint copy`;
+      add(what, (p.trainable ? 2 + slots : 1) * p.size * F32, 'parameters', parameterRemedy(info), true, checkpoint);
     }
   }
   const fusedLast = fusesLoss(layers[layers.length - 1], loss);
@@ -98,8 +107,6 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   add('the GEMM packing buffers (float64)', gemm.bytes(), 'scratch', 'reduce units or filters');
   add("the optimizer's gradient scratch", largestTrainable * F32, 'scratch', 'reduce units or filters', false);
   if (training?.earlyStopping) add("early stopping's copy of the best weights", paramValues * F32, 'copies', 'reduce units or filters', false);
-  // A checkpoint serialises the weights and copies the optimizer state once per epoch.
-  add('the checkpoint copies of the weights and optimizer state', (paramValues + (paramValues - nonTrainable(layers)) * slots) * F32, 'copies', 'reduce units or filters');
   const sample = product(analysis.inputShape);
   const evaluates = training?.data?.test !== undefined || (training?.validationSplit ?? 0) > 0;
   const batchLabel = evaluates ? `the input batches for training and evaluation (${n} images each)` : `the input batch (${n} images)`;
@@ -107,12 +114,8 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   if (options.samples !== undefined) add(`the ${options.samples} training images in memory`, options.samples * (sample + 1) * F32, 'input', 'use fewer or smaller images');
 
   consumers.sort((a, b) => b.bytes - a.bytes);
-  const byKind: Record<MemoryKind, number> = { parameters: 0, activations: 0, scratch: 0, copies: 0, input: 0 };
   let totalBytes = 0;
-  for (const c of consumers) {
-    byKind[c.kind] += c.bytes;
-    totalBytes += c.bytes;
-  }
+  for (const k of Object.values(byKind)) totalBytes += k;
   return { totalBytes, batchSize: n, optimizer, byKind, consumers: consumers.slice(0, MAX_CONSUMERS) };
 }
 
@@ -145,12 +148,6 @@ function paramsOf(info: LayerInfo): ParamSize[] {
     default:
       return [];
   }
-}
-
-function nonTrainable(layers: readonly LayerInfo[]): number {
-  let sum = 0;
-  for (const l of layers) sum += l.params.nonTrainable;
-  return sum;
 }
 
 function parameterRemedy(info: LayerInfo): string {

@@ -83,7 +83,7 @@ describe('cnn summary: memory and size', () => {
     assert.ok(memory > 0, out.join('\n'));
     assert.match(
       out[memory + 1]!,
-      /^warning: training needs \d+\.\d GiB: dense_1's kernel, its gradient and 2 Adam slots are 12\.3 GiB; this machine has 24\.0 GiB, CNN Studio uses at most half — reduce dense_1's units$/,
+      /^warning: training needs \d+\.\d GiB: dense_1's kernel, its gradient, 2 Adam slots and checkpoint copies are 27\.6 GiB; this machine has 24\.0 GiB, CNN Studio uses at most half — reduce dense_1's units$/,
     );
   });
 

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors } from '../../../src/engine/weights';
 import { prepareSession, runSession, TrainingSetupError, type SessionOptions } from '../../../src/data/trainingSession';
 import * as wf from '../../../src/data/weightsFile';
+import { estimateTrainingMemory } from '../../../src/model/memory';
+import { inferShapes } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { png } from './helpers';
 
@@ -141,6 +143,28 @@ describe('training session: setup and checkpoints', function () {
     const left = readdirSync(dir).filter((f) => f.endsWith('.tmp'));
     assert.deepEqual(left.sort(), [live, other].sort());
     assert.ok(warnings.some((w) => /removed 1 temporary file an interrupted save left/.test(w)), warnings.join('\n'));
+  });
+
+  it('refuses a model that needs more than half the machine memory before loading data or allocating', async () => {
+    const huge: Model = {
+      ...model,
+      input: { shape: [28, 28, 1] },
+      layers: [{ type: 'flatten' }, { type: 'dense', units: 1_048_576 }],
+      training: { ...model.training, data: { train: 'no-such-folder' } },
+    };
+    await assert.rejects(prepareSession(options(huge, { machineMemoryBytes: 24 * 1024 ** 3 })), (e: Error) => {
+      assert.ok(e instanceof TrainingSetupError);
+      assert.match(e.message, /tiny\.cnn\.json: training needs [\d.]+ GiB: dense_1's kernel.* [\d.]+ GiB; this machine has 24\.0 GiB, CNN Studio uses at most half — reduce dense_1's units/);
+      return true;
+    });
+    const wide: Model = { ...huge, layers: [{ type: 'conv2d', filters: 1_000_000, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 3 }] };
+    await assert.rejects(prepareSession(options(wide, { machineMemoryBytes: 24 * 1024 ** 3 })), /training needs [\d.]+ GiB/);
+    // The data counts too: a machine big enough for the model alone but not with its 18 images refuses after loading them.
+    const alone = estimateTrainingMemory(inferShapes(model), model.training).totalBytes;
+    const withData = estimateTrainingMemory(inferShapes(model), model.training, { samples: 18 }).totalBytes;
+    assert.ok(withData > alone);
+    await assert.rejects(prepareSession(options(model, { machineMemoryBytes: alone + withData })), /training needs [\d.]+ KiB/);
+    await prepareSession(options(model, { machineMemoryBytes: 2 * withData }));
   });
 
   it('refuses a validationSplit that leaves no training samples, with the counts', async () => {

@@ -49,7 +49,7 @@ describe('designer view model', () => {
     assert.equal(fits.memory?.warning, undefined);
     const big = JSON.stringify({ format: 'cnn-studio/model@1', input: { shape: [28, 28, 1] }, layers: [{ type: 'flatten' }, { type: 'dense', units: 1048576 }] });
     const view = buildView(big, 'x', 24 * GiB);
-    assert.match(view.memory?.warning ?? '', /^training needs \d+\.\d GiB: dense_1's kernel, its gradient and 2 Adam slots are 12\.3 GiB; this machine has 24\.0 GiB, CNN Studio uses at most half — reduce dense_1's units$/);
+    assert.match(view.memory?.warning ?? '', /^training needs \d+\.\d GiB: dense_1's kernel, its gradient, 2 Adam slots and checkpoint copies are 27\.6 GiB; this machine has 24\.0 GiB, CNN Studio uses at most half — reduce dense_1's units$/);
     // No estimate while a shape is unknown.
     assert.equal(buildView(example('broken.cnn.json'), 'x', 16 * GiB).memory, undefined);
   });

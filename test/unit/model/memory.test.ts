@@ -28,11 +28,11 @@ describe('training memory estimate', () => {
     );
     const bytes = Object.fromEntries(e.consumers.map((c) => [c.label, c.bytes]));
     assert.deepEqual(bytes, {
-      // value + gradient, float32
-      "conv2d_0's kernel and its gradient": 18 * 2 * 4,
-      "conv2d_0's bias and its gradient": 2 * 2 * 4,
-      "dense_2's kernel and its gradient": 24 * 2 * 4,
-      "dense_2's bias and its gradient": 3 * 2 * 4,
+      // value, gradient and the checkpoint's encoded copy, float32
+      "conv2d_0's kernel, its gradient and checkpoint copy": 18 * 3 * 4,
+      "conv2d_0's bias, its gradient and checkpoint copy": 2 * 3 * 4,
+      "dense_2's kernel, its gradient and checkpoint copy": 24 * 3 * 4,
+      "dense_2's bias, its gradient and checkpoint copy": 3 * 3 * 4,
       // z (2·8) + relu output and its gradient (2·16) + input gradient (2·16)
       "conv2d_0's activations and gradients × batch 2": 80 * 4,
       // the batch's kept patches (2·4·9) + one sample's patch matrix (4·9)
@@ -42,7 +42,6 @@ describe('training memory estimate', () => {
       // packed A grows 32 → 64 doubles (conv backward needs 48), packed B 18 → 36 (dense forward needs 32)
       'the GEMM packing buffers (float64)': 100 * 8,
       "the optimizer's gradient scratch": 24 * 4,
-      'the checkpoint copies of the weights and optimizer state': 47 * 4,
       'the input batch (2 images)': 2 * 17 * 4,
     });
     assert.equal(e.totalBytes, 2484);
@@ -64,14 +63,15 @@ describe('training memory estimate', () => {
   it('refuses a dense layer of 1,048,576 units after a 28×28 flatten, naming its kernel and the units', () => {
     const e = estimateOf([{ type: 'flatten' }, { type: 'dense', units: 1048576 }], [28, 28, 1], {});
     const kernel = 784 * 1048576;
-    assert.equal(e.consumers[0]!.label, "dense_1's kernel, its gradient and 2 Adam slots");
-    assert.equal(e.consumers[0]!.bytes, kernel * 4 * 4);
+    assert.equal(e.consumers[0]!.label, "dense_1's kernel, its gradient, 2 Adam slots and checkpoint copies");
+    // value, gradient, m, v; the checkpoint's encoded value and the state's copy and encoding of m and v
+    assert.equal(e.consumers[0]!.bytes, kernel * 9 * 4);
     assert.ok(Number.isSafeInteger(e.totalBytes));
     const v = memoryVerdict(e, 24 * GiB);
     assert.equal(v.ok, false);
     assert.equal(
       v.message,
-      `training needs ${(e.totalBytes / GiB).toFixed(1)} GiB: dense_1's kernel, its gradient and 2 Adam slots are 12.3 GiB; ` +
+      `training needs ${(e.totalBytes / GiB).toFixed(1)} GiB: dense_1's kernel, its gradient, 2 Adam slots and checkpoint copies are 27.6 GiB; ` +
         "this machine has 24.0 GiB, CNN Studio uses at most half — reduce dense_1's units",
     );
   });
