@@ -1,5 +1,6 @@
 // Tiny DOM builder: the views are plain functions from state to elements, no framework.
-type Child = Node | string | number | false | null | undefined;
+/** Arrays are appended in order: pass `rows.map(…)` as is, since spreading a long array into a call overflows the stack. */
+type Child = Node | string | number | false | null | undefined | readonly Child[];
 type Attrs = Record<string, string | number | boolean | undefined>;
 
 /** h('td', { class: 'params', 'data-x': 1 }, '34,826'); `on*` handlers go through `on()`. */
@@ -16,7 +17,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 export function append(el: Element, children: readonly Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'number' ? String(c) : c);
+    if (Array.isArray(c)) append(el, c);
+    else el.append(typeof c === 'number' ? String(c) : (c as Node | string));
   }
 }
 

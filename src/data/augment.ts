@@ -1,5 +1,6 @@
 // Seeded, in-place training-batch augmentation: random integer shifts (zero fill) and horizontal flips.
 import type { Rng } from '../engine/rng';
+import { AUGMENTATION_DEFAULTS } from '../model/defaults';
 import type { AugmentationConfig } from '../model/types';
 
 export type Augmenter = (batch: Float32Array, count: number, rng: Rng) => void;
@@ -11,12 +12,12 @@ export type Augmenter = (batch: Float32Array, count: number, rng: Rng) => void;
  */
 export function makeAugmenter(config: AugmentationConfig, shape: readonly [number, number, number]): Augmenter | undefined {
   const [h, w, c] = shape;
-  const shift = config.shift ?? 0;
+  const shift = config.shift ?? AUGMENTATION_DEFAULTS.shift;
   if (!(shift >= 0 && shift <= 1)) throw new RangeError(`augmentation.shift must be in [0, 1], got ${shift}`);
   // Integer shifts: sub-pixel interpolation would blur every sample and costs more than it helps.
   const maxDy = Math.round(shift * h);
   const maxDx = Math.round(shift * w);
-  const flip = config.horizontalFlip === true;
+  const flip = config.horizontalFlip ?? AUGMENTATION_DEFAULTS.horizontalFlip;
   if (maxDy === 0 && maxDx === 0 && !flip) return undefined;
 
   const size = h * w * c;

@@ -4,7 +4,8 @@
 // checks it against a real network's allocations. All counts are integers in float64, exact up to 2^53.
 import type { LayerInfo, ModelAnalysis } from './analysis';
 import { OPTIMIZER_DEFAULTS, TRAINING_DEFAULTS } from './defaults';
-import { fieldDefault } from './spec';
+import { formatCount } from './format';
+import { field } from './spec';
 import type { ActivationName, LossName, OptimizerConfig, OptimizerType, TrainingConfig } from './types';
 
 /** parameters: values, gradients and optimizer slots; copies: of the weights, for checkpoints and early stopping;
@@ -108,7 +109,7 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   add("the optimizer's gradient scratch", largestTrainable * F32, 'scratch', 'reduce units or filters', false);
   if (training?.earlyStopping) add("early stopping's copy of the best weights", paramValues * F32, 'copies', 'reduce units or filters', false);
   const sample = product(analysis.inputShape);
-  const evaluates = training?.data?.test !== undefined || (training?.validationSplit ?? 0) > 0;
+  const evaluates = training?.data?.test !== undefined || (training?.validationSplit ?? TRAINING_DEFAULTS.validationSplit) > 0;
   const batchLabel = evaluates ? `the input batches for training and evaluation (${n} images each)` : `the input batch (${n} images)`;
   add(batchLabel, (evaluates ? 2 : 1) * n * (sample + 1) * F32, 'input', batchRemedy, evaluates);
   if (options.samples !== undefined) add(`the ${options.samples} training images in memory`, options.samples * (sample + 1) * F32, 'input', 'use fewer or smaller images');
@@ -134,7 +135,7 @@ function paramsOf(info: LayerInfo): ParamSize[] {
     case 'depthwiseConv2d':
     case 'dense': {
       const channels = layer.type === 'dense' ? layer.units : (info.outputShape?.[2] ?? 0);
-      const bias = (layer.useBias ?? (fieldDefault(layer.type, 'useBias') as boolean)) ? channels : 0;
+      const bias = field(layer.type, layer.useBias, 'useBias') ? channels : 0;
       return [
         { name: 'kernel', size: trainable - bias, trainable: true },
         ...(bias ? [{ name: 'bias', size: bias, trainable: true }] : []),
@@ -145,20 +146,44 @@ function paramsOf(info: LayerInfo): ParamSize[] {
         { name: 'gamma and beta', size: trainable, trainable: true },
         { name: 'moving statistics', size: nonTrainable, trainable: false },
       ];
-    default:
+    case 'maxPool2d':
+    case 'avgPool2d':
+    case 'globalAvgPool2d':
+    case 'globalMaxPool2d':
+    case 'flatten':
+    case 'dropout':
+    case 'relu':
+    case 'leakyRelu':
+    case 'sigmoid':
+    case 'tanh':
+    case 'softmax':
       return [];
   }
 }
 
 function parameterRemedy(info: LayerInfo): string {
   switch (info.layer.type) {
-    case 'dense':
-      return `reduce ${info.name}'s units`;
+    case 'dense': {
+      // A huge kernel usually comes from a huge input (a wide flatten), not from the units.
+      const features = info.inputShape ? product(info.inputShape) : 0;
+      return features > info.layer.units ? `reduce ${info.name}'s ${formatCount(features)} input features (pool or downsample before flattening) or its units` : `reduce ${info.name}'s units`;
+    }
     case 'conv2d':
       return `reduce ${info.name}'s filters`;
     case 'depthwiseConv2d':
       return `reduce ${info.name}'s depthMultiplier`;
-    default:
+    case 'batchNorm':
+    case 'maxPool2d':
+    case 'avgPool2d':
+    case 'globalAvgPool2d':
+    case 'globalMaxPool2d':
+    case 'flatten':
+    case 'dropout':
+    case 'relu':
+    case 'leakyRelu':
+    case 'sigmoid':
+    case 'tanh':
+    case 'softmax':
       return `reduce the channels before ${info.name}`;
   }
 }
@@ -176,14 +201,20 @@ function activationOf(info: LayerInfo): ActivationName | undefined {
     case 'conv2d':
     case 'depthwiseConv2d':
     case 'dense':
-      return layer.activation ?? (fieldDefault(layer.type, 'activation') as ActivationName);
+      return field(layer.type, layer.activation, 'activation');
     case 'relu':
     case 'leakyRelu':
     case 'sigmoid':
     case 'tanh':
     case 'softmax':
       return layer.type;
-    default:
+    case 'batchNorm':
+    case 'maxPool2d':
+    case 'avgPool2d':
+    case 'globalAvgPool2d':
+    case 'globalMaxPool2d':
+    case 'flatten':
+    case 'dropout':
       return undefined;
   }
 }

@@ -2,7 +2,7 @@
 // or an error with exact numbers. Designer, hover, inlay hints, diagnostics, CLI and engine all read it.
 import type { LayerInfo, ModelAnalysis, ParamCount, ShapeError } from './analysis';
 import { isWindowError, window2d, type Window2d } from './geometry';
-import { fieldDefault } from './spec';
+import { field } from './spec';
 import type { Layer, Model, Shape } from './types';
 
 /** Beyond this many values in one activation, a model cannot be run in this engine (Float32Array limit). */
@@ -88,7 +88,7 @@ function inferLayer(layer: Layer, input: Shape | undefined): Step {
     errors,
   });
   if (layer.type === 'dense') {
-    const useBias = layer.useBias ?? true;
+    const useBias = field('dense', layer.useBias, 'useBias');
     if (!input) return step([layer.units]);
     const features = product(input);
     if (input.length !== 1) {
@@ -103,14 +103,14 @@ function inferLayer(layer: Layer, input: Shape | undefined): Step {
       const spatial = needsSpatial(layer.type, input, errors);
       if (!spatial) return step(undefined);
       const [h, w, c] = spatial;
-      const win = window2d(h, w, layer.kernelSize, layer.strides ?? 1, layer.dilationRate ?? 1, layer.padding ?? 'valid');
+      const win = window2d(h, w, layer.kernelSize, field(layer.type, layer.strides, 'strides'), field(layer.type, layer.dilationRate, 'dilationRate'), field(layer.type, layer.padding, 'padding'));
       if (isWindowError(win)) {
         errors.push({ code: 'kernel-too-large', message: win.error, field: win.field });
         return step(undefined);
       }
-      const bias = layer.useBias ?? true;
+      const bias = field(layer.type, layer.useBias, 'useBias');
       const taps = win.kh * win.kw;
-      const outC = layer.type === 'conv2d' ? layer.filters : c * (layer.depthMultiplier ?? 1);
+      const outC = layer.type === 'conv2d' ? layer.filters : c * field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
       const weights = layer.type === 'conv2d' ? taps * c * outC : taps * outC;
       const macsPerPixel = layer.type === 'conv2d' ? taps * c * outC : taps * outC;
       return step(
@@ -125,8 +125,9 @@ function inferLayer(layer: Layer, input: Shape | undefined): Step {
       const spatial = needsSpatial(layer.type, input, errors);
       if (!spatial) return step(undefined);
       const [h, w, c] = spatial;
-      const pool = layer.poolSize ?? (fieldDefault(layer.type, 'poolSize') as number);
-      const win = window2d(h, w, pool, layer.strides ?? pool, 1, layer.padding ?? 'valid', 'poolSize');
+      const pool = field(layer.type, layer.poolSize, 'poolSize');
+      // Keras: strides default to the pool size.
+      const win = window2d(h, w, pool, layer.strides ?? pool, 1, field(layer.type, layer.padding, 'padding'), 'poolSize');
       if (isWindowError(win)) {
         errors.push({ code: 'kernel-too-large', message: win.error.replace(/^kernel/, 'pool window'), field: win.field });
         return step(undefined);

@@ -210,3 +210,8 @@ export function fieldDefault(type: LayerType, field: string): unknown {
   const spec = LAYER_SPECS[type].fields[field];
   return spec && 'default' in spec ? spec.default : undefined;
 }
+
+/** The field's value, or its default from the spec table. */
+export function field<V>(type: LayerType, value: V | undefined, name: string): V {
+  return value !== undefined ? value : (fieldDefault(type, name) as V);
+}

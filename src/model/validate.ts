@@ -211,7 +211,9 @@ function describe(node: Node): string {
       return `the string ${JSON.stringify(node.value).slice(0, 40)}`;
     case 'null':
       return 'null';
-    default:
+    case 'number':
+    case 'boolean':
+    case 'property':
       return String(node.value);
   }
 }

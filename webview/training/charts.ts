@@ -119,11 +119,11 @@ export function epochTable(history: readonly EpochView[]): HTMLElement {
   return h(
     'table',
     { class: 'epochs', 'aria-label': 'Metrics per epoch' },
-    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))),
     h(
       'tbody',
       {},
-      ...history.map((m) =>
+      history.map((m) =>
         h(
           'tr',
           {},

@@ -58,7 +58,7 @@ function layerGrid(m: MapView): HTMLElement {
     'section',
     { class: 'layer-maps', 'data-layer': m.name },
     h('h4', {}, m.name, h('span', { class: 'meta' }, ` ${m.shape.join('×')} · ${what} · range ${range(m)}`)),
-    h('div', { class: 'grid' }, ...cells),
+    h('div', { class: 'grid' }, cells),
   );
 }
 
@@ -83,7 +83,7 @@ function kernelGrid(k: MapView): HTMLElement {
     cv.title = `filter ${o}`;
     cells.push(cv);
   }
-  return h('section', { class: 'kernels' }, h('h4', {}, `First conv layer's kernels`, h('span', { class: 'meta' }, ` ${k.shape.join('×')} · range ${range(k)}`)), h('div', { class: 'grid' }, ...cells));
+  return h('section', { class: 'kernels' }, h('h4', {}, `First conv layer's kernels`, h('span', { class: 'meta' }, ` ${k.shape.join('×')} · range ${range(k)}`)), h('div', { class: 'grid' }, cells));
 }
 
 function probabilityBars(maps: FeatureMapsView): HTMLElement {
@@ -94,7 +94,7 @@ function probabilityBars(maps: FeatureMapsView): HTMLElement {
     'section',
     { class: 'probabilities', 'aria-label': 'Predicted class probabilities' },
     h('h4', {}, 'Prediction: ', h('strong', {}, maps.classes[best] ?? String(best))),
-    ...Array.from(p, (v, i) => {
+    Array.from(p, (v, i) => {
       const bar = h('span', { class: `bar${i === best ? ' best' : ''}` });
       bar.style.width = `${Math.max(0, Math.min(100, 100 * v)).toFixed(1)}%`;
       return h('div', { class: 'prob-row' }, h('span', { class: 'label' }, maps.classes[i] ?? String(i)), h('span', { class: 'track' }, bar), h('span', { class: 'value' }, `${(100 * v).toFixed(1)}%`));
@@ -111,6 +111,6 @@ export function renderMaps(maps: FeatureMapsView): HTMLElement {
     { class: 'feature-maps', 'data-epoch': maps.epoch },
     h('div', { class: 'sample-row' }, h('figure', {}, input, h('figcaption', {}, maps.caption, maps.epoch ? ` · after epoch ${maps.epoch}` : '')), probabilityBars(maps)),
     maps.kernels ? kernelGrid(maps.kernels) : null,
-    ...maps.layers.map(layerGrid),
+    maps.layers.map(layerGrid),
   );
 }

@@ -15,14 +15,14 @@ const pct = (v: number | null | undefined): string => (v === null || v === undef
 
 export function renderResults(ev: EvaluationView, actions: ResultsActions): HTMLElement {
   const n = ev.classes.length;
-  const max = Math.max(1, ...ev.confusion.flat());
-  const header = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, 'actual ╲ predicted'), ...ev.classes.map((c) => h('th', { scope: 'col' }, c)));
+  const max = ev.confusion.reduce((m, row) => row.reduce((a, v) => Math.max(a, v), m), 1);
+  const header = h('tr', {}, h('th', { scope: 'col', class: 'corner' }, 'actual ╲ predicted'), ev.classes.map((c) => h('th', { scope: 'col' }, c)));
   const rows = ev.confusion.map((row, a) =>
     h(
       'tr',
       {},
       h('th', { scope: 'row' }, ev.classes[a]),
-      ...row.map((count, p) => {
+      row.map((count, p) => {
         const wrong = a !== p && count > 0;
         const selected = actions.selected?.[0] === a && actions.selected?.[1] === p;
         const td = h('td', {
@@ -48,13 +48,13 @@ export function renderResults(ev: EvaluationView, actions: ResultsActions): HTML
     'table',
     { class: 'per-class', 'aria-label': 'Accuracy per class' },
     h('thead', {}, h('tr', {}, h('th', {}, 'class'), h('th', {}, 'accuracy'), h('th', {}, 'samples'))),
-    h('tbody', {}, ...ev.classes.map((c, i) => h('tr', {}, h('td', {}, c), h('td', { class: 'num' }, pct(ev.perClass[i])), h('td', { class: 'num' }, String(ev.confusion[i]?.reduce((s, v) => s + v, 0) ?? 0))))),
+    h('tbody', {}, ev.classes.map((c, i) => h('tr', {}, h('td', {}, c), h('td', { class: 'num' }, pct(ev.perClass[i])), h('td', { class: 'num' }, String(ev.confusion[i]?.reduce((s, v) => s + v, 0) ?? 0))))),
   );
   return h(
     'section',
     { class: 'results', 'aria-label': 'Results' },
     h('h3', {}, `${ev.on === 'test' ? 'Test' : 'Training'} accuracy ${pct(ev.accuracy)} on ${ev.count} samples · loss ${ev.loss.toFixed(4)}`),
-    h('div', { class: 'results-row' }, h('table', { class: 'confusion', 'aria-label': `Confusion matrix, ${n} classes` }, h('thead', {}, header), h('tbody', {}, ...rows)), perClass),
+    h('div', { class: 'results-row' }, h('table', { class: 'confusion', 'aria-label': `Confusion matrix, ${n} classes` }, h('thead', {}, header), h('tbody', {}, rows)), perClass),
     actions.selected ? misclassifiedList(ev, actions.selected, actions) : h('p', { class: 'hint' }, 'Click an off-diagonal cell to see its misclassified samples.'),
   );
 }
@@ -79,6 +79,6 @@ function misclassifiedList(ev: EvaluationView, [a, p]: readonly [number, number]
     'section',
     { class: 'misclassified' },
     h('h4', {}, `Actual ${ev.classes[a]}, predicted ${ev.classes[p]}: ${items.length} sample${items.length === 1 ? '' : 's'}${listed >= 2000 ? ' (of the first 2000 misclassified)' : ''}`),
-    h('ul', {}, ...items),
+    h('ul', {}, items),
   );
 }

@@ -23,7 +23,7 @@ export function renderInspector(view: DesignerView, selected: number, actions: A
     h('h2', {}, `Layer ${selected}`),
     h('div', { class: 'field', 'data-field': `layers.${selected}.type` }, h('label', { for: typeSelect.id }, 'type'), typeSelect),
   );
-  if (row.errors.length) section.append(h('ul', { class: 'errors' }, ...row.errors.map((m) => h('li', { class: 'error-message' }, m))));
+  if (row.errors.length) section.append(h('ul', { class: 'errors' }, row.errors.map((m) => h('li', { class: 'error-message' }, m))));
   if (!isLayerType(type)) {
     section.append(h('p', { class: 'hint' }, 'Unknown layer type: choose one above.'));
     return section;

@@ -77,7 +77,7 @@ function renderRow(row: RowView, focusable: boolean, count: number, actions: Act
     },
     h('td', { class: 'index' }, i),
     h('td', { class: 'layer' }, h('span', { class: 'type' }, row.type), row.name !== `${row.type}_${i}` && h('span', { class: 'name' }, row.name)),
-    h('td', { class: 'settings' }, h('span', { class: 'summary' }, row.summary), ...row.errors.map((m) => h('div', { class: 'error-message', role: 'note' }, m))),
+    h('td', { class: 'settings' }, h('span', { class: 'summary' }, row.summary), row.errors.map((m) => h('div', { class: 'error-message', role: 'note' }, m))),
     h('td', { class: row.outputShape ? 'output-shape' : 'output-shape unknown' }, row.outputShape ? formatDims(row.outputShape) : '?'),
     h('td', { class: 'params num', title: `${formatCount(row.trainable)} trainable` }, formatCount(row.params)),
     h('td', { class: 'macs num', title: formatCount(row.macs) }, formatCompact(row.macs)),

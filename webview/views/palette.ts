@@ -13,7 +13,7 @@ export function renderPalette(view: DesignerView, selected: number, actions: Act
     h(
       'div',
       { class: 'palette-buttons', role: 'toolbar' },
-      ...LAYER_TYPES.map((type) =>
+      LAYER_TYPES.map((type) =>
         // data-focus-key: the palette is rebuilt on every change; the pressed button keeps the keyboard focus.
         button(type, { 'data-insert-type': type, 'data-focus-key': `insert-${type}`, title: `${LAYER_SPECS[type].doc} (inserted at position ${at})`, disabled: !view.editable }, () =>
           actions.send({ type: 'insertLayer', index: at, layerType: type }, at),

@@ -3,7 +3,8 @@
 import type { LayerInfo } from '../../model/analysis';
 import { createParam, type EngineLayer, type Param } from '../layer';
 import { reuse, sizeOf, type Tensor } from '../tensor';
-import { batchOf, field, lastForward, layerOf, shapes } from './common';
+import { field } from '../../model/spec';
+import { batchOf, lastForward, layerOf, shapes } from './common';
 
 export class BatchNorm implements EngineLayer {
   readonly name: string;

@@ -1,7 +1,6 @@
 // Small helpers shared by the layer files: reading LayerInfo, and field defaults from the spec table.
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
-import { fieldDefault } from '../../model/spec';
 import type { Layer, LayerType, Shape } from '../../model/types';
 import type { Tensor } from '../tensor';
 
@@ -19,11 +18,6 @@ export function windowOf(info: LayerInfo): Window2d {
 export function layerOf<T extends LayerType>(info: LayerInfo, ...types: T[]): Extract<Layer, { readonly type: T }> {
   if (!(types as LayerType[]).includes(info.layer.type)) throw new Error(`layer ${info.name}: expected ${types.join('/')}, got ${info.layer.type}`);
   return info.layer as Extract<Layer, { readonly type: T }>;
-}
-
-/** The field's value, or its default from the spec table. */
-export function field<V>(type: LayerType, value: V | undefined, name: string): V {
-  return value !== undefined ? value : (fieldDefault(type, name) as V);
 }
 
 export function batchOf(x: Tensor, sample: Shape, who: string): number {

@@ -9,7 +9,8 @@ import { getKernels } from '../kernels';
 import { createParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { reuse, type Tensor } from '../tensor';
-import { batchOf, field, lastForward, layerOf, shapes, windowOf } from './common';
+import { field } from '../../model/spec';
+import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
 
 /** Patch values (floats) a layer may keep from forward to backward: 32 MB. */
 const KEEP_PATCHES_LIMIT = 8 * 1024 * 1024;

@@ -7,7 +7,8 @@ import { getKernels } from '../kernels';
 import { createParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { reuse, sizeOf, type Tensor } from '../tensor';
-import { batchOf, field, lastForward, layerOf, shapes } from './common';
+import { field } from '../../model/spec';
+import { batchOf, lastForward, layerOf, shapes } from './common';
 
 export class Dense implements EngineLayer {
   readonly name: string;

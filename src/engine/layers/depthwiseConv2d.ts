@@ -8,7 +8,8 @@ import { getKernels } from '../kernels';
 import { createParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { reuse, type Tensor } from '../tensor';
-import { batchOf, field, lastForward, layerOf, shapes, windowOf } from './common';
+import { field } from '../../model/spec';
+import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
 
 export class DepthwiseConv2d implements EngineLayer {
   readonly name: string;
