@@ -22,7 +22,7 @@ const node = { ...base, platform: 'node', format: 'cjs', target: 'node20' };
 const bundles = [
   { ...node, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
   { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/training/main.ts'], outfile: 'dist/training.js' },
 ].filter((b) => b.entryPoints.every((p) => existsSync(p)));

@@ -1,5 +1,5 @@
-// Side-by-side throughput of our engine and @tensorflow/tfjs-core + tfjs-backend-cpu (the pure-JS TF backend) in
-// the same process: conv forward/backward, dense, and whole training steps of LeNet-5 and Keras' simple MNIST
+// Side-by-side throughput of our engine (its JavaScript and its WebAssembly kernels) and @tensorflow/tfjs-core +
+// tfjs-backend-cpu (the pure-JS TF backend) in the same process: conv forward/backward, dense, and whole training steps of LeNet-5 and Keras' simple MNIST
 // convnet with the same weights, batch sizes and optimizer (Adam). Not a test: numbers vary with the machine.
 //   npx tsx bench/kernels.ts [--seconds S] [--filter TEXT] [--tfjs-batch N]
 // tfjs-backend-cpu's convolution gradients are very slow (about a sample per second for the 32→64 conv), so tfjs
@@ -12,6 +12,8 @@ import {
   LAYER_CASES, MODEL_CASES, engineLayer, engineLayerCases, engineTrainStep, formatRate, measure,
   randomLabels, type BenchCase, type LayerCase, type ModelCase,
 } from '../src/cli/bench';
+import { loadKernels, type KernelsChoice } from '../src/data/kernels';
+import { getKernels, setKernels } from '../src/engine/kernels';
 import type { Param } from '../src/engine/layer';
 import { createRng } from '../src/engine/rng';
 import type { IntOrPair, Layer } from '../src/model/types';
@@ -110,8 +112,20 @@ async function main(): Promise<void> {
   const wanted = (name: string): boolean => !filter || name.toLowerCase().includes(filter);
   await tf.setBackend('cpu');
   await tf.ready();
-  console.log(`ours: js kernels; tfjs ${tf.version_core} (${tf.getBackend()} backend); node ${process.version}; ≥${seconds}s per case`);
-  console.log(`${'case'.padEnd(44)} ${'ours'.padStart(9)} ${'tfjs'.padStart(9)}  ours/tfjs   (samples/s; tfjs batch ≤ ${cap})`);
+  const wasm = loadKernels('auto');
+  if (wasm.fallback) console.log(`no WebAssembly kernels (${wasm.fallback}): the wasm column repeats js`);
+  const js = loadKernels('js');
+  const timed = (k: KernelsChoice, c: BenchCase): number => {
+    const previous = getKernels();
+    setKernels(k.kernels);
+    try {
+      return measure(c, seconds).samplesPerSecond;
+    } finally {
+      setKernels(previous);
+    }
+  };
+  console.log(`ours: js and ${wasm.name} kernels; tfjs ${tf.version_core} (${tf.getBackend()} backend); node ${process.version}; ≥${seconds}s per case`);
+  console.log(`${'case'.padEnd(44)} ${'ours js'.padStart(9)} ${'ours wasm'.padStart(9)} ${'tfjs'.padStart(9)}  wasm/js  wasm/tfjs   (samples/s; tfjs batch ≤ ${cap})`);
   const pairs: [BenchCase, BenchCase][] = [];
   for (const c of LAYER_CASES) {
     const ours = engineLayerCases(c);
@@ -124,11 +138,12 @@ async function main(): Promise<void> {
   }
   for (const [ours, theirs] of pairs) {
     if (!wanted(ours.name)) continue;
-    const a = measure(ours, seconds);
-    const b = measure(theirs, seconds);
-    const ratio = a.samplesPerSecond / b.samplesPerSecond;
+    const a = timed(js, ours);
+    const w = timed(wasm, ours);
+    const b = measure(theirs, seconds).samplesPerSecond;
     const note = theirs.samples < ours.samples ? `  (batch ${ours.samples}; tfjs ${theirs.samples})` : `  (batch ${ours.samples})`;
-    console.log(`${ours.name.padEnd(44)} ${formatRate(a.samplesPerSecond).padStart(9)} ${formatRate(b.samplesPerSecond).padStart(9)}  ${ratio.toFixed(2).padStart(8)}×${note}`);
+    const rates = [a, w, b].map((r) => formatRate(r).padStart(9)).join(' ');
+    console.log(`${ours.name.padEnd(44)} ${rates}  ${(w / a).toFixed(2).padStart(6)}×  ${(w / b).toFixed(2).padStart(8)}×${note}`);
   }
 }
 

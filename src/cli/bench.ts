@@ -1,7 +1,7 @@
 // `cnn bench`: times the engine's hot paths (conv forward/backward, dense, whole training steps of LeNet-5 and
 // Keras' simple MNIST convnet) on random data and reports samples per second. Engine only: the side-by-side
 // comparison with tfjs lives in bench/kernels.ts, which reuses the cases defined here.
-import { getKernels } from '../engine/kernels';
+import { kernelsRequestFromEnv, loadKernels, withKernels, type KernelsChoice } from '../data/kernels';
 import type { EngineLayer } from '../engine/layer';
 import { createLayer } from '../engine/layers';
 import { buildNetwork, type Network } from '../engine/network';
@@ -13,7 +13,7 @@ import { analyze } from '../model/shapes';
 import type { Layer, Model, Shape } from '../model/types';
 import lenet5Example from '../../examples/lenet5.cnn.json';
 import simpleConvnetExample from '../../examples/simple-mnist-convnet.cnn.json';
-import { UserError, type CliIo } from './io';
+import { UsageError, UserError, type CliIo } from './io';
 import { parseCommandLine, type CommandSpec } from './options';
 
 export const spec = {
@@ -23,6 +23,7 @@ export const spec = {
   options: {
     seconds: { kind: 'positiveNumber', max: 3600, placeholder: 'S', help: 'time each case for at least S seconds; default 1' },
     filter: { kind: 'string', placeholder: 'TEXT', help: 'run only the cases whose name contains TEXT' },
+    kernels: { kind: 'string', placeholder: 'js|wasm|both', help: 'which kernels to time; default both, each case on JavaScript then WebAssembly, with the ratio' },
     json: { kind: 'boolean', help: 'print one JSON object with every result' },
   },
 } as const satisfies CommandSpec;
@@ -179,21 +180,55 @@ export function formatRate(samplesPerSecond: number): string {
   return samplesPerSecond >= 100 ? Math.round(samplesPerSecond).toString() : samplesPerSecond.toPrecision(3);
 }
 
+const KERNEL_PASSES = ['js', 'wasm', 'both'] as const;
+
+/** The kernels to time, JavaScript first; a requested WebAssembly pass that cannot load is an error, in `both` a note. */
+function kernelPasses(which: string, note: (line: string) => void): KernelsChoice[] {
+  if (!(KERNEL_PASSES as readonly string[]).includes(which)) throw new UsageError(`cnn bench: --kernels must be one of ${KERNEL_PASSES.join(', ')}, got "${which}"`);
+  const passes: KernelsChoice[] = which === 'wasm' ? [] : [loadKernels('js')];
+  if (which === 'js') return passes;
+  // CNN_KERNELS=wasm-simd times the plain-SIMD variant instead of the best one.
+  const env = kernelsRequestFromEnv();
+  const wasm = loadKernels(env === 'wasm-simd' || env === 'wasm-relaxed-simd' ? env : 'wasm');
+  if (!wasm.fallback) return [...passes, wasm];
+  if (which === 'wasm') throw new UserError(`cnn bench: no WebAssembly kernels: ${wasm.fallback}`);
+  note(`WebAssembly kernels unavailable (${wasm.fallback}): timing js only`);
+  return passes;
+}
+
+interface KernelResult extends BenchResult {
+  readonly kernels: string;
+}
+
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(spec, args);
   const seconds = values.seconds ?? 1;
   const filter = values.filter?.toLowerCase();
   const cases = engineCases().filter((c) => !filter || c.name.toLowerCase().includes(filter));
   if (cases.length === 0) throw new UserError(`cnn bench: no benchmark matches "${values.filter}"`);
-  if (!values.json) io.out(`kernels: ${getKernels().name}; node ${process.version}; at least ${seconds}s per case`);
-  const results: BenchResult[] = [];
+  const passes = kernelPasses(values.kernels ?? 'both', values.json ? io.err : io.out);
+  const names = passes.map((p) => p.name);
+  if (!values.json) io.out(`kernels: ${names.join(' vs ')}; node ${process.version}; at least ${seconds}s per case and kernels`);
+  const results: KernelResult[] = [];
   for (const c of cases) {
-    const r = measure(c, seconds);
-    results.push(r);
-    if (!values.json) io.out(`${r.name.padEnd(44)} ${formatRate(r.samplesPerSecond).padStart(8)} samples/s  ${r.msPerIteration.toFixed(2).padStart(8)} ms/iter`);
-    // Let Ctrl+C and other output through between cases.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // The passes of one case back to back, so that load from other processes hits both alike.
+    const row: KernelResult[] = [];
+    for (const pass of passes) {
+      const r = await withKernels(pass, () => Promise.resolve(measure(c, seconds)));
+      row.push({ ...r, kernels: pass.name });
+      // Let Ctrl+C and other output through between measurements.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    results.push(...row);
+    if (!values.json) io.out(formatRow(c.name, row));
   }
-  if (values.json) io.out(JSON.stringify({ kernels: getKernels().name, node: process.version, results }));
+  if (values.json) io.out(JSON.stringify({ kernels: names, node: process.version, results }));
   return 0;
+}
+
+/** `name  js 123 samples/s  wasm-relaxed-simd 456 samples/s  3.71×` (the ratio: last pass over the first). */
+function formatRow(name: string, row: readonly KernelResult[]): string {
+  const cells = row.map((r) => `${r.kernels} ${formatRate(r.samplesPerSecond).padStart(8)} samples/s`);
+  const ratio = row.length > 1 ? `  ${(row[row.length - 1]!.samplesPerSecond / row[0]!.samplesPerSecond).toFixed(2).padStart(6)}×` : '';
+  return `${name.padEnd(44)} ${cells.join('  ')}${ratio}`;
 }

@@ -1,5 +1,6 @@
 // `cnn <command>`: the engine and analysis without VS Code.
 import { FileError } from '../data/files';
+import { kernelsRequestFromEnv, loadKernels, withKernels } from '../data/kernels';
 import { processIo, UsageError, UserError, type CliIo } from './io';
 import * as bench from './bench';
 import * as evaluate from './evaluate';
@@ -34,7 +35,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return 0;
   }
   try {
-    return await command.run(args, io);
+    // Every engine command runs on the best kernels (CNN_KERNELS can force them); bench chooses per pass itself.
+    const run = (): Promise<number> => command.run(args, io);
+    return await (command.spec.name === 'summary' || command.spec.name === 'bench' ? run() : withKernels(loadKernels(kernelsRequestFromEnv()), run));
   } catch (e) {
     if (e instanceof UserError) {
       io.err(e.message);
@@ -47,23 +50,4 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     throw e;
   }
-}
-
-if (require.main === module) {
-  // `cnn … | head` closes the pipe early: stop quietly instead of dying on an unhandled EPIPE with a stack trace.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
-      process.exit(0);
-    });
-  }
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`cnn: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 70;
-    },
-  );
 }

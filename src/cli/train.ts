@@ -2,6 +2,7 @@
 // checkpoints after every epoch (weights, optimizer state, train.json beside the model), and stops
 // cleanly on Ctrl+C keeping the last finished epoch. The run itself is data/trainingSession (shared with
 // the VS Code worker); this file only parses options and prints.
+import { activeKernels, describeKernels } from '../data/kernels';
 import { prepareSession, runSession, TrainingSetupError, type PreparedSession, type SessionResult } from '../data/trainingSession';
 import { weightsPath } from '../data/weightsFile';
 import { TRAINING_SPEC } from '../model/modelSpec';
@@ -51,6 +52,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     log(`resuming ${model.name} after epoch ${initialEpoch} of ${epochs}`);
   }
   log(session.description);
+  log(describeKernels(activeKernels()));
 
   // Ctrl+C: finish the current batch, keep the last checkpoint. A second Ctrl+C quits at once.
   let stopRequested = false;

@@ -137,7 +137,8 @@ export type HostToWorker =
 
 export type WorkerToHost =
   | { readonly type: 'ready'; readonly protocolVersion: number }
-  | { readonly type: 'started'; readonly description: string; readonly epochs: number; readonly initialEpoch: number; readonly classes: readonly string[]; readonly history: readonly EpochView[] }
+  /** `kernels`: which kernels run, e.g. "wasm-relaxed-simd", or "js (WebAssembly unavailable: …)". */
+  | { readonly type: 'started'; readonly description: string; readonly kernels: string; readonly epochs: number; readonly initialEpoch: number; readonly classes: readonly string[]; readonly history: readonly EpochView[] }
   | { readonly type: 'progress'; readonly batch: BatchView }
   | { readonly type: 'epoch'; readonly metrics: EpochView; readonly epochs: number }
   | { readonly type: 'warning'; readonly message: string }

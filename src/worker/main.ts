@@ -2,7 +2,9 @@
 // time, answers feature-map and prediction requests, obeys stop between batches, and turns every failure
 // into an `error` message: nothing thrown here may reach the extension host.
 import { parentPort } from 'node:worker_threads';
+import { kernelsLabel, setWasmBinaryProvider, useKernels } from '../data/kernels';
 import { TrainingSetupError } from '../data/trainingSession';
+import { BUNDLED_WASM } from '../data/wasmBundle';
 import { Endpoint, assertNever } from '../protocol/endpoint';
 import {
   featureMapsTransfer,
@@ -21,6 +23,10 @@ const port = parentPort;
 if (!port) throw new Error('dist/worker.js runs as a worker thread of the extension host');
 
 let run: TrainingRun | undefined;
+
+// The best kernels for every run of this worker, loaded once; each run's `started` says which.
+setWasmBinaryProvider(() => BUNDLED_WASM);
+const kernels = kernelsLabel(useKernels());
 
 const endpoint: Endpoint<WorkerToHost, HostToWorker> = new Endpoint({
   transport: { post: (env, transfer) => port.postMessage(env, (transfer ?? []) as ArrayBuffer[]) },
@@ -63,7 +69,7 @@ function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
   if (msg.protocolVersion !== WORKER_PROTOCOL_VERSION) return fail(new Error(`worker protocol ${WORKER_PROTOCOL_VERSION} cannot run a start of protocol ${msg.protocolVersion}: reload the window`));
   if (run) return fail(new Error('this worker is already training'));
   const current = new TrainingRun(msg, {
-    started: (m) => endpoint.notify({ type: 'started', ...m }),
+    started: (m) => endpoint.notify({ type: 'started', ...m, kernels }),
     progress: (batch) => endpoint.notify({ type: 'progress', batch }),
     epoch: (metrics, epochs) => endpoint.notify({ type: 'epoch', metrics, epochs }),
     warning: (message) => endpoint.notify({ type: 'warning', message }),

@@ -126,7 +126,7 @@ export class TrainingController implements vscode.Disposable {
     const name = record.modelName;
     switch (msg.type) {
       case 'started':
-        this.log.info(msg.description);
+        this.log.info(`${msg.description}; kernels: ${msg.kernels}`);
         break;
       case 'epoch':
         this.log.info(epochLine(name, msg.metrics, msg.epochs));

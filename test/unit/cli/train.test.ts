@@ -37,6 +37,8 @@ describe('cnn train, evaluate and predict on real MNIST', function () {
     assert.equal(r.code, 0, r.err.join('\n'));
     const summary = JSON.parse(r.out[r.out.length - 1]);
     assert.equal(summary.epochs, 1);
+    // Said once, on the log stream (stderr with --json): the WebAssembly kernels trained.
+    assert.equal(r.err.filter((l) => l.startsWith('kernels: ')).join('|'), 'kernels: wasm-relaxed-simd');
     assert.ok(summary.testAccuracy > 0.6, `test accuracy ${summary.testAccuracy}`);
     assert.ok(Number.isFinite(summary.trainLoss) && Number.isFinite(summary.seconds));
     // Every figure says which data it comes from; without early stopping nothing was selected.

@@ -113,6 +113,7 @@ describe('engine layers and kernels', () => {
 
   it('setKernels swaps the implementation every layer uses', () => {
     let calls = 0;
+    const previous = getKernels();
     const counting: Kernels = { ...jsKernels, name: 'counting', gemm: (...args) => { calls++; jsKernels.gemm(...args); } };
     setKernels(counting);
     try {
@@ -121,7 +122,8 @@ describe('engine layers and kernels', () => {
       assert.equal(getKernels().name, 'counting');
       assert.equal(calls, 1);
     } finally {
-      setKernels(jsKernels);
+      // Back to whichever kernels this run tests (the wasm run installs its own).
+      setKernels(previous);
     }
   });
 });

@@ -26,6 +26,7 @@ export async function buildFixture(): Promise<Fixture> {
     format: 'cjs',
     target: 'node20',
     mainFields: ['module', 'main'],
+    loader: { '.wasm': 'binary' },
     logLevel: 'silent',
   });
   return { dir, workerPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -40,6 +40,8 @@ describe('training worker and supervisor (real worker thread)', function () {
     const started = rec.of('started')[0];
     assert.match(started.description, /training tiny: .*96 images.*24 held out/);
     assert.equal(started.epochs, 2);
+    // The worker set the relaxed-SIMD flag in its own thread and loaded the inlined .wasm.
+    assert.equal(started.kernels, 'wasm-relaxed-simd');
     assert.ok(rec.of('progress').length > 0);
     const epochs = rec.of('epoch');
     assert.deepEqual(epochs.map((e) => e.metrics.epoch), [1, 2]);

@@ -1,0 +1,82 @@
+// The Kernels whose GEMM runs in WebAssembly (the backend of ../wasm/backend), every other kernel still the
+// JavaScript one. Interim, until the engine owns its memory (DESIGN.md §6): layers hold Float32Arrays on the JS
+// heap, so each call copies op(A), op(B) (and C when accumulating) into staging regions of the backend's arena,
+// runs the wasm gemm there and copies C back. Copies are O(mk + kn + mn) memcpys against the O(mnk) product.
+// The staging regions are planned once and grow only when a larger operand is first seen: no allocation in a
+// steady-state training step.
+import type { WasmBackend } from '../wasm/backend';
+import type { gemm as jsGemm } from './gemm';
+import { jsKernels, type Kernels } from './index';
+
+/** Headroom when a staging region grows, so a slowly rising size (e.g. the first few batch shapes) regrows rarely. */
+const GROWTH = 1.25;
+
+/** Three arena regions (A, B, C) reused by every call; sizes in floats. */
+export class GemmStaging {
+  private start: number;
+  private end: number;
+  private capA = 0;
+  private capB = 0;
+  private capC = 0;
+  private pa = 0;
+  private pb = 0;
+  private pc = 0;
+  /** How often the regions were (re)planned: stays put in steady state (tests check it). */
+  plans = 0;
+
+  constructor(private readonly backend: WasmBackend) {
+    this.start = this.end = backend.mark();
+  }
+
+  /** Bytes of the arena the staging regions span. */
+  get bytes(): number {
+    return this.end - this.start;
+  }
+
+  /** Makes room for operands of these sizes (floats). */
+  private reserve(a: number, b: number, c: number): void {
+    if (a <= this.capA && b <= this.capB && c <= this.capC) return;
+    const be = this.backend;
+    const grow = (need: number, cap: number): number => (need <= cap ? cap : Math.ceil(need * GROWTH));
+    this.capA = grow(a, this.capA);
+    this.capB = grow(b, this.capB);
+    this.capC = grow(c, this.capC);
+    // Re-plan in place when nothing was allocated after us; otherwise (someone else planned above) move to the top.
+    if (be.mark() === this.end) be.release(this.start);
+    else this.start = be.mark();
+    this.pa = be.alloc(this.capA);
+    this.pb = be.alloc(this.capB);
+    this.pc = be.alloc(this.capC);
+    this.end = be.mark();
+    this.plans++;
+  }
+
+  /** The JavaScript gemm's contract (see ./gemm), computed in WebAssembly. */
+  readonly gemm: typeof jsGemm = (transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate) => {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+      if (!accumulate) c.fill(0, cOff, cOff + m * n);
+      return;
+    }
+    const sizeA = m * k, sizeB = k * n, sizeC = m * n;
+    this.reserve(sizeA, sizeB, sizeC);
+    const be = this.backend;
+    // f32() after reserve: a grow there replaced the buffer.
+    const mem = be.f32();
+    mem.set(a.subarray(aOff, aOff + sizeA), this.pa >>> 2);
+    mem.set(b.subarray(bOff, bOff + sizeB), this.pb >>> 2);
+    if (accumulate) mem.set(c.subarray(cOff, cOff + sizeC), this.pc >>> 2);
+    be.gemm(transA, transB, m, n, k, this.pa, this.pb, this.pc, accumulate);
+    c.set(mem.subarray(this.pc >>> 2, (this.pc >>> 2) + sizeC), cOff);
+  };
+}
+
+/** Kernels named after the backend (e.g. "wasm-relaxed-simd") with its GEMM and the JavaScript rest. */
+export interface WasmKernels extends Kernels {
+  readonly staging: GemmStaging;
+}
+
+export function createWasmKernels(backend: WasmBackend): WasmKernels {
+  const staging = new GemmStaging(backend);
+  return { ...jsKernels, name: backend.name, gemm: staging.gemm, staging };
+}

@@ -1,0 +1,23 @@
+// Mocha --require for the second pass of the engine tests (test/unit/engine/wasm.mocharc.json, part of
+// `npm run test:unit`): every layer runs on the WebAssembly kernels. Fails loudly instead of silently
+// re-running the JavaScript kernels when they cannot load, and checks after each test that they are still on.
+import { getKernels, setKernels } from '../../../src/engine/kernels';
+import { createWasmKernels } from '../../../src/engine/kernels/wasm';
+import { loadWasmBackend } from '../../../src/engine/wasm/backend';
+import { enableRelaxedSimd, readWasmBinaries } from './wasmHelpers';
+
+enableRelaxedSimd();
+const loaded = loadWasmBackend(readWasmBinaries());
+if (!loaded.backend) throw new Error(`engine tests on WebAssembly kernels: ${loaded.reason}`);
+const kernels = createWasmKernels(loaded.backend);
+setKernels(kernels);
+console.log(`engine tests with kernels: ${kernels.name}`);
+
+export const mochaHooks = {
+  afterAll(): void {
+    if (kernels.staging.plans === 0) throw new Error('no test ran a GEMM through the WebAssembly kernels');
+  },
+  afterEach(): void {
+    if (getKernels() !== kernels) throw new Error(`a test left the kernels at "${getKernels().name}" instead of ${kernels.name}`);
+  },
+};
