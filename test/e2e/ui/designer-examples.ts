@@ -3,6 +3,11 @@
 // messages. Reopened as text (CNN: Open as Text), a hover on a conv layer shows input → output shape
 // and the Problems panel lists the same diagnostics.
 import * as assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatBytes } from '../../../src/model/format';
+import { estimateTrainingMemory } from '../../../src/model/memory';
+import { parseModelText } from '../../../src/model/parse';
 import {
   designerFrame,
   designerRows,
@@ -66,7 +71,22 @@ export default async function designerExamples(ctx: ScenarioContext): Promise<vo
   assert.equal(await designerTotal(frame, 'non-trainable'), '0');
   assert.equal((await frame.locator('tr.input-row td.output-shape').innerText()).trim(), '28×28×1');
   assert.equal(await frame.locator('tr.layer-row.has-error').count(), 0, 'lenet5 has no error rows');
+  // The training memory estimate is the very figure `cnn summary` prints (one function), without a warning.
+  const lenet = parseModelText(readFileSync(join(ctx.workspace, 'lenet5.cnn.json'), 'utf8'));
+  assert.ok(lenet.model && lenet.analysis);
+  assert.equal(await designerTotal(frame, 'training-memory'), formatBytes(estimateTrainingMemory(lenet.analysis, lenet.model.training).totalBytes));
+  assert.equal(await frame.locator('#totals [data-total="memory-warning"]').count(), 0);
   await screenshot('lenet5-designer');
+
+  // A model no machine can train: the designer warns with the message training would refuse with.
+  writeFileSync(
+    join(ctx.workspace, 'too-big.cnn.json'),
+    JSON.stringify({ format: 'cnn-studio/model@1', name: 'too_big', input: { shape: [512, 512, 3] }, layers: [{ type: 'flatten' }, { type: 'dense', units: 100000 }] }, null, 2),
+  );
+  frame = await openInDesigner(ctx, 'too-big.cnn.json', 'too_big');
+  const warning = await eventually(async () => (await frame.locator('#totals [data-total="memory-warning"]').innerText()).trim());
+  assert.match(warning, /^training needs [\d.]+ TiB: dense_1's kernel.* are [\d.]+ TiB; this machine has [\d.]+ GiB, CNN Studio uses at most half — reduce dense_1's 786,432 input features/);
+  await screenshot('too-big-designer-warning');
 
   // Simple MNIST convnet: Keras' 34,826 parameters.
   frame = await openInDesigner(ctx, 'simple-mnist-convnet.cnn.json', 'simple_mnist_convnet');

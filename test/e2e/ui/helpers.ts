@@ -320,7 +320,7 @@ export function layerRow(frame: FrameLocator, index: number): Locator {
 }
 
 /** A total under the table, e.g. designerTotal(frame, 'params') → "61,706". */
-export async function designerTotal(frame: FrameLocator, key: 'params' | 'trainable' | 'non-trainable' | 'weights' | 'macs' | 'activations'): Promise<string> {
+export async function designerTotal(frame: FrameLocator, key: 'params' | 'trainable' | 'non-trainable' | 'weights' | 'macs' | 'activations' | 'training-memory'): Promise<string> {
   return (await frame.locator(`#totals [data-total="${key}"]`).innerText()).trim();
 }
 
