@@ -1,8 +1,9 @@
 // GEMM throughput in one run: the JavaScript reference gemm, the WebAssembly SIMD gemm (plain and relaxed SIMD)
 // and @tensorflow/tfjs-backend-cpu's matMul, on the shapes the layers produce (conv forward as one batched GEMM,
 // its weight and input gradients, dense). Not a test: numbers vary with the machine and its load; each figure is
-// the best of --reps runs, the runs of the implementations interleaved so that load spreads evenly.
-//   npx tsx bench/gemm.ts [--reps N] [--filter TEXT] [--no-tfjs]
+// the best of --reps runs, the runs of the implementations interleaved so that load spreads evenly. Each wasm
+// variant runs once per entry of --threads (the thread pool of src/engine/wasm/pool.ts, every GEMM split).
+//   npx tsx bench/gemm.ts [--reps N] [--filter TEXT] [--threads 1,2] [--no-tfjs]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { performance } from 'node:perf_hooks';
@@ -10,12 +11,19 @@ import { parseArgs } from 'node:util';
 import { gemm as jsGemm } from '../src/engine/kernels/gemm';
 import { createRng } from '../src/engine/rng';
 import { loadWasmBackend, type WasmBackend, type WasmVariant } from '../src/engine/wasm/backend';
+import { createGemmPool } from '../src/data/gemmPool';
 import { enableRelaxedSimd, readWasmBinaries } from '../test/unit/engine/wasmHelpers';
 
 const { values: args } = parseArgs({
-  options: { reps: { type: 'string', default: '5' }, filter: { type: 'string', default: '' }, 'no-tfjs': { type: 'boolean', default: false } },
+  options: {
+    reps: { type: 'string', default: '5' },
+    filter: { type: 'string', default: '' },
+    threads: { type: 'string', default: '1,2' },
+    'no-tfjs': { type: 'boolean', default: false },
+  },
 });
 const reps = Number(args.reps);
+const threadCounts = args.threads.split(',').map(Number);
 
 interface Case { name: string; transA: boolean; transB: boolean; m: number; n: number; k: number }
 const B = 32; // batch
@@ -33,11 +41,15 @@ const CASES: Case[] = [
 
 enableRelaxedSimd();
 const binaries = readWasmBinaries();
-const backends: WasmBackend[] = [];
+const backends: { be: WasmBackend; name: string }[] = [];
+const pools = threadCounts.map((t) => (t > 1 ? createGemmPool(t, { minMadds: 0 }) : undefined));
 for (const variant of ['simd', 'relaxed-simd'] as WasmVariant[]) {
-  const r = loadWasmBackend(binaries, { variant });
-  if (r.backend) backends.push(r.backend);
-  else console.log(`wasm-${variant}: unavailable (${r.reason})`);
+  threadCounts.forEach((threads, i) => {
+    const pool = pools[i];
+    const r = loadWasmBackend(binaries, { variant, ...(pool ? { pool } : {}) });
+    if (r.backend) backends.push({ be: r.backend, name: `${r.backend.name} ×${threads}` });
+    else if (i === 0) console.log(`wasm-${variant}: unavailable (${r.reason})`);
+  });
 }
 
 const rng = createRng(7);
@@ -49,13 +61,13 @@ const time = (f: () => void): number => {
 };
 
 const names = ['js', ...backends.map((b) => b.name), ...(args['no-tfjs'] ? [] : ['tfjs-cpu'])];
-console.log(`GFLOP/s (2·M·N·K / best of ${reps}), single thread; ratios against js\n`);
-console.log(['case'.padEnd(36), 'M×N×K'.padEnd(18), ...names.map((n) => n.padStart(18))].join(''));
+console.log(`GFLOP/s (2·M·N·K / best of ${reps}); js and tfjs-cpu on one thread, wasm on ×N threads; ratios against js\n`);
+console.log(['case'.padEnd(36), 'M×N×K'.padEnd(18), ...names.map((n) => n.padStart(22))].join(''));
 for (const c of CASES) {
   const { transA, transB, m, n, k } = c;
   const a = random(m * k), b = random(k * n), cOut = new Float32Array(m * n);
   const runs: (() => void)[] = [() => jsGemm(transA, transB, m, n, k, a, 0, b, 0, cOut, 0, false)];
-  for (const be of backends) {
+  for (const { be } of backends) {
     const mark = be.mark();
     const pa = be.alloc(a.length), pb = be.alloc(b.length), pc = be.alloc(m * n);
     be.f32().set(a, pa >>> 2);
@@ -72,6 +84,7 @@ for (const c of CASES) {
   for (const r of runs) r(); // warm-up
   for (let rep = 0; rep < reps; rep++) runs.forEach((r, i) => (best[i] = Math.min(best[i]!, time(r))));
   const gflops = best.map((t) => (2 * m * n * k) / t / 1e9);
-  const cells = gflops.map((g, i) => `${g.toFixed(1)}${i > 0 ? ` (${(g / gflops[0]!).toFixed(1)}×)` : ''}`.padStart(18));
+  const cells = gflops.map((g, i) => `${g.toFixed(1)}${i > 0 ? ` (${(g / gflops[0]!).toFixed(1)}×)` : ''}`.padStart(22));
   console.log([c.name.padEnd(36), `${m}×${n}×${k}`.padEnd(18), ...cells].join(''));
 }
+void Promise.all(pools.map((p) => p?.close()));

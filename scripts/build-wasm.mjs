@@ -20,6 +20,10 @@ const common = [
   '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=',
   // The backend owns the memory and passes it in; the module neither creates nor exports one.
   '--importMemory', '--noExportMemory',
+  // Shared, so the GEMM worker threads (src/engine/wasm/pool.ts) instantiate the module over the same memory.
+  // A shared memory needs a maximum: the whole 32-bit space (V8 reserves address space, not RAM, for it; the
+  // backend may import a memory with a smaller maximum). A shared memory needs the `threads` feature (below).
+  '--sharedMemory', '--maximumMemory', '65536',
 ];
 
 const newestSource = Math.max(
@@ -32,7 +36,7 @@ for (const { file, features } of variants) {
   let outTime = 0;
   try { outTime = statSync(out).mtimeMs; } catch { /* not built yet */ }
   if (!force && outTime > newestSource) continue;
-  const { error, stderr } = await asc.main([join(srcDir, 'gemm.ts'), '--enable', features, ...common, '-o', out]);
+  const { error, stderr } = await asc.main([join(srcDir, 'gemm.ts'), '--enable', `${features},threads`, ...common, '-o', out]);
   if (error) {
     console.error(stderr.toString());
     console.error(`build-wasm: ${file}: ${error.message}`);

@@ -1,7 +1,8 @@
-// `cnn bench`: times the engine's hot paths (conv forward/backward, dense, whole training steps of LeNet-5 and
-// Keras' simple MNIST convnet) on random data and reports samples per second. Engine only: the side-by-side
-// comparison with tfjs lives in bench/kernels.ts, which reuses the cases defined here.
-import { kernelsRequestFromEnv, loadKernels, withKernels, type KernelsChoice } from '../data/kernels';
+// `cnn bench`: without a model, times the engine's hot paths (conv forward/backward, dense, whole training steps of
+// LeNet-5 and Keras' simple MNIST convnet) on random data; with a model file, times that model's plain training
+// (SGD) or inference steps and reports samples/s, GFLOP/s, kernels, threads and peak memory. Engine only: the
+// comparisons with tfjs and PyTorch live in bench/ (run.ts runs this command in its own process).
+import { activeKernels, describeKernels, kernelsLabel, kernelsRequestFromEnv, loadKernels, withKernels, type KernelsChoice } from '../data/kernels';
 import type { EngineLayer } from '../engine/layer';
 import { createLayer } from '../engine/layers';
 import { buildNetwork, type Network } from '../engine/network';
@@ -9,22 +10,31 @@ import { createOptimizer } from '../engine/optimizers';
 import { createRng, type Rng } from '../engine/rng';
 import { tensor, type Tensor } from '../engine/tensor';
 import { parseModelText } from '../model/parse';
-import { analyze } from '../model/shapes';
-import type { Layer, Model, Shape } from '../model/types';
+import type { ModelAnalysis } from '../model/analysis';
+import { TRAINING_SPEC } from '../model/modelSpec';
+import { analyze, inferShapes } from '../model/shapes';
+import type { Layer, LossName, Model, Shape } from '../model/types';
 import lenet5Example from '../../examples/lenet5.cnn.json';
 import simpleConvnetExample from '../../examples/simple-mnist-convnet.cnn.json';
 import { UsageError, UserError, type CliIo } from './io';
-import { parseCommandLine, type CommandSpec } from './options';
+import { loadValidModel } from './modelFile';
+import { formatLimits, parseCommandLine, type CommandSpec, type OptionValues } from './options';
+
+/** Far beyond the cores of any machine this runs on; larger values are typos. */
+const MAX_THREADS = 64;
 
 export const spec = {
   name: 'bench',
-  operands: [],
-  summary: 'engine speed: layers and whole training steps, in samples per second',
+  operands: [{ name: '<model.cnn.json>', optional: true }],
+  summary: 'engine speed in samples per second: a model\'s training or inference steps, or without a model the layer cases and reference training steps',
   options: {
-    seconds: { kind: 'positiveNumber', max: 3600, placeholder: 'S', help: 'time each case for at least S seconds; default 1' },
-    filter: { kind: 'string', placeholder: 'TEXT', help: 'run only the cases whose name contains TEXT' },
-    kernels: { kind: 'string', placeholder: 'js|wasm|both', help: 'which kernels to time; default both, each case on JavaScript then WebAssembly, with the ratio' },
-    json: { kind: 'boolean', help: 'print one JSON object with every result' },
+    mode: { kind: 'string', placeholder: 'train|infer', help: 'with a model: time training steps (forward, softmax cross-entropy, backward, SGD) or inference (forward); default train' },
+    batch: { kind: 'integer', ...formatLimits(TRAINING_SPEC.fields.batchSize), placeholder: 'N', help: 'with a model: samples per step; default the model\'s training.batchSize, else 32' },
+    seconds: { kind: 'positiveNumber', max: 3600, placeholder: 'S', help: 'time for at least S seconds: with a model after 1 s of warm-up, default 5; without, per case, default 1' },
+    threads: { kind: 'integer', min: 1, max: MAX_THREADS, placeholder: 'T', help: 'with a model: threads to run on (the engine is single-threaded for now: it runs on 1)' },
+    filter: { kind: 'string', placeholder: 'TEXT', help: 'without a model: run only the cases whose name contains TEXT' },
+    kernels: { kind: 'string', placeholder: 'js|wasm|both', help: 'which kernels to time; without a model default both, each case on JavaScript then WebAssembly, with the ratio; with a model js or wasm, default the best' },
+    json: { kind: 'boolean', help: 'print one JSON object with every result (with a model: one line at the end)' },
   },
 } as const satisfies CommandSpec;
 
@@ -200,8 +210,15 @@ interface KernelResult extends BenchResult {
   readonly kernels: string;
 }
 
+type BenchValues = OptionValues<typeof spec.options>;
+
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandLine(spec, args);
+  const { values, operands } = parseCommandLine(spec, args);
+  const [modelPath] = operands;
+  if (modelPath !== undefined) return runModel(modelPath, values, io);
+  for (const name of ['mode', 'batch', 'threads'] as const) {
+    if (values[name] !== undefined) throw new UsageError(`cnn bench: --${name} needs a model file (usage: cnn bench <model.cnn.json> --${name} …)`);
+  }
   const seconds = values.seconds ?? 1;
   const filter = values.filter?.toLowerCase();
   const cases = engineCases().filter((c) => !filter || c.name.toLowerCase().includes(filter));
@@ -231,4 +248,162 @@ function formatRow(name: string, row: readonly KernelResult[]): string {
   const cells = row.map((r) => `${r.kernels} ${formatRate(r.samplesPerSecond).padStart(8)} samples/s`);
   const ratio = row.length > 1 ? `  ${(row[row.length - 1]!.samplesPerSecond / row[0]!.samplesPerSecond).toFixed(2).padStart(6)}×` : '';
   return `${name.padEnd(44)} ${cells.join('  ')}${ratio}`;
+}
+
+// ---- cnn bench MODEL: one model's plain training or inference steps ----
+
+export const BENCH_MODES = ['train', 'infer'] as const;
+export type BenchMode = (typeof BENCH_MODES)[number];
+
+/** Plain SGD as in the comparisons of bench/ (tfjs, PyTorch): no momentum, no decay, no clipping. */
+export const BENCH_LEARNING_RATE = 0.01;
+const WARMUP_SECONDS = 1;
+/** The engine has no thread pool yet: every step runs on the calling thread. */
+const ENGINE_THREADS = 1;
+
+/** FLOPs of one sample's step: 2 per multiply-add of the shape function (conv and dense layers; pooling,
+ *  activations and the loss are not counted), and 3× the forward pass for training (forward, input gradient,
+ *  weight gradient), the usual convention, so figures compare across engines. */
+export function flopsPerSample(analysis: ModelAnalysis, mode: BenchMode): number {
+  return 2 * analysis.totals.macs * (mode === 'train' ? 3 : 1);
+}
+
+export const FLOP_COUNTING = '2 FLOPs per multiply-add of the conv and dense layers (from the shape function), training counted as 3× the forward pass';
+
+/** One step of `model` on a fixed seeded batch (inputs uniform in [0, 1), random labels). `run` returns the loss
+ *  (training) or a checksum of the outputs (inference), so every step's result is read back. */
+export function modelStep(model: Model, mode: BenchMode, batch: number, seed = 1): { analysis: ModelAnalysis; run: () => number } {
+  const analysis = inferShapes(model);
+  const network = buildNetwork(model, analysis, seed);
+  const rng = createRng(seed + 1);
+  const x = randomInput([batch, ...model.input.shape], rng);
+  const classes = network.outputShape[network.outputShape.length - 1]!;
+  const loss: LossName = model.training?.loss ?? 'categoricalCrossentropy';
+  // One sigmoid output still needs both label values.
+  const labels = randomLabels(batch, loss === 'binaryCrossentropy' && classes === 1 ? 2 : classes, rng);
+  if (mode === 'infer') {
+    return {
+      analysis,
+      run: () => {
+        const y = network.forward(x, false).data;
+        let sum = 0;
+        for (let i = 0; i < y.length; i++) sum += y[i]!;
+        return sum;
+      },
+    };
+  }
+  const optimizer = createOptimizer({ type: 'sgd', learningRate: BENCH_LEARNING_RATE }, network.params);
+  return {
+    analysis,
+    run: () => {
+      network.zeroGrads();
+      const r = network.trainBatch(x, labels, loss);
+      optimizer.step();
+      return r.loss;
+    },
+  };
+}
+
+export interface StepTiming {
+  readonly steps: number;
+  readonly seconds: number;
+  /** The last step's result (loss or output checksum). */
+  readonly last: number;
+}
+
+/** At least `warmupSeconds` (≥ 1 step) untimed, then at least `seconds` (≥ 1 step) timed. */
+export function timeSteps(step: () => number, seconds: number, warmupSeconds = WARMUP_SECONDS, now: () => number = defaultNow): StepTiming {
+  const warm = now();
+  do step();
+  while (now() - warm < warmupSeconds * 1000);
+  const start = now();
+  let steps = 0;
+  let last = Number.NaN;
+  let elapsed = 0;
+  do {
+    last = step();
+    steps++;
+    elapsed = now() - start;
+  } while (elapsed < seconds * 1000);
+  return { steps, seconds: elapsed / 1000, last };
+}
+
+/** The `--json` line of `cnn bench MODEL` (the first five fields are the ones bench/run.ts reads). */
+export interface ModelBenchJson {
+  readonly samples_per_s: number;
+  readonly gflops: number;
+  readonly threads: number;
+  readonly kernels: string;
+  readonly peak_rss_mb: number;
+  readonly model: string;
+  readonly mode: BenchMode;
+  readonly batch: number;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly gflop_per_sample: number;
+  readonly last: number;
+}
+
+function modelKernels(which: string | undefined): KernelsChoice {
+  if (which === undefined) return loadKernels(kernelsRequestFromEnv());
+  if (which === 'js') return loadKernels('js');
+  if (which !== 'wasm') throw new UsageError(`cnn bench: with a model file --kernels must be js or wasm, got "${which}"`);
+  const env = kernelsRequestFromEnv();
+  const wasm = loadKernels(env === 'wasm-simd' || env === 'wasm-relaxed-simd' ? env : 'wasm');
+  if (wasm.fallback) throw new UserError(`cnn bench: no WebAssembly kernels: ${wasm.fallback}`);
+  return wasm;
+}
+
+async function runModel(path: string, values: BenchValues, io: CliIo): Promise<number> {
+  if (values.filter !== undefined) throw new UsageError('cnn bench: --filter selects the cases of cnn bench without a model file');
+  const mode = values.mode ?? 'train';
+  if (!(BENCH_MODES as readonly string[]).includes(mode)) throw new UsageError(`cnn bench: --mode must be train or infer, got "${mode}"`);
+  const benchMode = mode as BenchMode;
+  const choice = modelKernels(values.kernels);
+  const model = loadValidModel(path, io);
+  const batch = values.batch ?? model.training?.batchSize ?? 32;
+  const seconds = values.seconds ?? 5;
+  // Human lines go to stderr with --json, so stdout is the one JSON line.
+  const log = values.json ? io.err : io.out;
+  const threads = ENGINE_THREADS;
+  if (values.threads !== undefined && values.threads > threads) log(`threads: ${values.threads} asked, but the engine is single-threaded for now: running on ${threads}`);
+  const { timing, flops, kernels } = await withKernels(choice, () => {
+    const step = modelStep(model, benchMode, batch);
+    log(`bench ${model.name}: ${benchMode}, batch ${batch}, at least ${seconds} s after ${WARMUP_SECONDS} s of warm-up`);
+    log(describeKernels(activeKernels()));
+    const t = timeSteps(step.run, seconds);
+    return Promise.resolve({ timing: t, flops: flopsPerSample(step.analysis, benchMode), kernels: kernelsLabel(activeKernels()) });
+  });
+  const samplesPerSecond = (timing.steps * batch) / timing.seconds;
+  const gflops = (samplesPerSecond * flops) / 1e9;
+  // maxRSS is in KiB: the peak of the whole process (the model, its data and Node itself).
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  if (values.json) {
+    const line: ModelBenchJson = {
+      samples_per_s: round(samplesPerSecond, 1),
+      gflops: round(gflops, 3),
+      threads,
+      kernels,
+      peak_rss_mb: round(peakRssMb, 1),
+      model: model.name,
+      mode: benchMode,
+      batch,
+      steps: timing.steps,
+      seconds: round(timing.seconds, 3),
+      gflop_per_sample: flops / 1e9,
+      last: timing.last,
+    };
+    io.out(JSON.stringify(line));
+    return 0;
+  }
+  io.out(`threads: ${threads}`);
+  io.out(`samples/s: ${formatRate(samplesPerSecond)} (${timing.steps} steps of ${batch} in ${timing.seconds.toFixed(2)} s; last ${benchMode === 'train' ? 'loss' : 'output sum'} ${timing.last.toPrecision(4)})`);
+  io.out(`GFLOP/s: ${gflops.toFixed(2)} (${(flops / 1e6).toFixed(2)} MFLOP per sample: ${FLOP_COUNTING})`);
+  io.out(`peak memory: ${peakRssMb.toFixed(1)} MB (maximum resident set of the process)`);
+  return 0;
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
 }

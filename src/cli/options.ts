@@ -19,6 +19,8 @@ export interface Operand {
   readonly name: string;
   /** One or more (only the last operand). */
   readonly repeated?: boolean;
+  /** May be left out (only trailing operands): `cnn bench` with or without a model file. */
+  readonly optional?: boolean;
 }
 
 export interface CommandSpec<O extends Readonly<Record<string, OptionSpec>> = Readonly<Record<string, OptionSpec>>> {
@@ -138,13 +140,17 @@ function parseValue(option: Exclude<OptionSpec, { kind: 'boolean' }>, text: stri
 function checkOperands(spec: CommandSpec, operands: readonly string[], fail: (message: string) => never): void {
   const last = spec.operands[spec.operands.length - 1];
   const max = last?.repeated ? Infinity : spec.operands.length;
-  if (operands.length < spec.operands.length) fail(`missing ${spec.operands[operands.length].name} (usage: ${usageLine(spec)})`);
+  const required = spec.operands.filter((o) => !o.optional).length;
+  if (operands.length < required) fail(`missing ${spec.operands[operands.length].name} (usage: ${usageLine(spec)})`);
   if (operands.length > max) fail(`unexpected argument "${operands[max]}" (usage: ${usageLine(spec)})`);
 }
 
 /** "cnn train <model.cnn.json> [--epochs N] [--resume] [--limit N] [--json]" */
 export function usageLine(spec: CommandSpec): string {
-  const operands = spec.operands.map((o) => (o.repeated ? `${o.name}…` : o.name));
+  const operands = spec.operands.map((o) => {
+    const name = o.repeated ? `${o.name}…` : o.name;
+    return o.optional ? `[${name}]` : name;
+  });
   const options = Object.entries(spec.options).map(([name, o]) => (o.kind === 'boolean' ? `[--${name}]` : `[--${name} ${o.placeholder}]`));
   return ['cnn', spec.name, ...operands, ...options].join(' ');
 }

@@ -4,32 +4,34 @@ import type { LayerInfo } from '../model/analysis';
 import { LEAKY_RELU_ALPHA, fieldDefault } from '../model/spec';
 import type { ActivationName } from '../model/types';
 import { getKernels } from './kernels';
-import type { EngineLayer, Param } from './layer';
-import { reuse, sizeOf, type Tensor } from './tensor';
+import type { Arena, Buf } from './arena';
+import { LayerMemory, type EngineLayer, type Param } from './layer';
+import { sizeOf, type Tensor } from './tensor';
 
 export class Activation {
   private z?: Tensor;
   private y?: Tensor;
-  private dz?: Tensor;
 
   constructor(
     readonly name: ActivationName,
     readonly alpha = LEAKY_RELU_ALPHA,
   ) {}
 
-  /** Returns act(z); for 'linear', z itself (no copy). Keeps z and the output for backward. */
-  forward(z: Tensor): Tensor {
+  /** Writes act(z) into `out` and returns it; for 'linear', z itself (no copy, `out` unused). Keeps z and the
+   *  output for backward. */
+  forward(z: Tensor, out: Buf | undefined): Tensor {
     this.z = z;
-    if (this.name === 'linear') return (this.y = z);
-    const y = (this.y = reuse(this.y, z.shape));
+    if (this.name === 'linear' || !out) return (this.y = z);
+    const y = (this.y = out.tensor(z.shape[0]!, z.shape.slice(1)));
     getKernels().activationForward(this.name, z.data, y.data, sizeOf(z.shape), lastDim(z), this.alpha);
     return y;
   }
 
-  backward(dy: Tensor): Tensor {
-    if (this.name === 'linear') return dy;
+  /** dLoss/dz into `out` from dy (for 'linear', dy itself). */
+  backward(dy: Tensor, out: Buf | undefined): Tensor {
+    if (this.name === 'linear' || !out) return dy;
     const z = this.lastInput();
-    const dz = (this.dz = reuse(this.dz, z.shape));
+    const dz = out.tensor(z.shape[0]!, z.shape.slice(1));
     getKernels().activationBackward(this.name, z.data, this.y!.data, dy.data, dz.data, sizeOf(z.shape), lastDim(z), this.alpha);
     return dz;
   }
@@ -49,9 +51,10 @@ export class ActivationLayer implements EngineLayer {
   readonly name: string;
   readonly params: readonly Param[] = [];
   readonly activation: ActivationName;
+  readonly memory: LayerMemory;
   private readonly act: Activation;
 
-  constructor(info: LayerInfo) {
+  constructor(info: LayerInfo, arena: Arena) {
     const layer = info.layer;
     if (layer.type !== 'relu' && layer.type !== 'leakyRelu' && layer.type !== 'sigmoid' && layer.type !== 'tanh' && layer.type !== 'softmax') {
       throw new Error(`ActivationLayer cannot run a '${layer.type}' layer`);
@@ -60,14 +63,16 @@ export class ActivationLayer implements EngineLayer {
     this.name = info.name;
     this.activation = layer.type;
     this.act = new Activation(layer.type, alpha);
+    this.memory = new LayerMemory(info, arena);
   }
 
   forward(x: Tensor): Tensor {
-    return this.act.forward(x);
+    this.memory.ensure(x.shape[0]!);
+    return this.act.forward(x, this.memory.buf('y'));
   }
 
   backward(dy: Tensor): Tensor {
-    return this.act.backward(dy);
+    return this.act.backward(dy, this.memory.buf('dx'));
   }
 
   preActivation(): Tensor {

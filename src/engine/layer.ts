@@ -1,5 +1,9 @@
 // What every layer file in layers/ implements, and what optimizers and weights see of it.
+import type { LayerInfo } from '../model/analysis';
+import { layerBuffers } from '../model/bufferPlan';
 import type { ActivationName } from '../model/types';
+import { allocBuf, Buf, type Arena } from './arena';
+import { getKernels } from './kernels';
 import type { Tensor } from './tensor';
 
 /** A learned or tracked tensor of a layer. Optimizers update `value` from `grad` when `trainable`. */
@@ -7,20 +11,105 @@ export interface Param {
   /** Stable name used in safetensors files, e.g. "conv2d_0.kernel". */
   readonly name: string;
   readonly shape: readonly number[];
+  /** The values, a view of the engine's memory: read or write it at once, do not keep it across a larger batch
+   *  (which may grow the memory and detach the view). */
   readonly value: Float32Array;
   /** Accumulated by backward(); zeroed by the training loop before each step. Empty when not trainable. */
   readonly grad: Float32Array;
   readonly trainable: boolean;
 }
 
+/** A Param living in an arena: `value` and `grad` are views of its buffers, fetched afresh after a grow. */
+export class ArenaParam implements Param {
+  readonly shape: readonly number[];
+  readonly valueBuf: Buf;
+  readonly gradBuf: Buf;
+
+  constructor(
+    readonly name: string,
+    shape: readonly number[],
+    readonly trainable: boolean,
+    readonly arena: Arena,
+  ) {
+    let size = 1;
+    for (const d of shape) size *= d;
+    this.shape = [...shape];
+    this.valueBuf = allocBuf(arena, size);
+    this.gradBuf = trainable ? allocBuf(arena, size) : new Buf(arena, 0, 0);
+    // Arena contents are unspecified; a fresh param is zero as a Float32Array would be.
+    this.valueBuf.view().fill(0);
+    this.gradBuf.view().fill(0);
+  }
+
+  get value(): Float32Array {
+    return this.valueBuf.view();
+  }
+
+  get grad(): Float32Array {
+    return this.gradBuf.view();
+  }
+}
+
+/** The arena a param lives in, when it does (params built by hand, e.g. in tests, do not). */
+export function arenaOf(p: Param): Arena | undefined {
+  return p instanceof ArenaParam ? p.arena : undefined;
+}
+
+/**
+ * A layer's buffers: the shared plan's when the layer is part of a network (bind), else its own, planned on its
+ * first forward for that batch and again only for a larger one (a layer used alone, by tests and `cnn bench`).
+ */
+export class LayerMemory {
+  private bufs = new Map<string, Buf>();
+  private capacity = 0;
+  private bound = false;
+  private planStart = -1;
+  private planEnd = -1;
+
+  constructor(
+    private readonly info: LayerInfo,
+    readonly arena: Arena,
+  ) {}
+
+  /** The network's plan: these buffers serve batches up to `capacity`. */
+  bind(bufs: Map<string, Buf>, capacity: number): void {
+    this.bufs = bufs;
+    this.capacity = capacity;
+    this.bound = true;
+  }
+
+  /** Makes buffers for a batch of n ready (a network binds before forward; a standalone layer plans here). */
+  ensure(n: number): void {
+    if (n <= this.capacity) return;
+    if (this.bound) throw new Error(`layer ${this.info.name}: batch ${n} exceeds the network's plan (${this.capacity})`);
+    const a = this.arena;
+    // Re-plan in place when nothing was allocated above the old plan, else above everything.
+    if (this.planEnd >= 0 && a.mark() === this.planEnd) a.release(this.planStart);
+    this.planStart = a.mark();
+    const bufs = new Map<string, Buf>();
+    for (const b of layerBuffers(this.info, n).buffers) bufs.set(b.key, allocBuf(a, b.floats));
+    this.bufs = bufs;
+    this.planEnd = a.mark();
+    this.capacity = n;
+  }
+
+  buf(key: string): Buf {
+    const b = this.bufs.get(key);
+    if (!b) throw new Error(`layer ${this.info.name}: no '${key}' buffer in the plan`);
+    return b;
+  }
+}
+
 export interface EngineLayer {
   readonly name: string;
   /** x has shape [N, ...inputShape]; returns [N, ...outputShape]. Keeps what backward needs.
-   *  The returned tensor is a layer-owned buffer, overwritten by the next forward() of the same batch size. */
+   *  The returned tensor is a view of a layer buffer, overwritten by the next forward(). */
   forward(x: Tensor, training: boolean): Tensor;
   /** Takes dLoss/dOutput of the last forward; accumulates parameter gradients; returns dLoss/dInput. */
   backward(dy: Tensor): Tensor;
   readonly params: readonly Param[];
+  /** Its buffers (planned by the network, or by the layer itself when used alone). */
+  readonly memory: LayerMemory;
   /** The activation that produces this layer's output, when it ends in one (activation field or activation layer).
    *  Lets the network fuse softmax/sigmoid with cross-entropy. */
   readonly activation?: ActivationName;
@@ -33,8 +122,7 @@ export interface EngineLayer {
   inputGradient?: boolean;
 }
 
-export function createParam(name: string, shape: readonly number[], trainable: boolean): Param {
-  let size = 1;
-  for (const d of shape) size *= d;
-  return { name, shape: [...shape], value: new Float32Array(size), grad: new Float32Array(trainable ? size : 0), trainable };
+/** A param in `arena` (by default a new one of the current kernels' kind), zero-filled. */
+export function createParam(name: string, shape: readonly number[], trainable: boolean, arena: Arena = getKernels().createArena()): ArenaParam {
+  return new ArenaParam(name, shape, trainable, arena);
 }

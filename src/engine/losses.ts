@@ -5,6 +5,8 @@ import type { ActivationName, LossName } from '../model/types';
 import { reuse, sizeOf, type Tensor } from './tensor';
 
 const EPS = 1e-7;
+/** dLogits when no gradient is asked for (evaluation): one shared empty tensor, nothing allocated per batch. */
+const NO_GRADIENT: Tensor = { shape: [0], data: new Float32Array(0) };
 
 interface Rows {
   readonly n: number;
@@ -101,7 +103,7 @@ export function fusedLossStep(
   const { n, c } = rows(logits, labels);
   const z = logits.data;
   const p = probs.data;
-  const g = withGradient ? reuse(out, logits.shape) : { shape: [0], data: new Float32Array(0) };
+  const g = withGradient ? reuse(out, logits.shape) : NO_GRADIENT;
   const d = g.data;
   let sum = 0;
   if (softmaxCe) {

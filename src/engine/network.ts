@@ -1,7 +1,10 @@
 // A sequential network built from a validated model: forward/backward over the layer list, the fused loss step
 // used by training, and per-layer outputs for visualisation.
-import type { ModelAnalysis } from '../model/analysis';
+import type { LayerInfo, ModelAnalysis } from '../model/analysis';
+import { planBuffers } from '../model/bufferPlan';
 import type { LossName, Model, Shape } from '../model/types';
+import { Buf, type Arena } from './arena';
+import { getKernels } from './kernels';
 import type { EngineLayer, Param } from './layer';
 import { createLayer } from './layers';
 import { fusedLossStep, lossBackward, lossForward } from './losses';
@@ -23,6 +26,12 @@ export interface Network {
   readonly layers: readonly EngineLayer[];
   /** Every layer's params in layer order (trainable and not). */
   readonly params: readonly Param[];
+  /** The memory the network owns: params, gradients, optimizer slots and the plan of every buffer of a step. */
+  readonly arena: Arena;
+  /** The batch size the buffers are planned for (0 before the first pass); only a larger batch re-plans. */
+  readonly plannedBatch: number;
+  /** Plans the buffers for batches up to n now (else the first pass does). */
+  plan(n: number): void;
   /** x is [N, h, w, c]; returns [N, ...outputShape] (network-owned buffer, see BatchResult.outputs). */
   forward(x: Tensor, training: boolean): Tensor;
   /** dLoss/dOutputs of the last forward → accumulates parameter gradients, returns dLoss/dInput. */
@@ -44,27 +53,58 @@ export function buildNetwork(model: Model, analysis: ModelAnalysis, seed: number
     throw new Error(`cannot build model '${model.name}': ${problems.length ? problems.join('; ') : 'its shapes are unknown'}`);
   }
   const rng = createRng(seed);
+  const arena = getKernels().createArena();
   // One fork per layer: a layer's initial weights depend only on the seed and its position.
-  const layers = analysis.layers.map((info) => createLayer(info, rng.fork()));
-  return new SequentialNetwork(analysis.inputShape, analysis.outputShape, layers);
+  const layers = analysis.layers.map((info) => createLayer(info, rng.fork(), arena));
+  return new SequentialNetwork(analysis.inputShape, analysis.outputShape, analysis.layers, layers, arena);
 }
 
 class SequentialNetwork implements Network {
   readonly params: readonly Param[];
-  /** The loss gradient buffer, reused across batches of the same size. */
-  private dLoss?: Tensor;
+  plannedBatch = 0;
+  /** The plan's region, and the network's own buffers in it: the input batch and the loss gradient. */
+  private planStart = -1;
+  private planEnd = -1;
+  private input?: Buf;
+  private dLoss?: Buf;
 
   constructor(
     readonly inputShape: Shape,
     readonly outputShape: Shape,
+    private readonly infos: readonly LayerInfo[],
     readonly layers: readonly EngineLayer[],
+    readonly arena: Arena,
   ) {
     this.params = layers.flatMap((l) => l.params);
   }
 
+  plan(n: number): void {
+    if (n <= this.plannedBatch) return;
+    const a = this.arena;
+    // Re-plan in place when nothing (an optimizer's slots) was allocated above the old plan, else above all.
+    if (this.planEnd >= 0 && a.mark() === this.planEnd) a.release(this.planStart);
+    const plan = planBuffers(this.inputShape, this.infos, n);
+    this.planStart = a.alloc(plan.floats);
+    this.planEnd = a.mark();
+    const perLayer = this.layers.map(() => new Map<string, Buf>());
+    for (const b of plan.buffers) {
+      const buf = new Buf(a, this.planStart + b.offset, b.floats);
+      if (b.layer >= 0) perLayer[b.layer]!.set(b.key, buf);
+      else if (b.key === 'input') this.input = buf;
+      else this.dLoss = buf;
+    }
+    this.layers.forEach((l, i) => l.memory.bind(perLayer[i]!, n));
+    this.plannedBatch = n;
+  }
+
   forward(x: Tensor, training: boolean): Tensor {
     this.checkInput(x);
-    let t = x;
+    const n = x.shape[0]!;
+    this.plan(n);
+    // The batch is copied into the plan's input buffer, so every operand of every kernel is in the arena.
+    const input = this.input!.tensor(n, this.inputShape);
+    if (input.data !== x.data) input.data.set(x.data);
+    let t = input;
     for (const layer of this.layers) t = layer.forward(t, training);
     return t;
   }
@@ -74,7 +114,7 @@ class SequentialNetwork implements Network {
   }
 
   zeroGrads(): void {
-    for (const p of this.params) p.grad.fill(0);
+    for (const p of this.params) if (p.trainable) p.grad.fill(0);
   }
 
   trainBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
@@ -92,17 +132,20 @@ class SequentialNetwork implements Network {
     const outputs = this.forward(x, true);
     const last = this.layers[this.layers.length - 1];
     if (last?.activation && last.preActivation && last.backwardPreActivation) {
-      const fused = fusedLossStep(loss, last.activation, last.preActivation(), outputs, labels, true, this.dLoss);
+      const fused = fusedLossStep(loss, last.activation, last.preActivation(), outputs, labels, true, this.lossGradient(outputs));
       if (fused) {
-        this.dLoss = fused.dLogits;
         this.backwardFrom(this.layers.length - 2, last.backwardPreActivation(fused.dLogits));
         return { loss: fused.loss, outputs };
       }
     }
     const value = lossForward(loss, outputs, labels);
-    this.dLoss = lossBackward(loss, outputs, labels, this.dLoss);
-    this.backward(this.dLoss);
+    this.backward(lossBackward(loss, outputs, labels, this.lossGradient(outputs)));
     return { loss: value, outputs };
+  }
+
+  /** The plan's dLoss buffer as a tensor shaped like the outputs. */
+  private lossGradient(outputs: Tensor): Tensor {
+    return this.dLoss!.tensor(outputs.shape[0]!, this.outputShape);
   }
 
   evaluateBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
@@ -120,7 +163,11 @@ class SequentialNetwork implements Network {
     this.checkInput(one);
     if (one.shape[0] !== 1) throw new Error(`featureMaps takes one sample, got a batch of ${one.shape[0]}`);
     const maps: Tensor[] = [];
-    let t = one;
+    // A one-sample pass uses prefixes of the planned buffers (plans for 1 only when nothing was planned yet).
+    this.plan(1);
+    const input = this.input!.tensor(1, this.inputShape);
+    input.data.set(one.data);
+    let t = input;
     for (const layer of this.layers) {
       t = layer.forward(t, false);
       maps.push(cloneTensor({ shape: t.shape.slice(1), data: t.data }));

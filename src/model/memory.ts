@@ -1,12 +1,15 @@
 // What training a model will allocate, in bytes, from the shape function's result and the training config, so
-// that a model too big for the machine is refused before the engine allocates anything. It mirrors the engine's
-// buffers (src/engine/network.ts, layers/, optimizers/, kernels/gemm.ts, train.ts); test/unit/model/memory.test.ts
-// checks it against a real network's allocations. All counts are integers in float64, exact up to 2^53.
+// that a model too big for the machine is refused before the engine allocates anything. The engine's arena is
+// counted exactly: params, gradients and optimizer slots (64-byte aligned allocations) and the liveness plan of
+// every activation, gradient and scratch buffer (./bufferPlan, the very function the engine plans with); beside it
+// the JavaScript GEMM's packing buffers and the training loop's copies. test/unit/model/memory.test.ts checks it
+// against a real network's allocations. All counts are integers in float64, exact up to 2^53.
 import type { LayerInfo, ModelAnalysis } from './analysis';
+import { PLAN_ALIGN, planBuffers } from './bufferPlan';
 import { OPTIMIZER_DEFAULTS, TRAINING_DEFAULTS } from './defaults';
 import { formatCount } from './format';
 import { field } from './spec';
-import type { ActivationName, LossName, OptimizerConfig, OptimizerType, TrainingConfig } from './types';
+import type { OptimizerConfig, OptimizerType, TrainingConfig } from './types';
 
 /** parameters: values, gradients and optimizer slots; copies: of the weights, for checkpoints and early stopping;
  *  input: the batches the training loop fills (and the data set, when counted). */
@@ -44,8 +47,6 @@ export const MAX_CONSUMERS = 12;
 const F32 = 4;
 const F64 = 8;
 const OPTIMIZER_NAMES: Readonly<Record<OptimizerType, string>> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop' };
-/** Patch values a conv keeps from forward to backward (KEEP_PATCHES_LIMIT in engine/layers/conv2d.ts). */
-const KEEP_PATCHES_LIMIT = 8 * 1024 * 1024;
 
 /** Per-parameter state buffers of each optimizer, as its rule in engine/optimizers declares them. */
 export function optimizerSlots(config: OptimizerConfig | undefined): number {
@@ -66,7 +67,6 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   const slots = optimizerSlots(training?.optimizer);
   const configured = training?.batchSize ?? TRAINING_DEFAULTS.batchSize;
   const n = Math.max(1, options.samples !== undefined ? Math.min(configured, options.samples) : configured);
-  const loss = training?.loss ?? TRAINING_DEFAULTS.loss;
   const batchRemedy = `reduce the batch size (${n})`;
   const consumers: MemoryConsumer[] = [];
   const byKind: Record<MemoryKind, number> = { parameters: 0, activations: 0, scratch: 0, copies: 0, input: 0 };
@@ -93,20 +93,43 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
           ? `${info.name}'s ${p.name}, its gradient, ${slots} ${OPTIMIZER_NAMES[optimizer]} slot${slots > 1 ? 's' : ''} and checkpoint copies`
           : `${info.name}'s ${p.name}, its gradient and checkpoint copy`
         : `${info.name}'s ${p.name} and checkpoint copy`;
-      add(what, (p.trainable ? 2 + slots : 1) * p.size * F32, 'parameters', parameterRemedy(info), true, checkpoint);
+      // Each buffer is its own arena allocation, rounded up to 64 bytes.
+      add(what, (p.trainable ? 2 + slots : 1) * alignFloats(p.size) * F32, 'parameters', parameterRemedy(info), true, checkpoint);
     }
   }
-  const fusedLast = fusesLoss(layers[layers.length - 1], loss);
-  for (const info of layers) {
-    const isLast = info === layers[layers.length - 1];
-    gemm.nextLayer();
-    const { activations, scratch } = layerBuffers(info, n, info.index === 0, isLast && fusedLast, gemm);
-    const lossGradient = isLast ? n * info.outputElements * F32 : 0;
-    add(`${info.name}'s activations and gradients × batch ${n}`, activations + lossGradient, 'activations', batchRemedy);
-    add(`${info.name}'s im2col patches`, scratch, 'scratch', `reduce ${info.name}'s kernel size or its input's size`);
+  // Activations, gradients and scratch: one region planned by liveness (./bufferPlan), exactly as the engine does.
+  // Buffers whose lifetimes do not overlap share memory, so each layer is listed with its share of the region.
+  const plan = planBuffers(analysis.inputShape, layers, n);
+  const planBytes = plan.floats * F32;
+  const own = new Map<number, { activations: number; scratch: number }>();
+  let unshared = 0;
+  for (const b of plan.buffers) {
+    const bytes = alignFloats(b.floats) * F32;
+    unshared += bytes;
+    const entry = own.get(b.layer) ?? { activations: 0, scratch: 0 };
+    if (b.key === 'cols') entry.scratch += bytes;
+    else entry.activations += bytes;
+    own.set(b.layer, entry);
   }
+  const share = unshared > 0 ? planBytes / unshared : 0;
+  let scratchShare = 0;
+  const describe = (label: string, bytes: number, kind: MemoryKind, remedy: string): void => {
+    if (bytes > 0) consumers.push({ label, bytes, kind, remedy, plural: true });
+  };
+  for (const info of layers) {
+    gemm.nextLayer();
+    gemmCalls(info, n, info.index === 0, gemm);
+    const entry = own.get(info.index);
+    if (!entry) continue;
+    scratchShare += Math.round(entry.scratch * share);
+    describe(`${info.name}'s activations and gradients × batch ${n}`, Math.round(entry.activations * share), 'activations', batchRemedy);
+    describe(`${info.name}'s im2col patches × batch ${n}`, Math.round(entry.scratch * share), 'scratch', `reduce ${info.name}'s kernel size or its input's size, or the batch size (${n})`);
+  }
+  describe(`the network's input batch and loss gradient`, Math.round((own.get(-1)?.activations ?? 0) * share), 'activations', batchRemedy);
+  byKind.scratch += scratchShare;
+  byKind.activations += planBytes - scratchShare;
   add('the GEMM packing buffers (float64)', gemm.bytes(), 'scratch', 'reduce units or filters');
-  add("the optimizer's gradient scratch", largestTrainable * F32, 'scratch', 'reduce units or filters', false);
+  add("the optimizer's gradient scratch", alignFloats(largestTrainable) * F32, 'scratch', 'reduce units or filters', false);
   if (training?.earlyStopping) add("early stopping's copy of the best weights", paramValues * F32, 'copies', 'reduce units or filters', false);
   const sample = product(analysis.inputShape);
   const evaluates = training?.data?.test !== undefined || (training?.validationSplit ?? TRAINING_DEFAULTS.validationSplit) > 0;
@@ -188,102 +211,58 @@ function parameterRemedy(info: LayerInfo): string {
   }
 }
 
-/** The last layer's activation is fused with the loss (network.ts): its own backward, and buffer, are skipped. */
-function fusesLoss(last: LayerInfo | undefined, loss: LossName): boolean {
-  const act = last ? activationOf(last) : undefined;
-  const ce = loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy';
-  return (act === 'softmax' && ce) || (act === 'sigmoid' && loss === 'binaryCrossentropy');
-}
-
-function activationOf(info: LayerInfo): ActivationName | undefined {
-  const layer = info.layer;
-  switch (layer.type) {
-    case 'conv2d':
-    case 'depthwiseConv2d':
-    case 'dense':
-      return field(layer.type, layer.activation, 'activation');
-    case 'relu':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'softmax':
-      return layer.type;
-    case 'batchNorm':
-    case 'maxPool2d':
-    case 'avgPool2d':
-    case 'globalAvgPool2d':
-    case 'globalMaxPool2d':
-    case 'flatten':
-    case 'dropout':
-      return undefined;
-  }
-}
-
-/** Bytes a layer keeps for a training batch of n: outputs, masks and input gradients, and its own scratch. */
-function layerBuffers(info: LayerInfo, n: number, first: boolean, fused: boolean, gemm: GemmScratch): { activations: number; scratch: number } {
-  const I = info.inputShape ? product(info.inputShape) : 0;
-  const O = info.outputElements;
-  const act = activationOf(info);
-  // The activation's output, and its gradient unless the loss is fused into it; 'linear' passes z through.
-  const activation = act === undefined || act === 'linear' ? 0 : (fused ? 1 : 2) * n * O;
+/** The GEMMs a layer runs in a training step (engine/layers), for the JavaScript GEMM's packing buffers. */
+function gemmCalls(info: LayerInfo, n: number, first: boolean, gemm: GemmScratch): void {
   const layer = info.layer;
   switch (layer.type) {
     case 'conv2d': {
       const w = info.window;
-      if (!w) return { activations: 0, scratch: 0 };
-      const p = w.outH * w.outW;
+      if (!w) return;
+      // One GEMM over the whole batch's patches (or the input itself for a pointwise conv).
+      const rows = n * w.outH * w.outW;
       const k = w.kh * w.kw * (info.inputShape?.[2] ?? 0);
-      const outC = layer.filters;
-      const pointwise = w.kh === 1 && w.kw === 1 && w.sh === 1 && w.sw === 1 && w.padTop + w.padLeft + w.padBottom + w.padRight === 0;
-      const keep = !pointwise && n * p * k <= KEEP_PATCHES_LIMIT;
-      gemm.forward(false, p, outC, k);
-      gemm.backward(true, k, outC, p);
-      if (!first) gemm.backward(false, p, k, outC);
-      // One sample's patch matrix: for forward without kept patches, the input gradient, and every evaluation.
-      const patches = (keep ? n * p * k : 0) + (pointwise ? 0 : p * k);
-      return { activations: (n * O + activation + n * I) * F32, scratch: patches * F32 };
+      gemm.forward(false, rows, layer.filters, k);
+      gemm.backward(true, k, layer.filters, rows);
+      if (!first) gemm.backward(false, rows, k, layer.filters);
+      return;
     }
     case 'dense': {
       const inF = info.inputShape ? info.inputShape[info.inputShape.length - 1]! : 0;
-      gemm.forward(false, n, layer.units, inF);
-      gemm.backward(true, inF, layer.units, n);
-      gemm.backward(false, n, inF, layer.units);
-      return { activations: (n * O + activation + n * I) * F32, scratch: 0 };
+      const rows = info.inputShape ? (n * product(info.inputShape)) / inF : 0;
+      gemm.forward(false, rows, layer.units, inF);
+      gemm.backward(true, inF, layer.units, rows);
+      gemm.backward(false, rows, inF, layer.units);
+      return;
     }
     case 'depthwiseConv2d':
-      return { activations: (n * O + activation + n * I) * F32, scratch: 0 };
     case 'maxPool2d':
     case 'globalMaxPool2d':
-      // Output, the int32 argmax per output and the input gradient.
-      return { activations: (2 * n * O + n * I) * F32, scratch: 0 };
     case 'avgPool2d':
     case 'globalAvgPool2d':
-      return { activations: (n * O + n * I) * F32, scratch: 0 };
     case 'flatten':
-      return { activations: 0, scratch: 0 };
     case 'dropout':
-      // Mask, output and input gradient; a rate of 0 is the identity.
-      return { activations: layer.rate > 0 ? 3 * n * I * F32 : 0, scratch: 0 };
-    case 'batchNorm': {
-      const c = info.inputShape ? info.inputShape[info.inputShape.length - 1]! : 0;
-      return { activations: 2 * n * I * F32 + 4 * c * F64, scratch: 0 };
-    }
+    case 'batchNorm':
     case 'relu':
     case 'leakyRelu':
     case 'sigmoid':
     case 'tanh':
     case 'softmax':
-      return { activations: activation * F32, scratch: 0 };
+      return;
   }
 }
 
 type GemmCall = readonly [transA: boolean, m: number, n: number, k: number];
 
 /**
- * engine/kernels/gemm.ts packs op(A) into 4-row and op(B) into 2-column float64 panels, in two module buffers that
- * grow to max(needed, twice their length). Replaying a training step's GEMM calls in their order (forward in layer
- * order, then backward in reverse) gives their final size.
+ * engine/kernels/gemm.ts packs op(A) into 4-row and op(B) into 2-column float64 panels, block by block (GEMM_BLOCKS
+ * there: KC deep, MC rows of A, NC columns of B), in two module buffers that grow to max(needed, twice their
+ * length). Replaying a training step's GEMM calls in their order (forward in layer order, then backward in
+ * reverse) gives their final size.
  */
+const GEMM_KC = 256;
+const GEMM_MC = 128;
+const GEMM_NC = 1024;
+const GEMM_DIRECT_MAX_N = 8;
 class GemmScratch {
   private readonly forwardCalls: GemmCall[] = [];
   private readonly backwardCalls: GemmCall[][] = [];
@@ -306,10 +285,12 @@ class GemmScratch {
     let b = 0;
     const replay = ([transA, m, n, k]: GemmCall): void => {
       if (m <= 0 || n <= 0 || k <= 0) return;
-      b = grow(b, Math.ceil(n / 2) * 2 * k);
+      // The first blocks are the largest: min(n, NC) columns, min(k, KC) deep, min(m, MC) rows.
+      const kc = Math.min(k, GEMM_KC);
+      b = grow(b, Math.ceil(Math.min(n, GEMM_NC) / 2) * 2 * kc);
       // Up to 8 columns, a non-transposed A is read in place except for its last partial block of 4 rows.
-      const packedRows = !transA && n <= 8 ? (m % 4 === 0 ? 0 : 4) : Math.ceil(m / 4) * 4;
-      if (packedRows > 0) a = grow(a, packedRows * k);
+      const packedRows = !transA && n <= GEMM_DIRECT_MAX_N ? (m % 4 === 0 ? 0 : 4) : Math.ceil(Math.min(m, GEMM_MC) / 4) * 4;
+      if (packedRows > 0) a = grow(a, packedRows * kc);
     };
     for (const call of this.forwardCalls) replay(call);
     for (let i = this.backwardCalls.length - 1; i >= 0; i--) for (const call of this.backwardCalls[i]!) replay(call);
@@ -319,6 +300,10 @@ class GemmScratch {
 
 function grow(length: number, needed: number): number {
   return length < needed ? Math.max(needed, length * 2) : length;
+}
+
+function alignFloats(f: number): number {
+  return Math.ceil(f / PLAN_ALIGN) * PLAN_ALIGN;
 }
 
 function product(shape: readonly number[]): number {

@@ -4,8 +4,14 @@
 // kernel row is one straight copy (and one straight add in col2im).
 import type { Window2d } from '../../model/geometry';
 
-/** cols[colsOff …][outH·outW × kh·kw·c] ← patches of one sample x[xOff … xOff + inH·inW·c). */
-export function im2col(x: Float32Array, xOff: number, g: Window2d, c: number, cols: Float32Array, colsOff = 0): void {
+/** cols[colsOff …][batch·outH·outW × kh·kw·c] ← patches of `batch` samples x[xOff …], one matrix for one GEMM. */
+export function im2col(x: Float32Array, xOff: number, g: Window2d, c: number, cols: Float32Array, colsOff = 0, batch = 1): void {
+  const inSize = g.inH * g.inW * c;
+  const colSize = g.outH * g.outW * g.kh * g.kw * c;
+  for (let s = 0; s < batch; s++) im2colOne(x, xOff + s * inSize, g, c, cols, colsOff + s * colSize);
+}
+
+function im2colOne(x: Float32Array, xOff: number, g: Window2d, c: number, cols: Float32Array, colsOff: number): void {
   const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
   const rowStride = inW * c;
   const kwc = kw * c;
@@ -45,12 +51,18 @@ export function im2col(x: Float32Array, xOff: number, g: Window2d, c: number, co
   }
 }
 
-/** The adjoint of im2col: dx[dxOff …] += every patch row scattered back (dx is not cleared). */
-export function col2im(cols: Float32Array, g: Window2d, c: number, dx: Float32Array, dxOff: number): void {
+/** The adjoint of im2col: dx[dxOff …] += every patch row of `batch` samples scattered back (dx is not cleared). */
+export function col2im(cols: Float32Array, g: Window2d, c: number, dx: Float32Array, dxOff: number, colsOff = 0, batch = 1): void {
+  const inSize = g.inH * g.inW * c;
+  const colSize = g.outH * g.outW * g.kh * g.kw * c;
+  for (let s = 0; s < batch; s++) col2imOne(cols, colsOff + s * colSize, g, c, dx, dxOff + s * inSize);
+}
+
+function col2imOne(cols: Float32Array, colsOff: number, g: Window2d, c: number, dx: Float32Array, dxOff: number): void {
   const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
   const rowStride = inW * c;
   const kwc = kw * c;
-  let o = 0;
+  let o = colsOff;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * sh - padTop;
     for (let ox = 0; ox < outW; ox++) {

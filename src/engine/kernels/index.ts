@@ -1,5 +1,6 @@
 // The hot loops behind one small interface, so a WebAssembly SIMD implementation can replace the
 // JavaScript one (setKernels) without touching the layers, which call getKernels() on every pass.
+import { HeapArena, type Arena } from '../arena';
 import { col2im, im2col } from './im2col';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
 import { activationBackward, activationForward, addBias, sumRows } from './elementwise';
@@ -8,6 +9,8 @@ import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from
 
 export interface Kernels {
   readonly name: string;
+  /** A new arena of the kind these kernels work on in place (a network's or a standalone layer's memory). */
+  createArena(): Arena;
   readonly gemm: typeof gemm;
   readonly im2col: typeof im2col;
   readonly col2im: typeof col2im;
@@ -25,6 +28,7 @@ export interface Kernels {
 
 export const jsKernels: Kernels = {
   name: 'js',
+  createArena: () => new HeapArena(),
   gemm,
   im2col,
   col2im,

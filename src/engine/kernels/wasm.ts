@@ -1,10 +1,11 @@
 // The Kernels whose GEMM runs in WebAssembly (the backend of ../wasm/backend), every other kernel still the
-// JavaScript one. Interim, until the engine owns its memory (DESIGN.md §6): layers hold Float32Arrays on the JS
-// heap, so each call copies op(A), op(B) (and C when accumulating) into staging regions of the backend's arena,
-// runs the wasm gemm there and copies C back. Copies are O(mk + kn + mn) memcpys against the O(mnk) product.
-// The staging regions are planned once and grow only when a larger operand is first seen: no allocation in a
-// steady-state training step.
-import type { WasmBackend } from '../wasm/backend';
+// JavaScript one. The engine owns its memory (DESIGN.md §6): networks and layers built with these kernels get a
+// WasmArena (createArena: a memory of their own from the same module), so their operands are views of a wasm
+// memory and the GEMM runs in place on byte offsets, no copies. Operands outside any wasm memory (a caller's
+// array, a test's) take the staging path: copied into regions of this backend's arena and C copied back. The
+// staging regions grow only when a larger operand is first seen.
+import { WasmArena } from '../arena';
+import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import type { gemm as jsGemm } from './gemm';
 import { jsKernels, type Kernels } from './index';
 
@@ -23,6 +24,9 @@ export class GemmStaging {
   private pc = 0;
   /** How often the regions were (re)planned: stays put in steady state (tests check it). */
   plans = 0;
+  /** GEMMs run in place on an arena's memory, and GEMMs that had to copy (tests check both). */
+  inPlace = 0;
+  copied = 0;
 
   constructor(private readonly backend: WasmBackend) {
     this.start = this.end = backend.mark();
@@ -58,6 +62,13 @@ export class GemmStaging {
       if (!accumulate) c.fill(0, cOff, cOff + m * n);
       return;
     }
+    const owner = backendOfBuffer(c.buffer);
+    if (owner && a.buffer === c.buffer && b.buffer === c.buffer) {
+      this.inPlace++;
+      owner.gemm(transA, transB, m, n, k, a.byteOffset + aOff * 4, b.byteOffset + bOff * 4, c.byteOffset + cOff * 4, accumulate);
+      return;
+    }
+    this.copied++;
     const sizeA = m * k, sizeB = k * n, sizeC = m * n;
     this.reserve(sizeA, sizeB, sizeC);
     const be = this.backend;
@@ -78,5 +89,5 @@ export interface WasmKernels extends Kernels {
 
 export function createWasmKernels(backend: WasmBackend): WasmKernels {
   const staging = new GemmStaging(backend);
-  return { ...jsKernels, name: backend.name, gemm: staging.gemm, staging };
+  return { ...jsKernels, name: backend.name, createArena: () => new WasmArena(backend.spawn()), gemm: staging.gemm, staging };
 }

@@ -2,8 +2,9 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
 import { getKernels } from '../kernels';
-import type { EngineLayer, Param } from '../layer';
-import { reuse, type Tensor } from '../tensor';
+import type { Arena } from '../arena';
+import { LayerMemory, type EngineLayer, type Param } from '../layer';
+import type { Tensor } from '../tensor';
 import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
 
 export class AvgPool2d implements EngineLayer {
@@ -13,12 +14,11 @@ export class AvgPool2d implements EngineLayer {
   private readonly inShape: readonly number[];
   private readonly outShape: readonly number[];
   private readonly c: number;
+  readonly memory: LayerMemory;
   private x?: Tensor;
-  private y?: Tensor;
-  private dx?: Tensor;
 
   /** `window` overrides the layer's own (globalAvgPool2d pools one window covering the whole input). */
-  constructor(info: LayerInfo, window?: Window2d) {
+  constructor(info: LayerInfo, arena: Arena, window?: Window2d) {
     const { input, output } = shapes(info);
     this.name = info.name;
     this.inShape = input;
@@ -26,11 +26,13 @@ export class AvgPool2d implements EngineLayer {
     this.c = input[2]!;
     if (!window) layerOf(info, 'avgPool2d');
     this.g = window ?? windowOf(info);
+    this.memory = new LayerMemory(info, arena);
   }
 
   forward(x: Tensor): Tensor {
     const n = batchOf(x, this.inShape, this.name);
-    const y = (this.y = reuse(this.y, [n, ...this.outShape]));
+    this.memory.ensure(n);
+    const y = this.memory.buf('y').tensor(n, this.outShape);
     this.x = x;
     getKernels().avgPoolForward(x.data, y.data, n, this.g, this.c);
     return y;
@@ -38,7 +40,7 @@ export class AvgPool2d implements EngineLayer {
 
   backward(dy: Tensor): Tensor {
     const x = lastForward(this.x, this.name);
-    const dx = (this.dx = reuse(this.dx, x.shape));
+    const dx = this.memory.buf('dx').tensor(x.shape[0]!, this.inShape);
     getKernels().avgPoolBackward(dy.data, dx.data, x.shape[0]!, this.g, this.c);
     return dx;
   }

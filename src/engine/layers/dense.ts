@@ -4,9 +4,10 @@ import type { ActivationName } from '../../model/types';
 import { Activation } from '../activations';
 import { glorotUniform } from '../init';
 import { getKernels } from '../kernels';
-import { createParam, type EngineLayer, type Param } from '../layer';
+import type { Arena } from '../arena';
+import { createParam, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
-import { reuse, sizeOf, type Tensor } from '../tensor';
+import { sizeOf, type Tensor } from '../tensor';
 import { field } from '../../model/spec';
 import { batchOf, lastForward, layerOf, shapes } from './common';
 
@@ -14,18 +15,19 @@ export class Dense implements EngineLayer {
   readonly name: string;
   readonly params: readonly Param[];
   readonly activation: ActivationName;
-  readonly kernel: Param;
-  readonly bias?: Param;
+  readonly kernel: ArenaParam;
+  readonly bias?: ArenaParam;
+  readonly memory: LayerMemory;
   private readonly inShape: readonly number[];
   private readonly outShape: readonly number[];
   private readonly inF: number;
   private readonly outF: number;
   private readonly act: Activation;
+  private readonly linear: boolean;
   private x?: Tensor;
   private z?: Tensor;
-  private dx?: Tensor;
 
-  constructor(info: LayerInfo, rng: Rng) {
+  constructor(info: LayerInfo, rng: Rng, arena: Arena) {
     const layer = layerOf(info, 'dense');
     const { input, output } = shapes(info);
     this.name = info.name;
@@ -35,25 +37,29 @@ export class Dense implements EngineLayer {
     this.outF = layer.units;
     this.activation = field('dense', layer.activation, 'activation');
     this.act = new Activation(this.activation);
-    this.kernel = createParam(`${info.name}.kernel`, [this.inF, this.outF], true);
+    this.linear = this.activation === 'linear';
+    this.kernel = createParam(`${info.name}.kernel`, [this.inF, this.outF], true, arena);
     glorotUniform(this.kernel.value, this.kernel.shape, rng);
-    if (field('dense', layer.useBias, 'useBias')) this.bias = createParam(`${info.name}.bias`, [this.outF], true);
+    if (field('dense', layer.useBias, 'useBias')) this.bias = createParam(`${info.name}.bias`, [this.outF], true, arena);
     this.params = this.bias ? [this.kernel, this.bias] : [this.kernel];
+    this.memory = new LayerMemory(info, arena);
   }
 
   forward(x: Tensor): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     const rows = sizeOf(x.shape) / this.inF;
     const kr = getKernels();
-    const z = (this.z = reuse(this.z, [n, ...this.outShape]));
+    const mem = this.memory;
+    mem.ensure(n);
+    const z = (this.z = mem.buf(this.linear ? 'y' : 'z').tensor(n, this.outShape));
     this.x = x;
     kr.gemm(false, false, rows, this.outF, this.inF, x.data, 0, this.kernel.value, 0, z.data, 0, false);
     if (this.bias) kr.addBias(z.data, this.bias.value, rows, this.outF);
-    return this.act.forward(z);
+    return this.act.forward(z, this.linear ? undefined : mem.buf('y'));
   }
 
   backward(dy: Tensor): Tensor {
-    return this.backwardPreActivation(this.act.backward(dy));
+    return this.backwardPreActivation(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz')));
   }
 
   preActivation(): Tensor {
@@ -64,7 +70,7 @@ export class Dense implements EngineLayer {
     const x = lastForward(this.x, this.name);
     const rows = sizeOf(x.shape) / this.inF;
     const kr = getKernels();
-    const dx = (this.dx = reuse(this.dx, x.shape));
+    const dx = this.memory.buf('dx').tensor(x.shape[0]!, this.inShape);
     if (this.bias) kr.sumRows(dz.data, rows, this.outF, this.bias.grad);
     kr.gemm(true, false, this.inF, this.outF, rows, x.data, 0, dz.data, 0, this.kernel.grad, 0, true);
     kr.gemm(false, true, rows, this.inF, this.outF, dz.data, 0, this.kernel.value, 0, dx.data, 0, false);

@@ -5,9 +5,10 @@ import type { ActivationName } from '../../model/types';
 import { Activation } from '../activations';
 import { glorotUniform } from '../init';
 import { getKernels } from '../kernels';
-import { createParam, type EngineLayer, type Param } from '../layer';
+import type { Arena } from '../arena';
+import { createParam, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
-import { reuse, type Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
 import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
 
@@ -15,18 +16,20 @@ export class DepthwiseConv2d implements EngineLayer {
   readonly name: string;
   readonly params: readonly Param[];
   readonly activation: ActivationName;
-  readonly kernel: Param;
-  readonly bias?: Param;
+  readonly kernel: ArenaParam;
+  readonly bias?: ArenaParam;
+  readonly memory: LayerMemory;
   private readonly g: Window2d;
   private readonly inShape: readonly number[];
   private readonly c: number;
   private readonly mult: number;
   private readonly act: Activation;
+  private readonly linear: boolean;
+  private readonly outShape: readonly number[];
   private x?: Tensor;
   private z?: Tensor;
-  private dx?: Tensor;
 
-  constructor(info: LayerInfo, rng: Rng) {
+  constructor(info: LayerInfo, rng: Rng, arena: Arena) {
     const layer = layerOf(info, 'depthwiseConv2d');
     this.name = info.name;
     this.inShape = shapes(info).input;
@@ -35,26 +38,31 @@ export class DepthwiseConv2d implements EngineLayer {
     this.mult = field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
     this.activation = field('depthwiseConv2d', layer.activation, 'activation');
     this.act = new Activation(this.activation);
+    this.linear = this.activation === 'linear';
+    this.outShape = shapes(info).output;
     const shape = [this.g.kh, this.g.kw, this.c, this.mult];
-    this.kernel = createParam(`${info.name}.kernel`, shape, true);
+    this.kernel = createParam(`${info.name}.kernel`, shape, true, arena);
     glorotUniform(this.kernel.value, shape, rng);
-    if (field('depthwiseConv2d', layer.useBias, 'useBias')) this.bias = createParam(`${info.name}.bias`, [this.c * this.mult], true);
+    if (field('depthwiseConv2d', layer.useBias, 'useBias')) this.bias = createParam(`${info.name}.bias`, [this.c * this.mult], true, arena);
     this.params = this.bias ? [this.kernel, this.bias] : [this.kernel];
+    this.memory = new LayerMemory(info, arena);
   }
 
   forward(x: Tensor): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     const kr = getKernels();
     const oc = this.c * this.mult;
-    const z = (this.z = reuse(this.z, [n, this.g.outH, this.g.outW, oc]));
+    const mem = this.memory;
+    mem.ensure(n);
+    const z = (this.z = mem.buf(this.linear ? 'y' : 'z').tensor(n, this.outShape));
     this.x = x;
     kr.depthwiseForward(x.data, this.kernel.value, z.data, n, this.g, this.c, this.mult);
     if (this.bias) kr.addBias(z.data, this.bias.value, n * this.g.outH * this.g.outW, oc);
-    return this.act.forward(z);
+    return this.act.forward(z, this.linear ? undefined : mem.buf('y'));
   }
 
   backward(dy: Tensor): Tensor {
-    return this.backwardPreActivation(this.act.backward(dy));
+    return this.backwardPreActivation(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz')));
   }
 
   preActivation(): Tensor {
@@ -65,7 +73,7 @@ export class DepthwiseConv2d implements EngineLayer {
     const x = lastForward(this.x, this.name);
     const n = x.shape[0]!;
     const kr = getKernels();
-    const dx = (this.dx = reuse(this.dx, x.shape));
+    const dx = this.memory.buf('dx').tensor(n, this.inShape);
     if (this.bias) kr.sumRows(dz.data, n * this.g.outH * this.g.outW, this.c * this.mult, this.bias.grad);
     kr.depthwiseBackward(x.data, this.kernel.value, dz.data, dx.data, this.kernel.grad, n, this.g, this.c, this.mult);
     return dx;

@@ -1,9 +1,10 @@
 // Dropout with a seeded mask and inverted scaling: kept inputs are multiplied by 1 / (1 − rate) in training,
 // so inference is the identity.
 import type { LayerInfo } from '../../model/analysis';
-import type { EngineLayer, Param } from '../layer';
+import type { Arena } from '../arena';
+import { LayerMemory, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
-import { reuse, sizeOf, type Tensor } from '../tensor';
+import { sizeOf, type Tensor } from '../tensor';
 import { batchOf, lastForward, layerOf, shapes } from './common';
 
 export class Dropout implements EngineLayer {
@@ -11,21 +12,21 @@ export class Dropout implements EngineLayer {
   readonly params: readonly Param[] = [];
   readonly rate: number;
   private readonly inShape: readonly number[];
+  readonly memory: LayerMemory;
   private readonly rng: Rng;
-  /** Per element: 0 (dropped) or the scale 1 / (1 − rate); empty when the last forward was not training. */
-  private mask = new Float32Array(0);
+  /** Values in the 'mask' buffer (per element: 0, dropped, or the scale 1 / (1 − rate)); 0 before any. */
+  private maskSize = 0;
   private active = false;
   private frozen = false;
-  private y?: Tensor;
-  private dx?: Tensor;
   private n?: number;
 
-  constructor(info: LayerInfo, rng: Rng) {
+  constructor(info: LayerInfo, rng: Rng, arena: Arena) {
     const layer = layerOf(info, 'dropout');
     this.name = info.name;
     this.inShape = shapes(info).input;
     this.rate = layer.rate;
     this.rng = rng;
+    this.memory = new LayerMemory(info, arena);
   }
 
   forward(x: Tensor, training: boolean): Tensor {
@@ -33,14 +34,13 @@ export class Dropout implements EngineLayer {
     this.active = training && this.rate > 0;
     if (!this.active) return x;
     const size = sizeOf(x.shape);
-    if (this.mask.length !== size) {
-      if (this.frozen) throw new Error(`${this.name}: the frozen dropout mask has ${this.mask.length} values, the input ${size}`);
-      this.mask = new Float32Array(size);
-    }
-    const y = (this.y = reuse(this.y, x.shape));
+    if (this.frozen && this.maskSize !== size) throw new Error(`${this.name}: the frozen dropout mask has ${this.maskSize} values, the input ${size}`);
+    this.memory.ensure(this.n);
+    this.maskSize = size;
+    const y = this.memory.buf('y').tensor(this.n, this.inShape);
     const keep = 1 - this.rate;
     const scale = 1 / keep;
-    const mask = this.mask;
+    const mask = this.memory.buf('mask').view();
     const rng = this.rng;
     if (!this.frozen) for (let i = 0; i < size; i++) mask[i] = rng.next() < keep ? scale : 0;
     const xd = x.data;
@@ -52,8 +52,8 @@ export class Dropout implements EngineLayer {
   backward(dy: Tensor): Tensor {
     lastForward(this.n, this.name);
     if (!this.active) return dy;
-    const dx = (this.dx = reuse(this.dx, dy.shape));
-    const mask = this.mask;
+    const dx = this.memory.buf('dx').tensor(this.n!, this.inShape);
+    const mask = this.memory.buf('mask').view();
     const g = dy.data;
     const d = dx.data;
     for (let i = 0; i < d.length; i++) d[i] = g[i]! * mask[i]!;
@@ -63,7 +63,7 @@ export class Dropout implements EngineLayer {
   /** Which inputs the last forward kept (1) or dropped (0); undefined when it ran as the identity (inference, rate 0).
    *  Lets tests apply the very same mask to a reference implementation. */
   keptMask(): Uint8Array | undefined {
-    return this.active ? Uint8Array.from(this.mask, (m) => (m !== 0 ? 1 : 0)) : undefined;
+    return this.active ? Uint8Array.from(this.memory.buf('mask').view().subarray(0, this.maskSize), (m) => (m !== 0 ? 1 : 0)) : undefined;
   }
 
   /** While frozen, training forwards reuse the last mask instead of drawing a new one: a finite-difference check

@@ -4,7 +4,8 @@
 import { assertNever } from '../../model/assertNever';
 import { OPTIMIZER_DEFAULTS } from '../../model/defaults';
 import type { OptimizerConfig, OptimizerType, ScheduleConfig } from '../../model/types';
-import type { Param } from '../layer';
+import { allocBuf, Buf, HeapArena, type Arena } from '../arena';
+import { arenaOf, type Param } from '../layer';
 import { adamRule } from './adam';
 import { rmspropRule } from './rmsprop';
 import type { UpdateRule } from './rule';
@@ -74,9 +75,22 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
   const trainable = params.filter((p) => p.trainable);
   const l2 = cfg.type === 'adamw' ? 0 : (cfg.weightDecay ?? OPTIMIZER_DEFAULTS[cfg.type].weightDecay);
   const clipNorm = cfg.clipNorm;
-  const slots = trainable.map((p) => rule.slots.map(() => new Float32Array(p.value.length)));
+  // Slots live in their param's arena (the network's), so later kernels can update them in place; params built by
+  // hand (tests) share one heap arena. Views are fetched per step from the Bufs (cached until the memory grows).
+  let heap: Arena | undefined;
+  const arenaFor = (p: Param): Arena => arenaOf(p) ?? (heap ??= new HeapArena());
+  const slotBufs = trainable.map((p) => rule.slots.map(() => zeroed(allocBuf(arenaFor(p), p.value.length))));
   // One scratch gradient, reused: the rule must not see (or change) the raw grad buffers' scaling.
-  const scratch = new Float32Array(trainable.reduce((m, p) => Math.max(m, p.value.length), 0));
+  const scratchArena = trainable[0] ? arenaFor(trainable[0]) : new HeapArena();
+  const scratch = allocBuf(scratchArena, trainable.reduce((m, p) => Math.max(m, p.value.length), 0));
+  const scratchOf = trainable.map((p) => new Buf(scratchArena, scratch.offset, p.value.length));
+  const slotViews: Float32Array[][] = slotBufs.map((bufs) => bufs.map(() => new Float32Array(0)));
+  const views = (k: number): Float32Array[] => {
+    const out = slotViews[k]!;
+    const bufs = slotBufs[k]!;
+    for (let j = 0; j < bufs.length; j++) out[j] = bufs[j]!.view();
+    return out;
+  };
   const baseLearningRate = cfg.learningRate ?? OPTIMIZER_DEFAULTS[cfg.type].learningRate;
   let stepCount = 0;
 
@@ -92,22 +106,27 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
     },
     step() {
       let sumSq = 0;
-      for (const p of trainable) for (let i = 0; i < p.grad.length; i++) sumSq += p.grad[i] * p.grad[i];
+      for (const p of trainable) {
+        const grad = p.grad;
+        for (let i = 0; i < grad.length; i++) sumSq += grad[i] * grad[i];
+      }
       const norm = Math.sqrt(sumSq);
       // As torch.nn.utils.clip_grad_norm_ / Keras global_clipnorm: scale all grads by clip / norm when above.
       const scale = clipNorm !== undefined && norm > clipNorm ? clipNorm / norm : 1;
       stepCount++;
       for (let k = 0; k < trainable.length; k++) {
         const p = trainable[k];
-        const g = scratch.subarray(0, p.value.length);
-        for (let i = 0; i < g.length; i++) g[i] = scale * p.grad[i] + l2 * p.value[i];
-        rule.apply(p.value, g, slots[k], stepCount, optimizer.learningRate);
+        const g = scratchOf[k].view();
+        const grad = p.grad;
+        const value = p.value;
+        for (let i = 0; i < g.length; i++) g[i] = scale * grad[i] + l2 * value[i];
+        rule.apply(value, g, views(k), stepCount, optimizer.learningRate);
       }
       return norm;
     },
     exportState() {
       const out: Record<string, Float32Array> = {};
-      trainable.forEach((p, k) => rule.slots.forEach((s, j) => (out[slotKey(p, s)] = slots[k][j].slice())));
+      trainable.forEach((p, k) => rule.slots.forEach((s, j) => (out[slotKey(p, s)] = slotBufs[k][j].view().slice())));
       return { type: cfg.type, step: stepCount, slots: out };
     },
     importState(state) {
@@ -123,9 +142,15 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
           }
         }),
       );
-      trainable.forEach((p, k) => rule.slots.forEach((s, j) => slots[k][j].set(state.slots[slotKey(p, s)])));
+      trainable.forEach((p, k) => rule.slots.forEach((s, j) => slotBufs[k][j].view().set(state.slots[slotKey(p, s)])));
       stepCount = state.step;
     },
   };
   return optimizer;
+}
+
+/** Arena memory is unspecified; optimizer slots start at zero. */
+function zeroed(b: Buf): Buf {
+  b.view().fill(0);
+  return b;
 }

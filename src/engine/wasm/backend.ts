@@ -7,6 +7,14 @@
 // scratch once (alloc), possibly releasing a plan to a mark and re-planning for another batch size. Offsets are
 // bytes, 64-aligned. memory.grow detaches every Float32Array over the old buffer, so hold offsets, never views:
 // f32() hands out the current view and re-creates it after a grow.
+//
+// The memory is shared (the module is built with --sharedMemory) so the GEMM threads of ./pool can run on it.
+// Grow on a shared memory differs (checked on Node 20): old views are not detached, they keep the old length
+// and still alias the memory; `memory.buffer` stays the same SharedArrayBuffer until a grow, then is a new one
+// of the new length (also in a thread that did not grow it, on its next read). So re-reading `memory.buffer`
+// after alloc remains right. Also: a view over it posted with postMessage is shared, not copied: slice first.
+
+import type { GemmPool } from './pool';
 
 /** Best first. */
 export const WASM_VARIANTS = ['relaxed-simd', 'simd'] as const;
@@ -19,6 +27,8 @@ export const WASM_FILES: Readonly<Record<WasmVariant, string>> = {
 export type WasmBinaries = Partial<Record<WasmVariant, WebAssembly.Bytes>>;
 
 const PAGE = 65536;
+/** A shared memory needs a maximum: the whole 32-bit space by default (V8 reserves address space, not RAM). */
+const MAX_PAGES = 65536;
 const ALIGN = 64;
 
 /** The module's exports (see assembly/gemm.ts); pointers are byte offsets, strides in floats. */
@@ -38,8 +48,10 @@ export interface WasmBackendOptions {
   readonly variant?: WasmVariant;
   /** Pages (64 KiB) of the memory at creation; more are grown on demand by alloc. */
   readonly initialPages?: number;
-  /** Upper bound in pages (default: none, i.e. the engine's 4 GiB). */
+  /** Upper bound in pages (default: the engine's 4 GiB). */
   readonly maximumPages?: number;
+  /** Splits large GEMMs over threads on this memory (one packing scratch per thread); inherited by spawn. */
+  readonly pool?: GemmPool;
 }
 
 export type WasmLoadResult =
@@ -74,22 +86,30 @@ export function loadWasmBackend(binaries: WasmBinaries, options: WasmBackendOpti
   return { backend, name: backend.name };
 }
 
+/** Which backend owns a memory's current buffer: lets the kernels run in place on operands that live in one. */
+const owners = new WeakMap<ArrayBufferLike, WasmBackend>();
+
+/** The backend whose memory `buffer` is (its current buffer), if any. */
+export function backendOfBuffer(buffer: ArrayBufferLike): WasmBackend | undefined {
+  return owners.get(buffer);
+}
+
 export class WasmBackend {
   /** Which kernels run, e.g. "wasm-relaxed-simd". */
   readonly name: string;
   readonly memory: WebAssembly.Memory;
-  /** Byte offset of the GEMM packing scratch (planned once, for any sizes). */
+  /** Byte offset of the GEMM packing scratch (planned once, for any sizes): thread 0's, the others' follow. */
   readonly gemmScratch: number;
+  readonly pool?: GemmPool;
+  private readonly scratchStride: number;
   private readonly k: GemmExports;
   private readonly base: number;
   private top: number;
   private view: Float32Array;
 
-  constructor(readonly variant: WasmVariant, module: WebAssembly.Module, options: WasmBackendOptions = {}) {
-    this.memory = new WebAssembly.Memory({
-      initial: options.initialPages ?? 32,
-      ...(options.maximumPages !== undefined ? { maximum: options.maximumPages } : {}),
-    });
+  constructor(readonly variant: WasmVariant, readonly module: WebAssembly.Module, options: WasmBackendOptions = {}) {
+    this.memory = new WebAssembly.Memory({ initial: options.initialPages ?? 32, maximum: options.maximumPages ?? MAX_PAGES, shared: true });
+    this.pool = options.pool;
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.k = instance.exports as unknown as GemmExports;
     if (this.k.relaxed() !== (variant === 'relaxed-simd' ? 1 : 0)) throw new Error(`the wasm-${variant} binary is not that variant`);
@@ -97,9 +117,28 @@ export class WasmBackend {
     this.base = alignUp(this.k.heapBase());
     this.top = this.base;
     this.view = new Float32Array(this.memory.buffer);
+    owners.set(this.memory.buffer, this);
     // Sizes beyond one cache block need no more scratch: this is the maximum.
     const big = 1 << 30;
-    this.gemmScratch = this.alloc(this.k.scratchBytes(big, big, big) / 4);
+    this.scratchStride = alignUp(this.k.scratchBytes(big, big, big));
+    this.gemmScratch = this.alloc(((this.pool?.threads ?? 1) * this.scratchStride) / 4);
+  }
+
+  /** Thread t's packing scratch (t < pool.threads). */
+  scratchFor(t: number): number {
+    return this.gemmScratch + t * this.scratchStride;
+  }
+
+  /** The module's gemm as is (0/1 flags, explicit scratch): ./pool runs the calling thread's part with it. */
+  readonly gemmPart = (
+    transA: number, transB: number, m: number, n: number, k: number,
+    a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
+    accumulate: number, scratch: number,
+  ): void => this.k.gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, scratch);
+
+  /** A new backend of the same variant over a memory of its own (one per network: its arena). */
+  spawn(options: WasmBackendOptions = { initialPages: 1 }): WasmBackend {
+    return new WasmBackend(this.variant, this.module, { pool: this.pool, ...options });
   }
 
   /** A Float32Array over the whole memory (element i = bytes 4i…4i+3): use it at once, do not keep it across alloc. */
@@ -119,7 +158,10 @@ export class WasmBackend {
     const ptr = this.top;
     const end = alignUp(ptr + floats * 4);
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > have) {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+      owners.set(this.memory.buffer, this);
+    }
     this.top = end;
     return ptr;
   }
@@ -155,7 +197,8 @@ export class WasmBackend {
     lda = transA ? m : k, ldb = transB ? k : n, ldc = n,
   ): void {
     if (((a | b | c) & 3) !== 0) throw new RangeError('gemm: offsets must be multiples of 4 bytes');
-    this.k.gemm(+transA, +transB, m, n, k, a, lda, b, ldb, c, ldc, +accumulate, this.gemmScratch);
+    if (this.pool && k > 0 && this.pool.splits(m, n, k)) this.pool.gemm(this, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    else this.k.gemm(+transA, +transB, m, n, k, a, lda, b, ldb, c, ldc, +accumulate, this.gemmScratch);
   }
 }
 

@@ -78,7 +78,7 @@ describe('cnn options: one parser and one table per command', () => {
     assert.equal((await cnn('train', 'a.cnn.json', 'b.cnn.json')).err, 'cnn train: unexpected argument "b.cnn.json" (usage: cnn train <model.cnn.json> [--epochs N] [--resume] [--limit N] [--json])');
     assert.equal((await cnn('predict', lenet)).err, 'cnn predict: missing <image> (usage: cnn predict <model.cnn.json> <image>… [--top K] [--json])');
     assert.equal((await cnn('summary')).err, 'cnn summary: missing <model.cnn.json> (usage: cnn summary <model.cnn.json>…)');
-    assert.equal((await cnn('bench', 'extra')).code, 2);
+    assert.equal((await cnn('bench', lenet, 'extra')).code, 2, 'bench takes one model file at most');
   });
 
   it('generates `cnn --help` and `cnn <command> --help` from the same tables, listing every option', async () => {

@@ -15,7 +15,9 @@ console.log(`engine tests with kernels: ${kernels.name}`);
 
 export const mochaHooks = {
   afterAll(): void {
-    if (kernels.staging.plans === 0) throw new Error('no test ran a GEMM through the WebAssembly kernels');
+    // Networks and layers built under these kernels own a wasm memory: their GEMMs run in place, without copies.
+    if (kernels.staging.inPlace === 0) throw new Error('no test ran a GEMM in place on a WebAssembly arena');
+    console.log(`wasm GEMMs: ${kernels.staging.inPlace} in place, ${kernels.staging.copied} copied (operands outside an arena)`);
   },
   afterEach(): void {
     if (getKernels() !== kernels) throw new Error(`a test left the kernels at "${getKernels().name}" instead of ${kernels.name}`);

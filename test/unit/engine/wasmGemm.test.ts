@@ -153,7 +153,10 @@ for (const variant of WASM_VARIANTS) {
       const bytes = be.memoryBytes;
       be.alloc(4 << 20); // 16 MiB more: grows the memory
       assert.ok(be.memoryBytes > bytes, 'the memory grew');
-      assert.equal(before.byteLength, 0, 'the old view is detached');
+      // A shared memory's old view is not detached: it keeps the old length and still aliases the memory.
+      assert.equal(before.byteLength, bytes, 'the old view keeps its length');
+      assert.equal(be.f32().byteLength, be.memoryBytes, 'f32() is a view of the grown memory');
+      assert.equal(before[pc >>> 2], be.f32()[pc >>> 2], 'both views see the same memory');
       assertClose(be.f32At(pc, m * n), expected, TOL, 'C after grow');
       be.gemm(false, true, m, n, k, pa, pb, pc, true); // C = 2·A·Bᵀ, computed in the grown memory
       const twice = expected.map((v) => 2 * v);

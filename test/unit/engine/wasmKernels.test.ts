@@ -64,6 +64,113 @@ function withKernels<T>(k: typeof jsKernels, work: () => T): T {
   }
 }
 
+/** Counts typed-array constructions and subarray views while `work` runs (views over an existing buffer too). */
+function typedArraysMadeBy(work: () => void): number {
+  let made = 0;
+  const originals = { Float32Array, Float64Array, Int32Array };
+  const subarrays = [Float32Array.prototype.subarray, Float64Array.prototype.subarray, Int32Array.prototype.subarray] as const;
+  const counting = <T extends Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor>(Base: T): T =>
+    class extends (Base as Float32ArrayConstructor) {
+      constructor(...args: unknown[]) {
+        super(...(args as []));
+        made++;
+      }
+    } as unknown as T;
+  Object.assign(globalThis, { Float32Array: counting(Float32Array), Float64Array: counting(Float64Array), Int32Array: counting(Int32Array) });
+  for (const [proto, original] of [[originals.Float32Array.prototype, subarrays[0]], [originals.Float64Array.prototype, subarrays[1]], [originals.Int32Array.prototype, subarrays[2]]] as const) {
+    (proto as { subarray: unknown }).subarray = function (this: Float32Array, ...args: [number?, number?]) {
+      made++;
+      return (original as (this: unknown, ...a: [number?, number?]) => unknown).apply(this, args);
+    };
+  }
+  try {
+    work();
+  } finally {
+    Object.assign(globalThis, originals);
+    originals.Float32Array.prototype.subarray = subarrays[0];
+    originals.Float64Array.prototype.subarray = subarrays[1];
+    originals.Int32Array.prototype.subarray = subarrays[2];
+  }
+  return made;
+}
+
+describe('engine-owned memory (arena, plan, in-place kernels)', () => {
+  const MIXED: Model = {
+    ...SMALL,
+    layers: [
+      { type: 'conv2d', filters: 5, kernelSize: 3, padding: 'same', activation: 'relu' },
+      { type: 'batchNorm' },
+      { type: 'maxPool2d', poolSize: 2 },
+      { type: 'conv2d', filters: 4, kernelSize: 1, activation: 'tanh' },
+      { type: 'dropout', rate: 0.25 },
+      { type: 'conv2d', filters: 7, kernelSize: 3, activation: 'relu' },
+      { type: 'avgPool2d', poolSize: 2 },
+      { type: 'flatten' },
+      { type: 'dense', units: 6, activation: 'sigmoid' },
+      { type: 'dense', units: 3, activation: 'softmax' },
+    ],
+  };
+
+  for (const which of ['js', 'wasm'] as const) {
+    it(`${which}: trains 300 steps with no arena growth and no typed array made after the first step; a partial batch, an evaluation and a one-sample pass do not re-plan`, () => {
+      const kernels = which === 'js' ? jsKernels : fresh().kernels;
+      withKernels(kernels, () => {
+        const net = buildNetwork(MIXED, inferShapes(MIXED), 3);
+        const opt = createOptimizer({ type: 'adam', learningRate: 0.01, clipNorm: 1 }, net.params);
+        const rng = createRng(4);
+        const x = randomTensor([8, 12, 12, 2], rng);
+        const labels = Int32Array.from({ length: 8 }, () => rng.int(3));
+        const step = (): number => {
+          net.zeroGrads();
+          const r = net.trainBatch(x, labels, 'sparseCategoricalCrossentropy');
+          opt.step();
+          return r.loss;
+        };
+        step();
+        const used = net.arena.usedBytes;
+        const memory = net.arena.memoryBytes;
+        const generation = net.arena.generation;
+        let last = 0;
+        const made = typedArraysMadeBy(() => {
+          for (let s = 0; s < 300; s++) last = step();
+        });
+        assert.equal(made, 0, 'typed arrays or views made in the steady-state training step');
+        assert.ok(Number.isFinite(last));
+        assert.equal(net.arena.usedBytes, used, 'the arena did not grow');
+        assert.equal(net.arena.memoryBytes, memory);
+        assert.equal(net.arena.generation, generation, 'the memory was never replaced');
+        // Smaller batches use prefixes of the plan.
+        const part = { shape: [3, 12, 12, 2], data: x.data.subarray(0, 3 * 288) };
+        net.trainBatch(part, labels.subarray(0, 3), 'sparseCategoricalCrossentropy');
+        net.evaluateBatch(x, labels, 'sparseCategoricalCrossentropy');
+        net.featureMaps({ shape: [12, 12, 2], data: x.data.subarray(0, 288) });
+        assert.equal(net.plannedBatch, 8);
+        assert.equal(net.arena.usedBytes, used);
+        // Only a larger batch re-plans.
+        net.evaluateBatch(randomTensor([9, 12, 12, 2], rng), Int32Array.from({ length: 9 }, () => 1), 'sparseCategoricalCrossentropy');
+        assert.equal(net.plannedBatch, 9);
+      });
+      if (which === 'wasm') {
+        const k = kernels as WasmKernels;
+        assert.ok(k.staging.inPlace > 300, `GEMMs in place: ${k.staging.inPlace}`);
+        assert.equal(k.staging.copied, 0, 'no GEMM operand was copied');
+      }
+    });
+  }
+
+  it('a partial batch gives the same results as the same samples planned alone', () => {
+    const net = buildNetwork(MIXED, inferShapes(MIXED), 3);
+    const alone = buildNetwork(MIXED, inferShapes(MIXED), 3);
+    const rng = createRng(5);
+    const x = randomTensor([8, 12, 12, 2], rng);
+    net.evaluateBatch(x, Int32Array.from({ length: 8 }, () => 0), 'sparseCategoricalCrossentropy');
+    const part = { shape: [3, 12, 12, 2], data: x.data.slice(0, 3 * 288) };
+    const a = net.forward(part, false).data.slice();
+    const b = alone.forward(part, false).data.slice();
+    assert.deepEqual(a, b);
+  });
+});
+
 describe('WebAssembly kernels (gemm copy adapter)', () => {
   it('is named after the variant and keeps the JavaScript kernels for the rest', () => {
     const { kernels } = fresh();

@@ -27,26 +27,32 @@ describe('training memory estimate', () => {
       { batchSize: 2, optimizer: { type: 'sgd' } },
     );
     const bytes = Object.fromEntries(e.consumers.map((c) => [c.label, c.bytes]));
+    // Every arena allocation is rounded up to 16 floats (64 bytes). The step's buffers (floats, aligned) and lives,
+    // with forward(i) = i, loss 3, backward(i) = 6 − i, end 7: input 32 [0,0]; conv y 16 [0,4] (dense reads it in
+    // backward), z 16 [0,6], cols 2·4·9 → 80 [0,6], dz 16 [6,6], dx 32 [6,7]; dense y 16 [2,7], z 16 [2,4],
+    // dz 16 [4,4], dx 16 [4,6]; dLoss 16 [3,7]. First fit in start order, largest first: t0 cols@0 input@80 y@112
+    // z@128; t2 dense y@80 z@96 (input's gap); t3 dLoss@144; t4 dense dx@160 dz@176; t6 conv dx@96 (the gap of
+    // conv y and dense z) dz@176: 192 floats = 768 bytes, against 272 floats unshared (conv 160, dense 64, the
+    // network's 48). Each layer is listed with its share, 768/1088 of its own buffers.
+    const share = 768 / 1088;
     assert.deepEqual(bytes, {
-      // value, gradient and the checkpoint's encoded copy, float32
-      "conv2d_0's kernel, its gradient and checkpoint copy": 18 * 3 * 4,
-      "conv2d_0's bias, its gradient and checkpoint copy": 2 * 3 * 4,
-      "dense_2's kernel, its gradient and checkpoint copy": 24 * 3 * 4,
-      "dense_2's bias, its gradient and checkpoint copy": 3 * 3 * 4,
-      // z (2·8) + relu output and its gradient (2·16) + input gradient (2·16)
-      "conv2d_0's activations and gradients × batch 2": 80 * 4,
-      // the batch's kept patches (2·4·9) + one sample's patch matrix (4·9)
-      "conv2d_0's im2col patches": 108 * 4,
-      // z (6) + softmax output (6; its gradient is fused into the loss) + input gradient (16) + loss gradient (6)
-      "dense_2's activations and gradients × batch 2": 34 * 4,
-      // packed A grows 32 → 64 doubles (conv backward needs 48), packed B 18 → 36 (dense forward needs 32)
-      'the GEMM packing buffers (float64)': 100 * 8,
-      "the optimizer's gradient scratch": 24 * 4,
+      // value and gradient, aligned, and the checkpoint's encoded copy
+      "conv2d_0's kernel, its gradient and checkpoint copy": 2 * 32 * 4 + 18 * 4,
+      "conv2d_0's bias, its gradient and checkpoint copy": 2 * 16 * 4 + 2 * 4,
+      "dense_2's kernel, its gradient and checkpoint copy": 2 * 32 * 4 + 24 * 4,
+      "dense_2's bias, its gradient and checkpoint copy": 2 * 16 * 4 + 3 * 4,
+      "conv2d_0's activations and gradients × batch 2": Math.round(80 * 4 * share),
+      "conv2d_0's im2col patches × batch 2": Math.round(80 * 4 * share),
+      "dense_2's activations and gradients × batch 2": Math.round(64 * 4 * share),
+      "the network's input batch and loss gradient": Math.round(48 * 4 * share),
+      // One GEMM over the batch: packed A grows 32 → 96 doubles (conv weight gradient), packed B 18 → 36.
+      'the GEMM packing buffers (float64)': 132 * 8,
+      "the optimizer's gradient scratch": 32 * 4,
       'the input batch (2 images)': 2 * 17 * 4,
     });
-    assert.equal(e.totalBytes, 2484);
-    assert.deepEqual(e.byKind, { parameters: 376, activations: 320 + 136, scratch: 432 + 800 + 96, copies: 188, input: 136 });
-    assert.equal(memoryLine(e), 'Training memory (batch 2, sgd): 2.4 KiB');
+    assert.equal(e.totalBytes, 3044);
+    assert.deepEqual(e.byKind, { parameters: 768, activations: 768 - 226, scratch: 226 + 1056 + 128, copies: 188, input: 136 });
+    assert.equal(memoryLine(e), 'Training memory (batch 2, sgd): 3.0 KiB');
     assert.deepEqual(memoryVerdict(e, 8 * GiB), { ok: true, limitBytes: 4 * GiB });
   });
 
@@ -79,14 +85,19 @@ describe('training memory estimate', () => {
   it('refuses a conv of 1,000,000 filters for its activations × batch, with exact integer counts', () => {
     const e = estimateOf([{ type: 'conv2d', filters: 1000000, kernelSize: 3, activation: 'relu' }], [28, 28, 1], { batchSize: 32 });
     const activations = e.consumers.find((c) => c.kind === 'activations')!;
-    // z, relu output, its gradient and the loss gradient: 4 × 32 × 26·26·1,000,000 floats; the input gradient: 32 × 784.
-    assert.equal(activations.bytes, (4 * 32 * 676e6 + 32 * 784) * 4);
+    // Y = 32 × 26·26·1,000,000 floats each: relu output, z, dz and the loss gradient, which all overlap in time; the
+    // patches (32·676·9) beside them; the input (32·784) is dead after forward, so the input gradient takes its place.
+    const Y = 32 * 676e6, cols = 32 * 676 * 9, image = 32 * 784;
+    const plan = 4 * Y + cols + image;
+    assert.equal(e.byKind.activations + e.byKind.scratch - e.consumers.find((c) => c.label.startsWith('the GEMM'))!.bytes - e.consumers.find((c) => c.label.startsWith("the optimizer's"))!.bytes, plan * 4);
+    // conv2d_0's own buffers are y, z, dz and dx, listed with the plan's share of them.
+    assert.equal(activations.bytes, Math.round((3 * Y + image) * 4 * (plan / (4 * Y + cols + 2 * image))));
     assert.equal(e.consumers[0], activations);
     assert.ok(Number.isSafeInteger(e.totalBytes));
     const v = memoryVerdict(e, 16 * GiB);
     assert.equal(
       v.message,
-      "training needs 327.7 GiB: conv2d_0's activations and gradients × batch 32 are 322.3 GiB; " +
+      "training needs 322.7 GiB: conv2d_0's activations and gradients × batch 32 are 241.8 GiB; " +
         'this machine has 16.0 GiB, CNN Studio uses at most half — reduce the batch size (32)',
     );
   });
@@ -196,7 +207,8 @@ async function measureTrainingStep(model: Model, batch: number): Promise<number>
   // WeakRef targets stay alive until the current job ends.
   await new Promise((resolve) => setImmediate(resolve));
   gc();
-  let bytes = 0;
+  // Typed arrays on the JS heap (the JavaScript GEMM's packing buffers) plus the arena the network owns.
+  let bytes = network.arena.usedBytes;
   for (const ref of allocated) bytes += ref.deref()?.byteLength ?? 0;
   assert.ok(network && optimizer); // both held until here
   return bytes;

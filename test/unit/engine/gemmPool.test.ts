@@ -1,0 +1,203 @@
+// The threaded WebAssembly GEMM (src/engine/wasm/pool.ts, hosted by src/data/gemmPool.ts): bit-identical to one
+// thread for 1, 2 and 3 threads on odd shapes, every transpose and accumulate mode and padded leading
+// dimensions; memories attached per backend and grown between calls; a helper's failure or death is an error,
+// not a hang; close() ends the helpers (mocha exits without --exit).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { createGemmPool } from '../../../src/data/gemmPool';
+import { gemm as jsGemm } from '../../../src/engine/kernels/gemm';
+import { createRng, type Rng } from '../../../src/engine/rng';
+import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
+import { partStart, planSplit, type GemmPool } from '../../../src/engine/wasm/pool';
+import { assertClose } from './helpers';
+import { enableRelaxedSimd, readWasmBinaries } from './wasmHelpers';
+
+enableRelaxedSimd();
+const binaries = readWasmBinaries();
+
+function random(len: number, rng: Rng): Float32Array {
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) x[i] = 2 * rng.next() - 1;
+  return x;
+}
+
+function put(be: WasmBackend, data: Float32Array): number {
+  const ptr = be.alloc(data.length);
+  be.f32().set(data, ptr >>> 2);
+  return ptr;
+}
+
+interface Case { transA: boolean; transB: boolean; m: number; n: number; k: number; acc: boolean; pad: number }
+
+/** C after the product on `be` from the same inputs; lda/ldb/ldc padded by `pad` floats. */
+function run(be: WasmBackend, c: Case, a: Float32Array, b: Float32Array, c0: Float32Array): Uint32Array {
+  const { transA, transB, m, n, k, acc, pad } = c;
+  const lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
+  const mark = be.mark();
+  const pa = put(be, a), pb = put(be, b), pc = put(be, c0);
+  be.gemm(transA, transB, m, n, k, pa, pb, pc, acc, lda, ldb, ldc);
+  const out = new Uint32Array(be.f32At(pc, c0.length).slice().buffer);
+  be.release(mark);
+  return out;
+}
+
+function inputs(c: Case, rng: Rng): [Float32Array, Float32Array, Float32Array] {
+  const { transA, transB, m, n, k, pad } = c;
+  const rowsA = transA ? k : m, rowsB = transB ? n : k;
+  const a = random(rowsA * ((transA ? m : k) + pad), rng);
+  const b = random(rowsB * ((transB ? k : n) + pad), rng);
+  return [a, b, random(m * (n + pad), rng)];
+}
+
+const SIZES = [1, 3, 7, 33, 257];
+const MODES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const m of SIZES) for (const n of SIZES) for (const k of SIZES) {
+    for (const [transA, transB] of MODES) for (const acc of [false, true]) out.push({ transA, transB, m, n, k, acc, pad: 0 });
+  }
+  // Past the cache blocks (MC 128, KC 256, NC 1024), the direct path (n ≤ 32), and padded leading dimensions.
+  for (const [m, n, k] of [[300, 20, 270], [9, 1100, 40], [517, 70, 300], [64, 33, 5]]) {
+    for (const [transA, transB] of MODES) out.push({ transA, transB, m: m!, n: n!, k: k!, acc: true, pad: 0 }, { transA, transB, m: m!, n: n!, k: k!, acc: false, pad: 5 });
+  }
+  return out;
+}
+
+describe('GEMM partitioning', () => {
+  it('splits the larger of m and n into whole 4-row / 8-column units that cover it exactly once', () => {
+    assert.deepEqual(planSplit(100, 10, 2), { parts: 2, byRows: true });
+    assert.deepEqual(planSplit(10, 100, 3), { parts: 3, byRows: false });
+    assert.deepEqual(planSplit(3, 1, 3), { parts: 1, byRows: true }, 'one 4-row unit cannot be split');
+    for (const total of [1, 3, 4, 7, 8, 33, 257, 1000]) for (const unit of [4, 8]) for (const parts of [1, 2, 3, 5]) {
+      let prev = 0;
+      for (let t = 0; t <= parts; t++) {
+        const s = partStart(total, unit, parts, t);
+        assert.ok(s >= prev, 'parts are in order');
+        if (t < parts) assert.ok(s % unit === 0, 'parts start on a unit');
+        prev = s;
+      }
+      assert.equal(partStart(total, unit, parts, 0), 0);
+      assert.equal(partStart(total, unit, parts, parts), total);
+    }
+  });
+});
+
+for (const variant of WASM_VARIANTS) {
+  describe(`threaded wasm gemm (${variant})`, function () {
+    this.timeout(120000);
+    const pools: GemmPool[] = [];
+    let single: WasmBackend;
+    before(function () {
+      const r = loadWasmBackend(binaries, { variant });
+      if (!r.backend) this.skip();
+      single = r.backend;
+    });
+    after(async () => {
+      await Promise.all(pools.map((p) => p.close()));
+    });
+
+    function pooled(threads: number, minMadds = 0): { pool: GemmPool; be: WasmBackend } {
+      const pool = createGemmPool(threads, { minMadds });
+      pools.push(pool);
+      const r = loadWasmBackend(binaries, { variant, pool });
+      assert.ok(r.backend);
+      return { pool, be: r.backend };
+    }
+
+    for (const threads of [1, 2, 3]) {
+      it(`equals one thread bit for bit on ${threads} thread${threads > 1 ? 's' : ''} (odd shapes, every mode, accumulate, padded strides)`, () => {
+        const { pool, be } = pooled(threads);
+        const rng = createRng(100 + threads);
+        const all = cases();
+        for (const c of all) {
+          const [a, b, c0] = inputs(c, rng);
+          const expected = run(single, c, a, b, c0);
+          const got = run(be, c, a, b, c0);
+          if (Buffer.compare(Buffer.from(got.buffer), Buffer.from(expected.buffer)) !== 0) {
+            assert.fail(`${threads} threads differ from 1: ${c.transA ? 'Aᵀ' : 'A'}·${c.transB ? 'Bᵀ' : 'B'} m=${c.m} n=${c.n} k=${c.k}${c.acc ? ' accumulate' : ''} pad ${c.pad}`);
+          }
+        }
+        const splittable = all.filter((c) => planSplit(c.m, c.n, threads).parts > 1).length;
+        assert.equal(pool.jobs, threads > 1 ? splittable : 0, 'every splittable product ran threaded');
+      });
+    }
+
+    it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', () => {
+      const { be } = pooled(3);
+      const rng = createRng(5);
+      for (const [transA, transB] of MODES) {
+        const c: Case = { transA, transB, m: 70, n: 45, k: 300, acc: true, pad: 0 };
+        const [a, b, c0] = inputs(c, rng);
+        const expected = c0.slice();
+        jsGemm(transA, transB, c.m, c.n, c.k, a, 0, b, 0, expected, 0, true);
+        assertClose(new Float32Array(run(be, c, a, b, c0).buffer), expected, 1e-4, `${transA}/${transB}`);
+      }
+    });
+
+    it('runs on every backend of the pool (spawned memories) and across memory.grow', () => {
+      const { pool, be } = pooled(2);
+      const other = be.spawn();
+      assert.equal(other.pool, pool, 'spawn keeps the pool');
+      const rng = createRng(9);
+      const c: Case = { transA: false, transB: true, m: 90, n: 40, k: 50, acc: false, pad: 0 };
+      const [a, b, c0] = inputs(c, rng);
+      const expected = run(single, c, a, b, c0);
+      assert.deepEqual(run(other, c, a, b, c0), expected);
+      assert.deepEqual(run(be, c, a, b, c0), expected);
+      // Grow after the helpers attached: operands in the new pages.
+      const bytes = other.memoryBytes;
+      other.alloc(8 << 20);
+      assert.ok(other.memoryBytes > bytes);
+      assert.deepEqual(run(other, c, a, b, c0), expected);
+    });
+
+    it('keeps small products on the calling thread (below minMadds)', () => {
+      const { pool, be } = pooled(2, 1 << 20);
+      const rng = createRng(3);
+      const small: Case = { transA: false, transB: false, m: 64, n: 64, k: 64, acc: false, pad: 0 };
+      run(be, small, ...inputs(small, rng));
+      assert.equal(pool.jobs, 0);
+      const big: Case = { transA: false, transB: false, m: 128, n: 128, k: 128, acc: false, pad: 0 };
+      run(be, big, ...inputs(big, rng));
+      assert.equal(pool.jobs, 1);
+    });
+
+    it('reports a helper whose part fails, and keeps working', () => {
+      const { be } = pooled(2);
+      const m = 64, n = 16, k = 8;
+      const pa = be.alloc(m * k), pb = be.alloc(k * n);
+      // C's first 32 rows (the calling thread's part) end exactly at the end of the memory: helper thread 1's are past it.
+      const pc = be.memoryBytes - 32 * n * 4;
+      assert.throws(() => be.gemm(false, false, m, n, k, pa, pb, pc, false), /GEMM thread 1: .*out of bounds/);
+      const rng = createRng(4);
+      const c: Case = { transA: false, transB: false, m: 50, n: 30, k: 20, acc: false, pad: 0 };
+      const [a, b, c0] = inputs(c, rng);
+      assert.deepEqual(run(be, c, a, b, c0), run(single, c, a, b, c0));
+    });
+
+    it('reports a helper that dies instead of waiting for it', () => {
+      const pool = createGemmPool(2, { minMadds: 0, entry: join(__dirname, 'dyingGemmWorker.ts') });
+      pools.push(pool);
+      const r = loadWasmBackend(binaries, { variant, pool });
+      assert.ok(r.backend);
+      const be = r.backend;
+      const pa = be.alloc(64 * 8), pb = be.alloc(8 * 16), pc = be.alloc(64 * 16);
+      const t0 = Date.now();
+      assert.throws(() => be.gemm(false, false, 64, 16, 8, pa, pb, pc, false), /GEMM worker thread 1 exited.*code 7/);
+      assert.ok(Date.now() - t0 < 10000, 'reported promptly');
+      assert.throws(() => be.gemm(false, false, 64, 16, 8, pa, pb, pc, false), /exited/, 'and stays broken');
+    });
+
+    it('close() ends the helpers and refuses later products', async () => {
+      const { pool, be } = pooled(3);
+      const pa = be.alloc(64 * 8), pb = be.alloc(8 * 16), pc = be.alloc(64 * 16);
+      be.gemm(false, false, 64, 16, 8, pa, pb, pc, false);
+      const t0 = Date.now();
+      await pool.close();
+      assert.ok(Date.now() - t0 < 1500, `helpers left at once, not after the grace period (${Date.now() - t0} ms)`);
+      assert.throws(() => be.gemm(false, false, 64, 16, 8, pa, pb, pc, false), /closed/);
+      await pool.close();
+    });
+  });
+}
