@@ -289,6 +289,7 @@ async function runHostTests(browser: Browser, server: CodeServer): Promise<void>
       outcomes.push({ name: `host/${t.title}`, ok: t.state !== 'failed', ms: t.durationMs ?? 0, error: t.error });
     }
     for (const e of results.errors) outcomes.push({ name: 'host (outside a test)', ok: false, ms: 0, error: e });
+    for (const m of results.measurements ?? []) log(`  measured: ${m}`);
   }
   if (failure || code !== 0 || !results) {
     const why =

@@ -27,6 +27,15 @@ export interface HostResults {
   tests: HostTestResult[];
   /** Errors outside any test (loading a file, a failing hook). */
   errors: string[];
+  /** Figures tests measured (e.g. event-loop delay), printed by the e2e runner for the record. */
+  measurements?: string[];
+}
+
+const measurements: string[] = [];
+
+/** Records a measured figure for the e2e log; not an assertion. */
+export function recordMeasurement(line: string): void {
+  measurements.push(line);
 }
 
 function loadMocha(): typeof MochaType {
@@ -50,6 +59,7 @@ export function runMocha(
   if (opts.grep) mocha.grep(opts.grep);
   const results: HostResults = { passed: 0, failed: 0, pending: 0, tests: [], errors: [] };
   const write = () => {
+    results.measurements = measurements;
     mkdirSync(dirname(opts.resultsFile), { recursive: true });
     writeFileSync(opts.resultsFile, JSON.stringify(results, null, 2));
   };
