@@ -17,11 +17,14 @@ const base = {
   loader: { '.wasm': 'binary' },
 };
 
-const node = { ...base, platform: 'node', format: 'cjs', target: 'node20' };
+// tsx/cjs: only require.resolve'd, for a .ts GEMM worker entry under tsx (src/data/gemmPool.ts), never bundled.
+const node = { ...base, platform: 'node', format: 'cjs', target: 'node20', external: ['tsx/cjs'] };
 
 const bundles = [
   { ...node, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
+  // The GEMM helper threads (src/data/gemmPool.ts starts them from dist/, beside worker.js and cli.js).
+  { ...node, entryPoints: ['src/data/gemmWorker.ts'], outfile: 'dist/gemm-worker.js' },
   { ...node, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
   { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/training/main.ts'], outfile: 'dist/training.js' },

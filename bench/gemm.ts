@@ -43,48 +43,51 @@ enableRelaxedSimd();
 const binaries = readWasmBinaries();
 const backends: { be: WasmBackend; name: string }[] = [];
 const pools = threadCounts.map((t) => (t > 1 ? createGemmPool(t, { minMadds: 0 }) : undefined));
-for (const variant of ['simd', 'relaxed-simd'] as WasmVariant[]) {
-  threadCounts.forEach((threads, i) => {
-    const pool = pools[i];
-    const r = loadWasmBackend(binaries, { variant, ...(pool ? { pool } : {}) });
-    if (r.backend) backends.push({ be: r.backend, name: `${r.backend.name} ×${threads}` });
-    else if (i === 0) console.log(`wasm-${variant}: unavailable (${r.reason})`);
-  });
-}
-
-const rng = createRng(7);
-const random = (len: number): Float32Array => Float32Array.from({ length: len }, () => 2 * rng.next() - 1);
-const time = (f: () => void): number => {
-  const t0 = performance.now();
-  f();
-  return (performance.now() - t0) / 1000;
-};
-
-const names = ['js', ...backends.map((b) => b.name), ...(args['no-tfjs'] ? [] : ['tfjs-cpu'])];
-console.log(`GFLOP/s (2·M·N·K / best of ${reps}); js and tfjs-cpu on one thread, wasm on ×N threads; ratios against js\n`);
-console.log(['case'.padEnd(36), 'M×N×K'.padEnd(18), ...names.map((n) => n.padStart(22))].join(''));
-for (const c of CASES) {
-  const { transA, transB, m, n, k } = c;
-  const a = random(m * k), b = random(k * n), cOut = new Float32Array(m * n);
-  const runs: (() => void)[] = [() => jsGemm(transA, transB, m, n, k, a, 0, b, 0, cOut, 0, false)];
-  for (const { be } of backends) {
-    const mark = be.mark();
-    const pa = be.alloc(a.length), pb = be.alloc(b.length), pc = be.alloc(m * n);
-    be.f32().set(a, pa >>> 2);
-    be.f32().set(b, pb >>> 2);
-    runs.push(() => be.gemm(transA, transB, m, n, k, pa, pb, pc, false));
-    void mark; // buffers stay until the end of the run
+void Promise.all(pools.map((p) => p?.ready())).then(main);
+function main(): void {
+  for (const variant of ['simd', 'relaxed-simd'] as WasmVariant[]) {
+    threadCounts.forEach((threads, i) => {
+      const pool = pools[i];
+      const r = loadWasmBackend(binaries, { variant, ...(pool ? { pool } : {}) });
+      if (r.backend) backends.push({ be: r.backend, name: `${r.backend.name} ×${threads}` });
+      else if (i === 0) console.log(`wasm-${variant}: unavailable (${r.reason})`);
+    });
   }
-  if (!args['no-tfjs']) {
-    const ta = tf.tensor2d(a, transA ? [k, m] : [m, k]);
-    const tb = tf.tensor2d(b, transB ? [n, k] : [k, n]);
-    runs.push(() => tf.tidy(() => void tf.matMul(ta, tb, transA, transB).dataSync()));
+
+  const rng = createRng(7);
+  const random = (len: number): Float32Array => Float32Array.from({ length: len }, () => 2 * rng.next() - 1);
+  const time = (f: () => void): number => {
+    const t0 = performance.now();
+    f();
+    return (performance.now() - t0) / 1000;
+  };
+
+  const names = ['js', ...backends.map((b) => b.name), ...(args['no-tfjs'] ? [] : ['tfjs-cpu'])];
+  console.log(`GFLOP/s (2·M·N·K / best of ${reps}); js and tfjs-cpu on one thread, wasm on ×N threads; ratios against js\n`);
+  console.log(['case'.padEnd(36), 'M×N×K'.padEnd(18), ...names.map((n) => n.padStart(22))].join(''));
+  for (const c of CASES) {
+    const { transA, transB, m, n, k } = c;
+    const a = random(m * k), b = random(k * n), cOut = new Float32Array(m * n);
+    const runs: (() => void)[] = [() => jsGemm(transA, transB, m, n, k, a, 0, b, 0, cOut, 0, false)];
+    for (const { be } of backends) {
+      const mark = be.mark();
+      const pa = be.alloc(a.length), pb = be.alloc(b.length), pc = be.alloc(m * n);
+      be.f32().set(a, pa >>> 2);
+      be.f32().set(b, pb >>> 2);
+      runs.push(() => be.gemm(transA, transB, m, n, k, pa, pb, pc, false));
+      void mark; // buffers stay until the end of the run
+    }
+    if (!args['no-tfjs']) {
+      const ta = tf.tensor2d(a, transA ? [k, m] : [m, k]);
+      const tb = tf.tensor2d(b, transB ? [n, k] : [k, n]);
+      runs.push(() => tf.tidy(() => void tf.matMul(ta, tb, transA, transB).dataSync()));
+    }
+    const best = runs.map(() => Infinity);
+    for (const r of runs) r(); // warm-up
+    for (let rep = 0; rep < reps; rep++) runs.forEach((r, i) => (best[i] = Math.min(best[i]!, time(r))));
+    const gflops = best.map((t) => (2 * m * n * k) / t / 1e9);
+    const cells = gflops.map((g, i) => `${g.toFixed(1)}${i > 0 ? ` (${(g / gflops[0]!).toFixed(1)}×)` : ''}`.padStart(22));
+    console.log([c.name.padEnd(36), `${m}×${n}×${k}`.padEnd(18), ...cells].join(''));
   }
-  const best = runs.map(() => Infinity);
-  for (const r of runs) r(); // warm-up
-  for (let rep = 0; rep < reps; rep++) runs.forEach((r, i) => (best[i] = Math.min(best[i]!, time(r))));
-  const gflops = best.map((t) => (2 * m * n * k) / t / 1e9);
-  const cells = gflops.map((g, i) => `${g.toFixed(1)}${i > 0 ? ` (${(g / gflops[0]!).toFixed(1)}×)` : ''}`.padStart(22));
-  console.log([c.name.padEnd(36), `${m}×${n}×${k}`.padEnd(18), ...cells].join(''));
+  void Promise.all(pools.map((p) => p?.close()));
 }
-void Promise.all(pools.map((p) => p?.close()));

@@ -9,8 +9,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { parseArgs } from 'node:util';
 import {
-  LAYER_CASES, MODEL_CASES, engineLayer, engineLayerCases, engineTrainStep, formatRate, measure,
-  randomLabels, type BenchCase, type LayerCase, type ModelCase,
+  LAYER_CASES, MODEL_CASES, engineLayer, engineLayerCases, engineTrainStep, engineTrainStepCase, formatRate, measure,
+  randomLabels, type BenchCase, type BenchCaseFactory, type LayerCase, type ModelCase,
 } from '../src/cli/bench';
 import { loadKernels, type KernelsChoice } from '../src/data/kernels';
 import { getKernels, setKernels } from '../src/engine/kernels';
@@ -115,27 +115,24 @@ async function main(): Promise<void> {
   const wasm = loadKernels('auto');
   if (wasm.fallback) console.log(`no WebAssembly kernels (${wasm.fallback}): the wasm column repeats js`);
   const js = loadKernels('js');
-  const timed = (k: KernelsChoice, c: BenchCase): number => {
+  const timed = (k: KernelsChoice, c: BenchCaseFactory): number => {
     const previous = getKernels();
     setKernels(k.kernels);
     try {
-      return measure(c, seconds).samplesPerSecond;
+      return measure(c.create(), seconds).samplesPerSecond;
     } finally {
       setKernels(previous);
     }
   };
   console.log(`ours: js and ${wasm.name} kernels; tfjs ${tf.version_core} (${tf.getBackend()} backend); node ${process.version}; ≥${seconds}s per case`);
   console.log(`${'case'.padEnd(44)} ${'ours js'.padStart(9)} ${'ours wasm'.padStart(9)} ${'tfjs'.padStart(9)}  wasm/js  wasm/tfjs   (samples/s; tfjs batch ≤ ${cap})`);
-  const pairs: [BenchCase, BenchCase][] = [];
+  const pairs: [BenchCaseFactory, BenchCase][] = [];
   for (const c of LAYER_CASES) {
     const ours = engineLayerCases(c);
     const theirs = tfLayerCases(capped(c));
     ours.forEach((o, i) => pairs.push([o, theirs[i]!]));
   }
-  for (const m of MODEL_CASES) {
-    const step = engineTrainStep(m);
-    pairs.push([{ name: m.name, samples: m.batch, run: () => void step.run() }, tfTrainStep(capped(m))]);
-  }
+  for (const m of MODEL_CASES) pairs.push([engineTrainStepCase(m), tfTrainStep(capped(m))]);
   for (const [ours, theirs] of pairs) {
     if (!wanted(ours.name)) continue;
     const a = timed(js, ours);

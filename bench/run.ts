@@ -143,6 +143,8 @@ function uptimeLoad(): string {
 }
 
 const fmtRate = (v: number): string => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3));
+/** One decimal, or two significant digits below 1 (tfjs-cpu's figures would all read 0.0). */
+const fmtSmall = (v: number): string => (v >= 1 ? v.toFixed(1) : v.toPrecision(2));
 const fmtRatio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');
 const cell = (o: Outcome | undefined): string =>
   !o ? '—' : 'error' in o ? 'failed' : `${fmtRate(o.samplesPerSecond)}${o.singleStepSeconds !== undefined ? ' (1 step)' : ''}`;
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
     ...backends.map((b) => {
       const cells = CASES.map((c) => {
         const g = (rate(results.get(b)!.get(c)) * flopsOf(c)) / 1e9;
-        return Number.isFinite(g) ? `${g.toFixed(1)} (${((100 * g) / PEAK_GFLOPS_PER_CORE).toFixed(1)} % / ${((50 * g) / PEAK_GFLOPS_PER_CORE).toFixed(1)} %)` : '—';
+        return Number.isFinite(g) ? `${fmtSmall(g)} (${fmtSmall((100 * g) / PEAK_GFLOPS_PER_CORE)} % / ${fmtSmall((50 * g) / PEAK_GFLOPS_PER_CORE)} %)` : '—';
       });
       return `| ${rowLabel(b)} | ${cells.join(' | ')} |`;
     }),
@@ -216,7 +218,8 @@ async function main(): Promise<void> {
       `own process, one after the other: 1 s of warm-up, then the median of ${runs} runs of at least ${seconds} s; plain SGD (0.01),`,
       'softmax cross-entropy, the same seeded synthetic batch (uniform [0, 1) inputs, random labels), Glorot weights and zero biases.',
       '',
-      `- Machine: ${cpuModel()} (${cpuFamily()}), ${cpus().length} cores; Node.js ${process.version}.`,
+      `- Machine: ${cpuModel()} (${cpuFamily()}), ${cpus().length} cores; Node.js ${process.version}. The GFLOP/s fractions`,
+      `  below use the peak issue 10 gives for these two cores, which it calls AMD Zen 4 (${PEAK_GFLOPS_PER_CORE} GFLOP/s each, fp32 FMA at 256 bits).`,
       `- Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}. Other jobs may have shared the two cores`,
       '  during the run, so every figure is a lower bound of what a quiet machine gives (PyTorch\'s two OpenMP threads suffer most).',
       ...(check ? [`- tfjs-wasm: ${check} (bench/tfjsWasmConvFilter.ts, run before any timing).`] : []),
@@ -226,7 +229,8 @@ async function main(): Promise<void> {
       '',
       `GFLOP/s: ${FLOP_COUNTING}; samples/s × FLOPs per sample. The peak is the fp32 FMA rate at`,
       `256-bit width the issue gives for these cores (${PEAK_GFLOPS_PER_CORE} GFLOP/s per core, ${2 * PEAK_GFLOPS_PER_CORE} for two); WebAssembly's 128-bit SIMD can`,
-      'reach at most half of it. Our engine and tfjs run on one thread, PyTorch on two.',
+      'reach at most half of it. tfjs runs on one thread, PyTorch on two, CNN Studio on the GEMM threads its row names',
+      '(`cnn bench` defaults to all cores).',
       '',
       ...gflops,
       '',

@@ -2,7 +2,8 @@
 // LeNet-5 and Keras' simple MNIST convnet) on random data; with a model file, times that model's plain training
 // (SGD) or inference steps and reports samples/s, GFLOP/s, kernels, threads and peak memory. Engine only: the
 // comparisons with tfjs and PyTorch live in bench/ (run.ts runs this command in its own process).
-import { activeKernels, describeKernels, kernelsLabel, kernelsRequestFromEnv, loadKernels, withKernels, type KernelsChoice } from '../data/kernels';
+import { defaultThreads } from '../data/gemmPool';
+import { activeKernels, describeKernels, kernelsLabel, kernelsRequestFromEnv, loadKernels, loadKernelsWithThreads, withKernels, type KernelsChoice } from '../data/kernels';
 import type { EngineLayer } from '../engine/layer';
 import { createLayer } from '../engine/layers';
 import { buildNetwork, type Network } from '../engine/network';
@@ -16,12 +17,10 @@ import { analyze, inferShapes } from '../model/shapes';
 import type { Layer, LossName, Model, Shape } from '../model/types';
 import lenet5Example from '../../examples/lenet5.cnn.json';
 import simpleConvnetExample from '../../examples/simple-mnist-convnet.cnn.json';
+import { THREADS_OPTION } from './commonOptions';
 import { UsageError, UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
 import { formatLimits, parseCommandLine, type CommandSpec, type OptionValues } from './options';
-
-/** Far beyond the cores of any machine this runs on; larger values are typos. */
-const MAX_THREADS = 64;
 
 export const spec = {
   name: 'bench',
@@ -31,7 +30,7 @@ export const spec = {
     mode: { kind: 'string', placeholder: 'train|infer', help: 'with a model: time training steps (forward, softmax cross-entropy, backward, SGD) or inference (forward); default train' },
     batch: { kind: 'integer', ...formatLimits(TRAINING_SPEC.fields.batchSize), placeholder: 'N', help: 'with a model: samples per step; default the model\'s training.batchSize, else 32' },
     seconds: { kind: 'positiveNumber', max: 3600, placeholder: 'S', help: 'time for at least S seconds: with a model after 1 s of warm-up, default 5; without, per case, default 1' },
-    threads: { kind: 'integer', min: 1, max: MAX_THREADS, placeholder: 'T', help: 'with a model: threads to run on (the engine is single-threaded for now: it runs on 1)' },
+    threads: { ...THREADS_OPTION, help: `with a model: ${THREADS_OPTION.help}` },
     filter: { kind: 'string', placeholder: 'TEXT', help: 'without a model: run only the cases whose name contains TEXT' },
     kernels: { kind: 'string', placeholder: 'js|wasm|both', help: 'which kernels to time; without a model default both, each case on JavaScript then WebAssembly, with the ratio; with a model js or wasm, default the best' },
     json: { kind: 'boolean', help: 'print one JSON object with every result (with a model: one line at the end)' },
@@ -89,6 +88,14 @@ export interface BenchCase {
   readonly run: () => void;
 }
 
+/** A case whose layer or network is built by `create`, under the kernels it is timed with: a network's arena
+ *  belongs to the kernels active when it was built (a heap arena would send the wasm kernels back to JS). */
+export interface BenchCaseFactory {
+  readonly name: string;
+  readonly samples: number;
+  create(): BenchCase;
+}
+
 export interface BenchResult {
   readonly name: string;
   readonly samplesPerSecond: number;
@@ -118,16 +125,28 @@ export function engineLayer(c: LayerCase, seed = 1): { layer: EngineLayer; x: Te
   return { layer, x: randomInput([c.batch, ...c.input], rng), dy: randomInput([c.batch, ...info.outputShape], rng) };
 }
 
-export function engineLayerCases(c: LayerCase): BenchCase[] {
-  const { layer, x, dy } = engineLayer(c);
+export function engineLayerCases(c: LayerCase): BenchCaseFactory[] {
+  const forward = `${c.name} forward`;
+  const backward = `${c.name} forward+backward`;
   return [
-    { name: `${c.name} forward`, samples: c.batch, run: () => void layer.forward(x, true) },
     {
-      name: `${c.name} forward+backward`,
+      name: forward,
       samples: c.batch,
-      run: () => {
-        layer.forward(x, true);
-        layer.backward(dy);
+      create: () => {
+        const { layer, x } = engineLayer(c);
+        return { name: forward, samples: c.batch, run: () => void layer.forward(x, true) };
+      },
+    },
+    {
+      name: backward,
+      samples: c.batch,
+      create: () => {
+        const { layer, x, dy } = engineLayer(c);
+        const run = (): void => {
+          layer.forward(x, true);
+          layer.backward(dy);
+        };
+        return { name: backward, samples: c.batch, run };
       },
     },
   ];
@@ -152,13 +171,19 @@ export function engineTrainStep(c: ModelCase, seed = 1): { network: Network; run
   };
 }
 
-export function engineCases(): BenchCase[] {
-  const cases = LAYER_CASES.flatMap(engineLayerCases);
-  for (const m of MODEL_CASES) {
-    const step = engineTrainStep(m);
-    cases.push({ name: m.name, samples: m.batch, run: () => void step.run() });
-  }
-  return cases;
+export function engineTrainStepCase(m: ModelCase): BenchCaseFactory {
+  return {
+    name: m.name,
+    samples: m.batch,
+    create: () => {
+      const step = engineTrainStep(m);
+      return { name: m.name, samples: m.batch, run: () => void step.run() };
+    },
+  };
+}
+
+export function engineCases(): BenchCaseFactory[] {
+  return [...LAYER_CASES.flatMap(engineLayerCases), ...MODEL_CASES.map(engineTrainStepCase)];
 }
 
 /** Runs `c` for a warm-up (≥ 1 run, up to ~200 ms), then repeatedly for at least `seconds` (≥ 1 run);
@@ -231,7 +256,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     // The passes of one case back to back, so that load from other processes hits both alike.
     const row: KernelResult[] = [];
     for (const pass of passes) {
-      const r = await withKernels(pass, () => Promise.resolve(measure(c, seconds)));
+      const r = await withKernels(pass, () => Promise.resolve(measure(c.create(), seconds)));
       row.push({ ...r, kernels: pass.name });
       // Let Ctrl+C and other output through between measurements.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -258,8 +283,6 @@ export type BenchMode = (typeof BENCH_MODES)[number];
 /** Plain SGD as in the comparisons of bench/ (tfjs, PyTorch): no momentum, no decay, no clipping. */
 export const BENCH_LEARNING_RATE = 0.01;
 const WARMUP_SECONDS = 1;
-/** The engine has no thread pool yet: every step runs on the calling thread. */
-const ENGINE_THREADS = 1;
 
 /** FLOPs of one sample's step: 2 per multiply-add of the shape function (conv and dense layers; pooling,
  *  activations and the loss are not counted), and 3× the forward pass for training (forward, input gradient,
@@ -344,14 +367,18 @@ export interface ModelBenchJson {
   readonly last: number;
 }
 
-function modelKernels(which: string | undefined): KernelsChoice {
-  if (which === undefined) return loadKernels(kernelsRequestFromEnv());
-  if (which === 'js') return loadKernels('js');
-  if (which !== 'wasm') throw new UsageError(`cnn bench: with a model file --kernels must be js or wasm, got "${which}"`);
+/** The kernels of `--kernels` (default the best, or CNN_KERNELS) on `threads` GEMM threads (1 for JavaScript). */
+async function modelKernels(which: string | undefined, threads: number, log: (line: string) => void): Promise<KernelsChoice> {
+  if (which === 'js') {
+    if (threads > 1) log(`threads: the JavaScript kernels run on 1 thread (${threads} asked)`);
+    return loadKernels('js');
+  }
+  if (which !== undefined && which !== 'wasm') throw new UsageError(`cnn bench: with a model file --kernels must be js or wasm, got "${which}"`);
   const env = kernelsRequestFromEnv();
-  const wasm = loadKernels(env === 'wasm-simd' || env === 'wasm-relaxed-simd' ? env : 'wasm');
-  if (wasm.fallback) throw new UserError(`cnn bench: no WebAssembly kernels: ${wasm.fallback}`);
-  return wasm;
+  const request = which === undefined ? env : env === 'wasm-simd' || env === 'wasm-relaxed-simd' ? env : 'wasm';
+  const choice = await loadKernelsWithThreads(request, threads, (w) => log(`warning: ${w}`));
+  if (which === 'wasm' && choice.fallback) throw new UserError(`cnn bench: no WebAssembly kernels: ${choice.fallback}`);
+  return choice;
 }
 
 async function runModel(path: string, values: BenchValues, io: CliIo): Promise<number> {
@@ -359,14 +386,16 @@ async function runModel(path: string, values: BenchValues, io: CliIo): Promise<n
   const mode = values.mode ?? 'train';
   if (!(BENCH_MODES as readonly string[]).includes(mode)) throw new UsageError(`cnn bench: --mode must be train or infer, got "${mode}"`);
   const benchMode = mode as BenchMode;
-  const choice = modelKernels(values.kernels);
+  if (values.kernels !== undefined && values.kernels !== 'js' && values.kernels !== 'wasm') {
+    throw new UsageError(`cnn bench: with a model file --kernels must be js or wasm, got "${values.kernels}"`);
+  }
   const model = loadValidModel(path, io);
   const batch = values.batch ?? model.training?.batchSize ?? 32;
   const seconds = values.seconds ?? 5;
   // Human lines go to stderr with --json, so stdout is the one JSON line.
   const log = values.json ? io.err : io.out;
-  const threads = ENGINE_THREADS;
-  if (values.threads !== undefined && values.threads > threads) log(`threads: ${values.threads} asked, but the engine is single-threaded for now: running on ${threads}`);
+  const choice = await modelKernels(values.kernels, values.threads ?? defaultThreads(), log);
+  const threads = choice.threads;
   const { timing, flops, kernels } = await withKernels(choice, () => {
     const step = modelStep(model, benchMode, batch);
     log(`bench ${model.name}: ${benchMode}, batch ${batch}, at least ${seconds} s after ${WARMUP_SECONDS} s of warm-up`);

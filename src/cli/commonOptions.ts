@@ -1,4 +1,5 @@
 // Options several commands share, declared once so their limits and help read the same everywhere.
+import { MAX_THREADS } from '../data/gemmPool';
 import type { OptionSpec } from './options';
 
 /** No dataset that fits in memory has more samples; larger values are typos. */
@@ -10,4 +11,13 @@ export const LIMIT_OPTION = {
   max: MAX_SAMPLES,
   placeholder: 'N',
   help: 'use only the first N samples of each data set, for quick runs',
+} as const satisfies OptionSpec;
+
+/** GEMM threads (the caller and helpers); the default, all cores, is said in the help. */
+export const THREADS_OPTION = {
+  kind: 'integer',
+  min: 1,
+  max: MAX_THREADS,
+  placeholder: 'N',
+  help: 'threads for the WebAssembly GEMM (default: all cores; results are the same on any count)',
 } as const satisfies OptionSpec;

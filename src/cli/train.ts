@@ -2,14 +2,15 @@
 // checkpoints after every epoch (weights, optimizer state, train.json beside the model), and stops
 // cleanly on Ctrl+C keeping the last finished epoch. The run itself is data/trainingSession (shared with
 // the VS Code worker); this file only parses options and prints.
-import { activeKernels, describeKernels } from '../data/kernels';
+import { defaultThreads } from '../data/gemmPool';
+import { activeKernels, describeKernelsAndThreads, kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../data/kernels';
 import { prepareSession, runSession, TrainingSetupError, type PreparedSession, type SessionResult } from '../data/trainingSession';
 import { weightsPath } from '../data/weightsFile';
 import { TRAINING_SPEC } from '../model/modelSpec';
-import { LIMIT_OPTION } from './commonOptions';
+import { LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
-import { formatLimits, parseCommandLine, type CommandSpec } from './options';
+import { formatLimits, parseCommandLine, type CommandSpec, type OptionValues } from './options';
 import { createProgressBar, formatEpochLine } from './progress';
 
 export const spec = {
@@ -20,6 +21,7 @@ export const spec = {
     epochs: { kind: 'integer', ...formatLimits(TRAINING_SPEC.fields.epochs), placeholder: 'N', help: 'epochs in all, overriding training.epochs' },
     resume: { kind: 'boolean', help: 'continue from the checkpoint beside the model' },
     limit: LIMIT_OPTION,
+    threads: THREADS_OPTION,
     json: { kind: 'boolean', help: 'log to stderr and end with one JSON line on stdout' },
   },
 } as const satisfies CommandSpec;
@@ -36,6 +38,12 @@ async function asUserError<T>(work: () => Promise<T>): Promise<T> {
 
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values, operands } = parseCommandLine(spec, args);
+  const threads = values.threads ?? defaultThreads();
+  const kernels = await loadKernelsWithThreads(kernelsRequestFromEnv(), threads, (w) => io.err(`warning: ${w}`));
+  return withKernels(kernels, () => train(values, operands, io));
+}
+
+async function train(values: OptionValues<typeof spec.options>, operands: readonly string[], io: CliIo): Promise<number> {
   const [modelPath] = operands;
   const model = loadValidModel(modelPath, io);
   const log = values.json ? io.err : io.out;
@@ -52,7 +60,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     log(`resuming ${model.name} after epoch ${initialEpoch} of ${epochs}`);
   }
   log(session.description);
-  log(describeKernels(activeKernels()));
+  log(describeKernelsAndThreads(activeKernels()));
 
   // Ctrl+C: finish the current batch, keep the last checkpoint. A second Ctrl+C quits at once.
   let stopRequested = false;

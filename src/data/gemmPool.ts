@@ -20,13 +20,16 @@ export function defaultThreads(): number {
 /** The helper's entry: the bundle beside this one (dist/gemm-worker.js), else the source under tsx. */
 function defaultEntry(): string {
   const bundled = join(__dirname, 'gemm-worker.js');
-  return existsSync(bundled) ? bundled : join(__dirname, 'gemmWorker.ts');
+  const source = join(__dirname, 'gemmWorker.ts');
+  // Neither: the bundled name, so that the helpers' start-up failure (a warning, one thread) names it.
+  return existsSync(bundled) || !existsSync(source) ? bundled : source;
 }
 
 /** Starts `helpers` helper threads on `ctrl` (the GemmPool's starter). `entry` is a worker file (tests pass shims). */
 export function startGemmWorkers(ctrl: Int32Array, helpers: number, entry: string = defaultEntry()): PoolWorkers {
-  // A .ts entry runs under tsx (tests, bench/): the worker needs tsx's require hook, which it does not inherit.
-  const execArgv = entry.endsWith('.ts') ? [...process.execArgv, '--require', require.resolve('tsx/cjs')] : undefined;
+  // A .ts entry runs under tsx (tests, bench/) with tsx's require hook alone: inheriting the tsx CLI's
+  // `--import loader.mjs` makes Node load the entry as ESM and refuse the .ts extension.
+  const execArgv = entry.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : undefined;
   const ports: MessagePort[] = [];
   const workers: Worker[] = [];
   const exits: Promise<void>[] = [];
@@ -44,14 +47,26 @@ export function startGemmWorkers(ctrl: Int32Array, helpers: number, entry: strin
       if (Atomics.load(ctrl, CTRL.OP) !== OP_EXIT && !Atomics.load(ctrl, CTRL.DEAD)) {
         notes[h] ??= `exited with code ${code}`;
         Atomics.store(ctrl, CTRL.DEAD, h + 1);
-        Atomics.notify(ctrl, CTRL.PENDING);
+        Atomics.notify(ctrl, CTRL.DONE);
       }
       resolve();
     })));
     ports.push(port1);
     workers.push(worker);
   }
+  const ready = new Promise<void>((resolve, reject) => {
+    const poll = (): void => {
+      const dead = Atomics.load(ctrl, CTRL.DEAD);
+      if (dead) reject(new Error(`GEMM worker thread ${dead} ${notes[dead - 1] ?? 'exited'}`));
+      else if (Atomics.load(ctrl, CTRL.READY) >= helpers) resolve();
+      else setTimeout(poll, 2); // ref'd: awaiting ready() keeps the process up; it settles within a worker's start
+    };
+    poll();
+  });
+  // Whoever does not await it (a GEMM reports the failure itself) must not see an unhandled rejection.
+  ready.catch(() => undefined);
   return {
+    ready,
     post: (h: number, message: PoolMessage) => ports[h]!.postMessage(message),
     takeReport: (h: number) => {
       let text = notes[h];

@@ -1,11 +1,11 @@
 // A GEMM helper thread (bundled to dist/gemm-worker.js; started by ./gemmPool): runs the pool's helper loop
 // (engine/wasm/pool serveGemms) on the control block it is given, reading its mailbox synchronously since it
-// never returns to its event loop. A part that throws is reported and counted down by the loop; an exit for any
+// never returns to its event loop. A chunk that throws is reported and counted by the loop; an exit for any
 // other reason (an uncaught error, process.exit) marks the control block and wakes the caller, so a GEMM
 // waiting for this thread fails with the reason instead of hanging.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
-import { CTRL, serveGemms, type PoolMessage } from '../engine/wasm/pool';
+import { CTRL, serveGemms, type HelperIo, type PoolMessage } from '../engine/wasm/pool';
 
 export interface GemmWorkerData {
   readonly ctrl: Int32Array;
@@ -15,19 +15,20 @@ export interface GemmWorkerData {
   readonly port: MessagePort;
 }
 
-/** The helper loop over `data`; `receive` may be wrapped (tests make a helper die on its first message). */
-export function runGemmHelper(data: GemmWorkerData, receive: () => PoolMessage | undefined = () => receiveMessageOnPort(data.port)?.message as PoolMessage | undefined): void {
+/** The helper loop over `data`; `instantiate` may be substituted (tests make a helper die inside a chunk). */
+export function runGemmHelper(data: GemmWorkerData, instantiate?: HelperIo['instantiate']): void {
   const { ctrl, helper, port } = data;
   let clean = false;
   process.on('exit', (code) => {
     if (clean) return;
     port.postMessage(`exited with code ${code}`);
     Atomics.store(ctrl, CTRL.DEAD, helper + 1);
-    Atomics.notify(ctrl, CTRL.PENDING);
+    Atomics.notify(ctrl, CTRL.DONE);
   });
   // The module is compiled by the caller (where this flag was set); set here too in case this isolate checks.
   setFlagsFromString('--experimental-wasm-relaxed-simd');
-  serveGemms(ctrl, helper, { receive, report: (message) => port.postMessage(message) });
+  const receive = (): PoolMessage | undefined => receiveMessageOnPort(port)?.message as PoolMessage | undefined;
+  serveGemms(ctrl, helper, { receive, report: (message) => port.postMessage(message), ...(instantiate ? { instantiate } : {}) });
   clean = true;
   port.close();
 }

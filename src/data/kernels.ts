@@ -9,6 +9,8 @@ import { setFlagsFromString } from 'node:v8';
 import { getKernels, jsKernels, setKernels, type Kernels } from '../engine/kernels';
 import { createWasmKernels } from '../engine/kernels/wasm';
 import { loadWasmBackend, WASM_FILES, WASM_VARIANTS, type WasmBinaries, type WasmVariant } from '../engine/wasm/backend';
+import type { GemmPool } from '../engine/wasm/pool';
+import { sharedGemmPool } from './gemmPool';
 
 /** `auto`: the best WebAssembly variant, else JavaScript. `wasm`: the same, but not getting it is an error for callers that ask. */
 export const KERNEL_REQUESTS = ['auto', 'js', 'wasm', 'wasm-relaxed-simd', 'wasm-simd'] as const;
@@ -20,15 +22,18 @@ export interface KernelsChoice {
   readonly name: string;
   /** Why the JavaScript kernels run although WebAssembly was wanted (absent when they were asked for). */
   readonly fallback?: string;
+  /** Threads a GEMM runs on (1 for the JavaScript kernels), and their pool when more than one. */
+  readonly threads: number;
+  readonly pool?: GemmPool;
 }
 
 export type WasmBinaryProvider = () => WasmBinaries;
 
 let provider: WasmBinaryProvider = builtBinaries;
-const JS: KernelsChoice = { kernels: jsKernels, name: 'js' };
+const JS: KernelsChoice = { kernels: jsKernels, name: 'js', threads: 1 };
 /** The choice installed last by useKernels/withKernels, for the one line that says which kernels run. */
 let active: KernelsChoice = JS;
-/** One backend (one WebAssembly.Memory) per variant and process: loading twice would only waste memory. */
+/** One backend (one WebAssembly.Memory) per variant, thread count and process: loading twice would only waste memory. */
 const loaded = new Map<string, KernelsChoice>();
 
 /** Where the .wasm bytes come from (the bundle entry points register the inlined ones). */
@@ -54,11 +59,22 @@ export function kernelsRequestFromEnv(env: NodeJS.ProcessEnv = process.env): Ker
   return (KERNEL_REQUESTS as readonly string[]).includes(v ?? '') ? (v as KernelsRequest) : 'auto';
 }
 
-/** The kernels for `request`, never throwing: a WebAssembly failure falls back to JavaScript with the reason. */
-export function loadKernels(request: KernelsRequest = 'auto'): KernelsChoice {
+function variantOf(request: KernelsRequest): WasmVariant | undefined {
+  return request === 'wasm-relaxed-simd' ? 'relaxed-simd' : request === 'wasm-simd' ? 'simd' : undefined;
+}
+
+function cacheKey(request: KernelsRequest, threads: number): string {
+  return `${variantOf(request) ?? 'best'}×${threads}`;
+}
+
+/**
+ * The kernels for `request`, never throwing: a WebAssembly failure falls back to JavaScript with the reason.
+ * `threads` > 1 splits large GEMMs over the process's pool of that many threads (./gemmPool).
+ */
+export function loadKernels(request: KernelsRequest = 'auto', threads = 1): KernelsChoice {
   if (request === 'js') return JS;
-  const variant: WasmVariant | undefined = request === 'wasm-relaxed-simd' ? 'relaxed-simd' : request === 'wasm-simd' ? 'simd' : undefined;
-  const key = variant ?? 'best';
+  const variant = variantOf(request);
+  const key = cacheKey(request, threads);
   const cached = loaded.get(key);
   if (cached) return cached;
   let choice: KernelsChoice;
@@ -66,18 +82,38 @@ export function loadKernels(request: KernelsRequest = 'auto'): KernelsChoice {
     // Node 20 validates relaxed SIMD only behind this flag (on by default in Electron 34); it applies to modules
     // compiled afterwards, so it must come before loadWasmBackend. Harmless where already on.
     setFlagsFromString('--experimental-wasm-relaxed-simd');
-    const r = loadWasmBackend(provider(), variant ? { variant } : {});
-    choice = r.backend ? { kernels: createWasmKernels(r.backend), name: r.name } : { kernels: jsKernels, name: 'js', fallback: r.reason };
+    const pool = threads > 1 ? sharedGemmPool(threads) : undefined;
+    const r = loadWasmBackend(provider(), { ...(variant ? { variant } : {}), ...(pool ? { pool } : {}) });
+    choice = r.backend
+      ? { kernels: createWasmKernels(r.backend), name: r.name, threads, ...(pool ? { pool } : {}) }
+      : { kernels: jsKernels, name: 'js', fallback: r.reason, threads: 1 };
   } catch (e) {
-    choice = { kernels: jsKernels, name: 'js', fallback: e instanceof Error ? e.message : String(e) };
+    choice = { kernels: jsKernels, name: 'js', fallback: e instanceof Error ? e.message : String(e), threads: 1 };
   }
   loaded.set(key, choice);
   return choice;
 }
 
+/**
+ * loadKernels, then waits until the GEMM helper threads run, so the first step already splits. Helpers that
+ * cannot start are a warning and one thread, not a failed run (the results are the same on any thread count).
+ */
+export async function loadKernelsWithThreads(request: KernelsRequest, threads: number, onWarning: (message: string) => void): Promise<KernelsChoice> {
+  const choice = loadKernels(request, threads);
+  try {
+    await choice.pool?.ready();
+    return choice;
+  } catch (e) {
+    onWarning(`${e instanceof Error ? e.message : String(e)}: running on 1 thread`);
+    // A later call must not get the broken pool again.
+    loaded.delete(cacheKey(request, threads));
+    return loadKernels(request, 1);
+  }
+}
+
 /** Loads and installs the kernels every layer will use; returns the choice to report. */
-export function useKernels(request: KernelsRequest = kernelsRequestFromEnv()): KernelsChoice {
-  const choice = loadKernels(request);
+export function useKernels(request: KernelsRequest = kernelsRequestFromEnv(), threads = 1): KernelsChoice {
+  const choice = loadKernels(request, threads);
   setKernels(choice.kernels);
   active = choice;
   return choice;
@@ -107,7 +143,17 @@ export function kernelsLabel(choice: KernelsChoice): string {
   return `${choice.name}${choice.fallback ? ` (WebAssembly unavailable: ${choice.fallback})` : ''}`;
 }
 
-/** The one line that says which kernels run: "kernels: wasm-relaxed-simd". */
+/** "wasm-relaxed-simd, 2 threads": which kernels and how many GEMM threads. */
+export function kernelsWithThreads(choice: KernelsChoice): string {
+  return `${kernelsLabel(choice)}, ${choice.threads} thread${choice.threads === 1 ? '' : 's'}`;
+}
+
+/** The one line that says which kernels run: "kernels: wasm-relaxed-simd" (cnn bench says its threads apart). */
 export function describeKernels(choice: KernelsChoice): string {
   return `kernels: ${kernelsLabel(choice)}`;
+}
+
+/** The same with the GEMM threads, for cnn train: "kernels: wasm-relaxed-simd, 2 threads". */
+export function describeKernelsAndThreads(choice: KernelsChoice): string {
+  return `kernels: ${kernelsWithThreads(choice)}`;
 }

@@ -17,22 +17,33 @@ export class Activation {
     readonly alpha = LEAKY_RELU_ALPHA,
   ) {}
 
-  /** Writes act(z) into `out` and returns it; for 'linear', z itself (no copy, `out` unused). Keeps z and the
-   *  output for backward. */
-  forward(z: Tensor, out: Buf | undefined): Tensor {
+  /** Adds `bias` (per last-axis entry) to z in place when given, then writes act(z) into `out` and returns it; for
+   *  'linear', z itself (no copy, `out` unused). Keeps z and the output for backward. One fused kernel. */
+  forward(z: Tensor, out: Buf | undefined, bias?: Float32Array): Tensor {
     this.z = z;
-    if (this.name === 'linear' || !out) return (this.y = z);
+    const cols = lastDim(z);
+    const rows = sizeOf(z.shape) / cols;
+    if (this.name === 'linear' || !out) {
+      if (bias) getKernels().addBias(z.data, bias, rows, cols);
+      return (this.y = z);
+    }
     const y = (this.y = out.tensor(z.shape[0]!, z.shape.slice(1)));
-    getKernels().activationForward(this.name, z.data, y.data, sizeOf(z.shape), lastDim(z), this.alpha);
+    getKernels().biasActivationForward(this.name, z.data, bias, y.data, rows, cols, this.alpha);
     return y;
   }
 
-  /** dLoss/dz into `out` from dy (for 'linear', dy itself). */
-  backward(dy: Tensor, out: Buf | undefined): Tensor {
-    if (this.name === 'linear' || !out) return dy;
+  /** dLoss/dz into `out` from dy (for 'linear', dy itself); when `biasGrad` is given, also adds dz's sum over
+   *  every axis but the last to it, in the same pass. */
+  backward(dy: Tensor, out: Buf | undefined, biasGrad?: Float32Array): Tensor {
     const z = this.lastInput();
+    const cols = lastDim(z);
+    const rows = sizeOf(z.shape) / cols;
+    if (this.name === 'linear' || !out) {
+      if (biasGrad) getKernels().sumRows(dy.data, rows, cols, biasGrad);
+      return dy;
+    }
     const dz = out.tensor(z.shape[0]!, z.shape.slice(1));
-    getKernels().activationBackward(this.name, z.data, this.y!.data, dy.data, dz.data, sizeOf(z.shape), lastDim(z), this.alpha);
+    getKernels().biasActivationBackward(this.name, z.data, this.y!.data, dy.data, dz.data, rows, cols, this.alpha, biasGrad);
     return dz;
   }
 

@@ -166,7 +166,8 @@ export class WasmArena implements Arena {
   private check(): void {
     const buf = this.wasm.memory.buffer;
     if (this.vf32.buffer !== buf) {
-      this.vf32 = new Float32Array(buf);
+      // Through the backend, which registers the new buffer object (so the kernels find it: backendOfBuffer).
+      this.vf32 = this.wasm.f32();
       this.vi32 = new Int32Array(buf);
       this.vf64 = new Float64Array(buf);
       this.generation++;

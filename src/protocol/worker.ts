@@ -12,6 +12,8 @@ export interface RunOptions {
   /** Keep only the first N samples of each data source. */
   readonly limit?: number;
   readonly resume?: boolean;
+  /** Threads for the WebAssembly GEMM (absent: all cores). */
+  readonly threads?: number;
 }
 
 /** A sample to look inside the network with: by index into the test (or training) data, or an image file. */

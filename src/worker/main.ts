@@ -2,7 +2,8 @@
 // time, answers feature-map and prediction requests, obeys stop between batches, and turns every failure
 // into an `error` message: nothing thrown here may reach the extension host.
 import { parentPort } from 'node:worker_threads';
-import { kernelsLabel, setWasmBinaryProvider, useKernels } from '../data/kernels';
+import { defaultThreads } from '../data/gemmPool';
+import { kernelsRequestFromEnv, kernelsWithThreads, loadKernelsWithThreads, setWasmBinaryProvider, useKernels, withKernels } from '../data/kernels';
 import { TrainingSetupError } from '../data/trainingSession';
 import { BUNDLED_WASM } from '../data/wasmBundle';
 import { Endpoint, assertNever } from '../protocol/endpoint';
@@ -24,9 +25,10 @@ if (!port) throw new Error('dist/worker.js runs as a worker thread of the extens
 
 let run: TrainingRun | undefined;
 
-// The best kernels for every run of this worker, loaded once; each run's `started` says which.
+// The best kernels, loaded once, for feature maps and predictions outside a run; each run takes them with its
+// thread count (RunOptions.threads, default all cores) and its `started` says which.
 setWasmBinaryProvider(() => BUNDLED_WASM);
-const kernels = kernelsLabel(useKernels());
+useKernels();
 
 const endpoint: Endpoint<WorkerToHost, HostToWorker> = new Endpoint({
   transport: { post: (env, transfer) => port.postMessage(env, (transfer ?? []) as ArrayBuffer[]) },
@@ -68,6 +70,7 @@ function handle(msg: HostToWorker): Promise<Prediction> | undefined {
 function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
   if (msg.protocolVersion !== WORKER_PROTOCOL_VERSION) return fail(new Error(`worker protocol ${WORKER_PROTOCOL_VERSION} cannot run a start of protocol ${msg.protocolVersion}: reload the window`));
   if (run) return fail(new Error('this worker is already training'));
+  let kernels = '';
   const current = new TrainingRun(msg, {
     started: (m) => endpoint.notify({ type: 'started', ...m, kernels }),
     progress: (batch) => endpoint.notify({ type: 'progress', batch }),
@@ -77,7 +80,11 @@ function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
     mapsError: (message) => endpoint.notify({ type: 'mapsError', message }),
   });
   run = current;
-  current.run().then(
+  const warn = (message: string): void => endpoint.notify({ type: 'warning', message });
+  loadKernelsWithThreads(kernelsRequestFromEnv(), msg.options.threads ?? defaultThreads(), warn).then((choice) => {
+    kernels = kernelsWithThreads(choice);
+    return withKernels(choice, () => current.run());
+  }).then(
     (result) => {
       const thumbs = result.evaluation?.thumbnails?.data.buffer;
       endpoint.notify({ type: 'done', result }, thumbs instanceof ArrayBuffer ? [thumbs] : []);

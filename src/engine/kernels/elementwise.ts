@@ -89,3 +89,20 @@ export function sumRows(x: Float32Array, rows: number, cols: number, out: Float3
     for (let j = 0; j < cols; j++) out[j] += x[o + j]!;
   }
 }
+
+/** For rows × cols (cols = the last axis): z += bias (when given; z keeps the sum), then y ← act(z). y may be z. */
+export function biasActivationForward(
+  act: ActivationName, z: Float32Array, bias: Float32Array | undefined, y: Float32Array, rows: number, cols: number, alpha: number,
+): void {
+  if (bias) addBias(z, bias, rows, cols);
+  activationForward(act, z, y, rows * cols, cols, alpha);
+}
+
+/** dz ← dy · act'(z) for rows × cols, then biasGrad[j] += Σ_r dz[r, j] when given. dz may be dy. */
+export function biasActivationBackward(
+  act: ActivationName, z: Float32Array, y: Float32Array, dy: Float32Array, dz: Float32Array,
+  rows: number, cols: number, alpha: number, biasGrad: Float32Array | undefined,
+): void {
+  activationBackward(act, z, y, dy, dz, rows * cols, cols, alpha);
+  if (biasGrad) sumRows(dz, rows, cols, biasGrad);
+}

@@ -1,10 +1,12 @@
 // The hot loops behind one small interface, so a WebAssembly SIMD implementation can replace the
 // JavaScript one (setKernels) without touching the layers, which call getKernels() on every pass.
 import { HeapArena, type Arena } from '../arena';
+import { batchNormBackward, batchNormForward } from './batchNorm';
 import { col2im, im2col } from './im2col';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
-import { activationBackward, activationForward, addBias, sumRows } from './elementwise';
+import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, sumRows } from './elementwise';
 import { gemm } from './gemm';
+import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool';
 
 export interface Kernels {
@@ -24,6 +26,12 @@ export interface Kernels {
   readonly activationBackward: typeof activationBackward;
   readonly addBias: typeof addBias;
   readonly sumRows: typeof sumRows;
+  readonly biasActivationForward: typeof biasActivationForward;
+  readonly biasActivationBackward: typeof biasActivationBackward;
+  readonly sumSquares: typeof sumSquares;
+  readonly applyUpdate: typeof applyUpdate;
+  readonly batchNormForward: typeof batchNormForward;
+  readonly batchNormBackward: typeof batchNormBackward;
 }
 
 export const jsKernels: Kernels = {
@@ -42,6 +50,12 @@ export const jsKernels: Kernels = {
   activationBackward,
   addBias,
   sumRows,
+  biasActivationForward,
+  biasActivationBackward,
+  sumSquares,
+  applyUpdate,
+  batchNormForward,
+  batchNormBackward,
 };
 
 let current: Kernels = jsKernels;

@@ -8,6 +8,7 @@ import { WasmArena } from '../arena';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import type { gemm as jsGemm } from './gemm';
 import { jsKernels, type Kernels } from './index';
+import { createWasmOps, type OpCounts } from './wasmOps';
 
 /** Headroom when a staging region grows, so a slowly rising size (e.g. the first few batch shapes) regrows rarely. */
 const GROWTH = 1.25;
@@ -82,12 +83,15 @@ export class GemmStaging {
   };
 }
 
-/** Kernels named after the backend (e.g. "wasm-relaxed-simd") with its GEMM and the JavaScript rest. */
+/** Kernels named after the backend (e.g. "wasm-relaxed-simd") with its GEMM, the ./wasmOps kernels and the JavaScript rest. */
 export interface WasmKernels extends Kernels {
   readonly staging: GemmStaging;
+  /** How often each ./wasmOps kernel ran in WebAssembly or fell back to JavaScript. */
+  readonly ops: OpCounts;
 }
 
 export function createWasmKernels(backend: WasmBackend): WasmKernels {
   const staging = new GemmStaging(backend);
-  return { ...jsKernels, name: backend.name, createArena: () => new WasmArena(backend.spawn()), gemm: staging.gemm, staging };
+  const wasmOps = createWasmOps(jsKernels);
+  return { ...jsKernels, ...wasmOps.kernels, ops: wasmOps.counts, name: backend.name, createArena: () => new WasmArena(backend.spawn()), gemm: staging.gemm, staging };
 }

@@ -81,12 +81,12 @@ export class Conv2d implements EngineLayer {
       kr.im2col(x.data, 0, this.g, this.inC, cols, 0, n);
       kr.gemm(false, false, rows, outC, k, cols, 0, w, 0, z.data, 0, false);
     }
-    if (this.bias) kr.addBias(z.data, this.bias.value, rows, outC);
-    return this.act.forward(z, this.linear ? undefined : mem.buf('y'));
+    return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
   }
 
   backward(dy: Tensor): Tensor {
-    return this.backwardPreActivation(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz')));
+    // The bias gradient is summed in the activation's backward pass (one pass over dz).
+    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), this.bias?.grad));
   }
 
   preActivation(): Tensor {
@@ -94,6 +94,12 @@ export class Conv2d implements EngineLayer {
   }
 
   backwardPreActivation(dz: Tensor): Tensor {
+    if (this.bias) getKernels().sumRows(dz.data, dz.shape[0]! * this.p, this.outC, this.bias.grad);
+    return this.weightsBackward(dz);
+  }
+
+  /** dKernel and dx from dLoss/d(pre-activation); the bias gradient is done by the caller. */
+  private weightsBackward(dz: Tensor): Tensor {
     const x = lastForward(this.x, this.name);
     const n = x.shape[0]!;
     const kr = getKernels();
@@ -101,7 +107,6 @@ export class Conv2d implements EngineLayer {
     const rows = n * p;
     const dxBuf: Buf = this.memory.buf('dx');
     const dx = dxBuf.tensor(n, this.inShape);
-    if (this.bias) kr.sumRows(dz.data, rows, outC, this.bias.grad);
     const w = this.kernel.value;
     if (this.pointwise) {
       // dKernel[k×outC] += xᵀ · dz;  dx = dz · kernelᵀ

@@ -54,12 +54,12 @@ export class Dense implements EngineLayer {
     const z = (this.z = mem.buf(this.linear ? 'y' : 'z').tensor(n, this.outShape));
     this.x = x;
     kr.gemm(false, false, rows, this.outF, this.inF, x.data, 0, this.kernel.value, 0, z.data, 0, false);
-    if (this.bias) kr.addBias(z.data, this.bias.value, rows, this.outF);
-    return this.act.forward(z, this.linear ? undefined : mem.buf('y'));
+    return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
   }
 
   backward(dy: Tensor): Tensor {
-    return this.backwardPreActivation(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz')));
+    // The bias gradient is summed in the activation's backward pass (one pass over dz).
+    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), this.bias?.grad));
   }
 
   preActivation(): Tensor {
@@ -67,11 +67,16 @@ export class Dense implements EngineLayer {
   }
 
   backwardPreActivation(dz: Tensor): Tensor {
+    if (this.bias) getKernels().sumRows(dz.data, sizeOf(dz.shape) / this.outF, this.outF, this.bias.grad);
+    return this.weightsBackward(dz);
+  }
+
+  /** dKernel and dx from dLoss/d(pre-activation); the bias gradient is done by the caller. */
+  private weightsBackward(dz: Tensor): Tensor {
     const x = lastForward(this.x, this.name);
     const rows = sizeOf(x.shape) / this.inF;
     const kr = getKernels();
     const dx = this.memory.buf('dx').tensor(x.shape[0]!, this.inShape);
-    if (this.bias) kr.sumRows(dz.data, rows, this.outF, this.bias.grad);
     kr.gemm(true, false, this.inF, this.outF, rows, x.data, 0, dz.data, 0, this.kernel.grad, 0, true);
     kr.gemm(false, true, rows, this.inF, this.outF, dz.data, 0, this.kernel.value, 0, dx.data, 0, false);
     return dx;

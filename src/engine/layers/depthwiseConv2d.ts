@@ -51,18 +51,17 @@ export class DepthwiseConv2d implements EngineLayer {
   forward(x: Tensor): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     const kr = getKernels();
-    const oc = this.c * this.mult;
     const mem = this.memory;
     mem.ensure(n);
     const z = (this.z = mem.buf(this.linear ? 'y' : 'z').tensor(n, this.outShape));
     this.x = x;
     kr.depthwiseForward(x.data, this.kernel.value, z.data, n, this.g, this.c, this.mult);
-    if (this.bias) kr.addBias(z.data, this.bias.value, n * this.g.outH * this.g.outW, oc);
-    return this.act.forward(z, this.linear ? undefined : mem.buf('y'));
+    return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
   }
 
   backward(dy: Tensor): Tensor {
-    return this.backwardPreActivation(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz')));
+    // The bias gradient is summed in the activation's backward pass (one pass over dz).
+    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), this.bias?.grad));
   }
 
   preActivation(): Tensor {
@@ -70,11 +69,16 @@ export class DepthwiseConv2d implements EngineLayer {
   }
 
   backwardPreActivation(dz: Tensor): Tensor {
+    if (this.bias) getKernels().sumRows(dz.data, dz.shape[0]! * this.g.outH * this.g.outW, this.c * this.mult, this.bias.grad);
+    return this.weightsBackward(dz);
+  }
+
+  /** dKernel and dx from dLoss/d(pre-activation); the bias gradient is done by the caller. */
+  private weightsBackward(dz: Tensor): Tensor {
     const x = lastForward(this.x, this.name);
     const n = x.shape[0]!;
     const kr = getKernels();
     const dx = this.memory.buf('dx').tensor(n, this.inShape);
-    if (this.bias) kr.sumRows(dz.data, n * this.g.outH * this.g.outW, this.c * this.mult, this.bias.grad);
     kr.depthwiseBackward(x.data, this.kernel.value, dz.data, dx.data, this.kernel.grad, n, this.g, this.c, this.mult);
     return dx;
   }

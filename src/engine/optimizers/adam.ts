@@ -18,11 +18,12 @@ export interface AdamOptions {
 export function adamRule(opts: AdamOptions): UpdateRule {
   const { beta1, beta2, epsilon, decoupledWeightDecay } = opts;
   return {
+    spec: { type: 'adam', beta1, beta2, epsilon, decoupledWeightDecay },
     slots: ['m', 'v'],
     apply(value, grad, slots, step, lr) {
       const m = slots[0];
       const v = slots[1];
-      const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, step))) / (1 - Math.pow(beta1, step));
+      const alpha = adamStepSize(beta1, beta2, lr, step);
       const shrink = 1 - lr * decoupledWeightDecay;
       for (let i = 0; i < value.length; i++) {
         const g = grad[i];
@@ -34,4 +35,9 @@ export function adamRule(opts: AdamOptions): UpdateRule {
       }
     },
   };
+}
+
+/** The bias-corrected step size lr·√(1−β2^t)/(1−β1^t) (shared with the WebAssembly update, for identical results). */
+export function adamStepSize(beta1: number, beta2: number, lr: number, step: number): number {
+  return (lr * Math.sqrt(1 - Math.pow(beta2, step))) / (1 - Math.pow(beta1, step));
 }

@@ -5,6 +5,7 @@ import { assertNever } from '../../model/assertNever';
 import { OPTIMIZER_DEFAULTS } from '../../model/defaults';
 import type { OptimizerConfig, OptimizerType, ScheduleConfig } from '../../model/types';
 import { allocBuf, Buf, HeapArena, type Arena } from '../arena';
+import { getKernels } from '../kernels';
 import { arenaOf, type Param } from '../layer';
 import { adamRule } from './adam';
 import { rmspropRule } from './rmsprop';
@@ -105,22 +106,16 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
       return stepCount;
     },
     step() {
+      const kr = getKernels();
       let sumSq = 0;
-      for (const p of trainable) {
-        const grad = p.grad;
-        for (let i = 0; i < grad.length; i++) sumSq += grad[i] * grad[i];
-      }
+      for (const p of trainable) sumSq = kr.sumSquares(p.grad, sumSq);
       const norm = Math.sqrt(sumSq);
       // As torch.nn.utils.clip_grad_norm_ / Keras global_clipnorm: scale all grads by clip / norm when above.
       const scale = clipNorm !== undefined && norm > clipNorm ? clipNorm / norm : 1;
       stepCount++;
       for (let k = 0; k < trainable.length; k++) {
         const p = trainable[k];
-        const g = scratchOf[k].view();
-        const grad = p.grad;
-        const value = p.value;
-        for (let i = 0; i < g.length; i++) g[i] = scale * grad[i] + l2 * value[i];
-        rule.apply(value, g, views(k), stepCount, optimizer.learningRate);
+        kr.applyUpdate(rule, p.value, p.grad, scratchOf[k].view(), views(k), scale, l2, stepCount, optimizer.learningRate);
       }
       return norm;
     },

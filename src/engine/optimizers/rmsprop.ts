@@ -13,6 +13,7 @@ export function rmspropRule(opts: RmspropOptions): UpdateRule {
   const { rho, momentum, epsilon } = opts;
   const withMomentum = momentum > 0;
   return {
+    spec: { type: 'rmsprop', rho, momentum, epsilon },
     slots: withMomentum ? ['rms', 'momentum'] : ['rms'],
     apply(value, grad, slots, _step, lr) {
       const s = slots[0];

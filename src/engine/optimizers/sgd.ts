@@ -12,8 +12,10 @@ export interface SgdOptions {
 
 export function sgdRule(opts: SgdOptions): UpdateRule {
   const { momentum, nesterov } = opts;
+  const spec = { type: 'sgd', momentum, nesterov } as const;
   if (momentum === 0) {
     return {
+      spec,
       slots: [],
       apply(value, grad, _slots, _step, lr) {
         for (let i = 0; i < value.length; i++) value[i] -= lr * grad[i];
@@ -21,6 +23,7 @@ export function sgdRule(opts: SgdOptions): UpdateRule {
     };
   }
   return {
+    spec,
     slots: ['velocity'],
     apply(value, grad, slots, _step, lr) {
       const v = slots[0];

@@ -103,6 +103,8 @@ export class WasmBackend {
   readonly pool?: GemmPool;
   private readonly scratchStride: number;
   private readonly k: GemmExports;
+  /** The instance's exports over this memory: the kernels of ../kernels/wasmOps call the non-GEMM ones. */
+  readonly exports: Readonly<Record<string, unknown>>;
   private readonly base: number;
   private top: number;
   private view: Float32Array;
@@ -112,6 +114,7 @@ export class WasmBackend {
     this.pool = options.pool;
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.k = instance.exports as unknown as GemmExports;
+    this.exports = instance.exports;
     if (this.k.relaxed() !== (variant === 'relaxed-simd' ? 1 : 0)) throw new Error(`the wasm-${variant} binary is not that variant`);
     this.name = `wasm-${variant}`;
     this.base = alignUp(this.k.heapBase());
@@ -143,7 +146,12 @@ export class WasmBackend {
 
   /** A Float32Array over the whole memory (element i = bytes 4i…4i+3): use it at once, do not keep it across alloc. */
   f32(): Float32Array {
-    if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);
+    if (this.view.buffer !== this.memory.buffer) {
+      this.view = new Float32Array(this.memory.buffer);
+      // V8 also hands out a new buffer object for a shared memory when ANOTHER shared memory grows (checked on
+      // Node 20): register it, or backendOfBuffer would miss views made from it.
+      owners.set(this.memory.buffer, this);
+    }
     return this.view;
   }
 

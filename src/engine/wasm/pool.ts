@@ -2,15 +2,17 @@
 // host (src/data/gemmPool.ts) starts the worker_threads and gives each the control block and a mailbox; this
 // file holds the protocol, the partitioning and both loops (the calling thread's and a helper's).
 //
-// Protocol: one shared Int32Array. The caller writes the job (operands, sizes, which memory), sets PENDING to
-// the number of helpers, bumps GEN and notifies; every helper wakes (Atomics.wait on GEN), computes its part,
-// decrements PENDING and notifies the caller on the last one, while the caller computes part 0 itself and then
-// waits for PENDING = 0. A new job is only posted after PENDING reached 0, so no helper can miss a generation.
+// Protocol: one shared Int32Array. The caller writes the job (operands, sizes, which memory), bumps GEN and
+// notifies; then every thread that is up, the caller included, claims chunks of C by compare-and-swap on CLAIM
+// (the job's tag | next chunk) and counts each one computed in DONE; the caller returns when DONE reaches the
+// job's chunk count. So the caller never waits for a helper to wake up, only for chunks in flight: on two cores
+// shared with other work a descheduled helper costs one chunk, not its half. A helper that wakes late finds the
+// tag changed (set before the next job's fields are written) and claims nothing, so it cannot run a stale job.
 // Memories are attached lazily (the first threaded GEMM on a backend): an `attach` message per helper carries
 // the module, the memory and that helper's packing scratch in it; helpers read messages synchronously (the host
 // uses receiveMessageOnPort) when MAIL changed, since they never return to their event loop.
 //
-// Determinism: C is split into disjoint row blocks (or column panels), and each part is the same module's gemm
+// Determinism: C is split into disjoint row blocks (or column panels), and each chunk is the same module's gemm
 // on a sub-matrix with the same k and the same KC blocking, so every C element gets the same sum in the same
 // order as on one thread: results are bit-identical for any thread count (test/unit/engine/gemmPool.test.ts).
 //
@@ -21,21 +23,31 @@ import type { WasmBackend } from './backend';
 /** The microkernel's tile (assembly/gemm.ts): parts are whole multiples of it, except the last. */
 const MR = 4;
 const NR = 8;
-/** Below this many multiply-adds (m·n·k) a GEMM stays on the calling thread: waking helpers costs ~10–50 µs. */
+/** Below this many multiply-adds (m·n·k) a GEMM stays on the calling thread: a job costs a few µs (notify, claims). */
 export const DEFAULT_MIN_MADDS = 1 << 20;
+/** Chunks per thread (balance under load) and the smallest chunk in units: a row chunk repacks all of op(B). */
+const CHUNKS_PER_THREAD = 4;
+const MIN_CHUNK_UNITS = 4;
 
 // Control block layout (Int32Array indices).
 export const CTRL = {
+  /** The job number; helpers wait on it. */
   GEN: 0,
-  PENDING: 1,
+  /** Chunks of the current job computed (the caller waits on it). */
+  DONE: 1,
   /** 1 + the helper that exited (its exit handler sets it), 0 while all live. */
   DEAD: 2,
-  /** 1 + the helper whose part threw (its report says why), 0 when none did. */
+  /** 1 + the helper whose chunk threw (its report says why), 0 when none did. */
   FAILED: 3,
   OP: 4,
   MAIL: 5,
   MEMORY: 6,
+  /** How many chunks the job has. */
   PARTS: 7,
+  /** The job's tag (GEN's low TAG_BITS) << INDEX_BITS | the next chunk to claim. */
+  CLAIM: 22,
+  /** Chunks computed by helpers, all jobs (the rest the caller did): shows that helpers take part. */
+  HELPED: 23,
   BY_ROWS: 8,
   TRANS_A: 9,
   TRANS_B: 10,
@@ -49,8 +61,12 @@ export const CTRL = {
   C: 18,
   LDC: 19,
   ACCUMULATE: 20,
+  /** Helpers that entered their loop: GEMMs split only once all have (a helper that fails to start is no hang). */
+  READY: 21,
   LENGTH: 24,
 } as const;
+const INDEX_BITS = 11;
+const TAG_MASK = (1 << 20) - 1;
 export const OP_GEMM = 0;
 export const OP_EXIT = 1;
 
@@ -65,6 +81,8 @@ export interface PoolWorkers {
   post(helper: number, message: PoolMessage): void;
   /** What helper h reported about its failure or exit, read without waiting (undefined when nothing came). */
   takeReport(helper: number): string | undefined;
+  /** Settles once every helper entered its loop (resolves) or one exited (rejects with why). */
+  readonly ready: Promise<void>;
   /** Ends the helpers (after OP_EXIT, or by force). */
   close(): Promise<void>;
 }
@@ -76,26 +94,54 @@ type GemmFn = (
   accumulate: number, scratch: number,
 ) => void;
 
-/** Start of part t of `parts` over `total` rows (or columns), in whole units except at the end. */
+/** Start of chunk t of `parts` over `total` rows (or columns), in whole units except at the end. */
 export function partStart(total: number, unit: number, parts: number, t: number): number {
   const units = Math.ceil(total / unit);
   return Math.min(total, unit * Math.floor((units * t) / parts));
 }
 
 /**
- * How a GEMM splits: along the larger of m and n, since a row split makes each thread pack all of op(B) (k·n)
- * and a column split all of op(A) (m·k); into at most as many parts as there are 4-row (8-column) units.
+ * How a GEMM splits: along the larger of m and n, since a row chunk makes its thread pack all of op(B) (k·n) and
+ * a column chunk all of op(A) (m·k); into CHUNKS_PER_THREAD chunks a thread where the 4-row (8-column) units
+ * allow chunks of MIN_CHUNK_UNITS, else fewer (at least one per thread while there are units).
  */
 export function planSplit(m: number, n: number, threads: number): { readonly parts: number; readonly byRows: boolean } {
   const byRows = m >= n;
   const units = byRows ? Math.ceil(m / MR) : Math.ceil(n / NR);
-  return { parts: Math.max(1, Math.min(threads, units)), byRows };
+  const parts = Math.min(threads * CHUNKS_PER_THREAD, Math.floor(units / MIN_CHUNK_UNITS));
+  return { parts: Math.max(1, Math.min(units, Math.max(parts, threads))), byRows };
 }
 
-/** Runs part t of the job in `ctrl` with `gemm` and this thread's scratch; an empty part does nothing. */
-function runPart(ctrl: Int32Array, t: number, gemm: GemmFn, scratch: number): void {
-  const parts = ctrl[CTRL.PARTS];
-  if (t >= parts) return;
+interface Target { readonly gemm: GemmFn; readonly scratch: number }
+
+/**
+ * Claims and computes chunks of job `gen` until none is left (or the job is no longer current), counting each
+ * in DONE, a failed one too after `onError` (so the caller sees the failure once it sees the count). The job's
+ * fields are read after a successful claim only: the caller cannot move on before that chunk is counted, so
+ * they are this job's.
+ */
+function runChunks(ctrl: Int32Array, gen: number, target: () => Target, onError: (e: unknown) => void): void {
+  const tag = gen & TAG_MASK;
+  for (;;) {
+    const claim = Atomics.load(ctrl, CTRL.CLAIM);
+    if (claim >>> INDEX_BITS !== tag) return;
+    const t = claim & ((1 << INDEX_BITS) - 1);
+    const parts = ctrl[CTRL.PARTS];
+    if (t >= parts) return;
+    if (Atomics.compareExchange(ctrl, CTRL.CLAIM, claim, claim + 1) !== claim) continue;
+    try {
+      const { gemm, scratch } = target();
+      runPart(ctrl, t, parts, gemm, scratch);
+    } catch (e) {
+      onError(e);
+    } finally {
+      if (Atomics.add(ctrl, CTRL.DONE, 1) === parts - 1) Atomics.notify(ctrl, CTRL.DONE);
+    }
+  }
+}
+
+/** Computes chunk t of `parts`; an empty one does nothing. */
+function runPart(ctrl: Int32Array, t: number, parts: number, gemm: GemmFn, scratch: number): void {
   const transA = ctrl[CTRL.TRANS_A], transB = ctrl[CTRL.TRANS_B];
   const m = ctrl[CTRL.M], n = ctrl[CTRL.N], k = ctrl[CTRL.K];
   const lda = ctrl[CTRL.LDA], ldb = ctrl[CTRL.LDB], ldc = ctrl[CTRL.LDC];
@@ -129,6 +175,11 @@ export class GemmPool {
   readonly minMadds: number;
   /** Threaded GEMMs run so far (tests check that the pool was used). */
   jobs = 0;
+
+  /** Chunks the helpers computed so far. */
+  get helperChunks(): number {
+    return Atomics.load(this.ctrl, CTRL.HELPED);
+  }
   private readonly workers: PoolWorkers;
   private readonly ids = new WeakMap<WasmBackend, number>();
   private nextId = 1;
@@ -148,9 +199,15 @@ export class GemmPool {
     this.workers = start(this.ctrl, threads - 1);
   }
 
-  /** Whether this GEMM is worth splitting. */
+  /** Whether this GEMM is worth splitting (and the helpers are up: until then the caller computes alone). */
   splits(m: number, n: number, k: number): boolean {
-    return this.threads > 1 && m * n * k >= this.minMadds && planSplit(m, n, this.threads).parts > 1;
+    return this.threads > 1 && m * n * k >= this.minMadds && planSplit(m, n, this.threads).parts > 1 &&
+      (Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0);
+  }
+
+  /** Resolves once every helper runs (GEMMs split from then on); rejects when one exited first. */
+  ready(): Promise<void> {
+    return this.workers.ready;
   }
 
   /**
@@ -167,6 +224,10 @@ export class GemmPool {
     this.checkAlive();
     const id = this.attach(backend);
     const { parts, byRows } = planSplit(m, n, this.threads);
+    const gen = (Atomics.load(ctrl, CTRL.GEN) + 1) | 0;
+    // The new tag first: from here a late helper of the previous job can claim nothing, whatever it read.
+    Atomics.store(ctrl, CTRL.CLAIM, (gen & TAG_MASK) << INDEX_BITS);
+    Atomics.store(ctrl, CTRL.DONE, 0);
     ctrl[CTRL.OP] = OP_GEMM;
     ctrl[CTRL.MEMORY] = id;
     ctrl[CTRL.PARTS] = parts;
@@ -184,16 +245,13 @@ export class GemmPool {
     ctrl[CTRL.LDC] = ldc;
     ctrl[CTRL.ACCUMULATE] = +accumulate;
     ctrl[CTRL.FAILED] = 0;
-    // Every helper takes part (one with an empty range just counts down): no helper can skip a generation.
-    Atomics.store(ctrl, CTRL.PENDING, this.threads - 1);
-    Atomics.add(ctrl, CTRL.GEN, 1);
+    Atomics.store(ctrl, CTRL.GEN, gen);
     Atomics.notify(ctrl, CTRL.GEN);
     this.jobs++;
-    try {
-      runPart(ctrl, 0, backend.gemmPart, backend.scratchFor(0));
-    } finally {
-      this.waitForHelpers();
-    }
+    let own: unknown;
+    runChunks(ctrl, gen, () => ({ gemm: backend.gemmPart, scratch: backend.scratchFor(0) }), (e) => (own ??= e));
+    this.waitForChunks(parts);
+    if (own !== undefined) throw own;
     const failed = Atomics.load(ctrl, CTRL.FAILED);
     if (failed) throw new Error(`GEMM thread ${failed}: ${this.workers.takeReport(failed - 1) ?? 'failed'}`);
   }
@@ -217,17 +275,18 @@ export class GemmPool {
     throw this.broken;
   }
 
-  private waitForHelpers(): void {
+  /** Until every chunk is computed (those in flight on helpers), or a helper died. */
+  private waitForChunks(parts: number): void {
     const ctrl = this.ctrl;
-    // Helpers usually finish about when the caller does: a short spin saves a futex round trip.
-    for (let spin = 0; spin < 4096; spin++) if (Atomics.load(ctrl, CTRL.PENDING) === 0) return;
+    // Chunks in flight usually end about when the caller's last one does: a short spin saves a futex round trip.
+    for (let spin = 0; spin < 4096; spin++) if (Atomics.load(ctrl, CTRL.DONE) === parts) return;
     for (;;) {
-      const pending = Atomics.load(ctrl, CTRL.PENDING);
-      if (pending === 0) return;
+      const done = Atomics.load(ctrl, CTRL.DONE);
+      if (done === parts) return;
       this.checkAlive();
       // The timeout bounds the wait should a helper die between the check and the wait (its exit handler
       // notifies, but that may come just before we sleep).
-      Atomics.wait(ctrl, CTRL.PENDING, pending, 100);
+      Atomics.wait(ctrl, CTRL.DONE, done, 100);
     }
   }
 
@@ -257,41 +316,46 @@ export interface HelperIo {
   /** The next queued message, without waiting (undefined when none is queued). */
   receive(): PoolMessage | undefined;
   report(message: string): void;
+  /** Instantiates the module on an attached memory (default: WebAssembly.Instance; tests substitute one). */
+  instantiate?(module: WebAssembly.Module, memory: WebAssembly.Memory): { readonly gemm: unknown };
 }
 
 /**
- * A helper's loop (thread `helper + 1`): waits for a generation, runs its part, counts down; returns on OP_EXIT.
+ * A helper's loop (thread `helper + 1`): waits for a job, claims and computes chunks of it; returns on OP_EXIT.
  * Never returns to the event loop in between, so it reads its mailbox itself.
  */
 export function serveGemms(ctrl: Int32Array, helper: number, io: HelperIo): void {
   const memories = new Map<number, { readonly gemm: GemmFn; readonly scratch: number }>();
   let seen = 0;
   let mail = 0;
+  Atomics.add(ctrl, CTRL.READY, 1);
   for (;;) {
+    // GEMMs often come back to back (a backward pass): a short spin saves most of a futex wake-up.
+    for (let spin = 0; spin < 2048 && Atomics.load(ctrl, CTRL.GEN) === seen; spin++);
     Atomics.wait(ctrl, CTRL.GEN, seen);
     const gen = Atomics.load(ctrl, CTRL.GEN);
     if (gen === seen) continue; // spurious wake-up
     seen = gen;
     if (ctrl[CTRL.OP] === OP_EXIT) return;
-    try {
-      const m = Atomics.load(ctrl, CTRL.MAIL);
-      if (m !== mail) {
-        mail = m;
-        for (let msg = io.receive(); msg; msg = io.receive()) {
-          if (msg.type === 'attach') {
-            const instance = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } });
-            memories.set(msg.id, { gemm: instance.exports.gemm as GemmFn, scratch: msg.scratch });
-          } else memories.delete(msg.id);
-        }
+    // Attach messages are queued before MAIL is bumped, and MAIL before GEN: after reading GEN they are here.
+    const m = Atomics.load(ctrl, CTRL.MAIL);
+    if (m !== mail) {
+      mail = m;
+      for (let msg = io.receive(); msg; msg = io.receive()) {
+        if (msg.type === 'attach') {
+          const exports = io.instantiate ? io.instantiate(msg.module, msg.memory) : new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
+          memories.set(msg.id, { gemm: exports.gemm as GemmFn, scratch: msg.scratch });
+        } else memories.delete(msg.id);
       }
+    }
+    runChunks(ctrl, gen, () => {
       const target = memories.get(ctrl[CTRL.MEMORY]);
       if (!target) throw new Error(`no memory ${ctrl[CTRL.MEMORY]} attached`);
-      runPart(ctrl, helper + 1, target.gemm, target.scratch);
-    } catch (e) {
+      Atomics.add(ctrl, CTRL.HELPED, 1);
+      return target;
+    }, (e) => {
       io.report(e instanceof Error ? e.message : String(e));
       Atomics.store(ctrl, CTRL.FAILED, helper + 1);
-    } finally {
-      if (Atomics.sub(ctrl, CTRL.PENDING, 1) === 1) Atomics.notify(ctrl, CTRL.PENDING);
-    }
+    });
   }
 }

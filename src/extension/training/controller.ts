@@ -71,6 +71,7 @@ export class TrainingController implements vscode.Disposable {
     const options: RunOptions = {
       epochs: args.epochs ?? config.get<number | null>('epochs') ?? undefined,
       limit: args.limit ?? config.get<number | null>('limit') ?? undefined,
+      threads: config.get<number | null>('threads') ?? undefined,
       resume: args.resume,
     };
     const record = this.record(uri);

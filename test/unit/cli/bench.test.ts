@@ -28,7 +28,7 @@ function assertSane(j: Record<string, unknown>, batch: number): void {
   for (const k of ['samples_per_s', 'gflops', 'threads', 'kernels', 'peak_rss_mb']) assert.ok(k in j, `field ${k}`);
   assert.ok(typeof j.samples_per_s === 'number' && j.samples_per_s > 0 && Number.isFinite(j.samples_per_s), `samples_per_s ${j.samples_per_s}`);
   assert.ok(typeof j.gflops === 'number' && j.gflops > 0 && Number.isFinite(j.gflops), `gflops ${j.gflops}`);
-  assert.equal(j.threads, 1);
+  assert.ok(typeof j.threads === 'number' && Number.isInteger(j.threads) && j.threads >= 1, `threads ${j.threads}`);
   assert.ok(typeof j.kernels === 'string' && j.kernels.length > 0);
   // At least the Node process itself, and less than the 64-bit address space of a sane run.
   assert.ok(typeof j.peak_rss_mb === 'number' && j.peak_rss_mb > 10 && j.peak_rss_mb < 1e6, `peak_rss_mb ${j.peak_rss_mb}`);
@@ -70,13 +70,24 @@ describe('cnn bench MODEL', function () {
     const r = await cnn('bench', lenet, '--seconds', '0.05', '--batch', '2', '--kernels', 'js', '--threads', '2');
     assert.equal(r.code, 0, r.err.join('\n'));
     const text = r.out.join('\n');
-    assert.match(text, /^threads: 2 asked, but the engine is single-threaded for now: running on 1$/m);
+    assert.match(text, /^threads: the JavaScript kernels run on 1 thread \(2 asked\)$/m);
     assert.match(text, /^bench lenet-style: train, batch 2, at least 0\.05 s after 1 s of warm-up$/m);
     assert.match(text, /^kernels: js$/m);
     assert.match(text, /^threads: 1$/m);
     assert.match(text, /^samples\/s: [0-9.]+ \([0-9]+ steps of 2 in [0-9.]+ s; last loss [0-9.]+\)$/m);
     assert.match(text, /^GFLOP\/s: [0-9.]+ \(4\.75 MFLOP per sample: 2 FLOPs per multiply-add .*3× the forward pass\)$/m);
     assert.match(text, /^peak memory: [0-9.]+ MB/m);
+  });
+
+  it('runs the GEMM on the threads asked for and says how many ran', async () => {
+    const one = await cnn('bench', lenet, '--seconds', '0.01', '--batch', '2', '--threads', '1', '--json');
+    assert.equal(one.code, 0, one.err.join('\n'));
+    assert.equal(lastJson(one.out).threads, 1);
+    const two = await cnn('bench', lenet, '--seconds', '0.01', '--batch', '2', '--threads', '2', '--json');
+    assert.equal(two.code, 0, two.err.join('\n'));
+    // Two threads, unless the helper could not start: then one, with a warning.
+    const warned = two.err.some((l) => l.startsWith('warning: '));
+    assert.equal(lastJson(two.out).threads, warned ? 1 : 2, two.err.join('\n'));
   });
 
   it('defaults: train, the model\'s batch size (else 32), the best kernels', async () => {
@@ -127,7 +138,7 @@ describe('cnn bench MODEL', function () {
       [['--mode', 'train'], 'cnn bench: --mode needs a model file (usage: cnn bench <model.cnn.json> --mode …)'],
       [['--batch', '8'], 'cnn bench: --batch needs a model file (usage: cnn bench <model.cnn.json> --batch …)'],
       [['--threads', '2'], 'cnn bench: --threads needs a model file (usage: cnn bench <model.cnn.json> --threads …)'],
-      [[lenet, vgg], `cnn bench: unexpected argument "${vgg}" (usage: cnn bench [<model.cnn.json>] [--mode train|infer] [--batch N] [--seconds S] [--threads T] [--filter TEXT] [--kernels js|wasm|both] [--json])`],
+      [[lenet, vgg], `cnn bench: unexpected argument "${vgg}" (usage: cnn bench [<model.cnn.json>] [--mode train|infer] [--batch N] [--seconds S] [--threads N] [--filter TEXT] [--kernels js|wasm|both] [--json])`],
     ];
     for (const [args, message] of cases) {
       const r = await cnn('bench', ...args);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { main } from '../../../src/cli/main';
 import { readIdxFile } from '../../../src/data/idx';
+import { loadKernels } from '../../../src/data/kernels';
 import { mnistDataDir } from '../../../src/data/mnist';
 import { decodeSafetensors, encodeSafetensors } from '../../../src/engine/weights';
 import { readRepoFile } from '../model/helpers';
@@ -37,8 +38,8 @@ describe('cnn train, evaluate and predict on real MNIST', function () {
     assert.equal(r.code, 0, r.err.join('\n'));
     const summary = JSON.parse(r.out[r.out.length - 1]);
     assert.equal(summary.epochs, 1);
-    // Said once, on the log stream (stderr with --json): the WebAssembly kernels trained.
-    assert.equal(r.err.filter((l) => l.startsWith('kernels: ')).join('|'), 'kernels: wasm-relaxed-simd');
+    // Said once, on the log stream (stderr with --json): the WebAssembly kernels trained, on all cores by default.
+    assert.match(r.err.filter((l) => l.startsWith('kernels: ')).join('|'), /^kernels: wasm-relaxed-simd, \d+ threads?$/);
     assert.ok(summary.testAccuracy > 0.6, `test accuracy ${summary.testAccuracy}`);
     assert.ok(Number.isFinite(summary.trainLoss) && Number.isFinite(summary.seconds));
     // Every figure says which data it comes from; without early stopping nothing was selected.
@@ -50,6 +51,25 @@ describe('cnn train, evaluate and predict on real MNIST', function () {
     assert.ok(existsSync(join(dir, 'lenet5.safetensors')));
     const state = JSON.parse(readFileSync(join(dir, 'lenet5.train.json'), 'utf8'));
     assert.equal(state.epoch, 1);
+  });
+
+  it('trains to the same bits on 1 and 2 threads (--threads), and says which', async () => {
+    const runs = [];
+    for (const threads of ['1', '2']) {
+      const path = join(dir, `lenet5-threads${threads}.cnn.json`);
+      writeFileSync(path, readFileSync(modelPath));
+      const r = await cnn('train', path, '--epochs', '1', '--limit', '400', '--threads', threads, '--json');
+      assert.equal(r.code, 0, r.err.join('\n'));
+      assert.ok(r.err.includes(`kernels: wasm-relaxed-simd, ${threads} thread${threads === '1' ? '' : 's'}`), r.err.join('\n'));
+      runs.push(JSON.parse(r.out[r.out.length - 1]));
+    }
+    assert.ok((loadKernels('auto', 2).pool?.jobs ?? 0) > 0, 'the 2-thread run split its GEMMs');
+    assert.equal(runs[1].trainLoss, runs[0].trainLoss, 'same training loss');
+    assert.equal(runs[1].testLoss, runs[0].testLoss, 'same test loss');
+    const tensors = (t: string): [string, Uint8Array][] =>
+      decodeSafetensors(readFileSync(join(dir, `lenet5-threads${t}.safetensors`))).tensors.map((x) => [x.name, new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength)]);
+    assert.deepEqual(tensors('2'), tensors('1'), 'same weights, bit for bit');
+    assert.equal((await cnn('train', modelPath, '--threads', '0')).code, 2);
   });
 
   it('evaluates the saved weights with a confusion matrix', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { getKernels, jsKernels } from '../../../src/engine/kernels';
 import {
-  activeKernels, describeKernels, kernelsRequestFromEnv, loadKernels, setWasmBinaryProvider, withKernels,
+  activeKernels, describeKernels, describeKernelsAndThreads, kernelsRequestFromEnv, loadKernels, loadKernelsWithThreads, setWasmBinaryProvider, withKernels,
 } from '../../../src/data/kernels';
 import { readWasmBinaries } from '../engine/wasmHelpers';
 
@@ -30,6 +30,20 @@ describe('kernels choice (data/kernels)', () => {
     assert.equal(describeKernels(missing), 'kernels: js (WebAssembly unavailable: no .wasm in /nowhere)');
     setWasmBinaryProvider(() => ({ simd: new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9]) }));
     assert.match(describeKernels(loadKernels('auto')), /^kernels: js \(WebAssembly unavailable: no WebAssembly variant validates here \(tried: simd\)\)$/);
+  });
+
+  it('runs the GEMM on the thread count asked for, and says so', async () => {
+    setWasmBinaryProvider(readWasmBinaries);
+    const warnings: string[] = [];
+    const two = await loadKernelsWithThreads('auto', 2, (w) => warnings.push(w));
+    assert.deepEqual(warnings, []);
+    assert.equal(two.threads, 2);
+    assert.ok(two.pool, 'a pool of helper threads');
+    assert.equal(describeKernelsAndThreads(two), 'kernels: wasm-relaxed-simd, 2 threads');
+    assert.notEqual(two, loadKernels('auto'), 'one backend per thread count');
+    assert.equal(loadKernels('auto', 2), two);
+    assert.equal(describeKernelsAndThreads(loadKernels('auto')), 'kernels: wasm-relaxed-simd, 1 thread');
+    assert.equal(describeKernelsAndThreads(loadKernels('js', 2)), 'kernels: js, 1 thread', 'the JavaScript kernels are single-threaded');
   });
 
   it('reads CNN_KERNELS, ignoring unknown values', () => {

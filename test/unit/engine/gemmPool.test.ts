@@ -65,8 +65,9 @@ function cases(): Case[] {
 }
 
 describe('GEMM partitioning', () => {
-  it('splits the larger of m and n into whole 4-row / 8-column units that cover it exactly once', () => {
-    assert.deepEqual(planSplit(100, 10, 2), { parts: 2, byRows: true });
+  it('splits the larger of m and n into chunks of whole 4-row / 8-column units that cover it exactly once', () => {
+    assert.deepEqual(planSplit(100, 10, 2), { parts: 6, byRows: true }, '25 units: chunks of at least 4');
+    assert.deepEqual(planSplit(25088, 16, 2), { parts: 8, byRows: true }, 'four chunks a thread');
     assert.deepEqual(planSplit(10, 100, 3), { parts: 3, byRows: false });
     assert.deepEqual(planSplit(3, 1, 3), { parts: 1, byRows: true }, 'one 4-row unit cannot be split');
     for (const total of [1, 3, 4, 7, 8, 33, 257, 1000]) for (const unit of [4, 8]) for (const parts of [1, 2, 3, 5]) {
@@ -97,8 +98,9 @@ for (const variant of WASM_VARIANTS) {
       await Promise.all(pools.map((p) => p.close()));
     });
 
-    function pooled(threads: number, minMadds = 0): { pool: GemmPool; be: WasmBackend } {
+    async function pooled(threads: number, minMadds = 0): Promise<{ pool: GemmPool; be: WasmBackend }> {
       const pool = createGemmPool(threads, { minMadds });
+      await pool.ready();
       pools.push(pool);
       const r = loadWasmBackend(binaries, { variant, pool });
       assert.ok(r.backend);
@@ -106,8 +108,8 @@ for (const variant of WASM_VARIANTS) {
     }
 
     for (const threads of [1, 2, 3]) {
-      it(`equals one thread bit for bit on ${threads} thread${threads > 1 ? 's' : ''} (odd shapes, every mode, accumulate, padded strides)`, () => {
-        const { pool, be } = pooled(threads);
+      it(`equals one thread bit for bit on ${threads} thread${threads > 1 ? 's' : ''} (odd shapes, every mode, accumulate, padded strides)`, async () => {
+        const { pool, be } = await pooled(threads);
         const rng = createRng(100 + threads);
         const all = cases();
         for (const c of all) {
@@ -120,11 +122,12 @@ for (const variant of WASM_VARIANTS) {
         }
         const splittable = all.filter((c) => planSplit(c.m, c.n, threads).parts > 1).length;
         assert.equal(pool.jobs, threads > 1 ? splittable : 0, 'every splittable product ran threaded');
+        if (threads > 1) assert.ok(pool.helperChunks > 0, 'helpers computed some of the chunks');
       });
     }
 
-    it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', () => {
-      const { be } = pooled(3);
+    it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', async () => {
+      const { be } = await pooled(3);
       const rng = createRng(5);
       for (const [transA, transB] of MODES) {
         const c: Case = { transA, transB, m: 70, n: 45, k: 300, acc: true, pad: 0 };
@@ -135,8 +138,8 @@ for (const variant of WASM_VARIANTS) {
       }
     });
 
-    it('runs on every backend of the pool (spawned memories) and across memory.grow', () => {
-      const { pool, be } = pooled(2);
+    it('runs on every backend of the pool (spawned memories) and across memory.grow', async () => {
+      const { pool, be } = await pooled(2);
       const other = be.spawn();
       assert.equal(other.pool, pool, 'spawn keeps the pool');
       const rng = createRng(9);
@@ -152,8 +155,8 @@ for (const variant of WASM_VARIANTS) {
       assert.deepEqual(run(other, c, a, b, c0), expected);
     });
 
-    it('keeps small products on the calling thread (below minMadds)', () => {
-      const { pool, be } = pooled(2, 1 << 20);
+    it('keeps small products on the calling thread (below minMadds)', async () => {
+      const { pool, be } = await pooled(2, 1 << 20);
       const rng = createRng(3);
       const small: Case = { transA: false, transB: false, m: 64, n: 64, k: 64, acc: false, pad: 0 };
       run(be, small, ...inputs(small, rng));
@@ -163,34 +166,60 @@ for (const variant of WASM_VARIANTS) {
       assert.equal(pool.jobs, 1);
     });
 
-    it('reports a helper whose part fails, and keeps working', () => {
-      const { be } = pooled(2);
+    it('reports a chunk that fails (whichever thread ran it), and keeps working', async () => {
+      const { be } = await pooled(2);
       const m = 64, n = 16, k = 8;
       const pa = be.alloc(m * k), pb = be.alloc(k * n);
-      // C's first 32 rows (the calling thread's part) end exactly at the end of the memory: helper thread 1's are past it.
+      // C's first 32 rows end exactly at the end of the memory: the chunks of the other 32 are past it.
       const pc = be.memoryBytes - 32 * n * 4;
-      assert.throws(() => be.gemm(false, false, m, n, k, pa, pb, pc, false), /GEMM thread 1: .*out of bounds/);
+      assert.throws(() => be.gemm(false, false, m, n, k, pa, pb, pc, false), /out of bounds/);
       const rng = createRng(4);
       const c: Case = { transA: false, transB: false, m: 50, n: 30, k: 20, acc: false, pad: 0 };
       const [a, b, c0] = inputs(c, rng);
       assert.deepEqual(run(be, c, a, b, c0), run(single, c, a, b, c0));
     });
 
-    it('reports a helper that dies instead of waiting for it', () => {
+    it('reports a helper that dies in the middle of a chunk instead of waiting for it', async () => {
       const pool = createGemmPool(2, { minMadds: 0, entry: join(__dirname, 'dyingGemmWorker.ts') });
+      pools.push(pool);
+      await pool.ready();
+      const r = loadWasmBackend(binaries, { variant, pool });
+      assert.ok(r.backend);
+      const be = r.backend;
+      // Big enough (about a millisecond a chunk) that the helper wakes up and claims one while the caller works.
+      const m = 2048, n = 64, k = 256;
+      const pa = be.alloc(m * k), pb = be.alloc(k * n), pc = be.alloc(m * n);
+      const t0 = Date.now();
+      let error: unknown;
+      for (let i = 0; i < 200 && error === undefined; i++) {
+        try {
+          be.gemm(false, false, m, n, k, pa, pb, pc, false);
+        } catch (e) {
+          error = e;
+        }
+      }
+      assert.match(String(error), /GEMM worker thread 1 exited.*code 7/);
+      assert.ok(Date.now() - t0 < 10000, 'reported promptly');
+      assert.throws(() => be.gemm(false, false, m, n, k, pa, pb, pc, false), /exited/, 'and stays broken');
+    });
+
+    it('computes alone while helpers start, and reports one that cannot start', async () => {
+      const pool = createGemmPool(2, { minMadds: 0, entry: join(__dirname, 'no-such-gemm-worker.js') });
       pools.push(pool);
       const r = loadWasmBackend(binaries, { variant, pool });
       assert.ok(r.backend);
       const be = r.backend;
-      const pa = be.alloc(64 * 8), pb = be.alloc(8 * 16), pc = be.alloc(64 * 16);
-      const t0 = Date.now();
-      assert.throws(() => be.gemm(false, false, 64, 16, 8, pa, pb, pc, false), /GEMM worker thread 1 exited.*code 7/);
-      assert.ok(Date.now() - t0 < 10000, 'reported promptly');
-      assert.throws(() => be.gemm(false, false, 64, 16, 8, pa, pb, pc, false), /exited/, 'and stays broken');
+      const rng = createRng(8);
+      const c: Case = { transA: false, transB: false, m: 40, n: 24, k: 16, acc: false, pad: 0 };
+      const [a, b, c0] = inputs(c, rng);
+      assert.deepEqual(run(be, c, a, b, c0), run(single, c, a, b, c0), 'before the helper is up, the caller computes alone');
+      assert.equal(pool.jobs, 0);
+      await assert.rejects(pool.ready(), /GEMM worker thread 1 .*(Cannot find module|exited)/);
+      assert.throws(() => run(be, c, a, b, c0), /GEMM worker thread 1 exited/);
     });
 
     it('close() ends the helpers and refuses later products', async () => {
-      const { pool, be } = pooled(3);
+      const { pool, be } = await pooled(3);
       const pa = be.alloc(64 * 8), pb = be.alloc(8 * 16), pc = be.alloc(64 * 16);
       be.gemm(false, false, 64, 16, 8, pa, pb, pc, false);
       const t0 = Date.now();

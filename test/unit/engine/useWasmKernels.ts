@@ -3,6 +3,7 @@
 // re-running the JavaScript kernels when they cannot load, and checks after each test that they are still on.
 import { getKernels, setKernels } from '../../../src/engine/kernels';
 import { createWasmKernels } from '../../../src/engine/kernels/wasm';
+import { WASM_OPS } from '../../../src/engine/kernels/wasmOps';
 import { loadWasmBackend } from '../../../src/engine/wasm/backend';
 import { enableRelaxedSimd, readWasmBinaries } from './wasmHelpers';
 
@@ -18,6 +19,12 @@ export const mochaHooks = {
     // Networks and layers built under these kernels own a wasm memory: their GEMMs run in place, without copies.
     if (kernels.staging.inPlace === 0) throw new Error('no test ran a GEMM in place on a WebAssembly arena');
     console.log(`wasm GEMMs: ${kernels.staging.inPlace} in place, ${kernels.staging.copied} copied (operands outside an arena)`);
+    // The layers' and the optimizers' other hot loops ran in WebAssembly too (the engine calls these).
+    const { inWasm, fallback } = kernels.ops;
+    const ran = WASM_OPS.filter((op) => op !== 'activationForward' && op !== 'activationBackward');
+    const missing = ran.filter((op) => inWasm[op] === 0);
+    if (missing.length > 0) throw new Error(`no test ran these kernels in WebAssembly: ${missing.join(', ')}`);
+    console.log(`wasm kernels: ${ran.map((op) => `${op} ${inWasm[op]}${fallback[op] ? ` (+${fallback[op]} in JS)` : ''}`).join(', ')}`);
   },
   afterEach(): void {
     if (getKernels() !== kernels) throw new Error(`a test left the kernels at "${getKernels().name}" instead of ${kernels.name}`);

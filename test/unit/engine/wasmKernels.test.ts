@@ -175,8 +175,9 @@ describe('WebAssembly kernels (gemm copy adapter)', () => {
   it('is named after the variant and keeps the JavaScript kernels for the rest', () => {
     const { kernels } = fresh();
     assert.equal(kernels.name, 'wasm-relaxed-simd');
-    assert.equal(kernels.im2col, jsKernels.im2col);
+    assert.equal(kernels.depthwiseForward, jsKernels.depthwiseForward);
     assert.notEqual(kernels.gemm, jsKernels.gemm);
+    assert.notEqual(kernels.im2col, jsKernels.im2col);
   });
 
   it('agrees with the JavaScript gemm at offsets, every transpose, accumulate or not, odd sizes', () => {

@@ -18,17 +18,10 @@ export interface Fixture {
 export async function buildFixture(): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'cnn-worker-test-'));
   const workerPath = join(dir, 'worker.js');
-  await esbuild.build({
-    entryPoints: [join(ROOT, 'src/worker/main.ts')],
-    outfile: workerPath,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    loader: { '.wasm': 'binary' },
-    logLevel: 'silent',
-  });
+  const options: esbuild.BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], external: ['tsx/cjs'], logLevel: 'silent' };
+  await esbuild.build({ ...options, entryPoints: [join(ROOT, 'src/worker/main.ts')], outfile: workerPath, loader: { '.wasm': 'binary' } });
+  // The GEMM helper threads' entry, beside the worker as in dist/.
+  await esbuild.build({ ...options, entryPoints: [join(ROOT, 'src/data/gemmWorker.ts')], outfile: join(dir, 'gemm-worker.js') });
   return { dir, workerPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -26,7 +26,7 @@ describe('training worker and supervisor (real worker thread)', function () {
     const rec = new Recorder();
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    const run = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 96 }, inspect: { kind: 'dataset', split: 'test', index: 0 } }, rec.listener);
+    const run = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 96, threads: 2 }, inspect: { kind: 'dataset', split: 'test', index: 0 } }, rec.listener);
     // Asked while the data is still loading: must not end the run; the maps follow once it is loaded.
     run.inspect({ kind: 'dataset', split: 'test', index: 1 }, model.path, model.text);
     assert.throws(() => supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: {} }, () => undefined), /already training/);
@@ -40,8 +40,9 @@ describe('training worker and supervisor (real worker thread)', function () {
     const started = rec.of('started')[0];
     assert.match(started.description, /training tiny: .*96 images.*24 held out/);
     assert.equal(started.epochs, 2);
-    // The worker set the relaxed-SIMD flag in its own thread and loaded the inlined .wasm.
-    assert.equal(started.kernels, 'wasm-relaxed-simd');
+    // The worker set the relaxed-SIMD flag in its own thread, loaded the inlined .wasm and started the GEMM
+    // helper threads the options asked for (from gemm-worker.js beside it).
+    assert.equal(started.kernels, 'wasm-relaxed-simd, 2 threads');
     assert.ok(rec.of('progress').length > 0);
     const epochs = rec.of('epoch');
     assert.deepEqual(epochs.map((e) => e.metrics.epoch), [1, 2]);

@@ -17,6 +17,8 @@
 // The same source builds two variants: with `--enable relaxed-simd` the multiply-add is f32x4.relaxed_madd
 // (one FMA instruction on x64 with FMA3), without it f32x4.mul + f32x4.add.
 
+export * from './ops';
+
 const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;

@@ -1,0 +1,265 @@
+// The non-GEMM kernels in WebAssembly (../wasm/assembly: im2col, bias + activation, pooling, optimizer updates),
+// with the JavaScript kernels' contracts. When every operand is a view of one backend's memory (a network's
+// WasmArena) the module runs in place on byte offsets; otherwise (a caller's arrays, a test's, params built by
+// hand in a heap arena) the JavaScript kernel runs. The JavaScript kernels stay the reference: see
+// test/unit/engine/wasmOps.test.ts for how close each one is (most are bit-identical).
+import type { ActivationName } from '../../model/types';
+import { adamStepSize } from '../optimizers/adam';
+import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
+import type { Kernels } from './index';
+
+/** The module's exports besides the GEMM (assembly/ops.ts); pointers are byte offsets, booleans 0/1. */
+interface OpExports {
+  im2col(x: number, cols: number, batch: number, c: number, ...g: WindowArgs): void;
+  col2im(cols: number, dx: number, batch: number, c: number, ...g: WindowArgs): void;
+  biasActivation(act: number, z: number, bias: number, y: number, rows: number, cols: number, alpha: number): void;
+  activationBackward(act: number, z: number, y: number, dy: number, dz: number, rows: number, cols: number, alpha: number, biasGrad: number): void;
+  sumRows(x: number, rows: number, cols: number, out: number): void;
+  maxPoolForward(x: number, y: number, argmax: number, batch: number, c: number, ...g: WindowArgs): void;
+  maxPoolBackward(dy: number, argmax: number, outSize: number, dx: number, inSize: number): void;
+  avgPool(src: number, dst: number, back: number, batch: number, c: number, ...g: WindowArgs): void;
+  sgdUpdate(value: number, grad: number, n: number, scale: number, l2: number, lr: number): void;
+  momentumUpdate(value: number, grad: number, velocity: number, n: number, scale: number, l2: number, lr: number, momentum: number, nesterov: number): void;
+  adamUpdate(
+    value: number, grad: number, m: number, v: number, n: number, scale: number, l2: number,
+    alpha: number, shrink: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number,
+  ): void;
+  rmspropUpdate(
+    value: number, grad: number, s: number, b: number, n: number, scale: number, l2: number,
+    lr: number, rho: number, oneMinusRho: number, momentum: number, epsilon: number, withMomentum: number,
+  ): void;
+  sumSquares(x: number, n: number): number;
+  batchNormForward(
+    x: number, y: number, stats: number, gamma: number, beta: number, movingMean: number, movingVariance: number,
+    size: number, c: number, training: number, momentum: number, epsilon: number,
+  ): void;
+  batchNormBackward(
+    x: number, dy: number, dx: number, stats: number, sums: number, gamma: number, gammaGrad: number, betaGrad: number,
+    size: number, c: number, training: number,
+  ): void;
+}
+/** inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+type WindowArgs = [number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** Activation codes of assembly/elementwise.ts; softmax has none (it runs in JavaScript). */
+const ACT: Readonly<Record<ActivationName, number>> = { linear: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, softmax: -1 };
+
+/** Calls per kernel that ran in WebAssembly and that fell back to JavaScript (tests check both). */
+export interface OpCounts {
+  readonly inWasm: Record<WasmOpName, number>;
+  readonly fallback: Record<WasmOpName, number>;
+}
+export const WASM_OPS = [
+  'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
+  'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
+  'batchNormForward', 'batchNormBackward',
+] as const;
+export type WasmOpName = (typeof WASM_OPS)[number];
+
+type OpKernels = Pick<Kernels, WasmOpName>;
+
+function ops(be: WasmBackend): OpExports {
+  return be.exports as unknown as OpExports;
+}
+
+/** Byte offset of element `i` of a view. */
+function at(v: { readonly byteOffset: number }, i = 0): number {
+  return v.byteOffset + i * 4;
+}
+
+function tooShort(what: string, have: number, need: number): never {
+  throw new RangeError(`${what}: ${have} floats where ${need} are needed`);
+}
+
+/** The kernels above, each falling back to `js`'s when an operand is outside a wasm memory. */
+export function createWasmOps(js: Kernels): { readonly kernels: OpKernels; readonly counts: OpCounts } {
+  const zero = (): Record<WasmOpName, number> => Object.fromEntries(WASM_OPS.map((n) => [n, 0])) as Record<WasmOpName, number>;
+  const counts: OpCounts = { inWasm: zero(), fallback: zero() };
+  const { inWasm, fallback } = counts;
+
+  /** The backend owning `a`'s buffer when `b` … share it (unused operands: pass `a` again). */
+  const owner = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a, d: ArrayBufferView = a, e: ArrayBufferView = a): WasmBackend | undefined => {
+    const buf = a.buffer;
+    if (b.buffer !== buf || c.buffer !== buf || d.buffer !== buf || e.buffer !== buf) return undefined;
+    return backendOfBuffer(buf);
+  };
+
+  const kernels: OpKernels = {
+    im2col(x, xOff, g, c, cols, colsOff = 0, batch = 1) {
+      const be = owner(x, cols);
+      if (!be) { fallback.im2col++; return js.im2col(x, xOff, g, c, cols, colsOff, batch); }
+      if (x.length - xOff < batch * g.inH * g.inW * c) tooShort('im2col input', x.length - xOff, batch * g.inH * g.inW * c);
+      const need = batch * g.outH * g.outW * g.kh * g.kw * c;
+      if (cols.length - colsOff < need) tooShort('im2col patches', cols.length - colsOff, need);
+      inWasm.im2col++;
+      ops(be).im2col(at(x, xOff), at(cols, colsOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+    },
+    col2im(cols, g, c, dx, dxOff, colsOff = 0, batch = 1) {
+      const be = owner(cols, dx);
+      if (!be) { fallback.col2im++; return js.col2im(cols, g, c, dx, dxOff, colsOff, batch); }
+      const need = batch * g.outH * g.outW * g.kh * g.kw * c;
+      if (cols.length - colsOff < need) tooShort('col2im patches', cols.length - colsOff, need);
+      if (dx.length - dxOff < batch * g.inH * g.inW * c) tooShort('col2im output', dx.length - dxOff, batch * g.inH * g.inW * c);
+      inWasm.col2im++;
+      ops(be).col2im(at(cols, colsOff), at(dx, dxOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+    },
+    biasActivationForward(act, z, bias, y, rows, cols, alpha) {
+      const be = ACT[act] < 0 ? undefined : owner(z, y, bias ?? z);
+      if (!be) { fallback.biasActivationForward++; return js.biasActivationForward(act, z, bias, y, rows, cols, alpha); }
+      checkRows('biasActivationForward', rows, cols, bias, z, y);
+      inWasm.biasActivationForward++;
+      ops(be).biasActivation(ACT[act], at(z), bias ? at(bias) : 0, at(y), rows, cols, alpha);
+    },
+    biasActivationBackward(act, z, y, dy, dz, rows, cols, alpha, biasGrad) {
+      const be = ACT[act] < 0 ? undefined : owner(z, y, dy, dz, biasGrad ?? z);
+      if (!be) { fallback.biasActivationBackward++; return js.biasActivationBackward(act, z, y, dy, dz, rows, cols, alpha, biasGrad); }
+      checkRows('biasActivationBackward', rows, cols, biasGrad, z, y, dy, dz);
+      inWasm.biasActivationBackward++;
+      ops(be).activationBackward(ACT[act], at(z), at(y), at(dy), at(dz), rows, cols, alpha, biasGrad ? at(biasGrad) : 0);
+    },
+    activationForward(act, z, y, size, rowLen, alpha) {
+      const be = ACT[act] < 0 ? undefined : owner(z, y);
+      if (!be) { fallback.activationForward++; return js.activationForward(act, z, y, size, rowLen, alpha); }
+      checkRows('activationForward', 1, size, undefined, z, y);
+      inWasm.activationForward++;
+      ops(be).biasActivation(ACT[act], at(z), 0, at(y), 1, size, alpha);
+    },
+    activationBackward(act, z, y, dy, dz, size, rowLen, alpha) {
+      const be = ACT[act] < 0 ? undefined : owner(z, y, dy, dz);
+      if (!be) { fallback.activationBackward++; return js.activationBackward(act, z, y, dy, dz, size, rowLen, alpha); }
+      checkRows('activationBackward', 1, size, undefined, z, y, dy, dz);
+      inWasm.activationBackward++;
+      ops(be).activationBackward(ACT[act], at(z), at(y), at(dy), at(dz), 1, size, alpha, 0);
+    },
+    addBias(y, bias, rows, cols) {
+      const be = owner(y, bias);
+      if (!be) { fallback.addBias++; return js.addBias(y, bias, rows, cols); }
+      checkRows('addBias', rows, cols, bias, y);
+      inWasm.addBias++;
+      // Linear activation in place: the bias add alone.
+      ops(be).biasActivation(ACT.linear, at(y), at(bias), at(y), rows, cols, 0);
+    },
+    sumRows(x, rows, cols, out) {
+      const be = owner(x, out);
+      if (!be) { fallback.sumRows++; return js.sumRows(x, rows, cols, out); }
+      checkRows('sumRows', rows, cols, out, x);
+      inWasm.sumRows++;
+      ops(be).sumRows(at(x), rows, cols, at(out));
+    },
+    maxPoolForward(x, y, argmax, batch, g, c) {
+      const be = owner(x, y, argmax);
+      if (!be) { fallback.maxPoolForward++; return js.maxPoolForward(x, y, argmax, batch, g, c); }
+      const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c;
+      if (x.length < inSize) tooShort('maxPoolForward input', x.length, inSize);
+      if (y.length < outSize || argmax.length < outSize) tooShort('maxPoolForward output', Math.min(y.length, argmax.length), outSize);
+      inWasm.maxPoolForward++;
+      ops(be).maxPoolForward(at(x), at(y), at(argmax), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+    },
+    maxPoolBackward(dy, argmax, outSize, dx, inSize) {
+      const be = owner(dy, argmax, dx);
+      if (!be) { fallback.maxPoolBackward++; return js.maxPoolBackward(dy, argmax, outSize, dx, inSize); }
+      if (dy.length < outSize || argmax.length < outSize) tooShort('maxPoolBackward input', Math.min(dy.length, argmax.length), outSize);
+      if (dx.length < inSize) tooShort('maxPoolBackward output', dx.length, inSize);
+      inWasm.maxPoolBackward++;
+      ops(be).maxPoolBackward(at(dy), at(argmax), outSize, at(dx), inSize);
+    },
+    avgPoolForward(x, y, batch, g, c) {
+      const be = owner(x, y);
+      if (!be) { fallback.avgPoolForward++; return js.avgPoolForward(x, y, batch, g, c); }
+      const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c;
+      if (x.length < inSize) tooShort('avgPoolForward input', x.length, inSize);
+      if (y.length < outSize) tooShort('avgPoolForward output', y.length, outSize);
+      inWasm.avgPoolForward++;
+      ops(be).avgPool(at(x), at(y), 0, batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+    },
+    avgPoolBackward(dy, dx, batch, g, c) {
+      const be = owner(dy, dx);
+      if (!be) { fallback.avgPoolBackward++; return js.avgPoolBackward(dy, dx, batch, g, c); }
+      const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c;
+      if (dy.length < outSize) tooShort('avgPoolBackward input', dy.length, outSize);
+      if (dx.length < inSize) tooShort('avgPoolBackward output', dx.length, inSize);
+      inWasm.avgPoolBackward++;
+      ops(be).avgPool(at(dy), at(dx), 1, batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+    },
+    sumSquares(x, acc) {
+      const be = backendOfBuffer(x.buffer);
+      if (!be) { fallback.sumSquares++; return js.sumSquares(x, acc); }
+      inWasm.sumSquares++;
+      return acc + ops(be).sumSquares(at(x), x.length);
+    },
+    applyUpdate(rule, value, grad, scratch, slots, scale, l2, step, lr) {
+      const spec = rule.spec;
+      const s0 = slots[0] ?? value;
+      const s1 = slots[1] ?? value;
+      const be = owner(value, grad, s0, s1);
+      const n = value.length;
+      if (!be || grad.length < n || s0.length < n || s1.length < n) {
+        fallback.applyUpdate++;
+        return js.applyUpdate(rule, value, grad, scratch, slots, scale, l2, step, lr);
+      }
+      inWasm.applyUpdate++;
+      const k = ops(be);
+      switch (spec.type) {
+        case 'sgd':
+          if (spec.momentum === 0) k.sgdUpdate(at(value), at(grad), n, scale, l2, lr);
+          else k.momentumUpdate(at(value), at(grad), at(s0), n, scale, l2, lr, spec.momentum, +spec.nesterov);
+          return;
+        case 'adam':
+          k.adamUpdate(
+            at(value), at(grad), at(s0), at(s1), n, scale, l2, adamStepSize(spec.beta1, spec.beta2, lr, step),
+            1 - lr * spec.decoupledWeightDecay, spec.beta1, 1 - spec.beta1, spec.beta2, 1 - spec.beta2, spec.epsilon,
+          );
+          return;
+        case 'rmsprop':
+          k.rmspropUpdate(at(value), at(grad), at(s0), at(s1), n, scale, l2, lr, spec.rho, 1 - spec.rho, spec.momentum, spec.epsilon, spec.momentum > 0 ? 1 : 0);
+          return;
+      }
+    },
+    batchNormForward(x, y, stats, gamma, beta, movingMean, movingVariance, size, c, training, momentum, epsilon) {
+      const be = owner(x, y, stats, gamma, beta) && owner(x, movingMean, movingVariance);
+      if (!be) {
+        fallback.batchNormForward++;
+        return js.batchNormForward(x, y, stats, gamma, beta, movingMean, movingVariance, size, c, training, momentum, epsilon);
+      }
+      checkChannels('batchNormForward', size, c, stats, x, y, y, gamma, beta, movingMean, movingVariance);
+      inWasm.batchNormForward++;
+      ops(be).batchNormForward(at(x), at(y), stats.byteOffset, at(gamma), at(beta), at(movingMean), at(movingVariance), size, c, +training, momentum, epsilon);
+    },
+    batchNormBackward(x, dy, dx, stats, sums, gamma, gammaGrad, betaGrad, size, c, training) {
+      const be = owner(x, dy, dx, stats, sums) && owner(x, gamma, gammaGrad, betaGrad);
+      if (!be || sums.length < 2 * c) {
+        fallback.batchNormBackward++;
+        return js.batchNormBackward(x, dy, dx, stats, sums, gamma, gammaGrad, betaGrad, size, c, training);
+      }
+      checkChannels('batchNormBackward', size, c, stats, x, dy, dx, gamma, gammaGrad, betaGrad);
+      inWasm.batchNormBackward++;
+      ops(be).batchNormBackward(at(x), at(dy), at(dx), stats.byteOffset, sums.byteOffset, at(gamma), at(gammaGrad), at(betaGrad), size, c, +training);
+    },
+  };
+  return { kernels, counts };
+}
+
+/** Every operand holds rows × cols floats (a bias or bias gradient: cols); unused ones repeat `a`. Checked
+ *  because the module writes wherever an offset says: a short view would overwrite a neighbouring buffer. */
+function checkRows(
+  what: string, rows: number, cols: number, bias: Float32Array | undefined,
+  a: Float32Array, b: Float32Array = a, c: Float32Array = a, d: Float32Array = a,
+): void {
+  const need = rows * cols;
+  const have = Math.min(a.length, b.length, c.length, d.length);
+  if (have < need) tooShort(what, have, need);
+  if (bias && bias.length < cols) tooShort(`${what} bias`, bias.length, cols);
+}
+
+/** Batch norm's operands: (up to) three of `size` floats, three or four per-channel ones, float64 stats of 2c. */
+function checkChannels(
+  what: string, size: number, c: number, stats: Float64Array,
+  a: Float32Array, b: Float32Array, d: Float32Array, p: Float32Array, q: Float32Array, r: Float32Array, t: Float32Array = p,
+): void {
+  if (size % c !== 0) throw new RangeError(`${what}: ${size} values are not rows of ${c} channels`);
+  const have = Math.min(a.length, b.length, d.length);
+  if (have < size) tooShort(what, have, size);
+  const perChannel = Math.min(p.length, q.length, r.length, t.length);
+  if (perChannel < c) tooShort(`${what} channels`, perChannel, c);
+  if (stats.length < 2 * c) tooShort(`${what} statistics (float64)`, stats.length, 2 * c);
+}

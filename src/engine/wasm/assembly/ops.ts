@@ -1,0 +1,6 @@
+// Every kernel besides the GEMM, re-exported by the module's build entry (gemm.ts) with one line.
+export { im2col, col2im } from './im2col';
+export { biasActivation, activationBackward, sumRows } from './elementwise';
+export { maxPoolForward, maxPoolBackward, avgPool } from './pool';
+export { sgdUpdate, momentumUpdate, adamUpdate, rmspropUpdate, sumSquares } from './optimizers';
+export { batchNormForward, batchNormBackward } from './batchNorm';
