@@ -76,7 +76,7 @@ function measureOurs(c: Case, seconds: number, runs: number): Measurement {
   }
   const rates = results.map((r) => r.samples_per_s);
   const first = results[0]!;
-  return { samplesPerSecond: median(rates), runs: rates, label: `CNN Studio (${first.kernels}, ${first.threads} thread)`, peakRssMb: Math.max(...results.map((r) => r.peak_rss_mb)) };
+  return { samplesPerSecond: median(rates), runs: rates, label: `CNN Studio (${first.kernels}, ${first.threads} thread${first.threads === 1 ? "" : "s"})`, peakRssMb: Math.max(...results.map((r) => r.peak_rss_mb)) };
 }
 
 function fromJson(j: Record<string, unknown>): Measurement {

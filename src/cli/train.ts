@@ -6,6 +6,7 @@ import { defaultThreads } from '../data/gemmPool';
 import { activeKernels, describeKernelsAndThreads, kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../data/kernels';
 import { prepareSession, runSession, TrainingSetupError, type PreparedSession, type SessionResult } from '../data/trainingSession';
 import { weightsPath } from '../data/weightsFile';
+import { formatBytes } from '../model/format';
 import { TRAINING_SPEC } from '../model/modelSpec';
 import { LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
@@ -97,6 +98,7 @@ async function train(values: OptionValues<typeof spec.options>, operands: readon
   }
   if (result.status === 'stopped') log(`stopped after ${result.epochs} completed epoch${result.epochs === 1 ? '' : 's'}${state ? `; weights in ${weightsPath(modelPath)} (continue with --resume)` : ''}`);
   else if (state) log(`weights saved to ${weightsPath(modelPath)}`);
+  log(`memory: engine ${formatBytes(session.network.arena.memoryBytes)} (planned once for batch ${session.network.plannedBatch}), process peak ${formatBytes(process.resourceUsage().maxRSS * 1024)}`);
   // The figures of the weights that were kept: the last epoch's, or the best one's after early stopping.
   const kept = selection ? history[selection.bestEpoch - 1] : history[history.length - 1];
   if (values.json) {
@@ -118,6 +120,8 @@ async function train(values: OptionValues<typeof spec.options>, operands: readon
           test: session.test ? `${session.test.description} (evaluated only)` : null,
         },
         seconds: Math.round(seconds * 1000) / 1000,
+        engine_memory_mb: mb(session.network.arena.memoryBytes),
+        peak_rss_mb: mb(process.resourceUsage().maxRSS * 1024),
       }),
     );
   }
@@ -127,3 +131,5 @@ async function train(values: OptionValues<typeof spec.options>, operands: readon
   }
   return result.status === 'stopped' ? 130 : 0;
 }
+
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 102.4) / 10;

@@ -33,6 +33,8 @@ export interface EpochView {
   readonly testAccuracy?: number;
   readonly seconds: number;
   readonly samplesPerSecond?: number;
+  /** Memory the engine owns (its planned arena: activations, parameters, gradients, optimizer slots, scratch). */
+  readonly engineBytes?: number;
 }
 
 export interface BatchView {

@@ -21,7 +21,7 @@ export interface RunSink {
 const PROGRESS_INTERVAL_MS = 100;
 const yieldToHost = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export function toEpochView(m: EpochMetrics, trainCount?: number): EpochView {
+export function toEpochView(m: EpochMetrics, trainCount?: number, engineBytes?: number): EpochView {
   return {
     epoch: m.epoch,
     learningRate: m.learningRate,
@@ -33,6 +33,7 @@ export function toEpochView(m: EpochMetrics, trainCount?: number): EpochView {
     testAccuracy: m.testAccuracy,
     seconds: m.seconds,
     samplesPerSecond: trainCount && m.seconds > 0 ? trainCount / m.seconds : undefined,
+    ...(engineBytes !== undefined ? { engineBytes } : {}),
   };
 }
 
@@ -75,7 +76,7 @@ export class TrainingRun {
       },
       onEpoch: async (m) => {
         this.epoch = m.epoch;
-        this.sink.epoch(toEpochView(m, s.trainSet.count), s.epochs);
+        this.sink.epoch(toEpochView(m, s.trainSet.count, s.network.arena.memoryBytes), s.epochs);
         if (this.inspected) await this.sendMaps();
       },
       shouldStop: () => this.stopRequested,

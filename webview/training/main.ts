@@ -4,6 +4,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import './training.css';
 import { assertNever } from '../../src/model/assertNever';
+import { formatBytes } from '../../src/model/format';
 import type { BatchView, FeatureMapsView, RunSnapshot, TrainingHostMessage } from '../../src/protocol/training';
 import { button, h, replaceContent } from '../dom';
 import { Chart, epochTable, onThemeChange } from './charts';
@@ -148,11 +149,13 @@ function renderHeader(): void {
   if (!run) return;
   const active = run.phase === 'loading' || run.phase === 'running' || run.phase === 'stopping';
   const b = active ? batch : undefined;
+  const engineBytes = run.history[run.history.length - 1]?.engineBytes;
   const progress = b ? ` · epoch ${b.epoch}/${b.epochs}, batch ${b.batch}/${b.batches} · loss ${b.loss.toFixed(4)} · acc ${(100 * b.accuracy).toFixed(1)}% · ${Math.round(b.samplesPerSecond)} samples/s` : '';
   replaceContent(header, [
     h('h1', {}, `Training: ${run.modelName}`),
     h('p', { class: `phase phase-${run.phase}`, id: 'phase', role: 'status' }, PHASE_TEXT[run.phase], run.selection ? `: epoch ${run.selection.bestEpoch}, the best ${run.selection.on}` : '', progress),
     run.description ? h('p', { class: 'meta' }, run.description) : null,
+    engineBytes !== undefined ? h('p', { class: 'meta', id: 'engine-memory' }, `Engine memory ${formatBytes(engineBytes)} (activations, parameters, gradients, optimizer state and scratch, planned once)`) : null,
     run.message ? h('p', { class: 'error-message', role: 'alert' }, run.message) : null,
     h('div', { class: 'actions' }, active ? button('Stop', { id: 'stop' }, () => host.send({ type: 'stop' })) : button('Train', { id: 'train' }, () => host.send({ type: 'train' }), false)),
   ]);

@@ -1,5 +1,6 @@
 // Text for the places VS Code users look: the output channel line per epoch, the status bar, the summary.
 import { assertNever } from '../../model/assertNever';
+import { formatBytes } from '../../model/format';
 import type { BatchView, DoneView, EpochView } from '../../protocol/worker';
 
 export const percent = (v: number | undefined | null): string => (v === undefined || v === null || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)}%`);
@@ -19,6 +20,7 @@ export function epochLine(name: string, m: EpochView, epochs: number): string {
   if (m.testLoss !== undefined) parts.push(`test_loss ${num(m.testLoss)}`, `test_acc ${percent(m.testAccuracy)}`);
   parts.push(`lr ${m.learningRate.toPrecision(3)}`, `${m.seconds.toFixed(1)}s`);
   if (m.samplesPerSecond) parts.push(`${Math.round(m.samplesPerSecond)} samples/s`);
+  if (m.engineBytes) parts.push(`engine memory ${formatBytes(m.engineBytes)}`);
   return parts.join('  ');
 }
 

@@ -44,6 +44,8 @@ describe('cnn train, evaluate and predict on real MNIST', function () {
     assert.ok(Number.isFinite(summary.trainLoss) && Number.isFinite(summary.seconds));
     // Every figure says which data it comes from; without early stopping nothing was selected.
     assert.equal(summary.keptEpoch, 1);
+    assert.ok(summary.engine_memory_mb > 0 && summary.peak_rss_mb >= summary.engine_memory_mb, JSON.stringify(summary));
+    assert.ok(r.err.some((l) => /^memory: engine [\d.]+ [KM]iB \(planned once for batch 32\), process peak [\d.]+ [MG]iB$/.test(l)), r.err.join('\n'));
     assert.equal(summary.selectedOn, null);
     assert.match(summary.sources.train, /train-images-idx3-ubyte: 1500 images/);
     assert.equal(summary.sources.validation, null);

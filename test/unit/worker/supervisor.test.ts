@@ -49,6 +49,9 @@ describe('training worker and supervisor (real worker thread)', function () {
     assert.equal(epochs[0].metrics.learningRate, 0.01);
     assert.ok(epochs[0].metrics.valAccuracy !== undefined && epochs[0].metrics.testAccuracy !== undefined);
     assert.ok((epochs[0].metrics.samplesPerSecond ?? 0) > 0);
+    // The engine's memory is planned once: reported, and the same after every epoch.
+    assert.ok(Number.isInteger(epochs[0].metrics.engineBytes) && epochs[0].metrics.engineBytes! > 0);
+    assert.equal(epochs[1].metrics.engineBytes, epochs[0].metrics.engineBytes);
 
     const maps = rec.of('featureMaps');
     assert.ok(maps.length >= 3, 'feature maps at start and after each epoch');
