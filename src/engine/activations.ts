@@ -17,6 +17,12 @@ export class Activation {
     readonly alpha = LEAKY_RELU_ALPHA,
   ) {}
 
+  /** Keeps z and y = act(z + bias) computed elsewhere (a fused kernel, e.g. convForward's epilogue) for backward. */
+  adopt(z: Tensor, y: Tensor): Tensor {
+    this.z = z;
+    return (this.y = y);
+  }
+
   /** Adds `bias` (per last-axis entry) to z in place when given, then writes act(z) into `out` and returns it; for
    *  'linear', z itself (no copy, `out` unused). Keeps z and the output for backward. One fused kernel. */
   forward(z: Tensor, out: Buf | undefined, bias?: Float32Array): Tensor {

@@ -67,6 +67,8 @@ class SequentialNetwork implements Network {
   private planEnd = -1;
   private input?: Buf;
   private dLoss?: Buf;
+  /** Whether the last forward pass was a training one (backward needs it). */
+  private trained = false;
 
   constructor(
     readonly inputShape: Shape,
@@ -99,6 +101,7 @@ class SequentialNetwork implements Network {
 
   forward(x: Tensor, training: boolean): Tensor {
     this.checkInput(x);
+    this.trained = training;
     const n = x.shape[0]!;
     this.plan(n);
     // The batch is copied into the plan's input buffer, so every operand of every kernel is in the arena.
@@ -110,6 +113,9 @@ class SequentialNetwork implements Network {
   }
 
   backward(dy: Tensor): Tensor {
+    // An inference pass keeps neither the patches nor the pooling winners, and the plan may reuse the memory of
+    // values that only training keeps alive.
+    if (!this.trained) throw new Error('backward() needs a training forward pass (forward(x, true)) first');
     return this.backwardFrom(this.layers.length - 1, dy);
   }
 
@@ -167,6 +173,7 @@ class SequentialNetwork implements Network {
     this.plan(1);
     const input = this.input!.tensor(1, this.inputShape);
     input.data.set(one.data);
+    this.trained = false;
     let t = input;
     for (const layer of this.layers) {
       t = layer.forward(t, false);

@@ -2,6 +2,7 @@
 // JavaScript one (setKernels) without touching the layers, which call getKernels() on every pass.
 import { HeapArena, type Arena } from '../arena';
 import { batchNormBackward, batchNormForward } from './batchNorm';
+import { composeConvForward, type ConvForward } from './conv';
 import { col2im, im2col } from './im2col';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
 import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, sumRows } from './elementwise';
@@ -16,6 +17,8 @@ export interface Kernels {
   readonly gemm: typeof gemm;
   readonly im2col: typeof im2col;
   readonly col2im: typeof col2im;
+  /** im2col + GEMM + bias and activation of a convolution's forward pass (see ./conv). */
+  readonly convForward: ConvForward;
   readonly depthwiseForward: typeof depthwiseForward;
   readonly depthwiseBackward: typeof depthwiseBackward;
   readonly maxPoolForward: typeof maxPoolForward;
@@ -40,6 +43,7 @@ export const jsKernels: Kernels = {
   gemm,
   im2col,
   col2im,
+  convForward: composeConvForward({ im2col, gemm, addBias, biasActivationForward }),
   depthwiseForward,
   depthwiseBackward,
   maxPoolForward,

@@ -5,9 +5,9 @@ import type { Window2d } from '../../model/geometry';
 /** Offsets (into one sample, in units of channels-rows) of the current window's in-image taps. */
 let taps = new Int32Array(16);
 
-/** y[batch, outH, outW, c] ← window maxima; argmax[i] = flat index into x of y[i]'s winner. */
+/** y[batch, outH, outW, c] ← window maxima; argmax[i] = flat index into x of y[i]'s winner (no argmax: the maxima alone). */
 export function maxPoolForward(
-  x: Float32Array, y: Float32Array, argmax: Int32Array, batch: number, g: Window2d, c: number,
+  x: Float32Array, y: Float32Array, argmax: Int32Array | undefined, batch: number, g: Window2d, c: number,
 ): void {
   const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
   if (taps.length < kh * kw) taps = new Int32Array(kh * kw);
@@ -41,7 +41,7 @@ export function maxPoolForward(
             }
           }
           y[yb + ch] = best;
-          argmax[yb + ch] = at;
+          if (argmax) argmax[yb + ch] = at;
         }
       }
     }

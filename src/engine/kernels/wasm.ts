@@ -92,6 +92,6 @@ export interface WasmKernels extends Kernels {
 
 export function createWasmKernels(backend: WasmBackend): WasmKernels {
   const staging = new GemmStaging(backend);
-  const wasmOps = createWasmOps(jsKernels);
+  const wasmOps = createWasmOps(jsKernels, staging.gemm);
   return { ...jsKernels, ...wasmOps.kernels, ops: wasmOps.counts, name: backend.name, createArena: () => new WasmArena(backend.spawn()), gemm: staging.gemm, staging };
 }

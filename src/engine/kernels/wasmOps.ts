@@ -6,6 +6,7 @@
 import type { ActivationName } from '../../model/types';
 import { adamStepSize } from '../optimizers/adam';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
+import { composeConvForward, type ConvForward } from './conv';
 import type { Kernels } from './index';
 
 /** The module's exports besides the GEMM (assembly/ops.ts); pointers are byte offsets, booleans 0/1. */
@@ -52,7 +53,7 @@ export interface OpCounts {
 export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
-  'batchNormForward', 'batchNormBackward',
+  'batchNormForward', 'batchNormBackward', 'convForward',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -71,8 +72,9 @@ function tooShort(what: string, have: number, need: number): never {
   throw new RangeError(`${what}: ${have} floats where ${need} are needed`);
 }
 
-/** The kernels above, each falling back to `js`'s when an operand is outside a wasm memory. */
-export function createWasmOps(js: Kernels): { readonly kernels: OpKernels; readonly counts: OpCounts } {
+/** The kernels above, each falling back to `js`'s when an operand is outside a wasm memory (convForward: to
+ *  im2col, `gemm` and the bias + activation of this set, so that it computes what those kernels would). */
+export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { readonly kernels: OpKernels; readonly counts: OpCounts } {
   const zero = (): Record<WasmOpName, number> => Object.fromEntries(WASM_OPS.map((n) => [n, 0])) as Record<WasmOpName, number>;
   const counts: OpCounts = { inWasm: zero(), fallback: zero() };
   const { inWasm, fallback } = counts;
@@ -84,7 +86,34 @@ export function createWasmOps(js: Kernels): { readonly kernels: OpKernels; reado
     return backendOfBuffer(buf);
   };
 
+  let composed: ConvForward | undefined;
+  const convForward: ConvForward = (x, g, c, w, outC, z, cols, batch, keepCols, epilogue) => {
+    const act = epilogue ? ACT[epilogue.act] : -1;
+    const y = epilogue?.y ?? z;
+    const bias = epilogue?.bias;
+    const be = act < 0 && epilogue ? undefined : owner(x, w, z, cols, y) && owner(x, bias ?? x);
+    if (!be) {
+      fallback.convForward++;
+      composed ??= composeConvForward({ ...kernels, gemm });
+      return composed(x, g, c, w, outC, z, cols, batch, keepCols, epilogue);
+    }
+    const rows = batch * g.outH * g.outW, k = g.kh * g.kw * c;
+    if (x.length < batch * g.inH * g.inW * c) tooShort('convForward input', x.length, batch * g.inH * g.inW * c);
+    if (cols.length < rows * k) tooShort('convForward patches', cols.length, rows * k);
+    if (w.length < k * outC) tooShort('convForward kernel', w.length, k * outC);
+    checkRows('convForward', rows, outC, bias, z, y);
+    inWasm.convForward++;
+    // Linear without a bias: the GEMM alone.
+    const code = act === ACT.linear && !bias ? -1 : act;
+    be.convForward({
+      x: at(x), cols: at(cols), w: at(w), z: at(z), y: at(y), bias: bias ? at(bias) : 0, act: code, alpha: epilogue?.alpha ?? 0,
+      keep: keepCols, rows, outC, k,
+      geometry: [c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW],
+    });
+  };
+
   const kernels: OpKernels = {
+    convForward,
     im2col(x, xOff, g, c, cols, colsOff = 0, batch = 1) {
       const be = owner(x, cols);
       if (!be) { fallback.im2col++; return js.im2col(x, xOff, g, c, cols, colsOff, batch); }
@@ -147,13 +176,15 @@ export function createWasmOps(js: Kernels): { readonly kernels: OpKernels; reado
       ops(be).sumRows(at(x), rows, cols, at(out));
     },
     maxPoolForward(x, y, argmax, batch, g, c) {
-      const be = owner(x, y, argmax);
+      const be = owner(x, y, argmax ?? x);
       if (!be) { fallback.maxPoolForward++; return js.maxPoolForward(x, y, argmax, batch, g, c); }
       const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c;
       if (x.length < inSize) tooShort('maxPoolForward input', x.length, inSize);
-      if (y.length < outSize || argmax.length < outSize) tooShort('maxPoolForward output', Math.min(y.length, argmax.length), outSize);
+      const outLength = Math.min(y.length, argmax?.length ?? y.length);
+      if (outLength < outSize) tooShort('maxPoolForward output', outLength, outSize);
       inWasm.maxPoolForward++;
-      ops(be).maxPoolForward(at(x), at(y), at(argmax), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      // argmax 0: the maxima alone (no byte offset of an arena buffer is 0: the module's data comes first).
+      ops(be).maxPoolForward(at(x), at(y), argmax ? at(argmax) : 0, batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
     maxPoolBackward(dy, argmax, outSize, dx, inSize) {
       const be = owner(dy, argmax, dx);

@@ -38,6 +38,8 @@ export class Conv2d implements EngineLayer {
   private readonly act: Activation;
   private x?: Tensor;
   private z?: Tensor;
+  /** Whether the last forward pass left the whole patch matrix in `cols` (training does). */
+  private colsKept = false;
 
   constructor(info: LayerInfo, rng: Rng, arena: Arena) {
     const layer = layerOf(info, 'conv2d');
@@ -63,7 +65,7 @@ export class Conv2d implements EngineLayer {
     this.memory = new LayerMemory(info, arena);
   }
 
-  forward(x: Tensor, _training = true): Tensor {
+  forward(x: Tensor, training = true): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     const mem = this.memory;
     mem.ensure(n);
@@ -76,12 +78,19 @@ export class Conv2d implements EngineLayer {
     const w = this.kernel.value;
     if (this.pointwise) {
       kr.gemm(false, false, rows, outC, k, x.data, 0, w, 0, z.data, 0, false);
-    } else {
-      const cols = mem.buf('cols').view();
-      kr.im2col(x.data, 0, this.g, this.inC, cols, 0, n);
-      kr.gemm(false, false, rows, outC, k, cols, 0, w, 0, z.data, 0, false);
+      return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
     }
-    return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
+    const cols = mem.buf('cols').view();
+    this.colsKept = training;
+    // Patches, GEMM, bias and activation in one kernel (softmax, a whole-row activation, apart); the patch matrix
+    // is kept only when training (the weight gradient reads it).
+    if (this.activation === 'softmax') {
+      kr.convForward(x.data, this.g, this.inC, w, outC, z.data, cols, n, training, undefined);
+      return this.act.forward(z, mem.buf('y'), this.bias?.value);
+    }
+    const y = this.linear ? z : mem.buf('y').tensor(n, this.outShape);
+    kr.convForward(x.data, this.g, this.inC, w, outC, z.data, cols, n, training, { act: this.activation, bias: this.bias?.value, y: y.data, alpha: this.act.alpha });
+    return this.act.adopt(z, y);
   }
 
   backward(dy: Tensor): Tensor {
@@ -115,6 +124,10 @@ export class Conv2d implements EngineLayer {
       return dx;
     }
     const cols = this.memory.buf('cols').view();
+    // After an inference pass (which may use cols as scratch only) the patches are computed again: a standalone
+    // layer's (its caller holds x; a network refuses backward after an inference pass, its x may be gone).
+    if (!this.colsKept) kr.im2col(x.data, 0, this.g, this.inC, cols, 0, n);
+    this.colsKept = false;
     kr.gemm(true, false, k, outC, rows, cols, 0, dz.data, 0, this.kernel.grad, 0, true);
     if (this.inputGradient === false) return dx;
     // dcols = dz · kernelᵀ over the patches (no longer needed), scattered back onto the images.

@@ -16,6 +16,8 @@ export class MaxPool2d implements EngineLayer {
   private readonly c: number;
   readonly memory: LayerMemory;
   private x?: Tensor;
+  /** Whether the last forward pass recorded the winners (training does). */
+  private indexed = false;
 
   /** `window` overrides the layer's own (globalMaxPool2d pools one window covering the whole input). */
   constructor(info: LayerInfo, arena: Arena, window?: Window2d) {
@@ -29,18 +31,28 @@ export class MaxPool2d implements EngineLayer {
     this.memory = new LayerMemory(info, arena);
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, training = true): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     this.memory.ensure(n);
     const y = this.memory.buf('y').tensor(n, this.outShape);
     this.x = x;
-    getKernels().maxPoolForward(x.data, y.data, this.memory.buf('argmax').i32(), n, this.g, this.c);
+    // Inference needs the maxima only, not the winners.
+    this.indexed = training;
+    getKernels().maxPoolForward(x.data, y.data, training ? this.memory.buf('argmax').i32() : undefined, n, this.g, this.c);
     return y;
   }
 
   backward(dy: Tensor): Tensor {
     const x = lastForward(this.x, this.name);
     const dx = this.memory.buf('dx').tensor(x.shape[0]!, this.inShape);
+    if (!this.indexed) {
+      // After an inference pass (a standalone layer's: a network refuses backward then) the winners are found
+      // again; the maxima go to dx, which backward overwrites (y may be another buffer's memory by now).
+      const outSize = sizeOf(dy.shape);
+      if (dx.data.length < outSize) throw new Error(`layer ${this.name}: backward needs a training forward pass first`);
+      getKernels().maxPoolForward(x.data, dx.data.subarray(0, outSize), this.memory.buf('argmax').i32(), x.shape[0]!, this.g, this.c);
+      this.indexed = true;
+    }
     getKernels().maxPoolBackward(dy.data, this.memory.buf('argmax').i32(), sizeOf(dy.shape), dx.data, sizeOf(x.shape));
     return dx;
   }

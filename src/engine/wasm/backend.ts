@@ -14,7 +14,7 @@
 // of the new length (also in a thread that did not grow it, on its next read). So re-reading `memory.buffer`
 // after alloc remains right. Also: a view over it posted with postMessage is shared, not copied: slice first.
 
-import type { GemmPool } from './pool';
+import type { ConvFn, ConvJob, GemmPool } from './pool';
 
 /** Best first. */
 export const WASM_VARIANTS = ['relaxed-simd', 'simd'] as const;
@@ -41,6 +41,7 @@ interface GemmExports {
     a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
     accumulate: number, scratch: number,
   ): void;
+  convForward: ConvFn;
 }
 
 export interface WasmBackendOptions {
@@ -138,6 +139,27 @@ export class WasmBackend {
     a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
     accumulate: number, scratch: number,
   ): void => this.k.gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, scratch);
+
+  /** The module's convForward as is: ./pool runs the calling thread's rows with it. */
+  readonly convPart: ConvFn = (...args) => this.k.convForward(...args);
+
+  /**
+   * A convolution's forward pass on this memory (byte offsets): patches, GEMM and bias + activation block by
+   * block (see assembly/gemm.ts convForward), split by output rows over the pool's threads when large enough.
+   */
+  convForward(job: ConvJob): void {
+    if (((job.x | job.cols | job.w | job.z | job.y | job.bias) & 3) !== 0) throw new RangeError('convForward: offsets must be multiples of 4 bytes');
+    if (this.pool && this.pool.splits(job.rows, job.outC, job.k)) {
+      this.pool.conv(this, job);
+      return;
+    }
+    const g = job.geometry;
+    this.k.convForward(
+      job.x, job.cols, job.w, job.z, job.y, job.bias, job.act, job.alpha,
+      g[0]!, g[1]!, g[2]!, g[3]!, g[4]!, g[5]!, g[6]!, g[7]!, g[8]!, g[9]!, g[10]!, g[11]!, g[12]!,
+      job.outC, 0, job.rows, +job.keep, this.gemmScratch,
+    );
+  }
 
   /** A new backend of the same variant over a memory of its own (one per network: its arena). */
   spawn(options: WasmBackendOptions = { initialPages: 1 }): WasmBackend {

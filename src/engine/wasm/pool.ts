@@ -28,6 +28,8 @@ export const DEFAULT_MIN_MADDS = 1 << 20;
 /** Chunks per thread (balance under load) and the smallest chunk in units: a row chunk repacks all of op(B). */
 const CHUNKS_PER_THREAD = 4;
 const MIN_CHUNK_UNITS = 4;
+/** A convolution forward chunk repacks only the kernel (k·outC floats): smaller chunks, a shorter wait at the end. */
+const CONV_CHUNKS_PER_THREAD = 16;
 
 // Control block layout (Int32Array indices).
 export const CTRL = {
@@ -63,17 +65,57 @@ export const CTRL = {
   ACCUMULATE: 20,
   /** Helpers that entered their loop: GEMMs split only once all have (a helper that fails to start is no hang). */
   READY: 21,
-  LENGTH: 24,
+  // OP_CONV's fields besides M (output rows), N (outC), K (patch length), A (x), B (w), C (z):
+  CONV_COLS: 24,
+  CONV_Y: 25,
+  CONV_BIAS: 26,
+  CONV_ACT: 27,
+  CONV_KEEP: 28,
+  /** alpha's float64 bits (two slots: low word first, as the platform's Float64Array lays them out). */
+  CONV_ALPHA: 29,
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  CONV_GEOMETRY: 31,
+  LENGTH: 44,
 } as const;
 const INDEX_BITS = 11;
 const TAG_MASK = (1 << 20) - 1;
 export const OP_GEMM = 0;
 export const OP_EXIT = 1;
+/** The module's convForward over rows of the output (im2col + GEMM + bias and activation per block). */
+export const OP_CONV = 2;
 
 /** What the caller sends a helper through its mailbox. */
 export type PoolMessage =
   | { readonly type: 'attach'; readonly id: number; readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory; readonly scratch: number }
   | { readonly type: 'detach'; readonly id: number };
+
+/** The module's convForward export (see assembly/gemm.ts). */
+export type ConvFn = (
+  x: number, cols: number, w: number, z: number, y: number, bias: number, act: number, alpha: number,
+  c: number, inH: number, inW: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+  padTop: number, padLeft: number, outH: number, outW: number, outC: number, r0: number, r1: number, keep: number, scratch: number,
+) => void;
+
+/** A convolution forward job: byte offsets of the operands, the window, and what to apply per block. */
+export interface ConvJob {
+  readonly x: number;
+  readonly cols: number;
+  readonly w: number;
+  readonly z: number;
+  readonly y: number;
+  /** 0: none. */
+  readonly bias: number;
+  /** Activation code of assembly/elementwise.ts, −1: none. */
+  readonly act: number;
+  readonly alpha: number;
+  readonly keep: boolean;
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  readonly geometry: readonly number[];
+  /** Output rows (batch · outH · outW), outC and the patch length kh · kw · c. */
+  readonly rows: number;
+  readonly outC: number;
+  readonly k: number;
+}
 
 /** The host's side of the helper threads. */
 export interface PoolWorkers {
@@ -105,14 +147,14 @@ export function partStart(total: number, unit: number, parts: number, t: number)
  * a column chunk all of op(A) (m·k); into CHUNKS_PER_THREAD chunks a thread where the 4-row (8-column) units
  * allow chunks of MIN_CHUNK_UNITS, else fewer (at least one per thread while there are units).
  */
-export function planSplit(m: number, n: number, threads: number): { readonly parts: number; readonly byRows: boolean } {
+export function planSplit(m: number, n: number, threads: number, perThread = CHUNKS_PER_THREAD): { readonly parts: number; readonly byRows: boolean } {
   const byRows = m >= n;
   const units = byRows ? Math.ceil(m / MR) : Math.ceil(n / NR);
-  const parts = Math.min(threads * CHUNKS_PER_THREAD, Math.floor(units / MIN_CHUNK_UNITS));
+  const parts = Math.min(threads * perThread, Math.floor(units / MIN_CHUNK_UNITS));
   return { parts: Math.max(1, Math.min(units, Math.max(parts, threads))), byRows };
 }
 
-interface Target { readonly gemm: GemmFn; readonly scratch: number }
+interface Target { readonly gemm: GemmFn; readonly conv?: ConvFn; readonly scratch: number }
 
 /**
  * Claims and computes chunks of job `gen` until none is left (or the job is no longer current), counting each
@@ -130,8 +172,9 @@ function runChunks(ctrl: Int32Array, gen: number, target: () => Target, onError:
     if (t >= parts) return;
     if (Atomics.compareExchange(ctrl, CTRL.CLAIM, claim, claim + 1) !== claim) continue;
     try {
-      const { gemm, scratch } = target();
-      runPart(ctrl, t, parts, gemm, scratch);
+      const tg = target();
+      if (ctrl[CTRL.OP] === OP_CONV) runConvPart(ctrl, t, parts, tg);
+      else runPart(ctrl, t, parts, tg.gemm, tg.scratch);
     } catch (e) {
       onError(e);
     } finally {
@@ -164,6 +207,26 @@ function runPart(ctrl: Int32Array, t: number, parts: number, gemm: GemmFn, scrat
   }
 }
 
+const alphaBits = new Float64Array(1);
+const alphaInt = new Int32Array(alphaBits.buffer);
+
+/** Computes rows chunk t of `parts` of a convolution forward job. */
+function runConvPart(ctrl: Int32Array, t: number, parts: number, target: Target): void {
+  if (!target.conv) throw new Error('this module has no convForward');
+  const m = ctrl[CTRL.M];
+  const r0 = partStart(m, MR, parts, t), r1 = partStart(m, MR, parts, t + 1);
+  if (r1 <= r0) return;
+  const g = CTRL.CONV_GEOMETRY;
+  alphaInt[0] = ctrl[CTRL.CONV_ALPHA];
+  alphaInt[1] = ctrl[CTRL.CONV_ALPHA + 1];
+  target.conv(
+    ctrl[CTRL.A] >>> 0, ctrl[CTRL.CONV_COLS] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.CONV_Y] >>> 0,
+    ctrl[CTRL.CONV_BIAS] >>> 0, ctrl[CTRL.CONV_ACT], alphaBits[0],
+    ctrl[g], ctrl[g + 1], ctrl[g + 2], ctrl[g + 3], ctrl[g + 4], ctrl[g + 5], ctrl[g + 6], ctrl[g + 7], ctrl[g + 8],
+    ctrl[g + 9], ctrl[g + 10], ctrl[g + 11], ctrl[g + 12], ctrl[CTRL.N], r0, r1, ctrl[CTRL.CONV_KEEP], target.scratch,
+  );
+}
+
 export interface GemmPoolOptions {
   /** GEMMs with fewer multiply-adds run on the calling thread alone (default DEFAULT_MIN_MADDS). */
   readonly minMadds?: number;
@@ -185,6 +248,8 @@ export class GemmPool {
   private nextId = 1;
   private broken?: Error;
   private closed = false;
+  /** The job being written (begin → run). */
+  private gen = 0;
   /** Tells helpers to drop a memory once its backend is collected, so they do not keep it alive. */
   private readonly registry = new FinalizationRegistry<number>((id) => this.detach(id));
 
@@ -218,19 +283,8 @@ export class GemmPool {
     backend: WasmBackend, transA: boolean, transB: boolean, m: number, n: number, k: number,
     a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean,
   ): void {
-    if (this.broken) throw this.broken;
-    if (this.closed) throw new Error('the GEMM thread pool is closed');
-    const ctrl = this.ctrl;
-    this.checkAlive();
-    const id = this.attach(backend);
     const { parts, byRows } = planSplit(m, n, this.threads);
-    const gen = (Atomics.load(ctrl, CTRL.GEN) + 1) | 0;
-    // The new tag first: from here a late helper of the previous job can claim nothing, whatever it read.
-    Atomics.store(ctrl, CTRL.CLAIM, (gen & TAG_MASK) << INDEX_BITS);
-    Atomics.store(ctrl, CTRL.DONE, 0);
-    ctrl[CTRL.OP] = OP_GEMM;
-    ctrl[CTRL.MEMORY] = id;
-    ctrl[CTRL.PARTS] = parts;
+    const ctrl = this.begin(backend, OP_GEMM, parts);
     ctrl[CTRL.BY_ROWS] = +byRows;
     ctrl[CTRL.TRANS_A] = +transA;
     ctrl[CTRL.TRANS_B] = +transB;
@@ -244,12 +298,62 @@ export class GemmPool {
     ctrl[CTRL.C] = c;
     ctrl[CTRL.LDC] = ldc;
     ctrl[CTRL.ACCUMULATE] = +accumulate;
+    this.run(backend, parts);
+  }
+
+  /**
+   * The module's convForward over all `job.rows` output rows of a convolution, split into row chunks over the
+   * threads (each its own blocks of patches: disjoint rows of cols, or, without `keep`, the chunk's first rows).
+   */
+  conv(backend: WasmBackend, job: ConvJob): void {
+    // By rows only: a chunk is whole output rows (its patches, their GEMM, their activation).
+    const { parts } = planSplit(job.rows, 0, this.threads, CONV_CHUNKS_PER_THREAD);
+    const ctrl = this.begin(backend, OP_CONV, parts);
+    ctrl[CTRL.M] = job.rows;
+    ctrl[CTRL.N] = job.outC;
+    ctrl[CTRL.K] = job.k;
+    ctrl[CTRL.A] = job.x;
+    ctrl[CTRL.B] = job.w;
+    ctrl[CTRL.C] = job.z;
+    ctrl[CTRL.CONV_COLS] = job.cols;
+    ctrl[CTRL.CONV_Y] = job.y;
+    ctrl[CTRL.CONV_BIAS] = job.bias;
+    ctrl[CTRL.CONV_ACT] = job.act;
+    ctrl[CTRL.CONV_KEEP] = +job.keep;
+    alphaBits[0] = job.alpha;
+    ctrl[CTRL.CONV_ALPHA] = alphaInt[0];
+    ctrl[CTRL.CONV_ALPHA + 1] = alphaInt[1];
+    for (let i = 0; i < 13; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
+    this.run(backend, parts);
+  }
+
+  /** Starts writing a job: checks the pool, attaches the memory, sets the new claim tag; returns the block. */
+  private begin(backend: WasmBackend, op: number, parts: number): Int32Array {
+    if (this.broken) throw this.broken;
+    if (this.closed) throw new Error('the GEMM thread pool is closed');
+    const ctrl = this.ctrl;
+    this.checkAlive();
+    const id = this.attach(backend);
+    this.gen = (Atomics.load(ctrl, CTRL.GEN) + 1) | 0;
+    // The new tag first: from here a late helper of the previous job can claim nothing, whatever it read.
+    Atomics.store(ctrl, CTRL.CLAIM, (this.gen & TAG_MASK) << INDEX_BITS);
+    Atomics.store(ctrl, CTRL.DONE, 0);
+    ctrl[CTRL.OP] = op;
+    ctrl[CTRL.MEMORY] = id;
+    ctrl[CTRL.PARTS] = parts;
+    return ctrl;
+  }
+
+  /** Publishes the job written since begin(), computes chunks alongside the helpers, waits for the rest. */
+  private run(backend: WasmBackend, parts: number): void {
+    const ctrl = this.ctrl;
+    const gen = this.gen;
     ctrl[CTRL.FAILED] = 0;
     Atomics.store(ctrl, CTRL.GEN, gen);
     Atomics.notify(ctrl, CTRL.GEN);
     this.jobs++;
     let own: unknown;
-    runChunks(ctrl, gen, () => ({ gemm: backend.gemmPart, scratch: backend.scratchFor(0) }), (e) => (own ??= e));
+    runChunks(ctrl, gen, () => ({ gemm: backend.gemmPart, conv: backend.convPart, scratch: backend.scratchFor(0) }), (e) => (own ??= e));
     this.waitForChunks(parts);
     if (own !== undefined) throw own;
     const failed = Atomics.load(ctrl, CTRL.FAILED);
@@ -317,7 +421,7 @@ export interface HelperIo {
   receive(): PoolMessage | undefined;
   report(message: string): void;
   /** Instantiates the module on an attached memory (default: WebAssembly.Instance; tests substitute one). */
-  instantiate?(module: WebAssembly.Module, memory: WebAssembly.Memory): { readonly gemm: unknown };
+  instantiate?(module: WebAssembly.Module, memory: WebAssembly.Memory): { readonly gemm: unknown; readonly convForward?: unknown };
 }
 
 /**
@@ -325,7 +429,7 @@ export interface HelperIo {
  * Never returns to the event loop in between, so it reads its mailbox itself.
  */
 export function serveGemms(ctrl: Int32Array, helper: number, io: HelperIo): void {
-  const memories = new Map<number, { readonly gemm: GemmFn; readonly scratch: number }>();
+  const memories = new Map<number, Target>();
   let seen = 0;
   let mail = 0;
   Atomics.add(ctrl, CTRL.READY, 1);
@@ -344,7 +448,7 @@ export function serveGemms(ctrl: Int32Array, helper: number, io: HelperIo): void
       for (let msg = io.receive(); msg; msg = io.receive()) {
         if (msg.type === 'attach') {
           const exports = io.instantiate ? io.instantiate(msg.module, msg.memory) : new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
-          memories.set(msg.id, { gemm: exports.gemm as GemmFn, scratch: msg.scratch });
+          memories.set(msg.id, { gemm: exports.gemm as GemmFn, conv: exports.convForward as ConvFn | undefined, scratch: msg.scratch });
         } else memories.delete(msg.id);
       }
     }

@@ -126,6 +126,41 @@ for (const variant of WASM_VARIANTS) {
       });
     }
 
+    it('splits a convolution forward (patches kept or not) by output rows, bit-identical to one thread', async () => {
+      const { pool, be } = await pooled(3);
+      // [batch, c, in, kernel, stride, pad, outC]: LeNet's two convolutions, odd ones, one with k > 256.
+      const shapes: [number, number, number, number, number, number, number][] = [
+        [5, 1, 28, 5, 1, 2, 8], [5, 8, 14, 5, 1, 2, 16], [3, 3, 11, 3, 2, 1, 5], [2, 33, 9, 3, 1, 1, 7],
+      ];
+      for (const [batch, c, inH, kh, s, pad, outC] of shapes) {
+        const outH = Math.floor((inH + 2 * pad - kh) / s) + 1;
+        const rows = batch * outH * outH, k = kh * kh * c;
+        const sizes = [batch * inH * inH * c, rows * k, k * outC, rows * outC, rows * outC, outC];
+        const run1 = (b: WasmBackend, keep: boolean): Float32Array[] => {
+          const mark = b.mark();
+          const [x, cols, w, z, y, bias] = sizes.map((n) => b.alloc(n));
+          const r = createRng(inH * 31 + c);
+          for (const [p, n] of [[x, sizes[0]], [w, sizes[2]], [bias, sizes[5]]] as const) {
+            const v = b.f32At(p, n!);
+            for (let i = 0; i < v.length; i++) v[i] = 2 * r.next() - 1;
+          }
+          b.convForward({
+            x: x!, cols: cols!, w: w!, z: z!, y: y!, bias: bias!, act: 1, alpha: 0, keep, rows, outC, k,
+            geometry: [c, inH, inH, kh, kh, s, s, 1, 1, pad, pad, outH, outH],
+          });
+          const out = [b.f32At(z!, rows * outC).slice(), b.f32At(y!, rows * outC).slice()];
+          if (keep) out.push(b.f32At(cols!, rows * k).slice());
+          b.release(mark);
+          return out;
+        };
+        for (const keep of [true, false]) {
+          const jobs = pool.jobs;
+          assert.deepEqual(run1(be, keep), run1(single, keep), `conv ${batch}×${inH}×${inH}×${c} k${kh} s${s} → ${outC}, keep ${keep}`);
+          assert.equal(pool.jobs, jobs + 1, 'ran threaded');
+        }
+      }
+    });
+
     it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', async () => {
       const { be } = await pooled(3);
       const rng = createRng(5);

@@ -4,11 +4,14 @@ import assert from 'node:assert/strict';
 import { fans, glorotNormal, heUniform } from '../../../src/engine/init';
 import { getKernels, jsKernels, setKernels, type Kernels } from '../../../src/engine/kernels';
 import { createLayer } from '../../../src/engine/layers';
+import { buildNetwork } from '../../../src/engine/network';
 import type { BatchNorm } from '../../../src/engine/layers/batchNorm';
 import type { Dropout } from '../../../src/engine/layers/dropout';
 import { createRng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
 import { window2d, type Window2d } from '../../../src/model/geometry';
+import { inferShapes } from '../../../src/model/shapes';
+import { MODEL_FORMAT, type Model } from '../../../src/model/types';
 import { infoFor, randomTensor } from './helpers';
 
 describe('engine layers and kernels', () => {
@@ -39,6 +42,36 @@ describe('engine layers and kernels', () => {
     assert.notDeepEqual(layer.forward(x, true).data, y);
     layer.forward(x, false);
     assert.equal(layer.keptMask(), undefined, 'no mask at inference');
+  });
+
+  it('conv2d and maxPool2d: an inference forward (no patches kept, no winners) gives the training outputs; backward after it: the same gradients (a layer), refused (a network)', () => {
+    for (const layer of [
+      { type: 'conv2d', filters: 5, kernelSize: 3, padding: 'same', activation: 'relu' },
+      { type: 'conv2d', filters: 9, kernelSize: 5, strides: 2, activation: 'leakyRelu' },
+      { type: 'maxPool2d', poolSize: 2 },
+    ] as const) {
+      const info = infoFor([9, 9, 4], layer);
+      const a = createLayer(info, createRng(1));
+      const b = createLayer(info, createRng(1));
+      const x = randomTensor([3, 9, 9, 4], createRng(2), 1);
+      const ya = a.forward(x, true).data.slice();
+      assert.deepEqual(b.forward(x, false).data.slice(), ya, `${layer.type} inference output`);
+      const dy = randomTensor(a.forward(x, true).shape, createRng(3), 1);
+      assert.deepEqual(b.backward(dy).data.slice(), a.backward(dy).data.slice(), `${layer.type} input gradient after an inference forward`);
+      assert.deepEqual(b.params.map((p) => Array.from(p.grad)), a.params.map((p) => Array.from(p.grad)), `${layer.type} weight gradients`);
+    }
+    const model: Model = {
+      format: MODEL_FORMAT,
+      name: 'eval-then-backward',
+      input: { shape: [9, 9, 4] },
+      layers: [{ type: 'maxPool2d', poolSize: 2 }, { type: 'conv2d', filters: 5, kernelSize: 3, padding: 'same', activation: 'relu' }],
+    };
+    const net = buildNetwork(model, inferShapes(model), 1);
+    const x = randomTensor([3, 9, 9, 4], createRng(2), 1);
+    const y = net.forward(x, false).data.slice();
+    assert.deepEqual(net.forward(x, true).data, y, 'a network: the same outputs');
+    net.forward(x, false);
+    assert.throws(() => net.backward(randomTensor([3, ...net.outputShape], createRng(3), 1)), /training forward pass/);
   });
 
   it('batchNorm: Keras momentum update of the moving statistics, which inference then uses', () => {

@@ -118,6 +118,50 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
   const ACTS: readonly ActivationName[] = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax'];
   const exact = (act: ActivationName): boolean => act !== 'sigmoid' && act !== 'tanh';
 
+  it('convForward: patches, GEMM, bias and activation fused, bit-identical to those kernels one after the other, patches kept or not', () => {
+    const rng = createRng(21);
+    const acts: readonly ActivationName[] = ['relu', 'linear', 'leakyRelu', 'tanh'];
+    let t = 0;
+    for (const [n, c, g] of geometries(23, 40)) {
+      const outC = [1, 3, 8, 16, 33][t % 5]!;
+      const act = acts[t % acts.length]!;
+      const withBias = t % 3 !== 0;
+      t++;
+      const k = g.kh * g.kw * c, rows = n * g.outH * g.outW;
+      const r = new Regions(backend);
+      const ix = r.add(n * g.inH * g.inW * c), iw = r.add(k * outC), ib = r.add(outC), icols = r.add(rows * k);
+      const iz = r.add(rows * outC), iy = r.add(rows * outC), iz2 = r.add(rows * outC), iy2 = r.add(rows * outC);
+      const v = r.views();
+      const x = fill(v[ix]!, rng), w = fill(v[iw]!, rng), bias = fill(v[ib]!, rng), cols = v[icols]!;
+      const [z, y, z2, y2] = [v[iz]!, v[iy]!, v[iz2]!, v[iy2]!];
+      const linear = act === 'linear';
+      const epilogue = (zz: Float32Array, yy: Float32Array) => ({ act, bias: withBias ? bias : undefined, y: linear ? zz : yy, alpha: 0.2 });
+      // The separate kernels (in WebAssembly), then the fused one with and without keeping the patches.
+      kernels.im2col(x, 0, g, c, cols, 0, n);
+      const patches = cols.slice();
+      kernels.gemm(false, false, rows, outC, k, cols, 0, w, 0, z2, 0, false);
+      if (!linear) kernels.biasActivationForward(act, z2, withBias ? bias : undefined, y2, rows, outC, 0.2);
+      else if (withBias) kernels.addBias(z2, bias, rows, outC);
+      const what = `${describeG(n, c, g)} outC ${outC} ${act}${withBias ? ' + bias' : ''}`;
+      for (const keep of [true, false]) {
+        fill(cols, rng);
+        fill(z, rng);
+        fill(y, rng);
+        const before = ran('convForward');
+        kernels.convForward(x, g, c, w, outC, z, cols, n, keep, epilogue(z, y));
+        assert.equal(ran('convForward'), before + 1, 'ran in WebAssembly');
+        assert.deepEqual(z, z2, `z, keep ${keep}, ${what}`);
+        if (!linear) assert.deepEqual(y, y2, `y, keep ${keep}, ${what}`);
+        if (keep) assert.deepEqual(cols, patches, `patches kept, ${what}`);
+      }
+      // Against the JavaScript reference (its own GEMM: another summation order).
+      const jz = new Float32Array(rows * outC), jy = new Float32Array(rows * outC);
+      jsKernels.convForward(x.slice(), g, c, w.slice(), outC, jz, new Float32Array(rows * k), n, false, { act, bias: withBias ? bias.slice() : undefined, y: linear ? jz : jy, alpha: 0.2 });
+      assertClose(z, jz, 1e-4, `z vs js, ${what}`);
+      r.release();
+    }
+  });
+
   it('bias + activation forward and backward (with the bias-gradient sums), each activation, odd rows and columns, in place too', () => {
     const rng = createRng(2);
     for (const act of ACTS) for (const rows of ODD) for (const cols of ODD) for (const withBias of [false, true]) for (const inPlace of [false, true]) {
@@ -192,6 +236,13 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
       kernels.maxPoolForward(x, y, argmax, n, g, c);
       assert.deepEqual(y, jy, `max forward ${what}`);
       assert.deepEqual(argmax, ja, `argmax ${what}`);
+      // Inference: the maxima alone (no argmax).
+      fill(y, rng);
+      kernels.maxPoolForward(x, y, undefined, n, g, c);
+      assert.deepEqual(y, jy, `max forward without argmax ${what}`);
+      const jy2 = new Float32Array(outSize);
+      jsKernels.maxPoolForward(x.slice(), jy2, undefined, n, g, c);
+      assert.deepEqual(jy2, jy, `js max forward without argmax ${what}`);
       jsKernels.maxPoolBackward(dy.slice(), ja, outSize, jdx, inSize);
       kernels.maxPoolBackward(dy, argmax, outSize, dx, inSize);
       assert.deepEqual(dx, jdx, `max backward ${what}`);
@@ -201,6 +252,20 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
       jsKernels.avgPoolBackward(dy.slice(), jdx, n, g, c);
       kernels.avgPoolBackward(dy, dx, n, g, c);
       assert.deepEqual(dx, jdx, `avg backward ${what}`);
+      r.release();
+    }
+    // Channels in whole vectors (the windows-inside fast path of the maxima alone).
+    for (const [n, , g] of geometries(13, 30)) {
+      const c = 4 * (1 + rng.int(3));
+      const inSize = n * g.inH * g.inW * c, outSize = n * g.outH * g.outW * c;
+      const r = new Regions(backend);
+      const ix = r.add(inSize), iy = r.add(outSize);
+      const v = r.views();
+      const x = fill(v[ix]!, rng, 4), y = v[iy]!;
+      const jy = new Float32Array(outSize);
+      jsKernels.maxPoolForward(x.slice(), jy, new Int32Array(outSize), n, g, c);
+      kernels.maxPoolForward(x, y, undefined, n, g, c);
+      assert.deepEqual(y, jy, `max forward without argmax ${describeG(n, c, g)}`);
       r.release();
     }
     for (const op of ['maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward'] as const) assert.ok(ran(op) >= 43, op);
@@ -339,7 +404,7 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
     const fallbacks = { ...k.ops.fallback };
     assert.deepEqual(curve(k), a, 'bit-identical with the same seed');
     assertClose(Float32Array.from(a), Float32Array.from(curve(jsKernels)), 1e-4, 'wasm vs js loss curve');
-    for (const op of ['im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate', 'batchNormForward', 'batchNormBackward'] as const) {
+    for (const op of ['convForward', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate', 'batchNormForward', 'batchNormBackward'] as const) {
       assert.ok(k.ops.inWasm[op] > 0, `${op} ran in WebAssembly`);
     }
     // Only the softmax layer's forward (bias + softmax) ran in JavaScript.

@@ -26,12 +26,18 @@ export function biasActivation(act: i32, z: usize, bias: usize, y: usize, rows: 
     activationRow(act, z, y, rows * cols, alpha);
     return;
   }
-  for (let r = 0; r < rows; r++) {
+  // Groups of rows of about GROUP_FLOATS: the bias added to each row, then one activation pass over the group
+  // while it is in L1 (one call per group, not per row: rows are often short, 8 or 16 channels).
+  const group = max(1, GROUP_FLOATS / max(1, cols));
+  for (let r = 0; r < rows; r += group) {
+    const g = min(group, rows - r);
     const o = <usize>r * rowBytes;
-    addF32(z + o, bias, cols);
-    activationRow(act, z + o, y + o, cols, alpha);
+    for (let i = 0; i < g; i++) addF32(z + o + <usize>i * rowBytes, bias, cols);
+    activationRow(act, z + o, y + o, g * cols, alpha);
   }
 }
+
+const GROUP_FLOATS: i32 = 2048;
 
 /**
  * dz ← dy · act'(z) (from the forward's input z and output y) for `rows` rows of `cols` floats, and, when

@@ -18,6 +18,9 @@
 // (one FMA instruction on x64 with FMA3), without it f32x4.mul + f32x4.add.
 
 export * from './ops';
+import { im2colRows, im2colRowsPadded, paddedRowsFloats } from './im2col';
+import { biasActivation } from './elementwise';
+import { copyF32, zeroF32 } from './simd';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -104,6 +107,152 @@ export function gemm(
       }
     }
   }
+}
+
+/** Patch floats per block of convForward: a block's patches stay in L2 between im2col and the GEMM. */
+const CONV_BLOCK_FLOATS: i32 = 32768;
+
+/**
+ * Convolution forward for output rows r0…r1 (row = (sample · outH + oy) · outW + ox) of the batch at x, block by
+ * block: the block's patches (im2col) into cols, z = patches · w ([k×outC], k = kh·kw·c), then, when act ≥ 0,
+ * biasActivation(act) of the block (bias 0: none) into y. With `keep` the patches go to their own rows of cols
+ * (the whole patch matrix, for the weight gradient); without, every block reuses cols' rows from r0 on (one
+ * block's worth). Per element the same operations in the same order as im2col, gemm and biasActivation over
+ * the whole batch: bit-identical, whatever the blocks or the row range.
+ */
+export function convForward(
+  x: usize, cols: usize, w: usize, z: usize, y: usize, bias: usize, act: i32, alpha: f64,
+  c: i32, inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
+  outH: i32, outW: i32, outC: i32, r0: i32, r1: i32, keep: i32, scratch: usize,
+): void {
+  const k = kh * kw * c;
+  const block = max(MR, (CONV_BLOCK_FLOATS / k) & ~(MR - 1));
+  const zRow = <usize>outC << 2;
+  // The padded input rows go after what the GEMM uses of the scratch, when they fit in it.
+  const gemmBytes = <usize>scratchBytes(block, outC, k);
+  const padded = dw == 1 && gemmBytes + (<usize>paddedRowsFloats(c, kh, kw, sw, outW) << 2) <= <usize>scratchBytes(1 << 30, 1 << 30, 1 << 30);
+  const pad = (scratch + gemmBytes + 15) & ~(<usize>15);
+  if (!keep && dw == 1 && k <= KC && outC <= NC) {
+    const pB = scratch;
+    const pad2 = (scratch + ((<usize>roundUp(outC, NR) * k) << 2) + MR * NR * 4 + 15) & ~(<usize>15);
+    const tile2 = pad2 - MR * NR * 4;
+    if (pad2 + (<usize>paddedRowsFloats(c, kh, kw, sw, outW) << 2) <= scratch + <usize>scratchBytes(1 << 30, 1 << 30, 1 << 30)) {
+      packBN(w, outC, 0, 0, k, outC, pB);
+      convImplicit(x, z, y, bias, act, alpha, c, inH, inW, kh, kw, sh, sw, dh, padTop, padLeft, outH, outW, outC, r0, r1, pB, pad2, tile2);
+      return;
+    }
+  }
+  for (let r = r0; r < r1; r += block) {
+    const rows = min(block, r1 - r);
+    const cp = cols + ((<usize>(keep ? r : r0) * k) << 2);
+    if (padded) im2colRowsPadded(x, cp, c, inH, inW, kh, kw, sh, sw, dh, padTop, padLeft, outH, outW, r, rows, pad);
+    else im2colRows(x, cp, c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, r, rows);
+    const zp = z + <usize>r * zRow;
+    gemm(0, 0, rows, outC, k, cp, k, w, outC, zp, outC, 0, scratch);
+    if (act >= 0) biasActivation(act, zp, bias, y + <usize>r * zRow, rows, outC, alpha);
+  }
+}
+
+/**
+ * convForward without a patch matrix (inference, k ≤ KC): per output line, the padded input rows it reads
+ * (im2colRowsPadded's), and 4-pixel × 8-filter tiles whose A rows are read from them in patch order (ky, then
+ * kw·c contiguous floats). Every output element gets the multiply-adds of gemm's one KC slice in the same order,
+ * from zero: bit-identical to im2col + gemm.
+ */
+function convImplicit(
+  x: usize, z: usize, y: usize, bias: usize, act: i32, alpha: f64,
+  c: i32, inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, padTop: i32, padLeft: i32,
+  outH: i32, outW: i32, outC: i32, r0: i32, r1: i32, pB: usize, pad: usize, tile: usize,
+): void {
+  const k = kh * kw * c;
+  const kwc = kw * c;
+  const rowBytes = <usize>(inW * c) << 2;
+  const inBytes = <usize>(inH * inW * c) << 2;
+  const cBytes = <usize>c << 2;
+  const span = (outW - 1) * sw + kw;
+  const prowBytes = <usize>paddedRowsFloats(c, 1, kw, sw, outW) << 2;
+  const left = min(span, padLeft);
+  const valid = max(0, min(inW, span - padLeft));
+  const right = span - left - valid;
+  const stepBytes = <usize>(sw * c) << 2;
+  const zRow = <usize>outC << 2;
+  const p = outH * outW;
+  let s = r0 / p;
+  const q = r0 - s * p;
+  let oy = q / outW;
+  let ox = q - oy * outW;
+  let r = r0;
+  while (r < r1) {
+    const xs = x + <usize>s * inBytes;
+    const y0 = oy * sh - padTop;
+    for (let ky = 0; ky < kh; ky++) {
+      const d = pad + <usize>ky * prowBytes;
+      const iy = y0 + ky * dh;
+      if (iy < 0 || iy >= inH) {
+        zeroF32(d, span * c);
+        continue;
+      }
+      zeroF32(d, left * c);
+      copyF32(d + <usize>left * cBytes, xs + <usize>iy * rowBytes, valid * c);
+      zeroF32(d + <usize>(left + valid) * cBytes, right * c);
+    }
+    const oxEnd = min(outW, ox + (r1 - r));
+    const line = oxEnd - ox;
+    const zLine = z + <usize>r * zRow;
+    for (let t = 0; t < line; t += MR) {
+      const mr = min(MR, line - t);
+      const a0 = pad + <usize>(ox + t) * stepBytes;
+      const a1 = pad + <usize>(ox + t + min(1, mr - 1)) * stepBytes;
+      const a2 = pad + <usize>(ox + t + min(2, mr - 1)) * stepBytes;
+      const a3 = pad + <usize>(ox + t + min(3, mr - 1)) * stepBytes;
+      for (let jr = 0; jr < outC; jr += NR) {
+        microImplicit(kh, kwc, prowBytes, a0, a1, a2, a3, pB + ((<usize>jr * k) << 2), zLine + <usize>t * zRow + (<usize>jr << 2), outC, mr, min(NR, outC - jr), tile);
+      }
+    }
+    if (act >= 0) biasActivation(act, zLine, bias, y + <usize>r * zRow, line, outC, alpha);
+    r += line;
+    ox = oxEnd;
+    if (ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        s++;
+      }
+    }
+  }
+}
+
+/** Like microDirect, A's four rows at a0…a3 in kh segments of kwc floats, prowBytes apart; C overwritten. */
+function microImplicit(
+  kh: i32, kwc: i32, prowBytes: usize, a0: usize, a1: usize, a2: usize, a3: usize,
+  bp: usize, cp: usize, ldc: i32, mr: i32, nr: i32, tile: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const segBytes = <usize>kwc << 2;
+  for (let ky = 0; ky < kh; ky++) {
+    const off = <usize>ky * prowBytes;
+    let p0 = a0 + off;
+    const d1 = a1 - a0, d2 = a2 - a0, d3 = a3 - a0;
+    const end = p0 + segBytes;
+    while (p0 < end) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let v = v128.load32_splat(p0);
+      c00 = madd(v, b0, c00); c01 = madd(v, b1, c01);
+      v = v128.load32_splat(p0 + d1);
+      c10 = madd(v, b0, c10); c11 = madd(v, b1, c11);
+      v = v128.load32_splat(p0 + d2);
+      c20 = madd(v, b0, c20); c21 = madd(v, b1, c21);
+      v = v128.load32_splat(p0 + d3);
+      c30 = madd(v, b0, c30); c31 = madd(v, b1, c31);
+      p0 += 4;
+      bp += 32;
+    }
+  }
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, true, mr, nr, tile);
 }
 
 @inline function roundUp(x: i32, q: i32): i32 {

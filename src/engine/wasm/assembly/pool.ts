@@ -10,6 +10,10 @@ export function maxPoolForward(
   x: usize, y: usize, argmax: usize, batch: i32, c: i32,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
+  if (argmax == 0) {
+    maxPoolValues(x, y, batch, c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+    return;
+  }
   const iota = i32x4(0, 1, 2, 3);
   const cBytes = <usize>c << 2;
   const c4 = c & ~3;
@@ -63,6 +67,74 @@ export function maxPoolForward(
         }
         yb += cBytes;
         ab += cBytes;
+      }
+    }
+  }
+}
+
+/** maxPoolForward without the winners (argmax 0: inference): the same maxima, the same comparisons. */
+function maxPoolValues(
+  x: usize, y: usize, batch: i32, c: i32,
+  inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const cBytes = <usize>c << 2;
+  const c4 = c & ~3;
+  let yb = y;
+  for (let n = 0; n < batch; n++) {
+    const xn = x + ((<usize>n * inH * inW * c) << 2);
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * sh - padTop;
+      const rowsInside = y0 >= 0 && y0 + (kh - 1) * dh < inH;
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * sw - padLeft;
+        if (rowsInside && c4 == c && x0 >= 0 && x0 + (kw - 1) * dw < inW) {
+          // Every tap in the image, whole vectors: the running maximum stays in a register, taps in the same order.
+          const w0 = xn + ((<usize>(y0 * inW + x0) * c) << 2);
+          const tapY = (<usize>(dh * inW * c)) << 2, tapX = (<usize>(dw * c)) << 2;
+          for (let ch = 0; ch < c; ch += 4) {
+            const base = w0 + (<usize>ch << 2);
+            let best = v128.load(base);
+            for (let ky = 0; ky < kh; ky++) {
+              const rp = base + <usize>ky * tapY;
+              for (let kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
+                const v = v128.load(rp + <usize>kx * tapX);
+                best = v128.bitselect(v, best, v128.not(f32x4.le(v, best)));
+              }
+            }
+            v128.store(yb + (<usize>ch << 2), best);
+          }
+          yb += cBytes;
+          continue;
+        }
+        let first = true;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y0 + ky * dh;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = x0 + kx * dw;
+            if (ix < 0 || ix >= inW) continue;
+            const xp = xn + ((<usize>(iy * inW + ix) * c) << 2);
+            if (first) {
+              copyF32(yb, xp, c);
+              first = false;
+              continue;
+            }
+            let ch = 0;
+            for (; ch < c4; ch += 4) {
+              const o = <usize>ch << 2;
+              const v = v128.load(xp + o);
+              const best = v128.load(yb + o);
+              v128.store(yb + o, v128.bitselect(v, best, v128.not(f32x4.le(v, best))));
+            }
+            for (; ch < c; ch++) {
+              const o = <usize>ch << 2;
+              const v = load<f32>(xp + o);
+              if (!(v <= load<f32>(yb + o))) store<f32>(yb + o, v);
+            }
+          }
+        }
+        if (first) for (let ch = 0; ch < c; ch++) store<f32>(yb + (<usize>ch << 2), -Infinity);
+        yb += cBytes;
       }
     }
   }

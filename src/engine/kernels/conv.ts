@@ -1,0 +1,38 @@
+// A convolution's forward pass as one kernel: the batch's patches (im2col), their GEMM with the kernel and the
+// bias + activation. The JavaScript reference composes the separate kernels; the WebAssembly one (./wasmOps)
+// fuses them block by block over output rows and splits the rows over the GEMM threads.
+import type { Window2d } from '../../model/geometry';
+import type { ActivationName } from '../../model/types';
+import type { Kernels } from './index';
+
+/** What follows the GEMM: z += bias when given, then y ← act(z) (for 'linear', y must be z). */
+export interface ConvEpilogue {
+  readonly act: ActivationName;
+  readonly bias: Float32Array | undefined;
+  readonly y: Float32Array;
+  readonly alpha: number;
+}
+
+/**
+ * z [batch·outH·outW × outC] = patches(x) · w ([kh·kw·c × outC]), then the epilogue when given. `cols` holds
+ * batch·outH·outW × kh·kw·c floats; with `keepCols` it holds the whole patch matrix afterwards (the weight
+ * gradient needs it), else its contents are unspecified (an implementation may use only part of it as scratch).
+ */
+export type ConvForward = (
+  x: Float32Array, g: Window2d, c: number, w: Float32Array, outC: number, z: Float32Array,
+  cols: Float32Array, batch: number, keepCols: boolean, epilogue: ConvEpilogue | undefined,
+) => void;
+
+/** The forward pass from separate kernels (the reference, and the WebAssembly kernels' fallback). */
+export function composeConvForward(kr: Pick<Kernels, 'im2col' | 'gemm' | 'addBias' | 'biasActivationForward'>): ConvForward {
+  return (x, g, c, w, outC, z, cols, batch, _keepCols, epilogue) => {
+    const rows = batch * g.outH * g.outW;
+    const k = g.kh * g.kw * c;
+    kr.im2col(x, 0, g, c, cols, 0, batch);
+    kr.gemm(false, false, rows, outC, k, cols, 0, w, 0, z, 0, false);
+    if (!epilogue) return;
+    if (epilogue.act === 'linear') {
+      if (epilogue.bias) kr.addBias(z, epilogue.bias, rows, outC);
+    } else kr.biasActivationForward(epilogue.act, z, epilogue.bias, epilogue.y, rows, outC, epilogue.alpha);
+  };
+}
