@@ -10,22 +10,10 @@ import { createRng, type Rng } from '../../../src/engine/rng';
 import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
 import { partStart, planSplit, type GemmPool } from '../../../src/engine/wasm/pool';
 import { assertClose } from './helpers';
-import { enableRelaxedSimd, readWasmBinaries } from './wasmHelpers';
+import { enableRelaxedSimd, put, random, readWasmBinaries } from './wasmHelpers';
 
 enableRelaxedSimd();
 const binaries = readWasmBinaries();
-
-function random(len: number, rng: Rng): Float32Array {
-  const x = new Float32Array(len);
-  for (let i = 0; i < len; i++) x[i] = 2 * rng.next() - 1;
-  return x;
-}
-
-function put(be: WasmBackend, data: Float32Array): number {
-  const ptr = be.alloc(data.length);
-  be.f32().set(data, ptr >>> 2);
-  return ptr;
-}
 
 interface Case { transA: boolean; transB: boolean; m: number; n: number; k: number; acc: boolean; pad: number }
 

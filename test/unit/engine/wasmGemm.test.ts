@@ -6,24 +6,11 @@ import { gemm as jsGemm } from '../../../src/engine/kernels/gemm';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { loadWasmBackend, selectWasmVariant, WASM_VARIANTS, type WasmBackend, type WasmVariant } from '../../../src/engine/wasm/backend';
 import { assertClose } from './helpers';
-import { enableRelaxedSimd, readWasmBinaries } from './wasmHelpers';
+import { enableRelaxedSimd, put, random, readWasmBinaries } from './wasmHelpers';
 
 enableRelaxedSimd();
 const binaries = readWasmBinaries();
 const TOL = 1e-4;
-
-function random(len: number, rng: Rng): Float32Array {
-  const x = new Float32Array(len);
-  for (let i = 0; i < len; i++) x[i] = 2 * rng.next() - 1;
-  return x;
-}
-
-/** Copies `data` into a fresh arena buffer; returns its byte offset. */
-function put(be: WasmBackend, data: Float32Array): number {
-  const ptr = be.alloc(data.length);
-  be.f32().set(data, ptr >>> 2);
-  return ptr;
-}
 
 /** Runs one product on both implementations (C prefilled with the same random values) and compares. */
 function check(be: WasmBackend, rng: Rng, transA: boolean, transB: boolean, m: number, n: number, k: number, acc: boolean): void {

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { WASM_FILES, WASM_VARIANTS, type WasmBinaries } from '../../../src/engine/wasm/backend';
+import type { Rng } from '../../../src/engine/rng';
+import { WASM_FILES, WASM_VARIANTS, type WasmBackend, type WasmBinaries } from '../../../src/engine/wasm/backend';
 
 const root = join(__dirname, '../../..');
 const buildDir = join(root, 'src/engine/wasm/build');
@@ -26,4 +27,18 @@ export function readWasmBinaries(): WasmBinaries {
   const binaries: WasmBinaries = {};
   for (const v of WASM_VARIANTS) binaries[v] = readFileSync(join(buildDir, WASM_FILES[v]));
   return binaries;
+}
+
+/** Seeded values in [-1, 1). */
+export function random(len: number, rng: Rng): Float32Array {
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) x[i] = 2 * rng.next() - 1;
+  return x;
+}
+
+/** Copies `data` into a fresh arena buffer of `be`; returns its byte offset. */
+export function put(be: WasmBackend, data: Float32Array): number {
+  const ptr = be.alloc(data.length);
+  be.f32().set(data, ptr >>> 2);
+  return ptr;
 }
