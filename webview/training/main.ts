@@ -52,7 +52,7 @@ function onMessage(msg: TrainingHostMessage): void {
       break;
     case 'progress':
       batch = msg.batch;
-      renderHeader();
+      renderProgress();
       renderCharts();
       break;
     case 'featureMaps':
@@ -145,15 +145,29 @@ const PHASE_TEXT: Record<RunSnapshot['phase'], string> = {
   failed: 'Failed',
 };
 
+const isActive = (r: RunSnapshot): boolean => r.phase === 'loading' || r.phase === 'running' || r.phase === 'stopping';
+
+/** The status line: phase, what early stopping kept, and the live batch progress. */
+function phaseText(r: RunSnapshot): string {
+  const b = isActive(r) ? batch : undefined;
+  const progress = b ? ` · epoch ${b.epoch}/${b.epochs}, batch ${b.batch}/${b.batches} · loss ${b.loss.toFixed(4)} · acc ${(100 * b.accuracy).toFixed(1)}% · ${Math.round(b.samplesPerSecond)} samples/s` : '';
+  return PHASE_TEXT[r.phase] + (r.selection ? `: epoch ${r.selection.bestEpoch}, the best ${r.selection.on}` : '') + progress;
+}
+
+/** Per batch only the status line changes: rebuilding the header would replace the Stop button under the pointer. */
+function renderProgress(): void {
+  const phase = header.querySelector('#phase');
+  if (run && phase) phase.textContent = phaseText(run);
+  else renderHeader();
+}
+
 function renderHeader(): void {
   if (!run) return;
-  const active = run.phase === 'loading' || run.phase === 'running' || run.phase === 'stopping';
-  const b = active ? batch : undefined;
+  const active = isActive(run);
   const engineBytes = run.history[run.history.length - 1]?.engineBytes;
-  const progress = b ? ` · epoch ${b.epoch}/${b.epochs}, batch ${b.batch}/${b.batches} · loss ${b.loss.toFixed(4)} · acc ${(100 * b.accuracy).toFixed(1)}% · ${Math.round(b.samplesPerSecond)} samples/s` : '';
   replaceContent(header, [
     h('h1', {}, `Training: ${run.modelName}`),
-    h('p', { class: `phase phase-${run.phase}`, id: 'phase', role: 'status' }, PHASE_TEXT[run.phase], run.selection ? `: epoch ${run.selection.bestEpoch}, the best ${run.selection.on}` : '', progress),
+    h('p', { class: `phase phase-${run.phase}`, id: 'phase', role: 'status' }, phaseText(run)),
     run.description ? h('p', { class: 'meta' }, run.description) : null,
     engineBytes !== undefined ? h('p', { class: 'meta', id: 'engine-memory' }, `Engine memory ${formatBytes(engineBytes)} (activations, parameters, gradients, optimizer state and scratch, planned once)`) : null,
     run.message ? h('p', { class: 'error-message', role: 'alert' }, run.message) : null,
