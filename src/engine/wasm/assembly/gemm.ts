@@ -18,9 +18,8 @@
 // (one FMA instruction on x64 with FMA3), without it f32x4.mul + f32x4.add.
 
 export * from './ops';
-import { im2colRows, im2colRowsPadded, paddedRowsFloats } from './im2col';
+import { fillPaddedRows, im2colRows, im2colRowsPadded, paddedRowsFloats } from './im2col';
 import { biasActivation } from './elementwise';
-import { copyF32, zeroF32 } from './simd';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -168,7 +167,6 @@ function convImplicit(
   const kwc = kw * c;
   const rowBytes = <usize>(inW * c) << 2;
   const inBytes = <usize>(inH * inW * c) << 2;
-  const cBytes = <usize>c << 2;
   const span = (outW - 1) * sw + kw;
   const prowBytes = <usize>paddedRowsFloats(c, 1, kw, sw, outW) << 2;
   const left = min(span, padLeft);
@@ -185,17 +183,7 @@ function convImplicit(
   while (r < r1) {
     const xs = x + <usize>s * inBytes;
     const y0 = oy * sh - padTop;
-    for (let ky = 0; ky < kh; ky++) {
-      const d = pad + <usize>ky * prowBytes;
-      const iy = y0 + ky * dh;
-      if (iy < 0 || iy >= inH) {
-        zeroF32(d, span * c);
-        continue;
-      }
-      zeroF32(d, left * c);
-      copyF32(d + <usize>left * cBytes, xs + <usize>iy * rowBytes, valid * c);
-      zeroF32(d + <usize>(left + valid) * cBytes, right * c);
-    }
+    fillPaddedRows(pad, prowBytes, xs, rowBytes, y0, kh, dh, inH, span, left, valid, right, c);
     const oxEnd = min(outW, ox + (r1 - r));
     const line = oxEnd - ox;
     const zLine = z + <usize>r * zRow;

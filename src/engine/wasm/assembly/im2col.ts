@@ -109,17 +109,7 @@ export function im2colRowsPadded(
     // The kh padded rows of line (s, oy).
     const xs = x + <usize>s * inBytes;
     const y0 = oy * sh - padTop;
-    for (let ky = 0; ky < kh; ky++) {
-      const d = pad + <usize>ky * prowBytes;
-      const iy = y0 + ky * dh;
-      if (iy < 0 || iy >= inH) {
-        zeroF32(d, span * c);
-        continue;
-      }
-      zeroF32(d, left * c);
-      copyF32(d + <usize>left * cBytes, xs + <usize>iy * rowBytes, valid * c);
-      zeroF32(d + <usize>(left + valid) * cBytes, right * c);
-    }
+    fillPaddedRows(pad, prowBytes, xs, rowBytes, y0, kh, dh, inH, span, left, valid, right, c);
     const oxEnd = min(outW, ox + (count - r));
     const line = oxEnd - ox;
     const lastRow = r + line == count;
@@ -190,5 +180,24 @@ export function col2im(
         }
       }
     }
+  }
+}
+
+/** The kh zero-padded input rows one output line reads (row ky at pad + ky·prowBytes): every later copy is whole vectors. */
+@inline export function fillPaddedRows(
+  pad: usize, prowBytes: usize, xs: usize, rowBytes: usize, y0: i32, kh: i32, dh: i32, inH: i32,
+  span: i32, left: i32, valid: i32, right: i32, c: i32,
+): void {
+  const cBytes = <usize>c << 2;
+  for (let ky = 0; ky < kh; ky++) {
+    const d = pad + <usize>ky * prowBytes;
+    const iy = y0 + ky * dh;
+    if (iy < 0 || iy >= inH) {
+      zeroF32(d, span * c);
+      continue;
+    }
+    zeroF32(d, left * c);
+    copyF32(d + <usize>left * cBytes, xs + <usize>iy * rowBytes, valid * c);
+    zeroF32(d + <usize>(left + valid) * cBytes, right * c);
   }
 }
