@@ -46,6 +46,10 @@ export default tseslint.config(
     rules: forbid(['data', 'protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'engine/ is pure: it imports only engine/ and model/.'),
   },
   {
+    files: ['src/interop/**/*.ts'],
+    rules: forbid(['data', 'protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'interop/ is pure: it imports only interop/, model/, engine/ and onnx-proto; file I/O lives in cli/.'),
+  },
+  {
     files: ['src/data/**/*.ts'],
     rules: forbid(['protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode'], 'data/ reads files for the engine; it never imports VS Code or the front ends.'),
   },

@@ -42,8 +42,53 @@ resized to its height and width; unreadable files are skipped with a warning.
 ## Shapes and counts
 - \`padding: "same"\` pads so that stride 1 keeps the size; odd padding puts the extra row/column at the
   bottom/right (as Keras and TensorFlow).
-- Multiply-adds count conv, depthwise conv and dense (one per weight use) and batch normalisation (one per value).
+- Multiply-adds count conv, depthwise and separable conv and dense (one per weight use) and batch normalisation
+  (one per value); merges, padding, pooling and activations count none.
 - Activation memory is the sum of every layer's output (and the input) in float32, per sample.
+`;
+
+const GRAPHS = `## Graphs: shortcuts and branches
+Without \`inputs\` a layer takes the previous layer's output (the first layer takes the model input), so a plain list
+of layers is a chain, exactly as before. A layer may instead name the layers it takes in \`inputs\`: this is how
+residual connections (ResNet, MobileNetV2) and concatenated branches (DenseNet, Inception) are written.
+
+\`\`\`json
+"layers": [
+  { "type": "conv2d", "name": "stem", "filters": 16, "kernelSize": 3, "padding": "same", "activation": "relu" },
+  { "type": "conv2d", "filters": 16, "kernelSize": 3, "padding": "same", "activation": "relu" },
+  { "type": "conv2d", "name": "block1_conv2", "filters": 16, "kernelSize": 3, "padding": "same" },
+  { "type": "add", "name": "block1_add", "inputs": ["stem", "block1_conv2"] },
+  { "type": "relu", "name": "block1_out" },
+  { "type": "conv2d", "name": "branch", "inputs": ["stem"], "filters": 8, "kernelSize": 1 },
+  { "type": "concatenate", "inputs": ["block1_out", "branch"] }
+]
+\`\`\`
+
+- **References**: each entry of \`inputs\` is the \`name\` of an earlier layer, or \`"input"\` for the model input.
+  Layers are listed in dependency order (as ONNX sorts its nodes): naming a later layer, or the layer itself, is an
+  error at that entry, and so is a name no layer has (with a "did you mean"). \`inputs\` is never empty; leave it
+  out to take the previous layer.
+- **Names**: \`name\` is optional; without it a layer is called \`<type>_<index>\` (\`conv2d_1\`). A layer that another
+  layer references must have an explicit \`name\` (a default name changes when layers move). Names are unique,
+  also against other layers' default names, and \`"input"\` is reserved for the model input. Trained weights are
+  named after the layer (\`block1_conv2.kernel\`).
+- **Output**: the model's output is the last layer. A layer whose output does not reach it (nothing reads it, or only
+  layers that do not reach it either) is a *dead branch*: a warning, not an error: the model still trains.
+- **Merges**: \`add\` (Keras \`Add\`) sums two or more inputs of equal shape; \`concatenate\` (Keras \`Concatenate\`)
+  joins two or more inputs along the last axis (channels), all other dimensions equal: 8×8×16 and 8×8×8 give
+  8×8×24. A mismatch names both inputs and their shapes, at the entry that differs:
+  \`add needs equal shapes: "block2_conv2" gives 16×16×64 but "block1_out" gives 32×32×32\`. Every other layer takes
+  exactly one input. The same input may be listed twice (\`add([x, x])\`).
+- **New layers** (no parameters unless stated; counts equal Keras'):
+  - \`zeroPadding2D\` (Keras \`ZeroPadding2D\`): \`padding\` is n on every side, \`[h, w]\` (top = bottom = h,
+    left = right = w) or \`[[top, bottom], [left, right]]\`; [H, W, C] becomes [H + top + bottom, W + left + right, C].
+  - \`separableConv2d\` (Keras \`SeparableConv2D\`): a depthwise convolution with \`depthMultiplier\` (m) kernels
+    per input channel, then a 1×1 convolution to \`filters\` (f) channels: kh·kw·C·m + C·m·f (+ f with
+    \`useBias\`) parameters. SeparableConv2D(64, 3) on 32×32×32: 32·9 + 32·64 + 64 = 2,400.
+  - \`relu6\` (Keras \`ReLU(max_value=6)\`): min(max(x, 0), 6); \`swish\` (Keras \`Activation("swish")\`, also
+    called SiLU): x·sigmoid(x). Both are also \`activation\` values of conv, depthwise, separable and dense layers.
+- Keras Applications' ResNet-50 written this way (\`test/unit/model/fixtures/resnet50.cnn.json\`, Keras' layer names)
+  gives Keras' totals: 25,636,712 parameters, 25,583,592 trainable, 53,120 non-trainable.
 `;
 
 function describeField(f: FieldSpec): string {
@@ -62,6 +107,10 @@ function describeField(f: FieldSpec): string {
       return 'string';
     case 'shape3':
       return '[height, width, channels]';
+    case 'layerRefs':
+      return 'array of earlier layer names or `"input"`';
+    case 'padding2d':
+      return `integer, [h, w] or [[top, bottom], [left, right]], ${f.min}…${f.max}`;
     case 'object':
       return 'object (below)';
     case 'tagged':
@@ -82,7 +131,7 @@ function fieldTable(spec: ObjectSpec): string {
 }
 
 export function docsText(): string {
-  const parts = [INTRO, '## Top level', fieldTable(MODEL_SPEC), '## Layers', LAYER_ITEM.doc];
+  const parts = [INTRO, GRAPHS, '## Top level', fieldTable(MODEL_SPEC), '## Layers', LAYER_ITEM.doc];
   for (const [type, spec] of Object.entries(LAYER_SPECS)) {
     parts.push(`### \`${type}\` (Keras \`${spec.keras}\`)`, spec.doc, fieldTable(spec));
   }

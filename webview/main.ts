@@ -1,6 +1,7 @@
 // Designer webview entry: connect to the host, keep the last view in the store, re-render the views from
 // it. The webview never edits the model itself: it sends intents and waits for the document's new view.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
@@ -11,6 +12,7 @@ import { h, replaceContent } from './dom';
 import { connect } from './host';
 import { Store, type Actions } from './state';
 import { Diagram } from './views/diagram';
+import { renderGraphTools } from './views/graphTools';
 import { renderHeader } from './views/header';
 import { renderInspector } from './views/inspector';
 import { markSelected, renderLayerTable } from './views/layerTable';
@@ -22,6 +24,7 @@ const app = document.getElementById('app') ?? document.body;
 const regions = {
   header: h('div', { class: 'region' }),
   status: h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
+  tools: h('div', { class: 'region' }),
   table: h('div', { class: 'region table-region' }),
   totals: h('div', { class: 'region' }),
   palette: h('div', { class: 'region' }),
@@ -58,8 +61,8 @@ const actions: Actions = {
       (e: unknown) => state.setStatus({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
     );
   },
-  select(index: number, focusRow = false) {
-    state.select(index);
+  select(index: number, focusRow = false, extend = false) {
+    state.select(index, extend);
     if (focusRow) document.querySelector<HTMLElement>(`tr[data-layer-index="${state.selected}"]`)?.focus();
   },
   editSelected() {
@@ -68,14 +71,14 @@ const actions: Actions = {
   setStatus: (s) => state.setStatus(s),
 };
 
-const diagram = new Diagram((row) => actions.select(row));
+const diagram = new Diagram((row, extend) => actions.select(row, false, extend));
 app.replaceChildren(
   regions.header,
   regions.status,
   h(
     'div',
     { class: 'workspace' },
-    h('div', { class: 'main-col' }, diagram.element, regions.table, regions.totals),
+    h('div', { class: 'main-col' }, diagram.element, regions.tools, regions.table, regions.totals),
     h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
   ),
 );
@@ -91,17 +94,19 @@ state.subscribe((change) => {
   const view = state.view;
   if (!view || change === 'status') return;
   const sel = state.selected;
+  const range = state.range;
   if (change === 'view') {
     replaceContent(regions.header, [renderHeader(view, actions)]);
-    replaceContent(regions.table, [renderLayerTable(view, sel, actions)]);
+    replaceContent(regions.table, [renderLayerTable(view, sel, range, actions)]);
     replaceContent(regions.totals, [renderTotals(view)]);
     replaceContent(regions.training, [renderTraining(view, actions)]);
   } else {
-    markSelected(regions.table, sel);
+    markSelected(regions.table, sel, range);
   }
   replaceContent(regions.palette, [renderPalette(view, sel, actions)]);
+  replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
   replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
-  diagram.draw(view, sel);
+  diagram.draw(view, sel, range);
   document.body.dataset.ready = 'true';
   if (!restoredScroll) {
     restoredScroll = true;

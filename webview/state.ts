@@ -5,6 +5,14 @@ import type { DesignerView, IntentMessage } from '../src/protocol/webview';
 export interface Persisted {
   readonly selected: number;
   readonly scrollTop: number;
+  /** The other end of a range selection (Shift+click, Shift+↑/↓); absent: the range is the selected layer. */
+  readonly anchor?: number;
+}
+
+/** The selected layers, first ≤ last (both −1 when there are none). */
+export interface Range {
+  readonly first: number;
+  readonly last: number;
 }
 
 /** What changed, so a selection change does not rebuild the table under the pointer (double-click). */
@@ -19,7 +27,8 @@ export interface Status {
 export interface Actions {
   /** Sends the intent; failures become the status line. `select` applies after the host confirmed. */
   send(intent: IntentMessage, select?: number): void;
-  select(index: number, focusRow?: boolean): void;
+  /** `extend`: keep the other end of the range where it is (Shift). */
+  select(index: number, focusRow?: boolean, extend?: boolean): void;
   /** Moves keyboard focus into the selected layer's first field (Enter on a row). */
   editSelected(): void;
   setStatus(status: Status | undefined): void;
@@ -28,6 +37,7 @@ export interface Actions {
 export class Store {
   view: DesignerView | undefined;
   selected = -1;
+  anchor = -1;
   scrollTop = 0;
   status: Status | undefined;
   fatal: string | undefined;
@@ -39,6 +49,7 @@ export class Store {
   ) {
     if (isPersisted(restored)) {
       this.selected = restored.selected;
+      this.anchor = typeof restored.anchor === 'number' ? restored.anchor : restored.selected;
       this.scrollTop = restored.scrollTop;
     }
   }
@@ -50,14 +61,22 @@ export class Store {
   setView(view: DesignerView): void {
     this.view = view;
     this.selected = clamp(this.selected, view.rows.length);
+    this.anchor = clamp(this.anchor, view.rows.length);
     this.changed('view');
   }
 
-  select(index: number): void {
-    const next = clamp(index, this.view?.rows.length ?? 0);
-    if (next === this.selected) return;
+  select(index: number, extend = false): void {
+    const count = this.view?.rows.length ?? 0;
+    const next = clamp(index, count);
+    const anchor = extend ? clamp(this.anchor < 0 ? this.selected : this.anchor, count) : next;
+    if (next === this.selected && anchor === this.anchor) return;
     this.selected = next;
+    this.anchor = anchor;
     this.changed('selection');
+  }
+
+  get range(): Range {
+    return { first: Math.min(this.selected, this.anchor), last: Math.max(this.selected, this.anchor) };
   }
 
   setStatus(status: Status | undefined): void {
@@ -73,11 +92,11 @@ export class Store {
 
   saveScroll(scrollTop: number): void {
     this.scrollTop = scrollTop;
-    this.persist({ selected: this.selected, scrollTop });
+    this.persist({ selected: this.selected, anchor: this.anchor, scrollTop });
   }
 
   private changed(change: Change): void {
-    this.persist({ selected: this.selected, scrollTop: this.scrollTop });
+    this.persist({ selected: this.selected, anchor: this.anchor, scrollTop: this.scrollTop });
     for (const l of this.listeners) l(change);
   }
 }

@@ -1,15 +1,17 @@
 // `cnn evaluate <model.cnn.json>`: accuracy, loss, per-class accuracy and confusion matrix of the saved
 // weights on the model's test data (or the training data when there is no test set, or --data).
 import { dirname, resolve } from 'node:path';
+import { defaultThreads } from '../data/gemmPool';
+import { kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../data/kernels';
 import { loadDataSource } from '../data/load';
 import { loadTrainedNetwork, TrainedWeightsError, type TrainedNetwork } from '../data/trainedNetwork';
 import { evaluate } from '../engine/train';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import type { DataSource, Model } from '../model/types';
-import { LIMIT_OPTION } from './commonOptions';
+import { LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
-import { parseCommandLine, type CommandSpec } from './options';
+import { parseCommandLine, type CommandSpec, type OptionValues } from './options';
 import { percent } from './progress';
 
 export const spec = {
@@ -19,6 +21,7 @@ export const spec = {
   options: {
     data: { kind: 'string', placeholder: 'DIR', help: 'evaluate on this folder of class subfolders instead of training.data' },
     limit: LIMIT_OPTION,
+    threads: THREADS_OPTION,
     json: { kind: 'boolean', help: 'print one JSON object instead of the tables' },
   },
 } as const satisfies CommandSpec;
@@ -38,8 +41,19 @@ export async function loadTrainedModel(modelPath: string, io: CliIo): Promise<Tr
   }
 }
 
+/** The kernels on `threads` GEMM threads (default all cores), as cnn train: helpers that cannot start are a warning. */
+export async function withThreads(threads: number | undefined, io: CliIo, work: () => Promise<number>): Promise<number> {
+  const kernels = await loadKernelsWithThreads(kernelsRequestFromEnv(), threads ?? defaultThreads(), (w) => io.err(`warning: ${w}`));
+  return withKernels(kernels, work);
+}
+
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values, operands } = parseCommandLine(spec, args);
+  // The network is built under these kernels: its memory is theirs and its GEMMs split over their threads.
+  return withThreads(values.threads, io, () => evaluateModel(values, operands, io));
+}
+
+async function evaluateModel(values: OptionValues<typeof spec.options>, operands: readonly string[], io: CliIo): Promise<number> {
   const [modelPath] = operands;
   const limit = values.limit;
   const { model, network, classes: savedClasses } = await loadTrainedModel(modelPath, io);

@@ -4,6 +4,8 @@ import { kernelsRequestFromEnv, loadKernels, withKernels } from '../data/kernels
 import { processIo, UsageError, UserError, type CliIo } from './io';
 import * as bench from './bench';
 import * as evaluate from './evaluate';
+import * as exportCommand from './export';
+import * as importCommand from './import';
 import { commandHelp, mainHelp, wantsHelp, type CommandSpec } from './options';
 import * as predict from './predict';
 import * as summary from './summary';
@@ -15,7 +17,7 @@ interface Command {
 }
 
 /** In the order `cnn --help` lists them. */
-const commands: readonly Command[] = [summary, train, evaluate, predict, bench];
+const commands: readonly Command[] = [summary, train, evaluate, predict, exportCommand, importCommand, bench];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;

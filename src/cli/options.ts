@@ -6,13 +6,17 @@ import type { FieldSpec } from '../model/spec';
 import { suggest } from '../model/suggest';
 import { UsageError } from './io';
 
-export type OptionSpec =
+export type OptionSpec = (
   | { readonly kind: 'boolean'; readonly help: string }
   /** A whole number from min to max, written as plain decimal digits. */
   | { readonly kind: 'integer'; readonly min: number; readonly max: number; readonly placeholder: string; readonly help: string }
   /** A decimal number (digits with an optional fraction) greater than 0 and at most max. */
   | { readonly kind: 'positiveNumber'; readonly max: number; readonly placeholder: string; readonly help: string }
-  | { readonly kind: 'string'; readonly placeholder: string; readonly help: string };
+  | { readonly kind: 'string'; readonly placeholder: string; readonly help: string }
+) & {
+  /** A one-letter alias, written with one dash: `-o` for `--output`. */
+  readonly short?: string;
+};
 
 export interface Operand {
   /** As in the usage line, e.g. "<model.cnn.json>". */
@@ -92,20 +96,21 @@ export function parseCommandLine<O extends Readonly<Record<string, OptionSpec>>>
       continue;
     }
     const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : arg.slice(1);
-    const option = Object.prototype.hasOwnProperty.call(spec.options, name) && arg.startsWith('--') ? spec.options[name] : undefined;
+    const short = arg.startsWith('--') ? undefined : Object.keys(spec.options).find((k) => spec.options[k]!.short === arg.slice(1));
+    const name = short ?? (arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : arg.slice(1));
+    const option = Object.prototype.hasOwnProperty.call(spec.options, name) && (short !== undefined || arg.startsWith('--')) ? spec.options[name] : undefined;
     if (!option) {
       const shown = eq < 0 || !arg.startsWith('--') ? arg : arg.slice(0, eq);
       const near = arg.startsWith('--') ? suggest(name, Object.keys(spec.options)) : undefined;
       return fail(`unknown option ${shown}${near ? `; did you mean --${near}?` : ''} (see cnn ${spec.name} --help)`);
     }
     if (option.kind === 'boolean') {
-      if (eq >= 0) fail(`--${name} takes no value, got "${arg.slice(eq + 1)}"`);
+      if (eq >= 0 && !short) fail(`--${name} takes no value, got "${arg.slice(eq + 1)}"`);
       values[name] = true;
       continue;
     }
     let text: string;
-    if (eq >= 0) text = arg.slice(eq + 1);
+    if (eq >= 0 && !short) text = arg.slice(eq + 1);
     else {
       const next = args[i + 1];
       // A following option is a forgotten value, not the value itself.
@@ -151,14 +156,17 @@ export function usageLine(spec: CommandSpec): string {
     const name = o.repeated ? `${o.name}…` : o.name;
     return o.optional ? `[${name}]` : name;
   });
-  const options = Object.entries(spec.options).map(([name, o]) => (o.kind === 'boolean' ? `[--${name}]` : `[--${name} ${o.placeholder}]`));
+  const options = Object.entries(spec.options).map(([name, o]) => {
+    const flag = o.short ? `-${o.short}` : `--${name}`;
+    return o.kind === 'boolean' ? `[${flag}]` : `[${flag} ${o.placeholder}]`;
+  });
   return ['cnn', spec.name, ...operands, ...options].join(' ');
 }
 
 /** `cnn <command> --help`: usage, what it does, and every option with its limits. */
 export function commandHelp(spec: CommandSpec): string {
   const rows: [string, string][] = Object.entries(spec.options).map(([name, o]) => [
-    o.kind === 'boolean' ? `--${name}` : `--${name} ${o.placeholder}`,
+    `${o.short ? `-${o.short}, ` : ''}${o.kind === 'boolean' ? `--${name}` : `--${name} ${o.placeholder}`}`,
     o.kind === 'integer' || o.kind === 'positiveNumber' ? `${o.help} (${describeValue(o)})` : o.help,
   ]);
   rows.push(['-h, --help', 'show this help']);

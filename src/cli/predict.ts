@@ -3,9 +3,10 @@
 import { loadImageFile } from '../data/load';
 import { TRAINING_SPEC } from '../model/modelSpec';
 import type { Model } from '../model/types';
-import { loadTrainedModel } from './evaluate';
+import { THREADS_OPTION } from './commonOptions';
+import { loadTrainedModel, withThreads } from './evaluate';
 import type { CliIo } from './io';
-import { formatLimits, parseCommandLine, type CommandSpec } from './options';
+import { formatLimits, parseCommandLine, type CommandSpec, type OptionValues } from './options';
 
 export const spec = {
   name: 'predict',
@@ -13,6 +14,7 @@ export const spec = {
   summary: 'the top classes of each PNG/JPEG image with their probabilities',
   options: {
     top: { kind: 'integer', ...formatLimits(TRAINING_SPEC.fields.topK), placeholder: 'K', help: 'show the K most likely classes; default 3, or training.topK if smaller' },
+    threads: THREADS_OPTION,
     json: { kind: 'boolean', help: 'print one JSON array with an entry per image' },
   },
 } as const satisfies CommandSpec;
@@ -43,6 +45,10 @@ export function toProbabilities(model: Model, outputs: Float32Array): number[] {
 
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values, operands } = parseCommandLine(spec, args);
+  return withThreads(values.threads, io, () => predict(values, operands, io));
+}
+
+async function predict(values: OptionValues<typeof spec.options>, operands: readonly string[], io: CliIo): Promise<number> {
   const [modelPath, ...images] = operands;
   const { model, network, classes } = await loadTrainedModel(modelPath, io);
   const k = values.top ?? Math.min(3, model.training?.topK ?? 3);

@@ -1,4 +1,5 @@
-// `cnn summary`: a Keras-style table of every layer with shapes, parameters and multiply-adds, then totals.
+// `cnn summary`: a Keras-style table of every layer with shapes, parameters, multiply-adds (and, for graph models, the
+// layers each one is connected to), then totals.
 import { totalmem } from 'node:os';
 import type { ParsedModel } from '../model/parse';
 import { UserError, type CliIo } from './io';
@@ -9,7 +10,7 @@ import { renderSummary } from './summaryText';
 export const spec = {
   name: 'summary',
   operands: [{ name: '<model.cnn.json>', repeated: true }],
-  summary: 'Keras-style table (layer, output shape, parameters, multiply-adds) and totals; errors as path:line:col',
+  summary: 'Keras-style table (layer, output shape, parameters, multiply-adds; for graphs, connected to) and totals; errors as path:line:col',
   options: {},
 } as const satisfies CommandSpec;
 

@@ -20,9 +20,16 @@ export function renderSummary(file: string, parsed: ParsedModel, machineBytes?: 
 
 const PROBLEM = '  ✗ ';
 
+/** A table row: layer, output shape, parameters, multiply-adds, and the inputs ("Connected to", one per line). */
+interface Row {
+  readonly cells: readonly [string, string, string, string];
+  readonly connected: readonly string[];
+}
+
 function table(a: ModelAnalysis, parsed: ParsedModel): string[] {
-  const rows: string[][] = [['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds']];
-  rows.push(['input', formatDims(a.inputShape), '0', '0']);
+  // As Keras: a Sequential summary has no "Connected to", a functional one does. Here: when any layer names its inputs.
+  const graph = parsed.layers.some((node) => node.fields.has('inputs'));
+  const rows: (Row | string)[] = [{ cells: ['input', formatDims(a.inputShape), '0', '0'], connected: [] }];
   const byIndex = new Map(a.layers.map((info) => [info.index, info]));
   const problems = new Map<number, string[]>();
   for (const d of parsed.diagnostics) {
@@ -33,8 +40,11 @@ function table(a: ModelAnalysis, parsed: ParsedModel): string[] {
   }
   for (const node of parsed.layers) {
     const info = byIndex.get(node.index);
-    rows.push(
-      info
+    const entry = a.entries[node.index];
+    // A reference that does not resolve is marked; its error is printed below the row.
+    const connected = graph && entry ? entry.inputs.map((i) => (i.index === undefined ? `${i.name} (?)` : i.name)) : [];
+    rows.push({
+      cells: info
         ? [
             `${info.name} (${info.type})`,
             info.outputShape ? formatDims(info.outputShape) : '?',
@@ -42,19 +52,39 @@ function table(a: ModelAnalysis, parsed: ParsedModel): string[] {
             formatCompact(info.macs),
           ]
         : [`layers[${node.index}]`, '?', '?', '?'],
-    );
-    for (const message of problems.get(node.index) ?? []) rows.push([`${PROBLEM}${message}`, '', '', '']);
+      connected,
+    });
+    for (const message of problems.get(node.index) ?? []) rows.push(`${PROBLEM}${message}`);
   }
-  const widths = [0, 0, 0, 0];
-  for (const r of rows) {
-    if (r[0]!.startsWith(PROBLEM)) continue;
-    for (let c = 0; c < 4; c++) widths[c] = Math.max(widths[c]!, r[c]!.length);
+  const header: Row = { cells: ['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds'], connected: graph ? ['Connected to'] : [] };
+  const widths = [0, 0, 0, 0, 0];
+  for (const r of [header, ...rows]) {
+    if (typeof r === 'string') continue;
+    for (let c = 0; c < 4; c++) widths[c] = Math.max(widths[c]!, r.cells[c]!.length);
+    for (const name of r.connected) widths[4] = Math.max(widths[4]!, name.length + 1);
   }
-  const line = '━'.repeat(widths[0]! + widths[1]! + widths[2]! + widths[3]! + 6);
-  const fmt = (r: string[]): string =>
-    r[0]!.startsWith(PROBLEM) ? r[0]! : [r[0]!.padEnd(widths[0]!), r[1]!.padEnd(widths[1]!), r[2]!.padStart(widths[2]!), r[3]!.padStart(widths[3]!)].join('  ');
-  const out = [line, fmt(rows[0]!), line];
-  for (let i = 1; i < rows.length; i++) out.push(fmt(rows[i]!));
+  // Where "Connected to" starts: four columns and their three gaps, then one more gap.
+  const left = widths[0]! + widths[1]! + widths[2]! + widths[3]! + 8;
+  const line = '━'.repeat(graph ? left + widths[4]! : left - 2);
+  const out = [line];
+  const emit = (r: Row | string): void => {
+    if (typeof r === 'string') {
+      out.push(r);
+      return;
+    }
+    const [name, shape, params, macs] = r.cells;
+    const cells = [name.padEnd(widths[0]!), shape.padEnd(widths[1]!), params.padStart(widths[2]!), macs.padStart(widths[3]!)].join('  ');
+    // Keras lists a merge's inputs one per line, each but the last followed by a comma.
+    const last = r.connected.length - 1;
+    if (last < 0) out.push(cells);
+    for (let k = 0; k <= last; k++) {
+      const input = `${r.connected[k]}${k < last ? ',' : ''}`;
+      out.push(k === 0 ? `${cells}  ${input}` : `${' '.repeat(left)}${input}`);
+    }
+  };
+  emit(header);
+  out.push(line);
+  for (const r of rows) emit(r);
   out.push(line);
   return out;
 }

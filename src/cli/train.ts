@@ -21,6 +21,7 @@ export const spec = {
   options: {
     epochs: { kind: 'integer', ...formatLimits(TRAINING_SPEC.fields.epochs), placeholder: 'N', help: 'epochs in all, overriding training.epochs' },
     resume: { kind: 'boolean', help: 'continue from the checkpoint beside the model' },
+    'warm-start': { kind: 'boolean', help: 'a new run starting from the weights beside the model, by layer name (after inserting or moving layers)' },
     limit: LIMIT_OPTION,
     threads: THREADS_OPTION,
     json: { kind: 'boolean', help: 'log to stderr and end with one JSON line on stdout' },
@@ -50,8 +51,14 @@ async function train(values: OptionValues<typeof spec.options>, operands: readon
   const log = values.json ? io.err : io.out;
 
   const session: PreparedSession = await asUserError(() =>
-    prepareSession({ modelPath, model, epochs: values.epochs, limit: values.limit, resume: values.resume, onWarning: (w) => io.err(`warning: ${w}`) }),
+    prepareSession({ modelPath, model, epochs: values.epochs, limit: values.limit, resume: values.resume, warmStart: values['warm-start'], onWarning: (w) => io.err(`warning: ${w}`) }),
   );
+  const warm = session.warmStarted;
+  if (warm) {
+    const fresh = warm.fresh.length ? `; from the seed: ${warm.fresh.join(', ')}` : '';
+    const unused = warm.unused.length ? `; not used: ${warm.unused.join(', ')}` : '';
+    log(`starting from ${weightsPath(modelPath)}: ${warm.loaded.length} of ${warm.loaded.length + warm.fresh.length} tensors${fresh}${unused}`);
+  }
   const { epochs, initialEpoch } = session;
   if (session.resumed) {
     if (initialEpoch >= epochs) {

@@ -8,7 +8,7 @@ import { createOptimizer, type Optimizer } from '../engine/optimizers';
 import { createRng } from '../engine/rng';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { monitoredMetric, train, type BatchProgress, type EpochMetrics, type MonitoredMetric, type TrainResult } from '../engine/train';
-import { loadWeightsInto } from '../engine/weights';
+import { loadMatchingWeights, loadWeightsInto, type WarmStart } from '../engine/weights';
 import type { ModelAnalysis } from '../model/analysis';
 import { estimateTrainingMemory } from '../model/memory';
 import { memoryVerdict } from '../model/memoryVerdict';
@@ -32,6 +32,9 @@ export interface SessionOptions {
   /** Keep only the first N samples of each data source. */
   readonly limit?: number;
   readonly resume?: boolean;
+  /** Start from the weights beside the model where names and shapes match (after an architecture edit); the rest
+   *  from the seed. The optimizer and the epoch count start afresh. */
+  readonly warmStart?: boolean;
   /** Non-fatal data problems (skipped files), as they are found. */
   readonly onWarning?: (message: string) => void;
   /** The machine's memory (default os.totalmem()): training refuses to need more than half of it. */
@@ -54,6 +57,8 @@ export interface PreparedSession {
   readonly initialEpoch: number;
   /** The checkpoint resumed from. */
   readonly resumed?: TrainState;
+  /** What a warm start took from the weights beside the model. */
+  readonly warmStarted?: WarmStart;
   /** "training lenet5: <train data> (N held out for validation); test <test data>" */
   readonly description: string;
 }
@@ -84,6 +89,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 export async function prepareSession(o: SessionOptions): Promise<PreparedSession> {
   const { modelPath, model, limit } = o;
   const t = model.training ?? {};
+  if (o.resume && o.warmStart) throw new TrainingSetupError(`${modelPath}: resume continues a checkpoint as it is; a warm start begins a new run from its weights: choose one`);
   if (!t.data) throw new TrainingSetupError(`${modelPath}: no "training.data" (add { "train": "<folder or IDX pair>" })`);
   const epochs = o.epochs ?? t.epochs ?? TRAINING_DEFAULTS.epochs;
   const seed = t.seed ?? TRAINING_DEFAULTS.seed;
@@ -122,13 +128,14 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
   }
   const optimizer = createOptimizer(t.optimizer, network.params);
   const resumed = o.resume ? await resumeInto(modelPath, model, network, optimizer) : undefined;
+  const warmStarted = o.warmStart ? await warmStartInto(modelPath, network) : undefined;
   await prepareCheckpointFolder(modelPath, network, optimizer, o.onWarning);
   const monitored = t.earlyStopping && monitoredMetric(t.earlyStopping, (validation?.count ?? 0) > 0);
   const description =
     `training ${model.name}: ${all.description}${validation ? ` (${validation.count} held out for validation)` : ''}` +
     `${test ? `; test ${test.description} (evaluated only)` : ''}` +
     `${monitored ? `; early stopping on ${monitoredLabel(monitored)}` : ''}`;
-  return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, description };
+  return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, ...(warmStarted ? { warmStarted } : {}), description };
 }
 
 /** Trains from initialEpoch to epochs, checkpointing after every epoch, and records how the run ended. */
@@ -229,6 +236,17 @@ async function prepareCheckpointFolder(modelPath: string, network: Network, opti
     await checkCheckpointRoom(modelPath, bytes);
   } catch (e) {
     throw new TrainingSetupError(message(e));
+  }
+}
+
+async function warmStartInto(modelPath: string, network: Network): Promise<WarmStart> {
+  try {
+    const weights = await readWeights(modelPath);
+    if (!weights) throw new TrainingSetupError(`${modelPath}: no weights to start from (${weightsPath(modelPath)} does not exist; train without --warm-start first)`);
+    return loadMatchingWeights(network.params, weights);
+  } catch (e) {
+    if (e instanceof TrainingSetupError) throw e;
+    throw new TrainingSetupError(`${modelPath}: cannot warm-start from ${weightsPath(modelPath)}: ${message(e)}`);
   }
 }
 

@@ -1,8 +1,8 @@
 // Activations: the `Activation` helper used by the `activation` field of conv2d/depthwiseConv2d/dense, and the
-// standalone activation layers (relu, leakyRelu, sigmoid, tanh, softmax), which are the same helper alone.
+// standalone activation layers (relu, relu6, leakyRelu, sigmoid, tanh, swish, softmax), which are the same helper alone.
 import type { LayerInfo } from '../model/analysis';
 import { LEAKY_RELU_ALPHA, fieldDefault } from '../model/spec';
-import type { ActivationName } from '../model/types';
+import type { ActivationName, Layer } from '../model/types';
 import { getKernels } from './kernels';
 import type { Arena, Buf } from './arena';
 import { LayerMemory, type EngineLayer, type Param } from './layer';
@@ -59,11 +59,17 @@ export class Activation {
   }
 }
 
+const ACTIVATION_LAYERS: ReadonlySet<string> = new Set<ActivationName>(['relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'softmax']);
+
+function isActivationLayer(layer: Layer): layer is Extract<Layer, { readonly type: ActivationName }> {
+  return ACTIVATION_LAYERS.has(layer.type);
+}
+
 function lastDim(t: Tensor): number {
   return t.shape[t.shape.length - 1] ?? 1;
 }
 
-/** relu / leakyRelu / sigmoid / tanh / softmax as a layer of their own. */
+/** relu / relu6 / leakyRelu / sigmoid / tanh / swish / softmax as a layer of their own. */
 export class ActivationLayer implements EngineLayer {
   readonly name: string;
   readonly params: readonly Param[] = [];
@@ -73,9 +79,7 @@ export class ActivationLayer implements EngineLayer {
 
   constructor(info: LayerInfo, arena: Arena) {
     const layer = info.layer;
-    if (layer.type !== 'relu' && layer.type !== 'leakyRelu' && layer.type !== 'sigmoid' && layer.type !== 'tanh' && layer.type !== 'softmax') {
-      throw new Error(`ActivationLayer cannot run a '${layer.type}' layer`);
-    }
+    if (!isActivationLayer(layer)) throw new Error(`ActivationLayer cannot run a '${layer.type}' layer`);
     const alpha = layer.type === 'leakyRelu' ? (layer.alpha ?? (fieldDefault('leakyRelu', 'alpha') as number)) : LEAKY_RELU_ALPHA;
     this.name = info.name;
     this.activation = layer.type;

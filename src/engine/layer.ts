@@ -105,8 +105,15 @@ export interface EngineLayer {
   /** x has shape [N, ...inputShape]; returns [N, ...outputShape]. Keeps what backward needs.
    *  The returned tensor is a view of a layer buffer, overwritten by the next forward(). */
   forward(x: Tensor, training: boolean): Tensor;
-  /** Takes dLoss/dOutput of the last forward; accumulates parameter gradients; returns dLoss/dInput. */
+  /** Takes dLoss/dOutput of the last forward; accumulates parameter gradients; returns dLoss/dInput (a layer
+   *  buffer, or dy itself for pass-through layers). Where a value feeds several layers, the network sums their
+   *  contributions (engine/network.ts). */
   backward(dy: Tensor): Tensor;
+  /** Layers of several inputs (add, concatenate) have these instead of a meaningful forward/backward: forward over
+   *  every input, in `inputs` order (a network calls it whenever it is there). */
+  forwardInputs?(xs: readonly Tensor[], training: boolean): Tensor;
+  /** dLoss/dInput for each input of the last forwardInputs, in order; an array owned by the layer, reused. */
+  backwardInputs?(dy: Tensor): readonly Tensor[];
   readonly params: readonly Param[];
   /** Its buffers (planned by the network, or by the layer itself when used alone). */
   readonly memory: LayerMemory;

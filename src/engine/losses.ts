@@ -2,6 +2,7 @@
 // Targets: one-hot of the label when the output has C > 1 units; the label itself (0/1) when it has one unit.
 // Probabilities are clipped to [1e-7, 1 − 1e-7] (Keras' epsilon); fusedLossStep works from logits instead.
 import type { ActivationName, LossName } from '../model/types';
+import { getKernels } from './kernels';
 import { reuse, sizeOf, type Tensor } from './tensor';
 
 const EPS = 1e-7;
@@ -105,19 +106,9 @@ export function fusedLossStep(
   const p = probs.data;
   const g = withGradient ? reuse(out, logits.shape) : NO_GRADIENT;
   const d = g.data;
+  // One kernel (kernels/softmaxLoss: the loss by log-sum-exp, dLogits = (p − t)/N), in WebAssembly when it runs there.
+  if (softmaxCe) return { loss: getKernels().softmaxCrossEntropy(z, p, labels, n, c, withGradient ? d : undefined), dLogits: g };
   let sum = 0;
-  if (softmaxCe) {
-    for (let i = 0; i < n; i++) {
-      const o = i * c;
-      let max = -Infinity;
-      for (let j = 0; j < c; j++) if (z[o + j]! > max) max = z[o + j]!;
-      let s = 0;
-      for (let j = 0; j < c; j++) s += Math.exp(z[o + j]! - max);
-      sum += max + Math.log(s) - z[o + labels[i]!]!;
-      if (withGradient) for (let j = 0; j < c; j++) d[o + j] = (p[o + j]! - target(labels[i]!, j, c)) / n;
-    }
-    return { loss: n ? sum / n : 0, dLogits: g };
-  }
   const scale = 1 / (n * c);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < c; j++) {

@@ -1,10 +1,19 @@
-// A sequential network built from a validated model: forward/backward over the layer list, the fused loss step
-// used by training, and per-layer outputs for visualisation.
+// A network built from a validated model: a graph of layers in file order (dependency order), each reading the
+// outputs its `inputs` name (a chain is the case where each reads the previous layer); forward and backward over
+// it, the fused loss step used by training, and per-layer outputs for visualisation.
+//
+// Gradients: layers run backward in reverse file order, each handing back one dLoss/dInput per input
+// (EngineLayer.backward, or backwardInputs for add/concatenate). Where a value feeds several layers (or one
+// layer twice, add([x, x])), the network sums the contributions: the first is used as it is, the second is added
+// to it into the value's own 'gradSum' buffer of the plan, later ones into that (model/bufferPlan plans exactly
+// this). Layers whose output does not reach the last layer (dead branches) run forward, for their feature maps,
+// and get no gradient.
 import type { LayerInfo, ModelAnalysis } from '../model/analysis';
-import { planBuffers } from '../model/bufferPlan';
+import { GRAD_SUM, planBuffers, reachesOutput } from '../model/bufferPlan';
 import type { LossName, Model, Shape } from '../model/types';
 import { Buf, type Arena } from './arena';
 import { getKernels } from './kernels';
+import { accumulate, addArrays } from './kernels/merge';
 import type { EngineLayer, Param } from './layer';
 import { createLayer } from './layers';
 import { fusedLossStep, lossBackward, lossForward } from './losses';
@@ -22,7 +31,9 @@ export interface BatchResult {
 export interface Network {
   /** [h, w, c] of one sample. */
   readonly inputShape: Shape;
+  /** The last layer's output shape (the model's output). */
   readonly outputShape: Shape;
+  /** In file order. */
   readonly layers: readonly EngineLayer[];
   /** Every layer's params in layer order (trainable and not). */
   readonly params: readonly Param[];
@@ -32,23 +43,26 @@ export interface Network {
   readonly plannedBatch: number;
   /** Plans the buffers for batches up to n now (else the first pass does). */
   plan(n: number): void;
-  /** x is [N, h, w, c]; returns [N, ...outputShape] (network-owned buffer, see BatchResult.outputs). */
+  /** x is [N, h, w, c]; returns the last layer's output [N, ...outputShape] (network-owned buffer, see BatchResult.outputs). */
   forward(x: Tensor, training: boolean): Tensor;
-  /** dLoss/dOutputs of the last forward → accumulates parameter gradients, returns dLoss/dInput. */
+  /** dLoss/dOutputs of the last forward → accumulates parameter gradients, returns dLoss/dInput (summed over
+   *  every layer that reads the model input). */
   backward(dy: Tensor): Tensor;
   /** Sets every gradient to 0. trainBatch does not do it, so gradients can be accumulated over batches. */
   zeroGrads(): void;
   /** forward(training=true), mean loss, backward: adds d(mean loss)/dParam to every param's grad.
-   *  Softmax + cross-entropy (and sigmoid + binary cross-entropy) are fused from the logits, so they stay stable. */
+   *  Softmax + cross-entropy (and sigmoid + binary cross-entropy) are fused from the logits, so they stay stable.
+   *  dLoss/dInput is not computed. */
   trainBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult;
   /** forward(training=false) and the mean loss; no gradients. */
   evaluateBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult;
-  /** Every layer's output for one sample x ([h, w, c] or [1, h, w, c]), copied, in layer order (input excluded). */
+  /** Every layer's output for one sample x ([h, w, c] or [1, h, w, c]), copied, in file order (input excluded). */
   featureMaps(x: Tensor): Tensor[];
 }
 
 export function buildNetwork(model: Model, analysis: ModelAnalysis, seed: number): Network {
-  const problems = analysis.layers.flatMap((l) => l.errors.map((e) => `layer ${l.index} (${l.name}): ${e.message}`));
+  // Warnings (a dead branch) do not stop a model from running.
+  const problems = analysis.layers.flatMap((l) => l.errors.filter((e) => e.severity !== 'warning').map((e) => `layer ${l.index} (${l.name}): ${e.message}`));
   if (!analysis.ok || problems.length > 0 || !analysis.outputShape) {
     throw new Error(`cannot build model '${model.name}': ${problems.length ? problems.join('; ') : 'its shapes are unknown'}`);
   }
@@ -56,10 +70,10 @@ export function buildNetwork(model: Model, analysis: ModelAnalysis, seed: number
   const arena = getKernels().createArena();
   // One fork per layer: a layer's initial weights depend only on the seed and its position.
   const layers = analysis.layers.map((info) => createLayer(info, rng.fork(), arena));
-  return new SequentialNetwork(analysis.inputShape, analysis.outputShape, analysis.layers, layers, arena);
+  return new GraphNetwork(analysis.inputShape, analysis.outputShape, analysis.layers, layers, arena);
 }
 
-class SequentialNetwork implements Network {
+class GraphNetwork implements Network {
   readonly params: readonly Param[];
   plannedBatch = 0;
   /** The plan's region, and the network's own buffers in it: the input batch and the loss gradient. */
@@ -69,6 +83,21 @@ class SequentialNetwork implements Network {
   private dLoss?: Buf;
   /** Whether the last forward pass was a training one (backward needs it). */
   private trained = false;
+  /** Values are numbered 0 for the model input, i + 1 for layer i's output. Per layer: the values it reads. */
+  private readonly reads: readonly (readonly number[])[];
+  /** Per layer: its output reaches the last layer (else it gets no backward pass). */
+  private readonly live: readonly boolean[];
+  /** Per layer: it reads nothing but the model input (training skips its input gradient). */
+  private readonly inputOnly: readonly boolean[];
+  /** Per value: one sample's shape, and the plan's buffer for the sum of its gradients (when several layers read it). */
+  private readonly valueShapes: readonly Shape[];
+  private readonly sums: (Buf | undefined)[];
+  /** Per pass, reused: every value's tensor, each multi-input layer's inputs, every value's gradient so far and
+   *  how many contributions it has received. */
+  private readonly values: Tensor[];
+  private readonly xs: Tensor[][];
+  private readonly grads: (Tensor | undefined)[];
+  private readonly counts: number[];
 
   constructor(
     readonly inputShape: Shape,
@@ -78,6 +107,21 @@ class SequentialNetwork implements Network {
     readonly arena: Arena,
   ) {
     this.params = layers.flatMap((l) => l.params);
+    this.reads = infos.map((info) =>
+      info.inputs.map((inp) => {
+        if (inp.index === undefined) throw new Error(`layer ${info.name}: input "${inp.name}" does not resolve`);
+        return inp.index + 1;
+      }),
+    );
+    this.live = reachesOutput(infos);
+    this.inputOnly = this.reads.map((r) => r.every((v) => v === 0));
+    this.valueShapes = [inputShape, ...infos.map((info) => info.outputShape ?? [])];
+    const count = infos.length + 1;
+    this.sums = new Array<Buf | undefined>(count);
+    this.values = new Array<Tensor>(count);
+    this.xs = this.reads.map((r) => new Array<Tensor>(r.length));
+    this.grads = new Array<Tensor | undefined>(count);
+    this.counts = new Array<number>(count).fill(0);
   }
 
   plan(n: number): void {
@@ -89,9 +133,11 @@ class SequentialNetwork implements Network {
     this.planStart = a.alloc(plan.floats);
     this.planEnd = a.mark();
     const perLayer = this.layers.map(() => new Map<string, Buf>());
+    this.sums.fill(undefined);
     for (const b of plan.buffers) {
       const buf = new Buf(a, this.planStart + b.offset, b.floats);
-      if (b.layer >= 0) perLayer[b.layer]!.set(b.key, buf);
+      if (b.key === GRAD_SUM) this.sums[b.layer + 1] = buf;
+      else if (b.layer >= 0) perLayer[b.layer]!.set(b.key, buf);
       else if (b.key === 'input') this.input = buf;
       else this.dLoss = buf;
     }
@@ -107,16 +153,35 @@ class SequentialNetwork implements Network {
     // The batch is copied into the plan's input buffer, so every operand of every kernel is in the arena.
     const input = this.input!.tensor(n, this.inputShape);
     if (input.data !== x.data) input.data.set(x.data);
-    let t = input;
-    for (const layer of this.layers) t = layer.forward(t, training);
-    return t;
+    return this.run(input, training);
+  }
+
+  /** Every layer in file order from the input batch; copies each output into `maps` when given. */
+  private run(input: Tensor, training: boolean, maps?: Tensor[]): Tensor {
+    const values = this.values;
+    values[0] = input;
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i]!;
+      const reads = this.reads[i]!;
+      let out: Tensor;
+      if (layer.forwardInputs) {
+        const xs = this.xs[i]!;
+        for (let k = 0; k < reads.length; k++) xs[k] = values[reads[k]!]!;
+        out = layer.forwardInputs(xs, training);
+      } else {
+        out = layer.forward(values[reads[0]!]!, training);
+      }
+      values[i + 1] = out;
+      if (maps) maps.push(cloneTensor({ shape: out.shape.slice(1), data: out.data }));
+    }
+    return values[this.layers.length]!;
   }
 
   backward(dy: Tensor): Tensor {
     // An inference pass keeps neither the patches nor the pooling winners, and the plan may reuse the memory of
     // values that only training keeps alive.
     if (!this.trained) throw new Error('backward() needs a training forward pass (forward(x, true)) first');
-    return this.backwardFrom(this.layers.length - 1, dy);
+    return this.backwardPass(dy, false, false)!;
   }
 
   zeroGrads(): void {
@@ -124,14 +189,18 @@ class SequentialNetwork implements Network {
   }
 
   trainBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
-    const first = this.layers[0];
-    // Nobody reads the gradient with respect to the image during training: skip its (costly) computation.
-    if (first) first.inputGradient = false;
+    // Nobody reads the gradient with respect to the image during training: skip it, and the (costly) input
+    // gradients of the layers that read nothing else.
+    this.setInputGradients(false);
     try {
       return this.lossStep(x, labels, loss);
     } finally {
-      if (first) first.inputGradient = true;
+      this.setInputGradients(true);
     }
+  }
+
+  private setInputGradients(on: boolean): void {
+    for (let i = 0; i < this.layers.length; i++) if (this.inputOnly[i]) this.layers[i]!.inputGradient = on;
   }
 
   private lossStep(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
@@ -140,12 +209,12 @@ class SequentialNetwork implements Network {
     if (last?.activation && last.preActivation && last.backwardPreActivation) {
       const fused = fusedLossStep(loss, last.activation, last.preActivation(), outputs, labels, true, this.lossGradient(outputs));
       if (fused) {
-        this.backwardFrom(this.layers.length - 2, last.backwardPreActivation(fused.dLogits));
+        this.backwardPass(fused.dLogits, true, true);
         return { loss: fused.loss, outputs };
       }
     }
     const value = lossForward(loss, outputs, labels);
-    this.backward(lossBackward(loss, outputs, labels, this.lossGradient(outputs)));
+    this.backwardPass(lossBackward(loss, outputs, labels, this.lossGradient(outputs)), false, true);
     return { loss: value, outputs };
   }
 
@@ -174,18 +243,51 @@ class SequentialNetwork implements Network {
     const input = this.input!.tensor(1, this.inputShape);
     input.data.set(one.data);
     this.trained = false;
-    let t = input;
-    for (const layer of this.layers) {
-      t = layer.forward(t, false);
-      maps.push(cloneTensor({ shape: t.shape.slice(1), data: t.data }));
-    }
+    this.run(input, false, maps);
     return maps;
   }
 
-  private backwardFrom(last: number, dy: Tensor): Tensor {
-    let g = dy;
-    for (let i = last; i >= 0; i--) g = this.layers[i]!.backward(g);
-    return g;
+  /**
+   * Backward over the live layers in reverse file order from dy = dLoss/d(last output) (with `fused`,
+   * dLoss/d(the last layer's pre-activation)). Returns dLoss/dInput, or undefined with `skipInput`.
+   */
+  private backwardPass(dy: Tensor, fused: boolean, skipInput: boolean): Tensor | undefined {
+    const L = this.layers.length;
+    const n = dy.shape[0]!;
+    this.grads.fill(undefined);
+    this.counts.fill(0);
+    this.grads[L] = dy;
+    for (let i = L - 1; i >= 0; i--) {
+      if (!this.live[i]) continue;
+      const layer = this.layers[i]!;
+      const reads = this.reads[i]!;
+      const g = this.grads[i + 1]!;
+      if (i === L - 1 && fused) this.contribute(reads[0]!, layer.backwardPreActivation!(g), n, skipInput);
+      else if (layer.backwardInputs) {
+        const dxs = layer.backwardInputs(g);
+        for (let k = 0; k < reads.length; k++) this.contribute(reads[k]!, dxs[k]!, n, skipInput);
+      } else this.contribute(reads[0]!, layer.backward(g), n, skipInput);
+    }
+    return this.grads[0];
+  }
+
+  /** Adds one reader's dLoss/d(value v) to v's gradient (see the file comment). */
+  private contribute(v: number, dx: Tensor, n: number, skipInput: boolean): void {
+    if (v === 0 && skipInput) return;
+    const c = (this.counts[v] = this.counts[v]! + 1);
+    const first = this.grads[v];
+    if (c === 1 || !first) {
+      this.grads[v] = dx;
+      return;
+    }
+    const size = sizeOf(dx.shape);
+    if (c === 2) {
+      const sum = this.sums[v]!.tensor(n, this.valueShapes[v]!);
+      addArrays(first.data, dx.data, sum.data, size);
+      this.grads[v] = sum;
+    } else {
+      accumulate(first.data, dx.data, size);
+    }
   }
 
   private checkInput(x: Tensor): void {

@@ -191,12 +191,46 @@ export function loadWeightsInto(model: Pick<Model, 'name' | 'input' | 'layers'>,
     problems.push(`the layers changed since these weights were saved for "${file.metadata.model ?? '?'}" (architecture fingerprint ${saved}, now ${fingerprint})`);
   }
   if (problems.length > 0) {
-    throw new WeightsError(`the weights do not fit model "${model.name}": ${problems.join('; ')}. Retrain (cnn train) to create matching weights.`);
+    throw new WeightsError(`the weights do not fit model "${model.name}": ${problems.join('; ')}. Retrain (cnn train) to create matching weights, or start a new run from the layers that still fit (cnn train --warm-start).`);
   }
   const nonFinite = nonFiniteProblems(file.tensors);
   if (nonFinite.length > 0) throw new WeightsError(`the weights are corrupt: ${nonFinite.join('; ')}. Retrain, or restore a good copy of the file.`);
   const source = new Map(file.tensors.map((t) => [t.name, t.data]));
   for (const p of params) p.value.set(source.get(p.name)!);
+}
+
+/** What a warm start took from a weights file: params by name. */
+export interface WarmStart {
+  /** Params set from the file (same name and shape). */
+  readonly loaded: readonly string[];
+  /** Params the file has nothing for (new or reshaped layers): they keep their initial values. */
+  readonly fresh: readonly string[];
+  /** Tensors of the file no param takes (removed layers, or a different shape). */
+  readonly unused: readonly string[];
+}
+
+/**
+ * Copies every tensor whose name and shape match a param, whatever the fingerprint: after layers were inserted,
+ * moved or removed, the other layers keep their trained weights (their names are stable, see docs/weights.md).
+ * Throws a WeightsError, leaving params untouched, when the file holds non-finite values or matches nothing.
+ */
+export function loadMatchingWeights(params: readonly Param[], file: Safetensors): WarmStart {
+  const byName = new Map(file.tensors.map((t) => [t.name, t]));
+  const loaded: Param[] = [];
+  const fresh: string[] = [];
+  for (const p of params) {
+    const t = byName.get(p.name);
+    if (t && t.shape.join(',') === p.shape.join(',')) {
+      loaded.push(p);
+      byName.delete(p.name);
+    } else fresh.push(p.name);
+  }
+  if (loaded.length === 0) throw new WeightsError(`no tensor of the weights file fits the model by name and shape (the file has ${file.tensors.length}): nothing to start from`);
+  const nonFinite = nonFiniteProblems(file.tensors.filter((t) => !byName.has(t.name)));
+  if (nonFinite.length > 0) throw new WeightsError(`the weights are corrupt: ${nonFinite.join('; ')}`);
+  const source = new Map(file.tensors.map((t) => [t.name, t.data]));
+  for (const p of loaded) p.value.set(source.get(p.name)!);
+  return { loaded: loaded.map((p) => p.name), fresh, unused: [...byName.keys()] };
 }
 
 /** One line per tensor holding NaN or ±∞: such weights give NaN predictions and poison training. */

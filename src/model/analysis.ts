@@ -8,7 +8,37 @@ export interface ShapeError {
   /** The layer field that causes it, when one does (e.g. 'kernelSize'); otherwise the layer as a whole. */
   readonly field?: string;
   /** A machine-readable kind, so quick fixes can offer the obvious repair. */
-  readonly code: 'kernel-too-large' | 'needs-flatten' | 'needs-spatial' | 'too-large' | 'bad-input';
+  readonly code:
+    | 'kernel-too-large'
+    | 'needs-flatten'
+    | 'needs-spatial'
+    | 'too-large'
+    | 'bad-input'
+    /** An `inputs` entry that names no earlier layer (unknown, later, itself, or a layer without an explicit name). */
+    | 'bad-reference'
+    /** Merge inputs whose shapes do not fit together (add: equal; concatenate: equal but the last axis). */
+    | 'shape-mismatch'
+    /** A merge layer with fewer than two inputs, or another layer with more than one. */
+    | 'input-count'
+    | 'duplicate-name'
+    /** A layer whose output does not reach the model's output (a warning). */
+    | 'dead-branch';
+  /** For an array field (`inputs`), the element to blame. */
+  readonly element?: number;
+  /** Warnings do not make the analysis fail. */
+  readonly severity?: 'warning';
+  /** The replacement a "did you mean" quick fix would insert (a layer name). */
+  readonly suggestion?: string;
+}
+
+/** One input of a layer: the model input (index −1) or an earlier layer's output. */
+export interface LayerInput {
+  /** "input" or the producing layer's name. */
+  readonly name: string;
+  /** The producing layer's index, −1 for the model input; undefined when the reference does not resolve. */
+  readonly index?: number;
+  /** undefined when unknown (an unresolved reference or an earlier error). */
+  readonly shape?: Shape;
 }
 
 export interface ParamCount {
@@ -22,7 +52,9 @@ export interface LayerInfo {
   /** `name` from the file, or `<type>_<index>`. */
   readonly name: string;
   readonly layer: Layer;
-  /** undefined when an earlier error left it unknown. */
+  /** Every input, in order: `inputs` resolved, else the previous layer (the model input for the first). */
+  readonly inputs: readonly LayerInput[];
+  /** The first input's shape (the only one but for merge layers); undefined when an earlier error left it unknown. */
   readonly inputShape?: Shape;
   readonly outputShape?: Shape;
   /** Window geometry for conv / depthwise / pooling layers. */
@@ -32,6 +64,20 @@ export interface LayerInfo {
   readonly macs: number;
   /** Output elements per sample (0 where unknown). */
   readonly outputElements: number;
+  /** Indices of the layers that read this layer's output, in file order. */
+  readonly consumers: readonly number[];
+  /** Errors and warnings (severity 'warning'). */
+  readonly errors: readonly ShapeError[];
+}
+
+/** A layer that failed validation: what is known of it without a usable config. */
+export interface InvalidLayerInfo {
+  readonly index: number;
+  readonly name: string;
+  readonly invalid: true;
+  readonly inputs: readonly LayerInput[];
+  readonly consumers: readonly number[];
+  /** Its naming and reference problems (the validator reports the rest), so they show before the layer is fixed. */
   readonly errors: readonly ShapeError[];
 }
 
@@ -48,9 +94,12 @@ export interface Totals {
 
 export interface ModelAnalysis {
   readonly inputShape: Shape;
+  /** The layers that validated, in file order (with `ok`, every layer). */
   readonly layers: readonly LayerInfo[];
+  /** One entry per layer of the file, in file order, invalid ones included: entries[i].index === i. */
+  readonly entries: readonly (LayerInfo | InvalidLayerInfo)[];
   readonly outputShape?: Shape;
   readonly totals: Totals;
-  /** true when no layer has an error */
+  /** true when no layer has an error (warnings allowed) */
   readonly ok: boolean;
 }

@@ -5,7 +5,7 @@
 // the JavaScript GEMM's packing buffers and the training loop's copies. test/unit/model/memory.test.ts checks it
 // against a real network's allocations. All counts are integers in float64, exact up to 2^53.
 import type { LayerInfo, ModelAnalysis } from './analysis';
-import { PLAN_ALIGN, planBuffers } from './bufferPlan';
+import { PLAN_ALIGN, planBuffers, reachesOutput } from './bufferPlan';
 import { OPTIMIZER_DEFAULTS, TRAINING_DEFAULTS } from './defaults';
 import { formatCount } from './format';
 import { field } from './spec';
@@ -93,8 +93,9 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
           ? `${info.name}'s ${p.name}, its gradient, ${slots} ${OPTIMIZER_NAMES[optimizer]} slot${slots > 1 ? 's' : ''} and checkpoint copies`
           : `${info.name}'s ${p.name}, its gradient and checkpoint copy`
         : `${info.name}'s ${p.name} and checkpoint copy`;
-      // Each buffer is its own arena allocation, rounded up to 64 bytes.
-      add(what, (p.trainable ? 2 + slots : 1) * alignFloats(p.size) * F32, 'parameters', parameterRemedy(info), true, checkpoint);
+      // Each buffer is its own arena allocation, rounded up to 64 bytes (batch norm's pairs are two each).
+      const pieces = p.pieces ?? 1;
+      add(what, (p.trainable ? 2 + slots : 1) * pieces * alignFloats(p.size / pieces) * F32, 'parameters', parameterRemedy(info), true, checkpoint);
     }
   }
   // Activations, gradients and scratch: one region planned by liveness (./bufferPlan), exactly as the engine does.
@@ -116,9 +117,12 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   const describe = (label: string, bytes: number, kind: MemoryKind, remedy: string): void => {
     if (bytes > 0) consumers.push({ label, bytes, kind, remedy, plural: true });
   };
+  const live = reachesOutput(layers);
   for (const info of layers) {
     gemm.nextLayer();
-    gemmCalls(info, n, info.index === 0, gemm);
+    // Training skips the gradient of the model input (a layer that reads nothing else computes none), and a dead
+    // branch has no backward pass at all.
+    gemmCalls(info, n, info.inputs.every((i) => i.index === -1), live[info.index] ?? false, gemm);
     const entry = own.get(info.index);
     if (!entry) continue;
     scratchShare += Math.round(entry.scratch * share);
@@ -147,6 +151,8 @@ interface ParamSize {
   readonly name: string;
   readonly size: number;
   readonly trainable: boolean;
+  /** Params of equal size counted as one (batch norm's gamma and beta): each is its own allocation. */
+  readonly pieces?: number;
 }
 
 /** The engine's params per layer, with the same split as the shape function's counts. */
@@ -164,11 +170,24 @@ function paramsOf(info: LayerInfo): ParamSize[] {
         ...(bias ? [{ name: 'bias', size: bias, trainable: true }] : []),
       ];
     }
+    case 'separableConv2d': {
+      const w = info.window;
+      const mid = (info.inputShape?.[2] ?? 0) * field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
+      const bias = field('separableConv2d', layer.useBias, 'useBias') ? layer.filters : 0;
+      return [
+        { name: 'depthwise kernel', size: (w ? w.kh * w.kw : 0) * mid, trainable: true },
+        { name: 'pointwise kernel', size: mid * layer.filters, trainable: true },
+        ...(bias ? [{ name: 'bias', size: bias, trainable: true }] : []),
+      ];
+    }
     case 'batchNorm':
       return [
-        { name: 'gamma and beta', size: trainable, trainable: true },
-        { name: 'moving statistics', size: nonTrainable, trainable: false },
+        { name: 'gamma and beta', size: trainable, trainable: true, pieces: 2 },
+        { name: 'moving statistics', size: nonTrainable, trainable: false, pieces: 2 },
       ];
+    case 'add':
+    case 'concatenate':
+    case 'zeroPadding2D':
     case 'maxPool2d':
     case 'avgPool2d':
     case 'globalAvgPool2d':
@@ -176,9 +195,11 @@ function paramsOf(info: LayerInfo): ParamSize[] {
     case 'flatten':
     case 'dropout':
     case 'relu':
+    case 'relu6':
     case 'leakyRelu':
     case 'sigmoid':
     case 'tanh':
+    case 'swish':
     case 'softmax':
       return [];
   }
@@ -192,9 +213,13 @@ function parameterRemedy(info: LayerInfo): string {
       return features > info.layer.units ? `reduce ${info.name}'s ${formatCount(features)} input features (pool or downsample before flattening) or its units` : `reduce ${info.name}'s units`;
     }
     case 'conv2d':
+    case 'separableConv2d':
       return `reduce ${info.name}'s filters`;
     case 'depthwiseConv2d':
       return `reduce ${info.name}'s depthMultiplier`;
+    case 'add':
+    case 'concatenate':
+    case 'zeroPadding2D':
     case 'batchNorm':
     case 'maxPool2d':
     case 'avgPool2d':
@@ -203,17 +228,23 @@ function parameterRemedy(info: LayerInfo): string {
     case 'flatten':
     case 'dropout':
     case 'relu':
+    case 'relu6':
     case 'leakyRelu':
     case 'sigmoid':
     case 'tanh':
+    case 'swish':
     case 'softmax':
       return `reduce the channels before ${info.name}`;
   }
 }
 
-/** The GEMMs a layer runs in a training step (engine/layers), for the JavaScript GEMM's packing buffers. */
-function gemmCalls(info: LayerInfo, n: number, first: boolean, gemm: GemmScratch): void {
+/** The GEMMs a layer runs in a training step (engine/layers), for the JavaScript GEMM's packing buffers.
+ *  `inputOnly`: it reads only the model input (whose gradient training skips); `backward`: it has a backward pass. */
+function gemmCalls(info: LayerInfo, n: number, inputOnly: boolean, backward: boolean, gemm: GemmScratch): void {
   const layer = info.layer;
+  const bwd = (transA: boolean, m: number, cols: number, k: number): void => {
+    if (backward) gemm.backward(transA, m, cols, k);
+  };
   switch (layer.type) {
     case 'conv2d': {
       const w = info.window;
@@ -222,18 +253,32 @@ function gemmCalls(info: LayerInfo, n: number, first: boolean, gemm: GemmScratch
       const rows = n * w.outH * w.outW;
       const k = w.kh * w.kw * (info.inputShape?.[2] ?? 0);
       gemm.forward(false, rows, layer.filters, k);
-      gemm.backward(true, k, layer.filters, rows);
-      if (!first) gemm.backward(false, rows, k, layer.filters);
+      bwd(true, k, layer.filters, rows);
+      if (!inputOnly) bwd(false, rows, k, layer.filters);
+      return;
+    }
+    case 'separableConv2d': {
+      const w = info.window;
+      if (!w) return;
+      // The pointwise stage: a GEMM over the depthwise output; its input gradient feeds the depthwise kernel's.
+      const rows = n * w.outH * w.outW;
+      const mid = (info.inputShape?.[2] ?? 0) * field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
+      gemm.forward(false, rows, layer.filters, mid);
+      bwd(true, mid, layer.filters, rows);
+      bwd(false, rows, mid, layer.filters);
       return;
     }
     case 'dense': {
       const inF = info.inputShape ? info.inputShape[info.inputShape.length - 1]! : 0;
       const rows = info.inputShape ? (n * product(info.inputShape)) / inF : 0;
       gemm.forward(false, rows, layer.units, inF);
-      gemm.backward(true, inF, layer.units, rows);
-      gemm.backward(false, rows, inF, layer.units);
+      bwd(true, inF, layer.units, rows);
+      bwd(false, rows, inF, layer.units);
       return;
     }
+    case 'add':
+    case 'concatenate':
+    case 'zeroPadding2D':
     case 'depthwiseConv2d':
     case 'maxPool2d':
     case 'globalMaxPool2d':
@@ -243,9 +288,11 @@ function gemmCalls(info: LayerInfo, n: number, first: boolean, gemm: GemmScratch
     case 'dropout':
     case 'batchNorm':
     case 'relu':
+    case 'relu6':
     case 'leakyRelu':
     case 'sigmoid':
     case 'tanh':
+    case 'swish':
     case 'softmax':
       return;
   }

@@ -5,7 +5,7 @@ import type { ModelAnalysis } from './analysis';
 import type { ModelDiagnostic, TextRange } from './diagnostics';
 import { LAYER_ITEM, MODEL_SPEC } from './modelSpec';
 import { MAX_JSON_DEPTH, preflight, withoutBom } from './preflight';
-import { analyze } from './shapes';
+import { analyze, type LayerRefs } from './shapes';
 import type { Layer, Model, Shape } from './types';
 import { INVALID, Validator, label } from './validate';
 
@@ -63,18 +63,23 @@ export function parseModelText(text: string): ParsedModel {
   const partial = partialValues(validator.diagnostics.length === 0 ? checked : INVALID, root);
   let analysis: ModelAnalysis | undefined;
   if (partial.inputShape && partial.layers) {
-    analysis = analyze(partial.inputShape, partial.layers);
-    for (const info of analysis.layers) {
+    const layerValues = layersNode?.type === 'array' ? (layersNode.children ?? []) : [];
+    analysis = analyze(partial.inputShape, partial.layers, layerValues.map(rawRefs));
+    for (const info of analysis.entries) {
       const node = layerNodes[info.index];
       for (const err of info.errors) {
-        const fieldRange = err.field ? node?.fields.get(err.field)?.value : undefined;
-        const range = fieldRange ?? node?.typeRange ?? node?.range ?? { offset: 0, length: 0 };
+        const fieldNode = err.field ? propertyValue(layerValues[info.index]!, err.field) : undefined;
+        const elementNode = fieldNode && err.element !== undefined ? fieldNode.children?.[err.element] : undefined;
+        const target = elementNode ?? fieldNode;
+        const range = target ? rangeOf(target) : (node?.typeRange ?? node?.range ?? { offset: 0, length: 0 });
+        const path = ['layers', info.index, ...(err.field && fieldNode ? [err.field] : []), ...(elementNode ? [err.element!] : [])];
         validator.diagnostics.push({
           message: err.message,
           range,
-          severity: 'error',
+          severity: err.severity ?? 'error',
           code: err.code,
-          path: ['layers', info.index, ...(err.field && fieldRange ? [err.field] : [])],
+          path,
+          ...(err.suggestion !== undefined ? { suggestion: err.suggestion } : {}),
           layerIndex: info.index,
         });
       }
@@ -133,6 +138,18 @@ function partialValues(checked: unknown, root: Node): { inputShape?: Shape; laye
   return {
     ...(input !== INVALID ? { inputShape: (input as Model['input']).shape } : {}),
     ...(layers ? { layers } : {}),
+  };
+}
+
+/** A layer's "name" and "inputs" as the text has them, so references to a layer that failed validation still resolve. */
+function rawRefs(node: Node): LayerRefs | undefined {
+  if (node.type !== 'object') return undefined;
+  const name = propertyValue(node, 'name');
+  const inputs = propertyValue(node, 'inputs');
+  const names = inputs?.type === 'array' ? (inputs.children ?? []).map((c) => (c.type === 'string' && c.value !== '' ? (c.value as string) : undefined)) : [];
+  return {
+    ...(name?.type === 'string' ? { name: name.value as string } : {}),
+    ...(inputs ? { inputs: names } : {}),
   };
 }
 

@@ -11,9 +11,9 @@ const OPEN_BRACKET = 3;
 const CLOSE_BRACKET = 4;
 const EOF = 17;
 
-/** Deepest nesting accepted. A model file needs 4 levels (the root object → training → data → an IDX pair). */
+/** Deepest nesting accepted. A model file needs 5 levels (the root object → layers → a layer → zeroPadding2D's [[top, bottom], …]). */
 export const MAX_JSON_DEPTH = 64;
-const MODEL_FILE_DEPTH = 4;
+const MODEL_FILE_DEPTH = 5;
 
 export interface TextProblem {
   readonly code: 'encoding' | 'too-deep';

@@ -56,6 +56,13 @@ function fieldSchema(field: FieldSpec): JsonSchema {
       return withDefault({ type: 'string', ...(field.path !== undefined ? { minLength: 1 } : {}) }, field);
     case 'shape3':
       return withDefault({ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3 }, field);
+    case 'layerRefs':
+      return withDefault({ type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }, field);
+    case 'padding2d': {
+      const int = { type: 'integer', minimum: field.min, maximum: field.max };
+      const pair = { type: 'array', items: int, minItems: 2, maxItems: 2 };
+      return withDefault({ oneOf: [int, pair, { type: 'array', items: pair, minItems: 2, maxItems: 2 }] }, field);
+    }
     case 'object':
       return { ...objectSchema(field.spec), description: field.doc };
     case 'array':

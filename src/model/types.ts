@@ -8,13 +8,18 @@ export const MODEL_FORMAT = 'cnn-studio/model@1';
 export type Shape = readonly number[];
 
 export type Padding = 'valid' | 'same';
-export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'softmax';
+export type ActivationName = 'linear' | 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'swish' | 'softmax';
 /** A size given once for both axes, or as [height, width]. */
 export type IntOrPair = number | readonly [number, number];
 
+/** The name of the model's input, as a layer reference. */
+export const MODEL_INPUT = 'input';
+
 interface LayerBase {
-  /** Optional display / export name; defaults to `<type>_<index>`. */
+  /** Optional display / export name; defaults to `<type>_<index>`. Required when another layer references it. */
   readonly name?: string;
+  /** The layers (by name, or "input") whose outputs this layer takes; without it, the previous layer's. */
+  readonly inputs?: readonly string[];
 }
 
 export interface Conv2dLayer extends LayerBase {
@@ -37,6 +42,31 @@ export interface DepthwiseConv2dLayer extends LayerBase {
   readonly dilationRate?: IntOrPair;
   readonly useBias?: boolean;
   readonly activation?: ActivationName;
+}
+
+export interface SeparableConv2dLayer extends LayerBase {
+  readonly type: 'separableConv2d';
+  readonly filters: number;
+  readonly kernelSize: IntOrPair;
+  readonly strides?: IntOrPair;
+  readonly padding?: Padding;
+  readonly dilationRate?: IntOrPair;
+  readonly depthMultiplier?: number;
+  readonly useBias?: boolean;
+  readonly activation?: ActivationName;
+}
+
+/** Element-wise sum of equal shapes, or concatenation along the last axis (channels). */
+export interface MergeLayer extends LayerBase {
+  readonly type: 'add' | 'concatenate';
+}
+
+/** Keras' forms: n on every side, [h, w] (top = bottom = h, left = right = w), or [[top, bottom], [left, right]]. */
+export type Padding2d = number | readonly [number, number] | readonly [readonly [number, number], readonly [number, number]];
+
+export interface ZeroPadding2dLayer extends LayerBase {
+  readonly type: 'zeroPadding2D';
+  readonly padding?: Padding2d;
 }
 
 export interface Pool2dLayer extends LayerBase {
@@ -74,7 +104,7 @@ export interface BatchNormLayer extends LayerBase {
 }
 
 export interface ActivationLayer extends LayerBase {
-  readonly type: 'relu' | 'sigmoid' | 'tanh' | 'softmax';
+  readonly type: 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'swish' | 'softmax';
 }
 
 export interface LeakyReluLayer extends LayerBase {
@@ -85,6 +115,9 @@ export interface LeakyReluLayer extends LayerBase {
 export type Layer =
   | Conv2dLayer
   | DepthwiseConv2dLayer
+  | SeparableConv2dLayer
+  | MergeLayer
+  | ZeroPadding2dLayer
   | Pool2dLayer
   | GlobalPool2dLayer
   | FlattenLayer

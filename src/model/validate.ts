@@ -58,6 +58,10 @@ export class Validator {
         return node.value;
       case 'shape3':
         return this.shape3(node, path);
+      case 'layerRefs':
+        return this.layerRefs(node, path);
+      case 'padding2d':
+        return this.padding2d(node, spec, path);
       case 'object':
         if (node.type !== 'object') return this.wrongType(node, path, 'an object');
         return this.object(node, spec.spec, path);
@@ -167,6 +171,38 @@ export class Validator {
     }
     const [h, w] = node.children.map((c, i) => this.check(c, asInt, [...path, i]));
     return h === INVALID || w === INVALID ? INVALID : [h, w];
+  }
+
+  /** Names only: whether they name earlier layers is the shape function's check (it knows the whole list). */
+  private layerRefs(node: Node, path: readonly (string | number)[]): Checked {
+    if (node.type !== 'array') return this.wrongType(node, path, 'an array of layer names, e.g. ["conv2d_1", "block1_out"]');
+    const children = node.children ?? [];
+    if (children.length === 0) {
+      this.report(node, path, 'out-of-range', `${label(path)} is empty: name one or more earlier layers (or "input"), or leave it out to take the previous layer`);
+      return INVALID;
+    }
+    const names = children.map((c, i) => {
+      if (c.type !== 'string') return this.wrongType(c, [...path, i], 'a layer name (a string)');
+      if (c.value === '') return this.empty(c, [...path, i], 'an earlier layer, or "input"');
+      return c.value as string;
+    });
+    return names.includes(INVALID) ? INVALID : names;
+  }
+
+  private padding2d(node: Node, spec: Extract<FieldSpec, { kind: 'padding2d' }>, path: readonly (string | number)[]): Checked {
+    const asInt: FieldSpec = { kind: 'int', min: spec.min, max: spec.max, doc: spec.doc };
+    if (node.type === 'number') return this.check(node, asInt, path);
+    const expected = 'a whole number, [height, width] or [[top, bottom], [left, right]]';
+    if (node.type !== 'array' || node.children?.length !== 2) return this.wrongType(node, path, expected);
+    const [a, b] = node.children;
+    if (a!.type === 'number' && b!.type === 'number') {
+      const [h, w] = node.children.map((c, i) => this.check(c, asInt, [...path, i]));
+      return h === INVALID || w === INVALID ? INVALID : [h, w];
+    }
+    if (a!.type !== 'array' || b!.type !== 'array') return this.wrongType(node, path, expected);
+    const pair = { kind: 'intOrPair', min: spec.min, max: spec.max, doc: spec.doc } as const;
+    const sides = node.children.map((c, i) => (c.children?.length === 2 ? this.check(c, pair, [...path, i]) : this.wrongType(c, [...path, i], i === 0 ? '[top, bottom]' : '[left, right]')));
+    return sides.includes(INVALID) ? INVALID : sides;
   }
 
   private shape3(node: Node, path: readonly (string | number)[]): Checked {

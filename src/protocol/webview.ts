@@ -4,7 +4,7 @@
 // This file imports no other room: shapes are plain number arrays, layer configs plain JSON.
 
 /** Bump on any incompatible change to the messages below. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonPath = readonly (string | number)[];
@@ -13,11 +13,28 @@ export type JsonPath = readonly (string | number)[];
 export const WEBVIEW_COMMANDS = ['cnnStudio.train'] as const;
 export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
 
+/** One input of a layer, resolved by the shape function. */
+export interface InputView {
+  /** "input" or the producing layer's name, as the file (or the implicit previous layer) gives it. */
+  readonly name: string;
+  /** The producing layer, −1 for the model input; absent when the name resolves to no earlier layer. */
+  readonly index?: number;
+  readonly shape?: readonly number[];
+  /** The diagnostic about this input (an unknown name, a shape that does not fit), when there is one. */
+  readonly error?: string;
+}
+
 export interface RowView {
   readonly index: number;
   readonly type: string;
   /** `name` from the file, or `<type>_<index>`. */
   readonly name: string;
+  /** Every input in order: the `inputs` field resolved, else the previous layer (the model input for the first). */
+  readonly inputs: readonly InputView[];
+  /** Elements of the `inputs` field; 0 when the layer has none and reads the previous layer. */
+  readonly explicitInputs: number;
+  /** Layers that read this one's output. */
+  readonly consumers: readonly number[];
   /** Key settings, e.g. "32 × 3×3, same, relu". */
   readonly summary: string;
   /** Unknown when this layer or an earlier one has an error. */
@@ -27,6 +44,8 @@ export interface RowView {
   readonly macs: number;
   /** Exactly the messages of the diagnostics for this layer. */
   readonly errors: readonly string[];
+  /** The messages of its warnings (e.g. a dead branch). */
+  readonly warnings: readonly string[];
 }
 
 export interface TotalsView {
@@ -90,6 +109,14 @@ export type WebviewMessage =
   /** Sets the value at `path` (from the root); a missing `value` removes the field. */
   | { readonly type: 'editField'; readonly path: JsonPath; readonly value?: JsonValue }
   | { readonly type: 'editInput'; readonly shape: readonly [number, number, number] }
+  /** Adds the output of layer `from` (−1: the model input) to the inputs of layer `index`. */
+  | { readonly type: 'connectInput'; readonly index: number; readonly from: number }
+  /** Removes element `element` of layer `index`'s `inputs` field. */
+  | { readonly type: 'disconnectInput'; readonly index: number; readonly element: number }
+  /** Sets the inputs of layer `index` to the outputs of `from` (−1: the model input), in order; [] reads the previous layer. */
+  | { readonly type: 'setInputs'; readonly index: number; readonly from: readonly number[] }
+  /** Inserts after `last` an `add` of the output of `last` and the input of `first`. */
+  | { readonly type: 'addResidual'; readonly first: number; readonly last: number }
   | { readonly type: 'openAsText' }
   | { readonly type: 'runCommand'; readonly command: WebviewCommand };
 

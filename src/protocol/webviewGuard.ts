@@ -7,6 +7,8 @@ export interface GuardContext {
   readonly layerCount: number;
   /** Known layer types (the model's table, passed in because protocol/ imports no other room). */
   readonly layerTypes: readonly string[];
+  /** Elements of each layer's `inputs` field right now (0 without one); missing entries count as 0. */
+  readonly inputCounts?: readonly number[];
 }
 
 /** Top-level keys the designer may edit with `editField`; `format` is deliberately not one of them. */
@@ -47,6 +49,28 @@ export function guardWebviewMessage(raw: unknown, ctx: GuardContext): WebviewMes
       }
       return { type: 'editInput', shape: [s[0], s[1], s[2]] };
     }
+    case 'connectInput':
+      if (!isInt(m.index, 0, count - 1)) return `connectInput: no layer ${String(m.index)}`;
+      if (!isInt(m.from, -1, m.index - 1)) return 'connectInput: a layer reads only earlier layers or the model input';
+      return { type: 'connectInput', index: m.index, from: m.from };
+    case 'disconnectInput': {
+      if (!isInt(m.index, 0, count - 1)) return `disconnectInput: no layer ${String(m.index)}`;
+      const inputs = ctx.inputCounts?.[m.index] ?? 0;
+      if (!isInt(m.element, 0, inputs - 1)) return `disconnectInput: layer ${m.index} has no input ${String(m.element)}`;
+      return { type: 'disconnectInput', index: m.index, element: m.element };
+    }
+    case 'setInputs': {
+      if (!isInt(m.index, 0, count - 1)) return `setInputs: no layer ${String(m.index)}`;
+      const index = m.index;
+      const from = m.from;
+      if (!Array.isArray(from) || from.length > index + 1 || !from.every((f) => isInt(f, -1, index - 1)) || new Set(from).size !== from.length) {
+        return 'setInputs: inputs must be distinct earlier layers or the model input';
+      }
+      return { type: 'setInputs', index, from: [...(from as number[])] };
+    }
+    case 'addResidual':
+      if (!isInt(m.first, 0, count - 1) || !isInt(m.last, m.first, count - 1)) return 'addResidual: not a range of layers';
+      return { type: 'addResidual', first: m.first, last: m.last };
     case 'openAsText':
       return { type: 'openAsText' };
     case 'runCommand': {

@@ -48,7 +48,10 @@ export interface BatchView {
 }
 
 export interface MapView {
+  /** The layer's name (its kernel's parameter name for `kernels`). */
   readonly name: string;
+  /** The layers (or "input") it reads, when the model file names them (graph models); else it reads the previous one. */
+  readonly inputs?: readonly string[];
   /** [h, w, c] for spatial layers, [units] for flat ones. */
   readonly shape: readonly number[];
   readonly data: Float32Array;
@@ -63,7 +66,7 @@ export interface FeatureMapsView {
   readonly epoch: number;
   readonly input: MapView;
   readonly layers: readonly MapView[];
-  /** First conv layer's kernel, [kh, kw, inC, outC]. */
+  /** The first conv2d layer's kernel (in file order), [kh, kw, inC, outC]. */
   readonly kernels?: MapView;
   readonly probabilities: Float32Array;
   readonly classes: readonly string[];

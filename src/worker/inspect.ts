@@ -1,11 +1,13 @@
-// Looking inside a network for the training view: every layer's output for one sample, the first conv
-// layer's kernels and the class probabilities; and the saved weights of a model for predictions.
+// Looking inside a network for the training view: every layer's output for one sample (in file order, also for
+// graph models), the first conv layer's kernels and the class probabilities; and the saved weights of a model
+// for predictions.
 import { dirname } from 'node:path';
 import type { Dataset } from '../engine/dataset';
 import type { Network } from '../engine/network';
 import { loadDataSource, loadImageFile } from '../data/load';
 import { loadTrainedNetwork } from '../data/trainedNetwork';
 import { parseModelText } from '../model/parse';
+import { inferShapes } from '../model/shapes';
 import type { Model } from '../model/types';
 import type { FeatureMapsView, MapView, Prediction, SampleRef } from '../protocol/worker';
 
@@ -43,7 +45,7 @@ export async function sampleInput(ref: SampleRef, model: Model, modelPath: strin
   return { x, caption: `${split} #${ref.index} (label ${label})`, classes: ds.classes };
 }
 
-function mapView(name: string, shape: readonly number[], data: Float32Array): MapView {
+function mapView(name: string, shape: readonly number[], data: Float32Array, inputs?: readonly string[]): MapView {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < data.length; i++) {
@@ -51,14 +53,23 @@ function mapView(name: string, shape: readonly number[], data: Float32Array): Ma
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return { name, shape: [...shape], data, min: data.length ? min : 0, max: data.length ? max : 0 };
+  return { name, ...(inputs ? { inputs: [...inputs] } : {}), shape: [...shape], data, min: data.length ? min : 0, max: data.length ? max : 0 };
 }
 
+/**
+ * Every layer's output for one sample, in file order, named as the shape function names them (the file's names in
+ * a graph, with the inputs the file names); the first conv2d's kernel; the class probabilities (the last layer is the
+ * model's output, in a graph too).
+ */
 export function featureMaps(network: Network, model: Model, x: Float32Array, sample: SampleRef, caption: string, epoch: number, classes: readonly string[]): FeatureMapsView {
+  // A network was built from the model, so every layer validated: layers[i] is the file's layer i.
+  const infos = inferShapes(model).layers;
   const outputs = network.featureMaps({ shape: [...network.inputShape], data: x });
-  const layers = outputs.map((t, i) => mapView(network.layers[i]?.name ?? `layer_${i}`, t.shape, t.data));
-  const convAt = model.layers.findIndex((l) => l.type === 'conv2d');
-  const kernel = convAt >= 0 ? network.layers[convAt]?.params[0] : undefined;
+  if (outputs.length !== model.layers.length) throw new Error(`the network has ${outputs.length} layers, the model ${model.layers.length}`);
+  const layers = outputs.map((t, i) => mapView(infos[i]!.name, t.shape, t.data, model.layers[i]?.inputs));
+  // By parameter name, not by position: the engine's layer list need not mirror the file's one to one.
+  const conv = infos.find((l) => l.type === 'conv2d');
+  const kernel = conv ? network.params.find((p) => p.name === `${conv.name}.kernel`) : undefined;
   const last = outputs[outputs.length - 1];
   const units = last ? last.data.length : 0;
   const names = classes.length >= units ? classes : Array.from({ length: units }, (_, i) => classes[i] ?? String(i));

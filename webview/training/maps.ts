@@ -1,12 +1,18 @@
-// Inside the network for one sample: every layer's output as a grid of small heatmaps (one canvas per
-// channel, with the channel count and value range), the first conv layer's kernels as images, and the
-// predicted class probabilities as bars.
+// Inside the network for one sample: every layer's output in file order as a grid of small heatmaps (one
+// canvas per channel, with the channel count, value range and, in a graph, the layers it reads), the first
+// conv layer's kernels as images, and the predicted class probabilities as bars. A deep model (ResNet-20 has
+// 72 layers) starts with only its first layers open, and a closed layer draws nothing until opened.
 import type { FeatureMapsView, MapView } from '../../src/protocol/training';
-import { h } from '../dom';
+import { button, h } from '../dom';
 
 /** Channels drawn per layer; the header still says how many there are. */
 const MAX_CHANNELS = 64;
 const CELL_PX = 56;
+/** Up to this many layers every layer is open; beyond, the first OPEN_FIRST are. */
+const OPEN_ALL_UP_TO = 16;
+const OPEN_FIRST = 4;
+/** Layers the user opened or closed, by name: kept across the re-render after every epoch. */
+const toggled = new Map<string, boolean>();
 
 /** value in [min, max] → gray level; a constant map is mid-gray. */
 function level(v: number, min: number, max: number): number {
@@ -31,7 +37,7 @@ export function heatmap(data: Float32Array | Uint8Array, hgt: number, wid: numbe
 
 const range = (m: MapView): string => `[${m.min.toPrecision(3)}, ${m.max.toPrecision(3)}]`;
 
-function layerGrid(m: MapView): HTMLElement {
+function layerCells(m: MapView): HTMLElement[] {
   const spatial = m.shape.length === 3;
   const channels = spatial ? m.shape[2] : 1;
   const cells: HTMLElement[] = [];
@@ -53,13 +59,37 @@ function layerGrid(m: MapView): HTMLElement {
     cv.title = `${m.name}: ${n} values`;
     cells.push(cv);
   }
+  return cells;
+}
+
+/** One layer as a disclosure: the header always, the channel grid drawn when (first) open. */
+function layerGrid(m: MapView, open: boolean): HTMLElement {
+  const spatial = m.shape.length === 3;
+  const channels = spatial ? m.shape[2] : 1;
   const what = spatial ? `${channels} channel${channels === 1 ? '' : 's'}${channels > MAX_CHANNELS ? ` (first ${MAX_CHANNELS} shown)` : ''}` : `${m.data.length} units`;
-  return h(
-    'section',
-    { class: 'layer-maps', 'data-layer': m.name },
-    h('h4', {}, m.name, h('span', { class: 'meta' }, ` ${m.shape.join('×')} · ${what} · range ${range(m)}`)),
-    h('div', { class: 'grid' }, cells),
+  const from = m.inputs ? h('span', { class: 'inputs', title: 'the layers it reads' }, ` ← ${m.inputs.join(', ')}`) : null;
+  const grid = h('div', { class: 'grid' }, open ? layerCells(m) : []);
+  const details = h(
+    'details',
+    { class: 'layer-maps', 'data-layer': m.name, open },
+    h('summary', {}, h('h4', {}, m.name, from, h('span', { class: 'meta' }, ` ${m.shape.join('×')} · ${what} · range ${range(m)}`))),
+    grid,
   );
+  details.addEventListener('toggle', () => {
+    toggled.set(m.name, details.open);
+    if (details.open && !grid.hasChildNodes()) grid.append(...layerCells(m));
+  });
+  return details;
+}
+
+function layerList(layers: readonly MapView[]): HTMLElement {
+  const few = layers.length <= OPEN_ALL_UP_TO;
+  const sections = layers.map((m, i) => layerGrid(m, toggled.get(m.name) ?? (few || i < OPEN_FIRST)));
+  const setAll = (open: boolean): void => {
+    for (const d of sections) if (d instanceof HTMLDetailsElement) d.open = open;
+  };
+  const tools = few ? null : h('div', { class: 'maps-tools' }, h('span', { class: 'meta' }, `${layers.length} layers, in file order`), button('Open all', { id: 'maps-open-all' }, () => setAll(true)), button('Close all', { id: 'maps-close-all' }, () => setAll(false)));
+  return h('div', { class: 'layer-list' }, tools, sections);
 }
 
 /** Kernels [kh, kw, inC, outC]: one image per output channel (RGB when the input has 3 channels, else the mean). */
@@ -83,7 +113,7 @@ function kernelGrid(k: MapView): HTMLElement {
     cv.title = `filter ${o}`;
     cells.push(cv);
   }
-  return h('section', { class: 'kernels' }, h('h4', {}, `First conv layer's kernels`, h('span', { class: 'meta' }, ` ${k.shape.join('×')} · range ${range(k)}`)), h('div', { class: 'grid' }, cells));
+  return h('section', { class: 'kernels' }, h('h4', {}, `First conv layer's kernels`, h('span', { class: 'meta' }, ` ${k.name} · ${k.shape.join('×')} · range ${range(k)}`)), h('div', { class: 'grid' }, cells));
 }
 
 function probabilityBars(maps: FeatureMapsView): HTMLElement {
@@ -111,6 +141,6 @@ export function renderMaps(maps: FeatureMapsView): HTMLElement {
     { class: 'feature-maps', 'data-epoch': maps.epoch },
     h('div', { class: 'sample-row' }, h('figure', {}, input, h('figcaption', {}, maps.caption, maps.epoch ? ` · after epoch ${maps.epoch}` : '')), probabilityBars(maps)),
     maps.kernels ? kernelGrid(maps.kernels) : null,
-    maps.layers.map(layerGrid),
+    layerList(maps.layers),
   );
 }

@@ -1,115 +1,196 @@
-// The "feature map blocks" strip: each layer's output volume as a box whose height follows the spatial size
-// and whose depth follows the channels (log scale), flat vectors as bars. Colours come from the theme's
-// CSS variables via computed style, re-read when VS Code switches theme (the body class changes).
+// The model as a graph: one node per layer (type, name, output shape) and one for the model input, an edge
+// from each input to the layer that reads it — shortcuts and branches included — laid out left to right
+// (graphLayout.ts). Merge layers are circles (+ for add, ∥ for concatenate). SVG, so the theme colours come
+// from the stylesheet's var(--vscode-*) and follow a theme switch by themselves; no inline style (CSP).
+// The layout is recomputed only when the graph changes, not when the selection does.
 import { formatDims } from '../../src/model/format';
-import type { DesignerView } from '../../src/protocol/webview';
+import type { DesignerView, RowView } from '../../src/protocol/webview';
 import { h } from '../dom';
+import type { Range } from '../state';
+import { layoutGraph, type GraphLayout, type LayoutEdge, type LayoutNode, type Point } from './graphLayout';
+import { MERGE_TYPES } from './inputsPicker';
 
-interface Block {
-  readonly x: number;
-  readonly width: number;
-  readonly row: number;
+const SVG = 'http://www.w3.org/2000/svg';
+const NODE_W = 124;
+const NODE_H = 50;
+const MERGE_W = 40;
+const MERGE_H = 64;
+const MERGE_R = 15;
+const MAX_CHARS = 19;
+
+interface Drawn {
+  readonly key: string;
+  readonly layout: GraphLayout;
+  readonly edges: readonly LayoutEdge[];
 }
-
-const HEIGHT = 150;
-const LABEL = 16;
-const GAP = 14;
 
 export class Diagram {
   readonly element: HTMLElement;
-  private readonly canvas = h('canvas', { id: 'diagram-canvas', role: 'img' });
-  private blocks: Block[] = [];
-  private last: { view: DesignerView; selected: number } | undefined;
+  private readonly svg = svg('svg', { id: 'diagram-graph', role: 'group', 'aria-label': 'Model graph' });
+  private drawn: Drawn | undefined;
 
-  constructor(onSelect: (row: number) => void) {
-    this.element = h('section', { id: 'diagram', class: 'diagram', 'aria-label': 'Feature map diagram' }, this.canvas);
-    this.canvas.addEventListener('click', (e) => {
-      const x = e.offsetX;
-      const hit = this.blocks.find((b) => x >= b.x && x <= b.x + b.width);
-      if (hit && hit.row >= 0) onSelect(hit.row);
-    });
-    new MutationObserver(() => this.redraw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
-  }
-
-  draw(view: DesignerView, selected: number): void {
-    this.last = { view, selected };
-    this.redraw();
-  }
-
-  private redraw(): void {
-    if (!this.last) return;
-    const { view, selected } = this.last;
-    const css = getComputedStyle(document.body);
-    const color = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
-    const fg = color('--vscode-foreground', '#888');
-    const fill = color('--vscode-charts-blue', '#3794ff');
-    const flat = color('--vscode-charts-purple', '#b180d7');
-    const accent = color('--vscode-focusBorder', '#007fd4');
-    const error = color('--vscode-errorForeground', '#f14c4c');
-    const font = `${css.getPropertyValue('--vscode-font-size').trim() || '12px'} ${css.getPropertyValue('--vscode-font-family').trim() || 'sans-serif'}`;
-
-    const volumes = [{ shape: view.inputShape, row: -1, error: false }, ...view.rows.map((r) => ({ shape: r.outputShape, row: r.index, error: r.errors.length > 0 }))];
-    // reduce, not Math.max(...): a spread of 200,000 layers overflows the stack.
-    const maxSide = volumes.reduce((m, v) => Math.max(m, v.shape && v.shape.length === 3 ? Math.max(v.shape[0]!, v.shape[1]!) : 1), 1);
-    const maxFlat = volumes.reduce((m, v) => Math.max(m, v.shape && v.shape.length !== 3 ? (v.shape[0] ?? 1) : 1), 2);
-    const room = HEIGHT - LABEL - 24;
-    const side = (n: number): number => Math.max(4, (n / maxSide) * room);
-    const depth = (c: number): number => Math.min(48, 3 + 4 * Math.log2(c + 1));
-
-    const dpr = window.devicePixelRatio || 1;
-    const sizes = volumes.map((v) => (v.shape?.length === 3 ? depth(v.shape[2]!) + side(v.shape[1]!) * 0.4 : 8) + GAP);
-    const width = Math.max(sizes.reduce((a, b) => a + b, GAP), 100);
-    this.canvas.width = Math.ceil(width * dpr);
-    this.canvas.height = Math.ceil(HEIGHT * dpr);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${HEIGHT}px`;
-    this.canvas.setAttribute('aria-label', volumes.map((v) => (v.shape ? formatDims(v.shape) : '?')).join(' → '));
-    const ctx = this.canvas.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, HEIGHT);
-    ctx.font = font;
-    ctx.textAlign = 'center';
-    this.blocks = [];
-    let x = GAP;
-    const base = HEIGHT - LABEL - 4;
-    volumes.forEach((v, i) => {
-      const w = sizes[i]! - GAP;
-      const stroke = v.row === selected ? accent : v.error ? error : fg;
-      ctx.lineWidth = v.row === selected ? 2 : 1;
-      ctx.strokeStyle = stroke;
-      if (!v.shape) {
-        ctx.setLineDash([3, 3]);
-        ctx.strokeRect(x, base - 20, w, 20);
-        ctx.setLineDash([]);
-      } else if (v.shape.length === 3) {
-        const hgt = side(v.shape[0]!);
-        const d = depth(v.shape[2]!);
-        const off = side(v.shape[1]!) * 0.4;
-        ctx.fillStyle = fill;
-        ctx.globalAlpha = 0.35;
-        ctx.beginPath();
-        ctx.moveTo(x, base - hgt);
-        ctx.lineTo(x + off, base - hgt - off * 0.5);
-        ctx.lineTo(x + off + d, base - hgt - off * 0.5);
-        ctx.lineTo(x + off + d, base - off * 0.5);
-        ctx.lineTo(x + d, base);
-        ctx.lineTo(x, base);
-        ctx.closePath();
-        ctx.fill();
-        ctx.globalAlpha = 1;
-        ctx.stroke();
-        ctx.strokeRect(x, base - hgt, d, hgt);
-      } else {
-        const hgt = Math.max(4, (Math.log2((v.shape[0] ?? 1) + 1) / Math.log2(maxFlat + 1)) * room);
-        ctx.fillStyle = flat;
-        ctx.fillRect(x, base - hgt, w, hgt);
-        ctx.strokeRect(x, base - hgt, w, hgt);
-      }
-      ctx.fillStyle = stroke;
-      ctx.fillText(v.row < 0 ? 'in' : String(v.row), x + w / 2, HEIGHT - 4);
-      this.blocks.push({ x, width: w, row: v.row });
-      x += sizes[i]!;
+  constructor(onSelect: (row: number, extend: boolean) => void) {
+    this.element = h('section', { id: 'diagram', class: 'diagram', 'aria-label': 'Model graph' });
+    this.element.append(this.svg);
+    this.svg.addEventListener('click', (e) => {
+      const node = e.target instanceof Element ? e.target.closest<SVGElement>('[data-row]') : null;
+      const row = Number(node?.dataset.row);
+      if (node && row >= 0) onSelect(row, e.shiftKey);
     });
   }
+
+  draw(view: DesignerView, selected: number, range: Range): void {
+    const nodes: LayoutNode[] = [{ id: -1, width: NODE_W, height: NODE_H }, ...view.rows.map((r) => ({ id: r.index, ...size(r) }))];
+    const edges: LayoutEdge[] = view.rows.flatMap((r) =>
+      r.inputs.flatMap((input, element) => (input.index !== undefined && input.index < r.index ? [{ from: input.index, to: r.index, element }] : [])),
+    );
+    // What the picture depends on, selection apart: redraw only when it changes.
+    const key = JSON.stringify([view.inputShape, view.rows.map((r) => [r.type, r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => [i.index, i.error])])]);
+    if (this.drawn?.key !== key) {
+      const layout = layoutGraph(nodes, edges);
+      this.drawn = { key, layout, edges };
+      this.render(view, layout, edges);
+    }
+    this.mark(selected, range);
+  }
+
+  private render(view: DesignerView, layout: GraphLayout, edges: readonly LayoutEdge[]): void {
+    const s = this.svg;
+    s.replaceChildren();
+    s.setAttribute('width', String(Math.max(layout.width, 100)));
+    s.setAttribute('height', String(Math.max(layout.height, 40)));
+    s.setAttribute('viewBox', `0 0 ${Math.max(layout.width, 100)} ${Math.max(layout.height, 40)}`);
+    const arrow = svg('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: '7', refY: '4', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
+    arrow.append(svg('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrow-head' }));
+    const defs = svg('defs', {});
+    defs.append(arrow);
+    s.append(defs);
+    const rows = new Map(view.rows.map((r) => [r.index, r]));
+    const edgeLayer = svg('g', { class: 'edges' });
+    edges.forEach((e, i) => {
+      const to = rows.get(e.to);
+      const points = clipToMerge(layout.edges[i] ?? [], rows.get(e.from), to, layout);
+      if (points.length < 2) return;
+      const skip = e.from !== e.to - 1;
+      const bad = to?.inputs[e.element]?.error !== undefined;
+      const path = svg('path', {
+        class: ['edge', skip && 'skip', bad && 'error'].filter(Boolean).join(' '),
+        d: pathOf(points),
+        'data-from': String(e.from),
+        'data-to': String(e.to),
+        'marker-end': 'url(#arrow)',
+      });
+      edgeLayer.append(path);
+    });
+    const nodeLayer = svg('g', { class: 'nodes' });
+    nodeLayer.append(this.node({ id: -1, label: 'input', name: '', shape: view.inputShape, merge: undefined, error: false, warning: false }, layout));
+    for (const r of view.rows) {
+      nodeLayer.append(
+        this.node(
+          { id: r.index, label: r.type, name: r.name, shape: r.outputShape, merge: MERGE_TYPES.includes(r.type) ? r.type : undefined, error: r.errors.length > 0, warning: r.warnings.length > 0, tip: [...r.errors, ...r.warnings].join('\n') },
+          layout,
+        ),
+      );
+    }
+    s.append(edgeLayer, nodeLayer);
+    const skips = edges.filter((e) => e.from !== e.to - 1).length;
+    s.setAttribute('aria-label', `Model graph: ${view.rows.length} layers, ${edges.length} connections${skips ? `, ${skips} of them shortcuts or branches` : ''}`);
+  }
+
+  private node(
+    n: { id: number; label: string; name: string; shape?: readonly number[]; merge: string | undefined; error: boolean; warning: boolean; tip?: string },
+    layout: GraphLayout,
+  ): SVGElement {
+    const p = layout.nodes.get(n.id) ?? { x: 0, y: 0 };
+    const shape = n.shape ? formatDims(n.shape) : '?';
+    const g = svg('g', {
+      class: ['node', n.id < 0 && 'model-input', n.merge && 'merge', n.error && 'error', !n.error && n.warning && 'warning', !n.shape && 'unknown'].filter(Boolean).join(' '),
+      transform: `translate(${round(p.x)},${round(p.y)})`,
+      'data-row': String(n.id),
+      'data-type': n.label,
+    });
+    const title = svg('title', {});
+    title.textContent = [n.name || n.label, shape, n.tip].filter(Boolean).join('\n');
+    g.append(title);
+    if (n.merge) {
+      g.append(svg('circle', { r: String(MERGE_R), class: 'box' }));
+      g.append(text(n.merge === 'add' ? '+' : '∥', 0, 6, 'symbol'));
+      g.append(text(fit(n.name), 0, -MERGE_R - 6, 'name'));
+      g.append(text(shape, 0, MERGE_R + 14, 'shape'));
+      return g;
+    }
+    g.append(svg('rect', { x: String(-NODE_W / 2), y: String(-NODE_H / 2), width: String(NODE_W), height: String(NODE_H), rx: '4', class: 'box' }));
+    const named = n.name !== '' && n.name !== `${n.label}_${n.id}`;
+    g.append(text(fit(n.label), 0, named ? -9 : -4, 'type'));
+    if (named) g.append(text(fit(n.name), 0, 5, 'name'));
+    g.append(text(shape, 0, named ? 19 : 13, 'shape'));
+    return g;
+  }
+
+  /** Selection marks only: the layout stays. */
+  private mark(selected: number, range: Range): void {
+    for (const g of this.svg.querySelectorAll<SVGGElement>('g.node')) {
+      const row = Number(g.dataset.row);
+      g.classList.toggle('selected', row === selected);
+      g.classList.toggle('in-range', row >= range.first && row <= range.last && row !== selected);
+    }
+    for (const e of this.svg.querySelectorAll<SVGPathElement>('path.edge')) {
+      e.classList.toggle('selected', Number(e.dataset.to) === selected || Number(e.dataset.from) === selected);
+    }
+  }
+}
+
+function size(r: RowView): { width: number; height: number } {
+  return MERGE_TYPES.includes(r.type) ? { width: MERGE_W, height: MERGE_H } : { width: NODE_W, height: NODE_H };
+}
+
+/** dagre ends edges at a node's box; a merge node is a circle inside a taller box: end them on the circle. */
+function clipToMerge(points: readonly Point[], from: RowView | undefined, to: RowView | undefined, layout: GraphLayout): Point[] {
+  const out = [...points];
+  if (out.length < 2) return out;
+  const onCircle = (centre: Point | undefined, toward: Point): Point | undefined => {
+    if (!centre) return undefined;
+    const dx = toward.x - centre.x;
+    const dy = toward.y - centre.y;
+    const d = Math.hypot(dx, dy) || 1;
+    return { x: centre.x + (dx / d) * (MERGE_R + 2), y: centre.y + (dy / d) * (MERGE_R + 2) };
+  };
+  if (to && MERGE_TYPES.includes(to.type)) out[out.length - 1] = onCircle(layout.nodes.get(to.index), out[out.length - 2]!) ?? out[out.length - 1]!;
+  if (from && MERGE_TYPES.includes(from.type)) out[0] = onCircle(layout.nodes.get(from.index), out[1]!) ?? out[0]!;
+  return out;
+}
+
+/** A smooth path through the points: straight ends, quadratic curves through the bends. */
+function pathOf(points: readonly Point[]): string {
+  const [first, ...rest] = points;
+  if (!first) return '';
+  let d = `M${round(first.x)},${round(first.y)}`;
+  for (let i = 0; i < rest.length - 1; i++) {
+    const p = rest[i]!;
+    const q = rest[i + 1]!;
+    d += ` Q${round(p.x)},${round(p.y)} ${round((p.x + q.x) / 2)},${round((p.y + q.y) / 2)}`;
+  }
+  const last = rest[rest.length - 1];
+  if (last) d += ` L${round(last.x)},${round(last.y)}`;
+  return d;
+}
+
+function fit(s: string): string {
+  return s.length > MAX_CHARS ? `${s.slice(0, MAX_CHARS - 1)}…` : s;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function text(content: string, x: number, y: number, cls: string): SVGTextElement {
+  const t = svg('text', { x: String(x), y: String(y), class: cls, 'text-anchor': 'middle' });
+  t.textContent = content;
+  return t;
+}
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string>): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  return el;
 }

@@ -5,6 +5,9 @@ import { assertNever } from '../../src/model/assertNever';
 import type { FieldSpec } from '../../src/model/spec';
 import type { JsonPath, JsonValue } from '../../src/protocol/webview';
 import { h } from '../dom';
+import { parseField, type Parsed } from './fieldParse';
+
+export { parseField, type Parsed } from './fieldParse';
 import type { Actions } from '../state';
 
 export interface FieldContext {
@@ -12,10 +15,10 @@ export interface FieldContext {
   readonly value: JsonValue | undefined;
   readonly required: boolean;
   readonly actions: Actions;
+  /** The editor of a `layerRefs` field (the inspector builds it: it needs the other layers). */
+  readonly refsEditor?: () => HTMLElement;
 }
 
-/** Text → JSON value, `undefined` to remove the field, or an error message. */
-export type Parsed = { readonly ok: true; readonly value: JsonValue | undefined } | { readonly ok: false; readonly error: string };
 
 export function fieldEditor(key: string, spec: FieldSpec, ctx: FieldContext): HTMLElement {
   const id = `f-${ctx.path.join('-')}`;
@@ -40,6 +43,11 @@ export function fieldEditor(key: string, spec: FieldSpec, ctx: FieldContext): HT
     case 'array':
       wrap.append(label, h('span', { class: 'hint' }, 'edit in the text editor'));
       break;
+    case 'layerRefs':
+      wrap.classList.add('refs-field');
+      wrap.append(label, ctx.refsEditor ? ctx.refsEditor() : h('span', { class: 'hint' }, 'edit in the text editor'));
+      break;
+    case 'padding2d':
     case 'int':
     case 'intOrPair':
     case 'number':
@@ -76,42 +84,10 @@ export function fieldEditor(key: string, spec: FieldSpec, ctx: FieldContext): HT
   return wrap;
 }
 
-export function parseField(spec: FieldSpec, text: string, required: boolean): Parsed {
-  const t = text.trim();
-  if (t === '') return required ? { ok: false, error: 'required' } : { ok: true, value: undefined };
-  switch (spec.kind) {
-    case 'int':
-      return /^-?\d+$/.test(t) ? { ok: true, value: Number(t) } : { ok: false, error: 'enter a whole number' };
-    case 'number': {
-      const n = Number(t);
-      return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, error: 'enter a number' };
-    }
-    case 'intOrPair': {
-      const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,×x*]\s*|\s+/).filter((p) => p !== '');
-      if (parts.length < 1 || parts.length > 2 || !parts.every((p) => /^-?\d+$/.test(p))) return { ok: false, error: 'enter a whole number or two ("3" or "3, 5")' };
-      const nums = parts.map(Number);
-      return { ok: true, value: nums.length === 1 ? nums[0]! : nums };
-    }
-    case 'shape3': {
-      const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,×x*]\s*|\s+/);
-      return parts.length === 3 && parts.every((p) => /^\d+$/.test(p)) ? { ok: true, value: parts.map(Number) } : { ok: false, error: 'enter height, width, channels' };
-    }
-    case 'string':
-    case 'dataSource':
-    case 'enum':
-    case 'bool':
-    case 'object':
-    case 'tagged':
-    case 'array':
-      return { ok: true, value: t };
-    default:
-      return assertNever(spec, 'field kind');
-  }
-}
-
 function display(value: JsonValue | undefined): string {
   if (value === undefined) return '';
-  if (Array.isArray(value)) return value.map(String).join(', ');
+  // flat() also spells [[top, bottom], [left, right]] as "top, bottom, left, right", the way it is typed.
+  if (Array.isArray(value)) return value.flat().map(String).join(', ');
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 

@@ -5,6 +5,7 @@ import type { DesignerView, JsonValue } from '../../src/protocol/webview';
 import { button, h } from '../dom';
 import type { Actions } from '../state';
 import { fieldEditor, selectBox } from './fields';
+import { MERGE_TYPES, inputChips, inputsPicker } from './inputsPicker';
 
 export function renderInspector(view: DesignerView, selected: number, actions: Actions): HTMLElement {
   const section = h('section', { id: 'inspector', class: 'inspector', 'aria-label': 'Layer settings' });
@@ -32,7 +33,17 @@ export function renderInspector(view: DesignerView, selected: number, actions: A
   section.append(h('p', { class: 'doc' }, spec.doc));
   const form = h('div', { class: 'fields' });
   for (const [key, field] of Object.entries(spec.fields)) {
-    form.append(fieldEditor(key, field, { path: ['layers', selected, key], value: raw[key], required: spec.required.includes(key), actions }));
+    // A merge layer lists its inputs (each can be disconnected) above the multi-select; another layer's one
+    // input is the single select's value, with its shape and any error below.
+    const merge = MERGE_TYPES.includes(row.type);
+    const refsEditor = (): HTMLElement =>
+      h(
+        'div',
+        { class: 'refs-editor' },
+        (merge || selected === 0 || row.inputs.some((i) => i.error)) && inputChips(row, actions),
+        selected > 0 && inputsPicker(view, row, actions, `f-layers-${selected}-${key}`),
+      );
+    form.append(fieldEditor(key, field, { path: ['layers', selected, key], value: raw[key], required: spec.required.includes(key), actions, refsEditor }));
   }
   for (const key of Object.keys(raw).filter((k) => k !== 'type' && !(k in spec.fields))) {
     form.append(

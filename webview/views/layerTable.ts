@@ -1,14 +1,16 @@
 // The layer table: one row per layer, every row rendered even when it cannot be inferred. Error rows carry
-// the diagnostics' own messages. Keyboard: ↑/↓/Home/End select, Alt+↑/↓ move, Delete removes,
-// Enter edits, Ctrl/Cmd+D duplicates; rows can also be dragged to reorder.
+// the diagnostics' own messages. Keyboard: ↑/↓/Home/End select (with Shift: a range, for the residual
+// gesture), Alt+↑/↓ move, Delete removes, Enter edits, Ctrl/Cmd+D duplicates; rows can also be dragged
+// to reorder. The Inputs column opens its pick-list on demand (one list per row would be quadratic).
 import { formatCompact, formatCount, formatDims } from '../../src/model/format';
 import type { DesignerView, RowView } from '../../src/protocol/webview';
 import { button, h } from '../dom';
-import type { Actions } from '../state';
+import type { Actions, Range } from '../state';
+import { inputsLabel, inputsPicker } from './inputsPicker';
 
 const DRAG_TYPE = 'application/x-cnn-layer-index';
 
-export function renderLayerTable(view: DesignerView, selected: number, actions: Actions): HTMLElement {
+export function renderLayerTable(view: DesignerView, selected: number, range: Range, actions: Actions): HTMLElement {
   const count = view.rows.length;
   const body = h('tbody');
   body.append(
@@ -17,6 +19,7 @@ export function renderLayerTable(view: DesignerView, selected: number, actions: 
       { class: 'input-row' },
       h('td', { class: 'index' }),
       h('td', { class: 'layer' }, h('span', { class: 'type' }, 'input')),
+      h('td', { class: 'inputs' }),
       h('td', { class: 'settings' }),
       h('td', { class: 'output-shape' }, view.inputShape ? formatDims(view.inputShape) : '?'),
       h('td', { class: 'params num' }, '–'),
@@ -24,10 +27,13 @@ export function renderLayerTable(view: DesignerView, selected: number, actions: 
       h('td', { class: 'actions' }),
     ),
   );
-  for (const row of view.rows) body.append(renderRow(row, row.index === selected || (selected < 0 && row.index === 0), count, actions));
+  for (const row of view.rows) {
+    const focusable = row.index === selected || (selected < 0 && row.index === 0);
+    body.append(renderRow(view, row, focusable, row.index >= range.first && row.index <= range.last, count, actions));
+  }
   body.addEventListener('keydown', (e) => onKey(e, count, actions));
   if (count === 0) {
-    body.append(h('tr', { class: 'empty-row' }, h('td', { colspan: 7 }, 'No layers yet: add one from the palette.')));
+    body.append(h('tr', { class: 'empty-row' }, h('td', { colspan: 8 }, 'No layers yet: add one from the palette.')));
   }
   return h(
     'table',
@@ -40,6 +46,7 @@ export function renderLayerTable(view: DesignerView, selected: number, actions: 
         {},
         h('th', { class: 'index', scope: 'col' }, '#'),
         h('th', { scope: 'col' }, 'Layer'),
+        h('th', { scope: 'col', title: 'The layers whose outputs it takes ("previous": the layer before it)' }, 'Inputs'),
         h('th', { scope: 'col' }, 'Settings'),
         h('th', { scope: 'col', title: 'height × width × channels' }, 'Output shape'),
         h('th', { scope: 'col', class: 'num' }, 'Params'),
@@ -52,32 +59,52 @@ export function renderLayerTable(view: DesignerView, selected: number, actions: 
 }
 
 /** Moves the selection marks in place (roving tabindex), keeping the row elements. */
-export function markSelected(root: Element, selected: number): void {
+export function markSelected(root: Element, selected: number, range: Range): void {
   for (const tr of root.querySelectorAll<HTMLElement>('tr[data-layer-index]')) {
-    const on = Number(tr.dataset.layerIndex) === selected;
+    const i = Number(tr.dataset.layerIndex);
+    const on = i === selected;
+    const inRange = i >= range.first && i <= range.last;
     tr.classList.toggle('selected', on);
+    tr.classList.toggle('in-range', inRange);
     tr.tabIndex = on ? 0 : -1;
-    tr.setAttribute('aria-selected', String(on));
+    tr.setAttribute('aria-selected', String(inRange));
   }
 }
 
-function renderRow(row: RowView, focusable: boolean, count: number, actions: Actions): HTMLElement {
+function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange: boolean, count: number, actions: Actions): HTMLElement {
   const i = row.index;
   const errors = row.errors.length > 0;
+  const inputs = h('td', { class: 'inputs' }, inputsLabel(row));
+  if (i > 0 && view.editable) {
+    inputs.append(
+      button('✎', { 'data-action': 'edit-inputs', title: 'Choose the inputs', 'aria-label': `Choose the inputs of layer ${i}` }, () => {
+        const picker = inputsPicker(view, row, actions, `inputs-${i}`);
+        inputs.replaceChildren(picker);
+        picker.focus();
+      }),
+    );
+  }
   const tr = h(
     'tr',
     {
-      class: ['layer-row', errors && 'has-error', focusable && 'selected'].filter(Boolean).join(' '),
+      class: ['layer-row', errors && 'has-error', row.warnings.length > 0 && 'has-warning', focusable && 'selected', inRange && 'in-range'].filter(Boolean).join(' '),
       'data-layer-index': i,
       'data-layer-type': row.type,
       'data-focus-key': `row-${i}`,
       tabindex: focusable ? 0 : -1,
       draggable: 'true',
-      'aria-selected': focusable ? 'true' : 'false',
+      'aria-selected': inRange ? 'true' : 'false',
     },
     h('td', { class: 'index' }, i),
     h('td', { class: 'layer' }, h('span', { class: 'type' }, row.type), row.name !== `${row.type}_${i}` && h('span', { class: 'name' }, row.name)),
-    h('td', { class: 'settings' }, h('span', { class: 'summary' }, row.summary), row.errors.map((m) => h('div', { class: 'error-message', role: 'note' }, m))),
+    inputs,
+    h(
+      'td',
+      { class: 'settings' },
+      h('span', { class: 'summary' }, row.summary),
+      row.errors.map((m) => h('div', { class: 'error-message', role: 'note' }, m)),
+      row.warnings.map((m) => h('div', { class: 'warning-message', role: 'note' }, m)),
+    ),
     h('td', { class: row.outputShape ? 'output-shape' : 'output-shape unknown' }, row.outputShape ? formatDims(row.outputShape) : '?'),
     h('td', { class: 'params num', title: `${formatCount(row.trainable)} trainable` }, formatCount(row.params)),
     h('td', { class: 'macs num', title: formatCount(row.macs) }, formatCompact(row.macs)),
@@ -90,7 +117,11 @@ function renderRow(row: RowView, focusable: boolean, count: number, actions: Act
       button('✕', { 'data-action': 'delete', title: 'Delete (Del)', 'aria-label': `Delete layer ${i}` }, () => actions.send({ type: 'deleteLayer', index: i }, i)),
     ),
   );
-  tr.addEventListener('click', () => actions.select(i, true));
+  tr.addEventListener('click', (e) => {
+    // Clicks inside the inputs pick-list belong to it.
+    if (e.target instanceof Element && e.target.closest('vscode-single-select, vscode-multi-select')) return;
+    actions.select(i, true, e.shiftKey);
+  });
   tr.addEventListener('dblclick', () => actions.editSelected());
   tr.addEventListener('dragstart', (e) => {
     e.dataTransfer?.setData(DRAG_TYPE, String(i));
@@ -123,8 +154,8 @@ function onKey(e: KeyboardEvent, count: number, actions: Actions): void {
   let handled = true;
   if (e.key === 'ArrowUp' && e.altKey) { if (i > 0) move(i, i - 1, actions); }
   else if (e.key === 'ArrowDown' && e.altKey) { if (i < count - 1) move(i, i + 1, actions); }
-  else if (e.key === 'ArrowUp') actions.select(i - 1, true);
-  else if (e.key === 'ArrowDown') actions.select(i + 1, true);
+  else if (e.key === 'ArrowUp') actions.select(i - 1, true, e.shiftKey);
+  else if (e.key === 'ArrowDown') actions.select(i + 1, true, e.shiftKey);
   else if (e.key === 'Home') actions.select(0, true);
   else if (e.key === 'End') actions.select(count - 1, true);
   else if (e.key === 'Delete' || e.key === 'Backspace') actions.send({ type: 'deleteLayer', index: i }, i);

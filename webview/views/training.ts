@@ -67,6 +67,8 @@ function fieldFor(key: string, field: FieldSpec, path: JsonPath, value: JsonValu
     case 'string':
     case 'shape3':
     case 'array':
+    case 'layerRefs':
+    case 'padding2d':
       return fieldEditor(key, field, { path, value, required, actions });
     default:
       return assertNever(field, 'field kind');

@@ -16,6 +16,17 @@ export function activationForward(
     case 'leakyRelu':
       for (let i = 0; i < size; i++) { const v = z[i]!; y[i] = v > 0 ? v : alpha * v; }
       return;
+    case 'relu6':
+      for (let i = 0; i < size; i++) { const v = z[i]!; y[i] = v > 0 ? (v < 6 ? v : 6) : 0; }
+      return;
+    case 'swish':
+      // z·sigmoid(z), with the sigmoid split on the sign as above.
+      for (let i = 0; i < size; i++) {
+        const v = z[i]!;
+        if (v >= 0) y[i] = v / (1 + Math.exp(-v));
+        else { const e = Math.exp(v); y[i] = (v * e) / (1 + e); }
+      }
+      return;
     case 'sigmoid':
       // Split on the sign so exp never overflows.
       for (let i = 0; i < size; i++) {
@@ -56,6 +67,19 @@ export function activationBackward(
       return;
     case 'leakyRelu':
       for (let i = 0; i < size; i++) dz[i] = z[i]! > 0 ? dy[i]! : alpha * dy[i]!;
+      return;
+    case 'relu6':
+      for (let i = 0; i < size; i++) { const v = z[i]!; dz[i] = v > 0 && v < 6 ? dy[i]! : 0; }
+      return;
+    case 'swish':
+      // d/dz z·s(z) = s + z·s·(1 − s): from z, since y = z·s does not give s back where z = 0.
+      for (let i = 0; i < size; i++) {
+        const v = z[i]!;
+        let s: number;
+        if (v >= 0) s = 1 / (1 + Math.exp(-v));
+        else { const e = Math.exp(v); s = e / (1 + e); }
+        dz[i] = dy[i]! * s * (1 + v * (1 - s));
+      }
       return;
     case 'sigmoid':
       for (let i = 0; i < size; i++) { const s = y[i]!; dz[i] = dy[i]! * s * (1 - s); }
@@ -105,4 +129,9 @@ export function biasActivationBackward(
 ): void {
   activationBackward(act, z, y, dy, dz, rows * cols, cols, alpha);
   if (biasGrad) sumRows(dz, rows, cols, biasGrad);
+}
+
+/** out[0…size) ← a · b (dropout's mask). out may be a or b. */
+export function multiply(a: Float32Array, b: Float32Array, out: Float32Array, size: number): void {
+  for (let i = 0; i < size; i++) out[i] = a[i]! * b[i]!;
 }

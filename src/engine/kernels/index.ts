@@ -5,10 +5,11 @@ import { batchNormBackward, batchNormForward } from './batchNorm';
 import { composeConvForward, type ConvForward } from './conv';
 import { col2im, im2col } from './im2col';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
-import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, sumRows } from './elementwise';
+import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, multiply, sumRows } from './elementwise';
 import { gemm } from './gemm';
 import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool';
+import { softmaxCrossEntropy } from './softmaxLoss';
 
 export interface Kernels {
   readonly name: string;
@@ -35,6 +36,10 @@ export interface Kernels {
   readonly applyUpdate: typeof applyUpdate;
   readonly batchNormForward: typeof batchNormForward;
   readonly batchNormBackward: typeof batchNormBackward;
+  /** out ← a · b elementwise (dropout's mask). */
+  readonly multiply: typeof multiply;
+  /** The fused softmax cross-entropy's loss and dLogits (see ./softmaxLoss). */
+  readonly softmaxCrossEntropy: typeof softmaxCrossEntropy;
 }
 
 export const jsKernels: Kernels = {
@@ -60,6 +65,8 @@ export const jsKernels: Kernels = {
   applyUpdate,
   batchNormForward,
   batchNormBackward,
+  multiply,
+  softmaxCrossEntropy,
 };
 
 let current: Kernels = jsKernels;

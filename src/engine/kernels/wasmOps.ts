@@ -1,8 +1,10 @@
-// The non-GEMM kernels in WebAssembly (../wasm/assembly: im2col, bias + activation, pooling, optimizer updates),
+// The non-GEMM kernels in WebAssembly (../wasm/assembly: im2col, bias + activation, softmax and its cross-entropy,
+// pooling, depthwise convolution, the elementwise product, batch norm, optimizer updates),
 // with the JavaScript kernels' contracts. When every operand is a view of one backend's memory (a network's
 // WasmArena) the module runs in place on byte offsets; otherwise (a caller's arrays, a test's, params built by
 // hand in a heap arena) the JavaScript kernel runs. The JavaScript kernels stay the reference: see
 // test/unit/engine/wasmOps.test.ts for how close each one is (most are bit-identical).
+import type { Window2d } from '../../model/geometry';
 import type { ActivationName } from '../../model/types';
 import { adamStepSize } from '../optimizers/adam';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
@@ -16,9 +18,10 @@ interface OpExports {
   biasActivation(act: number, z: number, bias: number, y: number, rows: number, cols: number, alpha: number): void;
   activationBackward(act: number, z: number, y: number, dy: number, dz: number, rows: number, cols: number, alpha: number, biasGrad: number): void;
   sumRows(x: number, rows: number, cols: number, out: number): void;
-  maxPoolForward(x: number, y: number, argmax: number, batch: number, c: number, ...g: WindowArgs): void;
+  multiply(a: number, b: number, out: number, n: number): void;
+  softmaxCrossEntropy(z: number, p: number, labels: number, n: number, c: number, d: number): number;
+  depthwiseBackward(x: number, w: number, dy: number, dx: number, dw: number, batch: number, c: number, mult: number, ...g: WindowArgs): void;
   maxPoolBackward(dy: number, argmax: number, outSize: number, dx: number, inSize: number): void;
-  avgPool(src: number, dst: number, back: number, batch: number, c: number, ...g: WindowArgs): void;
   sgdUpdate(value: number, grad: number, n: number, scale: number, l2: number, lr: number): void;
   momentumUpdate(value: number, grad: number, velocity: number, n: number, scale: number, l2: number, lr: number, momentum: number, nesterov: number): void;
   adamUpdate(
@@ -42,8 +45,13 @@ interface OpExports {
 /** inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
 type WindowArgs = [number, number, number, number, number, number, number, number, number, number, number, number];
 
-/** Activation codes of assembly/elementwise.ts; softmax has none (it runs in JavaScript). */
-const ACT: Readonly<Record<ActivationName, number>> = { linear: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, softmax: -1 };
+/** Activation codes of assembly/elementwise.ts (softmax: over each row of the last axis); an activation without one
+ *  (−1) runs in JavaScript. */
+const CODES: Readonly<Partial<Record<ActivationName, number>>> = { linear: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, softmax: 5 };
+const LINEAR = 0;
+function actCode(act: ActivationName): number {
+  return CODES[act] ?? -1;
+}
 
 /** Calls per kernel that ran in WebAssembly and that fell back to JavaScript (tests check both). */
 export interface OpCounts {
@@ -53,7 +61,7 @@ export interface OpCounts {
 export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
-  'batchNormForward', 'batchNormBackward', 'convForward',
+  'batchNormForward', 'batchNormBackward', 'convForward', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -66,6 +74,15 @@ function ops(be: WasmBackend): OpExports {
 /** Byte offset of element `i` of a view. */
 function at(v: { readonly byteOffset: number }, i = 0): number {
   return v.byteOffset + i * 4;
+}
+
+/** c and the window as the per-sample kernels take them, in one array reused by every call. */
+const windowArgs: number[] = new Array<number>(13).fill(0);
+function window(c: number, g: Window2d): readonly number[] {
+  const w = windowArgs;
+  w[0] = c; w[1] = g.inH; w[2] = g.inW; w[3] = g.kh; w[4] = g.kw; w[5] = g.sh; w[6] = g.sw;
+  w[7] = g.dh; w[8] = g.dw; w[9] = g.padTop; w[10] = g.padLeft; w[11] = g.outH; w[12] = g.outW;
+  return w;
 }
 
 function tooShort(what: string, have: number, need: number): never {
@@ -88,7 +105,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
 
   let composed: ConvForward | undefined;
   const convForward: ConvForward = (x, g, c, w, outC, z, cols, batch, keepCols, epilogue) => {
-    const act = epilogue ? ACT[epilogue.act] : -1;
+    const act = epilogue ? actCode(epilogue.act) : -1;
     const y = epilogue?.y ?? z;
     const bias = epilogue?.bias;
     const be = act < 0 && epilogue ? undefined : owner(x, w, z, cols, y) && owner(x, bias ?? x);
@@ -104,7 +121,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     checkRows('convForward', rows, outC, bias, z, y);
     inWasm.convForward++;
     // Linear without a bias: the GEMM alone.
-    const code = act === ACT.linear && !bias ? -1 : act;
+    const code = act === LINEAR && !bias ? -1 : act;
     be.convForward({
       x: at(x), cols: at(cols), w: at(w), z: at(z), y: at(y), bias: bias ? at(bias) : 0, act: code, alpha: epilogue?.alpha ?? 0,
       keep: keepCols, rows, outC, k,
@@ -133,32 +150,82 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       ops(be).col2im(at(cols, colsOff), at(dx, dxOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
     biasActivationForward(act, z, bias, y, rows, cols, alpha) {
-      const be = ACT[act] < 0 ? undefined : owner(z, y, bias ?? z);
+      const be = actCode(act) < 0 ? undefined : owner(z, y, bias ?? z);
       if (!be) { fallback.biasActivationForward++; return js.biasActivationForward(act, z, bias, y, rows, cols, alpha); }
       checkRows('biasActivationForward', rows, cols, bias, z, y);
       inWasm.biasActivationForward++;
-      ops(be).biasActivation(ACT[act], at(z), bias ? at(bias) : 0, at(y), rows, cols, alpha);
+      ops(be).biasActivation(actCode(act), at(z), bias ? at(bias) : 0, at(y), rows, cols, alpha);
     },
     biasActivationBackward(act, z, y, dy, dz, rows, cols, alpha, biasGrad) {
-      const be = ACT[act] < 0 ? undefined : owner(z, y, dy, dz, biasGrad ?? z);
+      const be = actCode(act) < 0 ? undefined : owner(z, y, dy, dz, biasGrad ?? z);
       if (!be) { fallback.biasActivationBackward++; return js.biasActivationBackward(act, z, y, dy, dz, rows, cols, alpha, biasGrad); }
       checkRows('biasActivationBackward', rows, cols, biasGrad, z, y, dy, dz);
       inWasm.biasActivationBackward++;
-      ops(be).activationBackward(ACT[act], at(z), at(y), at(dy), at(dz), rows, cols, alpha, biasGrad ? at(biasGrad) : 0);
+      ops(be).activationBackward(actCode(act), at(z), at(y), at(dy), at(dz), rows, cols, alpha, biasGrad ? at(biasGrad) : 0);
     },
     activationForward(act, z, y, size, rowLen, alpha) {
-      const be = ACT[act] < 0 ? undefined : owner(z, y);
+      // Softmax over rows of rowLen (whole rows only); the others over the size at once.
+      const rows = act === 'softmax' ? size / rowLen : 1;
+      const be = actCode(act) < 0 || !Number.isInteger(rows) ? undefined : owner(z, y);
       if (!be) { fallback.activationForward++; return js.activationForward(act, z, y, size, rowLen, alpha); }
       checkRows('activationForward', 1, size, undefined, z, y);
       inWasm.activationForward++;
-      ops(be).biasActivation(ACT[act], at(z), 0, at(y), 1, size, alpha);
+      ops(be).biasActivation(actCode(act), at(z), 0, at(y), rows, size / rows, alpha);
     },
     activationBackward(act, z, y, dy, dz, size, rowLen, alpha) {
-      const be = ACT[act] < 0 ? undefined : owner(z, y, dy, dz);
+      const rows = act === 'softmax' ? size / rowLen : 1;
+      const be = actCode(act) < 0 || !Number.isInteger(rows) ? undefined : owner(z, y, dy, dz);
       if (!be) { fallback.activationBackward++; return js.activationBackward(act, z, y, dy, dz, size, rowLen, alpha); }
       checkRows('activationBackward', 1, size, undefined, z, y, dy, dz);
       inWasm.activationBackward++;
-      ops(be).activationBackward(ACT[act], at(z), at(y), at(dy), at(dz), 1, size, alpha, 0);
+      ops(be).activationBackward(actCode(act), at(z), at(y), at(dy), at(dz), rows, size / rows, alpha, 0);
+    },
+    multiply(a, b, out, size) {
+      const be = owner(a, b, out);
+      if (!be) { fallback.multiply++; return js.multiply(a, b, out, size); }
+      checkRows('multiply', 1, size, undefined, a, b, out);
+      inWasm.multiply++;
+      ops(be).multiply(at(a), at(b), at(out), size);
+    },
+    softmaxCrossEntropy(z, p, labels, n, c, d) {
+      const be = owner(z, p, d ?? z);
+      if (!be) { fallback.softmaxCrossEntropy++; return js.softmaxCrossEntropy(z, p, labels, n, c, d); }
+      checkRows('softmaxCrossEntropy', n, c, undefined, z, p, d ?? z);
+      if (labels.length < n) tooShort('softmaxCrossEntropy labels', labels.length, n);
+      inWasm.softmaxCrossEntropy++;
+      // The labels (a caller's array) go for the call to the top of the arena, released after: nothing stays
+      // allocated, no view is made (a step makes no typed arrays).
+      const mark = be.mark();
+      const lp = be.alloc(n);
+      const i32 = be.i32();
+      for (let i = 0, o = lp >>> 2; i < n; i++) i32[o + i] = labels[i]!;
+      try {
+        const sum = ops(be).softmaxCrossEntropy(at(z), at(p), lp, n, c, d ? at(d) : 0);
+        return n ? sum / n : 0;
+      } finally {
+        be.release(mark);
+      }
+    },
+    depthwiseForward(x, w, y, batch, g, c, mult) {
+      const be = owner(x, w, y);
+      if (!be) { fallback.depthwiseForward++; return js.depthwiseForward(x, w, y, batch, g, c, mult); }
+      const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c * mult, wSize = g.kh * g.kw * c * mult;
+      if (x.length < inSize) tooShort('depthwiseForward input', x.length, inSize);
+      if (w.length < wSize) tooShort('depthwiseForward kernel', w.length, wSize);
+      if (y.length < outSize) tooShort('depthwiseForward output', y.length, outSize);
+      inWasm.depthwiseForward++;
+      // Per sample: split over the pool's threads when large enough (bit-identical on any count).
+      be.samples({ kernel: 'depthwiseForward', a: at(x), b: at(w), c: at(y), extra: mult, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
+    },
+    depthwiseBackward(x, w, dy, dx, dw, batch, g, c, mult) {
+      const be = owner(x, w, dy, dx, dw);
+      if (!be) { fallback.depthwiseBackward++; return js.depthwiseBackward(x, w, dy, dx, dw, batch, g, c, mult); }
+      const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c * mult, wSize = g.kh * g.kw * c * mult;
+      if (x.length < inSize || dx.length < inSize) tooShort('depthwiseBackward input', Math.min(x.length, dx.length), inSize);
+      if (w.length < wSize || dw.length < wSize) tooShort('depthwiseBackward kernel', Math.min(w.length, dw.length), wSize);
+      if (dy.length < outSize) tooShort('depthwiseBackward output gradient', dy.length, outSize);
+      inWasm.depthwiseBackward++;
+      ops(be).depthwiseBackward(at(x), at(w), at(dy), at(dx), at(dw), batch, c, mult, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
     addBias(y, bias, rows, cols) {
       const be = owner(y, bias);
@@ -166,7 +233,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       checkRows('addBias', rows, cols, bias, y);
       inWasm.addBias++;
       // Linear activation in place: the bias add alone.
-      ops(be).biasActivation(ACT.linear, at(y), at(bias), at(y), rows, cols, 0);
+      ops(be).biasActivation(LINEAR, at(y), at(bias), at(y), rows, cols, 0);
     },
     sumRows(x, rows, cols, out) {
       const be = owner(x, out);
@@ -184,7 +251,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (outLength < outSize) tooShort('maxPoolForward output', outLength, outSize);
       inWasm.maxPoolForward++;
       // argmax 0: the maxima alone (no byte offset of an arena buffer is 0: the module's data comes first).
-      ops(be).maxPoolForward(at(x), at(y), argmax ? at(argmax) : 0, batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      be.samples({ kernel: 'maxPoolForward', a: at(x), b: at(y), c: argmax ? at(argmax) : 0, extra: 0, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
     },
     maxPoolBackward(dy, argmax, outSize, dx, inSize) {
       const be = owner(dy, argmax, dx);
@@ -201,7 +268,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (x.length < inSize) tooShort('avgPoolForward input', x.length, inSize);
       if (y.length < outSize) tooShort('avgPoolForward output', y.length, outSize);
       inWasm.avgPoolForward++;
-      ops(be).avgPool(at(x), at(y), 0, batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      be.samples({ kernel: 'avgPool', a: at(x), b: at(y), c: 0, extra: 0, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
     },
     avgPoolBackward(dy, dx, batch, g, c) {
       const be = owner(dy, dx);
@@ -210,7 +277,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (dy.length < outSize) tooShort('avgPoolBackward input', dy.length, outSize);
       if (dx.length < inSize) tooShort('avgPoolBackward output', dx.length, inSize);
       inWasm.avgPoolBackward++;
-      ops(be).avgPool(at(dy), at(dx), 1, batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      be.samples({ kernel: 'avgPool', a: at(dy), b: at(dx), c: 0, extra: 1, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
     },
     sumSquares(x, acc) {
       const be = backendOfBuffer(x.buffer);

@@ -2,6 +2,7 @@
 // so inference is the identity.
 import type { LayerInfo } from '../../model/analysis';
 import type { Arena } from '../arena';
+import { getKernels } from '../kernels';
 import { LayerMemory, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { sizeOf, type Tensor } from '../tensor';
@@ -42,10 +43,9 @@ export class Dropout implements EngineLayer {
     const scale = 1 / keep;
     const mask = this.memory.buf('mask').view();
     const rng = this.rng;
+    // The mask comes from the seeded generator (same seed, same masks); the product is a kernel.
     if (!this.frozen) for (let i = 0; i < size; i++) mask[i] = rng.next() < keep ? scale : 0;
-    const xd = x.data;
-    const yd = y.data;
-    for (let i = 0; i < size; i++) yd[i] = xd[i]! * mask[i]!;
+    getKernels().multiply(x.data, mask, y.data, size);
     return y;
   }
 
@@ -53,10 +53,7 @@ export class Dropout implements EngineLayer {
     lastForward(this.n, this.name);
     if (!this.active) return dy;
     const dx = this.memory.buf('dx').tensor(this.n!, this.inShape);
-    const mask = this.memory.buf('mask').view();
-    const g = dy.data;
-    const d = dx.data;
-    for (let i = 0; i < d.length; i++) d[i] = g[i]! * mask[i]!;
+    getKernels().multiply(dy.data, this.memory.buf('mask').view(), dx.data, dx.data.length);
     return dx;
   }
 

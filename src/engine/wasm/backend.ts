@@ -14,7 +14,7 @@
 // of the new length (also in a thread that did not grow it, on its next read). So re-reading `memory.buffer`
 // after alloc remains right. Also: a view over it posted with postMessage is shared, not copied: slice first.
 
-import type { ConvFn, ConvJob, GemmPool } from './pool';
+import { runSamples, SAMPLE_KERNELS, type ConvFn, type ConvJob, type GemmPool, type SampleExports, type SamplesJob } from './pool';
 
 /** Best first. */
 export const WASM_VARIANTS = ['relaxed-simd', 'simd'] as const;
@@ -109,6 +109,7 @@ export class WasmBackend {
   private readonly base: number;
   private top: number;
   private view: Float32Array;
+  private viewI32: Int32Array;
 
   constructor(readonly variant: WasmVariant, readonly module: WebAssembly.Module, options: WasmBackendOptions = {}) {
     this.memory = new WebAssembly.Memory({ initial: options.initialPages ?? 32, maximum: options.maximumPages ?? MAX_PAGES, shared: true });
@@ -121,6 +122,7 @@ export class WasmBackend {
     this.base = alignUp(this.k.heapBase());
     this.top = this.base;
     this.view = new Float32Array(this.memory.buffer);
+    this.viewI32 = new Int32Array(this.memory.buffer);
     owners.set(this.memory.buffer, this);
     // Sizes beyond one cache block need no more scratch: this is the maximum.
     const big = 1 << 30;
@@ -139,6 +141,24 @@ export class WasmBackend {
     a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
     accumulate: number, scratch: number,
   ): void => this.k.gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, scratch);
+
+  /** The module's per-sample kernels (pooling, depthwise forward): ./pool runs the calling thread's samples with them. */
+  get sampleExports(): SampleExports {
+    return this.exports as unknown as SampleExports;
+  }
+
+  /**
+   * A per-sample kernel over the whole batch (byte offsets), split by samples over the pool's threads when its
+   * `work` (multiply-adds or taps) is large enough: bit-identical either way.
+   */
+  samples(job: SamplesJob, work: number): void {
+    if (((job.a | job.b | job.c) & 3) !== 0) throw new RangeError(`${job.kernel}: offsets must be multiples of 4 bytes`);
+    if (this.pool && this.pool.splitsSamples(job.batch, work)) {
+      this.pool.samples(this, job);
+      return;
+    }
+    runSamples(this.sampleExports, SAMPLE_KERNELS.indexOf(job.kernel), job.a, job.b, job.c, job.extra, 0, job.batch, job.geometry, 0);
+  }
 
   /** The module's convForward as is: ./pool runs the calling thread's rows with it. */
   readonly convPart: ConvFn = (...args) => this.k.convForward(...args);
@@ -175,6 +195,12 @@ export class WasmBackend {
       owners.set(this.memory.buffer, this);
     }
     return this.view;
+  }
+
+  /** An Int32Array over the whole memory (same caveat as f32()). */
+  i32(): Int32Array {
+    if (this.viewI32.buffer !== this.memory.buffer) this.viewI32 = new Int32Array(this.f32().buffer);
+    return this.viewI32;
   }
 
   /** A view of `floats` floats at byte offset `ptr` (same caveat as f32()). */

@@ -15,6 +15,8 @@
 // Determinism: C is split into disjoint row blocks (or column panels), and each chunk is the same module's gemm
 // on a sub-matrix with the same k and the same KC blocking, so every C element gets the same sum in the same
 // order as on one thread: results are bit-identical for any thread count (test/unit/engine/gemmPool.test.ts).
+// Per-sample kernels (pooling, depthwise forward: OP_SAMPLES) split the batch into disjoint samples, each
+// computed as on one thread: bit-identical too.
 //
 // Where the caller may block: Atomics.wait is fine on Node's main thread (the CLI) and in the training worker;
 // the extension host's main thread never runs the engine.
@@ -83,6 +85,45 @@ export const OP_GEMM = 0;
 export const OP_EXIT = 1;
 /** The module's convForward over rows of the output (im2col + GEMM + bias and activation per block). */
 export const OP_CONV = 2;
+/** A per-sample kernel (SAMPLE_KERNELS) over chunks of the batch. */
+export const OP_SAMPLES = 3;
+
+/** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
+export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward'] as const;
+export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
+/** inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+type Window12 = [number, number, number, number, number, number, number, number, number, number, number, number];
+/** Those exports (assembly/pool.ts, assembly/depthwise.ts): c first in the window, then inH … outW. */
+export interface SampleExports {
+  maxPoolForward(x: number, y: number, argmax: number, n0: number, n1: number, c: number, ...g: Window12): void;
+  avgPool(src: number, dst: number, back: number, n0: number, n1: number, c: number, ...g: Window12): void;
+  depthwiseForward(x: number, w: number, y: number, n0: number, n1: number, c: number, mult: number, ...g: Window12): void;
+}
+
+/** A per-sample job: up to three byte offsets (0: none), an integer argument, the batch and the window. */
+export interface SamplesJob {
+  readonly kernel: SampleKernel;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  /** avgPool: back (0/1); depthwiseForward: the depth multiplier; maxPoolForward: unused. */
+  readonly extra: number;
+  readonly batch: number;
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  readonly geometry: ArrayLike<number>;
+}
+
+/** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+13) the window. */
+export function runSamples(
+  k: SampleExports, kernel: number, a: number, b: number, c: number, extra: number, n0: number, n1: number, g: ArrayLike<number>, o: number,
+): void {
+  const ch = g[o]!, inH = g[o + 1]!, inW = g[o + 2]!, kh = g[o + 3]!, kw = g[o + 4]!, sh = g[o + 5]!, sw = g[o + 6]!;
+  const dh = g[o + 7]!, dw = g[o + 8]!, padTop = g[o + 9]!, padLeft = g[o + 10]!, outH = g[o + 11]!, outW = g[o + 12]!;
+  if (kernel === 0) k.maxPoolForward(a, b, c, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else throw new Error(`no per-sample kernel ${kernel}`);
+}
 
 /** What the caller sends a helper through its mailbox. */
 export type PoolMessage =
@@ -154,7 +195,7 @@ export function planSplit(m: number, n: number, threads: number, perThread = CHU
   return { parts: Math.max(1, Math.min(units, Math.max(parts, threads))), byRows };
 }
 
-interface Target { readonly gemm: GemmFn; readonly conv?: ConvFn; readonly scratch: number }
+interface Target { readonly gemm: GemmFn; readonly conv?: ConvFn; readonly samples?: SampleExports; readonly scratch: number }
 
 /**
  * Claims and computes chunks of job `gen` until none is left (or the job is no longer current), counting each
@@ -173,7 +214,9 @@ function runChunks(ctrl: Int32Array, gen: number, target: () => Target, onError:
     if (Atomics.compareExchange(ctrl, CTRL.CLAIM, claim, claim + 1) !== claim) continue;
     try {
       const tg = target();
-      if (ctrl[CTRL.OP] === OP_CONV) runConvPart(ctrl, t, parts, tg);
+      const op = ctrl[CTRL.OP];
+      if (op === OP_CONV) runConvPart(ctrl, t, parts, tg);
+      else if (op === OP_SAMPLES) runSamplesPart(ctrl, t, parts, tg);
       else runPart(ctrl, t, parts, tg.gemm, tg.scratch);
     } catch (e) {
       onError(e);
@@ -227,6 +270,15 @@ function runConvPart(ctrl: Int32Array, t: number, parts: number, target: Target)
   );
 }
 
+/** Computes samples chunk t of `parts` of a per-sample job. */
+function runSamplesPart(ctrl: Int32Array, t: number, parts: number, target: Target): void {
+  if (!target.samples) throw new Error('this module has no per-sample kernels');
+  const batch = ctrl[CTRL.M];
+  const n0 = partStart(batch, 1, parts, t), n1 = partStart(batch, 1, parts, t + 1);
+  if (n1 <= n0) return;
+  runSamples(target.samples, ctrl[CTRL.K], ctrl[CTRL.A] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.N], n0, n1, ctrl, CTRL.CONV_GEOMETRY);
+}
+
 export interface GemmPoolOptions {
   /** GEMMs with fewer multiply-adds run on the calling thread alone (default DEFAULT_MIN_MADDS). */
   readonly minMadds?: number;
@@ -267,6 +319,12 @@ export class GemmPool {
   /** Whether this GEMM is worth splitting (and the helpers are up: until then the caller computes alone). */
   splits(m: number, n: number, k: number): boolean {
     return this.threads > 1 && m * n * k >= this.minMadds && planSplit(m, n, this.threads).parts > 1 &&
+      (Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0);
+  }
+
+  /** Whether a per-sample kernel of about `work` multiply-adds (or taps) over `batch` samples is worth splitting. */
+  splitsSamples(batch: number, work: number): boolean {
+    return this.threads > 1 && batch > 1 && work >= this.minMadds &&
       (Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0);
   }
 
@@ -327,6 +385,22 @@ export class GemmPool {
     this.run(backend, parts);
   }
 
+  /** A per-sample kernel over `job.batch` samples, split into chunks of whole samples over the threads. */
+  samples(backend: WasmBackend, job: SamplesJob): void {
+    const kernel = SAMPLE_KERNELS.indexOf(job.kernel);
+    if (kernel < 0) throw new Error(`no per-sample kernel ${job.kernel}`);
+    const parts = Math.max(1, Math.min(job.batch, this.threads * CHUNKS_PER_THREAD));
+    const ctrl = this.begin(backend, OP_SAMPLES, parts);
+    ctrl[CTRL.M] = job.batch;
+    ctrl[CTRL.K] = kernel;
+    ctrl[CTRL.A] = job.a;
+    ctrl[CTRL.B] = job.b;
+    ctrl[CTRL.C] = job.c;
+    ctrl[CTRL.N] = job.extra;
+    for (let i = 0; i < 13; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
+    this.run(backend, parts);
+  }
+
   /** Starts writing a job: checks the pool, attaches the memory, sets the new claim tag; returns the block. */
   private begin(backend: WasmBackend, op: number, parts: number): Int32Array {
     if (this.broken) throw this.broken;
@@ -353,7 +427,7 @@ export class GemmPool {
     Atomics.notify(ctrl, CTRL.GEN);
     this.jobs++;
     let own: unknown;
-    runChunks(ctrl, gen, () => ({ gemm: backend.gemmPart, conv: backend.convPart, scratch: backend.scratchFor(0) }), (e) => (own ??= e));
+    runChunks(ctrl, gen, () => ({ gemm: backend.gemmPart, conv: backend.convPart, samples: backend.sampleExports, scratch: backend.scratchFor(0) }), (e) => (own ??= e));
     this.waitForChunks(parts);
     if (own !== undefined) throw own;
     const failed = Atomics.load(ctrl, CTRL.FAILED);
@@ -421,7 +495,7 @@ export interface HelperIo {
   receive(): PoolMessage | undefined;
   report(message: string): void;
   /** Instantiates the module on an attached memory (default: WebAssembly.Instance; tests substitute one). */
-  instantiate?(module: WebAssembly.Module, memory: WebAssembly.Memory): { readonly gemm: unknown; readonly convForward?: unknown };
+  instantiate?(module: WebAssembly.Module, memory: WebAssembly.Memory): { readonly gemm: unknown; readonly convForward?: unknown; readonly maxPoolForward?: unknown };
 }
 
 /**
@@ -448,7 +522,10 @@ export function serveGemms(ctrl: Int32Array, helper: number, io: HelperIo): void
       for (let msg = io.receive(); msg; msg = io.receive()) {
         if (msg.type === 'attach') {
           const exports = io.instantiate ? io.instantiate(msg.module, msg.memory) : new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
-          memories.set(msg.id, { gemm: exports.gemm as GemmFn, conv: exports.convForward as ConvFn | undefined, scratch: msg.scratch });
+          memories.set(msg.id, {
+            gemm: exports.gemm as GemmFn, conv: exports.convForward as ConvFn | undefined,
+            samples: exports.maxPoolForward ? (exports as unknown as SampleExports) : undefined, scratch: msg.scratch,
+          });
         } else memories.delete(msg.id);
       }
     }

@@ -4,12 +4,27 @@ import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { assertNever } from '../../model/assertNever';
 import { LAYER_SPECS, isLayerType } from '../../model/spec';
 import type { IntentMessage } from '../../protocol/webview';
-import { JsonEditError, insertItem, nodeText, parseStrict, removeItem, setValue, compact } from './jsonText';
+import { addResidual, connectInput, disconnectInput, setInputs } from './graphEdits';
+import { JsonEditError, insertItem, nodeText, parseStrict, removeItem, setValue, compact, applySplice, memberInsertion } from './jsonText';
+import { NAME_AFTER, freeName, readLayers, shiftPins, takenNames, writeNames } from './layerNames';
 
 export { JsonEditError } from './jsonText';
 
+const EDIT_TYPES = [
+  'insertLayer',
+  'deleteLayer',
+  'duplicateLayer',
+  'moveLayer',
+  'editField',
+  'editInput',
+  'connectInput',
+  'disconnectInput',
+  'setInputs',
+  'addResidual',
+] as const satisfies readonly IntentMessage['type'][];
+
 /** The intents that change the document. */
-export type EditIntent = Extract<IntentMessage, { readonly type: 'insertLayer' | 'deleteLayer' | 'duplicateLayer' | 'moveLayer' | 'editField' | 'editInput' }>;
+export type EditIntent = Extract<IntentMessage, { readonly type: (typeof EDIT_TYPES)[number] }>;
 
 export interface TextEdit {
   readonly offset: number;
@@ -18,35 +33,60 @@ export interface TextEdit {
 }
 
 export function isEditIntent(msg: IntentMessage): msg is EditIntent {
-  return ['insertLayer', 'deleteLayer', 'duplicateLayer', 'moveLayer', 'editField', 'editInput'].includes(msg.type);
+  return (EDIT_TYPES as readonly string[]).includes(msg.type);
 }
 
-/** The text after the intent; throws JsonEditError when the intent cannot apply to this text. */
+/**
+ * The text after the intent; throws JsonEditError when the intent cannot apply to this text. Gestures that
+ * change layer indices also pin the names of the layers they shift (layerNames.ts), in the same text.
+ */
 export function applyIntent(text: string, intent: EditIntent): string {
   switch (intent.type) {
     case 'insertLayer': {
       if (!isLayerType(intent.layerType)) throw new JsonEditError(`unknown layer type ${intent.layerType}`);
-      return insertLayerText(text, intent.index, compact(LAYER_SPECS[intent.layerType].template));
+      return insertLayerText(text, intent.index, intent.layerType, LAYER_SPECS[intent.layerType].template);
     }
-    case 'deleteLayer':
-      return removeItem(text, layersNode(text), intent.index);
-    case 'duplicateLayer': {
-      const item = layerAt(text, intent.index);
-      return insertItem(text, layersNode(text), intent.index + 1, nodeText(text, item));
+    case 'deleteLayer': {
+      const { items } = readLayers(text);
+      if (!items[intent.index]) throw new JsonEditError(`index ${intent.index} out of range`);
+      const pinned = writeNames(text, shiftPins(items, (i) => (i === intent.index ? undefined : i > intent.index ? i - 1 : i)));
+      return removeItem(pinned, layersNode(pinned), intent.index);
     }
+    case 'duplicateLayer':
+      return duplicateText(text, intent.index);
     case 'moveLayer': {
       if (intent.from === intent.to) return text;
-      const moved = nodeText(text, layerAt(text, intent.from));
-      const without = removeItem(text, layersNode(text), intent.from);
-      return insertItem(without, layersNode(without), intent.to, moved);
+      const { from, to } = intent;
+      const { items } = readLayers(text);
+      if (!items[from] || !items[to]) throw new JsonEditError('index out of range');
+      const pinned = writeNames(text, shiftPins(items, (i) => movedIndex(i, from, to)));
+      const moved = nodeText(pinned, layerAt(pinned, from));
+      const without = removeItem(pinned, layersNode(pinned), from);
+      return insertItem(without, layersNode(without), to, moved);
     }
     case 'editField':
       return setValue(text, intent.path, intent.value);
     case 'editInput':
       return setValue(text, ['input', 'shape'], intent.shape);
+    case 'connectInput':
+      return connectInput(text, intent.index, intent.from);
+    case 'disconnectInput':
+      return disconnectInput(text, intent.index, intent.element);
+    case 'setInputs':
+      return setInputs(text, intent.index, intent.from);
+    case 'addResidual':
+      return addResidual(text, intent.first, intent.last);
     default:
       return assertNever(intent, 'edit intent');
   }
+}
+
+/** Where layer `i` goes when the layer at `from` moves to `to`. */
+function movedIndex(i: number, from: number, to: number): number {
+  if (i === from) return to;
+  if (from < to && i > from && i <= to) return i - 1;
+  if (to < from && i >= to && i < from) return i + 1;
+  return i;
 }
 
 /** One replace covering only what changed: the common prefix and suffix stay untouched. */
@@ -74,16 +114,47 @@ export function applyTextEdit(text: string, edit: TextEdit | undefined): string 
   return edit ? text.slice(0, edit.offset) + edit.content + text.slice(edit.offset + edit.length) : text;
 }
 
-function insertLayerText(text: string, index: number, itemText: string): string {
+/** Inserts `layer` at `index`, pinning the names of the layers after it, and naming it if its default name is taken. */
+function insertLayerText(text: string, index: number, type: string, template: Readonly<Record<string, unknown>>): string {
   const root = parseStrict(text);
   const layers = findNodeAtLocation(root, ['layers']);
   if (!layers) {
     if (index !== 0) throw new JsonEditError('the model has no layers');
     const withLayers = setValue(text, ['layers'], []);
-    return insertItem(withLayers, layersNode(withLayers), 0, itemText);
+    return insertItem(withLayers, layersNode(withLayers), 0, compact(template));
   }
   if (layers.type !== 'array') throw new JsonEditError('"layers" is not an array');
-  return insertItem(text, layers, index, itemText);
+  const { items } = readLayers(text);
+  if (index < 0 || index > items.length) throw new JsonEditError(`index ${index} out of range`);
+  const moved = (i: number): number => (i >= index ? i + 1 : i);
+  const pins = shiftPins(items, moved);
+  const taken = takenNames(items, pins, moved);
+  const { type: _type, ...settings } = template;
+  const named = taken.has(`${type}_${index}`) ? { type, name: freeName(type, index, taken), ...settings } : template;
+  const pinned = writeNames(text, pins);
+  return insertItem(pinned, layersNode(pinned), index, compact(named));
+}
+
+/** The copy goes right after the original, unnamed when its default name is free, else with a free name. */
+function duplicateText(text: string, index: number): string {
+  const { items } = readLayers(text);
+  const original = items[index];
+  if (!original) throw new JsonEditError(`no layer ${index}`);
+  const at = index + 1;
+  const moved = (i: number): number => (i > index ? i + 1 : i);
+  const pins = shiftPins(items, moved);
+  const taken = takenNames(items, pins, moved);
+  let copy = nodeText(text, original.node);
+  if (original.node.type === 'object') {
+    const type = original.type ?? 'layer';
+    const own = `${type}_${at}`;
+    const name = taken.has(own) ? freeName(type, at, taken) : undefined;
+    if (name === undefined) copy = original.hasName ? setValue(copy, ['name'], undefined) : copy;
+    else if (original.hasName) copy = setValue(copy, ['name'], name);
+    else copy = applySplice(copy, memberInsertion(copy, parseStrict(copy), 'name', name, NAME_AFTER));
+  }
+  const pinned = writeNames(text, pins);
+  return insertItem(pinned, layersNode(pinned), at, copy);
 }
 
 function layersNode(text: string): Node {

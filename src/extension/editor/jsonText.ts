@@ -54,13 +54,45 @@ export function setValue(text: string, path: Path, value: unknown): string {
 }
 
 export function insertProperty(text: string, obj: Node, key: string, value: unknown): string {
+  return applySplice(text, memberInsertion(text, obj, key, value));
+}
+
+/** One insertion (or replacement) of text: several of them, in distinct places, apply from the last one back. */
+export interface Splice {
+  readonly offset: number;
+  readonly length: number;
+  readonly content: string;
+}
+
+export function applySplice(text: string, s: Splice): string {
+  return splice(text, s.offset, s.length, s.content);
+}
+
+/** Applies splices that do not overlap, from the last offset back so the earlier ones stay valid. */
+export function applySplices(text: string, splices: readonly Splice[]): string {
+  return [...splices].sort((a, b) => b.offset - a.offset).reduce(applySplice, text);
+}
+
+/**
+ * Where `"key": value` goes in `obj`: right after the last of the `after` keys present (so "name" and
+ * "inputs" sit next to "type", where a reader looks), else after the last member; with the separator
+ * the object already uses.
+ */
+export function memberInsertion(text: string, obj: Node, key: string, value: unknown, after: readonly string[] = []): Splice {
   const member = `${JSON.stringify(key)}: ${compact(value)}`;
   const props = obj.children ?? [];
   const last = props[props.length - 1];
-  if (!last) return splice(text, obj.offset, obj.length, `{ ${member} }`);
+  if (!last) return { offset: obj.offset, length: obj.length, content: `{ ${member} }` };
+  let anchor = -1;
+  props.forEach((p, i) => {
+    if (after.includes(String(p.children?.[0]?.value))) anchor = i;
+  });
+  const prop = props[anchor];
+  const next = props[anchor + 1];
+  if (prop && next) return { offset: prop.offset + prop.length, length: 0, content: text.slice(prop.offset + prop.length, next.offset) + member };
   const multiLine = text.slice(obj.offset, last.offset).includes('\n');
   const sep = multiLine ? `,${eolOf(text)}${lineIndent(text, last.offset)}` : ', ';
-  return splice(text, last.offset + last.length, 0, sep + member);
+  return { offset: last.offset + last.length, length: 0, content: sep + member };
 }
 
 /** Inserts `itemText` (already JSON) so that it becomes element `index` of the array. */

@@ -39,7 +39,10 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
     let ready = false;
     const endpoint: Endpoint<HostMessage, WebviewMessage> = new Endpoint({
       transport: { post: (env) => void webview.postMessage(env) },
-      guard: (raw) => guardWebviewMessage(raw, { layerCount: sync.view(document.getText()).layers.length, layerTypes: LAYER_TYPES }),
+      guard: (raw) => {
+        const view = sync.view(document.getText());
+        return guardWebviewMessage(raw, { layerCount: view.layers.length, layerTypes: LAYER_TYPES, inputCounts: view.rows.map((r) => r.explicitInputs) });
+      },
       handle: (msg) => {
         if (msg.type === 'ready') {
           const first = handshake(msg, sync.view(document.getText()));

@@ -1,6 +1,8 @@
 // Starting points for "CNN: New Model…": the example models, bundled into the extension by esbuild (the
 // .vsix ships dist/, not examples/), written back out in the examples' own style. Pure.
 import lenet5 from '../../../examples/lenet5.cnn.json';
+import mobilenetv2 from '../../../examples/mobilenetv2.cnn.json';
+import resnet20 from '../../../examples/resnet20.cnn.json';
 import simpleMnist from '../../../examples/simple-mnist-convnet.cnn.json';
 import vggCifar from '../../../examples/vgg-cifar.cnn.json';
 import { compact } from './jsonText';
@@ -27,6 +29,9 @@ export const MODEL_TEMPLATES: readonly ModelTemplate[] = [
     bundledMnist: true,
   },
   { label: 'Simple MNIST convnet', description: "Keras' example, 34,826 parameters; bundled MNIST subset", baseName: 'mnist-convnet', model: simpleMnist, bundledMnist: true },
+  // Graph models: their training sections already point at mnist/ (6 epochs, as the LeNet-5 template, to compare).
+  { label: 'ResNet-20', description: 'He et al. 2016: 3 stages of 3 residual blocks, 16/32/64 filters, 273,754 parameters; bundled MNIST subset', baseName: 'resnet20', model: resnet20, bundledMnist: true },
+  { label: 'MobileNetV2-style network', description: 'inverted residual bottlenecks, depthwise convs, relu6; 47,978 parameters; bundled MNIST subset', baseName: 'mobilenetv2', model: mobilenetv2, bundledMnist: true },
   { label: 'VGG-style CIFAR', description: '32×32×3, conv blocks with batch norm and dropout', baseName: 'vgg-cifar', model: vggCifar },
   {
     label: 'Empty model',

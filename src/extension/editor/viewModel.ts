@@ -7,8 +7,8 @@ import { TRAINING_DEFAULTS } from '../../model/defaults';
 import type { ModelAnalysis } from '../../model/analysis';
 import { estimateTrainingMemory } from '../../model/memory';
 import { memoryVerdict } from '../../model/memoryVerdict';
-import type { TrainingConfig } from '../../model/types';
-import type { DesignerView, JsonValue, MemoryView, RowView } from '../../protocol/webview';
+import { MODEL_INPUT, type TrainingConfig } from '../../model/types';
+import type { DesignerView, InputView, JsonValue, MemoryView, RowView } from '../../protocol/webview';
 
 
 /** machineBytes: the machine's memory (os.totalmem() on the extension side), for the training memory warning. */
@@ -19,29 +19,49 @@ export function buildView(text: string, fallbackName: string, machineBytes?: num
   const layersNode = root ? propertyValue(root, 'layers') : undefined;
   const layers = layersNode?.type === 'array' ? (layersNode.children ?? []).map(nodeValue) : [];
   const infos = new Map((parsed.analysis?.layers ?? []).map((i) => [i.index, i]));
+  const entries = parsed.analysis?.entries ?? [];
   // Grouped once: a filter per row would be quadratic in a model of many layers.
   const layerErrors = new Map<number, string[]>();
+  const layerWarnings = new Map<number, string[]>();
+  /** "layerIndex/element" → message, for the diagnostics about one element of `inputs`. */
+  const inputErrors = new Map<string, string>();
   for (const d of parsed.diagnostics) {
-    if (d.layerIndex === undefined || d.severity !== 'error') continue;
-    const list = layerErrors.get(d.layerIndex);
+    if (d.layerIndex === undefined) continue;
+    const byLayer = d.severity === 'error' ? layerErrors : layerWarnings;
+    const list = byLayer.get(d.layerIndex);
     if (list) list.push(d.message);
-    else layerErrors.set(d.layerIndex, [d.message]);
+    else byLayer.set(d.layerIndex, [d.message]);
+    if (d.path[2] === 'inputs' && typeof d.path[3] === 'number') inputErrors.set(`${d.layerIndex}/${d.path[3]}`, d.message);
   }
   const rows: RowView[] = layers.map((layer, index) => {
     const info = infos.get(index);
+    const entry = entries[index];
     const obj = isObject(layer) ? layer : {};
     const type = typeof obj.type === 'string' ? obj.type : '?';
-    const errors = layerErrors.get(index) ?? [];
+    const explicit = Array.isArray(obj.inputs) ? obj.inputs.length : 0;
+    const inputs: InputView[] = (entry?.inputs ?? rawInputs(layers, index)).map((input, element) => {
+      const error = explicit > 0 ? inputErrors.get(`${index}/${element}`) : undefined;
+      return {
+        name: input.name,
+        ...(input.index !== undefined ? { index: input.index } : {}),
+        ...(input.shape ? { shape: input.shape } : {}),
+        ...(error !== undefined ? { error } : {}),
+      };
+    });
     return {
       index,
       type,
       name: info?.name ?? (typeof obj.name === 'string' ? obj.name : `${type}_${index}`),
+      inputs,
+      explicitInputs: explicit,
+      consumers: entry?.consumers ?? [],
       summary: summarize(obj),
       ...(info?.outputShape ? { outputShape: info.outputShape } : {}),
       params: info ? info.params.trainable + info.params.nonTrainable : 0,
       trainable: info?.params.trainable ?? 0,
       macs: info?.macs ?? 0,
-      errors,
+      errors: layerErrors.get(index) ?? [],
+      warnings: layerWarnings.get(index) ?? [],
     };
   });
   const training = raw?.training;
@@ -62,6 +82,16 @@ export function buildView(text: string, fallbackName: string, machineBytes?: num
     // Without a root object (syntax, encoding or nesting problems) there is nothing an intent could edit.
     editable: !syntaxBroken && root?.type === 'object' && (layersNode === undefined || layersNode.type === 'array'),
   };
+}
+
+/** Without an analysis (say the input shape is unreadable): the inputs as written, or the previous layer. */
+function rawInputs(layers: readonly JsonValue[], index: number): { readonly name: string; readonly index?: number }[] {
+  const obj = layers[index];
+  if (isObject(obj) && Array.isArray(obj.inputs)) return obj.inputs.map((n) => ({ name: typeof n === 'string' ? n : String(n) }));
+  if (index === 0) return [{ name: MODEL_INPUT, index: -1 }];
+  const prev = layers[index - 1];
+  const p = isObject(prev) ? prev : {};
+  return [{ name: typeof p.name === 'string' ? p.name : `${typeof p.type === 'string' ? p.type : '?'}_${index - 1}`, index: index - 1 }];
 }
 
 /** The training memory estimate, and the message training would refuse with when it exceeds the machine's limit. */

@@ -1,4 +1,5 @@
-// Problems of every open *.cnn.json, at exact ranges, recomputed while typing (debounced).
+// Problems of every open *.cnn.json, at exact ranges, recomputed while typing (debounced). Errors and the
+// shape function's warnings (e.g. a dead branch) keep their severity.
 import * as vscode from 'vscode';
 import type { ModelDiagnostic } from '../../model/diagnostics';
 import { isModelDocument, parsedModel, toRange } from './modelCache';
@@ -13,6 +14,8 @@ export function toVscodeDiagnostic(doc: vscode.TextDocument, d: ModelDiagnostic)
   );
   diag.source = 'CNN Studio';
   diag.code = d.code;
+  // Shown faded, as VS Code shows unused code: the layer runs but nothing reaches the output.
+  if (d.code === 'dead-branch') diag.tags = [vscode.DiagnosticTag.Unnecessary];
   return diag;
 }
 

@@ -1,5 +1,6 @@
-// Hover, inlay hints, diagnostics and quick fixes in the JSON text editor of a *.cnn.json.
+// Hover, inlay hints, diagnostics, quick fixes and completion of input names in the JSON text editor of a *.cnn.json.
 import * as vscode from 'vscode';
+import { INPUT_TRIGGERS, inputCompletionProvider } from './completion';
 import { registerDiagnostics } from './diagnostics';
 import { hoverProvider } from './hover';
 import { ShapeInlayHints } from './inlayHints';
@@ -10,6 +11,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): void
   const hints = new ShapeInlayHints();
   context.subscriptions.push(
     vscode.languages.registerHoverProvider(MODEL_SELECTOR, hoverProvider),
+    vscode.languages.registerCompletionItemProvider(MODEL_SELECTOR, inputCompletionProvider, ...INPUT_TRIGGERS),
     vscode.languages.registerInlayHintsProvider(MODEL_SELECTOR, hints),
     hints,
     vscode.languages.registerCodeActionsProvider(MODEL_SELECTOR, quickFixProvider, {

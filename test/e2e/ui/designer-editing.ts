@@ -93,8 +93,10 @@ export default async function designerEditing({ page, workspace, screenshot, log
   );
   await layerRow(frame, 2).and(frame.locator('.selected')).waitFor();
   const inserted = await expectDocument(page, 'the inserted conv2d', (m) => m.layers.length === 9);
-  assert.deepEqual(inserted.layers[2], { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' });
-  assert.match(await visibleEditorText(page, textGroup(page)), /^ {4}\{ "type": "conv2d", "filters": 32, "kernelSize": 3, "padding": "same", "activation": "relu" \},$/m);
+  // The conv2d it pushed on keeps its weights' name ("conv2d_2", now written down), so the new one takes the next free name.
+  assert.deepEqual(inserted.layers[2], { type: 'conv2d', name: 'conv2d_3', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' });
+  assert.equal(inserted.layers[3]?.name, 'conv2d_2');
+  assert.match(await visibleEditorText(page, textGroup(page)), /^ {4}\{ "type": "conv2d", "name": "conv2d_3", "filters": 32, "kernelSize": 3, "padding": "same", "activation": "relu" \},$/m);
   await screenshot('dark-inserted');
 
   // Ctrl+Z with the keyboard focus in the designer: the insert is undone.

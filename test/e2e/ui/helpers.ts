@@ -362,6 +362,9 @@ export async function fillDesignerField(frame: FrameLocator, field: string, valu
 /** Picks `value` in a select field of the designer (a vscode-single-select: open it, click the option). */
 export async function chooseDesignerOption(frame: FrameLocator, field: string, value: string): Promise<void> {
   const select = frame.locator(`[data-field="${field}"] vscode-single-select`);
+  // Scrolled to the top first, as a person would, so the opened list has room below it: near the bottom of
+  // the webview the list would run past the frame and its lower options could not be clicked.
+  await select.evaluate((el) => (el as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'start' }));
   await select.click();
   const option = select.locator('li.option').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(value)}\\s*$`) });
   await option.click();

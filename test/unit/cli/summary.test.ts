@@ -7,6 +7,7 @@ import { renderSummary } from '../../../src/cli/summaryText';
 import { formatBytes } from '../../../src/model/format';
 import { estimateTrainingMemory } from '../../../src/model/memory';
 import { parseModelText } from '../../../src/model/parse';
+import { RESNET50_PATH } from '../model/fixtures/resnet50';
 import { modelText, ROOT } from '../model/helpers';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -28,6 +29,62 @@ describe('cnn summary', () => {
     assert.match(r.out, /Non-trainable params: 0/);
     assert.match(r.out, /Multiply-adds per sample: 2,440,960/);
     assert.match(r.out, /Activation memory: .* per batch of 128/);
+  });
+
+  it('prints no "Connected to" column for a chain, as Keras does for a Sequential model', async () => {
+    const r = await cnn('summary', join(ROOT, 'examples/lenet5.cnn.json'));
+    assert.equal(r.code, 0);
+    assert.doesNotMatch(r.out, /Connected to/);
+    const lines = r.out.split('\n');
+    assert.equal(lines[1], '━'.repeat(lines[2]!.length));
+  });
+
+  it('prints ResNet-50 like Keras: "Connected to" for every layer, a merge\'s inputs one per line, the Keras totals', async () => {
+    const r = await cnn('summary', RESNET50_PATH);
+    assert.equal(r.code, 0);
+    assert.equal(r.err, '');
+    const lines = r.out.split('\n');
+    assert.deepEqual(lines.slice(0, 7), [
+      'Model: "resnet50"',
+      '━'.repeat(87),
+      'Layer (type)                   Output Shape    Param #  Mult-Adds  Connected to',
+      '━'.repeat(87),
+      'input                          224×224×3             0          0',
+      'conv1_pad (zeroPadding2D)      230×230×3             0          0  input',
+      'conv1_conv (conv2d)            112×112×64        9,472       118M  conv1_pad',
+    ]);
+    const add = lines.indexOf('conv2_block1_add (add)         56×56×256             0          0  conv2_block1_0_bn,');
+    assert.ok(add > 0, r.out);
+    assert.equal(lines[add + 1], `${' '.repeat(67)}conv2_block1_3_bn`);
+    assert.ok(lines.includes('conv3_block1_0_conv (conv2d)   28×28×512       131,584       103M  conv2_block3_out'), r.out);
+    assert.ok(lines.includes('predictions (dense)            1000          2,049,000      2.05M  avg_pool'), r.out);
+    assert.equal(lines.filter((l) => l.startsWith(' '.repeat(67))).length, 16);
+    assert.match(r.out, /\n Total params: 25,636,712 \(97\.8 MiB\)\n Trainable params: 25,583,592\n Non-trainable params: 53,120\n/);
+    // No line ends in spaces, and the rules span the widest row.
+    assert.ok(lines.every((l) => !/ $/.test(l)));
+    assert.ok(lines.every((l) => l.length <= 87), 'a row wider than the rule');
+  });
+
+  it('marks an input that does not resolve, prints the error below, and keeps an invalid layer\'s inputs', () => {
+    const text = modelText([
+      { type: 'conv2d', name: 'stem', filters: 4, kernelSize: 3, padding: 'same' },
+      { type: 'add', name: 'sum', inputs: ['stem', 'stme'] },
+      { type: 'conv2d', name: 'bad', inputs: ['stem'], filters: 0, kernelSize: 1 },
+      { type: 'relu' },
+    ]);
+    const out = renderSummary('g.cnn.json', parseModelText(text)).split('\n');
+    assert.deepEqual(out.slice(2, 12), [
+      'Layer (type)   Output Shape  Param #  Mult-Adds  Connected to',
+      '━'.repeat(62),
+      'input          28×28×1             0          0',
+      'stem (conv2d)  28×28×4            40      28.2K  input',
+      'sum (add)      ?                   0          0  stem,',
+      '                                                 stme (?)',
+      '  ✗ no layer is named "stme"; did you mean "stem"?',
+      'layers[2]      ?                   ?          ?  stem',
+      '  ✗ layers[2].filters is 0; it must be ≥ 1 and ≤ 1048576',
+      'relu_3 (relu)  ?                   0          0  bad',
+    ]);
   });
 
   it('prints VGG-16 totals', async () => {

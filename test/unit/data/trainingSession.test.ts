@@ -11,6 +11,8 @@ import * as wf from '../../../src/data/weightsFile';
 import { estimateTrainingMemory } from '../../../src/model/memory';
 import { inferShapes } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
+import { applyIntent } from '../../../src/extension/editor/edits';
+import { parseModelText } from '../../../src/model/parse';
 import { png } from './helpers';
 
 /** An image folder with `perClass` 6×6 gray PNGs per class: class k is bright in band k. */
@@ -72,6 +74,27 @@ describe('training session: setup and checkpoints', function () {
     assert.ok(!seen.has(next.state), 'a new checkpoint gets a new id');
     assert.equal(next.weights, next.state);
     assert.equal(JSON.parse(readFileSync(wf.trainStatePath(modelPath), 'utf8')).epoch, 3);
+  });
+
+  it('warm-starts after the designer inserts a layer: the other layers keep their trained weights by name', async () => {
+    await trainOnce();
+    const trained = decodeSafetensors(readFileSync(wf.weightsPath(modelPath)));
+    const edited = parseModelText(applyIntent(readFileSync(modelPath, 'utf8'), { type: 'insertLayer', index: 1, layerType: 'batchNorm' }));
+    assert.ok(edited.model, JSON.stringify(edited.diagnostics));
+    await assert.rejects(prepareSession(options(edited.model, { resume: true })), /missing tensor "batchNorm_1.gamma".*--warm-start/);
+    const warm = await prepareSession(options(edited.model, { warmStart: true }));
+    const bn = edited.analysis!.layers[1]!.name;
+    assert.deepEqual(warm.warmStarted, {
+      loaded: ['conv2d_0.kernel', 'conv2d_0.bias', 'dense_2.kernel', 'dense_2.bias'],
+      fresh: [`${bn}.gamma`, `${bn}.beta`, `${bn}.movingMean`, `${bn}.movingVariance`],
+      unused: [],
+    });
+    assert.equal(warm.initialEpoch, 0);
+    for (const p of warm.network.params) {
+      const t = trained.tensors.find((x) => x.name === p.name);
+      if (t) assert.deepEqual(Array.from(p.value), Array.from(t.data), p.name);
+    }
+    await assert.rejects(prepareSession(options(edited.model, { warmStart: true, resume: true })), /choose one/);
   });
 
   it('refuses to resume a checkpoint whose save was interrupted between renames', async () => {

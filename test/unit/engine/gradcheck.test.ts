@@ -5,13 +5,13 @@ import { createLayer } from '../../../src/engine/layers';
 import { Dropout } from '../../../src/engine/layers/dropout';
 import { createRng } from '../../../src/engine/rng';
 import type { Layer, Shape } from '../../../src/model/types';
-import { awayFromZero, checkCoords, distinctValues, gradCheck, infoFor, randomTensor } from './helpers';
+import { awayFromKinks, awayFromZero, checkCoords, distinctValues, gradCheck, infoFor, randomTensor } from './helpers';
 
 interface Case {
   readonly title: string;
   readonly input: Shape;
   readonly layer: Layer;
-  readonly x?: 'distinct' | 'awayFromZero';
+  readonly x?: 'distinct' | 'awayFromZero' | 'awayFromKinks';
   readonly training?: boolean;
 }
 
@@ -45,6 +45,16 @@ const cases: Case[] = [
   { title: 'sigmoid', input: [3, 3, 2], layer: { type: 'sigmoid' } },
   { title: 'tanh', input: [3, 3, 2], layer: { type: 'tanh' } },
   { title: 'softmax', input: [2, 2, 5], layer: { type: 'softmax' } },
+  { title: 'relu6 (both kinks, 0 and 6, in range)', input: [3, 3, 2], layer: { type: 'relu6' }, x: 'awayFromKinks' },
+  { title: 'swish', input: [3, 3, 2], layer: { type: 'swish' }, x: 'awayFromKinks' },
+  { title: 'conv2d swish', input: [5, 5, 2], layer: { type: 'conv2d', filters: 3, kernelSize: 3, padding: 'same', activation: 'swish' } },
+  { title: 'zeroPadding2D 1', input: [3, 4, 2], layer: { type: 'zeroPadding2D', padding: 1 } },
+  { title: 'zeroPadding2D [2, 1]', input: [3, 3, 3], layer: { type: 'zeroPadding2D', padding: [2, 1] } },
+  { title: 'zeroPadding2D [[0, 2], [3, 1]]', input: [4, 3, 2], layer: { type: 'zeroPadding2D', padding: [[0, 2], [3, 1]] } },
+  { title: 'separableConv2d valid', input: [5, 6, 2], layer: { type: 'separableConv2d', filters: 3, kernelSize: 3 } },
+  { title: 'separableConv2d same stride 2 mult 2 tanh', input: [6, 7, 3], layer: { type: 'separableConv2d', filters: 4, kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'tanh' } },
+  { title: 'separableConv2d dilation 2, no bias, swish', input: [7, 7, 2], layer: { type: 'separableConv2d', filters: 2, kernelSize: [3, 2], dilationRate: 2, padding: 'same', useBias: false, activation: 'swish' } },
+  { title: 'separableConv2d softmax', input: [4, 4, 2], layer: { type: 'separableConv2d', filters: 5, kernelSize: 2, activation: 'softmax' } },
 ];
 
 describe('engine gradient check (central differences)', () => {
@@ -58,7 +68,7 @@ describe('engine gradient check (central differences)', () => {
         if (p.name.endsWith('.gamma') || p.name.endsWith('.movingVariance')) p.value.forEach((_, i) => (p.value[i] = 0.5 + rng.next()));
       }
       const shape = [3, ...c.input];
-      const x = c.x === 'distinct' ? distinctValues(shape, rng) : c.x === 'awayFromZero' ? awayFromZero(shape, rng) : randomTensor(shape, rng);
+      const x = c.x === 'distinct' ? distinctValues(shape, rng) : c.x === 'awayFromZero' ? awayFromZero(shape, rng) : c.x === 'awayFromKinks' ? awayFromKinks(shape, rng) : randomTensor(shape, rng);
       if (layer instanceof Dropout && c.training) {
         // Draw one mask and keep it: otherwise every perturbed evaluation would be a different function.
         layer.forward(x, true);

@@ -28,6 +28,17 @@ export function awayFromZero(shape: readonly number[], rng: Rng): Tensor {
   return t;
 }
 
+/** Values in ±[0.1, 8.3], none within 0.2 of 0 or ±6 (relu6's kinks), so both sides of each kink are exercised. */
+export function awayFromKinks(shape: readonly number[], rng: Rng): Tensor {
+  const t = tensor(shape);
+  for (let i = 0; i < t.data.length; i++) {
+    let v = 0.1 + 8 * rng.next();
+    if (Math.abs(v - 6) < 0.2) v += 0.4;
+    t.data[i] = rng.next() < 0.5 ? -v : v;
+  }
+  return t;
+}
+
 /** Distinct values 0.05 apart in random order (keeps max-pool winners stable under ±eps). */
 export function distinctValues(shape: readonly number[], rng: Rng): Tensor {
   const n = sizeOf(shape);

@@ -106,6 +106,23 @@ describe('engine network', () => {
     assert.throws(() => net.featureMaps(randomTensor([2, 28, 28, 1], createRng(1))), /one sample/);
   });
 
+  it('inference through a dropout (the identity) reads its input where the plan keeps it alive', () => {
+    // In inference a dropout hands on its input: a plan that freed the input after the dropout's forward let the
+    // 1×1 conv's output overwrite the very input it was reading.
+    const layers = (drop: boolean): Layer[] => [
+      { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same' },
+      ...(drop ? [{ type: 'dropout', rate: 0.5 } as const] : []),
+      { type: 'conv2d', filters: 2, kernelSize: 1, activation: 'tanh' },
+      { type: 'flatten' },
+      { type: 'dense', units: 3 },
+    ];
+    const withDropout = build(modelOf([8, 8, 2], layers(true)), 1);
+    const without = build(modelOf([8, 8, 2], layers(false)), 1);
+    without.params.forEach((p, i) => p.value.set(withDropout.params[i]!.value));
+    const x = randomTensor([4, 8, 8, 2], createRng(3));
+    assert.deepEqual(withDropout.forward(x, false).data, without.forward(x, false).data);
+  });
+
   it('reuses buffers for the same batch size and adapts to a new one; rejects a wrong input shape', () => {
     const net = build(LENET, 1);
     const rng = createRng(9);

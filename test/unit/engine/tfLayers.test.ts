@@ -16,6 +16,8 @@ interface Case {
   /** tfjs has no gradient for this configuration (dilated conv/depthwise) or a different one (avgPool 'same'
    *  backward counts the padding, unlike its own forward): compare forward only. */
   readonly forwardOnly?: boolean;
+  /** Inputs (and outputs) ×4: reach relu6's upper kink. */
+  readonly wide?: boolean;
 }
 
 const cases: Case[] = [
@@ -48,6 +50,17 @@ const cases: Case[] = [
   { input: [3, 3, 4], layer: { type: 'sigmoid' } },
   { input: [3, 3, 4], layer: { type: 'tanh' } },
   { input: [3, 3, 4], layer: { type: 'softmax' } },
+  { input: [3, 3, 4], layer: { type: 'relu6' }, wide: true },
+  { input: [3, 3, 4], layer: { type: 'swish' }, wide: true },
+  { input: [6, 6, 3], layer: { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same', activation: 'swish' } },
+  { input: [8], layer: { type: 'dense', units: 5, activation: 'relu6' }, wide: true },
+  { input: [4, 5, 3], layer: { type: 'zeroPadding2D' } },
+  { input: [4, 5, 3], layer: { type: 'zeroPadding2D', padding: [1, 3] } },
+  { input: [4, 5, 2], layer: { type: 'zeroPadding2D', padding: [[2, 0], [1, 3]] } },
+  { input: [6, 6, 3], layer: { type: 'separableConv2d', filters: 4, kernelSize: 3, activation: 'relu' } },
+  { input: [7, 6, 2], layer: { type: 'separableConv2d', filters: 5, kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 3, activation: 'relu6' }, wide: true },
+  { input: [5, 5, 4], layer: { type: 'separableConv2d', filters: 3, kernelSize: [2, 3], useBias: false, activation: 'swish' } },
+  { input: [8, 8, 2], layer: { type: 'separableConv2d', filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same' }, forwardOnly: true },
 ];
 
 describe('engine vs tfjs-core, per layer', () => {
@@ -64,7 +77,7 @@ describe('engine vs tfjs-core, per layer', () => {
         if (!p.name.endsWith('.kernel')) p.value.forEach((_, i) => (p.value[i] = p.name.endsWith('Variance') || p.name.endsWith('gamma') ? 0.5 + rng.next() : rng.next() - 0.5));
       }
       const shape = [4, ...c.input];
-      const x = c.distinct ? distinctValues(shape, rng) : randomTensor(shape, rng, 2);
+      const x = c.distinct ? distinctValues(shape, rng) : randomTensor(shape, rng, c.wide ? 8 : 2);
       const training = c.training ?? false;
       const y = layer.forward(x, training);
       const yData = y.data.slice();

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core registers gradient functions only on request.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { LayerInfo } from '../../../src/model/analysis';
+import { paddingSides } from '../../../src/model/shapes';
 import type { ActivationName } from '../../../src/model/types';
 import type { Param } from '../../../src/engine/layer';
 import type { Tensor } from '../../../src/engine/tensor';
@@ -27,6 +28,8 @@ function act(name: ActivationName | undefined, z: tf.Tensor, alpha = 0.3): tf.Te
   switch (name ?? 'linear') {
     case 'linear': return z;
     case 'relu': return tf.relu(z);
+    case 'relu6': return tf.relu6(z);
+    case 'swish': return tf.mul(z, tf.sigmoid(z));
     case 'leakyRelu': return tf.leakyRelu(z, alpha);
     case 'sigmoid': return tf.sigmoid(z);
     case 'tanh': return tf.tanh(z);
@@ -36,6 +39,14 @@ function act(name: ActivationName | undefined, z: tf.Tensor, alpha = 0.3): tf.Te
 
 /** Per dropout layer name, which inputs the engine kept (1) or dropped (0) in its training forward (Dropout.keptMask). */
 export type DropoutMasks = ReadonlyMap<string, Uint8Array>;
+
+/** One layer of any number of inputs (add, concatenate) in tfjs; see tfLayer. */
+export function tfNode(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, xs: readonly tf.Tensor[], training: boolean, masks?: DropoutMasks): tf.Tensor {
+  if (info.layer.type === 'add') return tf.addN([...xs]);
+  if (info.layer.type === 'concatenate') return tf.concat([...xs], -1);
+  if (xs.length !== 1) throw new Error(`${info.name}: ${info.layer.type} takes one input, got ${xs.length}`);
+  return tfLayer(info, p, xs[0]!, training, masks);
+}
 
 /** One layer in tfjs. `p` maps param names ("<layer>.kernel", …) to tf tensors; `masks` is needed for dropout in training. */
 export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean, masks?: DropoutMasks): tf.Tensor {
@@ -56,6 +67,19 @@ export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: t
       const z = tf.depthwiseConv2d(x as tf.Tensor4D, get('kernel') as tf.Tensor4D, [w!.sh, w!.sw], l.padding ?? 'valid', 'NHWC', [w!.dh, w!.dw]);
       return act(l.activation, bias(z, l.useBias));
     }
+    case 'separableConv2d': {
+      const z = tf.separableConv2d(
+        x as tf.Tensor4D, get('depthwiseKernel') as tf.Tensor4D, get('pointwiseKernel') as tf.Tensor4D, [w!.sh, w!.sw], l.padding ?? 'valid', [w!.dh, w!.dw], 'NHWC',
+      );
+      return act(l.activation, bias(z, l.useBias));
+    }
+    case 'zeroPadding2D': {
+      const [[top, bottom], [left, right]] = paddingSides(l.padding ?? 1);
+      return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    }
+    case 'add':
+    case 'concatenate':
+      throw new Error(`${info.name}: ${l.type} takes several inputs (tfNode)`);
     case 'maxPool2d':
       return tf.maxPool(x as tf.Tensor4D, [w!.kh, w!.kw], [w!.sh, w!.sw], l.padding ?? 'valid');
     case 'avgPool2d':
@@ -82,8 +106,10 @@ export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: t
       return tf.batchNorm(x, mean, variance, get('beta'), get('gamma'), eps);
     }
     case 'relu':
+    case 'relu6':
     case 'sigmoid':
     case 'tanh':
+    case 'swish':
     case 'softmax':
       return act(l.type, x);
     case 'leakyRelu':
@@ -91,9 +117,9 @@ export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: t
   }
 }
 
-/** A whole sequential model in tfjs. */
+/** A whole model in tfjs: layers in file order, each reading the outputs its `inputs` name; the last one's. */
 export function tfModel(infos: readonly LayerInfo[], p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean, masks?: DropoutMasks): tf.Tensor {
-  let t = x;
-  for (const info of infos) t = tfLayer(info, p, t, training, masks);
-  return t;
+  const values: tf.Tensor[] = [x];
+  for (const info of infos) values.push(tfNode(info, p, info.inputs.map((inp) => values[inp.index! + 1]!), training, masks));
+  return values[values.length - 1]!;
 }

@@ -1,8 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as wf from '../../../src/data/weightsFile';
+import { buildNetwork } from '../../../src/engine/network';
+import { parseModelText } from '../../../src/model/parse';
+import { createRng } from '../../../src/engine/rng';
+import { assertClose, randomTensor } from './helpers';
+import { paramsToTf, tf, tfModel, toTf, useCpu } from './tfRef';
 import type { Param } from '../../../src/engine/layer';
 import type { Model } from '../../../src/model/types';
 import {
@@ -140,6 +145,28 @@ describe('weights', () => {
     const file = decodeSafetensors(encodeWeights(model, params()));
     const changed: Model = { ...model, layers: [{ type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' }, ...model.layers.slice(1)] };
     assert.throws(() => loadWeightsInto(changed, params(), file), /the layers changed since these weights were saved for "tiny" \(architecture fingerprint [0-9a-f]+, now [0-9a-f]+\)/);
+  });
+});
+
+describe('checkpoints of chain models from before graph models', () => {
+  // test/fixtures/chain-checkpoint: a chain model and its weights after 3 Adam steps, written by the engine as
+  // committed before graph models (2dc4cbe), with that commit's code.
+  const dir = join(__dirname, '../../fixtures/chain-checkpoint');
+  const parsed = parseModelText(readFileSync(join(dir, 'chain.cnn.json'), 'utf8'));
+  const file = decodeSafetensors(readFileSync(join(dir, 'chain.safetensors')));
+  before(useCpu);
+
+  it('load into the network of today: same tensor names and fingerprint; it computes what tfjs-core does', () => {
+    const model = parsed.model!;
+    assert.equal(file.metadata.fingerprint, '2705c94cb8e9f6af');
+    assert.equal(architectureFingerprint(model), file.metadata.fingerprint);
+    const net = buildNetwork(model, parsed.analysis!, 99);
+    assert.deepEqual(net.params.map((p) => p.name), file.tensors.map((t) => t.name));
+    loadWeightsInto(model, net.params, file);
+    net.params.forEach((p, i) => assert.deepEqual(p.value, file.tensors[i]!.data, p.name));
+    const x = randomTensor([4, 8, 8, 2], createRng(11));
+    const y = net.forward(x, false).data.slice();
+    tf.tidy(() => assertClose(y, tfModel(parsed.analysis!.layers, paramsToTf(net.params), toTf(x), false).dataSync(), 1e-5, 'outputs'));
   });
 });
 

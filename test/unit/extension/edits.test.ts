@@ -31,10 +31,33 @@ const lenetTypes = types(LENET);
 
 describe('designer edits', () => {
   it('inserts a layer from its template as one line in the file style', () => {
+    const after = run(LENET, { type: 'insertLayer', index: 2, layerType: 'maxPool2d' });
+    assert.deepEqual(types(after), [...lenetTypes.slice(0, 2), 'maxPool2d', ...lenetTypes.slice(2)]);
+    // The layers with weights after it keep their names (their default names are written down).
+    assert.deepEqual(addedLines(LENET, after), [
+      '    { "type": "conv2d", "name": "conv2d_2", "filters": 16, "kernelSize": 5, "activation": "relu" },',
+      '    { "type": "maxPool2d", "poolSize": 2 },',
+      '    { "type": "dense", "name": "dense_5", "units": 120, "activation": "relu" },',
+      '    { "type": "dense", "name": "dense_6", "units": 84, "activation": "relu" },',
+      '    { "type": "dense", "name": "dense_7", "units": 10, "activation": "softmax" }',
+    ]);
+    assert.equal(parseModelText(after).diagnostics.length, 0);
+  });
+
+  it('names an inserted layer whose default name another layer now holds', () => {
     const after = run(LENET, { type: 'insertLayer', index: 2, layerType: 'conv2d' });
     assert.deepEqual(types(after), [...lenetTypes.slice(0, 2), 'conv2d', ...lenetTypes.slice(2)]);
-    assert.deepEqual(addedLines(LENET, after), ['    { "type": "conv2d", "filters": 32, "kernelSize": 3, "padding": "same", "activation": "relu" },']);
+    assert.deepEqual(addedLines(LENET, after), [
+      '    { "type": "conv2d", "name": "conv2d_3", "filters": 32, "kernelSize": 3, "padding": "same", "activation": "relu" },',
+      '    { "type": "conv2d", "name": "conv2d_2", "filters": 16, "kernelSize": 5, "activation": "relu" },',
+      '    { "type": "dense", "name": "dense_5", "units": 120, "activation": "relu" },',
+      '    { "type": "dense", "name": "dense_6", "units": 84, "activation": "relu" },',
+      '    { "type": "dense", "name": "dense_7", "units": 10, "activation": "softmax" }',
+    ]);
     assert.equal(parseModelText(after).diagnostics.length, 0);
+    // Appended, nothing shifts: the template as it is.
+    const end = run(LENET, { type: 'insertLayer', index: lenetTypes.length, layerType: 'dense' });
+    assert.deepEqual(addedLines(LENET, end), ['    { "type": "dense", "units": 10, "activation": "softmax" },', '    { "type": "dense", "units": 128, "activation": "relu" }']);
   });
 
   it('inserts at the start and at the end, and every layer type', () => {
@@ -54,9 +77,9 @@ describe('designer edits', () => {
   });
 
   it('deletes a layer, removing just its line (and the comma before the last one)', () => {
-    const after = run(LENET, { type: 'deleteLayer', index: 3 });
-    assert.deepEqual(types(after), lenetTypes.filter((_, i) => i !== 3));
-    assert.deepEqual(addedLines(LENET, after), []);
+    const after = run(LENET, { type: 'deleteLayer', index: 6 });
+    assert.deepEqual(types(after), lenetTypes.filter((_, i) => i !== 6));
+    assert.deepEqual(addedLines(LENET, after), ['    { "type": "dense", "name": "dense_7", "units": 10, "activation": "softmax" }']);
     assert.equal(lines(after).length, lines(LENET).length - 1);
     const last = run(LENET, { type: 'deleteLayer', index: lenetTypes.length - 1 });
     assert.deepEqual(addedLines(LENET, last), ['    { "type": "dense", "units": 84, "activation": "relu" }']);
@@ -75,7 +98,9 @@ describe('designer edits', () => {
   it('moves layers up, down and across the whole list', () => {
     const down = run(LENET, { type: 'moveLayer', from: 0, to: 1 });
     assert.deepEqual(types(down), ['maxPool2d', 'conv2d', ...lenetTypes.slice(2)]);
-    assert.deepEqual(addedLines(LENET, down), []);
+    assert.deepEqual(addedLines(LENET, down), ['    { "type": "conv2d", "name": "conv2d_0", "filters": 6, "kernelSize": 5, "padding": "same", "activation": "relu" },']);
+    const pools = run(LENET, { type: 'moveLayer', from: 3, to: 4 });
+    assert.deepEqual(addedLines(LENET, pools), [], 'layers without weights move as they are');
     const toEnd = run(LENET, { type: 'moveLayer', from: 0, to: lenetTypes.length - 1 });
     assert.deepEqual(types(toEnd), [...lenetTypes.slice(1), 'conv2d']);
     const toStart = run(LENET, { type: 'moveLayer', from: lenetTypes.length - 1, to: 0 });

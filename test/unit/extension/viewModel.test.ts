@@ -62,6 +62,40 @@ describe('designer view model', () => {
     }
   });
 
+  it('gives each row its inputs, consumers and warnings, with the diagnostics about single inputs', () => {
+    const text = JSON.stringify({
+      format: 'cnn-studio/model@1',
+      input: { shape: [8, 8, 4] },
+      layers: [
+        { type: 'conv2d', name: 'a', filters: 4, kernelSize: 3, padding: 'same' },
+        { type: 'conv2d', filters: 8, kernelSize: 1 },
+        { type: 'add', inputs: ['conv2d_1', 'a', 'input'] },
+        { type: 'conv2d', filters: 2, kernelSize: 1, inputs: ['a'] },
+        { type: 'add', inputs: ['a', 'input'] },
+      ],
+    });
+    const view = buildView(text, 'x');
+    const [r0, r1, r2, r3, r4] = view.rows;
+    assert.deepEqual(r0!.inputs, [{ name: 'input', index: -1, shape: [8, 8, 4] }]);
+    assert.equal(r0!.explicitInputs, 0);
+    assert.deepEqual(r0!.consumers, [1, 2, 3, 4]);
+    assert.deepEqual(r1!.inputs, [{ name: 'a', index: 0, shape: [8, 8, 4] }]);
+    assert.equal(r2!.explicitInputs, 3);
+    assert.equal(r2!.inputs[0]!.index, undefined);
+    assert.match(r2!.inputs[0]!.error ?? '', /conv2d_1/);
+    assert.deepEqual(r2!.inputs.slice(1).map((i) => [i.name, i.index, i.error]), [['a', 0, undefined], ['input', -1, undefined]]);
+    assert.ok(r2!.errors.includes(r2!.inputs[0]!.error!));
+    assert.deepEqual(r3!.consumers, []);
+    assert.deepEqual(r4!.outputShape, [8, 8, 4]);
+    // A dead branch is a warning, shown apart from the errors (the analysis reports it once the graph is sound).
+    const dead = buildView(text.replace('"conv2d_1","a","input"', '"a","input"'), 'x');
+    assert.deepEqual(dead.rows[3]!.errors, []);
+    assert.deepEqual(dead.rows[3]!.warnings, ['"conv2d_3" does not contribute to the model\'s output (the last layer): no layer takes its output']);
+    assert.match(dead.rows[2]!.warnings.join(), /^"add_2" does not contribute/);
+    assert.deepEqual(dead.rows[0]!.warnings, []);
+    assert.deepEqual(dead.rows[4]!.warnings, []);
+  });
+
   it('summarises key settings', () => {
     assert.equal(summarize({ type: 'conv2d', filters: 8, kernelSize: [3, 5], strides: 2, padding: 'same' }), '8 filters 3×5, stride 2×2, same');
     assert.equal(summarize({ type: 'dense', units: 10, activation: 'softmax', useBias: false }), '10 units, softmax, no bias');

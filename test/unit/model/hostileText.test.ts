@@ -12,7 +12,7 @@ describe('hostile model text', () => {
       const parsed = parseModelText(text);
       assert.equal(parsed.diagnostics.length, 1);
       const d = parsed.diagnostics[0]!;
-      assert.equal(d.message, 'JSON nested deeper than 64 levels: a model file needs at most 4');
+      assert.equal(d.message, 'JSON nested deeper than 64 levels: a model file needs at most 5');
       assert.equal(d.code, 'too-deep');
       assert.equal(d.range.length, 1);
       // 64 brackets open before it.

@@ -1,14 +1,16 @@
-// Seeded property tests: random and mutated model files go through the parser, validator, shape inference, the
-// memory estimate, the CLI summary and the designer's view model with zero exceptions, every diagnostic inside the
-// text, and every layer that reaches shape inference valid on its own.
+// Seeded property tests: random, random-graph and mutated model files go through the parser, validator, shape
+// inference, the memory estimate, the CLI summary and the designer's view model with zero exceptions, every diagnostic
+// inside the text, and every layer that reaches shape inference valid on its own.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { renderSummary } from '../../../src/cli/summaryText';
 import { buildView } from '../../../src/extension/editor/viewModel';
 import { estimateTrainingMemory } from '../../../src/model/memory';
 import { parseModelText } from '../../../src/model/parse';
+import { inferShapes } from '../../../src/model/shapes';
 import { LAYER_SPECS } from '../../../src/model/spec';
-import { modelText, readRepoFile } from './helpers';
+import { graphFile, type GraphFile } from './graphs';
+import { modelText, readRepoFile, textAt } from './helpers';
 import { structureMutant, textMutant } from './mutations';
 
 const MACHINE = 16 * 1024 ** 3;
@@ -43,6 +45,40 @@ function assertInferredLayersValid(text: string): void {
     const alone = parseModelText(modelText([info.layer]));
     const invalid = alone.diagnostics.filter((d) => VALIDATION_CODES.has(d.code));
     assert.deepEqual(invalid, [], `layer ${info.index} reached shape inference as ${JSON.stringify(info.layer)}`);
+  }
+}
+
+/** Graph invariants: one entry per layer, edges only backwards and mirrored by consumers, diagnostics on their node. */
+function assertGraphWellFormed({ text, layerCount }: GraphFile): void {
+  assertWellFormed(text);
+  const parsed = parseModelText(text);
+  const a = parsed.analysis;
+  if (!a) return;
+  assert.equal(a.entries.length, layerCount);
+  a.entries.forEach((e, i) => {
+    assert.equal(e.index, i);
+    for (const input of e.inputs) {
+      if (input.index === undefined) continue;
+      assert.ok(input.index >= -1 && input.index < i, `layer ${i} reads ${input.index}`);
+      if (input.index >= 0) assert.ok(a.entries[input.index]!.consumers.includes(i), `consumers of ${input.index} lack ${i}`);
+    }
+    for (const c of e.consumers) assert.ok(a.entries[c]!.inputs.some((x) => x.index === i), `${c} is no consumer of ${i}`);
+  });
+  if (a.ok) assert.ok(a.layers.every((l) => l.outputShape !== undefined), 'ok with an unknown shape');
+  for (const d of parsed.diagnostics) {
+    // A diagnostic on an `inputs` element covers exactly that element.
+    const at = d.path.indexOf('inputs');
+    if (at === 2 && d.path.length === 4) {
+      const layer = JSON.parse(text).layers[d.path[1] as number] as { inputs: unknown[] };
+      assert.deepEqual(JSON.parse(textAt(text, d.range)), layer.inputs[d.path[3] as number], d.message);
+    }
+  }
+  if (parsed.model) {
+    assert.ok(a.ok, 'a model without errors has every shape');
+    // The model's own shape function (as the engine calls it) agrees with the editor's.
+    const again = inferShapes(parsed.model);
+    assert.deepEqual(again.totals, a.totals);
+    assert.deepEqual(again.layers.map((l) => [l.name, l.outputShape, l.inputs, l.consumers]), a.layers.map((l) => [l.name, l.outputShape, l.inputs, l.consumers]));
   }
 }
 
@@ -96,6 +132,14 @@ describe('parser properties (fast-check, seeded)', function () {
 
   it('structure mutations of every example and fixture: parse, shapes, memory, summary and designer never throw', () => {
     fc.assert(fc.property(structureMutant, assertWellFormed), { seed: 13, numRuns: 4000 });
+  });
+
+  it('random graph files (inputs among earlier, later, unknown and junk names; random merges) never throw, and keep the graph invariants', () => {
+    fc.assert(fc.property(graphFile, assertGraphWellFormed), { seed: 19, numRuns: 3000 });
+  });
+
+  it('random graph files: only layers that pass validation reach shape inference', () => {
+    fc.assert(fc.property(graphFile, (g) => assertInferredLayersValid(g.text)), { seed: 23, numRuns: 500 });
   });
 
   it('only layers that pass validation reach shape inference, whatever the typos and syntax errors', () => {

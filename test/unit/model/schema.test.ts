@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
 import { DOCS_PATH, docsText } from '../../../scripts/gen-docs';
 import { SCHEMA_PATH, schemaText } from '../../../scripts/gen-schema';
 import { parseModelText } from '../../../src/model/parse';
@@ -10,22 +11,44 @@ import pkg from '../../../package.json';
 // One object per layer type with every field of its TypeScript type. The compiler rejects a missing
 // or unknown field here, and the test compares the keys with the spec: types and spec cannot drift.
 const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
-  conv2d: { type: 'conv2d', name: 'c', filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, useBias: true, activation: 'relu' },
-  depthwiseConv2d: { type: 'depthwiseConv2d', name: 'd', kernelSize: 1, strides: 1, padding: 'same', depthMultiplier: 1, dilationRate: 1, useBias: true, activation: 'relu' },
-  maxPool2d: { type: 'maxPool2d', name: 'm', poolSize: 2, strides: 2, padding: 'valid' },
-  avgPool2d: { type: 'avgPool2d', name: 'a', poolSize: 2, strides: 2, padding: 'valid' },
-  globalAvgPool2d: { type: 'globalAvgPool2d', name: 'g' },
-  globalMaxPool2d: { type: 'globalMaxPool2d', name: 'g' },
-  flatten: { type: 'flatten', name: 'f' },
-  dense: { type: 'dense', name: 'd', units: 1, useBias: true, activation: 'softmax' },
-  dropout: { type: 'dropout', name: 'd', rate: 0.5 },
-  batchNorm: { type: 'batchNorm', name: 'b', momentum: 0.99, epsilon: 0.001 },
-  relu: { type: 'relu', name: 'r' },
-  leakyRelu: { type: 'leakyRelu', name: 'l', alpha: 0.3 },
-  sigmoid: { type: 'sigmoid', name: 's' },
-  tanh: { type: 'tanh', name: 't' },
-  softmax: { type: 'softmax', name: 's' },
+  conv2d: { type: 'conv2d', name: 'c', inputs: ['i'], filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, useBias: true, activation: 'relu' },
+  depthwiseConv2d: { type: 'depthwiseConv2d', name: 'd', inputs: ['i'], kernelSize: 1, strides: 1, padding: 'same', depthMultiplier: 1, dilationRate: 1, useBias: true, activation: 'relu' },
+  separableConv2d: {
+    type: 'separableConv2d', name: 's', inputs: ['i'], filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, depthMultiplier: 1, useBias: true, activation: 'swish',
+  },
+  add: { type: 'add', name: 'a', inputs: ['i', 'j'] },
+  concatenate: { type: 'concatenate', name: 'c', inputs: ['i', 'j'] },
+  zeroPadding2D: { type: 'zeroPadding2D', name: 'z', inputs: ['i'], padding: [[1, 2], [3, 4]] },
+  maxPool2d: { type: 'maxPool2d', name: 'm', inputs: ['i'], poolSize: 2, strides: 2, padding: 'valid' },
+  avgPool2d: { type: 'avgPool2d', name: 'a', inputs: ['i'], poolSize: 2, strides: 2, padding: 'valid' },
+  globalAvgPool2d: { type: 'globalAvgPool2d', name: 'g', inputs: ['i'] },
+  globalMaxPool2d: { type: 'globalMaxPool2d', name: 'g', inputs: ['i'] },
+  flatten: { type: 'flatten', name: 'f', inputs: ['i'] },
+  dense: { type: 'dense', name: 'd', inputs: ['i'], units: 1, useBias: true, activation: 'softmax' },
+  dropout: { type: 'dropout', name: 'd', inputs: ['i'], rate: 0.5 },
+  batchNorm: { type: 'batchNorm', name: 'b', inputs: ['i'], momentum: 0.99, epsilon: 0.001 },
+  relu: { type: 'relu', name: 'r', inputs: ['i'] },
+  relu6: { type: 'relu6', name: 'r', inputs: ['i'] },
+  leakyRelu: { type: 'leakyRelu', name: 'l', inputs: ['i'], alpha: 0.3 },
+  sigmoid: { type: 'sigmoid', name: 's', inputs: ['i'] },
+  tanh: { type: 'tanh', name: 't', inputs: ['i'] },
+  swish: { type: 'swish', name: 's', inputs: ['i'] },
+  softmax: { type: 'softmax', name: 's', inputs: ['i'] },
 };
+
+/** Diagnostics that mean "the validator rejects this value" (not a shape or reference problem). */
+const VALIDATION_CODES = new Set(['unknown-field', 'unknown-type', 'missing-field', 'wrong-type', 'out-of-range']);
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+const validateSchema = ajv.compile(JSON.parse(schemaText()) as object);
+
+/** Whether the schema and the validator each accept a one-layer model with this layer. */
+function verdicts(layer: Record<string, unknown>): { schema: boolean; validator: boolean } {
+  const model = { format: 'cnn-studio/model@1', input: { shape: [8, 8, 3] }, layers: [layer] };
+  const text = JSON.stringify(model);
+  const validator = !parseModelText(text).diagnostics.some((d) => VALIDATION_CODES.has(d.code));
+  return { schema: validateSchema(model) === true, validator };
+}
 
 describe('JSON Schema and types stay in sync with the spec', () => {
   it('schema/cnn-model.schema.json is what the spec generates (run `npx tsx scripts/gen-schema.ts`)', () => {
@@ -53,14 +76,58 @@ describe('JSON Schema and types stay in sync with the spec', () => {
     const layerItem = schema.properties.layers.items;
     assert.deepEqual(layerItem.properties.type.enum, Object.keys(LAYER_SPECS));
     const conv = layerItem.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === 'conv2d');
-    assert.deepEqual(Object.keys(conv.then.properties).sort(), ['activation', 'dilationRate', 'filters', 'kernelSize', 'name', 'padding', 'strides', 'type', 'useBias']);
+    assert.deepEqual(Object.keys(conv.then.properties).sort(), ['activation', 'dilationRate', 'filters', 'inputs', 'kernelSize', 'name', 'padding', 'strides', 'type', 'useBias']);
     assert.deepEqual(conv.then.required, ['type', 'filters', 'kernelSize']);
+    const then = (t: string) => layerItem.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === t).then;
+    assert.deepEqual(Object.keys(then('add').properties).sort(), ['inputs', 'name', 'type']);
+    assert.deepEqual(Object.keys(then('separableConv2d').properties).sort(), [
+      'activation', 'depthMultiplier', 'dilationRate', 'filters', 'inputs', 'kernelSize', 'name', 'padding', 'strides', 'type', 'useBias',
+    ]);
+    assert.equal(then('zeroPadding2D').properties.padding.default, 1);
+    assert.ok(then('conv2d').properties.activation.enum.includes('relu6') && then('dense').properties.activation.enum.includes('swish'));
   });
 
-  it('every template the designer inserts is a valid layer', () => {
+  it('the schema accepts exactly the "inputs" the validator accepts', () => {
+    const values: unknown[] = [['input'], ['a', 'b'], ['a', 'a', 'input'], [], 'a', [1], [''], [null], ['a', 1], [['a']], {}, null];
+    for (const inputs of values) {
+      const v = verdicts({ type: 'add', inputs });
+      assert.equal(v.schema, v.validator, `inputs ${JSON.stringify(inputs)}: schema ${v.schema}, validator ${v.validator}`);
+    }
+    // Both ways are exercised.
+    assert.deepEqual(values.map((inputs) => verdicts({ type: 'add', inputs }).schema), [true, true, true, false, false, false, false, false, false, false, false, false]);
+  });
+
+  it("the schema accepts exactly the zeroPadding2D padding the validator accepts", () => {
+    const values: unknown[] = [
+      0, 2, 65536, -1, 65537, 1.5, [1, 2], [0, 0], [1], [1, 2, 3], [1.5, 2], [[1, 2], [3, 4]], [[0, 0], [0, 65536]], [[1, 2], 3], [1, [2, 3]],
+      [[1], [2, 3]], [[1, 2], [3, -4]], [[1, 2], [3, 4], [5, 6]], [[1, 2, 3], [4, 5]], 'same', null, true, {},
+    ];
+    const accepted: unknown[] = [];
+    for (const padding of values) {
+      const v = verdicts({ type: 'zeroPadding2D', padding });
+      assert.equal(v.schema, v.validator, `padding ${JSON.stringify(padding)}: schema ${v.schema}, validator ${v.validator}`);
+      if (v.schema) accepted.push(padding);
+    }
+    assert.deepEqual(accepted, [0, 2, 65536, [1, 2], [0, 0], [[1, 2], [3, 4]], [[0, 0], [0, 65536]]]);
+  });
+
+  it('the schema accepts every layer with all its fields, and rejects the same unknown fields and types as the validator', () => {
+    for (const layer of Object.values(everyField)) {
+      const { type: _type, name: _name, ...rest } = layer as Record<string, unknown>;
+      assert.deepEqual(verdicts({ type: layer.type, ...rest, inputs: ['input', 'input'] }).schema, true, layer.type);
+    }
+    for (const layer of [{ type: 'add', input: ['a'] }, { type: 'separableConv2d', filters: 1 }, { type: 'zeroPadding2D', padding: 1, strides: 1 }, { type: 'Add' }, { type: 'relu', activation: 'relu6' }]) {
+      assert.deepEqual(verdicts(layer), { schema: false, validator: false }, JSON.stringify(layer));
+    }
+  });
+
+  it('every template the designer inserts is a valid layer (merges need their inputs named)', () => {
     const layers = [...Object.values(LAYER_SPECS).map((s) => s.template)];
     const text = JSON.stringify({ format: 'cnn-studio/model@1', input: { shape: [8, 8, 3] }, layers });
-    const wrong = parseModelText(text).diagnostics.filter((d) => d.code !== 'needs-spatial' && d.code !== 'needs-flatten');
+    const diagnostics = parseModelText(text).diagnostics;
+    const wrong = diagnostics.filter((d) => d.code !== 'needs-spatial' && d.code !== 'needs-flatten' && d.code !== 'input-count');
     assert.deepEqual(wrong, []);
+    const counted = diagnostics.filter((d) => d.code === 'input-count').map((d) => layers[d.layerIndex!]!.type);
+    assert.deepEqual(counted, ['add', 'concatenate']);
   });
 });

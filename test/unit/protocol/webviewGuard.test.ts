@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { guardWebviewMessage, type GuardContext } from '../../../src/protocol/webviewGuard';
 
-const ctx: GuardContext = { layerCount: 3, layerTypes: ['conv2d', 'dense'] };
+const ctx: GuardContext = { layerCount: 3, layerTypes: ['conv2d', 'dense'], inputCounts: [0, 0, 2] };
 const ok = (raw: unknown): void => assert.equal(typeof guardWebviewMessage(raw, ctx), 'object', JSON.stringify(raw));
 const bad = (raw: unknown): void => assert.equal(typeof guardWebviewMessage(raw, ctx), 'string', JSON.stringify(raw));
 
@@ -45,6 +45,32 @@ describe('webview message guard', () => {
     bad({ type: 'editInput', shape: [32, 0, 3] });
     bad({ type: 'editInput', shape: ['32', 32, 3] });
     bad({ type: 'runCommand', command: 'workbench.action.terminal.new' });
+  });
+
+  it('checks the graph intents against the layers and their inputs', () => {
+    ok({ type: 'connectInput', index: 2, from: -1 });
+    ok({ type: 'connectInput', index: 2, from: 1 });
+    bad({ type: 'connectInput', index: 2, from: 2 }); // itself
+    bad({ type: 'connectInput', index: 1, from: 2 }); // a later layer
+    bad({ type: 'connectInput', index: 0, from: -2 });
+    bad({ type: 'connectInput', index: 3, from: 0 });
+    ok({ type: 'disconnectInput', index: 2, element: 1 });
+    bad({ type: 'disconnectInput', index: 2, element: 2 });
+    bad({ type: 'disconnectInput', index: 1, element: 0 }); // layer 1 reads the previous layer: nothing to remove
+    bad({ type: 'disconnectInput', index: 2, element: '0' });
+    ok({ type: 'setInputs', index: 2, from: [1, -1, 0] });
+    ok({ type: 'setInputs', index: 0, from: [] });
+    bad({ type: 'setInputs', index: 2, from: [1, 1] });
+    bad({ type: 'setInputs', index: 1, from: [1] });
+    bad({ type: 'setInputs', index: 2, from: 'all' });
+    bad({ type: 'setInputs', index: 0, from: [-1, -1] });
+    ok({ type: 'addResidual', first: 0, last: 2 });
+    ok({ type: 'addResidual', first: 1, last: 1 });
+    bad({ type: 'addResidual', first: 2, last: 1 });
+    bad({ type: 'addResidual', first: 0, last: 3 });
+    assert.deepEqual(guardWebviewMessage({ type: 'setInputs', index: 2, from: [0], x: 1 }, ctx), { type: 'setInputs', index: 2, from: [0] });
+    // Without input counts (an older host), nothing can be disconnected.
+    assert.equal(typeof guardWebviewMessage({ type: 'disconnectInput', index: 2, element: 0 }, { layerCount: 3, layerTypes: [] }), 'string');
   });
 
   it('returns a fresh typed message, not the raw object', () => {

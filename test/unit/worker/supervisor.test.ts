@@ -59,6 +59,9 @@ describe('training worker and supervisor (real worker thread)', function () {
     assert.ok(last.input.data instanceof Float32Array);
     assert.deepEqual(last.layers.map((l) => l.shape), [[26, 26, 4], [13, 13, 4], [676], [10]]);
     assert.ok(last.layers.every((l) => l.data instanceof Float32Array && l.data.length === l.shape.reduce((a, b) => a * b, 1)));
+    // A chain: default names, no inputs named.
+    assert.deepEqual(last.layers.map((l) => [l.name, l.inputs]), [['conv2d_0', undefined], ['maxPool2d_1', undefined], ['flatten_2', undefined], ['dense_3', undefined]]);
+    assert.equal(last.kernels?.name, 'conv2d_0.kernel');
     assert.deepEqual(last.kernels?.shape, [3, 3, 1, 4]);
     assert.equal(last.probabilities.length, 10);
     assert.ok(Math.abs(last.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);

@@ -1,6 +1,6 @@
 // AssemblyScript: bias + activation forward and backward, and the bias gradient's row sums, over byte offsets
 // (reference: src/engine/kernels/elementwise.ts). Activations by code: 0 linear, 1 relu, 2 leakyRelu, 3 sigmoid,
-// 4 tanh (softmax stays in JavaScript). Work goes row by row: the bias add and the activation (or the
+// 4 tanh, 5 softmax (over each row of `cols`). Work goes row by row: the bias add and the activation (or the
 // derivative and the bias-gradient sum) touch a row while it is in L1, one pass over memory instead of two.
 //
 // Exactness against the reference: relu, linear, the bias add and the row sums are float32 operations in the
@@ -15,6 +15,7 @@ const RELU = 1;
 const LEAKY_RELU = 2;
 const SIGMOID = 3;
 const TANH = 4;
+const SOFTMAX = 5;
 
 /**
  * For each of `rows` rows of `cols` floats: z += bias (when bias ≠ 0; z keeps the sum, the backward's input),
@@ -22,6 +23,14 @@ const TANH = 4;
  */
 export function biasActivation(act: i32, z: usize, bias: usize, y: usize, rows: i32, cols: i32, alpha: f64): void {
   const rowBytes = <usize>cols << 2;
+  if (act == SOFTMAX) {
+    for (let r = 0; r < rows; r++) {
+      const o = <usize>r * rowBytes;
+      if (bias != 0) addF32(z + o, bias, cols);
+      softmaxRow(z + o, y + o, cols);
+    }
+    return;
+  }
   if (bias == 0) {
     activationRow(act, z, y, rows * cols, alpha);
     return;
@@ -47,6 +56,14 @@ export function activationBackward(
   act: i32, z: usize, y: usize, dy: usize, dz: usize, rows: i32, cols: i32, alpha: f64, biasGrad: usize,
 ): void {
   const rowBytes = <usize>cols << 2;
+  if (act == SOFTMAX) {
+    for (let r = 0; r < rows; r++) {
+      const o = <usize>r * rowBytes;
+      softmaxDerivativeRow(y + o, dy + o, dz + o, cols);
+      if (biasGrad != 0) addF32(biasGrad, dz + o, cols);
+    }
+    return;
+  }
   if (biasGrad == 0) {
     derivativeRow(act, z, y, dy, dz, rows * cols, alpha);
     return;
@@ -62,6 +79,91 @@ export function activationBackward(
 export function sumRows(x: usize, rows: i32, cols: i32, out: usize): void {
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) addF32(out, x + <usize>r * rowBytes, cols);
+}
+
+/** out[0…n) ← a · b, float32 (exact: the product of two float32 rounded once, as the reference's). out may be a or b. */
+export function multiply(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    v128.store(out + o + 16, f32x4.mul(v128.load(a + o + 16), v128.load(b + o + 16)));
+    v128.store(out + o + 32, f32x4.mul(v128.load(a + o + 32), v128.load(b + o + 32)));
+    v128.store(out + o + 48, f32x4.mul(v128.load(a + o + 48), v128.load(b + o + 48)));
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}
+
+/** y[0…n) ← softmax(z[0…n)), the reference's arithmetic: exp(z − max) rounded to float32, its float64 sum, y · (1 / sum). */
+function softmaxRow(z: usize, y: usize, n: i32): void {
+  let max: f32 = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const v = load<f32>(z + (<usize>j << 2));
+    if (v > max) max = v;
+  }
+  let sum: f64 = 0;
+  for (let j = 0; j < n; j++) {
+    const o = <usize>j << 2;
+    const e = Math.exp(<f64>load<f32>(z + o) - <f64>max);
+    store<f32>(y + o, <f32>e);
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let j = 0; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(y + o, <f32>(<f64>load<f32>(y + o) * inv));
+  }
+}
+
+/** dz_j ← y_j · (dy_j − Σ_k dy_k y_k) over one row (float64, as the reference). dz may be dy. */
+function softmaxDerivativeRow(y: usize, dy: usize, dz: usize, n: i32): void {
+  let dot: f64 = 0;
+  for (let j = 0; j < n; j++) {
+    const o = <usize>j << 2;
+    dot += <f64>load<f32>(dy + o) * <f64>load<f32>(y + o);
+  }
+  for (let j = 0; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dz + o, <f32>(<f64>load<f32>(y + o) * (<f64>load<f32>(dy + o) - dot)));
+  }
+}
+
+/**
+ * Softmax cross-entropy of n rows of c logits z against int32 labels: returns Σ_rows (max + log Σ exp(z − max) − z[label])
+ * (the caller divides by n); when d ≠ 0, d ← (p − onehot(label)) / n from the softmax outputs p (c = 1: the target
+ * is the label itself, as the reference's).
+ */
+export function softmaxCrossEntropy(z: usize, p: usize, labels: usize, n: i32, c: i32, d: usize): f64 {
+  let sum: f64 = 0;
+  const nf = <f64>n;
+  for (let i = 0; i < n; i++) {
+    const row = <usize>(i * c) << 2;
+    const zr = z + row;
+    const label = load<i32>(labels + (<usize>i << 2));
+    let max: f64 = -Infinity;
+    for (let j = 0; j < c; j++) {
+      const v = <f64>load<f32>(zr + (<usize>j << 2));
+      if (v > max) max = v;
+    }
+    let s: f64 = 0;
+    for (let j = 0; j < c; j++) s += Math.exp(<f64>load<f32>(zr + (<usize>j << 2)) - max);
+    sum += max + Math.log(s) - <f64>load<f32>(zr + (<usize>label << 2));
+    if (d == 0) continue;
+    const pr = p + row, dr = d + row;
+    for (let j = 0; j < c; j++) {
+      const o = <usize>j << 2;
+      const t: f64 = c == 1 ? <f64>label : j == label ? 1 : 0;
+      store<f32>(dr + o, <f32>((<f64>load<f32>(pr + o) - t) / nf));
+    }
+  }
+  return sum;
 }
 
 function activationRow(act: i32, z: usize, y: usize, n: i32, alpha: f64): void {

@@ -5,21 +5,23 @@
 // and the averages' scaling by 1/taps is done in float64 lanes and rounded once, as JavaScript does.
 import { addF32, copyF32, hi64, lo64, mulBy64, pack32, zeroF32 } from './simd';
 
-/** y[batch, outH, outW, c] ← window maxima; argmax[i] ← float index into x of y[i]'s winner (−1 for no tap). */
+/** y[n, outH, outW, c] ← window maxima for samples n0 ≤ n < n1 (a thread's share of the batch; pointers are the
+ *  whole batch's); argmax[i] ← float index into x of y[i]'s winner (−1 for no tap). */
 export function maxPoolForward(
-  x: usize, y: usize, argmax: usize, batch: i32, c: i32,
+  x: usize, y: usize, argmax: usize, n0: i32, n1: i32, c: i32,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   if (argmax == 0) {
-    maxPoolValues(x, y, batch, c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+    maxPoolValues(x, y, n0, n1, c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
     return;
   }
   const iota = i32x4(0, 1, 2, 3);
   const cBytes = <usize>c << 2;
   const c4 = c & ~3;
-  let yb = y;
-  let ab = argmax;
-  for (let n = 0; n < batch; n++) {
+  const first = (<usize>n0 * outH * outW * c) << 2;
+  let yb = y + first;
+  let ab = argmax + first;
+  for (let n = n0; n < n1; n++) {
     const xn = n * inH * inW * c;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * sh - padTop;
@@ -74,13 +76,13 @@ export function maxPoolForward(
 
 /** maxPoolForward without the winners (argmax 0: inference): the same maxima, the same comparisons. */
 function maxPoolValues(
-  x: usize, y: usize, batch: i32, c: i32,
+  x: usize, y: usize, n0: i32, n1: i32, c: i32,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   const cBytes = <usize>c << 2;
   const c4 = c & ~3;
-  let yb = y;
-  for (let n = 0; n < batch; n++) {
+  let yb = y + ((<usize>n0 * outH * outW * c) << 2);
+  for (let n = n0; n < n1; n++) {
     const xn = x + ((<usize>n * inH * inW * c) << 2);
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * sh - padTop;
@@ -153,16 +155,17 @@ export function maxPoolBackward(dy: usize, argmax: usize, outSize: i32, dx: usiz
 }
 
 /**
- * back = 0: y[batch, outH, outW, c] ← mean of each window's in-image taps of x (src = x, dst = y).
+ * For samples n0 ≤ n < n1 (pointers are the whole batch's):
+ * back = 0: y[n, outH, outW, c] ← mean of each window's in-image taps of x (src = x, dst = y).
  * back = 1: dx ← 0, then each dy spread evenly over its window's in-image taps (src = dy, dst = dx).
  */
 export function avgPool(
-  src: usize, dst: usize, back: i32, batch: i32, c: i32,
+  src: usize, dst: usize, back: i32, n0: i32, n1: i32, c: i32,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   const c4 = c & ~3;
-  if (back) zeroF32(dst, batch * inH * inW * c);
-  for (let n = 0; n < batch; n++) {
+  if (back) zeroF32(dst + ((<usize>n0 * inH * inW * c) << 2), (n1 - n0) * inH * inW * c);
+  for (let n = n0; n < n1; n++) {
     const xn = n * inH * inW * c;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * sh - padTop;

@@ -52,3 +52,9 @@
   for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), z);
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
 }
+
+/** a·b + c per lane: one fused multiply-add in the relaxed-SIMD build, a multiply then an add otherwise. */
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}

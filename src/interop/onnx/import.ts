@@ -1,0 +1,187 @@
+// An ONNX model (a CNN of the supported operators, docs/onnx.md) as our model and weights, in our layouts. Every
+// node that cannot be converted is listed by operator and node, and then nothing is returned: no partial model.
+import type { NamedTensor } from '../../engine/weights';
+import { analyze } from '../../model/shapes';
+import { MODEL_FORMAT, MODEL_INPUT, type Layer, type Model, type Shape } from '../../model/types';
+import { PRODUCER } from './export';
+import { constantNodeValue, describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
+import { HANDLERS } from './importOps';
+import { decodeModel, DataType, OPSET, toNumber, valueInfoDims, valueInfoElemType, type onnx } from './proto';
+
+export interface OnnxImportResult {
+  readonly model: Model;
+  /** Our weights (`<layer>.<param>`), in the network's parameter order. */
+  readonly tensors: readonly NamedTensor[];
+  /** From the model's metadata "classes", when it has them. */
+  readonly classes?: readonly string[];
+  /** What the user should know: the input layout, a renamed layer. */
+  readonly notes: readonly string[];
+}
+
+export class OnnxImportError extends Error {
+  override readonly name = 'OnnxImportError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export interface OnnxImportOptions {
+  /** The model's name when the file's graph has none of its own (a file not made by CNN Studio). */
+  readonly name: string;
+}
+
+export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxImportResult {
+  let proto: onnx.ModelProto;
+  try {
+    proto = decodeModel(bytes);
+  } catch (e) {
+    throw new OnnxImportError([`not an ONNX model: ${e instanceof Error ? e.message : String(e)}`]);
+  }
+  const graph = proto.graph;
+  if (!graph || (graph.node ?? []).length === 0) throw new OnnxImportError(['the ONNX model has no graph (no nodes)']);
+  const g = new ImportGraph(graph);
+  g.opset = toNumber((proto.opsetImport ?? []).find((o) => !o.domain)?.version) || OPSET;
+  const notes: string[] = [];
+  const problems: string[] = [];
+  readInput(g, notes, problems);
+  if (problems.length) throw new OnnxImportError(problems);
+  for (const node of graph.node ?? []) {
+    const v = node.opType === 'Constant' && !node.domain ? constantNodeValue(node) : undefined;
+    if (v) g.setOutput(node, v);
+  }
+  for (const node of graph.node ?? []) {
+    if (g.consumed.has(node)) continue;
+    if (node.domain) {
+      problems.push(`${describe(node)}: operator of domain "${node.domain}" is not supported`);
+      continue;
+    }
+    // Constants have no inputs: all are read first, so a pattern may look ahead at a later one.
+    if (node.opType === 'Constant') {
+      if (!constantNodeValue(node)) problems.push(`${describe(node)}: only numeric constants are supported`);
+      continue;
+    }
+    const handler = Object.prototype.hasOwnProperty.call(HANDLERS, node.opType ?? '') ? HANDLERS[node.opType ?? ''] : undefined;
+    if (!handler) {
+      problems.push(`${describe(node)}: operator ${node.opType ?? '?'} is not supported`);
+      continue;
+    }
+    try {
+      handler(g, node);
+    } catch (e) {
+      if (e instanceof Skipped) continue;
+      if (e instanceof Unsupported) problems.push(e.message);
+      else throw e;
+    }
+  }
+  const output = problems.length ? undefined : readOutput(g, notes, problems);
+  if (problems.length || !output) throw new OnnxImportError(problems);
+  const ours = proto.producerName === PRODUCER;
+  const name = ours && graph.name ? graph.name : options.name;
+  const result = assemble(g, name, proto.docString ?? '', notes);
+  const classes = parseClasses(proto.metadataProps ?? []);
+  return { ...result, ...(classes ? { classes } : {}), notes };
+}
+
+/** The one graph input that is not an initializer: [N, h, w, c] read through a Transpose to NCHW (our export),
+ *  else [N, c, h, w]. */
+function readInput(g: ImportGraph, notes: string[], problems: string[]): void {
+  const initializers = new Set((g.graph.initializer ?? []).map((t) => t.name));
+  const inputs = (g.graph.input ?? []).filter((i) => !initializers.has(i.name));
+  if (inputs.length !== 1) {
+    problems.push(`the model has ${inputs.length} inputs (${inputs.map((i) => `"${i.name ?? ''}"`).join(', ')}): CNN Studio models take one image`);
+    return;
+  }
+  const input = inputs[0]!;
+  const name = input.name ?? '';
+  const dims = valueInfoDims(input);
+  if (valueInfoElemType(input) !== DataType.FLOAT) problems.push(`input "${name}" is not float32`);
+  if (!dims || dims.length !== 4 || dims.slice(1).some((d) => d === undefined)) {
+    problems.push(`input "${name}" has shape [${(dims ?? []).map((d) => d ?? '?').join(', ')}]: CNN Studio needs an image [batch, channels, height, width] of fixed size`);
+    return;
+  }
+  const [, a, b, c] = dims as [unknown, number, number, number];
+  const readers = g.readersOf(name);
+  const nhwc = readers.length > 0 && readers.every((r) => r.opType === 'Transpose' && attrPerm(r) === '0,3,1,2');
+  const shape: Shape = nhwc ? [a, b, c] : [b, c, a];
+  g.inputShape = shape;
+  g.values.set(name, { kind: 'act', src: -1, layout: nhwc ? 'nhwc' : 'nchw', shape } satisfies ActValue);
+  if (!nhwc) notes.push(`the ONNX input "${name}" is NCHW [N, ${a}, ${b}, ${c}]; the model takes NHWC images ${b}×${c}×${a}`);
+}
+
+function attrPerm(node: onnx.INodeProto): string {
+  const perm = (node.attribute ?? []).find((a) => a.name === 'perm');
+  return (perm?.ints ?? []).map(Number).join(',');
+}
+
+function readOutput(g: ImportGraph, notes: string[], problems: string[]): ActValue | undefined {
+  const outputs = g.graph.output ?? [];
+  if (outputs.length !== 1) {
+    problems.push(`the model has ${outputs.length} outputs: CNN Studio models have one`);
+    return undefined;
+  }
+  const name = outputs[0]!.name ?? '';
+  const v = g.values.get(name);
+  if (v?.kind !== 'act') {
+    problems.push(`the output "${name}" is not computed from the input`);
+    return undefined;
+  }
+  if (v.src !== g.layers.length - 1) {
+    problems.push(`the output "${name}" is not made by the last node: models whose other nodes do not lead to the output are not supported`);
+    return undefined;
+  }
+  if (v.chw) problems.push(`the output "${name}" is features flattened from NCHW, whose (c, h, w) order CNN Studio's (h, w, c) flatten does not give`);
+  if (v.layout === 'nchw') notes.push(`the ONNX output "${name}" is NCHW; the model's output is NHWC`);
+  return v;
+}
+
+/** Unique names (ONNX hints, else `<type>_<index>`); `name` and `inputs` written only where needed. */
+function assemble(g: ImportGraph, modelName: string, description: string, notes: string[]): { model: Model; tensors: NamedTensor[] } {
+  const taken = new Set<string>([MODEL_INPUT]);
+  const names = g.layers.map((l, i) => {
+    const hint = l.nameHint.trim();
+    const base = hint && hint !== MODEL_INPUT ? hint : `${l.layer.type}_${i}`;
+    let name = base;
+    for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
+    taken.add(name);
+    if (hint && name !== hint) notes.push(`layer ${i} is named "${name}": "${hint}" was taken`);
+    return name;
+  });
+  const referenced = new Set<number>();
+  const inputsOf = g.layers.map((l, i) => {
+    const chain = l.inputs.length === 1 && l.inputs[0] === i - 1;
+    if (!chain) for (const j of l.inputs) if (j >= 0) referenced.add(j);
+    return chain ? undefined : l.inputs.map((j) => (j < 0 ? MODEL_INPUT : names[j]!));
+  });
+  // A default name that another layer's default would also produce is kept explicit; so is any referenced name.
+  const layers: Layer[] = g.layers.map((l, i) => {
+    const keepName = names[i] !== `${l.layer.type}_${i}` || referenced.has(i);
+    const inputs = inputsOf[i];
+    // type, name and inputs first, as people write them.
+    const { type, ...fields } = l.layer;
+    return { type, ...(keepName ? { name: names[i] } : {}), ...(inputs ? { inputs } : {}), ...fields } as Layer;
+  });
+  const model: Model = {
+    format: MODEL_FORMAT,
+    name: modelName,
+    ...(description ? { description } : {}),
+    input: { shape: g.inputShape as readonly [number, number, number] },
+    layers,
+  };
+  const analysis = analyze(model.input.shape, model.layers);
+  const errors = analysis.layers.flatMap((l) => l.errors.filter((e) => e.severity !== 'warning').map((e) => `layer ${l.index} (${l.name}): ${e.message}`));
+  if (!analysis.ok) throw new OnnxImportError(errors.length ? errors : ['the converted model has errors']);
+  const tensors = g.layers.flatMap((l, i) => l.params.map((p) => ({ name: `${names[i]!}.${p.param}`, shape: p.shape, data: p.data })));
+  return { model, tensors };
+}
+
+function parseClasses(props: readonly onnx.IStringStringEntryProto[]): string[] | undefined {
+  const raw = props.find((p) => p.key === 'classes')?.value;
+  if (!raw) return undefined;
+  try {
+    const v: unknown = JSON.parse(raw);
+    return Array.isArray(v) && v.every((c) => typeof c === 'string') ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

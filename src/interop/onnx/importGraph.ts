@@ -1,0 +1,199 @@
+// What the importer knows while it walks an ONNX graph: the constants, each activation tensor's layout and the
+// layer that produces it, the layers made so far, and who reads each tensor (for fusing node patterns).
+import type { NamedTensor } from '../../engine/weights';
+import { analyze } from '../../model/shapes';
+import { MODEL_INPUT, type Layer, type Shape } from '../../model/types';
+import { attributes, tensorValues, toNumber, type AttributeValue, type onnx } from './proto';
+
+/** An initializer or a Constant node's value. */
+export interface ConstValue {
+  readonly kind: 'const';
+  readonly dims: readonly number[];
+  readonly values: Float64Array;
+}
+
+/**
+ * An activation tensor. `layout` says how ONNX holds it: 'nchw' [N, c, h, w], 'nhwc' [N, h, w, c], 'flat'
+ * [N, features], 'pooled' [N, c, 1, 1] (a global pool's output, flat [c] for us). `shape` is ours ([h, w, c] or
+ * [features]). A flat tensor made by flattening NCHW holds its features in (c, h, w) order: `chw` gives [h, w, c]
+ * then, and the dense layer that reads it gets its rows permuted to our (h, w, c) order.
+ */
+export interface ActValue {
+  readonly kind: 'act';
+  /** The producing layer's index, −1 for the model input. */
+  readonly src: number;
+  readonly layout: 'nchw' | 'nhwc' | 'flat' | 'pooled';
+  readonly shape: Shape;
+  readonly chw?: readonly [number, number, number];
+}
+
+export type Value = ConstValue | ActValue;
+
+/** A layer being built: its config (without name and inputs), where it reads, its name candidate and weights. */
+export interface PendingLayer {
+  readonly layer: Layer;
+  readonly inputs: readonly number[];
+  readonly nameHint: string;
+  /** Our weights, by parameter name (the layer's name is prefixed at the end). */
+  readonly params: readonly { readonly param: string; readonly shape: readonly number[]; readonly data: Float32Array }[];
+}
+
+/** A node that cannot be converted: the message names the operator and the node. */
+export class Unsupported extends Error {}
+
+/** A node whose input could not be converted: the problem is already listed at the node that made it. */
+export class Skipped extends Error {}
+
+/** Names every layer has while the import runs, so the shape function can resolve references. */
+const tempName = (i: number): string => (i < 0 ? MODEL_INPUT : `__layer${i}`);
+
+/** Positions of nodes in their graph, for messages about nodes without a name. */
+const positions = new WeakMap<onnx.INodeProto, number>();
+
+export class ImportGraph {
+  readonly values = new Map<string, Value>();
+  readonly layers: PendingLayer[] = [];
+  readonly consumed = new Set<onnx.INodeProto>();
+  private readonly readers = new Map<string, onnx.INodeProto[]>();
+  private readonly outputs: ReadonlySet<string>;
+  /** Every tensor some node writes. */
+  private readonly made = new Set<string>();
+
+  /** Ours ([h, w, c]), set once the graph input is read. */
+  inputShape: Shape = [];
+  /** The default domain's opset: some operators changed meaning over the versions (Softmax at 13). */
+  opset = 17;
+
+  constructor(readonly graph: onnx.IGraphProto) {
+    (graph.node ?? []).forEach((node, i) => positions.set(node, i));
+    for (const node of graph.node ?? []) {
+      for (const name of node.output ?? []) this.made.add(name);
+      for (const name of node.input ?? []) {
+        if (!name) continue;
+        const list = this.readers.get(name) ?? [];
+        list.push(node);
+        this.readers.set(name, list);
+      }
+    }
+    this.outputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+    for (const t of graph.initializer ?? []) {
+      const v = tensorValues(t);
+      if (v) this.values.set(t.name ?? '', { kind: 'const', ...v });
+    }
+  }
+
+  /** The nodes that read a tensor. */
+  readersOf(tensor: string): readonly onnx.INodeProto[] {
+    return this.readers.get(tensor) ?? [];
+  }
+
+  /** The one node reading a tensor that is not a graph output, if there is exactly one. */
+  soleReader(tensor: string): onnx.INodeProto | undefined {
+    const r = this.readersOf(tensor);
+    return r.length === 1 && !this.outputs.has(tensor) ? r[0] : undefined;
+  }
+
+  isGraphOutput(tensor: string): boolean {
+    return this.outputs.has(tensor);
+  }
+
+  /** Adds a layer and returns its index and output shape, from the one shape function; a layer the shape
+   *  function refuses is Unsupported with its message. */
+  add(layer: PendingLayer, node: onnx.INodeProto): { readonly index: number; readonly shape: Shape } {
+    this.layers.push(layer);
+    const index = this.layers.length - 1;
+    const analysis = analyze(this.inputShape, this.layers.map((l, i) => ({ ...l.layer, name: tempName(i), inputs: l.inputs.map(tempName) })));
+    const info = analysis.layers[index];
+    const error = info?.errors.find((e) => e.severity !== 'warning' && e.code !== 'dead-branch');
+    if (!info?.outputShape || error) {
+      this.layers.pop();
+      throw new Unsupported(`${describe(node)}: ${error?.message ?? 'its output shape is unknown'}`);
+    }
+    return { index, shape: info.outputShape };
+  }
+
+  act(tensor: string | undefined | null, node: onnx.INodeProto): ActValue {
+    const v = tensor ? this.values.get(tensor) : undefined;
+    if (!v) {
+      // A tensor no node makes is the graph's fault; one made by a node we could not convert was reported there.
+      if (tensor && this.readers.has(tensor) && this.made.has(tensor)) throw new Skipped();
+      throw new Unsupported(`${describe(node)}: input "${tensor ?? ''}" is not made by any node`);
+    }
+    if (v.kind !== 'act') throw new Unsupported(`${describe(node)}: input "${tensor}" is a constant where a layer input is expected`);
+    return v;
+  }
+
+  /** A constant input (initializer or Constant node); undefined when the input is absent (an empty name). */
+  constant(tensor: string | undefined | null, node: onnx.INodeProto, what: string): ConstValue | undefined {
+    if (!tensor) return undefined;
+    const v = this.values.get(tensor);
+    if (v?.kind !== 'const') throw new Unsupported(`${describe(node)}: the ${what} "${tensor}" must be a constant (an initializer)`);
+    return v;
+  }
+
+  setOutput(node: onnx.INodeProto, value: Value, index = 0): void {
+    const name = node.output?.[index];
+    if (name) this.values.set(name, value);
+  }
+}
+
+/** `Conv (node "/conv1/Conv")`: how every message names a node. */
+export function describe(node: onnx.INodeProto): string {
+  return `${node.opType ?? '?'} (node ${node.name ? `"${node.name}"` : `#${positions.get(node) ?? '?'}`})`;
+}
+
+/** A node's attributes with typed getters and defaults. */
+export class Attrs {
+  private readonly map: Map<string, AttributeValue>;
+
+  constructor(readonly node: onnx.INodeProto) {
+    this.map = attributes(node);
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+
+  int(name: string, fallback: number): number {
+    const v = this.map.get(name);
+    return typeof v === 'number' ? v : fallback;
+  }
+
+  float(name: string, fallback: number): number {
+    return this.int(name, fallback);
+  }
+
+  ints(name: string, fallback: readonly number[]): readonly number[] {
+    const v = this.map.get(name);
+    return Array.isArray(v) ? v : fallback;
+  }
+
+  string(name: string, fallback: string): string {
+    const v = this.map.get(name);
+    return typeof v === 'string' ? v : fallback;
+  }
+}
+
+/** The value of a Constant node: its `value` tensor or one of the value_* forms. */
+export function constantNodeValue(node: onnx.INodeProto): ConstValue | undefined {
+  for (const a of node.attribute ?? []) {
+    if (a.name === 'value' && a.t) {
+      const v = tensorValues(a.t);
+      return v && { kind: 'const', ...v };
+    }
+    if (a.name === 'value_float') return { kind: 'const', dims: [], values: Float64Array.of(a.f ?? 0) };
+    if (a.name === 'value_int') return { kind: 'const', dims: [], values: Float64Array.of(toNumber(a.i)) };
+    if (a.name === 'value_floats') return { kind: 'const', dims: [a.floats?.length ?? 0], values: Float64Array.from(a.floats ?? []) };
+    if (a.name === 'value_ints') return { kind: 'const', dims: [a.ints?.length ?? 0], values: Float64Array.from((a.ints ?? []).map(toNumber)) };
+  }
+  return undefined;
+}
+
+/** A float attribute as written by a person: float32 noise removed (0.0010000000474974513 → 0.001). */
+export function tidy(f: number): number {
+  return Number(f.toPrecision(7));
+}
+
+export const f32 = (v: Float64Array): Float32Array => Float32Array.from(v);
+
+export type { NamedTensor };

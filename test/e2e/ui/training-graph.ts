@@ -1,0 +1,57 @@
+// A graph model in the training view (issue 11): examples/resnet20.cnn.json trains one short epoch from the
+// designer's Train button; the view lists its 72 layers in file order with the inputs a merge reads, opens the
+// first four, draws a closed layer's maps when opened ("Open all"), shows the stem's 16 kernels and a
+// 10×10 confusion matrix.
+import * as assert from 'node:assert/strict';
+import type { FrameLocator, Page } from 'playwright-core';
+import { designerFrame, eventually, openFile, writeWorkspaceSettings, type ScenarioContext } from './helpers';
+
+export const timeoutMs = 180_000;
+
+/** The training view's content frame (the designer is a webview too, so pick the one with a run header). */
+async function trainingFrame(page: Page): Promise<FrameLocator> {
+  return eventually(async () => {
+    const outer = page.locator('iframe.webview.ready').filter({ visible: true });
+    for (let i = 0; i < (await outer.count()); i++) {
+      const frame = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
+      if ((await frame.locator('.run-header').count()) > 0) return frame;
+    }
+    throw new Error('no visible training view');
+  }, 20_000);
+}
+
+export default async function trainingGraph({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
+  writeWorkspaceSettings(workspace, { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 128 });
+  await openFile(page, 'resnet20.cnn.json');
+  const designer = await designerFrame(page);
+  await designer.locator('#train').click();
+  const frame = await trainingFrame(page);
+  await frame.locator('#phase', { hasText: 'Completed' }).waitFor({ timeout: 120_000 });
+  await frame.locator('.feature-maps canvas.map').first().waitFor({ timeout: 15_000 });
+
+  const sections = frame.locator('.feature-maps .layer-maps');
+  assert.equal(await sections.count(), 72, 'one section per ResNet-20 layer');
+  const names = await sections.evaluateAll((els) => els.map((e) => e.getAttribute('data-layer')));
+  assert.deepEqual([names[0], names[3], names[8], names[71]], ['stem_conv', 'stage1_block1_conv1', 'stage1_block1_add', 'predictions']);
+  assert.equal(await frame.locator('.feature-maps .layer-maps[open]').count(), 4, 'a deep model starts with its first four layers open');
+  const add = frame.locator('.layer-maps[data-layer="stage1_block1_add"]');
+  assert.equal((await add.locator('.inputs').innerText()).trim(), '← stage1_block1_bn2, stem_relu');
+  // Closed: nothing drawn yet.
+  const last = frame.locator('.layer-maps[data-layer="stage3_block3_out"] canvas.map');
+  assert.equal(await last.count(), 0);
+  assert.equal(await frame.locator('canvas.kernel').count(), 16, "the stem's 16 kernels");
+  assert.match(await frame.locator('.kernels h4').innerText(), /stem_conv\.kernel · 3×3×1×16/);
+  assert.equal(await frame.locator('table.confusion td.cell').count(), 100);
+  await screenshot('resnet20-trained');
+
+  await frame.locator('#maps-open-all').click();
+  await eventually(async () => {
+    const open = await frame.locator('.feature-maps .layer-maps[open]').count();
+    if (open !== 72) throw new Error(`${open} of 72 layers open`);
+  });
+  // 7×7×64: all 64 channels drawn once opened.
+  assert.equal(await last.count(), 64);
+  log(`layers: ${names.length}, the add reads ${await add.locator('.inputs').innerText()}`);
+  await add.scrollIntoViewIfNeeded();
+  await screenshot('resnet20-all-open');
+}

@@ -1,0 +1,189 @@
+// Shared by the ONNX tests: example and random models, their networks and weights, ONNX Runtime, Debian's Python.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { buildNetwork, type Network } from '../../../src/engine/network';
+import { createOptimizer } from '../../../src/engine/optimizers';
+import { createRng, type Rng } from '../../../src/engine/rng';
+import { parseModelText } from '../../../src/model/parse';
+import { analyze } from '../../../src/model/shapes';
+import { MODEL_FORMAT, type ActivationName, type Layer, type Model } from '../../../src/model/types';
+import { ROOT } from '../model/helpers';
+
+export { ROOT };
+
+/** Every example that is a valid model (broken.cnn.json is broken on purpose). */
+export function exampleModels(): { readonly file: string; readonly model: Model }[] {
+  const dir = join(ROOT, 'examples');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cnn.json'))
+    .sort()
+    .flatMap((f) => {
+      const model = parseModelText(readFileSync(join(dir, f), 'utf8')).model;
+      return model ? [{ file: join(dir, f), model }] : [];
+    });
+}
+
+export function networkOf(model: Model, seed = 1): Network {
+  return buildNetwork(model, analyze(model.input.shape, model.layers), seed);
+}
+
+/** A copy of every parameter, by name. */
+export function weightsOf(net: Network): Map<string, Float32Array> {
+  return new Map(net.params.map((p) => [p.name, Float32Array.from(p.value)]));
+}
+
+/** Every parameter set to random values, batch-norm variances positive, so nothing is a fresh 0 or 1. */
+export function randomizeWeights(net: Network, rng: Rng): void {
+  for (const p of net.params) {
+    const v = p.value;
+    const variance = p.name.endsWith('.movingVariance');
+    for (let i = 0; i < v.length; i++) v[i] = variance ? 0.5 + rng.next() : (2 * rng.next() - 1) * 0.5;
+  }
+}
+
+export function randomInput(model: Model, n: number, rng: Rng): Float32Array {
+  const [h, w, c] = model.input.shape;
+  return Float32Array.from({ length: n * h * w * c }, () => 2 * rng.next() - 1);
+}
+
+export function engineOutput(net: Network, model: Model, x: Float32Array, n: number): Float32Array {
+  return Float32Array.from(net.forward({ shape: [n, ...model.input.shape], data: x }, false).data);
+}
+
+export async function ortOutput(bytes: Uint8Array, x: Float32Array, dims: readonly number[], input = 'input'): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const result = await session.run({ [input]: new ort.Tensor('float32', x, [...dims]) });
+    const out = result[session.outputNames[0]!]!;
+    return { data: Float32Array.from(out.data as Float32Array), dims: out.dims };
+  } finally {
+    await session.release();
+  }
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** Debian's Python with the given modules, or why it cannot be used. In CI a missing module is a failure. */
+export function debianPython(modules: readonly string[]): { ok: true } | { ok: false; why: string } {
+  const r = spawnSync('/usr/bin/python3', ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
+  if (r.status === 0) return { ok: true };
+  const why = `/usr/bin/python3 cannot import ${modules.join(', ')} (apt-get install -y ${modules.map((m) => `python3-${m}`).join(' ')}): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  if (process.env.CI === 'true') throw new Error(`in CI: ${why}`);
+  return { ok: false, why };
+}
+
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng.int(items.length)]!;
+const ACTS: ActivationName[] = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax'];
+
+/** A random valid chain of every layer type the chain engine has, with dilation, strides and both paddings. */
+export function randomChainModel(rng: Rng, index: number): Model {
+  for (;;) {
+    const input = [6 + rng.int(8), 6 + rng.int(8), 1 + rng.int(3)] as const;
+    const layers: Layer[] = [];
+    for (let b = 1 + rng.int(3); b > 0; b--) {
+      const padding = pick(rng, ['valid', 'same'] as const);
+      const k = 1 + rng.int(3);
+      const strides = rng.next() < 0.3 ? ([1 + rng.int(2), 1 + rng.int(2)] as const) : 1 + rng.int(2);
+      const dilationRate = rng.next() < 0.25 ? 2 : 1;
+      if (rng.next() < 0.65) {
+        layers.push({ type: 'conv2d', filters: 1 + rng.int(5), kernelSize: rng.next() < 0.2 ? [k, 1 + rng.int(3)] : k, strides: dilationRate > 1 ? 1 : strides, dilationRate, padding, useBias: rng.next() < 0.8, activation: pick(rng, ACTS) });
+      } else {
+        layers.push({ type: 'depthwiseConv2d', kernelSize: k, strides: dilationRate > 1 ? 1 : strides, dilationRate, padding, depthMultiplier: 1 + rng.int(2), useBias: rng.next() < 0.8, activation: pick(rng, ACTS) });
+      }
+      if (rng.next() < 0.4) layers.push({ type: 'batchNorm', epsilon: pick(rng, [0.001, 0.01]) });
+      if (rng.next() < 0.3) layers.push(rng.next() < 0.5 ? { type: 'leakyRelu', alpha: pick(rng, [0.1, 0.3]) } : { type: pick(rng, ['relu', 'tanh', 'sigmoid', 'softmax'] as const) });
+      if (rng.next() < 0.2) layers.push({ type: 'dropout', rate: 0.3 });
+      if (rng.next() < 0.4) layers.push({ type: rng.next() < 0.5 ? 'maxPool2d' : 'avgPool2d', poolSize: 2 + rng.int(2), ...(rng.next() < 0.5 ? { strides: 1 + rng.int(2) } : {}), padding: pick(rng, ['valid', 'same'] as const) });
+    }
+    const head = rng.int(4);
+    if (head < 3) {
+      layers.push(pick(rng, [{ type: 'flatten' }, { type: 'globalAvgPool2d' }, { type: 'globalMaxPool2d' }] as const));
+      if (rng.next() < 0.4) layers.push({ type: 'batchNorm' });
+      if (rng.next() < 0.5) layers.push({ type: 'dense', units: 2 + rng.int(6), activation: pick(rng, ACTS) });
+      layers.push({ type: 'dense', units: 2 + rng.int(4), activation: pick(rng, ['softmax', 'linear', 'sigmoid'] as const) });
+    }
+    // head 3: the model ends on an image (the output is transposed back to NHWC).
+    const model: Model = { format: MODEL_FORMAT, name: `random_${index}`, input: { shape: input }, layers };
+    if (analyze(input, layers).ok) return model;
+  }
+}
+
+export const rngFor = (seed: number): Rng => createRng(seed);
+
+const GRAPH_ACTS: ActivationName[] = ['linear', 'relu', 'relu6', 'swish', 'leakyRelu', 'tanh'];
+
+/**
+ * A random valid graph: residual blocks (add, with a projection when the shapes differ), concatenated branches
+ * (conv and separable conv), zero padding, relu6 and swish as layers and as activations, flat merges at the head.
+ */
+export function randomGraphModel(rng: Rng, index: number): Model {
+  for (;;) {
+    const input = [6 + rng.int(6), 6 + rng.int(6), 1 + rng.int(3)] as const;
+    const layers: Layer[] = [];
+    let id = 0;
+    // The name of the current tail, giving the last layer a name when it has none.
+    const tail = (): string => {
+      if (layers.length === 0) return 'input';
+      const last = layers[layers.length - 1]!;
+      if (!last.name) layers[layers.length - 1] = { ...last, name: `n${id++}` };
+      return layers[layers.length - 1]!.name!;
+    };
+    for (let b = 1 + rng.int(3); b > 0; b--) {
+      const kind = rng.int(4);
+      const from = tail();
+      const filters = 1 + rng.int(4);
+      if (kind === 0) {
+        layers.push({ type: 'conv2d', inputs: [from], filters, kernelSize: 3, padding: 'same', activation: pick(rng, GRAPH_ACTS) });
+        if (rng.next() < 0.5) layers.push({ type: 'batchNorm' });
+        layers.push({ type: 'conv2d', filters, kernelSize: 1 + 2 * rng.int(2), padding: 'same', name: `n${id++}` });
+        const y = layers[layers.length - 1]!.name!;
+        // The shortcut, projected by a 1×1 conv to the same filters.
+        layers.push({ type: 'conv2d', inputs: [from], filters, kernelSize: 1, useBias: false, name: `n${id++}` });
+        layers.push({ type: 'add', inputs: [layers[layers.length - 1]!.name!, y] });
+        layers.push({ type: pick(rng, ['relu', 'relu6', 'swish'] as const) });
+      } else if (kind === 1) {
+        layers.push({ type: 'conv2d', inputs: [from], filters, kernelSize: 1 + rng.int(3), padding: 'same', activation: pick(rng, GRAPH_ACTS), name: `n${id++}` });
+        const a = layers[layers.length - 1]!.name!;
+        layers.push({ type: 'separableConv2d', inputs: [from], filters: 1 + rng.int(4), kernelSize: 1 + rng.int(3), padding: 'same', depthMultiplier: 1 + rng.int(2), useBias: rng.next() < 0.7, activation: pick(rng, GRAPH_ACTS), name: `n${id++}` });
+        layers.push({ type: 'concatenate', inputs: [a, layers[layers.length - 1]!.name!, ...(rng.next() < 0.3 ? [from] : [])] });
+      } else if (kind === 2) {
+        const padding = pick(rng, [1, [1, 2], [[0, 1], [2, 0]]] as const);
+        layers.push({ type: 'zeroPadding2D', padding });
+        layers.push({ type: 'separableConv2d', filters, kernelSize: 2 + rng.int(2), strides: 1 + rng.int(2), dilationRate: 1, activation: pick(rng, GRAPH_ACTS) });
+      } else {
+        layers.push({ type: 'depthwiseConv2d', kernelSize: 3, padding: 'same', activation: pick(rng, ['relu6', 'swish'] as const) });
+        layers.push({ type: pick(rng, ['relu6', 'swish', 'sigmoid'] as const) });
+        if (rng.next() < 0.5) layers.push({ type: 'maxPool2d', poolSize: 2, padding: 'same' });
+      }
+    }
+    // A flat merge at the head: two poolings of the same features, concatenated or added.
+    const features = tail();
+    layers.push({ type: 'globalAvgPool2d', inputs: [features], name: `n${id++}` });
+    const avg = layers[layers.length - 1]!.name!;
+    layers.push({ type: 'globalMaxPool2d', inputs: [features], name: `n${id++}` });
+    layers.push({ type: rng.next() < 0.5 ? 'add' : 'concatenate', inputs: [avg, layers[layers.length - 1]!.name!] });
+    layers.push({ type: 'dense', units: 2 + rng.int(4), activation: 'softmax' });
+    const model: Model = { format: MODEL_FORMAT, name: `graph_${index}`, input: { shape: input }, layers };
+    if (analyze(input, layers).ok) return model;
+  }
+}
+
+/** A few real training steps (Adam on random images and labels), so the weights are what training makes of them. */
+export function trainSteps(net: Network, model: Model, rng: Rng, steps = 3, n = 4): void {
+  const optimizer = createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params);
+  const classes = net.outputShape[net.outputShape.length - 1]!;
+  for (let s = 0; s < steps; s++) {
+    const x = randomInput(model, n, rng);
+    const labels = Int32Array.from({ length: n }, () => Math.floor(rng.next() * classes));
+    net.zeroGrads();
+    net.trainBatch({ shape: [n, ...model.input.shape], data: x }, labels, 'categoricalCrossentropy');
+    optimizer.step();
+  }
+}

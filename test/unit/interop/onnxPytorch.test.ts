@@ -1,0 +1,71 @@
+// An .onnx file made by PyTorch (Debian's python3-torch: torch.onnx.export, opset 17) imports, shows the parameter
+// counts PyTorch reports (batch-norm running statistics as non-trainable, as Keras counts them), and predicts what
+// PyTorch predicts. Skipped outside CI when /usr/bin/python3 has no torch; in CI that is a failure.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadWeightsInto } from '../../../src/engine/weights';
+import { importOnnx } from '../../../src/interop/onnx/import';
+import { analyze } from '../../../src/model/shapes';
+import { debianPython, engineOutput, maxAbsDiff, networkOf, ROOT } from './helpers';
+
+/** NCHW [n, c, h, w] → NHWC [n, h, w, c]. */
+function toNhwc(x: Float32Array, [n, c, h, w]: readonly number[]): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < n!; b++)
+    for (let ch = 0; ch < c!; ch++)
+      for (let y = 0; y < h!; y++) for (let xx = 0; xx < w!; xx++) out[((b * h! + y) * w! + xx) * c! + ch] = x[((b * c! + ch) * h! + y) * w! + xx]!;
+  return out;
+}
+
+describe('importing .onnx files made by PyTorch', function () {
+  this.timeout(180_000);
+  let dir = '';
+
+  before(function () {
+    const python = debianPython(['torch']);
+    if (!python.ok) {
+      console.log(`      skipped: ${python.why}`);
+      this.skip();
+    }
+    dir = mkdtempSync(join(tmpdir(), 'cnn-onnx-torch-'));
+    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/unit/interop/torch_models.py'), dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cases: [string, string, string[]][] = [
+    ['small_cnn', 'conv, batch norm, relu, max pool, flatten, linear', ['conv2d', 'batchNorm', 'relu', 'maxPool2d', 'conv2d', 'batchNorm', 'relu', 'maxPool2d', 'flatten', 'dense', 'relu', 'dense']],
+    ['residual_cnn', 'an add shortcut, ReLU6, SiLU, a depthwise conv, global pooling, softmax', [
+      'zeroPadding2D', 'conv2d', 'batchNorm', 'relu6', 'conv2d', 'batchNorm', 'swish', 'conv2d', 'batchNorm', 'add', 'relu', 'depthwiseConv2d', 'tanh', 'globalAvgPool2d', 'dense', 'softmax',
+    ]],
+  ];
+  for (const [name, what, types] of cases) {
+    it(`${name} (${what}): PyTorch's parameter count and predictions`, () => {
+      const reference = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { trainable: number; nonTrainable: number; input: number[] };
+      const { model, tensors, notes } = importOnnx(readFileSync(join(dir, `${name}.onnx`)), { name });
+      assert.deepEqual(model.layers.map((l) => l.type), types);
+      const [n, c, h, w] = reference.input as [number, number, number, number];
+      assert.deepEqual(model.input.shape, [h, w, c]);
+      assert.match(notes.join('\n'), new RegExp(`NCHW \\[N, ${c}, ${h}, ${w}\\]`));
+      const totals = analyze(model.input.shape, model.layers).totals;
+      assert.equal(totals.trainable, reference.trainable);
+      assert.equal(totals.nonTrainable, reference.nonTrainable);
+      const io = readFileSync(join(dir, `${name}.io.bin`));
+      const all = new Float32Array(io.buffer.slice(io.byteOffset, io.byteOffset + io.byteLength));
+      const size = n * c * h * w;
+      const x = all.slice(0, size);
+      const expected = all.slice(size);
+      const net = networkOf(model);
+      loadWeightsInto(model, net.params, { tensors, metadata: {} });
+      const ours = engineOutput(net, model, toNhwc(x, reference.input), n);
+      assert.equal(ours.length, expected.length);
+      const diff = maxAbsDiff(ours, expected);
+      assert.ok(diff <= 1e-4, `differs from PyTorch by ${diff}`);
+    });
+  }
+});

@@ -1,0 +1,92 @@
+# Makes .onnx files with PyTorch (torch.onnx.export, opset 17) for the import test, and the reference outputs.
+# usage: python3 torch_models.py OUT_DIR
+# Writes, for each model, NAME.onnx, NAME.json ({"trainable", "nonTrainable", "input": [N, C, H, W]}) and
+# NAME.io.bin: the float32 input then PyTorch's output, little-endian.
+import json
+import sys
+
+import torch
+from torch import nn
+
+
+class SmallCnn(nn.Module):
+    """conv, batch norm, relu, max pool, flatten, linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.relu = nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(8, 16, 3)
+        self.bn2 = nn.BatchNorm2d(16)
+        self.fc1 = nn.Linear(16 * 3 * 3, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.pool(self.relu(self.bn1(self.conv1(x))))
+        x = self.pool(self.relu(self.bn2(self.conv2(x))))
+        x = torch.flatten(x, 1)
+        return self.fc2(self.relu(self.fc1(x)))
+
+
+class ResidualCnn(nn.Module):
+    """A stem, one basic residual block (the add shortcut), ReLU6 and SiLU, global average pooling, linear, softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(1, 8, 3, stride=2, padding=1, bias=False)
+        self.bn0 = nn.BatchNorm2d(8)
+        self.act0 = nn.ReLU6()
+        self.conv1 = nn.Conv2d(8, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.act1 = nn.SiLU()
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(8)
+        self.dw = nn.Conv2d(8, 16, 3, padding=1, groups=8)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 5)
+
+    def forward(self, x):
+        x = self.act0(self.bn0(self.stem(x)))
+        y = self.bn2(self.conv2(self.act1(self.bn1(self.conv1(x)))))
+        x = torch.relu(x + y)
+        x = torch.tanh(self.dw(x))
+        x = torch.flatten(self.pool(x), 1)
+        return torch.softmax(self.fc(x), dim=1)
+
+
+def randomize_batch_norm(model):
+    # Fresh running statistics are 0 and 1: make them (and the affine weights) matter.
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.5, 0.5)
+
+
+def main(out_dir):
+    torch.manual_seed(0)
+    models = {"small_cnn": (SmallCnn(), [2, 3, 16, 16]), "residual_cnn": (ResidualCnn(), [2, 1, 12, 12])}
+    for name, (model, shape) in models.items():
+        randomize_batch_norm(model)
+        model.eval()
+        x = torch.randn(*shape)
+        with torch.no_grad():
+            y = model(x)
+        # PRESERVE keeps batch norm as its own node (EVAL would fold it into the conv before it).
+        torch.onnx.export(model, x, f"{out_dir}/{name}.onnx", opset_version=17, input_names=["x"], output_names=["y"],
+                          training=torch.onnx.TrainingMode.PRESERVE, dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        # Batch norm's running mean and variance, as Keras counts them (not num_batches_tracked, a step counter).
+        stats = sum(b.numel() for n, b in model.named_buffers() if n.endswith("running_mean") or n.endswith("running_var"))
+        with open(f"{out_dir}/{name}.json", "w") as f:
+            json.dump({"trainable": trainable, "nonTrainable": stats, "input": shape}, f)
+        with open(f"{out_dir}/{name}.io.bin", "wb") as f:
+            f.write(x.numpy().astype("<f4").tobytes())
+            f.write(y.numpy().astype("<f4").tobytes())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
