@@ -47,7 +47,7 @@ type WindowArgs = [number, number, number, number, number, number, number, numbe
 
 /** Activation codes of assembly/elementwise.ts (softmax: over each row of the last axis); an activation without one
  *  (−1) runs in JavaScript. */
-const CODES: Readonly<Partial<Record<ActivationName, number>>> = { linear: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, softmax: 5 };
+const CODES: Readonly<Partial<Record<ActivationName, number>>> = { linear: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, softmax: 5, relu6: 6, swish: 7 };
 const LINEAR = 0;
 function actCode(act: ActivationName): number {
   return CODES[act] ?? -1;

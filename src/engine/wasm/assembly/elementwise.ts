@@ -1,6 +1,6 @@
 // AssemblyScript: bias + activation forward and backward, and the bias gradient's row sums, over byte offsets
 // (reference: src/engine/kernels/elementwise.ts). Activations by code: 0 linear, 1 relu, 2 leakyRelu, 3 sigmoid,
-// 4 tanh, 5 softmax (over each row of `cols`). Work goes row by row: the bias add and the activation (or the
+// 4 tanh, 5 softmax (over each row of `cols`), 6 relu6, 7 swish. Work goes row by row: the bias add and the activation (or the
 // derivative and the bias-gradient sum) touch a row while it is in L1, one pass over memory instead of two.
 //
 // Exactness against the reference: relu, linear, the bias add and the row sums are float32 operations in the
@@ -16,6 +16,8 @@ const LEAKY_RELU = 2;
 const SIGMOID = 3;
 const TANH = 4;
 const SOFTMAX = 5;
+const RELU6 = 6;
+const SWISH = 7;
 
 /**
  * For each of `rows` rows of `cols` floats: z += bias (when bias ≠ 0; z keeps the sum, the backward's input),
@@ -186,6 +188,35 @@ function activationRow(act: i32, z: usize, y: usize, n: i32, alpha: f64): void {
     }
     return;
   }
+  if (act == RELU6) {
+    // min(max(0, v), 6) as the reference's `v > 0 ? (v < 6 ? v : 6) : 0`: NaN gives 0.
+    const six = f32x4.splat(6);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.pmin(six, f32x4.pmax(zero, v128.load(z + o))));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = load<f32>(z + o);
+      store<f32>(y + o, v > 0 ? (v < 6 ? v : 6) : 0);
+    }
+    return;
+  }
+  if (act == SWISH) {
+    // z·sigmoid(z) in float64, the sigmoid split on the sign as for SIGMOID.
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = <f64>load<f32>(z + o);
+      let r: f64;
+      if (v >= 0) r = v / (1 + Math.exp(-v));
+      else {
+        const e = Math.exp(v);
+        r = (v * e) / (1 + e);
+      }
+      store<f32>(y + o, <f32>r);
+    }
+    return;
+  }
   if (act == LEAKY_RELU) {
     const a = f64x2.splat(alpha);
     for (; i + 4 <= n; i += 4) {
@@ -239,6 +270,35 @@ function derivativeRow(act: i32, z: usize, y: usize, dy: usize, dz: usize, n: i3
     for (; i < n; i++) {
       const o = <usize>i << 2;
       store<f32>(dz + o, load<f32>(z + o) > 0 ? load<f32>(dy + o) : 0);
+    }
+    return;
+  }
+  if (act == RELU6) {
+    const six = f32x4.splat(6);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(z + o);
+      v128.store(dz + o, v128.and(v128.load(dy + o), v128.and(f32x4.gt(v, zero), f32x4.lt(v, six))));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = load<f32>(z + o);
+      store<f32>(dz + o, v > 0 && v < 6 ? load<f32>(dy + o) : 0);
+    }
+    return;
+  }
+  if (act == SWISH) {
+    // dy · s · (1 + z·(1 − s)) from z (y = z·s does not give s back where z = 0), in float64 as the reference.
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = <f64>load<f32>(z + o);
+      let s: f64;
+      if (v >= 0) s = 1 / (1 + Math.exp(-v));
+      else {
+        const e = Math.exp(v);
+        s = e / (1 + e);
+      }
+      store<f32>(dz + o, <f32>(<f64>load<f32>(dy + o) * s * (1 + v * (1 - s))));
     }
     return;
   }
