@@ -4,7 +4,7 @@ import type { InvalidLayerInfo, LayerInfo, LayerInput, ModelAnalysis, ParamCount
 import { isWindowError, window2d, type Window2d } from './geometry';
 import { field } from './spec';
 import { suggest } from './suggest';
-import { MODEL_INPUT, type Layer, type Model, type Padding2d, type Shape } from './types';
+import { MODEL_INPUT, type Conv2dLayer, type DepthwiseConv2dLayer, type Layer, type Model, type Padding2d, type SeparableConv2dLayer, type Shape } from './types';
 
 /** Beyond this many values in one activation, a model cannot be run in this engine (Float32Array limit). */
 export const MAX_ACTIVATION_ELEMENTS = 2 ** 31 - 1;
@@ -256,14 +256,9 @@ function inferLayer(layer: Layer, inputs: readonly LayerInput[]): Step {
   switch (layer.type) {
     case 'conv2d':
     case 'depthwiseConv2d': {
-      const spatial = needsSpatial(layer.type, input, errors);
-      if (!spatial) return step(undefined);
-      const [h, w, c] = spatial;
-      const win = window2d(h, w, layer.kernelSize, field(layer.type, layer.strides, 'strides'), field(layer.type, layer.dilationRate, 'dilationRate'), field(layer.type, layer.padding, 'padding'));
-      if (isWindowError(win)) {
-        errors.push({ code: 'kernel-too-large', message: win.error, field: win.field });
-        return step(undefined);
-      }
+      const conv = convWindow(layer, input, errors);
+      if (!conv) return step(undefined);
+      const { win, c } = conv;
       const bias = field(layer.type, layer.useBias, 'useBias');
       const taps = win.kh * win.kw;
       const outC = layer.type === 'conv2d' ? layer.filters : c * field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
@@ -277,14 +272,9 @@ function inferLayer(layer: Layer, inputs: readonly LayerInput[]): Step {
       );
     }
     case 'separableConv2d': {
-      const spatial = needsSpatial(layer.type, input, errors);
-      if (!spatial) return step(undefined);
-      const [h, w, c] = spatial;
-      const win = window2d(h, w, layer.kernelSize, field(layer.type, layer.strides, 'strides'), field(layer.type, layer.dilationRate, 'dilationRate'), field(layer.type, layer.padding, 'padding'));
-      if (isWindowError(win)) {
-        errors.push({ code: 'kernel-too-large', message: win.error, field: win.field });
-        return step(undefined);
-      }
+      const conv = convWindow(layer, input, errors);
+      if (!conv) return step(undefined);
+      const { win, c } = conv;
       const mid = c * field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
       const depthwise = win.kh * win.kw * mid;
       const pointwise = mid * layer.filters;
@@ -381,6 +371,19 @@ function inferMerge(
 
 function sameDims(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** The sliding window of a convolution over its input, and the input's channels; undefined after reporting why not. */
+function convWindow(layer: Conv2dLayer | DepthwiseConv2dLayer | SeparableConv2dLayer, input: Shape, errors: ShapeError[]): { win: Window2d; c: number } | undefined {
+  const spatial = needsSpatial(layer.type, input, errors);
+  if (!spatial) return undefined;
+  const [h, w, c] = spatial;
+  const win = window2d(h, w, layer.kernelSize, field(layer.type, layer.strides, 'strides'), field(layer.type, layer.dilationRate, 'dilationRate'), field(layer.type, layer.padding, 'padding'));
+  if (isWindowError(win)) {
+    errors.push({ code: 'kernel-too-large', message: win.error, field: win.field });
+    return undefined;
+  }
+  return { win, c };
 }
 
 function needsSpatial(type: string, input: Shape, errors: ShapeError[]): readonly [number, number, number] | undefined {
