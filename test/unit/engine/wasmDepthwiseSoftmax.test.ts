@@ -11,40 +11,16 @@ import { fusedLossStep } from '../../../src/engine/losses';
 import { buildNetwork } from '../../../src/engine/network';
 import { createOptimizer } from '../../../src/engine/optimizers';
 import { createRng, type Rng } from '../../../src/engine/rng';
-import { loadWasmBackend, WASM_VARIANTS, type WasmBackend, type WasmVariant } from '../../../src/engine/wasm/backend';
+import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
 import type { Window2d } from '../../../src/model/geometry';
 import { inferShapes } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Model } from '../../../src/model/types';
 import { closeSharedGemmPools, createGemmPool } from '../../../src/data/gemmPool';
 import type { GemmPool } from '../../../src/engine/wasm/pool';
 import { assertClose } from './helpers';
-import { enableRelaxedSimd, readWasmBinaries } from './wasmHelpers';
+import { enableRelaxedSimd, freshBackend, readWasmBinaries, Regions } from './wasmHelpers';
 
 enableRelaxedSimd();
-
-function fresh(variant?: WasmVariant): { backend: WasmBackend; kernels: WasmKernels } {
-  const r = loadWasmBackend(readWasmBinaries(), variant ? { variant } : {});
-  assert.ok(r.backend, `WebAssembly (${variant ?? 'best'}) loads here`);
-  return { backend: r.backend, kernels: createWasmKernels(r.backend) };
-}
-
-/** Regions of one backend's memory; views() once every region is reserved (a grow replaces the buffer). */
-class Regions {
-  private readonly ptrs: number[] = [];
-  private readonly sizes: number[] = [];
-  constructor(private readonly be: WasmBackend) {}
-  add(floats: number): number {
-    this.ptrs.push(this.be.alloc(Math.max(floats, 1)));
-    this.sizes.push(floats);
-    return this.ptrs.length - 1;
-  }
-  views(): Float32Array[] {
-    return this.ptrs.map((p, i) => this.be.f32At(p, this.sizes[i]!));
-  }
-  release(): void {
-    this.be.release(this.ptrs[0]!);
-  }
-}
 
 function fill(v: Float32Array, rng: Rng, scale = 3): Float32Array {
   for (let i = 0; i < v.length; i++) v[i] = (2 * rng.next() - 1) * scale;
@@ -87,7 +63,7 @@ function describe2(n: number, c: number, mult: number, g: Window2d): string {
 
 for (const variant of WASM_VARIANTS) {
   describe(`WebAssembly depthwise, product and softmax kernels (wasm-${variant}) against the JavaScript ones`, () => {
-    const { backend, kernels } = fresh(variant);
+    const { backend, kernels } = freshBackend(variant);
     const ran = (op: WasmOpName): number => kernels.ops.inWasm[op];
 
     it('depthwise convolution forward and backward: 1e-4 relative on random shapes (odd sizes, strides, dilation, padding, multipliers 1–8)', () => {
@@ -274,7 +250,7 @@ describe('a network with depthwise convolutions, dropout and a softmax output on
         setKernels(previous);
       }
     };
-    const k = fresh().kernels;
+    const k = freshBackend().kernels;
     const a = curve(k);
     const fallbacks = Object.entries(k.ops.fallback).filter(([, n]) => n > 0).map(([op]) => op);
     assert.deepEqual(curve(k), a, 'bit-identical with the same seed');

@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Rng } from '../../../src/engine/rng';
-import { WASM_FILES, WASM_VARIANTS, type WasmBackend, type WasmBinaries } from '../../../src/engine/wasm/backend';
+import assert from 'node:assert/strict';
+import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm';
+import { loadWasmBackend, WASM_FILES, WASM_VARIANTS, type WasmBackend, type WasmBinaries, type WasmVariant } from '../../../src/engine/wasm/backend';
 
 const root = join(__dirname, '../../..');
 const buildDir = join(root, 'src/engine/wasm/build');
@@ -41,4 +43,32 @@ export function put(be: WasmBackend, data: Float32Array): number {
   const ptr = be.alloc(data.length);
   be.f32().set(data, ptr >>> 2);
   return ptr;
+}
+
+/** A backend of its own (the best variant, or the one named) and its kernels. */
+export function freshBackend(variant?: WasmVariant): { backend: WasmBackend; kernels: WasmKernels } {
+  const r = loadWasmBackend(readWasmBinaries(), variant ? { variant } : {});
+  assert.ok(r.backend, `WebAssembly (${variant ?? 'best'}) loads here`);
+  return { backend: r.backend, kernels: createWasmKernels(r.backend) };
+}
+
+/** Regions of one backend's memory; views() once every region is reserved (a grow replaces the buffer). */
+export class Regions {
+  private readonly ptrs: number[] = [];
+  private readonly sizes: number[] = [];
+  constructor(private readonly be: WasmBackend) {}
+  add(floats: number): number {
+    this.ptrs.push(this.be.alloc(Math.max(floats, 1)));
+    this.sizes.push(floats);
+    return this.ptrs.length - 1;
+  }
+  views(): Float32Array[] {
+    return this.ptrs.map((p, i) => this.be.f32At(p, this.sizes[i]!));
+  }
+  i32(k: number): Int32Array {
+    return new Int32Array(this.be.memory.buffer, this.ptrs[k]!, this.sizes[k]!);
+  }
+  release(): void {
+    this.be.release(this.ptrs[0]!);
+  }
 }

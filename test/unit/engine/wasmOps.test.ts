@@ -5,7 +5,6 @@
 // outside a wasm memory take the JavaScript kernel.
 import assert from 'node:assert/strict';
 import { jsKernels, setKernels, getKernels } from '../../../src/engine/kernels';
-import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm';
 import type { WasmOpName } from '../../../src/engine/kernels/wasmOps';
 import { buildNetwork } from '../../../src/engine/network';
 import { createOptimizer } from '../../../src/engine/optimizers';
@@ -14,43 +13,14 @@ import { rmspropRule } from '../../../src/engine/optimizers/rmsprop';
 import type { UpdateRule } from '../../../src/engine/optimizers/rule';
 import { sgdRule } from '../../../src/engine/optimizers/sgd';
 import { createRng, type Rng } from '../../../src/engine/rng';
-import { loadWasmBackend, type WasmBackend } from '../../../src/engine/wasm/backend';
 import type { Window2d } from '../../../src/model/geometry';
 import { inferShapes } from '../../../src/model/shapes';
 import type { ActivationName } from '../../../src/model/types';
 import { MODEL_FORMAT, type Model } from '../../../src/model/types';
 import { assertClose } from './helpers';
-import { enableRelaxedSimd, readWasmBinaries } from './wasmHelpers';
+import { enableRelaxedSimd, freshBackend, Regions } from './wasmHelpers';
 
 enableRelaxedSimd();
-
-function fresh(): { backend: WasmBackend; kernels: WasmKernels } {
-  const r = loadWasmBackend(readWasmBinaries());
-  assert.ok(r.backend, 'WebAssembly loads here');
-  return { backend: r.backend, kernels: createWasmKernels(r.backend) };
-}
-
-/** Regions of one backend's memory, each filled from `init` (copied, so the JS reference can get the same data). */
-class Regions {
-  private readonly ptrs: number[] = [];
-  private readonly sizes: number[] = [];
-  constructor(private readonly be: WasmBackend) {}
-  /** Reserves `floats` floats; views() hands out the views once every region is reserved (a grow replaces the buffer). */
-  add(floats: number): number {
-    this.ptrs.push(this.be.alloc(Math.max(floats, 1)));
-    this.sizes.push(floats);
-    return this.ptrs.length - 1;
-  }
-  views(): Float32Array[] {
-    return this.ptrs.map((p, i) => this.be.f32At(p, this.sizes[i]!));
-  }
-  i32(k: number): Int32Array {
-    return new Int32Array(this.be.memory.buffer, this.ptrs[k]!, this.sizes[k]!);
-  }
-  release(): void {
-    this.be.release(this.ptrs[0]!);
-  }
-}
 
 function fill(v: Float32Array, rng: Rng, levels = 0): Float32Array {
   // With `levels`, few distinct values: max-pool ties and exact zeros happen.
@@ -90,7 +60,7 @@ function describeG(n: number, c: number, g: Window2d): string {
 }
 
 describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', () => {
-  const { backend, kernels } = fresh();
+  const { backend, kernels } = freshBackend();
   const ran = (op: WasmOpName): number => kernels.ops.inWasm[op];
 
   it('im2col and col2im: bit-identical on random batched geometries (strides, dilation, padding, odd channels)', () => {
@@ -408,7 +378,7 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
         setKernels(previous);
       }
     };
-    const k = fresh().kernels;
+    const k = freshBackend().kernels;
     const a = curve(k);
     const fallbacks = { ...k.ops.fallback };
     assert.deepEqual(curve(k), a, 'bit-identical with the same seed');
