@@ -7,21 +7,23 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './styles/designer.css';
 import { assertNever } from '../src/model/assertNever';
-import type { HostMessage, IntentMessage } from '../src/protocol/webview';
+import type { DesignerView, HostMessage, IntentMessage, ReadOnlyView } from '../src/protocol/webview';
 import { h, replaceContent } from './dom';
 import { connect } from './host';
-import { Store, type Actions } from './state';
+import { Store, type Actions, type Change, type Range } from './state';
 import { Diagram } from './views/diagram';
 import { renderGraphTools } from './views/graphTools';
 import { renderHeader } from './views/header';
 import { renderInspector } from './views/inspector';
 import { markSelected, renderLayerTable } from './views/layerTable';
 import { renderPalette } from './views/palette';
+import { renderBanner, renderImportErrors, renderReadOnlyHeader, renderReadOnlyInspector } from './views/readOnly';
 import { renderTotals } from './views/totals';
 import { renderTraining } from './views/training';
 
 const app = document.getElementById('app') ?? document.body;
 const regions = {
+  banner: h('div', { class: 'region' }),
   header: h('div', { class: 'region' }),
   status: h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
   tools: h('div', { class: 'region' }),
@@ -72,15 +74,17 @@ const actions: Actions = {
 };
 
 const diagram = new Diagram((row, extend) => actions.select(row, false, extend));
+const workspace = h(
+  'div',
+  { class: 'workspace' },
+  h('div', { class: 'main-col' }, diagram.element, regions.tools, regions.table, regions.totals),
+  h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
+);
 app.replaceChildren(
+  regions.banner,
   regions.header,
   regions.status,
-  h(
-    'div',
-    { class: 'workspace' },
-    h('div', { class: 'main-col' }, diagram.element, regions.tools, regions.table, regions.totals),
-    h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
-  ),
+  workspace,
 );
 app.removeAttribute('aria-busy');
 
@@ -95,7 +99,10 @@ state.subscribe((change) => {
   if (!view || change === 'status') return;
   const sel = state.selected;
   const range = state.range;
-  if (change === 'view') {
+  const readOnly = view.readOnly;
+  if (readOnly) {
+    renderReadOnly(view, readOnly, change, sel, range);
+  } else if (change === 'view') {
     replaceContent(regions.header, [renderHeader(view, actions)]);
     replaceContent(regions.table, [renderLayerTable(view, sel, range, actions)]);
     replaceContent(regions.totals, [renderTotals(view)]);
@@ -103,16 +110,39 @@ state.subscribe((change) => {
   } else {
     markSelected(regions.table, sel, range);
   }
-  replaceContent(regions.palette, [renderPalette(view, sel, actions)]);
-  replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
-  replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
-  diagram.draw(view, sel, range);
+  if (!readOnly) {
+    replaceContent(regions.palette, [renderPalette(view, sel, actions)]);
+    replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
+    replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
+    diagram.draw(view, sel, range);
+  }
   document.body.dataset.ready = 'true';
   if (!restoredScroll) {
     restoredScroll = true;
     window.scrollTo(0, state.scrollTop);
   }
 });
+
+/**
+ * The read-only designer: the banner, then either the import errors alone or the model's table, totals,
+ * diagram and the selected layer's settings as text. No palette, connection tools or training settings.
+ */
+function renderReadOnly(view: DesignerView, readOnly: ReadOnlyView, change: Change, sel: number, range: Range): void {
+  const failed = readOnly.importErrors !== undefined;
+  workspace.hidden = failed;
+  if (change === 'view') {
+    replaceContent(regions.banner, [renderBanner(readOnly, actions)]);
+    replaceContent(regions.header, [failed ? renderImportErrors(readOnly) : renderReadOnlyHeader(view)]);
+    replaceContent(regions.table, failed ? [] : [renderLayerTable(view, sel, range, actions)]);
+    replaceContent(regions.totals, failed ? [] : [renderTotals(view)]);
+    for (const r of [regions.palette, regions.tools, regions.training]) replaceContent(r, []);
+  } else {
+    markSelected(regions.table, sel, range);
+  }
+  if (failed) return;
+  replaceContent(regions.inspector, [renderReadOnlyInspector(view, sel)]);
+  diagram.draw(view, sel, range);
+}
 
 let scrollTimer: number | undefined;
 window.addEventListener('scroll', () => {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerDesigner } from './editor';
+import { registerInterop } from './interop';
 import { registerLanguageFeatures } from './language';
 import { registerTraining } from './training';
 
@@ -9,6 +10,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerLanguageFeatures(context);
   registerDesigner(context, log);
   registerTraining(context, log);
+  registerInterop(context, log);
   log.info('CNN Studio activated');
 }
 

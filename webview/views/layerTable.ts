@@ -31,7 +31,8 @@ export function renderLayerTable(view: DesignerView, selected: number, range: Ra
     const focusable = row.index === selected || (selected < 0 && row.index === 0);
     body.append(renderRow(view, row, focusable, row.index >= range.first && row.index <= range.last, count, actions));
   }
-  body.addEventListener('keydown', (e) => onKey(e, count, actions));
+  const readOnly = view.readOnly !== undefined;
+  body.addEventListener('keydown', (e) => onKey(e, count, actions, readOnly));
   if (count === 0) {
     body.append(h('tr', { class: 'empty-row' }, h('td', { colspan: 8 }, 'No layers yet: add one from the palette.')));
   }
@@ -73,6 +74,8 @@ export function markSelected(root: Element, selected: number, range: Range): voi
 
 function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange: boolean, count: number, actions: Actions): HTMLElement {
   const i = row.index;
+  // The read-only designer (.onnx): selection only, no gesture that would edit.
+  const readOnly = view.readOnly !== undefined;
   const errors = row.errors.length > 0;
   const inputs = h('td', { class: 'inputs' }, inputsLabel(row));
   if (i > 0 && view.editable) {
@@ -92,7 +95,7 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
       'data-layer-type': row.type,
       'data-focus-key': `row-${i}`,
       tabindex: focusable ? 0 : -1,
-      draggable: 'true',
+      draggable: readOnly ? undefined : 'true',
       'aria-selected': inRange ? 'true' : 'false',
     },
     h('td', { class: 'index' }, i),
@@ -111,10 +114,12 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
     h(
       'td',
       { class: 'actions' },
-      button('↑', { 'data-action': 'move-up', title: 'Move up (Alt+↑)', 'aria-label': `Move layer ${i} up`, disabled: i === 0 }, () => move(i, i - 1, actions)),
-      button('↓', { 'data-action': 'move-down', title: 'Move down (Alt+↓)', 'aria-label': `Move layer ${i} down`, disabled: i === count - 1 }, () => move(i, i + 1, actions)),
-      button('❏', { 'data-action': 'duplicate', title: 'Duplicate (Ctrl+D)', 'aria-label': `Duplicate layer ${i}` }, () => actions.send({ type: 'duplicateLayer', index: i }, i + 1)),
-      button('✕', { 'data-action': 'delete', title: 'Delete (Del)', 'aria-label': `Delete layer ${i}` }, () => actions.send({ type: 'deleteLayer', index: i }, i)),
+      !readOnly && [
+        button('↑', { 'data-action': 'move-up', title: 'Move up (Alt+↑)', 'aria-label': `Move layer ${i} up`, disabled: i === 0 }, () => move(i, i - 1, actions)),
+        button('↓', { 'data-action': 'move-down', title: 'Move down (Alt+↓)', 'aria-label': `Move layer ${i} down`, disabled: i === count - 1 }, () => move(i, i + 1, actions)),
+        button('❏', { 'data-action': 'duplicate', title: 'Duplicate (Ctrl+D)', 'aria-label': `Duplicate layer ${i}` }, () => actions.send({ type: 'duplicateLayer', index: i }, i + 1)),
+        button('✕', { 'data-action': 'delete', title: 'Delete (Del)', 'aria-label': `Delete layer ${i}` }, () => actions.send({ type: 'deleteLayer', index: i }, i)),
+      ],
     ),
   );
   tr.addEventListener('click', (e) => {
@@ -122,6 +127,7 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
     if (e.target instanceof Element && e.target.closest('vscode-single-select, vscode-multi-select')) return;
     actions.select(i, true, e.shiftKey);
   });
+  if (readOnly) return tr;
   tr.addEventListener('dblclick', () => actions.editSelected());
   tr.addEventListener('dragstart', (e) => {
     e.dataTransfer?.setData(DRAG_TYPE, String(i));
@@ -146,13 +152,14 @@ function move(from: number, to: number, actions: Actions): void {
   actions.send({ type: 'moveLayer', from, to }, to);
 }
 
-function onKey(e: KeyboardEvent, count: number, actions: Actions): void {
+function onKey(e: KeyboardEvent, count: number, actions: Actions, readOnly: boolean): void {
   // The focused row is the one acted on (selection changes do not rebuild the table).
   if (!(e.target instanceof HTMLTableRowElement) || e.target.dataset.layerIndex === undefined) return;
   const i = Number(e.target.dataset.layerIndex);
   const mod = e.ctrlKey || e.metaKey;
   let handled = true;
-  if (e.key === 'ArrowUp' && e.altKey) { if (i > 0) move(i, i - 1, actions); }
+  if (readOnly && (e.altKey || mod || ['Delete', 'Backspace', 'Enter', 'F2'].includes(e.key))) handled = false;
+  else if (e.key === 'ArrowUp' && e.altKey) { if (i > 0) move(i, i - 1, actions); }
   else if (e.key === 'ArrowDown' && e.altKey) { if (i < count - 1) move(i, i + 1, actions); }
   else if (e.key === 'ArrowUp') actions.select(i - 1, true, e.shiftKey);
   else if (e.key === 'ArrowDown') actions.select(i + 1, true, e.shiftKey);

@@ -79,12 +79,12 @@ describe('cnn export / cnn import', function () {
 
   it('refuses other formats, listing what is supported, and a missing --format', async () => {
     const model = join(ROOT, 'examples/lenet5.cnn.json');
-    const r = await cnn('export', model, '--format', 'pytorch');
+    const r = await cnn('export', model, '--format', 'tflite');
     assert.equal(r.code, 2);
-    assert.equal(r.err, 'cnn export: --format pytorch is not supported; supported: onnx');
+    assert.equal(r.err, 'cnn export: --format tflite is not supported; supported: onnx, pytorch, keras');
     const m = await cnn('export', model);
     assert.equal(m.code, 2);
-    assert.equal(m.err, 'cnn export: --format is required: onnx');
+    assert.equal(m.err, 'cnn export: --format is required: onnx, pytorch, keras');
     const help = await cnn('export', '--help');
     assert.match(help.out, /usage: cnn export <model\.cnn\.json> \[--format FORMAT\] \[-o PATH\]/);
     assert.match(help.out, /-o, --output PATH/);

@@ -1,0 +1,63 @@
+// The document of the read-only designer: an `.onnx` file's model imported in memory (onnxView.ts), reloaded
+// when the file changes on disk. Any failure to read it is an error view, never an editor that throws.
+import { totalmem } from 'node:os';
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { DesignerView } from '../../protocol/webview';
+import { onnxModelView, unreadableOnnxView, type OnnxModelView } from './onnxView';
+
+/** Node's Buffer limit: ONNX files beyond 2 GiB keep their weights outside the protobuf anyway (as `cnn import`). */
+const MAX_ONNX_BYTES = 2 * 1024 ** 3 - 1;
+
+/** The file's model as imported now; listeners hear of every reload. */
+export class OnnxDocument implements vscode.CustomDocument {
+  private readonly listeners = new Set<(view: DesignerView) => void>();
+  private readonly watcher: vscode.FileSystemWatcher;
+  private reloadTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly uri: vscode.Uri,
+    public state: OnnxModelView,
+  ) {
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), basename(uri.path)));
+    const reload = (): void => {
+      // One reload for the burst of events a write gives.
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => void this.reload(), 150);
+    };
+    this.watcher.onDidChange(reload);
+    this.watcher.onDidCreate(reload);
+  }
+
+  static async open(uri: vscode.Uri): Promise<OnnxDocument> {
+    return new OnnxDocument(uri, await loadOnnx(uri));
+  }
+
+  onDidChange(listener: (view: DesignerView) => void): vscode.Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private async reload(): Promise<void> {
+    this.state = await loadOnnx(this.uri);
+    for (const l of this.listeners) l(this.state.view);
+  }
+
+  dispose(): void {
+    clearTimeout(this.reloadTimer);
+    this.watcher.dispose();
+    this.listeners.clear();
+  }
+}
+
+/** Reads and imports the file; any failure is an error view, never a thrown editor. */
+export async function loadOnnx(uri: vscode.Uri): Promise<OnnxModelView> {
+  const fileName = basename(uri.path);
+  try {
+    const { size } = await vscode.workspace.fs.stat(uri);
+    if (size > MAX_ONNX_BYTES) return unreadableOnnxView(fileName, `the file is ${size} bytes: ONNX models beyond 2 GiB (external weights) are not supported`);
+    return onnxModelView(await vscode.workspace.fs.readFile(uri), fileName, totalmem());
+  } catch (e) {
+    return unreadableOnnxView(fileName, `cannot read the file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

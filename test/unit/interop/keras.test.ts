@@ -1,0 +1,83 @@
+// The tf.keras export: golden files for a chain (LeNet-5, Sequential) and a graph (ResNet-20, functional), and every
+// generated file compiles (python3 -m py_compile; Keras itself is not installed here, so it is not run).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { architectureFingerprint } from '../../../src/engine/weights';
+import { exportKeras } from '../../../src/interop/keras/export';
+import { parseModelText } from '../../../src/model/parse';
+import { analyze } from '../../../src/model/shapes';
+import type { Model } from '../../../src/model/types';
+import { assertGolden } from './goldenFiles';
+import { exampleModels, randomChainModel, randomGraphModel, ROOT, rngFor } from './helpers';
+
+const example = (name: string): Model => parseModelText(readFileSync(join(ROOT, `examples/${name}.cnn.json`), 'utf8')).model!;
+const kerasOf = (model: Model): string =>
+  exportKeras({ model, analysis: analyze(model.input.shape, model.layers), modelFile: `${model.name}.cnn.json`, fingerprint: architectureFingerprint(model), weightsFile: `${model.name}_keras.safetensors` });
+
+describe('Keras export', () => {
+  it('matches the golden file of LeNet-5 (Sequential) and of ResNet-20 (functional)', () => {
+    assertGolden('lenet5_keras.py', kerasOf(example('lenet5')));
+    assertGolden('resnet20_keras.py', kerasOf(example('resnet20')));
+  });
+
+  it('builds a chain as Sequential and a graph with the functional API, under our layer names', () => {
+    const lenet = kerasOf(example('lenet5'));
+    assert.match(lenet, /return keras\.Sequential\(\n {8}\[\n {12}keras\.Input\(shape=\(28, 28, 1\), name="input"\),\n {12}layers\.Conv2D\(6, kernel_size=\(5, 5\), strides=\(1, 1\), padding="same", activation="relu", name="conv2d_0"\),/);
+    const resnet = kerasOf(example('resnet20'));
+    assert.match(resnet, /^ {4}stage1_block1_add = layers\.Add\(name="stage1_block1_add"\)\(\[stage1_block1_bn2, stem_relu\]\)$/m);
+    assert.match(resnet, /^ {4}return keras\.Model\(inputs, predictions, name="resnet20"\)$/m);
+    const mobile = kerasOf(example('mobilenetv2'));
+    assert.match(mobile, /layers\.ZeroPadding2D\(padding=\(\(0, 1\), \(0, 1\)\), name="[^"]+"\)/);
+    assert.match(mobile, /layers\.DepthwiseConv2D\(kernel_size=\(3, 3\), strides=\(2, 2\), padding="valid", use_bias=False, name="[^"]+"\)/);
+    // Batch norm: Keras' own momentum and epsilon; weights in set_weights order.
+    assert.match(resnet, /layers\.BatchNormalization\(momentum=0\.99, epsilon=0\.001, name="stem_bn"\)/);
+    assert.ok(resnet.includes('("stem_bn", ["stem_bn.gamma", "stem_bn.beta", "stem_bn.movingMean", "stem_bn.movingVariance"]),'));
+  });
+
+  it('writes activations every Keras version knows: relu6 and the fused leakyRelu as functions', () => {
+    const model: Model = {
+      format: 'cnn-studio/model@1',
+      name: 'acts',
+      input: { shape: [8, 8, 2] },
+      layers: [
+        { type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu6' },
+        { type: 'separableConv2d', filters: 3, kernelSize: 3, depthMultiplier: 2, activation: 'leakyRelu', useBias: false },
+        { type: 'leakyRelu', alpha: 0.1 },
+        { type: 'swish' },
+        { type: 'relu6' },
+        { type: 'globalAvgPool2d' },
+        { type: 'dense', units: 2, activation: 'swish' },
+        { type: 'softmax' },
+      ],
+    };
+    const py = kerasOf(model);
+    assert.ok(py.includes('layers.Conv2D(2, kernel_size=(3, 3), strides=(1, 1), padding="valid", activation=tf.nn.relu6, name="conv2d_0")'));
+    assert.ok(py.includes('layers.SeparableConv2D(3, kernel_size=(3, 3), strides=(1, 1), padding="valid", depth_multiplier=2, use_bias=False, activation=leaky_relu, name="separableConv2d_1")'));
+    assert.ok(py.includes('    return tf.nn.leaky_relu(x, alpha=0.3)'));
+    assert.ok(py.includes('layers.LeakyReLU(0.1, name="leakyRelu_2")'));
+    assert.ok(py.includes('layers.Activation("swish", name="swish_3")'));
+    assert.ok(py.includes('layers.ReLU(max_value=6.0, name="relu6_4")'));
+    assert.ok(py.includes('layers.Dense(2, activation="swish", name="dense_6")'));
+    assert.ok(py.includes('("separableConv2d_1", ["separableConv2d_1.depthwiseKernel", "separableConv2d_1.pointwiseKernel"]),'));
+  });
+
+  it('compiles for every example and random chains and graphs (python3 -m py_compile)', function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-keras-compile-'));
+    try {
+      const models = [...exampleModels().map((e) => e.model), ...[0, 1, 2, 3].map((i) => randomChainModel(rngFor(80 + i), i)), ...[0, 1, 2, 3].map((i) => randomGraphModel(rngFor(90 + i), i))];
+      const files = models.map((m, i) => {
+        const path = join(dir, `m${i}_keras.py`);
+        writeFileSync(path, kerasOf(m));
+        return path;
+      });
+      const r = spawnSync('/usr/bin/python3', ['-m', 'py_compile', ...files], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
