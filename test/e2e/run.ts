@@ -171,6 +171,9 @@ async function bundleHostTests(): Promise<boolean> {
     target: 'node20',
     outfile: path.join(HOST_OUT, 'index.js'),
     external: ['vscode', 'mocha'],
+    // As esbuild.mjs: jsonc-parser's UMD build hides its requires from bundlers, its ESM build bundles.
+    mainFields: ['module', 'main'],
+    loader: { '.wasm': 'binary' },
     sourcemap: 'inline',
     logLevel: 'warning',
   });
