@@ -4,6 +4,7 @@ import { kernelsRequestFromEnv, loadKernels, withKernels } from '../data/kernels
 import { processIo, UsageError, UserError, type CliIo } from './io';
 import * as bench from './bench';
 import * as evaluate from './evaluate';
+import * as explain from './explain';
 import * as exportCommand from './export';
 import * as importCommand from './import';
 import { commandHelp, mainHelp, wantsHelp, type CommandSpec } from './options';
@@ -17,7 +18,7 @@ interface Command {
 }
 
 /** In the order `cnn --help` lists them. */
-const commands: readonly Command[] = [summary, train, evaluate, predict, exportCommand, importCommand, bench];
+const commands: readonly Command[] = [summary, train, evaluate, predict, explain, exportCommand, importCommand, bench];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;

@@ -80,13 +80,18 @@ async function train(values: OptionValues<typeof spec.options>, operands: readon
   process.on('SIGINT', onSigint);
   const bar = createProgressBar(values.json ? undefined : process.stderr);
   let outcome: SessionResult;
+  let healthWarnings: string[] = [];
   try {
     outcome = await asUserError(() =>
       runSession(session, {
         onBatch: (p) => bar.update(p),
+        // Training health's warnings (layer and remedy) follow their epoch's line.
+        onHealth: (h) => (healthWarnings = h.warnings.map((w) => `warning: ${w.message} ${w.remedy}`)),
         onEpoch: (m) => {
           bar.clear();
           log(formatEpochLine(m, epochs));
+          for (const w of healthWarnings) io.err(w);
+          healthWarnings = [];
         },
         shouldStop: () => stopRequested,
         yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),

@@ -8,6 +8,7 @@ import { createOptimizer, type Optimizer } from '../engine/optimizers';
 import { createRng } from '../engine/rng';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { monitoredMetric, train, type BatchProgress, type EpochMetrics, type MonitoredMetric, type TrainResult } from '../engine/train';
+import type { EpochHealth } from '../engine/health';
 import { loadMatchingWeights, loadWeightsInto, type WarmStart } from '../engine/weights';
 import type { ModelAnalysis } from '../model/analysis';
 import { estimateTrainingMemory } from '../model/memory';
@@ -67,6 +68,8 @@ export interface RunCallbacks {
   readonly onBatch?: (p: BatchProgress) => void;
   /** Before the epoch's checkpoint is written. */
   readonly onEpoch?: (m: EpochMetrics) => void | Promise<void>;
+  /** Training health of each epoch (engine/health), just before onEpoch; without it nothing is measured. */
+  readonly onHealth?: (h: EpochHealth) => void;
   readonly shouldStop?: () => boolean;
   readonly yieldToHost?: () => Promise<void>;
   /** Batches between yields: 1 in the worker, so a stop request is seen after at most one batch. */
@@ -168,6 +171,7 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
     topK: t.topK,
     augment: t.augmentation ? makeAugmenter(t.augmentation, model.input.shape) : undefined,
     onBatch: cb.onBatch,
+    onHealth: cb.onHealth,
     onEpoch: async (m) => {
       history.push(m);
       await cb.onEpoch?.(m);

@@ -28,6 +28,16 @@ export interface BatchResult {
   readonly outputs: Tensor;
 }
 
+/** Options of Network.gradients (explanations: saliency, Grad-CAM). */
+export interface GradientOptions {
+  /** dy is d(score)/d(the last layer's pre-activation), its logits: the last activation's derivative is skipped. */
+  readonly preActivation?: boolean;
+  /** Called in backward with d(score)/d(layer i's output) once every reader has added to it (a view of the
+   *  network's memory, valid during the call only). Not called for layers that no gradient reaches, nor for the
+   *  last layer with `preActivation`. */
+  readonly onGradient?: (layer: number, grad: Tensor) => void;
+}
+
 export interface Network {
   /** [h, w, c] of one sample. */
   readonly inputShape: Shape;
@@ -58,6 +68,13 @@ export interface Network {
   evaluateBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult;
   /** Every layer's output for one sample x ([h, w, c] or [1, h, w, c]), copied, in file order (input excluded). */
   featureMaps(x: Tensor): Tensor[];
+  /** For explanations, not training: forward x as inference computes it (batch norm's moving statistics, no
+   *  dropout, nothing updated), then backward from dy = d(score)/d(last output) (see GradientOptions). Adds to the
+   *  params' grads as backward does; returns d(score)/dInput (network-owned buffer). */
+  gradients(x: Tensor, dy: Tensor, options?: GradientOptions): Tensor;
+  /** When set, every forward pass hands it each layer's output (file index; a network-owned view: read it at
+   *  once). Training health sets it on the few batches it measures (engine/health). */
+  observer?: (layer: number, output: Tensor) => void;
 }
 
 export function buildNetwork(model: Model, analysis: ModelAnalysis, seed: number): Network {
@@ -76,6 +93,7 @@ export function buildNetwork(model: Model, analysis: ModelAnalysis, seed: number
 class GraphNetwork implements Network {
   readonly params: readonly Param[];
   plannedBatch = 0;
+  observer?: (layer: number, output: Tensor) => void;
   /** The plan's region, and the network's own buffers in it: the input batch and the loss gradient. */
   private planStart = -1;
   private planEnd = -1;
@@ -89,6 +107,8 @@ class GraphNetwork implements Network {
   private readonly live: readonly boolean[];
   /** Per layer: it reads nothing but the model input (training skips its input gradient). */
   private readonly inputOnly: readonly boolean[];
+  /** Per layer: its training forward differs from inference (batch norm, dropout), not only in what it keeps. */
+  private readonly trainingBehaviour: readonly boolean[];
   /** Per value: one sample's shape, and the plan's buffer for the sum of its gradients (when several layers read it). */
   private readonly valueShapes: readonly Shape[];
   private readonly sums: (Buf | undefined)[];
@@ -115,6 +135,7 @@ class GraphNetwork implements Network {
     );
     this.live = reachesOutput(infos);
     this.inputOnly = this.reads.map((r) => r.every((v) => v === 0));
+    this.trainingBehaviour = infos.map((info) => info.type === 'batchNorm' || info.type === 'dropout');
     this.valueShapes = [inputShape, ...infos.map((info) => info.outputShape ?? [])];
     const count = infos.length + 1;
     this.sums = new Array<Buf | undefined>(count);
@@ -156,22 +177,25 @@ class GraphNetwork implements Network {
     return this.run(input, training);
   }
 
-  /** Every layer in file order from the input batch; copies each output into `maps` when given. */
-  private run(input: Tensor, training: boolean, maps?: Tensor[]): Tensor {
+  /** Every layer in file order from the input batch; copies each output into `maps` when given. `inference`
+   *  (with training): every layer keeps what backward needs, but batch norm and dropout run as in inference. */
+  private run(input: Tensor, training: boolean, maps?: Tensor[], inference = false): Tensor {
     const values = this.values;
     values[0] = input;
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i]!;
       const reads = this.reads[i]!;
+      const t = training && !(inference && this.trainingBehaviour[i]);
       let out: Tensor;
       if (layer.forwardInputs) {
         const xs = this.xs[i]!;
         for (let k = 0; k < reads.length; k++) xs[k] = values[reads[k]!]!;
-        out = layer.forwardInputs(xs, training);
+        out = layer.forwardInputs(xs, t);
       } else {
-        out = layer.forward(values[reads[0]!]!, training);
+        out = layer.forward(values[reads[0]!]!, t);
       }
       values[i + 1] = out;
+      if (this.observer) this.observer(i, out);
       if (maps) maps.push(cloneTensor({ shape: out.shape.slice(1), data: out.data }));
     }
     return values[this.layers.length]!;
@@ -247,11 +271,29 @@ class GraphNetwork implements Network {
     return maps;
   }
 
+  gradients(x: Tensor, dy: Tensor, options: GradientOptions = {}): Tensor {
+    this.checkInput(x);
+    const n = x.shape[0]!;
+    const fused = options.preActivation ?? false;
+    const last = this.layers[this.layers.length - 1];
+    if (fused && !last?.backwardPreActivation) throw new Error(`the last layer (${last?.name ?? 'none'}) has no pre-activation to start from`);
+    this.plan(n);
+    const input = this.input!.tensor(n, this.inputShape);
+    input.data.set(x.data);
+    this.trained = true;
+    const outputs = this.run(input, true, undefined, true);
+    // dy goes into the plan's dLoss buffer: kernels find every operand in the network's memory.
+    const g = this.lossGradient(outputs);
+    if (dy.data.length !== g.data.length) throw new Error(`gradients: dy has ${dy.data.length} values, the outputs ${g.data.length}`);
+    g.data.set(dy.data);
+    return this.backwardPass(g, fused, false, options.onGradient)!;
+  }
+
   /**
    * Backward over the live layers in reverse file order from dy = dLoss/d(last output) (with `fused`,
    * dLoss/d(the last layer's pre-activation)). Returns dLoss/dInput, or undefined with `skipInput`.
    */
-  private backwardPass(dy: Tensor, fused: boolean, skipInput: boolean): Tensor | undefined {
+  private backwardPass(dy: Tensor, fused: boolean, skipInput: boolean, onGradient?: GradientOptions['onGradient']): Tensor | undefined {
     const L = this.layers.length;
     const n = dy.shape[0]!;
     this.grads.fill(undefined);
@@ -262,6 +304,7 @@ class GraphNetwork implements Network {
       const layer = this.layers[i]!;
       const reads = this.reads[i]!;
       const g = this.grads[i + 1]!;
+      if (onGradient && !(i === L - 1 && fused)) onGradient(i, g);
       if (i === L - 1 && fused) this.contribute(reads[0]!, layer.backwardPreActivation!(g), n, skipInput);
       else if (layer.backwardInputs) {
         const dxs = layer.backwardInputs(g);

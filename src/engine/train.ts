@@ -10,6 +10,7 @@ import type { Network } from './network';
 import { learningRateAt, type Optimizer } from './optimizers';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { createRng, type Rng } from './rng';
+import { TrainingHealth, type EpochHealth } from './health';
 
 export { evaluate, type Evaluation, type EvaluateOptions } from './evaluate';
 
@@ -68,6 +69,11 @@ export interface TrainOptions {
   readonly topK?: number;
   readonly augment?: AugmentHook;
   readonly onBatch?: (progress: BatchProgress) => void;
+  /** Training health (engine/health), measured on a few steps of every epoch: given after the epoch's evaluation,
+   *  before onEpoch. Without it nothing is measured. */
+  readonly onHealth?: (health: EpochHealth) => void;
+  /** Steps measured per epoch (default HEALTH_LIMITS.stepsPerEpoch). */
+  readonly healthStepsPerEpoch?: number;
   /** Awaited: the place to checkpoint. */
   readonly onEpoch?: (metrics: EpochMetrics, history: readonly EpochMetrics[]) => void | Promise<void>;
   readonly shouldStop?: () => boolean;
@@ -165,6 +171,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let bestEpoch: number | undefined;
   let sinceBest = 0;
   const snapshot = es ? network.params.map((p) => new Float32Array(p.value.length)) : [];
+  // Its buffers are made here, once: a measured step allocates nothing.
+  const health = options.onHealth ? new TrainingHealth(network, options.healthStepsPerEpoch) : undefined;
 
   const done = (status: TrainResult['status'], epochsDone: number, error?: TrainFailure): TrainResult => ({
     status,
@@ -193,14 +201,23 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (options.augment) options.augment(images, n, augmentRng);
       const y = labels.subarray(0, n);
       network.zeroGrads();
-      const r = network.trainBatch({ shape: [n, ...data.shape], data: images.subarray(0, n * size) }, y, loss);
+      const measured = health !== undefined && health.monitor.measures(b, batches);
+      if (measured) health.monitor.attach();
+      let r;
+      try {
+        r = network.trainBatch({ shape: [n, ...data.shape], data: images.subarray(0, n * size) }, y, loss);
+      } finally {
+        if (measured) health.monitor.detach();
+      }
       // Checked before the update so the weights are not poisoned with NaN.
       if (!Number.isFinite(r.loss)) return done('diverged', e, divergence(r.loss, epoch, b + 1, optimizer.learningRate));
       lossSum += r.loss * n;
       correct += countCorrect(r.outputs.data, y, n, numClasses);
       if (options.topK) topHits += countTopK(r.outputs.data, y, n, numClasses, options.topK);
       seen += n;
+      if (measured) health.monitor.afterBackward(n);
       optimizer.step();
+      if (measured) health.monitor.afterStep();
       const elapsed = Math.max(1, now() - started) / 1000;
       options.onBatch?.({ epoch, epochs, batch: b + 1, batches, samples: seen, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / elapsed });
       if (options.yieldToHost && b % yieldEvery === yieldEvery - 1) await options.yieldToHost();
@@ -225,6 +242,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       seconds: (now() - started) / 1000,
     };
     history.push(metrics);
+    if (health) options.onHealth?.(health.endEpoch(epoch, optimizer.learningRate, history));
     await options.onEpoch?.(metrics, history);
     if (es && monitored) {
       const accuracy = monitored.metric === 'accuracy';

@@ -2,9 +2,10 @@
 // first (`ready`); the host answers `init` with everything known about the model's runs (curves survive
 // hiding and reopening because the host, not the webview, keeps them: DESIGN.md §5), then `run` on every
 // status/epoch change, `progress` per batch and `featureMaps`. Webview messages are untrusted: guarded below.
+import type { AttributionQuery, CellPosition } from './explain';
 import type { BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView } from './worker';
 
-export type { BatchView, EpochView, EvaluationView, FeatureMapsView, MapView, Misclassified } from './worker';
+export type { BatchView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HealthWarningView, KernelView, LayerHealthView, MapView, Misclassified } from './worker';
 
 /** Bump on any incompatible change to the messages below. */
 export const TRAINING_PROTOCOL_VERSION = 1;
@@ -48,7 +49,14 @@ export type TrainingViewMessage =
   /** Opens the source file of misclassified sample number `index` of the evaluation. */
   | { readonly type: 'openSample'; readonly index: number }
   | { readonly type: 'train' }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  /** A request (issue 13): the reply is a CellExplanation of the layer's output cell for the sample. */
+  | { readonly type: 'explainCell'; readonly sample: ViewSample; readonly layer: number; readonly position: CellPosition }
+  /** A request: the reply is an AttributionView (saliency or Grad-CAM) of the sample. */
+  | { readonly type: 'attribution'; readonly sample: ViewSample; readonly query: AttributionQuery };
+
+/** The sample whose feature maps the view shows (the webview never names files), or one by index. */
+export type ViewSample = { readonly kind: 'inspected' } | { readonly kind: 'dataset'; readonly split: 'train' | 'test'; readonly index: number };
 
 const MAX_INDEX = 10_000_000;
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v < MAX_INDEX;
@@ -68,9 +76,36 @@ export function guardTrainingViewMessage(raw: unknown): TrainingViewMessage | st
     case 'train':
     case 'stop':
       return { type: m.type };
+    case 'explainCell': {
+      const sample = guardSample(m.sample);
+      if (typeof sample === 'string') return `explainCell: ${sample}`;
+      const p = m.position as Record<string, unknown> | null;
+      if (!isIndex(m.layer)) return 'explainCell: bad layer';
+      if (typeof p !== 'object' || p === null || !isIndex(p.row) || !isIndex(p.col) || !isIndex(p.channel)) return 'explainCell: bad position';
+      return { type: 'explainCell', sample, layer: m.layer, position: { row: p.row, col: p.col, channel: p.channel } };
+    }
+    case 'attribution': {
+      const sample = guardSample(m.sample);
+      if (typeof sample === 'string') return `attribution: ${sample}`;
+      const q = m.query as Record<string, unknown> | null;
+      if (typeof q !== 'object' || q === null || (q.method !== 'saliency' && q.method !== 'gradCam')) return 'attribution: method must be "saliency" or "gradCam"';
+      if (q.classIndex !== undefined && !isIndex(q.classIndex)) return 'attribution: bad classIndex';
+      if (q.layerIndex !== undefined && !isIndex(q.layerIndex)) return 'attribution: bad layerIndex';
+      const query: AttributionQuery = { method: q.method, ...(q.classIndex !== undefined ? { classIndex: q.classIndex } : {}), ...(q.layerIndex !== undefined ? { layerIndex: q.layerIndex } : {}) };
+      return { type: 'attribution', sample, query };
+    }
     default:
       return `unknown message type ${JSON.stringify(m.type)}`;
   }
+}
+
+function guardSample(raw: unknown): ViewSample | string {
+  if (typeof raw !== 'object' || raw === null) return 'sample is not an object';
+  const r = raw as Record<string, unknown>;
+  if (r.kind === 'inspected') return { kind: 'inspected' };
+  if (r.kind !== 'dataset') return 'sample kind must be "inspected" or "dataset"';
+  if (r.split !== 'train' && r.split !== 'test') return 'sample split must be "train" or "test"';
+  return isIndex(r.index) ? { kind: 'dataset', split: r.split, index: r.index } : 'bad sample index';
 }
 
 /** The host's answer to `ready`. */

@@ -2,6 +2,7 @@
 // (`ready`); the host answers with `start`, `inspect` or a `predict` request. One worker runs at most one
 // training run; every failure inside it becomes an `error` message, never an exception in the host.
 // Tensors travel as Float32Arrays in the transfer list (DESIGN.md §4). No other room is imported.
+import type { CellPosition } from './explain';
 
 /** Bump on any incompatible change to the messages below. */
 export const WORKER_PROTOCOL_VERSION = 1;
@@ -35,6 +36,47 @@ export interface EpochView {
   readonly samplesPerSecond?: number;
   /** Memory the engine owns (its planned arena: activations, parameters, gradients, optimizer slots, scratch). */
   readonly engineBytes?: number;
+  /** Training health measured on a few steps of this epoch (docs/training-health.md). */
+  readonly health?: EpochHealthView;
+}
+
+/** JSON (the webview channel) has no NaN or ∞: a figure that is not finite travels as null. */
+export type HealthFigure = number | null;
+
+/** One layer's training health in one epoch (engine/health LayerHealth). */
+export interface LayerHealthView {
+  readonly layer: string;
+  readonly index: number;
+  /** ‖∂loss/∂θ‖ over its trainable parameters, the mean of the measured steps. */
+  readonly gradNorm?: HealthFigure;
+  /** ‖Δθ‖ / ‖θ‖ of the optimizer step, the mean of the measured steps. */
+  readonly updateRatio?: HealthFigure;
+  readonly activation?: 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh';
+  readonly units?: number;
+  /** Fraction of units that never fired (ReLU family). */
+  readonly dead?: number;
+  /** Fraction of outputs saturated (sigmoid, tanh). */
+  readonly saturated?: number;
+  readonly output?: boolean;
+}
+
+export interface HealthWarningView {
+  readonly kind: 'deadUnits' | 'vanishingGradients' | 'explodingGradients' | 'overfitting';
+  readonly epoch: number;
+  readonly layer?: string;
+  readonly message: string;
+  readonly remedy: string;
+}
+
+export interface EpochHealthView {
+  readonly epoch: number;
+  readonly steps: number;
+  readonly samples: number;
+  readonly gradNorm: HealthFigure;
+  readonly maxGradNorm: HealthFigure;
+  readonly layers: readonly LayerHealthView[];
+  /** Warnings first raised at this epoch. */
+  readonly warnings: readonly HealthWarningView[];
 }
 
 export interface BatchView {
@@ -68,8 +110,33 @@ export interface FeatureMapsView {
   readonly layers: readonly MapView[];
   /** The first conv2d layer's kernel (in file order), [kh, kw, inC, outC]. */
   readonly kernels?: MapView;
+  /** Every weight layer's kernels (conv, depthwise, separable, dense), in file order, capped for drawing. */
+  readonly layerKernels?: readonly KernelView[];
   readonly probabilities: Float32Array;
   readonly classes: readonly string[];
+}
+
+/** One kernel parameter of a layer, as the kernels view draws it: tiles of output × input channels, or a matrix. */
+export interface KernelView {
+  /** The layer's name and the parameter's ("conv2d_0", "conv2d_0.kernel"). */
+  readonly layer: string;
+  readonly param: string;
+  /** conv: a kh×kw tile per output × input channel; depthwise: one tile per channel × multiplier (output channel
+   *  channel·multiplier + m); matrix: dense kernels, 1×1 and pointwise convolutions (output × input). */
+  readonly kind: 'conv' | 'depthwise' | 'matrix';
+  /** The parameter's own shape ([kh, kw, in, out], [kh, kw, channels, multiplier] or [in, out]). */
+  readonly shape: readonly number[];
+  /** Rows (outputs; channels for depthwise) and columns (inputs; multipliers for depthwise) drawn, of all there are. */
+  readonly rows: number;
+  readonly cols: number;
+  readonly totalRows: number;
+  readonly totalCols: number;
+  readonly kh: number;
+  readonly kw: number;
+  /** The drawn part, [rows][cols][kh][kw] (kh = kw = 1 for a matrix). */
+  readonly data: Float32Array;
+  /** The largest |w| of the whole parameter: every tile shares the colour scale [−absMax, absMax]. */
+  readonly absMax: number;
 }
 
 export interface Misclassified {
@@ -138,7 +205,20 @@ export type HostToWorker =
   | { readonly type: 'inspect'; readonly modelPath: string; readonly modelText: string; readonly sample: SampleRef }
   /** A request; the reply is a Prediction. */
   | { readonly type: 'predict'; readonly modelPath: string; readonly modelText: string; readonly file: string; readonly top: number }
+  /** Requests (issue 13), answered from the running network or else the saved weights: the reply is a CellExplanation. */
+  | ({ readonly type: 'explainCell'; readonly layer: number; readonly position: CellPosition } & ExplainTarget)
+  /** The reply is a SaliencyView. */
+  | ({ readonly type: 'saliency'; readonly classIndex?: number } & ExplainTarget)
+  /** The reply is a GradCamView; absent layer: the last convolution. */
+  | ({ readonly type: 'gradCam'; readonly classIndex?: number; readonly layerIndex?: number } & ExplainTarget)
   | { readonly type: 'stop' };
+
+/** The model and the sample an explanation request is about. */
+export interface ExplainTarget {
+  readonly modelPath: string;
+  readonly modelText: string;
+  readonly sample: SampleRef;
+}
 
 // ---- worker → host
 
@@ -160,7 +240,7 @@ export type WorkerMessageType = WorkerToHost['type'];
 
 // Both ends are our own code in one extension, so the guards check the discriminant only; the webview
 // channel (training.ts) is the untrusted one.
-const HOST_TYPES: readonly string[] = ['start', 'inspect', 'predict', 'stop'] satisfies readonly HostToWorker['type'][];
+const HOST_TYPES: readonly string[] = ['start', 'inspect', 'predict', 'explainCell', 'saliency', 'gradCam', 'stop'] satisfies readonly HostToWorker['type'][];
 const WORKER_TYPES: readonly string[] = ['ready', 'started', 'progress', 'epoch', 'warning', 'featureMaps', 'mapsError', 'done', 'error'] satisfies readonly WorkerMessageType[];
 
 function byType<T>(raw: unknown, known: readonly string[]): T | string {
@@ -174,6 +254,6 @@ export const guardWorkerToHost = (raw: unknown): WorkerToHost | string => byType
 
 /** The buffers of a feature-maps message, to transfer instead of copy. */
 export function featureMapsTransfer(maps: FeatureMapsView): ArrayBuffer[] {
-  const views = [maps.input, ...maps.layers, ...(maps.kernels ? [maps.kernels] : [])].map((m) => m.data.buffer);
+  const views = [maps.input, ...maps.layers, ...(maps.kernels ? [maps.kernels] : []), ...(maps.layerKernels ?? [])].map((m) => m.data.buffer);
   return [...new Set([...views, maps.probabilities.buffer])].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }

@@ -1,6 +1,6 @@
 // Looking inside a network for the training view: every layer's output for one sample (in file order, also for
-// graph models), the first conv layer's kernels and the class probabilities; and the saved weights of a model
-// for predictions.
+// graph models), the first conv layer's kernels and every weight layer's (kernelViews.ts), the class
+// probabilities; and the saved weights of a model for predictions.
 import { dirname } from 'node:path';
 import type { Dataset } from '../engine/dataset';
 import type { Network } from '../engine/network';
@@ -10,6 +10,7 @@ import { parseModelText } from '../model/parse';
 import { inferShapes } from '../model/shapes';
 import type { Model } from '../model/types';
 import type { FeatureMapsView, MapView, Prediction, SampleRef } from '../protocol/worker';
+import { kernelViews } from './kernelViews';
 
 /** The model text as the host sent it, or an Error with its first problem. */
 export function parseSnapshot(text: string, modelPath: string): Model {
@@ -80,6 +81,7 @@ export function featureMaps(network: Network, model: Model, x: Float32Array, sam
     input: mapView('input', network.inputShape, x),
     layers,
     kernels: kernel ? mapView(kernel.name, kernel.shape, kernel.value.slice()) : undefined,
+    layerKernels: kernelViews(network, infos),
     probabilities: last ? last.data.slice() : new Float32Array(0),
     classes: names.slice(0, units),
   };

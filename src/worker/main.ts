@@ -12,11 +12,11 @@ import {
   guardHostToWorker,
   WORKER_PROTOCOL_VERSION,
   type HostToWorker,
-  type Prediction,
   type SampleRef,
   type WorkerToHost,
 } from '../protocol/worker';
 import { loadTrainedNetwork } from '../data/trainedNetwork';
+import { Explainer } from './explain';
 import { featureMaps, parseSnapshot, predictFile, sampleInput } from './inspect';
 import { TrainingRun } from './run';
 
@@ -48,7 +48,9 @@ function fail(e: unknown): void {
   endpoint.notify({ type: 'error', message: errorText(e) });
 }
 
-function handle(msg: HostToWorker): Promise<Prediction> | undefined {
+const explainer = new Explainer(() => run?.live);
+
+function handle(msg: HostToWorker): Promise<unknown> | undefined {
   switch (msg.type) {
     case 'start':
       startRun(msg);
@@ -62,6 +64,13 @@ function handle(msg: HostToWorker): Promise<Prediction> | undefined {
     case 'predict':
       // A request: a failure becomes an error reply that rejects the host's promise.
       return predictFile(msg.modelPath, parseSnapshot(msg.modelText, msg.modelPath), msg.file, msg.top);
+    // Requests too: a failure (no weights, a cell outside the layer) rejects the host's promise with the reason.
+    case 'explainCell':
+      return explainer.explainCell(msg);
+    case 'saliency':
+      return explainer.saliency(msg);
+    case 'gradCam':
+      return explainer.gradCam(msg);
     default:
       return assertNever(msg);
   }

@@ -1,11 +1,14 @@
 // One training run inside the worker: the shared session (data/trainingSession) with callbacks that post
-// progress, epochs, warnings and feature maps, then the final evaluation, persisted into train.json.
+// progress, epochs (each with its training health), warnings and feature maps, then the final evaluation,
+// persisted into train.json.
 import type { EpochMetrics } from '../engine/train';
+import type { EpochHealth } from '../engine/health';
 import { prepareSession, runSession, type PreparedSession } from '../data/trainingSession';
 import { weightsPath, writeTrainState, type TrainState } from '../data/weightsFile';
-import type { BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
+import type { BatchView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { evaluateRun } from './evaluation';
+import type { LiveNetwork } from './explain';
 import { featureMaps, parseSnapshot, sampleInput } from './inspect';
 
 export interface RunSink {
@@ -21,7 +24,27 @@ export interface RunSink {
 const PROGRESS_INTERVAL_MS = 100;
 const yieldToHost = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export function toEpochView(m: EpochMetrics, trainCount?: number, engineBytes?: number): EpochView {
+/** NaN and ∞ do not survive JSON (the webview channel): they travel as null. */
+const figure = (v: number): HealthFigure => (Number.isFinite(v) ? v : null);
+
+/** The engine's epoch health as the views take it. */
+export function toHealthView(h: EpochHealth): EpochHealthView {
+  return {
+    epoch: h.epoch,
+    steps: h.steps,
+    samples: h.samples,
+    gradNorm: figure(h.gradNorm),
+    maxGradNorm: figure(h.maxGradNorm),
+    layers: h.layers.map((l) => ({
+      ...l,
+      ...(l.gradNorm !== undefined ? { gradNorm: figure(l.gradNorm) } : {}),
+      ...(l.updateRatio !== undefined ? { updateRatio: figure(l.updateRatio) } : {}),
+    })),
+    warnings: h.warnings.map((w) => ({ ...w })),
+  };
+}
+
+export function toEpochView(m: EpochMetrics, trainCount?: number, engineBytes?: number, health?: EpochHealthView): EpochView {
   return {
     epoch: m.epoch,
     learningRate: m.learningRate,
@@ -34,6 +57,7 @@ export function toEpochView(m: EpochMetrics, trainCount?: number, engineBytes?: 
     seconds: m.seconds,
     samplesPerSecond: trainCount && m.seconds > 0 ? trainCount / m.seconds : undefined,
     ...(engineBytes !== undefined ? { engineBytes } : {}),
+    ...(health ? { health } : {}),
   };
 }
 
@@ -41,12 +65,20 @@ export class TrainingRun {
   private stopRequested = false;
   private session?: PreparedSession;
   private epoch = 0;
+  /** Each epoch's training health, by epoch: it rides on that epoch's view, live and in the final history. */
+  private readonly health = new Map<number, EpochHealthView>();
 
   constructor(
     private readonly start: Extract<HostToWorker, { type: 'start' }>,
     private readonly sink: RunSink,
     private inspected: SampleRef | undefined = start.inspect,
   ) {}
+
+  /** The running network and its data, for explanations between batches (once the data is loaded). */
+  get live(): LiveNetwork | undefined {
+    const s = this.session;
+    return s && { network: s.network, model: s.model, modelPath: s.modelPath, train: s.all, test: s.test };
+  }
 
   stop(): void {
     this.stopRequested = true;
@@ -74,9 +106,10 @@ export class TrainingRun {
         lastProgress = now;
         this.sink.progress({ epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, loss: p.loss, accuracy: p.accuracy, samplesPerSecond: p.samplesPerSecond });
       },
+      onHealth: (h) => this.health.set(h.epoch, toHealthView(h)),
       onEpoch: async (m) => {
         this.epoch = m.epoch;
-        this.sink.epoch(toEpochView(m, s.trainSet.count, s.network.arena.memoryBytes), s.epochs);
+        this.sink.epoch(toEpochView(m, s.trainSet.count, s.network.arena.memoryBytes, this.health.get(m.epoch)), s.epochs);
         if (this.inspected) await this.sendMaps();
       },
       shouldStop: () => this.stopRequested,
@@ -96,7 +129,7 @@ export class TrainingRun {
     return {
       status: result.status,
       epochs: result.epochs,
-      history: outcome.history.map((m) => toEpochView(m, s.trainSet.count)),
+      history: outcome.history.map((m) => toEpochView(m, s.trainSet.count, undefined, this.health.get(m.epoch))),
       seconds: outcome.seconds,
       weightsPath: state ? weightsPath(modelPath) : undefined,
       message: result.error?.message,

@@ -12,6 +12,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface TrainingHost {
   send(msg: TrainingViewMessage): void;
+  /** A request: resolves with the host's reply, rejects with its error (explanations). */
+  request<R>(msg: TrainingViewMessage): Promise<R>;
   getState(): unknown;
   setState(state: unknown): void;
 }
@@ -32,5 +34,5 @@ export function connect(onMessage: (msg: TrainingHostMessage) => void): Training
   });
   window.addEventListener('message', (e: MessageEvent<unknown>) => endpoint.receive(e.data));
   endpoint.notify({ type: 'ready', protocolVersion: TRAINING_PROTOCOL_VERSION });
-  return { send: (msg) => endpoint.notify(msg), getState: () => api.getState(), setState: (s) => api.setState(s) };
+  return { send: (msg) => endpoint.notify(msg), request: (msg) => endpoint.request(msg), getState: () => api.getState(), setState: (s) => api.setState(s) };
 }

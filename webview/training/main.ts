@@ -9,6 +9,10 @@ import type { BatchView, FeatureMapsView, RunSnapshot, TrainingHostMessage } fro
 import { button, h, replaceContent } from '../dom';
 import { Chart, epochTable, onThemeChange } from './charts';
 import { connect } from './host';
+import { AttributionBlock } from './attribution';
+import { ExplainPanel } from './explain';
+import { renderHealth } from './health';
+import { renderKernels } from './kernels';
 import { renderMaps } from './maps';
 import { renderResults } from './results';
 
@@ -21,6 +25,9 @@ interface UiState {
 }
 
 const host = connect(onMessage);
+// Issue 13: the cell explanation panel and the two "where the model looks" blocks outlive every re-render.
+const inside = { panel: new ExplainPanel(host), attribution: new AttributionBlock(host, 'sample-attribution', 'Where the model looks') };
+const misclassifiedAttribution = new AttributionBlock(host, 'misclassified-attribution', 'Where the model looks in this sample');
 const saved = host.getState() as Partial<UiState> | undefined;
 const ui: UiState = { logScale: saved?.logScale === true, smoothing: saved?.smoothing === true, split: saved?.split === 'train' ? 'train' : 'test', index: Number.isInteger(saved?.index) ? Number(saved?.index) : 0, selected: saved?.selected };
 let run: RunSnapshot | undefined;
@@ -34,6 +41,8 @@ const lossChart = new Chart('loss', 'Loss');
 const accChart = new Chart('accuracy', 'Accuracy');
 const table = h('div', { class: 'table-wrap' });
 const mapsRegion = h('div', { class: 'maps-region' });
+const healthRegion = h('div', { class: 'health-region' });
+const kernelsRegion = h('div', { class: 'kernels-region' });
 const resultsRegion = h('div', { class: 'results-region' });
 let laidOut = false;
 
@@ -96,9 +105,11 @@ function layout(): void {
     header,
     h('section', { class: 'curves', 'aria-label': 'Curves' }, h('div', { class: 'chart-tools' }, h('label', { for: 'log-scale' }, logToggle, ' log-scale loss'), h('label', { for: 'smoothing' }, smoothToggle, ' smoothing')), h('div', { class: 'charts' }, lossChart.element, accChart.element)),
     table,
+    healthRegion,
     h('h2', {}, 'Inside the network'),
     sampleBar(),
     mapsRegion,
+    kernelsRegion,
     resultsRegion,
   ]);
   app.removeAttribute('aria-busy');
@@ -108,6 +119,7 @@ function layout(): void {
   onThemeChange(() => {
     lossChart.rebuild();
     accChart.rebuild();
+    renderKernelsRegion();
   });
 }
 
@@ -129,6 +141,7 @@ function renderAll(): void {
   renderHeader();
   renderCharts();
   replaceContent(table, run && run.history.length ? [epochTable(run.history)] : []);
+  renderHealthRegion();
   renderMapsRegion();
   renderResultsRegion();
 }
@@ -183,8 +196,17 @@ function renderCharts(): void {
 }
 
 function renderMapsRegion(): void {
-  if (maps) replaceContent(mapsRegion, [renderMaps(maps)]);
+  if (maps) replaceContent(mapsRegion, [renderMaps(maps, inside)]);
   else replaceContent(mapsRegion, [h('p', { class: 'hint' }, mapsError ?? 'Feature maps appear when the model has weights (after the first epoch).')]);
+  renderKernelsRegion();
+}
+
+function renderHealthRegion(): void {
+  replaceContent(healthRegion, [renderHealth(run?.history ?? [], renderHealthRegion)]);
+}
+
+function renderKernelsRegion(): void {
+  replaceContent(kernelsRegion, maps?.layerKernels?.length ? [renderKernels(maps.layerKernels)] : []);
 }
 
 function renderResultsRegion(): void {
@@ -199,6 +221,7 @@ function renderResultsRegion(): void {
         renderResultsRegion();
       },
       openSample: (index) => host.send({ type: 'openSample', index }),
+      attribution: misclassifiedAttribution,
     }),
   ]);
 }

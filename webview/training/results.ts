@@ -2,14 +2,20 @@
 // with their images and, for image folders, a link that opens the file.
 import type { EvaluationView } from '../../src/protocol/training';
 import { h } from '../dom';
-import { heatmap } from './maps';
+import type { AttributionBlock } from './attribution';
+import { heatmap } from './heatmap';
 
 export interface ResultsActions {
   /** Selected cell [actual, predicted], or undefined. */
   readonly selected?: readonly [number, number];
   select(cell: readonly [number, number] | undefined): void;
   openSample(index: number): void;
+  /** Grad-CAM / saliency of the misclassified sample picked in the list. */
+  readonly attribution: AttributionBlock;
 }
+
+/** The misclassified sample picked (its position in ev.misclassified), for the confusion cell it belongs to. */
+let picked: { readonly cell: string; readonly k: number } | undefined;
 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
 
@@ -62,6 +68,18 @@ export function renderResults(ev: EvaluationView, actions: ResultsActions): HTML
 function misclassifiedList(ev: EvaluationView, [a, p]: readonly [number, number], actions: ResultsActions): HTMLElement {
   const thumbs = ev.thumbnails;
   const [, th, tw, tc] = thumbs?.shape ?? [0, 0, 0, 0];
+  const cell = `${a},${p}`;
+  if (picked?.cell !== cell) picked = undefined;
+  const section = h('section', { class: 'misclassified' });
+  const show = (k: number): void => {
+    const m = ev.misclassified[k];
+    if (!m) return;
+    picked = { cell, k };
+    for (const b of section.querySelectorAll('.sample-pick')) b.setAttribute('aria-pressed', String(b.getAttribute('data-k') === String(k)));
+    // The evaluation's loss tells one training's results from the next one's (the weights changed).
+    actions.attribution.show({ kind: 'dataset', split: ev.on, index: m.index }, `${ev.on}#${m.index}@${ev.loss}`);
+    if (!actions.attribution.element.isConnected) section.append(actions.attribution.element);
+  };
   const items = ev.misclassified
     .map((m, k) => ({ m, k }))
     .filter(({ m }) => m.actual === a && m.predicted === p)
@@ -70,15 +88,18 @@ function misclassifiedList(ev: EvaluationView, [a, p]: readonly [number, number]
       const img = hasThumb ? heatmap(thumbs.data.subarray(k * th * tw * tc, (k + 1) * th * tw * tc), th, tw, tc, 0, 0, 255, tc === 3, 'thumb') : null;
       if (img) img.style.width = img.style.height = '48px';
       const name = m.file ? m.file.replace(/^.*[\\/]/, '') : `${ev.on} #${m.index}`;
+      const pick = h('button', { type: 'button', class: 'sample-pick', 'data-k': k, 'data-index': m.index, 'aria-pressed': String(picked?.k === k), title: `Where the model looks in ${name}` }, img ?? name);
+      pick.addEventListener('click', () => show(k));
       const label = m.file ? h('a', { href: '#', class: 'open-file', title: m.file }, name) : h('span', {}, name);
       if (m.file) label.addEventListener('click', (e) => (e.preventDefault(), actions.openSample(k)));
-      return h('li', { class: 'sample' }, img, label);
+      return h('li', { class: 'sample' }, pick, label);
     });
   const listed = ev.misclassified.length;
-  return h(
-    'section',
-    { class: 'misclassified' },
+  section.append(
     h('h4', {}, `Actual ${ev.classes[a]}, predicted ${ev.classes[p]}: ${items.length} sample${items.length === 1 ? '' : 's'}${listed >= 2000 ? ' (of the first 2000 misclassified)' : ''}`),
+    h('p', { class: 'hint' }, 'Pick a sample to see where the model looks (Grad-CAM or saliency).'),
     h('ul', {}, items),
   );
+  if (picked) show(picked.k);
+  return section;
 }

@@ -51,8 +51,15 @@ export class Dropout implements EngineLayer {
 
   backward(dy: Tensor): Tensor {
     lastForward(this.n, this.name);
-    if (!this.active) return dy;
+    if (this.rate <= 0) return dy;
+    this.memory.ensure(this.n!);
     const dx = this.memory.buf('dx').tensor(this.n!, this.inShape);
+    // After an inference-behaviour forward (Network.gradients) the identity's gradient still goes into the
+    // planned dx: the plan lets dy's memory be reused before the layer below reads it.
+    if (!this.active) {
+      dx.data.set(dy.data.subarray(0, dx.data.length));
+      return dx;
+    }
     getKernels().multiply(dy.data, this.memory.buf('mask').view(), dx.data, dx.data.length);
     return dx;
   }

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOptions, SampleRef, WorkerToHost } from '../../protocol/worker';
 import { assertNever } from '../../model/assertNever';
-import { epochLine, statusText, summary } from './format';
+import { epochLine, healthWarningLines, statusText, summary } from './format';
 import type { TrainingPanels } from './panel';
 import { loadRecord, RunRecord } from './record';
 import type { RunOutcome, TrainingSupervisor } from './supervisor';
@@ -131,6 +131,7 @@ export class TrainingController implements vscode.Disposable {
         break;
       case 'epoch':
         this.log.info(epochLine(name, msg.metrics, msg.epochs));
+        for (const line of healthWarningLines(name, msg.metrics)) this.log.warn(line);
         break;
       case 'warning':
         this.log.warn(`${name}: ${msg.message}`);

@@ -24,6 +24,11 @@ export function epochLine(name: string, m: EpochView, epochs: number): string {
   return parts.join('  ');
 }
 
+/** The training-health warnings an epoch raised, one line each with its remedy (as `cnn train` prints them). */
+export function healthWarningLines(name: string, m: EpochView): string[] {
+  return (m.health?.warnings ?? []).map((w) => `${name}: ${w.message} ${w.remedy}`);
+}
+
 /** "$(sync~spin) lenet5 2/5 · loss 0.123 · acc 96.1% · 812/s" */
 export function statusText(name: string, b: BatchView | undefined): string {
   if (!b) return `$(sync~spin) ${name}: loading data…`;

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { activeTabUri } from '../editor';
 import { TrainingController, type TrainArgs } from './controller';
+import { ExplainRequests } from './explain';
 import { TrainingPanels } from './panel';
 import { predictImage, type PredictArgs } from './predict';
 import { TrainingSupervisor } from './supervisor';
@@ -11,6 +12,7 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
   const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
   const supervisor = new TrainingSupervisor(workerPath, { onDrop: (reason) => log.warn(`training worker: dropped message: ${reason}`) });
   const controller = new TrainingController(supervisor, log);
+  const explanations = new ExplainRequests(workerPath, controller, log);
   const panels = new TrainingPanels(
     context.extensionUri,
     {
@@ -27,6 +29,8 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
       },
       train: async (uri) => void (await controller.train(uri)),
       stop: (uri) => controller.stop(uri),
+      explainCell: (uri, msg) => explanations.explainCell(uri, msg),
+      attribution: (uri, msg) => explanations.attribution(uri, msg),
     },
     log,
   );
@@ -41,6 +45,7 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
 
   context.subscriptions.push(
     controller,
+    explanations,
     panels,
     { dispose: () => void supervisor.dispose() },
     vscode.commands.registerCommand('cnnStudio.train', async (uri?: vscode.Uri, args?: TrainArgs) => {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
 import { guardTrainingViewMessage, trainingHandshake, type TrainingHostMessage, type TrainingViewMessage } from '../../protocol/training';
+import type { AttributionView, CellExplanation } from '../../protocol/explain';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
 import type { RunRecord } from './record';
 
@@ -16,6 +17,9 @@ export interface PanelActions {
   openSample(uri: vscode.Uri, index: number): Promise<void>;
   train(uri: vscode.Uri): Promise<void>;
   stop(uri: vscode.Uri): Promise<void>;
+  /** Requests: the reply goes back to the view (issue 13). */
+  explainCell(uri: vscode.Uri, msg: Extract<TrainingViewMessage, { type: 'explainCell' }>): Promise<CellExplanation>;
+  attribution(uri: vscode.Uri, msg: Extract<TrainingViewMessage, { type: 'attribution' }>): Promise<AttributionView>;
 }
 
 interface OpenPanel {
@@ -98,6 +102,10 @@ export class TrainingPanels implements vscode.Disposable {
         return this.actions.train(uri);
       case 'stop':
         return this.actions.stop(uri);
+      case 'explainCell':
+        return this.actions.explainCell(uri, msg);
+      case 'attribution':
+        return this.actions.attribution(uri, msg);
       default:
         return assertNever(msg);
     }

@@ -57,6 +57,11 @@ export class SupervisedRun {
     return this.stopping;
   }
 
+  /** A request to the running worker (explanations of the current weights, between two batches). */
+  request<R>(msg: HostToWorker): Promise<R> {
+    return this.client.request<R>(msg);
+  }
+
   inspect(sample: SampleRef, modelPath: string, modelText: string): void {
     void this.client.notify({ type: 'inspect', sample, modelPath, modelText }).catch(() => undefined);
   }
