@@ -2,7 +2,7 @@
 // map opens its explanation (receptive field, patch ⊙ kernel, Σ + bias, ReLU) whose result equals the value the
 // map holds; the arrow keys and Page Down move the cell (the numbers follow), Escape closes; a class probability
 // explains the softmax; Grad-CAM on a misclassified sample of the confusion matrix predicts what the matrix says,
-// on the last conv layer; saliency in the sample inspector. Screenshots in the dark and the light theme.
+// on the last conv layer; saliency in the sample inspector. Screenshots in the dark, the light and the high-contrast theme.
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -202,4 +202,12 @@ export default async function explain({ page, workspace, screenshot, log }: Scen
   await expectExplained(panel, 'conv2d_0', '14,14,0');
   await panel.scrollIntoViewIfNeeded();
   await screenshot('light-conv-cell');
+
+  // 7. High contrast: the same panel, still adding up.
+  await setColorTheme(page, workspace, 'Default High Contrast');
+  await frame.locator('body.vscode-high-contrast').waitFor({ state: 'attached', timeout: 15_000 });
+  await maps.locator('.map-cell[data-layer-index="0"][data-channel="0"] canvas').click({ position: { x: 31, y: 29 } });
+  await expectExplained(panel, 'conv2d_0', '14,15,0');
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot('high-contrast-conv-cell');
 }

@@ -265,12 +265,12 @@ export function writeWorkspaceSettings(workspace: string, settings: Record<strin
  * Switches the colour theme through the workspace settings and waits until the workbench and
  * every visible webview show it.
  */
-export async function setColorTheme(page: Page, workspace: string, theme: 'Default Light Modern' | 'Default Dark Modern', timeout = 15_000): Promise<void> {
-  const light = theme.includes('Light');
+export async function setColorTheme(page: Page, workspace: string, theme: 'Default Light Modern' | 'Default Dark Modern' | 'Default High Contrast', timeout = 15_000): Promise<void> {
+  const kind = theme.includes('Light') ? { workbench: 'vs', body: 'vscode-light' } : theme.includes('High Contrast') ? { workbench: 'hc-black', body: 'vscode-high-contrast' } : { workbench: 'vs-dark', body: 'vscode-dark' };
   writeWorkspaceSettings(workspace, { 'workbench.colorTheme': theme });
-  await page.locator(`.monaco-workbench.${light ? 'vs' : 'vs-dark'}`).waitFor({ state: 'attached', timeout });
+  await page.locator(`.monaco-workbench.${kind.workbench}`).waitFor({ state: 'attached', timeout });
   if ((await page.locator('iframe.webview.ready').filter({ visible: true }).count()) > 0) {
-    await webviewFrame(page).locator(`body.${light ? 'vscode-light' : 'vscode-dark'}`).waitFor({ state: 'attached', timeout });
+    await webviewFrame(page).locator(`body.${kind.body}`).waitFor({ state: 'attached', timeout });
   }
 }
 
