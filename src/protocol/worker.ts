@@ -108,8 +108,6 @@ export interface FeatureMapsView {
   readonly epoch: number;
   readonly input: MapView;
   readonly layers: readonly MapView[];
-  /** The first conv2d layer's kernel (in file order), [kh, kw, inC, outC]. */
-  readonly kernels?: MapView;
   /** Every weight layer's kernels (conv, depthwise, separable, dense), in file order, capped for drawing. */
   readonly layerKernels?: readonly KernelView[];
   readonly probabilities: Float32Array;
@@ -254,6 +252,6 @@ export const guardWorkerToHost = (raw: unknown): WorkerToHost | string => byType
 
 /** The buffers of a feature-maps message, to transfer instead of copy. */
 export function featureMapsTransfer(maps: FeatureMapsView): ArrayBuffer[] {
-  const views = [maps.input, ...maps.layers, ...(maps.kernels ? [maps.kernels] : []), ...(maps.layerKernels ?? [])].map((m) => m.data.buffer);
+  const views = [maps.input, ...maps.layers, ...(maps.layerKernels ?? [])].map((m) => m.data.buffer);
   return [...new Set([...views, maps.probabilities.buffer])].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }

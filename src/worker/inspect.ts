@@ -59,7 +59,7 @@ function mapView(name: string, shape: readonly number[], data: Float32Array, inp
 
 /**
  * Every layer's output for one sample, in file order, named as the shape function names them (the file's names in
- * a graph, with the inputs the file names); the first conv2d's kernel; the class probabilities (the last layer is the
+ * a graph, with the inputs the file names); every weight layer's kernels; the class probabilities (the last layer is the
  * model's output, in a graph too).
  */
 export function featureMaps(network: Network, model: Model, x: Float32Array, sample: SampleRef, caption: string, epoch: number, classes: readonly string[]): FeatureMapsView {
@@ -68,9 +68,6 @@ export function featureMaps(network: Network, model: Model, x: Float32Array, sam
   const outputs = network.featureMaps({ shape: [...network.inputShape], data: x });
   if (outputs.length !== model.layers.length) throw new Error(`the network has ${outputs.length} layers, the model ${model.layers.length}`);
   const layers = outputs.map((t, i) => mapView(infos[i]!.name, t.shape, t.data, model.layers[i]?.inputs));
-  // By parameter name, not by position: the engine's layer list need not mirror the file's one to one.
-  const conv = infos.find((l) => l.type === 'conv2d');
-  const kernel = conv ? network.params.find((p) => p.name === `${conv.name}.kernel`) : undefined;
   const last = outputs[outputs.length - 1];
   const units = last ? last.data.length : 0;
   const names = classes.length >= units ? classes : Array.from({ length: units }, (_, i) => classes[i] ?? String(i));
@@ -80,7 +77,6 @@ export function featureMaps(network: Network, model: Model, x: Float32Array, sam
     epoch,
     input: mapView('input', network.inputShape, x),
     layers,
-    kernels: kernel ? mapView(kernel.name, kernel.shape, kernel.value.slice()) : undefined,
     layerKernels: kernelViews(network, infos),
     probabilities: last ? last.data.slice() : new Float32Array(0),
     classes: names.slice(0, units),

@@ -1,6 +1,6 @@
 // Inside the network for one sample: every layer's output in file order as a grid of small heatmaps (one
-// canvas per channel, with the channel count, value range and, in a graph, the layers it reads), the first
-// conv layer's kernels as images, and the predicted class probabilities as bars. A deep model (ResNet-20 has
+// canvas per channel, with the channel count, value range and, in a graph, the layers it reads), and the
+// predicted class probabilities as bars (every layer's kernels are ./kernels.ts). A deep model (ResNet-20 has
 // 72 layers) starts with only its first layers open, and a closed layer draws nothing until opened.
 import type { FeatureMapsView, MapView } from '../../src/protocol/training';
 import { button, h } from '../dom';
@@ -136,30 +136,6 @@ function layerList(layers: readonly MapView[], panel: ExplainPanel): HTMLElement
   return list;
 }
 
-/** Kernels [kh, kw, inC, outC]: one image per output channel (RGB when the input has 3 channels, else the mean). */
-function kernelGrid(k: MapView): HTMLElement {
-  const [kh, kw, inC, outC] = k.shape;
-  const cells: HTMLElement[] = [];
-  for (let o = 0; o < Math.min(outC, MAX_CHANNELS); o++) {
-    const rgb = inC === 3;
-    const img = new Float32Array(kh * kw * (rgb ? 3 : 1));
-    for (let p = 0; p < kh * kw; p++) {
-      let sum = 0;
-      for (let i = 0; i < inC; i++) {
-        const v = k.data[(p * inC + i) * outC + o];
-        if (rgb) img[p * 3 + i] = v;
-        sum += v;
-      }
-      if (!rgb) img[p] = sum / inC;
-    }
-    const cv = heatmap(img, kh, kw, rgb ? 3 : 1, 0, k.min, k.max, rgb, 'kernel');
-    cv.style.width = cv.style.height = '40px';
-    cv.title = `filter ${o}`;
-    cells.push(cv);
-  }
-  return h('section', { class: 'kernels' }, h('h4', {}, `First conv layer's kernels`, h('span', { class: 'meta' }, ` ${k.name} · ${k.shape.join('×')} · range ${range(k)}`)), h('div', { class: 'grid' }, cells));
-}
-
 /** The class probabilities; a row opens the explanation of that output unit (softmax: logits → probabilities). */
 function probabilityBars(maps: FeatureMapsView, panel: ExplainPanel): HTMLElement {
   const p = maps.probabilities;
@@ -208,7 +184,6 @@ export function renderMaps(maps: FeatureMapsView, inside: MapsInside): HTMLEleme
     'div',
     { class: 'feature-maps', 'data-epoch': maps.epoch },
     h('div', { class: 'sample-row' }, h('figure', {}, input, h('figcaption', {}, maps.caption, maps.epoch ? ` · after epoch ${maps.epoch}` : '')), probabilityBars(maps, panel), attribution.element),
-    maps.kernels ? kernelGrid(maps.kernels) : null,
     h('p', { class: 'hint' }, 'Click a cell of any map (or a class probability) to see how it was computed.'),
     list,
   );

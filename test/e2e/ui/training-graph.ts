@@ -39,8 +39,11 @@ export default async function trainingGraph({ page, workspace, screenshot, log }
   // Closed: nothing drawn yet.
   const last = frame.locator('.layer-maps[data-layer="stage3_block3_out"] canvas.map');
   assert.equal(await last.count(), 0);
-  assert.equal(await frame.locator('canvas.kernel').count(), 16, "the stem's 16 kernels");
-  assert.match(await frame.locator('.kernels h4').innerText(), /stem_conv\.kernel · 3×3×1×16/);
+  // Every weight layer's kernels, the stem's first, under the file's names.
+  const kernels = frame.locator('.layer-kernels');
+  assert.equal(await kernels.locator('canvas.kernel-grid').getAttribute('data-param'), 'stem_conv.kernel');
+  assert.match(await kernels.locator('.kernel-body').innerText(), /stem_conv\.kernel · 3×3×1×16/);
+  assert.equal(await kernels.locator('select option').count(), 22, '21 convolutions (19 and 2 projections) and the dense layer');
   assert.equal(await frame.locator('table.confusion td.cell').count(), 100);
   await screenshot('resnet20-trained');
 

@@ -75,11 +75,13 @@ export default async function training({ page, workspace, screenshot, log }: Sce
       for (let i = 4; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) return true;
       return false;
     }).length;
-    return { canvases: canvases.length, nonEmpty, layers: root.querySelectorAll('.layer-maps').length, kernels: root.querySelectorAll('canvas.kernel').length, bars: root.querySelectorAll('.prob-row').length };
+    return { canvases: canvases.length, nonEmpty, layers: root.querySelectorAll('.layer-maps').length, bars: root.querySelectorAll('.prob-row').length };
   });
   log(`feature maps: ${JSON.stringify(maps)}`);
   assert.equal(maps.layers, 8, 'one section per LeNet layer');
-  assert.equal(maps.kernels, 6, 'six first-layer kernels');
+  const kernels = frame.locator('.layer-kernels');
+  assert.deepEqual(await kernels.locator('select option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)), ['conv2d_0.kernel', 'conv2d_2.kernel', 'dense_5.kernel', 'dense_6.kernel', 'dense_7.kernel']);
+  assert.equal(await kernels.locator('canvas.kernel-grid').getAttribute('data-param'), 'conv2d_0.kernel');
   assert.equal(maps.bars, 10, 'ten class probabilities');
   assert.ok(maps.nonEmpty >= 6, `${maps.nonEmpty} of ${maps.canvases} feature-map canvases have content`);
   const cells = frame.locator('table.confusion td.cell');

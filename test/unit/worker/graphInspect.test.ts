@@ -103,9 +103,11 @@ describe('training view worker side on a graph model', () => {
 
     const kernel = net.params.find((p) => p.name === 'stem.kernel');
     assert.ok(kernel);
-    assert.equal(maps.kernels?.name, 'stem.kernel');
-    assert.deepEqual(maps.kernels?.shape, [3, 3, 1, 4]);
-    assert.deepEqual(maps.kernels?.data, kernel.value);
+    const view = maps.layerKernels?.find((k) => k.param === 'stem.kernel');
+    assert.ok(view, 'the stem conv is among the kernel views, by its graph name');
+    assert.deepEqual([view.kind, view.shape, view.rows, view.cols], ['conv', [3, 3, 1, 4], 4, 1]);
+    // [out][in][kh][kw] in the view, [kh][kw][in][out] in the engine.
+    for (let o = 0; o < 4; o++) for (let p = 0; p < 9; p++) assert.equal(view.data[o * 9 + p], kernel.value[p * 4 + o]);
     assert.deepEqual(maps.probabilities, byName(maps.layers, 'out').data);
     assert.deepEqual(maps.probabilities, probabilitiesOf(net, x));
     assert.ok(Math.abs(maps.probabilities.reduce((s, v) => s + v, 0) - 1) < 1e-5);

@@ -61,8 +61,7 @@ describe('training worker and supervisor (real worker thread)', function () {
     assert.ok(last.layers.every((l) => l.data instanceof Float32Array && l.data.length === l.shape.reduce((a, b) => a * b, 1)));
     // A chain: default names, no inputs named.
     assert.deepEqual(last.layers.map((l) => [l.name, l.inputs]), [['conv2d_0', undefined], ['maxPool2d_1', undefined], ['flatten_2', undefined], ['dense_3', undefined]]);
-    assert.equal(last.kernels?.name, 'conv2d_0.kernel');
-    assert.deepEqual(last.kernels?.shape, [3, 3, 1, 4]);
+    assert.deepEqual(last.layerKernels?.map((k) => [k.param, k.shape]), [['conv2d_0.kernel', [3, 3, 1, 4]], ['dense_3.kernel', [676, 10]]]);
     assert.equal(last.probabilities.length, 10);
     assert.ok(Math.abs(last.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);
     assert.match(last.caption, /test #1 \(label 2\)/);
