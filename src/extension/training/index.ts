@@ -48,11 +48,12 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
     explanations,
     panels,
     { dispose: () => void supervisor.dispose() },
-    vscode.commands.registerCommand('cnnStudio.train', async (uri?: vscode.Uri, args?: TrainArgs) => {
+    vscode.commands.registerCommand('cnnStudio.train', async (uri?: vscode.Uri, args?: TrainArgs | readonly vscode.Uri[]) => {
       const target = modelUri(uri);
       if (!target) return undefined;
       await controller.restore(target);
-      return controller.train(target, args);
+      // From the explorer's context menu the second argument is the list of selected files, not options.
+      return controller.train(target, Array.isArray(args) ? undefined : (args as TrainArgs | undefined));
     }),
     vscode.commands.registerCommand('cnnStudio.stopTraining', (uri?: vscode.Uri) => controller.stop(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('cnnStudio.showTraining', show),
