@@ -2,7 +2,7 @@
 // of a breakdown: the pre-activation the terms add up to, through the activation, to the output.
 import { assertNever } from '../../model/assertNever';
 import type { ActivationName } from '../../model/types';
-import type { ActivationStep, SoftmaxStep } from './types';
+import type { ActivationStep, SoftmaxStep } from '../../model/explanation';
 
 /** act(z) for the element-wise activations; softmax needs its whole row (softmaxStep). */
 export function activate(name: Exclude<ActivationName, 'softmax'>, z: number, alpha: number): number {

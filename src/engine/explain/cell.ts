@@ -9,7 +9,7 @@ import { explainConv, explainSeparable } from './conv';
 import { explainDense } from './dense';
 import { receptiveField } from './receptiveField';
 import { explainActivation, explainAdd, explainBatchNorm, explainCopy, explainPool } from './simple';
-import type { CellExplanation, CellPosition } from './types';
+import type { CellExplanation, CellPosition } from '../../model/explanation';
 import { SampleValues, as3, at, value3 } from './values';
 
 /** "14×14×6" or "120". */

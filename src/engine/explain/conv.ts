@@ -6,7 +6,7 @@ import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer } from '../../model/types';
 import { activationStep } from './activation';
 import type { CellBase } from './cellBase';
-import type { ConvChannelTerm, ConvExplanation, SeparableChannelTerm, SeparableExplanation, TapWindow } from './types';
+import type { ConvChannelTerm, ConvExplanation, SeparableChannelTerm, SeparableExplanation, TapWindow } from '../../model/explanation';
 import { at, type SampleValues, type Value3 } from './values';
 
 function tapWindow(g: Window2d, row: number, col: number): TapWindow {

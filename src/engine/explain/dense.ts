@@ -5,7 +5,7 @@ import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { DenseLayer } from '../../model/types';
 import { activationStep } from './activation';
 import type { CellBase } from './cellBase';
-import type { DenseExplanation, DenseTerm } from './types';
+import type { DenseExplanation, DenseTerm } from '../../model/explanation';
 import type { SampleValues } from './values';
 
 export const DENSE_TOP = 10;

@@ -9,7 +9,7 @@ import type { ModelAnalysis } from '../../model/analysis';
 import type { LayerType } from '../../model/types';
 import type { Network } from '../network';
 import { sizeOf, type Tensor } from '../tensor';
-import type { GradCamResult, SaliencyResult, ScoreKind } from './types';
+import type { GradCamResult, SaliencyResult, ScoreKind } from '../../model/explanation';
 
 interface Score {
   readonly kind: ScoreKind;

@@ -3,4 +3,4 @@
 export { explainCell, explainedValue, formatShape, positionProblem } from './cell';
 export { defaultGradCamLayer, gradCam, resizeBilinear, saliency } from './gradients';
 export { receptiveField } from './receptiveField';
-export type * from './types';
+export type * from '../../model/explanation';

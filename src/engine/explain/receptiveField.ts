@@ -7,7 +7,7 @@ import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { field } from '../../model/spec';
 import { paddingSides } from '../../model/shapes';
 import type { Shape } from '../../model/types';
-import type { ReceptiveField } from './types';
+import type { ReceptiveField } from '../../model/explanation';
 
 /** Rows/cols of a spatial value, or a feature range of a rank-1 value; inclusive. */
 type Region =

@@ -10,7 +10,7 @@ import type { CellBase } from './cellBase';
 import type {
   ActivationExplanation, AddExplanation, BatchNormExplanation, CellPosition, CopyExplanation, PoolExplanation,
   SoftmaxExplanation, TapWindow,
-} from './types';
+} from '../../model/explanation';
 import { at, type SampleValues } from './values';
 
 export function explainPool(values: SampleValues, info: LayerInfo, base: CellBase): PoolExplanation {

@@ -4,7 +4,7 @@ import type { LayerInfo } from '../../model/analysis';
 import type { Shape } from '../../model/types';
 import type { Network } from '../network';
 import type { Tensor } from '../tensor';
-import type { CellPosition, CellSource, LayerRef } from './types';
+import type { CellPosition, CellSource, LayerRef } from '../../model/explanation';
 
 export interface Value3 {
   readonly h: number;

@@ -2,7 +2,7 @@
 // Float32Arrays), so they cross a worker or webview boundary and print as JSON. The terms of a breakdown are
 // re-added in float64 from the current weights and the sample's inputs; `value` is what the engine computed
 // (float32), and every breakdown's final step is within 1e-5 of it.
-import type { ActivationName, LayerType, Shape } from '../../model/types';
+import type { ActivationName, LayerType, Shape } from './types';
 
 /** A cell of a layer's output. Outputs of rank 1 ([features]) use row 0, col 0 and channel = the feature. */
 export interface CellPosition {
