@@ -57,7 +57,12 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
     }),
     vscode.commands.registerCommand('cnnStudio.stopTraining', (uri?: vscode.Uri) => controller.stop(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('cnnStudio.showTraining', show),
-    vscode.commands.registerCommand('cnnStudio.predictImage', (uri?: vscode.Uri, args?: PredictArgs) => predictImage(supervisor, log, uri instanceof vscode.Uri ? uri : undefined, args)),
+    vscode.commands.registerCommand('cnnStudio.predictImage', (uri?: vscode.Uri, args?: PredictArgs) =>
+      predictImage(supervisor, log, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(args) ? {} : args, async (model, image) => {
+        await show(model);
+        controller.inspect(model, { kind: 'file', path: image.fsPath });
+      }),
+    ),
   );
 }
 

@@ -1,5 +1,6 @@
 // "CNN: Predict Image…" on a PNG/JPEG in the explorer: picks a trained model of the workspace (one with
-// weights beside it) and shows the top-5 classes. The forward pass runs in a short-lived worker.
+// weights beside it) and shows the top-5 classes, with a way into the training view (explanations, Grad-CAM,
+// saliency) for that image. The forward pass runs in a short-lived worker.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { weightsPath } from '../../data/weightsFile';
@@ -11,7 +12,18 @@ export interface PredictArgs {
   readonly model?: vscode.Uri;
 }
 
-export async function predictImage(supervisor: TrainingSupervisor, log: vscode.LogOutputChannel, image?: vscode.Uri, args: PredictArgs = {}): Promise<Prediction | undefined> {
+/** Opens the model's training view with the image inspected: its feature maps, explanations, Grad-CAM and saliency. */
+export type InspectInView = (model: vscode.Uri, image: vscode.Uri) => Promise<void>;
+
+const EXPLAIN = 'Explain in Training View';
+
+export async function predictImage(
+  supervisor: TrainingSupervisor,
+  log: vscode.LogOutputChannel,
+  image?: vscode.Uri,
+  args: PredictArgs = {},
+  inspect?: InspectInView,
+): Promise<Prediction | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Predicting is disabled in Restricted Mode: it reads model weights and images. Trust this workspace first.');
     return undefined;
@@ -26,7 +38,11 @@ export async function predictImage(supervisor: TrainingSupervisor, log: vscode.L
     const prediction = await supervisor.predict(model.fsPath, modelText, file.fsPath, 5);
     const top = prediction.top.map((t) => `${t.label} ${(100 * t.probability).toFixed(1)}%`).join(', ');
     log.info(`predict ${name} with ${vscode.workspace.asRelativePath(model)}: ${top}`);
-    void vscode.window.showInformationMessage(`${name}: ${top}`);
+    // Not awaited: the command resolves with the prediction while the message waits for the user.
+    void vscode.window.showInformationMessage(`${name}: ${top}`, ...(inspect ? [EXPLAIN] : [])).then((choice) => {
+      if (choice === EXPLAIN && inspect) return inspect(model, file);
+      return undefined;
+    });
     return prediction;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
