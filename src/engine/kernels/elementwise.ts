@@ -2,6 +2,13 @@
 import { assertNever } from '../../model/assertNever';
 import type { ActivationName } from '../../model/types';
 
+/** 1 / (1 + e^-v), split on the sign so exp never overflows. */
+function sigmoid(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
 /** y[0…size) ← act(z); rowLen is the softmax axis length. y may be z. */
 export function activationForward(
   act: ActivationName, z: Float32Array, y: Float32Array, size: number, rowLen: number, alpha: number,
@@ -20,7 +27,7 @@ export function activationForward(
       for (let i = 0; i < size; i++) { const v = z[i]!; y[i] = v > 0 ? (v < 6 ? v : 6) : 0; }
       return;
     case 'swish':
-      // z·sigmoid(z), with the sigmoid split on the sign as above.
+      // z·sigmoid(z), split on the sign as sigmoid() is.
       for (let i = 0; i < size; i++) {
         const v = z[i]!;
         if (v >= 0) y[i] = v / (1 + Math.exp(-v));
@@ -28,12 +35,7 @@ export function activationForward(
       }
       return;
     case 'sigmoid':
-      // Split on the sign so exp never overflows.
-      for (let i = 0; i < size; i++) {
-        const v = z[i]!;
-        if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
-        else { const e = Math.exp(v); y[i] = e / (1 + e); }
-      }
+      for (let i = 0; i < size; i++) y[i] = sigmoid(z[i]!);
       return;
     case 'tanh':
       for (let i = 0; i < size; i++) y[i] = Math.tanh(z[i]!);
@@ -75,9 +77,7 @@ export function activationBackward(
       // d/dz z·s(z) = s + z·s·(1 − s): from z, since y = z·s does not give s back where z = 0.
       for (let i = 0; i < size; i++) {
         const v = z[i]!;
-        let s: number;
-        if (v >= 0) s = 1 / (1 + Math.exp(-v));
-        else { const e = Math.exp(v); s = e / (1 + e); }
+        const s = sigmoid(v);
         dz[i] = dy[i]! * s * (1 + v * (1 - s));
       }
       return;

@@ -6,29 +6,10 @@
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { designerFrame, eventually, openFile, setColorTheme, writeWorkspaceSettings, type ScenarioContext } from './helpers';
+import type { Locator } from 'playwright-core';
+import { designerFrame, eventually, openFile, setColorTheme, trainingFrame, writeWorkspaceSettings, type CanvasLike, type ScenarioContext } from './helpers';
 
 export const timeoutMs = 150_000;
-
-/** The training view's content frame (the designer is a webview too, so pick the one with a run header). */
-async function trainingFrame(page: Page): Promise<FrameLocator> {
-  return eventually(async () => {
-    const outer = page.locator('iframe.webview.ready').filter({ visible: true });
-    for (let i = 0; i < (await outer.count()); i++) {
-      const frame = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
-      if ((await frame.locator('.run-header').count()) > 0) return frame;
-    }
-    throw new Error('no visible training view');
-  }, 20_000);
-}
-
-/** The part of a canvas the checks need (this tsconfig has no DOM lib; the callback runs in the page). */
-interface CanvasLike {
-  readonly width: number;
-  readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
-}
 
 const text = async (l: Locator): Promise<string> => (await l.innerText()).trim();
 

@@ -369,3 +369,22 @@ export async function chooseDesignerOption(frame: FrameLocator, field: string, v
   const option = select.locator('li.option').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(value)}\\s*$`) });
   await option.click();
 }
+
+/** The training view's content frame (the designer is a webview too, so pick the one with a run header). */
+export async function trainingFrame(page: Page): Promise<FrameLocator> {
+  return eventually(async () => {
+    const outer = page.locator('iframe.webview.ready').filter({ visible: true });
+    for (let i = 0; i < (await outer.count()); i++) {
+      const frame = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
+      if ((await frame.locator('.run-header').count()) > 0) return frame;
+    }
+    throw new Error('no visible training view');
+  }, 20_000);
+}
+
+/** The part of a canvas the checks need (this tsconfig has no DOM lib; the callback runs in the page). */
+export interface CanvasLike {
+  readonly width: number;
+  readonly height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}

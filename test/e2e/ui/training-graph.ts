@@ -3,22 +3,9 @@
 // first four, draws a closed layer's maps when opened ("Open all"), shows the stem's 16 kernels and a
 // 10×10 confusion matrix.
 import * as assert from 'node:assert/strict';
-import type { FrameLocator, Page } from 'playwright-core';
-import { designerFrame, eventually, openFile, writeWorkspaceSettings, type ScenarioContext } from './helpers';
+import { designerFrame, eventually, openFile, trainingFrame, writeWorkspaceSettings, type ScenarioContext } from './helpers';
 
 export const timeoutMs = 180_000;
-
-/** The training view's content frame (the designer is a webview too, so pick the one with a run header). */
-async function trainingFrame(page: Page): Promise<FrameLocator> {
-  return eventually(async () => {
-    const outer = page.locator('iframe.webview.ready').filter({ visible: true });
-    for (let i = 0; i < (await outer.count()); i++) {
-      const frame = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
-      if ((await frame.locator('.run-header').count()) > 0) return frame;
-    }
-    throw new Error('no visible training view');
-  }, 20_000);
-}
 
 export default async function trainingGraph({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
   writeWorkspaceSettings(workspace, { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 128 });

@@ -2,39 +2,15 @@
 // the status bar shows progress, the chart has points, feature-map canvases have pixels, the confusion
 // matrix renders and lists misclassified samples; then Stop during a second, longer run.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
-import { designerFrame, eventually, openFile, runCommand, showOutputChannel, waitForNotification, type ScenarioContext } from './helpers';
-
-function setTrainingSettings(workspace: string, epochs: number, limit: number): void {
-  mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'cnnStudio.training.epochs': epochs, 'cnnStudio.training.limit': limit }, null, 2));
-}
-
-/** The training view's content frame (the designer is a webview too, so pick the one with a run header). */
-async function trainingFrame(page: Page): Promise<FrameLocator> {
-  return eventually(async () => {
-    const outer = page.locator('iframe.webview.ready').filter({ visible: true });
-    for (let i = 0; i < (await outer.count()); i++) {
-      const frame = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
-      if ((await frame.locator('.run-header').count()) > 0) return frame;
-    }
-    throw new Error('no visible training view');
-  }, 20_000);
-}
-
-/** The part of a canvas the check needs (this tsconfig has no DOM lib; the callback runs in the page). */
-interface CanvasLike {
-  readonly width: number;
-  readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
-}
+import type { Page } from 'playwright-core';
+import { designerFrame, eventually, openFile, runCommand, showOutputChannel, trainingFrame, waitForNotification, writeWorkspaceSettings, type CanvasLike, type ScenarioContext } from './helpers';
 
 const statusBar = (page: Page) => page.locator('.part.statusbar .statusbar-item').filter({ hasText: 'lenet5' }).first();
 
 export default async function training({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
-  setTrainingSettings(workspace, 1, 256);
+  writeWorkspaceSettings(workspace, { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 256 });
   // Opening a model first lets the extension host finish starting (commands reach the palette).
   await openFile(page, 'lenet5.cnn.json');
   await runCommand(page, 'CNN: New LeNet-5 on MNIST');
@@ -99,7 +75,7 @@ export default async function training({ page, workspace, screenshot, log }: Sce
   assert.match(output, /lenet5-\d+: epoch 1\/1/, output);
 
   // Stop during a longer second run (settings are read when a run starts).
-  setTrainingSettings(workspace, 20, 2000);
+  writeWorkspaceSettings(workspace, { 'cnnStudio.training.epochs': 20, 'cnnStudio.training.limit': 2000 });
   await page.waitForTimeout(500);
   // This time from the training view's own Train button.
   const again = await trainingFrame(page);

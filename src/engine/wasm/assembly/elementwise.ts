@@ -168,6 +168,13 @@ export function softmaxCrossEntropy(z: usize, p: usize, labels: usize, n: i32, c
   return sum;
 }
 
+/** 1 / (1 + e^-v) in float64, split on the sign so exp never overflows (the reference's formula). */
+@inline function sigmoid(v: f64): f64 {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
 function activationRow(act: i32, z: usize, y: usize, n: i32, alpha: f64): void {
   const zero = f32x4.splat(0);
   let i = 0;
@@ -203,7 +210,7 @@ function activationRow(act: i32, z: usize, y: usize, n: i32, alpha: f64): void {
     return;
   }
   if (act == SWISH) {
-    // z·sigmoid(z) in float64, the sigmoid split on the sign as for SIGMOID.
+    // z·sigmoid(z) in float64, split on the sign as sigmoid() is.
     for (; i < n; i++) {
       const o = <usize>i << 2;
       const v = <f64>load<f32>(z + o);
@@ -234,15 +241,7 @@ function activationRow(act: i32, z: usize, y: usize, n: i32, alpha: f64): void {
   if (act == SIGMOID) {
     for (; i < n; i++) {
       const o = <usize>i << 2;
-      const v = <f64>load<f32>(z + o);
-      // Split on the sign so exp never overflows.
-      let s: f64;
-      if (v >= 0) s = 1 / (1 + Math.exp(-v));
-      else {
-        const e = Math.exp(v);
-        s = e / (1 + e);
-      }
-      store<f32>(y + o, <f32>s);
+      store<f32>(y + o, <f32>sigmoid(<f64>load<f32>(z + o)));
     }
     return;
   }
@@ -292,12 +291,7 @@ function derivativeRow(act: i32, z: usize, y: usize, dy: usize, dz: usize, n: i3
     for (; i < n; i++) {
       const o = <usize>i << 2;
       const v = <f64>load<f32>(z + o);
-      let s: f64;
-      if (v >= 0) s = 1 / (1 + Math.exp(-v));
-      else {
-        const e = Math.exp(v);
-        s = e / (1 + e);
-      }
+      const s = sigmoid(v);
       store<f32>(dz + o, <f32>(<f64>load<f32>(dy + o) * s * (1 + v * (1 - s))));
     }
     return;
