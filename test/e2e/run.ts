@@ -38,7 +38,7 @@ import {
 } from './lib/codeServer';
 import type { HostResults } from '../host/runner';
 import type { Scenario, ScenarioContext } from './ui/helpers';
-import { waitForWorkbench } from './ui/helpers';
+import { waitForWorkbench, writeWorkspaceSettings } from './ui/helpers';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -201,7 +201,7 @@ async function runUiScenarios(browser: Browser, server: CodeServer): Promise<voi
   for (const file of files) {
     const name = path.basename(file, '.ts');
     if (GREP && !name.includes(GREP)) continue;
-    type ScenarioModule = { default?: Scenario; timeoutMs?: number };
+    type ScenarioModule = { default?: Scenario; timeoutMs?: number; workspaceSettings?: Record<string, unknown> };
     const imported = (await import(pathToFileURL(path.join(UI_DIR, file)).href)) as ScenarioModule & { default?: ScenarioModule };
     // tsx hands a CommonJS-compiled module's exports back one level deeper, under `default`.
     const mod: ScenarioModule = typeof imported.default === 'function' ? imported : (imported.default ?? {});
@@ -213,6 +213,8 @@ async function runUiScenarios(browser: Browser, server: CodeServer): Promise<voi
     }
     const t0 = Date.now();
     const workspace = makeWorkspace(`ui-${name}`);
+    // Before the workbench opens: a settings file written later is picked up only after a watcher's delay.
+    if (mod.workspaceSettings) writeWorkspaceSettings(workspace, mod.workspaceSettings);
     const { context, page } = await newPage(browser, `ui-${name}`);
     let shots = 0;
     let ready = 0;

@@ -17,9 +17,11 @@ import {
   runCommand,
   setColorTheme,
   visibleEditorText,
-  writeWorkspaceSettings,
   type ScenarioContext,
 } from './helpers';
+
+/** Written before the workbench opens (see test/e2e/run.ts). */
+export const workspaceSettings = { 'cnnStudio.inlayHints.enabled': false, 'editor.inlayHints.enabled': 'off', 'workbench.colorTheme': 'Default Dark Modern' };
 
 export const timeoutMs = 120_000;
 
@@ -64,7 +66,6 @@ async function expectDocument(page: Page, what: string, check: (m: Model) => boo
 
 export default async function designerEditing({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
   // Plain JSON on screen (no inlay hints after each layer), so the text editor's lines parse as the document.
-  writeWorkspaceSettings(workspace, { 'cnnStudio.inlayHints.enabled': false, 'editor.inlayHints.enabled': 'off', 'workbench.colorTheme': 'Default Dark Modern' });
 
   // The text on the left, the designer on the right.
   await openFileAsText(page, 'lenet5.cnn.json');

@@ -17,9 +17,11 @@ import {
   openFile,
   runCommand,
   setColorTheme,
-  writeWorkspaceSettings,
   type ScenarioContext,
 } from './helpers';
+
+/** Written before the workbench opens (see test/e2e/run.ts). */
+export const workspaceSettings = { 'workbench.colorTheme': 'Default Dark Modern', 'files.autoSave': 'off' };
 
 export const timeoutMs = 150_000;
 
@@ -64,7 +66,6 @@ async function inputsCell(frame: FrameLocator, index: number): Promise<string> {
 
 export default async function designerResidual({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
   // No auto-save: the file on disk changes only with the explicit save at the end.
-  writeWorkspaceSettings(workspace, { 'workbench.colorTheme': 'Default Dark Modern', 'files.autoSave': 'off' });
   const file = join(workspace, FILE);
   writeFileSync(file, TWO_CONV);
   await eventually(() => openFile(page, FILE), 30_000, 1000);

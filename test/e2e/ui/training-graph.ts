@@ -3,12 +3,14 @@
 // first four, draws a closed layer's maps when opened ("Open all"), shows the stem's 16 kernels and a
 // 10×10 confusion matrix.
 import * as assert from 'node:assert/strict';
-import { designerFrame, eventually, openFile, trainingFrame, writeWorkspaceSettings, type ScenarioContext } from './helpers';
+import { designerFrame, eventually, openFile, trainingFrame, type ScenarioContext } from './helpers';
+
+/** Written before the workbench opens (see test/e2e/run.ts). */
+export const workspaceSettings = { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 128 };
 
 export const timeoutMs = 180_000;
 
-export default async function trainingGraph({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
-  writeWorkspaceSettings(workspace, { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 128 });
+export default async function trainingGraph({ page, screenshot, log }: ScenarioContext): Promise<void> {
   await openFile(page, 'resnet20.cnn.json');
   const designer = await designerFrame(page);
   await designer.locator('#train').click();

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { designerFrame, eventually, openFile, runCommand, showOutputChannel, trainingFrame, waitForNotification, writeWorkspaceSettings, type CanvasLike, type ScenarioContext } from './helpers';
 
+/** Written before the workbench opens (see test/e2e/run.ts). */
+export const workspaceSettings = { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 256 };
+
 const statusBar = (page: Page) => page.locator('.part.statusbar .statusbar-item').filter({ hasText: 'lenet5' }).first();
 
 export default async function training({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
-  writeWorkspaceSettings(workspace, { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 256 });
   // Opening a model first lets the extension host finish starting (commands reach the palette).
   await openFile(page, 'lenet5.cnn.json');
   await runCommand(page, 'CNN: New LeNet-5 on MNIST');
