@@ -17,18 +17,20 @@ const base = {
   loader: { '.wasm': 'binary' },
 };
 
-// tsx/cjs: only require.resolve'd, for a .ts GEMM worker entry under tsx (src/data/gemmPool.ts), never bundled.
+// tsx/cjs: only require.resolve'd, for a .ts kernel thread entry under tsx (src/node/runtime/kernelThreads.ts), never bundled.
 const node = { ...base, platform: 'node', format: 'cjs', target: 'node20', external: ['tsx/cjs'] };
 
 const bundles = [
   { ...node, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
-  // The GEMM helper threads (src/data/gemmPool.ts starts them from dist/, beside worker.js and cli.js).
-  { ...node, entryPoints: ['src/data/gemmWorker.ts'], outfile: 'dist/gemm-worker.js' },
+  // The kernel threads (src/node/runtime/kernelThreads.ts starts them from dist/, beside worker.js and cli.js).
+  { ...node, entryPoints: ['src/node/runtime/kernelThread.ts'], outfile: 'dist/kernel-thread.js' },
   { ...node, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
+  { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/designer/main.ts'], outfile: 'dist/designer.js' },
   { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/training/main.ts'], outfile: 'dist/training.js' },
-].filter((b) => b.entryPoints.every((p) => existsSync(p)));
+];
+// A renamed entry must fail the build, not silently leave an old bundle in dist/.
+for (const b of bundles) for (const p of b.entryPoints) if (!existsSync(p)) throw new Error(`esbuild.mjs: no entry point ${p}`);
 
 if (watch) {
   for (const b of bundles) await (await esbuild.context(b)).watch();

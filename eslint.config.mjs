@@ -39,23 +39,23 @@ export default tseslint.config(
   },
   {
     files: ['src/model/**/*.ts'],
-    rules: forbid(['engine', 'data', 'protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'model/ is pure: it imports only model/ and jsonc-parser.'),
+    rules: forbid(['engine', 'node', 'protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'model/ is pure: it imports only model/ and jsonc-parser.'),
   },
   {
     files: ['src/engine/**/*.ts'],
-    rules: forbid(['data', 'protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'engine/ is pure: it imports only engine/ and model/.'),
+    rules: forbid(['node', 'protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'engine/ is pure: it imports only engine/ and model/.'),
   },
   {
     files: ['src/interop/**/*.ts'],
-    rules: forbid(['data', 'protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'interop/ is pure: it imports only interop/, model/, engine/ and onnx-proto; file I/O lives in cli/.'),
+    rules: forbid(['node', 'protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'interop/ is pure: it imports only interop/, model/, engine/ and onnx-proto; file I/O lives in cli/.'),
   },
   {
-    files: ['src/data/**/*.ts'],
-    rules: forbid(['protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode'], 'data/ reads files for the engine; it never imports VS Code or the front ends.'),
+    files: ['src/node/**/*.ts'],
+    rules: forbid(['protocol', 'extension', 'worker', 'cli', 'webview'], ['vscode'], 'node/ does Node.js I/O and processes for the engine; it never imports VS Code or the front ends.'),
   },
   {
     files: ['src/protocol/**/*.ts'],
-    rules: forbid(['engine', 'data', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'protocol/ is shared with the webview: types and the Endpoint only.'),
+    rules: forbid(['engine', 'node', 'extension', 'worker', 'cli', 'webview'], ['vscode', ...nodeBuiltins], 'protocol/ is shared with the webview: types and the Endpoint only.'),
   },
   {
     files: ['src/worker/**/*.ts'],
@@ -67,7 +67,7 @@ export default tseslint.config(
   },
   {
     files: ['webview/**/*.ts'],
-    rules: forbid(['engine', 'data', 'extension', 'worker', 'cli'], ['vscode', ...nodeBuiltins], 'The webview is browser code: protocol/ and model/ types only.'),
+    rules: forbid(['engine', 'node', 'extension', 'worker', 'cli'], ['vscode', ...nodeBuiltins], 'The webview is browser code: protocol/ and model/ types only.'),
   },
   {
     files: ['test/**/*.ts'],

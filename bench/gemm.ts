@@ -2,7 +2,7 @@
 // and @tensorflow/tfjs-backend-cpu's matMul, on the shapes the layers produce (conv forward as one batched GEMM,
 // its weight and input gradients, dense). Not a test: numbers vary with the machine and its load; each figure is
 // the best of --reps runs, the runs of the implementations interleaved so that load spreads evenly. Each wasm
-// variant runs once per entry of --threads (the thread pool of src/engine/wasm/pool.ts, every GEMM split).
+// variant runs once per entry of --threads (the thread pool of src/engine/wasm/threadPool.ts, every GEMM split).
 //   npx tsx bench/gemm.ts [--reps N] [--filter TEXT] [--threads 1,2] [--no-tfjs]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { gemm as jsGemm } from '../src/engine/kernels/gemm';
 import { createRng } from '../src/engine/rng';
 import { loadWasmBackend, type WasmBackend, type WasmVariant } from '../src/engine/wasm/backend';
-import { createGemmPool } from '../src/data/gemmPool';
+import { createKernelThreadPool } from '../src/node/runtime/kernelThreads';
 import { enableRelaxedSimd, readWasmBinaries } from '../test/unit/engine/wasmHelpers';
 
 const { values: args } = parseArgs({
@@ -42,7 +42,7 @@ const CASES: Case[] = [
 enableRelaxedSimd();
 const binaries = readWasmBinaries();
 const backends: { be: WasmBackend; name: string }[] = [];
-const pools = threadCounts.map((t) => (t > 1 ? createGemmPool(t, { minMadds: 0 }) : undefined));
+const pools = threadCounts.map((t) => (t > 1 ? createKernelThreadPool(t, { minMadds: 0 }) : undefined));
 void Promise.all(pools.map((p) => p?.ready())).then(main);
 function main(): void {
   for (const variant of ['simd', 'relaxed-simd'] as WasmVariant[]) {

@@ -12,7 +12,7 @@ import {
   LAYER_CASES, MODEL_CASES, engineLayer, engineLayerCases, engineTrainStep, engineTrainStepCase, formatRate, measure,
   randomLabels, type BenchCase, type BenchCaseFactory, type LayerCase, type ModelCase,
 } from '../src/cli/bench';
-import { loadKernels, type KernelsChoice } from '../src/data/kernels';
+import { loadKernels, type KernelsChoice } from '../src/node/runtime/loadKernels';
 import { getKernels, setKernels } from '../src/engine/kernels';
 import type { Param } from '../src/engine/layer';
 import { createRng } from '../src/engine/rng';

@@ -13,14 +13,14 @@ const force = process.argv.includes('--force');
 
 /** Output file → features. Keep in step with WASM_FILES in src/engine/wasm/backend.ts. */
 const variants = [
-  { file: 'gemm-relaxed-simd.wasm', features: 'simd,relaxed-simd' },
-  { file: 'gemm-simd.wasm', features: 'simd' },
+  { file: 'kernels-relaxed-simd.wasm', features: 'simd,relaxed-simd' },
+  { file: 'kernels-simd.wasm', features: 'simd' },
 ];
 const common = [
   '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=',
   // The backend owns the memory and passes it in; the module neither creates nor exports one.
   '--importMemory', '--noExportMemory',
-  // Shared, so the GEMM worker threads (src/engine/wasm/pool.ts) instantiate the module over the same memory.
+  // Shared, so the GEMM worker threads (src/engine/wasm/threadPool.ts) instantiate the module over the same memory.
   // A shared memory needs a maximum: the whole 32-bit space (V8 reserves address space, not RAM, for it; the
   // backend may import a memory with a smaller maximum). A shared memory needs the `threads` feature (below).
   '--sharedMemory', '--maximumMemory', '65536',
@@ -36,7 +36,7 @@ for (const { file, features } of variants) {
   let outTime = 0;
   try { outTime = statSync(out).mtimeMs; } catch { /* not built yet */ }
   if (!force && outTime > newestSource) continue;
-  const { error, stderr } = await asc.main([join(srcDir, 'gemm.ts'), '--enable', `${features},threads`, ...common, '-o', out]);
+  const { error, stderr } = await asc.main([join(srcDir, 'index.ts'), '--enable', `${features},threads`, ...common, '-o', out]);
   if (error) {
     console.error(stderr.toString());
     console.error(`build-wasm: ${file}: ${error.message}`);

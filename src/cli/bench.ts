@@ -2,8 +2,8 @@
 // LeNet-5 and Keras' simple MNIST convnet) on random data; with a model file, times that model's plain training
 // (SGD) or inference steps and reports samples/s, GFLOP/s, kernels, threads and peak memory. Engine only: the
 // comparisons with tfjs and PyTorch live in bench/ (run.ts runs this command in its own process).
-import { defaultThreads } from '../data/gemmPool';
-import { activeKernels, describeKernels, kernelsLabel, kernelsRequestFromEnv, loadKernels, loadKernelsWithThreads, withKernels, type KernelsChoice } from '../data/kernels';
+import { defaultThreads } from '../node/runtime/kernelThreads';
+import { activeKernels, describeKernels, kernelsLabel, kernelsRequestFromEnv, loadKernels, loadKernelsWithThreads, withKernels, type KernelsChoice } from '../node/runtime/loadKernels';
 import type { EngineLayer } from '../engine/layer';
 import { createLayer } from '../engine/layers';
 import { buildNetwork, type Network } from '../engine/network';

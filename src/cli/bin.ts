@@ -1,7 +1,7 @@
 // The `cnn` executable (bundled to dist/cli.js): registers the .wasm kernels esbuild inlined, then runs main.
 // Separate from main.ts because tests import main.ts through tsx, which cannot import .wasm.
-import { setWasmBinaryProvider } from '../data/kernels';
-import { BUNDLED_WASM } from '../data/wasmBundle';
+import { setWasmBinaryProvider } from '../node/runtime/loadKernels';
+import { BUNDLED_WASM } from '../node/runtime/wasmBundle';
 import { main } from './main';
 
 setWasmBinaryProvider(() => BUNDLED_WASM);

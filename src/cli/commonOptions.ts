@@ -1,5 +1,5 @@
 // Options several commands share, declared once so their limits and help read the same everywhere.
-import { MAX_THREADS } from '../data/gemmPool';
+import { MAX_THREADS } from '../node/runtime/kernelThreads';
 import type { OptionSpec } from './options';
 
 /** No dataset that fits in memory has more samples; larger values are typos. */

@@ -1,10 +1,10 @@
 // `cnn evaluate <model.cnn.json>`: accuracy, loss, per-class accuracy and confusion matrix of the saved
 // weights on the model's test data (or the training data when there is no test set, or --data).
 import { dirname, resolve } from 'node:path';
-import { defaultThreads } from '../data/gemmPool';
-import { kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../data/kernels';
-import { loadDataSource } from '../data/load';
-import { loadTrainedNetwork, TrainedWeightsError, type TrainedNetwork } from '../data/trainedNetwork';
+import { defaultThreads } from '../node/runtime/kernelThreads';
+import { kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../node/runtime/loadKernels';
+import { loadDataSource } from '../node/datasets/load';
+import { loadTrainedNetwork, TrainedWeightsError, type TrainedNetwork } from '../node/checkpoint/trainedNetwork';
 import { evaluate } from '../engine/train';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import type { DataSource, Model } from '../model/types';

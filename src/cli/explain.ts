@@ -2,7 +2,7 @@
 // cell of one layer for one image, from the trained weights (as `cnn predict`, it refuses a model without them):
 // the terms, their sum, the bias, the activation and the engine's own value; --json prints the structure.
 import { explainCell, positionProblem } from '../engine/explain';
-import { loadImageFile } from '../data/load';
+import { loadImageFile } from '../node/datasets/load';
 import { inferShapes } from '../model/shapes';
 import { suggest } from '../model/suggest';
 import type { LayerInfo } from '../model/analysis';

@@ -1,7 +1,7 @@
 // `cnn export <model.cnn.json> --format onnx|pytorch|keras [-o PATH]`: the model and its weights for other tools.
-// The work (weights, build, atomic writes) is src/data/exportModel.ts, shared with VS Code's `CNN: Export Model…`;
+// The work (weights, build, atomic writes) is src/node/exportModel.ts, shared with VS Code's `CNN: Export Model…`;
 // this file parses options and prints.
-import { EXPORT_FORMATS, ExportError, exportModel, type ExportFormat } from '../data/exportModel';
+import { EXPORT_FORMATS, ExportError, exportModel, type ExportFormat } from '../node/exportModel';
 import { UsageError, UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
 import { parseCommandLine, type CommandSpec } from './options';

@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { FileError, readRegularFileSync } from '../data/files';
-import { weightsPath, writeFileAtomic } from '../data/weightsFile';
+import { FileError, readRegularFileSync } from '../node/files';
+import { weightsPath, writeFileAtomic } from '../node/checkpoint/weightsFile';
 import { encodeSafetensors, weightsMetadata } from '../engine/weights';
 import { importOnnx, OnnxImportError } from '../interop/onnx/import';
 import { formatModelText } from '../interop/modelText';

@@ -1,6 +1,6 @@
 // `cnn <command>`: the engine and analysis without VS Code.
-import { FileError } from '../data/files';
-import { kernelsRequestFromEnv, loadKernels, withKernels } from '../data/kernels';
+import { FileError } from '../node/files';
+import { kernelsRequestFromEnv, loadKernels, withKernels } from '../node/runtime/loadKernels';
 import { processIo, UsageError, UserError, type CliIo } from './io';
 import * as bench from './bench';
 import * as evaluate from './evaluate';

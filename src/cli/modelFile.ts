@@ -1,5 +1,5 @@
 // Reads and checks a model file for every command; prints `path:line:col: error: message` for VS Code's problem matchers.
-import { FileError, readRegularFileSync } from '../data/files';
+import { FileError, readRegularFileSync } from '../node/files';
 import { parseModelText, type ParsedModel } from '../model/parse';
 import { lineColumn } from '../model/textPosition';
 import type { Model } from '../model/types';

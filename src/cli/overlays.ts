@@ -3,7 +3,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { defaultGradCamLayer, gradCam, saliency } from '../engine/explain';
 import type { Network } from '../engine/network';
-import { writeOverlayPng } from '../data/overlayPng';
+import { writeOverlayPng } from '../node/overlayPng';
 import type { ModelAnalysis } from '../model/analysis';
 import { sizeOf } from '../engine/tensor';
 import { suggest } from '../model/suggest';

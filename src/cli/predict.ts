@@ -1,7 +1,7 @@
 // `cnn predict <model.cnn.json> <image>…`: the top-k classes with probabilities for each PNG/JPEG. A bad image
 // does not hide the others: every image gets its line (or JSON entry) in order, and the exit code is 1.
 // --saliency / --gradcam write overlays of where the model looks (./overlays.ts).
-import { loadImageFile } from '../data/load';
+import { loadImageFile } from '../node/datasets/load';
 import { TRAINING_SPEC } from '../model/modelSpec';
 import { inferShapes } from '../model/shapes';
 import type { Model } from '../model/types';

@@ -3,8 +3,8 @@
 import type { ModelAnalysis } from '../model/analysis';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { formatBytes, formatCompact, formatCount, formatDims } from '../model/format';
-import { estimateTrainingMemory } from '../model/memory';
-import { memoryLine, memoryVerdict } from '../model/memoryVerdict';
+import { estimateTrainingMemory } from '../engine/plan/memory';
+import { memoryLine, memoryVerdict } from '../engine/plan/memoryVerdict';
 import type { ParsedModel } from '../model/parse';
 
 /** machineBytes: the machine's memory (os.totalmem()), for the warning when training would not fit. */

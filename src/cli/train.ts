@@ -2,10 +2,10 @@
 // checkpoints after every epoch (weights, optimizer state, train.json beside the model), and stops
 // cleanly on Ctrl+C keeping the last finished epoch. The run itself is data/trainingSession (shared with
 // the VS Code worker); this file only parses options and prints.
-import { defaultThreads } from '../data/gemmPool';
-import { activeKernels, describeKernelsAndThreads, kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../data/kernels';
-import { prepareSession, runSession, TrainingSetupError, type PreparedSession, type SessionResult } from '../data/trainingSession';
-import { weightsPath } from '../data/weightsFile';
+import { defaultThreads } from '../node/runtime/kernelThreads';
+import { activeKernels, describeKernelsAndThreads, kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../node/runtime/loadKernels';
+import { prepareSession, runSession, TrainingSetupError, type PreparedSession, type SessionResult } from '../node/runtime/trainingSession';
+import { weightsPath } from '../node/checkpoint/weightsFile';
 import { formatBytes } from '../model/format';
 import { TRAINING_SPEC } from '../model/modelSpec';
 import { LIMIT_OPTION, THREADS_OPTION } from './commonOptions';

@@ -1,6 +1,6 @@
 // What every layer file in layers/ implements, and what optimizers and weights see of it.
 import type { LayerInfo } from '../model/analysis';
-import { layerBuffers } from '../model/bufferPlan';
+import { layerBuffers } from './plan/bufferPlan';
 import type { ActivationName } from '../model/types';
 import { allocBuf, Buf, type Arena } from './arena';
 import { getKernels } from './kernels';

@@ -9,7 +9,7 @@
 // this). Layers whose output does not reach the last layer (dead branches) run forward, for their feature maps,
 // and get no gradient.
 import type { LayerInfo, ModelAnalysis } from '../model/analysis';
-import { GRAD_SUM, planBuffers, reachesOutput } from '../model/bufferPlan';
+import { GRAD_SUM, planBuffers, reachesOutput } from './plan/bufferPlan';
 import type { LossName, Model, Shape } from '../model/types';
 import { Buf, type Arena } from './arena';
 import { getKernels } from './kernels';

@@ -4,8 +4,8 @@
 import { dirname } from 'node:path';
 import type { Dataset } from '../engine/dataset';
 import type { Network } from '../engine/network';
-import { loadDataSource, loadImageFile } from '../data/load';
-import { loadTrainedNetwork } from '../data/trainedNetwork';
+import { loadDataSource, loadImageFile } from '../node/datasets/load';
+import { loadTrainedNetwork } from '../node/checkpoint/trainedNetwork';
 import { parseModelText } from '../model/parse';
 import { inferShapes } from '../model/shapes';
 import type { Model } from '../model/types';

@@ -2,10 +2,10 @@
 // time, answers feature-map and prediction requests, obeys stop between batches, and turns every failure
 // into an `error` message: nothing thrown here may reach the extension host.
 import { parentPort } from 'node:worker_threads';
-import { defaultThreads } from '../data/gemmPool';
-import { kernelsRequestFromEnv, kernelsWithThreads, loadKernelsWithThreads, setWasmBinaryProvider, useKernels, withKernels } from '../data/kernels';
-import { TrainingSetupError } from '../data/trainingSession';
-import { BUNDLED_WASM } from '../data/wasmBundle';
+import { defaultThreads } from '../node/runtime/kernelThreads';
+import { kernelsRequestFromEnv, kernelsWithThreads, loadKernelsWithThreads, setWasmBinaryProvider, useKernels, withKernels } from '../node/runtime/loadKernels';
+import { TrainingSetupError } from '../node/runtime/trainingSession';
+import { BUNDLED_WASM } from '../node/runtime/wasmBundle';
 import { Endpoint, assertNever } from '../protocol/endpoint';
 import {
   featureMapsTransfer,
@@ -15,7 +15,7 @@ import {
   type SampleRef,
   type WorkerToHost,
 } from '../protocol/worker';
-import { loadTrainedNetwork } from '../data/trainedNetwork';
+import { loadTrainedNetwork } from '../node/checkpoint/trainedNetwork';
 import { Explainer } from './explain';
 import { featureMaps, parseSnapshot, predictFile, sampleInput } from './inspect';
 import { TrainingRun } from './run';

@@ -3,8 +3,8 @@
 // persisted into train.json.
 import type { EpochMetrics } from '../engine/train';
 import type { EpochHealth } from '../engine/health';
-import { prepareSession, runSession, type PreparedSession } from '../data/trainingSession';
-import { weightsPath, writeTrainState, type TrainState } from '../data/weightsFile';
+import { prepareSession, runSession, type PreparedSession } from '../node/runtime/trainingSession';
+import { weightsPath, writeTrainState, type TrainState } from '../node/checkpoint/weightsFile';
 import type { BatchView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { evaluateRun } from './evaluation';

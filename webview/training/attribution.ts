@@ -4,7 +4,7 @@
 // misclassified samples of the confusion matrix.
 import type { AttributionMethod, AttributionQuery, AttributionView } from '../../src/protocol/explain';
 import type { ViewSample } from '../../src/protocol/training';
-import { h, replaceContent } from '../dom';
+import { h, replaceContent } from '../shared/dom';
 import { fmt } from './breakdown';
 import { onThemeChange } from './charts';
 import type { TrainingHost } from './host';

@@ -12,7 +12,7 @@ import type {
   SoftmaxStep,
   TapWindow,
 } from '../../src/protocol/explain';
-import { h } from '../dom';
+import { h } from '../shared/dom';
 import { activationPlot } from './plot';
 
 /** A few significant digits, plain or exponential, without trailing zeros. */

@@ -3,7 +3,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { BatchView, EpochView } from '../../src/protocol/training';
-import { h } from '../dom';
+import { h } from '../shared/dom';
 
 type Metric = 'loss' | 'accuracy';
 

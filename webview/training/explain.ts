@@ -5,7 +5,7 @@
 // arrow key only the latest cell is asked for (one request in flight, the newest queued).
 import type { CellExplanation } from '../../src/protocol/explain';
 import type { FeatureMapsView, MapView } from '../../src/protocol/training';
-import { h, replaceContent } from '../dom';
+import { h, replaceContent } from '../shared/dom';
 import { breakdown, breakdownResult, fmt } from './breakdown';
 import { onThemeChange } from './charts';
 import { heatmap } from './heatmap';

@@ -4,7 +4,7 @@
 // (EpochView.health); docs/training-health.md says how they are measured.
 import { assertNever } from '../../src/model/assertNever';
 import type { EpochHealthView, EpochView, HealthFigure, HealthWarningView, LayerHealthView } from '../../src/protocol/training';
-import { h } from '../dom';
+import { h } from '../shared/dom';
 
 type Metric = 'gradNorm' | 'updateRatio' | 'dead' | 'saturated';
 

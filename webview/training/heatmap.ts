@@ -1,6 +1,6 @@
 // One channel of an HWC array (or its RGB) as a grey-level canvas of its native size, scaled up by CSS: the
 // feature maps, kernels, thumbnails and the images the explanations and overlays draw on.
-import { h } from '../dom';
+import { h } from '../shared/dom';
 
 /** value in [min, max] → gray level; a constant map is mid-gray. */
 export function level(v: number, min: number, max: number): number {

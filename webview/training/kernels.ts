@@ -5,7 +5,7 @@
 // large layer sends (the note says so), and the whole layer is one canvas, so drawing never freezes the view.
 import { assertNever } from '../../src/model/assertNever';
 import type { KernelView } from '../../src/protocol/training';
-import { h } from '../dom';
+import { h } from '../shared/dom';
 import { cssVar } from './charts';
 
 /** Tiles per row where they wrap (see wraps). */

@@ -6,7 +6,7 @@ import './training.css';
 import { assertNever } from '../../src/model/assertNever';
 import { formatBytes } from '../../src/model/format';
 import type { BatchView, FeatureMapsView, RunSnapshot, TrainingHostMessage } from '../../src/protocol/training';
-import { button, h, replaceContent } from '../dom';
+import { button, h, replaceContent } from '../shared/dom';
 import { Chart, epochTable, onThemeChange } from './charts';
 import { connect } from './host';
 import { AttributionBlock } from './attribution';

@@ -3,7 +3,7 @@
 // predicted class probabilities as bars (every layer's kernels are ./kernels.ts). A deep model (ResNet-20 has
 // 72 layers) starts with only its first layers open, and a closed layer draws nothing until opened.
 import type { FeatureMapsView, MapView } from '../../src/protocol/training';
-import { button, h } from '../dom';
+import { button, h } from '../shared/dom';
 import type { AttributionBlock } from './attribution';
 import { mapValue, stripWidth, type CellRef, type ExplainPanel } from './explain';
 import { heatmap } from './heatmap';

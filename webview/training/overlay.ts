@@ -1,7 +1,7 @@
 // Saliency and Grad-CAM drawn over the image (issue 13): the sample in grey (or colour), the map in [0, 1]
 // blended on top from the theme's yellow to its red, more opaque where the map is higher, and a legend with the
 // scale's maximum. Colours are read from the theme when drawn; the caller redraws on a theme change.
-import { h } from '../dom';
+import { h } from '../shared/dom';
 import { fmt } from './breakdown';
 import { mix, themeColor, type Rgba } from './colors';
 

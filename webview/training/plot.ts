@@ -2,7 +2,7 @@
 // curve, axes and point in theme colours read when drawn (the panel redraws on a theme change).
 import { assertNever } from '../../src/model/assertNever';
 import type { ActivationName } from '../../src/model/types';
-import { h } from '../dom';
+import { h } from '../shared/dom';
 import { themeCss } from './colors';
 
 /** f(z) as the engine computes it (the exact output comes from the engine; this only draws the curve). */

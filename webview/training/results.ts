@@ -1,7 +1,7 @@
 // After training: per-class accuracy and a confusion matrix whose cells list the misclassified samples,
 // with their images and, for image folders, a link that opens the file.
 import type { EvaluationView } from '../../src/protocol/training';
-import { h } from '../dom';
+import { h } from '../shared/dom';
 import type { AttributionBlock } from './attribution';
 import { heatmap } from './heatmap';
 

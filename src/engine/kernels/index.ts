@@ -8,7 +8,7 @@ import { depthwiseBackward, depthwiseForward } from './depthwise';
 import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, multiply, sumRows } from './elementwise';
 import { gemm } from './gemm';
 import { applyUpdate, sumSquares } from './optimizer';
-import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 import { softmaxCrossEntropy } from './softmaxLoss';
 
 export interface Kernels {

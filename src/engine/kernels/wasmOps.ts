@@ -11,7 +11,7 @@ import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import { composeConvForward, type ConvForward } from './conv';
 import type { Kernels } from './index';
 
-/** The module's exports besides the GEMM (assembly/ops.ts); pointers are byte offsets, booleans 0/1. */
+/** The module's exports besides the GEMM (assembly/index.ts); pointers are byte offsets, booleans 0/1. */
 interface OpExports {
   im2col(x: number, cols: number, batch: number, c: number, ...g: WindowArgs): void;
   col2im(cols: number, dx: number, batch: number, c: number, ...g: WindowArgs): void;

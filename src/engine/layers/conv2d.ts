@@ -5,7 +5,7 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
 import type { ActivationName } from '../../model/types';
-import { isPointwise } from '../../model/bufferPlan';
+import { isPointwise } from '../plan/bufferPlan';
 import { Activation } from '../activations';
 import type { Arena, Buf } from '../arena';
 import { glorotUniform } from '../init';

@@ -14,15 +14,15 @@
 // of the new length (also in a thread that did not grow it, on its next read). So re-reading `memory.buffer`
 // after alloc remains right. Also: a view over it posted with postMessage is shared, not copied: slice first.
 
-import { runSamples, SAMPLE_KERNELS, type ConvFn, type ConvJob, type GemmPool, type SampleExports, type SamplesJob } from './pool';
+import { runSamples, SAMPLE_KERNELS, type ConvFn, type ConvJob, type KernelThreadPool, type SampleExports, type SamplesJob } from './threadPool';
 
 /** Best first. */
 export const WASM_VARIANTS = ['relaxed-simd', 'simd'] as const;
 export type WasmVariant = (typeof WASM_VARIANTS)[number];
 /** The file each variant is built to, in src/engine/wasm/build/ (kept in step with scripts/build-wasm.mjs). */
 export const WASM_FILES: Readonly<Record<WasmVariant, string>> = {
-  'relaxed-simd': 'gemm-relaxed-simd.wasm',
-  simd: 'gemm-simd.wasm',
+  'relaxed-simd': 'kernels-relaxed-simd.wasm',
+  simd: 'kernels-simd.wasm',
 };
 export type WasmBinaries = Partial<Record<WasmVariant, WebAssembly.Bytes>>;
 
@@ -52,7 +52,7 @@ export interface WasmBackendOptions {
   /** Upper bound in pages (default: the engine's 4 GiB). */
   readonly maximumPages?: number;
   /** Splits large GEMMs over threads on this memory (one packing scratch per thread); inherited by spawn. */
-  readonly pool?: GemmPool;
+  readonly pool?: KernelThreadPool;
 }
 
 export type WasmLoadResult =
@@ -101,7 +101,7 @@ export class WasmBackend {
   readonly memory: WebAssembly.Memory;
   /** Byte offset of the GEMM packing scratch (planned once, for any sizes): thread 0's, the others' follow. */
   readonly gemmScratch: number;
-  readonly pool?: GemmPool;
+  readonly pool?: KernelThreadPool;
   private readonly scratchStride: number;
   private readonly k: GemmExports;
   /** The instance's exports over this memory: the kernels of ../kernels/wasmOps call the non-GEMM ones. */

@@ -3,7 +3,7 @@
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { assertNever } from '../../model/assertNever';
 import { LAYER_SPECS, isLayerType } from '../../model/spec';
-import type { IntentMessage } from '../../protocol/webview';
+import type { IntentMessage } from '../../protocol/designer';
 import { addResidual, connectInput, disconnectInput, setInputs } from './graphEdits';
 import { JsonEditError, insertItem, nodeText, parseStrict, removeItem, setValue, compact, applySplice, memberInsertion } from './jsonText';
 import { NAME_AFTER, freeName, readLayers, shiftPins, takenNames, writeNames } from './layerNames';

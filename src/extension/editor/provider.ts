@@ -5,8 +5,8 @@ import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import { LAYER_TYPES } from '../../model/spec';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
-import { handshake, type HostMessage, type IntentMessage, type IntentReply, type WebviewMessage } from '../../protocol/webview';
-import { guardWebviewMessage } from '../../protocol/webviewGuard';
+import { handshake, type HostMessage, type IntentMessage, type IntentReply, type WebviewMessage } from '../../protocol/designer';
+import { guardWebviewMessage } from '../../protocol/designerGuard';
 import { intentEdit, isEditIntent } from './edits';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
 import { SyncRegistry, type DocumentSync } from './sync';
@@ -25,7 +25,7 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
-    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'webview', title: 'CNN Designer', loading: 'Loading designer…' });
+    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'designer', title: 'CNN Designer', loading: 'Loading designer…' });
 
     const key = document.uri.toString();
     const sync = this.registry.getOrCreate(key, (created) => {

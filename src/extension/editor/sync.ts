@@ -2,7 +2,7 @@
 // document text is the only state; panels get a fresh view whenever it changes. Echo guard: change events
 // without content changes (dirty/save flips) and text we already broadcast (our own edit) are ignored.
 // No VS Code import, so the echo rules are unit-testable; provider.ts feeds it the events.
-import type { DesignerView, HostMessage } from '../../protocol/webview';
+import type { DesignerView, HostMessage } from '../../protocol/designer';
 
 export interface PanelSink {
   /** False until the panel's `ready` arrived: the host never posts before it. */

@@ -5,10 +5,10 @@ import { parseModelText, propertyValue } from '../../model/parse';
 import { assertNever } from '../../model/assertNever';
 import { TRAINING_DEFAULTS } from '../../model/defaults';
 import type { ModelAnalysis } from '../../model/analysis';
-import { estimateTrainingMemory } from '../../model/memory';
-import { memoryVerdict } from '../../model/memoryVerdict';
+import { estimateTrainingMemory } from '../../engine/plan/memory';
+import { memoryVerdict } from '../../engine/plan/memoryVerdict';
 import { MODEL_INPUT, type TrainingConfig } from '../../model/types';
-import type { DesignerView, InputView, JsonValue, MemoryView, RowView } from '../../protocol/webview';
+import type { DesignerView, InputView, JsonValue, MemoryView, RowView } from '../../protocol/designer';
 
 
 /** machineBytes: the machine's memory (os.totalmem() on the extension side), for the training memory warning. */

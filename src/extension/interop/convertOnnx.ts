@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { weightsPath, writeFileAtomic } from '../../data/weightsFile';
+import { weightsPath, writeFileAtomic } from '../../node/checkpoint/weightsFile';
 import type { OnnxConversion } from './onnxView';
 import { onnxStem } from './onnxView';
 

@@ -1,12 +1,12 @@
 // "CNN: Export Model…" (command palette, explorer, the designer's title bar): pick a format, then where it goes
 // (beside the model by default: a save dialog for a file, a folder for PyTorch), export with progress, and say
 // what was written with "Reveal" / "Open Folder". The export reads the saved file: unsaved changes are saved
-// first, after asking. The export itself is src/data/exportModel.ts, shared with `cnn export`.
+// first, after asking. The export itself is src/node/exportModel.ts, shared with `cnn export`.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { defaultExportPath, exportModel, EXPORT_FORMATS, ExportError } from '../../data/exportModel';
+import { defaultExportPath, exportModel, EXPORT_FORMATS, ExportError } from '../../node/exportModel';
 import { activeTabUri } from '../editor';
 import { FORMAT_CHOICES, exportedMessage, folderOutput, modelForExport, revealTarget, unsupportedReason, type FormatChoice, type FormatName } from './exportChoices';
 

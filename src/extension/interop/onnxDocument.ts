@@ -3,7 +3,7 @@
 import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { DesignerView } from '../../protocol/webview';
+import type { DesignerView } from '../../protocol/designer';
 import { onnxModelView, unreadableOnnxView, type OnnxModelView } from './onnxView';
 
 /** Node's Buffer limit: ONNX files beyond 2 GiB keep their weights outside the protobuf anyway (as `cnn import`). */

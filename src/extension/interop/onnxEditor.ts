@@ -3,7 +3,7 @@
 // the handshake and "Convert to .cnn.json" (onnxGuard.ts).
 import * as vscode from 'vscode';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
-import { handshake, type HostMessage, type IntentReply } from '../../protocol/webview';
+import { handshake, type HostMessage, type IntentReply } from '../../protocol/designer';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
 import { convertOnnx } from './convertCommand';
 import { OnnxDocument } from './onnxDocument';
@@ -24,7 +24,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<O
   resolveCustomEditor(document: OnnxDocument, panel: vscode.WebviewPanel): void {
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
-    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'webview', title: 'CNN Designer (read-only)', loading: 'Importing the ONNX model…' });
+    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'designer', title: 'CNN Designer (read-only)', loading: 'Importing the ONNX model…' });
 
     let ready = false;
     const endpoint: Endpoint<HostMessage, ReadOnlyMessage> = new Endpoint({

@@ -1,7 +1,7 @@
 // What the read-only designer accepts from its webview: the handshake and "Convert to .cnn.json". Every editing
 // intent is refused with one reason, whatever the webview sends (it is untrusted, DESIGN.md §4).
-import type { WebviewMessage } from '../../protocol/webview';
-import { guardWebviewMessage } from '../../protocol/webviewGuard';
+import type { WebviewMessage } from '../../protocol/designer';
+import { guardWebviewMessage } from '../../protocol/designerGuard';
 
 export type ReadOnlyMessage = Extract<WebviewMessage, { readonly type: 'ready' | 'convertToModel' }>;
 

@@ -8,7 +8,7 @@ import { importOnnx, OnnxImportError } from '../../interop/onnx/import';
 import { formatModelText } from '../../interop/modelText';
 import { TRAINING_DEFAULTS } from '../../model/defaults';
 import { parseModelText } from '../../model/parse';
-import type { DesignerView } from '../../protocol/webview';
+import type { DesignerView } from '../../protocol/designer';
 import { buildView } from '../editor/viewModel';
 
 /** What "Convert to .cnn.json" writes: the model text and its weights file. */

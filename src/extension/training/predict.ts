@@ -3,7 +3,7 @@
 // saliency) for that image. The forward pass runs in a short-lived worker.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { weightsPath } from '../../data/weightsFile';
+import { weightsPath } from '../../node/checkpoint/weightsFile';
 import type { Prediction } from '../../protocol/worker';
 import type { TrainingSupervisor } from './supervisor';
 

@@ -2,7 +2,7 @@
 // runs, or read back from <model>.train.json when the model is reopened. Training runs are not document
 // state (DESIGN.md §5): they live here, per model file, and the view replays them on `ready`.
 import { assertNever } from '../../model/assertNever';
-import { readTrainState } from '../../data/weightsFile';
+import { readTrainState } from '../../node/checkpoint/weightsFile';
 import type { RunPhase, RunSnapshot } from '../../protocol/training';
 import type { BatchView, DoneView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
 

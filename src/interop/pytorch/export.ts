@@ -1,5 +1,5 @@
 // `cnn export --format pytorch`: model.py (the nn.Module) and train.py (DDP training) as text. Pure: the caller
-// (src/data/exportModel.ts) writes them, with the weights, into the export folder.
+// (src/node/exportModel.ts) writes them, with the weights, into the export folder.
 import type { ModelAnalysis } from '../../model/analysis';
 import type { Model } from '../../model/types';
 import { modelPy } from './modelPy';

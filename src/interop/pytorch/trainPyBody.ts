@@ -1,7 +1,7 @@
-// The part of train.py that is the same for every model: data loading as src/data does it, CNN Studio's optimizers
+// The part of train.py that is the same for every model: data loading as src/node/datasets does it, CNN Studio's optimizers
 // and schedules, the DistributedDataParallel loop, metrics reduced over ranks, checkpoints in our layout.
 export const TRAIN_PY_BODY = String.raw`
-# ---------------------------------------------------------------- data, as CNN Studio loads it (src/data)
+# ---------------------------------------------------------------- data, as CNN Studio loads it (src/node/datasets)
 
 def resolve(path):
     return os.path.normpath(os.path.join(HERE, MODEL_DIR, path))
@@ -44,7 +44,7 @@ def axis_weights(src, dst):
 
 
 def resize(images, height, width):
-    """[N, h, w, c] -> [N, height, width, c], as CNN Studio resizes (src/data/pixels.ts)."""
+    """[N, h, w, c] -> [N, height, width, c], as CNN Studio resizes (src/node/datasets/pixels.ts)."""
     n, h, w, c = images.shape
     if (h, w) == (height, width):
         return images

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatBytes } from '../../../src/model/format';
-import { estimateTrainingMemory } from '../../../src/model/memory';
+import { estimateTrainingMemory } from '../../../src/engine/plan/memory';
 import { parseModelText } from '../../../src/model/parse';
 import {
   designerFrame,

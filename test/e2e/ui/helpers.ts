@@ -282,7 +282,7 @@ export async function readProblems(page: Page, timeout = 15_000): Promise<string
   return (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
-// ---- The CNN designer (custom editor of *.cnn.json). DOM hooks: see webview/views/*.ts. ----
+// ---- The CNN designer (custom editor of *.cnn.json). DOM hooks: see webview/designer/*.ts. ----
 
 /** The designer's content frame once it has rendered a view (`body[data-ready="true"]`). */
 export async function designerFrame(page: Page, timeout = 20_000): Promise<FrameLocator> {

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
-import { makeFifo, type Fifo } from '../data/fifo';
-import { png } from '../data/helpers';
+import { makeFifo, type Fifo } from '../node/datasets/fifo';
+import { png } from '../node/datasets/helpers';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

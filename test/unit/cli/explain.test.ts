@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { main } from '../../../src/cli/main';
-import { jet, overlayPng } from '../../../src/data/overlayPng';
-import { loadImageFile } from '../../../src/data/load';
-import { loadTrainedNetwork } from '../../../src/data/trainedNetwork';
+import { jet, overlayPng } from '../../../src/node/overlayPng';
+import { loadImageFile } from '../../../src/node/datasets/load';
+import { loadTrainedNetwork } from '../../../src/node/checkpoint/trainedNetwork';
 import { gradCam, saliency } from '../../../src/engine/explain';
 import { buildNetwork } from '../../../src/engine/network';
 import { createRng } from '../../../src/engine/rng';
 import { encodeWeights } from '../../../src/engine/weights';
 import { inferShapes } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Model } from '../../../src/model/types';
-import { png } from '../data/helpers';
+import { png } from '../node/datasets/helpers';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { renderSummary } from '../../../src/cli/summaryText';
 import { formatBytes } from '../../../src/model/format';
-import { estimateTrainingMemory } from '../../../src/model/memory';
+import { estimateTrainingMemory } from '../../../src/engine/plan/memory';
 import { parseModelText } from '../../../src/model/parse';
 import { RESNET50_PATH } from '../model/fixtures/resnet50';
 import { modelText, ROOT } from '../model/helpers';

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { main } from '../../../src/cli/main';
-import { readIdxFile } from '../../../src/data/idx';
-import { loadKernels } from '../../../src/data/kernels';
-import { mnistDataDir } from '../../../src/data/mnist';
+import { readIdxFile } from '../../../src/node/datasets/idx';
+import { loadKernels } from '../../../src/node/runtime/loadKernels';
+import { mnistDataDir } from '../../../src/node/datasets/mnist';
 import { decodeSafetensors, encodeSafetensors } from '../../../src/engine/weights';
 import { readRepoFile } from '../model/helpers';
 

@@ -10,8 +10,8 @@ import { countDead, countSaturated, markFired, sumOfSquaredDifferences, sumOfSqu
 import { buildNetwork, type Network } from '../../../src/engine/network';
 import { createOptimizer } from '../../../src/engine/optimizers';
 import { train, type TrainOptions } from '../../../src/engine/train';
-import { loadDataSource, subset } from '../../../src/data/load';
-import { bundledMnistDir, mnistSource } from '../../../src/data/mnist';
+import { loadDataSource, subset } from '../../../src/node/datasets/load';
+import { bundledMnistDir, mnistSource } from '../../../src/node/datasets/mnist';
 import { inferShapes } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Layer, type Model, type OptimizerConfig } from '../../../src/model/types';
 

@@ -5,8 +5,8 @@ import { buildNetwork, type Network } from '../../../src/engine/network';
 import { createOptimizer } from '../../../src/engine/optimizers';
 import { createRng } from '../../../src/engine/rng';
 import { evaluate, train, type TrainOptions } from '../../../src/engine/train';
-import { loadDataSource } from '../../../src/data/load';
-import { mnistDataDir, mnistSource } from '../../../src/data/mnist';
+import { loadDataSource } from '../../../src/node/datasets/load';
+import { mnistDataDir, mnistSource } from '../../../src/node/datasets/mnist';
 import { inferShapes } from '../../../src/model/shapes';
 import type { Layer, Model, OptimizerConfig } from '../../../src/model/types';
 

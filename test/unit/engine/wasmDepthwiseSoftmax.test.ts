@@ -15,8 +15,8 @@ import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/e
 import type { Window2d } from '../../../src/model/geometry';
 import { inferShapes } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Model } from '../../../src/model/types';
-import { closeSharedGemmPools, createGemmPool } from '../../../src/data/gemmPool';
-import type { GemmPool } from '../../../src/engine/wasm/pool';
+import { closeSharedKernelThreadPools, createKernelThreadPool } from '../../../src/node/runtime/kernelThreads';
+import type { KernelThreadPool } from '../../../src/engine/wasm/threadPool';
 import { assertClose } from './helpers';
 import { enableRelaxedSimd, freshBackend, readWasmBinaries, Regions } from './wasmHelpers';
 
@@ -263,14 +263,14 @@ describe('a network with depthwise convolutions, dropout and a softmax output on
 });
 
 describe('per-sample kernels (pooling, depthwise forward) split over threads', () => {
-  const pools: GemmPool[] = [];
+  const pools: KernelThreadPool[] = [];
   after(async () => {
     await Promise.all(pools.map((p) => p.close()));
-    await closeSharedGemmPools();
+    await closeSharedKernelThreadPools();
   });
 
   it('give the same bits on 2 threads as on one, for max/avg pooling forward and backward and depthwise forward', async () => {
-    const pool = createGemmPool(2, { minMadds: 0 });
+    const pool = createKernelThreadPool(2, { minMadds: 0 });
     pools.push(pool);
     await pool.ready();
     const binaries = readWasmBinaries();

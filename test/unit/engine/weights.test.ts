@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as wf from '../../../src/data/weightsFile';
+import * as wf from '../../../src/node/checkpoint/weightsFile';
 import { buildNetwork } from '../../../src/engine/network';
 import { parseModelText } from '../../../src/model/parse';
 import { createRng } from '../../../src/engine/rng';

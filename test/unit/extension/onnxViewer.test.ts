@@ -14,7 +14,7 @@ import { encodeModel, floatTensor, intAttr, valueInfo, type onnx } from '../../.
 import { parseModelText } from '../../../src/model/parse';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { PROTOCOL_VERSION } from '../../../src/protocol/webview';
+import { PROTOCOL_VERSION } from '../../../src/protocol/designer';
 import { ROOT, networkOf, weightsOf } from '../interop/helpers';
 
 function example(file: string): Model {

@@ -1,7 +1,7 @@
 // Document sync: echo guard, broadcast to every ready panel of the document, clean-up when the last goes.
 import { strict as assert } from 'node:assert';
 import { SyncRegistry, type PanelSink } from '../../../src/extension/editor/sync';
-import type { DesignerView, HostMessage } from '../../../src/protocol/webview';
+import type { DesignerView, HostMessage } from '../../../src/protocol/designer';
 
 const render = (_key: string, text: string): DesignerView => ({ name: text, rows: [], layers: [], batchSize: 32, problems: [], editable: true });
 

@@ -2,7 +2,7 @@
 // and the same weights, for every example and for random chain and graph models; the imported network computes
 // what the original does.
 import assert from 'node:assert/strict';
-import { readWeights } from '../../../src/data/weightsFile';
+import { readWeights } from '../../../src/node/checkpoint/weightsFile';
 import { loadWeightsInto } from '../../../src/engine/weights';
 import { exportOnnx } from '../../../src/interop/onnx/export';
 import { importOnnx } from '../../../src/interop/onnx/import';

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { renderSummary } from '../../../src/cli/summaryText';
 import { buildView } from '../../../src/extension/editor/viewModel';
-import { estimateTrainingMemory } from '../../../src/model/memory';
+import { estimateTrainingMemory } from '../../../src/engine/plan/memory';
 import { parseModelText } from '../../../src/model/parse';
 import { inferShapes } from '../../../src/model/shapes';
 import { LAYER_SPECS } from '../../../src/model/spec';

@@ -2,7 +2,7 @@
 // and the ready → init handshake's version check.
 import { strict as assert } from 'node:assert';
 import { Endpoint, EndpointDisposedError, type Envelope, type TransferList } from '../../../src/protocol/endpoint';
-import { PROTOCOL_VERSION, handshake, type DesignerView } from '../../../src/protocol/webview';
+import { PROTOCOL_VERSION, handshake, type DesignerView } from '../../../src/protocol/designer';
 
 type Msg = { readonly type: 'add'; readonly a: number; readonly b: number } | { readonly type: 'boom' } | { readonly type: 'slow' } | { readonly type: 'note'; readonly text: string };
 

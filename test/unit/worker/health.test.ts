@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
-import { bundledMnistDir, mnistSource } from '../../../src/data/mnist';
+import { bundledMnistDir, mnistSource } from '../../../src/node/datasets/mnist';
 import { buildNetwork, type Network } from '../../../src/engine/network';
 import { healthWarningLines } from '../../../src/extension/training/format';
 import { TrainingSupervisor } from '../../../src/extension/training/supervisor';

@@ -21,7 +21,7 @@ export async function buildFixture(): Promise<Fixture> {
   const options: esbuild.BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], external: ['tsx/cjs'], logLevel: 'silent' };
   await esbuild.build({ ...options, entryPoints: [join(ROOT, 'src/worker/main.ts')], outfile: workerPath, loader: { '.wasm': 'binary' } });
   // The GEMM helper threads' entry, beside the worker as in dist/.
-  await esbuild.build({ ...options, entryPoints: [join(ROOT, 'src/data/gemmWorker.ts')], outfile: join(dir, 'gemm-worker.js') });
+  await esbuild.build({ ...options, entryPoints: [join(ROOT, 'src/node/runtime/kernelThread.ts')], outfile: join(dir, 'kernel-thread.js') });
   return { dir, workerPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -41,7 +41,7 @@ describe('training worker and supervisor (real worker thread)', function () {
     assert.match(started.description, /training tiny: .*96 images.*24 held out/);
     assert.equal(started.epochs, 2);
     // The worker set the relaxed-SIMD flag in its own thread, loaded the inlined .wasm and started the GEMM
-    // helper threads the options asked for (from gemm-worker.js beside it).
+    // helper threads the options asked for (from kernel-thread.js beside it).
     assert.equal(started.kernels, 'wasm-relaxed-simd, 2 threads');
     assert.ok(rec.of('progress').length > 0);
     const epochs = rec.of('epoch');

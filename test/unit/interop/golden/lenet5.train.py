@@ -57,7 +57,7 @@ INITIAL_WEIGHTS = "weights.safetensors"  # initial weights (seed 1)
 CHECKPOINT = "lenet5.safetensors"  # named after the model file: CNN Studio finds it beside it
 
 
-# ---------------------------------------------------------------- data, as CNN Studio loads it (src/data)
+# ---------------------------------------------------------------- data, as CNN Studio loads it (src/node/datasets)
 
 def resolve(path):
     return os.path.normpath(os.path.join(HERE, MODEL_DIR, path))
@@ -100,7 +100,7 @@ def axis_weights(src, dst):
 
 
 def resize(images, height, width):
-    """[N, h, w, c] -> [N, height, width, c], as CNN Studio resizes (src/data/pixels.ts)."""
+    """[N, h, w, c] -> [N, height, width, c], as CNN Studio resizes (src/node/datasets/pixels.ts)."""
     n, h, w, c = images.shape
     if (h, w) == (height, width):
         return images

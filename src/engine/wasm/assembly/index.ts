@@ -1,0 +1,8 @@
+// The kernels module's build entry (scripts/build-wasm.mjs): every kernel it exports, one line per source file.
+export { heapBase, relaxed, scratchBytes, gemm, convForward } from './gemm';
+export { im2col, col2im } from './im2col';
+export { biasActivation, activationBackward, sumRows, multiply, softmaxCrossEntropy } from './elementwise';
+export { depthwiseForward, depthwiseBackward } from './depthwise';
+export { maxPoolForward, maxPoolBackward, avgPool } from './pooling';
+export { sgdUpdate, momentumUpdate, adamUpdate, rmspropUpdate, sumSquares } from './optimizers';
+export { batchNormForward, batchNormBackward } from './batchNorm';

@@ -1,0 +1,542 @@
+// One GEMM on several threads that share the backend's WebAssembly.Memory (DESIGN.md §6, threads). Pure: the
+// host (src/node/runtime/kernelThreads.ts) starts the worker_threads and gives each the control block and a mailbox; this
+// file holds the protocol, the partitioning and both loops (the calling thread's and a helper's).
+//
+// Protocol: one shared Int32Array. The caller writes the job (operands, sizes, which memory), bumps GEN and
+// notifies; then every thread that is up, the caller included, claims chunks of C by compare-and-swap on CLAIM
+// (the job's tag | next chunk) and counts each one computed in DONE; the caller returns when DONE reaches the
+// job's chunk count. So the caller never waits for a helper to wake up, only for chunks in flight: on two cores
+// shared with other work a descheduled helper costs one chunk, not its half. A helper that wakes late finds the
+// tag changed (set before the next job's fields are written) and claims nothing, so it cannot run a stale job.
+// Memories are attached lazily (the first threaded GEMM on a backend): an `attach` message per helper carries
+// the module, the memory and that helper's packing scratch in it; helpers read messages synchronously (the host
+// uses receiveMessageOnPort) when MAIL changed, since they never return to their event loop.
+//
+// Determinism: C is split into disjoint row blocks (or column panels), and each chunk is the same module's gemm
+// on a sub-matrix with the same k and the same KC blocking, so every C element gets the same sum in the same
+// order as on one thread: results are bit-identical for any thread count (test/unit/engine/threadPool.test.ts).
+// Per-sample kernels (pooling, depthwise forward: OP_SAMPLES) split the batch into disjoint samples, each
+// computed as on one thread: bit-identical too.
+//
+// Where the caller may block: Atomics.wait is fine on Node's main thread (the CLI) and in the training worker;
+// the extension host's main thread never runs the engine.
+import type { WasmBackend } from './backend';
+
+/** The microkernel's tile (assembly/gemm.ts): parts are whole multiples of it, except the last. */
+const MR = 4;
+const NR = 8;
+/** Below this many multiply-adds (m·n·k) a GEMM stays on the calling thread: a job costs a few µs (notify, claims). */
+export const DEFAULT_MIN_MADDS = 1 << 20;
+/** Chunks per thread (balance under load) and the smallest chunk in units: a row chunk repacks all of op(B). */
+const CHUNKS_PER_THREAD = 4;
+const MIN_CHUNK_UNITS = 4;
+/** A convolution forward chunk repacks only the kernel (k·outC floats): smaller chunks, a shorter wait at the end. */
+const CONV_CHUNKS_PER_THREAD = 16;
+
+// Control block layout (Int32Array indices).
+export const CTRL = {
+  /** The job number; helpers wait on it. */
+  GEN: 0,
+  /** Chunks of the current job computed (the caller waits on it). */
+  DONE: 1,
+  /** 1 + the helper that exited (its exit handler sets it), 0 while all live. */
+  DEAD: 2,
+  /** 1 + the helper whose chunk threw (its report says why), 0 when none did. */
+  FAILED: 3,
+  OP: 4,
+  MAIL: 5,
+  MEMORY: 6,
+  /** How many chunks the job has. */
+  PARTS: 7,
+  /** The job's tag (GEN's low TAG_BITS) << INDEX_BITS | the next chunk to claim. */
+  CLAIM: 22,
+  /** Chunks computed by helpers, all jobs (the rest the caller did): shows that helpers take part. */
+  HELPED: 23,
+  BY_ROWS: 8,
+  TRANS_A: 9,
+  TRANS_B: 10,
+  M: 11,
+  N: 12,
+  K: 13,
+  A: 14,
+  LDA: 15,
+  B: 16,
+  LDB: 17,
+  C: 18,
+  LDC: 19,
+  ACCUMULATE: 20,
+  /** Helpers that entered their loop: GEMMs split only once all have (a helper that fails to start is no hang). */
+  READY: 21,
+  // OP_CONV's fields besides M (output rows), N (outC), K (patch length), A (x), B (w), C (z):
+  CONV_COLS: 24,
+  CONV_Y: 25,
+  CONV_BIAS: 26,
+  CONV_ACT: 27,
+  CONV_KEEP: 28,
+  /** alpha's float64 bits (two slots: low word first, as the platform's Float64Array lays them out). */
+  CONV_ALPHA: 29,
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  CONV_GEOMETRY: 31,
+  LENGTH: 44,
+} as const;
+const INDEX_BITS = 11;
+const TAG_MASK = (1 << 20) - 1;
+export const OP_GEMM = 0;
+export const OP_EXIT = 1;
+/** The module's convForward over rows of the output (im2col + GEMM + bias and activation per block). */
+export const OP_CONV = 2;
+/** A per-sample kernel (SAMPLE_KERNELS) over chunks of the batch. */
+export const OP_SAMPLES = 3;
+
+/** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
+export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward'] as const;
+export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
+/** inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+type Window12 = [number, number, number, number, number, number, number, number, number, number, number, number];
+/** Those exports (assembly/pool.ts, assembly/depthwise.ts): c first in the window, then inH … outW. */
+export interface SampleExports {
+  maxPoolForward(x: number, y: number, argmax: number, n0: number, n1: number, c: number, ...g: Window12): void;
+  avgPool(src: number, dst: number, back: number, n0: number, n1: number, c: number, ...g: Window12): void;
+  depthwiseForward(x: number, w: number, y: number, n0: number, n1: number, c: number, mult: number, ...g: Window12): void;
+}
+
+/** A per-sample job: up to three byte offsets (0: none), an integer argument, the batch and the window. */
+export interface SamplesJob {
+  readonly kernel: SampleKernel;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  /** avgPool: back (0/1); depthwiseForward: the depth multiplier; maxPoolForward: unused. */
+  readonly extra: number;
+  readonly batch: number;
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  readonly geometry: ArrayLike<number>;
+}
+
+/** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+13) the window. */
+export function runSamples(
+  k: SampleExports, kernel: number, a: number, b: number, c: number, extra: number, n0: number, n1: number, g: ArrayLike<number>, o: number,
+): void {
+  const ch = g[o]!, inH = g[o + 1]!, inW = g[o + 2]!, kh = g[o + 3]!, kw = g[o + 4]!, sh = g[o + 5]!, sw = g[o + 6]!;
+  const dh = g[o + 7]!, dw = g[o + 8]!, padTop = g[o + 9]!, padLeft = g[o + 10]!, outH = g[o + 11]!, outW = g[o + 12]!;
+  if (kernel === 0) k.maxPoolForward(a, b, c, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else throw new Error(`no per-sample kernel ${kernel}`);
+}
+
+/** What the caller sends a helper through its mailbox. */
+export type PoolMessage =
+  | { readonly type: 'attach'; readonly id: number; readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory; readonly scratch: number }
+  | { readonly type: 'detach'; readonly id: number };
+
+/** The module's convForward export (see assembly/gemm.ts). */
+export type ConvFn = (
+  x: number, cols: number, w: number, z: number, y: number, bias: number, act: number, alpha: number,
+  c: number, inH: number, inW: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+  padTop: number, padLeft: number, outH: number, outW: number, outC: number, r0: number, r1: number, keep: number, scratch: number,
+) => void;
+
+/** A convolution forward job: byte offsets of the operands, the window, and what to apply per block. */
+export interface ConvJob {
+  readonly x: number;
+  readonly cols: number;
+  readonly w: number;
+  readonly z: number;
+  readonly y: number;
+  /** 0: none. */
+  readonly bias: number;
+  /** Activation code of assembly/elementwise.ts, −1: none. */
+  readonly act: number;
+  readonly alpha: number;
+  readonly keep: boolean;
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  readonly geometry: readonly number[];
+  /** Output rows (batch · outH · outW), outC and the patch length kh · kw · c. */
+  readonly rows: number;
+  readonly outC: number;
+  readonly k: number;
+}
+
+/** The host's side of the helper threads. */
+export interface PoolWorkers {
+  /** Queues a message for helper h (0-based; thread h + 1 of the pool). */
+  post(helper: number, message: PoolMessage): void;
+  /** What helper h reported about its failure or exit, read without waiting (undefined when nothing came). */
+  takeReport(helper: number): string | undefined;
+  /** Settles once every helper entered its loop (resolves) or one exited (rejects with why). */
+  readonly ready: Promise<void>;
+  /** Ends the helpers (after OP_EXIT, or by force). */
+  close(): Promise<void>;
+}
+
+/** The module's gemm export (byte offsets, strides in floats, booleans as 0/1). */
+type GemmFn = (
+  transA: number, transB: number, m: number, n: number, k: number,
+  a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
+  accumulate: number, scratch: number,
+) => void;
+
+/** Start of chunk t of `parts` over `total` rows (or columns), in whole units except at the end. */
+export function partStart(total: number, unit: number, parts: number, t: number): number {
+  const units = Math.ceil(total / unit);
+  return Math.min(total, unit * Math.floor((units * t) / parts));
+}
+
+/**
+ * How a GEMM splits: along the larger of m and n, since a row chunk makes its thread pack all of op(B) (k·n) and
+ * a column chunk all of op(A) (m·k); into CHUNKS_PER_THREAD chunks a thread where the 4-row (8-column) units
+ * allow chunks of MIN_CHUNK_UNITS, else fewer (at least one per thread while there are units).
+ */
+export function planSplit(m: number, n: number, threads: number, perThread = CHUNKS_PER_THREAD): { readonly parts: number; readonly byRows: boolean } {
+  const byRows = m >= n;
+  const units = byRows ? Math.ceil(m / MR) : Math.ceil(n / NR);
+  const parts = Math.min(threads * perThread, Math.floor(units / MIN_CHUNK_UNITS));
+  return { parts: Math.max(1, Math.min(units, Math.max(parts, threads))), byRows };
+}
+
+interface Target { readonly gemm: GemmFn; readonly conv?: ConvFn; readonly samples?: SampleExports; readonly scratch: number }
+
+/**
+ * Claims and computes chunks of job `gen` until none is left (or the job is no longer current), counting each
+ * in DONE, a failed one too after `onError` (so the caller sees the failure once it sees the count). The job's
+ * fields are read after a successful claim only: the caller cannot move on before that chunk is counted, so
+ * they are this job's.
+ */
+function runChunks(ctrl: Int32Array, gen: number, target: () => Target, onError: (e: unknown) => void): void {
+  const tag = gen & TAG_MASK;
+  for (;;) {
+    const claim = Atomics.load(ctrl, CTRL.CLAIM);
+    if (claim >>> INDEX_BITS !== tag) return;
+    const t = claim & ((1 << INDEX_BITS) - 1);
+    const parts = ctrl[CTRL.PARTS];
+    if (t >= parts) return;
+    if (Atomics.compareExchange(ctrl, CTRL.CLAIM, claim, claim + 1) !== claim) continue;
+    try {
+      const tg = target();
+      const op = ctrl[CTRL.OP];
+      if (op === OP_CONV) runConvPart(ctrl, t, parts, tg);
+      else if (op === OP_SAMPLES) runSamplesPart(ctrl, t, parts, tg);
+      else runPart(ctrl, t, parts, tg.gemm, tg.scratch);
+    } catch (e) {
+      onError(e);
+    } finally {
+      if (Atomics.add(ctrl, CTRL.DONE, 1) === parts - 1) Atomics.notify(ctrl, CTRL.DONE);
+    }
+  }
+}
+
+/** Computes chunk t of `parts`; an empty one does nothing. */
+function runPart(ctrl: Int32Array, t: number, parts: number, gemm: GemmFn, scratch: number): void {
+  const transA = ctrl[CTRL.TRANS_A], transB = ctrl[CTRL.TRANS_B];
+  const m = ctrl[CTRL.M], n = ctrl[CTRL.N], k = ctrl[CTRL.K];
+  const lda = ctrl[CTRL.LDA], ldb = ctrl[CTRL.LDB], ldc = ctrl[CTRL.LDC];
+  // Offsets are unsigned 32-bit byte addresses stored in an Int32Array.
+  let a = ctrl[CTRL.A] >>> 0, b = ctrl[CTRL.B] >>> 0, c = ctrl[CTRL.C] >>> 0;
+  if (ctrl[CTRL.BY_ROWS]) {
+    const r0 = partStart(m, MR, parts, t), r1 = partStart(m, MR, parts, t + 1);
+    if (r1 <= r0) return;
+    // Rows r0… of op(A): rows of A, or columns of A stored [k×m] when transposed.
+    a += (transA ? r0 : r0 * lda) * 4;
+    c += r0 * ldc * 4;
+    gemm(transA, transB, r1 - r0, n, k, a, lda, b, ldb, c, ldc, ctrl[CTRL.ACCUMULATE], scratch);
+  } else {
+    const c0 = partStart(n, NR, parts, t), c1 = partStart(n, NR, parts, t + 1);
+    if (c1 <= c0) return;
+    // Columns c0… of op(B): columns of B, or rows of B stored [n×k] when transposed.
+    b += (transB ? c0 * ldb : c0) * 4;
+    c += c0 * 4;
+    gemm(transA, transB, m, c1 - c0, k, a, lda, b, ldb, c, ldc, ctrl[CTRL.ACCUMULATE], scratch);
+  }
+}
+
+const alphaBits = new Float64Array(1);
+const alphaInt = new Int32Array(alphaBits.buffer);
+
+/** Computes rows chunk t of `parts` of a convolution forward job. */
+function runConvPart(ctrl: Int32Array, t: number, parts: number, target: Target): void {
+  if (!target.conv) throw new Error('this module has no convForward');
+  const m = ctrl[CTRL.M];
+  const r0 = partStart(m, MR, parts, t), r1 = partStart(m, MR, parts, t + 1);
+  if (r1 <= r0) return;
+  const g = CTRL.CONV_GEOMETRY;
+  alphaInt[0] = ctrl[CTRL.CONV_ALPHA];
+  alphaInt[1] = ctrl[CTRL.CONV_ALPHA + 1];
+  target.conv(
+    ctrl[CTRL.A] >>> 0, ctrl[CTRL.CONV_COLS] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.CONV_Y] >>> 0,
+    ctrl[CTRL.CONV_BIAS] >>> 0, ctrl[CTRL.CONV_ACT], alphaBits[0],
+    ctrl[g], ctrl[g + 1], ctrl[g + 2], ctrl[g + 3], ctrl[g + 4], ctrl[g + 5], ctrl[g + 6], ctrl[g + 7], ctrl[g + 8],
+    ctrl[g + 9], ctrl[g + 10], ctrl[g + 11], ctrl[g + 12], ctrl[CTRL.N], r0, r1, ctrl[CTRL.CONV_KEEP], target.scratch,
+  );
+}
+
+/** Computes samples chunk t of `parts` of a per-sample job. */
+function runSamplesPart(ctrl: Int32Array, t: number, parts: number, target: Target): void {
+  if (!target.samples) throw new Error('this module has no per-sample kernels');
+  const batch = ctrl[CTRL.M];
+  const n0 = partStart(batch, 1, parts, t), n1 = partStart(batch, 1, parts, t + 1);
+  if (n1 <= n0) return;
+  runSamples(target.samples, ctrl[CTRL.K], ctrl[CTRL.A] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.N], n0, n1, ctrl, CTRL.CONV_GEOMETRY);
+}
+
+export interface KernelThreadPoolOptions {
+  /** GEMMs with fewer multiply-adds run on the calling thread alone (default DEFAULT_MIN_MADDS). */
+  readonly minMadds?: number;
+}
+
+/** Splits GEMMs over the calling thread and `threads − 1` helpers. One caller thread at a time. */
+export class KernelThreadPool {
+  readonly ctrl: Int32Array;
+  readonly minMadds: number;
+  /** Threaded GEMMs run so far (tests check that the pool was used). */
+  jobs = 0;
+
+  /** Chunks the helpers computed so far. */
+  get helperChunks(): number {
+    return Atomics.load(this.ctrl, CTRL.HELPED);
+  }
+  private readonly workers: PoolWorkers;
+  private readonly ids = new WeakMap<WasmBackend, number>();
+  private nextId = 1;
+  private broken?: Error;
+  private closed = false;
+  /** The job being written (begin → run). */
+  private gen = 0;
+  /** Tells helpers to drop a memory once its backend is collected, so they do not keep it alive. */
+  private readonly registry = new FinalizationRegistry<number>((id) => this.detach(id));
+
+  /**
+   * @param threads threads per GEMM, the caller included (1: no helpers)
+   * @param start the host's starter of the `threads − 1` helpers, given the control block to pass them
+   */
+  constructor(readonly threads: number, start: (ctrl: Int32Array, helpers: number) => PoolWorkers, options: KernelThreadPoolOptions = {}) {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`KernelThreadPool: bad thread count ${threads}`);
+    this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL.LENGTH * 4));
+    this.minMadds = options.minMadds ?? DEFAULT_MIN_MADDS;
+    this.workers = start(this.ctrl, threads - 1);
+  }
+
+  /** Whether this GEMM is worth splitting (and the helpers are up: until then the caller computes alone). */
+  splits(m: number, n: number, k: number): boolean {
+    return this.threads > 1 && m * n * k >= this.minMadds && planSplit(m, n, this.threads).parts > 1 &&
+      (Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0);
+  }
+
+  /** Whether a per-sample kernel of about `work` multiply-adds (or taps) over `batch` samples is worth splitting. */
+  splitsSamples(batch: number, work: number): boolean {
+    return this.threads > 1 && batch > 1 && work >= this.minMadds &&
+      (Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0);
+  }
+
+  /** Resolves once every helper runs (GEMMs split from then on); rejects when one exited first. */
+  ready(): Promise<void> {
+    return this.workers.ready;
+  }
+
+  /**
+   * C = (accumulate ? C : 0) + op(A)·op(B) on `backend`'s memory (the backend's contract, m, n, k > 0), split
+   * over the threads. Throws when a helper failed or died, after every other part has finished.
+   */
+  gemm(
+    backend: WasmBackend, transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean,
+  ): void {
+    const { parts, byRows } = planSplit(m, n, this.threads);
+    const ctrl = this.begin(backend, OP_GEMM, parts);
+    ctrl[CTRL.BY_ROWS] = +byRows;
+    ctrl[CTRL.TRANS_A] = +transA;
+    ctrl[CTRL.TRANS_B] = +transB;
+    ctrl[CTRL.M] = m;
+    ctrl[CTRL.N] = n;
+    ctrl[CTRL.K] = k;
+    ctrl[CTRL.A] = a;
+    ctrl[CTRL.LDA] = lda;
+    ctrl[CTRL.B] = b;
+    ctrl[CTRL.LDB] = ldb;
+    ctrl[CTRL.C] = c;
+    ctrl[CTRL.LDC] = ldc;
+    ctrl[CTRL.ACCUMULATE] = +accumulate;
+    this.run(backend, parts);
+  }
+
+  /**
+   * The module's convForward over all `job.rows` output rows of a convolution, split into row chunks over the
+   * threads (each its own blocks of patches: disjoint rows of cols, or, without `keep`, the chunk's first rows).
+   */
+  conv(backend: WasmBackend, job: ConvJob): void {
+    // By rows only: a chunk is whole output rows (its patches, their GEMM, their activation).
+    const { parts } = planSplit(job.rows, 0, this.threads, CONV_CHUNKS_PER_THREAD);
+    const ctrl = this.begin(backend, OP_CONV, parts);
+    ctrl[CTRL.M] = job.rows;
+    ctrl[CTRL.N] = job.outC;
+    ctrl[CTRL.K] = job.k;
+    ctrl[CTRL.A] = job.x;
+    ctrl[CTRL.B] = job.w;
+    ctrl[CTRL.C] = job.z;
+    ctrl[CTRL.CONV_COLS] = job.cols;
+    ctrl[CTRL.CONV_Y] = job.y;
+    ctrl[CTRL.CONV_BIAS] = job.bias;
+    ctrl[CTRL.CONV_ACT] = job.act;
+    ctrl[CTRL.CONV_KEEP] = +job.keep;
+    alphaBits[0] = job.alpha;
+    ctrl[CTRL.CONV_ALPHA] = alphaInt[0];
+    ctrl[CTRL.CONV_ALPHA + 1] = alphaInt[1];
+    for (let i = 0; i < 13; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
+    this.run(backend, parts);
+  }
+
+  /** A per-sample kernel over `job.batch` samples, split into chunks of whole samples over the threads. */
+  samples(backend: WasmBackend, job: SamplesJob): void {
+    const kernel = SAMPLE_KERNELS.indexOf(job.kernel);
+    if (kernel < 0) throw new Error(`no per-sample kernel ${job.kernel}`);
+    const parts = Math.max(1, Math.min(job.batch, this.threads * CHUNKS_PER_THREAD));
+    const ctrl = this.begin(backend, OP_SAMPLES, parts);
+    ctrl[CTRL.M] = job.batch;
+    ctrl[CTRL.K] = kernel;
+    ctrl[CTRL.A] = job.a;
+    ctrl[CTRL.B] = job.b;
+    ctrl[CTRL.C] = job.c;
+    ctrl[CTRL.N] = job.extra;
+    for (let i = 0; i < 13; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
+    this.run(backend, parts);
+  }
+
+  /** Starts writing a job: checks the pool, attaches the memory, sets the new claim tag; returns the block. */
+  private begin(backend: WasmBackend, op: number, parts: number): Int32Array {
+    if (this.broken) throw this.broken;
+    if (this.closed) throw new Error('the GEMM thread pool is closed');
+    const ctrl = this.ctrl;
+    this.checkAlive();
+    const id = this.attach(backend);
+    this.gen = (Atomics.load(ctrl, CTRL.GEN) + 1) | 0;
+    // The new tag first: from here a late helper of the previous job can claim nothing, whatever it read.
+    Atomics.store(ctrl, CTRL.CLAIM, (this.gen & TAG_MASK) << INDEX_BITS);
+    Atomics.store(ctrl, CTRL.DONE, 0);
+    ctrl[CTRL.OP] = op;
+    ctrl[CTRL.MEMORY] = id;
+    ctrl[CTRL.PARTS] = parts;
+    return ctrl;
+  }
+
+  /** Publishes the job written since begin(), computes chunks alongside the helpers, waits for the rest. */
+  private run(backend: WasmBackend, parts: number): void {
+    const ctrl = this.ctrl;
+    const gen = this.gen;
+    ctrl[CTRL.FAILED] = 0;
+    Atomics.store(ctrl, CTRL.GEN, gen);
+    Atomics.notify(ctrl, CTRL.GEN);
+    this.jobs++;
+    let own: unknown;
+    runChunks(ctrl, gen, () => ({ gemm: backend.gemmPart, conv: backend.convPart, samples: backend.sampleExports, scratch: backend.scratchFor(0) }), (e) => (own ??= e));
+    this.waitForChunks(parts);
+    if (own !== undefined) throw own;
+    const failed = Atomics.load(ctrl, CTRL.FAILED);
+    if (failed) throw new Error(`GEMM thread ${failed}: ${this.workers.takeReport(failed - 1) ?? 'failed'}`);
+  }
+
+  /** Ends the helpers; the pool refuses GEMMs afterwards. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const ctrl = this.ctrl;
+    ctrl[CTRL.OP] = OP_EXIT;
+    Atomics.add(ctrl, CTRL.GEN, 1);
+    Atomics.notify(ctrl, CTRL.GEN);
+    await this.workers.close();
+  }
+
+  private checkAlive(): void {
+    const dead = Atomics.load(this.ctrl, CTRL.DEAD);
+    if (!dead) return;
+    const why = this.workers.takeReport(dead - 1);
+    this.broken = new Error(`GEMM worker thread ${dead} exited${why ? `: ${why}` : ''}; training cannot continue on ${this.threads} threads`);
+    throw this.broken;
+  }
+
+  /** Until every chunk is computed (those in flight on helpers), or a helper died. */
+  private waitForChunks(parts: number): void {
+    const ctrl = this.ctrl;
+    // Chunks in flight usually end about when the caller's last one does: a short spin saves a futex round trip.
+    for (let spin = 0; spin < 4096; spin++) if (Atomics.load(ctrl, CTRL.DONE) === parts) return;
+    for (;;) {
+      const done = Atomics.load(ctrl, CTRL.DONE);
+      if (done === parts) return;
+      this.checkAlive();
+      // The timeout bounds the wait should a helper die between the check and the wait (its exit handler
+      // notifies, but that may come just before we sleep).
+      Atomics.wait(ctrl, CTRL.DONE, done, 100);
+    }
+  }
+
+  /** The id under which helpers know `backend`'s memory, sending it to them on first use. */
+  private attach(backend: WasmBackend): number {
+    const known = this.ids.get(backend);
+    if (known !== undefined) return known;
+    const id = this.nextId++;
+    for (let h = 0; h < this.threads - 1; h++) {
+      this.workers.post(h, { type: 'attach', id, module: backend.module, memory: backend.memory, scratch: backend.scratchFor(h + 1) });
+    }
+    Atomics.add(this.ctrl, CTRL.MAIL, 1);
+    this.ids.set(backend, id);
+    this.registry.register(backend, id);
+    return id;
+  }
+
+  private detach(id: number): void {
+    if (this.closed) return;
+    for (let h = 0; h < this.threads - 1; h++) this.workers.post(h, { type: 'detach', id });
+    Atomics.add(this.ctrl, CTRL.MAIL, 1);
+  }
+}
+
+/** A helper thread's side: its mailbox and how it reports a failure before counting down. */
+export interface HelperIo {
+  /** The next queued message, without waiting (undefined when none is queued). */
+  receive(): PoolMessage | undefined;
+  report(message: string): void;
+  /** Instantiates the module on an attached memory (default: WebAssembly.Instance; tests substitute one). */
+  instantiate?(module: WebAssembly.Module, memory: WebAssembly.Memory): { readonly gemm: unknown; readonly convForward?: unknown; readonly maxPoolForward?: unknown };
+}
+
+/**
+ * A helper's loop (thread `helper + 1`): waits for a job, claims and computes chunks of it; returns on OP_EXIT.
+ * Never returns to the event loop in between, so it reads its mailbox itself.
+ */
+export function serveKernelJobs(ctrl: Int32Array, helper: number, io: HelperIo): void {
+  const memories = new Map<number, Target>();
+  let seen = 0;
+  let mail = 0;
+  Atomics.add(ctrl, CTRL.READY, 1);
+  for (;;) {
+    // GEMMs often come back to back (a backward pass): a short spin saves most of a futex wake-up.
+    for (let spin = 0; spin < 2048 && Atomics.load(ctrl, CTRL.GEN) === seen; spin++);
+    Atomics.wait(ctrl, CTRL.GEN, seen);
+    const gen = Atomics.load(ctrl, CTRL.GEN);
+    if (gen === seen) continue; // spurious wake-up
+    seen = gen;
+    if (ctrl[CTRL.OP] === OP_EXIT) return;
+    // Attach messages are queued before MAIL is bumped, and MAIL before GEN: after reading GEN they are here.
+    const m = Atomics.load(ctrl, CTRL.MAIL);
+    if (m !== mail) {
+      mail = m;
+      for (let msg = io.receive(); msg; msg = io.receive()) {
+        if (msg.type === 'attach') {
+          const exports = io.instantiate ? io.instantiate(msg.module, msg.memory) : new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
+          memories.set(msg.id, {
+            gemm: exports.gemm as GemmFn, conv: exports.convForward as ConvFn | undefined,
+            samples: exports.maxPoolForward ? (exports as unknown as SampleExports) : undefined, scratch: msg.scratch,
+          });
+        } else memories.delete(msg.id);
+      }
+    }
+    runChunks(ctrl, gen, () => {
+      const target = memories.get(ctrl[CTRL.MEMORY]);
+      if (!target) throw new Error(`no memory ${ctrl[CTRL.MEMORY]} attached`);
+      Atomics.add(ctrl, CTRL.HELPED, 1);
+      return target;
+    }, (e) => {
+      io.report(e instanceof Error ? e.message : String(e));
+      Atomics.store(ctrl, CTRL.FAILED, helper + 1);
+    });
+  }
+}

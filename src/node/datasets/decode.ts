@@ -1,0 +1,107 @@
+// PNG/JPEG decoding by magic bytes, with size limits checked before the decoders allocate anything.
+import { extname } from 'node:path';
+import { PNG } from 'pngjs';
+import * as jpeg from 'jpeg-js';
+import { FileError, readRegularFile } from '../files';
+import { checkChannels, resizeImage, rgbaToChannels } from './pixels';
+
+/** Larger images are refused: a lying header must not make us allocate gigabytes. */
+export const MAX_IMAGE_MEGAPIXELS = 40;
+export const MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024;
+
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  /** width × height × 4 bytes. */
+  readonly data: Uint8Array;
+}
+
+/** Why a file was skipped: `notImage` for files that are not images at all, `unreadable` for broken/unsupported ones. */
+export class ImageSkip extends Error {
+  constructor(
+    readonly kind: 'notImage' | 'unreadable',
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const startsWith = (b: Uint8Array, sig: readonly number[]): boolean => sig.every((v, i) => b[i] === v);
+const ascii = (b: Uint8Array, from: number, to: number): string => String.fromCharCode(...b.subarray(from, to));
+
+/** Other image formats we recognise only to give a helpful reason. */
+function otherFormat(b: Uint8Array): string | undefined {
+  if (ascii(b, 0, 4) === 'GIF8') return 'GIF';
+  if (ascii(b, 0, 2) === 'BM') return 'BMP';
+  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'WebP';
+  if (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*') return 'TIFF';
+  return undefined;
+}
+
+function tooLarge(w: number, h: number): boolean {
+  return w * h > MAX_IMAGE_MEGAPIXELS * 1e6;
+}
+
+/** Decode PNG or JPEG bytes to RGBA; throws ImageSkip with a short reason. `fileName` only picks the wording. */
+export function decodeImage(bytes: Uint8Array, fileName: string): RgbaImage {
+  if (startsWith(bytes, PNG_SIG)) {
+    // IHDR is always the first chunk: check the size before pngjs allocates the pixel buffer.
+    if (bytes.length >= 24 && ascii(bytes, 12, 16) === 'IHDR') {
+      const v = new DataView(bytes.buffer, bytes.byteOffset, 24);
+      const w = v.getUint32(16), h = v.getUint32(20);
+      if (tooLarge(w, h)) throw new ImageSkip('unreadable', `PNG too large (${w}×${h})`);
+    }
+    try {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+      return { width: png.width, height: png.height, data: png.data };
+    } catch (e) {
+      throw new ImageSkip('unreadable', `invalid PNG: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    try {
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: MAX_IMAGE_MEGAPIXELS,
+        maxMemoryUsageInMB: 256,
+      });
+      if (!(img.width > 0 && img.height > 0)) throw new Error('no image data');
+      return img;
+    } catch (e) {
+      throw new ImageSkip('unreadable', `invalid JPEG: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const other = otherFormat(bytes);
+  if (other) throw new ImageSkip('unreadable', `${other} is not supported, only PNG and JPEG`);
+  const ext = extname(fileName).toLowerCase();
+  if (ext === '.png') throw new ImageSkip('unreadable', 'invalid PNG signature');
+  if (ext === '.jpg' || ext === '.jpeg') throw new ImageSkip('unreadable', 'invalid JPEG signature');
+  throw new ImageSkip('notImage', 'not a PNG or JPEG file');
+}
+
+/** How image files are read: regular files only, and not worth reading when huge (sniffing a few bytes
+ *  would still leave a huge decode). */
+export function readImageBytes(path: string): Promise<Uint8Array> {
+  return readRegularFile(path, { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'an image' });
+}
+
+/** Read and decode a file, turning I/O problems into ImageSkip too (with the reason, not the name). */
+export async function readImage(path: string): Promise<RgbaImage> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readImageBytes(path);
+  } catch (e) {
+    throw new ImageSkip('unreadable', e instanceof FileError ? e.reason : e instanceof Error ? e.message : String(e));
+  }
+  return decodeImage(bytes, path);
+}
+
+/** RGBA image → model input: channels converted, then resized to height × width. */
+export function toModelInput(img: RgbaImage, shape: readonly [number, number, number]): Float32Array {
+  const [h, w, c] = shape;
+  checkChannels(c);
+  const pixels = rgbaToChannels(img.data, img.width * img.height, c);
+  return resizeImage(pixels, img.height, img.width, c, h, w);
+}

@@ -1,0 +1,125 @@
+// One entry point from a model's `training.data` source to a Dataset shaped like the model input.
+import { resolve } from 'node:path';
+import type { Dataset } from '../../engine/dataset';
+import type { Rng } from '../../engine/rng';
+import type { DataSource } from '../../model/types';
+import { decodeImage, ImageSkip, readImageBytes, toModelInput } from './decode';
+import { readIdxPair } from './idx';
+import { loadImageFolder } from './imageFolder';
+import { checkChannels, convertChannels, resizeImage } from './pixels';
+
+export interface LoadedData extends Dataset {
+  /** Non-fatal problems (skipped files, empty classes), for the user to see. */
+  readonly warnings: string[];
+  /** One line for logs and the UI, e.g. "digits/train: 120 images, 10 classes, 28×28×1". */
+  readonly description: string;
+}
+
+export interface LoadOptions {
+  /** Keep only the first N samples (quick CI runs). */
+  readonly limit?: number;
+}
+
+type Shape = readonly [number, number, number];
+const dims = (s: Shape): string => s.join('×');
+
+/** Resize/convert every sample of a dataset to `shape` (IDX files are gray and may differ in size). */
+function reshapeSamples(ds: Dataset, shape: Shape): Float32Array {
+  const [h, w, c] = ds.shape;
+  const [H, W, C] = shape;
+  const inSize = h * w * c;
+  const outSize = H * W * C;
+  const out = new Float32Array(ds.count * outSize);
+  for (let i = 0; i < ds.count; i++) {
+    const one = ds.images.subarray(i * inSize, (i + 1) * inSize);
+    out.set(convertChannels(resizeImage(one, h, w, c, H, W), H * W, c, C), i * outSize);
+  }
+  return out;
+}
+
+export async function loadDataSource(
+  source: DataSource,
+  modelDir: string,
+  inputShape: Shape,
+  options: LoadOptions = {},
+): Promise<LoadedData> {
+  const shape: Shape = [inputShape[0], inputShape[1], inputShape[2]];
+  checkChannels(shape[2]);
+  if (typeof source === 'string') {
+    const data = await loadImageFolder(resolve(modelDir, source), shape, { limit: options.limit, name: source });
+    const description = `${source}: ${data.count} images, ${data.classes.length} classes, ${dims(shape)}`;
+    return { ...data, description };
+  }
+  if (typeof source !== 'object' || source === null || typeof source.images !== 'string' || typeof source.labels !== 'string') {
+    throw new Error('a data source must be a folder path or { "images": …, "labels": … } IDX file paths');
+  }
+  const ds = await readIdxPair(resolve(modelDir, source.images), resolve(modelDir, source.labels), {
+    limit: options.limit,
+    imagesName: source.images,
+    labelsName: source.labels,
+  });
+  if (ds.count === 0) throw new Error(`${source.images}: no images selected (limit ${options.limit})`);
+  const [h, w, c] = ds.shape;
+  if (c !== 1 && c !== shape[2]) {
+    throw new Error(`${source.images} has ${c} channels per pixel but the model input has ${shape[2]}`);
+  }
+  const same = h === shape[0] && w === shape[1] && c === shape[2];
+  const images = same ? ds.images : reshapeSamples(ds, shape);
+  const note = same ? '' : ` (from ${dims(ds.shape)})`;
+  return {
+    ...ds,
+    images,
+    shape,
+    warnings: [],
+    description: `${source.images}: ${ds.count} images, ${ds.classes.length} classes, ${dims(shape)}${note}`,
+  };
+}
+
+/** One PNG/JPEG as a model input (for `cnn predict`). File problems keep their own full sentence
+ *  ("a.png is a directory, not an image"); decoding problems are prefixed with the path. */
+export async function loadImageFile(path: string, inputShape: Shape): Promise<Float32Array> {
+  const bytes = await readImageBytes(path);
+  try {
+    return toModelInput(decodeImage(bytes, path), inputShape);
+  } catch (e) {
+    if (e instanceof ImageSkip) throw new Error(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The samples at `indices`, in that order (copies). */
+export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
+  const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
+  const images = new Float32Array(indices.length * size);
+  const labels = new Int32Array(indices.length);
+  const files: string[] | undefined = ds.files ? [] : undefined;
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    if (!Number.isInteger(i) || i < 0 || i >= ds.count) throw new RangeError(`subset index ${i} out of range 0..${ds.count - 1}`);
+    images.set(ds.images.subarray(i * size, (i + 1) * size), k * size);
+    labels[k] = ds.labels[i];
+    files?.push(ds.files![i]);
+  }
+  return { images, labels, count: indices.length, shape: ds.shape, classes: ds.classes, ...(files ? { files } : {}) };
+}
+
+/**
+ * Seeded shuffle, then the last `fraction` becomes the validation set. With 0 < fraction and at least two
+ * samples, both sides get at least one sample.
+ */
+export function splitDataset(ds: Dataset, fraction: number, rng: Rng): { train: Dataset; validation: Dataset } {
+  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`validation split must be in [0, 1), got ${fraction}`);
+  const order = new Int32Array(ds.count);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  let nVal = Math.round(ds.count * fraction);
+  if (fraction > 0 && ds.count >= 2) nVal = Math.min(Math.max(nVal, 1), ds.count - 1);
+  const cut = ds.count - nVal;
+  return { train: subset(ds, order.subarray(0, cut)), validation: subset(ds, order.subarray(cut)) };
+}
+

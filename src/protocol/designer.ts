@@ -1,0 +1,157 @@
+// The designer channel: extension host ↔ designer webview. The webview speaks first (`ready`); the host
+// answers with `init` and then `update` whenever the document text changes. Every webview intent is a
+// request whose reply is an `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
+// This file imports no other room: shapes are plain number arrays, layer configs plain JSON.
+
+/** Bump on any incompatible change to the messages below. */
+export const PROTOCOL_VERSION = 2;
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonPath = readonly (string | number)[];
+
+/** Commands the webview may ask the host to run (an allow-list: the webview is untrusted). */
+export const WEBVIEW_COMMANDS = ['cnnStudio.train'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+
+/** One input of a layer, resolved by the shape function. */
+export interface InputView {
+  /** "input" or the producing layer's name, as the file (or the implicit previous layer) gives it. */
+  readonly name: string;
+  /** The producing layer, −1 for the model input; absent when the name resolves to no earlier layer. */
+  readonly index?: number;
+  readonly shape?: readonly number[];
+  /** The diagnostic about this input (an unknown name, a shape that does not fit), when there is one. */
+  readonly error?: string;
+}
+
+export interface RowView {
+  readonly index: number;
+  readonly type: string;
+  /** `name` from the file, or `<type>_<index>`. */
+  readonly name: string;
+  /** Every input in order: the `inputs` field resolved, else the previous layer (the model input for the first). */
+  readonly inputs: readonly InputView[];
+  /** Elements of the `inputs` field; 0 when the layer has none and reads the previous layer. */
+  readonly explicitInputs: number;
+  /** Layers that read this one's output. */
+  readonly consumers: readonly number[];
+  /** Key settings, e.g. "32 × 3×3, same, relu". */
+  readonly summary: string;
+  /** Unknown when this layer or an earlier one has an error. */
+  readonly outputShape?: readonly number[];
+  readonly params: number;
+  readonly trainable: number;
+  readonly macs: number;
+  /** Exactly the messages of the diagnostics for this layer. */
+  readonly errors: readonly string[];
+  /** The messages of its warnings (e.g. a dead branch). */
+  readonly warnings: readonly string[];
+}
+
+export interface TotalsView {
+  readonly params: number;
+  readonly trainable: number;
+  readonly nonTrainable: number;
+  readonly weightBytes: number;
+  readonly macs: number;
+  readonly activationBytesPerSample: number;
+}
+
+/** What training would allocate (src/engine/plan/memory.ts), as the CLI summary prints it. */
+export interface MemoryView {
+  readonly totalBytes: number;
+  readonly batchSize: number;
+  readonly optimizer: string;
+  /** The largest consumers, largest first, e.g. "dense_1's kernel, its gradient and 2 Adam slots". */
+  readonly consumers: readonly { readonly label: string; readonly bytes: number }[];
+  /** Above half the machine's memory: the message training refuses with. */
+  readonly warning?: string;
+}
+
+/** The designer showing a model it cannot edit: an `.onnx` file, imported in memory (nothing is written). */
+export interface ReadOnlyView {
+  /** The file shown, e.g. "lenet5.onnx". */
+  readonly file: string;
+  /** What "Convert to .cnn.json" writes beside it, e.g. "lenet5.cnn.json" (and its `.safetensors`). */
+  readonly convertTo: string;
+  /** What the import noted (the input layout, a renamed layer). */
+  readonly notes: readonly string[];
+  /** Why the file cannot be shown: every node that cannot be converted, by operator and node. No layers then. */
+  readonly importErrors?: readonly string[];
+}
+
+/** Everything the designer shows, derived from the document text alone. */
+export interface DesignerView {
+  readonly name: string;
+  readonly description?: string;
+  /** The input shape as written, when it is an array of numbers. */
+  readonly inputShape?: readonly number[];
+  readonly rows: readonly RowView[];
+  readonly totals?: TotalsView;
+  /** Present when every shape is known (the model could be trained). */
+  readonly memory?: MemoryView;
+  /** The raw layer objects, for the field editors. */
+  readonly layers: readonly JsonValue[];
+  /** The raw `training` object, when present. */
+  readonly training?: JsonValue;
+  /** `training.batchSize` or its default, for activation memory per batch. */
+  readonly batchSize: number;
+  /** Messages of diagnostics outside any layer (syntax, input, training, …). */
+  readonly problems: readonly string[];
+  /** false when the text is not a JSON object with a layers array: intents are then refused. */
+  readonly editable: boolean;
+  /** Present in the read-only designer: no editing gestures, a banner with "Convert to .cnn.json". */
+  readonly readOnly?: ReadOnlyView;
+}
+
+// ---- host → webview
+
+export type HostMessage =
+  | { readonly type: 'init'; readonly protocolVersion: number; readonly view: DesignerView }
+  | { readonly type: 'update'; readonly view: DesignerView }
+  /** The two sides cannot talk (version mismatch): the webview shows this and stops. */
+  | { readonly type: 'fatal'; readonly message: string };
+
+// ---- webview → host
+
+export type WebviewMessage =
+  | { readonly type: 'ready'; readonly protocolVersion: number }
+  | { readonly type: 'insertLayer'; readonly index: number; readonly layerType: string }
+  | { readonly type: 'deleteLayer'; readonly index: number }
+  | { readonly type: 'duplicateLayer'; readonly index: number }
+  | { readonly type: 'moveLayer'; readonly from: number; readonly to: number }
+  /** Sets the value at `path` (from the root); a missing `value` removes the field. */
+  | { readonly type: 'editField'; readonly path: JsonPath; readonly value?: JsonValue }
+  | { readonly type: 'editInput'; readonly shape: readonly [number, number, number] }
+  /** Adds the output of layer `from` (−1: the model input) to the inputs of layer `index`. */
+  | { readonly type: 'connectInput'; readonly index: number; readonly from: number }
+  /** Removes element `element` of layer `index`'s `inputs` field. */
+  | { readonly type: 'disconnectInput'; readonly index: number; readonly element: number }
+  /** Sets the inputs of layer `index` to the outputs of `from` (−1: the model input), in order; [] reads the previous layer. */
+  | { readonly type: 'setInputs'; readonly index: number; readonly from: readonly number[] }
+  /** Inserts after `last` an `add` of the output of `last` and the input of `first`. */
+  | { readonly type: 'addResidual'; readonly first: number; readonly last: number }
+  | { readonly type: 'openAsText' }
+  | { readonly type: 'runCommand'; readonly command: WebviewCommand }
+  /** Read-only designer only: writes the model as `.cnn.json` + `.safetensors` beside the file and opens it. */
+  | { readonly type: 'convertToModel' };
+
+export type IntentMessage = Exclude<WebviewMessage, { readonly type: 'ready' }>;
+export type IntentType = IntentMessage['type'];
+
+/** The reply to every intent request. */
+export interface IntentReply {
+  /** false when the intent changed nothing (e.g. moving a layer onto itself). */
+  readonly applied: boolean;
+}
+
+/** The host's answer to `ready`: the first message it ever posts. */
+export function handshake(ready: { readonly protocolVersion: number }, view: DesignerView): HostMessage {
+  if (ready.protocolVersion !== PROTOCOL_VERSION) {
+    return {
+      type: 'fatal',
+      message: `The designer (protocol ${ready.protocolVersion}) does not match the extension (protocol ${PROTOCOL_VERSION}): reopen the editor.`,
+    };
+  }
+  return { type: 'init', protocolVersion: PROTOCOL_VERSION, view };
+}

@@ -1,0 +1,110 @@
+// Messages from the webview are untrusted (DESIGN.md §4): check every field's type, and every index
+// against the document as it is now. Returns the typed message or the reason it was refused.
+import { WEBVIEW_COMMANDS, type JsonValue, type WebviewMessage } from './designer';
+
+export interface GuardContext {
+  /** Layers in the document right now. */
+  readonly layerCount: number;
+  /** Known layer types (the model's table, passed in because protocol/ imports no other room). */
+  readonly layerTypes: readonly string[];
+  /** Elements of each layer's `inputs` field right now (0 without one); missing entries count as 0. */
+  readonly inputCounts?: readonly number[];
+}
+
+/** Top-level keys the designer may edit with `editField`; `format` is deliberately not one of them. */
+const EDITABLE_ROOTS = ['name', 'description', 'input', 'layers', 'training'];
+const MAX_PATH = 8;
+const MAX_JSON_DEPTH = 8;
+const MAX_STRING = 10_000;
+
+export function guardWebviewMessage(raw: unknown, ctx: GuardContext): WebviewMessage | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'message is not an object';
+  const m = raw as Record<string, unknown>;
+  const count = ctx.layerCount;
+  switch (m.type) {
+    case 'ready':
+      return isInt(m.protocolVersion, 0, Number.MAX_SAFE_INTEGER) ? { type: 'ready', protocolVersion: m.protocolVersion } : 'ready: bad protocolVersion';
+    case 'insertLayer':
+      if (!isInt(m.index, 0, count)) return `insertLayer: index must be 0…${count}`;
+      if (typeof m.layerType !== 'string' || !ctx.layerTypes.includes(m.layerType)) return 'insertLayer: unknown layer type';
+      return { type: 'insertLayer', index: m.index, layerType: m.layerType };
+    case 'deleteLayer':
+    case 'duplicateLayer':
+      if (!isInt(m.index, 0, count - 1)) return `${m.type}: no layer ${String(m.index)}`;
+      return { type: m.type, index: m.index };
+    case 'moveLayer':
+      if (!isInt(m.from, 0, count - 1) || !isInt(m.to, 0, count - 1)) return 'moveLayer: index out of range';
+      return { type: 'moveLayer', from: m.from, to: m.to };
+    case 'editField': {
+      const reason = checkPath(m.path, count);
+      if (reason) return `editField: ${reason}`;
+      if (!('value' in m) || m.value === undefined) return { type: 'editField', path: m.path as (string | number)[] };
+      if (!isJson(m.value, 0)) return 'editField: value is not plain JSON';
+      return { type: 'editField', path: m.path as (string | number)[], value: m.value };
+    }
+    case 'editInput': {
+      const s = m.shape;
+      if (!Array.isArray(s) || s.length !== 3 || !s.every((d) => isInt(d, 1, Number.MAX_SAFE_INTEGER))) {
+        return 'editInput: shape must be three positive integers';
+      }
+      return { type: 'editInput', shape: [s[0], s[1], s[2]] };
+    }
+    case 'connectInput':
+      if (!isInt(m.index, 0, count - 1)) return `connectInput: no layer ${String(m.index)}`;
+      if (!isInt(m.from, -1, m.index - 1)) return 'connectInput: a layer reads only earlier layers or the model input';
+      return { type: 'connectInput', index: m.index, from: m.from };
+    case 'disconnectInput': {
+      if (!isInt(m.index, 0, count - 1)) return `disconnectInput: no layer ${String(m.index)}`;
+      const inputs = ctx.inputCounts?.[m.index] ?? 0;
+      if (!isInt(m.element, 0, inputs - 1)) return `disconnectInput: layer ${m.index} has no input ${String(m.element)}`;
+      return { type: 'disconnectInput', index: m.index, element: m.element };
+    }
+    case 'setInputs': {
+      if (!isInt(m.index, 0, count - 1)) return `setInputs: no layer ${String(m.index)}`;
+      const index = m.index;
+      const from = m.from;
+      if (!Array.isArray(from) || from.length > index + 1 || !from.every((f) => isInt(f, -1, index - 1)) || new Set(from).size !== from.length) {
+        return 'setInputs: inputs must be distinct earlier layers or the model input';
+      }
+      return { type: 'setInputs', index, from: [...(from as number[])] };
+    }
+    case 'addResidual':
+      if (!isInt(m.first, 0, count - 1) || !isInt(m.last, m.first, count - 1)) return 'addResidual: not a range of layers';
+      return { type: 'addResidual', first: m.first, last: m.last };
+    case 'openAsText':
+      return { type: 'openAsText' };
+    case 'runCommand': {
+      const command = WEBVIEW_COMMANDS.find((c) => c === m.command);
+      return command ? { type: 'runCommand', command } : 'runCommand: command not allowed';
+    }
+    default:
+      return `unknown message type ${JSON.stringify(m.type)}`;
+  }
+}
+
+function isInt(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
+}
+
+function checkPath(path: unknown, layerCount: number): string | undefined {
+  if (!Array.isArray(path) || path.length === 0 || path.length > MAX_PATH) return 'bad path';
+  if (!path.every((p) => (typeof p === 'string' && p.length > 0 && p.length < 100 && p !== '__proto__') || isInt(p, 0, 1_000_000))) return 'bad path element';
+  if (!EDITABLE_ROOTS.includes(String(path[0])) || typeof path[0] !== 'string') return `"${String(path[0])}" is not editable`;
+  if (path[0] === 'layers') {
+    if (!isInt(path[1], 0, layerCount - 1)) return `no layer ${String(path[1])}`;
+    if (path.length < 3) return 'path must name a layer field';
+  }
+  return undefined;
+}
+
+function isJson(v: unknown, depth: number): v is JsonValue {
+  if (depth > MAX_JSON_DEPTH) return false;
+  if (v === null || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (typeof v === 'string') return v.length <= MAX_STRING;
+  if (Array.isArray(v)) return v.length <= 1000 && v.every((x) => isJson(x, depth + 1));
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.entries(v as Record<string, unknown>).every(([k, x]) => k.length < 100 && k !== '__proto__' && isJson(x, depth + 1));
+  }
+  return false;
+}

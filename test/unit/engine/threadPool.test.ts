@@ -1,0 +1,256 @@
+// The threaded WebAssembly GEMM (src/engine/wasm/threadPool.ts, hosted by src/node/runtime/kernelThreads.ts): bit-identical to one
+// thread for 1, 2 and 3 threads on odd shapes, every transpose and accumulate mode and padded leading
+// dimensions; memories attached per backend and grown between calls; a helper's failure or death is an error,
+// not a hang; close() ends the helpers (mocha exits without --exit).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { createKernelThreadPool } from '../../../src/node/runtime/kernelThreads';
+import { gemm as jsGemm } from '../../../src/engine/kernels/gemm';
+import { createRng, type Rng } from '../../../src/engine/rng';
+import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
+import { partStart, planSplit, type KernelThreadPool } from '../../../src/engine/wasm/threadPool';
+import { assertClose } from './helpers';
+import { enableRelaxedSimd, put, random, readWasmBinaries } from './wasmHelpers';
+
+enableRelaxedSimd();
+const binaries = readWasmBinaries();
+
+interface Case { transA: boolean; transB: boolean; m: number; n: number; k: number; acc: boolean; pad: number }
+
+/** C after the product on `be` from the same inputs; lda/ldb/ldc padded by `pad` floats. */
+function run(be: WasmBackend, c: Case, a: Float32Array, b: Float32Array, c0: Float32Array): Uint32Array {
+  const { transA, transB, m, n, k, acc, pad } = c;
+  const lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
+  const mark = be.mark();
+  const pa = put(be, a), pb = put(be, b), pc = put(be, c0);
+  be.gemm(transA, transB, m, n, k, pa, pb, pc, acc, lda, ldb, ldc);
+  const out = new Uint32Array(be.f32At(pc, c0.length).slice().buffer);
+  be.release(mark);
+  return out;
+}
+
+function inputs(c: Case, rng: Rng): [Float32Array, Float32Array, Float32Array] {
+  const { transA, transB, m, n, k, pad } = c;
+  const rowsA = transA ? k : m, rowsB = transB ? n : k;
+  const a = random(rowsA * ((transA ? m : k) + pad), rng);
+  const b = random(rowsB * ((transB ? k : n) + pad), rng);
+  return [a, b, random(m * (n + pad), rng)];
+}
+
+const SIZES = [1, 3, 7, 33, 257];
+const MODES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const m of SIZES) for (const n of SIZES) for (const k of SIZES) {
+    for (const [transA, transB] of MODES) for (const acc of [false, true]) out.push({ transA, transB, m, n, k, acc, pad: 0 });
+  }
+  // Past the cache blocks (MC 128, KC 256, NC 1024), the direct path (n ≤ 32), and padded leading dimensions.
+  for (const [m, n, k] of [[300, 20, 270], [9, 1100, 40], [517, 70, 300], [64, 33, 5]]) {
+    for (const [transA, transB] of MODES) out.push({ transA, transB, m: m!, n: n!, k: k!, acc: true, pad: 0 }, { transA, transB, m: m!, n: n!, k: k!, acc: false, pad: 5 });
+  }
+  return out;
+}
+
+describe('GEMM partitioning', () => {
+  it('splits the larger of m and n into chunks of whole 4-row / 8-column units that cover it exactly once', () => {
+    assert.deepEqual(planSplit(100, 10, 2), { parts: 6, byRows: true }, '25 units: chunks of at least 4');
+    assert.deepEqual(planSplit(25088, 16, 2), { parts: 8, byRows: true }, 'four chunks a thread');
+    assert.deepEqual(planSplit(10, 100, 3), { parts: 3, byRows: false });
+    assert.deepEqual(planSplit(3, 1, 3), { parts: 1, byRows: true }, 'one 4-row unit cannot be split');
+    for (const total of [1, 3, 4, 7, 8, 33, 257, 1000]) for (const unit of [4, 8]) for (const parts of [1, 2, 3, 5]) {
+      let prev = 0;
+      for (let t = 0; t <= parts; t++) {
+        const s = partStart(total, unit, parts, t);
+        assert.ok(s >= prev, 'parts are in order');
+        if (t < parts) assert.ok(s % unit === 0, 'parts start on a unit');
+        prev = s;
+      }
+      assert.equal(partStart(total, unit, parts, 0), 0);
+      assert.equal(partStart(total, unit, parts, parts), total);
+    }
+  });
+});
+
+for (const variant of WASM_VARIANTS) {
+  describe(`threaded wasm gemm (${variant})`, function () {
+    this.timeout(120000);
+    const pools: KernelThreadPool[] = [];
+    let single: WasmBackend;
+    before(function () {
+      const r = loadWasmBackend(binaries, { variant });
+      if (!r.backend) this.skip();
+      single = r.backend;
+    });
+    after(async () => {
+      await Promise.all(pools.map((p) => p.close()));
+    });
+
+    async function pooled(threads: number, minMadds = 0): Promise<{ pool: KernelThreadPool; be: WasmBackend }> {
+      const pool = createKernelThreadPool(threads, { minMadds });
+      await pool.ready();
+      pools.push(pool);
+      const r = loadWasmBackend(binaries, { variant, pool });
+      assert.ok(r.backend);
+      return { pool, be: r.backend };
+    }
+
+    for (const threads of [1, 2, 3]) {
+      it(`equals one thread bit for bit on ${threads} thread${threads > 1 ? 's' : ''} (odd shapes, every mode, accumulate, padded strides)`, async () => {
+        const { pool, be } = await pooled(threads);
+        const rng = createRng(100 + threads);
+        const all = cases();
+        for (const c of all) {
+          const [a, b, c0] = inputs(c, rng);
+          const expected = run(single, c, a, b, c0);
+          const got = run(be, c, a, b, c0);
+          if (Buffer.compare(Buffer.from(got.buffer), Buffer.from(expected.buffer)) !== 0) {
+            assert.fail(`${threads} threads differ from 1: ${c.transA ? 'Aᵀ' : 'A'}·${c.transB ? 'Bᵀ' : 'B'} m=${c.m} n=${c.n} k=${c.k}${c.acc ? ' accumulate' : ''} pad ${c.pad}`);
+          }
+        }
+        const splittable = all.filter((c) => planSplit(c.m, c.n, threads).parts > 1).length;
+        assert.equal(pool.jobs, threads > 1 ? splittable : 0, 'every splittable product ran threaded');
+        if (threads > 1) assert.ok(pool.helperChunks > 0, 'helpers computed some of the chunks');
+      });
+    }
+
+    it('splits a convolution forward (patches kept or not) by output rows, bit-identical to one thread', async () => {
+      const { pool, be } = await pooled(3);
+      // [batch, c, in, kernel, stride, pad, outC]: LeNet's two convolutions, odd ones, one with k > 256.
+      const shapes: [number, number, number, number, number, number, number][] = [
+        [5, 1, 28, 5, 1, 2, 8], [5, 8, 14, 5, 1, 2, 16], [3, 3, 11, 3, 2, 1, 5], [2, 33, 9, 3, 1, 1, 7],
+      ];
+      for (const [batch, c, inH, kh, s, pad, outC] of shapes) {
+        const outH = Math.floor((inH + 2 * pad - kh) / s) + 1;
+        const rows = batch * outH * outH, k = kh * kh * c;
+        const sizes = [batch * inH * inH * c, rows * k, k * outC, rows * outC, rows * outC, outC];
+        const run1 = (b: WasmBackend, keep: boolean): Float32Array[] => {
+          const mark = b.mark();
+          const [x, cols, w, z, y, bias] = sizes.map((n) => b.alloc(n));
+          const r = createRng(inH * 31 + c);
+          for (const [p, n] of [[x, sizes[0]], [w, sizes[2]], [bias, sizes[5]]] as const) {
+            const v = b.f32At(p, n!);
+            for (let i = 0; i < v.length; i++) v[i] = 2 * r.next() - 1;
+          }
+          b.convForward({
+            x: x!, cols: cols!, w: w!, z: z!, y: y!, bias: bias!, act: 1, alpha: 0, keep, rows, outC, k,
+            geometry: [c, inH, inH, kh, kh, s, s, 1, 1, pad, pad, outH, outH],
+          });
+          const out = [b.f32At(z!, rows * outC).slice(), b.f32At(y!, rows * outC).slice()];
+          if (keep) out.push(b.f32At(cols!, rows * k).slice());
+          b.release(mark);
+          return out;
+        };
+        for (const keep of [true, false]) {
+          const jobs = pool.jobs;
+          assert.deepEqual(run1(be, keep), run1(single, keep), `conv ${batch}×${inH}×${inH}×${c} k${kh} s${s} → ${outC}, keep ${keep}`);
+          assert.equal(pool.jobs, jobs + 1, 'ran threaded');
+        }
+      }
+    });
+
+    it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', async () => {
+      const { be } = await pooled(3);
+      const rng = createRng(5);
+      for (const [transA, transB] of MODES) {
+        const c: Case = { transA, transB, m: 70, n: 45, k: 300, acc: true, pad: 0 };
+        const [a, b, c0] = inputs(c, rng);
+        const expected = c0.slice();
+        jsGemm(transA, transB, c.m, c.n, c.k, a, 0, b, 0, expected, 0, true);
+        assertClose(new Float32Array(run(be, c, a, b, c0).buffer), expected, 1e-4, `${transA}/${transB}`);
+      }
+    });
+
+    it('runs on every backend of the pool (spawned memories) and across memory.grow', async () => {
+      const { pool, be } = await pooled(2);
+      const other = be.spawn();
+      assert.equal(other.pool, pool, 'spawn keeps the pool');
+      const rng = createRng(9);
+      const c: Case = { transA: false, transB: true, m: 90, n: 40, k: 50, acc: false, pad: 0 };
+      const [a, b, c0] = inputs(c, rng);
+      const expected = run(single, c, a, b, c0);
+      assert.deepEqual(run(other, c, a, b, c0), expected);
+      assert.deepEqual(run(be, c, a, b, c0), expected);
+      // Grow after the helpers attached: operands in the new pages.
+      const bytes = other.memoryBytes;
+      other.alloc(8 << 20);
+      assert.ok(other.memoryBytes > bytes);
+      assert.deepEqual(run(other, c, a, b, c0), expected);
+    });
+
+    it('keeps small products on the calling thread (below minMadds)', async () => {
+      const { pool, be } = await pooled(2, 1 << 20);
+      const rng = createRng(3);
+      const small: Case = { transA: false, transB: false, m: 64, n: 64, k: 64, acc: false, pad: 0 };
+      run(be, small, ...inputs(small, rng));
+      assert.equal(pool.jobs, 0);
+      const big: Case = { transA: false, transB: false, m: 128, n: 128, k: 128, acc: false, pad: 0 };
+      run(be, big, ...inputs(big, rng));
+      assert.equal(pool.jobs, 1);
+    });
+
+    it('reports a chunk that fails (whichever thread ran it), and keeps working', async () => {
+      const { be } = await pooled(2);
+      const m = 64, n = 16, k = 8;
+      const pa = be.alloc(m * k), pb = be.alloc(k * n);
+      // C's first 32 rows end exactly at the end of the memory: the chunks of the other 32 are past it.
+      const pc = be.memoryBytes - 32 * n * 4;
+      assert.throws(() => be.gemm(false, false, m, n, k, pa, pb, pc, false), /out of bounds/);
+      const rng = createRng(4);
+      const c: Case = { transA: false, transB: false, m: 50, n: 30, k: 20, acc: false, pad: 0 };
+      const [a, b, c0] = inputs(c, rng);
+      assert.deepEqual(run(be, c, a, b, c0), run(single, c, a, b, c0));
+    });
+
+    it('reports a helper that dies in the middle of a chunk instead of waiting for it', async () => {
+      const pool = createKernelThreadPool(2, { minMadds: 0, entry: join(__dirname, 'dyingKernelThread.ts') });
+      pools.push(pool);
+      await pool.ready();
+      const r = loadWasmBackend(binaries, { variant, pool });
+      assert.ok(r.backend);
+      const be = r.backend;
+      // Big enough (about a millisecond a chunk) that the helper wakes up and claims one while the caller works.
+      const m = 2048, n = 64, k = 256;
+      const pa = be.alloc(m * k), pb = be.alloc(k * n), pc = be.alloc(m * n);
+      // Under load the helper may wake late and the caller take every chunk itself: keep calling until the helper
+      // has claimed one (and died in it). A caller that waited forever for the dead helper would time the test out.
+      const deadline = Date.now() + 60000;
+      let error: unknown;
+      while (error === undefined && Date.now() < deadline) {
+        try {
+          be.gemm(false, false, m, n, k, pa, pb, pc, false);
+        } catch (e) {
+          error = e;
+        }
+      }
+      assert.match(String(error), /GEMM worker thread 1 exited.*code 7/);
+      assert.throws(() => be.gemm(false, false, m, n, k, pa, pb, pc, false), /exited/, 'and stays broken');
+    });
+
+    it('computes alone while helpers start, and reports one that cannot start', async () => {
+      const pool = createKernelThreadPool(2, { minMadds: 0, entry: join(__dirname, 'no-such-kernel-thread.js') });
+      pools.push(pool);
+      const r = loadWasmBackend(binaries, { variant, pool });
+      assert.ok(r.backend);
+      const be = r.backend;
+      const rng = createRng(8);
+      const c: Case = { transA: false, transB: false, m: 40, n: 24, k: 16, acc: false, pad: 0 };
+      const [a, b, c0] = inputs(c, rng);
+      assert.deepEqual(run(be, c, a, b, c0), run(single, c, a, b, c0), 'before the helper is up, the caller computes alone');
+      assert.equal(pool.jobs, 0);
+      await assert.rejects(pool.ready(), /GEMM worker thread 1 .*(Cannot find module|exited)/);
+      assert.throws(() => run(be, c, a, b, c0), /GEMM worker thread 1 exited/);
+    });
+
+    it('close() ends the helpers and refuses later products', async () => {
+      const { pool, be } = await pooled(3);
+      const pa = be.alloc(64 * 8), pb = be.alloc(8 * 16), pc = be.alloc(64 * 16);
+      be.gemm(false, false, 64, 16, 8, pa, pb, pc, false);
+      const t0 = Date.now();
+      await pool.close();
+      assert.ok(Date.now() - t0 < 1500, `helpers left at once, not after the grace period (${Date.now() - t0} ms)`);
+      assert.throws(() => be.gemm(false, false, 64, 16, 8, pa, pb, pc, false), /closed/);
+      await pool.close();
+    });
+  });
+}

@@ -1,0 +1,48 @@
+// Field text → JSON value, by the spec's kind. No DOM, so the rules are unit-tested in Node.
+import { assertNever } from '../../src/model/assertNever';
+import type { FieldSpec } from '../../src/model/spec';
+import type { JsonValue } from '../../src/protocol/designer';
+
+/** Text → JSON value, `undefined` to remove the field, or an error message. */
+export type Parsed = { readonly ok: true; readonly value: JsonValue | undefined } | { readonly ok: false; readonly error: string };
+
+export function parseField(spec: FieldSpec, text: string, required: boolean): Parsed {
+  const t = text.trim();
+  if (t === '') return required ? { ok: false, error: 'required' } : { ok: true, value: undefined };
+  switch (spec.kind) {
+    case 'int':
+      return /^-?\d+$/.test(t) ? { ok: true, value: Number(t) } : { ok: false, error: 'enter a whole number' };
+    case 'number': {
+      const n = Number(t);
+      return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, error: 'enter a number' };
+    }
+    case 'intOrPair': {
+      const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,×x*]\s*|\s+/).filter((p) => p !== '');
+      if (parts.length < 1 || parts.length > 2 || !parts.every((p) => /^-?\d+$/.test(p))) return { ok: false, error: 'enter a whole number or two ("3" or "3, 5")' };
+      const nums = parts.map(Number);
+      return { ok: true, value: nums.length === 1 ? nums[0]! : nums };
+    }
+    case 'shape3': {
+      const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,×x*]\s*|\s+/);
+      return parts.length === 3 && parts.every((p) => /^\d+$/.test(p)) ? { ok: true, value: parts.map(Number) } : { ok: false, error: 'enter height, width, channels' };
+    }
+    case 'string':
+    case 'dataSource':
+    case 'enum':
+    case 'bool':
+    case 'padding2d': {
+      // Keras' three forms: n, "h, w" (top = bottom, left = right) or "top, bottom, left, right".
+      const parts = t.replace(/[[\]]/g, ' ').split(/[\s,×x*]+/).filter((p) => p !== '');
+      if (!parts.every((p) => /^\d+$/.test(p)) || ![1, 2, 4].includes(parts.length)) return { ok: false, error: 'enter n, "h, w" or "top, bottom, left, right"' };
+      const n = parts.map(Number);
+      return { ok: true, value: n.length === 1 ? n[0]! : n.length === 2 ? n : [[n[0]!, n[1]!], [n[2]!, n[3]!]] };
+    }
+    case 'object':
+    case 'tagged':
+    case 'array':
+    case 'layerRefs':
+      return { ok: true, value: t };
+    default:
+      return assertNever(spec, 'field kind');
+  }
+}

@@ -1,0 +1,51 @@
+// The webview side of the designer channel: an Endpoint over acquireVsCodeApi(), behind a small interface
+// so tests and the e2e harness can substitute the transport.
+import { Endpoint } from '../../src/protocol/endpoint';
+import { PROTOCOL_VERSION, type HostMessage, type IntentMessage, type IntentReply, type WebviewMessage } from '../../src/protocol/designer';
+
+export interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export interface Host {
+  /** Sends an intent; resolves when the document was edited (or the command ran), rejects with the host's reason. */
+  send(intent: IntentMessage): Promise<IntentReply>;
+  getState(): unknown;
+  setState(state: unknown): void;
+  dispose(): void;
+}
+
+export function connect(onMessage: (msg: HostMessage) => void, api: VsCodeApi = acquireVsCodeApi(), source: Window = window): Host {
+  const endpoint = new Endpoint<WebviewMessage, HostMessage>({
+    transport: { post: (env) => api.postMessage(env) },
+    handle: onMessage,
+    guard: guardHostMessage,
+    onDrop: (reason) => console.warn(`designer: dropped host message: ${reason}`),
+  });
+  const listener = (e: MessageEvent<unknown>): void => endpoint.receive(e.data);
+  source.addEventListener('message', listener);
+  // The webview speaks first: the host posts nothing before this.
+  endpoint.notify({ type: 'ready', protocolVersion: PROTOCOL_VERSION });
+  return {
+    send: (intent) => endpoint.request<IntentReply>(intent),
+    getState: () => api.getState(),
+    setState: (s) => api.setState(s),
+    dispose: () => {
+      source.removeEventListener('message', listener);
+      endpoint.dispose();
+    },
+  };
+}
+
+/** The host is trusted, but a stale or foreign message must not crash the UI. */
+function guardHostMessage(raw: unknown): HostMessage | string {
+  if (typeof raw !== 'object' || raw === null) return 'not an object';
+  const m = raw as { type?: unknown; view?: unknown; message?: unknown; protocolVersion?: unknown };
+  if ((m.type === 'init' || m.type === 'update') && typeof m.view === 'object' && m.view !== null) return raw as HostMessage;
+  if (m.type === 'fatal' && typeof m.message === 'string') return raw as HostMessage;
+  return `unexpected message ${String(m.type)}`;
+}

@@ -1,0 +1,151 @@
+// Designer webview entry: connect to the host, keep the last view in the store, re-render the views from
+// it. The webview never edits the model itself: it sends intents and waits for the document's new view.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import './designer.css';
+import { assertNever } from '../../src/model/assertNever';
+import type { DesignerView, HostMessage, IntentMessage, ReadOnlyView } from '../../src/protocol/designer';
+import { h, replaceContent } from '../shared/dom';
+import { connect } from './host';
+import { Store, type Actions, type Change, type Range } from './state';
+import { Diagram } from './diagram';
+import { renderGraphTools } from './graphTools';
+import { renderHeader } from './header';
+import { renderInspector } from './inspector';
+import { markSelected, renderLayerTable } from './layerTable';
+import { renderPalette } from './palette';
+import { renderBanner, renderImportErrors, renderReadOnlyHeader, renderReadOnlyInspector } from './readOnly';
+import { renderTotals } from './totals';
+import { renderTraining } from './training';
+
+const app = document.getElementById('app') ?? document.body;
+const regions = {
+  banner: h('div', { class: 'region' }),
+  header: h('div', { class: 'region' }),
+  status: h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
+  tools: h('div', { class: 'region' }),
+  table: h('div', { class: 'region table-region' }),
+  totals: h('div', { class: 'region' }),
+  palette: h('div', { class: 'region' }),
+  inspector: h('div', { class: 'region' }),
+  training: h('div', { class: 'region' }),
+};
+
+// Host messages arrive asynchronously (message events), so `state` is initialised before the first one.
+const host = connect(onHostMessage);
+const state = new Store((p) => host.setState(p), host.getState());
+
+function onHostMessage(msg: HostMessage): void {
+  switch (msg.type) {
+    case 'init':
+    case 'update':
+      state.setView(msg.view);
+      break;
+    case 'fatal':
+      state.setFatal(msg.message);
+      break;
+    default:
+      return assertNever(msg, 'message');
+  }
+}
+
+const actions: Actions = {
+  send(intent: IntentMessage, select?: number) {
+    const fromTable = document.activeElement?.closest('#layers') !== null && document.activeElement !== null;
+    state.setStatus(undefined);
+    host.send(intent).then(
+      () => {
+        if (select !== undefined) actions.select(select, fromTable);
+      },
+      (e: unknown) => state.setStatus({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
+    );
+  },
+  select(index: number, focusRow = false, extend = false) {
+    state.select(index, extend);
+    if (focusRow) document.querySelector<HTMLElement>(`tr[data-layer-index="${state.selected}"]`)?.focus();
+  },
+  editSelected() {
+    document.querySelector<HTMLElement>('#inspector .fields [data-focus-key]')?.focus();
+  },
+  setStatus: (s) => state.setStatus(s),
+};
+
+const diagram = new Diagram((row, extend) => actions.select(row, false, extend));
+const workspace = h(
+  'div',
+  { class: 'workspace' },
+  h('div', { class: 'main-col' }, diagram.element, regions.tools, regions.table, regions.totals),
+  h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
+);
+app.replaceChildren(
+  regions.banner,
+  regions.header,
+  regions.status,
+  workspace,
+);
+app.removeAttribute('aria-busy');
+
+let restoredScroll = false;
+state.subscribe((change) => {
+  if (state.fatal) {
+    app.replaceChildren(h('div', { id: 'fatal', class: 'fatal', role: 'alert' }, state.fatal));
+    return;
+  }
+  replaceContent(regions.status, state.status ? [h('span', { class: state.status.kind }, state.status.text)] : []);
+  const view = state.view;
+  if (!view || change === 'status') return;
+  const sel = state.selected;
+  const range = state.range;
+  const readOnly = view.readOnly;
+  if (readOnly) {
+    renderReadOnly(view, readOnly, change, sel, range);
+  } else if (change === 'view') {
+    replaceContent(regions.header, [renderHeader(view, actions)]);
+    replaceContent(regions.table, [renderLayerTable(view, sel, range, actions)]);
+    replaceContent(regions.totals, [renderTotals(view)]);
+    replaceContent(regions.training, [renderTraining(view, actions)]);
+  } else {
+    markSelected(regions.table, sel, range);
+  }
+  if (!readOnly) {
+    replaceContent(regions.palette, [renderPalette(view, sel, actions)]);
+    replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
+    replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
+    diagram.draw(view, sel, range);
+  }
+  document.body.dataset.ready = 'true';
+  if (!restoredScroll) {
+    restoredScroll = true;
+    window.scrollTo(0, state.scrollTop);
+  }
+});
+
+/**
+ * The read-only designer: the banner, then either the import errors alone or the model's table, totals,
+ * diagram and the selected layer's settings as text. No palette, connection tools or training settings.
+ */
+function renderReadOnly(view: DesignerView, readOnly: ReadOnlyView, change: Change, sel: number, range: Range): void {
+  const failed = readOnly.importErrors !== undefined;
+  workspace.hidden = failed;
+  if (change === 'view') {
+    replaceContent(regions.banner, [renderBanner(readOnly, actions)]);
+    replaceContent(regions.header, [failed ? renderImportErrors(readOnly) : renderReadOnlyHeader(view)]);
+    replaceContent(regions.table, failed ? [] : [renderLayerTable(view, sel, range, actions)]);
+    replaceContent(regions.totals, failed ? [] : [renderTotals(view)]);
+    for (const r of [regions.palette, regions.tools, regions.training]) replaceContent(r, []);
+  } else {
+    markSelected(regions.table, sel, range);
+  }
+  if (failed) return;
+  replaceContent(regions.inspector, [renderReadOnlyInspector(view, sel)]);
+  diagram.draw(view, sel, range);
+}
+
+let scrollTimer: number | undefined;
+window.addEventListener('scroll', () => {
+  window.clearTimeout(scrollTimer);
+  scrollTimer = window.setTimeout(() => state.saveScroll(window.scrollY), 200);
+});
