@@ -1,5 +1,6 @@
 // What every layer file in layers/ implements, and what optimizers and weights see of it.
 import type { LayerInfo } from '../model/analysis';
+import type { BufferKey } from '../model/layers/def';
 import { layerBuffers } from './plan/bufferPlan';
 import type { ActivationName } from '../model/types';
 import { allocBuf, Buf, type Arena } from './arena';
@@ -60,7 +61,7 @@ export function arenaOf(p: Param): Arena | undefined {
  * first forward for that batch and again only for a larger one (a layer used alone, by tests and `cnn bench`).
  */
 export class LayerMemory {
-  private bufs = new Map<string, Buf>();
+  private bufs = new Map<BufferKey, Buf>();
   private capacity = 0;
   private bound = false;
   private planStart = -1;
@@ -72,7 +73,7 @@ export class LayerMemory {
   ) {}
 
   /** The network's plan: these buffers serve batches up to `capacity`. */
-  bind(bufs: Map<string, Buf>, capacity: number): void {
+  bind(bufs: Map<BufferKey, Buf>, capacity: number): void {
     this.bufs = bufs;
     this.capacity = capacity;
     this.bound = true;
@@ -86,14 +87,14 @@ export class LayerMemory {
     // Re-plan in place when nothing was allocated above the old plan, else above everything.
     if (this.planEnd >= 0 && a.mark() === this.planEnd) a.release(this.planStart);
     this.planStart = a.mark();
-    const bufs = new Map<string, Buf>();
+    const bufs = new Map<BufferKey, Buf>();
     for (const b of layerBuffers(this.info, n).buffers) bufs.set(b.key, allocBuf(a, b.floats));
     this.bufs = bufs;
     this.planEnd = a.mark();
     this.capacity = n;
   }
 
-  buf(key: string): Buf {
+  buf(key: BufferKey): Buf {
     const b = this.bufs.get(key);
     if (!b) throw new Error(`layer ${this.info.name}: no '${key}' buffer in the plan`);
     return b;

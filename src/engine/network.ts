@@ -9,6 +9,7 @@
 // this). Layers whose output does not reach the last layer (dead branches) run forward, for their feature maps,
 // and get no gradient.
 import type { LayerInfo, ModelAnalysis } from '../model/analysis';
+import type { BufferKey } from '../model/layers/def';
 import { GRAD_SUM, planBuffers, reachesOutput } from './plan/bufferPlan';
 import type { LossName, Model, Shape } from '../model/types';
 import { Buf, type Arena } from './arena';
@@ -153,14 +154,14 @@ class GraphNetwork implements Network {
     const plan = planBuffers(this.inputShape, this.infos, n);
     this.planStart = a.alloc(plan.floats);
     this.planEnd = a.mark();
-    const perLayer = this.layers.map(() => new Map<string, Buf>());
+    const perLayer = this.layers.map(() => new Map<BufferKey, Buf>());
     this.sums.fill(undefined);
     for (const b of plan.buffers) {
       const buf = new Buf(a, this.planStart + b.offset, b.floats);
       if (b.key === GRAD_SUM) this.sums[b.layer + 1] = buf;
-      else if (b.layer >= 0) perLayer[b.layer]!.set(b.key, buf);
       else if (b.key === 'input') this.input = buf;
-      else this.dLoss = buf;
+      else if (b.key === 'dLoss') this.dLoss = buf;
+      else perLayer[b.layer]!.set(b.key, buf);
     }
     this.layers.forEach((l, i) => l.memory.bind(perLayer[i]!, n));
     this.plannedBatch = n;

@@ -1,45 +1,10 @@
 // The result of the one shape function (`inferShapes` in shapes.ts). Every view — designer table,
 // hover, inlay hints, diagnostics, CLI summary — and the engine read this, never their own arithmetic.
 import type { Window2d } from './geometry';
+import type { LayerInput, ShapeError } from './layers/base';
 import type { Layer, LayerType, Shape } from './types';
 
-export interface ShapeError {
-  readonly message: string;
-  /** The layer field that causes it, when one does (e.g. 'kernelSize'); otherwise the layer as a whole. */
-  readonly field?: string;
-  /** A machine-readable kind, so quick fixes can offer the obvious repair. */
-  readonly code:
-    | 'kernel-too-large'
-    | 'needs-flatten'
-    | 'needs-spatial'
-    | 'too-large'
-    | 'bad-input'
-    /** An `inputs` entry that names no earlier layer (unknown, later, itself, or a layer without an explicit name). */
-    | 'bad-reference'
-    /** Merge inputs whose shapes do not fit together (add: equal; concatenate: equal but the last axis). */
-    | 'shape-mismatch'
-    /** A merge layer with fewer than two inputs, or another layer with more than one. */
-    | 'input-count'
-    | 'duplicate-name'
-    /** A layer whose output does not reach the model's output (a warning). */
-    | 'dead-branch';
-  /** For an array field (`inputs`), the element to blame. */
-  readonly element?: number;
-  /** Warnings do not make the analysis fail. */
-  readonly severity?: 'warning';
-  /** The replacement a "did you mean" quick fix would insert (a layer name). */
-  readonly suggestion?: string;
-}
-
-/** One input of a layer: the model input (index −1) or an earlier layer's output. */
-export interface LayerInput {
-  /** "input" or the producing layer's name. */
-  readonly name: string;
-  /** The producing layer's index, −1 for the model input; undefined when the reference does not resolve. */
-  readonly index?: number;
-  /** undefined when unknown (an unresolved reference or an earlier error). */
-  readonly shape?: Shape;
-}
+export type { LayerInput, ShapeError } from './layers/base';
 
 export interface ParamCount {
   readonly trainable: number;
@@ -49,7 +14,7 @@ export interface ParamCount {
 export interface LayerInfo {
   readonly index: number;
   readonly type: LayerType;
-  /** `name` from the file, or `<type>_<index>`. */
+  /** `name` from the file, or defaultLayerName(type, index). */
   readonly name: string;
   readonly layer: Layer;
   /** Every input, in order: `inputs` resolved, else the previous layer (the model input for the first). */

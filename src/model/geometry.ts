@@ -1,6 +1,6 @@
 // Sliding-window arithmetic shared by convolution and pooling, with Keras' "same" padding rule
 // (the extra row/column of odd padding goes at the bottom/right).
-import type { IntOrPair, Padding } from './types';
+import type { IntOrPair, Padding } from './layers/base';
 
 export interface Window2d {
   readonly inH: number;

@@ -1,10 +1,14 @@
 // The one shape function: per layer, input → output shape, parameters, multiply-adds and activation size,
 // or an error with exact numbers. Designer, hover, inlay hints, diagnostics, CLI and engine all read it.
 import type { InvalidLayerInfo, LayerInfo, LayerInput, ModelAnalysis, ParamCount, ShapeError } from './analysis';
-import { isWindowError, window2d, type Window2d } from './geometry';
-import { field } from './spec';
+import type { Window2d } from './geometry';
+import { defOf } from './layers';
+import { defaultLayerName, formatDims, implicitInput, product } from './layers/base';
 import { suggest } from './suggest';
-import { MODEL_INPUT, type Conv2dLayer, type DepthwiseConv2dLayer, type Layer, type Model, type Padding2d, type SeparableConv2dLayer, type Shape } from './types';
+import { MODEL_INPUT, type Layer, type Model, type Shape } from './types';
+
+export { formatDims } from './layers/base';
+export { paddingSides } from './layers/zeroPadding2d';
 
 /** Beyond this many values in one activation, a model cannot be run in this engine (Float32Array limit). */
 export const MAX_ACTIVATION_ELEMENTS = 2 ** 31 - 1;
@@ -59,7 +63,7 @@ export function analyze(inputShape: Shape, layers: readonly (Layer | undefined)[
       entries.push({ index, name: node.name, invalid: true, inputs, consumers: node.consumers, errors: node.errors });
       continue;
     }
-    const step: Step = node.unknownInputs ? { params: NO_PARAMS, macs: 0, errors: [] } : inferLayer(layer, inputs);
+    const step: Step = node.unknownInputs ? { params: NO_PARAMS, macs: 0, errors: [] } : inferLayer(layer, inputs, index);
     step.errors.unshift(...node.errors);
     const out = step.outputShape;
     const outputElements = out ? product(out) : 0;
@@ -123,7 +127,7 @@ interface GraphNode {
 /** Names, resolved inputs, consumers, and the problems of names and references, for every layer. */
 function resolveGraph(layers: readonly (Layer | undefined)[], refs: readonly (LayerRefs | undefined)[]): GraphNode[] {
   const explicit = layers.map((l, i) => l?.name ?? refs[i]?.name);
-  const names = layers.map((l, i) => explicit[i] ?? `${l?.type ?? 'layer'}_${i}`);
+  const names = layers.map((l, i) => explicit[i] ?? defaultLayerName(l?.type ?? 'layer', i));
   const byName = new Map<string, number>();
   const nodes: GraphNode[] = layers.map((_, i) => ({ name: names[i]!, inputs: [], consumers: [], errors: [], unknownInputs: false }));
   // The first unnamed layer with each default name, so a clash is found without a scan per layer (models may be huge).
@@ -151,7 +155,8 @@ function resolveGraph(layers: readonly (Layer | undefined)[], refs: readonly (La
     const given = layers[i]?.inputs ?? refs[i]?.inputs;
     const node = nodes[i] as { inputs: GraphNode['inputs']; unknownInputs: boolean };
     if (given === undefined) {
-      node.inputs = [i === 0 ? { name: MODEL_INPUT, index: -1 } : { name: names[i - 1]!, index: i - 1 }];
+      const previous = implicitInput(i);
+      node.inputs = [{ name: previous < 0 ? MODEL_INPUT : names[previous]!, index: previous }];
       continue;
     }
     node.unknownInputs = given.length === 0;
@@ -228,177 +233,41 @@ function markDeadBranches(nodes: readonly GraphNode[]): void {
   }
 }
 
-function inferLayer(layer: Layer, inputs: readonly LayerInput[]): Step {
+function inferLayer(layer: Layer, inputs: readonly LayerInput[], index: number): Step {
   const errors: ShapeError[] = [];
-  const step = (outputShape: Shape | undefined, p: ParamCount = NO_PARAMS, macs = 0, window?: Window2d): Step => ({
-    ...(outputShape ? { outputShape } : {}),
-    ...(window ? { window } : {}),
-    params: p,
-    macs,
-    errors,
-  });
-  if (layer.type === 'add' || layer.type === 'concatenate') return inferMerge(layer.type, inputs, layer.inputs !== undefined, step, errors);
-  if (inputs.length !== 1) {
+  const def = defOf(layer);
+  const unknown: Step = { params: NO_PARAMS, macs: 0, errors };
+  if (def.inputs === 'many') {
+    if (inputs.length < 2) {
+      const listed = layer.inputs !== undefined;
+      const how = listed ? `"inputs" names only ${inputs.length}` : 'list them in "inputs", e.g. ["block1_out", "conv2d_4"]';
+      errors.push({ code: 'input-count', ...(listed ? { field: 'inputs' } : {}), message: `${layer.type} needs two or more inputs: ${how}` });
+      return unknown;
+    }
+  } else if (inputs.length !== 1) {
     errors.push({ code: 'input-count', field: 'inputs', message: `${layer.type} takes one input, but "inputs" names ${inputs.length}: merge them first with an add or concatenate layer` });
-    return step(undefined);
+    return unknown;
   }
-  const input = inputs[0]!.shape;
-  if (layer.type === 'dense') {
-    const useBias = field('dense', layer.useBias, 'useBias');
-    if (!input) return step([layer.units]);
-    const features = product(input);
-    if (input.length !== 1) {
-      errors.push({ code: 'needs-flatten', message: `dense needs a flat input, but gets ${formatDims(input)}: add a flatten or global pooling before it` });
-    }
-    return step([layer.units], { trainable: features * layer.units + (useBias ? layer.units : 0), nonTrainable: 0 }, features * layer.units);
+  const shapes = inputs.map((i) => i.shape);
+  if (!shapes.every((s): s is Shape => s !== undefined)) {
+    const output = def.shapeWithoutInput?.(layer);
+    return output ? { ...unknown, outputShape: output } : unknown;
   }
-  if (!input) return step(undefined);
-  switch (layer.type) {
-    case 'conv2d':
-    case 'depthwiseConv2d': {
-      const conv = convWindow(layer, input, errors);
-      if (!conv) return step(undefined);
-      const { win, c } = conv;
-      const bias = field(layer.type, layer.useBias, 'useBias');
-      const taps = win.kh * win.kw;
-      const outC = layer.type === 'conv2d' ? layer.filters : c * field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
-      const weights = layer.type === 'conv2d' ? taps * c * outC : taps * outC;
-      const macsPerPixel = layer.type === 'conv2d' ? taps * c * outC : taps * outC;
-      return step(
-        [win.outH, win.outW, outC],
-        { trainable: weights + (bias ? outC : 0), nonTrainable: 0 },
-        win.outH * win.outW * macsPerPixel,
-        win,
-      );
-    }
-    case 'separableConv2d': {
-      const conv = convWindow(layer, input, errors);
-      if (!conv) return step(undefined);
-      const { win, c } = conv;
-      const mid = c * field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
-      const depthwise = win.kh * win.kw * mid;
-      const pointwise = mid * layer.filters;
-      const bias = field(layer.type, layer.useBias, 'useBias') ? layer.filters : 0;
-      return step([win.outH, win.outW, layer.filters], { trainable: depthwise + pointwise + bias, nonTrainable: 0 }, win.outH * win.outW * (depthwise + pointwise), win);
-    }
-    case 'zeroPadding2D': {
-      const spatial = needsSpatial(layer.type, input, errors);
-      if (!spatial) return step(undefined);
-      const [[top, bottom], [left, right]] = paddingSides(field('zeroPadding2D', layer.padding, 'padding'));
-      return step([spatial[0] + top + bottom, spatial[1] + left + right, spatial[2]]);
-    }
-    case 'maxPool2d':
-    case 'avgPool2d': {
-      const spatial = needsSpatial(layer.type, input, errors);
-      if (!spatial) return step(undefined);
-      const [h, w, c] = spatial;
-      const pool = field(layer.type, layer.poolSize, 'poolSize');
-      // Keras: strides default to the pool size.
-      const win = window2d(h, w, pool, layer.strides ?? pool, 1, field(layer.type, layer.padding, 'padding'), 'poolSize');
-      if (isWindowError(win)) {
-        errors.push({ code: 'kernel-too-large', message: win.error.replace(/^kernel/, 'pool window'), field: win.field });
-        return step(undefined);
-      }
-      return step([win.outH, win.outW, c], NO_PARAMS, 0, win);
-    }
-    case 'globalAvgPool2d':
-    case 'globalMaxPool2d': {
-      const spatial = needsSpatial(layer.type, input, errors);
-      return step(spatial ? [spatial[2]] : undefined);
-    }
-    case 'flatten':
-      return step([product(input)]);
-    case 'batchNorm': {
-      const channels = input[input.length - 1];
-      return step(input, { trainable: 2 * channels, nonTrainable: 2 * channels }, product(input));
-    }
-    case 'dropout':
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return step(input);
+  const result = def.shape(layer, shapes, errors, inputs.map((i) => i.name));
+  if (!result) return unknown;
+  let trainable = 0;
+  let nonTrainable = 0;
+  const name = layer.name ?? defaultLayerName(layer.type, index);
+  const facts = { layer, name, inputs, inputShape: shapes[0], outputShape: result.output, ...(result.window ? { window: result.window } : {}), outputElements: product(result.output) };
+  for (const p of def.params?.(facts) ?? []) {
+    if (p.trainable) trainable += product(p.shape);
+    else nonTrainable += product(p.shape);
   }
-}
-
-/** zeroPadding2D's padding as [[top, bottom], [left, right]]. */
-export function paddingSides(p: Padding2d): readonly [readonly [number, number], readonly [number, number]] {
-  if (typeof p === 'number') return [[p, p], [p, p]];
-  const [a, b] = p;
-  if (typeof a === 'number' && typeof b === 'number') return [[a, a], [b, b]];
-  return [a as readonly [number, number], b as readonly [number, number]];
-}
-
-/** add: equal shapes; concatenate: equal but for the last axis, which adds up. Both need two or more inputs. */
-function inferMerge(
-  type: 'add' | 'concatenate',
-  inputs: readonly LayerInput[],
-  listed: boolean,
-  step: (out: Shape | undefined) => Step,
-  errors: ShapeError[],
-): Step {
-  if (inputs.length < 2) {
-    const how = listed ? `"inputs" names only ${inputs.length}` : 'list them in "inputs", e.g. ["block1_out", "conv2d_4"]';
-    errors.push({ code: 'input-count', ...(listed ? { field: 'inputs' } : {}), message: `${type} needs two or more inputs: ${how}` });
-    return step(undefined);
-  }
-  const known = inputs.filter((i) => i.shape);
-  if (known.length < inputs.length) return step(undefined);
-  const [first, ...rest] = inputs as readonly (LayerInput & { shape: Shape })[];
-  for (let k = 0; k < rest.length; k++) {
-    const other = rest[k]!;
-    const element = k + 1;
-    const a = `"${other.name}" gives ${formatDims(other.shape)} but "${first!.name}" gives ${formatDims(first!.shape)}`;
-    if (type === 'add') {
-      if (!sameDims(other.shape, first!.shape)) {
-        errors.push({ code: 'shape-mismatch', field: 'inputs', element, message: `add needs equal shapes: ${a}` });
-      }
-    } else if (other.shape.length !== first!.shape.length || !sameDims(other.shape.slice(0, -1), first!.shape.slice(0, -1))) {
-      const what = first!.shape.length === 3 ? 'equal height and width' : 'inputs of equal shape but for the last axis';
-      errors.push({ code: 'shape-mismatch', field: 'inputs', element, message: `concatenate needs ${what}: ${a}` });
-    }
-  }
-  if (errors.length) return step(undefined);
-  if (type === 'add') return step(first!.shape);
-  const last = first!.shape.length - 1;
-  let channels = 0;
-  for (const i of inputs) channels += i.shape![last]!;
-  return step([...first!.shape.slice(0, last), channels]);
-}
-
-function sameDims(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-/** The sliding window of a convolution over its input, and the input's channels; undefined after reporting why not. */
-function convWindow(layer: Conv2dLayer | DepthwiseConv2dLayer | SeparableConv2dLayer, input: Shape, errors: ShapeError[]): { win: Window2d; c: number } | undefined {
-  const spatial = needsSpatial(layer.type, input, errors);
-  if (!spatial) return undefined;
-  const [h, w, c] = spatial;
-  const win = window2d(h, w, layer.kernelSize, field(layer.type, layer.strides, 'strides'), field(layer.type, layer.dilationRate, 'dilationRate'), field(layer.type, layer.padding, 'padding'));
-  if (isWindowError(win)) {
-    errors.push({ code: 'kernel-too-large', message: win.error, field: win.field });
-    return undefined;
-  }
-  return { win, c };
-}
-
-function needsSpatial(type: string, input: Shape, errors: ShapeError[]): readonly [number, number, number] | undefined {
-  if (input.length === 3) return input as readonly [number, number, number];
-  errors.push({ code: 'needs-spatial', message: `${type} needs a [height, width, channels] input, but gets ${formatDims(input)}` });
-  return undefined;
-}
-
-function product(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-/** 28×28×6 — the notation of every view. */
-export function formatDims(shape: Shape): string {
-  return shape.join('×');
+  return {
+    outputShape: result.output,
+    ...(result.window ? { window: result.window } : {}),
+    params: trainable + nonTrainable ? { trainable, nonTrainable } : NO_PARAMS,
+    macs: result.macs ?? 0,
+    errors,
+  };
 }

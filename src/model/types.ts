@@ -1,141 +1,24 @@
 // The `*.cnn.json` model format, version 1. Field names follow Keras so users carry their habits over.
-// Every optional field has its default in `spec.ts`, the one table that validation, the JSON Schema,
-// the docs and the designer read.
+// Each layer type's config and definition live in layers/<type>.ts (the registry, layers/index.ts); field
+// defaults live only there, read through spec.ts by validation, the JSON Schema, the docs and the designer.
 
 export const MODEL_FORMAT = 'cnn-studio/model@1';
 
-/** [height, width, channels] for images (NHWC without the batch), [features] after flatten/dense. */
-export type Shape = readonly number[];
-
-export type Padding = 'valid' | 'same';
-export type ActivationName = 'linear' | 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'swish' | 'softmax';
-/** A size given once for both axes, or as [height, width]. */
-export type IntOrPair = number | readonly [number, number];
-
-/** The name of the model's input, as a layer reference. */
-export const MODEL_INPUT = 'input';
-
-interface LayerBase {
-  /** Optional display / export name; defaults to `<type>_<index>`. Required when another layer references it. */
-  readonly name?: string;
-  /** The layers (by name, or "input") whose outputs this layer takes; without it, the previous layer's. */
-  readonly inputs?: readonly string[];
-}
-
-export interface Conv2dLayer extends LayerBase {
-  readonly type: 'conv2d';
-  readonly filters: number;
-  readonly kernelSize: IntOrPair;
-  readonly strides?: IntOrPair;
-  readonly padding?: Padding;
-  readonly dilationRate?: IntOrPair;
-  readonly useBias?: boolean;
-  readonly activation?: ActivationName;
-}
-
-export interface DepthwiseConv2dLayer extends LayerBase {
-  readonly type: 'depthwiseConv2d';
-  readonly kernelSize: IntOrPair;
-  readonly strides?: IntOrPair;
-  readonly padding?: Padding;
-  readonly depthMultiplier?: number;
-  readonly dilationRate?: IntOrPair;
-  readonly useBias?: boolean;
-  readonly activation?: ActivationName;
-}
-
-export interface SeparableConv2dLayer extends LayerBase {
-  readonly type: 'separableConv2d';
-  readonly filters: number;
-  readonly kernelSize: IntOrPair;
-  readonly strides?: IntOrPair;
-  readonly padding?: Padding;
-  readonly dilationRate?: IntOrPair;
-  readonly depthMultiplier?: number;
-  readonly useBias?: boolean;
-  readonly activation?: ActivationName;
-}
+export { ACTIVATIONS, defaultLayerName, implicitInput, MODEL_INPUT } from './layers/base';
+export type { ActivationName, IntOrPair, Padding, Padding2d, Shape } from './layers/base';
+export type { Layer, LayerOf, LayerType } from './layers';
+export type { AddLayer, AvgPool2dLayer, BatchNormLayer, ConcatenateLayer, Conv2dLayer, DenseLayer, DepthwiseConv2dLayer, DropoutLayer } from './layers';
+export type { FlattenLayer, GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, LeakyReluLayer, MaxPool2dLayer, SeparableConv2dLayer, ZeroPadding2dLayer } from './layers';
+import type { Layer } from './layers';
+import type { AddLayer, AvgPool2dLayer, ConcatenateLayer, GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, MaxPool2dLayer } from './layers';
+import type { ReluLayer, Relu6Layer, SigmoidLayer, SoftmaxLayer, SwishLayer, TanhLayer } from './layers';
 
 /** Element-wise sum of equal shapes, or concatenation along the last axis (channels). */
-export interface MergeLayer extends LayerBase {
-  readonly type: 'add' | 'concatenate';
-}
-
-/** Keras' forms: n on every side, [h, w] (top = bottom = h, left = right = w), or [[top, bottom], [left, right]]. */
-export type Padding2d = number | readonly [number, number] | readonly [readonly [number, number], readonly [number, number]];
-
-export interface ZeroPadding2dLayer extends LayerBase {
-  readonly type: 'zeroPadding2D';
-  readonly padding?: Padding2d;
-}
-
-export interface Pool2dLayer extends LayerBase {
-  readonly type: 'maxPool2d' | 'avgPool2d';
-  readonly poolSize?: IntOrPair;
-  /** Defaults to poolSize, as in Keras. */
-  readonly strides?: IntOrPair;
-  readonly padding?: Padding;
-}
-
-export interface GlobalPool2dLayer extends LayerBase {
-  readonly type: 'globalAvgPool2d' | 'globalMaxPool2d';
-}
-
-export interface FlattenLayer extends LayerBase {
-  readonly type: 'flatten';
-}
-
-export interface DenseLayer extends LayerBase {
-  readonly type: 'dense';
-  readonly units: number;
-  readonly useBias?: boolean;
-  readonly activation?: ActivationName;
-}
-
-export interface DropoutLayer extends LayerBase {
-  readonly type: 'dropout';
-  readonly rate: number;
-}
-
-export interface BatchNormLayer extends LayerBase {
-  readonly type: 'batchNorm';
-  readonly momentum?: number;
-  readonly epsilon?: number;
-}
-
-export interface ActivationLayer extends LayerBase {
-  readonly type: 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'swish' | 'softmax';
-}
-
-export interface LeakyReluLayer extends LayerBase {
-  readonly type: 'leakyRelu';
-  readonly alpha?: number;
-}
-
-export type Layer =
-  | Conv2dLayer
-  | DepthwiseConv2dLayer
-  | SeparableConv2dLayer
-  | MergeLayer
-  | ZeroPadding2dLayer
-  | Pool2dLayer
-  | GlobalPool2dLayer
-  | FlattenLayer
-  | DenseLayer
-  | DropoutLayer
-  | BatchNormLayer
-  | ActivationLayer
-  | LeakyReluLayer;
-
-export type LayerType = Layer['type'];
-/** The config of one layer type (pools and activations share an interface, so Extract alone is not enough). */
-export type LayerOf<T extends LayerType> = Layer extends infer L
-  ? L extends { readonly type: infer U }
-    ? T extends U
-      ? Omit<L, 'type'> & { readonly type: T }
-      : never
-    : never
-  : never;
+export type MergeLayer = AddLayer | ConcatenateLayer;
+export type Pool2dLayer = MaxPool2dLayer | AvgPool2dLayer;
+export type GlobalPool2dLayer = GlobalAvgPool2dLayer | GlobalMaxPool2dLayer;
+/** The activation layers without fields of their own. */
+export type ActivationLayer = ReluLayer | Relu6Layer | SigmoidLayer | TanhLayer | SwishLayer | SoftmaxLayer;
 
 /** MNIST-style IDX files (plain or .gz), relative to the model file. */
 export interface IdxSource {

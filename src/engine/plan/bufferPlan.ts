@@ -5,153 +5,22 @@
 // layers lives until the later reader, and its gradient is the sum of every reader's contribution (see
 // planBuffers). In a chain the reader of layer i's output is layer i + 1.
 import type { LayerInfo } from '../../model/analysis';
-import { field } from '../../model/spec';
+import { defOf } from '../../model/layers';
+import { sizeOf, type BufferKey, type LayerBuffers } from '../../model/layers/def';
 import type { ActivationName } from '../../model/types';
 
-/** When a layer's buffer is live, relative to the layer's own passes:
- *  output: its forward output, read by the layers that take it (and the caller, for the last layer);
- *  inputGrad: dLoss/dInput (of input `input`), written by its backward, read by the backward of the layer that
- *  produced the input (or summed with the other readers' contributions);
- *  kept: written by its forward, read by its backward; step: the whole step and across steps (a frozen dropout
- *  mask is reused by later forwards); forward / backward: scratch of that pass only. */
-export type BufferLife = 'output' | 'inputGrad' | 'kept' | 'step' | 'forward' | 'backward';
-
-export interface BufferSpec {
-  /** The layer's name for it: y, dx, z, dz, cols, argmax, mask, stats, sums. */
-  readonly key: string;
-  /** In floats (int32 and float64 buffers count their 4-byte words). */
-  readonly floats: number;
-  readonly life: BufferLife;
-  /** For inputGrad: which of the layer's inputs it is the gradient of (0 when there is one). */
-  readonly input?: number;
-}
-
-export interface LayerBuffers {
-  readonly buffers: readonly BufferSpec[];
-  /** Backward reads the layer's input (it then lives until this layer's backward). */
-  readonly readsInput: boolean;
-  /** Backward reads the layer's own output. */
-  readonly readsOutput: boolean;
-  /** The output is the input, reshaped (flatten, dropout at rate 0): no y, and dLoss/dInput is dLoss/dOutput. */
-  readonly passThrough: boolean;
-  /** dLoss/dInput is dLoss/dOutput for every input, without a buffer of its own (pass-through layers, add). */
-  readonly gradientPassThrough: boolean;
-  /** In inference the output is the input itself (dropout): the input then lives as long as the output. */
-  readonly inferencePassThrough?: boolean;
-}
+export type { BufferLife, BufferSpec, LayerBuffers } from '../../model/layers/def';
+export { backwardReadsOutput } from '../../model/layers/def';
+export { isPointwise } from '../../model/layers/conv2d';
 
 /** The activation applied by a layer's `activation` field or by the layer itself. */
 export function activationOf(info: LayerInfo): ActivationName | undefined {
-  const layer = info.layer;
-  switch (layer.type) {
-    case 'conv2d':
-    case 'depthwiseConv2d':
-    case 'separableConv2d':
-    case 'dense':
-      return field(layer.type, layer.activation, 'activation');
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return layer.type;
-    case 'add':
-    case 'concatenate':
-    case 'zeroPadding2D':
-    case 'batchNorm':
-    case 'maxPool2d':
-    case 'avgPool2d':
-    case 'globalAvgPool2d':
-    case 'globalMaxPool2d':
-    case 'flatten':
-    case 'dropout':
-      return undefined;
-  }
+  return defOf(info.layer).activation?.(info.layer);
 }
 
-/** Whether the activation's backward reads its output (else its input). */
-export function backwardReadsOutput(act: ActivationName | undefined): boolean {
-  return act === 'sigmoid' || act === 'tanh' || act === 'softmax';
-}
-
-/** 1×1, stride 1, unpadded: the input already is the patch matrix (conv is a plain GEMM). */
-export function isPointwise(info: LayerInfo): boolean {
-  const w = info.window;
-  return !!w && w.kh === 1 && w.kw === 1 && w.sh === 1 && w.sw === 1 && w.padTop + w.padLeft + w.padBottom + w.padRight === 0;
-}
-
-function product(shape: readonly number[] | undefined): number {
-  let p = 1;
-  for (const d of shape ?? [0]) p *= d;
-  return p;
-}
-
-/** The buffers a layer needs for a batch of n (training, which also covers inference). */
+/** The buffers a layer needs for a batch of n (training, which also covers inference): its definition's. */
 export function layerBuffers(info: LayerInfo, n: number): LayerBuffers {
-  const I = n * product(info.inputShape);
-  const O = n * info.outputElements;
-  const act = activationOf(info);
-  const y: BufferSpec = { key: 'y', floats: O, life: 'output' };
-  const dx: BufferSpec = { key: 'dx', floats: I, life: 'inputGrad' };
-  const own = (buffers: BufferSpec[], readsInput: boolean, readsOutput = false): LayerBuffers =>
-    ({ buffers, readsInput, readsOutput, passThrough: false, gradientPassThrough: false });
-  const passThrough: LayerBuffers = { buffers: [], readsInput: false, readsOutput: false, passThrough: true, gradientPassThrough: true };
-  // Pre-activation z and its gradient, unless the activation is linear (then y is z and dz is dy).
-  const preActivation = (): BufferSpec[] =>
-    act === undefined || act === 'linear' ? [] : [{ key: 'z', floats: O, life: 'kept' }, { key: 'dz', floats: O, life: 'backward' }];
-  const layer = info.layer;
-  switch (layer.type) {
-    case 'conv2d': {
-      const w = info.window;
-      const pointwise = isPointwise(info);
-      const patches = w && !pointwise ? n * w.outH * w.outW * w.kh * w.kw * (info.inputShape?.[2] ?? 0) : 0;
-      // The batch's patch matrix is kept for the weight gradient, then reused for the patches' gradient.
-      const cols: BufferSpec[] = patches ? [{ key: 'cols', floats: patches, life: 'kept' }] : [];
-      return own([y, ...preActivation(), ...cols, dx], pointwise, backwardReadsOutput(act));
-    }
-    case 'separableConv2d': {
-      // The depthwise stage's output is the pointwise GEMM's input (kept for its weight gradient); its gradient
-      // is backward scratch.
-      const mid = n * (info.window ? info.window.outH * info.window.outW : 0) * (info.inputShape?.[2] ?? 0) * field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
-      return own([y, ...preActivation(), { key: 'mid', floats: mid, life: 'kept' }, { key: 'dmid', floats: mid, life: 'backward' }, dx], true, backwardReadsOutput(act));
-    }
-    case 'dense':
-    case 'depthwiseConv2d':
-      return own([y, ...preActivation(), dx], true, backwardReadsOutput(act));
-    case 'maxPool2d':
-    case 'globalMaxPool2d':
-      return own([y, { key: 'argmax', floats: O, life: 'kept' }, dx], false);
-    case 'avgPool2d':
-    case 'globalAvgPool2d':
-    case 'zeroPadding2D':
-      return own([y, dx], false);
-    case 'add':
-      // dLoss/dInput_k = dLoss/dOutput for every input.
-      return { buffers: [y], readsInput: false, readsOutput: false, passThrough: false, gradientPassThrough: true };
-    case 'concatenate':
-      // Input k's gradient is its channel slice of dLoss/dOutput, one buffer per input.
-      return own([y, ...info.inputs.map((inp, k): BufferSpec => ({ key: `dx${k}`, floats: n * product(inp.shape), life: 'inputGrad', input: k }))], false);
-    case 'flatten':
-      return passThrough;
-    case 'dropout':
-      if (layer.rate <= 0) return passThrough;
-      return { ...own([y, { key: 'mask', floats: I, life: 'step' }, dx], false), inferencePassThrough: true };
-    case 'batchNorm': {
-      const c = info.inputShape?.[info.inputShape.length - 1] ?? 0;
-      // float64 per channel: mean and 1/√(var + ε) from forward; Σdy and Σdy·x̂ in backward.
-      return own([y, { key: 'stats', floats: 4 * c, life: 'kept' }, { key: 'sums', floats: 4 * c, life: 'backward' }, dx], true);
-    }
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return own([y, dx], true, backwardReadsOutput(act));
-  }
+  return defOf(info.layer).buffers(info, n);
 }
 
 /** Whether each layer's output reaches the last layer (the model's output): the others (dead branches, a
@@ -177,7 +46,7 @@ function valueOf(inp: { readonly name: string; readonly index?: number }, layer:
 export interface PlannedBuffer {
   readonly layer: number;
   /** The layer's key, or 'gradSum': the sum of the gradients of that layer's output (read by several layers). */
-  readonly key: string;
+  readonly key: PlanKey;
   /** Floats from the start of the region, a multiple of PLAN_ALIGN. */
   readonly offset: number;
   readonly floats: number;
@@ -195,13 +64,16 @@ export interface BufferPlan {
 export const PLAN_ALIGN = 16;
 
 /** The key of the buffer in which the network sums a value's gradient contributions (see planBuffers). */
-export const GRAD_SUM = 'gradSum';
+export const GRAD_SUM = 'gradSum' as const;
+
+/** A planned buffer's key: a layer's, or the network's own (its input batch, dLoss, a value's gradient sum). */
+export type PlanKey = BufferKey | 'input' | 'dLoss' | typeof GRAD_SUM;
 
 const align = (f: number): number => Math.ceil(f / PLAN_ALIGN) * PLAN_ALIGN;
 
 interface Live {
   readonly layer: number;
-  readonly key: string;
+  readonly key: PlanKey;
   readonly floats: number;
   start: number;
   end: number;
@@ -225,14 +97,14 @@ export function planBuffers(inputShape: readonly number[], layers: readonly Laye
   const bwd = (i: number): number => 2 * L - i;
   const END = 2 * L + 1;
   const all: Live[] = [];
-  const make = (layer: number, key: string, floats: number, start: number, end: number): Live => {
+  const make = (layer: number, key: PlanKey, floats: number, start: number, end: number): Live => {
     const b: Live = { layer, key, floats, start, end, offset: 0 };
     all.push(b);
     return b;
   };
   const live = reachesOutput(layers);
   // values[v]: the buffer holding value v (0: the model input, i + 1: layer i's output).
-  const values: Live[] = [make(-1, 'input', n * product(inputShape), 0, 0)];
+  const values: Live[] = [make(-1, 'input', n * sizeOf(inputShape), 0, 0)];
   const specs = layers.map((info) => layerBuffers(info, n));
   // Per layer, its inputs' gradient buffers by input (undefined for a gradient pass-through).
   const dxOf: (Live | undefined)[][] = layers.map(() => []);

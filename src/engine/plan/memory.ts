@@ -4,11 +4,11 @@
 // every activation, gradient and scratch buffer (./bufferPlan, the very function the engine plans with); beside it
 // the JavaScript GEMM's packing buffers and the training loop's copies. test/unit/engine/memory.test.ts checks it
 // against a real network's allocations. All counts are integers in float64, exact up to 2^53.
-import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
+import type { ModelAnalysis } from '../../model/analysis';
 import { PLAN_ALIGN, planBuffers, reachesOutput } from './bufferPlan';
 import { OPTIMIZER_DEFAULTS, TRAINING_DEFAULTS } from '../../model/defaults';
-import { formatCount } from '../../model/format';
-import { field } from '../../model/spec';
+import { defOf } from '../../model/layers';
+import { sizeOf, type GemmCall, type GemmCalls } from '../../model/layers/def';
 import type { OptimizerConfig, OptimizerType, TrainingConfig } from '../../model/types';
 
 /** parameters: values, gradients and optimizer slots; copies: of the weights, for checkpoints and early stopping;
@@ -82,20 +82,20 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   let largestTrainable = 0;
 
   for (const info of layers) {
-    for (const p of paramsOf(info)) {
-      paramValues += p.size;
-      if (p.trainable) largestTrainable = Math.max(largestTrainable, p.size);
+    for (const p of defOf(info.layer).params?.(info) ?? []) {
+      const size = sizeOf(p.shape);
+      paramValues += size;
+      if (p.trainable) largestTrainable = Math.max(largestTrainable, size);
       // Each epoch's checkpoint (node/checkpoint/weightsFile.ts) encodes the weights, and copies the optimizer state
       // (exportState) before encoding that copy: one more value and two more of each slot, for a moment.
-      const checkpoint = (1 + (p.trainable ? 2 * slots : 0)) * p.size * F32;
+      const checkpoint = (1 + (p.trainable ? 2 * slots : 0)) * size * F32;
       const what = p.trainable
         ? slots
           ? `${info.name}'s ${p.name}, its gradient, ${slots} ${OPTIMIZER_NAMES[optimizer]} slot${slots > 1 ? 's' : ''} and checkpoint copies`
           : `${info.name}'s ${p.name}, its gradient and checkpoint copy`
         : `${info.name}'s ${p.name} and checkpoint copy`;
-      // Each buffer is its own arena allocation, rounded up to 64 bytes (batch norm's pairs are two each).
-      const pieces = p.pieces ?? 1;
-      add(what, (p.trainable ? 2 + slots : 1) * pieces * alignFloats(p.size / pieces) * F32, 'parameters', parameterRemedy(info), true, checkpoint);
+      // Each buffer is its own arena allocation, rounded up to 64 bytes.
+      add(what, (p.trainable ? 2 + slots : 1) * alignFloats(size) * F32, 'parameters', p.remedy ?? `reduce the channels before ${info.name}`, true, checkpoint);
     }
   }
   // Activations, gradients and scratch: one region planned by liveness (./bufferPlan), exactly as the engine does.
@@ -119,10 +119,9 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   };
   const live = reachesOutput(layers);
   for (const info of layers) {
-    gemm.nextLayer();
     // Training skips the gradient of the model input (a layer that reads nothing else computes none), and a dead
     // branch has no backward pass at all.
-    gemmCalls(info, n, info.inputs.every((i) => i.index === -1), live[info.index] ?? false, gemm);
+    gemm.add(defOf(info.layer).gemms?.(info, n), info.inputs.every((i) => i.index === -1), live[info.index] ?? false);
     const entry = own.get(info.index);
     if (!entry) continue;
     scratchShare += Math.round(entry.scratch * share);
@@ -135,7 +134,7 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   add('the GEMM packing buffers (float64)', gemm.bytes(), 'scratch', 'reduce units or filters');
   add("the optimizer's gradient scratch", alignFloats(largestTrainable) * F32, 'scratch', 'reduce units or filters', false);
   if (training?.earlyStopping) add("early stopping's copy of the best weights", paramValues * F32, 'copies', 'reduce units or filters', false);
-  const sample = product(analysis.inputShape);
+  const sample = sizeOf(analysis.inputShape);
   const evaluates = training?.data?.test !== undefined || (training?.validationSplit ?? TRAINING_DEFAULTS.validationSplit) > 0;
   const batchLabel = evaluates ? `the input batches for training and evaluation (${n} images each)` : `the input batch (${n} images)`;
   add(batchLabel, (evaluates ? 2 : 1) * n * (sample + 1) * F32, 'input', batchRemedy, evaluates);
@@ -146,159 +145,6 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   for (const k of Object.values(byKind)) totalBytes += k;
   return { totalBytes, batchSize: n, optimizer, byKind, consumers: consumers.slice(0, MAX_CONSUMERS) };
 }
-
-interface ParamSize {
-  readonly name: string;
-  readonly size: number;
-  readonly trainable: boolean;
-  /** Params of equal size counted as one (batch norm's gamma and beta): each is its own allocation. */
-  readonly pieces?: number;
-}
-
-/** The engine's params per layer, with the same split as the shape function's counts. */
-function paramsOf(info: LayerInfo): ParamSize[] {
-  const { trainable, nonTrainable } = info.params;
-  const layer = info.layer;
-  switch (layer.type) {
-    case 'conv2d':
-    case 'depthwiseConv2d':
-    case 'dense': {
-      const channels = layer.type === 'dense' ? layer.units : (info.outputShape?.[2] ?? 0);
-      const bias = field(layer.type, layer.useBias, 'useBias') ? channels : 0;
-      return [
-        { name: 'kernel', size: trainable - bias, trainable: true },
-        ...(bias ? [{ name: 'bias', size: bias, trainable: true }] : []),
-      ];
-    }
-    case 'separableConv2d': {
-      const w = info.window;
-      const mid = (info.inputShape?.[2] ?? 0) * field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
-      const bias = field('separableConv2d', layer.useBias, 'useBias') ? layer.filters : 0;
-      return [
-        { name: 'depthwise kernel', size: (w ? w.kh * w.kw : 0) * mid, trainable: true },
-        { name: 'pointwise kernel', size: mid * layer.filters, trainable: true },
-        ...(bias ? [{ name: 'bias', size: bias, trainable: true }] : []),
-      ];
-    }
-    case 'batchNorm':
-      return [
-        { name: 'gamma and beta', size: trainable, trainable: true, pieces: 2 },
-        { name: 'moving statistics', size: nonTrainable, trainable: false, pieces: 2 },
-      ];
-    case 'add':
-    case 'concatenate':
-    case 'zeroPadding2D':
-    case 'maxPool2d':
-    case 'avgPool2d':
-    case 'globalAvgPool2d':
-    case 'globalMaxPool2d':
-    case 'flatten':
-    case 'dropout':
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return [];
-  }
-}
-
-function parameterRemedy(info: LayerInfo): string {
-  switch (info.layer.type) {
-    case 'dense': {
-      // A huge kernel usually comes from a huge input (a wide flatten), not from the units.
-      const features = info.inputShape ? product(info.inputShape) : 0;
-      return features > info.layer.units ? `reduce ${info.name}'s ${formatCount(features)} input features (pool or downsample before flattening) or its units` : `reduce ${info.name}'s units`;
-    }
-    case 'conv2d':
-    case 'separableConv2d':
-      return `reduce ${info.name}'s filters`;
-    case 'depthwiseConv2d':
-      return `reduce ${info.name}'s depthMultiplier`;
-    case 'add':
-    case 'concatenate':
-    case 'zeroPadding2D':
-    case 'batchNorm':
-    case 'maxPool2d':
-    case 'avgPool2d':
-    case 'globalAvgPool2d':
-    case 'globalMaxPool2d':
-    case 'flatten':
-    case 'dropout':
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return `reduce the channels before ${info.name}`;
-  }
-}
-
-/** The GEMMs a layer runs in a training step (engine/layers), for the JavaScript GEMM's packing buffers.
- *  `inputOnly`: it reads only the model input (whose gradient training skips); `backward`: it has a backward pass. */
-function gemmCalls(info: LayerInfo, n: number, inputOnly: boolean, backward: boolean, gemm: GemmScratch): void {
-  const layer = info.layer;
-  const bwd = (transA: boolean, m: number, cols: number, k: number): void => {
-    if (backward) gemm.backward(transA, m, cols, k);
-  };
-  switch (layer.type) {
-    case 'conv2d': {
-      const w = info.window;
-      if (!w) return;
-      // One GEMM over the whole batch's patches (or the input itself for a pointwise conv).
-      const rows = n * w.outH * w.outW;
-      const k = w.kh * w.kw * (info.inputShape?.[2] ?? 0);
-      gemm.forward(false, rows, layer.filters, k);
-      bwd(true, k, layer.filters, rows);
-      if (!inputOnly) bwd(false, rows, k, layer.filters);
-      return;
-    }
-    case 'separableConv2d': {
-      const w = info.window;
-      if (!w) return;
-      // The pointwise stage: a GEMM over the depthwise output; its input gradient feeds the depthwise kernel's.
-      const rows = n * w.outH * w.outW;
-      const mid = (info.inputShape?.[2] ?? 0) * field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
-      gemm.forward(false, rows, layer.filters, mid);
-      bwd(true, mid, layer.filters, rows);
-      bwd(false, rows, mid, layer.filters);
-      return;
-    }
-    case 'dense': {
-      const inF = info.inputShape ? info.inputShape[info.inputShape.length - 1]! : 0;
-      const rows = info.inputShape ? (n * product(info.inputShape)) / inF : 0;
-      gemm.forward(false, rows, layer.units, inF);
-      bwd(true, inF, layer.units, rows);
-      bwd(false, rows, inF, layer.units);
-      return;
-    }
-    case 'add':
-    case 'concatenate':
-    case 'zeroPadding2D':
-    case 'depthwiseConv2d':
-    case 'maxPool2d':
-    case 'globalMaxPool2d':
-    case 'avgPool2d':
-    case 'globalAvgPool2d':
-    case 'flatten':
-    case 'dropout':
-    case 'batchNorm':
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return;
-  }
-}
-
-type GemmCall = readonly [transA: boolean, m: number, n: number, k: number];
 
 /**
  * engine/kernels/gemm.ts packs op(A) into 4-row and op(B) into 2-column float64 panels, block by block (GEMM_BLOCKS
@@ -314,17 +160,17 @@ class GemmScratch {
   private readonly forwardCalls: GemmCall[] = [];
   private readonly backwardCalls: GemmCall[][] = [];
 
-  nextLayer(): void {
+  /** A layer's calls. `inputOnly`: it reads only the model input (whose gradient training skips); `backward`: it
+   *  has a backward pass (a dead branch has none). */
+  add(calls: GemmCalls | undefined, inputOnly: boolean, backward: boolean): void {
     this.backwardCalls.push([]);
-  }
-
-  /** C[m×n] = op(A)[m×k]·op(B)[k×n], A transposed or not (B's transpose does not change the sizes). */
-  forward(transA: boolean, m: number, n: number, k: number): void {
-    this.forwardCalls.push([transA, m, n, k]);
-  }
-
-  backward(transA: boolean, m: number, n: number, k: number): void {
-    this.backwardCalls[this.backwardCalls.length - 1]?.push([transA, m, n, k]);
+    if (!calls) return;
+    this.forwardCalls.push(...calls.forward);
+    if (!backward) return;
+    for (const c of calls.backward) {
+      if (!('inputGradient' in c)) this.backwardCalls[this.backwardCalls.length - 1]!.push(c);
+      else if (!inputOnly) this.backwardCalls[this.backwardCalls.length - 1]!.push(c.inputGradient);
+    }
   }
 
   bytes(): number {
@@ -353,8 +199,3 @@ function alignFloats(f: number): number {
   return Math.ceil(f / PLAN_ALIGN) * PLAN_ALIGN;
 }
 
-function product(shape: readonly number[]): number {
-  let p = 1;
-  for (const d of shape) p *= d;
-  return p;
-}

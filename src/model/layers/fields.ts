@@ -1,0 +1,102 @@
+// Field kinds and the fields many layer types share (with their docs, limits and defaults). Each layer file
+// (./<type>.ts) builds its spec from these; validation, the JSON Schema, docs, completion and forms read the specs.
+import { ACTIVATIONS } from './base';
+
+export { ACTIVATIONS };
+/** Largest size accepted for any spatial or channel dimension: beyond it a model cannot be trained or even allocated. */
+export const MAX_DIM = 1 << 16;
+/** Largest filters/units count. */
+export const MAX_UNITS = 1 << 20;
+
+export type FieldSpec =
+  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly default?: number; readonly doc: string }
+  | { readonly kind: 'intOrPair'; readonly min: number; readonly max: number; readonly default?: number; readonly doc: string }
+  | {
+      readonly kind: 'number';
+      readonly min: number;
+      readonly max: number;
+      /** min itself is excluded */
+      readonly exclusiveMin?: boolean;
+      readonly exclusiveMax?: boolean;
+      readonly default?: number;
+      readonly doc: string;
+    }
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string; readonly doc: string }
+  | { readonly kind: 'bool'; readonly default?: boolean; readonly doc: string }
+  /** With `path`, a file or folder name: an empty string is an error that says what to name (`path`). */
+  | { readonly kind: 'string'; readonly path?: string; readonly doc: string }
+  /** [height, width, channels] */
+  | { readonly kind: 'shape3'; readonly doc: string }
+  /** Names of earlier layers (or "input") whose outputs a layer takes; resolved by the shape function. */
+  | { readonly kind: 'layerRefs'; readonly doc: string }
+  /** zeroPadding2D's padding: n, [h, w] or [[top, bottom], [left, right]]. */
+  | { readonly kind: 'padding2d'; readonly min: number; readonly max: number; readonly default: number; readonly doc: string }
+  | { readonly kind: 'object'; readonly spec: ObjectSpec; readonly doc: string }
+  /** An object whose "type" field selects one of the variants. */
+  | { readonly kind: 'tagged'; readonly variants: Readonly<Record<string, ObjectSpec>>; readonly doc: string }
+  | { readonly kind: 'array'; readonly items: FieldSpec; readonly doc: string }
+  /** An IDX pair { images, labels } or a class-folder path. */
+  | { readonly kind: 'dataSource'; readonly doc: string };
+
+export interface ObjectSpec {
+  readonly doc: string;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  readonly required: readonly string[];
+}
+
+export interface LayerSpec extends ObjectSpec {
+  /** Keras' name for the same layer, shown in docs and used by exporters. */
+  readonly keras: string;
+  /** What the designer inserts for a new layer of this type. */
+  readonly template: Readonly<Record<string, unknown>>;
+}
+
+export const PADDINGS = ['valid', 'same'] as const;
+/** Slope for negative inputs of `leakyRelu` (Keras' LeakyReLU default). */
+export const LEAKY_RELU_ALPHA = 0.3;
+
+export const name: FieldSpec = {
+  kind: 'string',
+  doc: 'Display, export and weight-tensor name; defaults to `<type>_<index>`. A layer that another layer names in `inputs` needs one.',
+};
+export const inputs: FieldSpec = {
+  kind: 'layerRefs',
+  doc: 'The layers whose outputs this layer takes, by name ("input" is the model input); without it, the previous layer.',
+};
+/** Fields every layer has. */
+export const common = { name, inputs } as const;
+export const activation: FieldSpec = {
+  kind: 'enum',
+  values: ACTIVATIONS,
+  default: 'linear',
+  doc: 'Activation applied to the output.',
+};
+export const padding: FieldSpec = {
+  kind: 'enum',
+  values: PADDINGS,
+  default: 'valid',
+  doc: '"valid": no padding, the output shrinks; "same": zero padding so that stride 1 keeps the size.',
+};
+export const useBias: FieldSpec = { kind: 'bool', default: true, doc: 'Add a learned bias per output channel.' };
+export const kernelSize: FieldSpec = { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Kernel height and width: one number or [h, w].' };
+export const strides: FieldSpec = { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 1, doc: 'Step between windows: one number or [h, w].' };
+export const dilationRate: FieldSpec = {
+  kind: 'intOrPair',
+  min: 1,
+  max: MAX_DIM,
+  default: 1,
+  doc: 'Spacing between kernel taps (atrous convolution): one number or [h, w].',
+};
+
+export const poolFields: Readonly<Record<string, FieldSpec>> = {
+  ...common,
+  poolSize: { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 2, doc: 'Window height and width: one number or [h, w].' },
+  strides: { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Step between windows; defaults to poolSize.' },
+  padding,
+};
+
+/** The default of a field of `spec`, or undefined when it has none (required fields, `strides` of pools). */
+export function specDefault(spec: ObjectSpec, field: string): unknown {
+  const f = spec.fields[field];
+  return f && 'default' in f ? f.default : undefined;
+}
