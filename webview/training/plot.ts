@@ -1,31 +1,9 @@
 // The activation function of an explained cell drawn as a small plot with the cell's point (z, f(z)) on it:
 // curve, axes and point in theme colours read when drawn (the panel redraws on a theme change).
-import { assertNever } from '../../src/model/assertNever';
+import { activate } from '../../src/model/activations';
 import type { ActivationName } from '../../src/model/types';
 import { h } from '../shared/dom';
 import { themeCss } from './colors';
-
-/** f(z) as the engine computes it (the exact output comes from the engine; this only draws the curve). */
-export function activationAt(name: Exclude<ActivationName, 'softmax'>, z: number, alpha: number): number {
-  switch (name) {
-    case 'linear':
-      return z;
-    case 'relu':
-      return Math.max(0, z);
-    case 'relu6':
-      return Math.min(6, Math.max(0, z));
-    case 'leakyRelu':
-      return z >= 0 ? z : alpha * z;
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-z));
-    case 'tanh':
-      return Math.tanh(z);
-    case 'swish':
-      return z / (1 + Math.exp(-z));
-    default:
-      return assertNever(name, 'activation');
-  }
-}
 
 const W = 200;
 const H = 120;
@@ -44,7 +22,7 @@ export function activationPlot(name: Exclude<ActivationName, 'softmax'>, alpha: 
   const x0 = -span;
   const x1 = span;
   const xs = Array.from({ length: 161 }, (_, i) => x0 + ((x1 - x0) * i) / 160);
-  const ys = xs.map((x) => activationAt(name, x, alpha));
+  const ys = xs.map((x) => activate(name, x, alpha));
   let y0 = Math.min(...ys, out, 0);
   let y1 = Math.max(...ys, out, 0);
   if (y1 - y0 < 1e-9) {
