@@ -37,8 +37,8 @@ export function connect(onMessage: (msg: HostMessage) => void, api: VsCodeApi = 
 /** The host is trusted, but a stale or foreign message must not crash the UI. */
 function guardHostMessage(raw: unknown): HostMessage | string {
   if (typeof raw !== 'object' || raw === null) return 'not an object';
-  const m = raw as { type?: unknown; view?: unknown; message?: unknown; protocolVersion?: unknown };
-  if ((m.type === 'init' || m.type === 'update') && typeof m.view === 'object' && m.view !== null) return raw as HostMessage;
+  const m = raw as { type?: unknown; view?: unknown; documentVersion?: unknown; message?: unknown };
+  if ((m.type === 'init' || m.type === 'update') && typeof m.view === 'object' && m.view !== null && typeof m.documentVersion === 'number') return raw as HostMessage;
   if (m.type === 'fatal' && typeof m.message === 'string') return raw as HostMessage;
   return `unexpected message ${String(m.type)}`;
 }
