@@ -1,10 +1,12 @@
 // The designer channel: extension host ↔ designer webview. The webview speaks first (`ready`); the host
 // answers with `init` and then `update` whenever the document text changes. Every webview intent is a
 // request whose reply is an `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
+// Edit intents name layers by index, so each carries the document version of the view it was made on: the
+// host refuses one made on any other version (DESIGN.md §4) rather than edit whatever layer now has that index.
 // This file imports no other room: shapes are plain number arrays, layer configs plain JSON.
 
-/** Bump on any incompatible change to the messages below. */
-export const PROTOCOL_VERSION = 2;
+/** Bump on any incompatible change to the messages below. 3: views and edit intents carry `documentVersion`. */
+export const PROTOCOL_VERSION = 3;
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonPath = readonly (string | number)[];
@@ -107,15 +109,16 @@ export interface DesignerView {
 // ---- host → webview
 
 export type HostMessage =
-  | { readonly type: 'init'; readonly protocolVersion: number; readonly view: DesignerView }
-  | { readonly type: 'update'; readonly view: DesignerView }
+  /** `documentVersion`: the document's version `view` was built from; the webview stamps its edit intents with it. */
+  | { readonly type: 'init'; readonly protocolVersion: number; readonly documentVersion: number; readonly view: DesignerView }
+  | { readonly type: 'update'; readonly documentVersion: number; readonly view: DesignerView }
   /** The two sides cannot talk (version mismatch): the webview shows this and stops. */
   | { readonly type: 'fatal'; readonly message: string };
 
 // ---- webview → host
 
-export type WebviewMessage =
-  | { readonly type: 'ready'; readonly protocolVersion: number }
+/** The gestures that change the document, as a view (or a quick fix) describes them. */
+export type EditIntent =
   | { readonly type: 'insertLayer'; readonly index: number; readonly layerType: string }
   | { readonly type: 'deleteLayer'; readonly index: number }
   | { readonly type: 'duplicateLayer'; readonly index: number }
@@ -130,14 +133,52 @@ export type WebviewMessage =
   /** Sets the inputs of layer `index` to the outputs of `from` (−1: the model input), in order; [] reads the previous layer. */
   | { readonly type: 'setInputs'; readonly index: number; readonly from: readonly number[] }
   /** Inserts after `last` an `add` of the output of `last` and the input of `first`. */
-  | { readonly type: 'addResidual'; readonly first: number; readonly last: number }
+  | { readonly type: 'addResidual'; readonly first: number; readonly last: number };
+export type EditIntentType = EditIntent['type'];
+
+/** Every edit intent type: a Record, so a type added to EditIntent but not here fails to compile. */
+const EDIT_INTENT_TYPES: Readonly<Record<EditIntentType, true>> = {
+  insertLayer: true,
+  deleteLayer: true,
+  duplicateLayer: true,
+  moveLayer: true,
+  editField: true,
+  editInput: true,
+  connectInput: true,
+  disconnectInput: true,
+  setInputs: true,
+  addResidual: true,
+};
+
+/** An edit intent as sent: made on the view of `documentVersion`, refused on any other version of the document. */
+export type VersionedEditIntent = EditIntent & { readonly documentVersion: number };
+
+/** Intents that leave the document as it is. */
+export type CommandIntent =
   | { readonly type: 'openAsText' }
   | { readonly type: 'runCommand'; readonly command: WebviewCommand }
   /** Read-only designer only: writes the model as `.cnn.json` + `.safetensors` beside the file and opens it. */
   | { readonly type: 'convertToModel' };
 
-export type IntentMessage = Exclude<WebviewMessage, { readonly type: 'ready' }>;
+/** What a view asks for; `withDocumentVersion` makes it the message sent. */
+export type Intent = EditIntent | CommandIntent;
+export type IntentMessage = VersionedEditIntent | CommandIntent;
 export type IntentType = IntentMessage['type'];
+
+export type WebviewMessage = { readonly type: 'ready'; readonly protocolVersion: number } | IntentMessage;
+
+export function isEditIntentType(type: unknown): type is EditIntentType {
+  return typeof type === 'string' && Object.hasOwn(EDIT_INTENT_TYPES, type);
+}
+
+export function isEditIntent<T extends { readonly type: string }>(msg: T): msg is Extract<T, { readonly type: EditIntentType }> {
+  return isEditIntentType(msg.type);
+}
+
+/** The intent as sent from a view showing `documentVersion`: edits are stamped with it, commands go as they are. */
+export function withDocumentVersion(intent: Intent, documentVersion: number): IntentMessage {
+  return isEditIntent(intent) ? { ...intent, documentVersion } : intent;
+}
 
 /** The reply to every intent request. */
 export interface IntentReply {
@@ -146,12 +187,12 @@ export interface IntentReply {
 }
 
 /** The host's answer to `ready`: the first message it ever posts. */
-export function handshake(ready: { readonly protocolVersion: number }, view: DesignerView): HostMessage {
+export function handshake(ready: { readonly protocolVersion: number }, view: DesignerView, documentVersion: number): HostMessage {
   if (ready.protocolVersion !== PROTOCOL_VERSION) {
     return {
       type: 'fatal',
       message: `The designer (protocol ${ready.protocolVersion}) does not match the extension (protocol ${PROTOCOL_VERSION}): reopen the editor.`,
     };
   }
-  return { type: 'init', protocolVersion: PROTOCOL_VERSION, view };
+  return { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion, view };
 }

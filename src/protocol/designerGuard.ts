@@ -1,8 +1,13 @@
 // Messages from the webview are untrusted (DESIGN.md §4): check every field's type, and every index
-// against the document as it is now. Returns the typed message or the reason it was refused.
-import { WEBVIEW_COMMANDS, type JsonValue, type WebviewMessage } from './designer';
+// against the document as it is now. An edit intent made on another version of the document is not
+// checked field by field: its indices name the layers of that version, so it is stale as a whole.
+// Returns the typed message, the stale intent, or the reason it was refused.
+import { assertNever } from '../model/assertNever';
+import { WEBVIEW_COMMANDS, isEditIntentType, type EditIntent, type EditIntentType, type JsonValue, type WebviewMessage } from './designer';
 
 export interface GuardContext {
+  /** The document's version right now: an edit intent made on any other is stale. */
+  readonly documentVersion: number;
   /** Layers in the document right now. */
   readonly layerCount: number;
   /** Known layer types (the model's table, passed in because protocol/ imports no other room). */
@@ -11,27 +16,57 @@ export interface GuardContext {
   readonly inputCounts?: readonly number[];
 }
 
+/** An edit intent made on another version of the document: refused whole (only its type and version are read). */
+export interface StaleIntent {
+  readonly type: 'stale';
+  readonly intent: EditIntentType;
+  readonly documentVersion: number;
+}
+
+export type GuardedMessage = WebviewMessage | StaleIntent;
+
 /** Top-level keys the designer may edit with `editField`; `format` is deliberately not one of them. */
 const EDITABLE_ROOTS = ['name', 'description', 'input', 'layers', 'training'];
 const MAX_PATH = 8;
 const MAX_JSON_DEPTH = 8;
 const MAX_STRING = 10_000;
 
-export function guardWebviewMessage(raw: unknown, ctx: GuardContext): WebviewMessage | string {
+export function guardWebviewMessage(raw: unknown, ctx: GuardContext): GuardedMessage | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'message is not an object';
   const m = raw as Record<string, unknown>;
-  const count = ctx.layerCount;
+  if (isEditIntentType(m.type)) {
+    const version = m.documentVersion;
+    if (!isInt(version, 0, Number.MAX_SAFE_INTEGER)) return `${m.type}: bad documentVersion`;
+    if (version !== ctx.documentVersion) return { type: 'stale', intent: m.type, documentVersion: version };
+    const edit = guardEdit(m, m.type, ctx);
+    return typeof edit === 'string' ? edit : { ...edit, documentVersion: version };
+  }
   switch (m.type) {
     case 'ready':
       return isInt(m.protocolVersion, 0, Number.MAX_SAFE_INTEGER) ? { type: 'ready', protocolVersion: m.protocolVersion } : 'ready: bad protocolVersion';
+    case 'openAsText':
+      return { type: 'openAsText' };
+    case 'runCommand': {
+      const command = WEBVIEW_COMMANDS.find((c) => c === m.command);
+      return command ? { type: 'runCommand', command } : 'runCommand: command not allowed';
+    }
+    default:
+      return `unknown message type ${JSON.stringify(m.type)}`;
+  }
+}
+
+/** The fields of an edit intent of the current version, against the document now. */
+function guardEdit(m: Record<string, unknown>, type: EditIntentType, ctx: GuardContext): EditIntent | string {
+  const count = ctx.layerCount;
+  switch (type) {
     case 'insertLayer':
       if (!isInt(m.index, 0, count)) return `insertLayer: index must be 0…${count}`;
       if (typeof m.layerType !== 'string' || !ctx.layerTypes.includes(m.layerType)) return 'insertLayer: unknown layer type';
       return { type: 'insertLayer', index: m.index, layerType: m.layerType };
     case 'deleteLayer':
     case 'duplicateLayer':
-      if (!isInt(m.index, 0, count - 1)) return `${m.type}: no layer ${String(m.index)}`;
-      return { type: m.type, index: m.index };
+      if (!isInt(m.index, 0, count - 1)) return `${type}: no layer ${String(m.index)}`;
+      return { type, index: m.index };
     case 'moveLayer':
       if (!isInt(m.from, 0, count - 1) || !isInt(m.to, 0, count - 1)) return 'moveLayer: index out of range';
       return { type: 'moveLayer', from: m.from, to: m.to };
@@ -71,14 +106,8 @@ export function guardWebviewMessage(raw: unknown, ctx: GuardContext): WebviewMes
     case 'addResidual':
       if (!isInt(m.first, 0, count - 1) || !isInt(m.last, m.first, count - 1)) return 'addResidual: not a range of layers';
       return { type: 'addResidual', first: m.first, last: m.last };
-    case 'openAsText':
-      return { type: 'openAsText' };
-    case 'runCommand': {
-      const command = WEBVIEW_COMMANDS.find((c) => c === m.command);
-      return command ? { type: 'runCommand', command } : 'runCommand: command not allowed';
-    }
     default:
-      return `unknown message type ${JSON.stringify(m.type)}`;
+      return assertNever(type, 'edit intent type');
   }
 }
 

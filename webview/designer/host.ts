@@ -1,15 +1,8 @@
-// The webview side of the designer channel: an Endpoint over acquireVsCodeApi(), behind a small interface
-// so tests and the e2e harness can substitute the transport.
+// The webview side of the designer channel: an Endpoint over the VsCodeApi (shared/vscodeApi.ts), behind a
+// small interface so tests and the e2e harness can substitute the transport.
 import { Endpoint } from '../../src/protocol/endpoint';
 import { PROTOCOL_VERSION, type HostMessage, type IntentMessage, type IntentReply, type WebviewMessage } from '../../src/protocol/designer';
-
-export interface VsCodeApi {
-  postMessage(msg: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
+import { vsCodeApi, type VsCodeApi } from '../shared/vscodeApi';
 
 export interface Host {
   /** Sends an intent; resolves when the document was edited (or the command ran), rejects with the host's reason. */
@@ -19,7 +12,7 @@ export interface Host {
   dispose(): void;
 }
 
-export function connect(onMessage: (msg: HostMessage) => void, api: VsCodeApi = acquireVsCodeApi(), source: Window = window): Host {
+export function connect(onMessage: (msg: HostMessage) => void, api: VsCodeApi = vsCodeApi(), source: Window = window): Host {
   const endpoint = new Endpoint<WebviewMessage, HostMessage>({
     transport: { post: (env) => api.postMessage(env) },
     handle: onMessage,
@@ -44,8 +37,8 @@ export function connect(onMessage: (msg: HostMessage) => void, api: VsCodeApi = 
 /** The host is trusted, but a stale or foreign message must not crash the UI. */
 function guardHostMessage(raw: unknown): HostMessage | string {
   if (typeof raw !== 'object' || raw === null) return 'not an object';
-  const m = raw as { type?: unknown; view?: unknown; message?: unknown; protocolVersion?: unknown };
-  if ((m.type === 'init' || m.type === 'update') && typeof m.view === 'object' && m.view !== null) return raw as HostMessage;
+  const m = raw as { type?: unknown; view?: unknown; documentVersion?: unknown; message?: unknown };
+  if ((m.type === 'init' || m.type === 'update') && typeof m.view === 'object' && m.view !== null && typeof m.documentVersion === 'number') return raw as HostMessage;
   if (m.type === 'fatal' && typeof m.message === 'string') return raw as HostMessage;
   return `unexpected message ${String(m.type)}`;
 }

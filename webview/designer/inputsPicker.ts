@@ -2,7 +2,7 @@
 // earlier layers and the model input — one for most layers, several for merge layers. A pick that adds or
 // removes one input is the connect or disconnect gesture; the host names what a reference needs.
 import { formatDims } from '../../src/model/format';
-import type { DesignerView, IntentMessage, RowView } from '../../src/protocol/designer';
+import type { DesignerView, EditIntent, RowView } from '../../src/protocol/designer';
 import { button, h } from '../shared/dom';
 import type { Actions } from './state';
 
@@ -87,7 +87,7 @@ function multiPicker(row: RowView, sources: readonly { value: number; label: str
 }
 
 /** The gesture a new selection amounts to: connect or disconnect one input, else set them all (kept ones in their order). */
-export function pickIntent(row: RowView, current: readonly number[], picked: readonly number[]): IntentMessage | undefined {
+export function pickIntent(row: RowView, current: readonly number[], picked: readonly number[]): EditIntent | undefined {
   const added = picked.filter((p) => !current.includes(p));
   const removed = current.filter((c) => !picked.includes(c));
   if (added.length === 0 && removed.length === 0) return undefined;

@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './designer.css';
 import { assertNever } from '../../src/model/assertNever';
-import type { DesignerView, HostMessage, IntentMessage, ReadOnlyView } from '../../src/protocol/designer';
+import { withDocumentVersion, type DesignerView, type HostMessage, type Intent, type ReadOnlyView } from '../../src/protocol/designer';
 import { h, replaceContent } from '../shared/dom';
 import { connect } from './host';
 import { Store, type Actions, type Change, type Range } from './state';
@@ -42,7 +42,7 @@ function onHostMessage(msg: HostMessage): void {
   switch (msg.type) {
     case 'init':
     case 'update':
-      state.setView(msg.view);
+      state.setView(msg.view, msg.documentVersion);
       break;
     case 'fatal':
       state.setFatal(msg.message);
@@ -53,10 +53,10 @@ function onHostMessage(msg: HostMessage): void {
 }
 
 const actions: Actions = {
-  send(intent: IntentMessage, select?: number) {
+  send(intent: Intent, select?: number) {
     const fromTable = document.activeElement?.closest('#layers') !== null && document.activeElement !== null;
     state.setStatus(undefined);
-    host.send(intent).then(
+    host.send(withDocumentVersion(intent, state.documentVersion)).then(
       () => {
         if (select !== undefined) actions.select(select, fromTable);
       },

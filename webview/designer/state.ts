@@ -1,6 +1,6 @@
 // UI state: the last view from the host (document-derived, never edited here) plus small UI state
 // (selection, scroll) that survives the webview being hidden via setState (DESIGN.md §5).
-import type { DesignerView, IntentMessage } from '../../src/protocol/designer';
+import type { DesignerView, Intent } from '../../src/protocol/designer';
 
 export interface Persisted {
   readonly selected: number;
@@ -25,8 +25,8 @@ export interface Status {
 
 /** What views may do: send an intent or change the selection. */
 export interface Actions {
-  /** Sends the intent; failures become the status line. `select` applies after the host confirmed. */
-  send(intent: IntentMessage, select?: number): void;
+  /** Sends the intent (made on the view shown); failures become the status line. `select` applies after the host confirmed. */
+  send(intent: Intent, select?: number): void;
   /** `extend`: keep the other end of the range where it is (Shift). */
   select(index: number, focusRow?: boolean, extend?: boolean): void;
   /** Moves keyboard focus into the selected layer's first field (Enter on a row). */
@@ -36,6 +36,8 @@ export interface Actions {
 
 export class Store {
   view: DesignerView | undefined;
+  /** The document version `view` was built from: edit intents made on it carry it (0 before the first view). */
+  documentVersion = 0;
   selected = -1;
   anchor = -1;
   scrollTop = 0;
@@ -58,8 +60,9 @@ export class Store {
     this.listeners.add(listener);
   }
 
-  setView(view: DesignerView): void {
+  setView(view: DesignerView, documentVersion: number): void {
     this.view = view;
+    this.documentVersion = documentVersion;
     this.selected = clamp(this.selected, view.rows.length);
     this.anchor = clamp(this.anchor, view.rows.length);
     this.changed('view');

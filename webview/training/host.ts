@@ -1,14 +1,7 @@
-// The webview side of the training channel: an Endpoint over acquireVsCodeApi(). Speaks first (`ready`).
+// The webview side of the training channel: an Endpoint over the VsCodeApi (shared/vscodeApi.ts). Speaks first (`ready`).
 import { Endpoint } from '../../src/protocol/endpoint';
 import { TRAINING_PROTOCOL_VERSION, type TrainingHostMessage, type TrainingViewMessage } from '../../src/protocol/training';
-
-interface VsCodeApi {
-  postMessage(msg: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
+import { vsCodeApi } from '../shared/vscodeApi';
 
 export interface TrainingHost {
   send(msg: TrainingViewMessage): void;
@@ -21,7 +14,7 @@ export interface TrainingHost {
 const HOST_TYPES = ['init', 'run', 'progress', 'featureMaps', 'mapsError', 'fatal'];
 
 export function connect(onMessage: (msg: TrainingHostMessage) => void): TrainingHost {
-  const api = acquireVsCodeApi();
+  const api = vsCodeApi();
   const endpoint = new Endpoint<TrainingViewMessage, TrainingHostMessage>({
     transport: { post: (env) => api.postMessage(env) },
     handle: onMessage,

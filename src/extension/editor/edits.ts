@@ -3,37 +3,20 @@
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { assertNever } from '../../model/assertNever';
 import { LAYER_SPECS, isLayerType } from '../../model/spec';
-import type { IntentMessage } from '../../protocol/designer';
+import type { EditIntent } from '../../protocol/designer';
 import { addResidual, connectInput, disconnectInput, setInputs } from './graphEdits';
 import { JsonEditError, insertItem, nodeText, parseStrict, removeItem, setValue, compact, applySplice, memberInsertion } from './jsonText';
 import { NAME_AFTER, freeName, readLayers, shiftPins, takenNames, writeNames } from './layerNames';
 
 export { JsonEditError } from './jsonText';
 
-const EDIT_TYPES = [
-  'insertLayer',
-  'deleteLayer',
-  'duplicateLayer',
-  'moveLayer',
-  'editField',
-  'editInput',
-  'connectInput',
-  'disconnectInput',
-  'setInputs',
-  'addResidual',
-] as const satisfies readonly IntentMessage['type'][];
-
-/** The intents that change the document. */
-export type EditIntent = Extract<IntentMessage, { readonly type: (typeof EDIT_TYPES)[number] }>;
+/** The intents that change the document (protocol/designer.ts); quick fixes build them too. */
+export type { EditIntent } from '../../protocol/designer';
 
 export interface TextEdit {
   readonly offset: number;
   readonly length: number;
   readonly content: string;
-}
-
-export function isEditIntent(msg: IntentMessage): msg is EditIntent {
-  return (EDIT_TYPES as readonly string[]).includes(msg.type);
 }
 
 /**

@@ -5,11 +5,11 @@ import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import { LAYER_TYPES } from '../../model/spec';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
-import { handshake, type HostMessage, type IntentMessage, type IntentReply, type WebviewMessage } from '../../protocol/designer';
-import { guardWebviewMessage } from '../../protocol/designerGuard';
-import { intentEdit, isEditIntent } from './edits';
+import { handshake, isEditIntent, type CommandIntent, type HostMessage, type IntentReply } from '../../protocol/designer';
+import { guardWebviewMessage, type GuardedMessage } from '../../protocol/designerGuard';
+import type { TextEdit } from './edits';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
-import { SyncRegistry, type DocumentSync } from './sync';
+import { SyncRegistry, type PanelSink, type SyncedDocument } from './sync';
 import { buildView } from './viewModel';
 
 export const DESIGNER_VIEW_TYPE = 'cnnStudio.designer';
@@ -31,32 +31,40 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
     const sync = this.registry.getOrCreate(key, (created) => {
       // One change listener per document, however many panels show it.
       const sub = vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() === key) created.changed(e.document.getText(), e.contentChanges.length);
+        if (e.document.uri.toString() === key) created.changed(e.document.getText(), e.document.version, e.contentChanges.length);
       });
       return () => sub.dispose();
     });
+    const doc = syncedDocument(document);
 
     let ready = false;
-    const endpoint: Endpoint<HostMessage, WebviewMessage> = new Endpoint({
+    const endpoint: Endpoint<HostMessage, GuardedMessage> = new Endpoint({
       transport: { post: (env) => void webview.postMessage(env) },
       guard: (raw) => {
         const view = sync.view(document.getText());
-        return guardWebviewMessage(raw, { layerCount: view.layers.length, layerTypes: LAYER_TYPES, inputCounts: view.rows.map((r) => r.explicitInputs) });
+        return guardWebviewMessage(raw, {
+          documentVersion: document.version,
+          layerCount: view.layers.length,
+          layerTypes: LAYER_TYPES,
+          inputCounts: view.rows.map((r) => r.explicitInputs),
+        });
       },
       handle: (msg) => {
         if (msg.type === 'ready') {
-          const first = handshake(msg, sync.view(document.getText()));
+          const first = handshake(msg, sync.view(document.getText()), document.version);
           endpoint.notify(first);
           ready = first.type === 'init';
           return undefined;
         }
         if (!ready) throw new Error('the designer has not completed its handshake');
-        return sync.enqueue(() => this.handleIntent(document, panel, sync, msg));
+        if (msg.type === 'stale' || isEditIntent(msg)) return sync.edit(doc, msg, sink);
+        return sync.enqueue(() => this.runCommand(document, panel, msg));
       },
       onDrop: (reason) => this.log?.warn(`designer: dropped message from webview: ${reason}`),
     });
 
-    const detach = sync.attach({ isReady: () => ready, post: (m) => endpoint.notify(m) });
+    const sink: PanelSink = { isReady: () => ready, post: (m) => endpoint.notify(m) };
+    const detach = sync.attach(sink);
     const received = webview.onDidReceiveMessage((raw: unknown) => endpoint.receive(raw));
     const disposed = panel.onDidDispose(() => {
       endpoint.dispose();
@@ -66,18 +74,7 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
     });
   }
 
-  private async handleIntent(document: vscode.TextDocument, panel: vscode.WebviewPanel, sync: DocumentSync, msg: IntentMessage): Promise<IntentReply> {
-    if (isEditIntent(msg)) {
-      const before = document.getText();
-      const edit = intentEdit(before, msg);
-      if (!edit) return { applied: false };
-      const workspaceEdit = new vscode.WorkspaceEdit();
-      const range = new vscode.Range(document.positionAt(edit.offset), document.positionAt(edit.offset + edit.length));
-      workspaceEdit.replace(document.uri, range, edit.content);
-      if (!(await vscode.workspace.applyEdit(workspaceEdit))) throw new Error('VS Code refused the edit');
-      sync.wrote(document.getText());
-      return { applied: true };
-    }
+  private async runCommand(document: vscode.TextDocument, panel: vscode.WebviewPanel, msg: CommandIntent): Promise<IntentReply> {
     switch (msg.type) {
       case 'openAsText':
         await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default', panel.viewColumn);
@@ -96,6 +93,22 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
         return assertNever(msg);
     }
   }
+}
+
+/** The TextDocument as DocumentSync edits it: each edit one WorkspaceEdit, so one undo step. */
+export function syncedDocument(document: vscode.TextDocument): SyncedDocument {
+  return {
+    get version() {
+      return document.version;
+    },
+    getText: () => document.getText(),
+    apply: (edit: TextEdit) => {
+      const workspaceEdit = new vscode.WorkspaceEdit();
+      const range = new vscode.Range(document.positionAt(edit.offset), document.positionAt(edit.offset + edit.length));
+      workspaceEdit.replace(document.uri, range, edit.content);
+      return vscode.workspace.applyEdit(workspaceEdit);
+    },
+  };
 }
 
 /** "file:///a/lenet5.cnn.json" → "lenet5": the name shown when the file has none. */

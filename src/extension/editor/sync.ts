@@ -1,8 +1,13 @@
 // One DocumentSync per open document, shared by every designer panel showing it (DESIGN.md §5): the
-// document text is the only state; panels get a fresh view whenever it changes. Echo guard: change events
-// without content changes (dirty/save flips) and text we already broadcast (our own edit) are ignored.
-// No VS Code import, so the echo rules are unit-testable; provider.ts feeds it the events.
-import type { DesignerView, HostMessage } from '../../protocol/designer';
+// document text is the only state; panels get a fresh view, with the document version it was built from,
+// whenever the document changes. Echo guard: a version already broadcast (our own edit, whose change event
+// and applyEdit both report it; dirty/save flips, which change no content) is not sent again.
+// Edit intents run here, one after another, each refused when made on another version than the current
+// one: its indices name the layers of a text that is gone. No VS Code import, so both are unit-testable;
+// provider.ts feeds it the events and the document.
+import type { DesignerView, HostMessage, IntentReply, VersionedEditIntent } from '../../protocol/designer';
+import type { StaleIntent } from '../../protocol/designerGuard';
+import { intentEdit, type TextEdit } from './edits';
 
 export interface PanelSink {
   /** False until the panel's `ready` arrived: the host never posts before it. */
@@ -10,10 +15,26 @@ export interface PanelSink {
   readonly post: (msg: HostMessage) => void;
 }
 
+/** The document as edits need it: VS Code's TextDocument behind a small interface (provider.ts). */
+export interface SyncedDocument {
+  /** Goes up with every change of the text (VS Code's TextDocument.version). */
+  readonly version: number;
+  getText(): string;
+  /** Applies the edit as one undo step; false when the editor refused it. */
+  apply(edit: TextEdit): PromiseLike<boolean>;
+}
+
+/** The reply to an intent made on another version than the document's: nothing was changed. */
+export class StaleIntentError extends Error {
+  constructor(made: number, current: number) {
+    super(`the model changed before this edit arrived (made on version ${made}, the document is at ${current}): nothing was changed`);
+  }
+}
+
 export class DocumentSync {
   private readonly panels = new Set<PanelSink>();
-  /** Text of the last broadcast: the change event echoing our own edit carries exactly this text. */
-  private lastBroadcast: string | undefined;
+  /** The document version of the last broadcast: the events echoing it carry it again. */
+  private lastBroadcast: number | undefined;
   private queue: Promise<void> = Promise.resolve();
   private cache: { readonly text: string; readonly view: DesignerView } | undefined;
 
@@ -31,6 +52,25 @@ export class DocumentSync {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * Runs an edit intent in turn. Checked when its turn comes, not when it arrived: an intent queued behind
+   * another edit is stale by then. A stale one (or one the guard found stale) is refused, and `panel` is
+   * sent the current view so that it re-renders; otherwise the intent is applied as one edit.
+   */
+  edit(doc: SyncedDocument, intent: VersionedEditIntent | StaleIntent, panel: PanelSink): Promise<IntentReply> {
+    return this.enqueue(async () => {
+      if (intent.type === 'stale' || intent.documentVersion !== doc.version) {
+        panel.post(this.update(doc.getText(), doc.version));
+        throw new StaleIntentError(intent.documentVersion, doc.version);
+      }
+      const edit = intentEdit(doc.getText(), intent);
+      if (!edit) return { applied: false };
+      if (!(await doc.apply(edit))) throw new Error('VS Code refused the edit');
+      this.wrote(doc.getText(), doc.version);
+      return { applied: true };
+    });
   }
 
   get panelCount(): number {
@@ -51,23 +91,26 @@ export class DocumentSync {
     return this.cache.view;
   }
 
-  /** After our own edit was applied: broadcast now, and the change event that echoes it will be ignored. */
-  wrote(text: string): void {
-    this.broadcast(text);
+  /** After our own edit was applied: broadcast now (unless its change event did), and its echo will be ignored. */
+  wrote(text: string, version: number): void {
+    if (version !== this.lastBroadcast) this.broadcast(text, version);
   }
 
   /** From `onDidChangeTextDocument`. Returns whether it broadcast. */
-  changed(text: string, contentChanges: number): boolean {
-    if (contentChanges === 0) return false;
-    if (text === this.lastBroadcast) return false;
-    this.broadcast(text);
+  changed(text: string, version: number, contentChanges: number): boolean {
+    if (contentChanges === 0 || version === this.lastBroadcast) return false;
+    this.broadcast(text, version);
     return true;
   }
 
-  private broadcast(text: string): void {
-    this.lastBroadcast = text;
-    const view = this.view(text);
-    for (const p of this.panels) if (p.isReady()) p.post({ type: 'update', view });
+  private update(text: string, version: number): HostMessage {
+    return { type: 'update', documentVersion: version, view: this.view(text) };
+  }
+
+  private broadcast(text: string, version: number): void {
+    this.lastBroadcast = version;
+    const msg = this.update(text, version);
+    for (const p of this.panels) if (p.isReady()) p.post(msg);
   }
 }
 

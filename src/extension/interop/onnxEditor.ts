@@ -11,6 +11,9 @@ import { guardReadOnlyMessage, type ReadOnlyMessage } from './onnxGuard';
 
 export const ONNX_VIEW_TYPE = 'cnnStudio.onnxViewer';
 
+/** Nothing edits a read-only model, so its views name no document version (edit intents are refused anyway). */
+const NO_DOCUMENT_VERSION = 0;
+
 export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<OnnxDocument> {
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -33,7 +36,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<O
       handle: (msg) => {
         switch (msg.type) {
           case 'ready': {
-            const first = handshake(msg, document.state.view);
+            const first = handshake(msg, document.state.view, NO_DOCUMENT_VERSION);
             endpoint.notify(first);
             ready = first.type === 'init';
             return undefined;
@@ -48,7 +51,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<O
       onDrop: (reason) => this.log?.warn(`onnx viewer: dropped message from webview: ${reason}`),
     });
     const changed = document.onDidChange((view) => {
-      if (ready) endpoint.notify({ type: 'update', view });
+      if (ready) endpoint.notify({ type: 'update', documentVersion: NO_DOCUMENT_VERSION, view });
     });
     const received = webview.onDidReceiveMessage((raw: unknown) => endpoint.receive(raw));
     const disposed = panel.onDidDispose(() => {

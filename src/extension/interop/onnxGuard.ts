@@ -9,7 +9,7 @@ export function guardReadOnlyMessage(raw: unknown): ReadOnlyMessage | string {
   const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   if (type === 'convertToModel') return { type: 'convertToModel' };
   if (type !== 'ready') return `the model is read-only: ${JSON.stringify(type)} is not accepted`;
-  const ready = guardWebviewMessage(raw, { layerCount: 0, layerTypes: [] });
+  const ready = guardWebviewMessage(raw, { documentVersion: 0, layerCount: 0, layerTypes: [] });
   if (typeof ready === 'string') return ready;
   return ready.type === 'ready' ? ready : 'not a handshake';
 }

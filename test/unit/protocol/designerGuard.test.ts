@@ -1,10 +1,24 @@
-// Messages from the webview are untrusted: types, indices against the current layer count, paths, values.
+// Messages from the webview are untrusted: types, indices against the current layer count, paths, values,
+// and the document version an edit intent was made on.
 import { strict as assert } from 'node:assert';
+import { withDocumentVersion } from '../../../src/protocol/designer';
 import { guardWebviewMessage, type GuardContext } from '../../../src/protocol/designerGuard';
 
-const ctx: GuardContext = { layerCount: 3, layerTypes: ['conv2d', 'dense'], inputCounts: [0, 0, 2] };
-const ok = (raw: unknown): void => assert.equal(typeof guardWebviewMessage(raw, ctx), 'object', JSON.stringify(raw));
-const bad = (raw: unknown): void => assert.equal(typeof guardWebviewMessage(raw, ctx), 'string', JSON.stringify(raw));
+const V = 7;
+const ctx: GuardContext = { documentVersion: V, layerCount: 3, layerTypes: ['conv2d', 'dense'], inputCounts: [0, 0, 2] };
+const EDITS = new Set(['insertLayer', 'deleteLayer', 'duplicateLayer', 'moveLayer', 'editField', 'editInput', 'connectInput', 'disconnectInput', 'setInputs', 'addResidual']);
+/** An edit intent made on the current version, as the webview sends it; other messages as they are. */
+const current = (raw: unknown): unknown => {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const type = (raw as { type?: unknown }).type;
+  return typeof type === 'string' && EDITS.has(type) ? { ...raw, documentVersion: V } : raw;
+};
+const verdict = (raw: unknown): ReturnType<typeof guardWebviewMessage> => guardWebviewMessage(current(raw), ctx);
+const ok = (raw: unknown): void => {
+  const v = verdict(raw);
+  assert.ok(typeof v === 'object' && v.type !== 'stale', JSON.stringify(raw));
+};
+const bad = (raw: unknown): void => assert.equal(typeof verdict(raw), 'string', JSON.stringify(raw));
 
 describe('webview message guard', () => {
   it('accepts well-formed intents within the current layers', () => {
@@ -68,13 +82,31 @@ describe('webview message guard', () => {
     ok({ type: 'addResidual', first: 1, last: 1 });
     bad({ type: 'addResidual', first: 2, last: 1 });
     bad({ type: 'addResidual', first: 0, last: 3 });
-    assert.deepEqual(guardWebviewMessage({ type: 'setInputs', index: 2, from: [0], x: 1 }, ctx), { type: 'setInputs', index: 2, from: [0] });
+    assert.deepEqual(verdict({ type: 'setInputs', index: 2, from: [0], x: 1 }), { type: 'setInputs', index: 2, from: [0], documentVersion: V });
     // Without input counts (an older host), nothing can be disconnected.
-    assert.equal(typeof guardWebviewMessage({ type: 'disconnectInput', index: 2, element: 0 }, { layerCount: 3, layerTypes: [] }), 'string');
+    assert.equal(typeof guardWebviewMessage(current({ type: 'disconnectInput', index: 2, element: 0 }), { documentVersion: V, layerCount: 3, layerTypes: [] }), 'string');
   });
 
   it('returns a fresh typed message, not the raw object', () => {
     const raw = { type: 'deleteLayer', index: 1, extra: 'ignored' };
-    assert.deepEqual(guardWebviewMessage(raw, ctx), { type: 'deleteLayer', index: 1 });
+    assert.deepEqual(verdict(raw), { type: 'deleteLayer', index: 1, documentVersion: V });
+  });
+
+  it('finds an edit intent made on another document version stale as a whole, and one without a version malformed', () => {
+    // Stale: its indices are not checked against today's layers (layer 5 is out of range now).
+    for (const made of [V - 1, 1, V + 1]) {
+      assert.deepEqual(guardWebviewMessage({ type: 'deleteLayer', index: 5, documentVersion: made }, ctx), { type: 'stale', intent: 'deleteLayer', documentVersion: made });
+    }
+    for (const version of ['7', -1, 7.5, null]) assert.equal(typeof guardWebviewMessage({ type: 'deleteLayer', index: 1, documentVersion: version }, ctx), 'string');
+    assert.equal(typeof guardWebviewMessage({ type: 'deleteLayer', index: 1 }, ctx), 'string');
+    // Commands edit nothing: they carry no version and are never stale.
+    assert.deepEqual(guardWebviewMessage({ type: 'openAsText', documentVersion: V - 1 }, ctx), { type: 'openAsText' });
+  });
+
+  it('takes what the webview sends: edits stamped with the version of the view shown, commands as they are', () => {
+    const sent = withDocumentVersion({ type: 'moveLayer', from: 0, to: 2 }, V);
+    assert.deepEqual(sent, { type: 'moveLayer', from: 0, to: 2, documentVersion: V });
+    assert.deepEqual(guardWebviewMessage(sent, ctx), sent);
+    assert.deepEqual(withDocumentVersion({ type: 'runCommand', command: 'cnnStudio.train' }, V), { type: 'runCommand', command: 'cnnStudio.train' });
   });
 });

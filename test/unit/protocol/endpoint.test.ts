@@ -118,10 +118,10 @@ describe('Endpoint', () => {
 describe('designer handshake', () => {
   const view = { name: 'm', rows: [], layers: [], batchSize: 32, problems: [], editable: true } satisfies DesignerView;
   it('answers a matching ready with init', () => {
-    assert.deepEqual(handshake({ protocolVersion: PROTOCOL_VERSION }, view), { type: 'init', protocolVersion: PROTOCOL_VERSION, view });
+    assert.deepEqual(handshake({ protocolVersion: PROTOCOL_VERSION }, view, 7), { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion: 7, view });
   });
   it('answers a version mismatch with fatal', () => {
-    const reply = handshake({ protocolVersion: PROTOCOL_VERSION + 1 }, view);
+    const reply = handshake({ protocolVersion: PROTOCOL_VERSION + 1 }, view, 7);
     assert.equal(reply.type, 'fatal');
   });
 });
