@@ -1,4 +1,4 @@
-# Runs exported model.py files for test/unit/interop/pytorchModel.test.ts, all in one process (torch takes seconds
+# Runs exported model.py files for test/integration/interop/pytorchModel.test.ts, all in one process (torch takes seconds
 # to import). argv[1] is a folder of cases: case/model.py, weights.safetensors, input.bin (float32 NHWC) and
 # case.json ({"class": ..., "n": ..., "shape": [h, w, c]}). Writes output.bin (NHWC, or [N, units]), logits.bin
 # (forward(x, logits=True)) and saved.safetensors (save_weights), and py_compiles every .py file of the case.

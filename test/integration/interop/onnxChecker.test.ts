@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { debianPython, exampleModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from './helpers';
+import { debianPython, exampleModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from '../../unit/interop/helpers';
 
 const CHECK = `
 import json, sys, onnx

@@ -13,7 +13,7 @@ import { inferShapes } from '../../../../src/model/shapes';
 import type { Model } from '../../../../src/model/types';
 import { applyIntent } from '../../../../src/extension/editor/edits';
 import { parseModelText } from '../../../../src/model/parse';
-import { png } from '../datasets/helpers';
+import { png } from '../../../unit/node/datasets/helpers';
 
 /** An image folder with `perClass` 6×6 gray PNGs per class: class k is bright in band k. */
 function writeBars(dir: string, classes: readonly string[], perClass: number): void {

@@ -9,8 +9,8 @@ import { gemm as jsGemm } from '../../../src/engine/kernels/gemm';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
 import { partStart, planSplit, type KernelThreadPool } from '../../../src/engine/wasm/threadPool';
-import { assertClose } from './helpers';
-import { enableRelaxedSimd, put, random, readWasmBinaries } from './wasmHelpers';
+import { assertClose } from '../../unit/engine/helpers';
+import { enableRelaxedSimd, put, random, readWasmBinaries } from '../../unit/engine/wasmHelpers';
 
 enableRelaxedSimd();
 const binaries = readWasmBinaries();

@@ -12,7 +12,7 @@ import { exportPytorch } from '../../../src/interop/pytorch/export';
 import { className, outputActivation } from '../../../src/interop/pytorch/modelPy';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { debianPython, engineOutput, exampleModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps } from './helpers';
+import { debianPython, engineOutput, exampleModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps } from '../../unit/interop/helpers';
 
 interface Case {
   readonly id: string;
@@ -79,7 +79,7 @@ describe('PyTorch export: model.py against the engine', function () {
       writeFileSync(join(at, 'input.bin'), c.input);
       writeFileSync(join(at, 'case.json'), JSON.stringify({ class: className(c.model.name), n: N, shape: c.model.input.shape }));
     }
-    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/unit/interop/pytorch_runner.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/pytorch_runner.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { cases: cases.length });
   });

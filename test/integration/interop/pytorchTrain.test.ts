@@ -17,7 +17,7 @@ import { createRng } from '../../../src/engine/rng';
 import { architectureFingerprint, decodeSafetensors } from '../../../src/engine/weights';
 import { parseModelText } from '../../../src/model/parse';
 import type { Model } from '../../../src/model/types';
-import { debianPython, ROOT } from './helpers';
+import { debianPython, ROOT } from '../../unit/interop/helpers';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
