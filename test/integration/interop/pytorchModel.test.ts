@@ -12,6 +12,7 @@ import { exportPytorch } from '../../../src/interop/pytorch/export';
 import { className, outputActivation } from '../../../src/interop/pytorch/modelPy';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
+import { skipUnavailable } from '../../unit/availability';
 import { debianPython, engineOutput, exampleModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps } from '../../unit/interop/helpers';
 
 interface Case {
@@ -57,10 +58,7 @@ describe('PyTorch export: model.py against the engine', function () {
 
   before(function () {
     const python = debianPython(['torch', 'numpy']);
-    if (!python.ok) {
-      console.log(`      skipped: ${python.why}`);
-      this.skip();
-    }
+    if (!python.ok) skipUnavailable(this, python.why);
     for (const { file, model } of exampleModels()) {
       cases.push(makeCase(`example_${basename(file, '.cnn.json')}`, model, 11, false));
       cases.push(makeCase(`example_${basename(file, '.cnn.json')}_trained`, model, 12, true));

@@ -70,12 +70,11 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-/** Debian's Python with the given modules, or why it cannot be used. In CI a missing module is a failure. */
+/** Debian's Python with the given modules, or why it cannot be used (for skipUnavailable: in CI a failure). */
 export function debianPython(modules: readonly string[]): { ok: true } | { ok: false; why: string } {
   const r = spawnSync('/usr/bin/python3', ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
   if (r.status === 0) return { ok: true };
   const why = `/usr/bin/python3 cannot import ${modules.join(', ')} (apt-get install -y ${modules.map((m) => `python3-${m}`).join(' ')}): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
-  if (process.env.CI === 'true') throw new Error(`in CI: ${why}`);
   return { ok: false, why };
 }
 
