@@ -13,15 +13,25 @@ import { ROOT } from '../model/helpers';
 
 export { ROOT };
 
-/** Every example that is a valid model (broken.cnn.json is broken on purpose). */
+/** The one example that is broken on purpose (it shows the editor's errors); every other example must parse. */
+export const BROKEN_EXAMPLE = 'broken.cnn.json';
+
+/**
+ * Every example but examples/broken.cnn.json, parsed. An example that does not parse throws, naming its errors
+ * (at load time when a suite lists its cases from this), so it fails the tests instead of dropping out of them.
+ */
 export function exampleModels(): { readonly file: string; readonly model: Model }[] {
   const dir = join(ROOT, 'examples');
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.cnn.json'))
+    .filter((f) => f.endsWith('.cnn.json') && f !== BROKEN_EXAMPLE)
     .sort()
-    .flatMap((f) => {
-      const model = parseModelText(readFileSync(join(dir, f), 'utf8')).model;
-      return model ? [{ file: join(dir, f), model }] : [];
+    .map((f) => {
+      const parsed = parseModelText(readFileSync(join(dir, f), 'utf8'));
+      if (!parsed.model) {
+        const errors = parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.path.join('.') || '(file)'}: ${d.message}`);
+        throw new Error(`examples/${f} does not parse (only ${BROKEN_EXAMPLE} may be broken): ${errors.join('; ')}`);
+      }
+      return { file: join(dir, f), model: parsed.model };
     });
 }
 
