@@ -9,6 +9,7 @@ import { loadDataSource } from '../../../src/node/datasets/load';
 import { mnistDataDir, mnistSource } from '../../../src/node/datasets/mnist';
 import { inferShapes } from '../../../src/model/shapes';
 import type { Layer, Model, OptimizerConfig } from '../../../src/model/types';
+import { skipUnavailable } from '../availability';
 
 function tinyModel(layers?: Layer[], shape: [number, number, number] = [6, 6, 1]): Model {
   return {
@@ -165,8 +166,8 @@ describe('train', () => {
     let dir: string;
     try {
       dir = mnistDataDir();
-    } catch {
-      this.skip();
+    } catch (e) {
+      skipUnavailable(this, (e as Error).message);
     }
     const model = tinyModel(
       [

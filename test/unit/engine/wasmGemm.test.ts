@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { gemm as jsGemm } from '../../../src/engine/kernels/gemm';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { loadWasmBackend, selectWasmVariant, WASM_VARIANTS, type WasmBackend, type WasmVariant } from '../../../src/engine/wasm/backend';
+import { skipUnavailable } from '../availability';
 import { assertClose } from './helpers';
 import { enableRelaxedSimd, put, random, readWasmBinaries } from './wasmHelpers';
 
@@ -61,7 +62,7 @@ for (const variant of WASM_VARIANTS) {
     let be: WasmBackend;
     before(function () {
       const r = loadWasmBackend(binaries, { variant: variant as WasmVariant });
-      if (!r.backend) this.skip();
+      if (!r.backend) skipUnavailable(this, `wasm-${variant}: ${r.reason}`);
       be = r.backend;
     });
 

@@ -1,7 +1,8 @@
-# Runs exported model.py files for test/unit/interop/pytorchModel.test.ts, all in one process (torch takes seconds
+# Runs exported model.py files for test/integration/interop/pytorchModel.test.ts, all in one process (torch takes seconds
 # to import). argv[1] is a folder of cases: case/model.py, weights.safetensors, input.bin (float32 NHWC) and
 # case.json ({"class": ..., "n": ..., "shape": [h, w, c]}). Writes output.bin (NHWC, or [N, units]), logits.bin
 # (forward(x, logits=True)) and saved.safetensors (save_weights), and py_compiles every .py file of the case.
+# Prints {"cases": [the name of every case it ran to the end]}.
 import importlib.util
 import json
 import os
@@ -13,6 +14,7 @@ import torch
 
 torch.set_num_threads(1)
 root = sys.argv[1]
+ran = []
 for name in sorted(os.listdir(root)):
     case = os.path.join(root, name)
     meta = json.load(open(os.path.join(case, "case.json")))
@@ -35,4 +37,5 @@ for name in sorted(os.listdir(root)):
                 y = y.permute(0, 2, 3, 1)
             y.contiguous().numpy().astype("<f4").tofile(os.path.join(case, f"{what}.bin"))
     model.save_weights(os.path.join(case, "saved.safetensors"), ["a", "b"])
-print(json.dumps({"cases": len(os.listdir(root))}))
+    ran.append(name)
+print(json.dumps({"cases": ran}))

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { debianPython, exampleModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from './helpers';
+import { skipUnavailable } from '../../unit/availability';
+import { debianPython, exampleModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from '../../unit/interop/helpers';
 
 const CHECK = `
 import json, sys, onnx
@@ -32,10 +33,7 @@ describe('onnx.checker on exported models', function () {
 
   it('accepts every example and random chain and graph models', function () {
     const python = debianPython(['onnx']);
-    if (!python.ok) {
-      console.log(`      skipped: ${python.why}`);
-      this.skip();
-    }
+    if (!python.ok) skipUnavailable(this, python.why);
     const models: Model[] = [
       ...exampleModels().map((e) => e.model),
       ...Array.from({ length: 6 }, (_, k) => randomChainModel(rngFor(300 + k), k)),
@@ -59,7 +57,7 @@ describe('onnx.checker on exported models', function () {
 
   it('refuses a broken file (the check can fail)', function () {
     const python = debianPython(['onnx']);
-    if (!python.ok) this.skip();
+    if (!python.ok) skipUnavailable(this, python.why);
     const model = exampleModels()[0]!.model;
     const bytes = exportOnnx({ model, analysis: analyze(model.input.shape, model.layers), weights: weightsOf(networkOf(model)) });
     // The same graph with an operator ONNX does not have.

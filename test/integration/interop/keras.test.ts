@@ -11,7 +11,7 @@ import { parseModelText } from '../../../src/model/parse';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { assertGolden } from './goldenFiles';
-import { exampleModels, randomChainModel, randomGraphModel, ROOT, rngFor } from './helpers';
+import { exampleModels, randomChainModel, randomGraphModel, ROOT, rngFor } from '../../unit/interop/helpers';
 
 const example = (name: string): Model => parseModelText(readFileSync(join(ROOT, `examples/${name}.cnn.json`), 'utf8')).model!;
 const kerasOf = (model: Model): string =>

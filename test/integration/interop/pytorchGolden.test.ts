@@ -10,7 +10,7 @@ import { parseModelText } from '../../../src/model/parse';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { assertGolden } from './goldenFiles';
-import { exampleModels, randomChainModel, randomGraphModel, ROOT, rngFor } from './helpers';
+import { exampleModels, randomChainModel, randomGraphModel, ROOT, rngFor } from '../../unit/interop/helpers';
 
 const exportOf = (model: Model, modelFile = `${model.name}.cnn.json`): ReturnType<typeof exportPytorch> =>
   exportPytorch({ model, analysis: analyze(model.input.shape, model.layers), fingerprint: architectureFingerprint(model), modelFile, modelDir: '..', weightsSource: 'initial weights (seed 1)' });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { makeFifo, type Fifo } from '../node/datasets/fifo';
-import { png } from '../node/datasets/helpers';
+import { png } from '../../unit/node/datasets/helpers';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

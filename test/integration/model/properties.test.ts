@@ -10,7 +10,7 @@ import { parseModelText } from '../../../src/model/parse';
 import { inferShapes } from '../../../src/model/shapes';
 import { LAYER_SPECS } from '../../../src/model/spec';
 import { graphFile, type GraphFile } from './graphs';
-import { modelText, readRepoFile, textAt } from './helpers';
+import { modelText, readRepoFile, textAt } from '../../unit/model/helpers';
 import { structureMutant, textMutant } from './mutations';
 
 const MACHINE = 16 * 1024 ** 3;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { loadWeightsInto } from '../../../src/engine/weights';
 import { importOnnx } from '../../../src/interop/onnx/import';
 import { analyze } from '../../../src/model/shapes';
-import { debianPython, engineOutput, maxAbsDiff, networkOf, ROOT } from './helpers';
+import { skipUnavailable } from '../../unit/availability';
+import { debianPython, engineOutput, maxAbsDiff, networkOf, ROOT } from '../../unit/interop/helpers';
 
 /** NCHW [n, c, h, w] → NHWC [n, h, w, c]. */
 function toNhwc(x: Float32Array, [n, c, h, w]: readonly number[]): Float32Array {
@@ -26,12 +27,9 @@ describe('importing .onnx files made by PyTorch', function () {
 
   before(function () {
     const python = debianPython(['torch']);
-    if (!python.ok) {
-      console.log(`      skipped: ${python.why}`);
-      this.skip();
-    }
+    if (!python.ok) skipUnavailable(this, python.why);
     dir = mkdtempSync(join(tmpdir(), 'cnn-onnx-torch-'));
-    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/unit/interop/torch_models.py'), dir], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/torch_models.py'), dir], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   });
   after(() => {

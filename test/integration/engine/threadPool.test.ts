@@ -9,8 +9,9 @@ import { gemm as jsGemm } from '../../../src/engine/kernels/gemm';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
 import { partStart, planSplit, type KernelThreadPool } from '../../../src/engine/wasm/threadPool';
-import { assertClose } from './helpers';
-import { enableRelaxedSimd, put, random, readWasmBinaries } from './wasmHelpers';
+import { skipUnavailable } from '../../unit/availability';
+import { assertClose } from '../../unit/engine/helpers';
+import { enableRelaxedSimd, put, random, readWasmBinaries } from '../../unit/engine/wasmHelpers';
 
 enableRelaxedSimd();
 const binaries = readWasmBinaries();
@@ -79,7 +80,7 @@ for (const variant of WASM_VARIANTS) {
     let single: WasmBackend;
     before(function () {
       const r = loadWasmBackend(binaries, { variant });
-      if (!r.backend) this.skip();
+      if (!r.backend) skipUnavailable(this, `wasm-${variant}: ${r.reason}`);
       single = r.backend;
     });
     after(async () => {

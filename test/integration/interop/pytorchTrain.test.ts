@@ -17,7 +17,8 @@ import { createRng } from '../../../src/engine/rng';
 import { architectureFingerprint, decodeSafetensors } from '../../../src/engine/weights';
 import { parseModelText } from '../../../src/model/parse';
 import type { Model } from '../../../src/model/types';
-import { debianPython, ROOT } from './helpers';
+import { skipUnavailable } from '../../unit/availability';
+import { debianPython, ROOT } from '../../unit/interop/helpers';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,10 +57,7 @@ describe('PyTorch export: train.py under DistributedDataParallel', function () {
 
   before(async function () {
     const python = debianPython(['torch', 'numpy']);
-    if (!python.ok) {
-      console.log(`      skipped: ${python.why}`);
-      this.skip();
-    }
+    if (!python.ok) skipUnavailable(this, python.why);
     dir = mkdtempSync(join(tmpdir(), 'cnn-pytorch-train-'));
     mkdirSync(join(dir, 'mnist'));
     for (const f of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {

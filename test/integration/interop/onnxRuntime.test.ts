@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { buildOnnxModel, exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { engineOutput, exampleModels, maxAbsDiff, networkOf, ortOutput, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, trainSteps, weightsOf } from './helpers';
+import { engineOutput, exampleModels, maxAbsDiff, networkOf, ortOutput, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, trainSteps, weightsOf } from '../../unit/interop/helpers';
 
 const TOLERANCE = 1e-4;
 

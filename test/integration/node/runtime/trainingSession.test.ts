@@ -13,7 +13,8 @@ import { inferShapes } from '../../../../src/model/shapes';
 import type { Model } from '../../../../src/model/types';
 import { applyIntent } from '../../../../src/extension/editor/edits';
 import { parseModelText } from '../../../../src/model/parse';
-import { png } from '../datasets/helpers';
+import { skipUnavailable } from '../../../unit/availability';
+import { png } from '../../../unit/node/datasets/helpers';
 
 /** An image folder with `perClass` 6×6 gray PNGs per class: class k is bright in band k. */
 function writeBars(dir: string, classes: readonly string[], perClass: number): void {
@@ -229,11 +230,12 @@ describe('training session: setup and checkpoints', function () {
     before(function () {
       mnt = mkdtempSync(join(tmpdir(), 'cnn-tmpfs-'));
       try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mnt], { stdio: 'ignore' });
-      } catch {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mnt], { stdio: 'pipe' });
+      } catch (e) {
         rmSync(mnt, { recursive: true, force: true });
         mnt = '';
-        this.skip();
+        const err = e as { stderr?: Buffer; message: string };
+        skipUnavailable(this, `cannot mount a tmpfs (needs root, or CAP_SYS_ADMIN in a container): ${err.stderr?.toString().trim() || err.message}`);
       }
     });
     after(() => {

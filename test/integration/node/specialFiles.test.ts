@@ -7,7 +7,7 @@ import { readIdxFile } from '../../../src/node/datasets/idx';
 import { loadImageFolder } from '../../../src/node/datasets/imageFolder';
 import { loadImageFile } from '../../../src/node/datasets/load';
 import { makeFifo, type Fifo } from './datasets/fifo';
-import { idxBytes, png } from './datasets/helpers';
+import { idxBytes, png } from '../../unit/node/datasets/helpers';
 
 describe('data loaders on directories and named pipes', function () {
   this.timeout(8000); // the FIFO watchdog releases a blocked read after 3 s: a regression fails instead of hanging

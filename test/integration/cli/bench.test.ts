@@ -8,7 +8,7 @@ import { main } from '../../../src/cli/main';
 import { parseModelText } from '../../../src/model/parse';
 import { inferShapes } from '../../../src/model/shapes';
 import { median, timeRuns } from '../../../bench/timing';
-import { readRepoFile, ROOT } from '../model/helpers';
+import { readRepoFile, ROOT } from '../../unit/model/helpers';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

@@ -9,7 +9,7 @@ import { readIdxFile } from '../../../src/node/datasets/idx';
 import { loadKernels } from '../../../src/node/runtime/loadKernels';
 import { mnistDataDir } from '../../../src/node/datasets/mnist';
 import { decodeSafetensors, encodeSafetensors } from '../../../src/engine/weights';
-import { readRepoFile } from '../model/helpers';
+import { readRepoFile } from '../../unit/model/helpers';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { readRepoFile, ROOT } from './helpers';
+import { readRepoFile, ROOT } from '../../unit/model/helpers';
 
 // test/unit/model/fixtures holds ResNet-50: moving, deleting and duplicating its layers breaks references and names.
 export const SOURCES: readonly { readonly file: string; readonly text: string }[] = ['examples', 'test/fixtures', 'test/unit/model/fixtures'].flatMap((dir) =>

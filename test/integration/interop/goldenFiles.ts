@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './helpers';
+import { ROOT } from '../../unit/interop/helpers';
 
-export const GOLDEN_DIR = join(ROOT, 'test/unit/interop/golden');
+export const GOLDEN_DIR = join(ROOT, 'test/integration/interop/golden');
 
 export function assertGolden(file: string, actual: string): void {
   const path = join(GOLDEN_DIR, file);
