@@ -5,7 +5,7 @@
 import type { AttributionQuery, CellPosition } from './explain';
 import type { BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView } from './worker';
 
-export type { BatchView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HealthWarningView, KernelView, LayerHealthView, MapView, Misclassified } from './worker';
+export type { BatchView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HealthWarning, KernelView, LayerHealthView, MapView, Misclassified } from './worker';
 
 /** Bump on any incompatible change to the messages below. */
 export const TRAINING_PROTOCOL_VERSION = 1;

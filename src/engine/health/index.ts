@@ -2,12 +2,13 @@
 // raise the warnings it calls for (warnings). docs/training-health.md describes the figures and thresholds.
 import type { Network } from '../network';
 import { HealthMonitor } from './monitor';
-import type { EpochHealth } from './types';
+import type { EpochHealth } from '../../model/health';
 import { epochWarnings, WarningLog, type LossPoint } from './warnings';
 
 export { HealthMonitor, isMeasuredStep, type MeasuredEpoch } from './monitor';
 export { epochWarnings, WarningLog, type LossPoint, type WarningContext } from './warnings';
-export * from './types';
+export { HEALTH_LIMITS, SATURATION } from './limits';
+export type * from '../../model/health';
 
 export class TrainingHealth {
   readonly monitor: HealthMonitor;

@@ -1,6 +1,7 @@
 // The rules that turn an epoch's health figures (and the loss curves) into warnings naming the layer and the
 // remedy. Each kind is raised once per layer and run: a warning that repeats every epoch stops being read.
-import { HEALTH_LIMITS, type HealthWarning, type LayerHealth } from './types';
+import type { HealthWarning, LayerHealth } from '../../model/health';
+import { HEALTH_LIMITS } from './limits';
 import type { MeasuredEpoch } from './monitor';
 
 /** The loss curves so far, this epoch last (engine EpochMetrics fits). */
