@@ -205,9 +205,10 @@ export type WorkerToHost =
 export type WorkerMessageType = WorkerToHost['type'];
 
 // Both ends are our own code in one extension, so the guards check the discriminant only; the webview
-// channel (training.ts) is the untrusted one.
-const HOST_TYPES: readonly string[] = ['start', 'inspect', 'predict', 'explainCell', 'saliency', 'gradCam', 'stop'] satisfies readonly HostToWorker['type'][];
-const WORKER_TYPES: readonly string[] = ['ready', 'started', 'progress', 'epoch', 'warning', 'featureMaps', 'mapsError', 'done', 'error'] satisfies readonly WorkerMessageType[];
+// channel (training.ts) is the untrusted one. Each list is the keys of a record over its union: a message type
+// left out (or one that is no message) is a compile error, so a new message cannot be refused at run time.
+const HOST_TYPES: readonly string[] = Object.keys({ start: true, inspect: true, predict: true, explainCell: true, saliency: true, gradCam: true, stop: true } satisfies Record<HostToWorker['type'], true>);
+const WORKER_TYPES: readonly string[] = Object.keys({ ready: true, started: true, progress: true, epoch: true, warning: true, featureMaps: true, mapsError: true, done: true, error: true } satisfies Record<WorkerMessageType, true>);
 
 function byType<T>(raw: unknown, known: readonly string[]): T | string {
   if (typeof raw !== 'object' || raw === null) return 'message is not an object';
