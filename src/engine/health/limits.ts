@@ -7,7 +7,8 @@ export const HEALTH_LIMITS = {
   stepsPerEpoch: 4,
   /** A ReLU layer with at least this fraction of dead units is warned about. */
   deadFraction: 0.5,
-  /** Vanishing: the first weight layer's gradient norm below this fraction of the last one's. */
+  /** Vanishing: the first weight layer's gradient norm below this fraction of the last one's, along the graph's
+   *  longest path from the input (paths.ts). */
   vanishingRatio: 1e-3,
   /** Exploding: a step's total gradient norm above this multiple of the run's first measured step. */
   explodingGrowth: 100,
