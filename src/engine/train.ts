@@ -10,7 +10,7 @@ import type { Network } from './network';
 import { learningRateAt, type Optimizer } from './optimizers';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { createRng, type Rng } from './rng';
-import { TrainingHealth, type EpochHealth } from './health';
+import { TrainingHealth, type HealthOptions } from './health';
 
 export { evaluate, type Evaluation, type EvaluateOptions } from './evaluate';
 
@@ -69,11 +69,9 @@ export interface TrainOptions {
   readonly topK?: number;
   readonly augment?: AugmentHook;
   readonly onBatch?: (progress: BatchProgress) => void;
-  /** Training health (engine/health), measured on a few steps of every epoch: given after the epoch's evaluation,
-   *  before onEpoch. Without it nothing is measured. */
-  readonly onHealth?: (health: EpochHealth) => void;
-  /** Steps measured per epoch (default HEALTH_LIMITS.stepsPerEpoch). */
-  readonly healthStepsPerEpoch?: number;
+  /** Training health (engine/health), measured on a few steps of every epoch and given after the epoch's
+   *  evaluation, before onEpoch. Without it nothing is measured. */
+  readonly health?: HealthOptions;
   /** Awaited: the place to checkpoint. */
   readonly onEpoch?: (metrics: EpochMetrics, history: readonly EpochMetrics[]) => void | Promise<void>;
   readonly shouldStop?: () => boolean;
@@ -172,7 +170,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let sinceBest = 0;
   const snapshot = es ? network.params.map((p) => new Float32Array(p.value.length)) : [];
   // Its buffers are made here, once: a measured step allocates nothing.
-  const health = options.onHealth ? new TrainingHealth(network, options.healthStepsPerEpoch) : undefined;
+  const health = options.health && new TrainingHealth(network, options.health.graph, options.health.stepsPerEpoch);
 
   const done = (status: TrainResult['status'], epochsDone: number, error?: TrainFailure): TrainResult => ({
     status,
@@ -242,7 +240,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       seconds: (now() - started) / 1000,
     };
     history.push(metrics);
-    if (health) options.onHealth?.(health.endEpoch(epoch, optimizer.learningRate, history));
+    if (health) options.health?.onEpoch(health.endEpoch(epoch, optimizer.learningRate, history));
     await options.onEpoch?.(metrics, history);
     if (es && monitored) {
       const accuracy = monitored.metric === 'accuracy';

@@ -5,7 +5,7 @@
 import type { AttributionQuery, CellPosition } from './explain';
 import type { BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView } from './worker';
 
-export type { BatchView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HealthWarningView, KernelView, LayerHealthView, MapView, Misclassified } from './worker';
+export type { BatchView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HealthWarning, KernelView, LayerHealthView, MapView, Misclassified } from './worker';
 
 /** Bump on any incompatible change to the messages below. */
 export const TRAINING_PROTOCOL_VERSION = 1;
@@ -58,13 +58,20 @@ export type TrainingViewMessage =
 /** The sample whose feature maps the view shows (the webview never names files), or one by index. */
 export type ViewSample = { readonly kind: 'inspected' } | { readonly kind: 'dataset'; readonly split: 'train' | 'test'; readonly index: number };
 
+/** Every webview message type, as a record over the union: a type left out is a compile error, and so (through
+ *  the switch below, which then knows the type) is a type without its case. */
+const VIEW_TYPES: Record<TrainingViewMessage['type'], true> = { ready: true, inspect: true, pickImage: true, openSample: true, train: true, stop: true, explainCell: true, attribution: true };
+const isViewType = (t: unknown): t is TrainingViewMessage['type'] => typeof t === 'string' && Object.hasOwn(VIEW_TYPES, t);
+
 const MAX_INDEX = 10_000_000;
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v < MAX_INDEX;
 
 export function guardTrainingViewMessage(raw: unknown): TrainingViewMessage | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'message is not an object';
   const m = raw as Record<string, unknown>;
-  switch (m.type) {
+  const type = m.type;
+  if (!isViewType(type)) return `unknown message type ${JSON.stringify(type)}`;
+  switch (type) {
     case 'ready':
       return isIndex(m.protocolVersion) ? { type: 'ready', protocolVersion: m.protocolVersion } : 'ready: bad protocolVersion';
     case 'inspect':
@@ -75,7 +82,7 @@ export function guardTrainingViewMessage(raw: unknown): TrainingViewMessage | st
     case 'pickImage':
     case 'train':
     case 'stop':
-      return { type: m.type };
+      return { type };
     case 'explainCell': {
       const sample = guardSample(m.sample);
       if (typeof sample === 'string') return `explainCell: ${sample}`;
@@ -94,8 +101,6 @@ export function guardTrainingViewMessage(raw: unknown): TrainingViewMessage | st
       const query: AttributionQuery = { method: q.method, ...(q.classIndex !== undefined ? { classIndex: q.classIndex } : {}), ...(q.layerIndex !== undefined ? { layerIndex: q.layerIndex } : {}) };
       return { type: 'attribution', sample, query };
     }
-    default:
-      return `unknown message type ${JSON.stringify(m.type)}`;
   }
 }
 

@@ -1,8 +1,11 @@
 // The training channel: extension host ↔ worker thread (src/worker/main.ts). The worker speaks first
 // (`ready`); the host answers with `start`, `inspect` or a `predict` request. One worker runs at most one
 // training run; every failure inside it becomes an `error` message, never an exception in the host.
-// Tensors travel as Float32Arrays in the transfer list (DESIGN.md §4). No other room is imported.
+// Tensors travel as Float32Arrays in the transfer list (DESIGN.md §4). Of other rooms, only model/ types.
+import type { EpochHealth, HealthFigure, LayerHealth } from '../model/health';
 import type { CellPosition } from './explain';
+
+export type { HealthFigure, HealthWarning, HealthWarningKind, WatchedActivation } from '../model/health';
 
 /** Bump on any incompatible change to the messages below. */
 export const WORKER_PROTOCOL_VERSION = 1;
@@ -40,44 +43,9 @@ export interface EpochView {
   readonly health?: EpochHealthView;
 }
 
-/** JSON (the webview channel) has no NaN or ∞: a figure that is not finite travels as null. */
-export type HealthFigure = number | null;
-
-/** One layer's training health in one epoch (engine/health LayerHealth). */
-export interface LayerHealthView {
-  readonly layer: string;
-  readonly index: number;
-  /** ‖∂loss/∂θ‖ over its trainable parameters, the mean of the measured steps. */
-  readonly gradNorm?: HealthFigure;
-  /** ‖Δθ‖ / ‖θ‖ of the optimizer step, the mean of the measured steps. */
-  readonly updateRatio?: HealthFigure;
-  readonly activation?: 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh';
-  readonly units?: number;
-  /** Fraction of units that never fired (ReLU family). */
-  readonly dead?: number;
-  /** Fraction of outputs saturated (sigmoid, tanh). */
-  readonly saturated?: number;
-  readonly output?: boolean;
-}
-
-export interface HealthWarningView {
-  readonly kind: 'deadUnits' | 'vanishingGradients' | 'explodingGradients' | 'overfitting';
-  readonly epoch: number;
-  readonly layer?: string;
-  readonly message: string;
-  readonly remedy: string;
-}
-
-export interface EpochHealthView {
-  readonly epoch: number;
-  readonly steps: number;
-  readonly samples: number;
-  readonly gradNorm: HealthFigure;
-  readonly maxGradNorm: HealthFigure;
-  readonly layers: readonly LayerHealthView[];
-  /** Warnings first raised at this epoch. */
-  readonly warnings: readonly HealthWarningView[];
-}
+/** Training health as it travels (model/health.ts, defined once): figures that are not finite are null. */
+export type EpochHealthView = EpochHealth<HealthFigure>;
+export type LayerHealthView = LayerHealth<HealthFigure>;
 
 export interface BatchView {
   readonly epoch: number;
@@ -237,9 +205,10 @@ export type WorkerToHost =
 export type WorkerMessageType = WorkerToHost['type'];
 
 // Both ends are our own code in one extension, so the guards check the discriminant only; the webview
-// channel (training.ts) is the untrusted one.
-const HOST_TYPES: readonly string[] = ['start', 'inspect', 'predict', 'explainCell', 'saliency', 'gradCam', 'stop'] satisfies readonly HostToWorker['type'][];
-const WORKER_TYPES: readonly string[] = ['ready', 'started', 'progress', 'epoch', 'warning', 'featureMaps', 'mapsError', 'done', 'error'] satisfies readonly WorkerMessageType[];
+// channel (training.ts) is the untrusted one. Each list is the keys of a record over its union: a message type
+// left out (or one that is no message) is a compile error, so a new message cannot be refused at run time.
+const HOST_TYPES: readonly string[] = Object.keys({ start: true, inspect: true, predict: true, explainCell: true, saliency: true, gradCam: true, stop: true } satisfies Record<HostToWorker['type'], true>);
+const WORKER_TYPES: readonly string[] = Object.keys({ ready: true, started: true, progress: true, epoch: true, warning: true, featureMaps: true, mapsError: true, done: true, error: true } satisfies Record<WorkerMessageType, true>);
 
 function byType<T>(raw: unknown, known: readonly string[]): T | string {
   if (typeof raw !== 'object' || raw === null) return 'message is not an object';

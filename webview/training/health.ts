@@ -3,7 +3,7 @@
 // saturated sigmoid/tanh outputs), shaded with the theme's colours. The figures come with every epoch
 // (EpochView.health); docs/training-health.md says how they are measured.
 import { assertNever } from '../../src/model/assertNever';
-import type { EpochHealthView, EpochView, HealthFigure, HealthWarningView, LayerHealthView } from '../../src/protocol/training';
+import type { EpochHealthView, EpochView, HealthFigure, HealthWarning, LayerHealthView } from '../../src/protocol/training';
 import { h } from '../shared/dom';
 
 type Metric = 'gradNorm' | 'updateRatio' | 'dead' | 'saturated';
@@ -18,7 +18,7 @@ const ORDER: readonly Metric[] = ['gradNorm', 'updateRatio', 'dead', 'saturated'
 /** The figure shown, kept across re-renders. */
 let shown: Metric = 'gradNorm';
 
-const KIND_TEXT: Record<HealthWarningView['kind'], string> = {
+const KIND_TEXT: Record<HealthWarning['kind'], string> = {
   deadUnits: 'Dead units',
   vanishingGradients: 'Vanishing gradients',
   explodingGradients: 'Exploding gradients',
@@ -45,7 +45,7 @@ function fmt(v: number, fraction: boolean): string {
   return v === 0 ? '0' : Math.abs(v) >= 1e-2 && Math.abs(v) < 1e3 ? v.toPrecision(3) : v.toExponential(1);
 }
 
-function warningList(warnings: readonly HealthWarningView[]): HTMLElement {
+function warningList(warnings: readonly HealthWarning[]): HTMLElement {
   if (warnings.length === 0) return h('p', { class: 'health-ok meta', id: 'health-ok' }, 'No training-health warnings.');
   return h(
     'ul',

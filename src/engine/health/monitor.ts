@@ -6,7 +6,8 @@ import type { Network } from '../network';
 import type { Param } from '../layer';
 import type { Tensor } from '../tensor';
 import { countDead, countSaturated, markFired, sumOfSquaredDifferences, sumOfSquares } from './stats';
-import { HEALTH_LIMITS, type LayerHealth, type WatchedActivation } from './types';
+import type { LayerHealth, WatchedActivation } from '../../model/health';
+import { HEALTH_LIMITS } from './limits';
 
 interface ParamSlot {
   readonly index: number;

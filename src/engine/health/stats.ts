@@ -1,6 +1,7 @@
 // The statistics themselves: plain loops over Float32Arrays with float64 sums, no allocation, so a measured step
 // costs a few passes over the parameters and the watched activations.
-import { SATURATION, type WatchedActivation } from './types';
+import type { WatchedActivation } from '../../model/health';
+import { SATURATION } from './limits';
 
 /** Σ a[i]² in float64. NaN or ∞ anywhere makes the sum not finite, as it should. */
 export function sumOfSquares(a: Float32Array): number {

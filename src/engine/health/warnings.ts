@@ -1,6 +1,7 @@
 // The rules that turn an epoch's health figures (and the loss curves) into warnings naming the layer and the
 // remedy. Each kind is raised once per layer and run: a warning that repeats every epoch stops being read.
-import { HEALTH_LIMITS, type HealthWarning, type LayerHealth } from './types';
+import type { HealthWarning, LayerHealth } from '../../model/health';
+import { HEALTH_LIMITS } from './limits';
 import type { MeasuredEpoch } from './monitor';
 
 /** The loss curves so far, this epoch last (engine EpochMetrics fits). */
@@ -15,8 +16,9 @@ export interface WarningContext {
   readonly learningRate: number;
   /** The total gradient norm of the run's first measured step. */
   readonly firstGradNorm?: number;
-  /** Layers (by file index) that have a kernel: the first and last of them are compared for vanishing gradients. */
-  readonly isWeightLayer: (index: number) => boolean;
+  /** The layers with a kernel (file indices) along the graph's longest path from the model input to its output,
+   *  input side first (paths.ts): the first and last measured are compared for vanishing gradients. */
+  readonly weightPath: readonly number[];
   readonly history: readonly LossPoint[];
 }
 
@@ -38,7 +40,11 @@ function dead(m: MeasuredEpoch, c: WarningContext): HealthWarning[] {
 }
 
 function vanishing(m: MeasuredEpoch, c: WarningContext): HealthWarning[] {
-  const weights = m.layers.filter((l) => c.isWeightLayer(l.index) && l.gradNorm !== undefined);
+  const measured = new Map(m.layers.map((l) => [l.index, l]));
+  const weights = c.weightPath.flatMap((i) => {
+    const l = measured.get(i);
+    return l?.gradNorm !== undefined ? [l] : [];
+  });
   if (weights.length < 2) return [];
   const first = weights[0]!;
   const last = weights[weights.length - 1]!;

@@ -53,6 +53,8 @@ export interface PreparedSession {
   readonly validation?: Dataset;
   readonly test?: LoadedData;
   readonly network: Network;
+  /** The model's analysis the network was built from (its graph: training health follows its paths). */
+  readonly analysis: ModelAnalysis;
   readonly optimizer: Optimizer;
   /** Epochs already done (resume), 0 for a fresh run. */
   readonly initialEpoch: number;
@@ -138,7 +140,7 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
     `training ${model.name}: ${all.description}${validation ? ` (${validation.count} held out for validation)` : ''}` +
     `${test ? `; test ${test.description} (evaluated only)` : ''}` +
     `${monitored ? `; early stopping on ${monitoredLabel(monitored)}` : ''}`;
-  return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, ...(warmStarted ? { warmStarted } : {}), description };
+  return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, analysis, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, ...(warmStarted ? { warmStarted } : {}), description };
 }
 
 /** Trains from initialEpoch to epochs, checkpointing after every epoch, and records how the run ended. */
@@ -171,7 +173,7 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
     topK: t.topK,
     augment: t.augmentation ? makeAugmenter(t.augmentation, model.input.shape) : undefined,
     onBatch: cb.onBatch,
-    onHealth: cb.onHealth,
+    health: cb.onHealth && { graph: p.analysis.layers, onEpoch: cb.onHealth },
     onEpoch: async (m) => {
       history.push(m);
       await cb.onEpoch?.(m);

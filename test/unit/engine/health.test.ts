@@ -1,11 +1,12 @@
-// Training health: exact statistics on hand-computable models, the warning rules, and "flags what it should and
-// nothing else" on real training runs (a learning rate of 10 with ReLU, a 10-layer sigmoid stack, LeNet-5 on the
-// bundled MNIST subset, a tiny data set trained for many epochs), on chain and graph models.
+// Training health: exact statistics on hand-computable models, the graph's longest path, the warning rules, and
+// "flags what it should and nothing else" on real training runs (a learning rate of 10 with ReLU, a 10-layer sigmoid
+// stack, a residual graph listing its shortcut projection first, LeNet-5 on the bundled MNIST subset, a tiny data set
+// trained for many epochs), on chain and graph models.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../../../src/engine/dataset';
-import { epochWarnings, HealthMonitor, isMeasuredStep, WarningLog, type EpochHealth, type MeasuredEpoch, type WarningContext } from '../../../src/engine/health';
+import { epochWarnings, HealthMonitor, isMeasuredStep, longestPath, TrainingHealth, WarningLog, type EpochHealth, type LayerGraph, type MeasuredEpoch, type WarningContext } from '../../../src/engine/health';
 import { countDead, countSaturated, markFired, sumOfSquaredDifferences, sumOfSquares } from '../../../src/engine/health/stats';
 import { buildNetwork, type Network } from '../../../src/engine/network';
 import { createOptimizer } from '../../../src/engine/optimizers';
@@ -32,10 +33,10 @@ const norm = (a: Float32Array): number => {
   return Math.sqrt(s);
 };
 
-/** Runs train() and collects every epoch's health. */
-async function trainWithHealth(o: TrainOptions): Promise<{ health: EpochHealth[]; status: string; history: readonly { trainLoss: number; valLoss?: number }[] }> {
+/** Runs train() on a network built from m and collects every epoch's health. */
+async function trainWithHealth(o: TrainOptions, m: Model): Promise<{ health: EpochHealth[]; status: string; history: readonly { trainLoss: number; valLoss?: number }[] }> {
   const health: EpochHealth[] = [];
-  const r = await train({ ...o, onHealth: (h) => health.push(h) });
+  const r = await train({ ...o, health: { graph: inferShapes(m).layers, onEpoch: (h) => health.push(h) } });
   return { health, status: r.status, history: r.history };
 }
 const warningsOf = (health: readonly EpochHealth[]): { kind: string; layer?: string }[] => health.flatMap((h) => h.warnings.map((w) => ({ kind: w.kind, layer: w.layer })));
@@ -144,7 +145,7 @@ describe('training health: statistics', () => {
     const run = async (withHealth: boolean) => {
       const net = build(m);
       const o: TrainOptions = { network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params), train: data, batchSize: 32, epochs: 2, seed: 3 };
-      const r = withHealth ? await trainWithHealth(o) : { ...(await train(o)), health: [] };
+      const r = withHealth ? await trainWithHealth(o, m) : { ...(await train(o)), health: [] };
       return { losses: r.history.map((h) => h.trainLoss), weights: Float32Array.from(net.params[0].value), health: r.health };
     };
     const a = await run(false);
@@ -157,8 +158,67 @@ describe('training health: statistics', () => {
   });
 });
 
+describe('training health: the graph\'s longest path', () => {
+  const graph = (...inputs: number[][]): LayerGraph => inputs.map((from) => ({ inputs: from.map((index) => ({ index })) }));
+  const resnetBlock = (): Model =>
+    model([8, 8, 1], [
+      // The 1×1 shortcut projection first in the file (as some exporters write a block), then the main path a → b.
+      { type: 'conv2d', name: 'proj', filters: 4, kernelSize: 1, inputs: ['input'] },
+      { type: 'conv2d', name: 'a', filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid', inputs: ['input'] },
+      { type: 'conv2d', name: 'b', filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid' },
+      { type: 'add', name: 'sum', inputs: ['proj', 'b'] },
+      { type: 'globalAvgPool2d', name: 'gap' },
+      { type: 'dense', name: 'out', units: 2, activation: 'softmax' },
+    ]);
+
+  it('is every layer of a chain, the main path of a residual graph, and leaves dead branches out', () => {
+    assert.deepEqual(longestPath(graph([-1], [0], [1], [2])), [0, 1, 2, 3]);
+    assert.deepEqual(longestPath(inferShapes(resnetBlock()).layers), [1, 2, 3, 4, 5]);
+    // 0 → 1 → 2 and a shortcut 0 → 3 merged by 4 (the shortcut named first); 5 reads 1 but nothing reads 5.
+    assert.deepEqual(longestPath(graph([-1], [0], [1], [0], [3, 2], [1], [4])), [0, 1, 2, 4, 6]);
+    // Equally deep branches: the first input named.
+    assert.deepEqual(longestPath(graph([-1], [-1], [1, 0])), [1, 2]);
+    assert.deepEqual(longestPath([]), []);
+    // ResNet-20: every layer but the two projection shortcuts (conv and batch norm) of stages 2 and 3.
+    const resnet = JSON.parse(readFileSync(join(ROOT, 'examples/resnet20.cnn.json'), 'utf8')) as Model;
+    const layers = inferShapes(resnet).layers;
+    const off = layers.filter((l) => !longestPath(layers).includes(l.index)).map((l) => l.name);
+    assert.deepEqual(off, ['stage2_block1_proj_conv', 'stage2_block1_proj_bn', 'stage3_block1_proj_conv', 'stage3_block1_proj_bn']);
+  });
+
+  it('vanishing gradients: compares the main path\'s ends where the file lists a 1×1 shortcut projection first', () => {
+    const net = build(resnetBlock());
+    // The weight layers the rule compares: the main path's a, b and out, never proj (file index 0).
+    const weightPath = longestPath(inferShapes(resnetBlock()).layers).filter((i) => new HealthMonitor(net).isWeightLayer(i));
+    assert.deepEqual(weightPath, [1, 2, 5]);
+    const measured = (proj: number, a: number): MeasuredEpoch => ({
+      steps: 4,
+      samples: 128,
+      gradNorm: 1,
+      maxGradNorm: 1,
+      layers: [
+        { layer: 'proj', index: 0, gradNorm: proj },
+        { layer: 'a', index: 1, gradNorm: a, activation: 'sigmoid', units: 4, saturated: 0.5 },
+        { layer: 'b', index: 2, gradNorm: 0.05, activation: 'sigmoid', units: 4, saturated: 0.5 },
+        { layer: 'out', index: 5, gradNorm: 1 },
+      ],
+    });
+    const c: WarningContext = { epoch: 1, learningRate: 0.1, firstGradNorm: 1, weightPath, history: [] };
+    // File order would compare proj (0.5) with out and miss it: the main path's first layer hardly learns.
+    const missed = epochWarnings(measured(0.5, 1e-6), c);
+    assert.deepEqual(missed.map((w) => [w.kind, w.layer]), [['vanishingGradients', 'a']]);
+    assert.match(missed[0].message, /the gradient norm of "a", the first layer with weights, is 1\.0e-6, 1\.0e-6 × that of "out", the last \(1\)/);
+    // File order would blame proj, whose gradient is small, though the main path's gradients have not vanished.
+    assert.deepEqual(epochWarnings(measured(1e-6, 0.5), c), []);
+  });
+
+  it('refuses a graph that is not the network\'s', () => {
+    assert.throws(() => new TrainingHealth(build(resnetBlock()), graph([-1], [0])), /the graph has 2 layers, the network 6/);
+  });
+});
+
 describe('training health: warning rules', () => {
-  const ctx = (over: Partial<WarningContext> = {}): WarningContext => ({ epoch: 2, learningRate: 0.01, firstGradNorm: 1, isWeightLayer: () => true, history: [], ...over });
+  const ctx = (over: Partial<WarningContext> = {}): WarningContext => ({ epoch: 2, learningRate: 0.01, firstGradNorm: 1, weightPath: [0, 1, 2, 3], history: [], ...over });
   const epoch = (over: Partial<MeasuredEpoch> = {}): MeasuredEpoch => ({
     steps: 4,
     samples: 128,
@@ -233,8 +293,9 @@ describe('training health flags what it should and nothing else', function () {
   this.timeout(120_000);
 
   it('a learning rate of 10 with ReLU: dead units in that layer, nothing else', async () => {
-    const net = build(model([28, 28, 1], [{ type: 'flatten' }, { type: 'dense', name: 'hidden', units: 64, activation: 'relu' }, { type: 'dense', name: 'out', units: 10, activation: 'softmax' }]));
-    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'sgd', learningRate: 10 }, net.params), train: await mnistTrain(1000), batchSize: 32, epochs: 2, seed: 1 });
+    const m = model([28, 28, 1], [{ type: 'flatten' }, { type: 'dense', name: 'hidden', units: 64, activation: 'relu' }, { type: 'dense', name: 'out', units: 10, activation: 'softmax' }]);
+    const net = build(m);
+    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'sgd', learningRate: 10 }, net.params), train: await mnistTrain(1000), batchSize: 32, epochs: 2, seed: 1 }, m);
     assert.equal(r.status, 'completed');
     assert.deepEqual(warningsOf(r.health), [{ kind: 'deadUnits', layer: 'hidden' }]);
     const w = r.health[0].warnings[0];
@@ -246,8 +307,9 @@ describe('training health flags what it should and nothing else', function () {
 
   it('a 10-layer sigmoid stack: vanishing gradients at its first layer, nothing else', async () => {
     const layers: Layer[] = [{ type: 'flatten' }, ...Array.from({ length: 9 }, (_, i): Layer => ({ type: 'dense', name: `s${i + 1}`, units: 32, activation: 'sigmoid' })), { type: 'dense', name: 'out', units: 10, activation: 'softmax' }];
-    const net = build(model([28, 28, 1], layers));
-    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'sgd', learningRate: 0.1 }, net.params), train: await mnistTrain(1000), batchSize: 32, epochs: 2, seed: 1 });
+    const m = model([28, 28, 1], layers);
+    const net = build(m);
+    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'sgd', learningRate: 0.1 }, net.params), train: await mnistTrain(1000), batchSize: 32, epochs: 2, seed: 1 }, m);
     assert.deepEqual(warningsOf(r.health), [{ kind: 'vanishingGradients', layer: 's1' }]);
     const norms = r.health[0].layers.map((l) => l.gradNorm!);
     assert.equal(norms.length, 10);
@@ -255,11 +317,31 @@ describe('training health flags what it should and nothing else', function () {
     assert.match(r.health[0].warnings[0].message, /the gradient norm of "s1", the first layer with weights, is .* × that of "out", the last/);
   });
 
+  it('a residual graph whose 1×1 shortcut projection comes first in the file: vanishing gradients along its deep sigmoid main path', async () => {
+    const m = model([28, 28, 1], [
+      { type: 'maxPool2d', name: 'pool', poolSize: 4 },
+      { type: 'conv2d', name: 'proj', filters: 4, kernelSize: 1, inputs: ['pool'] },
+      ...Array.from({ length: 6 }, (_, i): Layer => ({ type: 'conv2d', name: `m${i + 1}`, filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid', ...(i === 0 ? { inputs: ['pool'] } : {}) })),
+      { type: 'add', name: 'sum', inputs: ['proj', 'm6'] },
+      { type: 'flatten' },
+      { type: 'dense', name: 'out', units: 10, activation: 'softmax' },
+    ]);
+    const net = build(m);
+    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'sgd', learningRate: 0.1 }, net.params), train: await mnistTrain(1000), batchSize: 32, epochs: 1, seed: 1 }, m);
+    assert.deepEqual(warningsOf(r.health), [{ kind: 'vanishingGradients', layer: 'm1' }]);
+    const norm = (name: string) => r.health[0].layers.find((l) => l.layer === name)!.gradNorm!;
+    assert.ok(norm('m1') / norm('out') < 1e-3, `main path: ${norm('m1') / norm('out')}`);
+    // The gradient reaches proj through the shortcut: the first weight layer in the file would have hidden it.
+    assert.ok(norm('proj') / norm('out') > 1e-3, `shortcut: ${norm('proj') / norm('out')}`);
+    assert.match(r.health[0].warnings[0].message, /the gradient norm of "m1", the first layer with weights, is .* × that of "out", the last/);
+  });
+
   it('LeNet-5 on the bundled MNIST subset with its default settings: no warning', async () => {
     const lenet = JSON.parse(readFileSync(join(ROOT, 'examples/lenet5.cnn.json'), 'utf8')) as Model;
-    const net = build(model([28, 28, 1], [...lenet.layers]), lenet.training!.seed);
+    const m = model([28, 28, 1], [...lenet.layers]);
+    const net = build(m, lenet.training!.seed);
     const t = lenet.training!;
-    const r = await trainWithHealth({ network: net, optimizer: createOptimizer(t.optimizer as OptimizerConfig, net.params), train: await mnistTrain(3000), batchSize: t.batchSize, epochs: 1, seed: t.seed });
+    const r = await trainWithHealth({ network: net, optimizer: createOptimizer(t.optimizer as OptimizerConfig, net.params), train: await mnistTrain(3000), batchSize: t.batchSize, epochs: 1, seed: t.seed }, m);
     assert.equal(r.status, 'completed');
     assert.deepEqual(warningsOf(r.health), []);
     const h = r.health[0];
@@ -272,8 +354,9 @@ describe('training health flags what it should and nothing else', function () {
     const all = await mnistTrain(3000);
     const trainSet = subset(all, Array.from({ length: 40 }, (_, i) => i));
     const validation = subset(all, Array.from({ length: 400 }, (_, i) => 1000 + i));
-    const net = build(model([28, 28, 1], [{ type: 'flatten' }, { type: 'dense', units: 128, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }]));
-    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params), train: trainSet, validation, batchSize: 10, epochs: 30, seed: 1 });
+    const m = model([28, 28, 1], [{ type: 'flatten' }, { type: 'dense', units: 128, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }]);
+    const net = build(m);
+    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params), train: trainSet, validation, batchSize: 10, epochs: 30, seed: 1 }, m);
     assert.deepEqual(warningsOf(r.health), [{ kind: 'overfitting', layer: undefined }]);
     const at = r.health.find((h) => h.warnings.length)!.epoch;
     const v = r.history.map((m) => m.valLoss!);
@@ -293,7 +376,7 @@ describe('training health flags what it should and nothing else', function () {
       { type: 'dense', name: 'out', units: 10, activation: 'softmax' },
     ]);
     const net = build(m);
-    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.003 }, net.params), train: await mnistTrain(320), batchSize: 32, epochs: 1, seed: 1 });
+    const r = await trainWithHealth({ network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.003 }, net.params), train: await mnistTrain(320), batchSize: 32, epochs: 1, seed: 1 }, m);
     const h = r.health[0];
     assert.deepEqual(
       h.layers.map((l) => [l.layer, l.gradNorm !== undefined, l.activation ?? null, l.units ?? null]),
