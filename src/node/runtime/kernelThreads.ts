@@ -100,6 +100,11 @@ export function sharedKernelThreadPool(threads: number): KernelThreadPool {
   return pool;
 }
 
+/** Whether `pool` is still one of the process's shared pools (closeSharedKernelThreadPools ends them). */
+export function isSharedPoolOpen(pool: KernelThreadPool): boolean {
+  return [...shared.values()].includes(pool);
+}
+
 /** Closes every shared pool (tests; a process may also just exit). */
 export async function closeSharedKernelThreadPools(): Promise<void> {
   const pools = [...shared.values()];

@@ -10,7 +10,7 @@ import { getKernels, jsKernels, setKernels, type Kernels } from '../../engine/ke
 import { createWasmKernels } from '../../engine/kernels/wasm';
 import { loadWasmBackend, WASM_FILES, WASM_VARIANTS, type WasmBinaries, type WasmVariant } from '../../engine/wasm/backend';
 import type { KernelThreadPool } from '../../engine/wasm/threadPool';
-import { sharedKernelThreadPool } from './kernelThreads';
+import { isSharedPoolOpen, sharedKernelThreadPool } from './kernelThreads';
 
 /** `auto`: the best WebAssembly variant, else JavaScript. `wasm`: the same, but not getting it is an error for callers that ask. */
 export const KERNEL_REQUESTS = ['auto', 'js', 'wasm', 'wasm-relaxed-simd', 'wasm-simd'] as const;
@@ -76,7 +76,8 @@ export function loadKernels(request: KernelsRequest = 'auto', threads = 1): Kern
   const variant = variantOf(request);
   const key = cacheKey(request, threads);
   const cached = loaded.get(key);
-  if (cached) return cached;
+  // Kernels whose thread pool was closed (closeSharedKernelThreadPools) are loaded again with a new pool.
+  if (cached && (!cached.pool || isSharedPoolOpen(cached.pool))) return cached;
   let choice: KernelsChoice;
   try {
     // Node 20 validates relaxed SIMD only behind this flag (on by default in Electron 34); it applies to modules
