@@ -3,7 +3,10 @@
 // fuses them block by block over output rows and splits the rows over the GEMM threads.
 import type { Window2d } from '../../model/geometry';
 import type { ActivationName } from '../../model/types';
-import type { Kernels } from './index';
+// The kernels it composes are named by their own files, not by ./index's Kernels: ./index imports this file.
+import type { addBias, biasActivationForward } from './elementwise';
+import type { gemm } from './gemm';
+import type { im2col } from './im2col';
 
 /** What follows the GEMM: z += bias when given, then y ← act(z) (for 'linear', y must be z). */
 export interface ConvEpilogue {
@@ -23,8 +26,16 @@ export type ConvForward = (
   cols: Float32Array, batch: number, keepCols: boolean, epilogue: ConvEpilogue | undefined,
 ) => void;
 
+/** The separate kernels a convolution's forward pass is made of (a Kernels has them). */
+export interface ConvParts {
+  readonly im2col: typeof im2col;
+  readonly gemm: typeof gemm;
+  readonly addBias: typeof addBias;
+  readonly biasActivationForward: typeof biasActivationForward;
+}
+
 /** The forward pass from separate kernels (the reference, and the WebAssembly kernels' fallback). */
-export function composeConvForward(kr: Pick<Kernels, 'im2col' | 'gemm' | 'addBias' | 'biasActivationForward'>): ConvForward {
+export function composeConvForward(kr: ConvParts): ConvForward {
   return (x, g, c, w, outC, z, cols, batch, _keepCols, epilogue) => {
     const rows = batch * g.outH * g.outW;
     const k = g.kh * g.kw * c;

@@ -9,11 +9,14 @@
 
 const MR = 4;
 const NR = 2;
-/** Block sizes (see ../../model/memory.ts, which counts the packing buffers they imply). */
-export const GEMM_BLOCKS = { kc: 256, mc: 128, nc: 1024 } as const;
-const { kc: KC, mc: MC, nc: NC } = GEMM_BLOCKS;
+// Exported for ../plan/memory.ts, which counts the packing buffers they imply.
+/** Block sizes: KC deep, MC rows of op(A), NC columns of op(B). */
+export const GEMM_KC = 256;
+export const GEMM_MC = 128;
+export const GEMM_NC = 1024;
 /** Up to this many columns, a non-transposed A is read in place instead of packed. */
-export const DIRECT_MAX_N = 8;
+export const GEMM_DIRECT_MAX_N = 8;
+const KC = GEMM_KC, MC = GEMM_MC, NC = GEMM_NC;
 let packedA = new Float64Array(0);
 let packedB = new Float64Array(0);
 /** Edge blocks spill their sums here and store only the valid part. */
@@ -45,7 +48,7 @@ export function gemm(
   }
   // Few column panels (e.g. conv forward with 6–8 filters): packing A would cost about as much as using it,
   // so full 4-row blocks read A in place and only a last partial block is packed.
-  const direct = !transA && n <= DIRECT_MAX_N;
+  const direct = !transA && n <= GEMM_DIRECT_MAX_N;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {

@@ -1,57 +1,15 @@
-// The non-GEMM kernels in WebAssembly (../wasm/assembly: im2col, bias + activation, softmax and its cross-entropy,
-// pooling, depthwise convolution, the elementwise product, batch norm, optimizer updates),
-// with the JavaScript kernels' contracts. When every operand is a view of one backend's memory (a network's
+// The non-GEMM kernels in WebAssembly (../wasm/assembly, declared in ../wasm/abi.ts: im2col, bias + activation,
+// softmax and its cross-entropy, pooling, depthwise convolution, the elementwise product, batch norm, optimizer
+// updates), with the JavaScript kernels' contracts. When every operand is a view of one backend's memory (a network's
 // WasmArena) the module runs in place on byte offsets; otherwise (a caller's arrays, a test's, params built by
 // hand in a heap arena) the JavaScript kernel runs. The JavaScript kernels stay the reference: see
 // test/unit/engine/wasmOps.test.ts for how close each one is (most are bit-identical).
 import type { Window2d } from '../../model/geometry';
-import type { ActivationName } from '../../model/types';
 import { adamStepSize } from '../optimizers/adam';
+import { ACTIVATION_CODES, NO_ACTIVATION } from '../wasm/abi';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import { composeConvForward, type ConvForward } from './conv';
 import type { Kernels } from './index';
-
-/** The module's exports besides the GEMM (assembly/index.ts); pointers are byte offsets, booleans 0/1. */
-interface OpExports {
-  im2col(x: number, cols: number, batch: number, c: number, ...g: WindowArgs): void;
-  col2im(cols: number, dx: number, batch: number, c: number, ...g: WindowArgs): void;
-  biasActivation(act: number, z: number, bias: number, y: number, rows: number, cols: number, alpha: number): void;
-  activationBackward(act: number, z: number, y: number, dy: number, dz: number, rows: number, cols: number, alpha: number, biasGrad: number): void;
-  sumRows(x: number, rows: number, cols: number, out: number): void;
-  multiply(a: number, b: number, out: number, n: number): void;
-  softmaxCrossEntropy(z: number, p: number, labels: number, n: number, c: number, d: number): number;
-  depthwiseBackward(x: number, w: number, dy: number, dx: number, dw: number, batch: number, c: number, mult: number, ...g: WindowArgs): void;
-  maxPoolBackward(dy: number, argmax: number, outSize: number, dx: number, inSize: number): void;
-  sgdUpdate(value: number, grad: number, n: number, scale: number, l2: number, lr: number): void;
-  momentumUpdate(value: number, grad: number, velocity: number, n: number, scale: number, l2: number, lr: number, momentum: number, nesterov: number): void;
-  adamUpdate(
-    value: number, grad: number, m: number, v: number, n: number, scale: number, l2: number,
-    alpha: number, shrink: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number,
-  ): void;
-  rmspropUpdate(
-    value: number, grad: number, s: number, b: number, n: number, scale: number, l2: number,
-    lr: number, rho: number, oneMinusRho: number, momentum: number, epsilon: number, withMomentum: number,
-  ): void;
-  sumSquares(x: number, n: number): number;
-  batchNormForward(
-    x: number, y: number, stats: number, gamma: number, beta: number, movingMean: number, movingVariance: number,
-    size: number, c: number, training: number, momentum: number, epsilon: number,
-  ): void;
-  batchNormBackward(
-    x: number, dy: number, dx: number, stats: number, sums: number, gamma: number, gammaGrad: number, betaGrad: number,
-    size: number, c: number, training: number,
-  ): void;
-}
-/** inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
-type WindowArgs = [number, number, number, number, number, number, number, number, number, number, number, number];
-
-/** Activation codes of assembly/elementwise.ts (softmax: over each row of the last axis); an activation without one
- *  (−1) runs in JavaScript. */
-const CODES: Readonly<Partial<Record<ActivationName, number>>> = { linear: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, softmax: 5, relu6: 6, swish: 7 };
-const LINEAR = 0;
-function actCode(act: ActivationName): number {
-  return CODES[act] ?? -1;
-}
 
 /** Calls per kernel that ran in WebAssembly and that fell back to JavaScript (tests check both). */
 export interface OpCounts {
@@ -66,10 +24,6 @@ export const WASM_OPS = [
 export type WasmOpName = (typeof WASM_OPS)[number];
 
 type OpKernels = Pick<Kernels, WasmOpName>;
-
-function ops(be: WasmBackend): OpExports {
-  return be.exports as unknown as OpExports;
-}
 
 /** Byte offset of element `i` of a view. */
 function at(v: { readonly byteOffset: number }, i = 0): number {
@@ -105,10 +59,10 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
 
   let composed: ConvForward | undefined;
   const convForward: ConvForward = (x, g, c, w, outC, z, cols, batch, keepCols, epilogue) => {
-    const act = epilogue ? actCode(epilogue.act) : -1;
+    const act = epilogue ? ACTIVATION_CODES[epilogue.act] : NO_ACTIVATION;
     const y = epilogue?.y ?? z;
     const bias = epilogue?.bias;
-    const be = act < 0 && epilogue ? undefined : owner(x, w, z, cols, y) && owner(x, bias ?? x);
+    const be = owner(x, w, z, cols, y) && owner(x, bias ?? x);
     if (!be) {
       fallback.convForward++;
       composed ??= composeConvForward({ ...kernels, gemm });
@@ -121,7 +75,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     checkRows('convForward', rows, outC, bias, z, y);
     inWasm.convForward++;
     // Linear without a bias: the GEMM alone.
-    const code = act === LINEAR && !bias ? -1 : act;
+    const code = act === ACTIVATION_CODES.linear && !bias ? NO_ACTIVATION : act;
     be.convForward({
       x: at(x), cols: at(cols), w: at(w), z: at(z), y: at(y), bias: bias ? at(bias) : 0, act: code, alpha: epilogue?.alpha ?? 0,
       keep: keepCols, rows, outC, k,
@@ -138,7 +92,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       const need = batch * g.outH * g.outW * g.kh * g.kw * c;
       if (cols.length - colsOff < need) tooShort('im2col patches', cols.length - colsOff, need);
       inWasm.im2col++;
-      ops(be).im2col(at(x, xOff), at(cols, colsOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      be.exports.im2col(at(x, xOff), at(cols, colsOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
     col2im(cols, g, c, dx, dxOff, colsOff = 0, batch = 1) {
       const be = owner(cols, dx);
@@ -147,45 +101,45 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (cols.length - colsOff < need) tooShort('col2im patches', cols.length - colsOff, need);
       if (dx.length - dxOff < batch * g.inH * g.inW * c) tooShort('col2im output', dx.length - dxOff, batch * g.inH * g.inW * c);
       inWasm.col2im++;
-      ops(be).col2im(at(cols, colsOff), at(dx, dxOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      be.exports.col2im(at(cols, colsOff), at(dx, dxOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
     biasActivationForward(act, z, bias, y, rows, cols, alpha) {
-      const be = actCode(act) < 0 ? undefined : owner(z, y, bias ?? z);
+      const be = owner(z, y, bias ?? z);
       if (!be) { fallback.biasActivationForward++; return js.biasActivationForward(act, z, bias, y, rows, cols, alpha); }
       checkRows('biasActivationForward', rows, cols, bias, z, y);
       inWasm.biasActivationForward++;
-      ops(be).biasActivation(actCode(act), at(z), bias ? at(bias) : 0, at(y), rows, cols, alpha);
+      be.exports.biasActivation(ACTIVATION_CODES[act], at(z), bias ? at(bias) : 0, at(y), rows, cols, alpha);
     },
     biasActivationBackward(act, z, y, dy, dz, rows, cols, alpha, biasGrad) {
-      const be = actCode(act) < 0 ? undefined : owner(z, y, dy, dz, biasGrad ?? z);
+      const be = owner(z, y, dy, dz, biasGrad ?? z);
       if (!be) { fallback.biasActivationBackward++; return js.biasActivationBackward(act, z, y, dy, dz, rows, cols, alpha, biasGrad); }
       checkRows('biasActivationBackward', rows, cols, biasGrad, z, y, dy, dz);
       inWasm.biasActivationBackward++;
-      ops(be).activationBackward(actCode(act), at(z), at(y), at(dy), at(dz), rows, cols, alpha, biasGrad ? at(biasGrad) : 0);
+      be.exports.activationBackward(ACTIVATION_CODES[act], at(z), at(y), at(dy), at(dz), rows, cols, alpha, biasGrad ? at(biasGrad) : 0);
     },
     activationForward(act, z, y, size, rowLen, alpha) {
       // Softmax over rows of rowLen (whole rows only); the others over the size at once.
       const rows = act === 'softmax' ? size / rowLen : 1;
-      const be = actCode(act) < 0 || !Number.isInteger(rows) ? undefined : owner(z, y);
+      const be = Number.isInteger(rows) ? owner(z, y) : undefined;
       if (!be) { fallback.activationForward++; return js.activationForward(act, z, y, size, rowLen, alpha); }
       checkRows('activationForward', 1, size, undefined, z, y);
       inWasm.activationForward++;
-      ops(be).biasActivation(actCode(act), at(z), 0, at(y), rows, size / rows, alpha);
+      be.exports.biasActivation(ACTIVATION_CODES[act], at(z), 0, at(y), rows, size / rows, alpha);
     },
     activationBackward(act, z, y, dy, dz, size, rowLen, alpha) {
       const rows = act === 'softmax' ? size / rowLen : 1;
-      const be = actCode(act) < 0 || !Number.isInteger(rows) ? undefined : owner(z, y, dy, dz);
+      const be = Number.isInteger(rows) ? owner(z, y, dy, dz) : undefined;
       if (!be) { fallback.activationBackward++; return js.activationBackward(act, z, y, dy, dz, size, rowLen, alpha); }
       checkRows('activationBackward', 1, size, undefined, z, y, dy, dz);
       inWasm.activationBackward++;
-      ops(be).activationBackward(actCode(act), at(z), at(y), at(dy), at(dz), rows, size / rows, alpha, 0);
+      be.exports.activationBackward(ACTIVATION_CODES[act], at(z), at(y), at(dy), at(dz), rows, size / rows, alpha, 0);
     },
     multiply(a, b, out, size) {
       const be = owner(a, b, out);
       if (!be) { fallback.multiply++; return js.multiply(a, b, out, size); }
       checkRows('multiply', 1, size, undefined, a, b, out);
       inWasm.multiply++;
-      ops(be).multiply(at(a), at(b), at(out), size);
+      be.exports.multiply(at(a), at(b), at(out), size);
     },
     softmaxCrossEntropy(z, p, labels, n, c, d) {
       const be = owner(z, p, d ?? z);
@@ -200,7 +154,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       const i32 = be.i32();
       for (let i = 0, o = lp >>> 2; i < n; i++) i32[o + i] = labels[i]!;
       try {
-        const sum = ops(be).softmaxCrossEntropy(at(z), at(p), lp, n, c, d ? at(d) : 0);
+        const sum = be.exports.softmaxCrossEntropy(at(z), at(p), lp, n, c, d ? at(d) : 0);
         return n ? sum / n : 0;
       } finally {
         be.release(mark);
@@ -225,7 +179,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (w.length < wSize || dw.length < wSize) tooShort('depthwiseBackward kernel', Math.min(w.length, dw.length), wSize);
       if (dy.length < outSize) tooShort('depthwiseBackward output gradient', dy.length, outSize);
       inWasm.depthwiseBackward++;
-      ops(be).depthwiseBackward(at(x), at(w), at(dy), at(dx), at(dw), batch, c, mult, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      be.exports.depthwiseBackward(at(x), at(w), at(dy), at(dx), at(dw), batch, c, mult, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
     addBias(y, bias, rows, cols) {
       const be = owner(y, bias);
@@ -233,14 +187,14 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       checkRows('addBias', rows, cols, bias, y);
       inWasm.addBias++;
       // Linear activation in place: the bias add alone.
-      ops(be).biasActivation(LINEAR, at(y), at(bias), at(y), rows, cols, 0);
+      be.exports.biasActivation(ACTIVATION_CODES.linear, at(y), at(bias), at(y), rows, cols, 0);
     },
     sumRows(x, rows, cols, out) {
       const be = owner(x, out);
       if (!be) { fallback.sumRows++; return js.sumRows(x, rows, cols, out); }
       checkRows('sumRows', rows, cols, out, x);
       inWasm.sumRows++;
-      ops(be).sumRows(at(x), rows, cols, at(out));
+      be.exports.sumRows(at(x), rows, cols, at(out));
     },
     maxPoolForward(x, y, argmax, batch, g, c) {
       const be = owner(x, y, argmax ?? x);
@@ -259,7 +213,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (dy.length < outSize || argmax.length < outSize) tooShort('maxPoolBackward input', Math.min(dy.length, argmax.length), outSize);
       if (dx.length < inSize) tooShort('maxPoolBackward output', dx.length, inSize);
       inWasm.maxPoolBackward++;
-      ops(be).maxPoolBackward(at(dy), at(argmax), outSize, at(dx), inSize);
+      be.exports.maxPoolBackward(at(dy), at(argmax), outSize, at(dx), inSize);
     },
     avgPoolForward(x, y, batch, g, c) {
       const be = owner(x, y);
@@ -283,7 +237,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       const be = backendOfBuffer(x.buffer);
       if (!be) { fallback.sumSquares++; return js.sumSquares(x, acc); }
       inWasm.sumSquares++;
-      return acc + ops(be).sumSquares(at(x), x.length);
+      return acc + be.exports.sumSquares(at(x), x.length);
     },
     applyUpdate(rule, value, grad, scratch, slots, scale, l2, step, lr) {
       const spec = rule.spec;
@@ -296,7 +250,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
         return js.applyUpdate(rule, value, grad, scratch, slots, scale, l2, step, lr);
       }
       inWasm.applyUpdate++;
-      const k = ops(be);
+      const k = be.exports;
       switch (spec.type) {
         case 'sgd':
           if (spec.momentum === 0) k.sgdUpdate(at(value), at(grad), n, scale, l2, lr);
@@ -321,7 +275,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       }
       checkChannels('batchNormForward', size, c, stats, x, y, y, gamma, beta, movingMean, movingVariance);
       inWasm.batchNormForward++;
-      ops(be).batchNormForward(at(x), at(y), stats.byteOffset, at(gamma), at(beta), at(movingMean), at(movingVariance), size, c, +training, momentum, epsilon);
+      be.exports.batchNormForward(at(x), at(y), stats.byteOffset, at(gamma), at(beta), at(movingMean), at(movingVariance), size, c, +training, momentum, epsilon);
     },
     batchNormBackward(x, dy, dx, stats, sums, gamma, gammaGrad, betaGrad, size, c, training) {
       const be = owner(x, dy, dx, stats, sums) && owner(x, gamma, gammaGrad, betaGrad);
@@ -331,7 +285,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       }
       checkChannels('batchNormBackward', size, c, stats, x, dy, dx, gamma, gammaGrad, betaGrad);
       inWasm.batchNormBackward++;
-      ops(be).batchNormBackward(at(x), at(dy), at(dx), stats.byteOffset, sums.byteOffset, at(gamma), at(gammaGrad), at(betaGrad), size, c, +training);
+      be.exports.batchNormBackward(at(x), at(dy), at(dx), stats.byteOffset, sums.byteOffset, at(gamma), at(gammaGrad), at(betaGrad), size, c, +training);
     },
   };
   return { kernels, counts };

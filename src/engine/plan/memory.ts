@@ -6,6 +6,7 @@
 // against a real network's allocations. All counts are integers in float64, exact up to 2^53.
 import type { ModelAnalysis } from '../../model/analysis';
 import { PLAN_ALIGN, planBuffers, reachesOutput } from './bufferPlan';
+import { GEMM_DIRECT_MAX_N, GEMM_KC, GEMM_MC, GEMM_NC } from '../kernels/gemm';
 import { OPTIMIZER_DEFAULTS, TRAINING_DEFAULTS } from '../../model/defaults';
 import { defOf } from '../../model/layers';
 import { sizeOf, type GemmCall, type GemmCalls } from '../../model/layers/def';
@@ -147,15 +148,11 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
 }
 
 /**
- * engine/kernels/gemm.ts packs op(A) into 4-row and op(B) into 2-column float64 panels, block by block (GEMM_BLOCKS
- * there: KC deep, MC rows of A, NC columns of B), in two module buffers that grow to max(needed, twice their
+ * engine/kernels/gemm.ts packs op(A) into 4-row and op(B) into 2-column float64 panels, block by block (its
+ * GEMM_KC deep, GEMM_MC rows of A, GEMM_NC columns of B), in two module buffers that grow to max(needed, twice their
  * length). Replaying a training step's GEMM calls in their order (forward in layer order, then backward in
  * reverse) gives their final size.
  */
-const GEMM_KC = 256;
-const GEMM_MC = 128;
-const GEMM_NC = 1024;
-const GEMM_DIRECT_MAX_N = 8;
 class GemmScratch {
   private readonly forwardCalls: GemmCall[] = [];
   private readonly backwardCalls: GemmCall[][] = [];

@@ -8,13 +8,15 @@
 // bytes, 64-aligned. memory.grow detaches every Float32Array over the old buffer, so hold offsets, never views:
 // f32() hands out the current view and re-creates it after a grow.
 //
-// The memory is shared (the module is built with --sharedMemory) so the GEMM threads of ./pool can run on it.
+// The memory is shared (the module is built with --sharedMemory) so the kernel threads of ./threadPool can run on it.
 // Grow on a shared memory differs (checked on Node 20): old views are not detached, they keep the old length
 // and still alias the memory; `memory.buffer` stays the same SharedArrayBuffer until a grow, then is a new one
 // of the new length (also in a thread that did not grow it, on its next read). So re-reading `memory.buffer`
 // after alloc remains right. Also: a view over it posted with postMessage is shared, not copied: slice first.
 
-import { runSamples, SAMPLE_KERNELS, type ConvFn, type ConvJob, type KernelThreadPool, type SampleExports, type SamplesJob } from './threadPool';
+import { kernelExports, type KernelExports } from './abi';
+import { runSamples, SAMPLE_KERNELS, type ConvJob, type SamplesJob } from './jobs';
+import type { KernelThreadPool, PoolBackend } from './threadPool';
 
 /** Best first. */
 export const WASM_VARIANTS = ['relaxed-simd', 'simd'] as const;
@@ -30,19 +32,6 @@ const PAGE = 65536;
 /** A shared memory needs a maximum: the whole 32-bit space by default (V8 reserves address space, not RAM). */
 const MAX_PAGES = 65536;
 const ALIGN = 64;
-
-/** The module's exports (see assembly/gemm.ts); pointers are byte offsets, strides in floats. */
-interface GemmExports {
-  heapBase(): number;
-  relaxed(): number;
-  scratchBytes(m: number, n: number, k: number): number;
-  gemm(
-    transA: number, transB: number, m: number, n: number, k: number,
-    a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
-    accumulate: number, scratch: number,
-  ): void;
-  convForward: ConvFn;
-}
 
 export interface WasmBackendOptions {
   /** Use this variant instead of the best one WebAssembly.validate accepts. */
@@ -95,7 +84,7 @@ export function backendOfBuffer(buffer: ArrayBufferLike): WasmBackend | undefine
   return owners.get(buffer);
 }
 
-export class WasmBackend {
+export class WasmBackend implements PoolBackend {
   /** Which kernels run, e.g. "wasm-relaxed-simd". */
   readonly name: string;
   readonly memory: WebAssembly.Memory;
@@ -103,9 +92,9 @@ export class WasmBackend {
   readonly gemmScratch: number;
   readonly pool?: KernelThreadPool;
   private readonly scratchStride: number;
-  private readonly k: GemmExports;
-  /** The instance's exports over this memory: the kernels of ../kernels/wasmOps call the non-GEMM ones. */
-  readonly exports: Readonly<Record<string, unknown>>;
+  /** The instance's exports over this memory, checked against ./abi: the kernels of ../kernels/wasmOps call
+   *  the non-GEMM ones, ./threadPool runs the calling thread's part of a split job with them. */
+  readonly exports: KernelExports;
   private readonly base: number;
   private top: number;
   private view: Float32Array;
@@ -115,36 +104,23 @@ export class WasmBackend {
     this.memory = new WebAssembly.Memory({ initial: options.initialPages ?? 32, maximum: options.maximumPages ?? MAX_PAGES, shared: true });
     this.pool = options.pool;
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.k = instance.exports as unknown as GemmExports;
-    this.exports = instance.exports;
-    if (this.k.relaxed() !== (variant === 'relaxed-simd' ? 1 : 0)) throw new Error(`the wasm-${variant} binary is not that variant`);
+    this.exports = kernelExports(instance);
+    if (this.exports.relaxed() !== (variant === 'relaxed-simd' ? 1 : 0)) throw new Error(`the wasm-${variant} binary is not that variant`);
     this.name = `wasm-${variant}`;
-    this.base = alignUp(this.k.heapBase());
+    this.base = alignUp(this.exports.heapBase());
     this.top = this.base;
     this.view = new Float32Array(this.memory.buffer);
     this.viewI32 = new Int32Array(this.memory.buffer);
     owners.set(this.memory.buffer, this);
     // Sizes beyond one cache block need no more scratch: this is the maximum.
     const big = 1 << 30;
-    this.scratchStride = alignUp(this.k.scratchBytes(big, big, big));
+    this.scratchStride = alignUp(this.exports.scratchBytes(big, big, big));
     this.gemmScratch = this.alloc(((this.pool?.threads ?? 1) * this.scratchStride) / 4);
   }
 
   /** Thread t's packing scratch (t < pool.threads). */
   scratchFor(t: number): number {
     return this.gemmScratch + t * this.scratchStride;
-  }
-
-  /** The module's gemm as is (0/1 flags, explicit scratch): ./pool runs the calling thread's part with it. */
-  readonly gemmPart = (
-    transA: number, transB: number, m: number, n: number, k: number,
-    a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
-    accumulate: number, scratch: number,
-  ): void => this.k.gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, scratch);
-
-  /** The module's per-sample kernels (pooling, depthwise forward): ./pool runs the calling thread's samples with them. */
-  get sampleExports(): SampleExports {
-    return this.exports as unknown as SampleExports;
   }
 
   /**
@@ -157,11 +133,8 @@ export class WasmBackend {
       this.pool.samples(this, job);
       return;
     }
-    runSamples(this.sampleExports, SAMPLE_KERNELS.indexOf(job.kernel), job.a, job.b, job.c, job.extra, 0, job.batch, job.geometry, 0);
+    runSamples(this.exports, SAMPLE_KERNELS.indexOf(job.kernel), job.a, job.b, job.c, job.extra, 0, job.batch, job.geometry, 0);
   }
-
-  /** The module's convForward as is: ./pool runs the calling thread's rows with it. */
-  readonly convPart: ConvFn = (...args) => this.k.convForward(...args);
 
   /**
    * A convolution's forward pass on this memory (byte offsets): patches, GEMM and bias + activation block by
@@ -174,7 +147,7 @@ export class WasmBackend {
       return;
     }
     const g = job.geometry;
-    this.k.convForward(
+    this.exports.convForward(
       job.x, job.cols, job.w, job.z, job.y, job.bias, job.act, job.alpha,
       g[0]!, g[1]!, g[2]!, g[3]!, g[4]!, g[5]!, g[6]!, g[7]!, g[8]!, g[9]!, g[10]!, g[11]!, g[12]!,
       job.outC, 0, job.rows, +job.keep, this.gemmScratch,
@@ -254,7 +227,7 @@ export class WasmBackend {
   ): void {
     if (((a | b | c) & 3) !== 0) throw new RangeError('gemm: offsets must be multiples of 4 bytes');
     if (this.pool && k > 0 && this.pool.splits(m, n, k)) this.pool.gemm(this, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-    else this.k.gemm(+transA, +transB, m, n, k, a, lda, b, ldb, c, ldc, +accumulate, this.gemmScratch);
+    else this.exports.gemm(+transA, +transB, m, n, k, a, lda, b, ldb, c, ldc, +accumulate, this.gemmScratch);
   }
 }
 

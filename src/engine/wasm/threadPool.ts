@@ -20,7 +20,8 @@
 //
 // Where the caller may block: Atomics.wait is fine on Node's main thread (the CLI) and in the training worker;
 // the extension host's main thread never runs the engine.
-import type { WasmBackend } from './backend';
+import { kernelExports, type ConvFn, type GemmFn, type KernelExports } from './abi';
+import { runSamples, SAMPLE_KERNELS, type ConvJob, type SampleExports, type SamplesJob } from './jobs';
 
 /** The microkernel's tile (assembly/gemm.ts): parts are whole multiples of it, except the last. */
 const MR = 4;
@@ -88,75 +89,10 @@ export const OP_CONV = 2;
 /** A per-sample kernel (SAMPLE_KERNELS) over chunks of the batch. */
 export const OP_SAMPLES = 3;
 
-/** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
-export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward'] as const;
-export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
-/** inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
-type Window12 = [number, number, number, number, number, number, number, number, number, number, number, number];
-/** Those exports (assembly/pool.ts, assembly/depthwise.ts): c first in the window, then inH … outW. */
-export interface SampleExports {
-  maxPoolForward(x: number, y: number, argmax: number, n0: number, n1: number, c: number, ...g: Window12): void;
-  avgPool(src: number, dst: number, back: number, n0: number, n1: number, c: number, ...g: Window12): void;
-  depthwiseForward(x: number, w: number, y: number, n0: number, n1: number, c: number, mult: number, ...g: Window12): void;
-}
-
-/** A per-sample job: up to three byte offsets (0: none), an integer argument, the batch and the window. */
-export interface SamplesJob {
-  readonly kernel: SampleKernel;
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-  /** avgPool: back (0/1); depthwiseForward: the depth multiplier; maxPoolForward: unused. */
-  readonly extra: number;
-  readonly batch: number;
-  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
-  readonly geometry: ArrayLike<number>;
-}
-
-/** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+13) the window. */
-export function runSamples(
-  k: SampleExports, kernel: number, a: number, b: number, c: number, extra: number, n0: number, n1: number, g: ArrayLike<number>, o: number,
-): void {
-  const ch = g[o]!, inH = g[o + 1]!, inW = g[o + 2]!, kh = g[o + 3]!, kw = g[o + 4]!, sh = g[o + 5]!, sw = g[o + 6]!;
-  const dh = g[o + 7]!, dw = g[o + 8]!, padTop = g[o + 9]!, padLeft = g[o + 10]!, outH = g[o + 11]!, outW = g[o + 12]!;
-  if (kernel === 0) k.maxPoolForward(a, b, c, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
-  else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
-  else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
-  else throw new Error(`no per-sample kernel ${kernel}`);
-}
-
 /** What the caller sends a helper through its mailbox. */
 export type PoolMessage =
   | { readonly type: 'attach'; readonly id: number; readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory; readonly scratch: number }
   | { readonly type: 'detach'; readonly id: number };
-
-/** The module's convForward export (see assembly/gemm.ts). */
-export type ConvFn = (
-  x: number, cols: number, w: number, z: number, y: number, bias: number, act: number, alpha: number,
-  c: number, inH: number, inW: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
-  padTop: number, padLeft: number, outH: number, outW: number, outC: number, r0: number, r1: number, keep: number, scratch: number,
-) => void;
-
-/** A convolution forward job: byte offsets of the operands, the window, and what to apply per block. */
-export interface ConvJob {
-  readonly x: number;
-  readonly cols: number;
-  readonly w: number;
-  readonly z: number;
-  readonly y: number;
-  /** 0: none. */
-  readonly bias: number;
-  /** Activation code of assembly/elementwise.ts, −1: none. */
-  readonly act: number;
-  readonly alpha: number;
-  readonly keep: boolean;
-  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
-  readonly geometry: readonly number[];
-  /** Output rows (batch · outH · outW), outC and the patch length kh · kw · c. */
-  readonly rows: number;
-  readonly outC: number;
-  readonly k: number;
-}
 
 /** The host's side of the helper threads. */
 export interface PoolWorkers {
@@ -169,13 +105,6 @@ export interface PoolWorkers {
   /** Ends the helpers (after OP_EXIT, or by force). */
   close(): Promise<void>;
 }
-
-/** The module's gemm export (byte offsets, strides in floats, booleans as 0/1). */
-type GemmFn = (
-  transA: number, transB: number, m: number, n: number, k: number,
-  a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
-  accumulate: number, scratch: number,
-) => void;
 
 /** Start of chunk t of `parts` over `total` rows (or columns), in whole units except at the end. */
 export function partStart(total: number, unit: number, parts: number, t: number): number {
@@ -195,7 +124,31 @@ export function planSplit(m: number, n: number, threads: number, perThread = CHU
   return { parts: Math.max(1, Math.min(units, Math.max(parts, threads))), byRows };
 }
 
+/**
+ * What the pool uses of a backend (./backend's WasmBackend, which imports this file: so the pool names only
+ * this): the module and memory the helpers instantiate, its checked exports, each thread's packing scratch.
+ */
+export interface PoolBackend {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly exports: KernelExports;
+  /** Thread t's packing scratch (byte offset; t < threads). */
+  scratchFor(t: number): number;
+}
+
+/** What a helper's instantiate gives: gemm at least (a test's stand-in may have nothing else). */
+export type HelperExports = Pick<KernelExports, 'gemm'> & Partial<KernelExports>;
+
+function hasSampleKernels(k: HelperExports): k is HelperExports & SampleExports {
+  return SAMPLE_KERNELS.every((name) => typeof k[name] === 'function');
+}
+
+/** One thread's kernels on one memory, and its packing scratch there. */
 interface Target { readonly gemm: GemmFn; readonly conv?: ConvFn; readonly samples?: SampleExports; readonly scratch: number }
+
+function targetOf(k: HelperExports, scratch: number): Target {
+  return { gemm: k.gemm, conv: k.convForward, samples: hasSampleKernels(k) ? k : undefined, scratch };
+}
 
 /**
  * Claims and computes chunks of job `gen` until none is left (or the job is no longer current), counting each
@@ -296,7 +249,7 @@ export class KernelThreadPool {
     return Atomics.load(this.ctrl, CTRL.HELPED);
   }
   private readonly workers: PoolWorkers;
-  private readonly ids = new WeakMap<WasmBackend, number>();
+  private readonly ids = new WeakMap<PoolBackend, number>();
   private nextId = 1;
   private broken?: Error;
   private closed = false;
@@ -338,7 +291,7 @@ export class KernelThreadPool {
    * over the threads. Throws when a helper failed or died, after every other part has finished.
    */
   gemm(
-    backend: WasmBackend, transA: boolean, transB: boolean, m: number, n: number, k: number,
+    backend: PoolBackend, transA: boolean, transB: boolean, m: number, n: number, k: number,
     a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean,
   ): void {
     const { parts, byRows } = planSplit(m, n, this.threads);
@@ -363,7 +316,7 @@ export class KernelThreadPool {
    * The module's convForward over all `job.rows` output rows of a convolution, split into row chunks over the
    * threads (each its own blocks of patches: disjoint rows of cols, or, without `keep`, the chunk's first rows).
    */
-  conv(backend: WasmBackend, job: ConvJob): void {
+  conv(backend: PoolBackend, job: ConvJob): void {
     // By rows only: a chunk is whole output rows (its patches, their GEMM, their activation).
     const { parts } = planSplit(job.rows, 0, this.threads, CONV_CHUNKS_PER_THREAD);
     const ctrl = this.begin(backend, OP_CONV, parts);
@@ -386,7 +339,7 @@ export class KernelThreadPool {
   }
 
   /** A per-sample kernel over `job.batch` samples, split into chunks of whole samples over the threads. */
-  samples(backend: WasmBackend, job: SamplesJob): void {
+  samples(backend: PoolBackend, job: SamplesJob): void {
     const kernel = SAMPLE_KERNELS.indexOf(job.kernel);
     if (kernel < 0) throw new Error(`no per-sample kernel ${job.kernel}`);
     const parts = Math.max(1, Math.min(job.batch, this.threads * CHUNKS_PER_THREAD));
@@ -402,7 +355,7 @@ export class KernelThreadPool {
   }
 
   /** Starts writing a job: checks the pool, attaches the memory, sets the new claim tag; returns the block. */
-  private begin(backend: WasmBackend, op: number, parts: number): Int32Array {
+  private begin(backend: PoolBackend, op: number, parts: number): Int32Array {
     if (this.broken) throw this.broken;
     if (this.closed) throw new Error('the GEMM thread pool is closed');
     const ctrl = this.ctrl;
@@ -419,7 +372,7 @@ export class KernelThreadPool {
   }
 
   /** Publishes the job written since begin(), computes chunks alongside the helpers, waits for the rest. */
-  private run(backend: WasmBackend, parts: number): void {
+  private run(backend: PoolBackend, parts: number): void {
     const ctrl = this.ctrl;
     const gen = this.gen;
     ctrl[CTRL.FAILED] = 0;
@@ -427,7 +380,8 @@ export class KernelThreadPool {
     Atomics.notify(ctrl, CTRL.GEN);
     this.jobs++;
     let own: unknown;
-    runChunks(ctrl, gen, () => ({ gemm: backend.gemmPart, conv: backend.convPart, samples: backend.sampleExports, scratch: backend.scratchFor(0) }), (e) => (own ??= e));
+    const target = targetOf(backend.exports, backend.scratchFor(0));
+    runChunks(ctrl, gen, () => target, (e) => (own ??= e));
     this.waitForChunks(parts);
     if (own !== undefined) throw own;
     const failed = Atomics.load(ctrl, CTRL.FAILED);
@@ -469,7 +423,7 @@ export class KernelThreadPool {
   }
 
   /** The id under which helpers know `backend`'s memory, sending it to them on first use. */
-  private attach(backend: WasmBackend): number {
+  private attach(backend: PoolBackend): number {
     const known = this.ids.get(backend);
     if (known !== undefined) return known;
     const id = this.nextId++;
@@ -495,7 +449,7 @@ export interface HelperIo {
   receive(): PoolMessage | undefined;
   report(message: string): void;
   /** Instantiates the module on an attached memory (default: WebAssembly.Instance; tests substitute one). */
-  instantiate?(module: WebAssembly.Module, memory: WebAssembly.Memory): { readonly gemm: unknown; readonly convForward?: unknown; readonly maxPoolForward?: unknown };
+  instantiate?(module: WebAssembly.Module, memory: WebAssembly.Memory): HelperExports;
 }
 
 /**
@@ -521,11 +475,8 @@ export function serveKernelJobs(ctrl: Int32Array, helper: number, io: HelperIo):
       mail = m;
       for (let msg = io.receive(); msg; msg = io.receive()) {
         if (msg.type === 'attach') {
-          const exports = io.instantiate ? io.instantiate(msg.module, msg.memory) : new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
-          memories.set(msg.id, {
-            gemm: exports.gemm as GemmFn, conv: exports.convForward as ConvFn | undefined,
-            samples: exports.maxPoolForward ? (exports as unknown as SampleExports) : undefined, scratch: msg.scratch,
-          });
+          const exports = io.instantiate ? io.instantiate(msg.module, msg.memory) : kernelExports(new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }));
+          memories.set(msg.id, targetOf(exports, msg.scratch));
         } else memories.delete(msg.id);
       }
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createKernelThreadPool } from '../../../src/node/runtime/kernelThreads';
 import { gemm as jsGemm } from '../../../src/engine/kernels/gemm';
 import { createRng, type Rng } from '../../../src/engine/rng';
+import { ACTIVATION_CODES } from '../../../src/engine/wasm/abi';
 import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
 import { partStart, planSplit, type KernelThreadPool } from '../../../src/engine/wasm/threadPool';
 import { skipUnavailable } from '../../unit/availability';
@@ -134,7 +135,7 @@ for (const variant of WASM_VARIANTS) {
             for (let i = 0; i < v.length; i++) v[i] = 2 * r.next() - 1;
           }
           b.convForward({
-            x: x!, cols: cols!, w: w!, z: z!, y: y!, bias: bias!, act: 1, alpha: 0, keep, rows, outC, k,
+            x: x!, cols: cols!, w: w!, z: z!, y: y!, bias: bias!, act: ACTIVATION_CODES.relu, alpha: 0, keep, rows, outC, k,
             geometry: [c, inH, inH, kh, kh, s, s, 1, 1, pad, pad, outH, outH],
           });
           const out = [b.f32At(z!, rows * outC).slice(), b.f32At(y!, rows * outC).slice()];

@@ -1,7 +1,8 @@
 // AssemblyScript: bias + activation forward and backward, and the bias gradient's row sums, over byte offsets
-// (reference: src/engine/kernels/elementwise.ts). Activations by code: 0 linear, 1 relu, 2 leakyRelu, 3 sigmoid,
-// 4 tanh, 5 softmax (over each row of `cols`), 6 relu6, 7 swish. Work goes row by row: the bias add and the activation (or the
-// derivative and the bias-gradient sum) touch a row while it is in L1, one pass over memory instead of two.
+// (reference: src/engine/kernels/elementwise.ts). Activations by code (the constants below: the module's side of
+// ACTIVATION_CODES in ../abi.ts, checked against it by test/unit/engine/wasmAbi.test.ts); softmax is over each row
+// of `cols`. Work goes row by row: the bias add and the activation (or the derivative and the bias-gradient sum)
+// touch a row while it is in L1, one pass over memory instead of two.
 //
 // Exactness against the reference: relu, linear, the bias add and the row sums are float32 operations in the
 // same order (bit-identical); leakyRelu and the sigmoid/tanh derivatives are evaluated in float64 lanes and rounded

@@ -1,0 +1,56 @@
+// The jobs a backend (./backend) runs on its own thread or hands to the kernel threads (./threadPool): a
+// convolution's forward pass by output rows, and a per-sample kernel by samples. Here, not in either of them, so
+// that both import it and the backend alone imports the pool.
+import type { KernelExports } from './abi';
+
+/** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
+export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward'] as const satisfies readonly (keyof KernelExports)[];
+export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
+/** Those exports: c first in the window, then inH … outW. */
+export type SampleExports = Pick<KernelExports, SampleKernel>;
+
+/** A per-sample job: up to three byte offsets (0: none), an integer argument, the batch and the window. */
+export interface SamplesJob {
+  readonly kernel: SampleKernel;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  /** avgPool: back (0/1); depthwiseForward: the depth multiplier; maxPoolForward: unused. */
+  readonly extra: number;
+  readonly batch: number;
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  readonly geometry: ArrayLike<number>;
+}
+
+/** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+13) the window. */
+export function runSamples(
+  k: SampleExports, kernel: number, a: number, b: number, c: number, extra: number, n0: number, n1: number, g: ArrayLike<number>, o: number,
+): void {
+  const ch = g[o]!, inH = g[o + 1]!, inW = g[o + 2]!, kh = g[o + 3]!, kw = g[o + 4]!, sh = g[o + 5]!, sw = g[o + 6]!;
+  const dh = g[o + 7]!, dw = g[o + 8]!, padTop = g[o + 9]!, padLeft = g[o + 10]!, outH = g[o + 11]!, outW = g[o + 12]!;
+  if (kernel === 0) k.maxPoolForward(a, b, c, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else throw new Error(`no per-sample kernel ${kernel}`);
+}
+
+/** A convolution forward job: byte offsets of the operands, the window, and what to apply per block. */
+export interface ConvJob {
+  readonly x: number;
+  readonly cols: number;
+  readonly w: number;
+  readonly z: number;
+  readonly y: number;
+  /** 0: none. */
+  readonly bias: number;
+  /** An ACTIVATION_CODES value (./abi), or NO_ACTIVATION. */
+  readonly act: number;
+  readonly alpha: number;
+  readonly keep: boolean;
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  readonly geometry: readonly number[];
+  /** Output rows (batch · outH · outW), outC and the patch length kh · kw · c. */
+  readonly rows: number;
+  readonly outC: number;
+  readonly k: number;
+}
