@@ -1,5 +1,5 @@
 // Number formatting shared by the CLI, hover, inlay hints and the designer.
-export { formatDims } from './shapes';
+export { formatDims } from './layers/base';
 
 /** 34826 → "34,826". Grouped by hand: toLocaleString costs microseconds, and a summary may print 200,000 rows. */
 export function formatCount(n: number): string {

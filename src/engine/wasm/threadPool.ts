@@ -14,7 +14,7 @@
 //
 // Determinism: C is split into disjoint row blocks (or column panels), and each chunk is the same module's gemm
 // on a sub-matrix with the same k and the same KC blocking, so every C element gets the same sum in the same
-// order as on one thread: results are bit-identical for any thread count (test/unit/engine/threadPool.test.ts).
+// order as on one thread: results are bit-identical for any thread count (test/integration/engine/threadPool.test.ts).
 // Per-sample kernels (pooling, depthwise forward: OP_SAMPLES) split the batch into disjoint samples, each
 // computed as on one thread: bit-identical too.
 //

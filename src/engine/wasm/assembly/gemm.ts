@@ -17,7 +17,6 @@
 // The same source builds two variants: with `--enable relaxed-simd` the multiply-add is f32x4.relaxed_madd
 // (one FMA instruction on x64 with FMA3), without it f32x4.mul + f32x4.add.
 
-export * from '.';
 import { fillPaddedRows, im2colRows, im2colRowsPadded, paddedRowsFloats } from './im2col';
 import { biasActivation } from './elementwise';
 
