@@ -1,6 +1,6 @@
 // The exported model.py, with the exported weights, gives our engine's outputs (to 1e-4 of the output's scale) on
-// the same inputs (NHWC here, NCHW in PyTorch): every example and random chain and graph models, with random and
-// with trained weights. save_weights gives our file back, bit for bit. One Python process runs every case (torch
+// the same inputs (NHWC here, NCHW in PyTorch): every example, every layer type (from the registry) and random chain
+// and graph models, with random and with trained weights. save_weights gives our file back, bit for bit. One Python process runs every case (torch
 // takes seconds to import). Skipped outside CI when /usr/bin/python3 has no torch; in CI that is a failure.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { exportPytorch } from '../../../src/interop/pytorch/export';
 import { className, outputActivation } from '../../../src/interop/pytorch/modelPy';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { debianPython, engineOutput, exampleModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps } from './helpers';
+import { assertCoversEveryLayerType, debianPython, engineOutput, exampleModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps } from './helpers';
 
 interface Case {
   readonly id: string;
@@ -54,6 +54,7 @@ describe('PyTorch export: model.py against the engine', function () {
   this.timeout(600_000);
   let dir = '';
   const cases: Case[] = [];
+  const perType = layerTypeModels();
 
   before(function () {
     const python = debianPython(['torch', 'numpy']);
@@ -67,6 +68,7 @@ describe('PyTorch export: model.py against the engine', function () {
     }
     for (let i = 0; i < 24; i++) cases.push(makeCase(`chain_${i}`, randomChainModel(rngFor(500 + i), i), 700 + i, i % 2 === 1));
     for (let i = 0; i < 16; i++) cases.push(makeCase(`graph_${i}`, randomGraphModel(rngFor(900 + i), i), 1100 + i, i % 2 === 1));
+    for (const [i, { model }] of perType.entries()) cases.push(makeCase(`type_${model.name}`, model, 1300 + i, false));
     dir = mkdtempSync(join(tmpdir(), 'cnn-pytorch-'));
     for (const c of cases) {
       const at = join(dir, c.id);
@@ -87,12 +89,10 @@ describe('PyTorch export: model.py against the engine', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('covers every example, random chains and graphs, with every layer type', () => {
+  it('covers every example, every layer type, random chains and graphs', () => {
     assert.equal(cases.filter((c) => c.id.startsWith('example_')).length, 2 * exampleModels().length);
-    const types = new Set(cases.flatMap((c) => c.model.layers.map((l) => l.type)));
-    for (const t of ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'dense', 'batchNorm', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'globalMaxPool2d', 'flatten', 'dropout', 'zeroPadding2D', 'add', 'concatenate', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'softmax']) {
-      assert.ok(types.has(t as never), `no case has a ${t} layer`);
-    }
+    assertCoversEveryLayerType(perType.map((c) => c.type), 'the per-type model.py cases');
+    assert.equal(cases.filter((c) => c.id.startsWith('type_')).length, perType.length);
     // Keras' odd 'same' totals (extra row/column at the bottom/right) occur, in convolutions and in pooling.
     const asymmetric = cases.flatMap((c) => analyze(c.model.input.shape, c.model.layers).layers.filter((i) => i.window && (i.window.padTop !== i.window.padBottom || i.window.padLeft !== i.window.padRight)).map((i) => i.type));
     assert.ok(asymmetric.includes('conv2d') && (asymmetric.includes('avgPool2d') || asymmetric.includes('maxPool2d')), `asymmetric padding only in ${[...new Set(asymmetric)].join(', ')}`);
