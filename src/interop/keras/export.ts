@@ -2,10 +2,11 @@
 // API for a graph) under our layer names, and loading our weights, whose layout is Keras' own (docs/weights.md).
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
-import { paddingSides } from '../../model/shapes';
+import { LAYER_DEFS, type LayerOf, type LayerType } from '../../model/layers';
+import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
-import type { ActivationName, Model } from '../../model/types';
-import { PARAM } from '../onnx/params';
+import type { ActivationLayer, ActivationName, Layer, Model } from '../../model/types';
+import { fusedActivation, layerParams } from '../registry';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyNumber, pyString, pyTuple, SAFETENSORS_READER } from '../pytorch/python';
 
 export interface KerasExportInput {
@@ -114,39 +115,9 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
   ].join('\n');
 }
 
-/** Our tensors of a layer in the order Keras' set_weights takes them. */
+/** Our tensors of a layer in the order Keras' set_weights takes them: the registry's order, which is Keras'. */
 function weightNames(info: LayerInfo): string[] {
-  const l = info.layer;
-  const n = (p: string): string => `${info.name}.${p}`;
-  switch (l.type) {
-    case 'conv2d':
-    case 'depthwiseConv2d':
-    case 'dense':
-      return [n(PARAM.kernel), ...(field(l.type, l.useBias, 'useBias') ? [n(PARAM.bias)] : [])];
-    case 'separableConv2d':
-      return [n(PARAM.depthwiseKernel), n(PARAM.pointwiseKernel), ...(field('separableConv2d', l.useBias, 'useBias') ? [n(PARAM.bias)] : [])];
-    case 'batchNorm':
-      return [n(PARAM.gamma), n(PARAM.beta), n(PARAM.movingMean), n(PARAM.movingVariance)];
-    case 'add':
-    case 'concatenate':
-    case 'zeroPadding2D':
-    case 'maxPool2d':
-    case 'avgPool2d':
-    case 'globalAvgPool2d':
-    case 'globalMaxPool2d':
-    case 'flatten':
-    case 'dropout':
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return [];
-    default:
-      return assertNever(l, 'layer type');
-  }
+  return layerParams(info).map((p) => `${info.name}.${p.name}`);
 }
 
 /** The activation argument: Keras' name where every Keras version knows it, else a function. */
@@ -169,69 +140,77 @@ function activationArg(act: ActivationName): string[] {
   }
 }
 
+/** What a table entry gets: the layer, and the activation argument of its own activation (none when linear). */
+interface KerasContext<L extends Layer> {
+  readonly info: LayerInfo;
+  readonly layer: L;
+  readonly activation: readonly string[];
+}
+
+/** The arguments of the layer's Keras constructor, but for `name`. */
+type KerasEmitter<L extends Layer> = (c: KerasContext<L>) => readonly string[];
+
+/** The window's arguments: kernel or pool size, strides, padding, and the dilation when it is not 1. */
+function windowArgs(info: LayerInfo, kernelArg: string, padding: string | undefined, dilation: boolean): string[] {
+  const win = info.window!;
+  return [
+    `${kernelArg}=${pyTuple([win.kh, win.kw])}`,
+    `strides=${pyTuple([win.sh, win.sw])}`,
+    `padding=${pyString(padding ?? 'valid')}`,
+    ...(dilation && (win.dh !== 1 || win.dw !== 1) ? [`dilation_rate=${pyTuple([win.dh, win.dw])}`] : []),
+  ];
+}
+
+const bias = (useBias: boolean): string[] => (useBias ? [] : ['use_bias=False']);
+const noArgs = (): readonly string[] => [];
+/** Keras' Activation layer, named by our type. */
+const activationNamed = (c: KerasContext<ActivationLayer>): readonly string[] => [pyString(c.layer.type)];
+
+/** Each layer type's Keras constructor arguments; the class is the registry's `spec.keras`. */
+const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
+  conv2d: ({ info, layer, activation }) => [String(layer.filters), ...windowArgs(info, 'kernel_size', field('conv2d', layer.padding, 'padding'), true), ...bias(field('conv2d', layer.useBias, 'useBias')), ...activation],
+  depthwiseConv2d: ({ info, layer, activation }) => {
+    const mult = field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
+    return [...windowArgs(info, 'kernel_size', field('depthwiseConv2d', layer.padding, 'padding'), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('depthwiseConv2d', layer.useBias, 'useBias')), ...activation];
+  },
+  separableConv2d: ({ info, layer, activation }) => {
+    const mult = field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
+    return [String(layer.filters), ...windowArgs(info, 'kernel_size', field('separableConv2d', layer.padding, 'padding'), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('separableConv2d', layer.useBias, 'useBias')), ...activation];
+  },
+  dense: ({ layer, activation }) => [String(layer.units), ...bias(field('dense', layer.useBias, 'useBias')), ...activation],
+  maxPool2d: ({ info, layer }) => windowArgs(info, 'pool_size', field('maxPool2d', layer.padding, 'padding'), false),
+  // Keras leaves 'same' padding out of the averages, as CNN Studio does.
+  avgPool2d: ({ info, layer }) => windowArgs(info, 'pool_size', field('avgPool2d', layer.padding, 'padding'), false),
+  globalAvgPool2d: noArgs,
+  globalMaxPool2d: noArgs,
+  flatten: noArgs,
+  dropout: ({ layer }) => [pyNumber(layer.rate)],
+  batchNorm: ({ layer }) => [`momentum=${pyNumber(field('batchNorm', layer.momentum, 'momentum'))}`, `epsilon=${pyNumber(field('batchNorm', layer.epsilon, 'epsilon'))}`],
+  zeroPadding2D: ({ layer }) => {
+    const [[top, bottom], [left, right]] = zeroPaddingSides(layer);
+    return [`padding=(${pyTuple([top, bottom])}, ${pyTuple([left, right])})`];
+  },
+  add: noArgs,
+  concatenate: noArgs,
+  relu: noArgs,
+  relu6: () => ['max_value=6.0'],
+  // Positional: tf.keras calls it alpha, Keras 3 negative_slope.
+  leakyRelu: ({ layer }) => [pyNumber(field('leakyRelu', layer.alpha, 'alpha'))],
+  sigmoid: activationNamed,
+  tanh: activationNamed,
+  swish: activationNamed,
+  softmax: noArgs,
+};
+
+/** The Keras class of a layer type: its registry name, without the arguments some spell out ('ReLU(max_value=6)'). */
+export function kerasClass(type: LayerType): string {
+  return LAYER_DEFS[type].spec.keras.replace(/\(.*$/s, '');
+}
+
 /** The Keras layer constructor call of one of our layers. */
 function kerasLayer(info: LayerInfo): string {
-  const l = info.layer;
-  const name = `name=${pyString(info.name)}`;
-  const call = (cls: string, args: readonly string[]): string => `layers.${cls}(${[...args, name].join(', ')})`;
-  const win = info.window;
-  const windowArgs = (kernelArg: string, padding: string | undefined, dilation: boolean): string[] => [
-    `${kernelArg}=${pyTuple([win!.kh, win!.kw])}`,
-    `strides=${pyTuple([win!.sh, win!.sw])}`,
-    `padding=${pyString(padding ?? 'valid')}`,
-    ...(dilation && (win!.dh !== 1 || win!.dw !== 1) ? [`dilation_rate=${pyTuple([win!.dh, win!.dw])}`] : []),
-  ];
-  const bias = (useBias: boolean): string[] => (useBias ? [] : ['use_bias=False']);
-  switch (l.type) {
-    case 'conv2d':
-      return call('Conv2D', [String(l.filters), ...windowArgs('kernel_size', field('conv2d', l.padding, 'padding'), true), ...bias(field('conv2d', l.useBias, 'useBias')), ...activationArg(field('conv2d', l.activation, 'activation'))]);
-    case 'depthwiseConv2d': {
-      const mult = field('depthwiseConv2d', l.depthMultiplier, 'depthMultiplier');
-      return call('DepthwiseConv2D', [...windowArgs('kernel_size', field('depthwiseConv2d', l.padding, 'padding'), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('depthwiseConv2d', l.useBias, 'useBias')), ...activationArg(field('depthwiseConv2d', l.activation, 'activation'))]);
-    }
-    case 'separableConv2d': {
-      const mult = field('separableConv2d', l.depthMultiplier, 'depthMultiplier');
-      return call('SeparableConv2D', [String(l.filters), ...windowArgs('kernel_size', field('separableConv2d', l.padding, 'padding'), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('separableConv2d', l.useBias, 'useBias')), ...activationArg(field('separableConv2d', l.activation, 'activation'))]);
-    }
-    case 'dense':
-      return call('Dense', [String(l.units), ...bias(field('dense', l.useBias, 'useBias')), ...activationArg(field('dense', l.activation, 'activation'))]);
-    case 'maxPool2d':
-      return call('MaxPooling2D', windowArgs('pool_size', field('maxPool2d', l.padding, 'padding'), false));
-    case 'avgPool2d':
-      // Keras leaves 'same' padding out of the averages, as CNN Studio does.
-      return call('AveragePooling2D', windowArgs('pool_size', field('avgPool2d', l.padding, 'padding'), false));
-    case 'globalAvgPool2d':
-      return call('GlobalAveragePooling2D', []);
-    case 'globalMaxPool2d':
-      return call('GlobalMaxPooling2D', []);
-    case 'flatten':
-      return call('Flatten', []);
-    case 'dropout':
-      return call('Dropout', [pyNumber(l.rate)]);
-    case 'batchNorm':
-      return call('BatchNormalization', [`momentum=${pyNumber(field('batchNorm', l.momentum, 'momentum'))}`, `epsilon=${pyNumber(field('batchNorm', l.epsilon, 'epsilon'))}`]);
-    case 'zeroPadding2D': {
-      const [[top, bottom], [left, right]] = paddingSides(field('zeroPadding2D', l.padding, 'padding'));
-      return call('ZeroPadding2D', [`padding=(${pyTuple([top, bottom])}, ${pyTuple([left, right])})`]);
-    }
-    case 'add':
-      return call('Add', []);
-    case 'concatenate':
-      return call('Concatenate', []);
-    case 'relu':
-      return call('ReLU', []);
-    case 'relu6':
-      return call('ReLU', ['max_value=6.0']);
-    case 'leakyRelu':
-      // Positional: tf.keras calls it alpha, Keras 3 negative_slope.
-      return call('LeakyReLU', [pyNumber(field('leakyRelu', l.alpha, 'alpha'))]);
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-      return call('Activation', [pyString(l.type)]);
-    case 'softmax':
-      return call('Softmax', []);
-    default:
-      return assertNever(l, 'layer type');
-  }
+  const c: KerasContext<Layer> = { info, layer: info.layer, activation: activationArg(fusedActivation(info.layer)) };
+  // The entry of this layer's type, typed for every layer (TypeScript cannot correlate the two by itself).
+  const args = (KERAS_LAYERS[info.layer.type] as KerasEmitter<Layer>)(c);
+  return `layers.${kerasClass(info.layer.type)}(${[...args, `name=${pyString(info.name)}`].join(', ')})`;
 }

@@ -5,13 +5,15 @@
 // is how `importOnnx` finds the layers again.
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
-import { paddingSides } from '../../model/shapes';
+import type { LayerOf, LayerType } from '../../model/layers';
+import type { KernelLayout } from '../../model/layers/def';
+import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
-import { MODEL_INPUT, type ActivationName, type Model } from '../../model/types';
+import { MODEL_INPUT, type ActivationLayer, type ActivationName, type GlobalPool2dLayer, type Layer, type LeakyReluLayer, type Model, type Shape } from '../../model/types';
+import { fusedActivation, layerParams } from '../registry';
 import { GraphBuilder } from './graphBuilder';
 import { convKernelToOnnx, depthwiseKernelToOnnx } from './layout';
 import { encodeModel, floatAttr, intAttr, IR_VERSION, OPSET, valueInfo, type onnx } from './proto';
-import { PARAM } from './params';
 
 export const MODEL_OUTPUT = 'output';
 export const PRODUCER = 'CNN Studio';
@@ -87,6 +89,28 @@ function weightOf(weights: ReadonlyMap<string, Float32Array>, name: string): Flo
 
 type Weight = (name: string) => Float32Array;
 
+/** What a table entry gets: the layer, the tensors it reads (NCHW when spatial, [N, features] when flat), where
+ *  its output goes, and its parameters as initializers. */
+interface OnnxLayer<L extends Layer> {
+  readonly g: GraphBuilder;
+  readonly info: LayerInfo;
+  readonly layer: L;
+  readonly name: string;
+  readonly inputs: readonly string[];
+  /** The first input. */
+  readonly x: string;
+  readonly out: string;
+  readonly inShape: Shape;
+  readonly spatial: boolean;
+  /** The layer's parameters as initializers in ONNX's layouts, in the registry's order, which is also the order
+   *  of ONNX's inputs after X (Conv: W, B; Gemm: B, C; BatchNormalization: scale, B, mean, var). */
+  initializers(): string[];
+  /** The main node writes `out`, or, with the layer's activation, a helper tensor the activation reads. */
+  activated(emit: (to: string) => void): void;
+}
+
+type OnnxEmitter<L extends Layer> = (c: OnnxLayer<L>) => void;
+
 /** Pads of a window as ONNX wants them: [top, left, bottom, right]. */
 function windowAttrs(info: LayerInfo, withDilation: boolean): onnx.IAttributeProto[] {
   const win = info.window!;
@@ -98,107 +122,98 @@ function windowAttrs(info: LayerInfo, withDilation: boolean): onnx.IAttributePro
   ];
 }
 
+/** Our kernel layouts → ONNX's (dims and values); other parameters go as they are. */
+const ONNX_LAYOUTS: { readonly [K in KernelLayout]: (shape: readonly number[], v: Float32Array) => { dims: readonly number[]; data: Float32Array } } = {
+  // [kh, kw, in, out] → Conv's [out, in, kh, kw]
+  conv: ([kh, kw, cin, cout], v) => ({ dims: [cout!, cin!, kh!, kw!], data: convKernelToOnnx(v, kh!, kw!, cin!, cout!) }),
+  // [kh, kw, C, mult] → the grouped Conv's [C·mult, 1, kh, kw]
+  depthwise: ([kh, kw, c, mult], v) => ({ dims: [c! * mult!, 1, kh!, kw!], data: depthwiseKernelToOnnx(v, kh!, kw!, c!, mult!) }),
+  // [in, out] is Gemm's B with transB 0.
+  matrix: (shape, v) => ({ dims: shape, data: v }),
+};
+
+/** An activation layer: the node carries the layer's name. */
+function activationLayer(c: OnnxLayer<ActivationLayer | LeakyReluLayer>, alpha = LEAKY_RELU_ALPHA): void {
+  emitActivation(c.g, c.layer.type, alpha, c.x, c.out, c.name, c.spatial);
+}
+
+function globalPool(c: OnnxLayer<GlobalPool2dLayer>, op: 'GlobalAveragePool' | 'GlobalMaxPool'): void {
+  const pooled = c.g.fresh(`${c.name}/pooled`);
+  c.g.node(op, c.name, [c.x], [pooled]);
+  c.g.node('Flatten', `${c.name}/Flatten`, [pooled], [c.out], [intAttr('axis', 1)]);
+}
+
+/** Each layer type as ONNX nodes: one main node named after the layer, helpers "<layer>/<op>". */
+const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
+  conv2d: (c) => c.activated((to) => c.g.node('Conv', c.name, [c.x, ...c.initializers()], [to], [...windowAttrs(c.info, true), intAttr('group', 1)])),
+  depthwiseConv2d: (c) => c.activated((to) => c.g.node('Conv', c.name, [c.x, ...c.initializers()], [to], [...windowAttrs(c.info, true), intAttr('group', c.inShape[2]!)])),
+  separableConv2d: (c) => {
+    // The depthwise kernel feeds a grouped Conv "<name>/depthwise"; the pointwise kernel [1, 1, mid, filters] and
+    // the bias a 1×1 Conv carrying the layer's name.
+    const [depthwise, ...pointwise] = c.initializers();
+    const dwOut = c.g.fresh(`${c.name}/depthwise`);
+    c.g.node('Conv', `${c.name}/depthwise`, [c.x, depthwise!], [dwOut], [...windowAttrs(c.info, true), intAttr('group', c.inShape[2]!)]);
+    c.activated((to) => c.g.node('Conv', c.name, [dwOut, ...pointwise], [to], [intAttr('kernel_shape', [1, 1]), intAttr('group', 1)]));
+  },
+  dense: (c) => c.activated((to) => c.g.node('Gemm', c.name, [c.x, ...c.initializers()], [to])),
+  maxPool2d: (c) => c.g.node('MaxPool', c.name, [c.x], [c.out], windowAttrs(c.info, false)),
+  // Keras leaves the padding out of the average, as count_include_pad = 0 does.
+  avgPool2d: (c) => c.g.node('AveragePool', c.name, [c.x], [c.out], [...windowAttrs(c.info, false), intAttr('count_include_pad', 0)]),
+  globalAvgPool2d: (c) => globalPool(c, 'GlobalAveragePool'),
+  globalMaxPool2d: (c) => globalPool(c, 'GlobalMaxPool'),
+  flatten: (c) => {
+    if (!c.spatial) return c.g.node('Flatten', c.name, [c.x], [c.out], [intAttr('axis', 1)]);
+    // Our features run h, w, c (Keras): back to NHWC before flattening.
+    const nhwc = c.g.fresh(`${c.name}/nhwc`);
+    c.g.node('Transpose', `${c.name}/Transpose`, [c.x], [nhwc], [intAttr('perm', [0, 2, 3, 1])]);
+    c.g.node('Flatten', c.name, [nhwc], [c.out], [intAttr('axis', 1)]);
+  },
+  // Identity at inference (training_mode defaults to false); the ratio is kept so an import gets it back.
+  dropout: (c) => c.g.node('Dropout', c.name, [c.x, c.g.scalar(`${c.name}/ratio`, c.layer.rate)], [c.out]),
+  batchNorm: (c) =>
+    c.g.node('BatchNormalization', c.name, [c.x, ...c.initializers()], [c.out], [
+      floatAttr('epsilon', field('batchNorm', c.layer.epsilon, 'epsilon')),
+      floatAttr('momentum', field('batchNorm', c.layer.momentum, 'momentum')),
+    ]),
+  // Add is binary; Sum takes any number of inputs.
+  add: (c) => c.g.node(c.inputs.length === 2 ? 'Add' : 'Sum', c.name, c.inputs, [c.out]),
+  // Channels are axis 1 in NCHW, and features axis 1 of [N, features].
+  concatenate: (c) => c.g.node('Concat', c.name, c.inputs, [c.out], [intAttr('axis', 1)]),
+  zeroPadding2D: (c) => {
+    const [[top, bottom], [left, right]] = zeroPaddingSides(c.layer);
+    c.g.node('Pad', c.name, [c.x, c.g.int64s(`${c.name}/pads`, [0, 0, top, left, 0, 0, bottom, right])], [c.out], []);
+  },
+  relu: activationLayer,
+  relu6: activationLayer,
+  leakyRelu: (c) => activationLayer(c, field('leakyRelu', c.layer.alpha, 'alpha')),
+  sigmoid: activationLayer,
+  tanh: activationLayer,
+  swish: activationLayer,
+  softmax: activationLayer,
+};
+
 function exportLayer(g: GraphBuilder, info: LayerInfo, inputs: readonly string[], out: string, weight: Weight): void {
-  const layer = info.layer;
   const name = info.name;
-  const x = inputs[0]!;
   const inShape = info.inputShape!;
   const spatial = inShape.length === 3;
-  // A layer with an activation: the main node writes a helper tensor, the activation the layer's output.
-  const withActivation = (activation: ActivationName | undefined, emit: (to: string) => void): void => {
-    const act = activation ?? 'linear';
-    if (act === 'linear') return emit(out);
-    const pre = g.fresh(`${name}/pre`);
-    emit(pre);
-    emitActivation(g, act, LEAKY_RELU_ALPHA, pre, out, `${name}/`, spatial);
+  const c: OnnxLayer<Layer> = {
+    g, info, layer: info.layer, name, inputs, x: inputs[0]!, out, inShape, spatial,
+    initializers: () =>
+      layerParams(info).map((p) => {
+        const tensor = `${name}.${p.name}`;
+        const { dims, data } = p.layout ? ONNX_LAYOUTS[p.layout](p.shape, weight(tensor)) : { dims: p.shape, data: weight(tensor) };
+        return g.floats(tensor, dims, data);
+      }),
+    activated: (emit) => {
+      const act = fusedActivation(info.layer);
+      if (act === 'linear') return emit(out);
+      const pre = g.fresh(`${name}/pre`);
+      emit(pre);
+      emitActivation(g, act, LEAKY_RELU_ALPHA, pre, out, `${name}/`, spatial);
+    },
   };
-  switch (layer.type) {
-    case 'conv2d': {
-      const win = info.window!;
-      const cin = inShape[2]!;
-      const kernel = g.floats(`${name}.${PARAM.kernel}`, [layer.filters, cin, win.kh, win.kw], convKernelToOnnx(weight(`${name}.${PARAM.kernel}`), win.kh, win.kw, cin, layer.filters));
-      const bias = field('conv2d', layer.useBias, 'useBias') ? [g.floats(`${name}.${PARAM.bias}`, [layer.filters], weight(`${name}.${PARAM.bias}`))] : [];
-      return withActivation(layer.activation, (to) => g.node('Conv', name, [x, kernel, ...bias], [to], [...windowAttrs(info, true), intAttr('group', 1)]));
-    }
-    case 'depthwiseConv2d': {
-      const win = info.window!;
-      const cin = inShape[2]!;
-      const mult = field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
-      const k = weight(`${name}.${PARAM.kernel}`);
-      const kernel = g.floats(`${name}.${PARAM.kernel}`, [cin * mult, 1, win.kh, win.kw], depthwiseKernelToOnnx(k, win.kh, win.kw, cin, mult));
-      const bias = field('depthwiseConv2d', layer.useBias, 'useBias') ? [g.floats(`${name}.${PARAM.bias}`, [cin * mult], weight(`${name}.${PARAM.bias}`))] : [];
-      return withActivation(layer.activation, (to) => g.node('Conv', name, [x, kernel, ...bias], [to], [...windowAttrs(info, true), intAttr('group', cin)]));
-    }
-    case 'separableConv2d': {
-      const win = info.window!;
-      const cin = inShape[2]!;
-      const mid = cin * field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
-      const dk = weight(`${name}.${PARAM.depthwiseKernel}`);
-      const depthwise = g.floats(`${name}.${PARAM.depthwiseKernel}`, [mid, 1, win.kh, win.kw], depthwiseKernelToOnnx(dk, win.kh, win.kw, cin, mid / cin));
-      const dwOut = g.fresh(`${name}/depthwise`);
-      g.node('Conv', `${name}/depthwise`, [x, depthwise], [dwOut], [...windowAttrs(info, true), intAttr('group', cin)]);
-      // The pointwise kernel [1, 1, mid, filters] is a conv kernel with a 1×1 window.
-      const pointwise = g.floats(`${name}.${PARAM.pointwiseKernel}`, [layer.filters, mid, 1, 1], convKernelToOnnx(weight(`${name}.${PARAM.pointwiseKernel}`), 1, 1, mid, layer.filters));
-      const bias = field('separableConv2d', layer.useBias, 'useBias') ? [g.floats(`${name}.${PARAM.bias}`, [layer.filters], weight(`${name}.${PARAM.bias}`))] : [];
-      return withActivation(layer.activation, (to) => g.node('Conv', name, [dwOut, pointwise, ...bias], [to], [intAttr('kernel_shape', [1, 1]), intAttr('group', 1)]));
-    }
-    case 'dense': {
-      const features = inShape[0]!;
-      const kernel = g.floats(`${name}.${PARAM.kernel}`, [features, layer.units], weight(`${name}.${PARAM.kernel}`));
-      const bias = field('dense', layer.useBias, 'useBias') ? [g.floats(`${name}.${PARAM.bias}`, [layer.units], weight(`${name}.${PARAM.bias}`))] : [];
-      return withActivation(layer.activation, (to) => g.node('Gemm', name, [x, kernel, ...bias], [to]));
-    }
-    case 'maxPool2d':
-      return g.node('MaxPool', name, [x], [out], windowAttrs(info, false));
-    case 'avgPool2d':
-      // Keras leaves the padding out of the average, as count_include_pad = 0 does.
-      return g.node('AveragePool', name, [x], [out], [...windowAttrs(info, false), intAttr('count_include_pad', 0)]);
-    case 'globalAvgPool2d':
-    case 'globalMaxPool2d': {
-      const pooled = g.fresh(`${name}/pooled`);
-      g.node(layer.type === 'globalAvgPool2d' ? 'GlobalAveragePool' : 'GlobalMaxPool', name, [x], [pooled]);
-      return g.node('Flatten', `${name}/Flatten`, [pooled], [out], [intAttr('axis', 1)]);
-    }
-    case 'flatten': {
-      if (!spatial) return g.node('Flatten', name, [x], [out], [intAttr('axis', 1)]);
-      // Our features run h, w, c (Keras): back to NHWC before flattening.
-      const nhwc = g.fresh(`${name}/nhwc`);
-      g.node('Transpose', `${name}/Transpose`, [x], [nhwc], [intAttr('perm', [0, 2, 3, 1])]);
-      return g.node('Flatten', name, [nhwc], [out], [intAttr('axis', 1)]);
-    }
-    case 'dropout':
-      // Identity at inference (training_mode defaults to false); the ratio is kept so an import gets it back.
-      return g.node('Dropout', name, [x, g.scalar(`${name}/ratio`, layer.rate)], [out]);
-    case 'batchNorm': {
-      const p = (param: string): string => g.floats(`${name}.${param}`, [inShape[inShape.length - 1]!], weight(`${name}.${param}`));
-      const params = [PARAM.gamma, PARAM.beta, PARAM.movingMean, PARAM.movingVariance].map(p);
-      return g.node('BatchNormalization', name, [x, ...params], [out], [
-        floatAttr('epsilon', field('batchNorm', layer.epsilon, 'epsilon')),
-        floatAttr('momentum', field('batchNorm', layer.momentum, 'momentum')),
-      ]);
-    }
-    case 'add':
-      // Add is binary; Sum takes any number of inputs.
-      return g.node(inputs.length === 2 ? 'Add' : 'Sum', name, inputs, [out]);
-    case 'concatenate':
-      // Channels are axis 1 in NCHW, and features axis 1 of [N, features].
-      return g.node('Concat', name, inputs, [out], [intAttr('axis', 1)]);
-    case 'zeroPadding2D': {
-      const [[top, bottom], [left, right]] = paddingSides(field('zeroPadding2D', layer.padding, 'padding'));
-      return g.node('Pad', name, [x, g.int64s(`${name}/pads`, [0, 0, top, left, 0, 0, bottom, right])], [out], []);
-    }
-    case 'leakyRelu':
-      return emitActivation(g, 'leakyRelu', field('leakyRelu', layer.alpha, 'alpha'), x, out, name, spatial);
-    case 'relu':
-    case 'relu6':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return emitActivation(g, layer.type, LEAKY_RELU_ALPHA, x, out, name, spatial);
-    default:
-      return assertNever(layer, 'layer type');
-  }
+  // The entry of this layer's type, typed for every layer (TypeScript cannot correlate the two by itself).
+  (ONNX_LAYERS[info.layer.type] as OnnxEmitter<Layer>)(c);
 }
 
 /**

@@ -5,7 +5,7 @@ import { analyze } from '../../model/shapes';
 import { MODEL_FORMAT, MODEL_INPUT, type Layer, type Model, type Shape } from '../../model/types';
 import { PRODUCER } from './export';
 import { constantNodeValue, describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
-import { HANDLERS } from './importOps';
+import { importerOf } from './importOps';
 import { decodeModel, DataType, OPSET, toNumber, valueInfoDims, valueInfoElemType, type onnx } from './proto';
 
 export interface OnnxImportResult {
@@ -46,6 +46,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
   const problems: string[] = [];
   readInput(g, notes, problems);
   if (problems.length) throw new OnnxImportError(problems);
+  // Constants have no inputs: all are read first, so a pattern may look ahead at a later one.
   for (const node of graph.node ?? []) {
     const v = node.opType === 'Constant' && !node.domain ? constantNodeValue(node) : undefined;
     if (v) g.setOutput(node, v);
@@ -56,18 +57,13 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
       problems.push(`${describe(node)}: operator of domain "${node.domain}" is not supported`);
       continue;
     }
-    // Constants have no inputs: all are read first, so a pattern may look ahead at a later one.
-    if (node.opType === 'Constant') {
-      if (!constantNodeValue(node)) problems.push(`${describe(node)}: only numeric constants are supported`);
-      continue;
-    }
-    const handler = Object.prototype.hasOwnProperty.call(HANDLERS, node.opType ?? '') ? HANDLERS[node.opType ?? ''] : undefined;
-    if (!handler) {
+    const importer = importerOf(node.opType ?? '');
+    if (!importer) {
       problems.push(`${describe(node)}: operator ${node.opType ?? '?'} is not supported`);
       continue;
     }
     try {
-      handler(g, node);
+      importer.run(g, node);
     } catch (e) {
       if (e instanceof Skipped) continue;
       if (e instanceof Unsupported) problems.push(e.message);

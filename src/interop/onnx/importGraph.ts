@@ -1,6 +1,8 @@
 // What the importer knows while it walks an ONNX graph: the constants, each activation tensor's layout and the
 // layer that produces it, the layers made so far, and who reads each tensor (for fusing node patterns).
 import type { NamedTensor } from '../../engine/weights';
+import { product } from '../../model/layers/base';
+import { defOf } from '../../model/layers';
 import { analyze } from '../../model/shapes';
 import { MODEL_INPUT, type Layer, type Shape } from '../../model/types';
 import { attributes, tensorValues, toNumber, type AttributeValue, type onnx } from './proto';
@@ -34,7 +36,12 @@ export interface PendingLayer {
   readonly layer: Layer;
   readonly inputs: readonly number[];
   readonly nameHint: string;
-  /** Our weights, by parameter name (the layer's name is prefixed at the end). */
+  /** The values of its parameters in our layouts, in the registry's order (LayerDef.params); none by default. */
+  readonly params?: readonly Float32Array[];
+}
+
+/** A layer as added: its parameters named and shaped by the registry (the layer's name is prefixed at the end). */
+export interface ImportedLayer extends Omit<PendingLayer, 'params'> {
   readonly params: readonly { readonly param: string; readonly shape: readonly number[]; readonly data: Float32Array }[];
 }
 
@@ -52,7 +59,7 @@ const positions = new WeakMap<onnx.INodeProto, number>();
 
 export class ImportGraph {
   readonly values = new Map<string, Value>();
-  readonly layers: PendingLayer[] = [];
+  readonly layers: ImportedLayer[] = [];
   readonly consumed = new Set<onnx.INodeProto>();
   private readonly readers = new Map<string, onnx.INodeProto[]>();
   private readonly outputs: ReadonlySet<string>;
@@ -100,7 +107,7 @@ export class ImportGraph {
   /** Adds a layer and returns its index and output shape, from the one shape function; a layer the shape
    *  function refuses is Unsupported with its message. */
   add(layer: PendingLayer, node: onnx.INodeProto): { readonly index: number; readonly shape: Shape } {
-    this.layers.push(layer);
+    this.layers.push({ ...layer, params: [] });
     const index = this.layers.length - 1;
     const analysis = analyze(this.inputShape, this.layers.map((l, i) => ({ ...l.layer, name: tempName(i), inputs: l.inputs.map(tempName) })));
     const info = analysis.layers[index];
@@ -109,6 +116,13 @@ export class ImportGraph {
       this.layers.pop();
       throw new Unsupported(`${describe(node)}: ${error?.message ?? 'its output shape is unknown'}`);
     }
+    const defs = defOf(info.layer).params?.(info) ?? [];
+    const values = layer.params ?? [];
+    // A handler that gives other values than the registry's parameters is a bug, not a problem of the file.
+    if (defs.length !== values.length || defs.some((d, k) => product(d.shape) !== values[k]!.length)) {
+      throw new Error(`${describe(node)} made a ${info.layer.type} with ${values.length} parameters (sizes ${values.map((v) => v.length).join(', ')}), the registry gives ${defs.map((d) => `${d.name} [${d.shape.join(', ')}]`).join(', ')}`);
+    }
+    this.layers[index] = { ...layer, params: defs.map((d, k) => ({ param: d.name, shape: d.shape, data: values[k]! })) };
     return { index, shape: info.outputShape };
   }
 

@@ -1,11 +1,12 @@
 // One ONNX node (or a small pattern of nodes: MatMul + Add, x · Sigmoid(x), a conv and its activation) to our
-// layers. Each handler reads its inputs' values, adds layers to the ImportGraph and sets its output's value.
+// layers, in one table keyed by operator (ONNX_IMPORTERS): each entry says which attributes it reads and which
+// layer types it adds. Each handler reads its inputs' values, adds layers to the ImportGraph and sets its output's
+// value.
 import { window2d, isWindowError } from '../../model/geometry';
 import { LEAKY_RELU_ALPHA } from '../../model/spec';
-import type { ActivationName, IntOrPair, Layer, Padding } from '../../model/types';
-import { Attrs, describe, f32, tidy, Unsupported, type ActValue, type ImportGraph, type PendingLayer } from './importGraph';
+import type { ActivationName, IntOrPair, Layer, LayerType, Padding } from '../../model/types';
+import { Attrs, constantNodeValue, describe, f32, tidy, Unsupported, type ActValue, type ImportGraph, type PendingLayer } from './importGraph';
 import { convKernelFromOnnx, depthwiseKernelFromOnnx, rowsChwToHwc, transpose2d } from './layout';
-import { PARAM } from './params';
 import type { onnx } from './proto';
 
 type Handler = (g: ImportGraph, node: onnx.INodeProto) => void;
@@ -67,7 +68,7 @@ function padding2d([[t, b], [l, r]]: readonly [readonly [number, number], readon
 /** Adds a zeroPadding2D before a window layer when its pads are neither 'valid' nor 'same'; returns where the window reads. */
 function padFirst(g: ImportGraph, node: onnx.INodeProto, x: ActValue, padding: ReturnType<typeof paddingFor>): { src: number; padding: Padding } {
   if (typeof padding === 'string') return { src: x.src, padding };
-  const { index } = g.add({ layer: padding2d(padding), inputs: [x.src], nameHint: `${nodeNameHint(node)}/pad`, params: [] }, node);
+  const { index } = g.add({ layer: padding2d(padding), inputs: [x.src], nameHint: `${nodeNameHint(node)}/pad` }, node);
   return { src: index, padding: 'valid' };
 }
 
@@ -186,27 +187,23 @@ const conv: Handler = (g, node) => {
       type: 'separableConv2d', filters, ...window, ...(padding === 'same' ? { padding } : {}),
       ...(outC / c !== 1 ? { depthMultiplier: outC / c } : {}), ...(PB ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}),
     };
-    const params = [
-      { param: PARAM.depthwiseKernel, shape: [kh, kw, c, outC / c], data: depthwiseKernelFromOnnx(f32(W.values), outC, kh, kw) },
-      { param: PARAM.pointwiseKernel, shape: [1, 1, outC, filters], data: convKernelFromOnnx(f32(P.values), filters, outC, 1, 1) },
-      ...(PB ? [{ param: PARAM.bias, shape: [filters], data: f32(PB.values) }] : []),
-    ];
+    const params = [depthwiseKernelFromOnnx(f32(W.values), outC, kh, kw), convKernelFromOnnx(f32(P.values), filters, outC, 1, 1), ...(PB ? [f32(PB.values)] : [])];
     const { index, shape } = g.add({ layer, inputs: [src], nameHint: paramNameHint(pointwise, pointwise.input?.[1]).replace(/\.pointwiseKernel$/, ''), params }, node);
     return setAct(g, fused.output, { kind: 'act', src: index, layout: 'nchw', shape });
   }
   const fused = fuseActivation(g, node, out, 'nchw');
   const common = { ...window, ...(padding === 'same' ? { padding } : {}), ...(B ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
-  const bias = B ? [{ param: PARAM.bias, shape: [outC], data: f32(B.values) }] : [];
+  const bias = B ? [f32(B.values)] : [];
   const pending: PendingLayer = depthwise
     ? {
         layer: { type: 'depthwiseConv2d', ...common, ...(outC / c !== 1 ? { depthMultiplier: outC / c } : {}) },
         inputs: [src], nameHint: paramNameHint(node, weightName),
-        params: [{ param: PARAM.kernel, shape: [kh, kw, c, outC / c], data: depthwiseKernelFromOnnx(f32(W.values), outC, kh, kw) }, ...bias],
+        params: [depthwiseKernelFromOnnx(f32(W.values), outC, kh, kw), ...bias],
       }
     : {
         layer: { type: 'conv2d', filters: outC, ...common },
         inputs: [src], nameHint: paramNameHint(node, weightName),
-        params: [{ param: PARAM.kernel, shape: [kh, kw, c, outC], data: convKernelFromOnnx(f32(W.values), outC, c, kh, kw) }, ...bias],
+        params: [convKernelFromOnnx(f32(W.values), outC, c, kh, kw), ...bias],
       };
   const { index, shape } = g.add(pending, node);
   setAct(g, fused.output, { kind: 'act', src: index, layout: 'nchw', shape });
@@ -246,7 +243,7 @@ function pool(type: 'maxPool2d' | 'avgPool2d'): Handler {
       ...(strides[0] !== kernel[0] || strides[1] !== kernel[1] ? { strides: pairOrInt(strides) } : {}),
       ...(placed.padding === 'same' ? { padding: 'same' as const } : {}),
     };
-    const { index, shape } = g.add({ layer, inputs: [placed.src], nameHint: nodeNameHint(node), params: [] }, node);
+    const { index, shape } = g.add({ layer, inputs: [placed.src], nameHint: nodeNameHint(node) }, node);
     setAct(g, node.output?.[0] ?? '', { kind: 'act', src: index, layout: 'nchw', shape });
   };
 }
@@ -254,7 +251,7 @@ function pool(type: 'maxPool2d' | 'avgPool2d'): Handler {
 function globalPool(type: 'globalAvgPool2d' | 'globalMaxPool2d'): Handler {
   return (g, node) => {
     const x = spatialInput(g, node);
-    const { index, shape } = g.add({ layer: { type }, inputs: [x.src], nameHint: nodeNameHint(node), params: [] }, node);
+    const { index, shape } = g.add({ layer: { type }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
     setAct(g, node.output?.[0] ?? '', { kind: 'act', src: index, layout: 'pooled', shape });
   };
 }
@@ -263,7 +260,7 @@ function globalPool(type: 'globalAvgPool2d' | 'globalMaxPool2d'): Handler {
 function flattenTo(g: ImportGraph, node: onnx.INodeProto, x: ActValue): void {
   const out = node.output?.[0] ?? '';
   if (x.layout === 'flat' || x.layout === 'pooled') return setAct(g, out, { ...x, layout: 'flat' });
-  const { index, shape } = g.add({ layer: { type: 'flatten' }, inputs: [x.src], nameHint: nodeNameHint(node), params: [] }, node);
+  const { index, shape } = g.add({ layer: { type: 'flatten' }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
   const [h, w, c] = x.shape as [number, number, number];
   // Flattening NCHW orders features (c, h, w); ours are (h, w, c). They agree when there is one pixel or one channel.
   const chw = x.layout === 'nchw' && h * w > 1 && c > 1 ? ([h, w, c] as const) : undefined;
@@ -300,7 +297,7 @@ function dense(g: ImportGraph, node: onnx.INodeProto, kernelOnnx: Float64Array, 
   const fused = fuseActivation(g, main, out, 'flat');
   const biasData = bias && (bias.length === units ? f32(bias) : new Float32Array(units).fill(bias[0]!));
   const layer: Layer = { type: 'dense', units, ...(biasData ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
-  const params = [{ param: PARAM.kernel, shape: [inF, units], data: kernel }, ...(biasData ? [{ param: PARAM.bias, shape: [units], data: biasData }] : [])];
+  const params = [kernel, ...(biasData ? [biasData] : [])];
   const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: paramNameHint(node, node.input?.[1]), params }, node);
   setAct(g, fused.output, { kind: 'act', src: index, layout: 'flat', shape });
 }
@@ -341,12 +338,12 @@ const batchNorm: Handler = (g, node) => {
   const a = new Attrs(node);
   if (a.int('training_mode', 0) !== 0 || (node.output?.length ?? 1) > 1) unsupported(node, 'training mode (several outputs) is not supported');
   const c = x.shape[x.shape.length - 1]!;
-  const names = [PARAM.gamma, PARAM.beta, PARAM.movingMean, PARAM.movingVariance];
+  // ONNX's inputs after X, called by our parameter names (the registry's order) in messages.
+  const names = ['gamma', 'beta', 'movingMean', 'movingVariance'];
   const params = names.map((param, i) => {
     const v = g.constant(node.input?.[i + 1], node, param) ?? unsupported(node, `has no ${param}`);
     if (v.values.length !== c) unsupported(node, `its ${param} has ${v.values.length} values for ${c} channels`);
-    const data = x.chw ? rowsChwToHwc(f32(v.values), x.chw[0], x.chw[1], x.chw[2], 1) : f32(v.values);
-    return { param, shape: [c], data };
+    return x.chw ? rowsChwToHwc(f32(v.values), x.chw[0], x.chw[1], x.chw[2], 1) : f32(v.values);
   });
   const epsilon = tidy(a.float('epsilon', 1e-5));
   const momentum = tidy(a.float('momentum', 0.9));
@@ -357,7 +354,7 @@ const batchNorm: Handler = (g, node) => {
 
 /** An elementwise layer: the output keeps the input's layout (and feature order). */
 function elementwise(g: ImportGraph, node: onnx.INodeProto, layer: Layer, x: ActValue, output: string, nameNode = node): void {
-  const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: nodeNameHint(nameNode), params: [] }, node);
+  const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: nodeNameHint(nameNode) }, node);
   setAct(g, output, { ...x, src: index, shape });
 }
 
@@ -402,7 +399,7 @@ function mergeInputs(g: ImportGraph, node: onnx.INodeProto): ActValue[] {
 const add: Handler = (g, node) => {
   const xs = mergeInputs(g, node);
   if (xs.length === 1) return setAct(g, node.output?.[0] ?? '', xs[0]!);
-  const { index, shape } = g.add({ layer: { type: 'add' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node), params: [] }, node);
+  const { index, shape } = g.add({ layer: { type: 'add' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node) }, node);
   setAct(g, node.output?.[0] ?? '', { ...xs[0]!, src: index, shape });
 };
 
@@ -413,7 +410,7 @@ const concat: Handler = (g, node) => {
   const channels = layout === 'nchw' ? [1, -3] : layout === 'nhwc' ? [3, -1] : [1, -1];
   if (!channels.includes(axis)) unsupported(node, `axis ${axis} is not the channel axis`);
   if (xs[0]!.chw || layout === 'pooled') unsupported(node, 'concatenating features flattened from NCHW is not supported');
-  const { index, shape } = g.add({ layer: { type: 'concatenate' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node), params: [] }, node);
+  const { index, shape } = g.add({ layer: { type: 'concatenate' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node) }, node);
   setAct(g, node.output?.[0] ?? '', { ...xs[0]!, src: index, shape });
 };
 
@@ -428,7 +425,7 @@ const pad: Handler = (g, node) => {
   if (pads.length !== 8 || pads[0] || pads[1] || pads[4] || pads[5] || pads.some((p) => p < 0)) {
     unsupported(node, `pads [${pads.join(', ')}]: only non-negative padding of height and width is supported`);
   }
-  const { index, shape } = g.add({ layer: padding2d([[pads[2]!, pads[6]!], [pads[3]!, pads[7]!]]), inputs: [x.src], nameHint: nodeNameHint(node), params: [] }, node);
+  const { index, shape } = g.add({ layer: padding2d([[pads[2]!, pads[6]!], [pads[3]!, pads[7]!]]), inputs: [x.src], nameHint: nodeNameHint(node) }, node);
   setAct(g, node.output?.[0] ?? '', { kind: 'act', src: index, layout: 'nchw', shape });
 };
 
@@ -447,33 +444,68 @@ const identity: Handler = (g, node) => {
   setAct(g, node.output?.[0] ?? '', g.act(node.input?.[0], node));
 };
 
-export const HANDLERS: Readonly<Record<string, Handler>> = {
-  Conv: conv,
-  MaxPool: pool('maxPool2d'),
-  AveragePool: pool('avgPool2d'),
-  GlobalAveragePool: globalPool('globalAvgPool2d'),
-  GlobalMaxPool: globalPool('globalMaxPool2d'),
-  Flatten: flatten,
-  Reshape: reshape,
-  Gemm: gemm,
-  MatMul: matMul,
-  BatchNormalization: batchNorm,
-  Relu: activation,
-  LeakyRelu: activation,
-  Sigmoid: activation,
-  Tanh: activation,
-  Softmax: activation,
-  Clip: activation,
-  Dropout: dropout,
-  Add: add,
-  Sum: add,
-  Concat: concat,
-  Pad: pad,
-  Transpose: transpose,
-  Identity: identity,
-  // Mul is supported only as x · Sigmoid(x), which the Sigmoid before it takes.
-  Mul: (g, node) => {
-    for (const t of node.input ?? []) if (g.values.get(t)?.kind !== 'const') g.act(t, node);
-    unsupported(node, 'only x · Sigmoid(x) (swish) is supported');
-  },
+/** Mul is supported only as x · Sigmoid(x), which the Sigmoid before it takes. */
+const mul: Handler = (g, node) => {
+  for (const t of node.input ?? []) if (g.values.get(t)?.kind !== 'const') g.act(t, node);
+  unsupported(node, 'only x · Sigmoid(x) (swish) is supported');
 };
+
+/** Constants are read before the walk (a pattern may look ahead at a later one): only a non-numeric one is left. */
+const constant: Handler = (_g, node) => {
+  if (!constantNodeValue(node)) unsupported(node, 'only numeric constants are supported');
+};
+
+/** How one ONNX operator becomes our layers. */
+export interface OpImporter {
+  /** The node attributes it reads; it ignores any other. */
+  readonly attributes: readonly string[];
+  /** The layer types it can add (none: plumbing, or only as part of another node's pattern). A conv or dense
+   *  layer may also take the activation after it as its `activation` field. */
+  readonly yields: readonly LayerType[];
+  readonly run: Handler;
+}
+
+const WINDOW = ['auto_pad', 'pads', 'strides'] as const;
+const POOL = [...WINDOW, 'kernel_shape', 'ceil_mode', 'dilations'] as const;
+
+/** Every operator the importer converts, keyed by op_type (default domain); any other is "not supported". */
+export const ONNX_IMPORTERS = {
+  Conv: { attributes: [...WINDOW, 'dilations', 'group'], yields: ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'zeroPadding2D'], run: conv },
+  MaxPool: { attributes: POOL, yields: ['maxPool2d'], run: pool('maxPool2d') },
+  AveragePool: { attributes: [...POOL, 'count_include_pad'], yields: ['avgPool2d', 'zeroPadding2D'], run: pool('avgPool2d') },
+  GlobalAveragePool: { attributes: [], yields: ['globalAvgPool2d'], run: globalPool('globalAvgPool2d') },
+  GlobalMaxPool: { attributes: [], yields: ['globalMaxPool2d'], run: globalPool('globalMaxPool2d') },
+  Flatten: { attributes: ['axis'], yields: ['flatten'], run: flatten },
+  Reshape: { attributes: [], yields: ['flatten'], run: reshape },
+  Gemm: { attributes: ['alpha', 'beta', 'transA', 'transB'], yields: ['dense'], run: gemm },
+  MatMul: { attributes: [], yields: ['dense'], run: matMul },
+  BatchNormalization: { attributes: ['epsilon', 'momentum', 'training_mode'], yields: ['batchNorm'], run: batchNorm },
+  Relu: { attributes: [], yields: ['relu'], run: activation },
+  LeakyRelu: { attributes: ['alpha'], yields: ['leakyRelu'], run: activation },
+  Sigmoid: { attributes: [], yields: ['sigmoid', 'swish'], run: activation },
+  Tanh: { attributes: [], yields: ['tanh'], run: activation },
+  Softmax: { attributes: ['axis'], yields: ['softmax'], run: activation },
+  // Bounds are inputs since opset 11, attributes before.
+  Clip: { attributes: ['min', 'max'], yields: ['relu6', 'relu'], run: activation },
+  // The ratio is an input since opset 12, an attribute before.
+  Dropout: { attributes: ['ratio'], yields: ['dropout'], run: dropout },
+  Add: { attributes: [], yields: ['add'], run: add },
+  Sum: { attributes: [], yields: ['add'], run: add },
+  Concat: { attributes: ['axis'], yields: ['concatenate'], run: concat },
+  // The pads are an input since opset 11, an attribute before.
+  Pad: { attributes: ['mode', 'pads'], yields: ['zeroPadding2D'], run: pad },
+  Transpose: { attributes: ['perm'], yields: [], run: transpose },
+  Identity: { attributes: [], yields: [], run: identity },
+  Constant: { attributes: ['value', 'value_float', 'value_floats', 'value_int', 'value_ints'], yields: [], run: constant },
+  Mul: { attributes: [], yields: [], run: mul },
+} as const satisfies Readonly<Record<string, OpImporter>>;
+
+export type OnnxOperator = keyof typeof ONNX_IMPORTERS;
+
+/** The supported operators: the table's keys. */
+export const ONNX_OPERATORS = Object.keys(ONNX_IMPORTERS) as OnnxOperator[];
+
+/** The importer of an op_type, or undefined when it is not supported. */
+export function importerOf(opType: string): OpImporter | undefined {
+  return Object.prototype.hasOwnProperty.call(ONNX_IMPORTERS, opType) ? ONNX_IMPORTERS[opType as OnnxOperator] : undefined;
+}

@@ -4,10 +4,12 @@
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
-import { paddingSides } from '../../model/shapes';
+import type { LayerOf, LayerType } from '../../model/layers';
+import type { KernelLayout } from '../../model/layers/def';
+import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field } from '../../model/spec';
-import type { ActivationName } from '../../model/types';
-import { PARAM } from '../onnx/params';
+import type { ActivationName, Layer, Shape } from '../../model/types';
+import { fusedActivation, layerParams } from '../registry';
 import { pyNumber, pyTuple } from './python';
 
 /** How one of our tensors becomes a PyTorch parameter: conv kernels [kh, kw, in, out] → [out, in, kh, kw], dense [in, out] → [out, in]. */
@@ -79,135 +81,139 @@ function windowed(attr: string, win: Window2d, value = '0.0'): (inputs: readonly
   return ([x]) => (pads ? `self.${attr}(F.pad(${x}, ${pyTuple(pads)}, value=${value}))` : `self.${attr}(${x})`);
 }
 
-const convRow = (attr: string, name: string, param: string, theirs: string, shape: readonly number[]): WeightRow => ({ ours: `${name}.${param}`, theirs: `${attr}.${theirs}`, layout: 'conv', shape });
-const sameRow = (attr: string, name: string, param: string, theirs: string, shape: readonly number[]): WeightRow => ({ ours: `${name}.${param}`, theirs: `${attr}.${theirs}`, layout: 'same', shape });
+/** What a table entry gets: the layer, its attribute name in the module, its input shape. */
+interface TorchContext<L extends Layer> {
+  readonly info: LayerInfo;
+  readonly layer: L;
+  /** `self.<attr>` holds its module. */
+  readonly attr: string;
+  readonly inShape: Shape;
+  readonly spatial: boolean;
+  /** The activation applied to its result (its `activation` field; linear for the activation layers). */
+  readonly activation: ActivationName;
+  /** Its parameters, in the registry's order, as rows of WEIGHTS: `theirs` maps each of our parameter names to
+   *  its state_dict key under `self.<attr>`. */
+  weights(theirs: Readonly<Record<string, string>>): WeightRow[];
+  /** `self.<attr>(x)` */
+  readonly self: (inputs: readonly string[]) => string;
+}
+
+type TorchEmitter<L extends Layer> = (c: TorchContext<L>) => TorchLayer;
+
+/** How each of our kernel layouts converts (a depthwise kernel [kh, kw, C, m] is [kh, kw, 1, C·m]: a conv kernel). */
+const TORCH_LAYOUTS: { readonly [K in KernelLayout]: TorchLayout } = { conv: 'conv', depthwise: 'conv', matrix: 'dense' };
+
+/** A layer without weights: a module (or nothing), and its forward expression. */
+function plain(c: TorchContext<Layer>, module: string | undefined, forward: (inputs: readonly string[]) => string = c.self): TorchLayer {
+  return { ...(module ? { module } : {}), forward, activation: c.activation, weights: [], helpers: [] };
+}
+
+const pyBool = (b: boolean): string => (b ? 'True' : 'False');
+
+/** Each layer type as PyTorch. */
+const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
+  conv2d: (c) => {
+    const win = c.info.window!;
+    return {
+      module: `nn.Conv2d(${c.inShape[2]!}, ${c.layer.filters}, ${windowArgs(win, true)}, bias=${pyBool(field('conv2d', c.layer.useBias, 'useBias'))})`,
+      forward: windowed(c.attr, win),
+      activation: c.activation,
+      weights: c.weights({ kernel: 'weight', bias: 'bias' }),
+      helpers: [],
+    };
+  },
+  depthwiseConv2d: (c) => {
+    const win = c.info.window!;
+    const cin = c.inShape[2]!;
+    const mult = field('depthwiseConv2d', c.layer.depthMultiplier, 'depthMultiplier');
+    return {
+      // groups = in channels: output channel c·mult + m reads input channel c, as Keras' depthwise kernel [kh, kw, c, m].
+      module: `nn.Conv2d(${cin}, ${cin * mult}, ${windowArgs(win, true)}, groups=${cin}, bias=${pyBool(field('depthwiseConv2d', c.layer.useBias, 'useBias'))})`,
+      forward: windowed(c.attr, win),
+      activation: c.activation,
+      weights: c.weights({ kernel: 'weight', bias: 'bias' }),
+      helpers: [],
+    };
+  },
+  separableConv2d: (c) => {
+    const win = c.info.window!;
+    const mult = field('separableConv2d', c.layer.depthMultiplier, 'depthMultiplier');
+    return {
+      module: `SeparableConv2d(${c.inShape[2]!}, ${c.layer.filters}, ${windowArgs(win, true)}, depth_multiplier=${mult}, bias=${pyBool(field('separableConv2d', c.layer.useBias, 'useBias'))})`,
+      forward: windowed(c.attr, win),
+      activation: c.activation,
+      weights: c.weights({ depthwiseKernel: 'depthwise.weight', pointwiseKernel: 'pointwise.weight', bias: 'pointwise.bias' }),
+      helpers: ['SeparableConv2d'],
+    };
+  },
+  dense: (c) => ({
+    module: `nn.Linear(${c.inShape[0]!}, ${c.layer.units}, bias=${pyBool(field('dense', c.layer.useBias, 'useBias'))})`,
+    forward: c.self,
+    activation: c.activation,
+    weights: c.weights({ kernel: 'weight', bias: 'bias' }),
+    helpers: [],
+  }),
+  batchNorm: (c) => {
+    const eps = field('batchNorm', c.layer.epsilon, 'epsilon');
+    const momentum = field('batchNorm', c.layer.momentum, 'momentum');
+    // PyTorch's momentum weighs the new batch, Keras' the running value: 1 − ours (rounded off float noise).
+    const torchMomentum = Number((1 - momentum).toPrecision(12));
+    return {
+      module: `nn.BatchNorm${c.spatial ? '2d' : '1d'}(${c.inShape[c.inShape.length - 1]!}, eps=${pyNumber(eps)}, momentum=${pyNumber(torchMomentum)})`,
+      forward: c.self,
+      activation: c.activation,
+      weights: c.weights({ gamma: 'weight', beta: 'bias', movingMean: 'running_mean', movingVariance: 'running_var' }),
+      helpers: [],
+    };
+  },
+  maxPool2d: (c) => {
+    const win = c.info.window!;
+    // Padding never wins a max: pad with −∞ where PyTorch's symmetric padding cannot express Keras' 'same'.
+    return plain(c, `nn.MaxPool2d(${windowArgs(win, false)})`, windowed(c.attr, win, "float('-inf')"));
+  },
+  avgPool2d: (c) => {
+    const win = c.info.window!;
+    const pads = asymmetricPads(win);
+    // Keras leaves the padding out of the average: count_include_pad=False, or the helper for an odd 'same' total.
+    if (!pads) return plain(c, `nn.AvgPool2d(${windowArgs(win, false)}, count_include_pad=False)`);
+    return { ...plain(c, `PaddedAvgPool2d(kernel_size=${pyTuple([win.kh, win.kw])}, stride=${pyTuple([win.sh, win.sw])}, pads=${pyTuple(pads)})`), helpers: ['PaddedAvgPool2d'] };
+  },
+  globalAvgPool2d: (c) => plain(c, undefined, ([x]) => `${x}.mean(dim=(2, 3))`),
+  globalMaxPool2d: (c) => plain(c, undefined, ([x]) => `${x}.amax(dim=(2, 3))`),
+  // Our (Keras') features run height, width, channels: back to NHWC before flattening, so dense kernels load as they are.
+  flatten: (c) => plain(c, undefined, ([x]) => (c.spatial ? `${x}.permute(0, 2, 3, 1).flatten(1)` : x!)),
+  dropout: (c) => plain(c, `nn.Dropout(${pyNumber(c.layer.rate)})`),
+  zeroPadding2D: (c) => {
+    const [[top, bottom], [left, right]] = zeroPaddingSides(c.layer);
+    return plain(c, `nn.ZeroPad2d(${pyTuple([left, right, top, bottom])})`);
+  },
+  add: (c) => plain(c, undefined, (xs) => xs.join(' + ')),
+  // Channels are dim 1 of NCHW, and features dim 1 of [N, features].
+  concatenate: (c) => plain(c, undefined, (xs) => `torch.cat([${xs.join(', ')}], dim=1)`),
+  relu: (c) => plain(c, 'nn.ReLU()'),
+  relu6: (c) => plain(c, 'nn.ReLU6()'),
+  leakyRelu: (c) => plain(c, `nn.LeakyReLU(${pyNumber(field('leakyRelu', c.layer.alpha, 'alpha'))})`),
+  sigmoid: (c) => plain(c, 'nn.Sigmoid()'),
+  tanh: (c) => plain(c, 'nn.Tanh()'),
+  swish: (c) => plain(c, 'nn.SiLU()'),
+  softmax: (c) => plain(c, 'nn.Softmax(dim=1)'),
+};
 
 export function torchLayer(info: LayerInfo, attr: string): TorchLayer {
-  const layer = info.layer;
-  const name = info.name;
   const inShape = info.inputShape!;
-  const spatial = inShape.length === 3;
-  const self = ([x]: readonly string[]): string => `self.${attr}(${x})`;
-  const plain = (module: string | undefined, forward: (inputs: readonly string[]) => string = self): TorchLayer => ({ ...(module ? { module } : {}), forward, activation: 'linear', weights: [], helpers: [] });
-  switch (layer.type) {
-    case 'conv2d': {
-      const win = info.window!;
-      const cin = inShape[2]!;
-      const bias = field('conv2d', layer.useBias, 'useBias');
-      return {
-        module: `nn.Conv2d(${cin}, ${layer.filters}, ${windowArgs(win, true)}, bias=${bias ? 'True' : 'False'})`,
-        forward: windowed(attr, win),
-        activation: field('conv2d', layer.activation, 'activation'),
-        weights: [convRow(attr, name, PARAM.kernel, 'weight', [win.kh, win.kw, cin, layer.filters]), ...(bias ? [sameRow(attr, name, PARAM.bias, 'bias', [layer.filters])] : [])],
-        helpers: [],
-      };
-    }
-    case 'depthwiseConv2d': {
-      const win = info.window!;
-      const cin = inShape[2]!;
-      const mult = field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
-      const bias = field('depthwiseConv2d', layer.useBias, 'useBias');
-      return {
-        // groups = in channels: output channel c·mult + m reads input channel c, as Keras' depthwise kernel [kh, kw, c, m].
-        module: `nn.Conv2d(${cin}, ${cin * mult}, ${windowArgs(win, true)}, groups=${cin}, bias=${bias ? 'True' : 'False'})`,
-        forward: windowed(attr, win),
-        activation: field('depthwiseConv2d', layer.activation, 'activation'),
-        weights: [convRow(attr, name, PARAM.kernel, 'weight', [win.kh, win.kw, cin, mult]), ...(bias ? [sameRow(attr, name, PARAM.bias, 'bias', [cin * mult])] : [])],
-        helpers: [],
-      };
-    }
-    case 'separableConv2d': {
-      const win = info.window!;
-      const cin = inShape[2]!;
-      const mult = field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
-      const bias = field('separableConv2d', layer.useBias, 'useBias');
-      return {
-        module: `SeparableConv2d(${cin}, ${layer.filters}, ${windowArgs(win, true)}, depth_multiplier=${mult}, bias=${bias ? 'True' : 'False'})`,
-        forward: windowed(attr, win),
-        activation: field('separableConv2d', layer.activation, 'activation'),
-        weights: [
-          convRow(attr, name, PARAM.depthwiseKernel, 'depthwise.weight', [win.kh, win.kw, cin, mult]),
-          convRow(attr, name, PARAM.pointwiseKernel, 'pointwise.weight', [1, 1, cin * mult, layer.filters]),
-          ...(bias ? [sameRow(attr, name, PARAM.bias, 'pointwise.bias', [layer.filters])] : []),
-        ],
-        helpers: ['SeparableConv2d'],
-      };
-    }
-    case 'dense': {
-      const features = inShape[0]!;
-      const bias = field('dense', layer.useBias, 'useBias');
-      return {
-        module: `nn.Linear(${features}, ${layer.units}, bias=${bias ? 'True' : 'False'})`,
-        forward: self,
-        activation: field('dense', layer.activation, 'activation'),
-        weights: [
-          { ours: `${name}.${PARAM.kernel}`, theirs: `${attr}.weight`, layout: 'dense', shape: [features, layer.units] },
-          ...(bias ? [sameRow(attr, name, PARAM.bias, 'bias', [layer.units])] : []),
-        ],
-        helpers: [],
-      };
-    }
-    case 'batchNorm': {
-      const c = inShape[inShape.length - 1]!;
-      const eps = field('batchNorm', layer.epsilon, 'epsilon');
-      const momentum = field('batchNorm', layer.momentum, 'momentum');
-      // PyTorch's momentum weighs the new batch, Keras' the running value: 1 − ours (rounded off float noise).
-      const torchMomentum = Number((1 - momentum).toPrecision(12));
-      const rows = [
-        sameRow(attr, name, PARAM.gamma, 'weight', [c]),
-        sameRow(attr, name, PARAM.beta, 'bias', [c]),
-        sameRow(attr, name, PARAM.movingMean, 'running_mean', [c]),
-        sameRow(attr, name, PARAM.movingVariance, 'running_var', [c]),
-      ];
-      return { module: `nn.BatchNorm${spatial ? '2d' : '1d'}(${c}, eps=${pyNumber(eps)}, momentum=${pyNumber(torchMomentum)})`, forward: self, activation: 'linear', weights: rows, helpers: [] };
-    }
-    case 'maxPool2d': {
-      const win = info.window!;
-      // Padding never wins a max: pad with −∞ where PyTorch's symmetric padding cannot express Keras' 'same'.
-      return plain(`nn.MaxPool2d(${windowArgs(win, false)})`, windowed(attr, win, "float('-inf')"));
-    }
-    case 'avgPool2d': {
-      const win = info.window!;
-      const pads = asymmetricPads(win);
-      // Keras leaves the padding out of the average: count_include_pad=False, or the helper for an odd 'same' total.
-      if (!pads) return plain(`nn.AvgPool2d(${windowArgs(win, false)}, count_include_pad=False)`);
-      return { ...plain(`PaddedAvgPool2d(kernel_size=${pyTuple([win.kh, win.kw])}, stride=${pyTuple([win.sh, win.sw])}, pads=${pyTuple(pads)})`), helpers: ['PaddedAvgPool2d'] };
-    }
-    case 'globalAvgPool2d':
-      return plain(undefined, ([x]) => `${x}.mean(dim=(2, 3))`);
-    case 'globalMaxPool2d':
-      return plain(undefined, ([x]) => `${x}.amax(dim=(2, 3))`);
-    case 'flatten':
-      // Our (Keras') features run height, width, channels: back to NHWC before flattening, so dense kernels load as they are.
-      return plain(undefined, ([x]) => (spatial ? `${x}.permute(0, 2, 3, 1).flatten(1)` : x!));
-    case 'dropout':
-      return plain(`nn.Dropout(${pyNumber(layer.rate)})`);
-    case 'zeroPadding2D': {
-      const [[top, bottom], [left, right]] = paddingSides(field('zeroPadding2D', layer.padding, 'padding'));
-      return plain(`nn.ZeroPad2d(${pyTuple([left, right, top, bottom])})`);
-    }
-    case 'add':
-      return plain(undefined, (xs) => xs.join(' + '));
-    case 'concatenate':
-      // Channels are dim 1 of NCHW, and features dim 1 of [N, features].
-      return plain(undefined, (xs) => `torch.cat([${xs.join(', ')}], dim=1)`);
-    case 'relu':
-      return plain('nn.ReLU()');
-    case 'relu6':
-      return plain('nn.ReLU6()');
-    case 'leakyRelu':
-      return plain(`nn.LeakyReLU(${pyNumber(field('leakyRelu', layer.alpha, 'alpha'))})`);
-    case 'sigmoid':
-      return plain('nn.Sigmoid()');
-    case 'tanh':
-      return plain('nn.Tanh()');
-    case 'swish':
-      return plain('nn.SiLU()');
-    case 'softmax':
-      return plain('nn.Softmax(dim=1)');
-    default:
-      return assertNever(layer, 'layer type');
-  }
+  const c: TorchContext<Layer> = {
+    info, layer: info.layer, attr, inShape, spatial: inShape.length === 3,
+    activation: fusedActivation(info.layer),
+    weights: (theirs) =>
+      layerParams(info).map((p) => {
+        const key = theirs[p.name];
+        if (key === undefined) throw new Error(`the PyTorch export has no place for ${info.name}.${p.name}`);
+        return { ours: `${info.name}.${p.name}`, theirs: `${attr}.${key}`, layout: p.layout ? TORCH_LAYOUTS[p.layout] : 'same', shape: p.shape };
+      }),
+    self: ([x]) => `self.${attr}(${x})`,
+  };
+  // The entry of this layer's type, typed for every layer (TypeScript cannot correlate the two by itself).
+  return (TORCH_LAYERS[info.layer.type] as TorchEmitter<Layer>)(c);
 }
 
 export const HELPER_SOURCE: Readonly<Record<Helper, string>> = {

@@ -1,5 +1,6 @@
-// The tf.keras export: golden files for a chain (LeNet-5, Sequential) and a graph (ResNet-20, functional), and every
-// generated file compiles (python3 -m py_compile; Keras itself is not installed here, so it is not run).
+// The tf.keras export: golden files for a chain (LeNet-5, Sequential) and a graph (ResNet-20, functional), every
+// layer type (from the registry) as the registry's Keras layer, and every generated file compiles (python3 -m
+// py_compile; Keras itself is not installed here, so it is not run).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { architectureFingerprint } from '../../../src/engine/weights';
 import { exportKeras } from '../../../src/interop/keras/export';
+import { defOf, LAYER_DEFS } from '../../../src/model/layers';
 import { parseModelText } from '../../../src/model/parse';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { assertGolden } from './goldenFiles';
-import { exampleModels, randomChainModel, randomGraphModel, ROOT, rngFor } from '../../unit/interop/helpers';
+import { assertCoversEveryLayerType, exampleModels, layerTypeModels, randomChainModel, randomGraphModel, ROOT, rngFor } from '../../unit/interop/helpers';
 
 const example = (name: string): Model => parseModelText(readFileSync(join(ROOT, `examples/${name}.cnn.json`), 'utf8')).model!;
 const kerasOf = (model: Model): string =>
@@ -64,11 +66,26 @@ describe('Keras export', () => {
     assert.ok(py.includes('("separableConv2d_1", ["separableConv2d_1.depthwiseKernel", "separableConv2d_1.pointwiseKernel"]),'));
   });
 
-  it('compiles for every example and random chains and graphs (python3 -m py_compile)', function () {
+  it("writes every layer type as the registry's Keras layer (spec.keras), with its weights in set_weights order", () => {
+    const perType = layerTypeModels();
+    for (const { type, model } of perType) {
+      const py = kerasOf(model);
+      const info = analyze(model.input.shape, model.layers).layers.at(-1)!;
+      // spec.keras is the class, or the class and its arguments ('ReLU(max_value=6)'): the call starts so.
+      const call = `layers.${LAYER_DEFS[type].spec.keras.replace(/\)$/, '')}`;
+      assert.ok(py.includes(call), `${model.name}: no ${call}`);
+      // Keras' set_weights order is the registry's parameter order (docs/weights.md).
+      const params = defOf(info.layer).params?.(info) ?? [];
+      if (params.length) assert.ok(py.includes(`("${info.name}", [${params.map((p) => `"${info.name}.${p.name}"`).join(', ')}]),`), `${model.name}: weights`);
+    }
+    assertCoversEveryLayerType(perType.map((c) => c.type), 'the Keras cases');
+  });
+
+  it('compiles for every example, every layer type and random chains and graphs (python3 -m py_compile)', function () {
     this.timeout(60_000);
     const dir = mkdtempSync(join(tmpdir(), 'cnn-keras-compile-'));
     try {
-      const models = [...exampleModels().map((e) => e.model), ...[0, 1, 2, 3].map((i) => randomChainModel(rngFor(80 + i), i)), ...[0, 1, 2, 3].map((i) => randomGraphModel(rngFor(90 + i), i))];
+      const models = [...exampleModels().map((e) => e.model), ...layerTypeModels().map((c) => c.model), ...[0, 1, 2, 3].map((i) => randomChainModel(rngFor(80 + i), i)), ...[0, 1, 2, 3].map((i) => randomGraphModel(rngFor(90 + i), i))];
       const files = models.map((m, i) => {
         const path = join(dir, `m${i}_keras.py`);
         writeFileSync(path, kerasOf(m));

@@ -9,7 +9,7 @@ import { exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { skipUnavailable } from '../../unit/availability';
-import { debianPython, exampleModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from '../../unit/interop/helpers';
+import { debianPython, exampleModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from '../../unit/interop/helpers';
 
 const CHECK = `
 import json, sys, onnx
@@ -31,11 +31,12 @@ describe('onnx.checker on exported models', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('accepts every example and random chain and graph models', function () {
+  it('accepts every example, every layer type and random chain and graph models', function () {
     const python = debianPython(['onnx']);
     if (!python.ok) skipUnavailable(this, python.why);
     const models: Model[] = [
       ...exampleModels().map((e) => e.model),
+      ...layerTypeModels().map((c) => c.model),
       ...Array.from({ length: 6 }, (_, k) => randomChainModel(rngFor(300 + k), k)),
       ...Array.from({ length: 6 }, (_, k) => randomGraphModel(rngFor(500 + k), k)),
     ];

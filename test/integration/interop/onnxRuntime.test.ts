@@ -1,10 +1,11 @@
 // The exported ONNX models, run by ONNX Runtime (onnxruntime-node's bundled CPU runtime), give our engine's outputs:
-// every example with its trained and with random weights, and random chain models.
+// every example with its trained and with random weights, every layer type (from the registry), random chain and
+// graph models.
 import assert from 'node:assert/strict';
 import { buildOnnxModel, exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { engineOutput, exampleModels, maxAbsDiff, networkOf, ortOutput, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, trainSteps, weightsOf } from '../../unit/interop/helpers';
+import { assertCoversEveryLayerType, engineOutput, exampleModels, layerTypeModels, maxAbsDiff, networkOf, ortOutput, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, trainSteps, weightsOf } from '../../unit/interop/helpers';
 
 const TOLERANCE = 1e-4;
 
@@ -37,6 +38,17 @@ describe('ONNX export run by ONNX Runtime', function () {
       await agree(model, net, 12);
     });
   }
+
+  const perType = layerTypeModels();
+  for (const [k, { type, context, model }] of perType.entries()) {
+    it(`${type} (its registry template, on ${context}) gives the engine's outputs`, async () => {
+      const net = networkOf(model, 20 + k);
+      randomizeWeights(net, rngFor(120 + k));
+      await agree(model, net, 140 + k);
+    });
+  }
+
+  it('has a case of every layer type', () => assertCoversEveryLayerType(perType.map((c) => c.type), 'the ONNX Runtime cases'));
 
   for (let k = 0; k < 16; k++) {
     it(`random chain model #${k} gives the engine's outputs`, async () => {

@@ -1,6 +1,6 @@
 // The exported model.py, with the exported weights, gives our engine's outputs (to 1e-4 of the output's scale) on
-// the same inputs (NHWC here, NCHW in PyTorch): every example and random chain and graph models, with random and
-// with trained weights. save_weights gives our file back, bit for bit. One Python process runs every case (torch
+// the same inputs (NHWC here, NCHW in PyTorch): every example, every layer type (from the registry) and random chain
+// and graph models, with random and with trained weights. save_weights gives our file back, bit for bit. One Python process runs every case (torch
 // takes seconds to import). Skipped outside CI when /usr/bin/python3 has no torch; in CI that is a failure.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { className, outputActivation } from '../../../src/interop/pytorch/modelP
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { skipUnavailable } from '../../unit/availability';
-import { BROKEN_EXAMPLE, debianPython, engineOutput, exampleModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps } from '../../unit/interop/helpers';
+import { assertCoversEveryLayerType, BROKEN_EXAMPLE, debianPython, engineOutput, exampleModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps } from '../../unit/interop/helpers';
 
 interface Case {
   readonly id: string;
@@ -68,6 +68,7 @@ describe('PyTorch export: model.py against the engine', function () {
   let dir = '';
   const cases: Case[] = [];
   let ran: string[] = [];
+  const perType = layerTypeModels();
 
   before(function () {
     const python = debianPython(['torch', 'numpy']);
@@ -78,6 +79,7 @@ describe('PyTorch export: model.py against the engine', function () {
     }
     for (let i = 0; i < CHAINS; i++) cases.push(makeCase(`chain_${i}`, randomChainModel(rngFor(500 + i), i), 700 + i, i % 2 === 1));
     for (let i = 0; i < GRAPHS; i++) cases.push(makeCase(`graph_${i}`, randomGraphModel(rngFor(900 + i), i), 1100 + i, i % 2 === 1));
+    for (const [i, { model }] of perType.entries()) cases.push(makeCase(`type_${model.name}`, model, 1300 + i, false));
     dir = mkdtempSync(join(tmpdir(), 'cnn-pytorch-'));
     for (const c of cases) {
       const at = join(dir, c.id);
@@ -98,17 +100,14 @@ describe('PyTorch export: model.py against the engine', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('covers every example, random chains and graphs, with every layer type', () => {
-    // Every example (random and trained weights) and every random model ran in Python to the end: a case missing
-    // from the runner's list, or an example that dropped out of the cases, fails here.
-    const expected = expectedCaseIds();
+  it('covers every example, every layer type, random chains and graphs', () => {
+    // Every example (random and trained weights), every per-type model and every random model ran in Python to the
+    // end: a case missing from the runner's list, or an example that dropped out of the cases, fails here.
+    const expected = [...expectedCaseIds(), ...perType.map(({ model }) => `type_${model.name}`)].sort();
     assert.ok(expected.filter((id) => id.startsWith('example_')).length >= 10, expected.join(', '));
     assert.deepEqual([...ran].sort(), expected);
     assert.deepEqual(cases.map((c) => c.id).sort(), expected);
-    const types = new Set(cases.flatMap((c) => c.model.layers.map((l) => l.type)));
-    for (const t of ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'dense', 'batchNorm', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'globalMaxPool2d', 'flatten', 'dropout', 'zeroPadding2D', 'add', 'concatenate', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'softmax']) {
-      assert.ok(types.has(t as never), `no case has a ${t} layer`);
-    }
+    assertCoversEveryLayerType(perType.map((c) => c.type), 'the per-type model.py cases');
     // Keras' odd 'same' totals (extra row/column at the bottom/right) occur, in convolutions and in pooling.
     const asymmetric = cases.flatMap((c) => analyze(c.model.input.shape, c.model.layers).layers.filter((i) => i.window && (i.window.padTop !== i.window.padBottom || i.window.padLeft !== i.window.padRight)).map((i) => i.type));
     assert.ok(asymmetric.includes('conv2d') && (asymmetric.includes('avgPool2d') || asymmetric.includes('maxPool2d')), `asymmetric padding only in ${[...new Set(asymmetric)].join(', ')}`);

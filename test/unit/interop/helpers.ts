@@ -1,4 +1,6 @@
-// Shared by the ONNX tests: example and random models, their networks and weights, ONNX Runtime, Debian's Python.
+// Shared by the ONNX tests: example, random and per-layer-type models, their networks and weights, ONNX Runtime,
+// Debian's Python.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,9 +8,11 @@ import * as ort from 'onnxruntime-node';
 import { buildNetwork, type Network } from '../../../src/engine/network';
 import { createOptimizer } from '../../../src/engine/optimizers';
 import { createRng, type Rng } from '../../../src/engine/rng';
+import { LAYER_DEFS } from '../../../src/model/layers';
 import { parseModelText } from '../../../src/model/parse';
 import { analyze } from '../../../src/model/shapes';
-import { MODEL_FORMAT, type ActivationName, type Layer, type Model } from '../../../src/model/types';
+import { LAYER_TYPES } from '../../../src/model/spec';
+import { MODEL_FORMAT, MODEL_INPUT, type ActivationName, type Layer, type LayerType, type Model } from '../../../src/model/types';
 import { ROOT } from '../model/helpers';
 
 export { ROOT };
@@ -195,4 +199,42 @@ export function trainSteps(net: Network, model: Model, rng: Rng, steps = 3, n = 
     net.trainBatch({ shape: [n, ...model.input.shape], data: x }, labels, 'categoricalCrossentropy');
     optimizer.step();
   }
+}
+
+/** Where a layer type's template is tried: on an image, on flat features, or merging two branches. */
+export type LayerContext = 'image' | 'flat' | 'merge';
+
+export interface LayerTypeCase {
+  readonly type: LayerType;
+  readonly context: LayerContext;
+  readonly model: Model;
+}
+
+/**
+ * One small model per layer type and each context its registry template (`spec.template`) is valid in: on an
+ * 8×8×3 image, on 48 flat features (after a flatten), or (merge layers) joining two convolutions of the image.
+ * Derived from LAYER_DEFS, so a new layer type is covered without anyone adding it here.
+ */
+export function layerTypeModels(): LayerTypeCase[] {
+  return LAYER_TYPES.flatMap((type) => {
+    const def = LAYER_DEFS[type];
+    // The template is a layer of its type with the designer's defaults (the model tests validate every one).
+    const template = def.spec.template as unknown as Layer;
+    const contexts: [LayerContext, readonly [number, number, number], Layer[]][] =
+      def.inputs === 'many'
+        ? [['merge', [8, 8, 3], [
+            { type: 'conv2d', name: 'a', filters: 4, kernelSize: 1 },
+            { type: 'conv2d', name: 'b', inputs: [MODEL_INPUT], filters: 4, kernelSize: 3, padding: 'same' },
+            { ...template, inputs: ['a', 'b'] } as Layer,
+          ]]]
+        : [['image', [8, 8, 3], [template]], ['flat', [4, 4, 3], [{ type: 'flatten' }, template]]];
+    return contexts.flatMap(([context, shape, layers]) =>
+      analyze(shape, layers).ok ? [{ type, context, model: { format: MODEL_FORMAT, name: `${type}_${context}`, input: { shape }, layers } }] : [],
+    );
+  });
+}
+
+/** The layer types some of `cases` cover equal LAYER_TYPES: a new type fails until it has a case that works. */
+export function assertCoversEveryLayerType(covered: Iterable<LayerType>, what: string): void {
+  assert.deepEqual([...new Set(covered)].sort(), [...LAYER_TYPES].sort(), `${what} do not cover every layer type`);
 }

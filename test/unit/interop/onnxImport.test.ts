@@ -1,11 +1,17 @@
 // Import of hand-made ONNX graphs: every supported operator pattern converts to layers that ONNX Runtime agrees
-// with, and unsupported operators are listed by name and node, with nothing returned.
+// with, and unsupported operators are listed by name and node, with nothing returned. The operator table
+// (ONNX_IMPORTERS) is the list of supported operators, and each entry says exactly what it reads and makes.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadWeightsInto } from '../../../src/engine/weights';
+import { exportOnnx } from '../../../src/interop/onnx/export';
 import { importOnnx, OnnxImportError } from '../../../src/interop/onnx/import';
+import { Attrs, ImportGraph } from '../../../src/interop/onnx/importGraph';
+import { importerOf, ONNX_IMPORTERS, ONNX_OPERATORS } from '../../../src/interop/onnx/importOps';
 import { encodeModel, floatAttr, floatTensor, int64Tensor, intAttr, stringAttr, valueInfo, type onnx } from '../../../src/interop/onnx/proto';
 import { analyze } from '../../../src/model/shapes';
-import { engineOutput, maxAbsDiff, networkOf, ortOutput, rngFor } from './helpers';
+import { engineOutput, layerTypeModels, maxAbsDiff, networkOf, ortOutput, ROOT, rngFor, weightsOf } from './helpers';
 
 const rng = rngFor(4242);
 const rand = (n: number, scale = 0.5): Float32Array => Float32Array.from({ length: n }, () => (2 * rng.next() - 1) * scale);
@@ -37,8 +43,36 @@ async function assertAgrees(bytes: Uint8Array, nchw: [number, number, number, nu
   return imported;
 }
 
+/** What the importers read and make while this file's imports run: "<op>:<attribute>" and "<op> → <layer type>". */
+const reads = new Set<string>();
+const made = new Set<string>();
+
+/** Records every attribute read (by the read node's op_type) and every layer added; returns the undo. */
+function record(): () => void {
+  const attrs = Attrs.prototype;
+  const { has, int, ints, string } = attrs;
+  const note = (a: Attrs, name: string): void => void reads.add(`${a.node.opType ?? ''}:${name}`);
+  attrs.has = function (this: Attrs, name) { note(this, name); return has.call(this, name); };
+  attrs.int = function (this: Attrs, name, fallback) { note(this, name); return int.call(this, name, fallback); };
+  attrs.ints = function (this: Attrs, name, fallback) { note(this, name); return ints.call(this, name, fallback); };
+  attrs.string = function (this: Attrs, name, fallback) { note(this, name); return string.call(this, name, fallback); };
+  const { add } = ImportGraph.prototype;
+  ImportGraph.prototype.add = function (this: ImportGraph, layer, node) {
+    const result = add.call(this, layer, node);
+    made.add(`${node.opType ?? ''} → ${layer.layer.type}`);
+    return result;
+  };
+  return () => {
+    Object.assign(attrs, { has, int, ints, string });
+    ImportGraph.prototype.add = add;
+  };
+}
+
 describe('ONNX import', function () {
   this.timeout(60_000);
+  let undo = (): void => {};
+  before(() => (undo = record()));
+  after(() => undo());
 
   it('converts Pad, explicit conv pads, an average counting its padding, Clip, x·Sigmoid(x), an NCHW flatten and MatMul + Add', async () => {
     const nodes = [
@@ -127,6 +161,62 @@ describe('ONNX import', function () {
       ]);
       return true;
     });
+  });
+
+  it('converts Clip(0, ∞) to relu and a Clip with other bounds to nothing', async () => {
+    // One channel: NCHW and NHWC are the same values, so the image outputs compare as they are.
+    const nodes = [node('Clip', 'clip', ['x', 'lo'], ['y'])];
+    const imported = await assertAgrees(modelOf(nodes, [floatTensor('lo', [], Float32Array.of(0))], ['N', 1, 3, 3], ['N', 1, 3, 3]), [2, 1, 3, 3]);
+    assert.deepEqual(imported.model.layers, [{ type: 'relu', name: 'clip' }]);
+    const other = modelOf(nodes, [floatTensor('lo', [], Float32Array.of(-1))], ['N', 1, 3, 3], ['N', 1, 3, 3]);
+    assert.throws(() => importOnnx(other, { name: 'm' }), /Clip \(node "clip"\): only Clip\(0, 6\) \(relu6\) and Clip\(0, ∞\) \(relu\) are supported/);
+  });
+
+  it('converts exactly the operators of its table: each one is taken, any other is "not supported"', () => {
+    for (const op of [...ONNX_OPERATORS, 'LRN', 'Upsample', 'Conv3d', 'toString', '__proto__']) {
+      const bytes = modelOf([node(op, 'n', ['x'], ['y'])], [], ['N', 1, 4, 4], ['N', 1, 4, 4]);
+      let problems: readonly string[] = [];
+      try {
+        importOnnx(bytes, { name: 'm' });
+      } catch (e) {
+        assert.ok(e instanceof OnnxImportError, `${op}: ${String(e)}`);
+        problems = e.problems;
+      }
+      const refused = problems.includes(`${op} (node "n"): operator ${op} is not supported`);
+      assert.equal(refused, !ONNX_OPERATORS.includes(op as never), `${op}: ${problems.join('; ')}`);
+    }
+  });
+
+  it('lists every operator of its table in docs/onnx.md', () => {
+    const docs = readFileSync(join(ROOT, 'docs/onnx.md'), 'utf8');
+    const supported = docs.slice(docs.indexOf('Supported ('), docs.indexOf('- **Input**'));
+    for (const op of ONNX_OPERATORS) assert.ok(supported.includes(`\`${op}`), `docs/onnx.md does not list ${op}`);
+  });
+
+  it('reads only the attributes and makes only the layer types each ONNX_IMPORTERS entry declares (and makes each one)', () => {
+    // Every layer type's export, and the patterns our export never writes (the file's other imports add more).
+    for (const { model } of layerTypeModels()) {
+      importOnnx(exportOnnx({ model, analysis: analyze(model.input.shape, model.layers), weights: weightsOf(networkOf(model)) }), { name: 'm' });
+    }
+    const patterns = [
+      node('Conv', 'c', ['x', 'c.w'], ['c'], [intAttr('pads', [1, 0, 0, 2])]),
+      node('Clip', 'clip', ['c', 'lo'], ['r']),
+      node('AveragePool', 'avg', ['r'], ['a'], [intAttr('kernel_shape', [2, 2]), intAttr('strides', [1, 1]), intAttr('pads', [1, 1, 1, 1]), intAttr('count_include_pad', 1)]),
+      node('Sum', 'sum', ['a', 'a'], ['s']),
+      node('Reshape', 'flat', ['s', 'shape'], ['f']),
+      node('MatMul', 'fc/MatMul', ['f', 'fc.w'], ['m']),
+      node('Add', 'fc/Add', ['m', 'fc.b'], ['y']),
+    ];
+    // 6×6 padded to 7×8, 3×3 conv → 5×6, padded to 7×8, 2×2 average → 6×7 (×3 channels).
+    const inits = [floatTensor('c.w', [3, 2, 3, 3], rand(54)), floatTensor('lo', [], Float32Array.of(0)), int64Tensor('shape', [0, -1]), floatTensor('fc.w', [126, 2], rand(252)), floatTensor('fc.b', [2], rand(2))];
+    importOnnx(modelOf(patterns, inits, ['N', 2, 6, 6], ['N', 2]), { name: 'm' });
+    assert.ok(reads.has('Conv:group') && reads.has('Gemm:transB'), 'the reads were not recorded');
+    for (const r of reads) {
+      const [op, name] = r.split(':') as [string, string];
+      assert.ok(importerOf(op)?.attributes.includes(name), `${op} reads attribute "${name}", which its entry does not declare`);
+    }
+    const declared = Object.entries(ONNX_IMPORTERS).flatMap(([op, e]) => e.yields.map((t) => `${op} → ${t}`));
+    assert.deepEqual([...made].sort(), declared.sort());
   });
 
   it('refuses a file that is not ONNX, and a MaxPool whose padding is not Keras\'', () => {
