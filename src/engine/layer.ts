@@ -128,6 +128,9 @@ export interface EngineLayer {
   preActivation?(): Tensor;
   /** backward() given dLoss/d(pre-activation): the activation's own derivative is skipped. */
   backwardPreActivation?(dz: Tensor): Tensor;
+  /** Its training forward computes another function than inference (batch norm's batch statistics, dropout's
+   *  mask), not only keeps more for backward: explanations (Network.gradients) then run it as inference. */
+  readonly trainingDiffers?: boolean;
   /** When false, backward() only accumulates parameter gradients and returns an unspecified tensor:
    *  the network sets it on its first layer while training, where dLoss/dImage is never used. */
   inputGradient?: boolean;

@@ -12,6 +12,7 @@ import { batchOf, lastForward, layerOf, shapes } from './common';
 export class BatchNorm implements EngineLayer {
   readonly name: string;
   readonly params: readonly Param[];
+  readonly trainingDiffers = true;
   readonly gamma: Param;
   readonly beta: Param;
   readonly movingMean: Param;
