@@ -150,17 +150,13 @@ const INITIALISERS: { readonly [I in ParamInit]: (value: Float32Array, shape: re
 
 /** A layer's params, by the names its definition gives them ("kernel", not "conv2d_0.kernel"). */
 export class LayerParams {
-  private readonly byName: ReadonlyMap<string, ArenaParam>;
-
   constructor(
     /** In the definition's order: the order the seed initialises them and the network lists them. */
     readonly list: readonly ArenaParam[],
-    layerName: string,
-  ) {
-    this.byName = new Map(list.map((p) => [p.name.slice(layerName.length + 1), p]));
-  }
+    private readonly byName: ReadonlyMap<string, ArenaParam>,
+  ) {}
 
-  /** The param the definition always lists (a kernel). */
+  /** A param the definition always lists (a kernel). */
   get(name: string): ArenaParam {
     const p = this.byName.get(name);
     if (!p) throw new Error(`no param '${name}' among ${[...this.byName.keys()].join(', ') || 'none'}`);
@@ -176,11 +172,11 @@ export class LayerParams {
 /** The params the layer's registry definition lists (model/layers/<type>.ts: names, shapes, trainable, init),
  *  created in `arena` and initialised in the listed order from `rng`. */
 export function createParams(info: LayerInfo, rng: Rng, arena: Arena): LayerParams {
-  const defs = defOf(info.layer).params?.(info) ?? [];
-  const list = defs.map((d) => {
+  const byName = new Map<string, ArenaParam>();
+  for (const d of defOf(info.layer).params?.(info) ?? []) {
     const p = createParam(`${info.name}.${d.name}`, d.shape, d.trainable, arena);
     INITIALISERS[d.init](p.value, p.shape, rng);
-    return p;
-  });
-  return new LayerParams(list, info.name);
+    byName.set(d.name, p);
+  }
+  return new LayerParams([...byName.values()], byName);
 }

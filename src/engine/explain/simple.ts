@@ -13,12 +13,14 @@ import type {
 } from '../../model/explanation';
 import { at, type SampleValues } from './values';
 
-/** A pooling layer's breakdown: `op` is what its window computes. */
-export function explainPool(op: PoolExplanation['op']) {
-  return (values: SampleValues, info: LayerInfo, base: CellBase, layer: Pool2dLayer | GlobalPool2dLayer): PoolExplanation => poolCell(values, info, base, layer, op);
+type PoolLayer = Pool2dLayer | GlobalPool2dLayer;
+
+/** The breakdown of a pooling layer whose window computes `op`. */
+export function explainPool(op: PoolExplanation['op']): (values: SampleValues, info: LayerInfo, base: CellBase, layer: PoolLayer) => PoolExplanation {
+  return (values, info, base, layer) => poolCell(values, info, base, layer, op);
 }
 
-function poolCell(values: SampleValues, info: LayerInfo, base: CellBase, layer: Pool2dLayer | GlobalPool2dLayer, op: PoolExplanation['op']): PoolExplanation {
+function poolCell(values: SampleValues, info: LayerInfo, base: CellBase, layer: PoolLayer, op: PoolExplanation['op']): PoolExplanation {
   const type = layer.type;
   const x = values.value(base.inputs[0]!.index);
   const { row, col, channel } = base.position;
