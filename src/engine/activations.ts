@@ -1,8 +1,9 @@
 // Activations: the `Activation` helper used by the `activation` field of conv2d/depthwiseConv2d/dense, and the
 // standalone activation layers (relu, relu6, leakyRelu, sigmoid, tanh, swish, softmax), which are the same helper alone.
 import type { LayerInfo } from '../model/analysis';
-import { LEAKY_RELU_ALPHA, fieldDefault } from '../model/spec';
-import type { ActivationName, Layer } from '../model/types';
+import { defOf } from '../model/layers';
+import { field, LEAKY_RELU_ALPHA } from '../model/spec';
+import type { ActivationName } from '../model/types';
 import { getKernels } from './kernels';
 import type { Arena, Buf } from './arena';
 import { LayerMemory, type EngineLayer, type Param } from './layer';
@@ -59,12 +60,6 @@ export class Activation {
   }
 }
 
-const ACTIVATION_LAYERS: ReadonlySet<string> = new Set<ActivationName>(['relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'softmax']);
-
-function isActivationLayer(layer: Layer): layer is Extract<Layer, { readonly type: ActivationName }> {
-  return ACTIVATION_LAYERS.has(layer.type);
-}
-
 function lastDim(t: Tensor): number {
   return t.shape[t.shape.length - 1] ?? 1;
 }
@@ -79,11 +74,15 @@ export class ActivationLayer implements EngineLayer {
 
   constructor(info: LayerInfo, arena: Arena) {
     const layer = info.layer;
-    if (!isActivationLayer(layer)) throw new Error(`ActivationLayer cannot run a '${layer.type}' layer`);
-    const alpha = layer.type === 'leakyRelu' ? (layer.alpha ?? (fieldDefault('leakyRelu', 'alpha') as number)) : LEAKY_RELU_ALPHA;
+    // An activation layer's activation is its own type (its definition says so).
+    const def = defOf(layer);
+    const name = def.kind === 'activation' ? def.activation?.(layer) : undefined;
+    if (!name) throw new Error(`ActivationLayer cannot run a '${layer.type}' layer`);
+    // leakyRelu's own field.
+    const alpha = layer.type === 'leakyRelu' ? field('leakyRelu', layer.alpha, 'alpha') : LEAKY_RELU_ALPHA;
     this.name = info.name;
-    this.activation = layer.type;
-    this.act = new Activation(layer.type, alpha);
+    this.activation = name;
+    this.act = new Activation(name, alpha);
     this.memory = new LayerMemory(info, arena);
   }
 

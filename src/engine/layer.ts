@@ -1,10 +1,13 @@
 // What every layer file in layers/ implements, and what optimizers and weights see of it.
 import type { LayerInfo } from '../model/analysis';
-import type { BufferKey } from '../model/layers/def';
+import { defOf } from '../model/layers';
+import type { BufferKey, ParamInit } from '../model/layers/def';
 import { layerBuffers } from './plan/bufferPlan';
 import type { ActivationName } from '../model/types';
 import { allocBuf, Buf, type Arena } from './arena';
+import { glorotUniform } from './init';
 import { getKernels } from './kernels';
+import type { Rng } from './rng';
 import type { Tensor } from './tensor';
 
 /** A learned or tracked tensor of a layer. Optimizers update `value` from `grad` when `trainable`. */
@@ -125,6 +128,9 @@ export interface EngineLayer {
   preActivation?(): Tensor;
   /** backward() given dLoss/d(pre-activation): the activation's own derivative is skipped. */
   backwardPreActivation?(dz: Tensor): Tensor;
+  /** Its training forward computes another function than inference (batch norm's batch statistics, dropout's
+   *  mask), not only keeps more for backward: explanations (Network.gradients) then run it as inference. */
+  readonly trainingDiffers?: boolean;
   /** When false, backward() only accumulates parameter gradients and returns an unspecified tensor:
    *  the network sets it on its first layer while training, where dLoss/dImage is never used. */
   inputGradient?: boolean;
@@ -133,4 +139,44 @@ export interface EngineLayer {
 /** A param in `arena` (by default a new one of the current kernels' kind), zero-filled. */
 export function createParam(name: string, shape: readonly number[], trainable: boolean, arena: Arena = getKernels().createArena()): ArenaParam {
   return new ArenaParam(name, shape, trainable, arena);
+}
+
+/** How each ParamInit fills a fresh (zero-filled) param; glorotUniform draws from the layer's rng. */
+const INITIALISERS: { readonly [I in ParamInit]: (value: Float32Array, shape: readonly number[], rng: Rng) => void } = {
+  glorotUniform,
+  zeros: () => {},
+  ones: (value) => value.fill(1),
+};
+
+/** A layer's params, by the names its definition gives them ("kernel", not "conv2d_0.kernel"). */
+export class LayerParams {
+  constructor(
+    /** In the definition's order: the order the seed initialises them and the network lists them. */
+    readonly list: readonly ArenaParam[],
+    private readonly byName: ReadonlyMap<string, ArenaParam>,
+  ) {}
+
+  /** A param the definition always lists (a kernel). */
+  get(name: string): ArenaParam {
+    const p = this.byName.get(name);
+    if (!p) throw new Error(`no param '${name}' among ${[...this.byName.keys()].join(', ') || 'none'}`);
+    return p;
+  }
+
+  /** A param the definition may leave out (a bias with useBias: false). */
+  optional(name: string): ArenaParam | undefined {
+    return this.byName.get(name);
+  }
+}
+
+/** The params the layer's registry definition lists (model/layers/<type>.ts: names, shapes, trainable, init),
+ *  created in `arena` and initialised in the listed order from `rng`. */
+export function createParams(info: LayerInfo, rng: Rng, arena: Arena): LayerParams {
+  const byName = new Map<string, ArenaParam>();
+  for (const d of defOf(info.layer).params?.(info) ?? []) {
+    const p = createParam(`${info.name}.${d.name}`, d.shape, d.trainable, arena);
+    INITIALISERS[d.init](p.value, p.shape, rng);
+    byName.set(d.name, p);
+  }
+  return new LayerParams([...byName.values()], byName);
 }

@@ -136,7 +136,7 @@ class GraphNetwork implements Network {
     );
     this.live = reachesOutput(infos);
     this.inputOnly = this.reads.map((r) => r.every((v) => v === 0));
-    this.trainingBehaviour = infos.map((info) => info.type === 'batchNorm' || info.type === 'dropout');
+    this.trainingBehaviour = layers.map((l) => l.trainingDiffers === true);
     this.valueShapes = [inputShape, ...infos.map((info) => info.outputShape ?? [])];
     const count = infos.length + 1;
     this.sums = new Array<Buf | undefined>(count);

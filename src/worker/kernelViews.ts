@@ -4,7 +4,8 @@
 // and drawing never freezes the view; the colour scale is the whole parameter's.
 import type { Network } from '../engine/network';
 import type { LayerInfo } from '../model/analysis';
-import type { LayerType } from '../model/types';
+import { defOf } from '../model/layers';
+import type { KernelLayout } from '../model/layers/def';
 import type { KernelView } from '../protocol/worker';
 
 /** Tiles drawn per conv layer: output channels × input channels. */
@@ -61,22 +62,22 @@ function matrix(layer: string, param: string, w: Float32Array, shape: readonly n
 type Make = (layer: string, param: string, w: Float32Array, shape: readonly number[]) => KernelView;
 const denseMatrix: Make = (l, n, w, s) => matrix(l, n, w, s, s[0]!, s[1]!);
 
-/** The kernel parameters of each weight layer type (by parameter-name suffix), in drawing order. */
-const KERNELS: Partial<Record<LayerType, readonly (readonly [string, Make])[]>> = {
-  conv2d: [['kernel', convTiles]],
-  depthwiseConv2d: [['kernel', depthwiseTiles]],
-  separableConv2d: [['depthwiseKernel', depthwiseTiles], ['pointwiseKernel', convTiles]],
-  dense: [['kernel', denseMatrix]],
+/** How each kernel layout is drawn (the registry's ParamDef.layout says which params are kernels, and how). */
+const DRAW: { readonly [K in KernelLayout]: Make } = {
+  conv: convTiles,
+  depthwise: depthwiseTiles,
+  matrix: denseMatrix,
 };
 
-/** The kernels of every weight layer of a network built from `infos` (the shape function's, in file order). */
+/** The kernels of every weight layer of a network built from `infos` (the shape function's, in file order), each
+ *  layer's in its definition's order. */
 export function kernelViews(network: Network, infos: readonly LayerInfo[]): KernelView[] {
   const byName = new Map(network.params.map((p) => [p.name, p]));
   const views: KernelView[] = [];
   for (const info of infos) {
-    for (const [suffix, make] of KERNELS[info.type] ?? []) {
-      const p = byName.get(`${info.name}.${suffix}`);
-      if (p) views.push(make(info.name, p.name, p.value, p.shape));
+    for (const { name, layout } of defOf(info.layer).params?.(info) ?? []) {
+      const p = byName.get(`${info.name}.${name}`);
+      if (layout && p) views.push(DRAW[layout](info.name, p.name, p.value, p.shape));
     }
   }
   return views;

@@ -2,13 +2,17 @@
 // layer's output from Network.featureMaps, an inference pass) and the network's current params.
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
+import type { Layer, LayerOf, LayerType } from '../../model/types';
 import type { Network } from '../network';
 import type { Tensor } from '../tensor';
 import type { CellBase } from './cellBase';
-import { explainConv, explainSeparable } from './conv';
+import { explainConv2d, explainDepthwise, explainSeparable } from './conv';
 import { explainDense } from './dense';
 import { receptiveField } from './receptiveField';
-import { explainActivation, explainAdd, explainBatchNorm, explainCopy, explainPool } from './simple';
+import {
+  explainActivation, explainAdd, explainBatchNorm, explainConcatenate, explainDropout, explainFlatten, explainLeakyRelu, explainPool, explainSoftmax,
+  explainZeroPadding,
+} from './simple';
 import type { CellExplanation, CellPosition } from '../../model/explanation';
 import { SampleValues, as3, at, value3 } from './values';
 
@@ -66,41 +70,38 @@ export function explainCell(
   return dispatch(values, info, base);
 }
 
+/** One layer type's breakdown of a cell, from the sample's values and the network's params. */
+type Explainer<L> = (values: SampleValues, info: LayerInfo, base: CellBase, layer: L) => CellExplanation;
+
+/** Every layer type's breakdown: a new type in the registry is a compile error here until it has one. */
+const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
+  conv2d: explainConv2d,
+  depthwiseConv2d: explainDepthwise,
+  separableConv2d: explainSeparable,
+  add: explainAdd,
+  concatenate: explainConcatenate,
+  zeroPadding2D: explainZeroPadding,
+  maxPool2d: explainPool('max'),
+  avgPool2d: explainPool('mean'),
+  globalAvgPool2d: explainPool('mean'),
+  globalMaxPool2d: explainPool('max'),
+  flatten: explainFlatten,
+  dense: explainDense,
+  dropout: explainDropout,
+  batchNorm: explainBatchNorm,
+  relu: explainActivation,
+  relu6: explainActivation,
+  leakyRelu: explainLeakyRelu,
+  sigmoid: explainActivation,
+  tanh: explainActivation,
+  swish: explainActivation,
+  softmax: explainSoftmax,
+};
+
 function dispatch(values: SampleValues, info: LayerInfo, base: CellBase): CellExplanation {
-  const type = info.layer.type;
-  switch (type) {
-    case 'conv2d':
-    case 'depthwiseConv2d':
-      return explainConv(values, info, base);
-    case 'separableConv2d':
-      return explainSeparable(values, info, base);
-    case 'dense':
-      return explainDense(values, info, base);
-    case 'maxPool2d':
-    case 'avgPool2d':
-    case 'globalMaxPool2d':
-    case 'globalAvgPool2d':
-      return explainPool(values, info, base);
-    case 'batchNorm':
-      return explainBatchNorm(values, info, base);
-    case 'add':
-      return explainAdd(values, info, base);
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return explainActivation(values, info, base);
-    case 'flatten':
-    case 'zeroPadding2D':
-    case 'dropout':
-    case 'concatenate':
-      return explainCopy(values, info, base);
-    default:
-      return assertNever(type, 'layer type');
-  }
+  // The entry of the layer's own type (TypeScript cannot correlate the two by itself).
+  const explain = EXPLAINERS[info.layer.type] as Explainer<Layer>;
+  return explain(values, info, base, info.layer);
 }
 
 /** The value a breakdown arrives at in float64 (to compare with `value`, the engine's). */

@@ -42,8 +42,31 @@ function biasOf(values: SampleValues, info: LayerInfo, useBias: boolean, index: 
   return useBias ? values.param(info.name, 'bias')[index]! : 0;
 }
 
-export function explainConv(values: SampleValues, info: LayerInfo, base: CellBase): ConvExplanation {
-  const layer = info.layer as Conv2dLayer | DepthwiseConv2dLayer;
+/** The terms of output channel `co`, one per input channel it reads; `kernel` is the layer's. */
+type ChannelTerms = (x: Value3, win: TapWindow, kernel: Float32Array, co: number) => ConvChannelTerm[];
+
+/** conv2d: output channel co reads every input channel (kernel [kh, kw, inC, outC]). */
+export function explainConv2d(values: SampleValues, info: LayerInfo, base: CellBase, layer: Conv2dLayer): ConvExplanation {
+  const outC = layer.filters;
+  return explainConvolution(values, info, base, layer, (x, win, kernel, co) => {
+    const inC = x.c;
+    const channels: ConvChannelTerm[] = [];
+    for (let ci = 0; ci < inC; ci++) channels.push(channelTerm(x, win, ci, (t) => kernel[(t * inC + ci) * outC + co]!));
+    return channels;
+  });
+}
+
+/** depthwiseConv2d: output channel co = ci·mult + m reads input channel ci only (kernel [kh, kw, inC, mult]). */
+export function explainDepthwise(values: SampleValues, info: LayerInfo, base: CellBase, layer: DepthwiseConv2dLayer): ConvExplanation {
+  const mult = field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
+  return explainConvolution(values, info, base, layer, (x, win, kernel, co) => {
+    const oc = x.c * mult;
+    const ci = Math.floor(co / mult);
+    return [channelTerm(x, win, ci, (t) => kernel[t * oc + co]!)];
+  });
+}
+
+function explainConvolution(values: SampleValues, info: LayerInfo, base: CellBase, layer: Conv2dLayer | DepthwiseConv2dLayer, channelTerms: ChannelTerms): ConvExplanation {
   const g = info.window!;
   const x = values.value(base.inputs[0]!.index);
   const { row, col, channel } = base.position;
@@ -53,18 +76,7 @@ export function explainConv(values: SampleValues, info: LayerInfo, base: CellBas
   const activation = field(layer.type, layer.activation, 'activation');
   // The terms of output channel `co`: the breakdown's own, and (for softmax) the other channels' sums.
   const terms = (co: number): { channels: ConvChannelTerm[]; pre: number } => {
-    let channels: ConvChannelTerm[];
-    if (layer.type === 'conv2d') {
-      const inC = x.c;
-      const outC = layer.filters;
-      channels = [];
-      for (let ci = 0; ci < inC; ci++) channels.push(channelTerm(x, win, ci, (t) => kernel[(t * inC + ci) * outC + co]!));
-    } else {
-      const mult = field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
-      const oc = x.c * mult;
-      const ci = Math.floor(co / mult);
-      channels = [channelTerm(x, win, ci, (t) => kernel[t * oc + co]!)];
-    }
+    const channels = channelTerms(x, win, kernel, co);
     let pre = 0;
     for (const t of channels) pre += t.partialSum;
     return { channels, pre: pre + biasOf(values, info, useBias, co) };
@@ -85,8 +97,7 @@ export function explainConv(values: SampleValues, info: LayerInfo, base: CellBas
   };
 }
 
-export function explainSeparable(values: SampleValues, info: LayerInfo, base: CellBase): SeparableExplanation {
-  const layer = info.layer as SeparableConv2dLayer;
+export function explainSeparable(values: SampleValues, info: LayerInfo, base: CellBase, layer: SeparableConv2dLayer): SeparableExplanation {
   const g = info.window!;
   const x = values.value(base.inputs[0]!.index);
   const { row, col, channel } = base.position;

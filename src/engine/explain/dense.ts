@@ -10,8 +10,7 @@ import type { SampleValues } from './values';
 
 export const DENSE_TOP = 10;
 
-export function explainDense(values: SampleValues, info: LayerInfo, base: CellBase): DenseExplanation {
-  const layer = info.layer as DenseLayer;
+export function explainDense(values: SampleValues, info: LayerInfo, base: CellBase, layer: DenseLayer): DenseExplanation {
   const x = values.value(base.inputs[0]!.index);
   const { row, col, channel } = base.position;
   const inF = x.c;

@@ -5,8 +5,8 @@
 // The class score is the pre-softmax one (the logit) when the last layer ends in softmax or sigmoid, as Simonyan
 // et al. and Keras' Grad-CAM example use: a probability's gradient also depends on the other classes and vanishes
 // when the model is confident. Otherwise (a linear output) it is the output itself.
-import type { ModelAnalysis } from '../../model/analysis';
-import type { LayerType } from '../../model/types';
+import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
+import { defOf } from '../../model/layers';
 import type { Network } from '../network';
 import { sizeOf, type Tensor } from '../tensor';
 import type { GradCamResult, SaliencyResult, ScoreKind } from '../../model/explanation';
@@ -80,15 +80,18 @@ export function saliency(network: Network, image: Tensor, classIndex: number): S
   return { classIndex, scoreKind: kind, score: score.value, shape: [...network.inputShape], gradient, map, maxAbs };
 }
 
-const CONVOLUTIONS: ReadonlySet<LayerType> = new Set<LayerType>(['conv2d', 'depthwiseConv2d', 'separableConv2d']);
-const ACTIVATIONS: ReadonlySet<LayerType> = new Set<LayerType>(['relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish']);
+/** A convolution, or an activation layer but softmax (its channels compete: a class map, not features). */
+function gradCamCandidate(info: LayerInfo): boolean {
+  const def = defOf(info.layer);
+  return def.kind === 'convolution' || (def.kind === 'activation' && def.activation?.(info.layer) !== 'softmax');
+}
 
 /** Grad-CAM's default layer: the last one with a spatial output (h × w × c) that is a convolution or an activation
  *  layer (a block's output, e.g. ResNet's ReLU after the shortcut add); undefined when there is none. */
 export function defaultGradCamLayer(analysis: ModelAnalysis): number | undefined {
   for (let i = analysis.layers.length - 1; i >= 0; i--) {
     const info = analysis.layers[i]!;
-    if (info.outputShape?.length === 3 && (CONVOLUTIONS.has(info.type) || ACTIVATIONS.has(info.type))) return i;
+    if (info.outputShape?.length === 3 && gradCamCandidate(info)) return i;
   }
   return undefined;
 }

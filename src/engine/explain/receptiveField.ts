@@ -2,27 +2,13 @@
 // backwards from the cell and mapping each layer's output region to its inputs' regions (a hull per value, so a
 // graph's paths are united). Regions are clipped to each value's extent at every step: what falls outside is
 // padding, which reads no pixel.
-import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
-import { field } from '../../model/spec';
-import { paddingSides } from '../../model/shapes';
+import { defOf } from '../../model/layers';
+import { spatialRegion, type Region } from '../../model/layers/def';
 import type { Shape } from '../../model/types';
 import type { ReceptiveField } from '../../model/explanation';
 
-/** Rows/cols of a spatial value, or a feature range of a rank-1 value; inclusive. */
-type Region =
-  | { readonly kind: 'spatial'; readonly r0: number; readonly r1: number; readonly c0: number; readonly c1: number }
-  | { readonly kind: 'flat'; readonly f0: number; readonly f1: number };
-
 export const EMPTY_FIELD: ReceptiveField = { rows: [0, -1], cols: [0, -1] };
-
-function spatial(r0: number, r1: number, c0: number, c1: number): Region {
-  return { kind: 'spatial', r0, r1, c0, c1 };
-}
-
-function whole(shape: Shape): Region {
-  return shape.length === 3 ? spatial(0, shape[0]! - 1, 0, shape[1]! - 1) : { kind: 'flat', f0: 0, f1: shape[0]! - 1 };
-}
 
 /** The region clipped to the value's extent, or undefined when nothing is left. */
 function clip(r: Region, shape: Shape): Region | undefined {
@@ -35,74 +21,20 @@ function clip(r: Region, shape: Shape): Region | undefined {
   const r1 = Math.min(r.r1, shape[0]! - 1);
   const c0 = Math.max(r.c0, 0);
   const c1 = Math.min(r.c1, shape[1]! - 1);
-  return r0 <= r1 && c0 <= c1 ? spatial(r0, r1, c0, c1) : undefined;
+  return r0 <= r1 && c0 <= c1 ? spatialRegion(r0, r1, c0, c1) : undefined;
 }
 
 function hull(a: Region | undefined, b: Region): Region {
   if (!a) return b;
   if (a.kind === 'flat' && b.kind === 'flat') return { kind: 'flat', f0: Math.min(a.f0, b.f0), f1: Math.max(a.f1, b.f1) };
-  if (a.kind === 'spatial' && b.kind === 'spatial') return spatial(Math.min(a.r0, b.r0), Math.max(a.r1, b.r1), Math.min(a.c0, b.c0), Math.max(a.c1, b.c1));
+  if (a.kind === 'spatial' && b.kind === 'spatial') return spatialRegion(Math.min(a.r0, b.r0), Math.max(a.r1, b.r1), Math.min(a.c0, b.c0), Math.max(a.c1, b.c1));
   throw new Error('receptive field: a value read both as spatial and as flat');
 }
 
-/** The region of input k of `info` that its output region `out` reads (before clipping). */
+/** The region of input k of `info` that its output region `out` reads (before clipping): its definition's geometry. */
 function inputRegion(info: LayerInfo, k: number, out: Region): Region | undefined {
   const inShape = info.inputs[k]?.shape;
-  if (!inShape) return undefined;
-  const layer = info.layer;
-  switch (layer.type) {
-    case 'conv2d':
-    case 'depthwiseConv2d':
-    case 'separableConv2d':
-    case 'maxPool2d':
-    case 'avgPool2d': {
-      const g = info.window;
-      if (!g || out.kind !== 'spatial') return whole(inShape);
-      return spatial(
-        out.r0 * g.sh - g.padTop, out.r1 * g.sh - g.padTop + (g.kh - 1) * g.dh,
-        out.c0 * g.sw - g.padLeft, out.c1 * g.sw - g.padLeft + (g.kw - 1) * g.dw,
-      );
-    }
-    case 'globalAvgPool2d':
-    case 'globalMaxPool2d':
-      return whole(inShape);
-    case 'zeroPadding2D': {
-      if (out.kind !== 'spatial') return whole(inShape);
-      const [[top], [left]] = paddingSides(field('zeroPadding2D', layer.padding, 'padding'));
-      return spatial(out.r0 - top, out.r1 - top, out.c0 - left, out.c1 - left);
-    }
-    case 'flatten': {
-      if (out.kind !== 'flat' || inShape.length !== 3) return whole(inShape);
-      const w = inShape[1]!;
-      const c = inShape[2]!;
-      const r0 = Math.floor(out.f0 / (w * c));
-      const r1 = Math.floor(out.f1 / (w * c));
-      if (r0 !== r1) return spatial(r0, r1, 0, w - 1);
-      return spatial(r0, r1, Math.floor((out.f0 % (w * c)) / c), Math.floor((out.f1 % (w * c)) / c));
-    }
-    case 'dense':
-    case 'softmax':
-      // Over the last axis: a spatial cell reads its own position, a rank-1 one the whole vector.
-      return out.kind === 'spatial' ? out : whole(inShape);
-    case 'concatenate': {
-      if (out.kind === 'spatial') return out;
-      let offset = 0;
-      for (let j = 0; j < k; j++) offset += info.inputs[j]?.shape?.[0] ?? 0;
-      return { kind: 'flat', f0: out.f0 - offset, f1: out.f1 - offset };
-    }
-    case 'add':
-    case 'batchNorm':
-    case 'dropout':
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-      return out;
-    default:
-      return assertNever(layer, 'layer');
-  }
+  return inShape && defOf(info.layer).inputRegion(info, k, out, inShape);
 }
 
 /** The receptive field of cell (row, col) of layer `layerIndex` (index into analysis.layers; rank-1 outputs:
@@ -113,7 +45,7 @@ export function receptiveField(analysis: ModelAnalysis, layerIndex: number, row:
   if (!info?.outputShape) throw new Error(`no layer ${layerIndex} with a known output shape`);
   // regions[v]: v = 0 the model input, i + 1 layer i's output.
   const regions = new Array<Region | undefined>(infos.length + 1);
-  regions[layerIndex + 1] = info.outputShape.length === 3 ? spatial(row, row, col, col) : { kind: 'flat', f0: channel, f1: channel };
+  regions[layerIndex + 1] = info.outputShape.length === 3 ? spatialRegion(row, row, col, col) : { kind: 'flat', f0: channel, f1: channel };
   for (let i = layerIndex; i >= 0; i--) {
     const out = regions[i + 1];
     const l = infos[i]!;

@@ -1,10 +1,10 @@
 // Breakdowns of the layers without learned sums: pooling, batch norm, add, activation layers, softmax, and the
 // layers that only move values (flatten, zero padding, dropout, concatenate).
-import { assertNever } from '../../model/assertNever';
 import type { LayerInfo } from '../../model/analysis';
-import { field, fieldDefault, LEAKY_RELU_ALPHA } from '../../model/spec';
+import { LAYER_DEFS } from '../../model/layers';
+import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
 import { paddingSides } from '../../model/shapes';
-import type { ActivationName, ZeroPadding2dLayer } from '../../model/types';
+import type { ActivationLayer, BatchNormLayer, GlobalPool2dLayer, LeakyReluLayer, Pool2dLayer, ZeroPadding2dLayer } from '../../model/types';
 import { activationStep, softmaxStep } from './activation';
 import type { CellBase } from './cellBase';
 import type {
@@ -13,16 +13,22 @@ import type {
 } from '../../model/explanation';
 import { at, type SampleValues } from './values';
 
-export function explainPool(values: SampleValues, info: LayerInfo, base: CellBase): PoolExplanation {
-  const type = info.layer.type as PoolExplanation['layerType'];
+type PoolLayer = Pool2dLayer | GlobalPool2dLayer;
+
+/** The breakdown of a pooling layer whose window computes `op`. */
+export function explainPool(op: PoolExplanation['op']): (values: SampleValues, info: LayerInfo, base: CellBase, layer: PoolLayer) => PoolExplanation {
+  return (values, info, base, layer) => poolCell(values, info, base, layer, op);
+}
+
+function poolCell(values: SampleValues, info: LayerInfo, base: CellBase, layer: PoolLayer, op: PoolExplanation['op']): PoolExplanation {
+  const type = layer.type;
   const x = values.value(base.inputs[0]!.index);
   const { row, col, channel } = base.position;
-  const global = type === 'globalAvgPool2d' || type === 'globalMaxPool2d';
+  const global = LAYER_DEFS[type].kind === 'globalPooling';
   const g = info.window;
   const win: TapWindow = global || !g
     ? { rowStart: 0, colStart: 0, rowStep: 1, colStep: 1, rows: x.h, cols: x.w }
     : { rowStart: row * g.sh - g.padTop, colStart: col * g.sw - g.padLeft, rowStep: g.dh, colStep: g.dw, rows: g.kh, cols: g.kw };
-  const op: PoolExplanation['op'] = type === 'maxPool2d' || type === 'globalMaxPool2d' ? 'max' : 'mean';
   const vals: number[] = [];
   const inside: boolean[] = [];
   let keptIndex = -1;
@@ -51,8 +57,7 @@ export function explainPool(values: SampleValues, info: LayerInfo, base: CellBas
   return op === 'max' ? { ...common, keptIndex, output: best } : { ...common, sum, count, output: sum / count };
 }
 
-export function explainBatchNorm(values: SampleValues, info: LayerInfo, base: CellBase): BatchNormExplanation {
-  const layer = info.layer as Extract<LayerInfo['layer'], { type: 'batchNorm' }>;
+export function explainBatchNorm(values: SampleValues, info: LayerInfo, base: CellBase, layer: BatchNormLayer): BatchNormExplanation {
   const { row, col, channel } = base.position;
   const x = at(values.value(base.inputs[0]!.index), row, col, channel);
   const mean = values.param(info.name, 'movingMean')[channel]!;
@@ -71,52 +76,64 @@ export function explainAdd(values: SampleValues, _info: LayerInfo, base: CellBas
   return { ...base, kind: 'add', layerType: 'add', terms, sum };
 }
 
-export function explainActivation(values: SampleValues, info: LayerInfo, base: CellBase): ActivationExplanation | SoftmaxExplanation {
-  const layer = info.layer;
-  const x = values.value(base.inputs[0]!.index);
-  const { row, col, channel } = base.position;
-  const rowValues = (): number[] => Array.from(x.data.subarray((row * x.w + col) * x.c, (row * x.w + col + 1) * x.c));
-  if (layer.type === 'softmax') return { ...base, kind: 'softmax', layerType: 'softmax', softmax: softmaxStep(rowValues(), channel) };
-  const type = layer.type as ActivationExplanation['layerType'];
-  const alpha = layer.type === 'leakyRelu' ? (layer.alpha ?? (fieldDefault('leakyRelu', 'alpha') as number)) : LEAKY_RELU_ALPHA;
+/** The activation layers but softmax; `alpha` is leakyRelu's slope. */
+export function explainActivation(
+  values: SampleValues, _info: LayerInfo, base: CellBase, layer: Exclude<ActivationLayer, { type: 'softmax' }> | LeakyReluLayer, alpha = LEAKY_RELU_ALPHA,
+): ActivationExplanation {
   const source = values.source(base.inputs[0]!, base.position);
-  return { ...base, kind: 'activation', layerType: type, source, activation: activationStep(type as ActivationName, alpha, source.value, rowValues, channel) };
+  return { ...base, kind: 'activation', layerType: layer.type, source, activation: activationStep(layer.type, alpha, source.value, rowValues(values, base), base.position.channel) };
 }
 
-export function explainCopy(values: SampleValues, info: LayerInfo, base: CellBase): CopyExplanation {
-  const type = info.layer.type as CopyExplanation['layerType'];
-  const { row, col, channel } = base.position;
+export function explainLeakyRelu(values: SampleValues, info: LayerInfo, base: CellBase, layer: LeakyReluLayer): ActivationExplanation {
+  return explainActivation(values, info, base, layer, field('leakyRelu', layer.alpha, 'alpha'));
+}
+
+/** Softmax over the last axis: the whole row of the cell's position. */
+export function explainSoftmax(values: SampleValues, _info: LayerInfo, base: CellBase): SoftmaxExplanation {
+  return { ...base, kind: 'softmax', layerType: 'softmax', softmax: softmaxStep(rowValues(values, base)(), base.position.channel) };
+}
+
+/** The input's values along the last axis at the cell's position. */
+function rowValues(values: SampleValues, base: CellBase): () => number[] {
   const x = values.value(base.inputs[0]!.index);
-  const from = (ref: CopyExplanation['inputs'][number], position: CellPosition): CopyExplanation => ({
-    ...base, kind: 'copy', layerType: type, source: values.source(ref, position),
-  });
-  switch (type) {
-    case 'flatten': {
-      const f = channel;
-      return from(base.inputs[0]!, { row: Math.floor(f / (x.w * x.c)), col: Math.floor(f / x.c) % x.w, channel: f % x.c });
-    }
-    case 'zeroPadding2D': {
-      const [[top], [left]] = paddingSides(field('zeroPadding2D', (info.layer as ZeroPadding2dLayer).padding, 'padding'));
-      const r = row - top;
-      const c = col - left;
-      if (r < 0 || r >= x.h || c < 0 || c >= x.w) return { ...base, kind: 'copy', layerType: 'zeroPadding2D' };
-      return from(base.inputs[0]!, { row: r, col: c, channel });
-    }
-    case 'concatenate': {
-      // Along the last axis: the input whose channel range holds the cell's channel.
-      let offset = 0;
-      for (let k = 0; k < base.inputs.length; k++) {
-        const ref = base.inputs[k]!;
-        const c = values.value(ref.index).c;
-        if (channel < offset + c) return from(ref, { row, col, channel: channel - offset });
-        offset += c;
-      }
-      throw new Error(`layer ${info.name}: channel ${channel} is beyond its inputs`);
-    }
-    case 'dropout':
-      // The identity at inference.
-      return from(base.inputs[0]!, base.position);
-    default:
-      return assertNever(type, 'layer type');
+  const { row, col } = base.position;
+  return () => Array.from(x.data.subarray((row * x.w + col) * x.c, (row * x.w + col + 1) * x.c));
+}
+
+/** A breakdown naming the input cell the value was copied from. */
+function copied(values: SampleValues, base: CellBase, layerType: CopyExplanation['layerType'], ref: CopyExplanation['inputs'][number], position: CellPosition): CopyExplanation {
+  return { ...base, kind: 'copy', layerType, source: values.source(ref, position) };
+}
+
+export function explainFlatten(values: SampleValues, _info: LayerInfo, base: CellBase): CopyExplanation {
+  const x = values.value(base.inputs[0]!.index);
+  const f = base.position.channel;
+  return copied(values, base, 'flatten', base.inputs[0]!, { row: Math.floor(f / (x.w * x.c)), col: Math.floor(f / x.c) % x.w, channel: f % x.c });
+}
+
+export function explainZeroPadding(values: SampleValues, _info: LayerInfo, base: CellBase, layer: ZeroPadding2dLayer): CopyExplanation {
+  const x = values.value(base.inputs[0]!.index);
+  const { row, col, channel } = base.position;
+  const [[top], [left]] = paddingSides(field('zeroPadding2D', layer.padding, 'padding'));
+  const r = row - top;
+  const c = col - left;
+  if (r < 0 || r >= x.h || c < 0 || c >= x.w) return { ...base, kind: 'copy', layerType: 'zeroPadding2D' };
+  return copied(values, base, 'zeroPadding2D', base.inputs[0]!, { row: r, col: c, channel });
+}
+
+/** Along the last axis: the input whose channel range holds the cell's channel. */
+export function explainConcatenate(values: SampleValues, info: LayerInfo, base: CellBase): CopyExplanation {
+  const { row, col, channel } = base.position;
+  let offset = 0;
+  for (const ref of base.inputs) {
+    const c = values.value(ref.index).c;
+    if (channel < offset + c) return copied(values, base, 'concatenate', ref, { row, col, channel: channel - offset });
+    offset += c;
   }
+  throw new Error(`layer ${info.name}: channel ${channel} is beyond its inputs`);
+}
+
+/** The identity at inference. */
+export function explainDropout(values: SampleValues, _info: LayerInfo, base: CellBase): CopyExplanation {
+  return copied(values, base, 'dropout', base.inputs[0]!, base.position);
 }

@@ -3,7 +3,8 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Arena } from '../arena';
 import { getKernels } from '../kernels';
-import { createParam, LayerMemory, type EngineLayer, type Param } from '../layer';
+import { createParams, LayerMemory, type EngineLayer, type Param } from '../layer';
+import type { Rng } from '../rng';
 import { sizeOf, type Tensor } from '../tensor';
 import { field } from '../../model/spec';
 import { batchOf, lastForward, layerOf, shapes } from './common';
@@ -11,6 +12,7 @@ import { batchOf, lastForward, layerOf, shapes } from './common';
 export class BatchNorm implements EngineLayer {
   readonly name: string;
   readonly params: readonly Param[];
+  readonly trainingDiffers = true;
   readonly gamma: Param;
   readonly beta: Param;
   readonly movingMean: Param;
@@ -25,20 +27,19 @@ export class BatchNorm implements EngineLayer {
   private training = false;
   private x?: Tensor;
 
-  constructor(info: LayerInfo, arena: Arena) {
+  constructor(info: LayerInfo, rng: Rng, arena: Arena) {
     const layer = layerOf(info, 'batchNorm');
     this.name = info.name;
     this.inShape = shapes(info).input;
     this.c = this.inShape[this.inShape.length - 1]!;
     this.momentum = field('batchNorm', layer.momentum, 'momentum');
     this.epsilon = field('batchNorm', layer.epsilon, 'epsilon');
-    this.gamma = createParam(`${info.name}.gamma`, [this.c], true, arena);
-    this.beta = createParam(`${info.name}.beta`, [this.c], true, arena);
-    this.movingMean = createParam(`${info.name}.movingMean`, [this.c], false, arena);
-    this.movingVariance = createParam(`${info.name}.movingVariance`, [this.c], false, arena);
-    this.gamma.value.fill(1);
-    this.movingVariance.value.fill(1);
-    this.params = [this.gamma, this.beta, this.movingMean, this.movingVariance];
+    const params = createParams(info, rng, arena);
+    this.gamma = params.get('gamma');
+    this.beta = params.get('beta');
+    this.movingMean = params.get('movingMean');
+    this.movingVariance = params.get('movingVariance');
+    this.params = params.list;
     this.memory = new LayerMemory(info, arena);
   }
 

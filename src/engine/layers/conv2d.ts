@@ -8,9 +8,8 @@ import type { ActivationName } from '../../model/types';
 import { isPointwise } from '../plan/bufferPlan';
 import { Activation } from '../activations';
 import type { Arena, Buf } from '../arena';
-import { glorotUniform } from '../init';
 import { getKernels } from '../kernels';
-import { createParam, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
+import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
@@ -52,16 +51,14 @@ export class Conv2d implements EngineLayer {
     this.outC = layer.filters;
     this.k = this.g.kh * this.g.kw * this.inC;
     this.p = this.g.outH * this.g.outW;
-    const g = this.g;
     this.pointwise = isPointwise(info);
     this.activation = field('conv2d', layer.activation, 'activation');
     this.linear = this.activation === 'linear';
     this.act = new Activation(this.activation);
-    const shape = [g.kh, g.kw, this.inC, this.outC];
-    this.kernel = createParam(`${info.name}.kernel`, shape, true, arena);
-    glorotUniform(this.kernel.value, shape, rng);
-    if (field('conv2d', layer.useBias, 'useBias')) this.bias = createParam(`${info.name}.bias`, [this.outC], true, arena);
-    this.params = this.bias ? [this.kernel, this.bias] : [this.kernel];
+    const params = createParams(info, rng, arena);
+    this.kernel = params.get('kernel');
+    this.bias = params.optional('bias');
+    this.params = params.list;
     this.memory = new LayerMemory(info, arena);
   }
 

@@ -2,10 +2,9 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { ActivationName } from '../../model/types';
 import { Activation } from '../activations';
-import { glorotUniform } from '../init';
 import { getKernels } from '../kernels';
 import type { Arena } from '../arena';
-import { createParam, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
+import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { sizeOf, type Tensor } from '../tensor';
 import { field } from '../../model/spec';
@@ -38,10 +37,10 @@ export class Dense implements EngineLayer {
     this.activation = field('dense', layer.activation, 'activation');
     this.act = new Activation(this.activation);
     this.linear = this.activation === 'linear';
-    this.kernel = createParam(`${info.name}.kernel`, [this.inF, this.outF], true, arena);
-    glorotUniform(this.kernel.value, this.kernel.shape, rng);
-    if (field('dense', layer.useBias, 'useBias')) this.bias = createParam(`${info.name}.bias`, [this.outF], true, arena);
-    this.params = this.bias ? [this.kernel, this.bias] : [this.kernel];
+    const params = createParams(info, rng, arena);
+    this.kernel = params.get('kernel');
+    this.bias = params.optional('bias');
+    this.params = params.list;
     this.memory = new LayerMemory(info, arena);
   }
 

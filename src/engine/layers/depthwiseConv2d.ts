@@ -3,10 +3,9 @@ import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
 import type { ActivationName } from '../../model/types';
 import { Activation } from '../activations';
-import { glorotUniform } from '../init';
 import { getKernels } from '../kernels';
 import type { Arena } from '../arena';
-import { createParam, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
+import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
@@ -40,11 +39,10 @@ export class DepthwiseConv2d implements EngineLayer {
     this.act = new Activation(this.activation);
     this.linear = this.activation === 'linear';
     this.outShape = shapes(info).output;
-    const shape = [this.g.kh, this.g.kw, this.c, this.mult];
-    this.kernel = createParam(`${info.name}.kernel`, shape, true, arena);
-    glorotUniform(this.kernel.value, shape, rng);
-    if (field('depthwiseConv2d', layer.useBias, 'useBias')) this.bias = createParam(`${info.name}.bias`, [this.c * this.mult], true, arena);
-    this.params = this.bias ? [this.kernel, this.bias] : [this.kernel];
+    const params = createParams(info, rng, arena);
+    this.kernel = params.get('kernel');
+    this.bias = params.optional('bias');
+    this.params = params.list;
     this.memory = new LayerMemory(info, arena);
   }
 

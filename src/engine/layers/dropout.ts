@@ -11,6 +11,7 @@ import { batchOf, lastForward, layerOf, shapes } from './common';
 export class Dropout implements EngineLayer {
   readonly name: string;
   readonly params: readonly Param[] = [];
+  readonly trainingDiffers = true;
   readonly rate: number;
   private readonly inShape: readonly number[];
   readonly memory: LayerMemory;

@@ -1,6 +1,6 @@
 // The one place that maps a layer type to its engine implementation.
-import { assertNever } from '../../model/assertNever';
 import type { LayerInfo } from '../../model/analysis';
+import type { LayerType } from '../../model/types';
 import { ActivationLayer } from '../activations';
 import type { Arena } from '../arena';
 import { getKernels } from '../kernels';
@@ -21,33 +21,41 @@ import { MaxPool2d } from './maxPool2d';
 import { SeparableConv2d } from './separableConv2d';
 import { ZeroPadding2d } from './zeroPadding2d';
 
+/** Builds a layer's engine implementation. `rng` initialises its weights (and drives dropout masks); `arena` holds
+ *  its params and buffers. */
+export type LayerFactory = (info: LayerInfo, rng: Rng, arena: Arena) => EngineLayer;
+
+/** The activation layers share one implementation: the activation is the layer's type. */
+const activation: LayerFactory = (info, _rng, arena) => new ActivationLayer(info, arena);
+
+/** Every layer type's engine implementation: a new type in the registry (model/layers) is a compile error here
+ *  until it has one. */
+export const ENGINE_LAYERS: { readonly [T in LayerType]: LayerFactory } = {
+  conv2d: (info, rng, arena) => new Conv2d(info, rng, arena),
+  depthwiseConv2d: (info, rng, arena) => new DepthwiseConv2d(info, rng, arena),
+  separableConv2d: (info, rng, arena) => new SeparableConv2d(info, rng, arena),
+  add: (info, _rng, arena) => new Add(info, arena),
+  concatenate: (info, _rng, arena) => new Concatenate(info, arena),
+  zeroPadding2D: (info, _rng, arena) => new ZeroPadding2d(info, arena),
+  maxPool2d: (info, _rng, arena) => new MaxPool2d(info, arena),
+  avgPool2d: (info, _rng, arena) => new AvgPool2d(info, arena),
+  globalAvgPool2d: (info, _rng, arena) => new GlobalAvgPool2d(info, arena),
+  globalMaxPool2d: (info, _rng, arena) => new GlobalMaxPool2d(info, arena),
+  flatten: (info, _rng, arena) => new Flatten(info, arena),
+  dense: (info, rng, arena) => new Dense(info, rng, arena),
+  dropout: (info, rng, arena) => new Dropout(info, rng, arena),
+  batchNorm: (info, rng, arena) => new BatchNorm(info, rng, arena),
+  relu: activation,
+  relu6: activation,
+  leakyRelu: activation,
+  sigmoid: activation,
+  tanh: activation,
+  swish: activation,
+  softmax: activation,
+};
+
 /** `rng` initialises the layer's weights (and drives dropout masks); give each layer its own fork. `arena` holds
  *  its params and buffers: a network's, or by default a new one of the current kernels' kind (a layer alone). */
 export function createLayer(info: LayerInfo, rng: Rng, arena: Arena = getKernels().createArena()): EngineLayer {
-  switch (info.type) {
-    case 'conv2d': return new Conv2d(info, rng, arena);
-    case 'depthwiseConv2d': return new DepthwiseConv2d(info, rng, arena);
-    case 'separableConv2d': return new SeparableConv2d(info, rng, arena);
-    case 'dense': return new Dense(info, rng, arena);
-    case 'maxPool2d': return new MaxPool2d(info, arena);
-    case 'avgPool2d': return new AvgPool2d(info, arena);
-    case 'globalAvgPool2d': return new GlobalAvgPool2d(info, arena);
-    case 'globalMaxPool2d': return new GlobalMaxPool2d(info, arena);
-    case 'flatten': return new Flatten(info, arena);
-    case 'dropout': return new Dropout(info, rng, arena);
-    case 'batchNorm': return new BatchNorm(info, arena);
-    case 'add': return new Add(info, arena);
-    case 'concatenate': return new Concatenate(info, arena);
-    case 'zeroPadding2D': return new ZeroPadding2d(info, arena);
-    case 'relu':
-    case 'relu6':
-    case 'leakyRelu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return new ActivationLayer(info, arena);
-    default:
-      return assertNever(info.type, 'layer type');
-  }
+  return ENGINE_LAYERS[info.type](info, rng, arena);
 }

@@ -8,9 +8,8 @@ import { field } from '../../model/spec';
 import type { ActivationName, Shape } from '../../model/types';
 import { Activation } from '../activations';
 import type { Arena } from '../arena';
-import { glorotUniform } from '../init';
 import { getKernels } from '../kernels';
-import { createParam, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
+import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
@@ -52,15 +51,11 @@ export class SeparableConv2d implements EngineLayer {
     this.activation = field('separableConv2d', layer.activation, 'activation');
     this.act = new Activation(this.activation);
     this.linear = this.activation === 'linear';
-    // Keras' names and layouts (depthwise_kernel, pointwise_kernel, bias), both kernels Glorot-uniform.
-    const dShape = [this.g.kh, this.g.kw, this.c, this.mult];
-    const pShape = [1, 1, this.midC, this.filters];
-    this.depthwiseKernel = createParam(`${info.name}.depthwiseKernel`, dShape, true, arena);
-    glorotUniform(this.depthwiseKernel.value, dShape, rng);
-    this.pointwiseKernel = createParam(`${info.name}.pointwiseKernel`, pShape, true, arena);
-    glorotUniform(this.pointwiseKernel.value, pShape, rng);
-    if (field('separableConv2d', layer.useBias, 'useBias')) this.bias = createParam(`${info.name}.bias`, [this.filters], true, arena);
-    this.params = this.bias ? [this.depthwiseKernel, this.pointwiseKernel, this.bias] : [this.depthwiseKernel, this.pointwiseKernel];
+    const params = createParams(info, rng, arena);
+    this.depthwiseKernel = params.get('depthwiseKernel');
+    this.pointwiseKernel = params.get('pointwiseKernel');
+    this.bias = params.optional('bias');
+    this.params = params.list;
     this.memory = new LayerMemory(info, arena);
   }
 

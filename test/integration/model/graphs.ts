@@ -1,7 +1,13 @@
-// An arbitrary of random graph model files for the property tests: layers of every type with random names and random
-// `inputs` among earlier, later, own, default, unknown and reserved names, junk entries, and merges of any arity.
+// An arbitrary of random graph model files for the property tests: layers of every type of the registry (hand-picked
+// field values or the type's template) with random names and random `inputs` among earlier, later, own, default,
+// unknown and reserved names, junk entries, and merges of any arity.
 import fc from 'fast-check';
+import { LAYER_DEFS } from '../../../src/model/layers';
 import { isLayerType, LAYER_SPECS, LAYER_TYPES } from '../../../src/model/spec';
+
+/** The registry's merges (inputs: 'many'). */
+const MERGES = LAYER_TYPES.filter((t) => LAYER_DEFS[t].inputs === 'many');
+const isMerge = (type: string): boolean => isLayerType(type) && LAYER_DEFS[type].inputs === 'many';
 
 /** How a layer names its inputs: by index relative to itself, a fixed name, or junk. */
 type Ref =
@@ -56,9 +62,12 @@ const rarely = (n: number) => fc.integer({ min: 1, max: n }).map((k) => k === 1)
 // Mostly plausible files (merges with 2–3 inputs, other layers with one), so shape errors and dead branches are
 // reached too; now and then any arity, a clash, junk or a stray field.
 const layerPlan: fc.Arbitrary<LayerPlan> = fc
-  .oneof({ weight: 6, arbitrary: fc.constantFrom(...LAYER_TYPES) }, { weight: 3, arbitrary: fc.constantFrom('add', 'concatenate') }, { weight: 1, arbitrary: fc.constantFrom('Add', 'merge') })
+  .oneof({ weight: 6, arbitrary: fc.constantFrom(...LAYER_TYPES) }, { weight: 3, arbitrary: fc.constantFrom(...MERGES) }, { weight: 1, arbitrary: fc.constantFrom('Add', 'merge') })
   .chain((type) => {
-    const merge = type === 'add' || type === 'concatenate';
+    const merge = isMerge(type);
+    // A type's template gives every field it needs (a new type's own fields included) a valid value.
+    const template = isLayerType(type) ? LAYER_DEFS[type].spec.template : undefined;
+    const values = template ? fc.oneof({ weight: 3, arbitrary: fields }, { weight: 1, arbitrary: fc.constant(template) }) : fields;
     const usual = fc.array(ref, merge ? { minLength: 2, maxLength: 3 } : { minLength: 1, maxLength: 1 });
     const any = fc.oneof(fc.array(ref, { maxLength: 4 }), fc.constant('not-an-array' as const));
     return fc.record(
@@ -66,7 +75,7 @@ const layerPlan: fc.Arbitrary<LayerPlan> = fc
         type: fc.constant(type),
         name: fc.oneof({ weight: 12, arbitrary: fc.constant('own' as const) }, { weight: 1, arbitrary: fc.constantFrom('clash' as const, 'default-of-next' as const, 'input' as const, 'junk' as const) }),
         inputs: fc.oneof({ weight: 8, arbitrary: usual }, { weight: 1, arbitrary: any }),
-        fields,
+        fields: values,
         stray: rarely(30),
       },
       // Without "inputs" a layer takes the previous one (a chain); a merge then lacks inputs.

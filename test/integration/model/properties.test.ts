@@ -8,7 +8,7 @@ import { buildView } from '../../../src/extension/editor/viewModel';
 import { estimateTrainingMemory } from '../../../src/engine/plan/memory';
 import { parseModelText } from '../../../src/model/parse';
 import { inferShapes } from '../../../src/model/shapes';
-import { LAYER_SPECS } from '../../../src/model/spec';
+import { LAYER_SPECS, LAYER_TYPES } from '../../../src/model/spec';
 import { graphFile, type GraphFile } from './graphs';
 import { modelText, readRepoFile, textAt } from '../../unit/model/helpers';
 import { structureMutant, textMutant } from './mutations';
@@ -132,6 +132,11 @@ describe('parser properties (fast-check, seeded)', function () {
 
   it('structure mutations of every example and fixture: parse, shapes, memory, summary and designer never throw', () => {
     fc.assert(fc.property(structureMutant, assertWellFormed), { seed: 13, numRuns: 4000 });
+  });
+
+  it('random graph files have layers of every type of the registry', () => {
+    const seen = new Set(fc.sample(graphFile, { seed: 19, numRuns: 300 }).flatMap((g) => (JSON.parse(g.text) as { layers: { type: unknown }[] }).layers.map((l) => l.type)));
+    assert.deepEqual(LAYER_TYPES.filter((t) => !seen.has(t)), []);
   });
 
   it('random graph files (inputs among earlier, later, unknown and junk names; random merges) never throw, and keep the graph invariants', () => {

@@ -1,7 +1,8 @@
 // explainCell: for random chain and graph models, seeds, layers and positions (borders of 'same' padding, strides,
 // dilation included), the breakdown's shown terms add up to its pre-activation and its last step equals the
 // engine's own activation (Network.featureMaps) to 1e-5; the terms read the right inputs and weights; the
-// receptive field and the position errors.
+// receptive field and the position errors. Every layer type is explained: in the models below, and as its
+// template from the registry.
 import assert from 'node:assert/strict';
 import { explainCell, explainedValue, receptiveField, type CellExplanation, type TapWindow } from '../../../src/engine/explain';
 import { buildNetwork, type Network } from '../../../src/engine/network';
@@ -11,6 +12,7 @@ import type { ModelAnalysis } from '../../../src/model/analysis';
 import { inferShapes } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Layer, type Model } from '../../../src/model/types';
 import { randomTensor } from './helpers';
+import { assertEveryType, TEMPLATE_CASES } from './registryCases';
 
 function model(input: readonly [number, number, number], layers: Layer[]): Model {
   return { format: MODEL_FORMAT, name: 'explain', input: { shape: input }, layers };
@@ -197,27 +199,47 @@ function positions(shape: readonly number[], rng: Rng, extra: number): [number, 
   return out;
 }
 
+/** Explains 8 cells of every layer for 3 seeds (checking each); the kinds of breakdown seen. */
+function explainEveryLayer(m: Model): Set<string> {
+  let cells = 0;
+  const kinds = new Set<string>();
+  for (const seed of [1, 2, 3]) {
+    const b = build(m, seed);
+    const rng = createRng(seed);
+    b.analysis.layers.forEach((info, i) => {
+      for (const [r, c, ch] of positions(info.outputShape!, rng, 4)) {
+        const e = explainCell(b.net, b.analysis, b.image, i, r, c, ch, b.maps);
+        assert.equal(e.value, valueAt(b, i, r, c, ch));
+        close(explainedValue(e), e.value, 1e-5, `${info.name} at ${r},${c},${ch}`);
+        checkTerms(b, e);
+        kinds.add(e.kind);
+        cells++;
+      }
+    });
+  }
+  assert.equal(cells, 3 * m.layers.length * 8);
+  return kinds;
+}
+
+/** Each type's template on an image (after a flatten when it needs a flat input). */
+const TEMPLATE_MODELS: readonly (readonly [string, Model])[] = TEMPLATE_CASES.map(({ type, input, layer }) => [
+  `${type}'s template`,
+  input.length === 3 ? model(input as [number, number, number], [layer]) : model([1, 2, input[0]! / 2], [{ type: 'flatten' }, layer]),
+]);
+
 describe('explainCell', () => {
+  it('covers every layer type', () => assertEveryType([...Object.values(MODELS), ...TEMPLATE_MODELS.map(([, m]) => m)].flatMap((m) => m.layers), 'the explained models'));
+
   for (const [name, m] of Object.entries(MODELS)) {
     it(`${name}: every layer, random positions and seeds: the terms add up to the engine's activation to 1e-5`, () => {
-      let cells = 0;
-      const kinds = new Set<string>();
-      for (const seed of [1, 2, 3]) {
-        const b = build(m, seed);
-        const rng = createRng(seed);
-        b.analysis.layers.forEach((info, i) => {
-          for (const [r, c, ch] of positions(info.outputShape!, rng, 4)) {
-            const e = explainCell(b.net, b.analysis, b.image, i, r, c, ch, b.maps);
-            assert.equal(e.value, valueAt(b, i, r, c, ch));
-            close(explainedValue(e), e.value, 1e-5, `${info.name} at ${r},${c},${ch}`);
-            checkTerms(b, e);
-            kinds.add(e.kind);
-            cells++;
-          }
-        });
-      }
-      assert.equal(cells, 3 * m.layers.length * 8);
+      const kinds = explainEveryLayer(m);
       assert.ok(kinds.size >= 5, [...kinds].join());
+    });
+  }
+
+  for (const [name, m] of TEMPLATE_MODELS) {
+    it(`${name}: random positions and seeds: the terms add up to the engine's activation to 1e-5`, () => {
+      explainEveryLayer(m);
     });
   }
 

@@ -1,17 +1,21 @@
-// Finite-difference gradient checks for every layer type, on the input and the weights, with stride, 'same'
+// Finite-difference gradient checks for every layer type, on the input and the weights: every type's template from
+// the registry (in training mode too where training differs from inference), and hand-picked stride, 'same'
 // (asymmetric) padding and dilation variants.
 import assert from 'node:assert/strict';
+import type { EngineLayer } from '../../../src/engine/layer';
 import { createLayer } from '../../../src/engine/layers';
 import { Dropout } from '../../../src/engine/layers/dropout';
-import { createRng } from '../../../src/engine/rng';
+import { createRng, type Rng } from '../../../src/engine/rng';
+import type { Tensor } from '../../../src/engine/tensor';
 import type { Layer, Shape } from '../../../src/model/types';
-import { awayFromKinks, awayFromZero, checkCoords, distinctValues, gradCheck, infoFor, randomTensor } from './helpers';
+import { awayFromKinks, awayFromZero, checkCoords, distinctOffKinks, distinctValues, gradCheckInputs, infoFor, randomTensor } from './helpers';
+import { assertEveryType, TEMPLATE_CASES } from './registryCases';
 
 interface Case {
   readonly title: string;
   readonly input: Shape;
   readonly layer: Layer;
-  readonly x?: 'distinct' | 'awayFromZero' | 'awayFromKinks';
+  readonly x?: 'distinct' | 'awayFromZero' | 'awayFromKinks' | 'distinctOffKinks';
   readonly training?: boolean;
 }
 
@@ -57,26 +61,66 @@ const cases: Case[] = [
   { title: 'separableConv2d softmax', input: [4, 4, 2], layer: { type: 'separableConv2d', filters: 5, kernelSize: 2, activation: 'softmax' } },
 ];
 
+/** An `activation` field with a kink (relu-like) made smooth: a kink between x − eps and x + eps makes the
+ *  difference quotient meaningless. The activations themselves are checked as layers, on inputs off their kinks. */
+function smooth(layer: Layer): Layer {
+  const activation = (layer as { readonly activation?: string }).activation;
+  return activation === 'relu' || activation === 'relu6' || activation === 'leakyRelu' ? ({ ...layer, activation: 'tanh' } as Layer) : layer;
+}
+
+/** Every type's template on values off every kink and tie; training differences are checked on the same layer. */
+const templateCases: Case[] = TEMPLATE_CASES.map(({ type, input, layer }) => ({ title: `${type} (the registry's template)`, input, layer: smooth(layer), x: 'distinctOffKinks' }));
+
+/** Non-trivial biases / gamma / beta / moving stats so that their gradients are exercised too. */
+function perturbParams(layer: EngineLayer, rng: Rng): void {
+  for (const p of layer.params) {
+    if (p.name.endsWith('.bias') || p.name.endsWith('.beta') || p.name.endsWith('.movingMean')) p.value.forEach((_, i) => (p.value[i] = rng.next() - 0.5));
+    if (p.name.endsWith('.gamma') || p.name.endsWith('.movingVariance')) p.value.forEach((_, i) => (p.value[i] = 0.5 + rng.next()));
+  }
+}
+
+function inputOf(c: Case, shape: readonly number[], rng: Rng): Tensor {
+  switch (c.x) {
+    case 'distinct': return distinctValues(shape, rng);
+    case 'awayFromZero': return awayFromZero(shape, rng);
+    case 'awayFromKinks': return awayFromKinks(shape, rng);
+    case 'distinctOffKinks': return distinctOffKinks(shape, rng);
+    case undefined: return randomTensor(shape, rng);
+  }
+}
+
+function check(c: Case, layer: EngineLayer, rng: Rng, training: boolean): void {
+  const xs = infoFor(c.input, c.layer).inputs.map(() => inputOf(c, [3, ...c.input], rng));
+  if (layer instanceof Dropout) layer.freezeMask(false);
+  if (layer instanceof Dropout && training) {
+    // Draw one mask and keep it: otherwise every perturbed evaluation would be a different function.
+    layer.forward(xs[0]!, true);
+    const kept = layer.keptMask()!;
+    assert.ok(kept.includes(0) && kept.includes(1), 'the mask both keeps and drops');
+    layer.freezeMask(true);
+  }
+  gradCheckInputs(layer, xs, { rng, training });
+}
+
 describe('engine gradient check (central differences)', () => {
+  it('covers every layer type', () => assertEveryType([...templateCases, ...cases].map((c) => c.layer), 'the gradient checks'));
+
+  templateCases.forEach((c, k) => {
+    it(c.title, () => {
+      const rng = createRng(300 + k);
+      const layer = createLayer(infoFor(c.input, c.layer), rng.fork());
+      perturbParams(layer, rng);
+      check(c, layer, rng, false);
+      if (layer.trainingDiffers) check(c, layer, rng, true);
+    });
+  });
+
   cases.forEach((c, k) => {
     it(c.title, () => {
       const rng = createRng(100 + k);
       const layer = createLayer(infoFor(c.input, c.layer), rng.fork());
-      // Non-trivial biases / gamma / beta / moving stats so that their gradients are exercised too.
-      for (const p of layer.params) {
-        if (p.name.endsWith('.bias') || p.name.endsWith('.beta') || p.name.endsWith('.movingMean')) p.value.forEach((_, i) => (p.value[i] = rng.next() - 0.5));
-        if (p.name.endsWith('.gamma') || p.name.endsWith('.movingVariance')) p.value.forEach((_, i) => (p.value[i] = 0.5 + rng.next()));
-      }
-      const shape = [3, ...c.input];
-      const x = c.x === 'distinct' ? distinctValues(shape, rng) : c.x === 'awayFromZero' ? awayFromZero(shape, rng) : c.x === 'awayFromKinks' ? awayFromKinks(shape, rng) : randomTensor(shape, rng);
-      if (layer instanceof Dropout && c.training) {
-        // Draw one mask and keep it: otherwise every perturbed evaluation would be a different function.
-        layer.forward(x, true);
-        const kept = layer.keptMask()!;
-        assert.ok(kept.includes(0) && kept.includes(1), 'the mask both keeps and drops');
-        layer.freezeMask(true);
-      }
-      gradCheck(layer, x, { rng, training: c.training ?? false });
+      perturbParams(layer, rng);
+      check(c, layer, rng, c.training ?? false);
     });
   });
 

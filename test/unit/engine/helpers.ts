@@ -50,6 +50,14 @@ export function distinctValues(shape: readonly number[], rng: Rng): Tensor {
   return tensor(shape, Float32Array.from(order, (v) => (v - n / 2) * 0.05));
 }
 
+/** Distinct values at odd multiples of 0.025 in random order: maxima stay distinct under ±eps (eps < 0.025) and no
+ *  value is that close to a multiple of 0.05 (relu's kink at 0, relu6's at 6), whichever layer reads them. */
+export function distinctOffKinks(shape: readonly number[], rng: Rng): Tensor {
+  const t = distinctValues(shape, rng);
+  for (let i = 0; i < t.data.length; i++) t.data[i] = t.data[i]! + 0.025;
+  return t;
+}
+
 /** ‖a − b‖∞ / max(‖b‖∞, floor): the "relative to the tensor's scale" error used by differential tests. */
 export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-6): number {
   assert.equal(a.length, b.length, 'length mismatch');
@@ -82,20 +90,29 @@ export interface GradCheckOptions {
  * so any wrong derivative (off by a factor, a sign, a missing term) fails.
  */
 export function gradCheck(layer: EngineLayer, x: Tensor, opts: GradCheckOptions): void {
+  gradCheckInputs(layer, [x], opts);
+}
+
+/** gradCheck of a layer of any number of inputs (forwardInputs/backwardInputs when it has them): every input's
+ *  gradient is checked. */
+export function gradCheckInputs(layer: EngineLayer, xs: readonly Tensor[], opts: GradCheckOptions): void {
   const training = opts.training ?? false;
   const eps = opts.eps ?? 1e-2;
-  const y0 = layer.forward(x, training);
+  const forward = (): Tensor => (layer.forwardInputs ? layer.forwardInputs(xs, training) : layer.forward(xs[0]!, training));
+  const y0 = forward();
   const r = randomTensor(y0.shape, opts.rng);
   const loss = (): number => {
-    const y = layer.forward(x, training).data;
+    const y = forward().data;
     let s = 0;
     for (let i = 0; i < y.length; i++) s += y[i]! * r.data[i]!;
     return s;
   };
   for (const p of layer.params) p.grad.fill(0);
-  layer.forward(x, training);
-  const dx = layer.backward(r).data.slice();
-  const targets: { name: string; value: Float32Array; grad: ArrayLike<number> }[] = [{ name: 'input', value: x.data, grad: dx }];
+  forward();
+  // Copied at once: a layer may hand back dy itself or one buffer for several inputs.
+  const dxs = (layer.backwardInputs ? layer.backwardInputs(r) : [layer.backward(r)]).map((t) => t.data.slice());
+  assert.equal(dxs.length, xs.length, 'one gradient per input');
+  const targets: { name: string; value: Float32Array; grad: ArrayLike<number> }[] = xs.map((x, k) => ({ name: xs.length > 1 ? `input ${k}` : 'input', value: x.data, grad: dxs[k]! }));
   for (const p of layer.params.filter((q: Param) => q.trainable)) targets.push({ name: p.name, value: p.value, grad: p.grad.slice() });
   for (const t of targets) checkCoords(t.name, t.value, t.grad, loss, eps, opts);
 }

@@ -1,18 +1,56 @@
-// Layer behaviour the gradient checks cannot see: dropout masks, batch-norm running statistics, initialisers,
-// and the kernels (GEMM variants against a naive product, im2col/col2im adjointness, swapping implementations).
+// Layer behaviour the gradient checks cannot see: for every layer type of the registry, params as its definition
+// lists them and the shape function's shapes; dropout masks, batch-norm running statistics, initialisers, and the
+// kernels (GEMM variants against a naive product, im2col/col2im adjointness, swapping implementations).
 import assert from 'node:assert/strict';
 import { fans, glorotNormal, heUniform } from '../../../src/engine/init';
+import type { EngineLayer } from '../../../src/engine/layer';
 import { getKernels, jsKernels, setKernels, type Kernels } from '../../../src/engine/kernels';
 import { createLayer } from '../../../src/engine/layers';
 import { buildNetwork } from '../../../src/engine/network';
 import type { BatchNorm } from '../../../src/engine/layers/batchNorm';
 import type { Dropout } from '../../../src/engine/layers/dropout';
 import { createRng } from '../../../src/engine/rng';
-import { tensor } from '../../../src/engine/tensor';
+import { tensor, type Tensor } from '../../../src/engine/tensor';
+import { defOf } from '../../../src/model/layers';
 import { window2d, type Window2d } from '../../../src/model/geometry';
 import { inferShapes } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Model } from '../../../src/model/types';
 import { infoFor, randomTensor } from './helpers';
+import { assertEveryType, TEMPLATE_CASES } from './registryCases';
+
+const forwardOf = (layer: EngineLayer, xs: readonly Tensor[], training: boolean): Tensor =>
+  layer.forwardInputs ? layer.forwardInputs(xs, training) : layer.forward(xs[0]!, training);
+
+describe('every layer type (its template from the registry)', () => {
+  it('covers every layer type', () => assertEveryType(TEMPLATE_CASES.map((c) => c.layer), 'the template cases'));
+
+  for (const c of TEMPLATE_CASES) {
+    it(`${c.type}: params as its definition lists them, seeded; the shape function's shapes; trainingDiffers iff training changes the output`, () => {
+      const info = infoFor(c.input, c.layer);
+      const layer = createLayer(info, createRng(1));
+      const defs = defOf(info.layer).params?.(info) ?? [];
+      assert.deepEqual(layer.params.map((p) => [p.name, p.shape, p.trainable]), defs.map((d) => [`${info.name}.${d.name}`, d.shape, d.trainable]));
+      layer.params.forEach((p, i) => {
+        const init = defs[i]!.init;
+        const limit = Math.sqrt(6 / (fans(p.shape).fanIn + fans(p.shape).fanOut));
+        if (init === 'glorotUniform') assert.ok(p.value.every((v) => Math.abs(v) <= limit) && p.value.some((v) => v !== 0), `${p.name}: Glorot uniform`);
+        else assert.ok(p.value.every((v) => v === (init === 'ones' ? 1 : 0)), `${p.name}: ${init}`);
+      });
+      assert.deepEqual(createLayer(info, createRng(1)).params.map((p) => Array.from(p.value)), layer.params.map((p) => Array.from(p.value)), 'the same seed, the same weights');
+      const rng = createRng(2);
+      const xs = info.inputs.map((inp) => randomTensor([2, ...inp.shape!], rng));
+      const inference = forwardOf(layer, xs, false);
+      assert.deepEqual(inference.shape, [2, ...info.outputShape!]);
+      const y = inference.data.slice();
+      const trained = forwardOf(layer, xs, true);
+      assert.deepEqual(trained.shape, [2, ...info.outputShape!]);
+      assert.equal(trained.data.some((v, i) => v !== y[i]), layer.trainingDiffers === true, 'trainingDiffers');
+      const dy = randomTensor(trained.shape, rng);
+      const dxs = layer.backwardInputs ? layer.backwardInputs(dy) : [layer.backward(dy)];
+      assert.deepEqual(dxs.map((dx) => dx.shape), info.inputs.map((inp) => [2, ...inp.shape!]));
+    });
+  }
+});
 
 describe('engine layers and kernels', () => {
   it('dropout: seeded inverted mask in training, identity at inference, backward through the same mask', () => {

@@ -1,25 +1,34 @@
 // Differential tests of graph models against tfjs-core (CPU): the merge layers alone, then random seeded graphs
 // with residual shortcuts (identity and projected), concatenations (of branches, of the model input, DenseNet
-// style), values read by several layers and the new layers (separableConv2d, zeroPadding2D, relu6, swish). Same
-// weights, same training loss and parameter gradients (fused softmax cross-entropy, batch norm and dropout in
-// training mode), same inference outputs and the same input gradient of Σ output·r, to 1e-4.
+// style), values read by several layers and the new layers (separableConv2d, zeroPadding2D, relu6, swish), and one
+// graph per layer type of the registry with that type's template in it. Same weights, same training loss and
+// parameter gradients (fused softmax cross-entropy, batch norm and dropout in training mode), same inference
+// outputs and the same input gradient of Σ output·r, to 1e-4.
 import assert from 'node:assert/strict';
 import { createLayer } from '../../../src/engine/layers';
 import { Dropout } from '../../../src/engine/layers/dropout';
 import { buildNetwork } from '../../../src/engine/network';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { analyze } from '../../../src/model/shapes';
-import { MODEL_FORMAT, type ActivationName, type Layer, type Model } from '../../../src/model/types';
+import { LAYER_TYPES } from '../../../src/model/spec';
+import { MODEL_FORMAT, type ActivationName, type Layer, type LayerType, type Model } from '../../../src/model/types';
 import { assertClose, randomTensor } from './helpers';
+import { assertEveryType, isMerge, TEMPLATE_CASES, templateOf } from './registryCases';
 import { paramsToTf, tf, tfModel, tfNode, toTf, useCpu } from './tfRef';
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng.int(items.length)]!;
 // No relu-like activation right before a max pool (ties among zeros); avg pools only in these graphs.
 const ACTS: ActivationName[] = ['linear', 'tanh', 'sigmoid', 'leakyRelu', 'relu6', 'swish', 'relu'];
 
-/** A random valid graph: a stem, 2–4 blocks, a classifier. Every layer is named; every branch reaches the output. */
-export function randomGraph(rng: Rng): Model {
-  for (;;) {
+/**
+ * A random valid graph: a stem, 2–4 blocks, a classifier. Every layer is named; every branch reaches the output.
+ * With `featured`, that type's template (the registry's) joins before the classifier: on an image reading fresh tanh
+ * convolutions (tie-free: a max pool of relu's zeros would route gradients differently in the two engines), or on
+ * the pooled features when the template needs a flat input.
+ */
+export function randomGraph(rng: Rng, featured?: LayerType): Model {
+  for (let attempt = 0; ; attempt++) {
+    if (attempt === 1000) throw new Error(`no valid random graph${featured ? ` with ${featured}'s template` : ''} in 1000 attempts`);
     const input = [6 + rng.int(5), 6 + rng.int(5), 1 + rng.int(3)] as const;
     const layers: Layer[] = [];
     let count = 0;
@@ -74,11 +83,19 @@ export function randomGraph(rng: Rng): Model {
     }
     // The model input joins once in a while: a concatenation at the input's resolution.
     if (rng.next() < 0.5 && sameSpatial(input, layers, prev)) prev = push({ type: 'concatenate', inputs: ['input', prev] });
-    if (rng.next() < 0.5) push({ type: 'globalAvgPool2d', inputs: [prev] });
-    else {
-      push({ type: 'avgPool2d', poolSize: 2, inputs: [prev] });
-      push({ type: 'flatten' });
+    const onImage = featured !== undefined && TEMPLATE_CASES.find((c) => c.type === featured)!.input.length === 3;
+    if (onImage) {
+      const from = (): string => push({ type: 'conv2d', filters: channels, kernelSize: 1 + rng.int(3), padding: 'same', activation: 'tanh', inputs: [prev] });
+      prev = push({ ...templateOf(featured), inputs: isMerge(featured) ? [from(), from()] : [from()] });
     }
+    if ((outputOf(input, layers, prev)?.length ?? 3) === 3) {
+      if (rng.next() < 0.5) prev = push({ type: 'globalAvgPool2d', inputs: [prev] });
+      else {
+        push({ type: 'avgPool2d', poolSize: 2, inputs: [prev] });
+        prev = push({ type: 'flatten' });
+      }
+    }
+    if (featured !== undefined && !onImage) prev = push({ ...templateOf(featured), inputs: isMerge(featured) ? [prev, prev] : [prev] });
     if (rng.next() < 0.5) push({ type: 'dropout', rate: pick(rng, [0.25, 0.5]) });
     push({ type: 'dense', units: 2 + rng.int(4), activation: 'softmax' });
     const analysis = analyze(input, layers);
@@ -128,14 +145,22 @@ describe('engine vs tfjs-core, graph models', () => {
     });
   }
 
-  for (let k = 0; k < 12; k++) {
-    it(`random graph #${k}: training loss and gradients, inference outputs, input gradient agree`, () => {
-      const rng = createRng(1200 + k);
-      const model = randomGraph(rng);
+  // Twelve random graphs, and one with each layer type's template.
+  const graphs = [
+    ...Array.from({ length: 12 }, (_, k) => ({ title: `random graph #${k}`, seed: 1200 + k, netSeed: 31 + k, featured: undefined })),
+    ...LAYER_TYPES.map((type, k) => ({ title: `random graph with ${type}'s template`, seed: 1300 + k, netSeed: 131 + k, featured: type })),
+  ];
+
+  it('the random graphs cover every layer type', () => assertEveryType(graphs.flatMap((g) => randomGraph(createRng(g.seed), g.featured).layers), 'the random graphs'));
+
+  for (const g of graphs) {
+    it(`${g.title}: training loss and gradients, inference outputs, input gradient agree`, () => {
+      const rng = createRng(g.seed);
+      const model = randomGraph(rng, g.featured);
       const analysis = analyze(model.input.shape, model.layers);
       const what = JSON.stringify(model.layers);
       assert.ok(analysis.layers.some((l) => l.inputs.length > 1), `a merge in ${what}`);
-      const net = buildNetwork(model, analysis, 31 + k);
+      const net = buildNetwork(model, analysis, g.netSeed);
       for (const p of net.params) {
         if (p.name.endsWith('.bias') || p.name.endsWith('.beta')) p.value.forEach((_, i) => (p.value[i] = 0.4 * (rng.next() - 0.5)));
         if (p.name.endsWith('.gamma')) p.value.forEach((_, i) => (p.value[i] = 0.5 + rng.next()));

@@ -1,18 +1,26 @@
 // Differential tests, layer by layer: the engine and tfjs-core (CPU) on the same weights and inputs must agree on
-// forward outputs and on the gradients of Σ y·r w.r.t. input and weights, to 1e-4 of the tensor's scale.
+// forward outputs and on the gradients of Σ y·r w.r.t. every input and weight, to 1e-4 of the tensor's scale. The
+// cases: every type's template from the registry (in training mode too where training differs), and hand-picked
+// variants.
 import assert from 'node:assert/strict';
+import type { EngineLayer } from '../../../src/engine/layer';
 import { createLayer } from '../../../src/engine/layers';
 import { Dropout } from '../../../src/engine/layers/dropout';
-import { createRng } from '../../../src/engine/rng';
+import { createRng, type Rng } from '../../../src/engine/rng';
+import type { Tensor } from '../../../src/engine/tensor';
+import type { LayerInfo } from '../../../src/model/analysis';
 import type { Layer, Shape } from '../../../src/model/types';
-import { assertClose, distinctValues, infoFor, randomTensor } from './helpers';
-import { tf, tfLayer, toTf, useCpu } from './tfRef';
+import { assertClose, distinctOffKinks, distinctValues, infoFor, randomTensor } from './helpers';
+import { assertEveryType, TEMPLATE_CASES } from './registryCases';
+import { tf, tfNode, toTf, useCpu } from './tfRef';
 
 interface Case {
   readonly input: Shape;
   readonly layer: Layer;
   readonly training?: boolean;
   readonly distinct?: boolean;
+  /** Distinct values off every activation's kink (the templates: whatever the layer, no ties and no kinks). */
+  readonly offKinks?: boolean;
   /** tfjs has no gradient for this configuration (dilated conv/depthwise) or a different one (avgPool 'same'
    *  backward counts the padding, unlike its own forward): compare forward only. */
   readonly forwardOnly?: boolean;
@@ -63,51 +71,80 @@ const cases: Case[] = [
   { input: [8, 8, 2], layer: { type: 'separableConv2d', filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same' }, forwardOnly: true },
 ];
 
+const templateCases: Case[] = TEMPLATE_CASES.map(({ input, layer }) => ({ input, layer, offKinks: true }));
+
+/** Non-kernel params (biases, batch norm's) random: the kernels are already. */
+function perturbParams(layer: EngineLayer, rng: Rng): void {
+  for (const p of layer.params) {
+    if (!p.name.endsWith('.kernel')) p.value.forEach((_, i) => (p.value[i] = p.name.endsWith('Variance') || p.name.endsWith('gamma') ? 0.5 + rng.next() : rng.next() - 0.5));
+  }
+}
+
+/** Forward and backward of the engine layer, then the same in tfjs on the same weights and inputs. */
+function compare(c: Case, info: LayerInfo, layer: EngineLayer, rng: Rng, training: boolean): void {
+  for (const p of layer.params) p.grad.fill(0);
+  const shape = [4, ...c.input];
+  const xs: Tensor[] = info.inputs.map(() => (c.offKinks ? distinctOffKinks(shape, rng) : c.distinct ? distinctValues(shape, rng) : randomTensor(shape, rng, c.wide ? 8 : 2)));
+  const y = layer.forwardInputs ? layer.forwardInputs(xs, training) : layer.forward(xs[0]!, training);
+  const yData = y.data.slice();
+  // Training-mode dropout: tfjs applies the mask the engine drew; a mask without drops would test nothing.
+  const masks = new Map<string, Uint8Array>();
+  const kept = layer instanceof Dropout ? layer.keptMask() : undefined;
+  if (kept) {
+    assert.ok(kept.includes(0) && kept.includes(1), 'the mask both keeps and drops');
+    masks.set(info.name, kept);
+  }
+  const r = randomTensor(y.shape, rng);
+  const dxs = (layer.backwardInputs ? layer.backwardInputs(r) : [layer.backward(r)]).map((t) => t.data.slice());
+
+  tf.tidy(() => {
+    const names = layer.params.map((p) => p.name);
+    const consts = layer.params.map((p) => tf.tensor(p.value, [...p.shape]));
+    const trainable = layer.params.map((p, i) => (p.trainable ? i : -1)).filter((i) => i >= 0);
+    const run = (xts: readonly tf.Tensor[], ws: readonly tf.Tensor[]): tf.Tensor => {
+      const map = new Map(names.map((n, i) => [n, consts[i]!]));
+      trainable.forEach((pi, j) => map.set(names[pi]!, ws[j]!));
+      return tfNode(info, map, xts, training, masks);
+    };
+    const ref = run(xs.map(toTf), trainable.map((i) => consts[i]!));
+    assertClose(yData, ref.dataSync(), 1e-4, 'forward');
+    if (c.forwardOnly) return;
+    const rt = toTf(r);
+    const k = xs.length;
+    const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(run(args.slice(0, k), args.slice(k)), rt)))([...xs.map(toTf), ...trainable.map((i) => consts[i]!)]);
+    dxs.forEach((dx, j) => assertClose(dx, grads[j]!.dataSync(), 1e-4, k > 1 ? `dL/dx${j}` : 'dL/dx'));
+    trainable.forEach((pi, j) => assertClose(layer.params[pi]!.grad, grads[k + j]!.dataSync(), 1e-4, `dL/d${names[pi]}`));
+  });
+}
+
+function titleOf(c: Case): string {
+  const { type, ...fields } = c.layer;
+  return `${type} ${JSON.stringify(fields)} on ${c.input.join('×')}`;
+}
+
 describe('engine vs tfjs-core, per layer', () => {
   before(useCpu);
 
+  it('covers every layer type', () => assertEveryType([...templateCases, ...cases].map((c) => c.layer), 'the per-layer differential tests'));
+
+  templateCases.forEach((c, k) => {
+    it(`${titleOf(c)} (the registry's template; in training too where it differs)`, () => {
+      const rng = createRng(700 + k);
+      const info = infoFor(c.input, c.layer);
+      const layer = createLayer(info, rng.fork());
+      perturbParams(layer, rng);
+      compare(c, info, layer, rng, false);
+      if (layer.trainingDiffers) compare(c, info, layer, rng, true);
+    });
+  });
+
   cases.forEach((c, k) => {
-    const { type, ...fields } = c.layer;
-    const title = `${type} ${JSON.stringify(fields)} on ${c.input.join('×')}${c.training ? ' (training)' : ''}`;
-    it(title, () => {
+    it(`${titleOf(c)}${c.training ? ' (training)' : ''}`, () => {
       const rng = createRng(500 + k);
       const info = infoFor(c.input, c.layer);
       const layer = createLayer(info, rng.fork());
-      for (const p of layer.params) {
-        if (!p.name.endsWith('.kernel')) p.value.forEach((_, i) => (p.value[i] = p.name.endsWith('Variance') || p.name.endsWith('gamma') ? 0.5 + rng.next() : rng.next() - 0.5));
-      }
-      const shape = [4, ...c.input];
-      const x = c.distinct ? distinctValues(shape, rng) : randomTensor(shape, rng, c.wide ? 8 : 2);
-      const training = c.training ?? false;
-      const y = layer.forward(x, training);
-      const yData = y.data.slice();
-      // Training-mode dropout: tfjs applies the mask the engine drew; a mask without drops would test nothing.
-      const masks = new Map<string, Uint8Array>();
-      const kept = layer instanceof Dropout ? layer.keptMask() : undefined;
-      if (kept) {
-        assert.ok(kept.includes(0) && kept.includes(1), 'the mask both keeps and drops');
-        masks.set(info.name, kept);
-      }
-      const r = randomTensor(y.shape, rng);
-      const dx = layer.backward(r).data.slice();
-
-      tf.tidy(() => {
-        const names = layer.params.map((p) => p.name);
-        const consts = layer.params.map((p) => tf.tensor(p.value, [...p.shape]));
-        const trainable = layer.params.map((p, i) => (p.trainable ? i : -1)).filter((i) => i >= 0);
-        const run = (xt: tf.Tensor, ...ws: tf.Tensor[]): tf.Tensor => {
-          const map = new Map(names.map((n, i) => [n, consts[i]!]));
-          trainable.forEach((pi, j) => map.set(names[pi]!, ws[j]!));
-          return tfLayer(info, map, xt, training, masks);
-        };
-        const ref = run(toTf(x), ...trainable.map((i) => consts[i]!));
-        assertClose(yData, ref.dataSync(), 1e-4, 'forward');
-        if (c.forwardOnly) return;
-        const rt = toTf(r);
-        const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(run(args[0]!, ...args.slice(1)), rt)))([toTf(x), ...trainable.map((i) => consts[i]!)]);
-        assertClose(dx, grads[0]!.dataSync(), 1e-4, 'dL/dx');
-        trainable.forEach((pi, j) => assertClose(layer.params[pi]!.grad, grads[j + 1]!.dataSync(), 1e-4, `dL/d${names[pi]}`));
-      });
+      perturbParams(layer, rng);
+      compare(c, info, layer, rng, c.training ?? false);
     });
   });
 });

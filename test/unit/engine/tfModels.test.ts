@@ -1,22 +1,29 @@
 // Differential tests on random whole sequential models: the engine's trainBatch (fused softmax CE, batch-norm and
 // dropout in training mode, tfjs applying the engine's dropout masks) and inference forward against the same model
-// composed from tfjs-core ops.
+// composed from tfjs-core ops; twelve random models, and one with each layer type's template from the registry.
 import assert from 'node:assert/strict';
 import { Dropout } from '../../../src/engine/layers/dropout';
 import { buildNetwork } from '../../../src/engine/network';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { analyze } from '../../../src/model/shapes';
-import { MODEL_FORMAT, type ActivationName, type Layer, type Model } from '../../../src/model/types';
+import { LAYER_TYPES } from '../../../src/model/spec';
+import { MODEL_FORMAT, type ActivationName, type Layer, type LayerType, type Model } from '../../../src/model/types';
 import { assertClose, randomTensor } from './helpers';
+import { assertEveryType, isMerge, TEMPLATE_CASES, templateOf } from './registryCases';
 import { paramsToTf, tf, tfModel, toTf, useCpu } from './tfRef';
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng.int(items.length)]!;
 // No relu before max pooling: exact ties among zeros would let the two engines route gradients differently.
 const CONV_ACTS: ActivationName[] = ['linear', 'tanh', 'sigmoid', 'leakyRelu'];
 
-/** A random valid model; dilation and avg-pool 'same' are left out (tfjs has no / a different gradient there). */
-function randomModel(rng: Rng): Model {
-  for (;;) {
+/**
+ * A random valid model; dilation and avg-pool 'same' are left out (tfjs has no / a different gradient there). With
+ * `featured`, that type's template (the registry's) joins before the classifier: on an image after a tanh conv (no
+ * ties for a max pool), or on the pooled features when it needs a flat input; a merge reads the previous layer twice.
+ */
+function randomModel(rng: Rng, featured?: LayerType): Model {
+  for (let attempt = 0; ; attempt++) {
+    if (attempt === 1000) throw new Error(`no valid random model${featured ? ` with ${featured}'s template` : ''} in 1000 attempts`);
     const input = [5 + rng.int(6), 5 + rng.int(6), 1 + rng.int(3)] as const;
     const layers: Layer[] = [];
     for (let b = 1 + rng.int(3); b > 0; b--) {
@@ -29,7 +36,19 @@ function randomModel(rng: Rng): Model {
       if (rng.next() < 0.3) layers.push({ type: pick(rng, ['tanh', 'leakyRelu', 'sigmoid'] as const) });
       if (rng.next() < 0.4) layers.push(rng.next() < 0.5 ? { type: 'maxPool2d', poolSize: 2, padding } : { type: 'avgPool2d', poolSize: 2 });
     }
-    layers.push(pick(rng, [{ type: 'flatten' }, { type: 'globalAvgPool2d' }, { type: 'globalMaxPool2d' }] as const));
+    const feature = (): void => {
+      // A merge names what it reads (a default name cannot be referenced).
+      if (isMerge(featured!)) layers[layers.length - 1] = { ...layers[layers.length - 1]!, name: 'merged' };
+      layers.push({ ...templateOf(featured!), ...(isMerge(featured!) ? { inputs: ['merged', 'merged'] } : {}) } as Layer);
+    };
+    const onImage = featured !== undefined && TEMPLATE_CASES.find((c) => c.type === featured)!.input.length === 3;
+    if (onImage) {
+      layers.push({ type: 'conv2d', filters: 1 + rng.int(4), kernelSize: 1 + rng.int(3), padding: 'same', activation: 'tanh' });
+      feature();
+    }
+    // After a featured layer (relu's zeros, say) no global max pool: it could tie.
+    if ((analyze(input, layers).outputShape?.length ?? 3) === 3) layers.push(pick(rng, featured ? ([{ type: 'flatten' }, { type: 'globalAvgPool2d' }] as const) : ([{ type: 'flatten' }, { type: 'globalAvgPool2d' }, { type: 'globalMaxPool2d' }] as const)));
+    if (featured !== undefined && !onImage) feature();
     if (rng.next() < 0.5) layers.push({ type: 'dense', units: 3 + rng.int(6), activation: pick(rng, ['relu', 'tanh'] as const) });
     // Every model trains through a dropout before its classifier.
     layers.push({ type: 'dropout', rate: pick(rng, [0.25, 0.5]) });
@@ -42,12 +61,19 @@ function randomModel(rng: Rng): Model {
 describe('engine vs tfjs-core, random whole models', () => {
   before(useCpu);
 
-  for (let k = 0; k < 12; k++) {
-    it(`random model #${k}: loss, parameter gradients and inference outputs agree`, () => {
-      const rng = createRng(900 + k);
-      const model = randomModel(rng);
+  const models = [
+    ...Array.from({ length: 12 }, (_, k) => ({ title: `random model #${k}`, seed: 900 + k, netSeed: 77 + k, featured: undefined })),
+    ...LAYER_TYPES.map((type, k) => ({ title: `random model with ${type}'s template`, seed: 950 + k, netSeed: 177 + k, featured: type })),
+  ];
+
+  it('the random models cover every layer type', () => assertEveryType(models.flatMap((m) => randomModel(createRng(m.seed), m.featured).layers), 'the random models'));
+
+  for (const m of models) {
+    it(`${m.title}: loss, parameter gradients and inference outputs agree`, () => {
+      const rng = createRng(m.seed);
+      const model = randomModel(rng, m.featured);
       const analysis = analyze(model.input.shape, model.layers);
-      const net = buildNetwork(model, analysis, 77 + k);
+      const net = buildNetwork(model, analysis, m.netSeed);
       const n = 4;
       const x = randomTensor([n, ...model.input.shape], rng, 2);
       const classes = analysis.outputShape![0]!;

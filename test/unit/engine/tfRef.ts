@@ -5,8 +5,9 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core registers gradient functions only on request.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { LayerInfo } from '../../../src/model/analysis';
+import { LAYER_DEFS } from '../../../src/model/layers';
 import { paddingSides } from '../../../src/model/shapes';
-import type { ActivationName } from '../../../src/model/types';
+import type { ActivationName, Layer, LayerOf, LayerType } from '../../../src/model/types';
 import type { Param } from '../../../src/engine/layer';
 import type { Tensor } from '../../../src/engine/tensor';
 
@@ -40,81 +41,99 @@ function act(name: ActivationName | undefined, z: tf.Tensor, alpha = 0.3): tf.Te
 /** Per dropout layer name, which inputs the engine kept (1) or dropped (0) in its training forward (Dropout.keptMask). */
 export type DropoutMasks = ReadonlyMap<string, Uint8Array>;
 
-/** One layer of any number of inputs (add, concatenate) in tfjs; see tfLayer. */
-export function tfNode(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, xs: readonly tf.Tensor[], training: boolean, masks?: DropoutMasks): tf.Tensor {
-  if (info.layer.type === 'add') return tf.addN([...xs]);
-  if (info.layer.type === 'concatenate') return tf.concat([...xs], -1);
-  if (xs.length !== 1) throw new Error(`${info.name}: ${info.layer.type} takes one input, got ${xs.length}`);
-  return tfLayer(info, p, xs[0]!, training, masks);
+/** What a layer's tfjs version reads besides its config and inputs. */
+interface TfContext {
+  readonly info: LayerInfo;
+  /** The param "<layer>.<suffix>". */
+  param(suffix: string): tf.Tensor;
+  /** z + the bias param, unless useBias is false. */
+  bias(z: tf.Tensor, useBias: boolean | undefined): tf.Tensor;
+  readonly training: boolean;
+  readonly masks?: DropoutMasks;
 }
 
-/** One layer in tfjs. `p` maps param names ("<layer>.kernel", …) to tf tensors; `masks` is needed for dropout in training. */
-export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean, masks?: DropoutMasks): tf.Tensor {
-  const l = info.layer;
-  const get = (suffix: string): tf.Tensor => {
+/** One layer type in tfjs: `xs` are its inputs (one, but for merges). */
+type TfLayer<L> = (l: L, xs: readonly tf.Tensor[], c: TfContext) => tf.Tensor;
+
+const activationLayer: TfLayer<{ readonly type: Exclude<ActivationName, 'leakyRelu' | 'linear'> }> = (l, [x]) => act(l.type, x!);
+
+/** Every layer type in tfjs: a new type in the registry is a compile error here until it has a reference. */
+const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
+  conv2d: (l, [x], c) => {
+    const w = c.info.window!;
+    const z = tf.conv2d(x as tf.Tensor4D, c.param('kernel') as tf.Tensor4D, [w.sh, w.sw], l.padding ?? 'valid', 'NHWC', [w.dh, w.dw]);
+    return act(l.activation, c.bias(z, l.useBias));
+  },
+  depthwiseConv2d: (l, [x], c) => {
+    const w = c.info.window!;
+    const z = tf.depthwiseConv2d(x as tf.Tensor4D, c.param('kernel') as tf.Tensor4D, [w.sh, w.sw], l.padding ?? 'valid', 'NHWC', [w.dh, w.dw]);
+    return act(l.activation, c.bias(z, l.useBias));
+  },
+  separableConv2d: (l, [x], c) => {
+    const w = c.info.window!;
+    const z = tf.separableConv2d(
+      x as tf.Tensor4D, c.param('depthwiseKernel') as tf.Tensor4D, c.param('pointwiseKernel') as tf.Tensor4D, [w.sh, w.sw], l.padding ?? 'valid', [w.dh, w.dw], 'NHWC',
+    );
+    return act(l.activation, c.bias(z, l.useBias));
+  },
+  add: (_l, xs) => tf.addN([...xs]),
+  concatenate: (_l, xs) => tf.concat([...xs], -1),
+  zeroPadding2D: (l, [x]) => {
+    const [[top, bottom], [left, right]] = paddingSides(l.padding ?? 1);
+    return tf.pad(x!, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  },
+  maxPool2d: (l, [x], c) => {
+    const w = c.info.window!;
+    return tf.maxPool(x as tf.Tensor4D, [w.kh, w.kw], [w.sh, w.sw], l.padding ?? 'valid');
+  },
+  avgPool2d: (l, [x], c) => {
+    const w = c.info.window!;
+    return tf.avgPool(x as tf.Tensor4D, [w.kh, w.kw], [w.sh, w.sw], l.padding ?? 'valid');
+  },
+  globalAvgPool2d: (_l, [x]) => tf.mean(x!, [1, 2]),
+  globalMaxPool2d: (_l, [x]) => tf.max(x!, [1, 2]),
+  flatten: (_l, [x]) => tf.reshape(x!, [x!.shape[0]!, -1]),
+  dense: (l, [x], c) => act(l.activation, c.bias(tf.matMul(x as tf.Tensor2D, c.param('kernel') as tf.Tensor2D), l.useBias)),
+  dropout: (l, [x], c) => {
+    if (!c.training) return x!;
+    // The engine's random draw, scaled here independently (inverted dropout, as Keras): x · keep / (1 − rate).
+    const keep = c.masks?.get(c.info.name);
+    if (!keep) throw new Error(`${c.info.name}: dropout in training needs the engine's mask (Dropout.keptMask())`);
+    return tf.mul(x!, tf.div(tf.tensor(Float32Array.from(keep), x!.shape, 'float32'), 1 - l.rate));
+  },
+  batchNorm: (l, [x], c) => {
+    const eps = l.epsilon ?? 0.001;
+    const axes = x!.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = c.training ? tf.moments(x!, axes) : { mean: c.param('movingMean'), variance: c.param('movingVariance') };
+    return tf.batchNorm(x!, mean, variance, c.param('beta'), c.param('gamma'), eps);
+  },
+  relu: activationLayer,
+  relu6: activationLayer,
+  leakyRelu: (l, [x]) => act('leakyRelu', x!, l.alpha ?? 0.3),
+  sigmoid: activationLayer,
+  tanh: activationLayer,
+  swish: activationLayer,
+  softmax: activationLayer,
+};
+
+/** One layer of any number of inputs in tfjs. `p` maps param names ("<layer>.kernel", …) to tf tensors; `masks` is
+ *  needed for dropout in training. */
+export function tfNode(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, xs: readonly tf.Tensor[], training: boolean, masks?: DropoutMasks): tf.Tensor {
+  if (LAYER_DEFS[info.type].inputs !== 'many' && xs.length !== 1) throw new Error(`${info.name}: ${info.type} takes one input, got ${xs.length}`);
+  const param = (suffix: string): tf.Tensor => {
     const t = p.get(`${info.name}.${suffix}`);
     if (!t) throw new Error(`missing ${info.name}.${suffix}`);
     return t;
   };
-  const bias = (z: tf.Tensor, useBias: boolean | undefined): tf.Tensor => (useBias === false ? z : tf.add(z, get('bias')));
-  const w = info.window;
-  switch (l.type) {
-    case 'conv2d': {
-      const z = tf.conv2d(x as tf.Tensor4D, get('kernel') as tf.Tensor4D, [w!.sh, w!.sw], l.padding ?? 'valid', 'NHWC', [w!.dh, w!.dw]);
-      return act(l.activation, bias(z, l.useBias));
-    }
-    case 'depthwiseConv2d': {
-      const z = tf.depthwiseConv2d(x as tf.Tensor4D, get('kernel') as tf.Tensor4D, [w!.sh, w!.sw], l.padding ?? 'valid', 'NHWC', [w!.dh, w!.dw]);
-      return act(l.activation, bias(z, l.useBias));
-    }
-    case 'separableConv2d': {
-      const z = tf.separableConv2d(
-        x as tf.Tensor4D, get('depthwiseKernel') as tf.Tensor4D, get('pointwiseKernel') as tf.Tensor4D, [w!.sh, w!.sw], l.padding ?? 'valid', [w!.dh, w!.dw], 'NHWC',
-      );
-      return act(l.activation, bias(z, l.useBias));
-    }
-    case 'zeroPadding2D': {
-      const [[top, bottom], [left, right]] = paddingSides(l.padding ?? 1);
-      return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-    }
-    case 'add':
-    case 'concatenate':
-      throw new Error(`${info.name}: ${l.type} takes several inputs (tfNode)`);
-    case 'maxPool2d':
-      return tf.maxPool(x as tf.Tensor4D, [w!.kh, w!.kw], [w!.sh, w!.sw], l.padding ?? 'valid');
-    case 'avgPool2d':
-      return tf.avgPool(x as tf.Tensor4D, [w!.kh, w!.kw], [w!.sh, w!.sw], l.padding ?? 'valid');
-    case 'globalAvgPool2d':
-      return tf.mean(x, [1, 2]);
-    case 'globalMaxPool2d':
-      return tf.max(x, [1, 2]);
-    case 'flatten':
-      return tf.reshape(x, [x.shape[0]!, -1]);
-    case 'dense':
-      return act(l.activation, bias(tf.matMul(x as tf.Tensor2D, get('kernel') as tf.Tensor2D), l.useBias));
-    case 'dropout': {
-      if (!training) return x;
-      // The engine's random draw, scaled here independently (inverted dropout, as Keras): x · keep / (1 − rate).
-      const keep = masks?.get(info.name);
-      if (!keep) throw new Error(`${info.name}: dropout in training needs the engine's mask (Dropout.keptMask())`);
-      return tf.mul(x, tf.div(tf.tensor(Float32Array.from(keep), x.shape, 'float32'), 1 - l.rate));
-    }
-    case 'batchNorm': {
-      const eps = l.epsilon ?? 0.001;
-      const axes = x.shape.slice(0, -1).map((_, i) => i);
-      const { mean, variance } = training ? tf.moments(x, axes) : { mean: get('movingMean'), variance: get('movingVariance') };
-      return tf.batchNorm(x, mean, variance, get('beta'), get('gamma'), eps);
-    }
-    case 'relu':
-    case 'relu6':
-    case 'sigmoid':
-    case 'tanh':
-    case 'swish':
-    case 'softmax':
-      return act(l.type, x);
-    case 'leakyRelu':
-      return act('leakyRelu', x, l.alpha ?? 0.3);
-  }
+  const bias = (z: tf.Tensor, useBias: boolean | undefined): tf.Tensor => (useBias === false ? z : tf.add(z, param('bias')));
+  // The entry of the layer's own type (TypeScript cannot correlate the two by itself).
+  const reference = TF_LAYERS[info.layer.type] as TfLayer<Layer>;
+  return reference(info.layer, xs, { info, param, bias, training, masks });
+}
+
+/** One single-input layer in tfjs; see tfNode. */
+export function tfLayer(info: LayerInfo, p: ReadonlyMap<string, tf.Tensor>, x: tf.Tensor, training: boolean, masks?: DropoutMasks): tf.Tensor {
+  return tfNode(info, p, [x], training, masks);
 }
 
 /** A whole model in tfjs: layers in file order, each reading the outputs its `inputs` name; the last one's. */
