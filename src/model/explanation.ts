@@ -213,10 +213,10 @@ export interface AddExplanation extends ExplanationBase {
   readonly sum: number;
 }
 
-/** An activation layer (relu, relu6, leakyRelu, sigmoid, tanh, swish): input → output. */
+/** An element-wise activation layer (relu, relu6, leakyRelu, sigmoid, tanh, swish, hardSwish): input → output. */
 export interface ActivationExplanation extends ExplanationBase {
   readonly kind: 'activation';
-  readonly layerType: 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'swish';
+  readonly layerType: Exclude<ActivationName, 'linear' | 'softmax'>;
   readonly source: CellSource;
   readonly activation: ActivationStep;
 }

@@ -11,14 +11,14 @@ export type { AddLayer, AvgPool2dLayer, BatchNormLayer, ConcatenateLayer, Conv2d
 export type { FlattenLayer, GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, LeakyReluLayer, MaxPool2dLayer, SeparableConv2dLayer, ZeroPadding2dLayer } from './layers';
 import type { Layer } from './layers';
 import type { AddLayer, AvgPool2dLayer, ConcatenateLayer, GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, MaxPool2dLayer } from './layers';
-import type { ReluLayer, Relu6Layer, SigmoidLayer, SoftmaxLayer, SwishLayer, TanhLayer } from './layers';
+import type { ActivationName } from './layers/base';
 
 /** Element-wise sum of equal shapes, or concatenation along the last axis (channels). */
 export type MergeLayer = AddLayer | ConcatenateLayer;
 export type Pool2dLayer = MaxPool2dLayer | AvgPool2dLayer;
 export type GlobalPool2dLayer = GlobalAvgPool2dLayer | GlobalMaxPool2dLayer;
 /** The activation layers without fields of their own. */
-export type ActivationLayer = ReluLayer | Relu6Layer | SigmoidLayer | TanhLayer | SwishLayer | SoftmaxLayer;
+export type ActivationLayer = Extract<Layer, { readonly type: Exclude<ActivationName, 'linear' | 'leakyRelu'> }>;
 
 /** MNIST-style IDX files (plain or .gz), relative to the model file. */
 export interface IdxSource {
