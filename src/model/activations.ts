@@ -14,6 +14,7 @@ export const ACTIVATION_FUNCTIONS: { readonly [A in ElementwiseActivation]: (z: 
   sigmoid: (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))),
   tanh: (z) => Math.tanh(z),
   swish: (z) => (z >= 0 ? z / (1 + Math.exp(-z)) : (z * Math.exp(z)) / (1 + Math.exp(z))),
+  hardSwish: (z) => (z <= -3 ? 0 : z >= 3 ? z : (z * (z + 3)) / 6),
 };
 
 /** act(z) for the element-wise activations; softmax needs its whole row. */

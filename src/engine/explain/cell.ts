@@ -95,6 +95,7 @@ const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
   sigmoid: explainActivation,
   tanh: explainActivation,
   swish: explainActivation,
+  hardSwish: explainActivation,
   softmax: explainSoftmax,
 };
 

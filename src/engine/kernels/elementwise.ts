@@ -34,6 +34,10 @@ export function activationForward(
         else { const e = Math.exp(v); y[i] = (v * e) / (1 + e); }
       }
       return;
+    case 'hardSwish':
+      // z · relu6(z + 3) / 6, in float64 rounded once (the wasm kernel evaluates the same expression).
+      for (let i = 0; i < size; i++) { const v = z[i]!; y[i] = v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6; }
+      return;
     case 'sigmoid':
       for (let i = 0; i < size; i++) y[i] = sigmoid(z[i]!);
       return;
@@ -80,6 +84,10 @@ export function activationBackward(
         const s = sigmoid(v);
         dz[i] = dy[i]! * s * (1 + v * (1 - s));
       }
+      return;
+    case 'hardSwish':
+      // 0 below −3, 1 above 3, (2z + 3) / 6 between (PyTorch's x / 3 + 1/2, ends included).
+      for (let i = 0; i < size; i++) { const v = z[i]!; dz[i] = v < -3 ? 0 : v > 3 ? dy[i]! : (dy[i]! * (2 * v + 3)) / 6; }
       return;
     case 'sigmoid':
       for (let i = 0; i < size; i++) { const s = y[i]!; dz[i] = dy[i]! * s * (1 - s); }

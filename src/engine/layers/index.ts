@@ -51,6 +51,7 @@ export const ENGINE_LAYERS: { readonly [T in LayerType]: LayerFactory } = {
   sigmoid: activation,
   tanh: activation,
   swish: activation,
+  hardSwish: activation,
   softmax: activation,
 };
 

@@ -26,7 +26,7 @@ export class KerasExportError extends Error {
 }
 
 /** Module names the script uses: a layer variable never shadows them. */
-const RESERVED = new Set('inputs model keras layers tf np json os struct sys build_model load_weights read_safetensors leaky_relu'.split(' '));
+const RESERVED = new Set('inputs model keras layers tf np json os struct sys build_model load_weights read_safetensors leaky_relu hard_swish'.split(' '));
 
 export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFile }: KerasExportInput): string {
   if (!analysis.ok || analysis.layers.length !== model.layers.length) {
@@ -37,6 +37,7 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
   const ids = pyIdentifiers(infos.map((i) => i.name), RESERVED);
   const calls = infos.map(kerasLayer);
   const usesLeaky = calls.some((c) => c.includes('activation=leaky_relu'));
+  const usesHardSwish = calls.some((c) => /\bhard_swish\b/.test(c));
   const [h, w, c] = model.input.shape;
   const input = `keras.Input(shape=${pyTuple([h, w, c])}, name="input")`;
   const body = isChain
@@ -83,6 +84,9 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
     '',
     ...(usesLeaky
       ? ['', 'def leaky_relu(x):', `    """CNN Studio's fused leakyRelu activation: slope ${pyNumber(LEAKY_RELU_ALPHA)} for negative inputs (Keras' LeakyReLU default)."""`, `    return tf.nn.leaky_relu(x, alpha=${pyNumber(LEAKY_RELU_ALPHA)})`, '']
+      : []),
+    ...(usesHardSwish
+      ? ['', 'def hard_swish(x):', '    """CNN Studio\'s hardSwish: x · relu6(x + 3) / 6 (not every Keras has keras.activations.hard_swish)."""', '    return x * tf.nn.relu6(x + 3.0) / 6.0', '']
       : []),
     '',
     'def build_model():',
@@ -135,6 +139,8 @@ function activationArg(act: ActivationName): string[] {
       return ['activation=tf.nn.relu6'];
     case 'leakyRelu':
       return ['activation=leaky_relu'];
+    case 'hardSwish':
+      return ['activation=hard_swish'];
     default:
       return assertNever(act, 'activation');
   }
@@ -199,6 +205,7 @@ const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
   sigmoid: activationNamed,
   tanh: activationNamed,
   swish: activationNamed,
+  hardSwish: () => ['hard_swish'],
   softmax: noArgs,
 };
 

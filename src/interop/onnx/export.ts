@@ -189,6 +189,7 @@ const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
   sigmoid: activationLayer,
   tanh: activationLayer,
   swish: activationLayer,
+  hardSwish: activationLayer,
   softmax: activationLayer,
 };
 
@@ -245,6 +246,8 @@ function emitActivation(g: GraphBuilder, act: Exclude<ActivationName, 'linear'>,
       g.node('Sigmoid', `${base}/Sigmoid`, [x], [s]);
       return g.node('Mul', nodeName('Mul'), [x, s], [out]);
     }
+    case 'hardSwish':
+      return g.node('HardSwish', nodeName('HardSwish'), [x], [out]);
     default:
       return assertNever(act, 'activation');
   }

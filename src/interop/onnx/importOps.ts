@@ -99,7 +99,7 @@ function matchActivation(g: ImportGraph, tensor: string, layout: ActValue['layou
   return unary && { ...unary, nodes: [r], output: r.output?.[0] ?? '' };
 }
 
-/** Relu, Sigmoid, Tanh, LeakyRelu, Softmax over channels, Clip(0, 6) / Clip(0, ∞): our activation, else undefined. */
+/** Relu, Sigmoid, Tanh, HardSwish, LeakyRelu, Softmax over channels, Clip(0, 6) / Clip(0, ∞): our activation, else undefined. */
 function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['layout']): { activation: Exclude<ActivationName, 'linear'>; alpha?: number } | undefined {
   const a = new Attrs(r);
   switch (r.opType ?? '') {
@@ -109,6 +109,8 @@ function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['l
       return { activation: 'sigmoid' };
     case 'Tanh':
       return { activation: 'tanh' };
+    case 'HardSwish':
+      return { activation: 'hardSwish' };
     case 'LeakyRelu':
       return { activation: 'leakyRelu', alpha: tidy(a.float('alpha', 0.01)) };
     case 'Softmax': {
@@ -484,6 +486,7 @@ export const ONNX_IMPORTERS = {
   LeakyRelu: { attributes: ['alpha'], yields: ['leakyRelu'], run: activation },
   Sigmoid: { attributes: [], yields: ['sigmoid', 'swish'], run: activation },
   Tanh: { attributes: [], yields: ['tanh'], run: activation },
+  HardSwish: { attributes: [], yields: ['hardSwish'], run: activation },
   Softmax: { attributes: ['axis'], yields: ['softmax'], run: activation },
   // Bounds are inputs since opset 11, attributes before.
   Clip: { attributes: ['min', 'max'], yields: ['relu6', 'relu'], run: activation },

@@ -54,6 +54,8 @@ export function activationCall(act: Exclude<ActivationName, 'linear'>, x: string
       return `torch.tanh(${x})`;
     case 'swish':
       return `F.silu(${x})`;
+    case 'hardSwish':
+      return `F.hardswish(${x})`;
     case 'softmax':
       return `torch.softmax(${x}, dim=1)`;
     default:
@@ -196,6 +198,7 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
   sigmoid: (c) => plain(c, 'nn.Sigmoid()'),
   tanh: (c) => plain(c, 'nn.Tanh()'),
   swish: (c) => plain(c, 'nn.SiLU()'),
+  hardSwish: (c) => plain(c, 'nn.Hardswish()'),
   softmax: (c) => plain(c, 'nn.Softmax(dim=1)'),
 };
 

@@ -12,6 +12,7 @@ import { dropout, type DropoutLayer } from './dropout';
 import { flatten, type FlattenLayer } from './flatten';
 import { globalAvgPool2d, type GlobalAvgPool2dLayer } from './globalAvgPool2d';
 import { globalMaxPool2d, type GlobalMaxPool2dLayer } from './globalMaxPool2d';
+import { hardSwish, type HardSwishLayer } from './hardSwish';
 import { leakyRelu, type LeakyReluLayer } from './leakyRelu';
 import { maxPool2d, type MaxPool2dLayer } from './maxPool2d';
 import { relu, type ReluLayer } from './relu';
@@ -44,6 +45,7 @@ export type Layer =
   | SigmoidLayer
   | TanhLayer
   | SwishLayer
+  | HardSwishLayer
   | SoftmaxLayer;
 
 export type LayerType = Layer['type'];
@@ -72,6 +74,7 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   sigmoid,
   tanh,
   swish,
+  hardSwish,
   softmax,
 };
 
@@ -82,4 +85,4 @@ export function defOf<L extends Layer>(layer: L): LayerDef<L> {
 
 export type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer, AddLayer, ConcatenateLayer, ZeroPadding2dLayer, MaxPool2dLayer, AvgPool2dLayer };
 export type { GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, FlattenLayer, DenseLayer, DropoutLayer, BatchNormLayer, LeakyReluLayer };
-export type { ReluLayer, Relu6Layer, SigmoidLayer, TanhLayer, SwishLayer, SoftmaxLayer };
+export type { ReluLayer, Relu6Layer, SigmoidLayer, TanhLayer, SwishLayer, HardSwishLayer, SoftmaxLayer };

@@ -31,6 +31,7 @@ function act(name: ActivationName | undefined, z: tf.Tensor, alpha = 0.3): tf.Te
     case 'relu': return tf.relu(z);
     case 'relu6': return tf.relu6(z);
     case 'swish': return tf.mul(z, tf.sigmoid(z));
+    case 'hardSwish': return tf.div(tf.mul(z, tf.relu6(tf.add(z, 3))), 6);
     case 'leakyRelu': return tf.leakyRelu(z, alpha);
     case 'sigmoid': return tf.sigmoid(z);
     case 'tanh': return tf.tanh(z);
@@ -113,6 +114,7 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
   sigmoid: activationLayer,
   tanh: activationLayer,
   swish: activationLayer,
+  hardSwish: activationLayer,
   softmax: activationLayer,
 };
 

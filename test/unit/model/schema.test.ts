@@ -33,6 +33,7 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
   sigmoid: { type: 'sigmoid', name: 's', inputs: ['i'] },
   tanh: { type: 'tanh', name: 't', inputs: ['i'] },
   swish: { type: 'swish', name: 's', inputs: ['i'] },
+  hardSwish: { type: 'hardSwish', name: 's', inputs: ['i'] },
   softmax: { type: 'softmax', name: 's', inputs: ['i'] },
 };
 

@@ -19,6 +19,7 @@ const TANH = 4;
 const SOFTMAX = 5;
 const RELU6 = 6;
 const SWISH = 7;
+const HARD_SWISH = 8;
 
 /**
  * For each of `rows` rows of `cols` floats: z += bias (when bias ≠ 0; z keeps the sum, the backward's input),
@@ -225,6 +226,15 @@ function activationRow(act: i32, z: usize, y: usize, n: i32, alpha: f64): void {
     }
     return;
   }
+  if (act == HARD_SWISH) {
+    // z · relu6(z + 3) / 6 in float64, the reference's expression.
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = <f64>load<f32>(z + o);
+      store<f32>(y + o, <f32>(v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6));
+    }
+    return;
+  }
   if (act == LEAKY_RELU) {
     const a = f64x2.splat(alpha);
     for (; i + 4 <= n; i += 4) {
@@ -294,6 +304,15 @@ function derivativeRow(act: i32, z: usize, y: usize, dy: usize, dz: usize, n: i3
       const v = <f64>load<f32>(z + o);
       const s = sigmoid(v);
       store<f32>(dz + o, <f32>(<f64>load<f32>(dy + o) * s * (1 + v * (1 - s))));
+    }
+    return;
+  }
+  if (act == HARD_SWISH) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = <f64>load<f32>(z + o);
+      const g = <f64>load<f32>(dy + o);
+      store<f32>(dz + o, <f32>(v < -3 ? 0 : v > 3 ? g : (g * (2 * v + 3)) / 6));
     }
     return;
   }
