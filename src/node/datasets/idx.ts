@@ -1,12 +1,10 @@
 // MNIST / Fashion-MNIST IDX files, plain or gzipped. Every header field is checked against the real byte
 // count before anything is allocated, so a corrupt or lying file gives an Error naming it, never a crash.
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import type { Dataset } from '../../engine/dataset';
 import { formatBytes } from '../../model/format';
 import { FileError, openRegularFile, readRest } from '../files';
 
-const gunzipAsync = promisify(gunzip);
 
 /** Largest decompressed IDX we accept (EMNIST "byclass" is ~550 MB); bounds gzip bombs too. */
 export const MAX_IDX_BYTES = 1 << 30;
@@ -68,7 +66,7 @@ export async function readIdxFile(path: string, name: string = path): Promise<Id
       const head = new Uint8Array(20);
       const { bytesRead } = await handle.read(head, 0, head.length, 0);
       if (isGzip(head.subarray(0, bytesRead))) {
-        bytes = await gunzipIdx(await readRest(handle, size, 0, options), name);
+        bytes = gunzipIdx(await readRest(handle, size, 0, options), name);
       } else {
         // Check the header against the file size before reading it all, so a huge wrong file isn't loaded.
         parseHeader(head.subarray(0, bytesRead), size, name);
@@ -85,9 +83,14 @@ export async function readIdxFile(path: string, name: string = path): Promise<Id
   return { dims, data: bytes.subarray(offset) };
 }
 
-async function gunzipIdx(compressed: Uint8Array, name: string): Promise<Uint8Array> {
+/**
+ * Synchronous on purpose: a worker thread terminated (training stopped) while an asynchronous zlib stream is still
+ * initialising aborts the whole process in Node 20 ("close before init", node_zlib.cc), which in VS Code is the
+ * extension host. An IDX file inflates in well under a second, on the worker's own thread.
+ */
+function gunzipIdx(compressed: Uint8Array, name: string): Uint8Array {
   try {
-    return await gunzipAsync(compressed, { maxOutputLength: MAX_IDX_BYTES });
+    return gunzipSync(compressed, { maxOutputLength: MAX_IDX_BYTES });
   } catch (e) {
     const tooLarge = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
     const msg = tooLarge ? `expands to more than the ${formatBytes(MAX_IDX_BYTES)} an IDX file may have` : errorText(e);
