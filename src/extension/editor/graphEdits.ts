@@ -2,7 +2,7 @@
 // wrap a range of layers in a residual connection. Each names what it references (a referenced layer
 // needs an explicit name) and leaves "inputs" out whenever the layer reads just the previous layer, so a
 // chain stays a chain. Pure; edits.ts turns the result into one minimal edit.
-import { MODEL_INPUT } from '../../model/types';
+import { MODEL_INPUT, defaultLayerName } from '../../model/types';
 import { JsonEditError, applySplice, compact, insertItem, memberInsertion, removeItem, setValue } from './jsonText';
 import { INPUTS_AFTER, effectiveName, freeName, readLayers, referenceName, shiftPins, takenNames, writeNames, type RawLayer } from './layerNames';
 
@@ -65,7 +65,7 @@ export function addResidual(text: string, first: number, last: number): string {
   const named = firstLayer.inputs?.[0];
   const input = named !== undefined ? named : referenceName(items, first - 1, pins);
   const at = last + 1;
-  const addName = `add_${at}`;
+  const addName = defaultLayerName('add', at);
   const taken = takenNames(items, pins, moved);
   const add = taken.has(addName) ? { type: 'add', name: freeName('add', at, taken), inputs: [output, input] } : { type: 'add', inputs: [output, input] };
   const withNames = writeNames(text, pins);
