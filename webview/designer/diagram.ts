@@ -4,7 +4,7 @@
 // from the stylesheet's var(--vscode-*) and follow a theme switch by themselves; no inline style (CSP).
 // The layout is recomputed only when the graph changes, not when the selection does.
 import { formatDims } from '../../src/model/format';
-import { defaultLayerName } from '../../src/model/types';
+import { defaultLayerName, implicitInput } from '../../src/model/types';
 import type { DesignerView, RowView } from '../../src/protocol/designer';
 import { h } from '../shared/dom';
 import type { Range } from './state';
@@ -72,7 +72,7 @@ export class Diagram {
       const to = rows.get(e.to);
       const points = clipToMerge(layout.edges[i] ?? [], rows.get(e.from), to, layout);
       if (points.length < 2) return;
-      const skip = e.from !== e.to - 1;
+      const skip = e.from !== implicitInput(e.to);
       const bad = to?.inputs[e.element]?.error !== undefined;
       const path = svg('path', {
         class: ['edge', skip && 'skip', bad && 'error'].filter(Boolean).join(' '),
@@ -94,7 +94,7 @@ export class Diagram {
       );
     }
     s.append(edgeLayer, nodeLayer);
-    const skips = edges.filter((e) => e.from !== e.to - 1).length;
+    const skips = edges.filter((e) => e.from !== implicitInput(e.to)).length;
     s.setAttribute('aria-label', `Model graph: ${view.rows.length} layers, ${edges.length} connections${skips ? `, ${skips} of them shortcuts or branches` : ''}`);
   }
 

@@ -2,7 +2,7 @@
 // node that cannot be converted is listed by operator and node, and then nothing is returned: no partial model.
 import type { NamedTensor } from '../../engine/weights';
 import { analyze } from '../../model/shapes';
-import { MODEL_FORMAT, MODEL_INPUT, defaultLayerName, type Layer, type Model, type Shape } from '../../model/types';
+import { MODEL_FORMAT, MODEL_INPUT, defaultLayerName, implicitInput, type Layer, type Model, type Shape } from '../../model/types';
 import { PRODUCER } from './export';
 import { constantNodeValue, describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
 import { importerOf } from './importOps';
@@ -145,7 +145,7 @@ function assemble(g: ImportGraph, modelName: string, description: string, notes:
   });
   const referenced = new Set<number>();
   const inputsOf = g.layers.map((l, i) => {
-    const chain = l.inputs.length === 1 && l.inputs[0] === i - 1;
+    const chain = l.inputs.length === 1 && l.inputs[0] === implicitInput(i);
     if (!chain) for (const j of l.inputs) if (j >= 0) referenced.add(j);
     return chain ? undefined : l.inputs.map((j) => (j < 0 ? MODEL_INPUT : names[j]!));
   });
