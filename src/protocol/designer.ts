@@ -28,8 +28,9 @@ export interface InputView {
 
 export interface RowView {
   readonly index: number;
+  /** The layer's `type`, or "layer" when it is not a string (the shape function's default names use that too). */
   readonly type: string;
-  /** `name` from the file, or `<type>_<index>`. */
+  /** `name` from the file, or the default `<type>_<index>` (defaultLayerName). */
   readonly name: string;
   /** Every input in order: the `inputs` field resolved, else the previous layer (the model input for the first). */
   readonly inputs: readonly InputView[];

@@ -4,6 +4,7 @@
 // from the stylesheet's var(--vscode-*) and follow a theme switch by themselves; no inline style (CSP).
 // The layout is recomputed only when the graph changes, not when the selection does.
 import { formatDims } from '../../src/model/format';
+import { defaultLayerName, implicitInput } from '../../src/model/types';
 import type { DesignerView, RowView } from '../../src/protocol/designer';
 import { h } from '../shared/dom';
 import type { Range } from './state';
@@ -71,7 +72,7 @@ export class Diagram {
       const to = rows.get(e.to);
       const points = clipToMerge(layout.edges[i] ?? [], rows.get(e.from), to, layout);
       if (points.length < 2) return;
-      const skip = e.from !== e.to - 1;
+      const skip = e.from !== implicitInput(e.to);
       const bad = to?.inputs[e.element]?.error !== undefined;
       const path = svg('path', {
         class: ['edge', skip && 'skip', bad && 'error'].filter(Boolean).join(' '),
@@ -93,7 +94,7 @@ export class Diagram {
       );
     }
     s.append(edgeLayer, nodeLayer);
-    const skips = edges.filter((e) => e.from !== e.to - 1).length;
+    const skips = edges.filter((e) => e.from !== implicitInput(e.to)).length;
     s.setAttribute('aria-label', `Model graph: ${view.rows.length} layers, ${edges.length} connections${skips ? `, ${skips} of them shortcuts or branches` : ''}`);
   }
 
@@ -120,7 +121,7 @@ export class Diagram {
       return g;
     }
     g.append(svg('rect', { x: String(-NODE_W / 2), y: String(-NODE_H / 2), width: String(NODE_W), height: String(NODE_H), rx: '4', class: 'box' }));
-    const named = n.name !== '' && n.name !== `${n.label}_${n.id}`;
+    const named = n.name !== '' && n.name !== defaultLayerName(n.label, n.id);
     g.append(text(fit(n.label), 0, named ? -9 : -4, 'type'));
     if (named) g.append(text(fit(n.name), 0, 5, 'name'));
     g.append(text(shape, 0, named ? 19 : 13, 'shape'));

@@ -2,6 +2,7 @@
 // earlier layers and the model input — one for most layers, several for merge layers. A pick that adds or
 // removes one input is the connect or disconnect gesture; the host names what a reference needs.
 import { formatDims } from '../../src/model/format';
+import { implicitInput } from '../../src/model/types';
 import type { DesignerView, EditIntent, RowView } from '../../src/protocol/designer';
 import { button, h } from '../shared/dom';
 import type { Actions } from './state';
@@ -13,7 +14,7 @@ export function inputsLabel(row: RowView): HTMLElement {
   const span = h('span', { class: 'input-refs' });
   if (row.explicitInputs === 0) {
     const prev = row.inputs[0];
-    span.append(h('span', { class: 'input-ref implicit', title: prev ? `${prev.name}${shapeSuffix(prev.shape)} (the previous layer)` : 'the previous layer' }, row.index === 0 ? 'input' : 'previous'));
+    span.append(h('span', { class: 'input-ref implicit', title: prev ? `${prev.name}${shapeSuffix(prev.shape)} (the previous layer)` : 'the previous layer' }, implicitInput(row.index) < 0 ? 'input' : 'previous'));
     return span;
   }
   row.inputs.forEach((input, k) => {
@@ -54,7 +55,9 @@ export function inputsPicker(view: DesignerView, row: RowView, actions: Actions,
   const current = row.inputs.map((i) => i.index).filter((i): i is number => i !== undefined);
   if (MERGE_TYPES.includes(row.type)) return multiPicker(row, sources, current, actions, id);
   const select = h('vscode-single-select', { id, 'data-focus-key': id, 'aria-label': `Input of layer ${row.index}` });
-  const previous = row.index === 0 ? 'input' : (view.rows[row.index - 1]?.name ?? 'previous');
+  // The layer read without `inputs` (when the row has some, row.inputs holds those instead).
+  const implicit = implicitInput(row.index);
+  const previous = implicit < 0 ? 'input' : (view.rows[implicit]?.name ?? 'previous');
   select.append(h('vscode-option', { value: '' }, `previous (${previous})`));
   const chosen = row.explicitInputs > 0 ? String(current[0] ?? 'unknown') : '';
   if (chosen === 'unknown') select.append(h('vscode-option', { value: 'unknown', selected: true }, `${row.inputs[0]?.name ?? '?'} (unknown)`));

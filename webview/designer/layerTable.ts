@@ -3,6 +3,7 @@
 // gesture), Alt+↑/↓ move, Delete removes, Enter edits, Ctrl/Cmd+D duplicates; rows can also be dragged
 // to reorder. The Inputs column opens its pick-list on demand (one list per row would be quadratic).
 import { formatCompact, formatCount, formatDims } from '../../src/model/format';
+import { defaultLayerName } from '../../src/model/types';
 import type { DesignerView, RowView } from '../../src/protocol/designer';
 import { button, h } from '../shared/dom';
 import type { Actions, Range } from './state';
@@ -99,7 +100,7 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
       'aria-selected': inRange ? 'true' : 'false',
     },
     h('td', { class: 'index' }, i),
-    h('td', { class: 'layer' }, h('span', { class: 'type' }, row.type), row.name !== `${row.type}_${i}` && h('span', { class: 'name' }, row.name)),
+    h('td', { class: 'layer' }, h('span', { class: 'type' }, row.type), row.name !== defaultLayerName(row.type, i) && h('span', { class: 'name' }, row.name)),
     inputs,
     h(
       'td',

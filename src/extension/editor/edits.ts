@@ -3,6 +3,7 @@
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { assertNever } from '../../model/assertNever';
 import { LAYER_SPECS, isLayerType } from '../../model/spec';
+import { defaultLayerName } from '../../model/types';
 import type { EditIntent } from '../../protocol/designer';
 import { addResidual, connectInput, disconnectInput, setInputs } from './graphEdits';
 import { JsonEditError, insertItem, nodeText, parseStrict, removeItem, setValue, compact, applySplice, memberInsertion } from './jsonText';
@@ -113,7 +114,7 @@ function insertLayerText(text: string, index: number, type: string, template: Re
   const pins = shiftPins(items, moved);
   const taken = takenNames(items, pins, moved);
   const { type: _type, ...settings } = template;
-  const named = taken.has(`${type}_${index}`) ? { type, name: freeName(type, index, taken), ...settings } : template;
+  const named = taken.has(defaultLayerName(type, index)) ? { type, name: freeName(type, index, taken), ...settings } : template;
   const pinned = writeNames(text, pins);
   return insertItem(pinned, layersNode(pinned), index, compact(named));
 }
@@ -130,7 +131,7 @@ function duplicateText(text: string, index: number): string {
   let copy = nodeText(text, original.node);
   if (original.node.type === 'object') {
     const type = original.type ?? 'layer';
-    const own = `${type}_${at}`;
+    const own = defaultLayerName(type, at);
     const name = taken.has(own) ? freeName(type, at, taken) : undefined;
     if (name === undefined) copy = original.hasName ? setValue(copy, ['name'], undefined) : copy;
     else if (original.hasName) copy = setValue(copy, ['name'], name);

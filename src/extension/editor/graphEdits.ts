@@ -2,7 +2,7 @@
 // wrap a range of layers in a residual connection. Each names what it references (a referenced layer
 // needs an explicit name) and leaves "inputs" out whenever the layer reads just the previous layer, so a
 // chain stays a chain. Pure; edits.ts turns the result into one minimal edit.
-import { MODEL_INPUT } from '../../model/types';
+import { MODEL_INPUT, defaultLayerName, implicitInput } from '../../model/types';
 import { JsonEditError, applySplice, compact, insertItem, memberInsertion, removeItem, setValue } from './jsonText';
 import { INPUTS_AFTER, effectiveName, freeName, readLayers, referenceName, shiftPins, takenNames, writeNames, type RawLayer } from './layerNames';
 
@@ -18,7 +18,7 @@ export function connectInput(text: string, index: number, from: number): string 
   }
   if (layer.inputsNode) throw new JsonEditError(`"inputs" of layer ${index} is not an array`);
   // The implicit previous layer becomes explicit, with the new one after it.
-  const previous = referenceName(items, index - 1, pins);
+  const previous = referenceName(items, implicitInput(index), pins);
   if (previous === source) return text;
   return withInputs(writeNames(text, pins), index, (t, l) => applySplice(t, memberInsertion(t, l.node, 'inputs', [previous, source], INPUTS_AFTER)));
 }
@@ -61,11 +61,11 @@ export function addResidual(text: string, first: number, last: number): string {
   const moved = (i: number): number => (i > last ? i + 1 : i);
   const pins = shiftPins(items, moved);
   const output = referenceName(items, last, pins);
-  // The block's input: the first input `first` names, else the layer before it.
+  // The block's input: the first input `first` names, else the one it reads implicitly (the layer before it).
   const named = firstLayer.inputs?.[0];
-  const input = named !== undefined ? named : referenceName(items, first - 1, pins);
+  const input = named !== undefined ? named : referenceName(items, implicitInput(first), pins);
   const at = last + 1;
-  const addName = `add_${at}`;
+  const addName = defaultLayerName('add', at);
   const taken = takenNames(items, pins, moved);
   const add = taken.has(addName) ? { type: 'add', name: freeName('add', at, taken), inputs: [output, input] } : { type: 'add', inputs: [output, input] };
   const withNames = writeNames(text, pins);
@@ -76,8 +76,8 @@ export function addResidual(text: string, first: number, last: number): string {
 /** A layer reads exactly the previous layer (or the model input, for the first): `inputs` can go. */
 function readsPrevious(items: readonly RawLayer[], index: number, names: readonly (string | undefined)[]): boolean {
   if (names.length === 0) return true;
-  const previous = index === 0 ? MODEL_INPUT : effectiveName(items[index - 1]!, index - 1);
-  return names.length === 1 && names[0] === previous;
+  const previous = implicitInput(index);
+  return names.length === 1 && names[0] === (previous < 0 ? MODEL_INPUT : effectiveName(items[previous]!, previous));
 }
 
 function checkSource(index: number, from: number): number {

@@ -3,7 +3,7 @@
 // so a gesture that moves layers first writes down ("pins") the current default name of every unnamed
 // layer with parameters whose index changes: its weights keep their name (docs/weights.md).
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
-import { MODEL_INPUT } from '../../model/types';
+import { MODEL_INPUT, defaultLayerName } from '../../model/types';
 import { JsonEditError, applySplices, memberInsertion, parseStrict } from './jsonText';
 
 /** Layer types that own weight tensors (checked against the shape function's parameter counts in the tests). */
@@ -55,13 +55,14 @@ function rawLayer(node: Node): RawLayer {
   };
 }
 
-/** The name the shape function gives a layer at `index`: its `name`, else `<type>_<index>`. */
+/** The name the shape function gives a layer at `index`: its `name`, else defaultLayerName (`<type>_<index>`). */
 export function effectiveName(layer: RawLayer, index: number): string {
   return layer.name ?? defaultName(layer, index);
 }
 
+/** defaultLayerName, with the shape function's 'layer' for a type that is not a string. */
 export function defaultName(layer: RawLayer, index: number): string {
-  return `${layer.type ?? 'layer'}_${index}`;
+  return defaultLayerName(layer.type ?? 'layer', index);
 }
 
 export function hasParams(layer: RawLayer): boolean {
@@ -122,9 +123,9 @@ export function takenNames(items: readonly RawLayer[], pins: ReadonlyMap<number,
   return taken;
 }
 
-/** `<type>_<index>` when free, else the next free `<type>_<n>` above it. */
+/** The default name `<type>_<index>` when free, else the next free default name `<type>_<n>` above it. */
 export function freeName(type: string, index: number, taken: ReadonlySet<string>): string {
   let n = index;
-  while (taken.has(`${type}_${n}`)) n++;
-  return `${type}_${n}`;
+  while (taken.has(defaultLayerName(type, n))) n++;
+  return defaultLayerName(type, n);
 }

@@ -7,7 +7,7 @@ import { TRAINING_DEFAULTS } from '../../model/defaults';
 import type { ModelAnalysis } from '../../model/analysis';
 import { estimateTrainingMemory } from '../../engine/plan/memory';
 import { memoryVerdict } from '../../engine/plan/memoryVerdict';
-import { MODEL_INPUT, type TrainingConfig } from '../../model/types';
+import { MODEL_INPUT, defaultLayerName, implicitInput, type TrainingConfig } from '../../model/types';
 import type { DesignerView, InputView, JsonValue, MemoryView, RowView } from '../../protocol/designer';
 
 
@@ -33,13 +33,16 @@ export function buildView(text: string, fallbackName: string, machineBytes?: num
     else byLayer.set(d.layerIndex, [d.message]);
     if (d.path[2] === 'inputs' && typeof d.path[3] === 'number') inputErrors.set(`${d.layerIndex}/${d.path[3]}`, d.message);
   }
-  const rows: RowView[] = layers.map((layer, index) => {
+  const objects = layers.map((layer) => (isObject(layer) ? layer : {}));
+  // The shape function's 'layer' for a type that is not a string, as in its default names.
+  const types = objects.map((obj) => (typeof obj.type === 'string' ? obj.type : 'layer'));
+  const names = objects.map((obj, index) => infos.get(index)?.name ?? (typeof obj.name === 'string' ? obj.name : defaultLayerName(types[index]!, index)));
+  const rows: RowView[] = objects.map((obj, index) => {
     const info = infos.get(index);
     const entry = entries[index];
-    const obj = isObject(layer) ? layer : {};
-    const type = typeof obj.type === 'string' ? obj.type : '?';
+    const type = types[index]!;
     const explicit = Array.isArray(obj.inputs) ? obj.inputs.length : 0;
-    const inputs: InputView[] = (entry?.inputs ?? rawInputs(layers, index)).map((input, element) => {
+    const inputs: InputView[] = (entry?.inputs ?? rawInputs(obj, index, names)).map((input, element) => {
       const error = explicit > 0 ? inputErrors.get(`${index}/${element}`) : undefined;
       return {
         name: input.name,
@@ -51,7 +54,7 @@ export function buildView(text: string, fallbackName: string, machineBytes?: num
     return {
       index,
       type,
-      name: info?.name ?? (typeof obj.name === 'string' ? obj.name : `${type}_${index}`),
+      name: names[index]!,
       inputs,
       explicitInputs: explicit,
       consumers: entry?.consumers ?? [],
@@ -84,14 +87,11 @@ export function buildView(text: string, fallbackName: string, machineBytes?: num
   };
 }
 
-/** Without an analysis (say the input shape is unreadable): the inputs as written, or the previous layer. */
-function rawInputs(layers: readonly JsonValue[], index: number): { readonly name: string; readonly index?: number }[] {
-  const obj = layers[index];
-  if (isObject(obj) && Array.isArray(obj.inputs)) return obj.inputs.map((n) => ({ name: typeof n === 'string' ? n : String(n) }));
-  if (index === 0) return [{ name: MODEL_INPUT, index: -1 }];
-  const prev = layers[index - 1];
-  const p = isObject(prev) ? prev : {};
-  return [{ name: typeof p.name === 'string' ? p.name : `${typeof p.type === 'string' ? p.type : '?'}_${index - 1}`, index: index - 1 }];
+/** Without an analysis (say the input shape is unreadable): the inputs as written, or the previous layer (by its row's name). */
+function rawInputs(obj: { readonly [key: string]: JsonValue }, index: number, names: readonly string[]): { readonly name: string; readonly index?: number }[] {
+  if (Array.isArray(obj.inputs)) return obj.inputs.map((n) => ({ name: typeof n === 'string' ? n : String(n) }));
+  const previous = implicitInput(index);
+  return [{ name: previous < 0 ? MODEL_INPUT : names[previous]!, index: previous }];
 }
 
 /** The training memory estimate, and the message training would refuse with when it exceeds the machine's limit. */

@@ -2,7 +2,7 @@
 import type { InvalidLayerInfo, LayerInfo, LayerInput, ModelAnalysis } from '../../model/analysis';
 import type { ModelDiagnostic } from '../../model/diagnostics';
 import { formatCompact, formatCount, formatDims } from '../../model/format';
-import type { Shape } from '../../model/types';
+import { implicitInput, type Shape } from '../../model/types';
 
 type Problem = Pick<ModelDiagnostic, 'message' | 'severity'>;
 
@@ -22,9 +22,9 @@ export function layerHoverMarkdown(info: LayerInfo | undefined, problems: readon
     const params = trainable + nonTrainable;
     const split = nonTrainable ? ` (${formatCount(trainable)} trainable, ${formatCount(nonTrainable)} non-trainable)` : '';
     lines.push(`Parameters: **${formatCount(params)}**${split}  `, `Multiply-adds: **${formatCount(info.macs)}** (${formatCompact(info.macs)})`);
-    // Only where the graph is not a plain chain: in a chain, the next layer is the one reader.
+    // Only where the graph is not a plain chain: in a chain, the one reader is the layer that reads this one implicitly.
     const readers = info.consumers;
-    if (analysis && (readers.length > 1 || (readers.length === 1 && readers[0] !== info.index + 1))) {
+    if (analysis && (readers.length > 1 || (readers.length === 1 && implicitInput(readers[0]!) !== info.index))) {
       lines.push('', `Output read by: ${readers.map((j) => `**${analysis.entries[j]?.name ?? j}**`).join(', ')}`);
     }
   }

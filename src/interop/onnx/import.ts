@@ -2,7 +2,7 @@
 // node that cannot be converted is listed by operator and node, and then nothing is returned: no partial model.
 import type { NamedTensor } from '../../engine/weights';
 import { analyze } from '../../model/shapes';
-import { MODEL_FORMAT, MODEL_INPUT, type Layer, type Model, type Shape } from '../../model/types';
+import { MODEL_FORMAT, MODEL_INPUT, defaultLayerName, implicitInput, type Layer, type Model, type Shape } from '../../model/types';
 import { PRODUCER } from './export';
 import { constantNodeValue, describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
 import { importerOf } from './importOps';
@@ -131,12 +131,12 @@ function readOutput(g: ImportGraph, notes: string[], problems: string[]): ActVal
   return v;
 }
 
-/** Unique names (ONNX hints, else `<type>_<index>`); `name` and `inputs` written only where needed. */
+/** Unique names (ONNX hints, else defaultLayerName `<type>_<index>`); `name` and `inputs` written only where needed. */
 function assemble(g: ImportGraph, modelName: string, description: string, notes: string[]): { model: Model; tensors: NamedTensor[] } {
   const taken = new Set<string>([MODEL_INPUT]);
   const names = g.layers.map((l, i) => {
     const hint = l.nameHint.trim();
-    const base = hint && hint !== MODEL_INPUT ? hint : `${l.layer.type}_${i}`;
+    const base = hint && hint !== MODEL_INPUT ? hint : defaultLayerName(l.layer.type, i);
     let name = base;
     for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
     taken.add(name);
@@ -145,13 +145,13 @@ function assemble(g: ImportGraph, modelName: string, description: string, notes:
   });
   const referenced = new Set<number>();
   const inputsOf = g.layers.map((l, i) => {
-    const chain = l.inputs.length === 1 && l.inputs[0] === i - 1;
+    const chain = l.inputs.length === 1 && l.inputs[0] === implicitInput(i);
     if (!chain) for (const j of l.inputs) if (j >= 0) referenced.add(j);
     return chain ? undefined : l.inputs.map((j) => (j < 0 ? MODEL_INPUT : names[j]!));
   });
   // A default name that another layer's default would also produce is kept explicit; so is any referenced name.
   const layers: Layer[] = g.layers.map((l, i) => {
-    const keepName = names[i] !== `${l.layer.type}_${i}` || referenced.has(i);
+    const keepName = names[i] !== defaultLayerName(l.layer.type, i) || referenced.has(i);
     const inputs = inputsOf[i];
     // type, name and inputs first, as people write them.
     const { type, ...fields } = l.layer;

@@ -96,6 +96,23 @@ describe('designer view model', () => {
     assert.deepEqual(dead.rows[4]!.warnings, []);
   });
 
+  it('calls a layer whose type is unreadable "layer", as the shape function names it, with or without an analysis', () => {
+    const layers = [{ type: 'relu' }, { type: 5 }, 42, { type: 'relu' }];
+    for (const shape of [[8, 8, 1], 'unreadable']) {
+      const view = buildView(JSON.stringify({ format: 'cnn-studio/model@1', input: { shape }, layers }), 'x');
+      assert.deepEqual(
+        view.rows.map((r) => [r.type, r.name, r.inputs[0]?.name]),
+        [
+          ['relu', 'relu_0', 'input'],
+          ['layer', 'layer_1', 'relu_0'],
+          ['layer', 'layer_2', 'layer_1'],
+          ['relu', 'relu_3', 'layer_2'],
+        ],
+        String(shape),
+      );
+    }
+  });
+
   it('summarises key settings', () => {
     assert.equal(summarize({ type: 'conv2d', filters: 8, kernelSize: [3, 5], strides: 2, padding: 'same' }), '8 filters 3×5, stride 2×2, same');
     assert.equal(summarize({ type: 'dense', units: 10, activation: 'softmax', useBias: false }), '10 units, softmax, no bias');
