@@ -145,10 +145,12 @@ function partialValues(checked: unknown, root: Node): { inputShape?: Shape; laye
 function rawRefs(node: Node): LayerRefs | undefined {
   if (node.type !== 'object') return undefined;
   const name = propertyValue(node, 'name');
+  const type = propertyValue(node, 'type');
   const inputs = propertyValue(node, 'inputs');
   const names = inputs?.type === 'array' ? (inputs.children ?? []).map((c) => (c.type === 'string' && c.value !== '' ? (c.value as string) : undefined)) : [];
   return {
     ...(name?.type === 'string' ? { name: name.value as string } : {}),
+    ...(type?.type === 'string' ? { type: type.value as string } : {}),
     ...(inputs ? { inputs: names } : {}),
   };
 }

@@ -30,6 +30,8 @@ const NO_PARAMS: ParamCount = { trainable: 0, nonTrainable: 0 };
 /** What the text says of a layer's name and inputs, also when the layer itself failed validation. */
 export interface LayerRefs {
   readonly name?: string;
+  /** The type as the text has it, for the default name (a layer that failed validation keeps `<type>_<index>`). */
+  readonly type?: string;
   /**
    * `inputs` as the text has it: an element that is not a usable name is undefined, and a value that is not a usable
    * list is []. Either way the layer's inputs are unknown (the validator has said why), not the previous layer.
@@ -127,7 +129,7 @@ interface GraphNode {
 /** Names, resolved inputs, consumers, and the problems of names and references, for every layer. */
 function resolveGraph(layers: readonly (Layer | undefined)[], refs: readonly (LayerRefs | undefined)[]): GraphNode[] {
   const explicit = layers.map((l, i) => l?.name ?? refs[i]?.name);
-  const names = layers.map((l, i) => explicit[i] ?? defaultLayerName(l?.type ?? 'layer', i));
+  const names = layers.map((l, i) => explicit[i] ?? defaultLayerName(l?.type ?? refs[i]?.type ?? 'layer', i));
   const byName = new Map<string, number>();
   const nodes: GraphNode[] = layers.map((_, i) => ({ name: names[i]!, inputs: [], consumers: [], errors: [], unknownInputs: false }));
   // The first unnamed layer with each default name, so a clash is found without a scan per layer (models may be huge).

@@ -241,6 +241,13 @@ describe('graph models: references', () => {
 });
 
 describe('graph models: names', () => {
+  it('keeps the default name <type>_<index> of a layer that fails validation, as its readers see it', () => {
+    const p = parse([{ type: 'conv2d', kernelSize: 3 }, { type: 'relu' }]);
+    const entry = p.analysis!.entries[0]!;
+    assert.equal(entry.name, 'conv2d_0');
+    assert.equal(p.analysis!.entries[1]!.inputs[0]!.name, 'conv2d_0');
+  });
+
   it('rejects a name given twice, on the second one', () => {
     const p = parse([{ type: 'relu', name: 'a' }, { type: 'relu', name: 'a' }]);
     assert.deepEqual(p.found, [
