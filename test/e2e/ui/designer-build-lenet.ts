@@ -14,7 +14,7 @@ import {
   eventually,
   fillDesignerField,
   layerRow,
-  openFile,
+  openFileInDesigner,
   runCommand,
   type ScenarioContext,
 } from './helpers';
@@ -54,8 +54,7 @@ async function expectRow(frame: FrameLocator, count: number, index: number, want
 /** CNN: New Model… → Empty model → the suggested name; returns the new file's name once the designer shows it. */
 async function newEmptyModel(page: Page): Promise<string> {
   // A model opened first lets the extension host finish starting, so its commands are in the palette.
-  await openFile(page, 'lenet5.cnn.json');
-  await designerFrame(page);
+  await openFileInDesigner(page, 'lenet5.cnn.json');
   // Then no webview: one that is still loading takes the focus when it is ready, and a quick input
   // that loses the focus closes (once, on a cold start, the file name prompt vanished that way).
   await closeAllEditors(page);

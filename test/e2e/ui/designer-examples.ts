@@ -9,7 +9,6 @@ import { formatBytes } from '../../../src/model/format';
 import { estimateTrainingMemory } from '../../../src/engine/plan/memory';
 import { parseModelText } from '../../../src/model/parse';
 import {
-  designerFrame,
   designerRows,
   designerTotal,
   editorGroupShowing,
@@ -17,7 +16,7 @@ import {
   expectRows,
   hoverToken,
   layerRow,
-  openFile,
+  openFileInDesigner,
   readProblems,
   runCommand,
   type ScenarioContext,
@@ -33,8 +32,7 @@ const BROKEN_ERRORS: Record<number, string> = {
 
 /** Opens a model in the designer and waits for its view (its own name in the header, not the previous model's). */
 async function openInDesigner(ctx: ScenarioContext, file: string, modelName: string) {
-  await openFile(ctx.page, file);
-  const frame = await designerFrame(ctx.page);
+  const frame = await openFileInDesigner(ctx.page, file);
   await eventually(async () => {
     const value = await frame.locator('#model-name input').inputValue();
     if (value !== modelName) throw new Error(`the designer shows model "${value}", expected "${modelName}"`);

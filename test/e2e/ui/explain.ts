@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { designerFrame, eventually, openFile, setColorTheme, trainingFrame, type CanvasLike, type ScenarioContext } from './helpers';
+import { eventually, openFileInDesigner, setColorTheme, trainingFrame, type CanvasLike, type ScenarioContext } from './helpers';
 
 /** Written before the workbench opens (see test/e2e/run.ts). */
 export const workspaceSettings = { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 256, 'workbench.colorTheme': 'Default Dark Modern' };
@@ -46,8 +46,7 @@ async function expectExplained(panel: Locator, layer: string, cell: string): Pro
 export default async function explain({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
   // A model never trained: "Completed" can then only be this scenario's run (not the example's saved one).
   for (const f of ['lenet5.safetensors', 'lenet5.optimizer.safetensors', 'lenet5.train.json']) rmSync(join(workspace, f), { force: true });
-  await openFile(page, 'lenet5.cnn.json');
-  const designer = await designerFrame(page);
+  const designer = await openFileInDesigner(page, 'lenet5.cnn.json');
   await designer.locator('#train').click();
   let frame = await trainingFrame(page);
   await frame.locator('#phase', { hasText: 'Completed' }).waitFor({ timeout: 60_000 });

@@ -3,7 +3,7 @@
 // first four, draws a closed layer's maps when opened ("Open all"), shows the stem's 16 kernels and a
 // 10×10 confusion matrix.
 import * as assert from 'node:assert/strict';
-import { designerFrame, eventually, openFile, trainingFrame, type ScenarioContext } from './helpers';
+import { eventually, openFileInDesigner, trainingFrame, type ScenarioContext } from './helpers';
 
 /** Written before the workbench opens (see test/e2e/run.ts). */
 export const workspaceSettings = { 'cnnStudio.training.epochs': 1, 'cnnStudio.training.limit': 128 };
@@ -11,8 +11,7 @@ export const workspaceSettings = { 'cnnStudio.training.epochs': 1, 'cnnStudio.tr
 export const timeoutMs = 180_000;
 
 export default async function trainingGraph({ page, screenshot, log }: ScenarioContext): Promise<void> {
-  await openFile(page, 'resnet20.cnn.json');
-  const designer = await designerFrame(page);
+  const designer = await openFileInDesigner(page, 'resnet20.cnn.json');
   await designer.locator('#train').click();
   const frame = await trainingFrame(page);
   await frame.locator('#phase', { hasText: 'Completed' }).waitFor({ timeout: 120_000 });
