@@ -184,8 +184,20 @@ function renderHeader(): void {
     run.description ? h('p', { class: 'meta' }, run.description) : null,
     engineBytes !== undefined ? h('p', { class: 'meta', id: 'engine-memory' }, `Engine memory ${formatBytes(engineBytes)} (activations, parameters, gradients, optimizer state and scratch, planned once)`) : null,
     run.message ? h('p', { class: 'error-message', role: 'alert' }, run.message) : null,
-    h('div', { class: 'actions' }, active ? button('Stop', { id: 'stop' }, () => host.send({ type: 'stop' })) : button('Train', { id: 'train' }, () => host.send({ type: 'train' }), false)),
+    actionsFor(active),
   ]);
+}
+
+/** The Stop or Train button, kept while the run stays (in)active: every epoch re-renders the header, and a new
+ *  button each time would be replaced under the pointer (a click during fast epochs kept missing it). */
+function actionsFor(active: boolean): HTMLElement {
+  const current = header.querySelector<HTMLElement>('.actions');
+  if (current && current.dataset.active === String(active)) return current;
+  return h(
+    'div',
+    { class: 'actions', 'data-active': String(active) },
+    active ? button('Stop', { id: 'stop' }, () => host.send({ type: 'stop' })) : button('Train', { id: 'train' }, () => host.send({ type: 'train' }), false),
+  );
 }
 
 function renderCharts(): void {
