@@ -164,7 +164,7 @@ export function sizeOf(shape: Shape | undefined): number {
   return p;
 }
 
-/** A layer with buffers of its own: y, what it lists, and dx (the last argument's, if any). */
+/** A layer whose buffers are the ones listed (its output and input gradient among them), none passed through. */
 export function ownBuffers(buffers: readonly BufferSpec[], readsInput: boolean, readsOutput = false): LayerBuffers {
   return { buffers, readsInput, readsOutput, passThrough: false, gradientPassThrough: false };
 }
