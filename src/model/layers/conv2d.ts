@@ -1,6 +1,6 @@
 import type { LayerBase } from './base';
 import { convResult, convWindow, orDefault, type ConvFields } from './convolution';
-import { activatedOutput, backwardReadsOutput, inputGradient, windowRegion, type LayerDef, type LayerFacts } from './def';
+import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type LayerDef, type LayerFacts } from './def';
 import { activation, common, dilationRate, kernelSize, MAX_UNITS, padding, strides, useBias, type LayerSpec } from './fields';
 
 export interface Conv2dLayer extends LayerBase, ConvFields {
@@ -56,13 +56,7 @@ export const conv2d: LayerDef<Conv2dLayer> = {
     const pointwise = isPointwise(f);
     const patches = w && !pointwise ? n * w.outH * w.outW * patch(f) : 0;
     // The batch's patch matrix is kept for the weight gradient, then reused for the patches' gradient.
-    return {
-      buffers: [...activatedOutput(act, n * f.outputElements), ...(patches ? [{ key: 'cols', floats: patches, life: 'kept' } as const] : []), inputGradient(f, n)],
-      readsInput: pointwise,
-      readsOutput: backwardReadsOutput(act),
-      passThrough: false,
-      gradientPassThrough: false,
-    };
+    return ownBuffers([...activatedOutput(act, n * f.outputElements), ...(patches ? [{ key: 'cols', floats: patches, life: 'kept' } as const] : []), inputGradient(f, n)], pointwise, backwardReadsOutput(act));
   },
   inputRegion: windowRegion,
   gemms(f, n) {

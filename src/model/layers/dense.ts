@@ -1,7 +1,7 @@
 import { formatCount } from '../format';
 import { formatDims, type ActivationName, type LayerBase } from './base';
 import { orDefault } from './convolution';
-import { activatedOutput, backwardReadsOutput, inputGradient, lastAxisRegion, sizeOf, type LayerDef } from './def';
+import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, lastAxisRegion, sizeOf, type LayerDef } from './def';
 import { activation, common, MAX_UNITS, useBias, type LayerSpec } from './fields';
 
 export interface DenseLayer extends LayerBase {
@@ -47,7 +47,7 @@ export const dense: LayerDef<DenseLayer> = {
   activation: (layer) => orDefault(spec, layer.activation, 'activation'),
   buffers(f, n) {
     const act = orDefault(spec, f.layer.activation, 'activation');
-    return { buffers: [...activatedOutput(act, n * f.outputElements), inputGradient(f, n)], readsInput: true, readsOutput: backwardReadsOutput(act), passThrough: false, gradientPassThrough: false };
+    return ownBuffers([...activatedOutput(act, n * f.outputElements), inputGradient(f, n)], true, backwardReadsOutput(act));
   },
   inputRegion: lastAxisRegion,
   gemms(f, n) {

@@ -1,6 +1,6 @@
 import type { LayerBase } from './base';
 import { convResult, convWindow, orDefault, type ConvFields } from './convolution';
-import { activatedOutput, backwardReadsOutput, inputGradient, windowRegion, type LayerDef } from './def';
+import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type LayerDef } from './def';
 import { activation, common, dilationRate, kernelSize, MAX_UNITS, padding, strides, useBias, type LayerSpec } from './fields';
 
 export interface DepthwiseConv2dLayer extends LayerBase, ConvFields {
@@ -47,7 +47,7 @@ export const depthwiseConv2d: LayerDef<DepthwiseConv2dLayer> = {
   activation: (layer) => orDefault(spec, layer.activation, 'activation'),
   buffers(f, n) {
     const act = orDefault(spec, f.layer.activation, 'activation');
-    return { buffers: [...activatedOutput(act, n * f.outputElements), inputGradient(f, n)], readsInput: true, readsOutput: backwardReadsOutput(act), passThrough: false, gradientPassThrough: false };
+    return ownBuffers([...activatedOutput(act, n * f.outputElements), inputGradient(f, n)], true, backwardReadsOutput(act));
   },
   inputRegion: windowRegion,
 };

@@ -1,6 +1,6 @@
 import type { LayerBase } from './base';
 import { convResult, convWindow, orDefault, type ConvFields } from './convolution';
-import { activatedOutput, backwardReadsOutput, inputGradient, windowRegion, type LayerDef, type LayerFacts } from './def';
+import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type LayerDef, type LayerFacts } from './def';
 import { activation, common, dilationRate, kernelSize, MAX_UNITS, padding, strides, useBias, type LayerSpec } from './fields';
 
 export interface SeparableConv2dLayer extends LayerBase, ConvFields {
@@ -59,13 +59,7 @@ export const separableConv2d: LayerDef<SeparableConv2dLayer> = {
     // The depthwise stage's output is the pointwise GEMM's input (kept for its weight gradient); its gradient is
     // backward scratch.
     const mid = n * (f.window ? f.window.outH * f.window.outW : 0) * separableMiddleChannels(f);
-    return {
-      buffers: [...activatedOutput(act, n * f.outputElements), { key: 'mid', floats: mid, life: 'kept' }, { key: 'dmid', floats: mid, life: 'backward' }, inputGradient(f, n)],
-      readsInput: true,
-      readsOutput: backwardReadsOutput(act),
-      passThrough: false,
-      gradientPassThrough: false,
-    };
+    return ownBuffers([...activatedOutput(act, n * f.outputElements), { key: 'mid', floats: mid, life: 'kept' }, { key: 'dmid', floats: mid, life: 'backward' }, inputGradient(f, n)], true, backwardReadsOutput(act));
   },
   inputRegion: windowRegion,
   gemms(f, n) {

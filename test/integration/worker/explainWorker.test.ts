@@ -6,43 +6,33 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdleWorker } from '../../../src/extension/training/idleWorker';
-import { TrainingSupervisor, type RunOutcome } from '../../../src/extension/training/supervisor';
+import type { RunOutcome } from '../../../src/extension/training/supervisor';
 import { weightsPath } from '../../../src/node/checkpoint/weightsFile';
 import { loadTrainedNetwork } from '../../../src/node/checkpoint/trainedNetwork';
 import { loadDataSource } from '../../../src/node/datasets/load';
 import { parseModelText } from '../../../src/model/parse';
 import type { CellExplanation, GradCamView, SaliencyView } from '../../../src/protocol/explain';
 import type { ExplainTarget } from '../../../src/protocol/worker';
-import { buildFixture, Recorder, tinyModel, type Fixture } from './helpers';
+import { useSupervisor, Recorder, tinyModel } from './helpers';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('explanations through worker threads', function () {
   this.timeout(120_000);
-  let fx: Fixture;
-  let supervisor: TrainingSupervisor;
-
-  before(async () => {
-    fx = await buildFixture();
-    supervisor = new TrainingSupervisor(fx.workerPath, { stopGraceMs: 5000 });
-  });
-  after(async () => {
-    await supervisor?.dispose();
-    fx?.cleanup();
-  });
+  const ctx = useSupervisor();
 
   it('the idle worker answers from the saved weights, reports errors, and ends after its idle time', async () => {
-    const model = tinyModel(fx.dir, 'saved', { epochs: 1 });
-    const trained = await supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 64, threads: 1 } }, () => undefined).done;
+    const model = tinyModel(ctx.fx.dir, 'saved', { epochs: 1 });
+    const trained = await ctx.supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 64, threads: 1 } }, () => undefined).done;
     assert.equal(trained.kind, 'done');
     const target: ExplainTarget = { modelPath: model.path, modelText: model.text, sample: { kind: 'dataset', split: 'test', index: 3 } };
-    const idle = new IdleWorker(fx.workerPath, { idleMs: 300 });
+    const idle = new IdleWorker(ctx.fx.workerPath, { idleMs: 300 });
     try {
       const e = await idle.request<CellExplanation>({ type: 'explainCell', layer: 0, position: { row: 10, col: 12, channel: 2 }, ...target });
       // The value the saved network computes for test #3, in this thread.
       const parsed = parseModelText(model.text).model!;
       const { network } = await loadTrainedNetwork(model.path, parsed);
-      const test = await loadDataSource(parsed.training!.data!.test!, fx.dir, [28, 28, 1], { limit: 4 });
+      const test = await loadDataSource(parsed.training!.data!.test!, ctx.fx.dir, [28, 28, 1], { limit: 4 });
       const maps = network.featureMaps({ shape: [28, 28, 1], data: test.images.slice(3 * 784, 4 * 784) });
       assert.equal(e.kind, 'conv');
       assert.equal(e.layerName, 'conv2d_0');
@@ -72,10 +62,10 @@ describe('explanations through worker threads', function () {
 
   it('a running worker explains with its current weights, and the run goes on unchanged', async () => {
     const run = async (name: string, explain: boolean): Promise<{ outcome: RunOutcome; replies: unknown[]; weights: Buffer }> => {
-      const model = tinyModel(fx.dir, name, { epochs: 3 });
+      const model = tinyModel(ctx.fx.dir, name, { epochs: 3 });
       const rec = new Recorder();
       const replies: unknown[] = [];
-      const r = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 128, threads: 1 } }, rec.listener);
+      const r = ctx.supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 128, threads: 1 } }, rec.listener);
       if (explain) {
         await rec.next('epoch');
         const target: ExplainTarget = { modelPath: model.path, modelText: model.text, sample: { kind: 'dataset', split: 'test', index: 0 } };
@@ -110,7 +100,7 @@ describe('explanations through worker threads', function () {
   });
 
   it('a request to a worker that dies is rejected, and the idle worker starts afresh', async () => {
-    const crash = join(fx.dir, 'crash.js');
+    const crash = join(ctx.fx.dir, 'crash.js');
     writeFileSync(
       crash,
       `const { parentPort } = require('node:worker_threads');\n` +

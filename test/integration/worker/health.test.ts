@@ -7,27 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { bundledMnistDir, mnistSource } from '../../../src/node/datasets/mnist';
-import { TrainingSupervisor } from '../../../src/extension/training/supervisor';
 import { MODEL_FORMAT } from '../../../src/model/types';
-import { buildFixture, Recorder, ROOT, tinyModel, type Fixture } from './helpers';
+import { useSupervisor, Recorder, ROOT, tinyModel } from './helpers';
 
 describe('training health in a real worker run', function () {
   this.timeout(60_000);
-  let fx: Fixture;
-  let supervisor: TrainingSupervisor;
-  before(async () => {
-    fx = await buildFixture();
-    supervisor = new TrainingSupervisor(fx.workerPath, { stopGraceMs: 5000 });
-  });
-  after(async () => {
-    await supervisor?.dispose();
-    fx?.cleanup();
-  });
+  const ctx = useSupervisor();
 
   it('sends each epoch\'s health with the epoch and every weight layer\'s kernels with the feature maps', async () => {
-    const model = tinyModel(fx.dir, 'tinyhealth');
+    const model = tinyModel(ctx.fx.dir, 'tinyhealth');
     const rec = new Recorder();
-    const run = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 96, threads: 1 }, inspect: { kind: 'dataset', split: 'test', index: 0 } }, rec.listener);
+    const run = ctx.supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 96, threads: 1 }, inspect: { kind: 'dataset', split: 'test', index: 0 } }, rec.listener);
     const outcome = await run.done;
     assert.equal(outcome.kind, 'done', JSON.stringify(outcome));
     if (outcome.kind !== 'done') return;

@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TrainingSupervisor } from '../../../src/extension/training/supervisor';
 import type { WorkerToHost } from '../../../src/protocol/worker';
 
 export const ROOT = resolve(__dirname, '../../..');
@@ -23,6 +24,28 @@ export async function buildFixture(): Promise<Fixture> {
   // The GEMM helper threads' entry, beside the worker as in dist/.
   await esbuild.build({ ...options, entryPoints: [join(ROOT, 'src/node/runtime/kernelThread.ts')], outfile: join(dir, 'kernel-thread.js') });
   return { dir, workerPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The worker bundle and a supervisor over it for the enclosing describe block, built before its tests and
+ *  disposed after them; read `fx` and `supervisor` inside the tests. */
+export function useSupervisor(): { readonly fx: Fixture; readonly supervisor: TrainingSupervisor } {
+  const ctx: { fx?: Fixture; supervisor?: TrainingSupervisor } = {};
+  before(async () => {
+    ctx.fx = await buildFixture();
+    ctx.supervisor = new TrainingSupervisor(ctx.fx.workerPath, { stopGraceMs: 5000 });
+  });
+  after(async () => {
+    await ctx.supervisor?.dispose();
+    ctx.fx?.cleanup();
+  });
+  return {
+    get fx() {
+      return ctx.fx!;
+    },
+    get supervisor() {
+      return ctx.supervisor!;
+    },
+  };
 }
 
 /** A small convnet on the bundled MNIST subset (absolute paths), written as `<name>.cnn.json` in `dir`. */

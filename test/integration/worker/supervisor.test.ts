@@ -5,31 +5,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadRecord } from '../../../src/extension/training/record';
 import { TrainingSupervisor } from '../../../src/extension/training/supervisor';
-import { buildFixture, misbehavingWorker, Recorder, tinyModel, type Fixture } from './helpers';
+import { useSupervisor, misbehavingWorker, Recorder, tinyModel } from './helpers';
 
 describe('training worker and supervisor (real worker thread)', function () {
   this.timeout(30_000);
-  let fx: Fixture;
-  let supervisor: TrainingSupervisor;
-
-  before(async () => {
-    fx = await buildFixture();
-    supervisor = new TrainingSupervisor(fx.workerPath, { stopGraceMs: 5000 });
-  });
-  after(async () => {
-    await supervisor?.dispose();
-    fx?.cleanup();
-  });
+  const ctx = useSupervisor();
 
   it('trains: started, progress, epochs with learning rate, feature maps as Float32Arrays, done with a confusion matrix', async () => {
-    const model = tinyModel(fx.dir, 'tiny');
+    const model = tinyModel(ctx.fx.dir, 'tiny');
     const rec = new Recorder();
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    const run = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 96, threads: 2 }, inspect: { kind: 'dataset', split: 'test', index: 0 } }, rec.listener);
+    const run = ctx.supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 96, threads: 2 }, inspect: { kind: 'dataset', split: 'test', index: 0 } }, rec.listener);
     // Asked while the data is still loading: must not end the run; the maps follow once it is loaded.
     run.inspect({ kind: 'dataset', split: 'test', index: 1 }, model.path, model.text);
-    assert.throws(() => supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: {} }, () => undefined), /already training/);
+    assert.throws(() => ctx.supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: {} }, () => undefined), /already training/);
     const outcome = await run.done;
     delay.disable();
     assert.equal(outcome.kind, 'done', JSON.stringify(outcome));
@@ -82,7 +72,7 @@ describe('training worker and supervisor (real worker thread)', function () {
     const stored = JSON.parse(readFileSync(model.path.replace(/\.cnn\.json$/, '.train.json'), 'utf8')) as { status: string; evaluation?: { accuracy: number } };
     assert.equal(stored.status, 'completed');
     assert.equal(stored.evaluation?.accuracy, ev.accuracy);
-    assert.equal(supervisor.running(model.path), undefined);
+    assert.equal(ctx.supervisor.running(model.path), undefined);
 
     // Reopened later: the record comes back from train.json, images included.
     const record = await loadRecord(model.path, 'tiny');
@@ -93,20 +83,20 @@ describe('training worker and supervisor (real worker thread)', function () {
   });
 
   it('predicts and shows feature maps from the saved weights; weights that no longer fit say so', async () => {
-    const model = tinyModel(fx.dir, 'tiny');
-    const maps = await supervisor.inspectSaved(model.path, model.text, { kind: 'dataset', split: 'test', index: 3 });
+    const model = tinyModel(ctx.fx.dir, 'tiny');
+    const maps = await ctx.supervisor.inspectSaved(model.path, model.text, { kind: 'dataset', split: 'test', index: 3 });
     assert.equal(maps.maps.layers.length, 4);
     assert.match(maps.maps.caption, /test #3/);
-    const changed = tinyModel(fx.dir, 'tiny', { filters: 8 });
-    await assert.rejects(supervisor.inspectSaved(changed.path, changed.text, { kind: 'dataset', split: 'test', index: 0 }), /do not fit/);
-    await assert.rejects(supervisor.predict(model.path, model.text, '/nonexistent.png'), /nonexistent\.png/);
-    await assert.rejects(supervisor.inspectSaved(model.path, model.text, { kind: 'dataset', split: 'test', index: 5000 }), /no test sample #5000/);
+    const changed = tinyModel(ctx.fx.dir, 'tiny', { filters: 8 });
+    await assert.rejects(ctx.supervisor.inspectSaved(changed.path, changed.text, { kind: 'dataset', split: 'test', index: 0 }), /do not fit/);
+    await assert.rejects(ctx.supervisor.predict(model.path, model.text, '/nonexistent.png'), /nonexistent\.png/);
+    await assert.rejects(ctx.supervisor.inspectSaved(model.path, model.text, { kind: 'dataset', split: 'test', index: 5000 }), /no test sample #5000/);
   });
 
   it('stops mid-epoch between batches and keeps the last checkpoint; the same model can train again', async () => {
-    const model = tinyModel(fx.dir, 'long', { epochs: 50, batchSize: 8 });
+    const model = tinyModel(ctx.fx.dir, 'long', { epochs: 50, batchSize: 8 });
     const rec = new Recorder();
-    const run = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 400 } }, rec.listener);
+    const run = ctx.supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 400 } }, rec.listener);
     await rec.next('epoch');
     const outcome = await run.stop();
     assert.equal(outcome.kind, 'done', 'the worker stopped cooperatively, before the grace period ended');
@@ -114,31 +104,31 @@ describe('training worker and supervisor (real worker thread)', function () {
     const state = JSON.parse(readFileSync(model.path.replace(/\.cnn\.json$/, '.train.json'), 'utf8')) as { status: string; epoch: number };
     assert.equal(state.status, 'stopped');
     assert.ok(state.epoch >= 1 && state.epoch < 50, `checkpoint of epoch ${state.epoch}`);
-    assert.equal(supervisor.running(model.path), undefined);
+    assert.equal(ctx.supervisor.running(model.path), undefined);
 
     const again = new Recorder();
-    const second = supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 32, epochs: 1 } }, again.listener);
+    const second = ctx.supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 32, epochs: 1 } }, again.listener);
     const o2 = await second.done;
     assert.equal(o2.kind, 'done');
   });
 
   it('reports a broken model and missing data as error outcomes', async () => {
     const rec = new Recorder();
-    const bad = await supervisor.start('bad', { modelPath: '/tmp/bad.cnn.json', modelText: '{ "layers": 3 }', options: {} }, rec.listener).done;
+    const bad = await ctx.supervisor.start('bad', { modelPath: '/tmp/bad.cnn.json', modelText: '{ "layers": 3 }', options: {} }, rec.listener).done;
     assert.equal(bad.kind, 'error');
     assert.match(bad.kind === 'error' ? bad.message : '', /has errors/);
-    const text = tinyModel(fx.dir, 'nodata').text.replace(/t10k-images/g, 'missing-images');
-    const missing = await supervisor.start('missing', { modelPath: `${fx.dir}/nodata.cnn.json`, modelText: text, options: { limit: 8 } }, () => undefined).done;
+    const text = tinyModel(ctx.fx.dir, 'nodata').text.replace(/t10k-images/g, 'missing-images');
+    const missing = await ctx.supervisor.start('missing', { modelPath: `${ctx.fx.dir}/nodata.cnn.json`, modelText: text, options: { limit: 8 } }, () => undefined).done;
     assert.equal(missing.kind, 'error');
     assert.match(missing.kind === 'error' ? missing.message : '', /missing-images/);
   });
 
   it('turns a crashed worker and an out-of-memory worker into error outcomes, never exceptions', async () => {
-    const crash = new TrainingSupervisor(misbehavingWorker(fx.dir, 'crash', 'process.exit(3)'));
+    const crash = new TrainingSupervisor(misbehavingWorker(ctx.fx.dir, 'crash', 'process.exit(3)'));
     const c = await crash.start('k', { modelPath: 'x', modelText: '{}', options: {} }, () => undefined).done;
     assert.deepEqual(c, { kind: 'error', message: 'the training worker stopped unexpectedly (exit code 3)' });
 
-    const hog = new TrainingSupervisor(misbehavingWorker(fx.dir, 'hog', 'const a = []; for (;;) a.push(new Array(1e5).fill(Math.random()));'), {
+    const hog = new TrainingSupervisor(misbehavingWorker(ctx.fx.dir, 'hog', 'const a = []; for (;;) a.push(new Array(1e5).fill(Math.random()));'), {
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
     });
     const h = await hog.start('k', { modelPath: 'x', modelText: '{}', options: {} }, () => undefined).done;
