@@ -11,7 +11,7 @@ import pkg from '../../../package.json';
 // One object per layer type with every field of its TypeScript type. The compiler rejects a missing
 // or unknown field here, and the test compares the keys with the spec: types and spec cannot drift.
 const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
-  conv2d: { type: 'conv2d', name: 'c', inputs: ['i'], filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, useBias: true, activation: 'relu' },
+  conv2d: { type: 'conv2d', name: 'c', inputs: ['i'], filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, groups: 1, useBias: true, activation: 'relu' },
   depthwiseConv2d: { type: 'depthwiseConv2d', name: 'd', inputs: ['i'], kernelSize: 1, strides: 1, padding: 'same', depthMultiplier: 1, dilationRate: 1, useBias: true, activation: 'relu' },
   separableConv2d: {
     type: 'separableConv2d', name: 's', inputs: ['i'], filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, depthMultiplier: 1, useBias: true, activation: 'swish',
