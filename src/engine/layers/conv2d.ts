@@ -121,7 +121,10 @@ export class Conv2d implements EngineLayer {
     const dxBuf: Buf = this.memory.buf('dx');
     const dx = dxBuf.tensor(n, this.inShape);
     const w = this.kernel.value;
-    if (this.groups > 1) return this.groupedBackward(x.data, dz.data, dx.data, n) ?? dx;
+    if (this.groups > 1) {
+      this.groupedBackward(x.data, dz.data, dx.data, n);
+      return dx;
+    }
     if (this.pointwise) {
       // dKernel[k×outC] += xᵀ · dz;  dx = dz · kernelᵀ
       kr.gemm(true, false, k, outC, rows, x.data, 0, dz.data, 0, this.kernel.grad, 0, true);
@@ -146,7 +149,7 @@ export class Conv2d implements EngineLayer {
    * weightsBackward per group: group j's kernel columns, dz columns and patch (or, pointwise, input) columns are
    * column blocks j of those matrices (leading dimensions k or inC, outC), so every GEMM runs on them in place.
    */
-  private groupedBackward(x: Float32Array, dz: Float32Array, dx: Float32Array, n: number): undefined {
+  private groupedBackward(x: Float32Array, dz: Float32Array, dx: Float32Array, n: number): void {
     const kr = getKernels();
     const { k, outC, groups } = this;
     const rows = n * this.p;
