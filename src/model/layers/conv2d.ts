@@ -21,7 +21,7 @@ const spec: LayerSpec = {
     dilationRate,
     groups: {
       kind: 'int', min: 1, max: MAX_UNITS, default: 1,
-      doc: 'Grouped convolution (ResNeXt, RegNet): the input channels and the filters are split into `groups` groups, each filter sees only its group\'s channels. Both must be divisible by it.',
+      doc: 'Grouped convolution (ResNeXt, RegNet; as Keras\' Conv2D and PyTorch\'s nn.Conv2d groups): the input channels and the filters are split into `groups` groups and each filter reads only its group\'s channels, so the kernel is [kh, kw, channels / groups, filters]. Both must be divisible by it.',
     },
     useBias,
     activation,

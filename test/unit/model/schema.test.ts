@@ -77,7 +77,7 @@ describe('JSON Schema and types stay in sync with the spec', () => {
     const layerItem = schema.properties.layers.items;
     assert.deepEqual(layerItem.properties.type.enum, Object.keys(LAYER_SPECS));
     const conv = layerItem.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === 'conv2d');
-    assert.deepEqual(Object.keys(conv.then.properties).sort(), ['activation', 'dilationRate', 'filters', 'inputs', 'kernelSize', 'name', 'padding', 'strides', 'type', 'useBias']);
+    assert.deepEqual(Object.keys(conv.then.properties).sort(), ['activation', 'dilationRate', 'filters', 'groups', 'inputs', 'kernelSize', 'name', 'padding', 'strides', 'type', 'useBias']);
     assert.deepEqual(conv.then.required, ['type', 'filters', 'kernelSize']);
     const then = (t: string) => layerItem.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === t).then;
     assert.deepEqual(Object.keys(then('add').properties).sort(), ['inputs', 'name', 'type']);
