@@ -41,6 +41,9 @@ describe('importing .onnx files made by PyTorch', function () {
     ['residual_cnn', 'an add shortcut, ReLU6, SiLU, a depthwise conv, global pooling, softmax', [
       'zeroPadding2D', 'conv2d', 'batchNorm', 'relu6', 'conv2d', 'batchNorm', 'swish', 'conv2d', 'batchNorm', 'add', 'relu', 'depthwiseConv2d', 'tanh', 'globalAvgPool2d', 'dense', 'softmax',
     ]],
+    ['grouped_cnn', 'grouped convolutions (nn.Conv2d groups) in a ResNeXt-like block, a strided grouped conv', [
+      'conv2d', 'batchNorm', 'relu', 'conv2d', 'batchNorm', 'relu', 'conv2d', 'batchNorm', 'add', 'relu', 'conv2d', 'tanh', 'globalAvgPool2d', 'dense',
+    ]],
   ];
   for (const [name, what, types] of cases) {
     it(`${name} (${what}): PyTorch's parameter count and predictions`, () => {
