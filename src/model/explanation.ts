@@ -45,7 +45,7 @@ export interface TapWindow {
 export interface ActivationStep {
   /** 'linear' when the layer has none. */
   readonly activation: ActivationName;
-  /** leakyRelu's slope for negative inputs. */
+  /** leakyRelu's slope for negative inputs, hardSigmoid's slope. */
   readonly alpha?: number;
   /** The pre-activation z (float64 sum of the terms). */
   readonly input: number;

@@ -52,6 +52,8 @@ export const ENGINE_LAYERS: { readonly [T in LayerType]: LayerFactory } = {
   tanh: activation,
   swish: activation,
   hardSwish: activation,
+  hardSigmoid: activation,
+  gelu: activation,
   softmax: activation,
 };
 

@@ -4,7 +4,7 @@ import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { LAYER_DEFS, type LayerOf, type LayerType } from '../../model/layers';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
-import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
+import { field, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationLayer, ActivationName, Layer, Model } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyNumber, pyString, pyTuple, SAFETENSORS_READER } from '../pytorch/python';
@@ -26,7 +26,7 @@ export class KerasExportError extends Error {
 }
 
 /** Module names the script uses: a layer variable never shadows them. */
-const RESERVED = new Set('inputs model keras layers tf np json os struct sys build_model load_weights read_safetensors leaky_relu hard_swish'.split(' '));
+const RESERVED = new Set('inputs model keras layers tf np json os struct sys build_model load_weights read_safetensors leaky_relu hard_swish hard_sigmoid'.split(' '));
 
 export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFile }: KerasExportInput): string {
   if (!analysis.ok || analysis.layers.length !== model.layers.length) {
@@ -38,6 +38,7 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
   const calls = infos.map(kerasLayer);
   const usesLeaky = calls.some((c) => c.includes('activation=leaky_relu'));
   const usesHardSwish = calls.some((c) => /\bhard_swish\b/.test(c));
+  const usesHardSigmoid = calls.some((c) => /\bhard_sigmoid\b/.test(c));
   const [h, w, c] = model.input.shape;
   const input = `keras.Input(shape=${pyTuple([h, w, c])}, name="input")`;
   const body = isChain
@@ -87,6 +88,15 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
       : []),
     ...(usesHardSwish
       ? ['', 'def hard_swish(x):', '    """CNN Studio\'s hardSwish: x · relu6(x + 3) / 6 (not every Keras has keras.activations.hard_swish)."""', '    return x * tf.nn.relu6(x + 3.0) / 6.0', '']
+      : []),
+    ...(usesHardSigmoid
+      ? [
+          '',
+          `def hard_sigmoid(x, alpha=${pyNumber(HARD_SIGMOID_ALPHA)}):`,
+          '    """CNN Studio\'s hardSigmoid: clip(alpha · x + 0.5, 0, 1); Keras 2\'s hard_sigmoid has slope 0.2, Keras 3\'s 1/6."""',
+          '    return tf.clip_by_value(alpha * x + 0.5, 0.0, 1.0)',
+          '',
+        ]
       : []),
     '',
     'def build_model():',
@@ -141,6 +151,11 @@ function activationArg(act: ActivationName): string[] {
       return ['activation=leaky_relu'];
     case 'hardSwish':
       return ['activation=hard_swish'];
+    case 'hardSigmoid':
+      return ['activation=hard_sigmoid'];
+    case 'gelu':
+      // Exact (approximate=False) in tf.keras and Keras 3 alike.
+      return ['activation="gelu"'];
     default:
       return assertNever(act, 'activation');
   }
@@ -206,6 +221,11 @@ const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
   tanh: activationNamed,
   swish: activationNamed,
   hardSwish: () => ['hard_swish'],
+  hardSigmoid: ({ layer }) => {
+    const alpha = field('hardSigmoid', layer.alpha, 'alpha');
+    return [alpha === HARD_SIGMOID_ALPHA ? 'hard_sigmoid' : `lambda x: hard_sigmoid(x, ${pyNumber(alpha)})`];
+  },
+  gelu: activationNamed,
   softmax: noArgs,
 };
 

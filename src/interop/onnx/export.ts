@@ -8,8 +8,8 @@ import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import type { LayerOf, LayerType } from '../../model/layers';
 import type { KernelLayout } from '../../model/layers/def';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
-import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
-import { MODEL_INPUT, type ActivationLayer, type ActivationName, type GlobalPool2dLayer, type Layer, type LeakyReluLayer, type Model, type Shape } from '../../model/types';
+import { field, fusedActivationAlpha } from '../../model/spec';
+import { MODEL_INPUT, type ActivationLayer, type ActivationName, type GlobalPool2dLayer, type HardSigmoidLayer, type Layer, type LeakyReluLayer, type Model, type Shape } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { GraphBuilder } from './graphBuilder';
 import { convKernelToOnnx, depthwiseKernelToOnnx } from './layout';
@@ -133,7 +133,7 @@ const ONNX_LAYOUTS: { readonly [K in KernelLayout]: (shape: readonly number[], v
 };
 
 /** An activation layer: the node carries the layer's name. */
-function activationLayer(c: OnnxLayer<ActivationLayer | LeakyReluLayer>, alpha = LEAKY_RELU_ALPHA): void {
+function activationLayer(c: OnnxLayer<ActivationLayer | LeakyReluLayer | HardSigmoidLayer>, alpha = fusedActivationAlpha(c.layer.type)): void {
   emitActivation(c.g, c.layer.type, alpha, c.x, c.out, c.name, c.spatial);
 }
 
@@ -190,6 +190,8 @@ const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
   tanh: activationLayer,
   swish: activationLayer,
   hardSwish: activationLayer,
+  hardSigmoid: (c) => activationLayer(c, field('hardSigmoid', c.layer.alpha, 'alpha')),
+  gelu: activationLayer,
   softmax: activationLayer,
 };
 
@@ -210,7 +212,7 @@ function exportLayer(g: GraphBuilder, info: LayerInfo, inputs: readonly string[]
       if (act === 'linear') return emit(out);
       const pre = g.fresh(`${name}/pre`);
       emit(pre);
-      emitActivation(g, act, LEAKY_RELU_ALPHA, pre, out, `${name}/`, spatial);
+      emitActivation(g, act, fusedActivationAlpha(act), pre, out, `${name}/`, spatial);
     },
   };
   // The entry of this layer's type, typed for every layer (TypeScript cannot correlate the two by itself).
@@ -248,6 +250,19 @@ function emitActivation(g: GraphBuilder, act: Exclude<ActivationName, 'linear'>,
     }
     case 'hardSwish':
       return g.node('HardSwish', nodeName('HardSwish'), [x], [out]);
+    case 'hardSigmoid':
+      return g.node('HardSigmoid', nodeName('HardSigmoid'), [x], [out], [floatAttr('alpha', alpha), floatAttr('beta', 0.5)]);
+    case 'gelu': {
+      // Opset 17 has no Gelu: x · (erf(x / √2) + 1) · 0.5, the nodes and order torch.onnx writes (which our
+      // importer reads back); the last Mul carries the layer's name.
+      const base = fused ? scope.slice(0, -1) : scope;
+      const [scaled, erf, onePlus, product] = ['div', 'erf', 'add', 'mul'].map((s) => g.fresh(`${base}/${s}`)) as [string, string, string, string];
+      g.node('Div', `${base}/Div`, [x, g.scalar(`${base}/sqrt2`, Math.SQRT2)], [scaled]);
+      g.node('Erf', `${base}/Erf`, [scaled], [erf]);
+      g.node('Add', `${base}/Add`, [erf, g.scalar(`${base}/one`, 1)], [onePlus]);
+      g.node('Mul', `${base}/Mul_1`, [x, onePlus], [product]);
+      return g.node('Mul', nodeName('Mul'), [product, g.scalar(`${base}/half`, 0.5)], [out]);
+    }
     default:
       return assertNever(act, 'activation');
   }

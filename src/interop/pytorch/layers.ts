@@ -7,7 +7,7 @@ import type { Window2d } from '../../model/geometry';
 import type { LayerOf, LayerType } from '../../model/layers';
 import type { KernelLayout } from '../../model/layers/def';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
-import { field } from '../../model/spec';
+import { field, HARD_SIGMOID_ALPHA } from '../../model/spec';
 import type { ActivationName, Layer, Shape } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { pyNumber, pyTuple } from './python';
@@ -39,7 +39,7 @@ export interface TorchLayer {
 
 export type Helper = 'SeparableConv2d' | 'PaddedAvgPool2d';
 
-/** The activation as a function call on `x` (leakyRelu's slope given). */
+/** The activation as a function call on `x` (leakyRelu's or hardSigmoid's slope given). */
 export function activationCall(act: Exclude<ActivationName, 'linear'>, x: string, alpha: number): string {
   switch (act) {
     case 'relu':
@@ -56,6 +56,10 @@ export function activationCall(act: Exclude<ActivationName, 'linear'>, x: string
       return `F.silu(${x})`;
     case 'hardSwish':
       return `F.hardswish(${x})`;
+    case 'hardSigmoid':
+      return alpha === HARD_SIGMOID_ALPHA ? `F.hardsigmoid(${x})` : `torch.clamp(${x} * ${pyNumber(alpha)} + 0.5, 0.0, 1.0)`;
+    case 'gelu':
+      return `F.gelu(${x})`;
     case 'softmax':
       return `torch.softmax(${x}, dim=1)`;
     default:
@@ -199,6 +203,12 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
   tanh: (c) => plain(c, 'nn.Tanh()'),
   swish: (c) => plain(c, 'nn.SiLU()'),
   hardSwish: (c) => plain(c, 'nn.Hardswish()'),
+  hardSigmoid: (c) => {
+    const alpha = field('hardSigmoid', c.layer.alpha, 'alpha');
+    // nn.Hardsigmoid is PyTorch's slope 1/6; another slope is the clamp written out.
+    return alpha === HARD_SIGMOID_ALPHA ? plain(c, 'nn.Hardsigmoid()') : plain(c, undefined, ([x]) => activationCall('hardSigmoid', x!, alpha));
+  },
+  gelu: (c) => plain(c, 'nn.GELU()'),
   softmax: (c) => plain(c, 'nn.Softmax(dim=1)'),
 };
 

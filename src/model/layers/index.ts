@@ -12,6 +12,8 @@ import { dropout, type DropoutLayer } from './dropout';
 import { flatten, type FlattenLayer } from './flatten';
 import { globalAvgPool2d, type GlobalAvgPool2dLayer } from './globalAvgPool2d';
 import { globalMaxPool2d, type GlobalMaxPool2dLayer } from './globalMaxPool2d';
+import { gelu, type GeluLayer } from './gelu';
+import { hardSigmoid, type HardSigmoidLayer } from './hardSigmoid';
 import { hardSwish, type HardSwishLayer } from './hardSwish';
 import { leakyRelu, type LeakyReluLayer } from './leakyRelu';
 import { maxPool2d, type MaxPool2dLayer } from './maxPool2d';
@@ -46,6 +48,8 @@ export type Layer =
   | TanhLayer
   | SwishLayer
   | HardSwishLayer
+  | HardSigmoidLayer
+  | GeluLayer
   | SoftmaxLayer;
 
 export type LayerType = Layer['type'];
@@ -75,6 +79,8 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   tanh,
   swish,
   hardSwish,
+  hardSigmoid,
+  gelu,
   softmax,
 };
 
@@ -86,3 +92,4 @@ export function defOf<L extends Layer>(layer: L): LayerDef<L> {
 export type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer, AddLayer, ConcatenateLayer, ZeroPadding2dLayer, MaxPool2dLayer, AvgPool2dLayer };
 export type { GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, FlattenLayer, DenseLayer, DropoutLayer, BatchNormLayer, LeakyReluLayer };
 export type { ReluLayer, Relu6Layer, SigmoidLayer, TanhLayer, SwishLayer, HardSwishLayer, SoftmaxLayer };
+export type { HardSigmoidLayer, GeluLayer };

@@ -52,6 +52,11 @@ const cases: Case[] = [
   { title: 'relu6 (both kinks, 0 and 6, in range)', input: [3, 3, 2], layer: { type: 'relu6' }, x: 'awayFromKinks' },
   { title: 'swish', input: [3, 3, 2], layer: { type: 'swish' }, x: 'awayFromKinks' },
   { title: 'conv2d swish', input: [5, 5, 2], layer: { type: 'conv2d', filters: 3, kernelSize: 3, padding: 'same', activation: 'swish' } },
+  // Slope 1/12 puts the clamps at ±6, where awayFromKinks leaves a gap: both flat parts and the ramp in range.
+  { title: 'hardSigmoid alpha 1/12 (clamped and ramp)', input: [3, 3, 2], layer: { type: 'hardSigmoid', alpha: 1 / 12 }, x: 'awayFromKinks' },
+  { title: 'gelu (|x| up to 8: both of erf\'s expansions)', input: [3, 3, 2], layer: { type: 'gelu' }, x: 'awayFromKinks' },
+  { title: 'conv2d gelu', input: [5, 5, 2], layer: { type: 'conv2d', filters: 3, kernelSize: 3, padding: 'same', activation: 'gelu' } },
+  { title: 'dense hardSigmoid', input: [6], layer: { type: 'dense', units: 4, activation: 'hardSigmoid' } },
   { title: 'zeroPadding2D 1', input: [3, 4, 2], layer: { type: 'zeroPadding2D', padding: 1 } },
   { title: 'zeroPadding2D [2, 1]', input: [3, 3, 3], layer: { type: 'zeroPadding2D', padding: [2, 1] } },
   { title: 'zeroPadding2D [[0, 2], [3, 1]]', input: [4, 3, 2], layer: { type: 'zeroPadding2D', padding: [[0, 2], [3, 1]] } },

@@ -25,14 +25,18 @@ export function paramsToTf(params: readonly Param[]): Map<string, tf.Tensor> {
   return new Map(params.map((p) => [p.name, tf.tensor(p.value, [...p.shape], 'float32')]));
 }
 
-function act(name: ActivationName | undefined, z: tf.Tensor, alpha = 0.3): tf.Tensor {
+/** `alpha`: the slope of leakyRelu (Keras' 0.3 unless given) or hardSigmoid (PyTorch's 1/6 unless given). */
+function act(name: ActivationName | undefined, z: tf.Tensor, alpha?: number): tf.Tensor {
   switch (name ?? 'linear') {
     case 'linear': return z;
     case 'relu': return tf.relu(z);
     case 'relu6': return tf.relu6(z);
     case 'swish': return tf.mul(z, tf.sigmoid(z));
     case 'hardSwish': return tf.div(tf.mul(z, tf.relu6(tf.add(z, 3))), 6);
-    case 'leakyRelu': return tf.leakyRelu(z, alpha);
+    case 'leakyRelu': return tf.leakyRelu(z, alpha ?? 0.3);
+    case 'hardSigmoid': return tf.clipByValue(tf.add(tf.mul(z, alpha ?? 1 / 6), 0.5), 0, 1);
+    // tfjs has no gelu: 0.5 · z · (1 + erf(z / √2)) from its erf.
+    case 'gelu': return tf.mul(tf.mul(z, 0.5), tf.add(1, tf.erf(tf.div(z, Math.SQRT2))));
     case 'sigmoid': return tf.sigmoid(z);
     case 'tanh': return tf.tanh(z);
     case 'softmax': return tf.softmax(z);
@@ -56,7 +60,7 @@ interface TfContext {
 /** One layer type in tfjs: `xs` are its inputs (one, but for merges). */
 type TfLayer<L> = (l: L, xs: readonly tf.Tensor[], c: TfContext) => tf.Tensor;
 
-const activationLayer: TfLayer<{ readonly type: Exclude<ActivationName, 'leakyRelu' | 'linear'> }> = (l, [x]) => act(l.type, x!);
+const activationLayer: TfLayer<{ readonly type: Exclude<ActivationName, 'leakyRelu' | 'hardSigmoid' | 'linear'> }> = (l, [x]) => act(l.type, x!);
 
 /** Every layer type in tfjs: a new type in the registry is a compile error here until it has a reference. */
 const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
@@ -111,6 +115,8 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
   relu: activationLayer,
   relu6: activationLayer,
   leakyRelu: (l, [x]) => act('leakyRelu', x!, l.alpha ?? 0.3),
+  hardSigmoid: (l, [x]) => act('hardSigmoid', x!, l.alpha),
+  gelu: activationLayer,
   sigmoid: activationLayer,
   tanh: activationLayer,
   swish: activationLayer,

@@ -34,6 +34,8 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
   tanh: { type: 'tanh', name: 't', inputs: ['i'] },
   swish: { type: 'swish', name: 's', inputs: ['i'] },
   hardSwish: { type: 'hardSwish', name: 's', inputs: ['i'] },
+  hardSigmoid: { type: 'hardSigmoid', name: 's', inputs: ['i'], alpha: 0.2 },
+  gelu: { type: 'gelu', name: 'g', inputs: ['i'] },
   softmax: { type: 'softmax', name: 's', inputs: ['i'] },
 };
 
