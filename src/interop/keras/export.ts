@@ -202,8 +202,8 @@ const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
   maxPool2d: ({ info, layer }) => windowArgs(info, 'pool_size', field('maxPool2d', layer.padding, 'padding'), false),
   // Keras leaves 'same' padding out of the averages, as CNN Studio does.
   avgPool2d: ({ info, layer }) => windowArgs(info, 'pool_size', field('avgPool2d', layer.padding, 'padding'), false),
-  globalAvgPool2d: noArgs,
-  globalMaxPool2d: noArgs,
+  globalAvgPool2d: ({ layer }) => (field('globalAvgPool2d', layer.keepDims, 'keepDims') ? ['keepdims=True'] : []),
+  globalMaxPool2d: ({ layer }) => (field('globalMaxPool2d', layer.keepDims, 'keepDims') ? ['keepdims=True'] : []),
   flatten: noArgs,
   dropout: ({ layer }) => [pyNumber(layer.rate)],
   batchNorm: ({ layer }) => [`momentum=${pyNumber(field('batchNorm', layer.momentum, 'momentum'))}`, `epsilon=${pyNumber(field('batchNorm', layer.epsilon, 'epsilon'))}`],

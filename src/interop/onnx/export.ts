@@ -138,6 +138,8 @@ function activationLayer(c: OnnxLayer<ActivationLayer | LeakyReluLayer | HardSig
 }
 
 function globalPool(c: OnnxLayer<GlobalPool2dLayer>, op: 'GlobalAveragePool' | 'GlobalMaxPool'): void {
+  // keepDims: ONNX's own [N, C, 1, 1], a spatial value like any other.
+  if (field(c.layer.type, c.layer.keepDims, 'keepDims')) return c.g.node(op, c.name, [c.x], [c.out]);
   const pooled = c.g.fresh(`${c.name}/pooled`);
   c.g.node(op, c.name, [c.x], [pooled]);
   c.g.node('Flatten', `${c.name}/Flatten`, [pooled], [c.out], [intAttr('axis', 1)]);

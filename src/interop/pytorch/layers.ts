@@ -8,7 +8,7 @@ import type { LayerOf, LayerType } from '../../model/layers';
 import type { KernelLayout } from '../../model/layers/def';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA } from '../../model/spec';
-import type { ActivationName, Layer, Shape } from '../../model/types';
+import type { ActivationName, GlobalPool2dLayer, Layer, Shape } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { pyNumber, pyTuple } from './python';
 
@@ -115,6 +115,7 @@ function plain(c: TorchContext<Layer>, module: string | undefined, forward: (inp
 }
 
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
+const keepDim = (layer: GlobalPool2dLayer): string => (field(layer.type, layer.keepDims, 'keepDims') ? ', keepdim=True' : '');
 
 /** Each layer type as PyTorch. */
 const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
@@ -184,8 +185,8 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
     if (!pads) return plain(c, `nn.AvgPool2d(${windowArgs(win, false)}, count_include_pad=False)`);
     return { ...plain(c, `PaddedAvgPool2d(kernel_size=${pyTuple([win.kh, win.kw])}, stride=${pyTuple([win.sh, win.sw])}, pads=${pyTuple(pads)})`), helpers: ['PaddedAvgPool2d'] };
   },
-  globalAvgPool2d: (c) => plain(c, undefined, ([x]) => `${x}.mean(dim=(2, 3))`),
-  globalMaxPool2d: (c) => plain(c, undefined, ([x]) => `${x}.amax(dim=(2, 3))`),
+  globalAvgPool2d: (c) => plain(c, undefined, ([x]) => `${x}.mean(dim=(2, 3)${keepDim(c.layer)})`),
+  globalMaxPool2d: (c) => plain(c, undefined, ([x]) => `${x}.amax(dim=(2, 3)${keepDim(c.layer)})`),
   // Our (Keras') features run height, width, channels: back to NHWC before flattening, so dense kernels load as they are.
   flatten: (c) => plain(c, undefined, ([x]) => (c.spatial ? `${x}.permute(0, 2, 3, 1).flatten(1)` : x!)),
   dropout: (c) => plain(c, `nn.Dropout(${pyNumber(c.layer.rate)})`),

@@ -95,6 +95,13 @@ export const dilationRate: FieldSpec = {
   doc: 'Spacing between kernel taps (atrous convolution): one number or [h, w].',
 };
 
+/** Of the global pools (Keras' `keepdims`). */
+export const keepDims: FieldSpec = {
+  kind: 'bool',
+  default: false,
+  doc: 'Keep height and width as 1: [h, w, c] → [1, 1, c] (PyTorch\'s AdaptiveAvgPool2d(1) / ONNX\'s GlobalAveragePool without the flatten, a squeeze-and-excitation gate\'s input).',
+};
+
 export const poolFields: Readonly<Record<string, FieldSpec>> = {
   ...common,
   poolSize: { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 2, doc: 'Window height and width: one number or [h, w].' },

@@ -34,6 +34,8 @@ const cases: Case[] = [
   { title: 'avgPool2d 3×2 stride 2 same (padding excluded)', input: [5, 6, 3], layer: { type: 'avgPool2d', poolSize: [3, 2], strides: 2, padding: 'same' } },
   { title: 'globalAvgPool2d', input: [3, 4, 3], layer: { type: 'globalAvgPool2d' } },
   { title: 'globalMaxPool2d', input: [3, 4, 3], layer: { type: 'globalMaxPool2d' }, x: 'distinct' },
+  { title: 'globalAvgPool2d keepDims', input: [3, 4, 3], layer: { type: 'globalAvgPool2d', keepDims: true } },
+  { title: 'globalMaxPool2d keepDims', input: [3, 4, 3], layer: { type: 'globalMaxPool2d', keepDims: true }, x: 'distinct' },
   { title: 'flatten', input: [2, 3, 2], layer: { type: 'flatten' } },
   { title: 'dense linear', input: [7], layer: { type: 'dense', units: 5 } },
   { title: 'dense softmax', input: [6], layer: { type: 'dense', units: 4, activation: 'softmax' } },

@@ -44,6 +44,8 @@ const cases: Case[] = [
   { input: [7, 5, 3], layer: { type: 'avgPool2d', poolSize: 3, strides: 2, padding: 'same' }, forwardOnly: true },
   { input: [4, 5, 3], layer: { type: 'globalAvgPool2d' } },
   { input: [4, 5, 3], layer: { type: 'globalMaxPool2d' }, distinct: true },
+  { input: [4, 5, 3], layer: { type: 'globalAvgPool2d', keepDims: true } },
+  { input: [4, 5, 3], layer: { type: 'globalMaxPool2d', keepDims: true }, distinct: true },
   { input: [3, 4, 2], layer: { type: 'flatten' } },
   { input: [12], layer: { type: 'dense', units: 7, activation: 'softmax' } },
   { input: [9], layer: { type: 'dense', units: 5, useBias: false, activation: 'relu' } },

@@ -95,8 +95,8 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
     const w = c.info.window!;
     return tf.avgPool(x as tf.Tensor4D, [w.kh, w.kw], [w.sh, w.sw], l.padding ?? 'valid');
   },
-  globalAvgPool2d: (_l, [x]) => tf.mean(x!, [1, 2]),
-  globalMaxPool2d: (_l, [x]) => tf.max(x!, [1, 2]),
+  globalAvgPool2d: (l, [x]) => tf.mean(x!, [1, 2], l.keepDims ?? false),
+  globalMaxPool2d: (l, [x]) => tf.max(x!, [1, 2], l.keepDims ?? false),
   flatten: (_l, [x]) => tf.reshape(x!, [x!.shape[0]!, -1]),
   dense: (l, [x], c) => act(l.activation, c.bias(tf.matMul(x as tf.Tensor2D, c.param('kernel') as tf.Tensor2D), l.useBias)),
   dropout: (l, [x], c) => {

@@ -52,6 +52,8 @@ describe('shape inference', () => {
     assert.deepEqual(outputOf({ type: 'maxPool2d', poolSize: 2 }, [7, 7, 6]), [3, 3, 6]);
     assert.deepEqual(outputOf({ type: 'globalAvgPool2d' }, [7, 7, 6]), [6]);
     assert.deepEqual(outputOf({ type: 'globalMaxPool2d' }, [7, 7, 6]), [6]);
+    assert.deepEqual(outputOf({ type: 'globalAvgPool2d', keepDims: true }, [7, 5, 6]), [1, 1, 6]);
+    assert.deepEqual(outputOf({ type: 'globalMaxPool2d', keepDims: false }, [7, 5, 6]), [6]);
     assert.deepEqual(outputOf({ type: 'flatten' }, [5, 5, 16]), [400]);
   });
 
