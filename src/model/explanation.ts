@@ -224,7 +224,7 @@ export interface ActivationExplanation extends ExplanationBase {
 /** Layers that move values without arithmetic: where the value came from (undefined: zero padding). */
 export interface CopyExplanation extends ExplanationBase {
   readonly kind: 'copy';
-  readonly layerType: 'flatten' | 'zeroPadding2D' | 'dropout' | 'concatenate';
+  readonly layerType: 'flatten' | 'zeroPadding2D' | 'dropout' | 'concatenate' | 'channelShuffle';
   readonly source?: CellSource;
 }
 

@@ -4,7 +4,8 @@ import type { LayerInfo } from '../../model/analysis';
 import { LAYER_DEFS } from '../../model/layers';
 import { field, fusedActivationAlpha } from '../../model/spec';
 import { paddingSides } from '../../model/shapes';
-import type { ActivationLayer, BatchNormLayer, GlobalPool2dLayer, HardSigmoidLayer, LeakyReluLayer, Pool2dLayer, ZeroPadding2dLayer } from '../../model/types';
+import { shuffledChannel } from '../../model/layers/channelShuffle';
+import type { ActivationLayer, BatchNormLayer, ChannelShuffleLayer, GlobalPool2dLayer, HardSigmoidLayer, LeakyReluLayer, Pool2dLayer, ZeroPadding2dLayer } from '../../model/types';
 import { activationStep, softmaxStep } from './activation';
 import type { CellBase } from './cellBase';
 import type {
@@ -136,6 +137,12 @@ export function explainConcatenate(values: SampleValues, info: LayerInfo, base: 
     offset += c;
   }
   throw new Error(`layer ${info.name}: channel ${channel} is beyond its inputs`);
+}
+
+/** The input channel the permutation takes the cell's channel from. */
+export function explainChannelShuffle(values: SampleValues, info: LayerInfo, base: CellBase, layer: ChannelShuffleLayer): CopyExplanation {
+  const { row, col, channel } = base.position;
+  return copied(values, base, 'channelShuffle', base.inputs[0]!, { row, col, channel: shuffledChannel(channel, info.inputShape![2]!, layer.groups) });
 }
 
 /** The identity at inference. */

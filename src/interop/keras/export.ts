@@ -26,7 +26,7 @@ export class KerasExportError extends Error {
 }
 
 /** Module names the script uses: a layer variable never shadows them. */
-const RESERVED = new Set('inputs model keras layers tf np json os struct sys build_model load_weights read_safetensors leaky_relu hard_swish hard_sigmoid'.split(' '));
+const RESERVED = new Set('inputs model keras layers tf np json os struct sys build_model load_weights read_safetensors leaky_relu hard_swish hard_sigmoid channel_shuffle'.split(' '));
 
 export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFile }: KerasExportInput): string {
   if (!analysis.ok || analysis.layers.length !== model.layers.length) {
@@ -39,6 +39,7 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
   const usesLeaky = calls.some((c) => c.includes('activation=leaky_relu'));
   const usesHardSwish = calls.some((c) => /\bhard_swish\b/.test(c));
   const usesHardSigmoid = calls.some((c) => /\bhard_sigmoid\b/.test(c));
+  const usesShuffle = infos.some((i) => i.layer.type === 'channelShuffle');
   const [h, w, c] = model.input.shape;
   const input = `keras.Input(shape=${pyTuple([h, w, c])}, name="input")`;
   const body = isChain
@@ -95,6 +96,17 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
           `def hard_sigmoid(x, alpha=${pyNumber(HARD_SIGMOID_ALPHA)}):`,
           '    """CNN Studio\'s hardSigmoid: clip(alpha · x + 0.5, 0, 1); Keras 2\'s hard_sigmoid has slope 0.2, Keras 3\'s 1/6."""',
           '    return tf.clip_by_value(alpha * x + 0.5, 0.0, 1.0)',
+          '',
+        ]
+      : []),
+    ...(usesShuffle
+      ? [
+          '',
+          'def channel_shuffle(x, groups):',
+          '    """CNN Studio\'s channelShuffle (ShuffleNet; Keras has none): the channels as groups × (c / groups), transposed."""',
+          '    h, w, c = x.shape[1], x.shape[2], x.shape[3]',
+          '    x = tf.reshape(x, [-1, h, w, groups, c // groups])',
+          '    return tf.reshape(tf.transpose(x, [0, 1, 2, 4, 3]), [-1, h, w, c])',
           '',
         ]
       : []),
@@ -207,6 +219,7 @@ const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
   flatten: noArgs,
   dropout: ({ layer }) => [pyNumber(layer.rate)],
   batchNorm: ({ layer }) => [`momentum=${pyNumber(field('batchNorm', layer.momentum, 'momentum'))}`, `epsilon=${pyNumber(field('batchNorm', layer.epsilon, 'epsilon'))}`],
+  channelShuffle: ({ layer }) => ['channel_shuffle', `arguments={"groups": ${layer.groups}}`],
   zeroPadding2D: ({ layer }) => {
     const [[top, bottom], [left, right]] = zeroPaddingSides(layer);
     return [`padding=(${pyTuple([top, bottom])}, ${pyTuple([left, right])})`];

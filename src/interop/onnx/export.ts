@@ -181,6 +181,15 @@ const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
   add: (c) => c.g.node(c.inputs.length === 2 ? 'Add' : 'Sum', c.name, c.inputs, [c.out]),
   // Channels are axis 1 in NCHW, and features axis 1 of [N, features].
   concatenate: (c) => c.g.node('Concat', c.name, c.inputs, [c.out], [intAttr('axis', 1)]),
+  // [N, C, H, W] → [N, g, C/g, H, W] → swap the two channel axes → [N, C, H, W]: the nodes torch.onnx writes for ShuffleNet.
+  channelShuffle: (c) => {
+    const [h, w, ch] = c.inShape as [number, number, number];
+    const g = c.layer.groups;
+    const [grouped, swapped] = [c.g.fresh(`${c.name}/grouped`), c.g.fresh(`${c.name}/swapped`)];
+    c.g.node('Reshape', `${c.name}/Reshape`, [c.x, c.g.int64s(`${c.name}/groupedShape`, [-1, g, ch / g, h, w])], [grouped]);
+    c.g.node('Transpose', `${c.name}/Transpose`, [grouped], [swapped], [intAttr('perm', [0, 2, 1, 3, 4])]);
+    c.g.node('Reshape', c.name, [swapped, c.g.int64s(`${c.name}/shape`, [-1, ch, h, w])], [c.out]);
+  },
   zeroPadding2D: (c) => {
     const [[top, bottom], [left, right]] = zeroPaddingSides(c.layer);
     c.g.node('Pad', c.name, [c.x, c.g.int64s(`${c.name}/pads`, [0, 0, top, left, 0, 0, bottom, right])], [c.out], []);

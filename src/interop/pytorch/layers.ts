@@ -190,6 +190,8 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
   // Our (Keras') features run height, width, channels: back to NHWC before flattening, so dense kernels load as they are.
   flatten: (c) => plain(c, undefined, ([x]) => (c.spatial ? `${x}.permute(0, 2, 3, 1).flatten(1)` : x!)),
   dropout: (c) => plain(c, `nn.Dropout(${pyNumber(c.layer.rate)})`),
+  // Channels as (g, C/g), swapped, flattened back: what nn.ChannelShuffle does, in ops torch.onnx exports.
+  channelShuffle: (c) => plain(c, undefined, ([x]) => `${x}.unflatten(1, ${pyTuple([c.layer.groups, c.inShape[2]! / c.layer.groups])}).transpose(1, 2).flatten(1, 2)`),
   zeroPadding2D: (c) => {
     const [[top, bottom], [left, right]] = zeroPaddingSides(c.layer);
     return plain(c, `nn.ZeroPad2d(${pyTuple([left, right, top, bottom])})`);

@@ -8,5 +8,5 @@ export interface GeluLayer extends LayerBase {
 export const gelu = activationLayer<GeluLayer>(
   'gelu',
   'x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), the exact GELU (PyTorch\'s nn.GELU(), Keras\' gelu with approximate=False; ConvNeXt, ViT).',
-  'Activation(gelu)',
+  'Activation("gelu")',
 );

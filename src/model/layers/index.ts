@@ -3,6 +3,7 @@
 import { add, type AddLayer } from './add';
 import { avgPool2d, type AvgPool2dLayer } from './avgPool2d';
 import { batchNorm, type BatchNormLayer } from './batchNorm';
+import { channelShuffle, type ChannelShuffleLayer } from './channelShuffle';
 import { concatenate, type ConcatenateLayer } from './concatenate';
 import { conv2d, type Conv2dLayer } from './conv2d';
 import type { LayerDef } from './def';
@@ -33,6 +34,7 @@ export type Layer =
   | AddLayer
   | ConcatenateLayer
   | ZeroPadding2dLayer
+  | ChannelShuffleLayer
   | MaxPool2dLayer
   | AvgPool2dLayer
   | GlobalAvgPool2dLayer
@@ -64,6 +66,7 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   add,
   concatenate,
   zeroPadding2D,
+  channelShuffle,
   maxPool2d,
   avgPool2d,
   globalAvgPool2d,
@@ -92,4 +95,4 @@ export function defOf<L extends Layer>(layer: L): LayerDef<L> {
 export type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer, AddLayer, ConcatenateLayer, ZeroPadding2dLayer, MaxPool2dLayer, AvgPool2dLayer };
 export type { GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, FlattenLayer, DenseLayer, DropoutLayer, BatchNormLayer, LeakyReluLayer };
 export type { ReluLayer, Relu6Layer, SigmoidLayer, TanhLayer, SwishLayer, HardSwishLayer, SoftmaxLayer };
-export type { HardSigmoidLayer, GeluLayer };
+export type { HardSigmoidLayer, GeluLayer, ChannelShuffleLayer };

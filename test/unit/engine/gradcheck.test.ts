@@ -59,6 +59,7 @@ const cases: Case[] = [
   { title: 'gelu (|x| up to 8: both of erf\'s expansions)', input: [3, 3, 2], layer: { type: 'gelu' }, x: 'awayFromKinks' },
   { title: 'conv2d gelu', input: [5, 5, 2], layer: { type: 'conv2d', filters: 3, kernelSize: 3, padding: 'same', activation: 'gelu' } },
   { title: 'dense hardSigmoid', input: [6], layer: { type: 'dense', units: 4, activation: 'hardSigmoid' } },
+  { title: 'channelShuffle groups 3 of 6', input: [2, 3, 6], layer: { type: 'channelShuffle', groups: 3 } },
   { title: 'zeroPadding2D 1', input: [3, 4, 2], layer: { type: 'zeroPadding2D', padding: 1 } },
   { title: 'zeroPadding2D [2, 1]', input: [3, 3, 3], layer: { type: 'zeroPadding2D', padding: [2, 1] } },
   { title: 'zeroPadding2D [[0, 2], [3, 1]]', input: [4, 3, 2], layer: { type: 'zeroPadding2D', padding: [[0, 2], [3, 1]] } },

@@ -83,6 +83,10 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
   },
   add: (_l, xs) => tf.addN([...xs]),
   concatenate: (_l, xs) => tf.concat([...xs], -1),
+  channelShuffle: (l, [x]) => {
+    const [n, h, w, c] = x!.shape as [number, number, number, number];
+    return tf.reshape(tf.transpose(tf.reshape(x!, [n, h, w, l.groups, c / l.groups]), [0, 1, 2, 4, 3]), [n, h, w, c]);
+  },
   zeroPadding2D: (l, [x]) => {
     const [[top, bottom], [left, right]] = paddingSides(l.padding ?? 1);
     return tf.pad(x!, [[0, 0], [top, bottom], [left, right], [0, 0]]);

@@ -227,10 +227,12 @@ export function layerTypeModels(): LayerTypeCase[] {
             { type: 'conv2d', name: 'b', inputs: [MODEL_INPUT], filters: 4, kernelSize: 3, padding: 'same' },
             { ...template, inputs: ['a', 'b'] } as Layer,
           ]]]
-        : [['image', [8, 8, 3], [template]], ['flat', [4, 4, 3], [{ type: 'flatten' }, template]]];
-    return contexts.flatMap(([context, shape, layers]) =>
-      analyze(shape, layers).ok ? [{ type, context, model: { format: MODEL_FORMAT, name: `${type}_${context}`, input: { shape }, layers } }] : [],
-    );
+        // 4 channels where 3 do not fit (channelShuffle's groups 2).
+        : [['image', [8, 8, 3], [template]], ['image', [8, 8, 4], [template]], ['flat', [4, 4, 3], [{ type: 'flatten' }, template]]];
+    const fitting = contexts.filter(([, shape, layers]) => analyze(shape, layers).ok);
+    return fitting
+      .filter(([context], k) => fitting.findIndex(([c]) => c === context) === k)
+      .map(([context, shape, layers]) => ({ type, context, model: { format: MODEL_FORMAT, name: `${type}_${context}`, input: { shape }, layers } }));
   });
 }
 

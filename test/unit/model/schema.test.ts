@@ -19,6 +19,7 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
   add: { type: 'add', name: 'a', inputs: ['i', 'j'] },
   concatenate: { type: 'concatenate', name: 'c', inputs: ['i', 'j'] },
   zeroPadding2D: { type: 'zeroPadding2D', name: 'z', inputs: ['i'], padding: [[1, 2], [3, 4]] },
+  channelShuffle: { type: 'channelShuffle', name: 'c', inputs: ['i'], groups: 3 },
   maxPool2d: { type: 'maxPool2d', name: 'm', inputs: ['i'], poolSize: 2, strides: 2, padding: 'valid' },
   avgPool2d: { type: 'avgPool2d', name: 'a', inputs: ['i'], poolSize: 2, strides: 2, padding: 'valid' },
   globalAvgPool2d: { type: 'globalAvgPool2d', name: 'g', inputs: ['i'], keepDims: false },
