@@ -205,10 +205,16 @@ describe('ONNX import', function () {
       node('Sum', 'sum', ['a', 'a'], ['s']),
       node('Reshape', 'flat', ['s', 'shape'], ['f']),
       node('MatMul', 'fc/MatMul', ['f', 'fc.w'], ['m']),
-      node('Add', 'fc/Add', ['m', 'fc.b'], ['y']),
+      node('Add', 'fc/Add', ['m', 'fc.b'], ['z']),
+      // A GELU met at its Mul(x, 0.5) (`0.5 * x * (1 + erf(x / √2))` in PyTorch): Mul → gelu.
+      node('Mul', 'g/half', ['z', 'half'], ['gh']),
+      node('Div', 'g/div', ['z', 'sqrt2'], ['gd']),
+      node('Erf', 'g/erf', ['gd'], ['ge']),
+      node('Add', 'g/add', ['ge', 'one'], ['ga']),
+      node('Mul', 'g/mul', ['gh', 'ga'], ['y']),
     ];
     // 6×6 padded to 7×8, 3×3 conv → 5×6, padded to 7×8, 2×2 average → 6×7 (×3 channels).
-    const inits = [floatTensor('c.w', [3, 2, 3, 3], rand(54)), floatTensor('lo', [], Float32Array.of(0)), int64Tensor('shape', [0, -1]), floatTensor('fc.w', [126, 2], rand(252)), floatTensor('fc.b', [2], rand(2))];
+    const inits = [floatTensor('c.w', [3, 2, 3, 3], rand(54)), floatTensor('lo', [], Float32Array.of(0)), int64Tensor('shape', [0, -1]), floatTensor('fc.w', [126, 2], rand(252)), floatTensor('fc.b', [2], rand(2)), floatTensor('half', [], Float32Array.of(0.5)), floatTensor('sqrt2', [], Float32Array.of(Math.SQRT2)), floatTensor('one', [], Float32Array.of(1))];
     importOnnx(modelOf(patterns, inits, ['N', 2, 6, 6], ['N', 2]), { name: 'm' });
     assert.ok(reads.has('Conv:group') && reads.has('Gemm:transB'), 'the reads were not recorded');
     for (const r of reads) {
