@@ -116,8 +116,8 @@ function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['l
       return { activation: 'hardSwish' };
     case 'HardSigmoid': {
       // Ours has ONNX's beta fixed at 0.5 (PyTorch's, Keras'); PyTorch's slope 1/6 arrives as float32.
-      if (Math.abs(a.float('beta', 0.5) - 0.5) > 1e-7) return undefined;
       const alpha = a.float('alpha', 0.2);
+      if (!(Math.abs(a.float('beta', 0.5) - 0.5) <= 1e-7 && alpha > 0 && alpha <= 1e6)) return undefined;
       return { activation: 'hardSigmoid', alpha: Math.abs(alpha - HARD_SIGMOID_ALPHA) < 1e-7 ? HARD_SIGMOID_ALPHA : tidy(alpha) };
     }
     case 'LeakyRelu':
@@ -401,7 +401,7 @@ const activation: Handler = (g, node) => {
     }
   }
   const why = node.opType === 'Clip' ? 'only Clip(0, 6) (relu6) and Clip(0, ∞) (relu) are supported'
-    : node.opType === 'HardSigmoid' ? `beta ${tidy(new Attrs(node).float('beta', 0.5))}: only beta 0.5 (PyTorch's and Keras' offset) is supported`
+    : node.opType === 'HardSigmoid' ? `alpha ${tidy(new Attrs(node).float('alpha', 0.2))}, beta ${tidy(new Attrs(node).float('beta', 0.5))}: only beta 0.5 (PyTorch's and Keras' offset) and a slope alpha in (0, 1e6] are supported`
     : 'only a softmax over the channels is supported';
   const u = unaryActivation(g, node, x.layout) ?? unsupported(node, why);
   const layer: Layer = u.activation === 'leakyRelu' ? { type: 'leakyRelu', ...(u.alpha !== LEAKY_RELU_ALPHA ? { alpha: u.alpha } : {}) }
