@@ -8,9 +8,10 @@ import type { onnx } from './proto';
  * A tensor's values when they are known before run time: an initializer or Constant node, or (once the shape
  * arithmetic folding lands) a folded Shape/Gather/Concat result. The one place the patterns ask.
  */
-export function knownValues(g: ImportGraph, tensor: string | null | undefined): readonly number[] | undefined {
+export function knownValues(g: ImportGraph, tensor: string | null | undefined): ArrayLike<number> | undefined {
   const v = tensor ? g.values.get(tensor) : undefined;
-  return v?.kind === 'const' ? [...v.values] : undefined;
+  // Not copied: a Mul's other input may be a large weight.
+  return v?.kind === 'const' ? v.values : undefined;
 }
 
 /** The scalar a node's other input holds (a one-value constant), or undefined. */
@@ -46,7 +47,10 @@ export function matchGelu(g: ImportGraph, x: string): GeluMatch | undefined {
   const onePlus = plus?.opType === 'Add' && near(scalarBeside(g, plus, erfOut!), 1) ? plus.output?.[0] : undefined;
   if (!scale || !erf || !plus || !onePlus || g.isGraphOutput(onePlus)) return undefined;
   // The first Mul takes two of {x, 1 + erf, 0.5}; the second, its sole reader, the third.
-  const isHalf = (t: string): boolean => near(knownValues(g, t)?.length === 1 ? knownValues(g, t)![0] : undefined, 0.5);
+  const isHalf = (t: string): boolean => {
+    const v = knownValues(g, t);
+    return v?.length === 1 && near(v[0], 0.5);
+  };
   const firsts = [...readers, ...g.readersOf(onePlus)].filter((m) => m.opType === 'Mul' && m !== scale && (m.input?.length ?? 0) === 2);
   for (const m1 of firsts) {
     const [a, b] = m1.input as [string, string];
@@ -93,7 +97,7 @@ function resolveTarget(target: readonly number[], dims: readonly number[]): numb
 export function matchChannelShuffle(g: ImportGraph, node: onnx.INodeProto, chw: readonly [number, number, number]): ShuffleMatch | undefined {
   const [c, h, w] = chw;
   const first = knownValues(g, node.input?.[1]);
-  const grouped = first && first.length === 5 ? resolveTarget(first, chw) : undefined;
+  const grouped = first && first.length === 5 ? resolveTarget(Array.from(first), chw) : undefined;
   if (!grouped || grouped[2] !== h || grouped[3] !== w || grouped[0]! * grouped[1]! !== c) return undefined;
   const mid = node.output?.[0];
   const t = mid ? g.soleReader(mid) : undefined;
@@ -102,7 +106,7 @@ export function matchChannelShuffle(g: ImportGraph, node: onnx.INodeProto, chw: 
   const swapped = t.output?.[0];
   const back = swapped ? g.soleReader(swapped) : undefined;
   const last = back?.opType === 'Reshape' && back.input?.[0] === swapped ? knownValues(g, back.input?.[1]) : undefined;
-  const flat = last && last.length === 4 ? resolveTarget(last, [grouped[1]!, grouped[0]!, h, w]) : undefined;
+  const flat = last && last.length === 4 ? resolveTarget(Array.from(last), [grouped[1]!, grouped[0]!, h, w]) : undefined;
   if (!flat || flat[0] !== c || flat[1] !== h || flat[2] !== w) return undefined;
   return { groups: grouped[0]!, rest: [t, back!], output: back!.output?.[0] ?? '' };
 }
