@@ -67,7 +67,7 @@ function softmaxLines(s: SoftmaxStep, indent: string): string[] {
 
 function activationLines(a: ActivationStep): string[] {
   if (a.softmax) return ['  softmax over the last axis:', ...softmaxLines(a.softmax, '    ')];
-  const f = a.activation === 'leakyRelu' ? `leakyRelu(α = ${num(a.alpha ?? 0)})` : a.activation;
+  const f = a.activation === 'leakyRelu' || a.activation === 'hardSigmoid' ? `${a.activation}(α = ${num(a.alpha ?? 0)})` : a.activation;
   return [`  ${f}(${num(a.input)}) = ${num(a.output)}`];
 }
 

@@ -1,8 +1,8 @@
 // Activations: the `Activation` helper used by the `activation` field of conv2d/depthwiseConv2d/dense, and the
-// standalone activation layers (relu, relu6, leakyRelu, sigmoid, tanh, swish, softmax), which are the same helper alone.
+// standalone activation layers (relu, relu6, leakyRelu, sigmoid, tanh, swish, hardSwish, hardSigmoid, gelu, softmax), which are the same helper alone.
 import type { LayerInfo } from '../model/analysis';
 import { defOf } from '../model/layers';
-import { field, LEAKY_RELU_ALPHA } from '../model/spec';
+import { field, fusedActivationAlpha } from '../model/spec';
 import type { ActivationName } from '../model/types';
 import { getKernels } from './kernels';
 import type { Arena, Buf } from './arena';
@@ -15,7 +15,7 @@ export class Activation {
 
   constructor(
     readonly name: ActivationName,
-    readonly alpha = LEAKY_RELU_ALPHA,
+    readonly alpha = fusedActivationAlpha(name),
   ) {}
 
   /** Keeps z and y = act(z + bias) computed elsewhere (a fused kernel, e.g. convForward's epilogue) for backward. */
@@ -78,8 +78,11 @@ export class ActivationLayer implements EngineLayer {
     const def = defOf(layer);
     const name = def.kind === 'activation' ? def.activation?.(layer) : undefined;
     if (!name) throw new Error(`ActivationLayer cannot run a '${layer.type}' layer`);
-    // leakyRelu's own field.
-    const alpha = layer.type === 'leakyRelu' ? field('leakyRelu', layer.alpha, 'alpha') : LEAKY_RELU_ALPHA;
+    // The slope fields of leakyRelu and hardSigmoid.
+    const alpha =
+      layer.type === 'leakyRelu' ? field('leakyRelu', layer.alpha, 'alpha')
+      : layer.type === 'hardSigmoid' ? field('hardSigmoid', layer.alpha, 'alpha')
+      : fusedActivationAlpha(name);
     this.name = info.name;
     this.activation = name;
     this.act = new Activation(name, alpha);

@@ -1,6 +1,7 @@
 // Each element-wise activation as one float64 function, as the engine's kernels define it
 // (engine/kernels/elementwise.ts and wasm/assembly/elementwise.ts compute it in bulk): explanations use it for a
 // cell's last step, the training view to draw the curve. A new activation is a compile error here until defined.
+import { gelu } from './gaussian';
 import type { ActivationName } from './types';
 
 export type ElementwiseActivation = Exclude<ActivationName, 'softmax'>;
@@ -15,6 +16,9 @@ export const ACTIVATION_FUNCTIONS: { readonly [A in ElementwiseActivation]: (z: 
   tanh: (z) => Math.tanh(z),
   swish: (z) => (z >= 0 ? z / (1 + Math.exp(-z)) : (z * Math.exp(z)) / (1 + Math.exp(z))),
   hardSwish: (z) => (z <= -3 ? 0 : z >= 3 ? z : (z * (z + 3)) / 6),
+  // alpha is the slope; NaN gives 0, as the kernels' comparisons do.
+  hardSigmoid: (z, alpha) => { const v = alpha * z + 0.5; return v > 0 ? (v < 1 ? v : 1) : 0; },
+  gelu,
 };
 
 /** act(z) for the element-wise activations; softmax needs its whole row. */

@@ -45,7 +45,7 @@ export interface TapWindow {
 export interface ActivationStep {
   /** 'linear' when the layer has none. */
   readonly activation: ActivationName;
-  /** leakyRelu's slope for negative inputs. */
+  /** leakyRelu's slope for negative inputs, hardSigmoid's slope. */
   readonly alpha?: number;
   /** The pre-activation z (float64 sum of the terms). */
   readonly input: number;
@@ -224,7 +224,7 @@ export interface ActivationExplanation extends ExplanationBase {
 /** Layers that move values without arithmetic: where the value came from (undefined: zero padding). */
 export interface CopyExplanation extends ExplanationBase {
   readonly kind: 'copy';
-  readonly layerType: 'flatten' | 'zeroPadding2D' | 'dropout' | 'concatenate';
+  readonly layerType: 'flatten' | 'zeroPadding2D' | 'dropout' | 'concatenate' | 'channelShuffle';
   readonly source?: CellSource;
 }
 

@@ -3,7 +3,7 @@
 import { LAYER_DEFS, type LayerType } from './layers';
 import { specDefault, type LayerSpec } from './layers/fields';
 
-export { ACTIVATIONS, LEAKY_RELU_ALPHA, MAX_DIM, MAX_UNITS, PADDINGS } from './layers/fields';
+export { ACTIVATIONS, fusedActivationAlpha, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA, MAX_DIM, MAX_UNITS, PADDINGS } from './layers/fields';
 export type { FieldSpec, LayerSpec, ObjectSpec } from './layers/fields';
 
 /** Every layer type's spec, from the registry. */

@@ -8,6 +8,7 @@ export { ACTIVATIONS, defaultLayerName, implicitInput, MODEL_INPUT } from './lay
 export type { ActivationName, IntOrPair, Padding, Padding2d, Shape } from './layers/base';
 export type { Layer, LayerOf, LayerType } from './layers';
 export type { AddLayer, AvgPool2dLayer, BatchNormLayer, ConcatenateLayer, Conv2dLayer, DenseLayer, DepthwiseConv2dLayer, DropoutLayer } from './layers';
+export type { ChannelShuffleLayer, HardSigmoidLayer, GeluLayer } from './layers';
 export type { FlattenLayer, GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, LeakyReluLayer, MaxPool2dLayer, SeparableConv2dLayer, ZeroPadding2dLayer } from './layers';
 import type { Layer } from './layers';
 import type { AddLayer, AvgPool2dLayer, ConcatenateLayer, GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, MaxPool2dLayer } from './layers';
@@ -18,7 +19,7 @@ export type MergeLayer = AddLayer | ConcatenateLayer;
 export type Pool2dLayer = MaxPool2dLayer | AvgPool2dLayer;
 export type GlobalPool2dLayer = GlobalAvgPool2dLayer | GlobalMaxPool2dLayer;
 /** The activation layers without fields of their own. */
-export type ActivationLayer = Extract<Layer, { readonly type: Exclude<ActivationName, 'linear' | 'leakyRelu'> }>;
+export type ActivationLayer = Extract<Layer, { readonly type: Exclude<ActivationName, 'linear' | 'leakyRelu' | 'hardSigmoid'> }>;
 
 /** MNIST-style IDX files (plain or .gz), relative to the model file. */
 export interface IdxSource {

@@ -133,7 +133,7 @@ function activationBlock(a: ActivationStep, labels?: readonly string[]): HTMLEle
   }
   if (a.activation === 'softmax') return h('p', { class: 'activation-step' }, 'softmax ', op('='), ' ', num(a.output));
   if (a.activation === 'linear') return h('p', { class: 'activation-step' }, 'no activation: output ', op('='), ' z ', op('='), ' ', num(a.output));
-  const name = a.activation === 'leakyRelu' ? `leakyRelu(α = ${a.alpha ?? 0.3})` : a.activation;
+  const name = a.activation === 'leakyRelu' || a.activation === 'hardSigmoid' ? `${a.activation}(α = ${a.alpha ?? 0.3})` : a.activation;
   return h(
     'div',
     { class: 'activation-step' },

@@ -23,5 +23,5 @@ export function activationStep(name: ActivationName, alpha: number, z: number, r
     return { activation: name, input: z, output: softmax.probabilities[index]!, softmax };
   }
   const output = activate(name, z, alpha);
-  return name === 'leakyRelu' ? { activation: name, alpha, input: z, output } : { activation: name, input: z, output };
+  return name === 'leakyRelu' || name === 'hardSigmoid' ? { activation: name, alpha, input: z, output } : { activation: name, input: z, output };
 }

@@ -10,7 +10,7 @@ import { explainConv2d, explainDepthwise, explainSeparable } from './conv';
 import { explainDense } from './dense';
 import { receptiveField } from './receptiveField';
 import {
-  explainActivation, explainAdd, explainBatchNorm, explainConcatenate, explainDropout, explainFlatten, explainLeakyRelu, explainPool, explainSoftmax,
+  explainActivation, explainAdd, explainBatchNorm, explainChannelShuffle, explainConcatenate, explainDropout, explainFlatten, explainHardSigmoid, explainLeakyRelu, explainPool, explainSoftmax,
   explainZeroPadding,
 } from './simple';
 import type { CellExplanation, CellPosition } from '../../model/explanation';
@@ -81,6 +81,7 @@ const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
   add: explainAdd,
   concatenate: explainConcatenate,
   zeroPadding2D: explainZeroPadding,
+  channelShuffle: explainChannelShuffle,
   maxPool2d: explainPool('max'),
   avgPool2d: explainPool('mean'),
   globalAvgPool2d: explainPool('mean'),
@@ -96,6 +97,8 @@ const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
   tanh: explainActivation,
   swish: explainActivation,
   hardSwish: explainActivation,
+  hardSigmoid: explainHardSigmoid,
+  gelu: explainActivation,
   softmax: explainSoftmax,
 };
 

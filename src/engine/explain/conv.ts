@@ -3,7 +3,7 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
 import { groupsOf } from '../../model/layers/conv2d';
-import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
+import { field, fusedActivationAlpha } from '../../model/spec';
 import type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer } from '../../model/types';
 import { activationStep } from './activation';
 import type { CellBase } from './cellBase';
@@ -97,7 +97,7 @@ function explainConvolution(values: SampleValues, info: LayerInfo, base: CellBas
     bias: biasOf(values, info, useBias, channel),
     useBias,
     preActivation: own.pre,
-    activation: activationStep(activation, LEAKY_RELU_ALPHA, own.pre, row_, channel),
+    activation: activationStep(activation, fusedActivationAlpha(activation), own.pre, row_, channel),
   };
 }
 
@@ -142,6 +142,6 @@ export function explainSeparable(values: SampleValues, info: LayerInfo, base: Ce
     bias,
     useBias,
     preActivation: z,
-    activation: activationStep(activation, LEAKY_RELU_ALPHA, z, row_, channel),
+    activation: activationStep(activation, fusedActivationAlpha(activation), z, row_, channel),
   };
 }

@@ -1,7 +1,7 @@
 // Breakdown of a dense cell: every weight × input product in float64, the ten largest by magnitude shown and the
 // rest summed, plus the bias. Dense applies to the last axis, so a spatial input gives one vector per position.
 import type { LayerInfo } from '../../model/analysis';
-import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
+import { field, fusedActivationAlpha } from '../../model/spec';
 import type { DenseLayer } from '../../model/types';
 import { activationStep } from './activation';
 import type { CellBase } from './cellBase';
@@ -51,6 +51,6 @@ export function explainDense(values: SampleValues, info: LayerInfo, base: CellBa
     bias: bias ? bias[channel]! : 0,
     useBias,
     preActivation: z,
-    activation: activationStep(activation, LEAKY_RELU_ALPHA, z, row_, channel),
+    activation: activationStep(activation, fusedActivationAlpha(activation), z, row_, channel),
   };
 }

@@ -2,9 +2,10 @@
 // layers that only move values (flatten, zero padding, dropout, concatenate).
 import type { LayerInfo } from '../../model/analysis';
 import { LAYER_DEFS } from '../../model/layers';
-import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
+import { field, fusedActivationAlpha } from '../../model/spec';
 import { paddingSides } from '../../model/shapes';
-import type { ActivationLayer, BatchNormLayer, GlobalPool2dLayer, LeakyReluLayer, Pool2dLayer, ZeroPadding2dLayer } from '../../model/types';
+import { shuffledChannel } from '../../model/layers/channelShuffle';
+import type { ActivationLayer, BatchNormLayer, ChannelShuffleLayer, GlobalPool2dLayer, HardSigmoidLayer, LeakyReluLayer, Pool2dLayer, ZeroPadding2dLayer } from '../../model/types';
 import { activationStep, softmaxStep } from './activation';
 import type { CellBase } from './cellBase';
 import type {
@@ -76,9 +77,10 @@ export function explainAdd(values: SampleValues, _info: LayerInfo, base: CellBas
   return { ...base, kind: 'add', layerType: 'add', terms, sum };
 }
 
-/** The activation layers but softmax; `alpha` is leakyRelu's slope. */
+/** The activation layers but softmax; `alpha` is leakyRelu's or hardSigmoid's slope. */
 export function explainActivation(
-  values: SampleValues, _info: LayerInfo, base: CellBase, layer: Exclude<ActivationLayer, { type: 'softmax' }> | LeakyReluLayer, alpha = LEAKY_RELU_ALPHA,
+  values: SampleValues, _info: LayerInfo, base: CellBase, layer: Exclude<ActivationLayer, { type: 'softmax' }> | LeakyReluLayer | HardSigmoidLayer,
+  alpha = fusedActivationAlpha(layer.type),
 ): ActivationExplanation {
   const source = values.source(base.inputs[0]!, base.position);
   return { ...base, kind: 'activation', layerType: layer.type, source, activation: activationStep(layer.type, alpha, source.value, rowValues(values, base), base.position.channel) };
@@ -86,6 +88,10 @@ export function explainActivation(
 
 export function explainLeakyRelu(values: SampleValues, info: LayerInfo, base: CellBase, layer: LeakyReluLayer): ActivationExplanation {
   return explainActivation(values, info, base, layer, field('leakyRelu', layer.alpha, 'alpha'));
+}
+
+export function explainHardSigmoid(values: SampleValues, info: LayerInfo, base: CellBase, layer: HardSigmoidLayer): ActivationExplanation {
+  return explainActivation(values, info, base, layer, field('hardSigmoid', layer.alpha, 'alpha'));
 }
 
 /** Softmax over the last axis: the whole row of the cell's position. */
@@ -131,6 +137,12 @@ export function explainConcatenate(values: SampleValues, info: LayerInfo, base: 
     offset += c;
   }
   throw new Error(`layer ${info.name}: channel ${channel} is beyond its inputs`);
+}
+
+/** The input channel the permutation takes the cell's channel from. */
+export function explainChannelShuffle(values: SampleValues, info: LayerInfo, base: CellBase, layer: ChannelShuffleLayer): CopyExplanation {
+  const { row, col, channel } = base.position;
+  return copied(values, base, 'channelShuffle', base.inputs[0]!, { row, col, channel: shuffledChannel(channel, info.inputShape![2]!, layer.groups) });
 }
 
 /** The identity at inference. */

@@ -1,5 +1,6 @@
 // Elementwise activations (softmax: over rows of the last axis) and the bias add / reduce used by conv and dense.
 import { assertNever } from '../../model/assertNever';
+import { gelu, geluDerivative } from '../../model/gaussian';
 import type { ActivationName } from '../../model/types';
 
 /** 1 / (1 + e^-v), split on the sign so exp never overflows. */
@@ -37,6 +38,13 @@ export function activationForward(
     case 'hardSwish':
       // z · relu6(z + 3) / 6, in float64 rounded once (the wasm kernel evaluates the same expression).
       for (let i = 0; i < size; i++) { const v = z[i]!; y[i] = v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6; }
+      return;
+    case 'hardSigmoid':
+      // clamp(alpha·z + 0.5, 0, 1) in float64 (alpha is the slope); NaN gives 0.
+      for (let i = 0; i < size; i++) { const v = alpha * z[i]! + 0.5; y[i] = v > 0 ? (v < 1 ? v : 1) : 0; }
+      return;
+    case 'gelu':
+      for (let i = 0; i < size; i++) y[i] = gelu(z[i]!);
       return;
     case 'sigmoid':
       for (let i = 0; i < size; i++) y[i] = sigmoid(z[i]!);
@@ -88,6 +96,14 @@ export function activationBackward(
     case 'hardSwish':
       // 0 below −3, 1 above 3, (2z + 3) / 6 between (PyTorch's x / 3 + 1/2, ends included).
       for (let i = 0; i < size; i++) { const v = z[i]!; dz[i] = v < -3 ? 0 : v > 3 ? dy[i]! : (dy[i]! * (2 * v + 3)) / 6; }
+      return;
+    case 'hardSigmoid':
+      // alpha inside the ramp, 0 where clamped (ends excluded, as PyTorch's −3 < x < 3).
+      for (let i = 0; i < size; i++) { const v = alpha * z[i]! + 0.5; dz[i] = v > 0 && v < 1 ? alpha * dy[i]! : 0; }
+      return;
+    case 'gelu':
+      // Φ(z) + z·φ(z).
+      for (let i = 0; i < size; i++) dz[i] = dy[i]! * geluDerivative(z[i]!);
       return;
     case 'sigmoid':
       for (let i = 0; i < size; i++) { const s = y[i]!; dz[i] = dy[i]! * s * (1 - s); }

@@ -9,6 +9,7 @@ import type { Rng } from '../rng';
 import { Add } from './add';
 import { AvgPool2d } from './avgPool2d';
 import { BatchNorm } from './batchNorm';
+import { ChannelShuffle } from './channelShuffle';
 import { Concatenate } from './concatenate';
 import { Conv2d } from './conv2d';
 import { Dense } from './dense';
@@ -37,6 +38,7 @@ export const ENGINE_LAYERS: { readonly [T in LayerType]: LayerFactory } = {
   add: (info, _rng, arena) => new Add(info, arena),
   concatenate: (info, _rng, arena) => new Concatenate(info, arena),
   zeroPadding2D: (info, _rng, arena) => new ZeroPadding2d(info, arena),
+  channelShuffle: (info, _rng, arena) => new ChannelShuffle(info, arena),
   maxPool2d: (info, _rng, arena) => new MaxPool2d(info, arena),
   avgPool2d: (info, _rng, arena) => new AvgPool2d(info, arena),
   globalAvgPool2d: (info, _rng, arena) => new GlobalAvgPool2d(info, arena),
@@ -52,6 +54,8 @@ export const ENGINE_LAYERS: { readonly [T in LayerType]: LayerFactory } = {
   tanh: activation,
   swish: activation,
   hardSwish: activation,
+  hardSigmoid: activation,
+  gelu: activation,
   softmax: activation,
 };
 

@@ -129,7 +129,7 @@ export function kernelExports(instance: WebAssembly.Instance): KernelExports {
  * against the JavaScript activation of its name). A new activation is a compile error here until it has one.
  */
 export const ACTIVATION_CODES: Readonly<Record<ActivationName, number>> = {
-  linear: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, softmax: 5, relu6: 6, swish: 7, hardSwish: 8,
+  linear: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, softmax: 5, relu6: 6, swish: 7, hardSwish: 8, hardSigmoid: 9, gelu: 10,
 };
 /** convForward's act for no bias and no activation: the GEMM alone. */
 export const NO_ACTIVATION = -1;

@@ -4,7 +4,7 @@ import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { LAYER_DEFS, type LayerOf, type LayerType } from '../../model/layers';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
-import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
+import { field, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationLayer, ActivationName, Layer, Model } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyNumber, pyString, pyTuple, SAFETENSORS_READER } from '../pytorch/python';
@@ -26,7 +26,7 @@ export class KerasExportError extends Error {
 }
 
 /** Module names the script uses: a layer variable never shadows them. */
-const RESERVED = new Set('inputs model keras layers tf np json os struct sys build_model load_weights read_safetensors leaky_relu hard_swish'.split(' '));
+const RESERVED = new Set('inputs model keras layers tf np json os struct sys build_model load_weights read_safetensors leaky_relu hard_swish hard_sigmoid channel_shuffle'.split(' '));
 
 export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFile }: KerasExportInput): string {
   if (!analysis.ok || analysis.layers.length !== model.layers.length) {
@@ -38,6 +38,8 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
   const calls = infos.map(kerasLayer);
   const usesLeaky = calls.some((c) => c.includes('activation=leaky_relu'));
   const usesHardSwish = calls.some((c) => /\bhard_swish\b/.test(c));
+  const usesHardSigmoid = calls.some((c) => /\bhard_sigmoid\b/.test(c));
+  const usesShuffle = infos.some((i) => i.layer.type === 'channelShuffle');
   const [h, w, c] = model.input.shape;
   const input = `keras.Input(shape=${pyTuple([h, w, c])}, name="input")`;
   const body = isChain
@@ -87,6 +89,26 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
       : []),
     ...(usesHardSwish
       ? ['', 'def hard_swish(x):', '    """CNN Studio\'s hardSwish: x · relu6(x + 3) / 6 (not every Keras has keras.activations.hard_swish)."""', '    return x * tf.nn.relu6(x + 3.0) / 6.0', '']
+      : []),
+    ...(usesHardSigmoid
+      ? [
+          '',
+          `def hard_sigmoid(x, alpha=${pyNumber(HARD_SIGMOID_ALPHA)}):`,
+          '    """CNN Studio\'s hardSigmoid: clip(alpha · x + 0.5, 0, 1); Keras 2\'s hard_sigmoid has slope 0.2, Keras 3\'s 1/6."""',
+          '    return tf.clip_by_value(alpha * x + 0.5, 0.0, 1.0)',
+          '',
+        ]
+      : []),
+    ...(usesShuffle
+      ? [
+          '',
+          'def channel_shuffle(x, groups):',
+          '    """CNN Studio\'s channelShuffle (ShuffleNet; Keras has none): the channels as groups × (c / groups), transposed."""',
+          '    h, w, c = x.shape[1], x.shape[2], x.shape[3]',
+          '    x = tf.reshape(x, [-1, h, w, groups, c // groups])',
+          '    return tf.reshape(tf.transpose(x, [0, 1, 2, 4, 3]), [-1, h, w, c])',
+          '',
+        ]
       : []),
     '',
     'def build_model():',
@@ -141,6 +163,11 @@ function activationArg(act: ActivationName): string[] {
       return ['activation=leaky_relu'];
     case 'hardSwish':
       return ['activation=hard_swish'];
+    case 'hardSigmoid':
+      return ['activation=hard_sigmoid'];
+    case 'gelu':
+      // Exact (approximate=False) in tf.keras and Keras 3 alike.
+      return ['activation="gelu"'];
     default:
       return assertNever(act, 'activation');
   }
@@ -188,11 +215,12 @@ const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
   maxPool2d: ({ info, layer }) => windowArgs(info, 'pool_size', field('maxPool2d', layer.padding, 'padding'), false),
   // Keras leaves 'same' padding out of the averages, as CNN Studio does.
   avgPool2d: ({ info, layer }) => windowArgs(info, 'pool_size', field('avgPool2d', layer.padding, 'padding'), false),
-  globalAvgPool2d: noArgs,
-  globalMaxPool2d: noArgs,
+  globalAvgPool2d: ({ layer }) => (field('globalAvgPool2d', layer.keepDims, 'keepDims') ? ['keepdims=True'] : []),
+  globalMaxPool2d: ({ layer }) => (field('globalMaxPool2d', layer.keepDims, 'keepDims') ? ['keepdims=True'] : []),
   flatten: noArgs,
   dropout: ({ layer }) => [pyNumber(layer.rate)],
   batchNorm: ({ layer }) => [`momentum=${pyNumber(field('batchNorm', layer.momentum, 'momentum'))}`, `epsilon=${pyNumber(field('batchNorm', layer.epsilon, 'epsilon'))}`],
+  channelShuffle: ({ layer }) => ['channel_shuffle', `arguments={"groups": ${layer.groups}}`],
   zeroPadding2D: ({ layer }) => {
     const [[top, bottom], [left, right]] = zeroPaddingSides(layer);
     return [`padding=(${pyTuple([top, bottom])}, ${pyTuple([left, right])})`];
@@ -207,6 +235,11 @@ const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
   tanh: activationNamed,
   swish: activationNamed,
   hardSwish: () => ['hard_swish'],
+  hardSigmoid: ({ layer }) => {
+    const alpha = field('hardSigmoid', layer.alpha, 'alpha');
+    return [alpha === HARD_SIGMOID_ALPHA ? 'hard_sigmoid' : `lambda x: hard_sigmoid(x, ${pyNumber(alpha)})`];
+  },
+  gelu: activationNamed,
   softmax: noArgs,
 };
 

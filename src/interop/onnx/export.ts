@@ -8,8 +8,8 @@ import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import type { LayerOf, LayerType } from '../../model/layers';
 import type { KernelLayout } from '../../model/layers/def';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
-import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
-import { MODEL_INPUT, type ActivationLayer, type ActivationName, type GlobalPool2dLayer, type Layer, type LeakyReluLayer, type Model, type Shape } from '../../model/types';
+import { field, fusedActivationAlpha } from '../../model/spec';
+import { MODEL_INPUT, type ActivationLayer, type ActivationName, type GlobalPool2dLayer, type HardSigmoidLayer, type Layer, type LeakyReluLayer, type Model, type Shape } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { GraphBuilder } from './graphBuilder';
 import { convKernelToOnnx, depthwiseKernelToOnnx } from './layout';
@@ -133,11 +133,13 @@ const ONNX_LAYOUTS: { readonly [K in KernelLayout]: (shape: readonly number[], v
 };
 
 /** An activation layer: the node carries the layer's name. */
-function activationLayer(c: OnnxLayer<ActivationLayer | LeakyReluLayer>, alpha = LEAKY_RELU_ALPHA): void {
+function activationLayer(c: OnnxLayer<ActivationLayer | LeakyReluLayer | HardSigmoidLayer>, alpha = fusedActivationAlpha(c.layer.type)): void {
   emitActivation(c.g, c.layer.type, alpha, c.x, c.out, c.name, c.spatial);
 }
 
 function globalPool(c: OnnxLayer<GlobalPool2dLayer>, op: 'GlobalAveragePool' | 'GlobalMaxPool'): void {
+  // keepDims: ONNX's own [N, C, 1, 1], a spatial value like any other.
+  if (field(c.layer.type, c.layer.keepDims, 'keepDims')) return c.g.node(op, c.name, [c.x], [c.out]);
   const pooled = c.g.fresh(`${c.name}/pooled`);
   c.g.node(op, c.name, [c.x], [pooled]);
   c.g.node('Flatten', `${c.name}/Flatten`, [pooled], [c.out], [intAttr('axis', 1)]);
@@ -179,6 +181,15 @@ const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
   add: (c) => c.g.node(c.inputs.length === 2 ? 'Add' : 'Sum', c.name, c.inputs, [c.out]),
   // Channels are axis 1 in NCHW, and features axis 1 of [N, features].
   concatenate: (c) => c.g.node('Concat', c.name, c.inputs, [c.out], [intAttr('axis', 1)]),
+  // [N, C, H, W] → [N, g, C/g, H, W] → swap the two channel axes → [N, C, H, W]: the nodes torch.onnx writes for ShuffleNet.
+  channelShuffle: (c) => {
+    const [h, w, ch] = c.inShape as [number, number, number];
+    const g = c.layer.groups;
+    const [grouped, swapped] = [c.g.fresh(`${c.name}/grouped`), c.g.fresh(`${c.name}/swapped`)];
+    c.g.node('Reshape', `${c.name}/Reshape`, [c.x, c.g.int64s(`${c.name}/groupedShape`, [-1, g, ch / g, h, w])], [grouped]);
+    c.g.node('Transpose', `${c.name}/Transpose`, [grouped], [swapped], [intAttr('perm', [0, 2, 1, 3, 4])]);
+    c.g.node('Reshape', c.name, [swapped, c.g.int64s(`${c.name}/shape`, [-1, ch, h, w])], [c.out]);
+  },
   zeroPadding2D: (c) => {
     const [[top, bottom], [left, right]] = zeroPaddingSides(c.layer);
     c.g.node('Pad', c.name, [c.x, c.g.int64s(`${c.name}/pads`, [0, 0, top, left, 0, 0, bottom, right])], [c.out], []);
@@ -190,6 +201,8 @@ const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
   tanh: activationLayer,
   swish: activationLayer,
   hardSwish: activationLayer,
+  hardSigmoid: (c) => activationLayer(c, field('hardSigmoid', c.layer.alpha, 'alpha')),
+  gelu: activationLayer,
   softmax: activationLayer,
 };
 
@@ -210,7 +223,7 @@ function exportLayer(g: GraphBuilder, info: LayerInfo, inputs: readonly string[]
       if (act === 'linear') return emit(out);
       const pre = g.fresh(`${name}/pre`);
       emit(pre);
-      emitActivation(g, act, LEAKY_RELU_ALPHA, pre, out, `${name}/`, spatial);
+      emitActivation(g, act, fusedActivationAlpha(act), pre, out, `${name}/`, spatial);
     },
   };
   // The entry of this layer's type, typed for every layer (TypeScript cannot correlate the two by itself).
@@ -248,6 +261,19 @@ function emitActivation(g: GraphBuilder, act: Exclude<ActivationName, 'linear'>,
     }
     case 'hardSwish':
       return g.node('HardSwish', nodeName('HardSwish'), [x], [out]);
+    case 'hardSigmoid':
+      return g.node('HardSigmoid', nodeName('HardSigmoid'), [x], [out], [floatAttr('alpha', alpha), floatAttr('beta', 0.5)]);
+    case 'gelu': {
+      // Opset 17 has no Gelu: x · (erf(x / √2) + 1) · 0.5, the nodes and order torch.onnx writes (which our
+      // importer reads back); the last Mul carries the layer's name.
+      const base = fused ? scope.slice(0, -1) : scope;
+      const [scaled, erf, onePlus, product] = ['div', 'erf', 'add', 'mul'].map((s) => g.fresh(`${base}/${s}`)) as [string, string, string, string];
+      g.node('Div', `${base}/Div`, [x, g.scalar(`${base}/sqrt2`, Math.SQRT2)], [scaled]);
+      g.node('Erf', `${base}/Erf`, [scaled], [erf]);
+      g.node('Add', `${base}/Add`, [erf, g.scalar(`${base}/one`, 1)], [onePlus]);
+      g.node('Mul', `${base}/Mul_1`, [x, onePlus], [product]);
+      return g.node('Mul', nodeName('Mul'), [product, g.scalar(`${base}/half`, 0.5)], [out]);
+    }
     default:
       return assertNever(act, 'activation');
   }

@@ -3,9 +3,10 @@
 // layer types it adds. Each handler reads its inputs' values, adds layers to the ImportGraph and sets its output's
 // value.
 import { window2d, isWindowError } from '../../model/geometry';
-import { LEAKY_RELU_ALPHA } from '../../model/spec';
+import { HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationName, IntOrPair, Layer, LayerType, Padding } from '../../model/types';
 import { Attrs, constantNodeValue, describe, f32, tidy, Unsupported, type ActValue, type ImportGraph, type PendingLayer } from './importGraph';
+import { matchChannelShuffle, matchGelu } from './importPatterns';
 import { convKernelFromOnnx, depthwiseKernelFromOnnx, rowsChwToHwc, transpose2d } from './layout';
 import type { onnx } from './proto';
 
@@ -83,6 +84,8 @@ interface ActivationMatch {
 
 function matchActivation(g: ImportGraph, tensor: string, layout: ActValue['layout']): ActivationMatch | undefined {
   if (g.isGraphOutput(tensor)) return undefined;
+  const gelu = matchGelu(g, tensor);
+  if (gelu) return { activation: 'gelu', ...gelu };
   const readers = g.readersOf(tensor);
   if (readers.length === 2) {
     const s = readers.find((r) => r.opType === 'Sigmoid');
@@ -111,6 +114,12 @@ function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['l
       return { activation: 'tanh' };
     case 'HardSwish':
       return { activation: 'hardSwish' };
+    case 'HardSigmoid': {
+      // Ours has ONNX's beta fixed at 0.5 (PyTorch's, Keras'); PyTorch's slope 1/6 arrives as float32.
+      const alpha = a.float('alpha', 0.2);
+      if (!(Math.abs(a.float('beta', 0.5) - 0.5) <= 1e-7 && alpha > 0 && alpha <= 1e6)) return undefined;
+      return { activation: 'hardSigmoid', alpha: Math.abs(alpha - HARD_SIGMOID_ALPHA) < 1e-7 ? HARD_SIGMOID_ALPHA : tidy(alpha) };
+    }
     case 'LeakyRelu':
       return { activation: 'leakyRelu', alpha: tidy(a.float('alpha', 0.01)) };
     case 'Softmax': {
@@ -149,6 +158,7 @@ function fuseActivation(g: ImportGraph, node: onnx.INodeProto, tensor: string, l
   if (!m || !m.nodes.every((n) => (n.name ?? '').startsWith(scope))) return { output: tensor };
   // Our fused leakyRelu has the default slope; another slope stays a layer of its own.
   if (m.activation === 'leakyRelu' && m.alpha !== LEAKY_RELU_ALPHA) return { output: tensor };
+  if (m.activation === 'hardSigmoid' && m.alpha !== HARD_SIGMOID_ALPHA) return { output: tensor };
   for (const n of m.nodes) g.consumed.add(n);
   return { output: m.output, activation: m.activation };
 }
@@ -251,11 +261,23 @@ function pool(type: 'maxPool2d' | 'avgPool2d'): Handler {
   };
 }
 
+/** Whether a node turns [N, C, 1, 1] into [N, C]: Flatten(axis 1) or a Reshape to two dims. */
+function flattens(g: ImportGraph, node: onnx.INodeProto): boolean {
+  if (node.opType === 'Flatten') return new Attrs(node).int('axis', 1) === 1;
+  const target = node.opType === 'Reshape' ? g.values.get(node.input?.[1] ?? '') : undefined;
+  return target?.kind === 'const' && target.values.length === 2;
+}
+
+/** A global pool whose readers all flatten is ours without keepDims (the flatten is then nothing); any other
+ *  reader (a 1×1 Conv of squeeze-and-excitation, a Mul, the graph output) keeps [1, 1, C]. */
 function globalPool(type: 'globalAvgPool2d' | 'globalMaxPool2d'): Handler {
   return (g, node) => {
     const x = spatialInput(g, node);
-    const { index, shape } = g.add({ layer: { type }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
-    setAct(g, node.output?.[0] ?? '', { kind: 'act', src: index, layout: 'pooled', shape });
+    const out = node.output?.[0] ?? '';
+    const readers = g.readersOf(out);
+    const keepDims = g.isGraphOutput(out) || readers.length === 0 || !readers.every((r) => flattens(g, r));
+    const { index, shape } = g.add({ layer: { type, ...(keepDims ? { keepDims } : {}) }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
+    setAct(g, out, { kind: 'act', src: index, layout: keepDims ? 'nchw' : 'pooled', shape });
   };
 }
 
@@ -278,11 +300,20 @@ const flatten: Handler = (g, node) => {
 
 const reshape: Handler = (g, node) => {
   const x = g.act(node.input?.[0], node);
+  if (x.layout === 'nchw') {
+    const [h, w, c] = x.shape as [number, number, number];
+    const shuffle = matchChannelShuffle(g, node, [c, h, w]);
+    if (shuffle) {
+      for (const n of shuffle.rest) g.consumed.add(n);
+      const { index, shape } = g.add({ layer: { type: 'channelShuffle', groups: shuffle.groups }, inputs: [x.src], nameHint: nodeNameHint(shuffle.rest[1]!) }, node);
+      return setAct(g, shuffle.output, { kind: 'act', src: index, layout: 'nchw', shape });
+    }
+  }
   const target = g.constant(node.input?.[1], node, 'shape') ?? unsupported(node, 'has no shape');
   const features = x.shape.reduce((p, d) => p * d, 1);
   const [n, f] = target.values;
   const flat = target.values.length === 2 && (n === 0 || n === -1 || n === 1) && (f === -1 || f === features) && !(n === -1 && f === -1);
-  if (!flat) unsupported(node, `only a reshape to [batch, features] is supported, not [${[...target.values].join(', ')}]`);
+  if (!flat) unsupported(node, `only a reshape to [batch, features] or a channel shuffle (Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back) is supported, not [${[...target.values].join(', ')}]`);
   flattenTo(g, node, x);
 };
 
@@ -370,8 +401,13 @@ const activation: Handler = (g, node) => {
       return elementwise(g, node, { type: 'swish' }, x, m.output, m.nodes[1]);
     }
   }
-  const u = unaryActivation(g, node, x.layout) ?? unsupported(node, node.opType === 'Clip' ? 'only Clip(0, 6) (relu6) and Clip(0, ∞) (relu) are supported' : 'only a softmax over the channels is supported');
-  const layer: Layer = u.activation === 'leakyRelu' ? { type: 'leakyRelu', ...(u.alpha !== LEAKY_RELU_ALPHA ? { alpha: u.alpha } : {}) } : { type: u.activation };
+  const why = node.opType === 'Clip' ? 'only Clip(0, 6) (relu6) and Clip(0, ∞) (relu) are supported'
+    : node.opType === 'HardSigmoid' ? `alpha ${tidy(new Attrs(node).float('alpha', 0.2))}, beta ${tidy(new Attrs(node).float('beta', 0.5))}: only beta 0.5 (PyTorch's and Keras' offset) and a slope alpha in (0, 1e6] are supported`
+    : 'only a softmax over the channels is supported';
+  const u = unaryActivation(g, node, x.layout) ?? unsupported(node, why);
+  const layer: Layer = u.activation === 'leakyRelu' ? { type: 'leakyRelu', ...(u.alpha !== LEAKY_RELU_ALPHA ? { alpha: u.alpha } : {}) }
+    : u.activation === 'hardSigmoid' ? { type: 'hardSigmoid', ...(u.alpha !== HARD_SIGMOID_ALPHA ? { alpha: u.alpha } : {}) }
+    : { type: u.activation };
   elementwise(g, node, layer, x, node.output?.[0] ?? '');
 };
 
@@ -447,8 +483,34 @@ const identity: Handler = (g, node) => {
   setAct(g, node.output?.[0] ?? '', g.act(node.input?.[0], node));
 };
 
-/** Mul is supported only as x · Sigmoid(x), which the Sigmoid before it takes. */
+/** When `node` is the first node of a GELU (x · 0.5 · (1 + erf(x / √2))) that the walk meets: adds the gelu layer,
+ *  takes the pattern's other nodes and returns true. */
+function geluFrom(g: ImportGraph, node: onnx.INodeProto): boolean {
+  const xName = (node.input ?? []).find((t) => t && g.values.get(t)?.kind === 'act');
+  const m = xName ? matchGelu(g, xName) : undefined;
+  if (!m || !m.nodes.includes(node)) return false;
+  for (const n of m.nodes) if (n !== node) g.consumed.add(n);
+  elementwise(g, node, { type: 'gelu' }, g.act(xName, node), m.output, m.nodes[m.nodes.length - 1]);
+  return true;
+}
+
+const GELU_ONLY = 'only as part of a GELU, x · 0.5 · (1 + erf(x / √2)) (Div, Erf, Add, Mul, Mul), is it supported';
+
+const div: Handler = (g, node) => {
+  if (geluFrom(g, node)) return;
+  for (const t of node.input ?? []) if (g.values.get(t)?.kind !== 'const') g.act(t, node);
+  unsupported(node, GELU_ONLY);
+};
+
+/** Erf met on its own: its GELU did not match (the Div before it said why, or reads no layer). */
+const erf: Handler = (g, node) => {
+  g.act(node.input?.[0], node);
+  unsupported(node, GELU_ONLY);
+};
+
+/** Mul is supported only as x · Sigmoid(x), which the Sigmoid before it takes, and inside a GELU. */
 const mul: Handler = (g, node) => {
+  if (geluFrom(g, node)) return;
   for (const t of node.input ?? []) if (g.values.get(t)?.kind !== 'const') g.act(t, node);
   unsupported(node, 'only x · Sigmoid(x) (swish) is supported');
 };
@@ -479,7 +541,7 @@ export const ONNX_IMPORTERS = {
   GlobalAveragePool: { attributes: [], yields: ['globalAvgPool2d'], run: globalPool('globalAvgPool2d') },
   GlobalMaxPool: { attributes: [], yields: ['globalMaxPool2d'], run: globalPool('globalMaxPool2d') },
   Flatten: { attributes: ['axis'], yields: ['flatten'], run: flatten },
-  Reshape: { attributes: [], yields: ['flatten'], run: reshape },
+  Reshape: { attributes: [], yields: ['flatten', 'channelShuffle'], run: reshape },
   Gemm: { attributes: ['alpha', 'beta', 'transA', 'transB'], yields: ['dense'], run: gemm },
   MatMul: { attributes: [], yields: ['dense'], run: matMul },
   BatchNormalization: { attributes: ['epsilon', 'momentum', 'training_mode'], yields: ['batchNorm'], run: batchNorm },
@@ -488,6 +550,10 @@ export const ONNX_IMPORTERS = {
   Sigmoid: { attributes: [], yields: ['sigmoid', 'swish'], run: activation },
   Tanh: { attributes: [], yields: ['tanh'], run: activation },
   HardSwish: { attributes: [], yields: ['hardSwish'], run: activation },
+  HardSigmoid: { attributes: ['alpha', 'beta'], yields: ['hardSigmoid'], run: activation },
+  // torch.onnx's exact GELU below opset 20: Div, Erf, Add, Mul, Mul (importPatterns.ts), met at its Div or first Mul.
+  Div: { attributes: [], yields: ['gelu'], run: div },
+  Erf: { attributes: [], yields: [], run: erf },
   Softmax: { attributes: ['axis'], yields: ['softmax'], run: activation },
   // Bounds are inputs since opset 11, attributes before.
   Clip: { attributes: ['min', 'max'], yields: ['relu6', 'relu'], run: activation },
@@ -501,7 +567,7 @@ export const ONNX_IMPORTERS = {
   Transpose: { attributes: ['perm'], yields: [], run: transpose },
   Identity: { attributes: [], yields: [], run: identity },
   Constant: { attributes: ['value', 'value_float', 'value_floats', 'value_int', 'value_ints'], yields: [], run: constant },
-  Mul: { attributes: [], yields: [], run: mul },
+  Mul: { attributes: [], yields: ['gelu'], run: mul },
 } as const satisfies Readonly<Record<string, OpImporter>>;
 
 export type OnnxOperator = keyof typeof ONNX_IMPORTERS;

@@ -7,8 +7,8 @@ import type { Window2d } from '../../model/geometry';
 import type { LayerOf, LayerType } from '../../model/layers';
 import type { KernelLayout } from '../../model/layers/def';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
-import { field } from '../../model/spec';
-import type { ActivationName, Layer, Shape } from '../../model/types';
+import { field, HARD_SIGMOID_ALPHA } from '../../model/spec';
+import type { ActivationName, GlobalPool2dLayer, Layer, Shape } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { pyNumber, pyTuple } from './python';
 
@@ -39,7 +39,7 @@ export interface TorchLayer {
 
 export type Helper = 'SeparableConv2d' | 'PaddedAvgPool2d';
 
-/** The activation as a function call on `x` (leakyRelu's slope given). */
+/** The activation as a function call on `x` (leakyRelu's or hardSigmoid's slope given). */
 export function activationCall(act: Exclude<ActivationName, 'linear'>, x: string, alpha: number): string {
   switch (act) {
     case 'relu':
@@ -56,6 +56,10 @@ export function activationCall(act: Exclude<ActivationName, 'linear'>, x: string
       return `F.silu(${x})`;
     case 'hardSwish':
       return `F.hardswish(${x})`;
+    case 'hardSigmoid':
+      return alpha === HARD_SIGMOID_ALPHA ? `F.hardsigmoid(${x})` : `torch.clamp(${x} * ${pyNumber(alpha)} + 0.5, 0.0, 1.0)`;
+    case 'gelu':
+      return `F.gelu(${x})`;
     case 'softmax':
       return `torch.softmax(${x}, dim=1)`;
     default:
@@ -113,6 +117,7 @@ function plain(c: TorchContext<Layer>, module: string | undefined, forward: (inp
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 /** `groups=n, ` for a grouped convolution (the kernel layout converts group by group alike), nothing for one group. */
 const groupsArg = (groups: number): string => (groups === 1 ? '' : `groups=${groups}, `);
+const keepDim = (layer: GlobalPool2dLayer): string => (field(layer.type, layer.keepDims, 'keepDims') ? ', keepdim=True' : '');
 
 /** Each layer type as PyTorch. */
 const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
@@ -182,11 +187,13 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
     if (!pads) return plain(c, `nn.AvgPool2d(${windowArgs(win, false)}, count_include_pad=False)`);
     return { ...plain(c, `PaddedAvgPool2d(kernel_size=${pyTuple([win.kh, win.kw])}, stride=${pyTuple([win.sh, win.sw])}, pads=${pyTuple(pads)})`), helpers: ['PaddedAvgPool2d'] };
   },
-  globalAvgPool2d: (c) => plain(c, undefined, ([x]) => `${x}.mean(dim=(2, 3))`),
-  globalMaxPool2d: (c) => plain(c, undefined, ([x]) => `${x}.amax(dim=(2, 3))`),
+  globalAvgPool2d: (c) => plain(c, undefined, ([x]) => `${x}.mean(dim=(2, 3)${keepDim(c.layer)})`),
+  globalMaxPool2d: (c) => plain(c, undefined, ([x]) => `${x}.amax(dim=(2, 3)${keepDim(c.layer)})`),
   // Our (Keras') features run height, width, channels: back to NHWC before flattening, so dense kernels load as they are.
   flatten: (c) => plain(c, undefined, ([x]) => (c.spatial ? `${x}.permute(0, 2, 3, 1).flatten(1)` : x!)),
   dropout: (c) => plain(c, `nn.Dropout(${pyNumber(c.layer.rate)})`),
+  // Channels as (g, C/g), swapped, flattened back: what nn.ChannelShuffle does, in ops torch.onnx exports.
+  channelShuffle: (c) => plain(c, undefined, ([x]) => `${x}.unflatten(1, ${pyTuple([c.layer.groups, c.inShape[2]! / c.layer.groups])}).transpose(1, 2).flatten(1, 2)`),
   zeroPadding2D: (c) => {
     const [[top, bottom], [left, right]] = zeroPaddingSides(c.layer);
     return plain(c, `nn.ZeroPad2d(${pyTuple([left, right, top, bottom])})`);
@@ -201,6 +208,12 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
   tanh: (c) => plain(c, 'nn.Tanh()'),
   swish: (c) => plain(c, 'nn.SiLU()'),
   hardSwish: (c) => plain(c, 'nn.Hardswish()'),
+  hardSigmoid: (c) => {
+    const alpha = field('hardSigmoid', c.layer.alpha, 'alpha');
+    // nn.Hardsigmoid is PyTorch's slope 1/6; another slope is the clamp written out.
+    return alpha === HARD_SIGMOID_ALPHA ? plain(c, 'nn.Hardsigmoid()') : plain(c, undefined, ([x]) => activationCall('hardSigmoid', x!, alpha));
+  },
+  gelu: (c) => plain(c, 'nn.GELU()'),
   softmax: (c) => plain(c, 'nn.Softmax(dim=1)'),
 };
 

@@ -1,7 +1,7 @@
 // model.py: the model as a readable nn.Module (attributes named after our layers, forward mirroring the graph,
 // NCHW inside), with load_weights / save_weights for our safetensors layout (docs/weights.md).
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
-import { LEAKY_RELU_ALPHA } from '../../model/spec';
+import { fusedActivationAlpha, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { Model } from '../../model/types';
 import { activationCall, HELPER_SOURCE, torchLayer, type Helper, type TorchLayer } from './layers';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyString, pyTuple, SAFETENSORS_READER } from './python';
@@ -158,7 +158,7 @@ function forwardBody(infos: readonly LayerInfo[], torch: readonly TorchLayer[], 
       return body;
     }
     const expr = t.forward(inputs);
-    body.push(`${out} = ${act === 'linear' ? expr : activationCall(act, expr, LEAKY_RELU_ALPHA)}`);
+    body.push(`${out} = ${act === 'linear' ? expr : activationCall(act, expr, fusedActivationAlpha(act))}`);
   }
   body.push(`return ${isChain ? 'x' : ids[last]!}`);
   return body;

@@ -5,7 +5,7 @@ export type Shape = readonly number[];
 
 export type Padding = 'valid' | 'same';
 /** Every activation, as an `activation` field value or (but for linear) a layer type of its own. */
-export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'hardSwish', 'softmax'] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'hardSwish', 'hardSigmoid', 'gelu', 'softmax'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 /** A size given once for both axes, or as [height, width]. */
 export type IntOrPair = number | readonly [number, number];

@@ -54,6 +54,13 @@ export interface LayerSpec extends ObjectSpec {
 export const PADDINGS = ['valid', 'same'] as const;
 /** Slope for negative inputs of `leakyRelu` (Keras' LeakyReLU default). */
 export const LEAKY_RELU_ALPHA = 0.3;
+/** Slope of `hardSigmoid` (PyTorch's Hardsigmoid, Keras 3's hard_sigmoid). */
+export const HARD_SIGMOID_ALPHA = 1 / 6;
+/** The parameter the activation kernels take for an `activation` field (no layer fields to read): the slope of
+ *  leakyRelu or of hardSigmoid at its layer's default; the other activations ignore it. */
+export function fusedActivationAlpha(act: (typeof ACTIVATIONS)[number]): number {
+  return act === 'hardSigmoid' ? HARD_SIGMOID_ALPHA : LEAKY_RELU_ALPHA;
+}
 
 export const name: FieldSpec = {
   kind: 'string',
@@ -86,6 +93,13 @@ export const dilationRate: FieldSpec = {
   max: MAX_DIM,
   default: 1,
   doc: 'Spacing between kernel taps (atrous convolution): one number or [h, w].',
+};
+
+/** Of the global pools (Keras' `keepdims`). */
+export const keepDims: FieldSpec = {
+  kind: 'bool',
+  default: false,
+  doc: 'Keep height and width as 1: [h, w, c] → [1, 1, c] (PyTorch\'s AdaptiveAvgPool2d(1) / ONNX\'s GlobalAveragePool without the flatten, a squeeze-and-excitation gate\'s input).',
 };
 
 export const poolFields: Readonly<Record<string, FieldSpec>> = {

@@ -1,15 +1,17 @@
 import type { LayerBase } from './base';
 import { inputGradient, needsSpatial, ownBuffers, wholeInputRegion, type LayerDef } from './def';
-import { common, type LayerSpec } from './fields';
+import { orDefault } from './convolution';
+import { common, keepDims, type LayerSpec } from './fields';
 
 export interface GlobalAvgPool2dLayer extends LayerBase {
   readonly type: 'globalAvgPool2d';
+  readonly keepDims?: boolean;
 }
 
 const spec: LayerSpec = {
-  doc: 'Average of each channel over height and width: [h, w, c] → [c].',
+  doc: 'Average of each channel over height and width: [h, w, c] → [c], or [1, 1, c] with keepDims.',
   keras: 'GlobalAveragePooling2D',
-  fields: { ...common },
+  fields: { ...common, keepDims },
   required: [],
   template: { type: 'globalAvgPool2d' },
 };
@@ -19,7 +21,7 @@ export const globalAvgPool2d: LayerDef<GlobalAvgPool2dLayer> = {
   kind: 'globalPooling',
   shape(layer, [input], errors) {
     const spatial = needsSpatial(layer.type, input!, errors);
-    return spatial && { output: [spatial[2]] };
+    return spatial && { output: orDefault(spec, layer.keepDims, 'keepDims') ? [1, 1, spatial[2]] : [spatial[2]] };
   },
   buffers: (f, n) => ownBuffers([{ key: 'y', floats: n * f.outputElements, life: 'output' }, inputGradient(f, n)], false),
   inputRegion: wholeInputRegion,

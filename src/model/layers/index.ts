@@ -3,6 +3,7 @@
 import { add, type AddLayer } from './add';
 import { avgPool2d, type AvgPool2dLayer } from './avgPool2d';
 import { batchNorm, type BatchNormLayer } from './batchNorm';
+import { channelShuffle, type ChannelShuffleLayer } from './channelShuffle';
 import { concatenate, type ConcatenateLayer } from './concatenate';
 import { conv2d, type Conv2dLayer } from './conv2d';
 import type { LayerDef } from './def';
@@ -12,6 +13,8 @@ import { dropout, type DropoutLayer } from './dropout';
 import { flatten, type FlattenLayer } from './flatten';
 import { globalAvgPool2d, type GlobalAvgPool2dLayer } from './globalAvgPool2d';
 import { globalMaxPool2d, type GlobalMaxPool2dLayer } from './globalMaxPool2d';
+import { gelu, type GeluLayer } from './gelu';
+import { hardSigmoid, type HardSigmoidLayer } from './hardSigmoid';
 import { hardSwish, type HardSwishLayer } from './hardSwish';
 import { leakyRelu, type LeakyReluLayer } from './leakyRelu';
 import { maxPool2d, type MaxPool2dLayer } from './maxPool2d';
@@ -31,6 +34,7 @@ export type Layer =
   | AddLayer
   | ConcatenateLayer
   | ZeroPadding2dLayer
+  | ChannelShuffleLayer
   | MaxPool2dLayer
   | AvgPool2dLayer
   | GlobalAvgPool2dLayer
@@ -46,6 +50,8 @@ export type Layer =
   | TanhLayer
   | SwishLayer
   | HardSwishLayer
+  | HardSigmoidLayer
+  | GeluLayer
   | SoftmaxLayer;
 
 export type LayerType = Layer['type'];
@@ -60,6 +66,7 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   add,
   concatenate,
   zeroPadding2D,
+  channelShuffle,
   maxPool2d,
   avgPool2d,
   globalAvgPool2d,
@@ -75,6 +82,8 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   tanh,
   swish,
   hardSwish,
+  hardSigmoid,
+  gelu,
   softmax,
 };
 
@@ -86,3 +95,4 @@ export function defOf<L extends Layer>(layer: L): LayerDef<L> {
 export type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer, AddLayer, ConcatenateLayer, ZeroPadding2dLayer, MaxPool2dLayer, AvgPool2dLayer };
 export type { GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, FlattenLayer, DenseLayer, DropoutLayer, BatchNormLayer, LeakyReluLayer };
 export type { ReluLayer, Relu6Layer, SigmoidLayer, TanhLayer, SwishLayer, HardSwishLayer, SoftmaxLayer };
+export type { HardSigmoidLayer, GeluLayer, ChannelShuffleLayer };

@@ -44,12 +44,21 @@ describe('importing .onnx files made by PyTorch', function () {
     ['grouped_cnn', 'grouped convolutions (nn.Conv2d groups) in a ResNeXt-like block, a strided grouped conv', [
       'conv2d', 'batchNorm', 'relu', 'conv2d', 'batchNorm', 'relu', 'conv2d', 'batchNorm', 'add', 'relu', 'conv2d', 'tanh', 'globalAvgPool2d', 'dense',
     ]],
+    ...(['13', '17'] as const).map((opset): [string, string, string[]] => [
+      `acts_cnn_${opset}`, `opset ${opset}: GELU (nn.GELU and written out), Hardsigmoid, a channel shuffle, global pooling kept 1×1 for a 1×1 conv`,
+      ['conv2d', 'gelu', 'channelShuffle', 'conv2d', 'gelu', 'hardSigmoid', 'globalAvgPool2d', 'conv2d', 'relu', 'flatten', 'dense'],
+    ]),
   ];
   for (const [name, what, types] of cases) {
     it(`${name} (${what}): PyTorch's parameter count and predictions`, () => {
       const reference = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { trainable: number; nonTrainable: number; input: number[] };
       const { model, tensors, notes } = importOnnx(readFileSync(join(dir, `${name}.onnx`)), { name });
       assert.deepEqual(model.layers.map((l) => l.type), types);
+      if (name.startsWith('acts_cnn')) {
+        // The shuffle's groups, PyTorch's slope 1/6 kept exact (the default: no field), the pool kept 1×1.
+        assert.deepEqual(model.layers.filter((l) => l.type === 'channelShuffle' || l.type === 'hardSigmoid' || l.type === 'globalAvgPool2d').map(({ name: _, ...l }) => l),
+          [{ type: 'channelShuffle', groups: 2 }, { type: 'hardSigmoid' }, { type: 'globalAvgPool2d', keepDims: true }]);
+      }
       const [n, c, h, w] = reference.input as [number, number, number, number];
       assert.deepEqual(model.input.shape, [h, w, c]);
       assert.match(notes.join('\n'), new RegExp(`NCHW \\[N, ${c}, ${h}, ${w}\\]`));

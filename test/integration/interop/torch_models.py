@@ -1,8 +1,10 @@
-# Makes .onnx files with PyTorch (torch.onnx.export, opset 17) for the import test, and the reference outputs.
+# Makes .onnx files with PyTorch (torch.onnx.export, opset 17; acts_cnn also at 13) for the import test, and the
+# reference outputs.
 # usage: python3 torch_models.py OUT_DIR
 # Writes, for each model, NAME.onnx, NAME.json ({"trainable", "nonTrainable", "input": [N, C, H, W]}) and
 # NAME.io.bin: the float32 input then PyTorch's output, little-endian.
 import json
+import math
 import sys
 
 import torch
@@ -79,6 +81,30 @@ class GroupedCnn(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
+class ActsCnn(nn.Module):
+    """GELU (nn.GELU, and written out with the Mul by 0.5 first), Hardsigmoid, a channel shuffle with constant shapes,
+    global pooling kept 1×1 for a 1×1 conv (squeeze-and-excitation's shape)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.gelu = nn.GELU()
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.hsig = nn.Hardsigmoid()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(8, 6, 1)
+        self.fc = nn.Linear(6, 4)
+
+    def forward(self, x):
+        x = self.gelu(self.conv1(x))
+        x = x.reshape(-1, 2, 4, 8, 8).transpose(1, 2).reshape(-1, 8, 8, 8)
+        x = self.conv2(x)
+        x = 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+        x = self.pool(self.hsig(x))
+        x = torch.relu(self.fc1(x))
+        return self.fc(torch.flatten(x, 1))
+
+
 def randomize_batch_norm(model):
     # Fresh running statistics are 0 and 1: make them (and the affine weights) matter.
     for m in model.modules():
@@ -91,15 +117,22 @@ def randomize_batch_norm(model):
 
 def main(out_dir):
     torch.manual_seed(0)
-    models = {"small_cnn": (SmallCnn(), [2, 3, 16, 16]), "residual_cnn": (ResidualCnn(), [2, 1, 12, 12]), "grouped_cnn": (GroupedCnn(), [2, 8, 10, 10])}
-    for name, (model, shape) in models.items():
+    acts = ActsCnn()
+    models = {
+        "small_cnn": (SmallCnn(), [2, 3, 16, 16], 17),
+        "residual_cnn": (ResidualCnn(), [2, 1, 12, 12], 17),
+        "grouped_cnn": (GroupedCnn(), [2, 8, 10, 10], 17),
+        "acts_cnn_13": (acts, [2, 3, 8, 8], 13),
+        "acts_cnn_17": (acts, [2, 3, 8, 8], 17),
+    }
+    for name, (model, shape, opset) in models.items():
         randomize_batch_norm(model)
         model.eval()
         x = torch.randn(*shape)
         with torch.no_grad():
             y = model(x)
         # PRESERVE keeps batch norm as its own node (EVAL would fold it into the conv before it).
-        torch.onnx.export(model, x, f"{out_dir}/{name}.onnx", opset_version=17, input_names=["x"], output_names=["y"],
+        torch.onnx.export(model, x, f"{out_dir}/{name}.onnx", opset_version=opset, input_names=["x"], output_names=["y"],
                           training=torch.onnx.TrainingMode.PRESERVE, dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         # Batch norm's running mean and variance, as Keras counts them (not num_batches_tracked, a step counter).

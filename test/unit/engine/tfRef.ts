@@ -25,14 +25,18 @@ export function paramsToTf(params: readonly Param[]): Map<string, tf.Tensor> {
   return new Map(params.map((p) => [p.name, tf.tensor(p.value, [...p.shape], 'float32')]));
 }
 
-function act(name: ActivationName | undefined, z: tf.Tensor, alpha = 0.3): tf.Tensor {
+/** `alpha`: the slope of leakyRelu (Keras' 0.3 unless given) or hardSigmoid (PyTorch's 1/6 unless given). */
+function act(name: ActivationName | undefined, z: tf.Tensor, alpha?: number): tf.Tensor {
   switch (name ?? 'linear') {
     case 'linear': return z;
     case 'relu': return tf.relu(z);
     case 'relu6': return tf.relu6(z);
     case 'swish': return tf.mul(z, tf.sigmoid(z));
     case 'hardSwish': return tf.div(tf.mul(z, tf.relu6(tf.add(z, 3))), 6);
-    case 'leakyRelu': return tf.leakyRelu(z, alpha);
+    case 'leakyRelu': return tf.leakyRelu(z, alpha ?? 0.3);
+    case 'hardSigmoid': return tf.clipByValue(tf.add(tf.mul(z, alpha ?? 1 / 6), 0.5), 0, 1);
+    // tfjs has no gelu: 0.5 · z · (1 + erf(z / √2)) from its erf.
+    case 'gelu': return tf.mul(tf.mul(z, 0.5), tf.add(1, tf.erf(tf.div(z, Math.SQRT2))));
     case 'sigmoid': return tf.sigmoid(z);
     case 'tanh': return tf.tanh(z);
     case 'softmax': return tf.softmax(z);
@@ -56,7 +60,7 @@ interface TfContext {
 /** One layer type in tfjs: `xs` are its inputs (one, but for merges). */
 type TfLayer<L> = (l: L, xs: readonly tf.Tensor[], c: TfContext) => tf.Tensor;
 
-const activationLayer: TfLayer<{ readonly type: Exclude<ActivationName, 'leakyRelu' | 'linear'> }> = (l, [x]) => act(l.type, x!);
+const activationLayer: TfLayer<{ readonly type: Exclude<ActivationName, 'leakyRelu' | 'hardSigmoid' | 'linear'> }> = (l, [x]) => act(l.type, x!);
 
 /** A grouped convolution from tfjs' ungrouped one (tf.conv2d has no groups): group j's input channels with group j's
  *  filters (kernel [kh, kw, inC/groups, filters], filters in groups along the last axis), concatenated. */
@@ -87,6 +91,10 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
   },
   add: (_l, xs) => tf.addN([...xs]),
   concatenate: (_l, xs) => tf.concat([...xs], -1),
+  channelShuffle: (l, [x]) => {
+    const [n, h, w, c] = x!.shape as [number, number, number, number];
+    return tf.reshape(tf.transpose(tf.reshape(x!, [n, h, w, l.groups, c / l.groups]), [0, 1, 2, 4, 3]), [n, h, w, c]);
+  },
   zeroPadding2D: (l, [x]) => {
     const [[top, bottom], [left, right]] = paddingSides(l.padding ?? 1);
     return tf.pad(x!, [[0, 0], [top, bottom], [left, right], [0, 0]]);
@@ -99,8 +107,8 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
     const w = c.info.window!;
     return tf.avgPool(x as tf.Tensor4D, [w.kh, w.kw], [w.sh, w.sw], l.padding ?? 'valid');
   },
-  globalAvgPool2d: (_l, [x]) => tf.mean(x!, [1, 2]),
-  globalMaxPool2d: (_l, [x]) => tf.max(x!, [1, 2]),
+  globalAvgPool2d: (l, [x]) => tf.mean(x!, [1, 2], l.keepDims ?? false),
+  globalMaxPool2d: (l, [x]) => tf.max(x!, [1, 2], l.keepDims ?? false),
   flatten: (_l, [x]) => tf.reshape(x!, [x!.shape[0]!, -1]),
   dense: (l, [x], c) => act(l.activation, c.bias(tf.matMul(x as tf.Tensor2D, c.param('kernel') as tf.Tensor2D), l.useBias)),
   dropout: (l, [x], c) => {
@@ -119,6 +127,8 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
   relu: activationLayer,
   relu6: activationLayer,
   leakyRelu: (l, [x]) => act('leakyRelu', x!, l.alpha ?? 0.3),
+  hardSigmoid: (l, [x]) => act('hardSigmoid', x!, l.alpha),
+  gelu: activationLayer,
   sigmoid: activationLayer,
   tanh: activationLayer,
   swish: activationLayer,

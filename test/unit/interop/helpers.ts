@@ -232,7 +232,7 @@ export function trainSteps(net: Network, model: Model, rng: Rng, steps = 3, n = 
 }
 
 /** Where a layer type's template is tried: on an image, on flat features, or merging two branches. */
-export type LayerContext = 'image' | 'flat' | 'merge';
+export type LayerContext = 'image' | 'flat' | 'merge' | 'fields';
 
 export interface LayerTypeCase {
   readonly type: LayerType;
@@ -246,7 +246,7 @@ export interface LayerTypeCase {
  * Derived from LAYER_DEFS, so a new layer type is covered without anyone adding it here.
  */
 export function layerTypeModels(): LayerTypeCase[] {
-  return LAYER_TYPES.flatMap((type) => {
+  const perType = LAYER_TYPES.flatMap((type): LayerTypeCase[] => {
     const def = LAYER_DEFS[type];
     // The template is a layer of its type with the designer's defaults (the model tests validate every one).
     const template = def.spec.template as unknown as Layer;
@@ -257,12 +257,41 @@ export function layerTypeModels(): LayerTypeCase[] {
             { type: 'conv2d', name: 'b', inputs: [MODEL_INPUT], filters: 4, kernelSize: 3, padding: 'same' },
             { ...template, inputs: ['a', 'b'] } as Layer,
           ]]]
-        : [['image', [8, 8, 3], [template]], ['flat', [4, 4, 3], [{ type: 'flatten' }, template]]];
-    return contexts.flatMap(([context, shape, layers]) =>
-      analyze(shape, layers).ok ? [{ type, context, model: { format: MODEL_FORMAT, name: `${type}_${context}`, input: { shape }, layers } }] : [],
-    );
+        // 4 channels where 3 do not fit (channelShuffle's groups 2).
+        : [['image', [8, 8, 3], [template]], ['image', [8, 8, 4], [template]], ['flat', [4, 4, 3], [{ type: 'flatten' }, template]]];
+    const fitting = contexts.filter(([, shape, layers]) => analyze(shape, layers).ok);
+    return fitting
+      .filter(([context], k) => fitting.findIndex(([c]) => c === context) === k)
+      .map(([context, shape, layers]) => ({ type, context, model: { format: MODEL_FORMAT, name: `${type}_${context}`, input: { shape }, layers } }));
   });
+  return [...perType, ...FIELD_CASES];
 }
+
+/** Fields of newer layer types that the templates leave at their defaults: gelu and hardSigmoid as `activation`,
+ *  hardSigmoid's other slope, a shuffle of 3 groups, global pools kept 1×1 (inside, and as the output). Each case's
+ *  type is its last layer's. */
+const FIELD_CASES: readonly LayerTypeCase[] = [
+  {
+    type: 'dense', context: 'fields',
+    model: {
+      format: MODEL_FORMAT, name: 'dense_fields', input: { shape: [6, 6, 3] },
+      layers: [
+        { type: 'conv2d', filters: 6, kernelSize: 3, padding: 'same', activation: 'gelu' },
+        { type: 'channelShuffle', groups: 3 },
+        { type: 'hardSigmoid', alpha: 0.2 },
+        { type: 'depthwiseConv2d', kernelSize: 3, activation: 'hardSigmoid' },
+        { type: 'globalAvgPool2d', keepDims: true },
+        { type: 'conv2d', filters: 4, kernelSize: 1, activation: 'relu' },
+        { type: 'flatten' },
+        { type: 'dense', units: 3, activation: 'gelu' },
+      ],
+    },
+  },
+  {
+    type: 'globalMaxPool2d', context: 'fields',
+    model: { format: MODEL_FORMAT, name: 'globalMaxPool2d_fields', input: { shape: [5, 5, 2] }, layers: [{ type: 'conv2d', filters: 4, kernelSize: 3 }, { type: 'globalMaxPool2d', keepDims: true }] },
+  },
+];
 
 /** The layer types some of `cases` cover equal LAYER_TYPES: a new type fails until it has a case that works. */
 export function assertCoversEveryLayerType(covered: Iterable<LayerType>, what: string): void {

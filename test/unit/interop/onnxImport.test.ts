@@ -27,18 +27,26 @@ function modelOf(nodes: onnx.INodeProto[], initializers: onnx.ITensorProto[], in
 
 const node = (opType: string, name: string, input: string[], output: string[], attribute: onnx.IAttributeProto[] = []): onnx.INodeProto => ({ opType, name, input, output, attribute });
 
+function toNhwc(x: Float32Array, n: number, c: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) out[((b * h + y) * w + xx) * c + ch] = x[((b * c + ch) * h + y) * w + xx]!;
+  return out;
+}
+
 /** ONNX Runtime on the NCHW file against our engine on the imported model (NHWC input). */
 async function assertAgrees(bytes: Uint8Array, nchw: [number, number, number, number]): Promise<ReturnType<typeof importOnnx>> {
   const imported = importOnnx(bytes, { name: 'hand' });
   const [n, c, h, w] = nchw;
   const x = rand(n * c * h * w, 1);
-  const nhwc = new Float32Array(x.length);
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) nhwc[((b * h + y) * w + xx) * c + ch] = x[((b * c + ch) * h + y) * w + xx]!;
+  const nhwc = toNhwc(x, n, c, h, w);
   const net = networkOf(imported.model);
   loadWeightsInto(imported.model, net.params, { tensors: imported.tensors, metadata: {} });
   const ours = engineOutput(net, imported.model, nhwc, n);
   const theirs = await ortOutput(bytes, x, nchw, 'x');
-  const diff = maxAbsDiff(ours, theirs.data);
+  // An image output is NCHW in ONNX, NHWC for us.
+  const [, oc, oh, ow] = theirs.dims as number[];
+  const expected = theirs.dims.length === 4 ? toNhwc(theirs.data, n, oc!, oh!, ow!) : theirs.data;
+  const diff = maxAbsDiff(ours, expected);
   assert.ok(diff <= 1e-4, `differs from ONNX Runtime by ${diff}`);
   return imported;
 }
@@ -247,10 +255,16 @@ describe('ONNX import', function () {
       node('Sum', 'sum', ['a', 'a'], ['s']),
       node('Reshape', 'flat', ['s', 'shape'], ['f']),
       node('MatMul', 'fc/MatMul', ['f', 'fc.w'], ['m']),
-      node('Add', 'fc/Add', ['m', 'fc.b'], ['y']),
+      node('Add', 'fc/Add', ['m', 'fc.b'], ['z']),
+      // A GELU met at its Mul(x, 0.5) (`0.5 * x * (1 + erf(x / √2))` in PyTorch): Mul → gelu.
+      node('Mul', 'g/half', ['z', 'half'], ['gh']),
+      node('Div', 'g/div', ['z', 'sqrt2'], ['gd']),
+      node('Erf', 'g/erf', ['gd'], ['ge']),
+      node('Add', 'g/add', ['ge', 'one'], ['ga']),
+      node('Mul', 'g/mul', ['gh', 'ga'], ['y']),
     ];
     // 6×6 padded to 7×8, 3×3 conv → 5×6, padded to 7×8, 2×2 average → 6×7 (×3 channels).
-    const inits = [floatTensor('c.w', [3, 2, 3, 3], rand(54)), floatTensor('lo', [], Float32Array.of(0)), int64Tensor('shape', [0, -1]), floatTensor('fc.w', [126, 2], rand(252)), floatTensor('fc.b', [2], rand(2))];
+    const inits = [floatTensor('c.w', [3, 2, 3, 3], rand(54)), floatTensor('lo', [], Float32Array.of(0)), int64Tensor('shape', [0, -1]), floatTensor('fc.w', [126, 2], rand(252)), floatTensor('fc.b', [2], rand(2)), floatTensor('half', [], Float32Array.of(0.5)), floatTensor('sqrt2', [], Float32Array.of(Math.SQRT2)), floatTensor('one', [], Float32Array.of(1))];
     importOnnx(modelOf(patterns, inits, ['N', 2, 6, 6], ['N', 2]), { name: 'm' });
     assert.ok(reads.has('Conv:group') && reads.has('Gemm:transB'), 'the reads were not recorded');
     for (const r of reads) {
@@ -265,5 +279,63 @@ describe('ONNX import', function () {
     assert.throws(() => importOnnx(new Uint8Array([1, 2, 3, 4, 5]), { name: 'm' }), /not an ONNX model|no graph/);
     const bytes = modelOf([node('MaxPool', 'mp', ['x'], ['y'], [intAttr('kernel_shape', [3, 3]), intAttr('strides', [2, 2]), intAttr('pads', [1, 1, 1, 1])])], [], ['N', 1, 8, 8], ['N', 1, 4, 4]);
     assert.throws(() => importOnnx(bytes, { name: 'm' }), /MaxPool \(node "mp"\): pads \[1, 1, 1, 1\] are neither 'valid' nor Keras' 'same' padding/);
+  });
+});
+
+describe('ONNX import: hardSigmoid, GELU, channel shuffle, keepDims', () => {
+  const scalar = (name: string, v: number): onnx.ITensorProto => floatTensor(name, [], Float32Array.of(v));
+
+  it("HardSigmoid keeps ONNX's default slope 0.2 as a field and gives ONNX Runtime's outputs", async () => {
+    const nodes = [node('Conv', 'c', ['x', 'c.w'], ['c']), node('HardSigmoid', 'hs', ['c'], ['y'])];
+    const imported = await assertAgrees(modelOf(nodes, [floatTensor('c.w', [3, 2, 1, 1], rand(6).map((v) => v * 8))], ['N', 2, 4, 4], ['N', 3, 4, 4]), [2, 2, 4, 4]);
+    assert.deepEqual(imported.model.layers.map(({ name: _, ...l }) => l), [{ type: 'conv2d', filters: 3, kernelSize: 1, useBias: false }, { type: 'hardSigmoid', alpha: 0.2 }]);
+  });
+
+  it('refuses a HardSigmoid whose beta is not 0.5, or whose slope is not positive, naming both', () => {
+    for (const [attrs, shown] of [[[floatAttr('beta', 0.6)], 'alpha 0.2, beta 0.6'], [[floatAttr('alpha', -1)], 'alpha -1, beta 0.5']] as const) {
+      const bytes = modelOf([node('HardSigmoid', 'hs', ['x'], ['y'], [...attrs])], [], ['N', 2, 4, 4], ['N', 2, 4, 4]);
+      assert.throws(() => importOnnx(bytes, { name: 'm' }), (e: unknown) => e instanceof OnnxImportError && e.message.includes(`HardSigmoid (node "hs"): ${shown}: only beta 0.5`));
+    }
+  });
+
+  it('reads a GELU written as (1 + erf(x · 1/√2)) · 0.5 · x (the other association) as gelu, as ONNX Runtime computes it', async () => {
+    const nodes = [
+      node('Mul', 'g/scale', ['x', 'rsqrt2'], ['u']), node('Erf', 'g/erf', ['u'], ['e']), node('Add', 'g/add', ['one', 'e'], ['a']),
+      node('Mul', 'g/half', ['a', 'half'], ['h']), node('Mul', 'g/out', ['h', 'x'], ['y']),
+    ];
+    const imported = await assertAgrees(modelOf(nodes, [scalar('rsqrt2', Math.SQRT1_2), scalar('one', 1), scalar('half', 0.5)], ['N', 3, 3, 3], ['N', 3, 3, 3]), [2, 3, 3, 3]);
+    assert.deepEqual(imported.model.layers.map((l) => l.type), ['gelu']);
+  });
+
+  it('refuses an Erf that is not part of a GELU (x / 2 instead of x / √2), at its Div', () => {
+    const nodes = [node('Div', 'd', ['x', 'two'], ['u']), node('Erf', 'e', ['u'], ['e']), node('Add', 'a', ['e', 'one'], ['a']), node('Mul', 'm', ['x', 'a'], ['m']), node('Mul', 'm2', ['m', 'half'], ['y'])];
+    const bytes = modelOf(nodes, [scalar('two', 2), scalar('one', 1), scalar('half', 0.5)], ['N', 2, 3, 3], ['N', 2, 3, 3]);
+    assert.throws(() => importOnnx(bytes, { name: 'm' }), (e: unknown) => e instanceof OnnxImportError && /Div \(node "d"\): only as part of a GELU/.test(e.message));
+  });
+
+  it('reads Reshape [0, 3, -1, h, w], Transpose [0, 2, 1, 3, 4], Reshape [-1, 0·…] as channelShuffle with 3 groups, as ONNX Runtime computes it', async () => {
+    const nodes = [
+      node('Reshape', 'shuffle/r1', ['x', 's1'], ['r1']), node('Transpose', 'shuffle/t', ['r1'], ['t'], [intAttr('perm', [0, 2, 1, 3, 4])]),
+      node('Reshape', 'shuffle/r2', ['t', 's2'], ['y']),
+    ];
+    const inits = [int64Tensor('s1', [0, 3, -1, 2, 3]), int64Tensor('s2', [-1, 6, 2, 3])];
+    const imported = await assertAgrees(modelOf(nodes, inits, ['N', 6, 2, 3], ['N', 6, 2, 3]), [2, 6, 2, 3]);
+    assert.deepEqual(imported.model.layers.map(({ name: _, ...l }) => l), [{ type: 'channelShuffle', groups: 3 }]);
+  });
+
+  it('refuses a Reshape / Transpose that swaps other axes than the two channel ones', () => {
+    const nodes = [
+      node('Reshape', 'r1', ['x', 's1'], ['r1']), node('Transpose', 't', ['r1'], ['t'], [intAttr('perm', [0, 1, 2, 4, 3])]), node('Reshape', 'r2', ['t', 's2'], ['y']),
+    ];
+    const bytes = modelOf(nodes, [int64Tensor('s1', [-1, 3, 2, 2, 3]), int64Tensor('s2', [-1, 6, 2, 3])], ['N', 6, 2, 3], ['N', 6, 2, 3]);
+    assert.throws(() => importOnnx(bytes, { name: 'm' }), (e: unknown) => e instanceof OnnxImportError && /Reshape \(node "r1"\): only a reshape to \[batch, features\] or a channel shuffle/.test(e.message));
+  });
+
+  it('keeps a global pool 1×1 (keepDims) for a 1×1 Conv, drops it for a Flatten', async () => {
+    const se = [node('GlobalAveragePool', 'gap', ['x'], ['p']), node('Conv', 'fc', ['p', 'fc.w', 'fc.b'], ['c']), node('Flatten', 'f', ['c'], ['y'])];
+    const kept = await assertAgrees(modelOf(se, [floatTensor('fc.w', [4, 3, 1, 1], rand(12)), floatTensor('fc.b', [4], rand(4))], ['N', 3, 5, 5], ['N', 4]), [2, 3, 5, 5]);
+    assert.deepEqual(kept.model.layers.map((l) => [l.type, (l as { keepDims?: boolean }).keepDims]), [['globalAvgPool2d', true], ['conv2d', undefined], ['flatten', undefined]]);
+    const flat = importOnnx(modelOf([node('GlobalMaxPool', 'gmp', ['x'], ['p']), node('Flatten', 'f', ['p'], ['y'])], [], ['N', 3, 5, 5], ['N', 3]), { name: 'm' });
+    assert.deepEqual(flat.model.layers.map(({ name: _, ...l }) => l), [{ type: 'globalMaxPool2d' }]);
   });
 });

@@ -501,7 +501,7 @@ describe('new layers', () => {
     assert.deepEqual(
       typo.found.map((f) => f.message),
       [
-        'layers[0].activation must be one of "linear", "relu", "relu6", "leakyRelu", "sigmoid", "tanh", "swish", "hardSwish", "softmax"; did you mean "swish"?',
+        'layers[0].activation must be one of "linear", "relu", "relu6", "leakyRelu", "sigmoid", "tanh", "swish", "hardSwish", "hardSigmoid", "gelu", "softmax"; did you mean "swish"?',
         'unknown type "RELU6"; did you mean "relu6"?',
       ],
     );

@@ -19,10 +19,11 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
   add: { type: 'add', name: 'a', inputs: ['i', 'j'] },
   concatenate: { type: 'concatenate', name: 'c', inputs: ['i', 'j'] },
   zeroPadding2D: { type: 'zeroPadding2D', name: 'z', inputs: ['i'], padding: [[1, 2], [3, 4]] },
+  channelShuffle: { type: 'channelShuffle', name: 'c', inputs: ['i'], groups: 3 },
   maxPool2d: { type: 'maxPool2d', name: 'm', inputs: ['i'], poolSize: 2, strides: 2, padding: 'valid' },
   avgPool2d: { type: 'avgPool2d', name: 'a', inputs: ['i'], poolSize: 2, strides: 2, padding: 'valid' },
-  globalAvgPool2d: { type: 'globalAvgPool2d', name: 'g', inputs: ['i'] },
-  globalMaxPool2d: { type: 'globalMaxPool2d', name: 'g', inputs: ['i'] },
+  globalAvgPool2d: { type: 'globalAvgPool2d', name: 'g', inputs: ['i'], keepDims: false },
+  globalMaxPool2d: { type: 'globalMaxPool2d', name: 'g', inputs: ['i'], keepDims: true },
   flatten: { type: 'flatten', name: 'f', inputs: ['i'] },
   dense: { type: 'dense', name: 'd', inputs: ['i'], units: 1, useBias: true, activation: 'softmax' },
   dropout: { type: 'dropout', name: 'd', inputs: ['i'], rate: 0.5 },
@@ -34,6 +35,8 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
   tanh: { type: 'tanh', name: 't', inputs: ['i'] },
   swish: { type: 'swish', name: 's', inputs: ['i'] },
   hardSwish: { type: 'hardSwish', name: 's', inputs: ['i'] },
+  hardSigmoid: { type: 'hardSigmoid', name: 's', inputs: ['i'], alpha: 0.2 },
+  gelu: { type: 'gelu', name: 'g', inputs: ['i'] },
   softmax: { type: 'softmax', name: 's', inputs: ['i'] },
 };
 

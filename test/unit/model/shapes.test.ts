@@ -84,6 +84,9 @@ describe('shape inference', () => {
     assert.deepEqual(outputOf({ type: 'maxPool2d', poolSize: 2 }, [7, 7, 6]), [3, 3, 6]);
     assert.deepEqual(outputOf({ type: 'globalAvgPool2d' }, [7, 7, 6]), [6]);
     assert.deepEqual(outputOf({ type: 'globalMaxPool2d' }, [7, 7, 6]), [6]);
+    assert.deepEqual(outputOf({ type: 'globalAvgPool2d', keepDims: true }, [7, 5, 6]), [1, 1, 6]);
+    assert.deepEqual(outputOf({ type: 'channelShuffle', groups: 3 }, [7, 5, 6]), [7, 5, 6]);
+    assert.deepEqual(outputOf({ type: 'globalMaxPool2d', keepDims: false }, [7, 5, 6]), [6]);
     assert.deepEqual(outputOf({ type: 'flatten' }, [5, 5, 16]), [400]);
   });
 
@@ -123,6 +126,16 @@ describe('shape inference', () => {
     assert.equal(textAt(text, d.range), '5');
     assert.deepEqual(d.path, ['layers', 1, 'kernelSize']);
     assert.equal(d.layerIndex, 1);
+  });
+
+  it('reports channelShuffle groups that do not divide the channels, on the groups field', () => {
+    const text = modelText([{ type: 'channelShuffle', groups: 4 }], [3, 3, 6]);
+    const parsed = parseModelText(text);
+    assert.equal(parsed.diagnostics.length, 1);
+    const d = parsed.diagnostics[0];
+    assert.equal(d.message, "groups 4 does not divide the input's 6 channels");
+    assert.equal(textAt(text, d.range), '4');
+    assert.deepEqual(d.path, ['layers', 0, 'groups']);
   });
 
   it('says a dense after a 3-D tensor needs a flatten, and still infers what follows', () => {

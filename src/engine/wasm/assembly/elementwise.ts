@@ -5,10 +5,11 @@
 // touch a row while it is in L1, one pass over memory instead of two.
 //
 // Exactness against the reference: relu, linear, the bias add and the row sums are float32 operations in the
-// same order (bit-identical); leakyRelu and the sigmoid/tanh derivatives are evaluated in float64 lanes and rounded
+// same order (bit-identical); leakyRelu, hardSwish, hardSigmoid and the sigmoid/tanh derivatives are evaluated in float64 lanes and rounded
 // once, as JavaScript does (bit-identical); sigmoid and tanh call AssemblyScript's float64 Math.exp/Math.tanh
 // (musl's), not V8's (fdlibm's): they may differ from the reference in the last float64 bit, which rounding to
 // float32 almost always hides (the differential test allows 1e-6 relative).
+import { normalCdf, normalPdf } from './gaussian';
 import { addF32, copyF32, hi64, lo64, mulBy64, pack32 } from './simd';
 
 const LINEAR = 0;
@@ -20,6 +21,8 @@ const SOFTMAX = 5;
 const RELU6 = 6;
 const SWISH = 7;
 const HARD_SWISH = 8;
+const HARD_SIGMOID = 9;
+const GELU = 10;
 
 /**
  * For each of `rows` rows of `cols` floats: z += bias (when bias ≠ 0; z keeps the sum, the backward's input),
@@ -235,6 +238,23 @@ function activationRow(act: i32, z: usize, y: usize, n: i32, alpha: f64): void {
     }
     return;
   }
+  if (act == HARD_SIGMOID) {
+    // clamp(alpha·z + 0.5, 0, 1) in float64, alpha the slope; NaN gives 0, as the reference.
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = alpha * <f64>load<f32>(z + o) + 0.5;
+      store<f32>(y + o, <f32>(v > 0 ? (v < 1 ? v : 1) : 0));
+    }
+    return;
+  }
+  if (act == GELU) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = <f64>load<f32>(z + o);
+      store<f32>(y + o, <f32>(v * normalCdf(v)));
+    }
+    return;
+  }
   if (act == LEAKY_RELU) {
     const a = f64x2.splat(alpha);
     for (; i + 4 <= n; i += 4) {
@@ -313,6 +333,22 @@ function derivativeRow(act: i32, z: usize, y: usize, dy: usize, dz: usize, n: i3
       const v = <f64>load<f32>(z + o);
       const g = <f64>load<f32>(dy + o);
       store<f32>(dz + o, <f32>(v < -3 ? 0 : v > 3 ? g : (g * (2 * v + 3)) / 6));
+    }
+    return;
+  }
+  if (act == HARD_SIGMOID) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = alpha * <f64>load<f32>(z + o) + 0.5;
+      store<f32>(dz + o, v > 0 && v < 1 ? <f32>(alpha * <f64>load<f32>(dy + o)) : 0);
+    }
+    return;
+  }
+  if (act == GELU) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = <f64>load<f32>(z + o);
+      store<f32>(dz + o, <f32>(<f64>load<f32>(dy + o) * (normalCdf(v) + v * normalPdf(v))));
     }
     return;
   }
