@@ -3,6 +3,7 @@
 import { add, type AddLayer } from './add';
 import { avgPool2d, type AvgPool2dLayer } from './avgPool2d';
 import { batchNorm, type BatchNormLayer } from './batchNorm';
+import { channelSlice, type ChannelSliceLayer } from './channelSlice';
 import { concatenate, type ConcatenateLayer } from './concatenate';
 import { conv2d, type Conv2dLayer } from './conv2d';
 import type { LayerDef } from './def';
@@ -13,8 +14,10 @@ import { flatten, type FlattenLayer } from './flatten';
 import { globalAvgPool2d, type GlobalAvgPool2dLayer } from './globalAvgPool2d';
 import { globalMaxPool2d, type GlobalMaxPool2dLayer } from './globalMaxPool2d';
 import { hardSwish, type HardSwishLayer } from './hardSwish';
+import { layerNormalization, type LayerNormalizationLayer } from './layerNormalization';
 import { leakyRelu, type LeakyReluLayer } from './leakyRelu';
 import { maxPool2d, type MaxPool2dLayer } from './maxPool2d';
+import { multiply, type MultiplyLayer } from './multiply';
 import { relu, type ReluLayer } from './relu';
 import { relu6, type Relu6Layer } from './relu6';
 import { separableConv2d, type SeparableConv2dLayer } from './separableConv2d';
@@ -30,6 +33,8 @@ export type Layer =
   | SeparableConv2dLayer
   | AddLayer
   | ConcatenateLayer
+  | MultiplyLayer
+  | ChannelSliceLayer
   | ZeroPadding2dLayer
   | MaxPool2dLayer
   | AvgPool2dLayer
@@ -39,6 +44,7 @@ export type Layer =
   | DenseLayer
   | DropoutLayer
   | BatchNormLayer
+  | LayerNormalizationLayer
   | ReluLayer
   | Relu6Layer
   | LeakyReluLayer
@@ -59,6 +65,8 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   separableConv2d,
   add,
   concatenate,
+  multiply,
+  channelSlice,
   zeroPadding2D,
   maxPool2d,
   avgPool2d,
@@ -68,6 +76,7 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   dense,
   dropout,
   batchNorm,
+  layerNormalization,
   relu,
   relu6,
   leakyRelu,
@@ -85,4 +94,5 @@ export function defOf<L extends Layer>(layer: L): LayerDef<L> {
 
 export type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer, AddLayer, ConcatenateLayer, ZeroPadding2dLayer, MaxPool2dLayer, AvgPool2dLayer };
 export type { GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, FlattenLayer, DenseLayer, DropoutLayer, BatchNormLayer, LeakyReluLayer };
+export type { MultiplyLayer, ChannelSliceLayer, LayerNormalizationLayer };
 export type { ReluLayer, Relu6Layer, SigmoidLayer, TanhLayer, SwishLayer, HardSwishLayer, SoftmaxLayer };
