@@ -48,8 +48,10 @@ export const layerNormalization: LayerDef<LayerNormalizationLayer> = {
   },
   buffers(f, n) {
     const positions = n * (sizeOf(f.inputShape) / Math.max(1, channels(f.inputShape)));
-    // float64 per position: mean and 1/√(var + ε), from forward to backward.
-    return ownBuffers([{ key: 'y', floats: n * f.outputElements, life: 'output' }, { key: 'stats', floats: 4 * positions, life: 'kept' }, inputGradient(f, n)], true);
+    // float64: mean and 1/√(var + ε) per position, from forward to backward; backward's Σdy·x̂ and Σdy per channel.
+    const stats = { key: 'stats', floats: 4 * positions, life: 'kept' } as const;
+    const sums = { key: 'sums', floats: 4 * channels(f.inputShape), life: 'backward' } as const;
+    return ownBuffers([{ key: 'y', floats: n * f.outputElements, life: 'output' }, stats, sums, inputGradient(f, n)], true);
   },
   inputRegion: lastAxisRegion,
 };

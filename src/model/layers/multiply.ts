@@ -47,10 +47,12 @@ export const multiply: LayerDef<MultiplyLayer> = {
     });
     return undefined;
   },
-  // Backward reads every input (input k's gradient is dy times the others, summed over its broadcast axes).
+  // Backward reads every input: input k's gradient is dy times the others, summed over its broadcast axes (with
+  // three inputs or more, dy times all others but one is formed in 'mid' first).
   buffers: (f, n) =>
     ownBuffers([
       { key: 'y', floats: n * f.outputElements, life: 'output' },
+      ...(f.inputs.length > 2 ? [{ key: 'mid', floats: n * f.outputElements, life: 'backward' } as const] : []),
       ...f.inputs.map((inp, k): BufferSpec => ({ key: `dx${k}`, floats: n * sizeOf(inp.shape), life: 'inputGrad', input: k })),
     ], true),
   inputRegion(_f, _k, out, inShape): Region {
