@@ -10,8 +10,8 @@ import { explainConv2d, explainDepthwise, explainSeparable } from './conv';
 import { explainDense } from './dense';
 import { receptiveField } from './receptiveField';
 import {
-  explainActivation, explainAdd, explainBatchNorm, explainConcatenate, explainDropout, explainFlatten, explainLeakyRelu, explainPool, explainSoftmax,
-  explainZeroPadding,
+  explainActivation, explainAdd, explainBatchNorm, explainChannelSlice, explainConcatenate, explainDropout, explainFlatten, explainLayerNorm,
+  explainLeakyRelu, explainMultiply, explainPool, explainSoftmax, explainZeroPadding,
 } from './simple';
 import type { CellExplanation, CellPosition } from '../../model/explanation';
 import { SampleValues, as3, at, value3 } from './values';
@@ -80,6 +80,8 @@ const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
   separableConv2d: explainSeparable,
   add: explainAdd,
   concatenate: explainConcatenate,
+  multiply: explainMultiply,
+  channelSlice: explainChannelSlice,
   zeroPadding2D: explainZeroPadding,
   maxPool2d: explainPool('max'),
   avgPool2d: explainPool('mean'),
@@ -89,6 +91,7 @@ const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
   dense: explainDense,
   dropout: explainDropout,
   batchNorm: explainBatchNorm,
+  layerNormalization: explainLayerNorm,
   relu: explainActivation,
   relu6: explainActivation,
   leakyRelu: explainLeakyRelu,
@@ -119,6 +122,8 @@ export function explainedValue(e: CellExplanation): number {
       return e.softmax.probabilities[e.softmax.index]!;
     case 'add':
       return e.sum;
+    case 'product':
+      return e.product;
     case 'activation':
       return e.activation.output;
     case 'copy':

@@ -4,12 +4,15 @@ import type { LayerInfo } from '../../model/analysis';
 import { LAYER_DEFS } from '../../model/layers';
 import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
 import { paddingSides } from '../../model/shapes';
-import type { ActivationLayer, BatchNormLayer, GlobalPool2dLayer, LeakyReluLayer, Pool2dLayer, ZeroPadding2dLayer } from '../../model/types';
+import { layerNormFields } from '../../model/layers/layerNormalization';
+import type {
+  ActivationLayer, BatchNormLayer, ChannelSliceLayer, GlobalPool2dLayer, LayerNormalizationLayer, LeakyReluLayer, Pool2dLayer, ZeroPadding2dLayer,
+} from '../../model/types';
 import { activationStep, softmaxStep } from './activation';
 import type { CellBase } from './cellBase';
 import type {
   ActivationExplanation, AddExplanation, BatchNormExplanation, CellPosition, CopyExplanation, PoolExplanation,
-  SoftmaxExplanation, TapWindow,
+  ProductExplanation, SoftmaxExplanation, TapWindow,
 } from '../../model/explanation';
 import { at, type SampleValues } from './values';
 
@@ -76,6 +79,35 @@ export function explainAdd(values: SampleValues, _info: LayerInfo, base: CellBas
   return { ...base, kind: 'add', layerType: 'add', terms, sum };
 }
 
+/** Each input read at the cell, a broadcast axis (size 1) at its only index. */
+export function explainMultiply(values: SampleValues, _info: LayerInfo, base: CellBase): ProductExplanation {
+  const { row, col, channel } = base.position;
+  const terms = base.inputs.map((ref) => {
+    const x = values.value(ref.index);
+    return values.source(ref, { row: x.h === 1 ? 0 : row, col: x.w === 1 ? 0 : col, channel: x.c === 1 ? 0 : channel });
+  });
+  let product = 1;
+  for (const t of terms) product *= t.value;
+  return { ...base, kind: 'product', layerType: 'multiply', terms, product };
+}
+
+/** The statistics of the cell's position over the channels, as the engine computes them (two passes). */
+export function explainLayerNorm(values: SampleValues, info: LayerInfo, base: CellBase, layer: LayerNormalizationLayer): BatchNormExplanation {
+  const row = rowValues(values, base)();
+  const x = row[base.position.channel]!;
+  let mean = 0;
+  for (const v of row) mean += v;
+  mean /= row.length;
+  let variance = 0;
+  for (const v of row) variance += (v - mean) * (v - mean);
+  variance /= row.length;
+  const { epsilon, center, scale } = layerNormFields(layer);
+  const gamma = scale ? values.param(info.name, 'gamma')[base.position.channel]! : 1;
+  const beta = center ? values.param(info.name, 'beta')[base.position.channel]! : 0;
+  const normalized = (x - mean) / Math.sqrt(variance + epsilon);
+  return { ...base, kind: 'batchNorm', layerType: 'layerNormalization', x, mean, variance, epsilon, gamma, beta, normalized, output: gamma * normalized + beta };
+}
+
 /** The activation layers but softmax; `alpha` is leakyRelu's slope. */
 export function explainActivation(
   values: SampleValues, _info: LayerInfo, base: CellBase, layer: Exclude<ActivationLayer, { type: 'softmax' }> | LeakyReluLayer, alpha = LEAKY_RELU_ALPHA,
@@ -131,6 +163,11 @@ export function explainConcatenate(values: SampleValues, info: LayerInfo, base: 
     offset += c;
   }
   throw new Error(`layer ${info.name}: channel ${channel} is beyond its inputs`);
+}
+
+export function explainChannelSlice(values: SampleValues, _info: LayerInfo, base: CellBase, layer: ChannelSliceLayer): CopyExplanation {
+  const { row, col, channel } = base.position;
+  return copied(values, base, 'channelSlice', base.inputs[0]!, { row, col, channel: channel + layer.start });
 }
 
 /** The identity at inference. */
