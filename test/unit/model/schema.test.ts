@@ -132,6 +132,6 @@ describe('JSON Schema and types stay in sync with the spec', () => {
     const wrong = diagnostics.filter((d) => d.code !== 'needs-spatial' && d.code !== 'needs-flatten' && d.code !== 'input-count');
     assert.deepEqual(wrong, []);
     const counted = diagnostics.filter((d) => d.code === 'input-count').map((d) => layers[d.layerIndex!]!.type);
-    assert.deepEqual(counted, ['add', 'concatenate']);
+    assert.deepEqual(counted, ['add', 'concatenate', 'multiply']);
   });
 });
