@@ -11,8 +11,8 @@ export interface ChannelSliceLayer extends LayerBase {
 const spec: LayerSpec = {
   doc:
     "Channels [start, end) of the input (last axis), as Python's x[..., start:end]: one half of PyTorch's x.chunk(2, dim=1) " +
-    '(ShuffleNetV2), ONNX Split and Slice on the channels. Keras has no such layer: the Keras export writes a Lambda.',
-  keras: 'Lambda(lambda t: t[..., start:end])',
+    '(ShuffleNetV2), ONNX Split and Slice on the channels. Keras has no such layer: the Keras export writes Lambda(lambda t: t[..., start:end]).',
+  keras: 'Lambda',
   fields: {
     ...common,
     start: { kind: 'int', min: 0, max: MAX_DIM, doc: 'First channel taken (0-based).' },
