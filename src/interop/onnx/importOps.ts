@@ -584,13 +584,26 @@ const split: Handler = (g, node) => {
   });
 };
 
-/** Unsqueeze of features to [N, C, 1, 1] (our export of a flat gate against an image): nothing but the layout. */
+/** Unsqueeze of features to [N, C, 1, 1] (our export of a flat gate against an image), in one node or two
+ *  (PyTorch's gate[:, :, None, None]): nothing but the layout. */
 const unsqueeze: Handler = (g, node) => {
   const x = g.act(node.input?.[0], node);
-  const given = g.constant(node.input?.[1], node, 'axes');
-  const axes = (given ? [...given.values] : new Attrs(node).ints('axes', [])).map((v) => (v < 0 ? v + 4 : v)).sort();
-  if (x.layout !== 'flat' || x.chw || axes.join(',') !== '2,3') unsupported(node, 'only adding axes 2 and 3 to features (making them [N, C, 1, 1]) is supported');
-  setAct(g, node.output?.[0] ?? '', { ...x, layout: 'pooled' });
+  // Negative axes count from the end of the output, of rank inRank + the number of axes added.
+  const axesOf = (n: onnx.INodeProto, inRank: number): number[] => {
+    const given = g.values.get(n.input?.[1] ?? '');
+    const axes = given?.kind === 'const' ? [...given.values] : new Attrs(n).ints('axes', []);
+    return axes.map((v) => (v < 0 ? v + inRank + axes.length : v));
+  };
+  let axes = axesOf(node, 2);
+  let out = node.output?.[0] ?? '';
+  const next = g.soleReader(out);
+  if (axes.length === 1 && next?.opType === 'Unsqueeze' && next.input?.[0] === out) {
+    axes = [...axes, ...axesOf(next, 3)];
+    g.consumed.add(next);
+    out = next.output?.[0] ?? '';
+  }
+  if (x.layout !== 'flat' || x.chw || axes.sort().join(',') !== '2,3') unsupported(node, 'only adding axes 2 and 3 to features (making them [N, C, 1, 1]) is supported');
+  setAct(g, out, { ...x, layout: 'pooled' });
 };
 
 /** Constants are read before the walk (a pattern may look ahead at a later one): only a non-numeric one is left. */
