@@ -470,9 +470,19 @@ const mul: Handler = (g, node) => {
   const out = node.output?.[0] ?? '';
   if (k < 0) {
     const xs = ins.map((t) => g.act(t, node));
+    // Our export of three factors or more: Muls "<layer>/Mul" into the last one, "<layer>".
+    let last = node;
+    for (let r = g.soleReader(out); r?.opType === 'Mul' && (last.name ?? '').endsWith('/Mul') && (r.name === last.name || `${r.name ?? ''}/Mul` === last.name); r = g.soleReader(last.output?.[0] ?? '')) {
+      const prev = last.output?.[0];
+      const other = r.input?.length === 2 ? (r.input[0] === prev ? r.input[1] : r.input[0]) : undefined;
+      if (!other || g.values.get(other)?.kind !== 'act') break;
+      xs.push(g.act(other, r));
+      g.consumed.add(r);
+      last = r;
+    }
     const like = productLayout(xs) ?? unsupported(node, `multiplies a ${xs.map((v) => v.layout).join(' and a ')} tensor, which do not broadcast per channel`);
-    const { index, shape } = g.add({ layer: { type: 'multiply' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node) }, node);
-    return setAct(g, out, { ...like, src: index, shape });
+    const { index, shape } = g.add({ layer: { type: 'multiply' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(last) }, node);
+    return setAct(g, last.output?.[0] ?? '', { ...like, src: index, shape });
   }
   const c = consts[k] as ConstValue;
   if (consts[1 - k]?.kind === 'const') unsupported(node, 'multiplies two constants');
