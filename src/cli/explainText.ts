@@ -142,12 +142,16 @@ function body(e: CellExplanation): string[] {
       return ['  softmax over the last axis:', ...softmaxLines(e.softmax, '    ')];
     case 'batchNorm':
       return [
-        `  x = ${num(e.x)}; moving mean ${num(e.mean)}, moving variance ${num(e.variance)}, ε ${num(e.epsilon)}`,
+        e.layerType === 'batchNorm'
+          ? `  x = ${num(e.x)}; moving mean ${num(e.mean)}, moving variance ${num(e.variance)}, ε ${num(e.epsilon)}`
+          : `  x = ${num(e.x)}; this position's channels: mean ${num(e.mean)}, variance ${num(e.variance)}; ε ${num(e.epsilon)}`,
         `  (x − mean) / √(variance + ε) = ${num(e.normalized)}`,
         `  × γ ${num(e.gamma)} + β ${num(e.beta)} = ${num(e.output)}`,
       ];
     case 'add':
       return [...e.terms.map((t, k) => `  ${k === 0 ? ' ' : '+'} ${num(t.value).padEnd(14)} from ${source(t)}`), `  = ${num(e.sum)}`];
+    case 'product':
+      return [...e.terms.map((t, k) => `  ${k === 0 ? ' ' : '×'} ${num(t.value).padEnd(14)} from ${source(t)}`), `  = ${num(e.product)}`];
     case 'activation':
       return [`  input ${num(e.source.value)} from ${source(e.source)}`, ...activationLines(e.activation)];
     case 'copy':

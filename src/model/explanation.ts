@@ -190,10 +190,11 @@ export interface SoftmaxExplanation extends ExplanationBase {
   readonly softmax: SoftmaxStep;
 }
 
-/** batchNorm (inference: the moving statistics): γ · (x − mean) / √(variance + ε) + β. */
+/** batchNorm (inference: the moving statistics) and layerNormalization (the mean and variance of the cell's own
+ *  position over the channels; γ 1 and β 0 without scale / center): γ · (x − mean) / √(variance + ε) + β. */
 export interface BatchNormExplanation extends ExplanationBase {
   readonly kind: 'batchNorm';
-  readonly layerType: 'batchNorm';
+  readonly layerType: 'batchNorm' | 'layerNormalization';
   readonly x: number;
   readonly mean: number;
   readonly variance: number;
@@ -213,6 +214,15 @@ export interface AddExplanation extends ExplanationBase {
   readonly sum: number;
 }
 
+/** multiply: the inputs' values at the cell (a broadcast input at its one row, column or channel), and their
+ *  product. */
+export interface ProductExplanation extends ExplanationBase {
+  readonly kind: 'product';
+  readonly layerType: 'multiply';
+  readonly terms: readonly CellSource[];
+  readonly product: number;
+}
+
 /** An element-wise activation layer (relu, relu6, leakyRelu, sigmoid, tanh, swish, hardSwish): input → output. */
 export interface ActivationExplanation extends ExplanationBase {
   readonly kind: 'activation';
@@ -224,7 +234,7 @@ export interface ActivationExplanation extends ExplanationBase {
 /** Layers that move values without arithmetic: where the value came from (undefined: zero padding). */
 export interface CopyExplanation extends ExplanationBase {
   readonly kind: 'copy';
-  readonly layerType: 'flatten' | 'zeroPadding2D' | 'dropout' | 'concatenate' | 'channelShuffle';
+  readonly layerType: 'flatten' | 'zeroPadding2D' | 'dropout' | 'concatenate' | 'channelShuffle' | 'channelSlice';
   readonly source?: CellSource;
 }
 
@@ -236,6 +246,7 @@ export type CellExplanation =
   | SoftmaxExplanation
   | BatchNormExplanation
   | AddExplanation
+  | ProductExplanation
   | ActivationExplanation
   | CopyExplanation;
 

@@ -115,7 +115,7 @@ export class Diagram {
     g.append(title);
     if (n.merge) {
       g.append(svg('circle', { r: String(MERGE_R), class: 'box' }));
-      g.append(text(n.merge === 'add' ? '+' : '∥', 0, 6, 'symbol'));
+      g.append(text(n.merge === 'add' ? '+' : n.merge === 'multiply' ? '×' : '∥', 0, 6, 'symbol'));
       g.append(text(fit(n.name), 0, -MERGE_R - 6, 'name'));
       g.append(text(shape, 0, MERGE_R + 14, 'shape'));
       return g;

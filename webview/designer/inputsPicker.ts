@@ -2,12 +2,14 @@
 // earlier layers and the model input — one for most layers, several for merge layers. A pick that adds or
 // removes one input is the connect or disconnect gesture; the host names what a reference needs.
 import { formatDims } from '../../src/model/format';
+import { LAYER_DEFS } from '../../src/model/layers';
 import { implicitInput } from '../../src/model/types';
 import type { DesignerView, EditIntent, RowView } from '../../src/protocol/designer';
 import { button, h } from '../shared/dom';
 import type { Actions } from './state';
 
-export const MERGE_TYPES: readonly string[] = ['add', 'concatenate'];
+/** The layer types that take two or more inputs (add, concatenate, multiply), from the registry. */
+export const MERGE_TYPES: readonly string[] = Object.entries(LAYER_DEFS).filter(([, def]) => def.inputs === 'many').map(([type]) => type);
 
 /** The inputs as text: each name with its shape as a tooltip; "previous" when the layer has no `inputs`. */
 export function inputsLabel(row: RowView): HTMLElement {

@@ -45,6 +45,8 @@ export function breakdownResult(e: CellExplanation): number {
       return e.softmax.probabilities[e.softmax.index];
     case 'add':
       return e.sum;
+    case 'product':
+      return e.product;
     case 'copy':
       return e.source?.value ?? 0;
     default:
@@ -216,7 +218,7 @@ export function breakdown(e: CellExplanation, o: BreakdownOptions): (HTMLElement
       return [h('p', {}, `softmax of ${input}: each exponential divided by their sum`), softmaxTable(e.softmax, o.labels)];
     case 'batchNorm':
       return [
-        h('p', { class: 'meta' }, 'Inference uses the moving statistics learnt in training'),
+        h('p', { class: 'meta' }, e.layerType === 'batchNorm' ? 'Inference uses the moving statistics learnt in training' : "Mean and variance of this position's channels"),
         h('p', { class: 'sum-line' }, '(x ', num(e.x), ' − mean ', num(e.mean), ') ', op('÷'), ' √(variance ', num(e.variance), ' + ε ', num(e.epsilon), ') ', op('='), ' ', num(e.normalized)),
         h('p', { class: 'sum-line' }, 'γ ', num(e.gamma), ' ', op('×'), ' ', num(e.normalized), ' ', op('+'), ' β ', num(e.beta), ' ', op('='), ' ', num(e.output)),
       ];
@@ -227,6 +229,14 @@ export function breakdown(e: CellExplanation, o: BreakdownOptions): (HTMLElement
         parts.push(h('span', { class: 'share', title: where(t) }, `${t.name} `, num(t.value)));
       });
       return [h('p', { class: 'sum-line', id: 'explain-sum-line' }, parts, ' ', op('='), ' ', num(e.sum))];
+    }
+    case 'product': {
+      const parts: HTMLElement[] = [];
+      e.terms.forEach((t, i) => {
+        if (i > 0) parts.push(op('×'));
+        parts.push(h('span', { class: 'share', title: where(t) }, `${t.name} `, num(t.value)));
+      });
+      return [h('p', { class: 'sum-line', id: 'explain-sum-line' }, parts, ' ', op('='), ' ', num(e.product))];
     }
     case 'activation':
       return [h('p', {}, 'reads ', where(e.source), ' ', op('='), ' ', num(e.source.value)), activationBlock(e.activation)];

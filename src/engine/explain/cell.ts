@@ -10,8 +10,8 @@ import { explainConv2d, explainDepthwise, explainSeparable } from './conv';
 import { explainDense } from './dense';
 import { receptiveField } from './receptiveField';
 import {
-  explainActivation, explainAdd, explainBatchNorm, explainChannelShuffle, explainConcatenate, explainDropout, explainFlatten, explainHardSigmoid, explainLeakyRelu, explainPool, explainSoftmax,
-  explainZeroPadding,
+  explainActivation, explainAdd, explainBatchNorm, explainChannelShuffle, explainChannelSlice, explainConcatenate, explainDropout, explainFlatten,
+  explainHardSigmoid, explainLayerNorm, explainLeakyRelu, explainMultiply, explainPool, explainSoftmax, explainZeroPadding,
 } from './simple';
 import type { CellExplanation, CellPosition } from '../../model/explanation';
 import { SampleValues, as3, at, value3 } from './values';
@@ -80,6 +80,8 @@ const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
   separableConv2d: explainSeparable,
   add: explainAdd,
   concatenate: explainConcatenate,
+  multiply: explainMultiply,
+  channelSlice: explainChannelSlice,
   zeroPadding2D: explainZeroPadding,
   channelShuffle: explainChannelShuffle,
   maxPool2d: explainPool('max'),
@@ -90,6 +92,7 @@ const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
   dense: explainDense,
   dropout: explainDropout,
   batchNorm: explainBatchNorm,
+  layerNormalization: explainLayerNorm,
   relu: explainActivation,
   relu6: explainActivation,
   leakyRelu: explainLeakyRelu,
@@ -122,6 +125,8 @@ export function explainedValue(e: CellExplanation): number {
       return e.softmax.probabilities[e.softmax.index]!;
     case 'add':
       return e.sum;
+    case 'product':
+      return e.product;
     case 'activation':
       return e.activation.output;
     case 'copy':

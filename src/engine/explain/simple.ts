@@ -5,12 +5,16 @@ import { LAYER_DEFS } from '../../model/layers';
 import { field, fusedActivationAlpha } from '../../model/spec';
 import { paddingSides } from '../../model/shapes';
 import { shuffledChannel } from '../../model/layers/channelShuffle';
-import type { ActivationLayer, BatchNormLayer, ChannelShuffleLayer, GlobalPool2dLayer, HardSigmoidLayer, LeakyReluLayer, Pool2dLayer, ZeroPadding2dLayer } from '../../model/types';
+import { layerNormFields } from '../../model/layers/layerNormalization';
+import type {
+  ActivationLayer, BatchNormLayer, ChannelShuffleLayer, ChannelSliceLayer, GlobalPool2dLayer, HardSigmoidLayer, LayerNormalizationLayer, LeakyReluLayer, Pool2dLayer,
+  ZeroPadding2dLayer,
+} from '../../model/types';
 import { activationStep, softmaxStep } from './activation';
 import type { CellBase } from './cellBase';
 import type {
   ActivationExplanation, AddExplanation, BatchNormExplanation, CellPosition, CopyExplanation, PoolExplanation,
-  SoftmaxExplanation, TapWindow,
+  ProductExplanation, SoftmaxExplanation, TapWindow,
 } from '../../model/explanation';
 import { at, type SampleValues } from './values';
 
@@ -75,6 +79,35 @@ export function explainAdd(values: SampleValues, _info: LayerInfo, base: CellBas
   let sum = 0;
   for (const t of terms) sum += t.value;
   return { ...base, kind: 'add', layerType: 'add', terms, sum };
+}
+
+/** Each input read at the cell, a broadcast axis (size 1) at its only index. */
+export function explainMultiply(values: SampleValues, _info: LayerInfo, base: CellBase): ProductExplanation {
+  const { row, col, channel } = base.position;
+  const terms = base.inputs.map((ref) => {
+    const x = values.value(ref.index);
+    return values.source(ref, { row: x.h === 1 ? 0 : row, col: x.w === 1 ? 0 : col, channel: x.c === 1 ? 0 : channel });
+  });
+  let product = 1;
+  for (const t of terms) product *= t.value;
+  return { ...base, kind: 'product', layerType: 'multiply', terms, product };
+}
+
+/** The statistics of the cell's position over the channels, as the engine computes them (two passes). */
+export function explainLayerNorm(values: SampleValues, info: LayerInfo, base: CellBase, layer: LayerNormalizationLayer): BatchNormExplanation {
+  const row = rowValues(values, base)();
+  const x = row[base.position.channel]!;
+  let mean = 0;
+  for (const v of row) mean += v;
+  mean /= row.length;
+  let variance = 0;
+  for (const v of row) variance += (v - mean) * (v - mean);
+  variance /= row.length;
+  const { epsilon, center, scale } = layerNormFields(layer);
+  const gamma = scale ? values.param(info.name, 'gamma')[base.position.channel]! : 1;
+  const beta = center ? values.param(info.name, 'beta')[base.position.channel]! : 0;
+  const normalized = (x - mean) / Math.sqrt(variance + epsilon);
+  return { ...base, kind: 'batchNorm', layerType: 'layerNormalization', x, mean, variance, epsilon, gamma, beta, normalized, output: gamma * normalized + beta };
 }
 
 /** The activation layers but softmax; `alpha` is leakyRelu's or hardSigmoid's slope. */
@@ -143,6 +176,12 @@ export function explainConcatenate(values: SampleValues, info: LayerInfo, base: 
 export function explainChannelShuffle(values: SampleValues, info: LayerInfo, base: CellBase, layer: ChannelShuffleLayer): CopyExplanation {
   const { row, col, channel } = base.position;
   return copied(values, base, 'channelShuffle', base.inputs[0]!, { row, col, channel: shuffledChannel(channel, info.inputShape![2]!, layer.groups) });
+}
+
+/** The input channel the slice takes the cell's channel from. */
+export function explainChannelSlice(values: SampleValues, _info: LayerInfo, base: CellBase, layer: ChannelSliceLayer): CopyExplanation {
+  const { row, col, channel } = base.position;
+  return copied(values, base, 'channelSlice', base.inputs[0]!, { row, col, channel: channel + layer.start });
 }
 
 /** The identity at inference. */

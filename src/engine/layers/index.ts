@@ -10,6 +10,7 @@ import { Add } from './add';
 import { AvgPool2d } from './avgPool2d';
 import { BatchNorm } from './batchNorm';
 import { ChannelShuffle } from './channelShuffle';
+import { ChannelSlice } from './channelSlice';
 import { Concatenate } from './concatenate';
 import { Conv2d } from './conv2d';
 import { Dense } from './dense';
@@ -18,7 +19,9 @@ import { Dropout } from './dropout';
 import { Flatten } from './flatten';
 import { GlobalAvgPool2d } from './globalAvgPool2d';
 import { GlobalMaxPool2d } from './globalMaxPool2d';
+import { LayerNormalization } from './layerNormalization';
 import { MaxPool2d } from './maxPool2d';
+import { Multiply } from './multiply';
 import { SeparableConv2d } from './separableConv2d';
 import { ZeroPadding2d } from './zeroPadding2d';
 
@@ -37,6 +40,8 @@ export const ENGINE_LAYERS: { readonly [T in LayerType]: LayerFactory } = {
   separableConv2d: (info, rng, arena) => new SeparableConv2d(info, rng, arena),
   add: (info, _rng, arena) => new Add(info, arena),
   concatenate: (info, _rng, arena) => new Concatenate(info, arena),
+  multiply: (info, _rng, arena) => new Multiply(info, arena),
+  channelSlice: (info, _rng, arena) => new ChannelSlice(info, arena),
   zeroPadding2D: (info, _rng, arena) => new ZeroPadding2d(info, arena),
   channelShuffle: (info, _rng, arena) => new ChannelShuffle(info, arena),
   maxPool2d: (info, _rng, arena) => new MaxPool2d(info, arena),
@@ -47,6 +52,7 @@ export const ENGINE_LAYERS: { readonly [T in LayerType]: LayerFactory } = {
   dense: (info, rng, arena) => new Dense(info, rng, arena),
   dropout: (info, rng, arena) => new Dropout(info, rng, arena),
   batchNorm: (info, rng, arena) => new BatchNorm(info, rng, arena),
+  layerNormalization: (info, rng, arena) => new LayerNormalization(info, rng, arena),
   relu: activation,
   relu6: activation,
   leakyRelu: activation,

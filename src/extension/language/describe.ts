@@ -59,6 +59,6 @@ function typeLabel(source: LayerInfo | InvalidLayerInfo): string {
 export function inlayText(info: LayerInfo): string {
   const out = `→ ${dims(info.outputShape)}`;
   if (info.inputs.length < 2) return out;
-  const join = info.type === 'add' ? ' + ' : ', ';
+  const join = info.type === 'add' ? ' + ' : info.type === 'multiply' ? ' × ' : ', ';
   return `${info.inputs.map((i) => dims(i.shape)).join(join)} ${out}`;
 }

@@ -3,6 +3,7 @@
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { LAYER_DEFS, type LayerOf, type LayerType } from '../../model/layers';
+import { layerNormFields } from '../../model/layers/layerNormalization';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationLayer, ActivationName, Layer, Model } from '../../model/types';
@@ -227,6 +228,15 @@ const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
   },
   add: noArgs,
   concatenate: noArgs,
+  // Keras' Multiply broadcasts as ours does (aligned from the last axis, dimensions of 1).
+  multiply: noArgs,
+  // Keras has no channel slice: a Lambda, which a Keras user runs from this file (a saved .keras file would need
+  // safe_mode=False to load it back).
+  channelSlice: ({ layer }) => [`lambda t: t[..., ${layer.start}:${layer.end}]`],
+  layerNormalization: ({ layer }) => {
+    const { epsilon, center, scale } = layerNormFields(layer);
+    return ['axis=-1', `epsilon=${pyNumber(epsilon)}`, ...(center ? [] : ['center=False']), ...(scale ? [] : ['scale=False'])];
+  },
   relu: noArgs,
   relu6: () => ['max_value=6.0'],
   // Positional: tf.keras calls it alpha, Keras 3 negative_slope.

@@ -7,9 +7,11 @@ import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import type { LayerOf, LayerType } from '../../model/layers';
 import type { KernelLayout } from '../../model/layers/def';
+import { layerNormFields } from '../../model/layers/layerNormalization';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, fusedActivationAlpha } from '../../model/spec';
 import { MODEL_INPUT, type ActivationLayer, type ActivationName, type GlobalPool2dLayer, type HardSigmoidLayer, type Layer, type LeakyReluLayer, type Model, type Shape } from '../../model/types';
+import type { LayerNormalizationLayer, MultiplyLayer } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { GraphBuilder } from './graphBuilder';
 import { convKernelToOnnx, depthwiseKernelToOnnx } from './layout';
@@ -137,6 +139,41 @@ function activationLayer(c: OnnxLayer<ActivationLayer | LeakyReluLayer | HardSig
   emitActivation(c.g, c.layer.type, alpha, c.x, c.out, c.name, c.spatial);
 }
 
+/** Mul broadcasts NCHW per axis as we do; a flat [N, C] factor of an image is unsqueezed to [N, C, 1, 1] first.
+ *  Mul is binary: helpers "<layer>/Mul" for a third input on, the last Mul carries the layer's name. */
+function multiplyLayer(c: OnnxLayer<MultiplyLayer>): void {
+  const spatialOut = c.info.outputShape!.length === 3;
+  const xs = c.inputs.map((x, k) => {
+    if (!spatialOut || c.info.inputs[k]!.shape!.length !== 1) return x;
+    const u = c.g.fresh(`${c.name}/unsqueezed`);
+    c.g.node('Unsqueeze', `${c.name}/Unsqueeze`, [x, c.g.int64s(`${c.name}/axes`, [2, 3])], [u]);
+    return u;
+  });
+  let acc = xs[0]!;
+  for (let k = 1; k < xs.length; k++) {
+    const last = k === xs.length - 1;
+    const to = last ? c.out : c.g.fresh(`${c.name}/product`);
+    c.g.node('Mul', last ? c.name : `${c.name}/Mul`, [acc, xs[k]!], [to]);
+    acc = to;
+  }
+}
+
+/** LayerNormalization (opset 17) normalises from \`axis\` to the last: over the channels only when they are last, so
+ *  an image goes NHWC and back around it. Scale is required: ones (named "<layer>/noScale") without \`scale\`. */
+function layerNormalizationLayer(c: OnnxLayer<LayerNormalizationLayer>): void {
+  const { epsilon, scale } = layerNormFields(c.layer);
+  const params = c.initializers();
+  const channels = c.inShape[c.inShape.length - 1]!;
+  const inputs = scale ? params : [c.g.floats(`${c.name}/noScale`, [channels], new Float32Array(channels).fill(1)), ...params];
+  const attrs = [intAttr('axis', -1), floatAttr('epsilon', epsilon)];
+  if (!c.spatial) return c.g.node('LayerNormalization', c.name, [c.x, ...inputs], [c.out], attrs);
+  const nhwc = c.g.fresh(`${c.name}/nhwc`);
+  const normed = c.g.fresh(`${c.name}/normalized`);
+  c.g.node('Transpose', `${c.name}/Transpose`, [c.x], [nhwc], [intAttr('perm', [0, 2, 3, 1])]);
+  c.g.node('LayerNormalization', c.name, [nhwc, ...inputs], [normed], attrs);
+  c.g.node('Transpose', `${c.name}/TransposeBack`, [normed], [c.out], [intAttr('perm', [0, 3, 1, 2])]);
+}
+
 function globalPool(c: OnnxLayer<GlobalPool2dLayer>, op: 'GlobalAveragePool' | 'GlobalMaxPool'): void {
   // keepDims: ONNX's own [N, C, 1, 1], a spatial value like any other.
   if (field(c.layer.type, c.layer.keepDims, 'keepDims')) return c.g.node(op, c.name, [c.x], [c.out]);
@@ -190,6 +227,10 @@ const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
     c.g.node('Transpose', `${c.name}/Transpose`, [grouped], [swapped], [intAttr('perm', [0, 2, 1, 3, 4])]);
     c.g.node('Reshape', c.name, [swapped, c.g.int64s(`${c.name}/shape`, [-1, ch, h, w])], [c.out]);
   },
+  multiply: multiplyLayer,
+  channelSlice: (c) =>
+    c.g.node('Slice', c.name, [c.x, c.g.int64s(`${c.name}/starts`, [c.layer.start]), c.g.int64s(`${c.name}/ends`, [c.layer.end]), c.g.int64s(`${c.name}/axes`, [1])], [c.out]),
+  layerNormalization: layerNormalizationLayer,
   zeroPadding2D: (c) => {
     const [[top, bottom], [left, right]] = zeroPaddingSides(c.layer);
     c.g.node('Pad', c.name, [c.x, c.g.int64s(`${c.name}/pads`, [0, 0, top, left, 0, 0, bottom, right])], [c.out], []);

@@ -5,7 +5,8 @@
 import { window2d, isWindowError } from '../../model/geometry';
 import { HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationName, IntOrPair, Layer, LayerType, Padding } from '../../model/types';
-import { Attrs, constantNodeValue, describe, f32, tidy, Unsupported, type ActValue, type ImportGraph, type PendingLayer } from './importGraph';
+import { Attrs, constantNodeValue, describe, f32, tidy, Unsupported, type ActValue, type ConstValue, type ImportGraph, type PendingLayer } from './importGraph';
+import { axisIndex, channelAxis, foldScale, matchLayerNorm, perChannel } from './importChannels';
 import { matchChannelShuffle, matchGelu } from './importPatterns';
 import { convKernelFromOnnx, depthwiseKernelFromOnnx, rowsChwToHwc, transpose2d } from './layout';
 import type { onnx } from './proto';
@@ -508,11 +509,174 @@ const erf: Handler = (g, node) => {
   unsupported(node, GELU_ONLY);
 };
 
-/** Mul is supported only as x · Sigmoid(x), which the Sigmoid before it takes, and inside a GELU. */
+/** The layout of a product of activations: all alike, or NCHW images with [N, C, 1, 1] pooled gates (which
+ *  broadcast per channel in both ONNX and ours); undefined for a mix that broadcasts differently. */
+function productLayout(xs: readonly ActValue[]): ActValue | undefined {
+  const image = xs.find((v) => v.layout === 'nchw');
+  const layouts = new Set(xs.map((v) => v.layout));
+  if (image && layouts.size === 2 && layouts.has('pooled')) return image;
+  const first = xs[0]!;
+  return layouts.size === 1 && xs.every((v) => String(v.chw) === String(first.chw)) ? first : undefined;
+}
+
+/**
+ * Mul of activations: a multiply layer (squeeze-and-excitation's gate). Mul by a constant that varies only along
+ * the channels: folded into the convolution, dense or normalization layer making the other input. (x · Sigmoid(x)
+ * is taken by the Sigmoid before it; a GELU's Muls by geluFrom.)
+ */
 const mul: Handler = (g, node) => {
   if (geluFrom(g, node)) return;
-  for (const t of node.input ?? []) if (g.values.get(t)?.kind !== 'const') g.act(t, node);
-  unsupported(node, 'only x · Sigmoid(x) (swish) is supported');
+  const ins = node.input ?? [];
+  if (ins.length !== 2) unsupported(node, `has ${ins.length} inputs`);
+  const consts = ins.map((t) => g.values.get(t));
+  const k = consts.findIndex((v) => v?.kind === 'const');
+  const out = node.output?.[0] ?? '';
+  if (k < 0) {
+    const xs = ins.map((t) => g.act(t, node));
+    // Our export of three factors or more: Muls "<layer>/Mul" into the last one, "<layer>".
+    let last = node;
+    for (let r = g.soleReader(out); r?.opType === 'Mul' && (last.name ?? '').endsWith('/Mul') && (r.name === last.name || `${r.name ?? ''}/Mul` === last.name); r = g.soleReader(last.output?.[0] ?? '')) {
+      const prev = last.output?.[0];
+      const other = r.input?.length === 2 ? (r.input[0] === prev ? r.input[1] : r.input[0]) : undefined;
+      if (!other || g.values.get(other)?.kind !== 'act') break;
+      xs.push(g.act(other, r));
+      g.consumed.add(r);
+      last = r;
+    }
+    const like = productLayout(xs) ?? unsupported(node, `multiplies a ${xs.map((v) => v.layout).join(' and a ')} tensor, which do not broadcast per channel`);
+    const { index, shape } = g.add({ layer: { type: 'multiply' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(last) }, node);
+    return setAct(g, last.output?.[0] ?? '', { ...like, src: index, shape });
+  }
+  const c = consts[k] as ConstValue;
+  if (consts[1 - k]?.kind === 'const') unsupported(node, 'multiplies two constants');
+  const tensor = ins[1 - k]!;
+  const x = g.act(tensor, node);
+  const scale = perChannel(c, x) ?? unsupported(node, `multiplies by the constant "${ins[k]}" of dims [${c.dims.join(', ')}], which is not one value per channel`);
+  if (scale.every((v) => v === 1)) return setAct(g, out, x);
+  const why = foldScale(g, x, tensor, node, scale);
+  if (why) unsupported(node, `multiplies by the constant "${ins[k]}", which is supported only folded into the convolution, dense or normalization layer before it: ${why}`);
+  setAct(g, out, x);
+};
+
+/** LayerNormalization (opset 17) over the channels: from the last axis of NHWC or features, or of a pooled [N, C, 1, 1]
+ *  from axis 1. Our export writes a Scale of ones named "<layer>/noScale" for a layer without scale. */
+const layerNorm: Handler = (g, node) => {
+  const x = g.act(node.input?.[0], node);
+  const a = new Attrs(node);
+  const { axis, rank } = channelAxis(x);
+  const from = axisIndex(a.int('axis', -1), rank);
+  const over = x.layout === 'pooled' ? from === 1 : from === rank - 1;
+  if (x.layout === 'nchw' || !over) unsupported(node, `normalizes a ${x.layout} tensor from axis ${a.int('axis', -1)}: only over the channels (the last axis of NHWC or features) is supported`);
+  if ((node.output ?? []).slice(1).some((t) => t && g.readersOf(t).length > 0)) unsupported(node, 'its mean or inverse standard deviation output is used');
+  const channels = x.shape[x.shape.length - 1]!;
+  const param = (i: number, what: string): Float32Array | undefined => {
+    const c = g.constant(node.input?.[i], node, what);
+    if (!c) return undefined;
+    return perChannel(c, x) ?? unsupported(node, `its ${what} has dims [${c.dims.join(', ')}] for ${channels} channels (axis ${axis})`);
+  };
+  const gamma = param(1, 'scale') ?? unsupported(node, 'has no scale');
+  const beta = param(2, 'bias');
+  const noScale = (node.input?.[1] ?? '').endsWith('/noScale') && gamma.every((v) => v === 1);
+  addLayerNorm(g, node, x, tidy(a.float('epsilon', 1e-5)), noScale ? undefined : gamma, beta, node.output?.[0] ?? '');
+};
+
+function addLayerNorm(g: ImportGraph, node: onnx.INodeProto, x: ActValue, epsilon: number, gamma: Float32Array | undefined, beta: Float32Array | undefined, out: string): void {
+  const layer: Layer = { type: 'layerNormalization', ...(epsilon !== 0.001 ? { epsilon } : {}), ...(beta ? {} : { center: false }), ...(gamma ? {} : { scale: false }) };
+  const params = [...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];
+  const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: nodeNameHint(node), params }, node);
+  setAct(g, out, { ...x, src: index, shape });
+}
+
+/** ReduceMean: the start of PyTorch's opset-13 layer normalisation over the channels (matchLayerNorm). */
+const reduceMean: Handler = (g, node) => {
+  const x = g.act(node.input?.[0], node);
+  const m = matchLayerNorm(g, node) ?? unsupported(node, 'only the mean over the channels that starts a layer normalisation (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div) is supported');
+  for (const n of m.nodes) g.consumed.add(n);
+  addLayerNorm(g, node, x, m.epsilon, m.gamma, m.beta, m.output);
+};
+
+/** Channels [start, end) of x, as a channelSlice (nothing when it takes them all). */
+function sliceChannels(g: ImportGraph, node: onnx.INodeProto, x: ActValue, start: number, end: number, out: string, nameHint: string): void {
+  const channels = x.shape[x.shape.length - 1]!;
+  if (start === 0 && end === channels) return setAct(g, out, x);
+  const { index, shape } = g.add({ layer: { type: 'channelSlice', start, end }, inputs: [x.src], nameHint }, node);
+  setAct(g, out, { ...x, src: index, shape });
+}
+
+/** An activation whose channels a Slice or Split may cut: not features flattened from NCHW (in (c, h, w) order). */
+function channelCut(g: ImportGraph, node: onnx.INodeProto, axisValue: number): ActValue {
+  const x = g.act(node.input?.[0], node);
+  const { axis, rank } = channelAxis(x);
+  if (axisIndex(axisValue, rank) !== axis) unsupported(node, `cuts axis ${axisValue} of a ${x.layout} tensor: only the channel axis (${axis}) is supported`);
+  if (x.chw) unsupported(node, 'cuts features flattened from NCHW, which are in (c, h, w) order');
+  return x;
+}
+
+/** Slice of one axis, the channels, step 1 (starts/ends/axes inputs since opset 10, attributes before). */
+const slice: Handler = (g, node) => {
+  const a = new Attrs(node);
+  const list = (i: number, attr: string): readonly number[] | undefined => {
+    const c = g.constant(node.input?.[i], node, attr);
+    return c ? [...c.values] : a.has(attr) ? a.ints(attr, []) : undefined;
+  };
+  const starts = list(1, 'starts') ?? [];
+  const ends = list(2, 'ends') ?? [];
+  const axes = list(3, 'axes') ?? [0];
+  const stepsInput = g.constant(node.input?.[4], node, 'steps');
+  const steps = stepsInput ? [...stepsInput.values] : [1];
+  if (starts.length !== 1 || ends.length !== 1 || axes.length !== 1 || steps.length !== 1 || steps[0] !== 1) {
+    unsupported(node, 'only a slice of one axis with step 1 is supported');
+  }
+  const x = channelCut(g, node, axes[0]!);
+  const channels = x.shape[x.shape.length - 1]!;
+  // Negative bounds count from the end; both are clamped to the axis (INT64_MAX means "to the end").
+  const bound = (v: number): number => Math.min(Math.max(v < 0 ? v + channels : v, 0), channels);
+  const start = bound(starts[0]!);
+  const end = bound(ends[0]!);
+  if (end <= start) unsupported(node, `takes channels [${start}, ${end}), which are none`);
+  sliceChannels(g, node, x, start, end, node.output?.[0] ?? '', nodeNameHint(node));
+};
+
+/** Split of the channels (PyTorch's chunk and split): each used output a channelSlice. */
+const split: Handler = (g, node) => {
+  const a = new Attrs(node);
+  const x = channelCut(g, node, a.int('axis', 0));
+  const channels = x.shape[x.shape.length - 1]!;
+  const outs = node.output ?? [];
+  const given = g.constant(node.input?.[1], node, 'split');
+  const sizes = given ? [...given.values] : a.has('split') ? a.ints('split', []) : undefined;
+  const parts = sizes ?? (channels % outs.length === 0 ? new Array<number>(outs.length).fill(channels / outs.length) : []);
+  if (parts.length !== outs.length || parts.some((p) => !(p > 0)) || parts.reduce((s, p) => s + p, 0) !== channels) {
+    unsupported(node, `splits ${channels} channels into [${parts.join(', ')}] for ${outs.length} outputs`);
+  }
+  let start = 0;
+  parts.forEach((size, i) => {
+    const out = outs[i];
+    if (out && g.readersOf(out).length + (g.isGraphOutput(out) ? 1 : 0) > 0) sliceChannels(g, node, x, start, start + size, out, `${nodeNameHint(node)}/${i}`);
+    start += size;
+  });
+};
+
+/** Unsqueeze of features to [N, C, 1, 1] (our export of a flat gate against an image), in one node or two
+ *  (PyTorch's gate[:, :, None, None]): nothing but the layout. */
+const unsqueeze: Handler = (g, node) => {
+  const x = g.act(node.input?.[0], node);
+  // Negative axes count from the end of the output, of rank inRank + the number of axes added.
+  const axesOf = (n: onnx.INodeProto, inRank: number): number[] => {
+    const given = g.values.get(n.input?.[1] ?? '');
+    const axes = given?.kind === 'const' ? [...given.values] : new Attrs(n).ints('axes', []);
+    return axes.map((v) => (v < 0 ? v + inRank + axes.length : v));
+  };
+  let axes = axesOf(node, 2);
+  let out = node.output?.[0] ?? '';
+  const next = g.soleReader(out);
+  if (axes.length === 1 && next?.opType === 'Unsqueeze' && next.input?.[0] === out) {
+    axes = [...axes, ...axesOf(next, 3)];
+    g.consumed.add(next);
+    out = next.output?.[0] ?? '';
+  }
+  if (x.layout !== 'flat' || x.chw || axes.sort().join(',') !== '2,3') unsupported(node, 'only adding axes 2 and 3 to features (making them [N, C, 1, 1]) is supported');
+  setAct(g, out, { ...x, layout: 'pooled' });
 };
 
 /** Constants are read before the walk (a pattern may look ahead at a later one): only a non-numeric one is left. */
@@ -567,7 +731,14 @@ export const ONNX_IMPORTERS = {
   Transpose: { attributes: ['perm'], yields: [], run: transpose },
   Identity: { attributes: [], yields: [], run: identity },
   Constant: { attributes: ['value', 'value_float', 'value_floats', 'value_int', 'value_ints'], yields: [], run: constant },
-  Mul: { attributes: [], yields: ['gelu'], run: mul },
+  Mul: { attributes: [], yields: ['gelu', 'multiply'], run: mul },
+  LayerNormalization: { attributes: ['axis', 'epsilon'], yields: ['layerNormalization'], run: layerNorm },
+  // Only as the start of layer normalisation's opset-13 decomposition (the pattern's other nodes declare nothing).
+  ReduceMean: { attributes: ['axes', 'keepdims'], yields: ['layerNormalization'], run: reduceMean },
+  // Starts, ends and axes are inputs since opset 10, attributes before; split an input since opset 13.
+  Slice: { attributes: ['starts', 'ends', 'axes'], yields: ['channelSlice'], run: slice },
+  Split: { attributes: ['axis', 'split'], yields: ['channelSlice'], run: split },
+  Unsqueeze: { attributes: ['axes'], yields: [], run: unsqueeze },
 } as const satisfies Readonly<Record<string, OpImporter>>;
 
 export type OnnxOperator = keyof typeof ONNX_IMPORTERS;

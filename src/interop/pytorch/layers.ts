@@ -6,6 +6,7 @@ import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
 import type { LayerOf, LayerType } from '../../model/layers';
 import type { KernelLayout } from '../../model/layers/def';
+import { layerNormFields } from '../../model/layers/layerNormalization';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA } from '../../model/spec';
 import type { ActivationName, GlobalPool2dLayer, Layer, Shape } from '../../model/types';
@@ -37,7 +38,7 @@ export interface TorchLayer {
   readonly helpers: readonly Helper[];
 }
 
-export type Helper = 'SeparableConv2d' | 'PaddedAvgPool2d';
+export type Helper = 'SeparableConv2d' | 'PaddedAvgPool2d' | 'LayerNormalization';
 
 /** The activation as a function call on `x` (leakyRelu's or hardSigmoid's slope given). */
 export function activationCall(act: Exclude<ActivationName, 'linear'>, x: string, alpha: number): string {
@@ -199,6 +200,21 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
     return plain(c, `nn.ZeroPad2d(${pyTuple([left, right, top, bottom])})`);
   },
   add: (c) => plain(c, undefined, (xs) => xs.join(' + ')),
+  // NCHW broadcasts per axis as ours does; a flat [N, C] factor of an image is made [N, C, 1, 1].
+  multiply: (c) =>
+    plain(c, undefined, (xs) => xs.map((x, k) => (c.info.outputShape!.length === 3 && c.info.inputs[k]!.shape!.length === 1 ? `${x}[:, :, None, None]` : x)).join(' * ')),
+  // Channels are dim 1 of NCHW and of [N, features].
+  channelSlice: (c) => plain(c, undefined, ([x]) => `${x}[:, ${c.layer.start}:${c.layer.end}]`),
+  layerNormalization: (c) => {
+    const { epsilon, center, scale } = layerNormFields(c.layer);
+    return {
+      module: `LayerNormalization(${c.inShape[c.inShape.length - 1]!}, eps=${pyNumber(epsilon)}, scale=${pyBool(scale)}, center=${pyBool(center)})`,
+      forward: c.self,
+      activation: c.activation,
+      weights: c.weights({ gamma: 'weight', beta: 'bias' }),
+      helpers: ['LayerNormalization'],
+    };
+  },
   // Channels are dim 1 of NCHW, and features dim 1 of [N, features].
   concatenate: (c) => plain(c, undefined, (xs) => `torch.cat([${xs.join(', ')}], dim=1)`),
   relu: (c) => plain(c, 'nn.ReLU()'),
@@ -247,6 +263,21 @@ export const HELPER_SOURCE: Readonly<Record<Helper, string>> = {
 
     def forward(self, x):
         return self.pointwise(self.depthwise(x))`,
+  LayerNormalization: `class LayerNormalization(nn.Module):
+    """Keras' LayerNormalization over the channels (dim 1), of images (NCHW) and of features alike; gamma (weight)
+    and beta (bias) each optional, as Keras' scale and center."""
+
+    def __init__(self, channels, eps, scale, center):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(channels)) if scale else None
+        self.bias = nn.Parameter(torch.zeros(channels)) if center else None
+
+    def forward(self, x):
+        shape = (x.shape[1],)
+        if x.dim() == 2:
+            return F.layer_norm(x, shape, self.weight, self.bias, self.eps)
+        return F.layer_norm(x.permute(0, 2, 3, 1), shape, self.weight, self.bias, self.eps).permute(0, 3, 1, 2)`,
   PaddedAvgPool2d: `class PaddedAvgPool2d(nn.Module):
     """Average pooling over Keras' 'same' padding with an odd total (extra row/column at the bottom/right),
     leaving the padding out of each average (count_include_pad=False, which nn.AvgPool2d only offers symmetric)."""

@@ -4,6 +4,7 @@ import { add, type AddLayer } from './add';
 import { avgPool2d, type AvgPool2dLayer } from './avgPool2d';
 import { batchNorm, type BatchNormLayer } from './batchNorm';
 import { channelShuffle, type ChannelShuffleLayer } from './channelShuffle';
+import { channelSlice, type ChannelSliceLayer } from './channelSlice';
 import { concatenate, type ConcatenateLayer } from './concatenate';
 import { conv2d, type Conv2dLayer } from './conv2d';
 import type { LayerDef } from './def';
@@ -16,8 +17,10 @@ import { globalMaxPool2d, type GlobalMaxPool2dLayer } from './globalMaxPool2d';
 import { gelu, type GeluLayer } from './gelu';
 import { hardSigmoid, type HardSigmoidLayer } from './hardSigmoid';
 import { hardSwish, type HardSwishLayer } from './hardSwish';
+import { layerNormalization, type LayerNormalizationLayer } from './layerNormalization';
 import { leakyRelu, type LeakyReluLayer } from './leakyRelu';
 import { maxPool2d, type MaxPool2dLayer } from './maxPool2d';
+import { multiply, type MultiplyLayer } from './multiply';
 import { relu, type ReluLayer } from './relu';
 import { relu6, type Relu6Layer } from './relu6';
 import { separableConv2d, type SeparableConv2dLayer } from './separableConv2d';
@@ -33,6 +36,8 @@ export type Layer =
   | SeparableConv2dLayer
   | AddLayer
   | ConcatenateLayer
+  | MultiplyLayer
+  | ChannelSliceLayer
   | ZeroPadding2dLayer
   | ChannelShuffleLayer
   | MaxPool2dLayer
@@ -43,6 +48,7 @@ export type Layer =
   | DenseLayer
   | DropoutLayer
   | BatchNormLayer
+  | LayerNormalizationLayer
   | ReluLayer
   | Relu6Layer
   | LeakyReluLayer
@@ -65,6 +71,8 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   separableConv2d,
   add,
   concatenate,
+  multiply,
+  channelSlice,
   zeroPadding2D,
   channelShuffle,
   maxPool2d,
@@ -75,6 +83,7 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   dense,
   dropout,
   batchNorm,
+  layerNormalization,
   relu,
   relu6,
   leakyRelu,
@@ -94,5 +103,6 @@ export function defOf<L extends Layer>(layer: L): LayerDef<L> {
 
 export type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer, AddLayer, ConcatenateLayer, ZeroPadding2dLayer, MaxPool2dLayer, AvgPool2dLayer };
 export type { GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, FlattenLayer, DenseLayer, DropoutLayer, BatchNormLayer, LeakyReluLayer };
+export type { MultiplyLayer, ChannelSliceLayer, LayerNormalizationLayer };
 export type { ReluLayer, Relu6Layer, SigmoidLayer, TanhLayer, SwishLayer, HardSwishLayer, SoftmaxLayer };
 export type { HardSigmoidLayer, GeluLayer, ChannelShuffleLayer };

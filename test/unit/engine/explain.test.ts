@@ -189,12 +189,23 @@ function checkTerms(b: Built, e: CellExplanation): void {
       break;
     case 'batchNorm':
       assert.equal(e.x, valueAt(b, input, row, col, channel));
-      assert.equal(e.mean, param('movingMean')[channel]);
+      if (e.layerType === 'batchNorm') assert.equal(e.mean, param('movingMean')[channel]);
+      else {
+        // Layer normalisation: the statistics of this position's channels.
+        const xs = Array.from({ length: b.analysis.layers[e.layerIndex]!.outputShape!.at(-1)! }, (_, j) => valueAt(b, input, row, col, j));
+        const mean = xs.reduce((a, v) => a + v, 0) / xs.length;
+        close(e.mean, mean, 1e-12, 'layer norm mean');
+        close(e.variance, xs.reduce((a, v) => a + (v - mean) ** 2, 0) / xs.length, 1e-12, 'layer norm variance');
+      }
       close(e.output, e.gamma * ((e.x - e.mean) / Math.sqrt(e.variance + e.epsilon)) + e.beta, 1e-12, 'batch norm');
       break;
     case 'add':
       assert.equal(e.terms.length, e.inputs.length);
       e.terms.forEach((t) => assert.equal(t.value, valueAt(b, t.index, row, col, channel)));
+      break;
+    case 'product':
+      assert.equal(e.terms.length, e.inputs.length);
+      close(e.product, e.terms.reduce((a, t) => a * t.value, 1), 1e-12, 'product');
       break;
     case 'activation':
       assert.equal(e.source.value, valueAt(b, input, row, col, channel));

@@ -70,6 +70,11 @@ const cases: Case[] = [
   { title: 'separableConv2d valid', input: [5, 6, 2], layer: { type: 'separableConv2d', filters: 3, kernelSize: 3 } },
   { title: 'separableConv2d same stride 2 mult 2 tanh', input: [6, 7, 3], layer: { type: 'separableConv2d', filters: 4, kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'tanh' } },
   { title: 'separableConv2d dilation 2, no bias, swish', input: [7, 7, 2], layer: { type: 'separableConv2d', filters: 2, kernelSize: [3, 2], dilationRate: 2, padding: 'same', useBias: false, activation: 'swish' } },
+  { title: 'layerNormalization over 5 channels', input: [3, 2, 5], layer: { type: 'layerNormalization' } },
+  { title: 'layerNormalization, flat, no scale, ε 0.1', input: [6], layer: { type: 'layerNormalization', scale: false, epsilon: 0.1 } },
+  { title: 'layerNormalization, no center', input: [2, 2, 4], layer: { type: 'layerNormalization', center: false } },
+  { title: 'channelSlice [1, 3) of 4', input: [3, 2, 4], layer: { type: 'channelSlice', start: 1, end: 3 } },
+  { title: 'channelSlice, flat, the last 2 of 5', input: [5], layer: { type: 'channelSlice', start: 3, end: 5 } },
   { title: 'separableConv2d softmax', input: [4, 4, 2], layer: { type: 'separableConv2d', filters: 5, kernelSize: 2, activation: 'softmax' } },
 ];
 

@@ -82,6 +82,11 @@ const cases: Case[] = [
   { input: [6, 6, 3], layer: { type: 'separableConv2d', filters: 4, kernelSize: 3, activation: 'relu' } },
   { input: [7, 6, 2], layer: { type: 'separableConv2d', filters: 5, kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 3, activation: 'relu6' }, wide: true },
   { input: [5, 5, 4], layer: { type: 'separableConv2d', filters: 3, kernelSize: [2, 3], useBias: false, activation: 'swish' } },
+  { input: [3, 4, 6], layer: { type: 'layerNormalization' } },
+  { input: [3, 3, 4], layer: { type: 'layerNormalization', epsilon: 1e-5, center: false } },
+  { input: [7], layer: { type: 'layerNormalization', scale: false } },
+  { input: [3, 3, 5], layer: { type: 'channelSlice', start: 2, end: 5 } },
+  { input: [6], layer: { type: 'channelSlice', start: 1, end: 4 } },
   { input: [8, 8, 2], layer: { type: 'separableConv2d', filters: 3, kernelSize: 3, dilationRate: 2, padding: 'same' }, forwardOnly: true },
 ];
 

@@ -95,6 +95,12 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
     const [n, h, w, c] = x!.shape as [number, number, number, number];
     return tf.reshape(tf.transpose(tf.reshape(x!, [n, h, w, l.groups, c / l.groups]), [0, 1, 2, 4, 3]), [n, h, w, c]);
   },
+  // Keras' Multiply: an input of lower rank gains axes after the batch ([N, c] → [N, 1, 1, c]); tf.mul broadcasts the 1s.
+  multiply: (_l, xs) => {
+    const rank = Math.max(...xs.map((x) => x.rank));
+    return xs.map((x) => (x.rank < rank ? tf.reshape(x, [x.shape[0]!, ...new Array<number>(rank - x.rank).fill(1), ...x.shape.slice(1)]) : x)).reduce((a, b) => tf.mul(a, b));
+  },
+  channelSlice: (l, [x]) => tf.slice(x!, [...x!.shape.map(() => 0).slice(0, -1), l.start], [...x!.shape.slice(0, -1), l.end - l.start]),
   zeroPadding2D: (l, [x]) => {
     const [[top, bottom], [left, right]] = paddingSides(l.padding ?? 1);
     return tf.pad(x!, [[0, 0], [top, bottom], [left, right], [0, 0]]);
@@ -123,6 +129,12 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
     const axes = x!.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = c.training ? tf.moments(x!, axes) : { mean: c.param('movingMean'), variance: c.param('movingVariance') };
     return tf.batchNorm(x!, mean, variance, c.param('beta'), c.param('gamma'), eps);
+  },
+  layerNormalization: (l, [x], c) => {
+    const { mean, variance } = tf.moments(x!, -1, true);
+    const normalized = tf.div(tf.sub(x!, mean), tf.sqrt(tf.add(variance, l.epsilon ?? 0.001)));
+    const scaled = l.scale === false ? normalized : tf.mul(normalized, c.param('gamma'));
+    return l.center === false ? scaled : tf.add(scaled, c.param('beta'));
   },
   relu: activationLayer,
   relu6: activationLayer,

@@ -222,6 +222,116 @@ describe('ONNX import', function () {
     assert.throws(() => importOnnx(other, { name: 'm' }), /Clip \(node "clip"\): only Clip\(0, 6\) \(relu6\) and Clip\(0, ∞\) \(relu\) are supported/);
   });
 
+  it('converts Mul of activations to multiply: a squeeze-and-excitation gate (Unsqueeze to [N, C, 1, 1]) and a spatial mask', async () => {
+    const nodes = [
+      node('Conv', '/conv/Conv', ['x', 'c.w', 'c.b'], ['c'], [intAttr('kernel_shape', [3, 3]), intAttr('pads', [1, 1, 1, 1])]),
+      node('GlobalAveragePool', '/se/pool/GlobalAveragePool', ['c'], ['p']),
+      node('Flatten', '/se/Flatten', ['p'], ['pf']),
+      node('Gemm', '/se/fc/Gemm', ['pf', 'fc.w', 'fc.b'], ['z'], [intAttr('transB', 1)]),
+      node('Sigmoid', '/se/Sigmoid', ['z'], ['s']),
+      node('Unsqueeze', '/se/Unsqueeze', ['s', 'axes'], ['gate']),
+      node('Mul', '/se/Mul', ['c', 'gate'], ['scaled']),
+      node('Conv', '/mask/Conv', ['x', 'm.w'], ['m'], [intAttr('kernel_shape', [1, 1])]),
+      node('Mul', '/masked/Mul', ['m', 'scaled'], ['masked']),
+      node('Conv', '/head/Conv', ['masked', 'h.w'], ['y'], [intAttr('kernel_shape', [1, 1])]),
+    ];
+    const inits = [
+      floatTensor('c.w', [4, 2, 3, 3], rand(72)), floatTensor('c.b', [4], rand(4)), floatTensor('fc.w', [4, 4], rand(16)), floatTensor('fc.b', [4], rand(4)),
+      int64Tensor('axes', [2, 3]), floatTensor('m.w', [1, 2, 1, 1], rand(2)), floatTensor('h.w', [1, 4, 1, 1], rand(4)),
+    ];
+    const imported = await assertAgrees(modelOf(nodes, inits, ['N', 2, 5, 6], ['N', 1, 5, 6]), [2, 2, 5, 6]);
+    const layers = imported.model.layers;
+    assert.deepEqual(layers.map((l) => l.type), ['conv2d', 'globalAvgPool2d', 'dense', 'sigmoid', 'multiply', 'conv2d', 'multiply', 'conv2d']);
+    assert.deepEqual(layers[4], { type: 'multiply', name: 'se_1', inputs: ['c', 'se'] });
+    assert.deepEqual(analyze(imported.model.input.shape, layers).layers[6]!.inputs.map((i) => i.shape), [[5, 6, 1], [5, 6, 4]]);
+  });
+
+  it('folds a Mul by a per-channel or scalar constant into the layer before it, and refuses one it cannot fold', async () => {
+    const nodes = [
+      node('Conv', '/conv/Conv', ['x', 'c.w', 'c.b'], ['c'], [intAttr('kernel_shape', [3, 3])]),
+      node('Transpose', '/t/Transpose', ['c'], ['t'], [intAttr('perm', [0, 2, 3, 1])]),
+      node('Transpose', '/t/Transpose_1', ['t'], ['tb'], [intAttr('perm', [0, 3, 1, 2])]),
+      node('Mul', '/scale/Mul', ['layer_scale', 'tb'], ['s']),
+      node('BatchNormalization', '/bn/BatchNormalization', ['s', 'g', 'be', 'mu', 'var'], ['b']),
+      node('Mul', '/half/Mul', ['b', 'half'], ['h']),
+      node('Conv', '/head/Conv', ['h', 'h.w'], ['y'], [intAttr('kernel_shape', [1, 1])]),
+    ];
+    const inits = [
+      floatTensor('c.w', [3, 2, 3, 3], rand(54)), floatTensor('c.b', [3], rand(3)), floatTensor('layer_scale', [3, 1, 1], Float32Array.of(0.5, -2, 3)),
+      floatTensor('g', [3], rand(3)), floatTensor('be', [3], rand(3)), floatTensor('mu', [3], rand(3)), floatTensor('var', [3], Float32Array.of(0.5, 1, 2)),
+      floatTensor('half', [], Float32Array.of(0.5)), floatTensor('h.w', [1, 3, 1, 1], rand(3)),
+    ];
+    const imported = await assertAgrees(modelOf(nodes, inits, ['N', 2, 6, 5], ['N', 1, 4, 3]), [2, 2, 6, 5]);
+    assert.deepEqual(imported.model.layers.map((l) => l.type), ['conv2d', 'batchNorm', 'conv2d']);
+    // Read twice, the conv's output cannot take the scale; nor can a relu.
+    const twice = [...nodes.slice(0, 4), node('Add', '/sum/Add', ['s', 'c'], ['y'])];
+    assert.throws(() => importOnnx(modelOf(twice, inits, ['N', 2, 6, 5], ['N', 3, 4, 3]), { name: 'm' }), /Mul \(node "\/scale\/Mul"\): multiplies by the constant "layer_scale", which is supported only folded into the convolution, dense or normalization layer before it: "c" is read elsewhere too/);
+    const relu = [nodes[0]!, node('Relu', '/r/Relu', ['c'], ['r']), node('Mul', '/scale/Mul', ['r', 'layer_scale'], ['y'])];
+    assert.throws(() => importOnnx(modelOf(relu, inits, ['N', 2, 6, 5], ['N', 3, 4, 3]), { name: 'm' }), /"r" is not made by a convolution, dense or normalization layer/);
+    const wide = [nodes[0]!, node('Mul', '/scale/Mul', ['c', 'wide'], ['y'])];
+    const wideInits = [...inits, floatTensor('wide', [3, 4, 1], rand(12))];
+    assert.throws(() => importOnnx(modelOf(wide, wideInits, ['N', 2, 6, 5], ['N', 3, 4, 3]), { name: 'm' }), /multiplies by the constant "wide" of dims \[3, 4, 1\], which is not one value per channel/);
+  });
+
+  it('converts LayerNormalization over channels-last values and its opset-13 decomposition over NCHW channels', async () => {
+    const decomposed = (p: string, x: string, out: string, axes: number[]): onnx.INodeProto[] => [
+      node('ReduceMean', `${p}/ReduceMean`, [x], [`${p}.m`], [intAttr('axes', axes)]),
+      node('Sub', `${p}/Sub`, [x, `${p}.m`], [`${p}.d`]),
+      node('Pow', `${p}/Pow`, [`${p}.d`, 'two'], [`${p}.p`]),
+      node('ReduceMean', `${p}/ReduceMean_1`, [`${p}.p`], [`${p}.v`], [intAttr('axes', axes)]),
+      node('Add', `${p}/Add`, [`${p}.v`, 'eps'], [`${p}.ve`]),
+      node('Sqrt', `${p}/Sqrt`, [`${p}.ve`], [`${p}.s`]),
+      node('Div', `${p}/Div`, [`${p}.d`, `${p}.s`], [`${p}.n`]),
+      node('Mul', `${p}/Mul`, [`${p}.n`, `${p}.weight`], [`${p}.g`]),
+      node('Add', `${p}/Add_1`, [`${p}.g`, `${p}.bias`], [out]),
+    ];
+    const nodes = [
+      node('Conv', '/conv/Conv', ['x', 'c.w'], ['c'], [intAttr('kernel_shape', [1, 1])]),
+      ...decomposed('/ln2d', 'c', 'n1', [1]),
+      node('Transpose', '/t/Transpose', ['n1'], ['t'], [intAttr('perm', [0, 2, 3, 1])]),
+      node('LayerNormalization', '/ln/LayerNormalization', ['t', 'ln.weight', 'ln.bias'], ['l'], [intAttr('axis', -1), floatAttr('epsilon', 1e-6)]),
+      node('Transpose', '/t/Transpose_1', ['l'], ['lb'], [intAttr('perm', [0, 3, 1, 2])]),
+      node('Conv', '/head/Conv', ['lb', 'h.w'], ['y'], [intAttr('kernel_shape', [1, 1])]),
+    ];
+    const inits = [
+      floatTensor('c.w', [5, 2, 1, 1], rand(10, 2)), floatTensor('two', [], Float32Array.of(2)), floatTensor('eps', [], Float32Array.of(1e-5)),
+      floatTensor('/ln2d.weight', [5, 1, 1], rand(5)), floatTensor('/ln2d.bias', [5, 1, 1], rand(5)),
+      floatTensor('ln.weight', [5], rand(5)), floatTensor('ln.bias', [5], rand(5)), floatTensor('h.w', [1, 5, 1, 1], rand(5)),
+    ];
+    const imported = await assertAgrees(modelOf(nodes, inits, ['N', 2, 4, 3], ['N', 1, 4, 3]), [3, 2, 4, 3]);
+    assert.deepEqual(imported.model.layers.map((l) => l.type), ['conv2d', 'layerNormalization', 'layerNormalization', 'conv2d']);
+    assert.deepEqual(imported.model.layers[1], { type: 'layerNormalization', name: 'ln2d', epsilon: 0.00001 });
+    assert.deepEqual(imported.model.layers[2], { type: 'layerNormalization', name: 'ln', epsilon: 0.000001 });
+    // Normalising NCHW from axis 1 takes height and width in too; a decomposition missing its Sqrt is not one.
+    const wrong = [nodes[0]!, node('LayerNormalization', '/ln/LayerNormalization', ['c', 'ln.weight'], ['y'], [intAttr('axis', 1)])];
+    assert.throws(() => importOnnx(modelOf(wrong, inits, ['N', 2, 4, 3], ['N', 5, 4, 3]), { name: 'm' }), /LayerNormalization \(node "\/ln\/LayerNormalization"\): normalizes a nchw tensor from axis 1: only over the channels/);
+    const broken = decomposed('/ln2d', 'c', 'y', [1]).filter((n) => n.opType !== 'Sqrt').map((n) => (n.opType === 'Div' ? { ...n, input: ['/ln2d.d', '/ln2d.ve'] } : n));
+    assert.throws(() => importOnnx(modelOf([nodes[0]!, ...broken], inits, ['N', 2, 4, 3], ['N', 5, 4, 3]), { name: 'm' }), /ReduceMean \(node "\/ln2d\/ReduceMean"\): only the mean over the channels that starts a layer normalisation/);
+  });
+
+  it('converts Split and Slice of the channels to channelSlice, and refuses other axes', async () => {
+    const nodes = [
+      node('Conv', '/conv/Conv', ['x', 'c.w'], ['c'], [intAttr('kernel_shape', [1, 1])]),
+      node('Split', '/split/Split', ['c', 'sizes'], ['a', 'b'], [intAttr('axis', 1)]),
+      node('Slice', '/tail/Slice', ['c', 'starts', 'ends', 'axes'], ['t']),
+      node('Relu', '/r/Relu', ['a'], ['ra']),
+      node('Concat', '/cat/Concat', ['b', 'ra', 't'], ['cat'], [intAttr('axis', 1)]),
+      node('Conv', '/head/Conv', ['cat', 'h.w'], ['y'], [intAttr('kernel_shape', [1, 1])]),
+    ];
+    const inits = [
+      floatTensor('c.w', [5, 2, 1, 1], rand(10)), int64Tensor('sizes', [2, 3]), int64Tensor('starts', [-2]), int64Tensor('ends', [Number.MAX_SAFE_INTEGER]),
+      int64Tensor('axes', [1]), floatTensor('h.w', [1, 7, 1, 1], rand(7)),
+    ];
+    const imported = await assertAgrees(modelOf(nodes, inits, ['N', 2, 3, 4], ['N', 1, 3, 4]), [2, 2, 3, 4]);
+    assert.deepEqual(imported.model.layers.slice(1, 4), [
+      { type: 'channelSlice', name: 'split/0', start: 0, end: 2 },
+      { type: 'channelSlice', name: 'split/1', inputs: ['c'], start: 2, end: 5 },
+      { type: 'channelSlice', name: 'tail', inputs: ['c'], start: 3, end: 5 },
+    ]);
+    const rows = [nodes[0]!, node('Slice', '/rows/Slice', ['c', 'starts', 'ends', 'two'], ['y'])];
+    assert.throws(() => importOnnx(modelOf(rows, [...inits, int64Tensor('two', [2])], ['N', 2, 3, 4], ['N', 5, 2, 4]), { name: 'm' }), /Slice \(node "\/rows\/Slice"\): cuts axis 2 of a nchw tensor: only the channel axis \(1\) is supported/);
+  });
+
   it('converts exactly the operators of its table: each one is taken, any other is "not supported"', () => {
     for (const op of [...ONNX_OPERATORS, 'LRN', 'Upsample', 'Conv3d', 'toString', '__proto__']) {
       const bytes = modelOf([node(op, 'n', ['x'], ['y'])], [], ['N', 1, 4, 4], ['N', 1, 4, 4]);

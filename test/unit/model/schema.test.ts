@@ -18,6 +18,8 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
   },
   add: { type: 'add', name: 'a', inputs: ['i', 'j'] },
   concatenate: { type: 'concatenate', name: 'c', inputs: ['i', 'j'] },
+  multiply: { type: 'multiply', name: 'm', inputs: ['i', 'j'] },
+  channelSlice: { type: 'channelSlice', name: 'c', inputs: ['i'], start: 0, end: 2 },
   zeroPadding2D: { type: 'zeroPadding2D', name: 'z', inputs: ['i'], padding: [[1, 2], [3, 4]] },
   channelShuffle: { type: 'channelShuffle', name: 'c', inputs: ['i'], groups: 3 },
   maxPool2d: { type: 'maxPool2d', name: 'm', inputs: ['i'], poolSize: 2, strides: 2, padding: 'valid' },
@@ -28,6 +30,7 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
   dense: { type: 'dense', name: 'd', inputs: ['i'], units: 1, useBias: true, activation: 'softmax' },
   dropout: { type: 'dropout', name: 'd', inputs: ['i'], rate: 0.5 },
   batchNorm: { type: 'batchNorm', name: 'b', inputs: ['i'], momentum: 0.99, epsilon: 0.001 },
+  layerNormalization: { type: 'layerNormalization', name: 'l', inputs: ['i'], epsilon: 0.001, center: true, scale: true },
   relu: { type: 'relu', name: 'r', inputs: ['i'] },
   relu6: { type: 'relu6', name: 'r', inputs: ['i'] },
   leakyRelu: { type: 'leakyRelu', name: 'l', inputs: ['i'], alpha: 0.3 },
@@ -132,6 +135,6 @@ describe('JSON Schema and types stay in sync with the spec', () => {
     const wrong = diagnostics.filter((d) => d.code !== 'needs-spatial' && d.code !== 'needs-flatten' && d.code !== 'input-count');
     assert.deepEqual(wrong, []);
     const counted = diagnostics.filter((d) => d.code === 'input-count').map((d) => layers[d.layerIndex!]!.type);
-    assert.deepEqual(counted, ['add', 'concatenate']);
+    assert.deepEqual(counted, ['add', 'concatenate', 'multiply']);
   });
 });
