@@ -3,7 +3,7 @@
 import type { NamedTensor } from '../../engine/weights';
 import { product } from '../../model/layers/base';
 import { defOf } from '../../model/layers';
-import { analyze } from '../../model/shapes';
+import { analyzeLayer } from '../../model/shapes';
 import { MODEL_INPUT, type Layer, type Shape } from '../../model/types';
 import { attributes, tensorValues, toNumber, type AttributeValue, type onnx } from './proto';
 
@@ -60,6 +60,8 @@ const positions = new WeakMap<onnx.INodeProto, number>();
 export class ImportGraph {
   readonly values = new Map<string, Value>();
   readonly layers: ImportedLayer[] = [];
+  /** Each layer's output shape (ours). */
+  private readonly shapes: Shape[] = [];
   readonly consumed = new Set<onnx.INodeProto>();
   private readonly readers = new Map<string, onnx.INodeProto[]>();
   private readonly outputs: ReadonlySet<string>;
@@ -107,22 +109,25 @@ export class ImportGraph {
   /** Adds a layer and returns its index and output shape, from the one shape function; a layer the shape
    *  function refuses is Unsupported with its message. */
   add(layer: PendingLayer, node: onnx.INodeProto): { readonly index: number; readonly shape: Shape } {
-    this.layers.push({ ...layer, params: [] });
-    const index = this.layers.length - 1;
-    const analysis = analyze(this.inputShape, this.layers.map((l, i) => ({ ...l.layer, name: tempName(i), inputs: l.inputs.map(tempName) })));
-    const info = analysis.layers[index];
-    const error = info?.errors.find((e) => e.severity !== 'warning' && e.code !== 'dead-branch');
-    if (!info?.outputShape || error) {
-      this.layers.pop();
-      throw new Unsupported(`${describe(node)}: ${error?.message ?? 'its output shape is unknown'}`);
-    }
+    const index = this.layers.length;
+    // One layer's shape step, not the whole model's (that made an import quadratic in the number of nodes).
+    const inputs = layer.inputs.map((i) => {
+      const shape = i < 0 ? this.inputShape : this.shapes[i];
+      return { name: tempName(i), index: i, ...(shape ? { shape } : {}) };
+    });
+    const info = analyzeLayer({ ...layer.layer, name: tempName(index), inputs: layer.inputs.map(tempName) }, inputs, index);
+    const error = info.errors.find((e) => e.severity !== 'warning');
+    if (!info.outputShape || error) throw new Unsupported(`${describe(node)}: ${error?.message ?? 'its output shape is unknown'}`);
+    const bad = (layer.params ?? []).findIndex((p) => !p.every(Number.isFinite));
+    if (bad >= 0) throw new Unsupported(`${describe(node)}: its ${defOf(info.layer).params?.(info)[bad]?.name ?? 'weights'} hold NaN or infinite values`);
     const defs = defOf(info.layer).params?.(info) ?? [];
     const values = layer.params ?? [];
     // A handler that gives other values than the registry's parameters is a bug, not a problem of the file.
     if (defs.length !== values.length || defs.some((d, k) => product(d.shape) !== values[k]!.length)) {
       throw new Error(`${describe(node)} made a ${info.layer.type} with ${values.length} parameters (sizes ${values.map((v) => v.length).join(', ')}), the registry gives ${defs.map((d) => `${d.name} [${d.shape.join(', ')}]`).join(', ')}`);
     }
-    this.layers[index] = { ...layer, params: defs.map((d, k) => ({ param: d.name, shape: d.shape, data: values[k]! })) };
+    this.layers.push({ ...layer, params: defs.map((d, k) => ({ param: d.name, shape: d.shape, data: values[k]! })) });
+    this.shapes.push(info.outputShape);
     return { index, shape: info.outputShape };
   }
 
