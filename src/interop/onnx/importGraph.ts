@@ -5,13 +5,21 @@ import { product } from '../../model/layers/base';
 import { defOf } from '../../model/layers';
 import { analyzeLayer } from '../../model/shapes';
 import { MODEL_INPUT, type Layer, type Shape } from '../../model/types';
-import { attributes, tensorValues, toNumber, type AttributeValue, type onnx } from './proto';
+import { attributes, DataType, readTensor, tensorValues, toNumber, type AttributeValue, type onnx } from './proto';
 
 /** An initializer or a Constant node's value. */
 export interface ConstValue {
   readonly kind: 'const';
   readonly dims: readonly number[];
   readonly values: Float64Array;
+  /** ONNX's data type (TensorProto.DataType), when known: integer division and Cast need it. */
+  readonly dataType?: number;
+  /**
+   * Shape arithmetic is evaluated for a batch of 1 (our layers work per sample). Where a value came from the batch
+   * dimension of a Shape: 'n' for an element equal to the batch size N, 'derived' for one computed from N otherwise
+   * (N·C, N / 2); absent when no element depends on N. See importFold.ts.
+   */
+  readonly batch?: readonly ('n' | 'derived' | undefined)[];
 }
 
 /**
@@ -65,8 +73,12 @@ export class ImportGraph {
   readonly consumed = new Set<onnx.INodeProto>();
   private readonly readers = new Map<string, onnx.INodeProto[]>();
   private readonly outputs: ReadonlySet<string>;
-  /** Every tensor some node writes. */
-  private readonly made = new Set<string>();
+  /** Every tensor some node writes, with that node's position. */
+  private readonly made = new Map<string, number>();
+  /** Initializers whose values cannot be read, and why. */
+  private readonly unreadable = new Map<string, string>();
+  /** The position of the node being converted: a node must not read what a later node makes. */
+  position = -1;
 
   /** Ours ([h, w, c]), set once the graph input is read. */
   inputShape: Shape = [];
@@ -75,8 +87,10 @@ export class ImportGraph {
 
   constructor(readonly graph: onnx.IGraphProto) {
     (graph.node ?? []).forEach((node, i) => positions.set(node, i));
+    (graph.node ?? []).forEach((node, i) => {
+      for (const name of node.output ?? []) if (name && !this.made.has(name)) this.made.set(name, i);
+    });
     for (const node of graph.node ?? []) {
-      for (const name of node.output ?? []) this.made.add(name);
       for (const name of node.input ?? []) {
         if (!name) continue;
         const list = this.readers.get(name) ?? [];
@@ -86,8 +100,9 @@ export class ImportGraph {
     }
     this.outputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
     for (const t of graph.initializer ?? []) {
-      const v = tensorValues(t);
-      if (v) this.values.set(t.name ?? '', { kind: 'const', ...v });
+      const v = readTensor(t);
+      if (typeof v === 'string') this.unreadable.set(t.name ?? '', v);
+      else this.values.set(t.name ?? '', { kind: 'const', ...v });
     }
   }
 
@@ -134,6 +149,7 @@ export class ImportGraph {
   act(tensor: string | undefined | null, node: onnx.INodeProto): ActValue {
     const v = tensor ? this.values.get(tensor) : undefined;
     if (!v) {
+      this.checkOrder(tensor, node);
       // A tensor no node makes is the graph's fault; one made by a node we could not convert was reported there.
       if (tensor && this.readers.has(tensor) && this.made.has(tensor)) throw new Skipped();
       throw new Unsupported(`${describe(node)}: input "${tensor ?? ''}" is not made by any node`);
@@ -146,8 +162,30 @@ export class ImportGraph {
   constant(tensor: string | undefined | null, node: onnx.INodeProto, what: string): ConstValue | undefined {
     if (!tensor) return undefined;
     const v = this.values.get(tensor);
+    const why = this.unreadable.get(tensor);
+    if (why) throw new Unsupported(`${describe(node)}: the ${what} "${tensor}" cannot be read: ${why}`);
+    if (!v) this.checkOrder(tensor, node);
     if (v?.kind !== 'const') throw new Unsupported(`${describe(node)}: the ${what} "${tensor}" must be a constant (an initializer)`);
+    // Values for a batch of 1 serve where the batch is the first dim of a shape ([N, -1] is [1, -1] per sample).
+    if (v.batch?.some((b, i) => b === 'derived' || (b === 'n' && (i > 0 || v.dims.length !== 1)))) {
+      throw new Unsupported(`${describe(node)}: the ${what} "${tensor}" depends on the batch size other than as the first dim of a shape: CNN Studio's layers work per sample`);
+    }
     return v;
+  }
+
+  /** Why a tensor is not known yet: a cycle, or nodes out of order (ONNX requires them sorted by dependency). */
+  private checkOrder(tensor: string | undefined | null, node: onnx.INodeProto): void {
+    const at = tensor ? this.made.get(tensor) : undefined;
+    if (at === undefined || at < this.position) return;
+    const maker = this.graph.node![at]!;
+    const why = at === this.position ? 'its own output' : `the output of ${describe(maker)}, a later node`;
+    throw new Unsupported(`${describe(node)}: reads "${tensor}", ${why}: the graph has a cycle or its nodes are not in dependency order`);
+  }
+
+  /** The value of a tensor when it is a readable constant, else undefined (no message). */
+  constValue(tensor: string | undefined | null): ConstValue | undefined {
+    const v = tensor ? this.values.get(tensor) : undefined;
+    return v?.kind === 'const' ? v : undefined;
   }
 
   setOutput(node: onnx.INodeProto, value: Value, index = 0): void {
@@ -201,9 +239,9 @@ export function constantNodeValue(node: onnx.INodeProto): ConstValue | undefined
       return v && { kind: 'const', ...v };
     }
     if (a.name === 'value_float') return { kind: 'const', dims: [], values: Float64Array.of(a.f ?? 0) };
-    if (a.name === 'value_int') return { kind: 'const', dims: [], values: Float64Array.of(toNumber(a.i)) };
+    if (a.name === 'value_int') return { kind: 'const', dims: [], values: Float64Array.of(toNumber(a.i)), dataType: DataType.INT64 };
     if (a.name === 'value_floats') return { kind: 'const', dims: [a.floats?.length ?? 0], values: Float64Array.from(a.floats ?? []) };
-    if (a.name === 'value_ints') return { kind: 'const', dims: [a.ints?.length ?? 0], values: Float64Array.from((a.ints ?? []).map(toNumber)) };
+    if (a.name === 'value_ints') return { kind: 'const', dims: [a.ints?.length ?? 0], values: Float64Array.from((a.ints ?? []).map(toNumber)), dataType: DataType.INT64 };
   }
   return undefined;
 }
