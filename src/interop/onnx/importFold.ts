@@ -473,6 +473,55 @@ function combineTags(op: string, ta: Tag, tb: Tag, a: number, b: number): Tag {
   return 'derived';
 }
 
+/**
+ * The constant value of a tensor, for any handler that needs one (a Reshape's shape, Split's sizes, Slice's starts):
+ * an initializer, a Constant, or shape arithmetic evaluated now, also when the walk has not reached the nodes that
+ * compute it (a pattern looking ahead). Undefined when it is not constant here: it depends on a layer's values (not
+ * only on its shape), on a node not converted yet, or a node on the way cannot be evaluated (the walk reports that
+ * node when it reaches it). Never throws. A value that depends on the batch size carries `batch` tags: read it with
+ * ImportGraph.constant to have those uses checked.
+ */
+export function constantOf(g: ImportGraph, tensor: string | undefined | null): ConstValue | undefined {
+  if (!tensor) return undefined;
+  const known = g.constValue(tensor);
+  if (known || g.values.has(tensor)) return known;
+  // The nodes to evaluate, found depth first without recursion (a chain may be long), then run in file order.
+  const needed = new Map<onnx.INodeProto, number>();
+  const stack = [tensor];
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (g.values.has(name)) continue;
+    const maker = g.producer(name);
+    if (maker && needed.has(maker)) continue;
+    if (!maker || g.consumed.has(maker) || !FOLDED.has(maker.opType ?? '') || maker.domain) return undefined;
+    needed.set(maker, g.positionOf(maker));
+    const shapeOf = maker.opType === 'Shape' || maker.opType === 'Size';
+    // A Shape reads only its input's shape: that input must be an activation already converted.
+    if (shapeOf && !g.values.has(maker.input?.[0] ?? '')) return undefined;
+    if (!shapeOf) for (const input of maker.input ?? []) if (input && !g.values.has(input)) stack.push(input);
+  }
+  const saved = g.position;
+  try {
+    for (const [node, at] of [...needed].sort((a, b) => a[1] - b[1])) {
+      g.position = at;
+      if (!foldNode(g, node)) return undefined;
+      g.consumed.add(node);
+    }
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  } finally {
+    g.position = saved;
+  }
+  return g.constValue(tensor);
+}
+
+/** The node attributes folding reads, by operator (a handler of the same operator declares its own in ONNX_IMPORTERS). */
+export const FOLDED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  Shape: ['start', 'end'], Cast: ['to'], Unsqueeze: ['axes'], Squeeze: ['axes'], Flatten: ['axis'], Reshape: ['allowzero'], Transpose: ['perm'],
+  Gather: ['axis'], Concat: ['axis'], Slice: ['starts', 'ends', 'axes'], Split: ['axis', 'split'], ConstantOfShape: ['value'],
+};
+
 /** Folds, before the walk, every node whose inputs are all constants (in file order): patterns may then look ahead
  *  at constants computed by later nodes. A node that cannot be folded is left to the walk, which reports it. */
 export function foldConstants(g: ImportGraph): void {

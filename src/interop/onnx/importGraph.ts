@@ -182,6 +182,17 @@ export class ImportGraph {
     throw new Unsupported(`${describe(node)}: reads "${tensor}", ${why}: the graph has a cycle or its nodes are not in dependency order`);
   }
 
+  /** A node's index in the graph's node list. */
+  positionOf(node: onnx.INodeProto): number {
+    return positions.get(node) ?? -1;
+  }
+
+  /** The node that makes a tensor (the first, in a malformed graph where several do). */
+  producer(tensor: string | undefined | null): onnx.INodeProto | undefined {
+    const at = tensor ? this.made.get(tensor) : undefined;
+    return at === undefined ? undefined : this.graph.node?.[at];
+  }
+
   /** The value of a tensor when it is a readable constant, else undefined (no message). */
   constValue(tensor: string | undefined | null): ConstValue | undefined {
     const v = tensor ? this.values.get(tensor) : undefined;
