@@ -15,13 +15,24 @@ const unsupported = (node: onnx.INodeProto, why: string): never => {
   throw new Unsupported(`${describe(node)}: ${why}`);
 };
 
-/** "/layer1/layer1.0/relu/Relu" → "layer1/layer1.0/relu" (PyTorch's module path); "conv2d_0" → "conv2d_0". */
+/**
+ * A node's module path as PyTorch names parameters: "/layer1/layer1.0/relu/Relu" → "layer1.0.relu",
+ * "/features/features.1/features.1.0/block/block.0/Conv" → "features.1.0.block.0"; "conv2d_0" → "conv2d_0" and
+ * "stage1/conv2d_0/Relu" → "stage1/conv2d_0" (our export's names).
+ */
 export function nodeNameHint(node: onnx.INodeProto): string {
-  const name = (node.name ?? '').replace(/^\/+/, '');
-  const parts = name.split('/');
+  const parts = (node.name ?? '').replace(/^\/+/, '').split('/');
   // The last part is the op type (a top-level "/Flatten" leaves nothing: the layer gets its default name).
   if (parts[parts.length - 1]!.replace(/_\d+$/, '') === node.opType) parts.pop();
-  return parts.join('/');
+  // Only torch.onnx's scopes start with "/" (our export names nodes after the layers, whose names may hold a "/").
+  if (!node.name?.startsWith('/')) return parts.join('/');
+  // torch.onnx names a Sequential's child "<sequential>.<index>" after the Sequential's own scope: it replaces it.
+  const path: string[] = [];
+  for (const p of parts.filter((q) => q !== '')) {
+    if (path.length > 0 && p.startsWith(`${path[path.length - 1]!}.`)) path[path.length - 1] = p;
+    else path.push(p);
+  }
+  return path.join('.');
 }
 
 /** A weight initializer "conv1.weight" names its layer "conv1" (PyTorch's and our own naming); else the node's name. */
