@@ -172,7 +172,8 @@ function activationShape(g: ImportGraph, node: onnx.INodeProto): Folded | undefi
   if (!name || g.constValue(name)) return undefined;
   const x = g.act(name, node);
   const s = x.shape;
-  const dims = x.layout === 'nchw' ? [s[2]!, s[0]!, s[1]!] : x.layout === 'nhwc' ? [...s] : x.layout === 'pooled' ? [s[s.length - 1]!, 1, 1] : [...s];
+  const c = s[s.length - 1]!;
+  const dims = x.layout === 'nchw' ? [s[2]!, s[0]!, s[1]!] : x.layout === 'pooled' ? [c, 1, 1] : x.layout === 'pooledLast' ? [1, 1, c] : [...s];
   const values = Float64Array.from([1, ...dims]);
   return { dims: [values.length], values, dataType: DataType.INT64, batch: ['n', ...dims.map(() => undefined)] };
 }

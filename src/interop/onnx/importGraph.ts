@@ -24,7 +24,8 @@ export interface ConstValue {
 
 /**
  * An activation tensor. `layout` says how ONNX holds it: 'nchw' [N, c, h, w], 'nhwc' [N, h, w, c], 'flat'
- * [N, features], 'pooled' [N, c, 1, 1] (a global pool's output, flat [c] for us). `shape` is ours ([h, w, c] or
+ * [N, features], 'pooled' [N, c, 1, 1] (a global pool's output, flat [c] for us), 'pooledLast' [N, 1, 1, c] (that
+ * transposed channels-last, as ConvNeXt's head does around its LayerNorm). `shape` is ours ([h, w, c] or
  * [features]). A flat tensor made by flattening NCHW holds its features in (c, h, w) order: `chw` gives [h, w, c]
  * then, and the dense layer that reads it gets its rows permuted to our (h, w, c) order.
  */
@@ -32,10 +33,29 @@ export interface ActValue {
   readonly kind: 'act';
   /** The producing layer's index, −1 for the model input. */
   readonly src: number;
-  readonly layout: 'nchw' | 'nhwc' | 'flat' | 'pooled';
+  readonly layout: Layout;
   readonly shape: Shape;
   readonly chw?: readonly [number, number, number];
 }
+
+export type Layout = 'nchw' | 'nhwc' | 'flat' | 'pooled' | 'pooledLast';
+
+/** The axis that holds the channels (features when flat) in a layout, as ONNX numbers it from each end. */
+export function channelAxes(layout: Layout): readonly [number, number] {
+  if (layout === 'nchw' || layout === 'pooled') return [1, -3];
+  if (layout === 'nhwc' || layout === 'pooledLast') return [3, -1];
+  return [1, -1];
+}
+
+/** The height and width axes of a layout (none when flat), from the front. */
+export function spatialAxes(layout: Layout): readonly number[] {
+  if (layout === 'nchw' || layout === 'pooled') return [2, 3];
+  if (layout === 'nhwc' || layout === 'pooledLast') return [1, 2];
+  return [];
+}
+
+/** ONNX's rank of a tensor in a layout. */
+export const rankOf = (layout: Layout): number => (layout === 'flat' ? 2 : 4);
 
 export type Value = ConstValue | ActValue;
 

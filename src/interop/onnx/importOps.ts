@@ -5,7 +5,7 @@
 import { window2d, isWindowError } from '../../model/geometry';
 import { LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationName, IntOrPair, Layer, LayerType, Padding } from '../../model/types';
-import { Attrs, constantNodeValue, describe, f32, tidy, Unsupported, type ActValue, type ImportGraph, type PendingLayer } from './importGraph';
+import { Attrs, channelAxes, constantNodeValue, describe, f32, spatialAxes, tidy, Unsupported, type ActValue, type ConstValue, type ImportGraph, type Layout, type PendingLayer } from './importGraph';
 import { convKernelFromOnnx, depthwiseKernelFromOnnx, rowsChwToHwc, transpose2d } from './layout';
 import type { onnx } from './proto';
 
@@ -92,7 +92,7 @@ interface ActivationMatch {
   readonly output: string;
 }
 
-function matchActivation(g: ImportGraph, tensor: string, layout: ActValue['layout']): ActivationMatch | undefined {
+function matchActivation(g: ImportGraph, tensor: string, layout: Layout): ActivationMatch | undefined {
   if (g.isGraphOutput(tensor)) return undefined;
   const readers = g.readersOf(tensor);
   if (readers.length === 2) {
@@ -111,7 +111,7 @@ function matchActivation(g: ImportGraph, tensor: string, layout: ActValue['layou
 }
 
 /** Relu, Sigmoid, Tanh, HardSwish, LeakyRelu, Softmax over channels, Clip(0, 6) / Clip(0, ∞): our activation, else undefined. */
-function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['layout']): { activation: Exclude<ActivationName, 'linear'>; alpha?: number } | undefined {
+function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: Layout): { activation: Exclude<ActivationName, 'linear'>; alpha?: number } | undefined {
   const a = new Attrs(r);
   switch (r.opType ?? '') {
     case 'Relu':
@@ -128,8 +128,7 @@ function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['l
       // Before opset 13 Softmax coerced the input to 2-D at `axis` (default 1): over channels only when flat.
       if (g.opset < 13 && layout !== 'flat' && layout !== 'pooled') return undefined;
       const axis = a.int('axis', g.opset < 13 ? 1 : -1);
-      const channels = layout === 'nchw' ? [1, -3] : layout === 'nhwc' ? [3, -1] : [1, -1];
-      return channels.includes(axis) ? { activation: 'softmax' } : undefined;
+      return channelAxes(layout).includes(axis) ? { activation: 'softmax' } : undefined;
     }
     case 'Clip': {
       // A bound is an input since opset 11 (an attribute before); one computed at run time is no activation of ours.
@@ -154,7 +153,7 @@ function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['l
  * The layer's output tensor, after fusing the activation that follows it when that activation's nodes are named
  * "<node>/…" (how our export names a layer's `activation`): then it returns the activation for the layer's field.
  */
-function fuseActivation(g: ImportGraph, node: onnx.INodeProto, tensor: string, layout: ActValue['layout']): { output: string; activation?: ActivationName } {
+function fuseActivation(g: ImportGraph, node: onnx.INodeProto, tensor: string, layout: Layout): { output: string; activation?: ActivationName } {
   const scope = `${node.name ?? ''}/`;
   const m = node.name ? matchActivation(g, tensor, layout) : undefined;
   if (!m || !m.nodes.every((n) => (n.name ?? '').startsWith(scope))) return { output: tensor };
@@ -272,7 +271,7 @@ function globalPool(type: 'globalAvgPool2d' | 'globalMaxPool2d'): Handler {
 /** Flatten(axis 1), or a Reshape to [N, features]: our flatten (or nothing, for a flat or pooled tensor). */
 function flattenTo(g: ImportGraph, node: onnx.INodeProto, x: ActValue): void {
   const out = node.output?.[0] ?? '';
-  if (x.layout === 'flat' || x.layout === 'pooled') return setAct(g, out, { ...x, layout: 'flat' });
+  if (x.layout === 'flat' || x.layout === 'pooled' || x.layout === 'pooledLast') return setAct(g, out, { ...x, layout: 'flat' });
   const { index, shape } = g.add({ layer: { type: 'flatten' }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
   const [h, w, c] = x.shape as [number, number, number];
   // Flattening NCHW orders features (c, h, w); ours are (h, w, c). They agree when there is one pixel or one channel.
@@ -296,58 +295,109 @@ const reshape: Handler = (g, node) => {
   flattenTo(g, node, x);
 };
 
-/** Gemm, or MatMul with an Add of a constant bias after it: dense. */
-function dense(g: ImportGraph, node: onnx.INodeProto, kernelOnnx: Float64Array, transposed: boolean, dims: readonly number[], bias: Float64Array | undefined, out: string, main: onnx.INodeProto): void {
-  const x = g.act(node.input?.[0], node);
-  if (x.layout !== 'flat') unsupported(node, `needs a flat [batch, features] input: add a Flatten before it (got ${x.layout === 'pooled' ? 'a pooled [N, C, 1, 1]' : 'an image'} tensor)`);
+/**
+ * Gemm, or MatMul with an Add of a constant bias after it, on features: dense. On a flat tensor, or on a pooled one
+ * held channels-last [N, 1, 1, C] (a per-pixel linear layer on one pixel); the output keeps the input's layout.
+ */
+function dense(g: ImportGraph, node: onnx.INodeProto, x: ActValue, kernelOnnx: Float32Array, transposed: boolean, dims: readonly number[], bias: Float32Array | undefined, out: string, main: onnx.INodeProto): void {
+  if (x.layout !== 'flat' && x.layout !== 'pooledLast') unsupported(node, `needs a flat [batch, features] input: add a Flatten before it (got ${x.layout === 'pooled' ? 'a pooled [N, C, 1, 1]' : 'an image'} tensor)`);
   const [rows, cols] = dims as [number, number];
   const inF = transposed ? cols : rows;
   const units = transposed ? rows : cols;
   if (inF !== x.shape[0]) unsupported(node, `its weight expects ${inF} features, the input has ${x.shape[0]}`);
-  if (bias && bias.length !== units && bias.length !== 1) unsupported(node, `its bias has ${bias.length} values for ${units} units`);
-  let kernel = transposed ? transpose2d(f32(kernelOnnx), units, inF) : f32(kernelOnnx);
+  let kernel = transposed ? transpose2d(kernelOnnx, units, inF) : kernelOnnx;
   if (x.chw) kernel = rowsChwToHwc(kernel, x.chw[0], x.chw[1], x.chw[2], units);
-  const fused = fuseActivation(g, main, out, 'flat');
-  const biasData = bias && (bias.length === units ? f32(bias) : new Float32Array(units).fill(bias[0]!));
-  const layer: Layer = { type: 'dense', units, ...(biasData ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
-  const params = [kernel, ...(biasData ? [biasData] : [])];
+  const fused = fuseActivation(g, main, out, x.layout);
+  const layer: Layer = { type: 'dense', units, ...(bias ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
+  const params = [kernel, ...(bias ? [bias] : [])];
   const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: paramNameHint(node, node.input?.[1]), params }, node);
-  setAct(g, fused.output, { kind: 'act', src: index, layout: 'flat', shape });
+  setAct(g, fused.output, { kind: 'act', src: index, layout: x.layout, shape });
 }
 
+/** A bias for `units` outputs: a constant of that many values (or one, broadcast) on the last axis. */
+function biasOf(node: onnx.INodeProto, c: ConstValue, units: number, what: string): Float32Array {
+  const perUnit = c.values.length === units && c.dims.slice(0, -1).every((d) => d === 1);
+  if (!perUnit && c.values.length !== 1) unsupported(node, `its ${what} has dims [${c.dims.join(', ')}], not one value per unit (${units}) on the last axis`);
+  return perUnit ? f32(c.values) : new Float32Array(units).fill(c.values[0]!);
+}
+
+/** Y = alpha · A·B + beta · C, where A is the input and B, C are constants. */
 const gemm: Handler = (g, node) => {
   const a = new Attrs(node);
-  if (a.int('transA', 0) !== 0) unsupported(node, 'transA 1 is not supported');
-  if (a.float('alpha', 1) !== 1 || (node.input?.[2] && a.float('beta', 1) !== 1)) unsupported(node, 'only alpha = beta = 1 is supported');
+  if (a.int('transA', 0) !== 0) unsupported(node, 'transA 1 (a transposed input) is not supported');
   const B = g.constant(node.input?.[1], node, 'weight') ?? unsupported(node, 'has no weight');
   if (B.dims.length !== 2) unsupported(node, 'needs a 2-D weight');
+  const transB = a.int('transB', 0) === 1;
+  const units = B.dims[transB ? 0 : 1]!;
   const C = g.constant(node.input?.[2], node, 'bias');
-  dense(g, node, B.values, a.int('transB', 0) === 1, B.dims, C?.values, node.output?.[0] ?? '', node);
+  const alpha = a.float('alpha', 1);
+  const beta = a.float('beta', 1);
+  // alpha and beta scale the weights: the layer computes the same function with ours.
+  const kernel = f32(alpha === 1 ? B.values : B.values.map((v) => v * alpha));
+  const bias = C && beta !== 0 ? biasOf(node, C, units, 'bias C') : undefined;
+  if (bias && beta !== 1) for (let i = 0; i < bias.length; i++) bias[i] = bias[i]! * beta;
+  dense(g, node, g.act(node.input?.[0], node), kernel, transB, B.dims, bias, node.output?.[0] ?? '', node);
 };
 
+/**
+ * MatMul by a constant [in, out] matrix, with the Add of a constant bias after it: a linear layer on the last axis.
+ * On features it is dense; on an image held channels-last (ConvNeXt's nn.Linear between its Permutes) it is a 1×1
+ * convolution, the same product at every pixel.
+ */
 const matMul: Handler = (g, node) => {
   const B = g.constant(node.input?.[1], node, 'weight') ?? unsupported(node, 'has no weight');
-  if (B.dims.length !== 2) unsupported(node, 'only a product with a 2-D constant weight (a dense layer) is supported');
+  if (B.dims.length !== 2) unsupported(node, 'only a product with a 2-D constant weight (a linear layer) is supported');
+  const x = g.act(node.input?.[0], node);
+  const [inF, units] = B.dims as [number, number];
   let out = node.output?.[0] ?? '';
-  let bias: Float64Array | undefined;
+  let bias: Float32Array | undefined;
   let main = node;
   const add = g.soleReader(out);
   if (add?.opType === 'Add') {
     const other = add.input?.[0] === out ? add.input?.[1] : add.input?.[0];
-    const c = other ? g.values.get(other) : undefined;
-    if (c?.kind === 'const') {
-      bias = c.values;
+    const c = g.constValue(other);
+    if (c) {
+      bias = biasOf(add, c, units, 'bias');
       g.consumed.add(add);
       out = add.output?.[0] ?? '';
       main = add;
     }
   }
-  dense(g, node, B.values, false, B.dims, bias, out, main);
+  if (x.layout !== 'nhwc') return dense(g, node, x, f32(B.values), false, B.dims, bias, out, main);
+  const c = x.shape[2]!;
+  if (inF !== c) unsupported(node, `its weight expects ${inF} channels (its last axis), the input has ${c}`);
+  const fused = fuseActivation(g, main, out, 'nhwc');
+  const layer: Layer = { type: 'conv2d', filters: units, kernelSize: 1, ...(bias ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
+  // [in, out] row-major is our 1×1 kernel [1, 1, in, out] as it is.
+  const params = [f32(B.values), ...(bias ? [bias] : [])];
+  const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: paramNameHint(node, node.input?.[1]), params }, node);
+  setAct(g, fused.output, { kind: 'act', src: index, layout: 'nhwc', shape });
+};
+
+/**
+ * ReduceMean over height and width: global average pooling. keepdims 1 holds the result as ONNX's global pool does
+ * ([N, C, 1, 1], or [N, 1, 1, C] channels-last), keepdims 0 as features [N, C]. The axes are an attribute up to
+ * opset 17, an input from 18.
+ */
+const reduceMean: Handler = (g, node) => {
+  const x = g.act(node.input?.[0], node);
+  const a = new Attrs(node);
+  const given = node.input?.[1] ? [...(g.constant(node.input[1], node, 'axes')?.values ?? [])] : a.has('axes') ? [...a.ints('axes', [])] : undefined;
+  const rank = x.layout === 'flat' ? 2 : 4;
+  const axes = (given ?? (a.int('noop_with_empty_axes', 0) ? [] : Array.from({ length: rank }, (_, i) => i))).map((v) => (v < 0 ? v + rank : v)).sort();
+  const spatial = spatialAxes(x.layout);
+  if (x.layout === 'pooled' || x.layout === 'pooledLast' || axes.join(',') !== spatial.join(',')) {
+    unsupported(node, `axes [${(given ?? []).join(', ')}] of a ${x.layout} tensor: only a mean over height and width (global average pooling) is supported`);
+  }
+  const keep = a.int('keepdims', 1) === 1;
+  const { index, shape } = g.add({ layer: { type: 'globalAvgPool2d' }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
+  setAct(g, node.output?.[0] ?? '', { kind: 'act', src: index, layout: keep ? (x.layout === 'nchw' ? 'pooled' : 'pooledLast') : 'flat', shape });
 };
 
 const batchNorm: Handler = (g, node) => {
   const x = g.act(node.input?.[0], node);
-  if (x.layout === 'nhwc' || x.layout === 'pooled') unsupported(node, `needs an NCHW or flat input, got ${x.layout}`);
+  // ONNX normalizes axis 1: the channels of NCHW (pooled or not) and the features of a flat tensor.
+  if (x.layout === 'nhwc' || x.layout === 'pooledLast') unsupported(node, 'needs an NCHW or flat input, got a channels-last one: its axis 1 is not the channels');
   const a = new Attrs(node);
   if (a.int('training_mode', 0) !== 0 || (node.output?.length ?? 1) > 1) unsupported(node, 'training mode (several outputs) is not supported');
   const c = x.shape[x.shape.length - 1]!;
@@ -420,9 +470,8 @@ const concat: Handler = (g, node) => {
   const xs = mergeInputs(g, node);
   const layout = xs[0]!.layout;
   const axis = new Attrs(node).int('axis', 1);
-  const channels = layout === 'nchw' ? [1, -3] : layout === 'nhwc' ? [3, -1] : [1, -1];
-  if (!channels.includes(axis)) unsupported(node, `axis ${axis} is not the channel axis`);
-  if (xs[0]!.chw || layout === 'pooled') unsupported(node, 'concatenating features flattened from NCHW is not supported');
+  if (!channelAxes(layout).includes(axis)) unsupported(node, `axis ${axis} is not the channel axis`);
+  if (xs[0]!.chw) unsupported(node, 'concatenating features flattened from NCHW is not supported');
   const { index, shape } = g.add({ layer: { type: 'concatenate' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node) }, node);
   setAct(g, node.output?.[0] ?? '', { ...xs[0]!, src: index, shape });
 };
@@ -446,9 +495,10 @@ const transpose: Handler = (g, node) => {
   const x = g.act(node.input?.[0], node);
   const perm = new Attrs(node).ints('perm', []).join(',');
   const out = node.output?.[0] ?? '';
-  if (x.layout === 'nhwc' && perm === '0,3,1,2') return setAct(g, out, { ...x, layout: 'nchw' });
-  if (x.layout === 'nchw' && perm === '0,2,3,1') return setAct(g, out, { ...x, layout: 'nhwc' });
-  unsupported(node, `perm [${perm}] of a ${x.layout} tensor: only NHWC ↔ NCHW transposes are supported`);
+  // Only how ONNX holds the values changes: ours stay channels last.
+  if (perm === '0,3,1,2' && (x.layout === 'nhwc' || x.layout === 'pooledLast')) return setAct(g, out, { ...x, layout: x.layout === 'nhwc' ? 'nchw' : 'pooled' });
+  if (perm === '0,2,3,1' && (x.layout === 'nchw' || x.layout === 'pooled')) return setAct(g, out, { ...x, layout: x.layout === 'nchw' ? 'nhwc' : 'pooledLast' });
+  unsupported(node, `perm [${perm}] of a ${x.layout === 'pooledLast' ? 'pooled channels-last' : x.layout} tensor: only NHWC ↔ NCHW transposes are supported`);
 };
 
 const identity: Handler = (g, node) => {
@@ -491,7 +541,8 @@ export const ONNX_IMPORTERS = {
   Flatten: { attributes: ['axis'], yields: ['flatten'], run: flatten },
   Reshape: { attributes: [], yields: ['flatten'], run: reshape },
   Gemm: { attributes: ['alpha', 'beta', 'transA', 'transB'], yields: ['dense'], run: gemm },
-  MatMul: { attributes: [], yields: ['dense'], run: matMul },
+  MatMul: { attributes: [], yields: ['dense', 'conv2d'], run: matMul },
+  ReduceMean: { attributes: ['axes', 'keepdims', 'noop_with_empty_axes'], yields: ['globalAvgPool2d'], run: reduceMean },
   BatchNormalization: { attributes: ['epsilon', 'momentum', 'training_mode'], yields: ['batchNorm'], run: batchNorm },
   Relu: { attributes: [], yields: ['relu'], run: activation },
   LeakyRelu: { attributes: ['alpha'], yields: ['leakyRelu'], run: activation },
