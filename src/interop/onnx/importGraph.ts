@@ -82,7 +82,7 @@ export class Skipped extends Error {}
 /** Names every layer has while the import runs, so the shape function can resolve references. */
 const tempName = (i: number): string => (i < 0 ? MODEL_INPUT : `__layer${i}`);
 
-/** Positions of nodes in their graph, for messages about nodes without a name. */
+/** Positions of the nodes without a name in their graph, for messages about them. */
 const positions = new WeakMap<onnx.INodeProto, number>();
 
 export class ImportGraph {
@@ -93,6 +93,8 @@ export class ImportGraph {
   readonly consumed = new Set<onnx.INodeProto>();
   private readonly readers = new Map<string, onnx.INodeProto[]>();
   private readonly outputs: ReadonlySet<string>;
+  /** Each node's position in the graph. */
+  private readonly index = new Map<onnx.INodeProto, number>();
   /** Every tensor some node writes, with that node's position. */
   private readonly made = new Map<string, number>();
   /** Initializers whose values cannot be read, and why. */
@@ -106,8 +108,10 @@ export class ImportGraph {
   opset = 17;
 
   constructor(readonly graph: onnx.IGraphProto) {
-    (graph.node ?? []).forEach((node, i) => positions.set(node, i));
     (graph.node ?? []).forEach((node, i) => {
+      this.index.set(node, i);
+      // Only for messages about nodes without a name: a WeakMap of every node made GC superlinear on big graphs.
+      if (!node.name) positions.set(node, i);
       for (const name of node.output ?? []) if (name && !this.made.has(name)) this.made.set(name, i);
     });
     for (const node of graph.node ?? []) {
@@ -204,7 +208,7 @@ export class ImportGraph {
 
   /** A node's index in the graph's node list. */
   positionOf(node: onnx.INodeProto): number {
-    return positions.get(node) ?? -1;
+    return this.index.get(node) ?? -1;
   }
 
   /** The node that makes a tensor (the first, in a malformed graph where several do). */
