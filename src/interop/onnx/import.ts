@@ -55,6 +55,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
     if (g.consumed.has(node)) continue;
     if (node.domain) {
       problems.push(`${describe(node)}: operator of domain "${node.domain}" is not supported`);
+      g.failed.add(node);
       continue;
     }
     g.position = i;
@@ -65,11 +66,14 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
       const importer = importerOf(op);
       if (importer) importer.run(g, node);
       else if (isFoldedOperator(op)) refuseUnfolded(g, node);
-      else problems.push(`${describe(node)}: operator ${node.opType ?? '?'} is not supported`);
+      else {
+        problems.push(`${describe(node)}: operator ${node.opType ?? '?'} is not supported`);
+        g.failed.add(node);
+      }
     } catch (e) {
-      if (e instanceof Skipped) continue;
+      if (!(e instanceof Skipped || e instanceof Unsupported)) throw e;
+      g.failed.add(node);
       if (e instanceof Unsupported) problems.push(e.message);
-      else throw e;
     }
   }
   g.position = -1;

@@ -99,6 +99,8 @@ export class ImportGraph {
   private readonly made = new Map<string, number>();
   /** Initializers whose values cannot be read, and why. */
   private readonly unreadable = new Map<string, string>();
+  /** Nodes that could not be converted (or read such a node's output): their readers are skipped. */
+  readonly failed = new Set<onnx.INodeProto>();
   /** The position of the node being converted: a node must not read what a later node makes. */
   position = -1;
 
@@ -188,7 +190,12 @@ export class ImportGraph {
     const v = this.values.get(tensor);
     const why = this.unreadable.get(tensor);
     if (why) throw new Unsupported(`${describe(node)}: the ${what} "${tensor}" cannot be read: ${why}`);
-    if (!v) this.checkOrder(tensor, node);
+    if (!v) {
+      this.checkOrder(tensor, node);
+      // Its node could not be converted: the problem is listed there.
+      const maker = this.producer(tensor);
+      if (maker && this.failed.has(maker)) throw new Skipped();
+    }
     if (v?.kind !== 'const') throw new Unsupported(`${describe(node)}: the ${what} "${tensor}" must be a constant (an initializer)`);
     // Values for a batch of 1 serve where the batch is the first dim of a shape ([N, -1] is [1, -1] per sample).
     if (v.batch?.some((b, i) => b === 'derived' || (b === 'n' && (i > 0 || v.dims.length !== 1)))) {
