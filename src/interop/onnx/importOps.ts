@@ -168,6 +168,8 @@ function setAct(g: ImportGraph, tensor: string, value: ActValue): void {
 }
 
 const conv: Handler = (g, node) => {
+  const input = g.act(node.input?.[0], node);
+  if (input.layout === 'pooled') return convOnPooled(g, node, input);
   const x = spatialInput(g, node);
   const [h, w, c] = x.shape;
   const weightName = node.input?.[1];
@@ -220,6 +222,25 @@ const conv: Handler = (g, node) => {
   const { index, shape } = g.add(pending, node);
   setAct(g, fused.output, { kind: 'act', src: index, layout: 'nchw', shape });
 };
+
+/**
+ * A 1×1 Conv on a globally pooled [N, C, 1, 1] tensor (squeeze-and-excitation's layers): the same product as dense
+ * on our [C]; the output stays pooled.
+ */
+function convOnPooled(g: ImportGraph, node: onnx.INodeProto, x: ActValue): void {
+  const W = g.constant(node.input?.[1], node, 'weight') ?? unsupported(node, 'has no weight');
+  const a = new Attrs(node);
+  const c = x.shape[0]!;
+  if (W.dims.length !== 4 || W.dims[2] !== 1 || W.dims[3] !== 1) unsupported(node, `a [${W.dims.join(', ')}] weight on a pooled [N, ${c}, 1, 1] tensor: only a 1×1 convolution is supported there`);
+  if (a.int('group', 1) !== 1) unsupported(node, `group ${a.int('group', 1)} on a pooled [N, ${c}, 1, 1] tensor is not supported`);
+  if (W.dims[1] !== c) unsupported(node, `its weight expects ${W.dims[1]} input channels, the input has ${c}`);
+  const pads = a.ints('pads', [0, 0, 0, 0]);
+  if (pads.some((p) => p !== 0) || !['NOTSET', 'VALID'].includes(a.string('auto_pad', 'NOTSET'))) unsupported(node, `pads [${pads.join(', ')}] on a pooled [N, ${c}, 1, 1] tensor (a 1×1 image) are not supported`);
+  const units = W.dims[0]!;
+  const B = g.constant(node.input?.[2], node, 'bias');
+  // [out, in, 1, 1] is [out, in] row-major: dense's [in, out] is its transpose.
+  dense(g, node, { ...x, layout: 'flat' }, f32(W.values), true, [units, c], B ? biasOf(node, B, units, 'bias') : undefined, node.output?.[0] ?? '', node, 'pooled');
+}
 
 /** A 1×1, stride-1, unpadded, ungrouped Conv with a constant weight: the pointwise step of a separable conv. */
 function isPlainPointwise(g: ImportGraph, node: onnx.INodeProto): boolean {
@@ -297,9 +318,10 @@ const reshape: Handler = (g, node) => {
 
 /**
  * Gemm, or MatMul with an Add of a constant bias after it, on features: dense. On a flat tensor, or on a pooled one
- * held channels-last [N, 1, 1, C] (a per-pixel linear layer on one pixel); the output keeps the input's layout.
+ * held channels-last [N, 1, 1, C] (a per-pixel linear layer on one pixel); the output keeps the input's layout
+ * unless `layout` says otherwise.
  */
-function dense(g: ImportGraph, node: onnx.INodeProto, x: ActValue, kernelOnnx: Float32Array, transposed: boolean, dims: readonly number[], bias: Float32Array | undefined, out: string, main: onnx.INodeProto): void {
+function dense(g: ImportGraph, node: onnx.INodeProto, x: ActValue, kernelOnnx: Float32Array, transposed: boolean, dims: readonly number[], bias: Float32Array | undefined, out: string, main: onnx.INodeProto, layout: Layout = x.layout): void {
   if (x.layout !== 'flat' && x.layout !== 'pooledLast') unsupported(node, `needs a flat [batch, features] input: add a Flatten before it (got ${x.layout === 'pooled' ? 'a pooled [N, C, 1, 1]' : 'an image'} tensor)`);
   const [rows, cols] = dims as [number, number];
   const inF = transposed ? cols : rows;
@@ -307,11 +329,11 @@ function dense(g: ImportGraph, node: onnx.INodeProto, x: ActValue, kernelOnnx: F
   if (inF !== x.shape[0]) unsupported(node, `its weight expects ${inF} features, the input has ${x.shape[0]}`);
   let kernel = transposed ? transpose2d(kernelOnnx, units, inF) : kernelOnnx;
   if (x.chw) kernel = rowsChwToHwc(kernel, x.chw[0], x.chw[1], x.chw[2], units);
-  const fused = fuseActivation(g, main, out, x.layout);
+  const fused = fuseActivation(g, main, out, layout);
   const layer: Layer = { type: 'dense', units, ...(bias ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
   const params = [kernel, ...(bias ? [bias] : [])];
   const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: paramNameHint(node, node.input?.[1]), params }, node);
-  setAct(g, fused.output, { kind: 'act', src: index, layout: x.layout, shape });
+  setAct(g, fused.output, { kind: 'act', src: index, layout, shape });
 }
 
 /** A bias for `units` outputs: a constant of that many values (or one, broadcast) on the last axis. */
@@ -449,7 +471,10 @@ const dropout: Handler = (g, node) => {
 
 /** Inputs of a merge: all activations of one layout (and feature order). */
 function mergeInputs(g: ImportGraph, node: onnx.INodeProto): ActValue[] {
-  const xs = (node.input ?? []).map((t) => {
+  const inputs = node.input ?? [];
+  // Activations first: one whose node failed skips this node, rather than a second problem about a constant.
+  for (const t of inputs) if (g.values.get(t)?.kind !== 'const') g.act(t, node);
+  const xs = inputs.map((t) => {
     const v = t ? g.values.get(t) : undefined;
     if (v?.kind === 'const') unsupported(node, `adds the constant "${t}": only sums of layer outputs (and a bias after MatMul) are supported`);
     return g.act(t, node);
@@ -533,7 +558,7 @@ const POOL = [...WINDOW, 'kernel_shape', 'ceil_mode', 'dilations'] as const;
 
 /** Every operator the importer converts, keyed by op_type (default domain); any other is "not supported". */
 export const ONNX_IMPORTERS = {
-  Conv: { attributes: [...WINDOW, 'dilations', 'group'], yields: ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'zeroPadding2D'], run: conv },
+  Conv: { attributes: [...WINDOW, 'dilations', 'group'], yields: ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'zeroPadding2D', 'dense'], run: conv },
   MaxPool: { attributes: POOL, yields: ['maxPool2d'], run: pool('maxPool2d') },
   AveragePool: { attributes: [...POOL, 'count_include_pad'], yields: ['avgPool2d', 'zeroPadding2D'], run: pool('avgPool2d') },
   GlobalAveragePool: { attributes: [], yields: ['globalAvgPool2d'], run: globalPool('globalAvgPool2d') },

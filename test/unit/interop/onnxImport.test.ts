@@ -211,12 +211,13 @@ describe('ONNX import', function () {
     // 6×6 padded to 7×8, 3×3 conv → 5×6, padded to 7×8, 2×2 average → 6×7 (×3 channels).
     const inits = [floatTensor('c.w', [3, 2, 3, 3], rand(54)), floatTensor('lo', [], Float32Array.of(0)), int64Tensor('shape', [0, -1]), floatTensor('fc.w', [126, 2], rand(252)), floatTensor('fc.b', [2], rand(2))];
     importOnnx(modelOf(patterns, inits, ['N', 2, 6, 6], ['N', 2]), { name: 'm' });
-    // A channels-last linear layer (a 1×1 conv) and a mean over height and width.
+    // A channels-last linear layer (a 1×1 conv), a mean over height and width, a 1×1 conv on its [N, C, 1, 1].
     const lastAxis = [
       node('Transpose', 't', ['x'], ['t'], [intAttr('perm', [0, 2, 3, 1])]), node('MatMul', 'mm', ['t', 'mm.w'], ['m']),
-      node('Transpose', 'tb', ['m'], ['b'], [intAttr('perm', [0, 3, 1, 2])]), node('ReduceMean', 'mean', ['b'], ['y'], [intAttr('axes', [2, 3]), intAttr('keepdims', 0)]),
+      node('Transpose', 'tb', ['m'], ['b'], [intAttr('perm', [0, 3, 1, 2])]), node('ReduceMean', 'mean', ['b'], ['p'], [intAttr('axes', [2, 3])]),
+      node('Conv', 'pc', ['p', 'pc.w'], ['y'], [intAttr('kernel_shape', [1, 1])]),
     ];
-    importOnnx(modelOf(lastAxis, [floatTensor('mm.w', [2, 3], rand(6))], ['N', 2, 4, 4], ['N', 3]), { name: 'm' });
+    importOnnx(modelOf(lastAxis, [floatTensor('mm.w', [2, 3], rand(6)), floatTensor('pc.w', [2, 3, 1, 1], rand(6))], ['N', 2, 4, 4], ['N', 2, 1, 1]), { name: 'm' });
     assert.ok(reads.has('Conv:group') && reads.has('Gemm:transB'), 'the reads were not recorded');
     for (const r of reads) {
       const [op, name] = r.split(':') as [string, string];

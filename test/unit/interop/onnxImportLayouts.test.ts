@@ -43,6 +43,20 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
     assert.deepEqual(imported.model.layers[1], { type: 'conv2d', name: 'block.3', filters: 8, kernelSize: 1 });
   });
 
+  it('converts 1×1 convolutions on a globally pooled tensor (squeeze-and-excitation\'s) to dense layers', async () => {
+    const nodes = [
+      node('GlobalAveragePool', '/avgpool/GlobalAveragePool', ['x'], ['p']),
+      node('Conv', '/se/fc1/Conv', ['p', 'se.fc1.weight', 'se.fc1.bias'], ['c1'], [intAttr('kernel_shape', [1, 1])]),
+      node('Relu', '/se/relu/Relu', ['c1'], ['r']),
+      node('Conv', '/se/fc2/Conv', ['r', 'se.fc2.weight'], ['c2'], [intAttr('kernel_shape', [1, 1])]),
+      node('Sigmoid', '/se/Sigmoid', ['c2'], ['s']),
+      node('Flatten', '/Flatten', ['s'], ['y']),
+    ];
+    const inits = [floatTensor('se.fc1.weight', [3, 6, 1, 1], rand(18)), floatTensor('se.fc1.bias', [3], rand(3)), floatTensor('se.fc2.weight', [6, 3, 1, 1], rand(18))];
+    const imported = await assertAgrees(handModel(nodes, inits, ['N', 6, 4, 3], ['N', 6]), [2, 6, 4, 3]);
+    assert.deepEqual(imported.model.layers.map((l) => [l.type, l.name]), [['globalAvgPool2d', 'avgpool'], ['dense', 'se.fc1'], ['relu', 'se.relu'], ['dense', 'se.fc2'], ['sigmoid', 'se']]);
+  });
+
   for (const opset of [13, 18]) {
     it(`converts ReduceMean over height and width to global average pooling, keepdims 0 and 1 (opset ${opset})`, async () => {
       const axes = opset >= 18 ? { input: ['axes'], attr: [] } : { input: [], attr: [intAttr('axes', [2, 3])] };
