@@ -496,6 +496,8 @@ const concat: Handler = (g, node) => {
   const layout = xs[0]!.layout;
   const axis = new Attrs(node).int('axis', 1);
   if (!channelAxes(layout).includes(axis)) unsupported(node, `axis ${axis} is not the channel axis`);
+  // torch.cat of a one-tensor list (DenseNet's first layer of each block) is that tensor.
+  if (xs.length === 1) return setAct(g, node.output?.[0] ?? '', xs[0]!);
   if (xs[0]!.chw) unsupported(node, 'concatenating features flattened from NCHW is not supported');
   const { index, shape } = g.add({ layer: { type: 'concatenate' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node) }, node);
   setAct(g, node.output?.[0] ?? '', { ...xs[0]!, src: index, shape });

@@ -57,6 +57,15 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
     assert.deepEqual(imported.model.layers.map((l) => [l.type, l.name]), [['globalAvgPool2d', 'avgpool'], ['dense', 'se.fc1'], ['relu', 'se.relu'], ['dense', 'se.fc2'], ['sigmoid', 'se']]);
   });
 
+  it('passes a Concat of one input through (torch.cat of a one-tensor list, as DenseNet writes)', async () => {
+    const nodes = [
+      node('Concat', '/denseblock1/denselayer1/Concat', ['x'], ['c'], [intAttr('axis', 1)]),
+      node('Conv', '/denseblock1/denselayer1/conv1/Conv', ['c', 'w'], ['y'], [intAttr('kernel_shape', [1, 1])]),
+    ];
+    const imported = await assertAgrees(handModel(nodes, [floatTensor('w', [4, 3, 1, 1], rand(12))], ['N', 3, 4, 4], ['N', 4, 4, 4]), [2, 3, 4, 4]);
+    assert.deepEqual(imported.model.layers, [{ type: 'conv2d', name: 'denseblock1.denselayer1.conv1', filters: 4, kernelSize: 1, useBias: false }]);
+  });
+
   for (const opset of [13, 18]) {
     it(`converts ReduceMean over height and width to global average pooling, keepdims 0 and 1 (opset ${opset})`, async () => {
       const axes = opset >= 18 ? { input: ['axes'], attr: [] } : { input: [], attr: [intAttr('axes', [2, 3])] };
