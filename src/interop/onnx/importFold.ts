@@ -22,6 +22,12 @@ interface Folded {
 
 /** Folding may not grow a value beyond this many elements (ConstantOfShape, Expand, Range, broadcasting). */
 export const MAX_FOLDED_VALUES = 1 << 24;
+/** Nor make more than this many in all, over one import (float64: 512 MB). */
+export const MAX_FOLDED_TOTAL = 1 << 26;
+
+/** Values folded so far, per import. */
+const foldedCounts = new WeakMap<ImportGraph, number>();
+const folded = (g: ImportGraph): number => foldedCounts.get(g) ?? 0;
 
 function fail(node: onnx.INodeProto, why: string): never {
   throw new Unsupported(`${describe(node)}: ${why}`);
@@ -214,11 +220,16 @@ export function foldNode(g: ImportGraph, node: onnx.INodeProto): boolean {
   }
   const xs = inputsOf(g, node);
   if (!xs || xs.length === 0) return false;
-  setFolded(g, node, evaluate(node, op, a, xs));
+  setFolded(g, node, evaluate(node, op, a, xs), xs);
   return true;
 }
 
-function setFolded(g: ImportGraph, node: onnx.INodeProto, outs: readonly Folded[]): void {
+function setFolded(g: ImportGraph, node: onnx.INodeProto, outs: readonly Folded[], inputs: readonly (Folded | undefined)[] = []): void {
+  // Each result is bounded by MAX_FOLDED_VALUES; their sum too, or a long chain of them would exhaust memory.
+  // (A result that shares its input's values, as Identity and Reshape do, allocates nothing.)
+  const made = outs.reduce((n, v) => n + (inputs.some((x) => x?.values === v.values) ? 0 : v.values.length), 0);
+  if (made > 0 && folded(g) + made > MAX_FOLDED_TOTAL) fail(node, `evaluating constants would hold more than ${MAX_FOLDED_TOTAL} values in all: too large to evaluate`);
+  foldedCounts.set(g, folded(g) + made);
   outs.forEach((v, i) => {
     if (v.values.length !== size(v.dims)) throw new Error(`${describe(node)}: folded ${v.values.length} values for dims [${v.dims.join(', ')}]`);
     const batch = v.batch?.some((t) => t) ? { batch: v.batch } : {};
@@ -313,6 +324,7 @@ function evaluate(node: onnx.INodeProto, op: string, a: Attrs, xs: readonly (Fol
         return j;
       });
       const dims = [...x.dims.slice(0, axis), ...indices.dims, ...x.dims.slice(axis + 1)];
+      checkSize(node, dims, []);
       const inner = size(x.dims.slice(axis + 1));
       return [pick([x], dims, (i) => {
         const k = i % inner;
@@ -332,6 +344,7 @@ function evaluate(node: onnx.INodeProto, op: string, a: Attrs, xs: readonly (Fol
       const widths = parts.map((p) => p.dims[axis]! * inner);
       const total = widths.reduce((s, w) => s + w, 0);
       const dims = x.dims.map((d, i) => (i === axis ? total / inner : d));
+      checkSize(node, dims, []);
       return [pick(parts, dims, (i) => {
         const o = Math.floor(i / total);
         let r = i % total;
