@@ -102,6 +102,37 @@ describe('ONNX import: shape arithmetic', function () {
   });
 });
 
+describe('ONNX import: folding Split and Slice, in both opsets\' forms', () => {
+  /** The values of `outputs` after folding the nodes over the initializers. */
+  function fold(nodes: onnx.INodeProto[], inits: onnx.ITensorProto[], outputs: string[]): number[][] {
+    const g = new ImportGraph({ node: nodes, initializer: inits, input: [] });
+    foldConstants(g);
+    return outputs.map((t) => [...(constantOf(g, t)?.values ?? [])]);
+  }
+  const data = int64Tensor('d', [10, 11, 12, 13, 14, 15]);
+
+  it('Split: sizes as an attribute (opset < 13) or an input, or equal parts', () => {
+    assert.deepEqual(fold([node('Split', 's', ['d'], ['a', 'b'], [intAttr('split', [2, 4])])], [data], ['a', 'b']), [[10, 11], [12, 13, 14, 15]]);
+    assert.deepEqual(fold([node('Split', 's', ['d', 'sizes'], ['a', 'b'])], [data, int64Tensor('sizes', [5, 1])], ['a', 'b']), [[10, 11, 12, 13, 14], [15]]);
+    assert.deepEqual(fold([node('Split', 's', ['d'], ['a', 'b', 'c'])], [data], ['a', 'b', 'c']), [[10, 11], [12, 13], [14, 15]]);
+  });
+
+  it('Slice: starts, ends and axes as attributes (opset < 10) or inputs, negative steps, clamped ends', () => {
+    assert.deepEqual(fold([node('Slice', 's', ['d'], ['y'], [intAttr('starts', [1]), intAttr('ends', [3]), intAttr('axes', [0])])], [data], ['y']), [[11, 12]]);
+    const inputs = [int64Tensor('st', [-1]), int64Tensor('en', [-1e9]), int64Tensor('ax', [0]), int64Tensor('step', [-2])];
+    assert.deepEqual(fold([node('Slice', 's', ['d', 'st', 'en', 'ax', 'step'], ['y'])], [data, ...inputs], ['y']), [[15, 13, 11]]);
+    assert.deepEqual(fold([node('Slice', 's', ['d', 'st2', 'en2'], ['y'])], [data, int64Tensor('st2', [4]), int64Tensor('en2', [1e9])], ['y']), [[14, 15]]);
+  });
+
+  it('Squeeze and Unsqueeze: axes as attributes or inputs agree', () => {
+    const scalar6: onnx.ITensorProto = { name: 'v', dims: [], dataType: DataType.INT64, int64Data: [6] };
+    const attr = fold([node('Unsqueeze', 'u', ['v'], ['u'], [intAttr('axes', [0, 1])]), node('Squeeze', 'q', ['u'], ['q'], [intAttr('axes', [1])])], [scalar6], ['q']);
+    const input = fold([node('Unsqueeze', 'u', ['v', 'a01'], ['u']), node('Squeeze', 'q', ['u', 'a1'], ['q'])], [scalar6, int64Tensor('a01', [0, 1]), int64Tensor('a1', [1])], ['q']);
+    assert.deepEqual(attr, [[6]]);
+    assert.deepEqual(input, attr);
+  });
+});
+
 function patchInitializers(bytes: Uint8Array, extra: onnx.ITensorProto[]): Uint8Array {
   // Decoding and re-encoding keeps everything else as it was.
   const m = decodeModel(bytes);

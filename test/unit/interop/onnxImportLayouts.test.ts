@@ -4,6 +4,7 @@
 // and beta. Each graph is checked against ONNX Runtime.
 import assert from 'node:assert/strict';
 import { importOnnx } from '../../../src/interop/onnx/import';
+import { nodeNameHint } from '../../../src/interop/onnx/importOps';
 import { floatAttr, floatTensor, int64Tensor, intAttr } from '../../../src/interop/onnx/proto';
 import { assertAgrees, handModel, node, rand } from './onnxHand';
 
@@ -55,6 +56,24 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
     const inits = [floatTensor('se.fc1.weight', [3, 6, 1, 1], rand(18)), floatTensor('se.fc1.bias', [3], rand(3)), floatTensor('se.fc2.weight', [6, 3, 1, 1], rand(18))];
     const imported = await assertAgrees(handModel(nodes, inits, ['N', 6, 4, 3], ['N', 6]), [2, 6, 4, 3]);
     assert.deepEqual(imported.model.layers.map((l) => [l.type, l.name]), [['globalAvgPool2d', 'avgpool'], ['dense', 'se.fc1'], ['relu', 'se.relu'], ['dense', 'se.fc2'], ['sigmoid', 'se']]);
+  });
+
+  it('names layers as PyTorch names their parameters, uniquely', async () => {
+    const hint = (name: string, opType: string): string => nodeNameHint({ name, opType });
+    assert.equal(hint('/layer1/layer1.0/conv1/Conv', 'Conv'), 'layer1.0.conv1');
+    assert.equal(hint('/features/features.1/features.1.0/block/block.0/Conv', 'Conv'), 'features.1.0.block.0');
+    assert.equal(hint('/layer4/layer4.1/relu_1/Relu', 'Relu'), 'layer4.1.relu_1');
+    assert.equal(hint('/Flatten', 'Flatten'), '');
+    assert.equal(hint('stage1/conv2d_0/Relu', 'Relu'), 'stage1/conv2d_0');
+    // Batch norm folded: the weights are "onnx::Conv_…", the node names the module; a name met twice gets "_1".
+    const nodes = [
+      node('Conv', '/features/features.0/features.0.0/Conv', ['x', 'onnx::Conv_7'], ['a'], [intAttr('kernel_shape', [1, 1])]),
+      node('Relu', '/features/features.0/features.0.0/Relu', ['a'], ['b']),
+      node('Relu', '/features/features.0/features.0.2/Relu', ['b'], ['y']),
+    ];
+    const imported = await assertAgrees(handModel(nodes, [floatTensor('onnx::Conv_7', [2, 2, 1, 1], rand(4))], ['N', 2, 3, 3], ['N', 2, 3, 3]), [1, 2, 3, 3]);
+    assert.deepEqual(imported.model.layers.map((l) => l.name), ['features.0.0', 'features.0.0_1', 'features.0.2']);
+    assert.deepEqual(imported.tensors.map((t) => t.name), ['features.0.0.kernel']);
   });
 
   it('passes a Concat of one input through (torch.cat of a one-tensor list, as DenseNet writes)', async () => {
