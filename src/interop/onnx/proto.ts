@@ -145,6 +145,8 @@ export function readTensor(t: onnx.ITensorProto): TensorValues | string {
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   if (raw) {
     if (raw.byteLength !== size * layout.width) return `dims ${shown} need ${size * layout.width} bytes of ${DataType[type]}, its data has ${raw.byteLength}`;
+    // float32, the weights' type, converted in one pass (a copy, as a Uint8Array: Buffer.slice would share an unaligned pool; Node runs little-endian only).
+    if (type === DataType.FLOAT) return { dims, values: new Float64Array(new Float32Array(new Uint8Array(raw).buffer)), dataType: type };
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const values = new Float64Array(size);
     for (let i = 0; i < size; i++) values[i] = readRaw(view, type, i * layout.width);
