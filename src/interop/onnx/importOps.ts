@@ -312,9 +312,24 @@ const reshape: Handler = (g, node) => {
   const features = x.shape.reduce((p, d) => p * d, 1);
   const [n, f] = target.values;
   const flat = target.values.length === 2 && (n === 0 || n === -1 || n === 1) && (f === -1 || f === features) && !(n === -1 && f === -1);
+  if (!flat && reshapeToPooled(g, node, x, [...target.values])) return;
   if (!flat) unsupported(node, `only a reshape to [batch, features] is supported, not [${[...target.values].join(', ')}]`);
   flattenTo(g, node, x);
 };
+
+/** Features viewed as [N, C, 1, 1] or [N, 1, 1, C] (a squeeze-and-excitation gate after nn.Linear): only how ONNX
+ *  holds them changes. Returns false when the reshape is not one of those. */
+function reshapeToPooled(g: ImportGraph, node: onnx.INodeProto, x: ActValue, target: readonly number[]): boolean {
+  if (x.chw || x.shape.length !== 1 || target.length !== 4) return false;
+  const c = x.shape[0]!;
+  const [n, a, b, d] = target as [number, number, number, number];
+  const batch = n === 0 || n === 1 || (n === -1 && ![a, b, d].includes(-1));
+  const fits = (v: number): boolean => v === c || (v === -1 && n !== -1);
+  const layout = fits(a) && b === 1 && d === 1 ? 'pooled' : a === 1 && b === 1 && fits(d) ? 'pooledLast' : undefined;
+  if (!batch || !layout) return false;
+  setAct(g, node.output?.[0] ?? '', { ...x, layout });
+  return true;
+}
 
 /**
  * Gemm, or MatMul with an Add of a constant bias after it, on features: dense. On a flat tensor, or on a pooled one

@@ -76,6 +76,22 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
     assert.deepEqual(imported.tensors.map((t) => t.name), ['features.0.0.kernel']);
   });
 
+  it('follows features viewed as [N, C, 1, 1] and back (a gate after nn.Linear) without a layer', async () => {
+    const nodes = [
+      node('GlobalAveragePool', '/pool/GlobalAveragePool', ['x'], ['p']),
+      node('Flatten', '/Flatten', ['p'], ['f']),
+      node('Gemm', '/fc/Gemm', ['f', 'fc.weight'], ['g'], [intAttr('transB', 1)]),
+      node('Reshape', '/Reshape', ['g', 'to4d'], ['r']),
+      node('Conv', '/proj/Conv', ['r', 'proj.weight'], ['c'], [intAttr('kernel_shape', [1, 1])]),
+      node('Reshape', '/Reshape_1', ['c', 'to2d'], ['y']),
+    ];
+    const inits = [floatTensor('fc.weight', [5, 3], rand(15)), int64Tensor('to4d', [-1, 5, 1, 1]), floatTensor('proj.weight', [2, 5, 1, 1], rand(10)), int64Tensor('to2d', [0, -1])];
+    const imported = await assertAgrees(handModel(nodes, inits, ['N', 3, 4, 4], ['N', 2]), [2, 3, 4, 4]);
+    assert.deepEqual(imported.model.layers.map((l) => l.type), ['globalAvgPool2d', 'dense', 'dense']);
+    const wrong = handModel(nodes.slice(0, 4), [...inits.slice(0, 1), int64Tensor('to4d', [-1, 5, 1, 2])], ['N', 3, 4, 4], ['N', 5, 1, 2]);
+    assert.throws(() => importOnnx(wrong, { name: 'm' }), /Reshape \(node "\/Reshape"\): only a reshape to \[batch, features\] is supported, not \[-1, 5, 1, 2\]/);
+  });
+
   it('passes a Concat of one input through (torch.cat of a one-tensor list, as DenseNet writes)', async () => {
     const nodes = [
       node('Concat', '/denseblock1/denselayer1/Concat', ['x'], ['c'], [intAttr('axis', 1)]),
