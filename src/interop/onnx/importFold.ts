@@ -530,6 +530,11 @@ export function constantOf(g: ImportGraph, tensor: string | undefined | null): C
   return g.constValue(tensor);
 }
 
+/** The constant value of a node's input `index` (constantOf on that tensor); undefined when absent or not constant. */
+export function constantInput(g: ImportGraph, node: onnx.INodeProto, index: number): ConstValue | undefined {
+  return constantOf(g, node.input?.[index]);
+}
+
 /** The node attributes folding reads, by operator (a handler of the same operator declares its own in ONNX_IMPORTERS). */
 export const FOLDED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   Shape: ['start', 'end'], Cast: ['to'], Unsqueeze: ['axes'], Squeeze: ['axes'], Flatten: ['axis'], Reshape: ['allowzero'], Transpose: ['perm'],

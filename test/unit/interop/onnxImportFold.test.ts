@@ -3,7 +3,7 @@
 // input forms alike; uses of the batch size that a per-sample model cannot honour are refused with the reason.
 import assert from 'node:assert/strict';
 import { importOnnx, OnnxImportError } from '../../../src/interop/onnx/import';
-import { constantOf, foldConstants } from '../../../src/interop/onnx/importFold';
+import { constantInput, constantOf, foldConstants } from '../../../src/interop/onnx/importFold';
 import { ImportGraph } from '../../../src/interop/onnx/importGraph';
 import { DataType, decodeModel, encodeModel, floatTensor, int64Tensor, intAttr, valueInfo, type onnx } from '../../../src/interop/onnx/proto';
 import { assertAgrees, handModel, node, rand } from './onnxHand';
@@ -97,6 +97,8 @@ describe('ONNX import: shape arithmetic', function () {
     assert.ok(g.consumed.has(graph.node![0]!) && g.consumed.has(graph.node![3]!), 'the folded nodes are consumed');
     assert.equal(constantOf(g, 'sum'), undefined);
     assert.equal(constantOf(g, 'nothing'), undefined);
+    assert.deepEqual([...(constantInput(g, graph.node![3]!, 1)?.values ?? [])], [5, 7]);
+    assert.equal(constantInput(g, graph.node![3]!, 2), undefined);
     const n = constantOf(g, 's');
     assert.deepEqual(n?.batch, ['n', undefined, undefined, undefined]);
   });
