@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { importOnnx, OnnxImportError } from '../../../src/interop/onnx/import';
-import { DataType, floatTensor, intAttr, type onnx } from '../../../src/interop/onnx/proto';
+import { DataType, decodeModel, encodeModel, floatTensor, intAttr, type onnx } from '../../../src/interop/onnx/proto';
 import { handModel, node, rand } from './onnxHand';
 
 const conv = (weight: onnx.ITensorProto, extra: onnx.INodeProto[] = []): Uint8Array =>
@@ -76,11 +76,74 @@ const CASES: readonly { readonly what: string; readonly bytes: Uint8Array; reado
   },
 ];
 
+/** A small graph with layers and shape arithmetic, for mutating. */
+function mutable(): Uint8Array {
+  const nodes = [
+    node('Conv', '/conv/Conv', ['x', 'conv.weight', 'conv.bias'], ['c'], [intAttr('kernel_shape', [3, 3]), intAttr('pads', [1, 1, 1, 1])]),
+    node('BatchNormalization', '/bn/BatchNormalization', ['c', 'g', 'b', 'm', 'v'], ['n']),
+    node('Relu', '/relu/Relu', ['n'], ['r']),
+    node('MaxPool', '/pool/MaxPool', ['r'], ['p'], [intAttr('kernel_shape', [2, 2]), intAttr('strides', [2, 2])]),
+    node('Shape', '/Shape', ['p'], ['s']),
+    node('Gather', '/Gather', ['s', 'zero'], ['n0'], [intAttr('axis', 0)]),
+    node('Unsqueeze', '/Unsqueeze', ['n0', 'axes'], ['n1']),
+    node('Concat', '/Concat', ['n1', 'minus1'], ['shape'], [intAttr('axis', 0)]),
+    node('Reshape', '/Reshape', ['p', 'shape'], ['f']),
+    node('Gemm', '/fc/Gemm', ['f', 'fc.weight', 'fc.bias'], ['y'], [intAttr('transB', 1)]),
+  ];
+  const inits = [
+    floatTensor('conv.weight', [4, 2, 3, 3], rand(72)), floatTensor('conv.bias', [4], rand(4)),
+    ...['g', 'b', 'm'].map((n) => floatTensor(n, [4], rand(4))), floatTensor('v', [4], Float32Array.of(1, 2, 3, 4)),
+    { name: 'zero', dims: [], dataType: DataType.INT64, int64Data: [0] }, { name: 'axes', dims: [1], dataType: DataType.INT64, int64Data: [0] },
+    { name: 'minus1', dims: [1], dataType: DataType.INT64, int64Data: [-1] },
+    floatTensor('fc.weight', [3, 16], rand(48)), floatTensor('fc.bias', [3], rand(3)),
+  ];
+  return handModel(nodes, inits, ['N', 2, 4, 4], ['N', 3], 13);
+}
+
 describe('ONNX import: hostile files', function () {
   this.timeout(60_000);
   let dir: string;
   before(() => (dir = mkdtempSync(join(tmpdir(), 'cnn-onnx-hostile-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('never fails otherwise than with its problems on 400 seeded mutations (bytes overwritten, dims, attributes, inputs, operators)', () => {
+    const base = mutable();
+    assert.equal(importOnnx(base, { name: 'm' }).model.layers.length, 6);
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const values = [0, -1, 1, 2, 3, 5, 1e9, -1e9, 2 ** 40];
+    const outcomes = { imported: 0, refused: 0 };
+    for (let k = 0; k < 400; k++) {
+      let bytes: Uint8Array;
+      if (k % 2 === 0) {
+        bytes = Uint8Array.from(base);
+        for (let f = 0; f < 1 + k % 4; f++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      } else {
+        const m = decodeModel(base);
+        const g = m.graph!;
+        const n = pick(g.node);
+        const which = random();
+        if (which < 0.25) pick(g.initializer).dims[0] = pick(values);
+        else if (which < 0.5 && n.attribute.length > 0) {
+          const a = pick(n.attribute);
+          if (a.ints.length > 0) a.ints[Math.floor(random() * a.ints.length)] = pick(values);
+          else a.i = pick(values);
+        } else if (which < 0.75) n.input[Math.floor(random() * n.input.length)] = pick(pick(g.node).output);
+        else n.opType = pick(g.node).opType;
+        bytes = encodeModel(m);
+      }
+      try {
+        importOnnx(bytes, { name: 'm' });
+        outcomes.imported++;
+      } catch (e) {
+        assert.ok(e instanceof OnnxImportError, `mutation ${k}: ${e instanceof Error ? e.stack : String(e)}`);
+        outcomes.refused++;
+      }
+    }
+    // Both happen: the mutations reach past the decoder.
+    assert.ok(outcomes.imported > 20 && outcomes.refused > 100, JSON.stringify(outcomes));
+  });
 
   for (const c of CASES) {
     it(`refuses ${c.what} with one problem, and cnn import says it in one line with exit code 1`, async () => {
