@@ -121,16 +121,18 @@ describe('ONNX import: hostile files', function () {
         for (let f = 0; f < 1 + k % 4; f++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
       } else {
         const m = decodeModel(base);
-        const g = m.graph!;
-        const n = pick(g.node);
+        // Decoded messages hold every repeated field (the I-interfaces say "maybe").
+        const g = m.graph as onnx.GraphProto;
+        const nodes = g.node as onnx.NodeProto[];
+        const n = pick(nodes);
         const which = random();
-        if (which < 0.25) pick(g.initializer).dims[0] = pick(values);
+        if (which < 0.25) (pick(g.initializer) as onnx.TensorProto).dims[0] = pick(values);
         else if (which < 0.5 && n.attribute.length > 0) {
-          const a = pick(n.attribute);
+          const a = pick(n.attribute) as onnx.AttributeProto;
           if (a.ints.length > 0) a.ints[Math.floor(random() * a.ints.length)] = pick(values);
           else a.i = pick(values);
-        } else if (which < 0.75) n.input[Math.floor(random() * n.input.length)] = pick(pick(g.node).output);
-        else n.opType = pick(g.node).opType;
+        } else if (which < 0.75) n.input[Math.floor(random() * n.input.length)] = pick(pick(nodes).output);
+        else n.opType = pick(nodes).opType;
         bytes = encodeModel(m);
       }
       try {
