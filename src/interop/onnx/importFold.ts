@@ -459,6 +459,9 @@ function evaluate(node: onnx.INodeProto, op: string, a: Attrs, xs: readonly (Fol
     return [{ dims: x.dims, values, dataType: op === 'Not' ? DataType.BOOL : x.dataType, ...(batch ? { batch } : {}) }];
   }
   const binary = BINARY[op] ?? fail(node, `operator ${op} cannot be folded`);
+  // Min and Max take any number of inputs: folded pairwise, left to right.
+  if ((op === 'Min' || op === 'Max') && xs.length > 2) return evaluate(node, op, a, [evaluate(node, op, a, xs.slice(0, 2))[0]!, ...xs.slice(2)]);
+  if (xs.length !== 2) fail(node, `has ${xs.length} inputs, not two`);
   const y = xs[1] ?? fail(node, 'needs two inputs');
   const dims = broadcastDims(node, [x.dims, y.dims]);
   checkSize(node, dims, xs);

@@ -126,6 +126,11 @@ describe('ONNX import: folding Split and Slice, in both opsets\' forms', () => {
     assert.deepEqual(fold([node('Slice', 's', ['d', 'st2', 'en2'], ['y'])], [data, int64Tensor('st2', [4]), int64Tensor('en2', [1e9])], ['y']), [[14, 15]]);
   });
 
+  it('Min and Max over any number of inputs, broadcasting', () => {
+    const inits = [int64Tensor('p', [3, 9, 4]), int64Tensor('q', [5]), int64Tensor('r', [1, 20, 2])];
+    assert.deepEqual(fold([node('Max', 'm', ['p', 'q', 'r'], ['y']), node('Min', 'n', ['p', 'q', 'r'], ['z'])], inits, ['y', 'z']), [[5, 20, 5], [1, 5, 2]]);
+  });
+
   it('Squeeze and Unsqueeze: axes as attributes or inputs agree', () => {
     const scalar6: onnx.ITensorProto = { name: 'v', dims: [], dataType: DataType.INT64, int64Data: [6] };
     const attr = fold([node('Unsqueeze', 'u', ['v'], ['u'], [intAttr('axes', [0, 1])]), node('Squeeze', 'q', ['u'], ['q'], [intAttr('axes', [1])])], [scalar6], ['q']);
