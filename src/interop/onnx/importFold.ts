@@ -22,12 +22,22 @@ interface Folded {
 
 /** Folding may not grow a value beyond this many elements (ConstantOfShape, Expand, Range, broadcasting). */
 export const MAX_FOLDED_VALUES = 1 << 24;
-/** Nor make more than this many in all, over one import (float64: 512 MB). */
+/** Nor make more than this many in all over one import (float64: 512 MB), plus twice the values of the file's
+ *  initializers (a file without constant folding may transpose every weight once). */
 export const MAX_FOLDED_TOTAL = 1 << 26;
 
-/** Values folded so far, per import. */
+/** Values folded so far, and how many may be, per import. */
 const foldedCounts = new WeakMap<ImportGraph, number>();
 const folded = (g: ImportGraph): number => foldedCounts.get(g) ?? 0;
+const budgets = new WeakMap<ImportGraph, number>();
+function budgetOf(g: ImportGraph): number {
+  let budget = budgets.get(g);
+  if (budget === undefined) {
+    budget = MAX_FOLDED_TOTAL + 2 * (g.graph.initializer ?? []).reduce((n, t) => n + (g.constValue(t.name)?.values.length ?? 0), 0);
+    budgets.set(g, budget);
+  }
+  return budget;
+}
 
 function fail(node: onnx.INodeProto, why: string): never {
   throw new Unsupported(`${describe(node)}: ${why}`);
@@ -228,7 +238,7 @@ function setFolded(g: ImportGraph, node: onnx.INodeProto, outs: readonly Folded[
   // Each result is bounded by MAX_FOLDED_VALUES; their sum too, or a long chain of them would exhaust memory.
   // (A result that shares its input's values, as Identity and Reshape do, allocates nothing.)
   const made = outs.reduce((n, v) => n + (inputs.some((x) => x?.values === v.values) ? 0 : v.values.length), 0);
-  if (made > 0 && folded(g) + made > MAX_FOLDED_TOTAL) fail(node, `evaluating constants would hold more than ${MAX_FOLDED_TOTAL} values in all: too large to evaluate`);
+  if (made > 0 && folded(g) + made > budgetOf(g)) fail(node, `evaluating constants would hold more than ${budgetOf(g)} values in all: too large to evaluate`);
   foldedCounts.set(g, folded(g) + made);
   outs.forEach((v, i) => {
     if (v.values.length !== size(v.dims)) throw new Error(`${describe(node)}: folded ${v.values.length} values for dims [${v.dims.join(', ')}]`);
