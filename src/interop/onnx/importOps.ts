@@ -37,7 +37,8 @@ export function nodeNameHint(node: onnx.INodeProto): string {
 
 /** A weight initializer "conv1.weight" names its layer "conv1" (PyTorch's and our own naming); else the node's name. */
 function paramNameHint(node: onnx.INodeProto, weight: string | null | undefined): string {
-  const dot = weight ? weight.lastIndexOf('.') : -1;
+  // A node's output ("/block/block.0/Transpose_output_0", torch.onnx without constant folding) names no parameter.
+  const dot = weight && !weight.startsWith('/') ? weight.lastIndexOf('.') : -1;
   return dot > 0 ? weight!.slice(0, dot) : nodeNameHint(node);
 }
 

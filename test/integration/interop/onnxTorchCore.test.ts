@@ -1,8 +1,9 @@
 // What torch.onnx.export writes around the layers, imported from real exports (torch_core_models.py): shape
 // arithmetic for x.view(x.size(0), -1) with a dynamic batch, ReduceMean over height and width, ConvNeXt's
 // channels-last nn.Linear, 1×1 convs on a pooled tensor, torch.cat of one tensor; at opsets 13 and 17, batch norm
-// folded and kept. Each predicts what PyTorch predicts and counts PyTorch's parameters. Skipped outside CI when
-// /usr/bin/python3 has no torch; in CI that is a failure.
+// folded and kept, and without constant folding (weights through Transpose nodes). Each predicts what PyTorch
+// predicts and counts PyTorch's parameters. Skipped outside CI when /usr/bin/python3 has no torch; in CI that is a
+// failure.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,8 +32,8 @@ describe('importing what torch.onnx.export writes around the layers', function (
   });
 
   for (const opset of [13, 17]) {
-    for (const bn of ['folded', 'kept'] as const) {
-      it(`opset ${opset}, batch norm ${bn}: PyTorch's layers, names, parameter count and predictions`, () => {
+    for (const bn of ['folded', 'kept', 'unfolded'] as const) {
+      it(`opset ${opset}, ${bn === 'unfolded' ? 'no constant folding' : `batch norm ${bn}`}: PyTorch's layers, names, parameter count and predictions`, () => {
         const reference = JSON.parse(readFileSync(join(dir, 'core.json'), 'utf8')) as { trainable: number; nonTrainable: number; input: number[] };
         const { model, tensors } = importOnnx(readFileSync(join(dir, `core-o${opset}-${bn}.onnx`)), { name: 'core' });
         const stem = bn === 'kept' ? [['conv2d', 'stem.0'], ['batchNorm', 'stem.1'], ['relu', 'stem.2']] : [['conv2d', 'stem.0'], ['relu', 'stem.2']];

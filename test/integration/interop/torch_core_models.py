@@ -1,12 +1,13 @@
 # Makes .onnx files with PyTorch for the importer-core test: what real exporters write around the layers. One module,
-# exported at opsets 13 and 17, batch norm folded (TrainingMode.EVAL) and kept (PRESERVE), batch dynamic:
+# exported at opsets 13 and 17, batch norm folded (TrainingMode.EVAL) and kept (PRESERVE), and without constant folding
+# (do_constant_folding=False), batch dynamic:
 #   x.view(x.size(0), -1)        Shape/Gather/Unsqueeze/Concat arithmetic feeding a Reshape (NCHW feature order)
 #   x.mean([2, 3], keepdim=...)  ReduceMean over height and width, keepdims 1 and 0
 #   permute + nn.Linear + permute ConvNeXt's channels-last linear layers (MatMul + Add on [N, H, W, C])
 #   1×1 convs on a pooled tensor  squeeze-and-excitation's layers
 #   torch.cat([x], 1)            a Concat of one input (DenseNet)
 # usage: python3 torch_core_models.py OUT_DIR
-# Writes core-o<opset>-<folded|kept>.onnx, core.json ({"trainable", "nonTrainable", "input"}) and core.io.bin (the
+# Writes core-o<opset>-<folded|kept|unfolded>.onnx, core.json ({"trainable", "nonTrainable", "input"}) and core.io.bin (the
 # float32 input, then PyTorch's output, little-endian).
 import json
 import sys
@@ -51,9 +52,11 @@ def main(out_dir):
     with torch.no_grad():
         y = model(x)
     for opset in (13, 17):
-        for bn, mode in (("folded", torch.onnx.TrainingMode.EVAL), ("kept", torch.onnx.TrainingMode.PRESERVE)):
+        # "unfolded": without constant folding the weights reach MatMul through Transpose nodes.
+        for bn, mode, fold in (("folded", torch.onnx.TrainingMode.EVAL, True), ("kept", torch.onnx.TrainingMode.PRESERVE, True),
+                               ("unfolded", torch.onnx.TrainingMode.EVAL, False)):
             torch.onnx.export(model, x, f"{out_dir}/core-o{opset}-{bn}.onnx", opset_version=opset, input_names=["x"], output_names=["y"],
-                              training=mode, do_constant_folding=True, dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
+                              training=mode, do_constant_folding=fold, dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     stats = sum(b.numel() for n, b in model.named_buffers() if n.endswith("running_mean") or n.endswith("running_var"))
     with open(f"{out_dir}/core.json", "w") as f:
