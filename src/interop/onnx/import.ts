@@ -58,7 +58,6 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
       g.failed.add(node);
       continue;
     }
-    g.position = i;
     try {
       // Shape arithmetic (on constants and the shapes of activations) first; else the operator's handler.
       if (foldNode(g, node)) continue;
@@ -76,7 +75,6 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
       if (e instanceof Unsupported) problems.push(e.message);
     }
   }
-  g.position = -1;
   const output = problems.length ? undefined : readOutput(g, notes, problems);
   if (problems.length || !output) throw new OnnxImportError(problems);
   const ours = proto.producerName === PRODUCER;

@@ -527,18 +527,14 @@ export function constantOf(g: ImportGraph, tensor: string | undefined | null): C
     if (shapeOf && !g.values.has(maker.input?.[0] ?? '')) return undefined;
     if (!shapeOf) for (const input of maker.input ?? []) if (input && !g.values.has(input)) stack.push(input);
   }
-  const saved = g.position;
   try {
-    for (const [node, at] of [...needed].sort((a, b) => a[1] - b[1])) {
-      g.position = at;
+    for (const [node] of [...needed].sort((a, b) => a[1] - b[1])) {
       if (!foldNode(g, node)) return undefined;
       g.consumed.add(node);
     }
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
-  } finally {
-    g.position = saved;
   }
   return g.constValue(tensor);
 }
@@ -557,14 +553,12 @@ export const FOLDED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
 /** Folds, before the walk, every node whose inputs are all constants (in file order): patterns may then look ahead
  *  at constants computed by later nodes. A node that cannot be folded is left to the walk, which reports it. */
 export function foldConstants(g: ImportGraph): void {
-  (g.graph.node ?? []).forEach((node, i) => {
-    if (node.opType === 'Shape' || node.opType === 'Size') return;
-    g.position = i;
+  for (const node of g.graph.node ?? []) {
+    if (node.opType === 'Shape' || node.opType === 'Size') continue;
     try {
       if (foldNode(g, node)) g.consumed.add(node);
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
     }
-  });
-  g.position = -1;
+  }
 }

@@ -101,8 +101,6 @@ export class ImportGraph {
   private readonly unreadable = new Map<string, string>();
   /** Nodes that could not be converted (or read such a node's output): their readers are skipped. */
   readonly failed = new Set<onnx.INodeProto>();
-  /** The position of the node being converted: a node must not read what a later node makes. */
-  position = -1;
 
   /** Ours ([h, w, c]), set once the graph input is read. */
   inputShape: Shape = [];
@@ -207,9 +205,11 @@ export class ImportGraph {
   /** Why a tensor is not known yet: a cycle, or nodes out of order (ONNX requires them sorted by dependency). */
   private checkOrder(tensor: string | undefined | null, node: onnx.INodeProto): void {
     const at = tensor ? this.made.get(tensor) : undefined;
-    if (at === undefined || at < this.position) return;
+    // A node must not read what it or a later node makes (a pattern may read later nodes' inputs: their positions count).
+    const reader = this.positionOf(node);
+    if (at === undefined || reader < 0 || at < reader) return;
     const maker = this.graph.node![at]!;
-    const why = at === this.position ? 'its own output' : `the output of ${describe(maker)}, a later node`;
+    const why = at === reader ? 'its own output' : `the output of ${describe(maker)}, a later node`;
     throw new Unsupported(`${describe(node)}: reads "${tensor}", ${why}: the graph has a cycle or its nodes are not in dependency order`);
   }
 
