@@ -49,8 +49,12 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     result = importOnnx(bytes, { name: basename(out).replace(/(\.cnn)?\.json$/i, '') });
   } catch (e) {
     if (!(e instanceof OnnxImportError)) throw e;
-    io.err(`${onnxPath}: cannot import${e.problems.length > 1 ? ` (${e.problems.length} problems)` : ''}; nothing was written:`);
-    for (const p of e.problems) io.err(`  ${p}`);
+    // One problem (a broken file always has one) is one line; several are listed under it.
+    if (e.problems.length === 1) io.err(`${onnxPath}: cannot import, nothing was written: ${e.problems[0]!}`);
+    else {
+      io.err(`${onnxPath}: cannot import (${e.problems.length} problems); nothing was written:`);
+      for (const p of e.problems) io.err(`  ${p}`);
+    }
     return 1;
   }
   const { model, tensors, classes, notes } = result;

@@ -68,10 +68,7 @@ export function analyze(inputShape: Shape, layers: readonly (Layer | undefined)[
     const step: Step = node.unknownInputs ? { params: NO_PARAMS, macs: 0, errors: [] } : inferLayer(layer, inputs, index);
     step.errors.unshift(...node.errors);
     const out = step.outputShape;
-    const outputElements = out ? product(out) : 0;
-    if (out && outputElements > MAX_ACTIVATION_ELEMENTS) {
-      step.errors.push({ code: 'too-large', message: `output ${formatDims(out)} has ${outputElements.toExponential(2)} values per sample: too large to run` });
-    }
+    const outputElements = checkSize(step);
     const first = inputs[0]?.shape;
     const info: LayerInfo = {
       index,
@@ -113,6 +110,34 @@ export function analyze(inputShape: Shape, layers: readonly (Layer | undefined)[
       activationBytesPerSample: activations * 4,
     },
     ok,
+  };
+}
+
+/** The output's values per sample; a 'too-large' error when the engine cannot hold them. */
+function checkSize(step: Step): number {
+  const out = step.outputShape;
+  const outputElements = out ? product(out) : 0;
+  if (out && outputElements > MAX_ACTIVATION_ELEMENTS) {
+    step.errors.push({ code: 'too-large', message: `output ${formatDims(out)} has ${outputElements.toExponential(2)} values per sample: too large to run` });
+  }
+  return outputElements;
+}
+
+/**
+ * One layer as analyze() sees it in a model, for inputs of known shapes (`index` is its position, for its default
+ * name). For builders that add layers one at a time (the ONNX importer): analysing the whole model per added layer
+ * would take quadratic time.
+ */
+export function analyzeLayer(layer: Layer, inputs: readonly LayerInput[], index: number): LayerInfo {
+  const step = inferLayer(layer, inputs, index);
+  const outputElements = checkSize(step);
+  const first = inputs[0]?.shape;
+  return {
+    index, type: layer.type, name: layer.name ?? defaultLayerName(layer.type, index), layer, inputs,
+    ...(first ? { inputShape: first } : {}),
+    ...(step.outputShape ? { outputShape: step.outputShape } : {}),
+    ...(step.window ? { window: step.window } : {}),
+    params: step.params, macs: step.macs, outputElements, consumers: [], errors: step.errors,
   };
 }
 

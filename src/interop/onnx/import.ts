@@ -4,7 +4,8 @@ import type { NamedTensor } from '../../engine/weights';
 import { analyze } from '../../model/shapes';
 import { MODEL_FORMAT, MODEL_INPUT, defaultLayerName, implicitInput, type Layer, type Model, type Shape } from '../../model/types';
 import { PRODUCER } from './export';
-import { constantNodeValue, describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
+import { foldConstants, foldNode, isFoldedOperator } from './importFold';
+import { describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
 import { importerOf } from './importOps';
 import { decodeModel, DataType, OPSET, toNumber, valueInfoDims, valueInfoElemType, type onnx } from './proto';
 
@@ -46,28 +47,32 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
   const problems: string[] = [];
   readInput(g, notes, problems);
   if (problems.length) throw new OnnxImportError(problems);
-  // Constants have no inputs: all are read first, so a pattern may look ahead at a later one.
-  for (const node of graph.node ?? []) {
-    const v = node.opType === 'Constant' && !node.domain ? constantNodeValue(node) : undefined;
-    if (v) g.setOutput(node, v);
-  }
-  for (const node of graph.node ?? []) {
+  // Constants, and arithmetic on constants only, are evaluated first, so a pattern may look ahead at a later one.
+  foldConstants(g);
+  const nodes = graph.node ?? [];
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     if (g.consumed.has(node)) continue;
     if (node.domain) {
       problems.push(`${describe(node)}: operator of domain "${node.domain}" is not supported`);
-      continue;
-    }
-    const importer = importerOf(node.opType ?? '');
-    if (!importer) {
-      problems.push(`${describe(node)}: operator ${node.opType ?? '?'} is not supported`);
+      g.failed.add(node);
       continue;
     }
     try {
-      importer.run(g, node);
+      // Shape arithmetic (on constants and the shapes of activations) first; else the operator's handler.
+      if (foldNode(g, node)) continue;
+      const op = node.opType ?? '';
+      const importer = importerOf(op);
+      if (importer) importer.run(g, node);
+      else if (isFoldedOperator(op)) refuseUnfolded(g, node);
+      else {
+        problems.push(`${describe(node)}: operator ${node.opType ?? '?'} is not supported`);
+        g.failed.add(node);
+      }
     } catch (e) {
-      if (e instanceof Skipped) continue;
+      if (!(e instanceof Skipped || e instanceof Unsupported)) throw e;
+      g.failed.add(node);
       if (e instanceof Unsupported) problems.push(e.message);
-      else throw e;
     }
   }
   const output = problems.length ? undefined : readOutput(g, notes, problems);
@@ -77,6 +82,17 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
   const result = assemble(g, name, proto.docString ?? '', notes);
   const classes = parseClasses(proto.metadataProps ?? []);
   return { ...result, ...(classes ? { classes } : {}), notes };
+}
+
+/** An operator we only fold, reading an activation's values (not only its shape): says which input. */
+function refuseUnfolded(g: ImportGraph, node: onnx.INodeProto): never {
+  for (const t of node.input ?? []) {
+    if (!t || g.constValue(t)) continue;
+    // Throws Skipped when the input's own node was not converted (the problem is listed there).
+    g.act(t, node);
+    throw new Unsupported(`${describe(node)}: operator ${node.opType ?? '?'} is supported only on constants and shapes (static shape arithmetic), and its input "${t}" holds an activation's values`);
+  }
+  throw new Unsupported(`${describe(node)}: operator ${node.opType ?? '?'} cannot be evaluated here`);
 }
 
 /** The one graph input that is not an initializer: [N, h, w, c] read through a Transpose to NCHW (our export),

@@ -12,6 +12,7 @@ export function channelAxis(x: ActValue): { readonly axis: number; readonly rank
     case 'pooled':
       return { axis: 1, rank: 4 };
     case 'nhwc':
+    case 'pooledLast':
       return { axis: 3, rank: 4 };
     case 'flat':
       return { axis: 1, rank: 2 };

@@ -5,7 +5,7 @@
 import { window2d, isWindowError } from '../../model/geometry';
 import { HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationName, IntOrPair, Layer, LayerType, Padding } from '../../model/types';
-import { Attrs, constantNodeValue, describe, f32, tidy, Unsupported, type ActValue, type ConstValue, type ImportGraph, type PendingLayer } from './importGraph';
+import { Attrs, channelAxes, constantNodeValue, describe, f32, spatialAxes, tidy, Unsupported, type ActValue, type ConstValue, type ImportGraph, type Layout, type PendingLayer } from './importGraph';
 import { axisIndex, channelAxis, foldScale, matchLayerNorm, perChannel } from './importChannels';
 import { matchChannelShuffle, matchGelu } from './importPatterns';
 import { convKernelFromOnnx, depthwiseKernelFromOnnx, rowsChwToHwc, transpose2d } from './layout';
@@ -17,18 +17,30 @@ const unsupported = (node: onnx.INodeProto, why: string): never => {
   throw new Unsupported(`${describe(node)}: ${why}`);
 };
 
-/** "/layer1/layer1.0/relu/Relu" → "layer1/layer1.0/relu" (PyTorch's module path); "conv2d_0" → "conv2d_0". */
+/**
+ * A node's module path as PyTorch names parameters: "/layer1/layer1.0/relu/Relu" → "layer1.0.relu",
+ * "/features/features.1/features.1.0/block/block.0/Conv" → "features.1.0.block.0"; "conv2d_0" → "conv2d_0" and
+ * "stage1/conv2d_0/Relu" → "stage1/conv2d_0" (our export's names).
+ */
 export function nodeNameHint(node: onnx.INodeProto): string {
-  const name = (node.name ?? '').replace(/^\/+/, '');
-  const parts = name.split('/');
+  const parts = (node.name ?? '').replace(/^\/+/, '').split('/');
   // The last part is the op type (a top-level "/Flatten" leaves nothing: the layer gets its default name).
   if (parts[parts.length - 1]!.replace(/_\d+$/, '') === node.opType) parts.pop();
-  return parts.join('/');
+  // Only torch.onnx's scopes start with "/" (our export names nodes after the layers, whose names may hold a "/").
+  if (!node.name?.startsWith('/')) return parts.join('/');
+  // torch.onnx names a Sequential's child "<sequential>.<index>" after the Sequential's own scope: it replaces it.
+  const path: string[] = [];
+  for (const p of parts.filter((q) => q !== '')) {
+    if (path.length > 0 && p.startsWith(`${path[path.length - 1]!}.`)) path[path.length - 1] = p;
+    else path.push(p);
+  }
+  return path.join('.');
 }
 
 /** A weight initializer "conv1.weight" names its layer "conv1" (PyTorch's and our own naming); else the node's name. */
 function paramNameHint(node: onnx.INodeProto, weight: string | null | undefined): string {
-  const dot = weight ? weight.lastIndexOf('.') : -1;
+  // A node's output ("/block/block.0/Transpose_output_0", torch.onnx without constant folding) names no parameter.
+  const dot = weight && !weight.startsWith('/') ? weight.lastIndexOf('.') : -1;
   return dot > 0 ? weight!.slice(0, dot) : nodeNameHint(node);
 }
 
@@ -83,7 +95,7 @@ interface ActivationMatch {
   readonly output: string;
 }
 
-function matchActivation(g: ImportGraph, tensor: string, layout: ActValue['layout']): ActivationMatch | undefined {
+function matchActivation(g: ImportGraph, tensor: string, layout: Layout): ActivationMatch | undefined {
   if (g.isGraphOutput(tensor)) return undefined;
   const gelu = matchGelu(g, tensor);
   if (gelu) return { activation: 'gelu', ...gelu };
@@ -104,7 +116,7 @@ function matchActivation(g: ImportGraph, tensor: string, layout: ActValue['layou
 }
 
 /** Relu, Sigmoid, Tanh, HardSwish, LeakyRelu, Softmax over channels, Clip(0, 6) / Clip(0, ∞): our activation, else undefined. */
-function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['layout']): { activation: Exclude<ActivationName, 'linear'>; alpha?: number } | undefined {
+function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: Layout): { activation: Exclude<ActivationName, 'linear'>; alpha?: number } | undefined {
   const a = new Attrs(r);
   switch (r.opType ?? '') {
     case 'Relu':
@@ -127,8 +139,7 @@ function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['l
       // Before opset 13 Softmax coerced the input to 2-D at `axis` (default 1): over channels only when flat.
       if (g.opset < 13 && layout !== 'flat' && layout !== 'pooled') return undefined;
       const axis = a.int('axis', g.opset < 13 ? 1 : -1);
-      const channels = layout === 'nchw' ? [1, -3] : layout === 'nhwc' ? [3, -1] : [1, -1];
-      return channels.includes(axis) ? { activation: 'softmax' } : undefined;
+      return channelAxes(layout).includes(axis) ? { activation: 'softmax' } : undefined;
     }
     case 'Clip': {
       // A bound is an input since opset 11 (an attribute before); one computed at run time is no activation of ours.
@@ -153,7 +164,7 @@ function unaryActivation(g: ImportGraph, r: onnx.INodeProto, layout: ActValue['l
  * The layer's output tensor, after fusing the activation that follows it when that activation's nodes are named
  * "<node>/…" (how our export names a layer's `activation`): then it returns the activation for the layer's field.
  */
-function fuseActivation(g: ImportGraph, node: onnx.INodeProto, tensor: string, layout: ActValue['layout']): { output: string; activation?: ActivationName } {
+function fuseActivation(g: ImportGraph, node: onnx.INodeProto, tensor: string, layout: Layout): { output: string; activation?: ActivationName } {
   const scope = `${node.name ?? ''}/`;
   const m = node.name ? matchActivation(g, tensor, layout) : undefined;
   if (!m || !m.nodes.every((n) => (n.name ?? '').startsWith(scope))) return { output: tensor };
@@ -169,6 +180,8 @@ function setAct(g: ImportGraph, tensor: string, value: ActValue): void {
 }
 
 const conv: Handler = (g, node) => {
+  const input = g.act(node.input?.[0], node);
+  if (input.layout === 'pooled') return convOnPooled(g, node, input);
   const x = spatialInput(g, node);
   const [h, w, c] = x.shape;
   const weightName = node.input?.[1];
@@ -222,6 +235,25 @@ const conv: Handler = (g, node) => {
   const { index, shape } = g.add(pending, node);
   setAct(g, fused.output, { kind: 'act', src: index, layout: 'nchw', shape });
 };
+
+/**
+ * A 1×1 Conv on a globally pooled [N, C, 1, 1] tensor (squeeze-and-excitation's layers): the same product as dense
+ * on our [C]; the output stays pooled.
+ */
+function convOnPooled(g: ImportGraph, node: onnx.INodeProto, x: ActValue): void {
+  const W = g.constant(node.input?.[1], node, 'weight') ?? unsupported(node, 'has no weight');
+  const a = new Attrs(node);
+  const c = x.shape[0]!;
+  if (W.dims.length !== 4 || W.dims[2] !== 1 || W.dims[3] !== 1) unsupported(node, `a [${W.dims.join(', ')}] weight on a pooled [N, ${c}, 1, 1] tensor: only a 1×1 convolution is supported there`);
+  if (a.int('group', 1) !== 1) unsupported(node, `group ${a.int('group', 1)} on a pooled [N, ${c}, 1, 1] tensor is not supported`);
+  if (W.dims[1] !== c) unsupported(node, `its weight expects ${W.dims[1]} input channels, the input has ${c}`);
+  const pads = a.ints('pads', [0, 0, 0, 0]);
+  if (pads.some((p) => p !== 0) || !['NOTSET', 'VALID'].includes(a.string('auto_pad', 'NOTSET'))) unsupported(node, `pads [${pads.join(', ')}] on a pooled [N, ${c}, 1, 1] tensor (a 1×1 image) are not supported`);
+  const units = W.dims[0]!;
+  const B = g.constant(node.input?.[2], node, 'bias');
+  // [out, in, 1, 1] is [out, in] row-major: dense's [in, out] is its transpose.
+  dense(g, node, { ...x, layout: 'flat' }, f32(W.values), true, [units, c], B ? biasOf(node, B, units, 'bias') : undefined, node.output?.[0] ?? '', node, 'pooled');
+}
 
 /** A 1×1, stride-1, unpadded, ungrouped Conv with a constant weight: the pointwise step of a separable conv. */
 function isPlainPointwise(g: ImportGraph, node: onnx.INodeProto): boolean {
@@ -285,7 +317,7 @@ function globalPool(type: 'globalAvgPool2d' | 'globalMaxPool2d'): Handler {
 /** Flatten(axis 1), or a Reshape to [N, features]: our flatten (or nothing, for a flat or pooled tensor). */
 function flattenTo(g: ImportGraph, node: onnx.INodeProto, x: ActValue): void {
   const out = node.output?.[0] ?? '';
-  if (x.layout === 'flat' || x.layout === 'pooled') return setAct(g, out, { ...x, layout: 'flat' });
+  if (x.layout === 'flat' || x.layout === 'pooled' || x.layout === 'pooledLast') return setAct(g, out, { ...x, layout: 'flat' });
   const { index, shape } = g.add({ layer: { type: 'flatten' }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
   const [h, w, c] = x.shape as [number, number, number];
   // Flattening NCHW orders features (c, h, w); ours are (h, w, c). They agree when there is one pixel or one channel.
@@ -314,62 +346,130 @@ const reshape: Handler = (g, node) => {
   const features = x.shape.reduce((p, d) => p * d, 1);
   const [n, f] = target.values;
   const flat = target.values.length === 2 && (n === 0 || n === -1 || n === 1) && (f === -1 || f === features) && !(n === -1 && f === -1);
+  if (!flat && reshapeToPooled(g, node, x, [...target.values])) return;
   if (!flat) unsupported(node, `only a reshape to [batch, features] or a channel shuffle (Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back) is supported, not [${[...target.values].join(', ')}]`);
   flattenTo(g, node, x);
 };
 
-/** Gemm, or MatMul with an Add of a constant bias after it: dense. */
-function dense(g: ImportGraph, node: onnx.INodeProto, kernelOnnx: Float64Array, transposed: boolean, dims: readonly number[], bias: Float64Array | undefined, out: string, main: onnx.INodeProto): void {
-  const x = g.act(node.input?.[0], node);
-  if (x.layout !== 'flat') unsupported(node, `needs a flat [batch, features] input: add a Flatten before it (got ${x.layout === 'pooled' ? 'a pooled [N, C, 1, 1]' : 'an image'} tensor)`);
+/** Features viewed as [N, C, 1, 1] or [N, 1, 1, C] (a squeeze-and-excitation gate after nn.Linear): only how ONNX
+ *  holds them changes. Returns false when the reshape is not one of those. */
+function reshapeToPooled(g: ImportGraph, node: onnx.INodeProto, x: ActValue, target: readonly number[]): boolean {
+  if (x.chw || x.shape.length !== 1 || target.length !== 4) return false;
+  const c = x.shape[0]!;
+  const [n, a, b, d] = target as [number, number, number, number];
+  const batch = n === 0 || n === 1 || (n === -1 && ![a, b, d].includes(-1));
+  const fits = (v: number): boolean => v === c || (v === -1 && n !== -1);
+  const layout = fits(a) && b === 1 && d === 1 ? 'pooled' : a === 1 && b === 1 && fits(d) ? 'pooledLast' : undefined;
+  if (!batch || !layout) return false;
+  setAct(g, node.output?.[0] ?? '', { ...x, layout });
+  return true;
+}
+
+/**
+ * Gemm, or MatMul with an Add of a constant bias after it, on features: dense. On a flat tensor, or on a pooled one
+ * held channels-last [N, 1, 1, C] (a per-pixel linear layer on one pixel); the output keeps the input's layout
+ * unless `layout` says otherwise.
+ */
+function dense(g: ImportGraph, node: onnx.INodeProto, x: ActValue, kernelOnnx: Float32Array, transposed: boolean, dims: readonly number[], bias: Float32Array | undefined, out: string, main: onnx.INodeProto, layout: Layout = x.layout): void {
+  if (x.layout !== 'flat' && x.layout !== 'pooledLast') unsupported(node, `needs a flat [batch, features] input: add a Flatten before it (got ${x.layout === 'pooled' ? 'a pooled [N, C, 1, 1]' : 'an image'} tensor)`);
   const [rows, cols] = dims as [number, number];
   const inF = transposed ? cols : rows;
   const units = transposed ? rows : cols;
   if (inF !== x.shape[0]) unsupported(node, `its weight expects ${inF} features, the input has ${x.shape[0]}`);
-  if (bias && bias.length !== units && bias.length !== 1) unsupported(node, `its bias has ${bias.length} values for ${units} units`);
-  let kernel = transposed ? transpose2d(f32(kernelOnnx), units, inF) : f32(kernelOnnx);
+  let kernel = transposed ? transpose2d(kernelOnnx, units, inF) : kernelOnnx;
   if (x.chw) kernel = rowsChwToHwc(kernel, x.chw[0], x.chw[1], x.chw[2], units);
-  const fused = fuseActivation(g, main, out, 'flat');
-  const biasData = bias && (bias.length === units ? f32(bias) : new Float32Array(units).fill(bias[0]!));
-  const layer: Layer = { type: 'dense', units, ...(biasData ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
-  const params = [kernel, ...(biasData ? [biasData] : [])];
+  const fused = fuseActivation(g, main, out, layout);
+  const layer: Layer = { type: 'dense', units, ...(bias ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
+  const params = [kernel, ...(bias ? [bias] : [])];
   const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: paramNameHint(node, node.input?.[1]), params }, node);
-  setAct(g, fused.output, { kind: 'act', src: index, layout: 'flat', shape });
+  setAct(g, fused.output, { kind: 'act', src: index, layout, shape });
 }
 
+/** A bias for `units` outputs: a constant of that many values (or one, broadcast) on the last axis. */
+function biasOf(node: onnx.INodeProto, c: ConstValue, units: number, what: string): Float32Array {
+  const perUnit = c.values.length === units && c.dims.slice(0, -1).every((d) => d === 1);
+  if (!perUnit && c.values.length !== 1) unsupported(node, `its ${what} has dims [${c.dims.join(', ')}], not one value per unit (${units}) on the last axis`);
+  return perUnit ? f32(c.values) : new Float32Array(units).fill(c.values[0]!);
+}
+
+/** Y = alpha · A·B + beta · C, where A is the input and B, C are constants. */
 const gemm: Handler = (g, node) => {
   const a = new Attrs(node);
-  if (a.int('transA', 0) !== 0) unsupported(node, 'transA 1 is not supported');
-  if (a.float('alpha', 1) !== 1 || (node.input?.[2] && a.float('beta', 1) !== 1)) unsupported(node, 'only alpha = beta = 1 is supported');
+  if (a.int('transA', 0) !== 0) unsupported(node, 'transA 1 (a transposed input) is not supported');
   const B = g.constant(node.input?.[1], node, 'weight') ?? unsupported(node, 'has no weight');
   if (B.dims.length !== 2) unsupported(node, 'needs a 2-D weight');
+  const transB = a.int('transB', 0) === 1;
+  const units = B.dims[transB ? 0 : 1]!;
   const C = g.constant(node.input?.[2], node, 'bias');
-  dense(g, node, B.values, a.int('transB', 0) === 1, B.dims, C?.values, node.output?.[0] ?? '', node);
+  const alpha = a.float('alpha', 1);
+  const beta = a.float('beta', 1);
+  // alpha and beta scale the weights: the layer computes the same function with ours.
+  const kernel = f32(alpha === 1 ? B.values : B.values.map((v) => v * alpha));
+  const bias = C && beta !== 0 ? biasOf(node, C, units, 'bias C') : undefined;
+  if (bias && beta !== 1) for (let i = 0; i < bias.length; i++) bias[i] = bias[i]! * beta;
+  dense(g, node, g.act(node.input?.[0], node), kernel, transB, B.dims, bias, node.output?.[0] ?? '', node);
 };
 
+/**
+ * MatMul by a constant [in, out] matrix, with the Add of a constant bias after it: a linear layer on the last axis.
+ * On features it is dense; on an image held channels-last (ConvNeXt's nn.Linear between its Permutes) it is a 1×1
+ * convolution, the same product at every pixel.
+ */
 const matMul: Handler = (g, node) => {
   const B = g.constant(node.input?.[1], node, 'weight') ?? unsupported(node, 'has no weight');
-  if (B.dims.length !== 2) unsupported(node, 'only a product with a 2-D constant weight (a dense layer) is supported');
+  if (B.dims.length !== 2) unsupported(node, 'only a product with a 2-D constant weight (a linear layer) is supported');
+  const x = g.act(node.input?.[0], node);
+  const [inF, units] = B.dims as [number, number];
   let out = node.output?.[0] ?? '';
-  let bias: Float64Array | undefined;
+  let bias: Float32Array | undefined;
   let main = node;
   const add = g.soleReader(out);
   if (add?.opType === 'Add') {
     const other = add.input?.[0] === out ? add.input?.[1] : add.input?.[0];
-    const c = other ? g.values.get(other) : undefined;
-    if (c?.kind === 'const') {
-      bias = c.values;
+    const c = g.constValue(other);
+    if (c) {
+      bias = biasOf(add, c, units, 'bias');
       g.consumed.add(add);
       out = add.output?.[0] ?? '';
       main = add;
     }
   }
-  dense(g, node, B.values, false, B.dims, bias, out, main);
+  if (x.layout !== 'nhwc') return dense(g, node, x, f32(B.values), false, B.dims, bias, out, main);
+  const c = x.shape[2]!;
+  if (inF !== c) unsupported(node, `its weight expects ${inF} channels (its last axis), the input has ${c}`);
+  const fused = fuseActivation(g, main, out, 'nhwc');
+  const layer: Layer = { type: 'conv2d', filters: units, kernelSize: 1, ...(bias ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
+  // [in, out] row-major is our 1×1 kernel [1, 1, in, out] as it is.
+  const params = [f32(B.values), ...(bias ? [bias] : [])];
+  const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: paramNameHint(node, node.input?.[1]), params }, node);
+  setAct(g, fused.output, { kind: 'act', src: index, layout: 'nhwc', shape });
+};
+
+/**
+ * ReduceMean over height and width: global average pooling (or the start of a layer normalisation). keepdims 1 holds the result as ONNX's global pool does
+ * ([N, C, 1, 1], or [N, 1, 1, C] channels-last), keepdims 0 as features [N, C]. The axes are an attribute up to
+ * opset 17, an input from 18.
+ */
+const reduceMean: Handler = (g, node) => {
+  const x = g.act(node.input?.[0], node);
+  if (layerNormFrom(g, node, x)) return;
+  const a = new Attrs(node);
+  const given = node.input?.[1] ? [...(g.constant(node.input[1], node, 'axes')?.values ?? [])] : a.has('axes') ? [...a.ints('axes', [])] : undefined;
+  const rank = x.layout === 'flat' ? 2 : 4;
+  const axes = (given ?? (a.int('noop_with_empty_axes', 0) ? [] : Array.from({ length: rank }, (_, i) => i))).map((v) => (v < 0 ? v + rank : v)).sort();
+  const spatial = spatialAxes(x.layout);
+  if (x.layout === 'pooled' || x.layout === 'pooledLast' || axes.join(',') !== spatial.join(',')) {
+    unsupported(node, `axes [${(given ?? []).join(', ')}] of a ${x.layout} tensor: only a mean over height and width (global average pooling) is supported`);
+  }
+  const keep = a.int('keepdims', 1) === 1;
+  const { index, shape } = g.add({ layer: { type: 'globalAvgPool2d' }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
+  setAct(g, node.output?.[0] ?? '', { kind: 'act', src: index, layout: keep ? (x.layout === 'nchw' ? 'pooled' : 'pooledLast') : 'flat', shape });
 };
 
 const batchNorm: Handler = (g, node) => {
   const x = g.act(node.input?.[0], node);
-  if (x.layout === 'nhwc' || x.layout === 'pooled') unsupported(node, `needs an NCHW or flat input, got ${x.layout}`);
+  // ONNX normalizes axis 1: the channels of NCHW (pooled or not) and the features of a flat tensor.
+  if (x.layout === 'nhwc' || x.layout === 'pooledLast') unsupported(node, 'needs an NCHW or flat input, got a channels-last one: its axis 1 is not the channels');
   const a = new Attrs(node);
   if (a.int('training_mode', 0) !== 0 || (node.output?.length ?? 1) > 1) unsupported(node, 'training mode (several outputs) is not supported');
   const c = x.shape[x.shape.length - 1]!;
@@ -426,7 +526,10 @@ const dropout: Handler = (g, node) => {
 
 /** Inputs of a merge: all activations of one layout (and feature order). */
 function mergeInputs(g: ImportGraph, node: onnx.INodeProto): ActValue[] {
-  const xs = (node.input ?? []).map((t) => {
+  const inputs = node.input ?? [];
+  // Activations first: one whose node failed skips this node, rather than a second problem about a constant.
+  for (const t of inputs) if (g.values.get(t)?.kind !== 'const') g.act(t, node);
+  const xs = inputs.map((t) => {
     const v = t ? g.values.get(t) : undefined;
     if (v?.kind === 'const') unsupported(node, `adds the constant "${t}": only sums of layer outputs (and a bias after MatMul) are supported`);
     return g.act(t, node);
@@ -447,9 +550,10 @@ const concat: Handler = (g, node) => {
   const xs = mergeInputs(g, node);
   const layout = xs[0]!.layout;
   const axis = new Attrs(node).int('axis', 1);
-  const channels = layout === 'nchw' ? [1, -3] : layout === 'nhwc' ? [3, -1] : [1, -1];
-  if (!channels.includes(axis)) unsupported(node, `axis ${axis} is not the channel axis`);
-  if (xs[0]!.chw || layout === 'pooled') unsupported(node, 'concatenating features flattened from NCHW is not supported');
+  if (!channelAxes(layout).includes(axis)) unsupported(node, `axis ${axis} is not the channel axis`);
+  // torch.cat of a one-tensor list (DenseNet's first layer of each block) is that tensor.
+  if (xs.length === 1) return setAct(g, node.output?.[0] ?? '', xs[0]!);
+  if (xs[0]!.chw) unsupported(node, 'concatenating features flattened from NCHW is not supported');
   const { index, shape } = g.add({ layer: { type: 'concatenate' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node) }, node);
   setAct(g, node.output?.[0] ?? '', { ...xs[0]!, src: index, shape });
 };
@@ -473,9 +577,10 @@ const transpose: Handler = (g, node) => {
   const x = g.act(node.input?.[0], node);
   const perm = new Attrs(node).ints('perm', []).join(',');
   const out = node.output?.[0] ?? '';
-  if (x.layout === 'nhwc' && perm === '0,3,1,2') return setAct(g, out, { ...x, layout: 'nchw' });
-  if (x.layout === 'nchw' && perm === '0,2,3,1') return setAct(g, out, { ...x, layout: 'nhwc' });
-  unsupported(node, `perm [${perm}] of a ${x.layout} tensor: only NHWC ↔ NCHW transposes are supported`);
+  // Only how ONNX holds the values changes: ours stay channels last.
+  if (perm === '0,3,1,2' && (x.layout === 'nhwc' || x.layout === 'pooledLast')) return setAct(g, out, { ...x, layout: x.layout === 'nhwc' ? 'nchw' : 'pooled' });
+  if (perm === '0,2,3,1' && (x.layout === 'nchw' || x.layout === 'pooled')) return setAct(g, out, { ...x, layout: x.layout === 'nchw' ? 'nhwc' : 'pooledLast' });
+  unsupported(node, `perm [${perm}] of a ${x.layout === 'pooledLast' ? 'pooled channels-last' : x.layout} tensor: only NHWC ↔ NCHW transposes are supported`);
 };
 
 const identity: Handler = (g, node) => {
@@ -587,13 +692,15 @@ function addLayerNorm(g: ImportGraph, node: onnx.INodeProto, x: ActValue, epsilo
   setAct(g, out, { ...x, src: index, shape });
 }
 
-/** ReduceMean: the start of PyTorch's opset-13 layer normalisation over the channels (matchLayerNorm). */
-const reduceMean: Handler = (g, node) => {
-  const x = g.act(node.input?.[0], node);
-  const m = matchLayerNorm(g, node) ?? unsupported(node, 'only the mean over the channels that starts a layer normalisation (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div) is supported');
+/** When the ReduceMean starts PyTorch's opset-13 layer normalisation over the channels (matchLayerNorm): adds the
+ *  layer, takes the pattern's other nodes and returns true. */
+function layerNormFrom(g: ImportGraph, node: onnx.INodeProto, x: ActValue): boolean {
+  const m = matchLayerNorm(g, node);
+  if (!m) return false;
   for (const n of m.nodes) g.consumed.add(n);
   addLayerNorm(g, node, x, m.epsilon, m.gamma, m.beta, m.output);
-};
+  return true;
+}
 
 /** Channels [start, end) of x, as a channelSlice (nothing when it takes them all). */
 function sliceChannels(g: ImportGraph, node: onnx.INodeProto, x: ActValue, start: number, end: number, out: string, nameHint: string): void {
@@ -699,7 +806,7 @@ const POOL = [...WINDOW, 'kernel_shape', 'ceil_mode', 'dilations'] as const;
 
 /** Every operator the importer converts, keyed by op_type (default domain); any other is "not supported". */
 export const ONNX_IMPORTERS = {
-  Conv: { attributes: [...WINDOW, 'dilations', 'group'], yields: ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'zeroPadding2D'], run: conv },
+  Conv: { attributes: [...WINDOW, 'dilations', 'group'], yields: ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'zeroPadding2D', 'dense'], run: conv },
   MaxPool: { attributes: POOL, yields: ['maxPool2d'], run: pool('maxPool2d') },
   AveragePool: { attributes: [...POOL, 'count_include_pad'], yields: ['avgPool2d', 'zeroPadding2D'], run: pool('avgPool2d') },
   GlobalAveragePool: { attributes: [], yields: ['globalAvgPool2d'], run: globalPool('globalAvgPool2d') },
@@ -707,7 +814,9 @@ export const ONNX_IMPORTERS = {
   Flatten: { attributes: ['axis'], yields: ['flatten'], run: flatten },
   Reshape: { attributes: [], yields: ['flatten', 'channelShuffle'], run: reshape },
   Gemm: { attributes: ['alpha', 'beta', 'transA', 'transB'], yields: ['dense'], run: gemm },
-  MatMul: { attributes: [], yields: ['dense'], run: matMul },
+  MatMul: { attributes: [], yields: ['dense', 'conv2d'], run: matMul },
+  // Also the start of layer normalisation's opset-13 decomposition (the pattern's other nodes declare nothing).
+  ReduceMean: { attributes: ['axes', 'keepdims', 'noop_with_empty_axes'], yields: ['globalAvgPool2d', 'layerNormalization'], run: reduceMean },
   BatchNormalization: { attributes: ['epsilon', 'momentum', 'training_mode'], yields: ['batchNorm'], run: batchNorm },
   Relu: { attributes: [], yields: ['relu'], run: activation },
   LeakyRelu: { attributes: ['alpha'], yields: ['leakyRelu'], run: activation },
@@ -733,8 +842,6 @@ export const ONNX_IMPORTERS = {
   Constant: { attributes: ['value', 'value_float', 'value_floats', 'value_int', 'value_ints'], yields: [], run: constant },
   Mul: { attributes: [], yields: ['gelu', 'multiply'], run: mul },
   LayerNormalization: { attributes: ['axis', 'epsilon'], yields: ['layerNormalization'], run: layerNorm },
-  // Only as the start of layer normalisation's opset-13 decomposition (the pattern's other nodes declare nothing).
-  ReduceMean: { attributes: ['axes', 'keepdims'], yields: ['layerNormalization'], run: reduceMean },
   // Starts, ends and axes are inputs since opset 10, attributes before; split an input since opset 13.
   Slice: { attributes: ['starts', 'ends', 'axes'], yields: ['channelSlice'], run: slice },
   Split: { attributes: ['axis', 'split'], yields: ['channelSlice'], run: split },

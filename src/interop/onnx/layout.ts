@@ -13,10 +13,14 @@ export function convKernelToOnnx(k: Float32Array, kh: number, kw: number, cin: n
 /** ONNX's Conv weight [out, in, kh, kw] → our conv kernel [kh, kw, in, out]. */
 export function convKernelFromOnnx(w: Float32Array, cout: number, cin: number, kh: number, kw: number): Float32Array {
   const k = new Float32Array(w.length);
+  // Reads in order; each (i, j) cell of ours is [cin, cout] with stride cin·cout between cells.
+  const cell = cin * cout;
+  let r = 0;
   for (let o = 0; o < cout; o++)
-    for (let c = 0; c < cin; c++)
-      for (let i = 0; i < kh; i++)
-        for (let j = 0; j < kw; j++) k[((i * kw + j) * cin + c) * cout + o] = w[((o * cin + c) * kh + i) * kw + j]!;
+    for (let c = 0; c < cin; c++) {
+      const base = c * cout + o;
+      for (let ij = 0; ij < kh * kw; ij++) k[ij * cell + base] = w[r++]!;
+    }
   return k;
 }
 
