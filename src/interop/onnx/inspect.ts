@@ -42,8 +42,10 @@ export interface InspectedNode {
   readonly layers?: readonly string[];
   /** fused: the index of the node whose layer took it. */
   readonly fusedInto?: number;
-  /** unsupported: the importer's message; skipped: which input was not converted. */
+  /** unsupported: the importer's message; skipped: the unsupported node it comes after. */
   readonly reason?: string;
+  /** skipped: the index of that unsupported node. */
+  readonly blockedBy?: number;
 }
 
 export interface OnnxInspection {
@@ -228,12 +230,21 @@ function inspectNodes(graph: onnx.IGraphProto, initializers: ReadonlyMap<string,
       case 'unsupported':
         return void out.push({ ...base, status: 'unsupported', reason: withoutNodePrefix(outcome.problem, node) });
       case 'skipped': {
-        const blocked = inputs.map((t) => producer.get(t)).find((p) => p !== undefined && ['unsupported', 'skipped'].includes(out[p]?.status ?? ''));
-        const reason = blocked === undefined ? 'an input was not converted' : `reads ${describe(graphNodes[blocked]!)}, which is not converted`;
-        return void out.push({ ...base, status: 'skipped', reason });
+        // The unsupported node upstream, through the skipped ones: the one to fix.
+        const roots = inputs.map((t) => producer.get(t)).flatMap((p) => (p === undefined ? [] : out[p]?.status === 'unsupported' ? [p] : out[p]?.blockedBy !== undefined ? [out[p]!.blockedBy!] : []));
+        const root = roots[0];
+        const reason = root === undefined ? 'an input was not converted' : `after ${describe(graphNodes[root]!)}, which is not supported`;
+        return void out.push({ ...base, status: 'skipped', reason, ...(root !== undefined ? { blockedBy: root } : {}) });
       }
     }
   });
+  // A layer that took its activation leaves its own output without a value: that activation keeps its shape.
+  for (const n of out) {
+    if (n.status !== 'fused' || n.fusedInto === undefined || n.opType === 'Conv') continue;
+    const maker = out[n.fusedInto]!;
+    const k = maker.outputs.findIndex((t, i) => n.inputs.includes(t) && maker.outputShapes[i] === undefined);
+    if (k >= 0 && n.outputShapes[0]) (maker.outputShapes as (Dims | undefined)[])[k] = n.outputShapes[0];
+  }
   return out;
 }
 
