@@ -32,6 +32,8 @@ export interface InspectedNode {
   /** Absent for the default ONNX domain. */
   readonly domain?: string;
   readonly inputs: readonly string[];
+  /** One per input: the file's value info, an initializer's dims, or the shape of the output that makes it. */
+  readonly inputShapes: readonly (Dims | undefined)[];
   readonly outputs: readonly string[];
   /** One per output: the file's value info where it declares one, else the importer's shape, else undefined. */
   readonly outputShapes: readonly (Dims | undefined)[];
@@ -149,15 +151,10 @@ function readInitializers(graph: onnx.IGraphProto, problems: string[]): Map<stri
 function heldElements(t: onnx.ITensorProto, width: number): number | undefined {
   if (t.dataLocation === 1) return undefined;
   if (t.rawData && t.rawData.length > 0) return Math.floor(t.rawData.length / width);
-  switch (t.dataType) {
-    case DataType.FLOAT:
-      return t.floatData?.length ?? 0;
-    case DataType.DOUBLE:
-      return t.doubleData?.length ?? 0;
-    default:
-      // float16 and bfloat16 values travel in int32Data.
-      return t.int32Data?.length ?? 0;
-  }
+  if (t.dataType === DataType.FLOAT) return t.floatData?.length ?? 0;
+  if (t.dataType === DataType.DOUBLE) return t.doubleData?.length ?? 0;
+  // float16 and bfloat16 values travel in int32Data.
+  return t.int32Data?.length ?? 0;
 }
 
 function tensorInfo(info: onnx.IValueInfoProto): TensorInfo {
@@ -179,13 +176,30 @@ function typeName(elemType: number | null | undefined): string {
 }
 
 function inspectNodes(graph: onnx.IGraphProto, initializers: ReadonlyMap<string, number>, walk: ImportWalk | undefined): InspectedNode[] {
-  const graphNodes = graph.node ?? [];
-  // Declared shapes: value infos, graph inputs and outputs.
+  const nodes = nodeVerdicts(graph, initializers, walk);
+  // Each input's shape: declared, an initializer's, else that of the output making it (known by now).
+  const declared = declaredShapes(graph);
+  for (const t of graph.initializer ?? []) if (t.name && !declared.has(t.name)) declared.set(t.name, (t.dims ?? []).map(toNumber));
+  const made = new Map<string, Dims | undefined>();
+  for (const n of nodes) n.outputs.forEach((t, k) => t && made.set(t, n.outputShapes[k]));
+  return nodes.map((n) => ({ ...n, inputShapes: n.inputs.map((t) => (t ? (declared.get(t) ?? made.get(t)) : undefined)) }));
+}
+
+/** Value infos, graph inputs and outputs: the shapes the file declares, by tensor. */
+function declaredShapes(graph: onnx.IGraphProto): Map<string, Dims> {
   const declared = new Map<string, Dims>();
   for (const info of [...(graph.valueInfo ?? []), ...(graph.input ?? []), ...(graph.output ?? [])]) {
     const dims = declaredDims(info);
     if (dims && info.name) declared.set(info.name, dims);
   }
+  return declared;
+}
+
+type NodeVerdict = Omit<InspectedNode, 'inputShapes'>;
+
+function nodeVerdicts(graph: onnx.IGraphProto, initializers: ReadonlyMap<string, number>, walk: ImportWalk | undefined): NodeVerdict[] {
+  const graphNodes = graph.node ?? [];
+  const declared = declaredShapes(graph);
   const producer = new Map<string, number>();
   graphNodes.forEach((node, i) => (node.output ?? []).forEach((t) => t && producer.set(t, i)));
   // Which node made each layer, to name the node a fused one went into.
@@ -198,7 +212,7 @@ function inspectNodes(graph: onnx.IGraphProto, initializers: ReadonlyMap<string,
   // Tensors holding an initializer's values (the initializer, an Identity of it): how many parameters they carry.
   const constElements = new Map(initializers);
   const constant = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
-  const out: InspectedNode[] = [];
+  const out: NodeVerdict[] = [];
   graphNodes.forEach((node, index) => {
     const inputs = (node.input ?? []).map(String);
     const outputs = (node.output ?? []).map(String);
