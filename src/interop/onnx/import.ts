@@ -6,6 +6,7 @@ import { MODEL_FORMAT, MODEL_INPUT, defaultLayerName, implicitInput, type Layer,
 import { PRODUCER } from './export';
 import { constantNodeValue, describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
 import { importerOf } from './importOps';
+import { passThrough } from './passThrough';
 import { decodeModel, DataType, OPSET, toNumber, valueInfoDims, valueInfoElemType, type onnx } from './proto';
 
 export interface OnnxImportResult {
@@ -92,6 +93,7 @@ export function walkNodes(proto: onnx.IModelProto, graph: onnx.IGraphProto): Imp
   const unsupported = (node: onnx.INodeProto, problem: string): void => {
     problems.push(problem);
     outcomes.set(node, { kind: 'unsupported', problem });
+    passThrough(g, node);
   };
   for (const node of graph.node ?? []) {
     if (g.consumed.has(node)) {

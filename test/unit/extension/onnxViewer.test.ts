@@ -97,7 +97,7 @@ describe('the .onnx view', () => {
 
   it('shows every node of a model it cannot convert, each unsupported one with its reason, and offers no conversion', () => {
     const bytes = handMade(
-      [node('LRN', 'norm', ['x'], ['a'], [intAttr('size', 3)]), node('Relu', 'relu', ['a'], ['b']), node('Einsum', 'mix', ['b'], ['y'])],
+      [node('LRN', 'norm', ['x'], ['a'], [intAttr('size', 3)]), node('Relu', 'relu', ['a'], ['b']), node('Einsum', 'mix', ['b'], ['c']), node('Relu', 'last', ['c'], ['y'])],
       [],
       ['N', 1, 4, 4],
     );
@@ -106,8 +106,9 @@ describe('the .onnx view', () => {
     assert.equal(view.convertible, false);
     assert.deepEqual(view.graph.nodes.map((n) => [n.opType, n.status, n.reason]), [
       ['LRN', 'unsupported', 'operator LRN is not supported'],
-      ['Relu', 'skipped', 'after LRN (node "norm"), which is not supported'],
+      ['Relu', 'converted', undefined],
       ['Einsum', 'unsupported', 'operator Einsum is not supported'],
+      ['Relu', 'skipped', 'after Einsum (node "mix"), which is not supported'],
     ]);
     assert.equal(view.graph.unsupported, 2);
     assert.deepEqual(conversionProblems(view), ['LRN (node "norm"): operator LRN is not supported', 'Einsum (node "mix"): operator Einsum is not supported']);

@@ -2,6 +2,7 @@
 // file's or the importer's shapes, the parameters it reads, and the importer's verdict; a file that cannot be
 // read at all is one line, never a throw.
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportOnnx } from '../../../src/interop/onnx/export';
@@ -36,12 +37,19 @@ const bias = floatTensor('b', [2], new Float32Array(2));
 const conv = node('Conv', 'conv', ['x', 'w', 'b'], ['c'], [intAttr('pads', [1, 1, 1, 1])]);
 
 describe('ONNX inspection', () => {
-  it('shows every node of a graph the importer cannot convert: the unsupported one with its reason, the ones after it', () => {
+  it('shows every node of a graph the importer cannot convert: each unsupported one with its reason, the ones after them', () => {
     const bytes = graphOf(
-      [conv, node('LRN', 'norm', ['c'], ['n'], [intAttr('size', 3)]), node('Relu', 'act', ['n'], ['r']), node('Add', 'sum', ['r', 'c'], ['y'])],
+      [
+        conv,
+        node('LRN', 'norm', ['c'], ['n'], [intAttr('size', 3)]),
+        node('Relu', 'act', ['n'], ['r']),
+        node('Add', 'sum', ['r', 'c'], ['s']),
+        node('Einsum', 'mix', ['s'], ['e']),
+        node('Relu', 'last', ['e'], ['y']),
+      ],
       [weight, bias],
-      // The file declares the LRN's output: that shape is shown though nothing after the LRN converts.
-      { valueInfo: [valueInfo('n', ['batch', 2, 4, 4])] },
+      // The file declares the Einsum's output: that shape is shown though the importer cannot know it.
+      { valueInfo: [valueInfo('e', ['batch', 2, 4, 4])] },
     );
     const r = inspectOnnx(bytes, { name: 'hand' });
     assert.ok(r.ok);
@@ -54,20 +62,41 @@ describe('ONNX inspection', () => {
     assert.deepEqual(i.outputs, [{ name: 'y', type: 'float32', dims: ['batch', 2, 4, 4] }]);
     assert.equal(i.params, 20);
     assert.equal(i.initializers, 2);
-    assert.equal(i.unsupported, 1);
+    assert.equal(i.unsupported, 2);
     assert.deepEqual(i.problems, []);
-    assert.deepEqual(i.nodes.map((n) => [n.opType, n.name, n.status]), [['Conv', 'conv', 'converted'], ['LRN', 'norm', 'unsupported'], ['Relu', 'act', 'skipped'], ['Add', 'sum', 'skipped']]);
-    assert.deepEqual(i.nodes.map((n) => n.params), [20, 0, 0, 0]);
-    // Conv: the importer's shape (NCHW again, with the file's batch name); LRN: the file's; Relu: nobody's; Add: the graph output's.
-    assert.deepEqual(i.nodes.map((n) => n.outputShapes), [[['batch', 2, 4, 4]], [['batch', 2, 4, 4]], [undefined], [['batch', 2, 4, 4]]]);
-    assert.deepEqual(i.nodes[0]!.layers, ['conv2d']);
-    assert.equal(i.nodes[1]!.reason, 'operator LRN is not supported');
-    assert.deepEqual(i.nodes.slice(2).map((n) => [n.reason, n.blockedBy]), [
-      ['after LRN (node "norm"), which is not supported', 1],
-      ['after LRN (node "norm"), which is not supported', 1],
+    // LRN keeps its input's shape, so the walk goes on past it (and finds the Einsum); nothing is known after the Einsum.
+    assert.deepEqual(i.nodes.map((n) => [n.opType, n.name, n.status]), [
+      ['Conv', 'conv', 'converted'],
+      ['LRN', 'norm', 'unsupported'],
+      ['Relu', 'act', 'converted'],
+      ['Add', 'sum', 'converted'],
+      ['Einsum', 'mix', 'unsupported'],
+      ['Relu', 'last', 'skipped'],
     ]);
+    assert.deepEqual(i.nodes.map((n) => n.params), [20, 0, 0, 0, 0, 0]);
+    // The importer's shapes (NCHW again, with the file's batch name); the Einsum's and the graph output's declared.
+    assert.ok(i.nodes.every((n) => isDeepStrictEqual(n.outputShapes, [['batch', 2, 4, 4]])));
+    assert.deepEqual(i.nodes[3]!.inputShapes, [['batch', 2, 4, 4], ['batch', 2, 4, 4]]);
+    assert.deepEqual(i.nodes[0]!.inputShapes, [['batch', 1, 4, 4], [2, 1, 3, 3], [2]]);
+    assert.deepEqual(i.nodes.map((n) => n.layers), [['conv2d'], undefined, ['relu'], ['add'], undefined, undefined]);
+    assert.deepEqual([i.nodes[1]!.reason, i.nodes[4]!.reason], ['operator LRN is not supported', 'operator Einsum is not supported']);
+    assert.deepEqual([i.nodes[5]!.reason, i.nodes[5]!.blockedBy], ['after Einsum (node "mix"), which is not supported', 4]);
     assert.deepEqual(i.nodes[3]!.inputs, ['r', 'c']);
-    assert.deepEqual(i.nodes[3]!.outputs, ['y']);
+    assert.deepEqual(i.nodes[3]!.outputs, ['s']);
+  });
+
+  it('stops at an unsupported node whose output shape is not certain: the nodes after it are skipped, naming it', () => {
+    const i = inspected(graphOf(
+      [conv, node('Resize', 'up', ['c', '', 'scales'], ['u']), node('Relu', 'a', ['u'], ['v']), node('Relu', 'b', ['v'], ['y'])],
+      [weight, bias, floatTensor('scales', [4], Float32Array.of(1, 1, 2, 2))],
+    ));
+    assert.deepEqual(i.nodes.map((n) => [n.status, n.blockedBy, n.outputShapes]), [
+      ['converted', undefined, [['batch', 2, 4, 4]]],
+      ['unsupported', undefined, [undefined]],
+      ['skipped', 1, [undefined]],
+      ['skipped', 1, [['batch', 2, 4, 4]]],
+    ]);
+    assert.equal(i.nodes[3]!.reason, 'after Resize (node "up"), which is not supported');
   });
 
   it('lists every unsupported node, each with its own reason, and a node of another domain', () => {
