@@ -1,4 +1,5 @@
-// The selected node in full: its inputs (with where each comes from and its shape), outputs, parameters and verdict.
+// The selected node in full: its inputs (each with where it comes from and its shape), outputs, parameters and
+// verdict.
 import type { NodeView, OnnxGraphView } from '../../src/protocol/onnxView';
 import { h } from '../shared/dom';
 import { count, dims, nodeLabel, verdict } from './format';
@@ -11,33 +12,32 @@ export function renderDetails(graph: OnnxGraphView, index: number | undefined): 
     return section;
   }
   const producer = producers(graph.nodes);
-  const graphInputs = new Map(graph.inputs.map((t) => [t.name, t]));
+  const graphInputs = new Set(graph.inputs.map((t) => t.name));
   const source = (t: string): string => {
+    if (!t) return 'absent (optional)';
     const p = producer.get(t);
-    if (p) return `from #${p.node.index} ${p.node.opType}, ${dims(p.node.outputShapes[p.output])}`;
-    const input = graphInputs.get(t);
-    if (input) return `model input, ${dims(input.dims)}`;
-    return t ? 'initializer' : 'absent (optional)';
+    if (p) return `from #${p.index} ${p.opType}`;
+    return graphInputs.has(t) ? 'model input' : 'initializer';
   };
   section.append(
     h('h2', {}, `#${n.index} ${nodeLabel(n)}`),
-    h('p', { class: `details-verdict status-${n.status}` }, verdict(n, graph.nodes)),
+    h('p', { id: 'details-verdict', class: `details-verdict status-${n.status}` }, verdict(n, graph.nodes)),
     h('dl', { class: 'io-list' },
-      h('dt', {}, 'Inputs'), h('dd', {}, h('ul', {}, n.inputs.map((t) => h('li', {}, h('code', {}, t || '""'), ` — ${source(t)}`)))),
-      h('dt', {}, 'Outputs'), h('dd', {}, h('ul', {}, n.outputs.map((t, i) => h('li', {}, h('code', {}, t), ` — ${dims(n.outputShapes[i])}`)))),
+      h('dt', {}, 'Inputs'), h('dd', {}, n.inputs.length === 0 ? 'none' : h('ul', {}, n.inputs.map((t, i) => h('li', {}, h('code', {}, t || '""'), ` ${dims(n.inputShapes[i])} — ${source(t)}`)))),
+      h('dt', {}, 'Outputs'), h('dd', {}, h('ul', {}, n.outputs.map((t, i) => h('li', {}, h('code', {}, t), ` ${dims(n.outputShapes[i])}`)))),
       h('dt', {}, 'Parameters'), h('dd', {}, count(n.params)),
     ),
   );
   return section;
 }
 
-let cache: { nodes: readonly NodeView[]; map: Map<string, { node: NodeView; output: number }> } | undefined;
+let cache: { nodes: readonly NodeView[]; map: Map<string, NodeView> } | undefined;
 
-/** Tensor → the node (and output) that makes it; built once per view. */
-function producers(nodes: readonly NodeView[]): Map<string, { node: NodeView; output: number }> {
+/** Tensor → the node that makes it; built once per view. */
+function producers(nodes: readonly NodeView[]): Map<string, NodeView> {
   if (cache?.nodes === nodes) return cache.map;
-  const map = new Map<string, { node: NodeView; output: number }>();
-  for (const node of nodes) node.outputs.forEach((t, output) => t && map.set(t, { node, output }));
+  const map = new Map<string, NodeView>();
+  for (const node of nodes) for (const t of node.outputs) if (t) map.set(t, node);
   cache = { nodes, map };
   return map;
 }

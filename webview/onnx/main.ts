@@ -1,5 +1,5 @@
-// The .onnx view's webview: the file's whole graph as a table of nodes under a summary, the selected node's
-// details, and "Convert to .cnn.json" when nothing is unsupported. Read-only: the one intent is Convert.
+// The .onnx view's webview: the file's whole graph as a table of nodes grouped by module under a summary, the
+// selected node's details, and "Convert to .cnn.json" when nothing is unsupported. Read-only: the one intent is Convert.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import './onnx.css';
 import { assertNever } from '../../src/model/assertNever';
@@ -56,7 +56,7 @@ function show(next: OnnxView): void {
   if (selected !== undefined && selected >= next.graph.nodes.length) selected = undefined;
   replaceContent(regions.summary, [renderSummary(next, convert)]);
   renderToolbar(next);
-  table = renderNodeTable(next.graph.nodes, select);
+  table = renderNodeTable(next.graph, select);
   table.element.classList.toggle('only-unsupported', onlyUnsupported);
   replaceContent(regions.table, [table.element]);
   replaceContent(regions.details, [renderDetails(next.graph, selected)]);
@@ -83,6 +83,7 @@ function renderToolbar(v: GraphView): void {
 function select(index: number): void {
   if (!view) return;
   selected = index;
+  table?.reveal(index);
   markSelected(index, true);
   replaceContent(regions.details, [renderDetails(view.graph, index)]);
 }
@@ -94,15 +95,19 @@ function markSelected(index: number, focus: boolean): void {
   if (focus) row?.focus();
 }
 
-// Arrow keys move the selection through the visible rows.
+// Arrow keys move the selection through the visible rows (rows are in node order: row i is node i).
 regions.table.addEventListener('keydown', (e) => {
   if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
   const current = (e.target as Element).closest<HTMLElement>('tr[data-index]');
-  let next = current?.[e.key === 'ArrowDown' ? 'nextElementSibling' : 'previousElementSibling'] as HTMLElement | null | undefined;
-  while (next && next.offsetParent === null) next = next[e.key === 'ArrowDown' ? 'nextElementSibling' : 'previousElementSibling'] as HTMLElement | null;
-  if (!next?.dataset.index) return;
-  e.preventDefault();
-  select(Number(next.dataset.index));
+  if (!current || !view) return;
+  const step = e.key === 'ArrowDown' ? 1 : -1;
+  for (let i = Number(current.dataset.index) + step; i >= 0 && i < view.graph.nodes.length; i += step) {
+    const row = document.getElementById(`node-${i}`);
+    if (!row || row.offsetParent === null) continue;
+    e.preventDefault();
+    select(i);
+    return;
+  }
 });
 
 // "Show the first" unsupported node: select it too, so its details open.

@@ -1,27 +1,29 @@
-// The top of the .onnx view: the file, its facts (nodes, parameters, opset, producer, inputs and outputs), the
-// verdict (every node converts, with "Convert to .cnn.json", or how many are unsupported), the model's problems.
-import type { NodeView, OnnxGraphView, OnnxView, TensorView } from '../../src/protocol/onnxView';
+// The top of the .onnx view: the file, the summary line ("52 nodes, 11.7M parameters, 2 unsupported: HardSwish ×2"),
+// its facts (opset, producer, inputs and outputs), "Convert to .cnn.json" (disabled, saying why, unless every node
+// converts), the model's problems and the import's notes.
+import type { OnnxView, TensorView } from '../../src/protocol/onnxView';
 import { button, h } from '../shared/dom';
-import { count, dims } from './format';
+import { blockedReason, count, dims, summaryLine } from './format';
 
-type GraphView = Extract<OnnxView, { readonly kind: 'graph' }>;
+export type GraphView = Extract<OnnxView, { readonly kind: 'graph' }>;
 
 export function renderSummary(view: GraphView, onConvert: () => void): HTMLElement {
   const g = view.graph;
   const facts: string[] = [
-    `${count(g.nodes.length)} ${g.nodes.length === 1 ? 'node' : 'nodes'}`,
-    `${count(g.params)} parameters`,
+    `${count(g.params)} parameters in ${count(g.initializers)} initializers`,
     `opset ${g.opset || '?'}`,
+    `IR version ${g.irVersion || '?'}`,
     g.producer ? `made by ${g.producer}` : 'producer not named',
   ];
   return h(
     'header',
     { id: 'summary', class: 'summary' },
     h('h1', {}, h('span', { class: 'file' }, view.file), h('span', { class: 'read-only-tag' }, 'read-only')),
+    h('p', { id: 'summary-line', class: `summary-line${g.unsupported > 0 ? ' blocked' : ''}` }, summaryLine(g)),
     h('p', { id: 'facts', class: 'facts' }, facts.join(' · ')),
     h('p', { class: 'io' }, tensors('input', g.inputs), ' → ', tensors('output', g.outputs)),
     g.description && h('p', { class: 'description' }, g.description),
-    renderVerdict(view, onConvert),
+    renderConvert(view, onConvert),
     g.problems.length > 0 && h('ul', { id: 'problems', class: 'problems' }, g.problems.map((p) => h('li', {}, p))),
     g.notes.length > 0 && h('ul', { id: 'notes', class: 'notes' }, g.notes.map((n) => h('li', {}, n))),
   );
@@ -32,26 +34,24 @@ function tensors(what: string, list: readonly TensorView[]): HTMLElement {
   return h('span', { class: `tensors ${what}s` }, `${list.length === 1 ? what : `${what}s`} ${text}`);
 }
 
-function renderVerdict(view: GraphView, onConvert: () => void): HTMLElement {
+/** Convert, offered when every node converts; otherwise shown disabled, with the reason beside it. */
+function renderConvert(view: GraphView, onConvert: () => void): HTMLElement {
   const g = view.graph;
   if (view.convertible) {
     return h(
       'div',
-      { id: 'verdict', class: 'verdict ok', role: 'status' },
-      h('span', {}, 'Every node converts to CNN Studio layers.'),
+      { id: 'verdict', class: 'verdict ok' },
+      h('span', {}, `Every node converts to CNN Studio layers.`),
       button('Convert to .cnn.json', { id: 'convert', title: `Writes ${view.convertTo} and its weights beside ${view.file}, then opens it for editing and training` }, onConvert, false),
     );
   }
-  const unsupported = g.nodes.filter((n) => n.status === 'unsupported');
-  const ops = [...new Set(unsupported.map((n) => n.opType))];
-  const text = unsupported.length > 0
-    ? `${count(unsupported.length)} of ${count(g.nodes.length)} ${g.nodes.length === 1 ? 'node is' : 'nodes are'} not supported (${ops.join(', ')}): the model cannot be converted.`
-    : 'The model cannot be converted:';
-  return h('div', { id: 'verdict', class: 'verdict blocked', role: 'status' }, h('span', {}, text), unsupported.length > 0 && firstUnsupportedLink(unsupported[0]!));
+  const reason = `Cannot convert: ${blockedReason(g)}`;
+  const first = g.nodes.find((n) => n.status === 'unsupported');
+  return h(
+    'div',
+    { id: 'verdict', class: 'verdict blocked' },
+    button('Convert to .cnn.json', { id: 'convert', disabled: true, title: reason, 'aria-describedby': 'blocked-reason' }, () => undefined, false),
+    h('span', { id: 'blocked-reason' }, reason),
+    first && h('a', { href: `#node-${first.index}`, id: 'first-unsupported', class: 'jump' }, 'Show the first'),
+  );
 }
-
-function firstUnsupportedLink(first: NodeView): HTMLElement {
-  return h('a', { href: `#node-${first.index}`, id: 'first-unsupported', class: 'jump' }, 'Show the first');
-}
-
-export type { GraphView, OnnxGraphView };
