@@ -28,8 +28,10 @@ export function verdict(n: NodeView, nodes: readonly NodeView[]): string {
     }
     case 'unsupported':
       return `unsupported: ${n.reason ?? 'not supported'}`;
-    case 'skipped':
-      return `not checked: ${n.reason ?? 'an input was not converted'}`;
+    case 'skipped': {
+      const after = n.blockedBy === undefined ? undefined : nodes[n.blockedBy];
+      return after ? `not checked: after #${after.index} ${opName(after)}` : `not checked: ${n.reason ?? 'an input was not converted'}`;
+    }
     case 'unchecked':
       return 'not checked';
   }

@@ -40,11 +40,11 @@ const host = connect((msg: OnnxHostMessage) => {
 });
 
 function show(next: OnnxView): void {
-  table?.cancel();
   document.body.dataset.ready = 'false';
   setStatus(undefined);
   if (next.kind === 'unreadable') {
     view = undefined;
+    table = undefined;
     replaceContent(regions.summary, [
       h('section', { id: 'unreadable', class: 'unreadable', role: 'alert' }, h('h1', {}, `${next.file} cannot be read`), h('p', { class: 'problem' }, next.problem)),
     ]);
@@ -54,18 +54,17 @@ function show(next: OnnxView): void {
   }
   view = next;
   if (selected !== undefined && selected >= next.graph.nodes.length) selected = undefined;
+  if (next.graph.unsupported === 0) onlyUnsupported = false;
   replaceContent(regions.summary, [renderSummary(next, convert)]);
   renderToolbar(next);
-  table = renderNodeTable(next.graph, select);
-  table.element.classList.toggle('only-unsupported', onlyUnsupported);
-  replaceContent(regions.table, [table.element]);
+  // Attached before its first rows are drawn: a windowed table measures its scroller.
+  const scroller = h('div', {});
+  replaceContent(regions.table, [scroller]);
+  table = renderNodeTable(next.graph, { selected, onlyUnsupported, onSelect: select });
+  scroller.replaceWith(table.element);
+  if (selected !== undefined) table.select(selected, false);
   replaceContent(regions.details, [renderDetails(next.graph, selected)]);
-  const shown = table;
-  void shown.complete.then(() => {
-    if (shown !== table) return;
-    if (selected !== undefined) markSelected(selected, false);
-    document.body.dataset.ready = 'true';
-  });
+  document.body.dataset.ready = 'true';
 }
 
 function renderToolbar(v: GraphView): void {
@@ -74,7 +73,7 @@ function renderToolbar(v: GraphView): void {
     unsupported > 0 &&
       button(onlyUnsupported ? 'Show all nodes' : `Show only the ${unsupported} unsupported`, { id: 'filter', 'aria-pressed': onlyUnsupported ? 'true' : 'false' }, () => {
         onlyUnsupported = !onlyUnsupported;
-        table?.element.classList.toggle('only-unsupported', onlyUnsupported);
+        table?.setOnlyUnsupported(onlyUnsupported);
         renderToolbar(v);
       }),
   ]);
@@ -83,41 +82,16 @@ function renderToolbar(v: GraphView): void {
 function select(index: number): void {
   if (!view) return;
   selected = index;
-  table?.reveal(index);
-  markSelected(index, true);
+  table?.select(index, true);
   replaceContent(regions.details, [renderDetails(view.graph, index)]);
 }
 
-function markSelected(index: number, focus: boolean): void {
-  for (const r of regions.table.querySelectorAll('tr.selected')) r.classList.remove('selected');
-  const row = document.getElementById(`node-${index}`);
-  row?.classList.add('selected');
-  if (focus) row?.focus();
-}
-
-// Arrow keys move the selection through the visible rows (rows are in node order: row i is node i).
-regions.table.addEventListener('keydown', (e) => {
-  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
-  const current = (e.target as Element).closest<HTMLElement>('tr[data-index]');
-  if (!current || !view) return;
-  const step = e.key === 'ArrowDown' ? 1 : -1;
-  for (let i = Number(current.dataset.index) + step; i >= 0 && i < view.graph.nodes.length; i += step) {
-    const row = document.getElementById(`node-${i}`);
-    if (!row || row.offsetParent === null) continue;
-    e.preventDefault();
-    select(i);
-    return;
-  }
-});
-
-// "Show the first" unsupported node: select it too, so its details open.
+// "Show the first" unsupported node: select it, so its details open.
 regions.summary.addEventListener('click', (e) => {
   const link = (e.target as Element).closest<HTMLAnchorElement>('a.jump');
   if (!link) return;
   e.preventDefault();
-  const index = Number(link.hash.replace('#node-', ''));
-  select(index);
-  document.getElementById(`node-${index}`)?.scrollIntoView({ block: 'center' });
+  select(Number(link.hash.replace('#node-', '')));
 });
 
 function convert(): void {

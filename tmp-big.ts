@@ -1,0 +1,13 @@
+import { inspectOnnx } from './src/interop/onnx/inspect';
+import { onnxModelView } from './src/extension/interop/onnxView';
+import { encodeModel, valueInfo } from './src/interop/onnx/proto';
+const n = Number(process.argv[2] ?? 10000);
+const head = process.argv[3] ?? 'Relu';
+const nodes = Array.from({ length: n }, (_, i) => ({ opType: i === 0 ? head : 'Relu', name: `/block${Math.floor(i / 10)}/relu${i}/Relu`, input: [i === 0 ? 'x' : `t${i - 1}`], output: [i === n - 1 ? 'y' : `t${i}`] }));
+const bytes = encodeModel({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { name: 'chain', node: nodes, input: [valueInfo('x', ['N', 3, 8, 8])], output: [valueInfo('y', ['N', 3, 8, 8])] } });
+let t = Date.now();
+const r = inspectOnnx(bytes, { name: 'chain' });
+console.log('inspect ms', Date.now() - t, r.ok && r.inspection.unsupported);
+t = Date.now();
+const v = onnxModelView(bytes, 'chain.onnx');
+console.log('view ms', Date.now() - t, JSON.stringify(v.view).length);
