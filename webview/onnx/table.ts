@@ -10,7 +10,7 @@ import { CONSTANTS_LABEL, groupNodes, type NodeGroup } from './groups';
 
 /** More rows than this are windowed. */
 export const WINDOW_FROM = 800;
-/** A windowed row's height in px (one line; the full text is in its title and the details). */
+/** A windowed row's height in px (one line; the full text is in its title and the details), until measured. */
 const ROW_HEIGHT = 24;
 /** Rows rendered beyond each edge of the window. */
 const OVERSCAN = 20;
@@ -50,11 +50,11 @@ export function renderNodeTable(graph: OnnxGraphView, options: NodeTableOptions)
   const table = h(
     'table',
     { id: 'nodes', class: 'nodes', 'data-nodes': nodes.length },
-    h('colgroup', {}, ['index', 'op', 'name', 'in', 'out', 'params', 'status'].map((c) => h('col', { class: `col-${c}` }))),
+    h('colgroup', {}, ['index', 'op', 'name', 'shape', 'params', 'status'].map((c) => h('col', { class: `col-${c}` }))),
     h(
       'thead',
       {},
-      h('tr', {}, h('th', { class: 'num' }, '#'), h('th', {}, 'Operator'), h('th', {}, 'Name'), h('th', {}, 'Input shape'), h('th', {}, 'Output shape'), h('th', { class: 'num' }, 'Parameters'), h('th', {}, 'Status')),
+      h('tr', {}, h('th', { class: 'num' }, '#'), h('th', {}, 'Operator'), h('th', {}, 'Name'), h('th', {}, 'Shape (inputs → outputs)'), h('th', { class: 'num' }, 'Parameters'), h('th', {}, 'Status')),
     ),
     body,
     h(
@@ -63,7 +63,7 @@ export function renderNodeTable(graph: OnnxGraphView, options: NodeTableOptions)
       h(
         'tr',
         { id: 'totals', class: 'totals' },
-        h('td', { colspan: 5 }, `Total: ${count(nodes.length)} ${nodes.length === 1 ? 'node' : 'nodes'}, ${count(graph.initializers)} initializers`),
+        h('td', { colspan: 4 }, `Total: ${count(nodes.length)} ${nodes.length === 1 ? 'node' : 'nodes'}, ${count(graph.initializers)} initializers`),
         h('td', { class: 'num', title: 'Each weight counted once, however many nodes read it' }, count(graph.params)),
         h('td', {}, graph.unsupported > 0 ? `${count(graph.unsupported)} unsupported` : ''),
       ),
@@ -71,6 +71,7 @@ export function renderNodeTable(graph: OnnxGraphView, options: NodeTableOptions)
   );
   const scroller = h('div', { id: 'nodes-scroll', class: 'table-scroll' }, table);
   let windowed = false;
+  let rowHeight = ROW_HEIGHT;
 
   const rebuild = (): void => {
     items = [];
@@ -97,24 +98,30 @@ export function renderNodeTable(graph: OnnxGraphView, options: NodeTableOptions)
     let first = 0;
     let end = items.length;
     if (windowed) {
-      first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
-      end = Math.min(items.length, Math.ceil((scroller.scrollTop + (scroller.clientHeight || 800)) / ROW_HEIGHT) + OVERSCAN);
+      first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - OVERSCAN);
+      end = Math.min(items.length, Math.ceil((scroller.scrollTop + (scroller.clientHeight || 800)) / rowHeight) + OVERSCAN);
     }
     if (!force && drawn.first === first && drawn.end === end && drawn.length === items.length) return;
     drawn = { first, end, length: items.length };
     // One row is in the tab order (the selected one, else the first shown): arrows move from there.
     const tabStop = selected !== undefined && position[selected] !== -1 ? selected : firstShown();
     const rows: HTMLElement[] = [];
-    if (first > 0) rows.push(spacer(first * ROW_HEIGHT));
+    if (first > 0) rows.push(spacer(first * rowHeight));
     for (let k = first; k < end; k++) {
       const item = items[k]!;
       if (item.kind === 'header') rows.push(headerRow(groups[item.group]!, item.group, nodes, collapsed.has(item.group)));
-      else rows.push(nodeRow(nodes[item.index]!, nodes, activations, item.index === selected, item.index === tabStop));
+      else rows.push(nodeRow(nodes[item.index]!, nodes, activations, { selected: item.index === selected, tabStop: item.index === tabStop, wrap: !windowed }));
     }
-    if (end < items.length) rows.push(spacer((items.length - end) * ROW_HEIGHT));
+    if (end < items.length) rows.push(spacer((items.length - end) * rowHeight));
     const focused = document.activeElement instanceof HTMLElement && body.contains(document.activeElement) ? document.activeElement.id : '';
     body.replaceChildren(...rows);
     if (focused) document.getElementById(focused)?.focus({ preventScroll: true });
+    // The spacers assume every row is as high as the first drawn one (the theme's font decides): measure it.
+    const measured = windowed ? body.querySelector<HTMLElement>('tr.node')?.offsetHeight : undefined;
+    if (measured && measured !== rowHeight) {
+      rowHeight = measured;
+      draw();
+    }
   };
 
   let pending = false;
@@ -137,9 +144,9 @@ export function renderNodeTable(graph: OnnxGraphView, options: NodeTableOptions)
     selected = index;
     if (index !== undefined && position[index] === -1 && collapsed.delete(groupOf[index]!)) rebuild();
     if (index !== undefined && windowed) {
-      const top = position[index]! * ROW_HEIGHT;
-      const header = table.tHead?.offsetHeight ?? ROW_HEIGHT;
-      if (top < scroller.scrollTop + header || top + ROW_HEIGHT > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top - scroller.clientHeight / 2;
+      const top = position[index]! * rowHeight;
+      const header = table.tHead?.offsetHeight ?? rowHeight;
+      if (top < scroller.scrollTop + header || top + rowHeight > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top - scroller.clientHeight / 2;
     }
     draw();
     const row = index === undefined ? null : document.getElementById(`node-${index}`);
@@ -199,7 +206,7 @@ function breakable(name: string): (string | HTMLElement)[] {
 }
 
 function spacer(height: number): HTMLElement {
-  const row = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 7 }));
+  const row = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 6 }));
   // Through the CSSOM: the webview's CSP refuses style attributes.
   row.style.height = `${height}px`;
   return row;
@@ -211,8 +218,8 @@ function headerRow(g: NodeGroup, k: number, nodes: readonly NodeView[], collapse
     'tr',
     { id: `group-${k}`, class: `group-header${g.unsupported > 0 ? ' has-unsupported' : ''}`, 'data-group': k, 'data-label': g.label, tabindex: 0, 'aria-expanded': collapsed ? 'false' : 'true', title: 'Fold or unfold this module' },
     h('td', { class: 'num' }, h('span', { class: 'twisty', 'aria-hidden': 'true' }, collapsed ? '▸' : '▾')),
-    h('td', { colspan: 3 }, h('span', { class: 'group-label' }, g.label), h('span', { class: 'group-count' }, ` ${count(g.end - g.first)} nodes`)),
-    h('td', { class: 'shape' }, last.status === 'constant' ? '' : dims(last.outputShapes[0])),
+    h('td', { colspan: 2 }, h('span', { class: 'group-label' }, g.label), h('span', { class: 'group-count' }, ` ${count(g.end - g.first)} nodes`)),
+    h('td', { class: 'shape' }, last.status === 'constant' ? '' : h('span', { class: 'out-shape' }, `→ ${dims(last.outputShapes[0])}`)),
     h('td', { class: 'num params' }, g.params > 0 ? count(g.params) : ''),
     h('td', { class: 'verdict-cell' }, g.unsupported > 0 && [h('span', { class: 'mark', 'aria-hidden': 'true' }, '⚠ '), `${count(g.unsupported)} unsupported`]),
   );
@@ -225,7 +232,15 @@ function activationTensors(graph: OnnxGraphView): Set<string> {
   return out;
 }
 
-function nodeRow(n: NodeView, nodes: readonly NodeView[], activations: ReadonlySet<string>, selected: boolean, tabStop: boolean): HTMLElement {
+interface RowState {
+  readonly selected: boolean;
+  /** The one row in the tab order. */
+  readonly tabStop: boolean;
+  /** Long names may wrap (not in a windowed table, whose rows are one line). */
+  readonly wrap: boolean;
+}
+
+function nodeRow(n: NodeView, nodes: readonly NodeView[], activations: ReadonlySet<string>, { selected, tabStop, wrap }: RowState): HTMLElement {
   const marked = n.status === 'unsupported';
   const inputs = n.inputs.flatMap((t, i) => (activations.has(t) ? [dims(n.inputShapes[i])] : [])).join(', ') || '—';
   const outputs = n.outputShapes.map(dims).join(', ') || '—';
@@ -235,9 +250,8 @@ function nodeRow(n: NodeView, nodes: readonly NodeView[], activations: ReadonlyS
     { id: `node-${n.index}`, class: `node status-${n.status}${selected ? ' selected' : ''}`, 'data-index': n.index, 'data-status': n.status, tabindex: tabStop ? 0 : -1, 'aria-selected': selected ? 'true' : 'false' },
     h('td', { class: 'num index' }, n.index),
     h('td', { class: 'op' }, opName(n)),
-    h('td', { class: 'name', title: n.name }, n.name ? breakable(n.name) : '—'),
-    h('td', { class: 'shape in-shape', title: inputs }, inputs),
-    h('td', { class: 'shape out-shape', title: outputs }, outputs),
+    h('td', { class: 'name', title: n.name }, !n.name ? '—' : wrap ? breakable(n.name) : n.name),
+    h('td', { class: 'shape', title: `${inputs} → ${outputs}` }, h('span', { class: 'in-shape' }, inputs), h('span', { class: 'arrow' }, ' → '), h('span', { class: 'out-shape' }, outputs)),
     h('td', { class: 'num params' }, n.params > 0 ? count(n.params) : ''),
     h('td', { class: 'verdict-cell', title: status }, marked && h('span', { class: 'mark', 'aria-hidden': 'true' }, '⚠ '), status),
   );

@@ -46,7 +46,7 @@ export default async function onnxInterop({ page, workspace, screenshot, log }: 
   assert.equal((await viewer.locator('#summary .file').innerText()).trim(), 'lenet5.onnx');
   assert.equal((await viewer.locator('#summary-line').innerText()).trim(), '15 nodes, 61.7K parameters, every node converts');
   assert.deepEqual(await viewer.locator('#nodes tr.node td.op').allInnerTexts(), LENET_NODES);
-  assert.deepEqual((await viewer.locator('#nodes tr.node td.out-shape').allInnerTexts()).filter((_, i) => LENET_NODES[i] !== 'Relu' && LENET_NODES[i] !== 'Softmax' && LENET_NODES[i] !== 'Transpose'), [
+  assert.deepEqual((await viewer.locator('#nodes tr.node .out-shape').allInnerTexts()).filter((_, i) => LENET_NODES[i] !== 'Relu' && LENET_NODES[i] !== 'Softmax' && LENET_NODES[i] !== 'Transpose'), [
     '[N, 6, 28, 28]', '[N, 6, 14, 14]', '[N, 16, 10, 10]', '[N, 16, 5, 5]', '[N, 400]', '[N, 120]', '[N, 84]', '[N, 10]',
   ]);
   assert.equal((await viewer.locator('#totals td.num').innerText()).trim(), '61,706');

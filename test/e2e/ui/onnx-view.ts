@@ -70,10 +70,10 @@ async function resnet18(page: ScenarioContext['page'], folder: string, screensho
   assert.match(summary, new RegExp(`^65 nodes, 11\\.7M parameters, ${unsupported.length} unsupported: (.+, )?Selu ×3(, .+)?$`));
   // Shapes as ONNX has them: the stem's conv and the SELU after it (which keeps its input's shape).
   const stem = view.locator('#nodes tr.node', { has: view.locator('td.name', { hasText: /^\/conv1\/Conv$/ }) });
-  assert.equal((await stem.locator('td.out-shape').innerText()).trim(), '[batch, 64, 112, 112]');
-  assert.equal((await stem.locator('td.in-shape').innerText()).trim(), '[batch, 3, 224, 224]');
+  assert.equal((await stem.locator('.out-shape').innerText()).trim(), '[batch, 64, 112, 112]');
+  assert.equal((await stem.locator('.in-shape').innerText()).trim(), '[batch, 3, 224, 224]');
   assert.equal((await stem.locator('td.params').innerText()).trim(), '9,472');
-  assert.equal((await view.locator('#node-17 td.out-shape').innerText()).trim(), '[batch, 64, 112, 112]');
+  assert.equal((await view.locator('#node-17 .out-shape').innerText()).trim(), '[batch, 64, 112, 112]');
   // Grouped by module, each group with its parameters; layer4 holds two of the SELUs.
   for (const [group, params] of [['layer1', '147,712'], ['layer2', '524,928'], ['layer3', '2,098,432'], ['layer4', '8,391,168']] as const) {
     const header = view.locator(`tr.group-header[data-label="${group}"]`);
@@ -135,7 +135,7 @@ async function handBuilt(page: ScenarioContext['page'], folder: string, screensh
   assert.deepEqual(await view.locator('#nodes tr.node td.op').allInnerTexts(), ['Conv', 'Relu', 'Einsum', 'Relu']);
   assert.equal((await view.locator('#summary-line').innerText()).trim(), '4 nodes, 108 parameters, 1 unsupported: Einsum');
   assert.equal((await view.locator('#node-2 td.verdict-cell').innerText()).trim(), '⚠ unsupported: operator Einsum is not supported');
-  assert.equal((await view.locator('#node-0 td.out-shape').innerText()).trim(), '[N, 4, 8, 8]');
+  assert.equal((await view.locator('#node-0 .out-shape').innerText()).trim(), '[N, 4, 8, 8]');
   assert.notEqual(await view.locator('#convert').getAttribute('disabled'), null);
   assert.equal((await view.locator('#blocked-reason').innerText()).trim(), 'Cannot convert: 1 node is not supported (Einsum).');
   await screenshot('hand-built');
