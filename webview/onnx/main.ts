@@ -45,6 +45,7 @@ function show(next: OnnxView): void {
   if (next.kind === 'unreadable') {
     view = undefined;
     table = undefined;
+    document.body.classList.remove('windowed-table');
     replaceContent(regions.summary, [
       h('section', { id: 'unreadable', class: 'unreadable', role: 'alert' }, h('h1', {}, `${next.file} cannot be read`), h('p', { class: 'problem' }, next.problem)),
     ]);

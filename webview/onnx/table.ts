@@ -88,6 +88,8 @@ export function renderNodeTable(graph: OnnxGraphView, options: NodeTableOptions)
     });
     windowed = items.length > WINDOW_FROM;
     scroller.classList.toggle('windowed', windowed);
+    // A windowed table fills the editor below the summary, so the page does not scroll and its rows are in sight.
+    document.body.classList.toggle('windowed-table', windowed);
     draw();
   };
 
