@@ -28,6 +28,7 @@ const bundles = [
   { ...node, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/designer/main.ts'], outfile: 'dist/designer.js' },
   { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/training/main.ts'], outfile: 'dist/training.js' },
+  { ...base, platform: 'browser', format: 'iife', entryPoints: ['webview/onnx/main.ts'], outfile: 'dist/onnx.js' },
 ];
 // A renamed entry must fail the build, not silently leave an old bundle in dist/.
 for (const b of bundles) for (const p of b.entryPoints) if (!existsSync(p)) throw new Error(`esbuild.mjs: no entry point ${p}`);

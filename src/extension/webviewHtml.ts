@@ -11,7 +11,7 @@ export function webviewResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
 
 export interface ShellOptions {
   /** dist/<bundle>.js and dist/<bundle>.css */
-  readonly bundle: 'designer' | 'training';
+  readonly bundle: 'designer' | 'training' | 'onnx';
   readonly title: string;
   readonly loading: string;
 }

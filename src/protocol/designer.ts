@@ -71,18 +71,6 @@ export interface MemoryView {
   readonly warning?: string;
 }
 
-/** The designer showing a model it cannot edit: an `.onnx` file, imported in memory (nothing is written). */
-export interface ReadOnlyView {
-  /** The file shown, e.g. "lenet5.onnx". */
-  readonly file: string;
-  /** What "Convert to .cnn.json" writes beside it, e.g. "lenet5.cnn.json" (and its `.safetensors`). */
-  readonly convertTo: string;
-  /** What the import noted (the input layout, a renamed layer). */
-  readonly notes: readonly string[];
-  /** Why the file cannot be shown: every node that cannot be converted, by operator and node. No layers then. */
-  readonly importErrors?: readonly string[];
-}
-
 /** Everything the designer shows, derived from the document text alone. */
 export interface DesignerView {
   readonly name: string;
@@ -103,8 +91,6 @@ export interface DesignerView {
   readonly problems: readonly string[];
   /** false when the text is not a JSON object with a layers array: intents are then refused. */
   readonly editable: boolean;
-  /** Present in the read-only designer: no editing gestures, a banner with "Convert to .cnn.json". */
-  readonly readOnly?: ReadOnlyView;
 }
 
 // ---- host → webview
@@ -157,9 +143,7 @@ export type VersionedEditIntent = EditIntent & { readonly documentVersion: numbe
 /** Intents that leave the document as it is. */
 export type CommandIntent =
   | { readonly type: 'openAsText' }
-  | { readonly type: 'runCommand'; readonly command: WebviewCommand }
-  /** Read-only designer only: writes the model as `.cnn.json` + `.safetensors` beside the file and opens it. */
-  | { readonly type: 'convertToModel' };
+  | { readonly type: 'runCommand'; readonly command: WebviewCommand };
 
 /** What a view asks for; `withDocumentVersion` makes it the message sent. */
 export type Intent = EditIntent | CommandIntent;

@@ -1,5 +1,5 @@
 // In-host: "CNN: Export Model…" with its arguments (no dialogs) writes an ONNX file beside the model, refuses a
-// model with unsaved changes and says so; the .onnx opens in the read-only designer (its own custom editor), and
+// model with unsaved changes and says so; the .onnx opens in its read-only view (its own custom editor), and
 // "CNN: Convert to .cnn.json" writes the model and weights beside it and opens the model in the designer.
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ function activeInput(): unknown {
   return vscode.window.tabGroups.activeTabGroup.activeTab?.input;
 }
 
-describe('ONNX export and the read-only designer', function () {
+describe('ONNX export and the read-only .onnx view', function () {
   this.timeout(60_000);
   let folder: string;
   let model: vscode.Uri;
@@ -66,7 +66,7 @@ describe('ONNX export and the read-only designer', function () {
     assert.equal(doc.isDirty, false);
   });
 
-  it('opens the .onnx file in the read-only designer and converts it to a model beside it', async () => {
+  it('opens the .onnx file in its read-only view and converts it to a model beside it', async () => {
     const onnx = vscode.Uri.file(join(folder, 'lenet5.onnx'));
     await vscode.commands.executeCommand('vscode.open', onnx);
     const tab = await waitFor(() => {

@@ -32,8 +32,7 @@ export function renderLayerTable(view: DesignerView, selected: number, range: Ra
     const focusable = row.index === selected || (selected < 0 && row.index === 0);
     body.append(renderRow(view, row, focusable, row.index >= range.first && row.index <= range.last, count, actions));
   }
-  const readOnly = view.readOnly !== undefined;
-  body.addEventListener('keydown', (e) => onKey(e, count, actions, readOnly));
+  body.addEventListener('keydown', (e) => onKey(e, count, actions));
   if (count === 0) {
     body.append(h('tr', { class: 'empty-row' }, h('td', { colspan: 8 }, 'No layers yet: add one from the palette.')));
   }
@@ -75,8 +74,6 @@ export function markSelected(root: Element, selected: number, range: Range): voi
 
 function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange: boolean, count: number, actions: Actions): HTMLElement {
   const i = row.index;
-  // The read-only designer (.onnx): selection only, no gesture that would edit.
-  const readOnly = view.readOnly !== undefined;
   const errors = row.errors.length > 0;
   const inputs = h('td', { class: 'inputs' }, inputsLabel(row));
   if (i > 0 && view.editable) {
@@ -96,7 +93,7 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
       'data-layer-type': row.type,
       'data-focus-key': `row-${i}`,
       tabindex: focusable ? 0 : -1,
-      draggable: readOnly ? undefined : 'true',
+      draggable: 'true',
       'aria-selected': inRange ? 'true' : 'false',
     },
     h('td', { class: 'index' }, i),
@@ -115,7 +112,7 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
     h(
       'td',
       { class: 'actions' },
-      !readOnly && [
+      [
         button('↑', { 'data-action': 'move-up', title: 'Move up (Alt+↑)', 'aria-label': `Move layer ${i} up`, disabled: i === 0 }, () => move(i, i - 1, actions)),
         button('↓', { 'data-action': 'move-down', title: 'Move down (Alt+↓)', 'aria-label': `Move layer ${i} down`, disabled: i === count - 1 }, () => move(i, i + 1, actions)),
         button('❏', { 'data-action': 'duplicate', title: 'Duplicate (Ctrl+D)', 'aria-label': `Duplicate layer ${i}` }, () => actions.send({ type: 'duplicateLayer', index: i }, i + 1)),
@@ -128,7 +125,6 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
     if (e.target instanceof Element && e.target.closest('vscode-single-select, vscode-multi-select')) return;
     actions.select(i, true, e.shiftKey);
   });
-  if (readOnly) return tr;
   tr.addEventListener('dblclick', () => actions.editSelected());
   tr.addEventListener('dragstart', (e) => {
     e.dataTransfer?.setData(DRAG_TYPE, String(i));
@@ -153,14 +149,13 @@ function move(from: number, to: number, actions: Actions): void {
   actions.send({ type: 'moveLayer', from, to }, to);
 }
 
-function onKey(e: KeyboardEvent, count: number, actions: Actions, readOnly: boolean): void {
+function onKey(e: KeyboardEvent, count: number, actions: Actions): void {
   // The focused row is the one acted on (selection changes do not rebuild the table).
   if (!(e.target instanceof HTMLTableRowElement) || e.target.dataset.layerIndex === undefined) return;
   const i = Number(e.target.dataset.layerIndex);
   const mod = e.ctrlKey || e.metaKey;
   let handled = true;
-  if (readOnly && (e.altKey || mod || ['Delete', 'Backspace', 'Enter', 'F2'].includes(e.key))) handled = false;
-  else if (e.key === 'ArrowUp' && e.altKey) { if (i > 0) move(i, i - 1, actions); }
+  if (e.key === 'ArrowUp' && e.altKey) { if (i > 0) move(i, i - 1, actions); }
   else if (e.key === 'ArrowDown' && e.altKey) { if (i < count - 1) move(i, i + 1, actions); }
   else if (e.key === 'ArrowUp') actions.select(i - 1, true, e.shiftKey);
   else if (e.key === 'ArrowDown') actions.select(i + 1, true, e.shiftKey);

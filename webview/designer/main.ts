@@ -7,23 +7,21 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './designer.css';
 import { assertNever } from '../../src/model/assertNever';
-import { withDocumentVersion, type DesignerView, type HostMessage, type Intent, type ReadOnlyView } from '../../src/protocol/designer';
+import { withDocumentVersion, type HostMessage, type Intent } from '../../src/protocol/designer';
 import { h, replaceContent } from '../shared/dom';
 import { connect } from './host';
-import { Store, type Actions, type Change, type Range } from './state';
+import { Store, type Actions } from './state';
 import { Diagram } from './diagram';
 import { renderGraphTools } from './graphTools';
 import { renderHeader } from './header';
 import { renderInspector } from './inspector';
 import { markSelected, renderLayerTable } from './layerTable';
 import { renderPalette } from './palette';
-import { renderBanner, renderImportErrors, renderReadOnlyHeader, renderReadOnlyInspector } from './readOnly';
 import { renderTotals } from './totals';
 import { renderTraining } from './training';
 
 const app = document.getElementById('app') ?? document.body;
 const regions = {
-  banner: h('div', { class: 'region' }),
   header: h('div', { class: 'region' }),
   status: h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
   tools: h('div', { class: 'region' }),
@@ -81,7 +79,6 @@ const workspace = h(
   h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
 );
 app.replaceChildren(
-  regions.banner,
   regions.header,
   regions.status,
   workspace,
@@ -99,10 +96,7 @@ state.subscribe((change) => {
   if (!view || change === 'status') return;
   const sel = state.selected;
   const range = state.range;
-  const readOnly = view.readOnly;
-  if (readOnly) {
-    renderReadOnly(view, readOnly, change, sel, range);
-  } else if (change === 'view') {
+  if (change === 'view') {
     replaceContent(regions.header, [renderHeader(view, actions)]);
     replaceContent(regions.table, [renderLayerTable(view, sel, range, actions)]);
     replaceContent(regions.totals, [renderTotals(view)]);
@@ -110,39 +104,16 @@ state.subscribe((change) => {
   } else {
     markSelected(regions.table, sel, range);
   }
-  if (!readOnly) {
-    replaceContent(regions.palette, [renderPalette(view, sel, actions)]);
-    replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
-    replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
-    diagram.draw(view, sel, range);
-  }
+  replaceContent(regions.palette, [renderPalette(view, sel, actions)]);
+  replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
+  replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
+  diagram.draw(view, sel, range);
   document.body.dataset.ready = 'true';
   if (!restoredScroll) {
     restoredScroll = true;
     window.scrollTo(0, state.scrollTop);
   }
 });
-
-/**
- * The read-only designer: the banner, then either the import errors alone or the model's table, totals,
- * diagram and the selected layer's settings as text. No palette, connection tools or training settings.
- */
-function renderReadOnly(view: DesignerView, readOnly: ReadOnlyView, change: Change, sel: number, range: Range): void {
-  const failed = readOnly.importErrors !== undefined;
-  workspace.hidden = failed;
-  if (change === 'view') {
-    replaceContent(regions.banner, [renderBanner(readOnly, actions)]);
-    replaceContent(regions.header, [failed ? renderImportErrors(readOnly) : renderReadOnlyHeader(view)]);
-    replaceContent(regions.table, failed ? [] : [renderLayerTable(view, sel, range, actions)]);
-    replaceContent(regions.totals, failed ? [] : [renderTotals(view)]);
-    for (const r of [regions.palette, regions.tools, regions.training]) replaceContent(r, []);
-  } else {
-    markSelected(regions.table, sel, range);
-  }
-  if (failed) return;
-  replaceContent(regions.inspector, [renderReadOnlyInspector(view, sel)]);
-  diagram.draw(view, sel, range);
-}
 
 let scrollTimer: number | undefined;
 window.addEventListener('scroll', () => {

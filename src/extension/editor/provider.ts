@@ -86,9 +86,6 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
         await vscode.commands.executeCommand(msg.command, document.uri);
         return { applied: true };
       }
-      case 'convertToModel':
-        // The read-only (.onnx) designer's gesture; the guard refuses it here already.
-        throw new Error('only a read-only model can be converted to .cnn.json');
       default:
         return assertNever(msg);
     }

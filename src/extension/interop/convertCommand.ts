@@ -1,4 +1,4 @@
-// "Convert to .cnn.json" (the read-only designer's banner, its title bar, the explorer): writes the `.onnx`
+// "Convert to .cnn.json" (the .onnx view's header, its title bar, the explorer): writes the `.onnx`
 // file's model and weights beside it as `<name>.cnn.json` + `<name>.safetensors` (asking before replacing them)
 // and opens the model in the designer.
 import { basename } from 'node:path';
@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { DESIGNER_VIEW_TYPE } from '../editor/provider';
 import { conversionTargets, existingTargets, writeConversion } from './convertOnnx';
 import { loadOnnx } from './onnxDocument';
-import type { OnnxModelView } from './onnxView';
+import { conversionProblems, type OnnxModelView } from './onnxView';
 
 export interface ConvertArgs {
   /** Replace existing files without asking (tests, scripts). */
@@ -26,8 +26,7 @@ export async function convertOnnx(uri: vscode.Uri, state?: OnnxModelView, log?: 
   const current = state ?? (await loadOnnx(uri));
   const conversion = current.conversion;
   if (!conversion) {
-    const problems = current.view.readOnly?.importErrors ?? [];
-    void vscode.window.showErrorMessage(`Cannot convert ${fileName}: nothing was written.`, { modal: true, detail: problems.join('\n') });
+    void vscode.window.showErrorMessage(`Cannot convert ${fileName}: nothing was written.`, { modal: true, detail: conversionProblems(current.view).join('\n') });
     return undefined;
   }
   const targets = conversionTargets(uri.fsPath);

@@ -1,4 +1,4 @@
-// Interop's registrations: "CNN: Export Model…", the read-only designer of `.onnx` files and its "Convert to
+// Interop's registrations: "CNN: Export Model…", the read-only view of `.onnx` files and its "Convert to
 // .cnn.json". activate.ts calls registerInterop(context, log).
 import * as vscode from 'vscode';
 import { activeTabUri } from '../editor';

@@ -1,17 +1,16 @@
-// The document of the read-only designer: an `.onnx` file's model imported in memory (onnxView.ts), reloaded
-// when the file changes on disk. Any failure to read it is an error view, never an editor that throws.
-import { totalmem } from 'node:os';
+// The document of the .onnx view: the file's graph inspected in memory (onnxView.ts), reloaded when the file
+// changes on disk. Any failure to read it is a one-line view, never an editor that throws.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { DesignerView } from '../../protocol/designer';
+import type { OnnxView } from '../../protocol/onnxView';
 import { onnxModelView, unreadableOnnxView, type OnnxModelView } from './onnxView';
 
 /** Node's Buffer limit: ONNX files beyond 2 GiB keep their weights outside the protobuf anyway (as `cnn import`). */
 const MAX_ONNX_BYTES = 2 * 1024 ** 3 - 1;
 
-/** The file's model as imported now; listeners hear of every reload. */
+/** The file's graph as inspected now; listeners hear of every reload. */
 export class OnnxDocument implements vscode.CustomDocument {
-  private readonly listeners = new Set<(view: DesignerView) => void>();
+  private readonly listeners = new Set<(view: OnnxView) => void>();
   private readonly watcher: vscode.FileSystemWatcher;
   private reloadTimer: NodeJS.Timeout | undefined;
 
@@ -33,7 +32,7 @@ export class OnnxDocument implements vscode.CustomDocument {
     return new OnnxDocument(uri, await loadOnnx(uri));
   }
 
-  onDidChange(listener: (view: DesignerView) => void): vscode.Disposable {
+  onDidChange(listener: (view: OnnxView) => void): vscode.Disposable {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
@@ -50,13 +49,13 @@ export class OnnxDocument implements vscode.CustomDocument {
   }
 }
 
-/** Reads and imports the file; any failure is an error view, never a thrown editor. */
+/** Reads and inspects the file; any failure is a one-line view, never a thrown editor. */
 export async function loadOnnx(uri: vscode.Uri): Promise<OnnxModelView> {
   const fileName = basename(uri.path);
   try {
     const { size } = await vscode.workspace.fs.stat(uri);
     if (size > MAX_ONNX_BYTES) return unreadableOnnxView(fileName, `the file is ${size} bytes: ONNX models beyond 2 GiB (external weights) are not supported`);
-    return onnxModelView(await vscode.workspace.fs.readFile(uri), fileName, totalmem());
+    return onnxModelView(await vscode.workspace.fs.readFile(uri), fileName);
   } catch (e) {
     return unreadableOnnxView(fileName, `cannot read the file: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -1,15 +1,12 @@
-// An `.onnx` file → what the read-only designer shows: the model imported in memory (src/interop/onnx/import.ts,
-// which writes nothing), formatted as the `.cnn.json` text "Convert" would write, and the designer's one view
-// model of that text, so layers, shapes and parameter counts are exactly those of the converted file. A file
-// that cannot be converted becomes an error view listing every unsupported node; nothing partial is shown.
-// Pure (no VS Code), so it is unit-tested.
+// An `.onnx` file → what its view shows: every node of the graph (src/interop/onnx/inspect.ts), whether or not
+// CNN Studio converts it, and — only when nothing is unsupported — the conversion "Convert to .cnn.json" writes:
+// the model as the `.cnn.json` text and its weights. A file that cannot be read is one line. Pure (no VS Code), so
+// it is unit-tested.
 import { encodeSafetensors, weightsMetadata } from '../../engine/weights';
-import { importOnnx, OnnxImportError } from '../../interop/onnx/import';
+import { inspectOnnx } from '../../interop/onnx/inspect';
 import { formatModelText } from '../../interop/modelText';
-import { TRAINING_DEFAULTS } from '../../model/defaults';
 import { parseModelText } from '../../model/parse';
-import type { DesignerView } from '../../protocol/designer';
-import { buildView } from '../editor/viewModel';
+import type { OnnxView } from '../../protocol/onnxView';
 
 /** What "Convert to .cnn.json" writes: the model text and its weights file. */
 export interface OnnxConversion {
@@ -20,8 +17,8 @@ export interface OnnxConversion {
 }
 
 export interface OnnxModelView {
-  readonly view: DesignerView;
-  /** Absent when the file cannot be converted (then `view.readOnly.importErrors` says why). */
+  readonly view: OnnxView;
+  /** Present exactly when the view offers "Convert to .cnn.json". */
   readonly conversion?: OnnxConversion;
 }
 
@@ -30,41 +27,36 @@ export function onnxStem(fileName: string): string {
   return fileName.replace(/\.onnx$/i, '') || 'model';
 }
 
-/** machineBytes: the machine's memory, for the training memory warning (as in the designer). */
-export function onnxModelView(bytes: Uint8Array, fileName: string, machineBytes?: number): OnnxModelView {
+export function onnxModelView(bytes: Uint8Array, fileName: string): OnnxModelView {
   const stem = onnxStem(fileName);
   const convertTo = `${stem}.cnn.json`;
-  let imported;
-  try {
-    imported = importOnnx(bytes, { name: stem });
-  } catch (e) {
-    // An importer bug must not leave an empty editor either: it is shown as what went wrong.
-    const problems = e instanceof OnnxImportError ? e.problems : [`cannot read the model: ${e instanceof Error ? e.message : String(e)}`];
-    return { view: errorView(stem, { file: fileName, convertTo, notes: [], importErrors: problems }) };
-  }
-  const { model, tensors, classes, notes } = imported;
-  const text = formatModelText(model);
-  // The text must read back as a valid model (the CLI's import checks the same), else it is not what we show.
+  const result = inspectOnnx(bytes, { name: stem });
+  if (!result.ok) return unreadableOnnxView(fileName, result.problem);
+  const { inspection, imported } = result;
+  if (!imported) return { view: { kind: 'graph', file: fileName, convertTo, convertible: false, graph: inspection } };
+  const text = formatModelText(imported.model);
+  // The text must read back as a valid model (the CLI's import checks the same), else there is nothing to convert.
   const parsed = parseModelText(text);
   if (!parsed.model) {
     const problems = parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => `the converted model does not validate: ${d.message}`);
-    return { view: errorView(stem, { file: fileName, convertTo, notes, importErrors: problems }) };
+    return { view: { kind: 'graph', file: fileName, convertTo, convertible: false, graph: { ...inspection, problems: [...inspection.problems, ...problems] } } };
   }
-  const metadata = weightsMetadata(model);
-  if (classes) metadata.classes = JSON.stringify(classes);
-  const view = buildView(text, stem, machineBytes);
+  const metadata = weightsMetadata(imported.model);
+  if (imported.classes) metadata.classes = JSON.stringify(imported.classes);
   return {
-    view: { ...view, editable: false, readOnly: { file: fileName, convertTo, notes } },
-    conversion: { text, weights: encodeSafetensors(tensors, metadata) },
+    view: { kind: 'graph', file: fileName, convertTo, convertible: true, graph: inspection },
+    conversion: { text, weights: encodeSafetensors(imported.tensors, metadata) },
   };
 }
 
-function errorView(name: string, readOnly: NonNullable<DesignerView['readOnly']>): DesignerView {
-  return { name, rows: [], layers: [], batchSize: TRAINING_DEFAULTS.batchSize, problems: [], editable: false, readOnly };
+/** The view of a file that cannot be read (not ONNX, truncated, too large, gone): one line. */
+export function unreadableOnnxView(fileName: string, problem: string): OnnxModelView {
+  return { view: { kind: 'unreadable', file: fileName, problem } };
 }
 
-/** The error view of a file that cannot even be read (too large, gone). */
-export function unreadableOnnxView(fileName: string, problem: string): OnnxModelView {
-  const stem = onnxStem(fileName);
-  return { view: errorView(stem, { file: fileName, convertTo: `${stem}.cnn.json`, notes: [], importErrors: [problem] }) };
+/** Why a view offers no conversion, one line each: every unsupported node and the model's own problems. */
+export function conversionProblems(view: OnnxView): string[] {
+  if (view.kind === 'unreadable') return [view.problem];
+  const nodes = view.graph.nodes.filter((n) => n.status === 'unsupported').map((n) => `${n.opType} (node ${n.name ? `"${n.name}"` : `#${n.index}`}): ${n.reason ?? 'not supported'}`);
+  return [...view.graph.problems, ...nodes];
 }

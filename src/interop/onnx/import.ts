@@ -7,6 +7,7 @@ import { PRODUCER } from './export';
 import { foldConstants, foldNode, isFoldedOperator } from './importFold';
 import { describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
 import { importerOf } from './importOps';
+import { passThrough } from './passThrough';
 import { decodeModel, DataType, OPSET, toNumber, valueInfoDims, valueInfoElemType, type onnx } from './proto';
 
 export interface OnnxImportResult {
@@ -41,47 +42,87 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
   }
   const graph = proto.graph;
   if (!graph || (graph.node ?? []).length === 0) throw new OnnxImportError(['the ONNX model has no graph (no nodes)']);
+  return completeImport(proto, walkNodes(proto, graph), options);
+}
+
+/** The walk's layers as the model, when the walk found no problem and the output is the last layer's. */
+export function completeImport(proto: onnx.IModelProto, walk: ImportWalk, options: OnnxImportOptions): OnnxImportResult {
+  const { graph: g, notes } = walk;
+  const problems = [...walk.problems];
+  const output = problems.length ? undefined : readOutput(g, notes, problems);
+  if (problems.length || !output) throw new OnnxImportError(problems);
+  const ours = proto.producerName === PRODUCER;
+  const name = ours && g.graph.name ? g.graph.name : options.name;
+  const result = assemble(g, name, proto.docString ?? '', notes);
+  const classes = parseClasses(proto.metadataProps ?? []);
+  return { ...result, ...(classes ? { classes } : {}), notes };
+}
+
+/** What the walk made of one node (the .onnx view shows it, inspect.ts). */
+export type NodeOutcome =
+  /** Ran: the layers it added, g.layers[first … end) (none for plumbing such as Transpose or Identity). */
+  | { readonly kind: 'converted'; readonly first: number; readonly end: number }
+  /** Taken by an earlier node's pattern (an activation fused into its conv, the Mul of x · Sigmoid(x)). */
+  | { readonly kind: 'fused' }
+  | { readonly kind: 'unsupported'; readonly problem: string }
+  /** Reads a tensor made by a node that could not be converted (the problem is listed there). */
+  | { readonly kind: 'skipped' };
+
+export interface ImportWalk {
+  readonly graph: ImportGraph;
+  readonly notes: string[];
+  /** Every problem, as importOnnx reports them: the model's input, then each unsupported node's in graph order. */
+  readonly problems: string[];
+  /** Each node's outcome; none when the model's input stopped the walk before the nodes. */
+  readonly outcomes: ReadonlyMap<onnx.INodeProto, NodeOutcome>;
+}
+
+/** Every node through its importer, collecting each node's problem rather than stopping at the first. */
+export function walkNodes(proto: onnx.IModelProto, graph: onnx.IGraphProto): ImportWalk {
   const g = new ImportGraph(graph);
   g.opset = toNumber((proto.opsetImport ?? []).find((o) => !o.domain)?.version) || OPSET;
   const notes: string[] = [];
   const problems: string[] = [];
+  const outcomes = new Map<onnx.INodeProto, NodeOutcome>();
   readInput(g, notes, problems);
-  if (problems.length) throw new OnnxImportError(problems);
+  if (problems.length) return { graph: g, notes, problems, outcomes };
   // Constants, and arithmetic on constants only, are evaluated first, so a pattern may look ahead at a later one.
   foldConstants(g);
-  const nodes = graph.node ?? [];
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    if (g.consumed.has(node)) continue;
-    if (node.domain) {
-      problems.push(`${describe(node)}: operator of domain "${node.domain}" is not supported`);
-      g.failed.add(node);
+  // An unsupported node's readers are skipped (one problem, not one per reader) unless its output shape is certain.
+  const unsupported = (node: onnx.INodeProto, problem: string): void => {
+    problems.push(problem);
+    outcomes.set(node, { kind: 'unsupported', problem });
+    if (!passThrough(g, node)) g.failed.add(node);
+  };
+  for (const node of graph.node ?? []) {
+    if (g.consumed.has(node)) {
+      outcomes.set(node, { kind: 'fused' });
       continue;
     }
+    if (node.domain) {
+      unsupported(node, `${describe(node)}: operator of domain "${node.domain}" is not supported`);
+      continue;
+    }
+    const first = g.layers.length;
     try {
       // Shape arithmetic (on constants and the shapes of activations) first; else the operator's handler.
-      if (foldNode(g, node)) continue;
-      const op = node.opType ?? '';
-      const importer = importerOf(op);
-      if (importer) importer.run(g, node);
-      else if (isFoldedOperator(op)) refuseUnfolded(g, node);
-      else {
-        problems.push(`${describe(node)}: operator ${node.opType ?? '?'} is not supported`);
-        g.failed.add(node);
+      if (!foldNode(g, node)) {
+        const op = node.opType ?? '';
+        const importer = importerOf(op);
+        if (importer) importer.run(g, node);
+        else if (isFoldedOperator(op)) refuseUnfolded(g, node);
+        else throw new Unsupported(`${describe(node)}: operator ${op || '?'} is not supported`);
       }
+      outcomes.set(node, { kind: 'converted', first, end: g.layers.length });
     } catch (e) {
-      if (!(e instanceof Skipped || e instanceof Unsupported)) throw e;
-      g.failed.add(node);
-      if (e instanceof Unsupported) problems.push(e.message);
+      if (e instanceof Skipped) {
+        g.failed.add(node);
+        outcomes.set(node, { kind: 'skipped' });
+      } else if (e instanceof Unsupported) unsupported(node, e.message);
+      else throw e;
     }
   }
-  const output = problems.length ? undefined : readOutput(g, notes, problems);
-  if (problems.length || !output) throw new OnnxImportError(problems);
-  const ours = proto.producerName === PRODUCER;
-  const name = ours && graph.name ? graph.name : options.name;
-  const result = assemble(g, name, proto.docString ?? '', notes);
-  const classes = parseClasses(proto.metadataProps ?? []);
-  return { ...result, ...(classes ? { classes } : {}), notes };
+  return { graph: g, notes, problems, outcomes };
 }
 
 /** An operator we only fold, reading an activation's values (not only its shape): says which input. */

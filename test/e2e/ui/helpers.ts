@@ -296,6 +296,13 @@ export async function designerFrame(page: Page, timeout = 20_000): Promise<Frame
  * extension's custom editors, Quick Open can still open the file as text (seen once in ui/training-graph, after
  * 29 passing scenarios): then it is reopened with the designer.
  */
+/** The .onnx view, once it has shown the file: its graph (every row in) or the one line saying why it cannot. */
+export async function onnxViewFrame(page: Page, timeout = 30_000): Promise<FrameLocator> {
+  const frame = webviewFrame(page);
+  await frame.locator('body[data-ready="true"]').locator('#summary, #unreadable').first().waitFor({ state: 'visible', timeout });
+  return frame;
+}
+
 export async function openFileInDesigner(page: Page, name: string, timeout = 15_000): Promise<FrameLocator> {
   await openFile(page, name, timeout);
   if ((await waitForEditorContent(page, timeout)) === 'text') await reopenWith(page, 'CNN Designer', timeout);

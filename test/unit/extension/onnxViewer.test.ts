@@ -1,20 +1,19 @@
-// The read-only designer of `.onnx` files (src/extension/interop): the view is the designer's view of exactly the
-// text "Convert" writes, unsupported operators give an error view with every node and no conversion, conversion
-// writes the model and its weights beside the file, and the webview may send nothing but the handshake and Convert.
+// The read-only view of `.onnx` files (src/extension/interop): every node of the graph with shapes, parameters and
+// the importer's verdict; "Convert" writes exactly the model shown, and only when nothing is unsupported; a file that
+// cannot be read is one line; the webview may send nothing but the handshake and Convert.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors, weightsMetadata } from '../../../src/engine/weights';
 import { conversionTargets, existingTargets, writeConversion } from '../../../src/extension/interop/convertOnnx';
-import { guardReadOnlyMessage } from '../../../src/extension/interop/onnxGuard';
-import { onnxModelView, onnxStem, unreadableOnnxView } from '../../../src/extension/interop/onnxView';
+import { conversionProblems, onnxModelView, onnxStem, unreadableOnnxView, type OnnxConversion } from '../../../src/extension/interop/onnxView';
 import { exportOnnx } from '../../../src/interop/onnx/export';
 import { encodeModel, floatTensor, intAttr, valueInfo, type onnx } from '../../../src/interop/onnx/proto';
 import { parseModelText } from '../../../src/model/parse';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { PROTOCOL_VERSION } from '../../../src/protocol/designer';
+import { guardOnnxWebviewMessage, onnxHandshake, ONNX_VIEW_PROTOCOL_VERSION, type OnnxView } from '../../../src/protocol/onnxView';
 import { ROOT, networkOf, weightsOf } from '../interop/helpers';
 
 function example(file: string): Model {
@@ -40,74 +39,89 @@ function handMade(nodes: onnx.INodeProto[], initializer: onnx.ITensorProto[] = [
   });
 }
 
-describe('read-only designer of .onnx files', () => {
-  it('shows LeNet-5 exported to ONNX with the layers, shapes and 61,706 parameters of the example, read-only', () => {
+/** The view of a readable file (else the test fails with the one line it shows). */
+function graphView(bytes: Uint8Array, file: string): { view: Extract<OnnxView, { kind: 'graph' }>; conversion: OnnxConversion | undefined } {
+  const { view, conversion } = onnxModelView(bytes, file);
+  assert.equal(view.kind, 'graph', view.kind === 'unreadable' ? view.problem : '');
+  return { view: view as Extract<OnnxView, { kind: 'graph' }>, conversion };
+}
+
+describe('the .onnx view', () => {
+  it('shows LeNet-5 exported to ONNX node by node, 61,706 parameters, and converts to exactly the example', () => {
     const model = example('lenet5.cnn.json');
     const { bytes, weights } = exported(model);
-    const { view, conversion } = onnxModelView(bytes, 'lenet5.onnx');
-    assert.deepEqual(view.readOnly, { file: 'lenet5.onnx', convertTo: 'lenet5.cnn.json', notes: [] });
-    assert.equal(view.editable, false);
-    assert.equal(view.name, 'lenet5');
-    assert.deepEqual(view.inputShape, [28, 28, 1]);
-    assert.deepEqual(view.rows.map((r) => r.type), ['conv2d', 'maxPool2d', 'conv2d', 'maxPool2d', 'flatten', 'dense', 'dense', 'dense']);
-    assert.deepEqual(view.rows.map((r) => r.outputShape), [[28, 28, 6], [14, 14, 6], [10, 10, 16], [5, 5, 16], [400], [120], [84], [10]]);
-    assert.deepEqual(view.rows.map((r) => r.params), [156, 0, 2416, 0, 0, 48120, 10164, 850]);
-    assert.equal(view.totals?.params, 61_706);
-    assert.deepEqual(view.problems, []);
-    assert.ok(view.rows.every((r) => r.errors.length === 0 && r.warnings.length === 0));
+    const { view, conversion } = graphView(bytes, 'lenet5.onnx');
+    assert.deepEqual([view.file, view.convertTo, view.convertible], ['lenet5.onnx', 'lenet5.cnn.json', true]);
+    const g = view.graph;
+    assert.deepEqual(g.nodes.map((n) => n.opType), ['Transpose', 'Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Transpose', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
+    assert.deepEqual(g.nodes.map((n) => n.params), [0, 156, 0, 0, 2416, 0, 0, 0, 0, 48120, 0, 10164, 0, 850, 0]);
+    assert.equal(g.params, 61_706);
+    assert.deepEqual([g.unsupported, g.problems, g.notes], [0, [], []]);
+    // Shapes as ONNX has them (NCHW), the batch symbolic; each input's shape is the output that makes it.
+    const conv = g.nodes.find((n) => n.name === 'conv2d_2')!;
+    assert.deepEqual(conv.inputShapes, [['N', 6, 14, 14], [16, 6, 5, 5], [16]]);
+    assert.deepEqual(conv.outputShapes, [['N', 16, 10, 10]]);
+    assert.deepEqual(g.inputs, [{ name: 'input', type: 'float32', dims: ['N', 28, 28, 1] }]);
+    assert.deepEqual(g.nodes.flatMap((n) => n.layers ?? []), ['conv2d + relu', 'maxPool2d', 'conv2d + relu', 'maxPool2d', 'flatten', 'dense + relu', 'dense + relu', 'dense + softmax']);
 
     // What Convert writes: the example's layers, and its weights bit for bit with the file's classes.
     assert.ok(conversion);
     const back = parseModelText(conversion.text).model;
     assert.ok(back);
     assert.deepEqual(back.layers, model.layers);
+    assert.equal(back.name, 'lenet5');
     const file = decodeSafetensors(conversion.weights);
     assert.deepEqual(file.metadata, { ...weightsMetadata(back), classes: '["a","b"]' });
     assert.deepEqual(file.tensors.map((t) => t.name).sort(), [...weights.keys()].sort());
     for (const t of file.tensors) assert.deepEqual(Float32Array.from(t.data), weights.get(t.name), t.name);
   });
 
-  it('shows a graph model (ResNet-20) with the same totals and inputs as its .cnn.json', () => {
+  it('shows a graph model (ResNet-20) with every parameter of its .cnn.json and a conversion', () => {
     const model = example('resnet20.cnn.json');
-    const { view } = onnxModelView(exported(model).bytes, 'resnet20.onnx');
-    const analysis = analyze(model.input.shape, model.layers);
-    assert.equal(view.rows.length, model.layers.length);
-    assert.deepEqual(view.totals, analysis.totals);
-    assert.equal(view.totals?.params, 273_754);
-    assert.deepEqual(
-      view.rows.map((r) => r.inputs.map((i) => i.index)),
-      analysis.layers.map((l) => l.inputs.map((i) => i.index)),
-    );
+    const { view, conversion } = graphView(exported(model).bytes, 'resnet20.onnx');
+    const totals = analyze(model.input.shape, model.layers).totals;
+    assert.equal(view.graph.params, totals.params);
+    assert.equal(view.graph.params, 273_754);
+    assert.equal(view.graph.nodes.filter((n) => n.opType === 'Add').length, 9);
+    assert.ok(conversion);
   });
 
   it('notes an NCHW input and names the model after the file when another tool made it', () => {
     const w = floatTensor('conv.weight', [2, 1, 3, 3], new Float32Array(18).fill(0.5));
-    const { view, conversion } = onnxModelView(handMade([node('Conv', '/conv/Conv', ['x', 'conv.weight'], ['y'], [intAttr('kernel_shape', [3, 3]), intAttr('pads', [1, 1, 1, 1])])], [w]), 'tiny.onnx');
+    const { view, conversion } = graphView(handMade([node('Conv', '/conv/Conv', ['x', 'conv.weight'], ['y'], [intAttr('kernel_shape', [3, 3]), intAttr('pads', [1, 1, 1, 1])])], [w]), 'tiny.onnx');
     assert.ok(conversion);
-    assert.equal(view.name, 'tiny');
-    assert.deepEqual(view.readOnly?.notes, ['the ONNX input "x" is NCHW [N, 1, 4, 4]; the model takes NHWC images 4×4×1', 'the ONNX output "y" is NCHW; the model\'s output is NHWC']);
-    assert.deepEqual(view.rows.map((r) => [r.type, r.name, r.outputShape, r.params]), [['conv2d', 'conv', [4, 4, 2], 18]]);
+    assert.equal(parseModelText(conversion.text).model?.name, 'tiny');
+    assert.deepEqual(view.graph.notes, ['the ONNX input "x" is NCHW [N, 1, 4, 4]; the model takes NHWC images 4×4×1', 'the ONNX output "y" is NCHW; the model\'s output is NHWC']);
+    assert.deepEqual(view.graph.nodes.map((n) => [n.opType, n.name, n.status, n.layers, n.params]), [['Conv', '/conv/Conv', 'converted', ['conv2d'], 18]]);
   });
 
-  it('lists every unsupported operator by node and shows no layers and converts nothing', () => {
+  it('shows every node of a model it cannot convert, each unsupported one with its reason, and offers no conversion', () => {
     const bytes = handMade(
-      [node('LRN', 'norm', ['x'], ['a'], [intAttr('size', 3)]), node('Relu', 'relu', ['a'], ['b']), node('Einsum', 'mix', ['b'], ['y'])],
+      [node('LRN', 'norm', ['x'], ['a'], [intAttr('size', 3)]), node('Relu', 'relu', ['a'], ['b']), node('Einsum', 'mix', ['b'], ['c']), node('Relu', 'last', ['c'], ['y'])],
       [],
       ['N', 1, 4, 4],
     );
-    const { view, conversion } = onnxModelView(bytes, 'odd.onnx');
+    const { view, conversion } = graphView(bytes, 'odd.onnx');
     assert.equal(conversion, undefined);
-    assert.deepEqual(view.readOnly?.importErrors, ['LRN (node "norm"): operator LRN is not supported', 'Einsum (node "mix"): operator Einsum is not supported']);
-    assert.deepEqual([view.rows, view.layers, view.totals, view.editable], [[], [], undefined, false]);
-    assert.equal(view.readOnly?.file, 'odd.onnx');
+    assert.equal(view.convertible, false);
+    assert.deepEqual(view.graph.nodes.map((n) => [n.opType, n.status, n.reason]), [
+      ['LRN', 'unsupported', 'operator LRN is not supported'],
+      ['Relu', 'converted', undefined],
+      ['Einsum', 'unsupported', 'operator Einsum is not supported'],
+      ['Relu', 'skipped', 'after Einsum (node "mix"), which is not supported'],
+    ]);
+    assert.equal(view.graph.unsupported, 2);
+    assert.deepEqual(conversionProblems(view), ['LRN (node "norm"): operator LRN is not supported', 'Einsum (node "mix"): operator Einsum is not supported']);
   });
 
-  it('shows a file that is not ONNX, or cannot be read, as one problem', () => {
-    const { view, conversion } = onnxModelView(new TextEncoder().encode('{"not": "protobuf"}'), 'fake.onnx');
-    assert.equal(conversion, undefined);
-    assert.deepEqual(view.readOnly?.importErrors, ['not an ONNX model: index out of range: 3 + 110 > 19']);
-    assert.deepEqual(onnxModelView(new Uint8Array(0), 'empty.onnx').view.readOnly?.importErrors, ['the ONNX model has no graph (no nodes)']);
-    assert.deepEqual(unreadableOnnxView('big.onnx', 'too large').view.readOnly, { file: 'big.onnx', convertTo: 'big.cnn.json', notes: [], importErrors: ['too large'] });
+  it('shows a file that is not ONNX, or cannot be read, as one line', () => {
+    const fake = onnxModelView(new TextEncoder().encode('{"not": "protobuf"}'), 'fake.onnx');
+    assert.equal(fake.conversion, undefined);
+    assert.deepEqual(fake.view, { kind: 'unreadable', file: 'fake.onnx', problem: 'not an ONNX model: index out of range: 3 + 110 > 19' });
+    assert.deepEqual(onnxModelView(new Uint8Array(0), 'empty.onnx').view, { kind: 'unreadable', file: 'empty.onnx', problem: 'not an ONNX model: it has no graph (no nodes)' });
+    const big = unreadableOnnxView('big.onnx', 'too large');
+    assert.deepEqual(big.view, { kind: 'unreadable', file: 'big.onnx', problem: 'too large' });
+    assert.deepEqual(conversionProblems(big.view), ['too large']);
     assert.deepEqual(['a.onnx', 'b.ONNX', 'c.v2.onnx', '.onnx'].map(onnxStem), ['a', 'b', 'c.v2', 'model']);
   });
 });
@@ -143,14 +157,22 @@ describe('converting an .onnx file to .cnn.json', () => {
   });
 });
 
-describe('read-only designer messages', () => {
-  it('accepts the handshake and Convert, and refuses every editing intent', () => {
-    assert.deepEqual(guardReadOnlyMessage({ type: 'ready', protocolVersion: PROTOCOL_VERSION }), { type: 'ready', protocolVersion: PROTOCOL_VERSION });
-    assert.deepEqual(guardReadOnlyMessage({ type: 'convertToModel', extra: 1 }), { type: 'convertToModel' });
-    assert.equal(guardReadOnlyMessage({ type: 'ready', protocolVersion: 'x' }), 'ready: bad protocolVersion');
-    for (const m of [{ type: 'insertLayer', index: 0, layerType: 'dense' }, { type: 'editField', path: ['name'], value: 'x' }, { type: 'runCommand', command: 'cnnStudio.train' }, { type: 'openAsText' }]) {
-      assert.equal(guardReadOnlyMessage(m), `the model is read-only: "${m.type}" is not accepted`);
+describe('.onnx view messages', () => {
+  it('accepts the handshake and Convert, and refuses anything else', () => {
+    assert.deepEqual(guardOnnxWebviewMessage({ type: 'ready', protocolVersion: ONNX_VIEW_PROTOCOL_VERSION }), { type: 'ready', protocolVersion: ONNX_VIEW_PROTOCOL_VERSION });
+    assert.deepEqual(guardOnnxWebviewMessage({ type: 'convert', extra: 1 }), { type: 'convert' });
+    assert.equal(guardOnnxWebviewMessage({ type: 'ready', protocolVersion: 'x' }), 'ready: bad protocolVersion');
+    assert.equal(guardOnnxWebviewMessage({ type: 'ready', protocolVersion: -1 }), 'ready: bad protocolVersion');
+    for (const m of [{ type: 'insertLayer', index: 0, layerType: 'dense' }, { type: 'editField', path: ['name'], value: 'x' }, { type: 'runCommand', command: 'cnnStudio.train' }, { type: 'convertToModel' }]) {
+      assert.equal(guardOnnxWebviewMessage(m), `the .onnx view is read-only: "${m.type}" is not accepted`);
     }
-    assert.equal(guardReadOnlyMessage(null), 'the model is read-only: undefined is not accepted');
+    for (const m of [null, [], 'convert', 3]) assert.equal(guardOnnxWebviewMessage(m), 'message is not an object');
+  });
+
+  it('answers the handshake with the view, or a fatal line when the protocol versions differ', () => {
+    const view = unreadableOnnxView('x.onnx', 'gone').view;
+    assert.deepEqual(onnxHandshake({ protocolVersion: ONNX_VIEW_PROTOCOL_VERSION }, view), { type: 'init', protocolVersion: ONNX_VIEW_PROTOCOL_VERSION, view });
+    const fatal = onnxHandshake({ protocolVersion: ONNX_VIEW_PROTOCOL_VERSION + 1 }, view);
+    assert.equal(fatal.type, 'fatal');
   });
 });
