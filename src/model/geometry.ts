@@ -46,7 +46,7 @@ export interface WindowOptions {
   readonly kernelField?: string;
   /** PyTorch's ceil_mode: the output size rounds up, but the last window starts inside the input or the top/left padding. */
   readonly ceilMode?: boolean;
-  /** Pools: every explicit pad must be smaller than the window's span, else a window could hold padding alone. */
+  /** Pools: no window may hold padding alone (a pool leaves padding out). */
   readonly pool?: boolean;
 }
 
@@ -77,6 +77,7 @@ export function window2d(
   const ekh = (kh - 1) * dh + 1;
   const ekw = (kw - 1) * dw + 1;
   const what = dh > 1 || dw > 1 ? `dilated kernel ${ekh}×${ekw}` : `kernel ${kh}×${kw}`;
+  let win: Window2d;
   if (padding === 'same') {
     // Keras' rule; ceilMode changes nothing here: the padded input already ends with the last window.
     const outH = Math.ceil(inH / sh);
@@ -85,29 +86,42 @@ export function window2d(
     const padW = Math.max((outW - 1) * sw + ekw - inW, 0);
     const padTop = Math.floor(padH / 2);
     const padLeft = Math.floor(padW / 2);
-    return { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom: padH - padTop, padRight: padW - padLeft, outH, outW };
+    win = { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom: padH - padTop, padRight: padW - padLeft, outH, outW };
+  } else {
+    const [[padTop, padBottom], [padLeft, padRight]] = padding === 'valid' ? [[0, 0], [0, 0]] : paddingSides(padding);
+    const paddedH = inH + padTop + padBottom;
+    const paddedW = inW + padLeft + padRight;
+    if (ekh > paddedH || ekw > paddedW) {
+      const where = padding === 'valid' ? `the ${inH}×${inW} input with 'valid' padding` : `the ${inH}×${inW} input padded to ${paddedH}×${paddedW}`;
+      return { error: `${what} does not fit ${where}`, field: kernelField };
+    }
+    win = {
+      inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight,
+      outH: windowOutput(inH, ekh, sh, padTop, padBottom, ceilMode),
+      outW: windowOutput(inW, ekw, sw, padLeft, padRight, ceilMode),
+    };
   }
-  const [[padTop, padBottom], [padLeft, padRight]] = padding === 'valid' ? [[0, 0], [0, 0]] : paddingSides(padding);
   if (pool) {
-    const sides = [['top', padTop, ekh], ['bottom', padBottom, ekh], ['left', padLeft, ekw], ['right', padRight, ekw]] as const;
-    for (const [side, pad, span] of sides) {
-      if (pad >= span) {
-        const axis = side === 'top' || side === 'bottom' ? 'rows' : 'columns';
-        return { error: `padding ${pad} at the ${side} is not smaller than the window's ${span} ${axis}: a window could hold padding alone`, field: 'padding' };
-      }
+    // A pool's padding is left out: a window of padding alone would have no value (max) or no count (average).
+    const row = paddingOnly(win.outH, sh, win.padTop, kh, dh, inH);
+    const col = paddingOnly(win.outW, sw, win.padLeft, kw, dw, inW);
+    if (row !== undefined || col !== undefined) {
+      const where = row !== undefined ? `output row ${row}` : `output column ${col!}`;
+      return { error: `the window of ${where} holds padding alone (a pool leaves padding out): use less padding or a larger window`, field: 'padding' };
     }
   }
-  const paddedH = inH + padTop + padBottom;
-  const paddedW = inW + padLeft + padRight;
-  if (ekh > paddedH || ekw > paddedW) {
-    const where = padding === 'valid' ? `the ${inH}×${inW} input with 'valid' padding` : `the ${inH}×${inW} input padded to ${paddedH}×${paddedW}`;
-    return { error: `${what} does not fit ${where}`, field: kernelField };
+  return win;
+}
+
+/** The first output index along one axis whose window has no tap inside the input, or undefined. */
+function paddingOnly(out: number, stride: number, padBefore: number, taps: number, step: number, size: number): number | undefined {
+  for (let o = 0; o < out; o++) {
+    const start = o * stride - padBefore;
+    // The first tap at or after row 0.
+    const first = start >= 0 ? start : start + Math.ceil(-start / step) * step;
+    if (first > start + (taps - 1) * step || first >= size) return o;
   }
-  return {
-    inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight,
-    outH: windowOutput(inH, ekh, sh, padTop, padBottom, ceilMode),
-    outW: windowOutput(inW, ekw, sw, padLeft, padRight, ceilMode),
-  };
+  return undefined;
 }
 
 /** How many of a window's taps along one axis count in an average: those in the input, or (countPad) in the
