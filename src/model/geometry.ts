@@ -124,6 +124,12 @@ function paddingOnly(out: number, stride: number, padBefore: number, taps: numbe
   return undefined;
 }
 
+/** Whether the window has more outputs than rounding down gives (ceil mode added a last, partial window). */
+export function ceilAddsWindows(win: Window2d): boolean {
+  const floor = (size: number, k: number, d: number, s: number, before: number, after: number): number => windowOutput(size, (k - 1) * d + 1, s, before, after, false);
+  return win.outH !== floor(win.inH, win.kh, win.dh, win.sh, win.padTop, win.padBottom) || win.outW !== floor(win.inW, win.kw, win.dw, win.sw, win.padLeft, win.padRight);
+}
+
 /** How many of a window's taps along one axis count in an average: those in the input, or (countPad) in the
  *  padded input [−padBefore, size + padAfter), as PyTorch's count_include_pad (taps past it, which ceil mode adds, never count). */
 export function countedTaps(start: number, taps: number, step: number, size: number, padBefore: number, padAfter: number, countPad: boolean): number {

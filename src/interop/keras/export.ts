@@ -3,7 +3,7 @@
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { LAYER_DEFS, type LayerOf, type LayerType } from '../../model/layers';
-import { isWindowError, window2d, windowOutput, type Window2d } from '../../model/geometry';
+import { ceilAddsWindows, isWindowError, window2d } from '../../model/geometry';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationLayer, ActivationName, Layer, Model, WindowPadding } from '../../model/types';
@@ -181,12 +181,6 @@ function kerasPadding(info: LayerInfo): 'valid' | 'same' | undefined {
   if (pads.every((p) => p === 0)) return 'valid';
   const same = window2d(win.inH, win.inW, [win.kh, win.kw], [win.sh, win.sw], [win.dh, win.dw], 'same');
   return !isWindowError(same) && same.padTop === win.padTop && same.padBottom === win.padBottom && same.padLeft === win.padLeft && same.padRight === win.padRight ? 'same' : undefined;
-}
-
-/** Whether ceil mode gave the layer more windows than Keras' rounding down would. */
-function ceilAddsWindows(win: Window2d): boolean {
-  const floor = (size: number, k: number, d: number, s: number, a: number, b: number): number => windowOutput(size, (k - 1) * d + 1, s, a, b, false);
-  return win.outH !== floor(win.inH, win.kh, win.dh, win.sh, win.padTop, win.padBottom) || win.outW !== floor(win.inW, win.kw, win.dw, win.sw, win.padLeft, win.padRight);
 }
 
 function notInKeras(info: LayerInfo, why: string): never {
