@@ -209,7 +209,7 @@ export class Validator {
 
   /** "valid" / "same" (an enum), or explicit cells (padding2d's forms). */
   private windowPadding(node: Node, spec: Extract<FieldSpec, { kind: 'windowPadding' }>, path: readonly (string | number)[]): Checked {
-    if (node.type === 'string') return this.check(node, { kind: 'enum', values: spec.values, doc: spec.doc }, path);
+    if (node.type === 'string' && spec.values.includes(String(node.value))) return this.check(node, { kind: 'enum', values: spec.values, doc: spec.doc }, path);
     if (node.type === 'number' || node.type === 'array') return this.padding2d(node, { kind: 'padding2d', min: spec.min, max: spec.max, default: 0, doc: spec.doc }, path);
     return this.wrongType(node, path, `${spec.values.map((v) => `"${v}"`).join(', ')}, a whole number, [height, width] or [[top, bottom], [left, right]]`);
   }
