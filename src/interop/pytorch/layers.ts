@@ -88,7 +88,8 @@ const windowArgs = (win: Window2d, withDilation: boolean, pool = false): string 
     `kernel_size=${pyTuple([win.kh, win.kw])}`,
     `stride=${pyTuple([win.sh, win.sw])}`,
     `padding=${explicitPads(win, pool) ? '0' : pyTuple([win.padTop, win.padLeft])}`,
-    ...(withDilation ? [`dilation=${pyTuple([win.dh, win.dw])}`] : []),
+    // Convolutions always say it; pools (max) only when there is one.
+    ...(withDilation && (!pool || win.dh !== 1 || win.dw !== 1) ? [`dilation=${pyTuple([win.dh, win.dw])}`] : []),
     // PyTorch's own padding and ceil rule, which are ours; only where ceil mode adds windows (where our rule dropped
     // a last window, rounding down gives our size too).
     ...(pool && !explicitPads(win, pool) && ceilAddsWindows(win) ? ['ceil_mode=True'] : []),
