@@ -111,7 +111,7 @@ export interface LayerRef {
   readonly index: number;
 }
 
-/** conv2d: Σ over input channels of partialSum, + bias = pre-activation. depthwiseConv2d: the one input channel
+/** conv2d: Σ over input channels (a grouped conv's: its group's) of partialSum, + bias = pre-activation. depthwiseConv2d: the one input channel
  *  channel ÷ depthMultiplier, with the kernel slice of multiplier channel mod depthMultiplier. */
 export interface ConvExplanation extends ExplanationBase {
   readonly kind: 'conv';

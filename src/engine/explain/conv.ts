@@ -1,7 +1,8 @@
-// Breakdowns of convolution cells: conv2d (every input channel), depthwiseConv2d (its one input channel) and
+// Breakdowns of convolution cells: conv2d (every input channel of the cell's group), depthwiseConv2d (its one input channel) and
 // separableConv2d (every input channel and multiplier through the pointwise weights), re-added in float64.
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
+import { groupsOf } from '../../model/layers/conv2d';
 import { field, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer } from '../../model/types';
 import { activationStep } from './activation';
@@ -45,13 +46,16 @@ function biasOf(values: SampleValues, info: LayerInfo, useBias: boolean, index: 
 /** The terms of output channel `co`, one per input channel it reads; `kernel` is the layer's. */
 type ChannelTerms = (x: Value3, win: TapWindow, kernel: Float32Array, co: number) => ConvChannelTerm[];
 
-/** conv2d: output channel co reads every input channel (kernel [kh, kw, inC, outC]). */
+/** conv2d: output channel co reads every input channel of its group (kernel [kh, kw, inC / groups, outC]; one
+ *  group, all of them). */
 export function explainConv2d(values: SampleValues, info: LayerInfo, base: CellBase, layer: Conv2dLayer): ConvExplanation {
   const outC = layer.filters;
+  const groups = groupsOf(layer);
   return explainConvolution(values, info, base, layer, (x, win, kernel, co) => {
-    const inC = x.c;
+    const cg = x.c / groups;
+    const first = Math.floor(co / (outC / groups)) * cg;
     const channels: ConvChannelTerm[] = [];
-    for (let ci = 0; ci < inC; ci++) channels.push(channelTerm(x, win, ci, (t) => kernel[(t * inC + ci) * outC + co]!));
+    for (let i = 0; i < cg; i++) channels.push(channelTerm(x, win, first + i, (t) => kernel[(t * cg + i) * outC + co]!));
     return channels;
   });
 }

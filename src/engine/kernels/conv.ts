@@ -20,10 +20,13 @@ export interface ConvEpilogue {
  * z [batch·outH·outW × outC] = patches(x) · w ([kh·kw·c × outC]), then the epilogue when given. `cols` holds
  * batch·outH·outW × kh·kw·c floats; with `keepCols` it holds the whole patch matrix afterwards (the weight
  * gradient needs it), else its contents are unspecified (an implementation may use only part of it as scratch).
+ * With `groups` > 1, w is [kh·kw·c/groups × outC] and output channels j·outC/groups… read input channels
+ * j·c/groups… only: the patches are im2col's grouped layout, group j's GEMM takes its column blocks of the
+ * patches, w and z (leading dimensions k, outC, outC).
  */
 export type ConvForward = (
   x: Float32Array, g: Window2d, c: number, w: Float32Array, outC: number, z: Float32Array,
-  cols: Float32Array, batch: number, keepCols: boolean, epilogue: ConvEpilogue | undefined,
+  cols: Float32Array, batch: number, keepCols: boolean, epilogue: ConvEpilogue | undefined, groups?: number,
 ) => void;
 
 /** The separate kernels a convolution's forward pass is made of (a Kernels has them). */
@@ -36,14 +39,21 @@ export interface ConvParts {
 
 /** The forward pass from separate kernels (the reference, and the WebAssembly kernels' fallback). */
 export function composeConvForward(kr: ConvParts): ConvForward {
-  return (x, g, c, w, outC, z, cols, batch, _keepCols, epilogue) => {
+  return (x, g, c, w, outC, z, cols, batch, _keepCols, epilogue, groups = 1) => {
     const rows = batch * g.outH * g.outW;
     const k = g.kh * g.kw * c;
-    kr.im2col(x, 0, g, c, cols, 0, batch);
-    kr.gemm(false, false, rows, outC, k, cols, 0, w, 0, z, 0, false);
+    kr.im2col(x, 0, g, c, cols, 0, batch, groups);
+    if (groups === 1) kr.gemm(false, false, rows, outC, k, cols, 0, w, 0, z, 0, false);
+    else groupedGemms(kr.gemm, rows, outC, k, cols, w, z, groups);
     if (!epilogue) return;
     if (epilogue.act === 'linear') {
       if (epilogue.bias) kr.addBias(z, epilogue.bias, rows, outC);
     } else kr.biasActivationForward(epilogue.act, z, epilogue.bias, epilogue.y, rows, outC, epilogue.alpha);
   };
+}
+
+/** z's column block j = patches' column block j · w's column block j, for each group j (see ConvForward). */
+export function groupedGemms(gemm: ConvParts['gemm'], rows: number, outC: number, k: number, cols: Float32Array, w: Float32Array, z: Float32Array, groups: number): void {
+  const kg = k / groups, fg = outC / groups;
+  for (let j = 0; j < groups; j++) gemm(false, false, rows, fg, kg, cols, j * kg, w, j * fg, z, j * fg, false, k, outC, outC);
 }

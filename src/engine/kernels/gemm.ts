@@ -25,6 +25,8 @@ const edge = new Float64Array(MR * NR);
 /**
  * C[m×n] = (accumulate ? C : 0) + op(A)·op(B).
  * op(A) is m×k, stored [m×k] (or [k×m] when transA); op(B) is k×n, stored [k×n] (or [n×k] when transB).
+ * Leading dimensions (row strides of the stored A, B and C, in floats) default to the dense ones; larger ones
+ * address sub-matrices (a grouped convolution's group of kernel columns or output channels).
  * Transposed variants serve backward passes: dW = Xᵀ·dY (transA), dX = dY·Wᵀ (transB).
  */
 export function gemm(
@@ -40,10 +42,13 @@ export function gemm(
   c: Float32Array,
   cOff: number,
   accumulate: boolean,
+  lda = transA ? m : k,
+  ldb = transB ? k : n,
+  ldc = n,
 ): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
-    if (!accumulate) c.fill(0, cOff, cOff + m * n);
+    if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
     return;
   }
   // Few column panels (e.g. conv forward with 6–8 filters): packing A would cost about as much as using it,
@@ -54,20 +59,20 @@ export function gemm(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       const acc = accumulate || pc > 0;
-      // op(B)[p][j]: b[j·k + p] when transposed, else b[p·n + j].
-      const pb = transB ? packB(true, kc, nc, b, bOff + jc * k + pc, k) : packB(false, kc, nc, b, bOff + pc * n + jc, n);
+      // op(B)[p][j]: b[j·ldb + p] when transposed, else b[p·ldb + j].
+      const pb = transB ? packB(true, kc, nc, b, bOff + jc * ldb + pc, ldb) : packB(false, kc, nc, b, bOff + pc * ldb + jc, ldb);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        const cBlock = cOff + ic * n + jc;
+        const cBlock = cOff + ic * ldc + jc;
         if (direct) {
           const m4 = mc - (mc % MR);
-          directKernel(m4, nc, kc, a, aOff + ic * k + pc, k, pb, c, cBlock, n, acc);
-          if (m4 < mc) kernel(mc - m4, nc, kc, packA(false, mc - m4, kc, a, aOff + (ic + m4) * k + pc, k), pb, c, cBlock + m4 * n, n, acc);
+          directKernel(m4, nc, kc, a, aOff + ic * lda + pc, lda, pb, c, cBlock, ldc, acc);
+          if (m4 < mc) kernel(mc - m4, nc, kc, packA(false, mc - m4, kc, a, aOff + (ic + m4) * lda + pc, lda), pb, c, cBlock + m4 * ldc, ldc, acc);
           continue;
         }
-        // op(A)[i][p]: a[p·m + i] when transposed, else a[i·k + p].
-        const pa = transA ? packA(true, mc, kc, a, aOff + pc * m + ic, m) : packA(false, mc, kc, a, aOff + ic * k + pc, k);
-        kernel(mc, nc, kc, pa, pb, c, cBlock, n, acc);
+        // op(A)[i][p]: a[p·lda + i] when transposed, else a[i·lda + p].
+        const pa = transA ? packA(true, mc, kc, a, aOff + pc * lda + ic, lda) : packA(false, mc, kc, a, aOff + ic * lda + pc, lda);
+        kernel(mc, nc, kc, pa, pb, c, cBlock, ldc, acc);
       }
     }
   }

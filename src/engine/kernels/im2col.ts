@@ -4,11 +4,49 @@
 // kernel row is one straight copy (and one straight add in col2im).
 import type { Window2d } from '../../model/geometry';
 
-/** cols[colsOff …][batch·outH·outW × kh·kw·c] ← patches of `batch` samples x[xOff …], one matrix for one GEMM. */
-export function im2col(x: Float32Array, xOff: number, g: Window2d, c: number, cols: Float32Array, colsOff = 0, batch = 1): void {
+/**
+ * cols[colsOff …][batch·outH·outW × kh·kw·c] ← patches of `batch` samples x[xOff …], one matrix for one GEMM.
+ * With `groups` > 1 (a grouped convolution) each row holds the groups' patches side by side, group by group, each
+ * kh·kw·(c/groups) in kernel order over its own channels: group j's patch matrix is the column block j·k/groups….
+ */
+export function im2col(x: Float32Array, xOff: number, g: Window2d, c: number, cols: Float32Array, colsOff = 0, batch = 1, groups = 1): void {
   const inSize = g.inH * g.inW * c;
   const colSize = g.outH * g.outW * g.kh * g.kw * c;
-  for (let s = 0; s < batch; s++) im2colOne(x, xOff + s * inSize, g, c, cols, colsOff + s * colSize);
+  for (let s = 0; s < batch; s++) {
+    if (groups === 1) im2colOne(x, xOff + s * inSize, g, c, cols, colsOff + s * colSize);
+    else groupedPatches(x, xOff + s * inSize, g, c, groups, cols, colsOff + s * colSize, false);
+  }
+}
+
+/**
+ * im2col's (or, with `back`, col2im's) grouped layout for one sample: per output position, per group, per tap, the
+ * group's c/groups channels. Out-of-image taps are zeros (col2im: skipped).
+ */
+function groupedPatches(x: Float32Array, xOff: number, g: Window2d, c: number, groups: number, cols: Float32Array, colsOff: number, back: boolean): void {
+  const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
+  const cg = c / groups;
+  const rowStride = inW * c;
+  let o = colsOff;
+  for (let oy = 0; oy < outH; oy++) {
+    const y0 = oy * sh - padTop;
+    for (let ox = 0; ox < outW; ox++) {
+      const x0 = ox * sw - padLeft;
+      for (let gc = 0; gc < c; gc += cg) {
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y0 + ky * dh;
+          for (let kx = 0; kx < kw; kx++, o += cg) {
+            const ix = x0 + kx * dw;
+            const inside = iy >= 0 && iy < inH && ix >= 0 && ix < inW;
+            const src = xOff + iy * rowStride + ix * c + gc;
+            if (back) {
+              if (inside) for (let ch = 0; ch < cg; ch++) x[src + ch] += cols[o + ch]!;
+            } else if (inside) for (let ch = 0; ch < cg; ch++) cols[o + ch] = x[src + ch]!;
+            else cols.fill(0, o, o + cg);
+          }
+        }
+      }
+    }
+  }
 }
 
 function im2colOne(x: Float32Array, xOff: number, g: Window2d, c: number, cols: Float32Array, colsOff: number): void {
@@ -52,10 +90,13 @@ function im2colOne(x: Float32Array, xOff: number, g: Window2d, c: number, cols: 
 }
 
 /** The adjoint of im2col: dx[dxOff …] += every patch row of `batch` samples scattered back (dx is not cleared). */
-export function col2im(cols: Float32Array, g: Window2d, c: number, dx: Float32Array, dxOff: number, colsOff = 0, batch = 1): void {
+export function col2im(cols: Float32Array, g: Window2d, c: number, dx: Float32Array, dxOff: number, colsOff = 0, batch = 1, groups = 1): void {
   const inSize = g.inH * g.inW * c;
   const colSize = g.outH * g.outW * g.kh * g.kw * c;
-  for (let s = 0; s < batch; s++) col2imOne(cols, colsOff + s * colSize, g, c, dx, dxOff + s * inSize);
+  for (let s = 0; s < batch; s++) {
+    if (groups === 1) col2imOne(cols, colsOff + s * colSize, g, c, dx, dxOff + s * inSize);
+    else groupedPatches(dx, dxOff + s * inSize, g, c, groups, cols, colsOff + s * colSize, true);
+  }
 }
 
 function col2imOne(cols: Float32Array, colsOff: number, g: Window2d, c: number, dx: Float32Array, dxOff: number): void {

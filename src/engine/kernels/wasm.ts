@@ -57,28 +57,33 @@ export class GemmStaging {
   }
 
   /** The JavaScript gemm's contract (see ./gemm), computed in WebAssembly. */
-  readonly gemm: typeof jsGemm = (transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate) => {
+  readonly gemm: typeof jsGemm = (transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, lda = transA ? m : k, ldb = transB ? k : n, ldc = n) => {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
-      if (!accumulate) c.fill(0, cOff, cOff + m * n);
+      if (!accumulate) for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
       return;
     }
     const owner = backendOfBuffer(c.buffer);
     if (owner && a.buffer === c.buffer && b.buffer === c.buffer) {
       this.inPlace++;
-      owner.gemm(transA, transB, m, n, k, a.byteOffset + aOff * 4, b.byteOffset + bOff * 4, c.byteOffset + cOff * 4, accumulate);
+      owner.gemm(transA, transB, m, n, k, a.byteOffset + aOff * 4, b.byteOffset + bOff * 4, c.byteOffset + cOff * 4, accumulate, lda, ldb, ldc);
       return;
     }
     this.copied++;
-    const sizeA = m * k, sizeB = k * n, sizeC = m * n;
+    // The span each operand covers with its leading dimension (the dense size when it is the dense one); C's gaps
+    // go in and come back unchanged.
+    const span = (rows: number, cols: number, ld: number): number => (rows - 1) * ld + cols;
+    const sizeA = transA ? span(k, m, lda) : span(m, k, lda);
+    const sizeB = transB ? span(n, k, ldb) : span(k, n, ldb);
+    const sizeC = span(m, n, ldc);
     this.reserve(sizeA, sizeB, sizeC);
     const be = this.backend;
     // f32() after reserve: a grow there replaced the buffer.
     const mem = be.f32();
     mem.set(a.subarray(aOff, aOff + sizeA), this.pa >>> 2);
     mem.set(b.subarray(bOff, bOff + sizeB), this.pb >>> 2);
-    if (accumulate) mem.set(c.subarray(cOff, cOff + sizeC), this.pc >>> 2);
-    be.gemm(transA, transB, m, n, k, this.pa, this.pb, this.pc, accumulate);
+    if (accumulate || ldc !== n) mem.set(c.subarray(cOff, cOff + sizeC), this.pc >>> 2);
+    be.gemm(transA, transB, m, n, k, this.pa, this.pb, this.pc, accumulate, lda, ldb, ldc);
     c.set(mem.subarray(this.pc >>> 2, (this.pc >>> 2) + sizeC), cOff);
   };
 }

@@ -60,15 +60,20 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
   };
 
   let composed: ConvForward | undefined;
-  const convForward: ConvForward = (x, g, c, w, outC, z, cols, batch, keepCols, epilogue) => {
+  const convForward: ConvForward = (x, g, c, w, outC, z, cols, batch, keepCols, epilogue, groups = 1) => {
     const act = epilogue ? ACTIVATION_CODES[epilogue.act] : NO_ACTIVATION;
     const y = epilogue?.y ?? z;
     const bias = epilogue?.bias;
     const be = owner(x, w, z, cols, y) && owner(x, bias ?? x);
+    composed ??= composeConvForward({ ...kernels, gemm });
     if (!be) {
       fallback.convForward++;
-      composed ??= composeConvForward({ ...kernels, gemm });
-      return composed(x, g, c, w, outC, z, cols, batch, keepCols, epilogue);
+      return composed(x, g, c, w, outC, z, cols, batch, keepCols, epilogue, groups);
+    }
+    if (groups > 1) {
+      // Grouped: the grouped patches, one GEMM per group and the bias + activation, each its WebAssembly kernel.
+      inWasm.convForward++;
+      return composed(x, g, c, w, outC, z, cols, batch, keepCols, epilogue, groups);
     }
     const rows = batch * g.outH * g.outW, k = g.kh * g.kw * c;
     if (x.length < batch * g.inH * g.inW * c) tooShort('convForward input', x.length, batch * g.inH * g.inW * c);
@@ -87,22 +92,24 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
 
   const kernels: OpKernels = {
     convForward,
-    im2col(x, xOff, g, c, cols, colsOff = 0, batch = 1) {
+    im2col(x, xOff, g, c, cols, colsOff = 0, batch = 1, groups = 1) {
       const be = owner(x, cols);
-      if (!be) { fallback.im2col++; return js.im2col(x, xOff, g, c, cols, colsOff, batch); }
+      if (!be) { fallback.im2col++; return js.im2col(x, xOff, g, c, cols, colsOff, batch, groups); }
       if (x.length - xOff < batch * g.inH * g.inW * c) tooShort('im2col input', x.length - xOff, batch * g.inH * g.inW * c);
       const need = batch * g.outH * g.outW * g.kh * g.kw * c;
       if (cols.length - colsOff < need) tooShort('im2col patches', cols.length - colsOff, need);
       inWasm.im2col++;
+      if (groups > 1) return be.exports.groupedPatches(at(x, xOff), at(cols, colsOff), 0, batch, c, groups, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
       be.exports.im2col(at(x, xOff), at(cols, colsOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
-    col2im(cols, g, c, dx, dxOff, colsOff = 0, batch = 1) {
+    col2im(cols, g, c, dx, dxOff, colsOff = 0, batch = 1, groups = 1) {
       const be = owner(cols, dx);
-      if (!be) { fallback.col2im++; return js.col2im(cols, g, c, dx, dxOff, colsOff, batch); }
+      if (!be) { fallback.col2im++; return js.col2im(cols, g, c, dx, dxOff, colsOff, batch, groups); }
       const need = batch * g.outH * g.outW * g.kh * g.kw * c;
       if (cols.length - colsOff < need) tooShort('col2im patches', cols.length - colsOff, need);
       if (dx.length - dxOff < batch * g.inH * g.inW * c) tooShort('col2im output', dx.length - dxOff, batch * g.inH * g.inW * c);
       inWasm.col2im++;
+      if (groups > 1) return be.exports.groupedPatches(at(dx, dxOff), at(cols, colsOff), 1, batch, c, groups, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
       be.exports.col2im(at(cols, colsOff), at(dx, dxOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
     biasActivationForward(act, z, bias, y, rows, cols, alpha) {

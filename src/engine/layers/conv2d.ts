@@ -2,6 +2,8 @@
 // GEMM over N·outH·outW rows; a 1×1 stride-1 unpadded convolution is that GEMM on the input itself. The patch
 // matrix is kept for the weight gradient, then overwritten by the patches' gradient (col2im scatters it back).
 // Buffers are the network's plan (see model/bufferPlan): y, z and dz (with an activation), cols, dx.
+// Grouped (groups > 1): the patch matrix holds each group's patches side by side (im2col's grouped layout) and
+// every GEMM runs per group on column blocks (leading dimensions): no copies, the same buffers.
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
 import type { ActivationName } from '../../model/types';
@@ -13,6 +15,8 @@ import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Para
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
+import { groupsOf } from '../../model/layers/conv2d';
+import { groupedGemms } from '../kernels/conv';
 import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
 
 export class Conv2d implements EngineLayer {
@@ -28,7 +32,8 @@ export class Conv2d implements EngineLayer {
   private readonly outShape: readonly number[];
   private readonly inC: number;
   private readonly outC: number;
-  /** Patch length kh·kw·inC and output positions outH·outW. */
+  private readonly groups: number;
+  /** Patch length kh·kw·inC (all groups) and output positions outH·outW. */
   private readonly k: number;
   private readonly p: number;
   /** 1×1, stride 1, unpadded: the input already is the patch matrix. */
@@ -49,6 +54,7 @@ export class Conv2d implements EngineLayer {
     this.outShape = output;
     this.inC = input[2]!;
     this.outC = layer.filters;
+    this.groups = groupsOf(layer);
     this.k = this.g.kh * this.g.kw * this.inC;
     this.p = this.g.outH * this.g.outW;
     this.pointwise = isPointwise(info);
@@ -74,7 +80,8 @@ export class Conv2d implements EngineLayer {
     this.x = x;
     const w = this.kernel.value;
     if (this.pointwise) {
-      kr.gemm(false, false, rows, outC, k, x.data, 0, w, 0, z.data, 0, false);
+      if (this.groups === 1) kr.gemm(false, false, rows, outC, k, x.data, 0, w, 0, z.data, 0, false);
+      else groupedGemms(kr.gemm, rows, outC, k, x.data, w, z.data, this.groups);
       return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
     }
     const cols = mem.buf('cols').view();
@@ -82,11 +89,11 @@ export class Conv2d implements EngineLayer {
     // Patches, GEMM, bias and activation in one kernel (softmax, a whole-row activation, apart); the patch matrix
     // is kept only when training (the weight gradient reads it).
     if (this.activation === 'softmax') {
-      kr.convForward(x.data, this.g, this.inC, w, outC, z.data, cols, n, training, undefined);
+      kr.convForward(x.data, this.g, this.inC, w, outC, z.data, cols, n, training, undefined, this.groups);
       return this.act.forward(z, mem.buf('y'), this.bias?.value);
     }
     const y = this.linear ? z : mem.buf('y').tensor(n, this.outShape);
-    kr.convForward(x.data, this.g, this.inC, w, outC, z.data, cols, n, training, { act: this.activation, bias: this.bias?.value, y: y.data, alpha: this.act.alpha });
+    kr.convForward(x.data, this.g, this.inC, w, outC, z.data, cols, n, training, { act: this.activation, bias: this.bias?.value, y: y.data, alpha: this.act.alpha }, this.groups);
     return this.act.adopt(z, y);
   }
 
@@ -114,6 +121,10 @@ export class Conv2d implements EngineLayer {
     const dxBuf: Buf = this.memory.buf('dx');
     const dx = dxBuf.tensor(n, this.inShape);
     const w = this.kernel.value;
+    if (this.groups > 1) {
+      this.groupedBackward(x.data, dz.data, dx.data, n);
+      return dx;
+    }
     if (this.pointwise) {
       // dKernel[k×outC] += xᵀ · dz;  dx = dz · kernelᵀ
       kr.gemm(true, false, k, outC, rows, x.data, 0, dz.data, 0, this.kernel.grad, 0, true);
@@ -132,5 +143,31 @@ export class Conv2d implements EngineLayer {
     dx.data.fill(0);
     kr.col2im(cols, this.g, this.inC, dx.data, 0, 0, n);
     return dx;
+  }
+
+  /**
+   * weightsBackward per group: group j's kernel columns, dz columns and patch (or, pointwise, input) columns are
+   * column blocks j of those matrices (leading dimensions k or inC, outC), so every GEMM runs on them in place.
+   */
+  private groupedBackward(x: Float32Array, dz: Float32Array, dx: Float32Array, n: number): void {
+    const kr = getKernels();
+    const { k, outC, groups } = this;
+    const rows = n * this.p;
+    const kg = k / groups, fg = outC / groups;
+    const w = this.kernel.value, dw = this.kernel.grad;
+    const needDx = this.inputGradient !== false;
+    // Pointwise: the input is the patch matrix (row stride inC = k).
+    const cols = this.pointwise ? x : this.memory.buf('cols').view();
+    if (!this.pointwise && !this.colsKept) kr.im2col(x, 0, this.g, this.inC, cols, 0, n, groups);
+    this.colsKept = false;
+    // dKernel_j [kg×fg] += patches_jᵀ · dz_j
+    for (let j = 0; j < groups; j++) kr.gemm(true, false, kg, fg, rows, cols, j * kg, dz, j * fg, dw, j * fg, true, k, outC, outC);
+    if (!needDx) return;
+    // dpatches_j = dz_j · kernel_jᵀ: straight into dx when pointwise, else over the patches, then scattered back.
+    const dcols = this.pointwise ? dx : cols;
+    for (let j = 0; j < groups; j++) kr.gemm(false, true, rows, kg, fg, dz, j * fg, w, j * fg, dcols, j * kg, false, outC, outC, k);
+    if (this.pointwise) return;
+    dx.fill(0);
+    kr.col2im(cols, this.g, this.inC, dx, 0, 0, n, groups);
   }
 }

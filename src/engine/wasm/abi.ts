@@ -38,6 +38,8 @@ export interface KernelExports {
   // im2col.ts
   im2col(x: Ptr, cols: Ptr, batch: I32, c: I32, ...g: WindowArgs): void;
   col2im(cols: Ptr, dx: Ptr, batch: I32, c: I32, ...g: WindowArgs): void;
+  /** A grouped convolution's im2col (back 0: x → cols) or col2im (back 1: dx += cols at x). */
+  groupedPatches(x: Ptr, cols: Ptr, back: I32, batch: I32, c: I32, groups: I32, ...g: WindowArgs): void;
   // elementwise.ts
   biasActivation(act: I32, z: Ptr, bias: Ptr, y: Ptr, rows: I32, cols: I32, alpha: F64): void;
   activationBackward(act: I32, z: Ptr, y: Ptr, dy: Ptr, dz: Ptr, rows: I32, cols: I32, alpha: F64, biasGrad: Ptr): void;
@@ -86,7 +88,7 @@ export type ConvFn = KernelExports['convForward'];
  */
 const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'] } = {
   heapBase: 0, relaxed: 0, scratchBytes: 3, gemm: 13, convForward: 26,
-  im2col: 16, col2im: 16,
+  im2col: 16, col2im: 16, groupedPatches: 18,
   biasActivation: 7, activationBackward: 9, sumRows: 4, multiply: 4, softmaxCrossEntropy: 6,
   depthwiseForward: 19, depthwiseBackward: 20,
   maxPoolForward: 18, maxPoolBackward: 5, avgPool: 20,

@@ -46,6 +46,7 @@ export function fixFor(text: string, parsed: ParsedModel, d: ModelDiagnostic): F
     case 'wrong-type':
     case 'out-of-range':
     case 'needs-spatial':
+    case 'indivisible-groups':
     case 'too-large':
     case 'bad-input':
     // Which inputs to merge, which name to change, or which branch to use is the author's choice.

@@ -212,13 +212,14 @@ function paddingArg(info: LayerInfo): string {
 }
 
 const bias = (useBias: boolean): string[] => (useBias ? [] : ['use_bias=False']);
+const groupsArg = (groups: number): string[] => (groups === 1 ? [] : [`groups=${groups}`]);
 const noArgs = (): readonly string[] => [];
 /** Keras' Activation layer, named by our type. */
 const activationNamed = (c: KerasContext<ActivationLayer>): readonly string[] => [pyString(c.layer.type)];
 
 /** Each layer type's Keras constructor arguments; the class is the registry's `spec.keras`. */
 const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
-  conv2d: ({ info, layer, activation }) => [String(layer.filters), ...windowArgs(info, 'kernel_size', paddingArg(info), true), ...bias(field('conv2d', layer.useBias, 'useBias')), ...activation],
+  conv2d: ({ info, layer, activation }) => [String(layer.filters), ...windowArgs(info, 'kernel_size', paddingArg(info), true), ...groupsArg(field('conv2d', layer.groups, 'groups')), ...bias(field('conv2d', layer.useBias, 'useBias')), ...activation],
   depthwiseConv2d: ({ info, layer, activation }) => {
     const mult = field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
     return [...windowArgs(info, 'kernel_size', paddingArg(info), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('depthwiseConv2d', layer.useBias, 'useBias')), ...activation];

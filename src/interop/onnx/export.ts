@@ -153,7 +153,7 @@ function globalPool(c: OnnxLayer<GlobalPool2dLayer>, op: 'GlobalAveragePool' | '
 
 /** Each layer type as ONNX nodes: one main node named after the layer, helpers "<layer>/<op>". */
 const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
-  conv2d: (c) => c.activated((to) => c.g.node('Conv', c.name, [c.x, ...c.initializers()], [to], [...windowAttrs(c.info, true), intAttr('group', 1)])),
+  conv2d: (c) => c.activated((to) => c.g.node('Conv', c.name, [c.x, ...c.initializers()], [to], [...windowAttrs(c.info, true), intAttr('group', field('conv2d', c.layer.groups, 'groups'))])),
   depthwiseConv2d: (c) => c.activated((to) => c.g.node('Conv', c.name, [c.x, ...c.initializers()], [to], [...windowAttrs(c.info, true), intAttr('group', c.inShape[2]!)])),
   separableConv2d: (c) => {
     // The depthwise kernel feeds a grouped Conv "<name>/depthwise"; the pointwise kernel [1, 1, mid, filters] and

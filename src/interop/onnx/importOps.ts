@@ -167,8 +167,9 @@ const conv: Handler = (g, node) => {
   const strides = a.ints('strides', [1, 1]);
   const dilations = a.ints('dilations', [1, 1]);
   const depthwise = group > 1 && group === c && inPerGroup === 1;
-  if (group !== 1 && !depthwise) unsupported(node, `group ${group} over ${c} channels is a grouped convolution: only group 1 and depthwise (group = channels) are supported`);
-  if (group === 1 && inPerGroup !== c) unsupported(node, `its weight expects ${inPerGroup} input channels, the input has ${c}`);
+  // Any other group is conv2d's `groups`: each group's filters read its c / group channels.
+  if (group < 1 || c % group !== 0 || outC % group !== 0) unsupported(node, `group ${group} does not divide its ${c} input channels and ${outC} outputs`);
+  if (inPerGroup * group !== c) unsupported(node, `its weight expects ${inPerGroup * group} input channels${group !== 1 ? ` (${inPerGroup} in each of ${group} groups)` : ''}, the input has ${c}`);
   const pads = padsOf(a, h, w, [kh, kw], strides, dilations);
   const window = { kernelSize: pairOrInt([kh, kw]), ...(strides.some((s) => s !== 1) ? { strides: pairOrInt(strides) } : {}), ...(dilations.some((d) => d !== 1) ? { dilationRate: pairOrInt(dilations) } : {}) };
   // PyTorch's padding goes in the layer (our convolutions take explicit cells): no zeroPadding2D before it.
@@ -202,9 +203,9 @@ const conv: Handler = (g, node) => {
         params: [depthwiseKernelFromOnnx(f32(W.values), outC, kh, kw), ...bias],
       }
     : {
-        layer: { type: 'conv2d', filters: outC, ...common },
+        layer: { type: 'conv2d', filters: outC, ...common, ...(group !== 1 ? { groups: group } : {}) },
         inputs: [src], nameHint: paramNameHint(node, weightName),
-        params: [convKernelFromOnnx(f32(W.values), outC, c, kh, kw), ...bias],
+        params: [convKernelFromOnnx(f32(W.values), outC, inPerGroup, kh, kw), ...bias],
       };
   const { index, shape } = g.add(pending, node);
   setAct(g, fused.output, { kind: 'act', src: index, layout: 'nchw', shape });

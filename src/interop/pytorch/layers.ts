@@ -131,13 +131,15 @@ function plain(c: TorchContext<Layer>, module: string | undefined, forward: (inp
 }
 
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
+/** `groups=n, ` for a grouped convolution (the kernel layout converts group by group alike), nothing for one group. */
+const groupsArg = (groups: number): string => (groups === 1 ? '' : `groups=${groups}, `);
 
 /** Each layer type as PyTorch. */
 const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
   conv2d: (c) => {
     const win = c.info.window!;
     return {
-      module: `nn.Conv2d(${c.inShape[2]!}, ${c.layer.filters}, ${windowArgs(win, true)}, bias=${pyBool(field('conv2d', c.layer.useBias, 'useBias'))})`,
+      module: `nn.Conv2d(${c.inShape[2]!}, ${c.layer.filters}, ${windowArgs(win, true)}, ${groupsArg(field('conv2d', c.layer.groups, 'groups'))}bias=${pyBool(field('conv2d', c.layer.useBias, 'useBias'))})`,
       forward: windowed(c.attr, win),
       activation: c.activation,
       weights: c.weights({ kernel: 'weight', bias: 'bias' }),

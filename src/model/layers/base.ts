@@ -41,6 +41,8 @@ export interface ShapeError {
   /** A machine-readable kind, so quick fixes can offer the obvious repair. */
   readonly code:
     | 'kernel-too-large'
+    /** conv2d's `groups` does not divide its input channels or its filters. */
+    | 'indivisible-groups'
     | 'needs-flatten'
     | 'needs-spatial'
     | 'too-large'

@@ -1,11 +1,12 @@
-import type { LayerBase } from './base';
+import type { LayerBase, ShapeError } from './base';
 import { convResult, convWindow, orDefault, type ConvFields } from './convolution';
-import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type LayerDef, type LayerFacts } from './def';
+import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type GemmCall, type LayerDef, type LayerFacts } from './def';
 import { activation, common, dilationRate, kernelSize, MAX_UNITS, padding, strides, useBias, type LayerSpec } from './fields';
 
 export interface Conv2dLayer extends LayerBase, ConvFields {
   readonly type: 'conv2d';
   readonly filters: number;
+  readonly groups?: number;
 }
 
 const spec: LayerSpec = {
@@ -18,6 +19,10 @@ const spec: LayerSpec = {
     strides,
     padding,
     dilationRate,
+    groups: {
+      kind: 'int', min: 1, max: MAX_UNITS, default: 1,
+      doc: 'Grouped convolution (ResNeXt, RegNet; as Keras\' Conv2D and PyTorch\'s nn.Conv2d groups): the input channels and the filters are split into `groups` groups and each filter reads only its group\'s channels, so the kernel is [kh, kw, channels / groups, filters]. Both must be divisible by it.',
+    },
     useBias,
     activation,
   },
@@ -31,21 +36,37 @@ export function isPointwise(facts: LayerFacts<unknown>): boolean {
   return !!w && w.kh === 1 && w.kw === 1 && w.sh === 1 && w.sw === 1 && w.padTop + w.padLeft + w.padBottom + w.padRight === 0;
 }
 
-/** Patch length kh·kw·inC. */
+/** The layer's groups (1 unless grouped). */
+export const groupsOf = (layer: Conv2dLayer): number => orDefault(spec, layer.groups, 'groups');
+
+/** Patch length kh·kw·inC (all groups' patches side by side). */
 const patch = (f: LayerFacts<Conv2dLayer>): number => (f.window ? f.window.kh * f.window.kw : 0) * (f.inputShape?.[2] ?? 0);
+
+/** Input channels and filters must both split into whole groups (Keras' and PyTorch's rule), said as Keras says it. */
+function checkGroups(layer: Conv2dLayer, inC: number, errors: ShapeError[]): boolean {
+  const groups = groupsOf(layer);
+  if (groups === 1) return true;
+  const bad: string[] = [];
+  if (inC % groups !== 0) bad.push(`the number of input channels must be evenly divisible by the number of groups: groups=${groups}, but the input has ${inC} channels`);
+  if (layer.filters % groups !== 0) bad.push(`the number of filters must be evenly divisible by the number of groups: groups=${groups}, filters=${layer.filters}`);
+  for (const message of bad) errors.push({ code: 'indivisible-groups', message, field: 'groups' });
+  return bad.length === 0;
+}
 
 export const conv2d: LayerDef<Conv2dLayer> = {
   spec,
   kind: 'convolution',
   shape(layer, [input], errors) {
     const conv = convWindow(spec, layer, input!, errors);
-    return conv && convResult(conv.win, layer.filters, conv.win.kh * conv.win.kw * conv.c * layer.filters);
+    if (!conv || !checkGroups(layer, conv.c, errors)) return undefined;
+    // Each filter reads its group's inC/groups channels.
+    return convResult(conv.win, layer.filters, (conv.win.kh * conv.win.kw * conv.c * layer.filters) / groupsOf(layer));
   },
   params(f) {
     const w = f.window;
     const remedy = `reduce ${f.name}'s filters`;
     return [
-      { name: 'kernel', shape: [w?.kh ?? 0, w?.kw ?? 0, f.inputShape?.[2] ?? 0, f.layer.filters], trainable: true, init: 'glorotUniform', layout: 'conv', remedy },
+      { name: 'kernel', shape: [w?.kh ?? 0, w?.kw ?? 0, (f.inputShape?.[2] ?? 0) / groupsOf(f.layer), f.layer.filters], trainable: true, init: 'glorotUniform', layout: 'conv', remedy },
       ...(orDefault(spec, f.layer.useBias, 'useBias') ? [{ name: 'bias', shape: [f.layer.filters], trainable: true, init: 'zeros', remedy } as const] : []),
     ];
   },
@@ -62,10 +83,15 @@ export const conv2d: LayerDef<Conv2dLayer> = {
   gemms(f, n) {
     const w = f.window;
     if (!w) return { forward: [], backward: [] };
-    // One GEMM over the whole batch's patches (or the input itself for a pointwise conv).
+    // One GEMM over the whole batch's patches (or the input itself for a pointwise conv), per group.
     const rows = n * w.outH * w.outW;
-    const k = patch(f);
-    const filters = f.layer.filters;
-    return { forward: [[false, rows, filters, k]], backward: [[true, k, filters, rows], { inputGradient: [false, rows, k, filters] }] };
+    const groups = groupsOf(f.layer);
+    const k = patch(f) / groups;
+    const filters = f.layer.filters / groups;
+    const each = <T>(call: T): T[] => Array.from({ length: groups }, () => call);
+    return {
+      forward: each<GemmCall>([false, rows, filters, k]),
+      backward: [...each<GemmCall>([true, k, filters, rows]), ...each({ inputGradient: [false, rows, k, filters] as GemmCall })],
+    };
   },
 };

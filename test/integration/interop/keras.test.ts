@@ -13,7 +13,7 @@ import { parseModelText } from '../../../src/model/parse';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { assertGolden } from './goldenFiles';
-import { assertCoversEveryLayerType, exampleModels, layerTypeModels, randomChainModel, randomGraphModel, ROOT, rngFor } from '../../unit/interop/helpers';
+import { assertCoversEveryLayerType, exampleModels, groupedModels, layerTypeModels, randomChainModel, randomGraphModel, ROOT, rngFor } from '../../unit/interop/helpers';
 
 const example = (name: string): Model => parseModelText(readFileSync(join(ROOT, `examples/${name}.cnn.json`), 'utf8')).model!;
 const kerasOf = (model: Model): string =>
@@ -66,6 +66,15 @@ describe('Keras export', () => {
     assert.ok(py.includes('("separableConv2d_1", ["separableConv2d_1.depthwiseKernel", "separableConv2d_1.pointwiseKernel"]),'));
   });
 
+  it('writes a grouped conv2d as Conv2D(groups=…): its kernel [kh, kw, in / groups, filters] is Keras\' as it is', () => {
+    const [bottleneck, chain] = groupedModels();
+    const py = kerasOf(bottleneck!);
+    assert.ok(py.includes('layers.Conv2D(16, kernel_size=(1, 1), strides=(1, 1), padding="valid", activation="relu", name="conv2d_0")'), py);
+    assert.ok(py.includes('layers.Conv2D(16, kernel_size=(3, 3), strides=(1, 1), padding="same", groups=4, activation="relu", name="conv2d_1")'), py);
+    assert.ok(py.includes('layers.Conv2D(8, kernel_size=(1, 1), strides=(1, 1), padding="valid", groups=2, use_bias=False, name="project")'), py);
+    assert.ok(kerasOf(chain!).includes('layers.Conv2D(9, kernel_size=(2, 3), strides=(1, 1), padding="same", dilation_rate=(2, 2), groups=9, name="conv2d_1")'));
+  });
+
   it("writes every layer type as the registry's Keras layer (spec.keras), with its weights in set_weights order", () => {
     const perType = layerTypeModels();
     for (const { type, model } of perType) {
@@ -113,7 +122,7 @@ describe('Keras export', () => {
     this.timeout(60_000);
     const dir = mkdtempSync(join(tmpdir(), 'cnn-keras-compile-'));
     try {
-      const models = [...exampleModels().map((e) => e.model), ...layerTypeModels().map((c) => c.model), ...[0, 1, 2, 3].map((i) => randomChainModel(rngFor(80 + i), i)), ...[0, 1, 2, 3].map((i) => randomGraphModel(rngFor(90 + i), i))];
+      const models = [...exampleModels().map((e) => e.model), ...layerTypeModels().map((c) => c.model), ...[0, 1, 2, 3].map((i) => randomChainModel(rngFor(80 + i), i)), ...[0, 1, 2, 3].map((i) => randomGraphModel(rngFor(90 + i), i)), ...groupedModels()];
       const files = models.map((m, i) => {
         const path = join(dir, `m${i}_keras.py`);
         writeFileSync(path, kerasOf(m));

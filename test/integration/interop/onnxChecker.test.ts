@@ -9,7 +9,7 @@ import { exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { skipUnavailable } from '../../unit/availability';
-import { debianPython, exampleModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from '../../unit/interop/helpers';
+import { debianPython, exampleModels, groupedModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from '../../unit/interop/helpers';
 
 const CHECK = `
 import json, sys, onnx
@@ -39,6 +39,7 @@ describe('onnx.checker on exported models', function () {
       ...layerTypeModels().map((c) => c.model),
       ...Array.from({ length: 6 }, (_, k) => randomChainModel(rngFor(300 + k), k)),
       ...Array.from({ length: 6 }, (_, k) => randomGraphModel(rngFor(500 + k), k)),
+      ...groupedModels(),
     ];
     const files = models.map((model, k) => {
       const net = networkOf(model);

@@ -43,6 +43,9 @@ describe('importing .onnx files made by PyTorch', function () {
     ]],
     // PyTorch's exporter writes a counted average's padding as a Pad node before it.
     ['pool_cnn', "PyTorch's pooling windows: padding, ceil_mode, dilation, count_include_pad", ['conv2d', 'relu', 'maxPool2d', 'maxPool2d', 'maxPool2d', 'zeroPadding2D', 'avgPool2d', 'avgPool2d', 'flatten', 'dense']],
+    ['grouped_cnn', 'grouped convolutions (nn.Conv2d groups) in a ResNeXt-like block, a strided grouped conv', [
+      'conv2d', 'batchNorm', 'relu', 'conv2d', 'batchNorm', 'relu', 'conv2d', 'batchNorm', 'add', 'relu', 'conv2d', 'tanh', 'globalAvgPool2d', 'dense',
+    ]],
   ];
   for (const [name, what, types] of cases) {
     it(`${name} (${what}): PyTorch's parameter count and predictions`, () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { buildOnnxModel, exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { assertCoversEveryLayerType, engineOutput, exampleModels, layerTypeModels, maxAbsDiff, networkOf, ortOutput, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, trainSteps, weightsOf, windowModels } from '../../unit/interop/helpers';
+import { assertCoversEveryLayerType, engineOutput, exampleModels, groupedModels, layerTypeModels, maxAbsDiff, networkOf, ortOutput, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, trainSteps, weightsOf, windowModels } from '../../unit/interop/helpers';
 
 const TOLERANCE = 1e-4;
 
@@ -49,6 +49,14 @@ describe('ONNX export run by ONNX Runtime', function () {
   }
 
   it('has a case of every layer type', () => assertCoversEveryLayerType(perType.map((c) => c.type), 'the ONNX Runtime cases'));
+
+  for (const [k, model] of groupedModels().entries()) {
+    it(`${model.name} (conv2d groups: Conv's group) gives the engine's outputs`, async () => {
+      const net = networkOf(model, 30 + k);
+      randomizeWeights(net, rngFor(150 + k));
+      await agree(model, net, 160 + k);
+    });
+  }
 
   for (let k = 0; k < 16; k++) {
     it(`random chain model #${k} gives the engine's outputs`, async () => {

@@ -13,7 +13,7 @@ import { className, outputActivation } from '../../../src/interop/pytorch/modelP
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { skipUnavailable } from '../../unit/availability';
-import { assertCoversEveryLayerType, BROKEN_EXAMPLE, debianPython, engineOutput, exampleModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps, windowModels } from '../../unit/interop/helpers';
+import { assertCoversEveryLayerType, BROKEN_EXAMPLE, debianPython, engineOutput, exampleModels, groupedModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps, windowModels } from '../../unit/interop/helpers';
 
 interface Case {
   readonly id: string;
@@ -34,6 +34,7 @@ function expectedCaseIds(): string[] {
     ...examples.flatMap((f) => [`example_${basename(f, '.cnn.json')}`, `example_${basename(f, '.cnn.json')}_trained`]),
     ...Array.from({ length: CHAINS }, (_, i) => `chain_${i}`),
     ...Array.from({ length: GRAPHS }, (_, i) => `graph_${i}`),
+    ...groupedModels().map((m) => m.name),
   ].sort();
 }
 
@@ -82,6 +83,7 @@ describe('PyTorch export: model.py against the engine', function () {
     for (let i = 0; i < GRAPHS; i++) cases.push(makeCase(`graph_${i}`, randomGraphModel(rngFor(900 + i), i), 1100 + i, i % 2 === 1));
     for (const [i, { model }] of perType.entries()) cases.push(makeCase(`type_${model.name}`, model, 1300 + i, false));
     for (const [i, model] of windows.entries()) cases.push(makeCase(model.name, model, 1500 + i, i % 2 === 1));
+    for (const [i, model] of groupedModels().entries()) cases.push(makeCase(model.name, model, 1400 + i, i % 2 === 1));
     dir = mkdtempSync(join(tmpdir(), 'cnn-pytorch-'));
     for (const c of cases) {
       const at = join(dir, c.id);
@@ -102,7 +104,7 @@ describe('PyTorch export: model.py against the engine', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('covers every example, every layer type, random chains and graphs', () => {
+  it('covers every example, every layer type, random chains and graphs, grouped convolutions', () => {
     // Every example (random and trained weights), every per-type model and every random model ran in Python to the
     // end: a case missing from the runner's list, or an example that dropped out of the cases, fails here.
     const expected = [...expectedCaseIds(), ...perType.map(({ model }) => `type_${model.name}`), ...windows.map((model) => model.name)].sort();

@@ -76,6 +76,29 @@ class PoolCnn(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+class GroupedCnn(nn.Module):
+    """A ResNeXt-like bottleneck (1×1, grouped 3×3, grouped 1×1, the add shortcut), then a strided grouped 3×3."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv_a = nn.Conv2d(8, 16, 1, bias=False)
+        self.bn_a = nn.BatchNorm2d(16)
+        self.conv_b = nn.Conv2d(16, 16, 3, padding=1, groups=4, bias=False)
+        self.bn_b = nn.BatchNorm2d(16)
+        self.conv_c = nn.Conv2d(16, 8, 1, groups=2, bias=False)
+        self.bn_c = nn.BatchNorm2d(8)
+        self.down = nn.Conv2d(8, 12, 3, stride=2, groups=4)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(12, 5)
+
+    def forward(self, x):
+        y = torch.relu(self.bn_a(self.conv_a(x)))
+        y = torch.relu(self.bn_b(self.conv_b(y)))
+        x = torch.relu(x + self.bn_c(self.conv_c(y)))
+        x = torch.tanh(self.down(x))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
 def randomize_batch_norm(model):
     # Fresh running statistics are 0 and 1: make them (and the affine weights) matter.
     for m in model.modules():
@@ -88,7 +111,7 @@ def randomize_batch_norm(model):
 
 def main(out_dir):
     torch.manual_seed(0)
-    models = {"small_cnn": (SmallCnn(), [2, 3, 16, 16]), "residual_cnn": (ResidualCnn(), [2, 1, 12, 12]),
+    models = {"small_cnn": (SmallCnn(), [2, 3, 16, 16]), "residual_cnn": (ResidualCnn(), [2, 1, 12, 12]), "grouped_cnn": (GroupedCnn(), [2, 8, 10, 10]),
               "pool_cnn": (PoolCnn(), [2, 3, 48, 48])}
     for name, (model, shape) in models.items():
         randomize_batch_norm(model)

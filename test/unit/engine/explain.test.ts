@@ -10,7 +10,7 @@ import { createRng, type Rng } from '../../../src/engine/rng';
 import type { Tensor } from '../../../src/engine/tensor';
 import type { ModelAnalysis } from '../../../src/model/analysis';
 import { inferShapes } from '../../../src/model/shapes';
-import { MODEL_FORMAT, type Layer, type Model } from '../../../src/model/types';
+import { MODEL_FORMAT, type Conv2dLayer, type Layer, type Model } from '../../../src/model/types';
 import { randomTensor } from './helpers';
 import { assertEveryType, TEMPLATE_CASES } from './registryCases';
 
@@ -55,6 +55,16 @@ const MODELS: Record<string, Model> = {
     { type: 'depthwiseConv2d', kernelSize: 2, padding: 1 },
     { type: 'relu6' },
     { type: 'avgPool2d', poolSize: 2, strides: 2, padding: [[1, 0], [0, 1]], ceilMode: true },
+    { type: 'flatten' },
+    { type: 'dense', units: 3, activation: 'softmax' },
+  ]),
+  // Grouped convolutions (ResNeXt-like): 3×3 in 2 groups, strided; 1×1 in 2 groups; 2×2 in 4 with softmax.
+  grouped: model([7, 6, 4], [
+    { type: 'conv2d', filters: 6, kernelSize: 3, strides: 2, padding: 'same', groups: 2, activation: 'tanh' },
+    { type: 'batchNorm' },
+    { type: 'conv2d', filters: 8, kernelSize: 1, groups: 2, activation: 'swish' },
+    { type: 'maxPool2d', poolSize: 2, strides: 1 },
+    { type: 'conv2d', filters: 4, kernelSize: 2, groups: 4, activation: 'softmax' },
     { type: 'flatten' },
     { type: 'dense', units: 3, activation: 'softmax' },
   ]),
@@ -153,7 +163,12 @@ function checkTerms(b: Built, e: CellExplanation): void {
       assert.equal(e.bias, e.useBias ? param('bias')[channel] : 0);
       const inC = b.analysis.layers[e.layerIndex]!.inputShape![2]!;
       if (e.kind === 'separable') assert.equal(e.channels.length, inC * e.depthMultiplier);
-      else if (e.layerType === 'conv2d') assert.equal(e.channels.length, inC);
+      else if (e.layerType === 'conv2d') {
+        const groups = (b.analysis.layers[e.layerIndex]!.layer as Conv2dLayer).groups ?? 1;
+        const filters = b.analysis.layers[e.layerIndex]!.outputShape![2]!;
+        const first = Math.floor(channel / (filters / groups)) * (inC / groups);
+        assert.deepEqual(e.channels.map((t) => t.inputChannel), Array.from({ length: inC / groups }, (_, i) => first + i), 'its group\'s input channels');
+      }
       else assert.equal(e.channels.length, 1);
       assert.equal(e.activation.input, e.preActivation);
       break;
@@ -298,6 +313,17 @@ describe('explainCell', () => {
     if (e.kind !== 'conv') return;
     assert.deepEqual(e.channels.map((t) => t.inputChannel), [2]);
     assert.equal(e.channels[0]!.kernel.length, 6);
+  });
+
+  it('conv2d groups 2: output channel 4 (group 1 of 6 filters) reads input channels 2 and 3 with its kernel slice', () => {
+    const b = build(MODELS.grouped!, 9);
+    const e = explainCell(b.net, b.analysis, b.image, 0, 1, 1, 4, b.maps);
+    assert.ok(e.kind === 'conv' && e.layerType === 'conv2d');
+    if (e.kind !== 'conv') return;
+    assert.deepEqual(e.channels.map((t) => t.inputChannel), [2, 3]);
+    // kernel [3, 3, 2, 6]: tap t, group channel i, filter 4 at (t·2 + i)·6 + 4
+    const kernel = b.net.params.find((p) => p.name === `${e.layerName}.kernel`)!.value;
+    e.channels.forEach((t, i) => assert.deepEqual(t.kernel, Array.from({ length: 9 }, (_, tap) => kernel[(tap * 2 + i) * 6 + 4]!)));
   });
 
   it('flatten, concatenate and zero padding say where the value came from', () => {

@@ -93,6 +93,76 @@ describe('engine kernels (js) against naive references', () => {
     }
   });
 
+  it('gemm: leading dimensions address sub-matrices (a grouped convolution\'s column blocks); the gaps stay as they were', () => {
+    const rng = createRng(14);
+    for (const [m, n, k, pad] of [[5, 3, 7, 2], [9, 10, 4, 5], [33, 2, 17, 1], [4, 9, 300, 3]] as const) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          for (const accumulate of [false, true]) {
+            const what = `${m}×${n}×${k} pad ${pad} transA=${transA} transB=${transB} accumulate=${accumulate}`;
+            const lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
+            const a = randomTensor([(transA ? k : m) * lda + 1], rng).data;
+            const b = randomTensor([(transB ? n : k) * ldb + 2], rng).data;
+            const c = randomTensor([m * ldc + 3], rng).data;
+            const before = c.slice();
+            jsKernels.gemm(transA, transB, m, n, k, a, 1, b, 2, c, 3, accumulate, lda, ldb, ldc);
+            for (let i = 0; i < m; i++) {
+              for (let j = 0; j < ldc; j++) {
+                const at = 3 + i * ldc + j;
+                if (j >= n) {
+                  assert.equal(c[at], before[at], `${what}: gap [${i}][${j}] written`);
+                  continue;
+                }
+                let s = accumulate ? before[at]! : 0;
+                for (let p = 0; p < k; p++) s += a[1 + (transA ? p * lda + i : i * lda + p)]! * b[2 + (transB ? j * ldb + p : p * ldb + j)]!;
+                assert.ok(Math.abs(c[at]! - s) <= 1e-5 * (1 + Math.abs(s)), `${what}: c[${i}][${j}] = ${c[at]}, want ${s}`);
+              }
+            }
+            assert.deepEqual([...c.subarray(0, 3)], [...before.subarray(0, 3)], `${what}: writes before C`);
+          }
+        }
+      }
+    }
+  });
+
+  it('grouped im2col: per position, group j\'s taps over channels j·c/g… only; col2im grouped is its adjoint', () => {
+    const rng = createRng(15);
+    for (const [inH, inW, kernel, strides, dilation, padding, c, groups] of [
+      [7, 6, 3, 1, 1, 'valid', 6, 3], [6, 7, [3, 2], 2, 1, 'same', 4, 2], [9, 7, 3, 1, [2, 3], 'same', 8, 4], [5, 5, 1, 2, 1, 'valid', 4, 4],
+    ] as const) {
+      const g = window2d(inH, inW, kernel, strides, dilation, padding) as Window2d;
+      assert.ok(!('error' in g));
+      const cg = c / groups, inSize = inH * inW * c;
+      const x = randomTensor([2 * inSize], rng).data;
+      const want = new Float32Array(2 * g.outH * g.outW * g.kh * g.kw * c);
+      let o = 0;
+      for (let s = 0; s < 2; s++) {
+        for (let oy = 0; oy < g.outH; oy++) {
+          for (let ox = 0; ox < g.outW; ox++) {
+            for (let j = 0; j < groups; j++) {
+              for (let ky = 0; ky < g.kh; ky++) {
+                for (let kx = 0; kx < g.kw; kx++) {
+                  for (let ch = 0; ch < cg; ch++) want[o++] = tap(x, s * inSize, g, c, oy * g.sh - g.padTop + ky * g.dh, ox * g.sw - g.padLeft + kx * g.dw, j * cg + ch);
+                }
+              }
+            }
+          }
+        }
+      }
+      const cols = new Float32Array(want.length);
+      jsKernels.im2col(x, 0, g, c, cols, 0, 2, groups);
+      assert.deepEqual(cols, want, `im2col ${c} channels in ${groups} groups`);
+      // <im2col(x), r> = <x, col2im(r)>
+      const r = randomTensor([want.length], rng).data;
+      const dx = new Float32Array(2 * inSize);
+      jsKernels.col2im(r, g, c, dx, 0, 0, 2, groups);
+      let lhs = 0, rhs = 0;
+      for (let i = 0; i < r.length; i++) lhs += cols[i]! * r[i]!;
+      for (let i = 0; i < x.length; i++) rhs += x[i]! * dx[i]!;
+      assert.ok(Math.abs(lhs - rhs) <= 1e-4 * (1 + Math.abs(lhs)), `adjoint ${c}/${groups}: ${lhs} vs ${rhs}`);
+    }
+  });
+
   for (const [name, inH, inW, kernel, strides, dilation, padding, c] of GEOMETRIES) {
     it(`im2col and col2im match the naive definitions: ${name}`, () => {
       const g = window2d(inH, inW, kernel, strides, dilation, padding) as Window2d;

@@ -182,6 +182,19 @@ describe('training memory estimate against the engine', () => {
       ],
       training: { batchSize: 7, optimizer: { type: 'sgd', momentum: 0.9 } },
     },
+    {
+      // Grouped convolutions: one GEMM per group (the packing buffers replay each), a grouped pointwise one too.
+      name: 'grouped convolutions, rmsprop',
+      input: [12, 11, 8],
+      layers: [
+        { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, padding: 'same', groups: 4, activation: 'relu' },
+        { type: 'conv2d', filters: 12, kernelSize: 1, groups: 2 },
+        { type: 'conv2d', filters: 300, kernelSize: 2, groups: 3, activation: 'tanh' },
+        { type: 'globalAvgPool2d' },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
+      training: { batchSize: 5, optimizer: { type: 'rmsprop' } },
+    },
   ];
 
   for (const c of cases) {

@@ -58,6 +58,21 @@ function randomModel(rng: Rng, featured?: LayerType): Model {
   }
 }
 
+/** Grouped convolutions (conv2d `groups`: tfjs composes them per group) in a bottleneck, pointwise ones too. */
+const GROUPED: Model = {
+  format: MODEL_FORMAT, name: 'grouped', input: { shape: [8, 7, 3] },
+  layers: [
+    { type: 'conv2d', filters: 8, kernelSize: 1, activation: 'tanh' },
+    { type: 'conv2d', filters: 8, kernelSize: 3, strides: 2, padding: 'same', groups: 4, activation: 'leakyRelu' },
+    { type: 'batchNorm' },
+    { type: 'conv2d', filters: 6, kernelSize: 1, groups: 2, activation: 'sigmoid' },
+    { type: 'conv2d', filters: 4, kernelSize: 2, groups: 2 },
+    { type: 'flatten' },
+    { type: 'dropout', rate: 0.25 },
+    { type: 'dense', units: 3, activation: 'softmax' },
+  ],
+};
+
 describe('engine vs tfjs-core, random whole models', () => {
   before(useCpu);
 
@@ -65,13 +80,14 @@ describe('engine vs tfjs-core, random whole models', () => {
     ...Array.from({ length: 12 }, (_, k) => ({ title: `random model #${k}`, seed: 900 + k, netSeed: 77 + k, featured: undefined })),
     ...LAYER_TYPES.map((type, k) => ({ title: `random model with ${type}'s template`, seed: 950 + k, netSeed: 177 + k, featured: type })),
   ];
+  const fixed = [{ title: 'grouped convolutions (a ResNeXt-like block)', seed: 990, netSeed: 190, model: GROUPED }];
 
   it('the random models cover every layer type', () => assertEveryType(models.flatMap((m) => randomModel(createRng(m.seed), m.featured).layers), 'the random models'));
 
-  for (const m of models) {
+  for (const m of [...models, ...fixed]) {
     it(`${m.title}: loss, parameter gradients and inference outputs agree`, () => {
       const rng = createRng(m.seed);
-      const model = randomModel(rng, m.featured);
+      const model = 'model' in m ? m.model : randomModel(rng, m.featured);
       const analysis = analyze(model.input.shape, model.layers);
       const net = buildNetwork(model, analysis, m.netSeed);
       const n = 4;

@@ -82,11 +82,19 @@ type TfLayer<L> = (l: L, xs: readonly tf.Tensor[], c: TfContext) => tf.Tensor;
 
 const activationLayer: TfLayer<{ readonly type: Exclude<ActivationName, 'leakyRelu' | 'linear'> }> = (l, [x]) => act(l.type, x!);
 
+/** A grouped convolution from tfjs' ungrouped one (tf.conv2d has no groups): group j's input channels with group j's
+ *  filters (kernel [kh, kw, inC/groups, filters], filters in groups along the last axis), concatenated. */
+function groupwise(groups: number, x: tf.Tensor, kernel: tf.Tensor, conv: (x: tf.Tensor, kernel: tf.Tensor) => tf.Tensor): tf.Tensor {
+  if (groups === 1) return conv(x, kernel);
+  const xs = tf.split(x, groups, 3), ks = tf.split(kernel, groups, 3);
+  return tf.concat(xs.map((xg, j) => conv(xg, ks[j]!)), 3);
+}
+
 /** Every layer type in tfjs: a new type in the registry is a compile error here until it has a reference. */
 const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
   conv2d: (l, [x], c) => {
     const w = c.info.window!;
-    const z = tf.conv2d(x as tf.Tensor4D, c.param('kernel') as tf.Tensor4D, [w.sh, w.sw], convPad(l.padding), 'NHWC', [w.dh, w.dw]);
+    const z = groupwise(l.groups ?? 1, x!, c.param('kernel'), (xg, kg) => tf.conv2d(xg as tf.Tensor4D, kg as tf.Tensor4D, [w.sh, w.sw], convPad(l.padding), 'NHWC', [w.dh, w.dw]));
     return act(l.activation, c.bias(z, l.useBias));
   },
   depthwiseConv2d: (l, [x], c) => {

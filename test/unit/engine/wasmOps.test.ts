@@ -87,6 +87,55 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
     }
   });
 
+  it('grouped im2col and col2im: bit-identical on random batched geometries, 2 to 4 groups', () => {
+    const rng = createRng(2);
+    let t = 0;
+    for (const [n, c0, g] of geometries(12, 30)) {
+      const groups = 2 + (t++ % 3), c = groups * c0;
+      const inSize = n * g.inH * g.inW * c, colSize = n * g.outH * g.outW * g.kh * g.kw * c;
+      const r = new Regions(backend);
+      const ix = r.add(inSize + 3), icols = r.add(colSize + 5), idx = r.add(inSize + 3);
+      const v = r.views();
+      const x = fill(v[ix]!, rng), cols = fill(v[icols]!, rng), dx = fill(v[idx]!, rng);
+      const jsCols = cols.slice(), jsDx = dx.slice();
+      const before = [ran('im2col'), ran('col2im')];
+      jsKernels.im2col(x.slice(), 3, g, c, jsCols, 5, n, groups);
+      kernels.im2col(x, 3, g, c, cols, 5, n, groups);
+      assert.deepEqual(cols, jsCols, `im2col ${groups} groups, ${describeG(n, c, g)}`);
+      fill(cols, rng);
+      jsKernels.col2im(cols.slice(), g, c, jsDx, 3, 5, n, groups);
+      kernels.col2im(cols, g, c, dx, 3, 5, n, groups);
+      assert.deepEqual(dx, jsDx, `col2im ${groups} groups, ${describeG(n, c, g)}`);
+      assert.deepEqual([ran('im2col'), ran('col2im')], [before[0]! + 1, before[1]! + 1], 'ran in WebAssembly');
+      r.release();
+    }
+  });
+
+  it('grouped convForward: grouped patches, a GEMM per group, bias and activation, all in WebAssembly, as the JavaScript reference', () => {
+    const rng = createRng(22);
+    let t = 0;
+    for (const [n, c0, g] of geometries(24, 20)) {
+      const groups = 2 + (t % 3), c = groups * c0, outC = groups * [1, 3, 5][t % 3]!;
+      const act = (['relu', 'linear', 'tanh'] as const)[t++ % 3];
+      const k = g.kh * g.kw * c, rows = n * g.outH * g.outW;
+      const r = new Regions(backend);
+      const ix = r.add(n * g.inH * g.inW * c), iw = r.add((k / groups) * outC), ib = r.add(outC), icols = r.add(rows * k);
+      const iz = r.add(rows * outC), iy = r.add(rows * outC);
+      const v = r.views();
+      const x = fill(v[ix]!, rng), w = fill(v[iw]!, rng), bias = fill(v[ib]!, rng), cols = v[icols]!, z = v[iz]!, y = v[iy]!;
+      const linear = act === 'linear';
+      const before = [ran('convForward'), ran('im2col'), kernels.staging.inPlace];
+      kernels.convForward(x, g, c, w, outC, z, cols, n, true, { act, bias, y: linear ? z : y, alpha: 0 }, groups);
+      assert.deepEqual([ran('convForward'), ran('im2col'), kernels.staging.inPlace], [before[0]! + 1, before[1]! + 1, before[2]! + groups], 'ran in WebAssembly, the GEMMs in place');
+      const jz = new Float32Array(rows * outC), jy = new Float32Array(rows * outC);
+      jsKernels.convForward(x.slice(), g, c, w.slice(), outC, jz, new Float32Array(rows * k), n, false, { act, bias: bias.slice(), y: linear ? jz : jy, alpha: 0 }, groups);
+      const what = `${groups} groups, ${describeG(n, c, g)} outC ${outC} ${act}`;
+      assertClose(z, jz, 1e-4, `z, ${what}`);
+      if (!linear) assertClose(y, jy, 1e-4, `y, ${what}`);
+      r.release();
+    }
+  });
+
   const ACTS: readonly ActivationName[] = ['linear', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'softmax'];
   const exact = (act: ActivationName): boolean => act !== 'sigmoid' && act !== 'tanh' && act !== 'swish' && act !== 'softmax';
   /** Derivatives from y (sigmoid, tanh, softmax) or from z without exp are exact; swish's calls exp (musl's, not V8's). */

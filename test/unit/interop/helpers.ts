@@ -95,6 +95,36 @@ export function debianPython(modules: readonly string[]): { ok: true } | { ok: f
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng.int(items.length)]!;
 const ACTS: ActivationName[] = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax'];
 
+/** Grouped convolutions (conv2d `groups`) for the export tests: a ResNeXt-like bottleneck with a shortcut, and a chain
+ *  with a strided 'same' (asymmetric) grouped conv, a dilated one with groups = channels and a grouped 1×1. */
+export function groupedModels(): Model[] {
+  return [
+    {
+      format: MODEL_FORMAT, name: 'grouped_bottleneck', input: { shape: [8, 8, 8] },
+      layers: [
+        { type: 'conv2d', filters: 16, kernelSize: 1, activation: 'relu' },
+        { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', groups: 4, activation: 'relu' },
+        { type: 'conv2d', name: 'project', filters: 8, kernelSize: 1, groups: 2, useBias: false },
+        { type: 'add', inputs: ['project', MODEL_INPUT] },
+        { type: 'relu' },
+        { type: 'globalAvgPool2d' },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
+    },
+    {
+      format: MODEL_FORMAT, name: 'grouped_chain', input: { shape: [9, 7, 6] },
+      layers: [
+        { type: 'conv2d', filters: 9, kernelSize: 3, strides: 2, padding: 'same', groups: 3, activation: 'tanh' },
+        { type: 'conv2d', filters: 9, kernelSize: [2, 3], dilationRate: 2, padding: 'same', groups: 9 },
+        { type: 'batchNorm' },
+        { type: 'conv2d', filters: 6, kernelSize: 1, groups: 3, useBias: false, activation: 'sigmoid' },
+        { type: 'flatten' },
+        { type: 'dense', units: 4 },
+      ],
+    },
+  ];
+}
+
 /** A random valid chain of every layer type the chain engine has, with dilation, strides and both paddings. */
 export function randomChainModel(rng: Rng, index: number): Model {
   for (;;) {

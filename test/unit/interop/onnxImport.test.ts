@@ -153,9 +153,51 @@ describe('ONNX import', function () {
     assert.deepEqual(analyze(imported.model.input.shape, layers).totals.nonTrainable, 8);
   });
 
+  it('converts a grouped Conv to conv2d groups (RegNet, ResNeXt) and group = channels to depthwiseConv2d, as ONNX Runtime computes them', async () => {
+    const nodes = [
+      node('Conv', 'grouped', ['x', 'g.w', 'g.b'], ['g'], [intAttr('kernel_shape', [3, 3]), intAttr('group', 2), intAttr('strides', [2, 2]), intAttr('pads', [1, 1, 1, 1])]),
+      node('Relu', 'relu', ['g'], ['r']),
+      node('Conv', 'pw', ['r', 'pw.w'], ['p'], [intAttr('kernel_shape', [1, 1]), intAttr('group', 3)]),
+      node('Conv', 'dw', ['p', 'dw.w'], ['d'], [intAttr('kernel_shape', [2, 2]), intAttr('group', 6)]),
+      node('Flatten', 'flat', ['d'], ['f']),
+      node('Gemm', 'fc', ['f', 'fc.w'], ['y'], [intAttr('transB', 1)]),
+    ];
+    const inits = [
+      floatTensor('g.w', [6, 2, 3, 3], rand(108)), floatTensor('g.b', [6], rand(6)),
+      floatTensor('pw.w', [6, 2, 1, 1], rand(12)),
+      floatTensor('dw.w', [12, 1, 2, 2], rand(48)),
+      floatTensor('fc.w', [3, 108], rand(324)),
+    ];
+    const imported = await assertAgrees(modelOf(nodes, inits, ['N', 4, 7, 7], ['N', 3]), [2, 4, 7, 7]);
+    assert.deepEqual(imported.model.layers.slice(0, 4), [
+      { type: 'conv2d', name: 'g', filters: 6, kernelSize: 3, strides: 2, padding: 'same', groups: 2 },
+      { type: 'relu', name: 'relu' },
+      { type: 'conv2d', name: 'pw', filters: 6, kernelSize: 1, useBias: false, groups: 3 },
+      { type: 'depthwiseConv2d', name: 'dw', kernelSize: 2, useBias: false, depthMultiplier: 2 },
+    ]);
+    assert.deepEqual(imported.tensors.find((t) => t.name === 'g.kernel')?.shape, [3, 3, 2, 6]);
+  });
+
+  it('refuses a grouped Conv whose weight does not fit its input, naming the node', () => {
+    const bad = (group: number, wDims: number[]): string[] => {
+      const bytes = modelOf([node('Conv', 'c', ['x', 'w'], ['y'], [intAttr('kernel_shape', [1, 1]), intAttr('group', group)])], [floatTensor('w', wDims, rand(wDims.reduce((a, b) => a * b, 1)))], ['N', 4, 3, 3], ['N', wDims[0]!, 3, 3]);
+      try {
+        importOnnx(bytes, { name: 'm' });
+      } catch (e) {
+        assert.ok(e instanceof OnnxImportError, String(e));
+        return [...e.problems];
+      }
+      return [];
+    };
+    assert.deepEqual(bad(2, [6, 1, 1, 1]), ['Conv (node "c"): its weight expects 2 input channels (1 in each of 2 groups), the input has 4']);
+    assert.deepEqual(bad(2, [5, 2, 1, 1]), ['Conv (node "c"): group 2 does not divide its 4 input channels and 5 outputs']);
+    assert.deepEqual(bad(0, [4, 4, 1, 1]), ['Conv (node "c"): group 0 does not divide its 4 input channels and 4 outputs']);
+    assert.deepEqual(bad(1, [4, 2, 1, 1]), ['Conv (node "c"): its weight expects 2 input channels, the input has 4']);
+  });
+
   it('lists every unsupported operator by name and node, and returns nothing', () => {
     const nodes = [
-      node('Conv', '/c/Conv', ['x', 'w'], ['c'], [intAttr('kernel_shape', [1, 1]), intAttr('group', 2)]),
+      node('Conv', '/c/Conv', ['x', 'w'], ['c'], [intAttr('kernel_shape', [1, 1]), intAttr('group', 3)]),
       node('LRN', '/lrn/LRN', ['x'], ['l'], [intAttr('size', 3)]),
       node('Upsample', '', ['l'], ['u']),
       node('Relu', '/r/Relu', ['u'], ['y']),
@@ -164,7 +206,7 @@ describe('ONNX import', function () {
     assert.throws(() => importOnnx(bytes, { name: 'm' }), (e: unknown) => {
       assert.ok(e instanceof OnnxImportError);
       assert.deepEqual(e.problems, [
-        'Conv (node "/c/Conv"): group 2 over 4 channels is a grouped convolution: only group 1 and depthwise (group = channels) are supported',
+        'Conv (node "/c/Conv"): group 3 does not divide its 4 input channels and 4 outputs',
         'LRN (node "/lrn/LRN"): operator LRN is not supported',
         'Upsample (node #2): operator Upsample is not supported',
       ]);

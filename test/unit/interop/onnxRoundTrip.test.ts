@@ -8,7 +8,7 @@ import { exportOnnx } from '../../../src/interop/onnx/export';
 import { importOnnx } from '../../../src/interop/onnx/import';
 import { analyze } from '../../../src/model/shapes';
 import type { LayerType, Model } from '../../../src/model/types';
-import { assertCoversEveryLayerType, engineOutput, exampleModels, layerTypeModels, maxAbsDiff, type LayerContext, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, weightsOf } from './helpers';
+import { assertCoversEveryLayerType, engineOutput, exampleModels, groupedModels, layerTypeModels, maxAbsDiff, type LayerContext, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, weightsOf } from './helpers';
 
 function roundTrip(model: Model, weights: Map<string, Float32Array>, classes?: readonly string[]): ReturnType<typeof importOnnx> {
   const bytes = exportOnnx({ model, analysis: analyze(model.input.shape, model.layers), weights, ...(classes ? { classes } : {}) });
@@ -21,8 +21,12 @@ function assertSameSemantics(original: Model, imported: Model): void {
   assert.ok(b.ok, 'the imported model has errors');
   assert.deepEqual(imported.input, original.input);
   assert.deepEqual(b.totals, a.totals);
-  // ONNX cannot tell a depthwise convolution of one channel from a plain one (group 1 both): it comes back as conv2d.
-  const type = (l: (typeof a.layers)[number]): string => (l.type === 'depthwiseConv2d' && l.inputShape![2] === 1 ? 'conv2d' : l.type);
+  // ONNX cannot tell a depthwise convolution of one channel from a plain one (group 1 both): it comes back as conv2d;
+  // nor a conv2d with groups = channels from a depthwise one (the same Conv): it comes back as depthwiseConv2d.
+  const type = (l: (typeof a.layers)[number]): string => {
+    if (l.type === 'depthwiseConv2d' && l.inputShape![2] === 1) return 'conv2d';
+    return l.layer.type === 'conv2d' && l.layer.groups === l.inputShape![2] && l.inputShape![2] !== 1 ? 'depthwiseConv2d' : l.type;
+  };
   const summary = (x: typeof a): unknown[] => x.layers.map((l) => [l.name, type(l), l.outputShape, l.params, l.inputs.map((i) => i.index)]);
   assert.deepEqual(summary(b), summary(a));
 }
@@ -82,6 +86,10 @@ describe('ONNX round trip: export, then import', function () {
     it(`${type} (its registry template, on ${context}) comes back as the same layers, weights and outputs`, () => assertRoundTrip(model, k));
   }
   it('round-trips every layer type', () => assertCoversEveryLayerType(perType.filter((c) => !impossible[`${c.type}@${c.context}`]).map((c) => c.type), 'the round trips'));
+
+  for (const [k, model] of groupedModels().entries()) {
+    it(`${model.name} (conv2d groups) keeps its semantics, weights and outputs`, () => assertRoundTrip(model, 40 + k));
+  }
 
   const cases: [string, (k: number) => Model][] = [
     ['chain', (k) => randomChainModel(rngFor(700 + k), k)],

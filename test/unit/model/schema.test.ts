@@ -11,7 +11,7 @@ import pkg from '../../../package.json';
 // One object per layer type with every field of its TypeScript type. The compiler rejects a missing
 // or unknown field here, and the test compares the keys with the spec: types and spec cannot drift.
 const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
-  conv2d: { type: 'conv2d', name: 'c', inputs: ['i'], filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, useBias: true, activation: 'relu' },
+  conv2d: { type: 'conv2d', name: 'c', inputs: ['i'], filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, groups: 1, useBias: true, activation: 'relu' },
   depthwiseConv2d: { type: 'depthwiseConv2d', name: 'd', inputs: ['i'], kernelSize: 1, strides: 1, padding: 'same', depthMultiplier: 1, dilationRate: 1, useBias: true, activation: 'relu' },
   separableConv2d: {
     type: 'separableConv2d', name: 's', inputs: ['i'], filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, depthMultiplier: 1, useBias: true, activation: 'swish',
@@ -77,7 +77,7 @@ describe('JSON Schema and types stay in sync with the spec', () => {
     const layerItem = schema.properties.layers.items;
     assert.deepEqual(layerItem.properties.type.enum, Object.keys(LAYER_SPECS));
     const conv = layerItem.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === 'conv2d');
-    assert.deepEqual(Object.keys(conv.then.properties).sort(), ['activation', 'dilationRate', 'filters', 'inputs', 'kernelSize', 'name', 'padding', 'strides', 'type', 'useBias']);
+    assert.deepEqual(Object.keys(conv.then.properties).sort(), ['activation', 'dilationRate', 'filters', 'groups', 'inputs', 'kernelSize', 'name', 'padding', 'strides', 'type', 'useBias']);
     assert.deepEqual(conv.then.required, ['type', 'filters', 'kernelSize']);
     const then = (t: string) => layerItem.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === t).then;
     assert.deepEqual(Object.keys(then('add').properties).sort(), ['inputs', 'name', 'type']);

@@ -45,6 +45,38 @@ describe('shape inference', () => {
     assert.equal(info.macs, 8 * 8 * 16 * 9);
   });
 
+  it('computes grouped conv2d parameters and multiply-adds as PyTorch (nn.Conv2d(64, 128, 3, groups=32): 2,432)', () => {
+    const info = shapesOf([{ type: 'conv2d', filters: 128, kernelSize: 3, padding: 'same', groups: 32 }], [14, 14, 64]).analysis!.layers[0];
+    assert.deepEqual(info.outputShape, [14, 14, 128]);
+    // kernel [3, 3, 64/32, 128] + bias 128, as sum(p.numel() for p in nn.Conv2d(64, 128, 3, groups=32).parameters())
+    assert.equal(info.params.trainable, 3 * 3 * 2 * 128 + 128);
+    assert.equal(info.macs, 14 * 14 * 128 * 3 * 3 * 2);
+    // groups: 1 is the ungrouped layer
+    const plain = shapesOf([{ type: 'conv2d', filters: 8, kernelSize: 3, groups: 1 }], [6, 6, 4]).analysis!.layers[0];
+    assert.equal(plain.params.trainable, 3 * 3 * 4 * 8 + 8);
+  });
+
+  it('says which of input channels and filters a conv2d groups does not divide, on the groups field', () => {
+    const text = modelText([{ type: 'conv2d', filters: 6, kernelSize: 3, groups: 4 }], [8, 8, 6]);
+    const parsed = parseModelText(text);
+    assert.deepEqual(parsed.diagnostics.map((d) => d.message), [
+      'the number of input channels must be evenly divisible by the number of groups: groups=4, but the input has 6 channels',
+      'the number of filters must be evenly divisible by the number of groups: groups=4, filters=6',
+    ]);
+    for (const d of parsed.diagnostics) {
+      assert.equal(d.code, 'indivisible-groups');
+      assert.deepEqual(d.path, ['layers', 0, 'groups']);
+      assert.equal(textAt(text, d.range), '4');
+    }
+    const filtersOnly = parseModelText(modelText([{ type: 'conv2d', filters: 6, kernelSize: 1, groups: 4 }], [8, 8, 8])).diagnostics;
+    assert.deepEqual(filtersOnly.map((d) => d.message), ['the number of filters must be evenly divisible by the number of groups: groups=4, filters=6']);
+    for (const groups of [0, 2.5, -1]) {
+      const bad = parseModelText(modelText([{ type: 'conv2d', filters: 6, kernelSize: 1, groups }], [8, 8, 6])).diagnostics;
+      assert.equal(bad.length, 1, JSON.stringify(bad));
+      assert.deepEqual(bad[0]!.path, ['layers', 0, 'groups']);
+    }
+  });
+
   it('computes pooling, global pooling and flatten shapes', () => {
     assert.deepEqual(outputOf({ type: 'maxPool2d' }, [28, 28, 6]), [14, 14, 6]);
     assert.deepEqual(outputOf({ type: 'avgPool2d', poolSize: 3, strides: 2 }, [28, 28, 6]), [13, 13, 6]);

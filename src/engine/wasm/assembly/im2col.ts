@@ -201,3 +201,43 @@ export function col2im(
     zeroF32(d + <usize>(left + valid) * cBytes, right * c);
   }
 }
+
+/**
+ * A grouped convolution's patches (the JavaScript reference's grouped layout): per output position, per group, per
+ * tap, the group's c/groups channels, so group j's patch matrix is the column block j·kh·kw·c/groups…; out-of-image
+ * taps are zeros. With `back`, the adjoint: dx (at x) += every patch row scattered back (dx is not cleared).
+ */
+export function groupedPatches(
+  x: usize, cols: usize, back: i32, batch: i32, c: i32, groups: i32,
+  inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const cg = c / groups;
+  const cgBytes = <usize>cg << 2;
+  const rowBytes = <usize>(inW * c) << 2;
+  const inBytes = <usize>(inH * inW * c) << 2;
+  let o = cols;
+  for (let s = 0; s < batch; s++) {
+    const xs = x + <usize>s * inBytes;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * sh - padTop;
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * sw - padLeft;
+        for (let gc = 0; gc < c; gc += cg) {
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y0 + ky * dh;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dw;
+              const inside = iy >= 0 && iy < inH && ix >= 0 && ix < inW;
+              const src = xs + <usize>iy * rowBytes + (<usize>(ix * c + gc) << 2);
+              if (back) {
+                if (inside) addF32(src, o, cg);
+              } else if (inside) copyF32(o, src, cg);
+              else zeroF32(o, cg);
+              o += cgBytes;
+            }
+          }
+        }
+      }
+    }
+  }
+}
