@@ -30,7 +30,7 @@ function tfLayerCases(c: LayerCase): BenchCase[] {
   let f: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   if (l.type === 'conv2d') {
     const strides = pair(l.strides ?? 1);
-    const padding = l.padding ?? 'valid';
+    const padding = (l.padding ?? 'valid') as 'valid' | 'same';
     f = (x, w, b) => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding), b);
   } else if (l.type === 'dense') {
     f = (x, w, b) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
@@ -57,12 +57,12 @@ function tfForward(layers: readonly Layer[], vars: readonly tf.Variable[], x: tf
       case 'conv2d': {
         const w = vars[v++]!;
         const b = vars[v++]!;
-        t = tf.add(tf.conv2d(t as tf.Tensor4D, w as tf.Tensor4D, pair(l.strides ?? 1), l.padding ?? 'valid'), b);
+        t = tf.add(tf.conv2d(t as tf.Tensor4D, w as tf.Tensor4D, pair(l.strides ?? 1), (l.padding ?? 'valid') as 'valid' | 'same'), b);
         if (l.activation === 'relu') t = tf.relu(t);
         break;
       }
       case 'maxPool2d':
-        t = tf.maxPool(t as tf.Tensor4D, pair(l.poolSize ?? 2), pair(l.strides ?? l.poolSize ?? 2), l.padding ?? 'valid');
+        t = tf.maxPool(t as tf.Tensor4D, pair(l.poolSize ?? 2), pair(l.strides ?? l.poolSize ?? 2), (l.padding ?? 'valid') as 'valid' | 'same');
         break;
       case 'flatten':
         t = tf.reshape(t, [t.shape[0]!, -1]);

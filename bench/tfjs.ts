@@ -78,12 +78,12 @@ function buildTfModel(model: Model, seed: number): TfModel {
       vars.push(b);
       const strides = pair(l.strides ?? 1);
       const dilations = pair(l.dilationRate ?? 1);
-      const pad = l.padding ?? 'valid';
+      const pad = (l.padding ?? 'valid') as 'valid' | 'same';
       ops.push((t) => tf.fused.conv2d({ x: t as tf.Tensor4D, filter: w as tf.Tensor4D, strides, pad, dilations, bias: b, activation: fusedActivation }));
     } else if (l.type === 'maxPool2d') {
       const size = pair(l.poolSize ?? 2);
       const strides = pair(l.strides ?? l.poolSize ?? 2);
-      ops.push((t) => tf.maxPool(t as tf.Tensor4D, size, strides, l.padding ?? 'valid'));
+      ops.push((t) => tf.maxPool(t as tf.Tensor4D, size, strides, (l.padding ?? 'valid') as 'valid' | 'same'));
     } else if (l.type === 'flatten') {
       ops.push((t) => tf.reshape(t, [t.shape[0]!, -1]));
     } else if (l.type === 'dense') {

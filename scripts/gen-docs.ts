@@ -111,6 +111,8 @@ function describeField(f: FieldSpec): string {
       return 'array of earlier layer names or `"input"`';
     case 'padding2d':
       return `integer, [h, w] or [[top, bottom], [left, right]], ${f.min}…${f.max}`;
+    case 'windowPadding':
+      return `${f.values.map((v) => `\`"${v}"\``).join(', ')}, or integer, [h, w] or [[top, bottom], [left, right]], ${f.min}…${f.max}`;
     case 'object':
       return 'object (below)';
     case 'tagged':

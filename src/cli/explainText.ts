@@ -124,7 +124,7 @@ function pool(e: PoolExplanation): string[] {
     const c = e.window.colStart + (k % e.window.cols) * e.window.colStep;
     lines.push(`  kept the maximum, ${num(e.output)}, at row ${r}, column ${c} (padding is not counted)`);
   } else {
-    lines.push(`  mean = ${num(e.sum!)} / ${e.count} values = ${num(e.output)} (padding is not counted)`);
+    lines.push(`  mean = ${num(e.sum!)} / ${e.count} values = ${num(e.output)} (${e.countsPadding ? 'padded cells counted as zeros: countIncludePad' : 'padding is not counted'})`);
   }
   return lines;
 }

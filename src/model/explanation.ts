@@ -139,7 +139,7 @@ export interface SeparableExplanation extends ExplanationBase {
   readonly activation: ActivationStep;
 }
 
-/** Pooling: the window's in-image values (padding is skipped, as the engine does) and what was kept. */
+/** Pooling: the window's in-image values (padding is skipped, as the engine does, except in countIncludePad's count) and what was kept. */
 export interface PoolExplanation extends ExplanationBase {
   readonly kind: 'pool';
   readonly layerType: 'maxPool2d' | 'avgPool2d' | 'globalMaxPool2d' | 'globalAvgPool2d';
@@ -151,9 +151,11 @@ export interface PoolExplanation extends ExplanationBase {
   readonly inside: readonly boolean[];
   /** max: the tap that was kept (the first maximum, as the engine). */
   readonly keptIndex?: number;
-  /** mean: Σ values over the inside taps and how many there are; output = sum / count. */
+  /** mean: Σ values over the inside taps and how many there are (with countsPadding, the padded taps too); output = sum / count. */
   readonly sum?: number;
   readonly count?: number;
+  /** mean: the count includes the window's padded cells (avgPool2d's countIncludePad). */
+  readonly countsPadding?: boolean;
   /** The max, or sum / count, in float64. */
   readonly output: number;
 }

@@ -63,6 +63,11 @@ function fieldSchema(field: FieldSpec): JsonSchema {
       const pair = { type: 'array', items: int, minItems: 2, maxItems: 2 };
       return withDefault({ oneOf: [int, pair, { type: 'array', items: pair, minItems: 2, maxItems: 2 }] }, field);
     }
+    case 'windowPadding': {
+      const int = { type: 'integer', minimum: field.min, maximum: field.max };
+      const pair = { type: 'array', items: int, minItems: 2, maxItems: 2 };
+      return withDefault({ oneOf: [{ enum: [...field.values] }, int, pair, { type: 'array', items: pair, minItems: 2, maxItems: 2 }] }, field);
+    }
     case 'object':
       return { ...objectSchema(field.spec), description: field.doc };
     case 'array':

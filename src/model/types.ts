@@ -5,7 +5,7 @@
 export const MODEL_FORMAT = 'cnn-studio/model@1';
 
 export { ACTIVATIONS, defaultLayerName, implicitInput, MODEL_INPUT } from './layers/base';
-export type { ActivationName, IntOrPair, Padding, Padding2d, Shape } from './layers/base';
+export type { ActivationName, IntOrPair, Padding, Padding2d, Shape, WindowPadding } from './layers/base';
 export type { Layer, LayerOf, LayerType } from './layers';
 export type { AddLayer, AvgPool2dLayer, BatchNormLayer, ConcatenateLayer, Conv2dLayer, DenseLayer, DepthwiseConv2dLayer, DropoutLayer } from './layers';
 export type { ChannelShuffleLayer, HardSigmoidLayer, GeluLayer } from './layers';

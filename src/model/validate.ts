@@ -62,6 +62,8 @@ export class Validator {
         return this.layerRefs(node, path);
       case 'padding2d':
         return this.padding2d(node, spec, path);
+      case 'windowPadding':
+        return this.windowPadding(node, spec, path);
       case 'object':
         if (node.type !== 'object') return this.wrongType(node, path, 'an object');
         return this.object(node, spec.spec, path);
@@ -203,6 +205,13 @@ export class Validator {
     const pair = { kind: 'intOrPair', min: spec.min, max: spec.max, doc: spec.doc } as const;
     const sides = node.children.map((c, i) => (c.children?.length === 2 ? this.check(c, pair, [...path, i]) : this.wrongType(c, [...path, i], i === 0 ? '[top, bottom]' : '[left, right]')));
     return sides.includes(INVALID) ? INVALID : sides;
+  }
+
+  /** "valid" / "same" (an enum), or explicit cells (padding2d's forms). */
+  private windowPadding(node: Node, spec: Extract<FieldSpec, { kind: 'windowPadding' }>, path: readonly (string | number)[]): Checked {
+    if (node.type === 'string' && spec.values.includes(String(node.value))) return this.check(node, { kind: 'enum', values: spec.values, doc: spec.doc }, path);
+    if (node.type === 'number' || node.type === 'array') return this.padding2d(node, { kind: 'padding2d', min: spec.min, max: spec.max, default: 0, doc: spec.doc }, path);
+    return this.wrongType(node, path, `${spec.values.map((v) => `"${v}"`).join(', ')}, a whole number, [height, width] or [[top, bottom], [left, right]]`);
   }
 
   private shape3(node: Node, path: readonly (string | number)[]): Checked {

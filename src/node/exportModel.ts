@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { buildNetwork } from '../engine/network';
 import { architectureFingerprint, encodeWeights, loadWeightsInto, weightsClasses, type Safetensors } from '../engine/weights';
-import { exportKeras } from '../interop/keras/export';
+import { exportKeras, KerasExportError } from '../interop/keras/export';
 import { exportOnnx } from '../interop/onnx/export';
 import { OPSET } from '../interop/onnx/proto';
 import { exportPytorch, PYTORCH_WEIGHTS_FILE } from '../interop/pytorch/export';
@@ -124,7 +124,14 @@ export async function exportModel({ modelPath, model, format, output }: ExportRe
     }
     case 'keras': {
       const weightsOut = join(dirname(out), `${basename(modelStem(modelPath))}_keras.safetensors`);
-      const code = exportKeras({ model, analysis, modelFile: basename(modelPath), fingerprint: architectureFingerprint(model), weightsFile: basename(weightsOut) });
+      let code: string;
+      try {
+        code = exportKeras({ model, analysis, modelFile: basename(modelPath), fingerprint: architectureFingerprint(model), weightsFile: basename(weightsOut) });
+      } catch (e) {
+        // What Keras cannot say (a pool's ceil mode, its padding left out on other sides than 'same' pads): one line.
+        if (e instanceof KerasExportError) throw new ExportError(`${modelPath}: ${e.message}`);
+        throw e;
+      }
       await write(out, code);
       await write(weightsOut, weightsBytes(model, network.params, saved, classes));
       const summary = `wrote ${out} and ${basename(weightsOut)} (tf.keras ${model.layers.some((l) => l.inputs) ? 'functional' : 'Sequential'} model), ${formatCount(analysis.totals.params)} parameters, ${source}`;

@@ -28,14 +28,19 @@ export function parseField(spec: FieldSpec, text: string, required: boolean): Pa
     }
     case 'string':
     case 'dataSource':
+      return { ok: true, value: t };
     case 'enum':
+      return spec.values.includes(t) ? { ok: true, value: t } : { ok: false, error: `enter ${spec.values.map((v) => `"${v}"`).join(' or ')}` };
     case 'bool':
-    case 'padding2d': {
-      // Keras' three forms: n, "h, w" (top = bottom, left = right) or "top, bottom, left, right".
-      const parts = t.replace(/[[\]]/g, ' ').split(/[\s,×x*]+/).filter((p) => p !== '');
-      if (!parts.every((p) => /^\d+$/.test(p)) || ![1, 2, 4].includes(parts.length)) return { ok: false, error: 'enter n, "h, w" or "top, bottom, left, right"' };
-      const n = parts.map(Number);
-      return { ok: true, value: n.length === 1 ? n[0]! : n.length === 2 ? n : [[n[0]!, n[1]!], [n[2]!, n[3]!]] };
+      return t === 'true' || t === 'false' ? { ok: true, value: t === 'true' } : { ok: false, error: 'enter true or false' };
+    case 'padding2d':
+      return sides(t);
+    case 'windowPadding': {
+      // "valid", "same", or padding2d's forms.
+      const word = t.replace(/^"|"$/g, '').toLowerCase();
+      if (spec.values.includes(word)) return { ok: true, value: word };
+      const parsed = sides(t);
+      return parsed.ok ? parsed : { ok: false, error: `enter ${spec.values.map((v) => `"${v}"`).join(', ')}, n, "h, w" or "top, bottom, left, right"` };
     }
     case 'object':
     case 'tagged':
@@ -45,4 +50,12 @@ export function parseField(spec: FieldSpec, text: string, required: boolean): Pa
     default:
       return assertNever(spec, 'field kind');
   }
+}
+
+/** Keras' three forms: n, "h, w" (top = bottom, left = right) or "top, bottom, left, right". */
+function sides(t: string): Parsed {
+  const parts = t.replace(/[[\]]/g, ' ').split(/[\s,×x*]+/).filter((p) => p !== '');
+  if (!parts.every((p) => /^\d+$/.test(p)) || ![1, 2, 4].includes(parts.length)) return { ok: false, error: 'enter n, "h, w" or "top, bottom, left, right"' };
+  const n = parts.map(Number);
+  return { ok: true, value: n.length === 1 ? n[0]! : n.length === 2 ? n : [[n[0]!, n[1]!], [n[2]!, n[3]!]] };
 }

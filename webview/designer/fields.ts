@@ -48,6 +48,7 @@ export function fieldEditor(key: string, spec: FieldSpec, ctx: FieldContext): HT
       wrap.append(label, ctx.refsEditor ? ctx.refsEditor() : h('span', { class: 'hint' }, 'edit in the text editor'));
       break;
     case 'padding2d':
+    case 'windowPadding':
     case 'int':
     case 'intOrPair':
     case 'number':

@@ -69,6 +69,7 @@ function fieldFor(key: string, field: FieldSpec, path: JsonPath, value: JsonValu
     case 'array':
     case 'layerRefs':
     case 'padding2d':
+    case 'windowPadding':
       return fieldEditor(key, field, { path, value, required, actions });
     default:
       return assertNever(field, 'field kind');

@@ -177,7 +177,7 @@ export function breakdown(e: CellExplanation, o: BreakdownOptions): (HTMLElement
       const line =
         e.op === 'max'
           ? h('p', { class: 'sum-line' }, `max over the ${e.inside.filter(Boolean).length} values in the window `, op('='), ' ', num(e.output), e.keptIndex !== undefined ? h('span', { class: 'meta' }, ` (tap ${Math.floor(e.keptIndex / e.window.cols)}, ${e.keptIndex % e.window.cols})`) : null)
-          : h('p', { class: 'sum-line' }, 'Σ ', num(e.sum ?? 0), ' ', op('÷'), ` ${e.count ?? 0} values `, op('='), ' mean ', num(e.output));
+          : h('p', { class: 'sum-line' }, 'Σ ', num(e.sum ?? 0), ' ', op('÷'), ` ${e.count ?? 0} ${e.countsPadding ? 'cells, padding included' : 'values'} `, op('='), ' mean ', num(e.output));
       return [h('p', { class: 'meta' }, windowText(e.window, input)), grid, line];
     }
     case 'dense': {

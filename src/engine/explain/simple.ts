@@ -1,7 +1,9 @@
 // Breakdowns of the layers without learned sums: pooling, batch norm, add, activation layers, softmax, and the
 // layers that only move values (flatten, zero padding, dropout, concatenate).
 import type { LayerInfo } from '../../model/analysis';
+import { countedTaps } from '../../model/geometry';
 import { LAYER_DEFS } from '../../model/layers';
+import { countsPadding } from '../../model/layers/avgPool2d';
 import { field, fusedActivationAlpha } from '../../model/spec';
 import { paddingSides } from '../../model/shapes';
 import { shuffledChannel } from '../../model/layers/channelShuffle';
@@ -59,7 +61,13 @@ function poolCell(values: SampleValues, info: LayerInfo, base: CellBase, layer: 
     }
   }
   const common = { ...base, kind: 'pool' as const, layerType: type, op, window: win, values: vals, inside };
-  return op === 'max' ? { ...common, keptIndex, output: best } : { ...common, sum, count, output: sum / count };
+  if (op === 'max') return { ...common, keptIndex, output: best };
+  // countIncludePad: the average counts the window's padded cells too (as zeros), not those ceil mode adds past them.
+  if (type === 'avgPool2d' && g && countsPadding(layer)) {
+    const padded = countedTaps(win.rowStart, g.kh, g.dh, g.inH, g.padTop, g.padBottom, true) * countedTaps(win.colStart, g.kw, g.dw, g.inW, g.padLeft, g.padRight, true);
+    return { ...common, sum, count: padded, countsPadding: true, output: sum / padded };
+  }
+  return { ...common, sum, count, output: sum / count };
 }
 
 export function explainBatchNorm(values: SampleValues, info: LayerInfo, base: CellBase, layer: BatchNormLayer): BatchNormExplanation {

@@ -1,6 +1,7 @@
 // Max and average pooling, NHWC, over Window2d geometry. Max records the winning input index for backward;
-// average divides by the number of in-image taps (padding is not counted, as in Keras/TF).
-import type { Window2d } from '../../model/geometry';
+// average divides by the number of in-image taps (padding is not counted, as in Keras/TF), or with countPad by the
+// taps in the padded input (PyTorch's count_include_pad).
+import { countedTaps, type Window2d } from '../../model/geometry';
 
 /** Offsets (into one sample, in units of channels-rows) of the current window's in-image taps. */
 let taps = new Int32Array(16);
@@ -57,30 +58,29 @@ export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, outSize: n
   }
 }
 
-/** y[batch, outH, outW, c] ← mean of the in-image taps of each window. */
-export function avgPoolForward(x: Float32Array, y: Float32Array, batch: number, g: Window2d, c: number): void {
-  avgPool(x, y, batch, g, c, false);
+/** y[batch, outH, outW, c] ← sum of the in-image taps of each window over their count (countPad: over the count of
+ *  its taps in the padded input). */
+export function avgPoolForward(x: Float32Array, y: Float32Array, batch: number, g: Window2d, c: number, countPad = false): void {
+  avgPool(x, y, batch, g, c, false, countPad);
 }
 
-/** dx ← 0, then each dy spread evenly over its window's in-image taps. */
-export function avgPoolBackward(dy: Float32Array, dx: Float32Array, batch: number, g: Window2d, c: number): void {
+/** dx ← 0, then each dy spread over its window's in-image taps, divided as forward divides. */
+export function avgPoolBackward(dy: Float32Array, dx: Float32Array, batch: number, g: Window2d, c: number, countPad = false): void {
   dx.fill(0, 0, batch * g.inH * g.inW * c);
-  avgPool(dy, dx, batch, g, c, true);
+  avgPool(dy, dx, batch, g, c, true, countPad);
 }
 
 // Forward and backward walk the same windows; `back` swaps the direction of the copy.
-function avgPool(src: Float32Array, dst: Float32Array, batch: number, g: Window2d, c: number, back: boolean): void {
-  const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
+function avgPool(src: Float32Array, dst: Float32Array, batch: number, g: Window2d, c: number, back: boolean, countPad: boolean): void {
+  const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight, outH, outW } = g;
   for (let n = 0; n < batch; n++) {
     const xn = n * inH * inW * c;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * sh - padTop;
-      let rows = 0;
-      for (let ky = 0; ky < kh; ky++) if (y0 + ky * dh >= 0 && y0 + ky * dh < inH) rows++;
+      const rows = countedTaps(y0, kh, dh, inH, padTop, padBottom, countPad);
       for (let ox = 0; ox < outW; ox++) {
         const x0 = ox * sw - padLeft;
-        let cols = 0;
-        for (let kx = 0; kx < kw; kx++) if (x0 + kx * dw >= 0 && x0 + kx * dw < inW) cols++;
+        const cols = countedTaps(x0, kw, dw, inW, padLeft, padRight, countPad);
         const inv = rows * cols > 0 ? 1 / (rows * cols) : 0;
         const yb = ((n * outH + oy) * outW + ox) * c;
         if (!back) dst.fill(0, yb, yb + c);

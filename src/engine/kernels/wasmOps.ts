@@ -7,6 +7,7 @@
 import type { Window2d } from '../../model/geometry';
 import { adamStepSize } from '../optimizers/adam';
 import { ACTIVATION_CODES, NO_ACTIVATION } from '../wasm/abi';
+import { SAMPLE_GEOMETRY } from '../wasm/jobs';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import { composeConvForward, type ConvForward } from './conv';
 import type { Kernels } from './index';
@@ -31,11 +32,12 @@ function at(v: { readonly byteOffset: number }, i = 0): number {
 }
 
 /** c and the window as the per-sample kernels take them, in one array reused by every call. */
-const windowArgs: number[] = new Array<number>(13).fill(0);
+const windowArgs: number[] = new Array<number>(SAMPLE_GEOMETRY).fill(0);
 function window(c: number, g: Window2d): readonly number[] {
   const w = windowArgs;
   w[0] = c; w[1] = g.inH; w[2] = g.inW; w[3] = g.kh; w[4] = g.kw; w[5] = g.sh; w[6] = g.sw;
   w[7] = g.dh; w[8] = g.dw; w[9] = g.padTop; w[10] = g.padLeft; w[11] = g.outH; w[12] = g.outW;
+  w[13] = g.padBottom; w[14] = g.padRight;
   return w;
 }
 
@@ -222,23 +224,23 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       inWasm.maxPoolBackward++;
       be.exports.maxPoolBackward(at(dy), at(argmax), outSize, at(dx), inSize);
     },
-    avgPoolForward(x, y, batch, g, c) {
+    avgPoolForward(x, y, batch, g, c, countPad = false) {
       const be = owner(x, y);
-      if (!be) { fallback.avgPoolForward++; return js.avgPoolForward(x, y, batch, g, c); }
+      if (!be) { fallback.avgPoolForward++; return js.avgPoolForward(x, y, batch, g, c, countPad); }
       const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c;
       if (x.length < inSize) tooShort('avgPoolForward input', x.length, inSize);
       if (y.length < outSize) tooShort('avgPoolForward output', y.length, outSize);
       inWasm.avgPoolForward++;
-      be.samples({ kernel: 'avgPool', a: at(x), b: at(y), c: 0, extra: 0, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
+      be.samples({ kernel: 'avgPool', a: at(x), b: at(y), c: 0, extra: countPad ? 2 : 0, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
     },
-    avgPoolBackward(dy, dx, batch, g, c) {
+    avgPoolBackward(dy, dx, batch, g, c, countPad = false) {
       const be = owner(dy, dx);
-      if (!be) { fallback.avgPoolBackward++; return js.avgPoolBackward(dy, dx, batch, g, c); }
+      if (!be) { fallback.avgPoolBackward++; return js.avgPoolBackward(dy, dx, batch, g, c, countPad); }
       const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c;
       if (dy.length < outSize) tooShort('avgPoolBackward input', dy.length, outSize);
       if (dx.length < inSize) tooShort('avgPoolBackward output', dx.length, inSize);
       inWasm.avgPoolBackward++;
-      be.samples({ kernel: 'avgPool', a: at(dy), b: at(dx), c: 0, extra: 1, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
+      be.samples({ kernel: 'avgPool', a: at(dy), b: at(dx), c: 0, extra: countPad ? 3 : 1, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
     },
     sumSquares(x, acc) {
       const be = backendOfBuffer(x.buffer);

@@ -1,6 +1,7 @@
-// Average pooling (also the engine of globalAvgPool2d); padding is not counted in the average.
+// Average pooling (also the engine of globalAvgPool2d); padding is not counted in the average unless countIncludePad.
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
+import { countsPadding } from '../../model/layers/avgPool2d';
 import { getKernels } from '../kernels';
 import type { Arena } from '../arena';
 import { LayerMemory, type EngineLayer, type Param } from '../layer';
@@ -14,6 +15,8 @@ export class AvgPool2d implements EngineLayer {
   private readonly inShape: readonly number[];
   private readonly outShape: readonly number[];
   private readonly c: number;
+  /** countIncludePad: divide by the window's taps in the padded input. */
+  private readonly countPad: boolean;
   readonly memory: LayerMemory;
   private x?: Tensor;
 
@@ -24,7 +27,7 @@ export class AvgPool2d implements EngineLayer {
     this.inShape = input;
     this.outShape = output;
     this.c = input[2]!;
-    if (!window) layerOf(info, 'avgPool2d');
+    this.countPad = window ? false : countsPadding(layerOf(info, 'avgPool2d'));
     this.g = window ?? windowOf(info);
     this.memory = new LayerMemory(info, arena);
   }
@@ -34,14 +37,14 @@ export class AvgPool2d implements EngineLayer {
     this.memory.ensure(n);
     const y = this.memory.buf('y').tensor(n, this.outShape);
     this.x = x;
-    getKernels().avgPoolForward(x.data, y.data, n, this.g, this.c);
+    getKernels().avgPoolForward(x.data, y.data, n, this.g, this.c, this.countPad);
     return y;
   }
 
   backward(dy: Tensor): Tensor {
     const x = lastForward(this.x, this.name);
     const dx = this.memory.buf('dx').tensor(x.shape[0]!, this.inShape);
-    getKernels().avgPoolBackward(dy.data, dx.data, x.shape[0]!, this.g, this.c);
+    getKernels().avgPoolBackward(dy.data, dx.data, x.shape[0]!, this.g, this.c, this.countPad);
     return dx;
   }
 }

@@ -53,8 +53,8 @@ export interface KernelExports {
   // pooling.ts (maxPoolForward, avgPool: samples n0 ≤ n < n1 of the batch)
   maxPoolForward(x: Ptr, y: Ptr, argmax: Ptr, n0: I32, n1: I32, c: I32, ...g: WindowArgs): void;
   maxPoolBackward(dy: Ptr, argmax: Ptr, outSize: I32, dx: Ptr, inSize: I32): void;
-  /** back 0: src x → dst y; back 1: src dy → dst dx. */
-  avgPool(src: Ptr, dst: Ptr, back: I32, n0: I32, n1: I32, c: I32, ...g: WindowArgs): void;
+  /** mode = back | countPad << 1; back 0: src x → dst y; back 1: src dy → dst dx. */
+  avgPool(src: Ptr, dst: Ptr, mode: I32, n0: I32, n1: I32, c: I32, ...g: [...WindowArgs, padBottom: I32, padRight: I32]): void;
   // optimizers.ts
   sgdUpdate(value: Ptr, grad: Ptr, n: I32, scale: F64, l2: F64, lr: F64): void;
   momentumUpdate(value: Ptr, grad: Ptr, velocity: Ptr, n: I32, scale: F64, l2: F64, lr: F64, momentum: F64, nesterov: I32): void;
@@ -91,7 +91,7 @@ const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'
   im2col: 16, col2im: 16, groupedPatches: 18,
   biasActivation: 7, activationBackward: 9, sumRows: 4, multiply: 4, softmaxCrossEntropy: 6,
   depthwiseForward: 19, depthwiseBackward: 20,
-  maxPoolForward: 18, maxPoolBackward: 5, avgPool: 18,
+  maxPoolForward: 18, maxPoolBackward: 5, avgPool: 20,
   sgdUpdate: 6, momentumUpdate: 9, adamUpdate: 14, rmspropUpdate: 13, sumSquares: 2,
   batchNormForward: 12, batchNormBackward: 11,
 };

@@ -15,21 +15,23 @@ export interface SamplesJob {
   readonly a: number;
   readonly b: number;
   readonly c: number;
-  /** avgPool: back (0/1); depthwiseForward: the depth multiplier; maxPoolForward: unused. */
+  /** avgPool: back | countPad << 1; depthwiseForward: the depth multiplier; maxPoolForward: unused. */
   readonly extra: number;
   readonly batch: number;
-  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, padBottom, padRight (SAMPLE_GEOMETRY numbers). */
   readonly geometry: ArrayLike<number>;
 }
+/** How many numbers a per-sample job's geometry has. */
+export const SAMPLE_GEOMETRY = 15;
 
-/** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+13) the window. */
+/** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+15) the window. */
 export function runSamples(
   k: SampleExports, kernel: number, a: number, b: number, c: number, extra: number, n0: number, n1: number, g: ArrayLike<number>, o: number,
 ): void {
   const ch = g[o]!, inH = g[o + 1]!, inW = g[o + 2]!, kh = g[o + 3]!, kw = g[o + 4]!, sh = g[o + 5]!, sw = g[o + 6]!;
   const dh = g[o + 7]!, dw = g[o + 8]!, padTop = g[o + 9]!, padLeft = g[o + 10]!, outH = g[o + 11]!, outW = g[o + 12]!;
   if (kernel === 0) k.maxPoolForward(a, b, c, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
-  else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, g[o + 13]!, g[o + 14]!);
   else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   else throw new Error(`no per-sample kernel ${kernel}`);
 }

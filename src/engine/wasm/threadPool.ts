@@ -21,7 +21,7 @@
 // Where the caller may block: Atomics.wait is fine on Node's main thread (the CLI) and in the training worker;
 // the extension host's main thread never runs the engine.
 import { kernelExports, type ConvFn, type GemmFn, type KernelExports } from './abi';
-import { runSamples, SAMPLE_KERNELS, type ConvJob, type SampleExports, type SamplesJob } from './jobs';
+import { runSamples, SAMPLE_GEOMETRY, SAMPLE_KERNELS, type ConvJob, type SampleExports, type SamplesJob } from './jobs';
 
 /** The microkernel's tile (assembly/gemm.ts): parts are whole multiples of it, except the last. */
 const MR = 4;
@@ -78,7 +78,8 @@ export const CTRL = {
   CONV_ALPHA: 29,
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
   CONV_GEOMETRY: 31,
-  LENGTH: 44,
+  /** Per-sample jobs' geometry goes on: padBottom, padRight. */
+  LENGTH: 46,
 } as const;
 const INDEX_BITS = 11;
 const TAG_MASK = (1 << 20) - 1;
@@ -350,7 +351,7 @@ export class KernelThreadPool {
     ctrl[CTRL.B] = job.b;
     ctrl[CTRL.C] = job.c;
     ctrl[CTRL.N] = job.extra;
-    for (let i = 0; i < 13; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
+    for (let i = 0; i < SAMPLE_GEOMETRY; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
     this.run(backend, parts);
   }
 

@@ -122,6 +122,12 @@ export function summarize(layer: { readonly [key: string]: JsonValue }): string 
   if (dilation && dilation !== '1×1') parts.push(`dilation ${dilation}`);
   if (typeof layer.depthMultiplier === 'number') parts.push(`×${layer.depthMultiplier}`);
   if (typeof layer.padding === 'string') parts.push(layer.padding);
+  // Explicit cells (PyTorch's padding), as typed: n, "h, w" or "top, bottom, left, right".
+  else if (layer.padding !== undefined && layer.padding !== null && (layer.kernelSize !== undefined || layer.type === 'maxPool2d' || layer.type === 'avgPool2d')) {
+    parts.push(`pad ${Array.isArray(layer.padding) ? layer.padding.flat().map(String).join(', ') : String(layer.padding)}`);
+  }
+  if (layer.ceilMode === true) parts.push('ceil');
+  if (layer.countIncludePad === true) parts.push('padding counted');
   if (typeof layer.activation === 'string' && layer.activation !== 'linear') parts.push(layer.activation);
   for (const key of ['rate', 'alpha', 'momentum', 'epsilon'] as const) {
     if (typeof layer[key] === 'number') parts.push(`${key} ${layer[key]}`);

@@ -3,10 +3,11 @@
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { LAYER_DEFS, type LayerOf, type LayerType } from '../../model/layers';
+import { ceilAddsWindows, isWindowError, window2d } from '../../model/geometry';
 import { layerNormFields } from '../../model/layers/layerNormalization';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
-import type { ActivationLayer, ActivationName, Layer, Model } from '../../model/types';
+import type { ActivationLayer, ActivationName, Layer, Model, WindowPadding } from '../../model/types';
 import { fusedActivation, layerParams } from '../registry';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyNumber, pyString, pyTuple, SAFETENSORS_READER } from '../pytorch/python';
 
@@ -36,7 +37,9 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
   const infos = analysis.layers;
   const isChain = !model.layers.some((l) => l.inputs);
   const ids = pyIdentifiers(infos.map((i) => i.name), RESERVED);
-  const calls = infos.map(kerasLayer);
+  // Each layer's constructor calls, applied in order: an explicit padding Keras lacks becomes a ZeroPadding2D first.
+  const chains = infos.map((info) => [...prePadding(info), kerasLayer(info)]);
+  const calls = chains.flat();
   const usesLeaky = calls.some((c) => c.includes('activation=leaky_relu'));
   const usesHardSwish = calls.some((c) => /\bhard_swish\b/.test(c));
   const usesHardSigmoid = calls.some((c) => /\bhard_sigmoid\b/.test(c));
@@ -49,7 +52,8 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
         `inputs = ${input}`,
         ...infos.map((info, k) => {
           const args = info.inputs.map((i) => (i.index === undefined || i.index < 0 ? 'inputs' : ids[i.index]!));
-          return `${ids[k]} = ${calls[k]}(${args.length > 1 ? `[${args.join(', ')}]` : args[0]})`;
+          const x = args.length > 1 ? `[${args.join(', ')}]` : args[0]!;
+          return `${ids[k]} = ${chains[k]!.reduce((inner, call) => `${call}(${inner})`, x)}`;
         }),
         `return keras.Model(inputs, ${infos.length ? ids[infos.length - 1] : 'inputs'}, name=${pyString(model.name)})`,
       ];
@@ -185,14 +189,54 @@ interface KerasContext<L extends Layer> {
 type KerasEmitter<L extends Layer> = (c: KerasContext<L>) => readonly string[];
 
 /** The window's arguments: kernel or pool size, strides, padding, and the dilation when it is not 1. */
-function windowArgs(info: LayerInfo, kernelArg: string, padding: string | undefined, dilation: boolean): string[] {
+function windowArgs(info: LayerInfo, kernelArg: string, padding: string, dilation: boolean): string[] {
   const win = info.window!;
   return [
     `${kernelArg}=${pyTuple([win.kh, win.kw])}`,
     `strides=${pyTuple([win.sh, win.sw])}`,
-    `padding=${pyString(padding ?? 'valid')}`,
+    `padding=${pyString(padding)}`,
     ...(dilation && (win.dh !== 1 || win.dw !== 1) ? [`dilation_rate=${pyTuple([win.dh, win.dw])}`] : []),
   ];
+}
+
+/** Keras' padding of a window layer: 'valid' or 'same' (explicit padding equal to either counts as it); undefined
+ *  when Keras has no such padding (explicit per-side cells, ours and PyTorch's). */
+function kerasPadding(info: LayerInfo): 'valid' | 'same' | undefined {
+  const padding = (info.layer as { readonly padding?: WindowPadding }).padding ?? 'valid';
+  if (padding === 'valid' || padding === 'same') return padding;
+  const win = info.window!;
+  const pads = [win.padTop, win.padBottom, win.padLeft, win.padRight];
+  if (pads.every((p) => p === 0)) return 'valid';
+  const same = window2d(win.inH, win.inW, [win.kh, win.kw], [win.sh, win.sw], [win.dh, win.dw], 'same');
+  return !isWindowError(same) && same.padTop === win.padTop && same.padBottom === win.padBottom && same.padLeft === win.padLeft && same.padRight === win.padRight ? 'same' : undefined;
+}
+
+function notInKeras(info: LayerInfo, why: string): never {
+  throw new KerasExportError(`layer "${info.name}" (${info.layer.type}) cannot be written in Keras: ${why}`);
+}
+
+/** The ZeroPadding2D call that precedes a layer whose explicit padding Keras cannot say, or nothing. A pool's padded
+ *  cells are left out, not zeros: only an average that counts them (countIncludePad) is zero padding then 'valid'. */
+function prePadding(info: LayerInfo): string[] {
+  const layer = info.layer;
+  const win = info.window;
+  if (!win) return [];
+  const isPool = layer.type === 'maxPool2d' || layer.type === 'avgPool2d';
+  if (isPool) {
+    if (win.dh !== 1 || win.dw !== 1) notInKeras(info, 'Keras pools have no dilation');
+    if (ceilAddsWindows(win)) notInKeras(info, 'ceilMode adds a last partial window, and Keras pools round down');
+  }
+  const counts = layer.type === 'avgPool2d' && field('avgPool2d', layer.countIncludePad, 'countIncludePad') && win.padTop + win.padBottom + win.padLeft + win.padRight > 0;
+  if (!counts && kerasPadding(info) !== undefined) return [];
+  if (layer.type === 'maxPool2d' || (layer.type === 'avgPool2d' && !counts)) {
+    notInKeras(info, `its padding ${JSON.stringify(layer.padding)} leaves cells out of the window on sides Keras' "same" does not pad`);
+  }
+  return [`layers.ZeroPadding2D(padding=(${pyTuple([win.padTop, win.padBottom])}, ${pyTuple([win.padLeft, win.padRight])}), name=${pyString(`${info.name}_pad`)})`];
+}
+
+/** The padding argument after prePadding: explicit padding was done by the ZeroPadding2D before the layer. */
+function paddingArg(info: LayerInfo): string {
+  return prePadding(info).length ? 'valid' : kerasPadding(info)!;
 }
 
 const bias = (useBias: boolean): string[] => (useBias ? [] : ['use_bias=False']);
@@ -203,19 +247,19 @@ const activationNamed = (c: KerasContext<ActivationLayer>): readonly string[] =>
 
 /** Each layer type's Keras constructor arguments; the class is the registry's `spec.keras`. */
 const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
-  conv2d: ({ info, layer, activation }) => [String(layer.filters), ...windowArgs(info, 'kernel_size', field('conv2d', layer.padding, 'padding'), true), ...groupsArg(field('conv2d', layer.groups, 'groups')), ...bias(field('conv2d', layer.useBias, 'useBias')), ...activation],
+  conv2d: ({ info, layer, activation }) => [String(layer.filters), ...windowArgs(info, 'kernel_size', paddingArg(info), true), ...groupsArg(field('conv2d', layer.groups, 'groups')), ...bias(field('conv2d', layer.useBias, 'useBias')), ...activation],
   depthwiseConv2d: ({ info, layer, activation }) => {
     const mult = field('depthwiseConv2d', layer.depthMultiplier, 'depthMultiplier');
-    return [...windowArgs(info, 'kernel_size', field('depthwiseConv2d', layer.padding, 'padding'), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('depthwiseConv2d', layer.useBias, 'useBias')), ...activation];
+    return [...windowArgs(info, 'kernel_size', paddingArg(info), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('depthwiseConv2d', layer.useBias, 'useBias')), ...activation];
   },
   separableConv2d: ({ info, layer, activation }) => {
     const mult = field('separableConv2d', layer.depthMultiplier, 'depthMultiplier');
-    return [String(layer.filters), ...windowArgs(info, 'kernel_size', field('separableConv2d', layer.padding, 'padding'), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('separableConv2d', layer.useBias, 'useBias')), ...activation];
+    return [String(layer.filters), ...windowArgs(info, 'kernel_size', paddingArg(info), true), ...(mult !== 1 ? [`depth_multiplier=${mult}`] : []), ...bias(field('separableConv2d', layer.useBias, 'useBias')), ...activation];
   },
   dense: ({ layer, activation }) => [String(layer.units), ...bias(field('dense', layer.useBias, 'useBias')), ...activation],
-  maxPool2d: ({ info, layer }) => windowArgs(info, 'pool_size', field('maxPool2d', layer.padding, 'padding'), false),
+  maxPool2d: ({ info }) => windowArgs(info, 'pool_size', paddingArg(info), false),
   // Keras leaves 'same' padding out of the averages, as CNN Studio does.
-  avgPool2d: ({ info, layer }) => windowArgs(info, 'pool_size', field('avgPool2d', layer.padding, 'padding'), false),
+  avgPool2d: ({ info }) => windowArgs(info, 'pool_size', paddingArg(info), false),
   globalAvgPool2d: ({ layer }) => (field('globalAvgPool2d', layer.keepDims, 'keepDims') ? ['keepdims=True'] : []),
   globalMaxPool2d: ({ layer }) => (field('globalMaxPool2d', layer.keepDims, 'keepDims') ? ['keepdims=True'] : []),
   flatten: noArgs,

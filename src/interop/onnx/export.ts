@@ -5,7 +5,9 @@
 // is how `importOnnx` finds the layers again.
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
+import { ceilAddsWindows } from '../../model/geometry';
 import type { LayerOf, LayerType } from '../../model/layers';
+import { countsPadding } from '../../model/layers/avgPool2d';
 import type { KernelLayout } from '../../model/layers/def';
 import { layerNormFields } from '../../model/layers/layerNormalization';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
@@ -124,6 +126,12 @@ function windowAttrs(info: LayerInfo, withDilation: boolean): onnx.IAttributePro
   ];
 }
 
+/** ceil_mode 1 when ceil mode added windows. Otherwise none: where our rule dropped a last window starting in the
+ *  bottom/right padding, ONNX's plain ceil would keep it, and rounding down gives our size. */
+function ceilAttr(info: LayerInfo): onnx.IAttributeProto[] {
+  return ceilAddsWindows(info.window!) ? [intAttr('ceil_mode', 1)] : [];
+}
+
 /** Our kernel layouts → ONNX's (dims and values); other parameters go as they are. */
 const ONNX_LAYOUTS: { readonly [K in KernelLayout]: (shape: readonly number[], v: Float32Array) => { dims: readonly number[]; data: Float32Array } } = {
   // [kh, kw, in, out] → Conv's [out, in, kh, kw]
@@ -195,9 +203,11 @@ const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
     c.activated((to) => c.g.node('Conv', c.name, [dwOut, ...pointwise], [to], [intAttr('kernel_shape', [1, 1]), intAttr('group', 1)]));
   },
   dense: (c) => c.activated((to) => c.g.node('Gemm', c.name, [c.x, ...c.initializers()], [to])),
-  maxPool2d: (c) => c.g.node('MaxPool', c.name, [c.x], [c.out], windowAttrs(c.info, false)),
-  // Keras leaves the padding out of the average, as count_include_pad = 0 does.
-  avgPool2d: (c) => c.g.node('AveragePool', c.name, [c.x], [c.out], [...windowAttrs(c.info, false), intAttr('count_include_pad', 0)]),
+  maxPool2d: (c) => c.g.node('MaxPool', c.name, [c.x], [c.out], [...windowAttrs(c.info, true), ...ceilAttr(c.info)]),
+  // count_include_pad = 0 leaves the padding out of the average, as Keras (and our default) does.
+  avgPool2d: (c) => c.g.node('AveragePool', c.name, [c.x], [c.out], [
+    ...windowAttrs(c.info, false), ...ceilAttr(c.info), intAttr('count_include_pad', countsPadding(c.layer) ? 1 : 0),
+  ]),
   globalAvgPool2d: (c) => globalPool(c, 'GlobalAveragePool'),
   globalMaxPool2d: (c) => globalPool(c, 'GlobalMaxPool'),
   flatten: (c) => {

@@ -4,7 +4,7 @@
 // value.
 import { window2d, isWindowError } from '../../model/geometry';
 import { HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
-import type { ActivationName, IntOrPair, Layer, LayerType, Padding } from '../../model/types';
+import type { ActivationName, IntOrPair, Layer, LayerType, Padding2d, WindowPadding } from '../../model/types';
 import { Attrs, channelAxes, constantNodeValue, describe, f32, spatialAxes, tidy, Unsupported, type ActValue, type ConstValue, type ImportGraph, type Layout, type PendingLayer } from './importGraph';
 import { axisIndex, channelAxis, foldScale, matchLayerNorm, perChannel } from './importChannels';
 import { matchChannelShuffle, matchGelu } from './importPatterns';
@@ -66,24 +66,21 @@ function padsOf(a: Attrs, h: number, w: number, kernel: readonly number[], strid
   return pads;
 }
 
-/** Our padding for those pads: 'valid', Keras' 'same', or anything else as explicit [[top, bottom], [left, right]]. */
-function paddingFor(pads: readonly number[], h: number, w: number, kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): Padding | readonly [readonly [number, number], readonly [number, number]] {
+/** Our padding for those pads: 'valid', Keras' 'same', or else the explicit cells in their shortest form. */
+function paddingFor(pads: readonly number[], h: number, w: number, kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): WindowPadding {
   if (pads.every((p) => p === 0)) return 'valid';
   const same = window2d(h, w, pairOrInt(kernel), pairOrInt(strides), pairOrInt(dilations), 'same');
   if (!isWindowError(same) && same.padTop === pads[0] && same.padLeft === pads[1] && same.padBottom === pads[2] && same.padRight === pads[3]) return 'same';
-  return [[pads[0]!, pads[2]!], [pads[1]!, pads[3]!]];
+  return compactPadding([[pads[0]!, pads[2]!], [pads[1]!, pads[3]!]]);
 }
 
-function padding2d([[t, b], [l, r]]: readonly [readonly [number, number], readonly [number, number]]): Layer {
-  const padding = t === b && l === r ? (t === l ? t : ([t, l] as const)) : ([[t, b], [l, r]] as const);
-  return { type: 'zeroPadding2D', padding };
+/** n, [h, w] or [[top, bottom], [left, right]], whichever says the sides. */
+function compactPadding([[t, b], [l, r]]: readonly [readonly [number, number], readonly [number, number]]): Padding2d {
+  return t === b && l === r ? (t === l ? t : ([t, l] as const)) : ([[t, b], [l, r]] as const);
 }
 
-/** Adds a zeroPadding2D before a window layer when its pads are neither 'valid' nor 'same'; returns where the window reads. */
-function padFirst(g: ImportGraph, node: onnx.INodeProto, x: ActValue, padding: ReturnType<typeof paddingFor>): { src: number; padding: Padding } {
-  if (typeof padding === 'string') return { src: x.src, padding };
-  const { index } = g.add({ layer: padding2d(padding), inputs: [x.src], nameHint: `${nodeNameHint(node)}/pad` }, node);
-  return { src: index, padding: 'valid' };
+function padding2d(sides: readonly [readonly [number, number], readonly [number, number]]): Layer {
+  return { type: 'zeroPadding2D', padding: compactPadding(sides) };
 }
 
 /** The activation that a tensor's readers apply, when they form one: a unary node, Clip(0, 6) or x · Sigmoid(x). */
@@ -199,7 +196,9 @@ const conv: Handler = (g, node) => {
   if (inPerGroup * group !== c) unsupported(node, `its weight expects ${inPerGroup * group} input channels${group !== 1 ? ` (${inPerGroup} in each of ${group} groups)` : ''}, the input has ${c}`);
   const pads = padsOf(a, h, w, [kh, kw], strides, dilations);
   const window = { kernelSize: pairOrInt([kh, kw]), ...(strides.some((s) => s !== 1) ? { strides: pairOrInt(strides) } : {}), ...(dilations.some((d) => d !== 1) ? { dilationRate: pairOrInt(dilations) } : {}) };
-  const { src, padding } = padFirst(g, node, x, paddingFor(pads, h, w, [kh, kw], strides, dilations));
+  // PyTorch's padding goes in the layer (our convolutions take explicit cells): no zeroPadding2D before it.
+  const padding = paddingFor(pads, h, w, [kh, kw], strides, dilations);
+  const src = x.src;
   const out = node.output?.[0] ?? '';
   // Our separable conv exports as a depthwise Conv "<name>/depthwise" read only by the 1×1 Conv "<name>".
   // (With one input channel the depthwise step has group 1.)
@@ -211,7 +210,7 @@ const conv: Handler = (g, node) => {
     const filters = P.dims[0]!;
     const fused = fuseActivation(g, pointwise, pointwise.output?.[0] ?? '', 'nchw');
     const layer: Layer = {
-      type: 'separableConv2d', filters, ...window, ...(padding === 'same' ? { padding } : {}),
+      type: 'separableConv2d', filters, ...window, ...(padding !== 'valid' ? { padding } : {}),
       ...(outC / c !== 1 ? { depthMultiplier: outC / c } : {}), ...(PB ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}),
     };
     const params = [depthwiseKernelFromOnnx(f32(W.values), outC, kh, kw), convKernelFromOnnx(f32(P.values), filters, outC, 1, 1), ...(PB ? [f32(PB.values)] : [])];
@@ -219,7 +218,7 @@ const conv: Handler = (g, node) => {
     return setAct(g, fused.output, { kind: 'act', src: index, layout: 'nchw', shape });
   }
   const fused = fuseActivation(g, node, out, 'nchw');
-  const common = { ...window, ...(padding === 'same' ? { padding } : {}), ...(B ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
+  const common = { ...window, ...(padding !== 'valid' ? { padding } : {}), ...(B ? {} : { useBias: false }), ...(fused.activation ? { activation: fused.activation } : {}) };
   const bias = B ? [f32(B.values)] : [];
   const pending: PendingLayer = depthwise
     ? {
@@ -269,27 +268,29 @@ function pool(type: 'maxPool2d' | 'avgPool2d'): Handler {
     const [h, w] = x.shape;
     const a = new Attrs(node);
     if ((node.output?.length ?? 1) > 1 && node.output![1]) unsupported(node, 'the indices output is not supported');
-    if (a.int('ceil_mode', 0) !== 0) unsupported(node, 'ceil_mode 1 is not supported (Keras pools round down)');
-    if (a.ints('dilations', [1, 1]).some((d) => d !== 1)) unsupported(node, 'dilated pooling is not supported');
     const kernel = a.ints('kernel_shape', []);
     if (kernel.length !== 2) unsupported(node, 'needs a 2-D kernel_shape');
     const strides = a.ints('strides', [1, 1]);
-    const pads = padsOf(a, h, w, kernel, strides, [1, 1]);
-    let padding = paddingFor(pads, h, w, kernel, strides, [1, 1]);
-    if (typeof padding !== 'string') {
-      // Zeros in the window change a max and an average that excludes the padding: only an average that counts it.
-      if (type === 'maxPool2d' || a.int('count_include_pad', 0) === 0) unsupported(node, `pads [${pads.join(', ')}] are neither 'valid' nor Keras' 'same' padding`);
-    } else if (padding === 'same' && type === 'avgPool2d' && a.int('count_include_pad', 0) === 1) {
-      // Counting the padded zeros is zero padding then a 'valid' average.
-      padding = [[pads[0]!, pads[2]!], [pads[1]!, pads[3]!]];
+    const dilations = a.ints('dilations', [1, 1]);
+    for (const [what, v] of [['strides', strides], ['dilations', dilations]] as const) {
+      if (v.length !== 2 || v.some((d) => !(d >= 1))) unsupported(node, `${what} [${v.join(', ')}] are not 2 positive numbers`);
     }
-    const placed = padFirst(g, node, x, padding);
-    const layer: Layer = {
-      type, poolSize: pairOrInt(kernel),
+    if (type === 'avgPool2d' && dilations.some((d) => d !== 1)) unsupported(node, `dilations [${dilations.join(', ')}]: average pooling has no dilation`);
+    const ceilMode = a.int('ceil_mode', 0) !== 0;
+    // Our pools take the pads, ceil mode and counted padding as PyTorch and ONNX mean them: no zeroPadding2D before.
+    const pads = padsOf(a, h, w, kernel, strides, dilations);
+    const padding = paddingFor(pads, h, w, kernel, strides, dilations);
+    const countPad = type === 'avgPool2d' && a.int('count_include_pad', 0) !== 0 && padding !== 'valid';
+    const common = {
+      poolSize: pairOrInt(kernel),
       ...(strides[0] !== kernel[0] || strides[1] !== kernel[1] ? { strides: pairOrInt(strides) } : {}),
-      ...(placed.padding === 'same' ? { padding: 'same' as const } : {}),
+      ...(padding !== 'valid' ? { padding } : {}),
+      ...(ceilMode ? { ceilMode } : {}),
     };
-    const { index, shape } = g.add({ layer, inputs: [placed.src], nameHint: nodeNameHint(node) }, node);
+    const layer: Layer = type === 'maxPool2d'
+      ? { type, ...common, ...(dilations.some((d) => d !== 1) ? { dilationRate: pairOrInt(dilations) } : {}) }
+      : { type, ...common, ...(countPad ? { countIncludePad: true } : {}) };
+    const { index, shape } = g.add({ layer, inputs: [x.src], nameHint: nodeNameHint(node) }, node);
     setAct(g, node.output?.[0] ?? '', { kind: 'act', src: index, layout: 'nchw', shape });
   };
 }
@@ -806,9 +807,9 @@ const POOL = [...WINDOW, 'kernel_shape', 'ceil_mode', 'dilations'] as const;
 
 /** Every operator the importer converts, keyed by op_type (default domain); any other is "not supported". */
 export const ONNX_IMPORTERS = {
-  Conv: { attributes: [...WINDOW, 'dilations', 'group'], yields: ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'zeroPadding2D', 'dense'], run: conv },
+  Conv: { attributes: [...WINDOW, 'dilations', 'group'], yields: ['conv2d', 'depthwiseConv2d', 'separableConv2d', 'dense'], run: conv },
   MaxPool: { attributes: POOL, yields: ['maxPool2d'], run: pool('maxPool2d') },
-  AveragePool: { attributes: [...POOL, 'count_include_pad'], yields: ['avgPool2d', 'zeroPadding2D'], run: pool('avgPool2d') },
+  AveragePool: { attributes: [...POOL, 'count_include_pad'], yields: ['avgPool2d'], run: pool('avgPool2d') },
   GlobalAveragePool: { attributes: [], yields: ['globalAvgPool2d'], run: globalPool('globalAvgPool2d') },
   GlobalMaxPool: { attributes: [], yields: ['globalMaxPool2d'], run: globalPool('globalMaxPool2d') },
   Flatten: { attributes: ['axis'], yields: ['flatten'], run: flatten },

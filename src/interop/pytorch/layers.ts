@@ -1,10 +1,11 @@
 // Each of our layers as PyTorch: the module built in __init__ (if any), the forward expression, and where its
-// weights go. NCHW inside; Keras' padding (the extra row/column of an odd 'same' total at the bottom/right) is
-// explicit F.pad where PyTorch's symmetric padding cannot say it.
+// weights go. NCHW inside; padding PyTorch's padding= cannot say (Keras' extra row/column of an odd 'same' total at
+// the bottom/right, uneven explicit sides, a pool's padding over half its window) is explicit F.pad.
 import { assertNever } from '../../model/assertNever';
 import type { LayerInfo } from '../../model/analysis';
-import type { Window2d } from '../../model/geometry';
+import { ceilAddsWindows, type Window2d } from '../../model/geometry';
 import type { LayerOf, LayerType } from '../../model/layers';
+import { countsPadding } from '../../model/layers/avgPool2d';
 import type { KernelLayout } from '../../model/layers/def';
 import { layerNormFields } from '../../model/layers/layerNormalization';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
@@ -68,24 +69,43 @@ export function activationCall(act: Exclude<ActivationName, 'linear'>, x: string
   }
 }
 
-/** PyTorch pads (left, right, top, bottom) when the window's padding is not symmetric, else undefined. */
-function asymmetricPads(win: Window2d): readonly number[] | undefined {
-  return win.padTop === win.padBottom && win.padLeft === win.padRight ? undefined : [win.padLeft, win.padRight, win.padTop, win.padBottom];
+/** PyTorch pads (left, right, top, bottom) when its `padding=` cannot say the window's: not symmetric, or (pools)
+ *  more than half the window, which PyTorch's pools refuse. Else undefined. */
+function explicitPads(win: Window2d, pool = false): readonly [number, number, number, number] | undefined {
+  const symmetric = win.padTop === win.padBottom && win.padLeft === win.padRight;
+  const pads = [win.padLeft, win.padRight, win.padTop, win.padBottom] as const;
+  if (!symmetric) return pads;
+  return pool && (win.padTop > Math.floor(win.kh / 2) || win.padLeft > Math.floor(win.kw / 2)) ? pads : undefined;
 }
 
-const windowArgs = (win: Window2d, withDilation: boolean): string =>
+/** The cells past the bottom/right padding that ceil mode's last windows reach: (0, right, 0, bottom). A pool padded
+ *  by F.pad pads these too and rounds down, since on the padded input PyTorch's ceil mode could keep a last window
+ *  that ours dropped. */
+function beyondPads(win: Window2d): readonly [number, number, number, number] {
+  const beyond = (out: number, s: number, k: number, d: number, padded: number): number => Math.max((out - 1) * s + (k - 1) * d + 1 - padded, 0);
+  return [0, beyond(win.outW, win.sw, win.kw, win.dw, win.inW + win.padLeft + win.padRight), 0, beyond(win.outH, win.sh, win.kh, win.dh, win.inH + win.padTop + win.padBottom)];
+}
+
+const plus = (a: readonly number[], b: readonly number[]): number[] => a.map((v, i) => v + b[i]!);
+
+const windowArgs = (win: Window2d, withDilation: boolean, pool = false): string =>
   [
     `kernel_size=${pyTuple([win.kh, win.kw])}`,
     `stride=${pyTuple([win.sh, win.sw])}`,
-    `padding=${asymmetricPads(win) ? '0' : pyTuple([win.padTop, win.padLeft])}`,
-    ...(withDilation ? [`dilation=${pyTuple([win.dh, win.dw])}`] : []),
+    `padding=${explicitPads(win, pool) ? '0' : pyTuple([win.padTop, win.padLeft])}`,
+    // Convolutions always say it; pools (max) only when there is one.
+    ...(withDilation && (!pool || win.dh !== 1 || win.dw !== 1) ? [`dilation=${pyTuple([win.dh, win.dw])}`] : []),
+    // PyTorch's own padding and ceil rule, which are ours; only where ceil mode adds windows (where our rule dropped
+    // a last window, rounding down gives our size too).
+    ...(pool && !explicitPads(win, pool) && ceilAddsWindows(win) ? ['ceil_mode=True'] : []),
   ].join(', ');
 
-/** `self.<attr>(x)`, with the explicit Keras padding first when it is asymmetric. */
-function windowed(attr: string, win: Window2d, value = '0.0'): (inputs: readonly string[]) => string {
-  const pads = asymmetricPads(win);
-  // Keras' 'same' with an odd total: the extra row/column at the bottom/right, which F.pad (left, right, top, bottom) puts there.
-  return ([x]) => (pads ? `self.${attr}(F.pad(${x}, ${pyTuple(pads)}, value=${value}))` : `self.${attr}(${x})`);
+/** `self.<attr>(x)`, with the padding first as F.pad where `padding=` cannot say it (a pool's: with ceil mode's cells past it). */
+function windowed(attr: string, win: Window2d, value = '0.0', pool = false): (inputs: readonly string[]) => string {
+  const pads = explicitPads(win, pool);
+  // Keras' 'same' with an odd total (the extra row/column at the bottom/right) or explicit uneven sides: F.pad (left, right, top, bottom).
+  const all = pads && (pool ? plus(pads, beyondPads(win)) : pads);
+  return ([x]) => (all ? `self.${attr}(F.pad(${x}, ${pyTuple(all)}, value=${value}))` : `self.${attr}(${x})`);
 }
 
 /** What a table entry gets: the layer, its attribute name in the module, its input shape. */
@@ -178,15 +198,18 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
   },
   maxPool2d: (c) => {
     const win = c.info.window!;
-    // Padding never wins a max: pad with −∞ where PyTorch's symmetric padding cannot express Keras' 'same'.
-    return plain(c, `nn.MaxPool2d(${windowArgs(win, false)})`, windowed(c.attr, win, "float('-inf')"));
+    // Padding never wins a max: pad with −∞ where PyTorch's padding= cannot say ours.
+    return plain(c, `nn.MaxPool2d(${windowArgs(win, true, true)})`, windowed(c.attr, win, "float('-inf')", true));
   },
   avgPool2d: (c) => {
     const win = c.info.window!;
-    const pads = asymmetricPads(win);
-    // Keras leaves the padding out of the average: count_include_pad=False, or the helper for an odd 'same' total.
-    if (!pads) return plain(c, `nn.AvgPool2d(${windowArgs(win, false)}, count_include_pad=False)`);
-    return { ...plain(c, `PaddedAvgPool2d(kernel_size=${pyTuple([win.kh, win.kw])}, stride=${pyTuple([win.sh, win.sw])}, pads=${pyTuple(pads)})`), helpers: ['PaddedAvgPool2d'] };
+    const pads = explicitPads(win, true);
+    const countPad = countsPadding(c.layer);
+    // PyTorch's count_include_pad divides as ours (cells past the padding, which ceil mode adds, never count).
+    if (!pads) return plain(c, `nn.AvgPool2d(${windowArgs(win, false, true)}, count_include_pad=${pyBool(countPad)})`);
+    // Padding padding= cannot say: the helper divides by the count of the cells that count.
+    const args = [`kernel_size=${pyTuple([win.kh, win.kw])}`, `stride=${pyTuple([win.sh, win.sw])}`, `pads=${pyTuple(pads)}`, `beyond=${pyTuple(beyondPads(win))}`, `count_pad=${pyBool(countPad)}`];
+    return { ...plain(c, `PaddedAvgPool2d(${args.join(', ')})`), helpers: ['PaddedAvgPool2d'] };
   },
   globalAvgPool2d: (c) => plain(c, undefined, ([x]) => `${x}.mean(dim=(2, 3)${keepDim(c.layer)})`),
   globalMaxPool2d: (c) => plain(c, undefined, ([x]) => `${x}.amax(dim=(2, 3)${keepDim(c.layer)})`),
@@ -279,15 +302,18 @@ export const HELPER_SOURCE: Readonly<Record<Helper, string>> = {
             return F.layer_norm(x, shape, self.weight, self.bias, self.eps)
         return F.layer_norm(x.permute(0, 2, 3, 1), shape, self.weight, self.bias, self.eps).permute(0, 3, 1, 2)`,
   PaddedAvgPool2d: `class PaddedAvgPool2d(nn.Module):
-    """Average pooling over Keras' 'same' padding with an odd total (extra row/column at the bottom/right),
-    leaving the padding out of each average (count_include_pad=False, which nn.AvgPool2d only offers symmetric)."""
+    """Average pooling over padding nn.AvgPool2d cannot say (uneven sides, as Keras' 'same' with an odd total, or
+    more than half the window): x padded by pads (left, right, top, bottom), then by beyond, the cells ceil
+    mode's last windows reach; each sum divided by the count of its input cells, and of its padding if count_pad."""
 
-    def __init__(self, kernel_size, stride, pads):
+    def __init__(self, kernel_size, stride, pads, beyond, count_pad):
         super().__init__()
-        self.kernel_size, self.stride, self.pads = kernel_size, stride, pads
+        self.kernel_size, self.stride, self.pads, self.beyond, self.count_pad = kernel_size, stride, pads, beyond, count_pad
+        self.all = tuple(a + b for a, b in zip(pads, beyond))
 
     def forward(self, x):
-        total = F.avg_pool2d(F.pad(x, self.pads), self.kernel_size, self.stride)
-        count = F.avg_pool2d(F.pad(torch.ones_like(x[:, :1]), self.pads), self.kernel_size, self.stride)
+        total = F.avg_pool2d(F.pad(x, self.all), self.kernel_size, self.stride)
+        counted = F.pad(torch.ones_like(x[:, :1]), self.pads, value=1.0 if self.count_pad else 0.0)
+        count = F.avg_pool2d(F.pad(counted, self.beyond), self.kernel_size, self.stride)
         return total / count`,
 };

@@ -11,6 +11,8 @@ export type ActivationName = (typeof ACTIVATIONS)[number];
 export type IntOrPair = number | readonly [number, number];
 /** Keras' forms: n on every side, [h, w] (top = bottom = h, left = right = w), or [[top, bottom], [left, right]]. */
 export type Padding2d = number | readonly [number, number] | readonly [readonly [number, number], readonly [number, number]];
+/** A convolution's or pool's padding: Keras' 'valid' / 'same', or explicit cells per side in zeroPadding2D's forms (PyTorch's padding). */
+export type WindowPadding = Padding | Padding2d;
 
 /** The name of the model's input, as a layer reference. */
 export const MODEL_INPUT = 'input';

@@ -1,6 +1,6 @@
 // What the three convolutions share: the sliding window over the input, validated with exact numbers.
 import { isWindowError, window2d, type Window2d } from '../geometry';
-import type { ActivationName, IntOrPair, Padding, Shape, ShapeError } from './base';
+import type { ActivationName, IntOrPair, Shape, ShapeError, WindowPadding } from './base';
 import { needsSpatial, type ShapeResult } from './def';
 import { specDefault, type LayerSpec } from './fields';
 
@@ -8,7 +8,7 @@ export interface ConvFields {
   readonly type: string;
   readonly kernelSize: IntOrPair;
   readonly strides?: IntOrPair;
-  readonly padding?: Padding;
+  readonly padding?: WindowPadding;
   readonly dilationRate?: IntOrPair;
   readonly useBias?: boolean;
   readonly activation?: ActivationName;

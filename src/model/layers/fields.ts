@@ -31,6 +31,8 @@ export type FieldSpec =
   | { readonly kind: 'layerRefs'; readonly doc: string }
   /** zeroPadding2D's padding: n, [h, w] or [[top, bottom], [left, right]]. */
   | { readonly kind: 'padding2d'; readonly min: number; readonly max: number; readonly default: number; readonly doc: string }
+  /** A convolution's or pool's padding: one of `values` ("valid", "same") or explicit cells in padding2d's forms. */
+  | { readonly kind: 'windowPadding'; readonly values: readonly string[]; readonly min: number; readonly max: number; readonly default: string; readonly doc: string }
   | { readonly kind: 'object'; readonly spec: ObjectSpec; readonly doc: string }
   /** An object whose "type" field selects one of the variants. */
   | { readonly kind: 'tagged'; readonly variants: Readonly<Record<string, ObjectSpec>>; readonly doc: string }
@@ -79,10 +81,13 @@ export const activation: FieldSpec = {
   doc: 'Activation applied to the output.',
 };
 export const padding: FieldSpec = {
-  kind: 'enum',
+  kind: 'windowPadding',
   values: PADDINGS,
+  min: 0,
+  max: MAX_DIM,
   default: 'valid',
-  doc: '"valid": no padding, the output shrinks; "same": zero padding so that stride 1 keeps the size.',
+  doc: '"valid": no padding, the output shrinks; "same": zero padding so that stride 1 keeps the size (Keras: an odd total puts the extra row/column at the bottom/right); '
+    + 'or explicit zeros as PyTorch pads: n on every side, [h, w] (top = bottom = h, left = right = w) or [[top, bottom], [left, right]].',
 };
 export const useBias: FieldSpec = { kind: 'bool', default: true, doc: 'Add a learned bias per output channel.' };
 export const kernelSize: FieldSpec = { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Kernel height and width: one number or [h, w].' };
@@ -106,7 +111,16 @@ export const poolFields: Readonly<Record<string, FieldSpec>> = {
   ...common,
   poolSize: { kind: 'intOrPair', min: 1, max: MAX_DIM, default: 2, doc: 'Window height and width: one number or [h, w].' },
   strides: { kind: 'intOrPair', min: 1, max: MAX_DIM, doc: 'Step between windows; defaults to poolSize.' },
-  padding,
+  padding: {
+    ...padding,
+    doc: `${padding.doc} Padded cells are left out of the window (never the maximum; see countIncludePad for averages); explicit padding must be smaller than the window on every side.`,
+  },
+};
+/** PyTorch's ceil_mode (pools). */
+export const ceilMode: FieldSpec = {
+  kind: 'bool',
+  default: false,
+  doc: 'PyTorch\'s ceil_mode: round the output size up, so a last, partial window covers the rest of the input (it must start inside the input or the top/left padding). No effect with "same".',
 };
 
 /** The default of a field of `spec`, or undefined when it has none (required fields, `strides` of pools). */

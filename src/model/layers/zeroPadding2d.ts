@@ -1,3 +1,4 @@
+import { paddingSides } from '../geometry';
 import type { LayerBase, Padding2d } from './base';
 import { orDefault } from './convolution';
 import { inputGradient, needsSpatial, ownBuffers, spatialRegion, wholeRegion, type LayerDef } from './def';
@@ -19,13 +20,8 @@ const spec: LayerSpec = {
   template: { type: 'zeroPadding2D', padding: 1 },
 };
 
-/** zeroPadding2D's padding as [[top, bottom], [left, right]]. */
-export function paddingSides(p: Padding2d): readonly [readonly [number, number], readonly [number, number]] {
-  if (typeof p === 'number') return [[p, p], [p, p]];
-  const [a, b] = p;
-  if (typeof a === 'number' && typeof b === 'number') return [[a, a], [b, b]];
-  return [a as readonly [number, number], b as readonly [number, number]];
-}
+/** zeroPadding2D's padding as [[top, bottom], [left, right]] (the rule explicit conv and pool padding share). */
+export { paddingSides };
 
 /** A zeroPadding2D layer's sides, its default applied. */
 export function zeroPaddingSides(layer: ZeroPadding2dLayer): readonly [readonly [number, number], readonly [number, number]] {

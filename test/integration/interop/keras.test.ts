@@ -90,6 +90,34 @@ describe('Keras export', () => {
     assertCoversEveryLayerType(perType.map((c) => c.type), 'the Keras cases');
   });
 
+  it("writes PyTorch's explicit padding as Keras' own padding where equal, else ZeroPadding2D then 'valid'; refuses what Keras cannot say", () => {
+    const chain = (shape: readonly [number, number, number], ...layers: Model['layers']): Model => ({ format: 'cnn-studio/model@1', name: 'w', input: { shape }, layers });
+    // Symmetric padding 1 around a 3×3 stride-1 kernel is Keras' 'same'; zero is 'valid'.
+    assert.ok(kerasOf(chain([8, 8, 2], { type: 'conv2d', filters: 2, kernelSize: 3, padding: 1 })).includes('layers.Conv2D(2, kernel_size=(3, 3), strides=(1, 1), padding="same", name="conv2d_0")'));
+    assert.ok(kerasOf(chain([8, 8, 2], { type: 'maxPool2d', padding: 0 })).includes('layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding="valid", name="maxPool2d_0")'));
+    // Keras' 'same' with stride 2 pads bottom/right only: PyTorch's symmetric 1 is not it.
+    const conv = kerasOf(chain([8, 8, 2], { type: 'conv2d', filters: 2, kernelSize: 3, strides: 2, padding: 1 }, { type: 'depthwiseConv2d', kernelSize: 3, padding: [[0, 2], [1, 0]] }));
+    // A chain is Sequential: the ZeroPadding2D comes right before the layer.
+    assert.ok(conv.includes('layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="conv2d_0_pad"),\n            layers.Conv2D(2, kernel_size=(3, 3), strides=(2, 2), padding="valid", name="conv2d_0"),'), conv);
+    assert.ok(conv.includes('layers.ZeroPadding2D(padding=((0, 2), (1, 0)), name="depthwiseConv2d_1_pad"),\n            layers.DepthwiseConv2D(kernel_size=(3, 3), strides=(1, 1), padding="valid", name="depthwiseConv2d_1"),'), conv);
+    // Counted padding is zeros in the input.
+    assert.ok(kerasOf(chain([8, 8, 2], { type: 'avgPool2d', poolSize: 3, strides: 2, padding: 1, countIncludePad: true })).includes('layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="avgPool2d_0_pad"),\n            layers.AveragePooling2D(pool_size=(3, 3), strides=(2, 2), padding="valid", name="avgPool2d_0"),'));
+    // A graph (functional API): the calls nest.
+    const graph = kerasOf(chain([8, 8, 2], { type: 'conv2d', name: 'a', filters: 2, kernelSize: 3, padding: [[0, 1], [1, 0]] }, { type: 'add', inputs: ['a', 'a'] }));
+    assert.ok(graph.includes('a = layers.Conv2D(2, kernel_size=(3, 3), strides=(1, 1), padding="valid", name="a")(layers.ZeroPadding2D(padding=((0, 1), (1, 0)), name="a_pad")(inputs))'), graph);
+    const refusals: [Model['layers'][number], RegExp][] = [
+      [{ type: 'maxPool2d', poolSize: 3, strides: 2, padding: 1 }, /layer "maxPool2d_0" \(maxPool2d\) cannot be written in Keras: its padding 1 leaves cells out/],
+      [{ type: 'avgPool2d', poolSize: 3, strides: 2, padding: 1 }, /layer "avgPool2d_0" \(avgPool2d\) cannot be written in Keras: its padding 1 leaves cells out/],
+      [{ type: 'maxPool2d', poolSize: 3, strides: 2, ceilMode: true }, /ceilMode adds a last partial window, and Keras pools round down/],
+      [{ type: 'maxPool2d', poolSize: 2, strides: 1, dilationRate: 2 }, /Keras pools have no dilation/],
+    ];
+    for (const [layer, message] of refusals) assert.throws(() => kerasOf(chain([8, 8, 2], layer)), message);
+    // On 9×9, Keras' 'same' for a 3×3 stride-2 window pads 1 on every side: PyTorch's padding 1 is it.
+    assert.ok(kerasOf(chain([9, 9, 2], { type: 'maxPool2d', poolSize: 3, strides: 2, padding: 1 })).includes('layers.MaxPooling2D(pool_size=(3, 3), strides=(2, 2), padding="same", name="maxPool2d_0")'));
+    // Ceil mode that adds nothing is rounding down, which Keras does.
+    assert.ok(kerasOf(chain([9, 9, 2], { type: 'maxPool2d', poolSize: 3, strides: 2, ceilMode: true })).includes('padding="valid"'));
+  });
+
   it('compiles for every example, every layer type and random chains and graphs (python3 -m py_compile)', function () {
     this.timeout(60_000);
     const dir = mkdtempSync(join(tmpdir(), 'cnn-keras-compile-'));

@@ -39,8 +39,10 @@ describe('importing .onnx files made by PyTorch', function () {
   const cases: [string, string, string[]][] = [
     ['small_cnn', 'conv, batch norm, relu, max pool, flatten, linear', ['conv2d', 'batchNorm', 'relu', 'maxPool2d', 'conv2d', 'batchNorm', 'relu', 'maxPool2d', 'flatten', 'dense', 'relu', 'dense']],
     ['residual_cnn', 'an add shortcut, ReLU6, SiLU, a depthwise conv, global pooling, softmax', [
-      'zeroPadding2D', 'conv2d', 'batchNorm', 'relu6', 'conv2d', 'batchNorm', 'swish', 'conv2d', 'batchNorm', 'add', 'relu', 'depthwiseConv2d', 'tanh', 'globalAvgPool2d', 'dense', 'softmax',
+      'conv2d', 'batchNorm', 'relu6', 'conv2d', 'batchNorm', 'swish', 'conv2d', 'batchNorm', 'add', 'relu', 'depthwiseConv2d', 'tanh', 'globalAvgPool2d', 'dense', 'softmax',
     ]],
+    // PyTorch's exporter writes a counted average's padding as a Pad node before it.
+    ['pool_cnn', "PyTorch's pooling windows: padding, ceil_mode, dilation, count_include_pad", ['conv2d', 'relu', 'maxPool2d', 'maxPool2d', 'maxPool2d', 'zeroPadding2D', 'avgPool2d', 'avgPool2d', 'flatten', 'dense']],
     ['grouped_cnn', 'grouped convolutions (nn.Conv2d groups) in a ResNeXt-like block, a strided grouped conv', [
       'conv2d', 'batchNorm', 'relu', 'conv2d', 'batchNorm', 'relu', 'conv2d', 'batchNorm', 'add', 'relu', 'conv2d', 'tanh', 'globalAvgPool2d', 'dense',
     ]],

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { buildOnnxModel, exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { assertCoversEveryLayerType, engineOutput, exampleModels, groupedModels, layerTypeModels, maxAbsDiff, networkOf, ortOutput, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, trainSteps, weightsOf } from '../../unit/interop/helpers';
+import { assertCoversEveryLayerType, engineOutput, exampleModels, groupedModels, layerTypeModels, maxAbsDiff, networkOf, ortOutput, randomChainModel, randomGraphModel, randomInput, randomizeWeights, rngFor, trainSteps, weightsOf, windowModels } from '../../unit/interop/helpers';
 
 const TOLERANCE = 1e-4;
 
@@ -73,6 +73,14 @@ describe('ONNX export run by ONNX Runtime', function () {
       const net = networkOf(model, 3 + k);
       randomizeWeights(net, rngFor(80 + k));
       await agree(model, net, 90 + k);
+    });
+  }
+
+  for (const [k, model] of windowModels().entries()) {
+    it(`${model.name} (PyTorch's window conventions: pads, ceil_mode, count_include_pad, dilations) gives the engine's outputs`, async () => {
+      const net = networkOf(model, 30 + k);
+      randomizeWeights(net, rngFor(160 + k));
+      await agree(model, net, 180 + k);
     });
   }
 

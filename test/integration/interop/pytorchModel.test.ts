@@ -1,6 +1,6 @@
 // The exported model.py, with the exported weights, gives our engine's outputs (to 1e-4 of the output's scale) on
 // the same inputs (NHWC here, NCHW in PyTorch): every example, every layer type (from the registry) and random chain
-// and graph models, with random and with trained weights. save_weights gives our file back, bit for bit. One Python process runs every case (torch
+// and graph models, PyTorch's window conventions (windowModels), with random and with trained weights. save_weights gives our file back, bit for bit. One Python process runs every case (torch
 // takes seconds to import). Skipped outside CI when /usr/bin/python3 has no torch; in CI that is a failure.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { className, outputActivation } from '../../../src/interop/pytorch/modelP
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { skipUnavailable } from '../../unit/availability';
-import { assertCoversEveryLayerType, BROKEN_EXAMPLE, debianPython, engineOutput, exampleModels, groupedModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps } from '../../unit/interop/helpers';
+import { assertCoversEveryLayerType, BROKEN_EXAMPLE, debianPython, engineOutput, exampleModels, groupedModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps, windowModels } from '../../unit/interop/helpers';
 
 interface Case {
   readonly id: string;
@@ -70,6 +70,7 @@ describe('PyTorch export: model.py against the engine', function () {
   const cases: Case[] = [];
   let ran: string[] = [];
   const perType = layerTypeModels();
+  const windows = windowModels();
 
   before(function () {
     const python = debianPython(['torch', 'numpy']);
@@ -81,6 +82,7 @@ describe('PyTorch export: model.py against the engine', function () {
     for (let i = 0; i < CHAINS; i++) cases.push(makeCase(`chain_${i}`, randomChainModel(rngFor(500 + i), i), 700 + i, i % 2 === 1));
     for (let i = 0; i < GRAPHS; i++) cases.push(makeCase(`graph_${i}`, randomGraphModel(rngFor(900 + i), i), 1100 + i, i % 2 === 1));
     for (const [i, { model }] of perType.entries()) cases.push(makeCase(`type_${model.name}`, model, 1300 + i, false));
+    for (const [i, model] of windows.entries()) cases.push(makeCase(model.name, model, 1500 + i, i % 2 === 1));
     for (const [i, model] of groupedModels().entries()) cases.push(makeCase(model.name, model, 1400 + i, i % 2 === 1));
     dir = mkdtempSync(join(tmpdir(), 'cnn-pytorch-'));
     for (const c of cases) {
@@ -105,7 +107,7 @@ describe('PyTorch export: model.py against the engine', function () {
   it('covers every example, every layer type, random chains and graphs, grouped convolutions', () => {
     // Every example (random and trained weights), every per-type model and every random model ran in Python to the
     // end: a case missing from the runner's list, or an example that dropped out of the cases, fails here.
-    const expected = [...expectedCaseIds(), ...perType.map(({ model }) => `type_${model.name}`)].sort();
+    const expected = [...expectedCaseIds(), ...perType.map(({ model }) => `type_${model.name}`), ...windows.map((model) => model.name)].sort();
     assert.ok(expected.filter((id) => id.startsWith('example_')).length >= 10, expected.join(', '));
     assert.deepEqual([...ran].sort(), expected);
     assert.deepEqual(cases.map((c) => c.id).sort(), expected);

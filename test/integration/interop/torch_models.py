@@ -58,6 +58,26 @@ class ResidualCnn(nn.Module):
         return torch.softmax(self.fc(x), dim=1)
 
 
+class PoolCnn(nn.Module):
+    """PyTorch's pooling windows: ResNet's padded max pool, GoogLeNet's ceil mode, a dilated max pool, average pools
+    that count their padding (PyTorch's default) or not, in ceil mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 6, 7, stride=2, padding=3)
+        self.pool1 = nn.MaxPool2d(3, stride=2, padding=1)
+        self.pool2 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+        self.pool3 = nn.MaxPool2d(2, stride=1, padding=1, dilation=2)
+        self.pool4 = nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True)
+        self.pool5 = nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+        self.fc = nn.Linear(6 * 4 * 4, 4)
+
+    def forward(self, x):
+        x = self.pool2(self.pool1(torch.relu(self.stem(x))))
+        x = self.pool5(self.pool4(self.pool3(x)))
+        return self.fc(torch.flatten(x, 1))
+
+
 class GroupedCnn(nn.Module):
     """A ResNeXt-like bottleneck (1×1, grouped 3×3, grouped 1×1, the add shortcut), then a strided grouped 3×3."""
 
@@ -122,6 +142,7 @@ def main(out_dir):
         "small_cnn": (SmallCnn(), [2, 3, 16, 16], 17),
         "residual_cnn": (ResidualCnn(), [2, 1, 12, 12], 17),
         "grouped_cnn": (GroupedCnn(), [2, 8, 10, 10], 17),
+        "pool_cnn": (PoolCnn(), [2, 3, 48, 48], 17),
         "acts_cnn_13": (acts, [2, 3, 8, 8], 13),
         "acts_cnn_17": (acts, [2, 3, 8, 8], 17),
     }

@@ -46,6 +46,18 @@ const MODELS: Record<string, Model> = {
     { type: 'dense', units: 3, useBias: false },
     { type: 'softmax' },
   ]),
+  // PyTorch's window conventions: explicit uneven padding on a conv, a pool's padding left out, ceil mode (a last
+  // window past the padding), counted padding, pool dilation.
+  windows: model([9, 8, 2], [
+    { type: 'conv2d', filters: 3, kernelSize: 3, strides: 2, padding: [[0, 2], [1, 0]], activation: 'relu' },
+    { type: 'maxPool2d', poolSize: 2, strides: 1, padding: 1, dilationRate: [2, 1], ceilMode: true },
+    { type: 'avgPool2d', poolSize: 3, strides: 2, padding: 1, ceilMode: true, countIncludePad: true },
+    { type: 'depthwiseConv2d', kernelSize: 2, padding: 1 },
+    { type: 'relu6' },
+    { type: 'avgPool2d', poolSize: 2, strides: 2, padding: [[1, 0], [0, 1]], ceilMode: true },
+    { type: 'flatten' },
+    { type: 'dense', units: 3, activation: 'softmax' },
+  ]),
   // Grouped convolutions (ResNeXt-like): 3×3 in 2 groups, strided; 1×1 in 2 groups; 2×2 in 4 with softmax.
   grouped: model([7, 6, 4], [
     { type: 'conv2d', filters: 6, kernelSize: 3, strides: 2, padding: 'same', groups: 2, activation: 'tanh' },
@@ -180,7 +192,9 @@ function checkTerms(b: Built, e: CellExplanation): void {
         assert.equal(e.values[e.keptIndex!], e.output);
         e.values.forEach((v, k) => e.inside[k] && assert.ok(v <= e.output));
       } else {
-        assert.equal(e.count, e.inside.filter(Boolean).length);
+        // countIncludePad counts the window's cells in the padded input; else the cells inside the input.
+        if (!e.countsPadding) assert.equal(e.count, e.inside.filter(Boolean).length);
+        else assert.ok(e.count! >= e.inside.filter(Boolean).length && e.count! <= e.values.length);
         close(e.output, e.sum! / e.count!, 1e-15, 'mean');
       }
       break;

@@ -7,7 +7,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { LayerInfo } from '../../../src/model/analysis';
 import { LAYER_DEFS } from '../../../src/model/layers';
 import { paddingSides } from '../../../src/model/shapes';
-import type { ActivationName, Layer, LayerOf, LayerType } from '../../../src/model/types';
+import type { Window2d } from '../../../src/model/geometry';
+import type { ActivationName, Layer, LayerOf, LayerType, WindowPadding } from '../../../src/model/types';
 import type { Param } from '../../../src/engine/layer';
 import type { Tensor } from '../../../src/engine/tensor';
 
@@ -43,6 +44,29 @@ function act(name: ActivationName | undefined, z: tf.Tensor, alpha?: number): tf
   }
 }
 
+/** tfjs' padding for a convolution: Keras' strings as they are, explicit sides as tfjs' ExplicitPadding. */
+function convPad(padding: WindowPadding | undefined): 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]] {
+  if (padding === undefined || padding === 'valid' || padding === 'same') return padding ?? 'valid';
+  const [[top, bottom], [left, right]] = paddingSides(padding);
+  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+}
+
+/** x padded (or cropped) to exactly the rows and columns its windows read: the window's pads with `value`, then
+ *  the cells past them that ceil mode adds with `beyond`. */
+function padForWindows(x: tf.Tensor4D, w: Window2d, value: number, beyond: number): tf.Tensor4D {
+  const needH = (w.outH - 1) * w.sh + (w.kh - 1) * w.dh + 1;
+  const needW = (w.outW - 1) * w.sw + (w.kw - 1) * w.dw + 1;
+  let t = tf.pad(x, [[0, 0], [w.padTop, w.padBottom], [w.padLeft, w.padRight], [0, 0]], value);
+  const extraH = Math.max(needH - t.shape[1], 0), extraW = Math.max(needW - t.shape[2], 0);
+  if (extraH || extraW) t = tf.pad(t, [[0, 0], [0, extraH], [0, extraW], [0, 0]], beyond);
+  return tf.slice(t, [0, 0, 0, 0], [-1, needH, needW, -1]);
+}
+
+/** Whether a pool's window is beyond what tfjs' own pools say (explicit padding, ceil mode, counted padding, dilation). */
+function explicitPool(l: { readonly padding?: WindowPadding; readonly ceilMode?: boolean; readonly countIncludePad?: boolean }, w: Window2d): boolean {
+  return (l.padding !== undefined && typeof l.padding !== 'string') || !!l.ceilMode || !!l.countIncludePad || w.dh !== 1 || w.dw !== 1;
+}
+
 /** Per dropout layer name, which inputs the engine kept (1) or dropped (0) in its training forward (Dropout.keptMask). */
 export type DropoutMasks = ReadonlyMap<string, Uint8Array>;
 
@@ -74,18 +98,18 @@ function groupwise(groups: number, x: tf.Tensor, kernel: tf.Tensor, conv: (x: tf
 const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
   conv2d: (l, [x], c) => {
     const w = c.info.window!;
-    const z = groupwise(l.groups ?? 1, x!, c.param('kernel'), (xg, kg) => tf.conv2d(xg as tf.Tensor4D, kg as tf.Tensor4D, [w.sh, w.sw], l.padding ?? 'valid', 'NHWC', [w.dh, w.dw]));
+    const z = groupwise(l.groups ?? 1, x!, c.param('kernel'), (xg, kg) => tf.conv2d(xg as tf.Tensor4D, kg as tf.Tensor4D, [w.sh, w.sw], convPad(l.padding), 'NHWC', [w.dh, w.dw]));
     return act(l.activation, c.bias(z, l.useBias));
   },
   depthwiseConv2d: (l, [x], c) => {
     const w = c.info.window!;
-    const z = tf.depthwiseConv2d(x as tf.Tensor4D, c.param('kernel') as tf.Tensor4D, [w.sh, w.sw], l.padding ?? 'valid', 'NHWC', [w.dh, w.dw]);
+    const z = tf.depthwiseConv2d(x as tf.Tensor4D, c.param('kernel') as tf.Tensor4D, [w.sh, w.sw], convPad(l.padding), 'NHWC', [w.dh, w.dw]);
     return act(l.activation, c.bias(z, l.useBias));
   },
   separableConv2d: (l, [x], c) => {
     const w = c.info.window!;
     const z = tf.separableConv2d(
-      x as tf.Tensor4D, c.param('depthwiseKernel') as tf.Tensor4D, c.param('pointwiseKernel') as tf.Tensor4D, [w.sh, w.sw], l.padding ?? 'valid', [w.dh, w.dw], 'NHWC',
+      x as tf.Tensor4D, c.param('depthwiseKernel') as tf.Tensor4D, c.param('pointwiseKernel') as tf.Tensor4D, [w.sh, w.sw], convPad(l.padding) as 'valid' | 'same', [w.dh, w.dw], 'NHWC',
     );
     return act(l.activation, c.bias(z, l.useBias));
   },
@@ -107,11 +131,21 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
   },
   maxPool2d: (l, [x], c) => {
     const w = c.info.window!;
-    return tf.maxPool(x as tf.Tensor4D, [w.kh, w.kw], [w.sh, w.sw], l.padding ?? 'valid');
+    if (!explicitPool(l, w)) return tf.maxPool(x as tf.Tensor4D, [w.kh, w.kw], [w.sh, w.sw], (l.padding ?? 'valid') as 'valid' | 'same');
+    // Padding never wins: −∞ around the input, then tfjs' 'valid' windows.
+    const padded = padForWindows(x as tf.Tensor4D, w, -Infinity, -Infinity);
+    if (w.dh === 1 && w.dw === 1) return tf.maxPool(padded, [w.kh, w.kw], [w.sh, w.sw], 'valid');
+    if (w.sh !== 1 || w.sw !== 1) throw new Error('tfjs pools with both strides and dilation > 1');
+    return tf.pool(padded, [w.kh, w.kw], 'max', 'valid', [w.dh, w.dw], 1);
   },
   avgPool2d: (l, [x], c) => {
     const w = c.info.window!;
-    return tf.avgPool(x as tf.Tensor4D, [w.kh, w.kw], [w.sh, w.sw], l.padding ?? 'valid');
+    if (!explicitPool(l, w)) return tf.avgPool(x as tf.Tensor4D, [w.kh, w.kw], [w.sh, w.sw], (l.padding ?? 'valid') as 'valid' | 'same');
+    // The windows' sums over the counted cells' share: a mask of the cells that count, padded the same way.
+    const ones = tf.onesLike(tf.slice(x!, [0, 0, 0, 0], [1, -1, -1, 1])) as tf.Tensor4D;
+    const counted = padForWindows(ones, w, l.countIncludePad ? 1 : 0, 0);
+    const sums = tf.avgPool(padForWindows(x as tf.Tensor4D, w, 0, 0), [w.kh, w.kw], [w.sh, w.sw], 'valid');
+    return tf.div(sums, tf.avgPool(counted, [w.kh, w.kw], [w.sh, w.sw], 'valid'));
   },
   globalAvgPool2d: (l, [x]) => tf.mean(x!, [1, 2], l.keepDims ?? false),
   globalMaxPool2d: (l, [x]) => tf.max(x!, [1, 2], l.keepDims ?? false),

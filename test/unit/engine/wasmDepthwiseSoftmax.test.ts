@@ -270,7 +270,7 @@ describe('per-sample kernels (pooling, depthwise forward) split over threads', (
     await Promise.all(pools.map((p) => p.close()));
   });
 
-  it('give the same bits on 2 threads as on one, for max/avg pooling forward and backward and depthwise forward', async () => {
+  it('give the same bits on 2 threads as on one, for max/avg pooling forward and backward (padding counted or not) and depthwise forward', async () => {
     const pool = createKernelThreadPool(2, { minMadds: 0 });
     pools.push(pool);
     await pool.ready();
@@ -291,6 +291,7 @@ describe('per-sample kernels (pooling, depthwise forward) split over threads', (
       const run = (k: WasmKernels, backend: WasmBackend): Float32Array[] => {
         const r = new Regions(backend);
         const ix = r.add(inSize), iw = r.add(wSize), iy = r.add(outSize), ia = r.add(outSize), iy2 = r.add(outSize), idy = r.add(outSize), idx = r.add(inSize), idx2 = r.add(inSize), idw = r.add(dwOut);
+        const iy3 = r.add(outSize), idx3 = r.add(inSize);
         const v = r.views();
         v[ix]!.set(x);
         v[iw]!.set(w);
@@ -300,15 +301,17 @@ describe('per-sample kernels (pooling, depthwise forward) split over threads', (
         k.maxPoolBackward(v[idy]!, argmax, outSize, v[idx]!, inSize);
         k.avgPoolForward(v[ix]!, v[iy2]!, n, g, c);
         k.avgPoolBackward(v[idy]!, v[idx2]!, n, g, c);
+        k.avgPoolForward(v[ix]!, v[iy3]!, n, g, c, true);
+        k.avgPoolBackward(v[idy]!, v[idx3]!, n, g, c, true);
         k.depthwiseForward(v[ix]!, v[iw]!, v[idw]!, n, g, c, mult);
-        const out = [v[iy]!, Float32Array.from(argmax), v[idx]!, v[iy2]!, v[idx2]!, v[idw]!].map((a) => a.slice());
+        const out = [v[iy]!, Float32Array.from(argmax), v[idx]!, v[iy2]!, v[idx2]!, v[idw]!, v[iy3]!, v[idx3]!].map((a) => a.slice());
         r.release();
         return out;
       };
       const a = run(one, single);
       const b = run(two, threaded.backend);
       const what = describe2(n, c, mult, g);
-      ['max forward', 'argmax', 'max backward', 'avg forward', 'avg backward', 'depthwise forward'].forEach((name, i) => assert.deepEqual(b[i], a[i], `${name} ${what}`));
+      ['max forward', 'argmax', 'max backward', 'avg forward', 'avg backward', 'depthwise forward', 'avg forward counting padding', 'avg backward counting padding'].forEach((name, i) => assert.deepEqual(b[i], a[i], `${name} ${what}`));
     }
     assert.ok(pool.jobs >= jobs0 + 4 * cases.length, `split jobs: ${pool.jobs - jobs0}`);
   });

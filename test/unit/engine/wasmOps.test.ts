@@ -13,7 +13,7 @@ import { rmspropRule } from '../../../src/engine/optimizers/rmsprop';
 import type { UpdateRule } from '../../../src/engine/optimizers/rule';
 import { sgdRule } from '../../../src/engine/optimizers/sgd';
 import { createRng, type Rng } from '../../../src/engine/rng';
-import type { Window2d } from '../../../src/model/geometry';
+import { windowOutput, type Window2d } from '../../../src/model/geometry';
 import { inferShapes } from '../../../src/model/shapes';
 import type { ActivationName } from '../../../src/model/types';
 import { MODEL_FORMAT, type Model } from '../../../src/model/types';
@@ -28,12 +28,14 @@ function fill(v: Float32Array, rng: Rng, levels = 0): Float32Array {
   return v;
 }
 
-/** A window with explicit paddings (up to a whole window outside the image: windows with no tap happen). */
+/** A window with explicit paddings (up to a whole window outside the image: windows with no tap happen), in
+ *  ceil mode one time in three (a last window past the bottom/right padding). */
 function windowOf(rng: Rng, inH: number, inW: number): Window2d | undefined {
   const kh = 1 + rng.int(3), kw = 1 + rng.int(3), sh = 1 + rng.int(2), sw = 1 + rng.int(2), dh = 1 + rng.int(2), dw = 1 + rng.int(2);
   const padTop = rng.int(3), padLeft = rng.int(3), padBottom = rng.int(3), padRight = rng.int(3);
-  const outH = Math.floor((inH + padTop + padBottom - ((kh - 1) * dh + 1)) / sh) + 1;
-  const outW = Math.floor((inW + padLeft + padRight - ((kw - 1) * dw + 1)) / sw) + 1;
+  const ceil = rng.int(3) === 0;
+  const outH = windowOutput(inH, (kh - 1) * dh + 1, sh, padTop, padBottom, ceil);
+  const outW = windowOutput(inW, (kw - 1) * dw + 1, sw, padLeft, padRight, ceil);
   if (outH < 1 || outW < 1) return undefined;
   return { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight, outH, outW };
 }
@@ -56,7 +58,7 @@ function geometries(seed: number, count: number): [number, number, Window2d][] {
 }
 
 function describeG(n: number, c: number, g: Window2d): string {
-  return `n=${n} c=${c} in ${g.inH}×${g.inW} k ${g.kh}×${g.kw} s ${g.sh}×${g.sw} d ${g.dh}×${g.dw} pad ${g.padTop},${g.padLeft} out ${g.outH}×${g.outW}`;
+  return `n=${n} c=${c} in ${g.inH}×${g.inW} k ${g.kh}×${g.kw} s ${g.sh}×${g.sw} d ${g.dh}×${g.dw} pad ${g.padTop},${g.padBottom},${g.padLeft},${g.padRight} out ${g.outH}×${g.outW}`;
 }
 
 describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', () => {
@@ -250,7 +252,7 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
     assert.ok(ran('addBias') > 0 && ran('sumRows') > 0);
   });
 
-  it('max and average pooling forward and backward: bit-identical (ties, windows without taps, odd channels)', () => {
+  it('max and average pooling forward and backward: bit-identical (ties, windows without taps, ceil mode, counted padding, odd channels)', () => {
     const rng = createRng(4);
     for (const [n, c, g] of geometries(12, 40)) {
       const inSize = n * g.inH * g.inW * c, outSize = n * g.outH * g.outW * c;
@@ -274,12 +276,14 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
       jsKernels.maxPoolBackward(dy.slice(), ja, outSize, jdx, inSize);
       kernels.maxPoolBackward(dy, argmax, outSize, dx, inSize);
       assert.deepEqual(dx, jdx, `max backward ${what}`);
-      jsKernels.avgPoolForward(x.slice(), jy, n, g, c);
-      kernels.avgPoolForward(x, y, n, g, c);
-      assert.deepEqual(y, jy, `avg forward ${what}`);
-      jsKernels.avgPoolBackward(dy.slice(), jdx, n, g, c);
-      kernels.avgPoolBackward(dy, dx, n, g, c);
-      assert.deepEqual(dx, jdx, `avg backward ${what}`);
+      for (const countPad of [false, true]) {
+        jsKernels.avgPoolForward(x.slice(), jy, n, g, c, countPad);
+        kernels.avgPoolForward(x, y, n, g, c, countPad);
+        assert.deepEqual(y, jy, `avg forward ${what} countPad ${countPad}`);
+        jsKernels.avgPoolBackward(dy.slice(), jdx, n, g, c, countPad);
+        kernels.avgPoolBackward(dy, dx, n, g, c, countPad);
+        assert.deepEqual(dx, jdx, `avg backward ${what} countPad ${countPad}`);
+      }
       r.release();
     }
     // Channels in whole vectors (the windows-inside fast path of the maxima alone).

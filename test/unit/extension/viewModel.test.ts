@@ -117,5 +117,8 @@ describe('designer view model', () => {
     assert.equal(summarize({ type: 'conv2d', filters: 8, kernelSize: [3, 5], strides: 2, padding: 'same' }), '8 filters 3×5, stride 2×2, same');
     assert.equal(summarize({ type: 'dense', units: 10, activation: 'softmax', useBias: false }), '10 units, softmax, no bias');
     assert.equal(summarize({ type: 'dropout', rate: 0.5 }), 'rate 0.5');
+    assert.equal(summarize({ type: 'conv2d', filters: 8, kernelSize: 3, padding: [[0, 2], [1, 0]] }), '8 filters 3×3, pad 0, 2, 1, 0');
+    assert.equal(summarize({ type: 'maxPool2d', poolSize: 3, strides: 2, padding: 1, ceilMode: true }), '3×3, stride 2×2, pad 1, ceil');
+    assert.equal(summarize({ type: 'avgPool2d', poolSize: 3, padding: [1, 2], countIncludePad: true }), '3×3, pad 1, 2, padding counted');
   });
 });

@@ -90,6 +90,18 @@ describe('cnn export / cnn import', function () {
     assert.match(help.out, /-o, --output PATH/);
   });
 
+  it('refuses in one line a Keras export of what Keras cannot say (ceil mode), and writes nothing', async () => {
+    const model = { format: 'cnn-studio/model@1', name: 'ceil', input: { shape: [8, 8, 1] }, layers: [{ type: 'maxPool2d', name: 'pool', poolSize: 3, strides: 2, ceilMode: true }] };
+    writeFileSync(join(dir, 'ceil.cnn.json'), JSON.stringify(model));
+    const out = join(dir, 'ceil_keras.py');
+    const r = await cnn('export', join(dir, 'ceil.cnn.json'), '--format', 'keras', '-o', out);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, `${join(dir, 'ceil.cnn.json')}: layer "pool" (maxPool2d) cannot be written in Keras: ceilMode adds a last partial window, and Keras pools round down`);
+    assert.ok(!existsSync(out));
+    // PyTorch and ONNX say it.
+    assert.equal((await cnn('export', join(dir, 'ceil.cnn.json'), '--format', 'onnx')).code, 0);
+  });
+
   it('lists the unsupported operators of a file and writes nothing', async () => {
     const bytes = encodeModel({
       irVersion: 8,

@@ -158,6 +158,34 @@ export function randomChainModel(rng: Rng, index: number): Model {
   }
 }
 
+/** Small models of PyTorch's window conventions: explicit (uneven) padding on each convolution, pools' padding left
+ *  out, ceil mode (windows added; a last window dropped by PyTorch's rule; both in one pool), counted padding, pool
+ *  dilation, padding over half the pool window. Each model ends on the image. */
+export function windowModels(): Model[] {
+  const models: [string, readonly [number, number, number], Layer[]][] = [
+    ['conv_uneven', [7, 8, 2], [{ type: 'conv2d', filters: 3, kernelSize: 3, strides: 2, padding: [[0, 2], [1, 0]], activation: 'relu' }]],
+    ['conv_sym', [7, 8, 2], [{ type: 'conv2d', filters: 3, kernelSize: [3, 2], padding: [2, 1], dilationRate: [1, 2] }]],
+    ['depthwise_pad', [7, 8, 3], [{ type: 'depthwiseConv2d', kernelSize: 3, strides: 2, padding: 1, depthMultiplier: 2 }]],
+    ['separable_pad', [7, 8, 3], [{ type: 'separableConv2d', filters: 4, kernelSize: 3, padding: [[1, 0], [2, 1]] }]],
+    ['max_resnet', [9, 8, 2], [{ type: 'maxPool2d', poolSize: 3, strides: 2, padding: 1 }]],
+    ['max_ceil', [8, 10, 2], [{ type: 'maxPool2d', poolSize: 3, strides: 2, ceilMode: true }]],
+    ['max_ceil_adds_and_drops', [8, 5, 2], [{ type: 'maxPool2d', poolSize: [3, 2], strides: 2, padding: 1, ceilMode: true }]],
+    ['max_dilated_uneven_ceil', [9, 9, 2], [{ type: 'maxPool2d', poolSize: 2, strides: 2, padding: [[1, 0], [0, 1]], dilationRate: 2, ceilMode: true }]],
+    ['max_wide_pad', [6, 6, 2], [{ type: 'maxPool2d', poolSize: 3, strides: 1, padding: 2 }]],
+    ['avg_count', [7, 8, 3], [{ type: 'avgPool2d', poolSize: 3, strides: 2, padding: 1, countIncludePad: true }]],
+    ['avg_count_ceil', [8, 6, 2], [{ type: 'avgPool2d', poolSize: 3, strides: 2, padding: 1, ceilMode: true, countIncludePad: true }]],
+    ['avg_uneven_ceil', [7, 8, 2], [{ type: 'avgPool2d', poolSize: 3, strides: 2, padding: [[1, 0], [0, 2]], ceilMode: true }]],
+    ['avg_uneven_count_ceil', [7, 8, 2], [{ type: 'avgPool2d', poolSize: 3, strides: 2, padding: [[1, 0], [0, 2]], ceilMode: true, countIncludePad: true }]],
+    ['avg_wide_pad', [6, 6, 2], [{ type: 'avgPool2d', poolSize: 3, strides: 1, padding: 2 }]],
+    ['avg_ceil_adds_and_drops', [8, 5, 2], [{ type: 'avgPool2d', poolSize: [3, 2], strides: 2, padding: 1, ceilMode: true, countIncludePad: true }]],
+  ];
+  return models.map(([name, shape, layers]) => {
+    const model: Model = { format: MODEL_FORMAT, name: `window_${name}`, input: { shape }, layers };
+    assert.ok(analyze(shape, layers).ok, name);
+    return model;
+  });
+}
+
 export const rngFor = (seed: number): Rng => createRng(seed);
 
 const GRAPH_ACTS: ActivationName[] = ['linear', 'relu', 'relu6', 'swish', 'leakyRelu', 'tanh'];

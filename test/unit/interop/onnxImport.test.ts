@@ -42,7 +42,15 @@ async function assertAgrees(bytes: Uint8Array, nchw: [number, number, number, nu
   const nhwc = toNhwc(x, n, c, h, w);
   const net = networkOf(imported.model);
   loadWeightsInto(imported.model, net.params, { tensors: imported.tensors, metadata: {} });
-  const ours = engineOutput(net, imported.model, nhwc, n);
+  let ours = engineOutput(net, imported.model, nhwc, n);
+  const out = analyze(imported.model.input.shape, imported.model.layers).outputShape!;
+  if (out.length === 3) {
+    // An image output: ours NHWC, ONNX Runtime's NCHW.
+    const [oh, ow, oc] = out as [number, number, number];
+    const nchwOut = new Float32Array(ours.length);
+    for (let b = 0; b < n; b++) for (let ch = 0; ch < oc; ch++) for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) nchwOut[((b * oc + ch) * oh + y) * ow + xx] = ours[((b * oh + y) * ow + xx) * oc + ch]!;
+    ours = nchwOut;
+  }
   const theirs = await ortOutput(bytes, x, nchw, 'x');
   // An image output is NCHW in ONNX, NHWC for us.
   const [, oc, oh, ow] = theirs.dims as number[];
@@ -86,7 +94,7 @@ describe('ONNX import', function () {
   it('converts Pad, explicit conv pads, an average counting its padding, Clip, x·Sigmoid(x), an NCHW flatten and MatMul + Add', async () => {
     const nodes = [
       node('Pad', '/pad/Pad', ['x', 'pads'], ['p']),
-      // Pads (1, 0, 0, 2) are neither 'valid' nor 'same': a zeroPadding2D, then a 'valid' conv.
+      // Pads (1, 0, 0, 2) are neither 'valid' nor 'same': the conv takes them as they are.
       node('Conv', '/conv/Conv', ['p', 'conv.weight', 'conv.bias'], ['c'], [intAttr('kernel_shape', [3, 3]), intAttr('pads', [1, 0, 0, 2])]),
       node('Constant', '/act/Constant', [], ['lo'], [{ name: 'value', type: 4, t: floatTensor('', [], Float32Array.of(0)) }]),
       node('Constant', '/act/Constant_1', [], ['hi'], [{ name: 'value', type: 4, t: floatTensor('', [], Float32Array.of(6)) }]),
@@ -109,11 +117,12 @@ describe('ONNX import', function () {
       floatTensor('fc.bias', [4], rand(4)),
     ];
     const imported = await assertAgrees(modelOf(nodes, inits, ['N', 2, 7, 6], ['N', 4]), [2, 2, 7, 6]);
-    assert.deepEqual(imported.model.layers.map((l) => l.type), ['zeroPadding2D', 'zeroPadding2D', 'conv2d', 'relu6', 'zeroPadding2D', 'avgPool2d', 'swish', 'leakyRelu', 'flatten', 'dense']);
+    assert.deepEqual(imported.model.layers.map((l) => l.type), ['zeroPadding2D', 'conv2d', 'relu6', 'avgPool2d', 'swish', 'leakyRelu', 'flatten', 'dense']);
     assert.deepEqual(imported.model.layers[0], { type: 'zeroPadding2D', name: 'pad', padding: [1, 2] });
-    assert.deepEqual(imported.model.layers[1], { type: 'zeroPadding2D', name: 'conv/pad', padding: [[1, 0], [0, 2]] });
-    assert.deepEqual(imported.model.layers[7], { type: 'leakyRelu', name: 'lrelu', alpha: 0.1 });
-    assert.deepEqual(imported.model.layers[9], { type: 'dense', name: 'fc', units: 4 });
+    assert.deepEqual(imported.model.layers[1], { type: 'conv2d', name: 'conv', filters: 3, kernelSize: 3, padding: [[1, 0], [0, 2]] });
+    assert.deepEqual(imported.model.layers[3], { type: 'avgPool2d', name: 'avg', poolSize: 2, strides: 1, padding: 1, countIncludePad: true });
+    assert.deepEqual(imported.model.layers[5], { type: 'leakyRelu', name: 'lrelu', alpha: 0.1 });
+    assert.deepEqual(imported.model.layers[7], { type: 'dense', name: 'fc', units: 4 });
   });
 
   it('converts Gemm (transB), BatchNormalization on features, Dropout, Sum and Concat of branches, global pooling', async () => {
@@ -393,10 +402,39 @@ describe('ONNX import', function () {
     assert.deepEqual([...made].sort(), declared.sort());
   });
 
-  it('refuses a file that is not ONNX, and a MaxPool whose padding is not Keras\'', () => {
+  it('converts MaxPool and AveragePool pads, ceil_mode, count_include_pad and dilations into the pool itself', async () => {
+    const nodes = [
+      // ResNet's stem pool: PyTorch's symmetric padding 1, which Keras' 'same' (stride 2) is not.
+      node('MaxPool', 'stem', ['x'], ['a'], [intAttr('kernel_shape', [3, 3]), intAttr('strides', [2, 2]), intAttr('pads', [1, 1, 1, 1])]),
+      // Ceil mode adds a row (whose last window reaches past the padding: not counted) …
+      node('AveragePool', 'counted', ['a'], ['b'], [intAttr('kernel_shape', [3, 3]), intAttr('strides', [2, 2]), intAttr('pads', [1, 1, 1, 1]), intAttr('ceil_mode', 1), intAttr('count_include_pad', 1)]),
+      // … and a column (GoogLeNet's pools).
+      node('MaxPool', 'ceil', ['b'], ['c'], [intAttr('kernel_shape', [3, 3]), intAttr('strides', [2, 2]), intAttr('ceil_mode', 1)]),
+      node('MaxPool', 'dilated', ['c'], ['d'], [intAttr('kernel_shape', [2, 2]), intAttr('strides', [1, 1]), intAttr('dilations', [2, 1]), intAttr('pads', [0, 1, 1, 0])]),
+      node('AveragePool', 'left_out', ['d'], ['e'], [intAttr('kernel_shape', [2, 2]), intAttr('strides', [1, 1]), intAttr('pads', [1, 0, 0, 1])]),
+      // Symmetric 1 around a 3×3 stride-1 window is Keras' 'same'.
+      node('MaxPool', 'same', ['e'], ['y'], [intAttr('kernel_shape', [3, 3]), intAttr('strides', [1, 1]), intAttr('pads', [1, 1, 1, 1])]),
+    ];
+    // 23×22 → stem 12×11 → counted 7×6 → ceil 3×3 → dilated 2×3 → left_out 2×3 → same 2×3.
+    const imported = await assertAgrees(modelOf(nodes, [], ['N', 2, 23, 22], ['N', 2, 2, 3]), [2, 2, 23, 22]);
+    assert.deepEqual(imported.model.layers, [
+      { type: 'maxPool2d', name: 'stem', poolSize: 3, strides: 2, padding: 1 },
+      { type: 'avgPool2d', name: 'counted', poolSize: 3, strides: 2, padding: 1, ceilMode: true, countIncludePad: true },
+      { type: 'maxPool2d', name: 'ceil', poolSize: 3, strides: 2, ceilMode: true },
+      { type: 'maxPool2d', name: 'dilated', poolSize: 2, strides: 1, padding: [[0, 1], [1, 0]], dilationRate: [2, 1] },
+      { type: 'avgPool2d', name: 'left_out', poolSize: 2, strides: 1, padding: [[1, 0], [0, 1]] },
+      { type: 'maxPool2d', name: 'same', poolSize: 3, strides: 1, padding: 'same' },
+    ]);
+    const analysis = analyze(imported.model.input.shape, imported.model.layers);
+    assert.deepEqual(analysis.layers.map((l) => l.outputShape), [[12, 11, 2], [7, 6, 2], [3, 3, 2], [2, 3, 2], [2, 3, 2], [2, 3, 2]]);
+  });
+
+  it('refuses a file that is not ONNX, a pool whose window holds padding alone, and a dilated average', () => {
     assert.throws(() => importOnnx(new Uint8Array([1, 2, 3, 4, 5]), { name: 'm' }), /not an ONNX model|no graph/);
-    const bytes = modelOf([node('MaxPool', 'mp', ['x'], ['y'], [intAttr('kernel_shape', [3, 3]), intAttr('strides', [2, 2]), intAttr('pads', [1, 1, 1, 1])])], [], ['N', 1, 8, 8], ['N', 1, 4, 4]);
-    assert.throws(() => importOnnx(bytes, { name: 'm' }), /MaxPool \(node "mp"\): pads \[1, 1, 1, 1\] are neither 'valid' nor Keras' 'same' padding/);
+    const bytes = modelOf([node('MaxPool', 'mp', ['x'], ['y'], [intAttr('kernel_shape', [2, 2]), intAttr('strides', [2, 2]), intAttr('pads', [2, 0, 0, 0])])], [], ['N', 1, 8, 8], ['N', 1, 5, 4]);
+    assert.throws(() => importOnnx(bytes, { name: 'm' }), /MaxPool \(node "mp"\): the window of output row 0 holds padding alone/);
+    const avg = modelOf([node('AveragePool', 'ap', ['x'], ['y'], [intAttr('kernel_shape', [2, 2]), intAttr('dilations', [2, 2])])], [], ['N', 1, 8, 8], ['N', 1, 6, 6]);
+    assert.throws(() => importOnnx(avg, { name: 'm' }), /AveragePool \(node "ap"\): dilations \[2, 2\]: average pooling has no dilation/);
   });
 });
 

@@ -460,6 +460,38 @@ describe('new layers', () => {
     assert.ok(p.found.every((f) => f.code === 'wrong-type' || f.code === 'out-of-range'));
   });
 
+  it("gives PyTorch's shapes for explicit padding, ceil mode and pool dilation (torchvision's numbers), and names the field of a bad window", () => {
+    // ResNet's stem: Conv2d(3, 64, 7, stride 2, padding 3, bias=False) → 112×112×64 and 64·3·49 = 9,408 weights; MaxPool2d(3, 2, padding 1) → 56.
+    const resnet = parse([{ type: 'conv2d', filters: 64, kernelSize: 7, strides: 2, padding: 3, useBias: false }, { type: 'maxPool2d', poolSize: 3, strides: 2, padding: 1 }], [224, 224, 3]);
+    assert.deepEqual(resnet.found, []);
+    assert.deepEqual(info(resnet, 0).outputShape, [112, 112, 64]);
+    assert.equal(info(resnet, 0).params.trainable, 9408);
+    assert.deepEqual(info(resnet, 1).outputShape, [56, 56, 64]);
+    // SqueezeNet 1.0's MaxPool2d(3, 2, ceil_mode=True): 109 → 106 / 2 + 1 = 54 either way; 54 → ⌈51 / 2⌉ + 1 = 27 (rounding down: 26).
+    const squeeze = parse([{ type: 'maxPool2d', poolSize: 3, strides: 2, ceilMode: true }, { type: 'maxPool2d', poolSize: 3, strides: 2, ceilMode: true }, { type: 'maxPool2d', poolSize: 3, strides: 2 }], [109, 54, 2]);
+    assert.deepEqual([0, 1, 2].map((k) => info(squeeze, k).outputShape), [[54, 27, 2], [27, 13, 2], [13, 6, 2]]);
+    // A last window that would start in the bottom/right padding is dropped: 5, kernel 2, stride 2, padding 1 → 3, not ⌈4 / 2⌉ + 1 = 4.
+    const dropped = parse([{ type: 'avgPool2d', poolSize: 2, strides: 2, padding: 1, ceilMode: true, countIncludePad: true }], [5, 6, 1]);
+    assert.deepEqual(info(dropped, 0).outputShape, [3, 4, 1]);
+    // MaxPool2d(2, stride 1, padding [[1, 0], [0, 2]], dilation 3): spans 4; (7 + 1 − 4) + 1 = 5 rows, (6 + 2 − 4) + 1 = 5 columns.
+    const dilated = parse([{ type: 'maxPool2d', poolSize: 2, strides: 1, padding: [[1, 0], [0, 2]], dilationRate: 3 }], [7, 6, 1]);
+    assert.deepEqual(info(dilated, 0).outputShape, [5, 5, 1]);
+    const bad = parse([
+      { type: 'conv2d', filters: 2, kernelSize: 3, padding: 'full' },
+      { type: 'maxPool2d', poolSize: 2, padding: [[2, 0], [0, 0]] },
+      { type: 'avgPool2d', poolSize: 2, ceilMode: 'yes' },
+      { type: 'avgPool2d', poolSize: 2, dilationRate: 2 },
+    ], [8, 8, 1]);
+    assert.deepEqual(bad.found.map((f) => [f.at, f.path.slice(2), f.message]), [
+      ['"full"', ['padding'], 'layers[0].padding must be "valid", "same", a whole number, [height, width] or [[top, bottom], [left, right]], not the string "full"'],
+      ['"yes"', ['ceilMode'], 'layers[2].ceilMode must be true or false, not the string "yes"'],
+      ['"dilationRate"', ['dilationRate'], 'unknown field "dilationRate" in layers[3]'],
+      ['[ [ 2, 0 ], [ 0, 0 ] ]', ['padding'], 'the window of output row 0 holds padding alone (a pool leaves padding out): use less padding or a larger window'],
+    ]);
+    const tooLarge = parse([{ type: 'conv2d', filters: 2, kernelSize: 9, padding: [[0, 0], [1, 1]] }], [8, 8, 1]);
+    assert.deepEqual(tooLarge.found.map((f) => [f.at, f.path.slice(2), f.message]), [['9', ['kernelSize'], 'kernel 9×9 does not fit the 8×8 input padded to 8×10']]);
+  });
+
   it('counts separableConv2d parameters as Keras: SeparableConv2D(64, 3) on 32×32×32 has 32·9 + 32·64 + 64 = 2,400', () => {
     const p = parse([{ type: 'separableConv2d', filters: 64, kernelSize: 3 }], [32, 32, 32]);
     assert.deepEqual(p.found, []);

@@ -155,14 +155,21 @@ export function maxPoolBackward(dy: usize, argmax: usize, outSize: i32, dx: usiz
 }
 
 /**
- * For samples n0 ≤ n < n1 (pointers are the whole batch's):
- * back = 0: y[n, outH, outW, c] ← mean of each window's in-image taps of x (src = x, dst = y).
- * back = 1: dx ← 0, then each dy spread evenly over its window's in-image taps (src = dy, dst = dx).
+ * For samples n0 ≤ n < n1 (pointers are the whole batch's), `mode` = back | countPad << 1:
+ * back = 0: y[n, outH, outW, c] ← sum of each window's in-image taps of x over their count (src = x, dst = y).
+ * back = 1: dx ← 0, then each dy spread over its window's in-image taps, divided alike (src = dy, dst = dx).
+ * countPad: the count is of the window's taps in the padded input (PyTorch's count_include_pad).
  */
 export function avgPool(
-  src: usize, dst: usize, back: i32, n0: i32, n1: i32, c: i32,
+  src: usize, dst: usize, mode: i32, n0: i32, n1: i32, c: i32,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  padBottom: i32, padRight: i32,
 ): void {
+  const back = mode & 1;
+  const countPad = (mode & 2) != 0;
+  // The rows and columns whose taps count: the input's, or the padded input's.
+  const loH = countPad ? -padTop : 0, hiH = countPad ? inH + padBottom : inH;
+  const loW = countPad ? -padLeft : 0, hiW = countPad ? inW + padRight : inW;
   const c4 = c & ~3;
   if (back) zeroF32(dst + ((<usize>n0 * inH * inW * c) << 2), (n1 - n0) * inH * inW * c);
   for (let n = n0; n < n1; n++) {
@@ -170,11 +177,11 @@ export function avgPool(
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * sh - padTop;
       let rows = 0;
-      for (let ky = 0; ky < kh; ky++) if (y0 + ky * dh >= 0 && y0 + ky * dh < inH) rows++;
+      for (let ky = 0; ky < kh; ky++) if (y0 + ky * dh >= loH && y0 + ky * dh < hiH) rows++;
       for (let ox = 0; ox < outW; ox++) {
         const x0 = ox * sw - padLeft;
         let cols = 0;
-        for (let kx = 0; kx < kw; kx++) if (x0 + kx * dw >= 0 && x0 + kx * dw < inW) cols++;
+        for (let kx = 0; kx < kw; kx++) if (x0 + kx * dw >= loW && x0 + kx * dw < hiW) cols++;
         const inv: f64 = rows * cols > 0 ? 1.0 / <f64>(rows * cols) : 0;
         const invv = f64x2.splat(inv);
         const yp = (back ? src : dst) + (<usize>(((n * outH + oy) * outW + ox) * c) << 2);

@@ -22,3 +22,31 @@ describe('designer field parsing', () => {
     }
   });
 });
+
+describe('designer field parsing of a window padding (convolutions and pools)', () => {
+  const windowPadding = LAYER_SPECS.conv2d.fields.padding!;
+  const poolPadding = LAYER_SPECS.maxPool2d.fields.padding!;
+
+  it('reads "valid", "same" (quoted or not, any case) and explicit cells in zeroPadding2D\'s forms', () => {
+    assert.equal(windowPadding.kind, 'windowPadding');
+    assert.equal(poolPadding.kind, 'windowPadding');
+    assert.deepEqual(parseField(windowPadding, 'same', false), { ok: true, value: 'same' });
+    assert.deepEqual(parseField(windowPadding, ' "Valid" ', false), { ok: true, value: 'valid' });
+    assert.deepEqual(parseField(poolPadding, '1', false), { ok: true, value: 1 });
+    assert.deepEqual(parseField(poolPadding, '1, 0', false), { ok: true, value: [1, 0] });
+    assert.deepEqual(parseField(windowPadding, '[[0, 2], [1, 0]]', false), { ok: true, value: [[0, 2], [1, 0]] });
+    assert.deepEqual(parseField(windowPadding, '', false), { ok: true, value: undefined });
+  });
+
+  it('refuses other words, negatives and three numbers, saying what it takes', () => {
+    for (const t of ['full', '-1', '1, 2, 3', '1.5']) {
+      assert.deepEqual(parseField(windowPadding, t, false), { ok: false, error: 'enter "valid", "same", n, "h, w" or "top, bottom, left, right"' }, t);
+    }
+  });
+
+  it('reads text fields as they are and true/false fields as booleans', () => {
+    assert.deepEqual(parseField({ kind: 'string', doc: '' }, ' my layer ', false), { ok: true, value: 'my layer' });
+    assert.deepEqual(parseField({ kind: 'bool', default: false, doc: '' }, 'true', false), { ok: true, value: true });
+    assert.deepEqual(parseField({ kind: 'bool', default: false, doc: '' }, 'yes', false), { ok: false, error: 'enter true or false' });
+  });
+});
