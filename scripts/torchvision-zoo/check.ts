@@ -31,9 +31,8 @@ export interface Classifier {
   readonly size: number;
 }
 
-/** What export.py wrote for one network (reference.json), or why it could not. */
-export type Exported =
-  | {
+/** What export.py wrote for one network (reference.json). */
+export interface ExportedNet {
       readonly name: string;
       readonly dir: string;
       readonly size: number;
@@ -46,8 +45,10 @@ export type Exported =
       readonly probabilities: readonly number[];
       readonly seconds: { readonly build: number; readonly forward: number; readonly export: number };
       readonly cached: boolean;
-    }
-  | { readonly name: string; readonly error: string };
+}
+
+/** A network export.py made, or why it could not. */
+export type Exported = ExportedNet | { readonly name: string; readonly error: string };
 
 export interface CliRun {
   readonly code: number;
@@ -80,7 +81,7 @@ export interface ZooResult {
   readonly message?: string;
   /** Every problem `cnn import` listed. */
   readonly problems?: readonly string[];
-  readonly exported?: Exported & { readonly dir: string };
+  readonly exported?: ExportedNet;
   readonly importRun?: CliRun;
   readonly predictRun?: CliRun;
   readonly comparison?: Comparison;
