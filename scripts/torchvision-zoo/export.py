@@ -5,9 +5,12 @@
 #   model.onnx      torch.onnx.export of the eval() model, input "input" [1, 3, size, size], output "logits"
 #   photo.png       the photo, centre-cropped to a square and resized to size×size by PIL: the model's input size,
 #                   so `cnn predict` reads it without resizing and both sides see the same pixels
-#   reference.json  PyTorch's class probabilities on that photo, the counts of BatchNormalization nodes, timings
-# and prints that reference (with "dir") as one JSON line; an existing reference.json is reused (the cache).
-# A network that fails to build or export prints {"name", "error"} instead. Progress goes to stderr.
+#   batch.bin       float32 NCHW [2, 3, size, size]: that photo and a second one (coffee.png), for the round trips
+#   reference.json  PyTorch's class probabilities and logits on the photo, its logits on the batch, the counts of
+#                   BatchNormalization nodes, timings
+# and prints that reference (with "dir") as one JSON line; an existing reference.json of this REFERENCE_FORMAT is
+# reused (the cache). A network that fails to build or export prints {"name", "error"} instead. Progress: stderr.
+# Besides torchvision's classifiers it knows the small networks of synthetic.py (not listed by --list).
 import argparse
 import gc
 import json
@@ -23,7 +26,11 @@ from PIL import Image
 from torch import nn
 from torchvision import models
 
+from synthetic import SYNTHETIC
+
 SEED = 0
+# Bumped when reference.json gains or changes a field: older cached folders are exported again.
+REFERENCE_FORMAT = 2
 
 # Transformers (and MaxViT's attention) are not CNN classifiers: the issue's list leaves them out.
 NOT_CNN = ("vit_", "swin_", "maxvit_")
@@ -34,13 +41,15 @@ def classifiers():
 
 
 def meta(name):
+    if name in SYNTHETIC:
+        return {"name": name, "params": sum(p.numel() for p in SYNTHETIC[name]().parameters()), "minSize": 32}
     m = models.get_model_weights(name).DEFAULT.meta
     return {"name": name, "params": m["num_params"], "minSize": max(m["min_size"])}
 
 
 def default_size(name):
     # The input size the network was designed for; inception_v3's layers need 299 (min 75), every other one 224.
-    return 299 if name == "inception_v3" else 224
+    return 299 if name == "inception_v3" else 32 if name in SYNTHETIC else 224
 
 
 def vary_constants(model):
@@ -70,6 +79,10 @@ def vary_constants(model):
 
 def build(name):
     torch.manual_seed(SEED)
+    if name in SYNTHETIC:
+        model = SYNTHETIC[name]()
+        vary_constants(model)
+        return model.eval()
     kwargs = {"init_weights": True} if name in ("googlenet", "inception_v3") else {}  # else they warn
     model = models.get_model(name, weights=None, **kwargs)
     vary_constants(model)
@@ -77,12 +90,14 @@ def build(name):
 
 
 def photo(path, size, out):
+    # Written to a temporary name and renamed: a run killed half-way leaves no truncated photo in the cache.
     if not os.path.exists(out):
         img = Image.open(path).convert("RGB")
         w, h = img.size
         s = min(w, h)
         img = img.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
-        img.resize((size, size), Image.BILINEAR).save(out)
+        img.resize((size, size), Image.BILINEAR).save(out + ".tmp.png")
+        os.replace(out + ".tmp.png", out)
     # As `cnn predict` reads a PNG of the model's size: RGB / 255, no mean/std (the torchvision nets have none inside).
     x = np.asarray(Image.open(out).convert("RGB"), dtype=np.float32) / np.float32(255)
     return torch.from_numpy(x).permute(2, 0, 1).unsqueeze(0).contiguous()
@@ -107,14 +122,20 @@ def export_one(name, size, args):
     if os.path.exists(ref_path):
         with open(ref_path) as f:
             ref = json.load(f)
-        ref["cached"] = True
-        return ref
+        if ref.get("format") == REFERENCE_FORMAT:
+            ref["cached"] = True
+            return ref
     os.makedirs(folder, exist_ok=True)
     started = time.time()
     model = build(name)
     built = time.time()
     x = photo(args.photo, size, os.path.join(folder, "photo.png"))
+    second = photo(os.path.join(os.path.dirname(args.photo), "coffee.png"), size, os.path.join(folder, "photo2.png"))
+    batch = torch.cat([x, second])
+    batch.numpy().astype("<f4").tofile(os.path.join(folder, "batch.bin"))
     logits, bn_expected = bn_calls(model, x)
+    with torch.no_grad():
+        batch_logits = model(batch)
     forwarded = time.time()
     mode = torch.onnx.TrainingMode.EVAL if args.bn == "folded" else torch.onnx.TrainingMode.PRESERVE
     onnx_path = os.path.join(folder, "model.onnx")
@@ -128,6 +149,7 @@ def export_one(name, size, args):
         raise RuntimeError(f"TrainingMode.PRESERVE kept {bn_nodes} BatchNormalization nodes of the {bn_expected} batch norms run")
     probs = torch.softmax(logits.double(), dim=1)[0]
     ref = {
+        "format": REFERENCE_FORMAT,
         "name": name,
         "size": size,
         "opset": args.opset,
@@ -138,11 +160,14 @@ def export_one(name, size, args):
         "bnRun": bn_expected,
         "onnxBytes": os.path.getsize(onnx_path),
         "probabilities": probs.tolist(),
+        "logits": logits[0].tolist(),
+        "batchLogits": batch_logits.tolist(),
         "seconds": {"build": built - started, "forward": forwarded - built, "export": exported - forwarded},
         "versions": {"torch": torch.__version__, "torchvision": torchvision.__version__, "onnx": onnx.__version__},
     }
-    with open(ref_path, "w") as f:
+    with open(ref_path + ".tmp", "w") as f:
         json.dump(ref, f)
+    os.replace(ref_path + ".tmp", ref_path)
     ref["cached"] = False
     return ref
 
@@ -161,7 +186,7 @@ def main():
             print(json.dumps({**meta(name), "size": default_size(name)}), flush=True)
         return
     torch.set_num_threads(int(os.environ.get("ZOO_TORCH_THREADS", "1")))
-    known = set(classifiers())
+    known = set(classifiers()) | set(SYNTHETIC)
     for spec in args.nets:
         name, _, size = spec.partition(":")
         if name not in known:
