@@ -33,18 +33,21 @@ export interface Classifier {
 
 /** What export.py wrote for one network (reference.json). */
 export interface ExportedNet {
-      readonly name: string;
-      readonly dir: string;
-      readonly size: number;
-      readonly params: number;
-      readonly nodes: number;
-      /** BatchNormalization nodes in the file, and batch norms PyTorch's forward ran. */
-      readonly bnNodes: number;
-      readonly bnRun: number;
-      readonly onnxBytes: number;
-      readonly probabilities: readonly number[];
-      readonly seconds: { readonly build: number; readonly forward: number; readonly export: number };
-      readonly cached: boolean;
+  readonly name: string;
+  readonly dir: string;
+  readonly size: number;
+  readonly params: number;
+  readonly nodes: number;
+  /** BatchNormalization nodes in the file, and batch norms PyTorch's forward ran. */
+  readonly bnNodes: number;
+  readonly bnRun: number;
+  readonly onnxBytes: number;
+  readonly probabilities: readonly number[];
+  /** The original network's logits on the photo, and on batch.bin (the photo and coffee.png), [2][classes]. */
+  readonly logits: readonly number[];
+  readonly batchLogits: readonly (readonly number[])[];
+  readonly seconds: { readonly build: number; readonly forward: number; readonly export: number };
+  readonly cached: boolean;
 }
 
 /** A network export.py made, or why it could not. */
