@@ -75,7 +75,20 @@ export interface Comparison {
   readonly pass: boolean;
 }
 
-export type Outcome = 'pass' | 'mismatch' | 'import' | 'predict' | 'export';
+export type Outcome = 'pass' | 'mismatch' | 'import' | 'predict' | 'export' | 'round trip';
+
+/** What `npm run zoo -- --round-trips` keeps of roundTrips.ts's result (or the error that stopped it). */
+export interface RoundTripSummary {
+  readonly problems: readonly string[];
+  readonly seconds: number;
+  /** max |Δ| of ONNX Runtime on our export vs the original file, of model.py vs PyTorch, and the worst gradient's relative error. */
+  readonly onnx?: number;
+  readonly pytorch?: number;
+  readonly gradient?: number;
+}
+
+/** Runs the round trips on the imported model file (`cnn import`'s output, weights beside it). */
+export type RunRoundTrips = (modelPath: string, exported: ExportedNet) => Promise<RoundTripSummary>;
 
 export interface ZooResult {
   readonly name: string;
@@ -88,6 +101,7 @@ export interface ZooResult {
   readonly importRun?: CliRun;
   readonly predictRun?: CliRun;
   readonly comparison?: Comparison;
+  readonly roundTrip?: RoundTripSummary;
 }
 
 /** export.py --list: every CNN classifier of the installed torchvision (transformers left out). */
@@ -163,8 +177,9 @@ export function compareProbabilities(ours: readonly number[], theirs: readonly n
   return { probability, logProbability, logScale, top1Agrees, pass };
 }
 
-/** `cnn import` then `cnn predict` on the photo, compared with PyTorch. The imported files go to `workDir`. */
-export async function checkNetwork(exported: Exported, runCli: RunCli, workDir: string): Promise<ZooResult> {
+/** `cnn import` then `cnn predict` on the photo, compared with PyTorch, then (given `runRoundTrips`) the round trips
+ *  when that passed. The imported files go to `workDir`. */
+export async function checkNetwork(exported: Exported, runCli: RunCli, workDir: string, runRoundTrips?: RunRoundTrips): Promise<ZooResult> {
   const name = exported.name;
   if ('error' in exported) return { name, outcome: 'export', message: exported.error };
   mkdirSync(workDir, { recursive: true });
@@ -188,7 +203,11 @@ export async function checkNetwork(exported: Exported, runCli: RunCli, workDir: 
       return { name, outcome: 'predict', message: e instanceof Error ? e.message : String(e), exported, importRun, predictRun };
     }
     const comparison = compareProbabilities(ours, exported.probabilities);
-    return { name, outcome: comparison.pass ? 'pass' : 'mismatch', exported, importRun, predictRun, comparison };
+    if (!comparison.pass) return { name, outcome: 'mismatch', exported, importRun, predictRun, comparison };
+    if (!runRoundTrips) return { name, outcome: 'pass', exported, importRun, predictRun, comparison };
+    const roundTrip = await runRoundTrips(modelPath, exported);
+    const outcome = roundTrip.problems.length ? 'round trip' : 'pass';
+    return { name, outcome, ...(roundTrip.problems[0] ? { message: roundTrip.problems[0] } : {}), exported, importRun, predictRun, comparison, roundTrip };
   } finally {
     for (const f of [modelPath, modelPath.replace(/\.cnn\.json$/, '.safetensors')]) if (existsSync(f)) rmSync(f);
   }

@@ -7,8 +7,8 @@ export interface ZooRow {
   readonly result: ZooResult;
 }
 
-const COLUMNS = ['network', 'opset', 'bn', 'params', 'BN nodes', 'export s', 'import s', 'predict s', 'peak MB', '|Δp|', '|Δlog p|', 'top-1', 'result'] as const;
-const WIDTHS = [20, 5, 6, 8, 8, 8, 8, 9, 7, 8, 8, 5, 0];
+const COLUMNS = ['network', 'opset', 'bn', 'params', 'BN nodes', 'export s', 'import s', 'predict s', 'peak MB', '|Δp|', '|Δlog p|', 'top-1', 'ONNX', 'model.py', 'grad rel', 'result'] as const;
+const WIDTHS = [20, 5, 6, 8, 8, 8, 8, 9, 7, 8, 8, 5, 8, 8, 8, 0];
 
 const seconds = (s: number | undefined): string => (s === undefined ? '' : s.toFixed(1));
 const exp = (x: number | undefined): string => (x === undefined ? '' : Number.isFinite(x) ? x.toExponential(1) : '∞');
@@ -31,6 +31,9 @@ function cells({ opset, bn, result: r }: ZooRow): string[] {
     exp(c?.probability),
     c ? exp(c.logProbability / c.logScale) : '',
     c ? (c.top1Agrees ? 'same' : 'DIFF') : '',
+    exp(r.roundTrip?.onnx),
+    exp(r.roundTrip?.pytorch),
+    exp(r.roundTrip?.gradient),
     result,
   ];
 }
@@ -58,7 +61,7 @@ export function groupFailures(rows: readonly ZooRow[]): string {
   const groups = new Map<string, Set<string>>();
   for (const { opset, bn, result: r } of rows) {
     if (r.outcome === 'pass') continue;
-    const problems = r.outcome === 'import' && r.problems?.length ? r.problems : [r.outcome === 'mismatch' ? `probabilities differ (|Δp| ${exp(r.comparison?.probability)})` : `${r.outcome}: ${r.message ?? ''}`];
+    const problems = r.outcome === 'import' && r.problems?.length ? r.problems : r.outcome === 'round trip' && r.roundTrip ? r.roundTrip.problems.map((p) => `round trip: ${p}`) : [r.outcome === 'mismatch' ? `probabilities differ (|Δp| ${exp(r.comparison?.probability)})` : `${r.outcome}: ${r.message ?? ''}`];
     for (const p of problems) {
       const key = problemKind(p);
       if (!groups.has(key)) groups.set(key, new Set());
@@ -72,6 +75,6 @@ export function groupFailures(rows: readonly ZooRow[]): string {
 
 export function summaryLine(rows: readonly ZooRow[], skipped: number, totalSeconds: number): string {
   const count = (o: Outcome): number => rows.filter((r) => r.result.outcome === o).length;
-  const parts = [`${count('pass')} of ${rows.length} pass`, `${count('import')} import failed`, `${count('mismatch')} predict mismatched`, `${count('predict')} predict failed`, `${count('export')} export failed`];
+  const parts = [`${count('pass')} of ${rows.length} pass`, `${count('import')} import failed`, `${count('mismatch')} predict mismatched`, `${count('predict')} predict failed`, `${count('export')} export failed`, `${count('round trip')} round trips failed`];
   return `zoo: ${parts.join(', ')}; ${skipped} networks skipped (above --max-params); ${(totalSeconds / 60).toFixed(1)} min`;
 }

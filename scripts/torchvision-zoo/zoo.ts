@@ -1,8 +1,10 @@
 // `npm run zoo -- [--only resnet18,vgg*] [--opset 13|17|13,17] [--bn folded|kept|folded,kept] [--size N]
-//                  [--max-params N] [--all] [--no-cache] [--json FILE]`
+//                  [--max-params N] [--all] [--no-cache] [--json FILE] [--round-trips]`
 // Every CNN classifier of torchvision (Debian's python3-torchvision 0.14) with random seeded weights, exported to
 // ONNX by export.py at each opset with batch norm folded (TrainingMode.EVAL) and kept (PRESERVE), then
 // `node dist/cli.js import` and `node dist/cli.js predict` on a real photo, compared with PyTorch's probabilities.
+// --round-trips adds, for each network that predicts right, roundTrips.ts (our ONNX export in ONNX Runtime, model.py
+// in PyTorch, one SGD step's gradients vs autograd) in a process of its own.
 // Prints a table (network × opset × batch norm), the failures grouped by message, and a summary; exit 1 when any
 // network that ran does not pass. Exported files stay in .torchvision-zoo/ (ignored by git) for the next run.
 import { spawn } from 'node:child_process';
@@ -10,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkNetwork, exportNets, listClassifiers, type BatchNormMode, type Classifier, type CliRun, type Opset, type RunCli, type ZooResult } from './check';
+import { checkNetwork, exportNets, listClassifiers, type BatchNormMode, type Classifier, type CliRun, type Opset, type RoundTripSummary, type RunCli, type RunRoundTrips, type ZooResult } from './check';
 import { formatTable, groupFailures, summaryLine } from './report';
 
 const ROOT = resolve(__dirname, '../..');
@@ -19,7 +21,7 @@ const ROOT = resolve(__dirname, '../..');
  *  are left out by default. */
 const DEFAULT_MAX_PARAMS = 150e6;
 
-const USAGE = 'usage: npm run zoo -- [--only NAME,PREFIX*,…] [--opset 13|17|13,17] [--bn folded|kept|folded,kept] [--size N] [--max-params N] [--all] [--no-cache] [--json FILE] [--timeout S]';
+const USAGE = 'usage: npm run zoo -- [--only NAME,PREFIX*,…] [--opset 13|17|13,17] [--bn folded|kept|folded,kept] [--size N] [--max-params N] [--all] [--no-cache] [--json FILE] [--timeout S] [--round-trips]';
 
 function fail(message: string): never {
   console.error(`zoo: ${message}\n${USAGE}`);
@@ -61,6 +63,30 @@ function processCli(cli: string, timeout: number): RunCli {
     });
 }
 
+/** roundTripCli.ts under tsx, killed after `timeout` seconds; its failure to run is a problem of the row. */
+function processRoundTrips(timeout: number, work: string): RunRoundTrips {
+  return (modelPath, exported) =>
+    new Promise<RoundTripSummary>((done) => {
+      const started = performance.now();
+      const args = [join(__dirname, 'roundTripCli.ts'), exported.dir, modelPath, join(work, `${exported.name}-roundtrip`)];
+      const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeout * 1000);
+      const failed = (why: string): RoundTripSummary => ({ problems: [why], seconds: (performance.now() - started) / 1000 });
+      child.on('error', (e) => done(failed(`roundTripCli.ts: ${e.message}`)));
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const line = out.trim().split('\n').pop() ?? '';
+        if (code === 0 && line.startsWith('{')) return done(JSON.parse(line) as RoundTripSummary);
+        const why = signal ? `killed (${signal}) after ${((performance.now() - started) / 1000).toFixed(0)} s` : (err.trim().split('\n').filter((l) => !/npm warn/.test(l)).pop() ?? `exit ${code}`);
+        done(failed(`roundTripCli.ts: ${why}`));
+      });
+    });
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -76,6 +102,7 @@ async function main(): Promise<number> {
         cache: { type: 'string', default: join(ROOT, '.torchvision-zoo') },
         json: { type: 'string' },
         timeout: { type: 'string', default: '900' },
+        'round-trips': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -114,7 +141,7 @@ async function main(): Promise<number> {
     for (const opset of opsets) {
       for (const bn of modes) {
         for await (const exported of exportNets({ cache: v.cache, opset, bn, nets, onStderr: (l) => l.startsWith('export.py:') || console.error(`  ${l}`) })) {
-          const result = await checkNetwork(exported, runCli, work);
+          const result = await checkNetwork(exported, runCli, work, v['round-trips'] ? processRoundTrips(timeout, work) : undefined);
           rows.push({ opset, bn, result });
           console.log(formatTable([{ opset, bn, result }], false));
           if (v['no-cache'] && 'dir' in exported) rmSync(exported.dir, { recursive: true, force: true });
