@@ -25,9 +25,10 @@ interface Case {
   readonly roundTrips: boolean;
 }
 
-// One network of each family that imports today, at a small input where the architecture allows it (VGG's
-// adaptive pooling to 7×7 exports only from a 7×7 feature map: 224 px); the synthetic one has the padding,
-// pooling and merge forms (scripts/torchvision-zoo/synthetic.py).
+// The networks that import today, at a small input, and the synthetic one with the padding, pooling and merge forms
+// (scripts/torchvision-zoo/synthetic.py). VGG is left to `npm run zoo`: its adaptive pooling to 7×7 exports only
+// from a 7×7 feature map (224 px), where vgg11_bn's 133 M parameters take 30 s and 2.7 GB to import and ~10 minutes
+// for the round trips on this machine.
 const CASES: readonly Case[] = [
   { name: 'synthetic_padding_pooling', size: 32, opset: 17, bn: 'kept', roundTrips: true },
   { name: 'synthetic_padding_pooling', size: 32, opset: 17, bn: 'folded', roundTrips: true },
@@ -35,7 +36,6 @@ const CASES: readonly Case[] = [
   { name: 'synthetic_padding_pooling', size: 32, opset: 13, bn: 'folded', roundTrips: false },
   { name: 'mobilenet_v2', size: 64, opset: 17, bn: 'kept', roundTrips: true },
   { name: 'mobilenet_v2', size: 64, opset: 13, bn: 'folded', roundTrips: true },
-  { name: 'vgg11_bn', size: 224, opset: 17, bn: 'kept', roundTrips: false },
 ];
 
 const label = (c: Case): string => `${c.name} at ${c.size} px, opset ${c.opset}, batch norm ${c.bn}`;
