@@ -54,6 +54,8 @@ export interface GradientCheck {
   readonly relative: number;
   /** Parameters whose exact gradient is 0 (see ZERO_GRADIENT), measured against their layer's gradient scale. */
   readonly zero: number;
+  /** PyTorch's own float32 gradients measured the same way (context: how well conditioned the step is). */
+  readonly pytorchFloat32: { readonly worst: string; readonly relative: number };
   readonly lossOurs: number;
   readonly lossPytorch: number;
   /** The loss on the same batch after our SGD step (learning rate 1e-3): lower than before. */
@@ -146,27 +148,13 @@ export async function roundTrips({ model, tensors, exported, workDir }: RoundTri
   const batch = { shape: [n, h, w, c], data: x };
   const lossOurs = trainNet.trainBatch(batch, Int32Array.from(labels), 'categoricalCrossentropy').loss;
   const theirs = new Map(decodeSafetensors(readFileSync(join(workDir, 'grads.safetensors'))).tensors.map((t) => [t.name, t.data]));
-  let worst = '';
-  let relative = 0;
-  let zero = 0;
   const trainable = trainNet.params.filter((p) => p.trainable);
-  const largest = Math.max(0, ...[...theirs.values()].map(maxAbs));
-  const layerOf = (name: string): string => name.slice(0, name.lastIndexOf('.'));
-  const layerScale = new Map<string, number>();
-  for (const [name, g] of theirs) layerScale.set(layerOf(name), Math.max(layerScale.get(layerOf(name)) ?? 0, maxAbs(g)));
-  for (const p of trainable) {
-    const g = theirs.get(p.name);
-    let r = g && g.length === p.grad.length ? relativeError(p.grad, g) : Infinity;
-    if (g && g.length === p.grad.length && maxAbs(g) < ZERO_GRADIENT * largest) {
-      zero++;
-      const scale = layerScale.get(layerOf(p.name))!;
-      r = maxAbsDiff(p.grad, g) / (scale >= ZERO_GRADIENT * largest ? scale : largest);
-    }
-    if (!(r <= relative)) [worst, relative] = [p.name, r];
-  }
+  const ours = gradientErrors(new Map(trainable.map((p) => [p.name, p.grad])), theirs);
+  const pytorchFloat32 = gradientErrors(new Map(decodeSafetensors(readFileSync(join(workDir, 'grads32.safetensors'))).tensors.map((t) => [t.name, t.data])), theirs);
+  const { worst, relative, zero } = ours;
   const trainingProblems: string[] = [];
   if (theirs.size !== trainable.length) trainingProblems.push(`PyTorch has gradients of ${theirs.size} parameters, we of ${trainable.length}`);
-  if (!(relative <= MAX_GRADIENT_RELATIVE)) trainingProblems.push(`gradient of ${worst}: relative error ${relative.toExponential(2)} > ${MAX_GRADIENT_RELATIVE}`);
+  if (!(relative <= MAX_GRADIENT_RELATIVE)) trainingProblems.push(`gradient of ${worst}: relative error ${relative.toExponential(2)} > ${MAX_GRADIENT_RELATIVE} (PyTorch's own float32: ${pytorchFloat32.relative.toExponential(2)} at ${pytorchFloat32.worst})`);
   if (!(Math.abs(lossOurs - pyOut.loss) <= MAX_OUTPUT_DIFF * Math.max(1, pyOut.loss))) trainingProblems.push(`loss ${lossOurs} (ours) vs ${pyOut.loss} (PyTorch)`);
   createOptimizer({ type: 'sgd', learningRate: LEARNING_RATE }, trainNet.params).step();
   // The loss of a second training forward pass (train mode again, so the same function of the weights).
@@ -174,9 +162,31 @@ export async function roundTrips({ model, tensors, exported, workDir }: RoundTri
   const lossAfterStep = trainNet.trainBatch(batch, Int32Array.from(labels), 'categoricalCrossentropy').loss;
   if (!(lossAfterStep < lossOurs)) trainingProblems.push(`the SGD step did not lower the batch's loss: ${lossOurs} → ${lossAfterStep}`);
   problems.push(...trainingProblems);
-  const gradients: GradientCheck = { parameters: trainable.length, worst, relative, zero, lossOurs, lossPytorch: pyOut.loss, lossAfterStep, pass: trainingProblems.length === 0 };
+  const gradients: GradientCheck = { parameters: trainable.length, worst, relative, zero, pytorchFloat32: { worst: pytorchFloat32.worst, relative: pytorchFloat32.relative }, lossOurs, lossPytorch: pyOut.loss, lossAfterStep, pass: trainingProblems.length === 0 };
 
   return { onnxVsEngine, onnxVsOriginal, pytorchVsOriginal, gradients, problems, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Every gradient of `grads` against the float64 reference `theirs` (see ZERO_GRADIENT), the worst of them. */
+function gradientErrors(grads: ReadonlyMap<string, Float32Array>, theirs: ReadonlyMap<string, Float32Array>): { worst: string; relative: number; zero: number } {
+  let worst = '';
+  let relative = 0;
+  let zero = 0;
+  const largest = Math.max(0, ...[...theirs.values()].map(maxAbs));
+  const layerOf = (name: string): string => name.slice(0, name.lastIndexOf('.'));
+  const layerScale = new Map<string, number>();
+  for (const [name, g] of theirs) layerScale.set(layerOf(name), Math.max(layerScale.get(layerOf(name)) ?? 0, maxAbs(g)));
+  for (const [name, ours] of grads) {
+    const g = theirs.get(name);
+    let r = g && g.length === ours.length ? relativeError(ours, g) : Infinity;
+    if (g && g.length === ours.length && maxAbs(g) < ZERO_GRADIENT * largest) {
+      zero++;
+      const scale = layerScale.get(layerOf(name))!;
+      r = maxAbsDiff(ours, g) / (scale >= ZERO_GRADIENT * largest ? scale : largest);
+    }
+    if (!(r <= relative)) [worst, relative] = [name, r];
+  }
+  return { worst, relative, zero };
 }
 
 /** The model as trained for the comparison: dropout off, and a final softmax for the cross-entropy. */

@@ -6,6 +6,7 @@
 #   eval_logits.bin    eval/model.py's eval() forward on the batch, float32: to compare with the original network
 #   grads.safetensors  d(mean cross-entropy)/d(parameter) of train/model.py in train() mode (batch norm on the
 #                      batch's statistics), computed in float64 by autograd, in CNN Studio's names and layouts
+#   grads32.safetensors  the same in float32: how far PyTorch's own float32 lands from float64 (context for ours)
 # and prints {"loss": the float64 mean cross-entropy, "parameters": how many got a gradient}.
 import importlib.util
 import json
@@ -38,20 +39,24 @@ def main():
         model(x).contiguous().numpy().astype("<f4").tofile(os.path.join(case, "eval_logits.bin"))
     del model
 
-    module, model = load(os.path.join(case, "train"), meta["train"]["class"], "roundtrip_train")
-    # float64: autograd's gradients are then exact to ~1e-15, and the comparison measures our float32 error alone.
-    model.double().train()
     labels = torch.tensor(meta["labels"], dtype=torch.long)
-    loss = torch.nn.functional.cross_entropy(model(x.double(), logits=True), labels)
-    loss.backward()
-    params = dict(model.named_parameters())
-    grads = {}
-    for ours, theirs, layout, shape in module.WEIGHTS:
-        p = params.get(theirs)  # batch norm's running statistics are buffers: no gradient
-        if p is not None and p.requires_grad:
-            grads[ours] = module.to_our_layout(p.grad.detach().numpy(), layout, shape)
-    module.write_safetensors(os.path.join(case, "grads.safetensors"), grads, {"loss": repr(loss.item())})
-    print(json.dumps({"loss": loss.item(), "parameters": len(grads)}))
+    result = {}
+    # float64: autograd's gradients are then exact to ~1e-15, and the comparison measures our float32 error alone.
+    for dtype, file in ((torch.float32, "grads32.safetensors"), (torch.float64, "grads.safetensors")):
+        module, model = load(os.path.join(case, "train"), meta["train"]["class"], "roundtrip_train")
+        model.to(dtype).train()
+        loss = torch.nn.functional.cross_entropy(model(x.to(dtype), logits=True), labels)
+        loss.backward()
+        params = dict(model.named_parameters())
+        grads = {}
+        for ours, theirs, layout, shape in module.WEIGHTS:
+            p = params.get(theirs)  # batch norm's running statistics are buffers: no gradient
+            if p is not None and p.requires_grad:
+                grads[ours] = module.to_our_layout(p.grad.detach().double().numpy(), layout, shape)
+        module.write_safetensors(os.path.join(case, file), grads, {"loss": repr(loss.item())})
+        result = {"loss": loss.item(), "parameters": len(grads)}
+        del model, grads, params
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

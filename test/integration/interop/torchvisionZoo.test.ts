@@ -107,7 +107,7 @@ describe('torchvision networks: import, predict and round trips (the CI subset o
       assert.ok(r.gradients.relative <= MAX_GRADIENT_RELATIVE && r.gradients.lossAfterStep < r.gradients.lossOurs);
       console.log(
         `      ${c.name} ${c.opset}/${c.bn}: ONNX ${r.onnxVsEngine.diff.toExponential(1)} / ${r.onnxVsOriginal.diff.toExponential(1)}, model.py ${r.pytorchVsOriginal.diff.toExponential(1)}, ` +
-          `gradients of ${r.gradients.parameters} parameters within ${r.gradients.relative.toExponential(1)} (worst ${r.gradients.worst}; ${r.gradients.zero} exactly 0), ${r.seconds.toFixed(1)} s`,
+          `gradients of ${r.gradients.parameters} parameters within ${r.gradients.relative.toExponential(1)} (worst ${r.gradients.worst}; ${r.gradients.zero} exactly 0; PyTorch float32 ${r.gradients.pytorchFloat32.relative.toExponential(1)}), ${r.seconds.toFixed(1)} s`,
       );
     });
   }
