@@ -123,11 +123,29 @@ export interface ExportOptions {
   readonly onStderr?: (line: string) => void;
 }
 
-/** Exports the networks (or reads them from the cache), yielding each as soon as it is ready. */
+/**
+ * Exports the networks (or reads them from the cache), yielding each as soon as it is ready. When export.py dies
+ * (the kernel's OOM killer on a big network), the network it was on is an export failure with the reason and a new
+ * export.py goes on with the rest.
+ */
 export async function* exportNets(options: ExportOptions): AsyncGenerator<Exported> {
   mkdirSync(options.cache, { recursive: true });
-  const args = ['--cache', options.cache, '--opset', String(options.opset), '--bn', options.bn, '--photo', options.photo ?? DEFAULT_PHOTO, ...options.nets.map((n) => `${n.name}:${n.size}`)];
-  for await (const line of pythonLines(args, options.onStderr)) yield JSON.parse(line) as Exported;
+  let rest = [...options.nets];
+  while (rest.length > 0) {
+    const args = ['--cache', options.cache, '--opset', String(options.opset), '--bn', options.bn, '--photo', options.photo ?? DEFAULT_PHOTO, ...rest.map((n) => `${n.name}:${n.size}`)];
+    try {
+      for await (const line of pythonLines(args, options.onStderr)) {
+        const e = JSON.parse(line) as Exported;
+        rest = rest.filter((n) => n.name !== e.name);
+        yield e;
+      }
+      return;
+    } catch (e) {
+      const failed = rest.shift();
+      if (!failed) throw e;
+      yield { name: failed.name, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+    }
+  }
 }
 
 async function* pythonLines(args: readonly string[], onStderr?: (line: string) => void): AsyncGenerator<string> {
