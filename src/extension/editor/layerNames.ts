@@ -3,11 +3,14 @@
 // so a gesture that moves layers first writes down ("pins") the current default name of every unnamed
 // layer with parameters whose index changes: its weights keep their name (docs/weights.md).
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
+import { LAYER_DEFS } from '../../model/layers';
+import { LAYER_TYPES } from '../../model/spec';
 import { MODEL_INPUT, defaultLayerName } from '../../model/types';
 import { JsonEditError, applySplices, memberInsertion, parseStrict } from './jsonText';
 
-/** Layer types that own weight tensors (checked against the shape function's parameter counts in the tests). */
-export const PARAM_TYPES: ReadonlySet<string> = new Set(['conv2d', 'depthwiseConv2d', 'separableConv2d', 'dense', 'batchNorm']);
+/** Layer types that own weight tensors: those whose definition declares parameters (the tests check them against
+ *  the shape function's parameter counts). */
+export const PARAM_TYPES: ReadonlySet<string> = new Set(LAYER_TYPES.filter((type) => LAYER_DEFS[type].params !== undefined));
 
 /** "name" and "inputs" are written right after these keys, so a layer reads type, name, inputs, settings. */
 export const NAME_AFTER = ['type'] as const;

@@ -460,7 +460,7 @@ const reduceMean: Handler = (g, node) => {
   const axes = (given ?? (a.int('noop_with_empty_axes', 0) ? [] : Array.from({ length: rank }, (_, i) => i))).map((v) => (v < 0 ? v + rank : v)).sort();
   const spatial = spatialAxes(x.layout);
   if (x.layout === 'pooled' || x.layout === 'pooledLast' || axes.join(',') !== spatial.join(',')) {
-    unsupported(node, `axes [${(given ?? []).join(', ')}] of a ${x.layout} tensor: only a mean over height and width (global average pooling) is supported`);
+    unsupported(node, `axes [${(given ?? []).join(', ')}] of a ${x.layout} tensor: only a mean over height and width (global average pooling), or over the channels starting a layer normalisation (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div), is supported`);
   }
   const keep = a.int('keepdims', 1) === 1;
   const { index, shape } = g.add({ layer: { type: 'globalAvgPool2d' }, inputs: [x.src], nameHint: nodeNameHint(node) }, node);

@@ -72,7 +72,7 @@ describe('designer graph edits', () => {
     for (const type of LAYER_TYPES) {
       const template = LAYER_SPECS[type].template as unknown as Layer;
       // Dense needs a flat input, the rest an image; merge layers get two inputs.
-      const merge = type === 'add' || type === 'concatenate';
+      const merge = type === 'add' || type === 'concatenate' || type === 'multiply';
       const layers: Layer[] = type === 'dense' ? [{ type: 'flatten' }, template] : merge ? [{ ...spatial[0]!, name: 'a' } as Layer, { ...template, inputs: ['a', 'input'] } as Layer] : [template];
       const analysis = analyze([8, 8, 2], layers);
       const info = analysis.layers[layers.length - 1]!;

@@ -44,7 +44,7 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
     assert.deepEqual(imported.model.layers[1], { type: 'conv2d', name: 'block.3', filters: 8, kernelSize: 1 });
   });
 
-  it('converts 1×1 convolutions on a globally pooled tensor (squeeze-and-excitation\'s) to dense layers', async () => {
+  it("converts 1×1 convolutions on a globally pooled tensor (squeeze-and-excitation's) to conv2d on the pool kept 1×1×C (keepDims), as PyTorch's modules are", async () => {
     const nodes = [
       node('GlobalAveragePool', '/avgpool/GlobalAveragePool', ['x'], ['p']),
       node('Conv', '/se/fc1/Conv', ['p', 'se.fc1.weight', 'se.fc1.bias'], ['c1'], [intAttr('kernel_shape', [1, 1])]),
@@ -55,7 +55,7 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
     ];
     const inits = [floatTensor('se.fc1.weight', [3, 6, 1, 1], rand(18)), floatTensor('se.fc1.bias', [3], rand(3)), floatTensor('se.fc2.weight', [6, 3, 1, 1], rand(18))];
     const imported = await assertAgrees(handModel(nodes, inits, ['N', 6, 4, 3], ['N', 6]), [2, 6, 4, 3]);
-    assert.deepEqual(imported.model.layers.map((l) => [l.type, l.name]), [['globalAvgPool2d', 'avgpool'], ['dense', 'se.fc1'], ['relu', 'se.relu'], ['dense', 'se.fc2'], ['sigmoid', 'se']]);
+    assert.deepEqual(imported.model.layers.map((l) => [l.type, l.name]), [['globalAvgPool2d', 'avgpool'], ['conv2d', 'se.fc1'], ['relu', 'se.relu'], ['conv2d', 'se.fc2'], ['sigmoid', 'se'], ['flatten', undefined]]);
   });
 
   it('names layers as PyTorch names their parameters, uniquely', async () => {
@@ -89,7 +89,7 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
     const imported = await assertAgrees(handModel(nodes, inits, ['N', 3, 4, 4], ['N', 2]), [2, 3, 4, 4]);
     assert.deepEqual(imported.model.layers.map((l) => l.type), ['globalAvgPool2d', 'dense', 'dense']);
     const wrong = handModel(nodes.slice(0, 4), [...inits.slice(0, 1), int64Tensor('to4d', [-1, 5, 1, 2])], ['N', 3, 4, 4], ['N', 5, 1, 2]);
-    assert.throws(() => importOnnx(wrong, { name: 'm' }), /Reshape \(node "\/Reshape"\): only a reshape to \[batch, features\] is supported, not \[-1, 5, 1, 2\]/);
+    assert.throws(() => importOnnx(wrong, { name: 'm' }), /Reshape \(node "\/Reshape"\): only a reshape to \[batch, features\] or a channel shuffle .* is supported, not \[-1, 5, 1, 2\]/);
   });
 
   it('passes a Concat of one input through (torch.cat of a one-tensor list, as DenseNet writes)', async () => {
@@ -121,7 +121,7 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
 
   it('refuses a ReduceMean over other axes and a transpose it cannot follow, saying which', () => {
     const channels = handModel([node('ReduceMean', 'r', ['x'], ['y'], [intAttr('axes', [1])])], [], ['N', 2, 4, 4], ['N', 1, 4, 4]);
-    assert.throws(() => importOnnx(channels, { name: 'm' }), /ReduceMean \(node "r"\): axes \[1\] of a nchw tensor: only a mean over height and width \(global average pooling\) is supported/);
+    assert.throws(() => importOnnx(channels, { name: 'm' }), /ReduceMean \(node "r"\): axes \[1\] of a nchw tensor: only a mean over height and width \(global average pooling\), or over the channels/);
     const hw = handModel([node('Transpose', 't', ['x'], ['y'], [intAttr('perm', [0, 1, 3, 2])])], [], ['N', 2, 4, 4], ['N', 2, 4, 4]);
     assert.throws(() => importOnnx(hw, { name: 'm' }), /Transpose \(node "t"\): perm \[0,1,3,2\] of a nchw tensor: only NHWC ↔ NCHW transposes are supported/);
     const gemm = handModel([node('Flatten', 'f', ['x'], ['f']), node('Gemm', 'g', ['f', 'w', 'b'], ['y'])], [floatTensor('w', [32, 2], rand(64)), floatTensor('b', [3, 2], rand(6))], ['N', 2, 4, 4], ['N', 2]);

@@ -102,13 +102,13 @@ describe('ONNX inspection', () => {
   it('lists every unsupported node, each with its own reason, and a node of another domain', () => {
     const i = inspected(graphOf([
       node('Conv', 'grouped', ['x', 'w'], ['c'], [intAttr('group', 2)]),
-      node('MaxPool', 'ceil', ['x'], ['p'], [intAttr('kernel_shape', [2, 2]), intAttr('ceil_mode', 1)]),
+      node('LRN', 'lrn', ['x'], ['p'], [intAttr('size', 3)]),
       node('Gelu', 'custom', ['p'], ['y'], [], 'com.example'),
     ], [weight]));
     assert.equal(i.unsupported, 3);
     assert.deepEqual(i.nodes.map((n) => n.reason), [
-      'group 2 over 1 channels is a grouped convolution: only group 1 and depthwise (group = channels) are supported',
-      'ceil_mode 1 is not supported (Keras pools round down)',
+      'group 2 does not divide its 1 input channels and 2 outputs',
+      'operator LRN is not supported',
       'operator of domain "com.example" is not supported',
     ]);
     assert.equal(i.nodes[2]!.domain, 'com.example');
