@@ -291,5 +291,5 @@ export async function loadImageFolder(
     const detail = warnings.length > 0 ? `; ${warnings.join('; ')}` : '';
     throw new Error(`${name} has no readable PNG/JPEG/WebP images in its ${plural(classes.length, 'class folder')}${detail}`);
   }
-  return { images, labels, count: good, shape: [shape[0], shape[1], shape[2]], classes, files, warnings, prepared: progress.snapshot() };
+  return { images, labels, count: good, shape: [shape[0], shape[1], shape[2]], classes, files, warnings, prepared: { ...progress.snapshot(), finished: true } };
 }

@@ -10,6 +10,8 @@ export interface DataProgress {
   readonly cached: number;
   /** Since preparing this source began. */
   readonly seconds: number;
+  /** The source is ready (the last report of it). */
+  readonly finished?: boolean;
 }
 
 /** Thrown by a loader when asked to stop (Stop in VS Code, Ctrl+C): what was decoded so far stays cached. */

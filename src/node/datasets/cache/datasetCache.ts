@@ -42,7 +42,8 @@ export function fileKey(rel: string, st: Pick<Stats, 'size' | 'mtimeMs'>): strin
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class DatasetCache {
-  private appendHandle?: FileHandle;
+  /** A promise, so the concurrent first appends share one handle. */
+  private appendHandle?: Promise<FileHandle>;
   private disabledReason?: string;
   /** Keys looked up or added in this run: what a compaction keeps. */
   private readonly live = new Set<string>();
@@ -134,9 +135,12 @@ export class DatasetCache {
   /** Flushes to disk, drops records of files no longer there when they outweigh the rest, and closes. */
   async close(): Promise<void> {
     try {
-      if (this.appendHandle) await this.appendHandle.sync();
-      await this.appendHandle?.close();
+      const append = await this.appendHandle;
       this.appendHandle = undefined;
+      if (append) {
+        await append.sync();
+        await append.close();
+      }
       const dead = this.fileSize - this.liveBytes;
       if (this.enabled && this.readHandle && dead > Math.max(this.liveBytes, 16 * 1024 * 1024)) await this.compact();
     } catch (e) {
@@ -157,9 +161,10 @@ export class DatasetCache {
     if (!this.enabled) return;
     try {
       // O_APPEND: each record lands whole at the end even when another process appends to the same file.
-      this.appendHandle ??= await open(this.path, 'a');
+      this.appendHandle ??= open(this.path, 'a');
+      const handle = await this.appendHandle;
       const bytes = encodeRecord(r);
-      const { bytesWritten } = await this.appendHandle.write(bytes);
+      const { bytesWritten } = await handle.write(bytes);
       if (bytesWritten !== bytes.length) throw new Error(`wrote ${bytesWritten} of ${bytes.length} bytes`);
       this.fileSize += bytes.length;
       this.markLive(r.key, r.data.length);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A class folder of camera-size JPEGs made from real photos (Debian python3-skimage's sample photos), for measuring
-data loading (usage: /usr/bin/python3 make-photo-folder.py OUT_DIR [COUNT] [WIDTH] [HEIGHT]). Three classes (cat,
+data loading (usage: /usr/bin/python3 scripts/make-photo-folder.py OUT_DIR [COUNT] [WIDTH] [HEIGHT]). Three classes (cat,
 coffee, rocket); each image a random crop of its photo, maybe flipped, colour-jittered, resized to WIDTH×HEIGHT."""
 import os, random, sys
 from PIL import Image, ImageEnhance
