@@ -38,7 +38,7 @@ function bombPng(width: number, height: number): Buffer {
   const rows = deflateSync(Buffer.alloc((1 + width * 3) * 4));
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', rows), chunk('IEND', Buffer.alloc(0))]);
 }
-const fromRaw = (raw: Buffer, w: number, h: number, c: 1 | 3 | 4): sharp.Sharp => sharp(raw, { raw: { width: w, height: h, channels: c } });
+const fromRaw = (raw: Buffer, w: number, h: number, c: 1 | 3 | 4): ReturnType<typeof sharp> => sharp(raw, { raw: { width: w, height: h, channels: c } });
 
 describe('data/nativeDecoder (sharp)', function () {
   this.timeout(30000);
