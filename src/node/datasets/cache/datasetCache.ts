@@ -7,7 +7,7 @@ import type { Stats } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResizePolicy, SampleShape } from '../sample';
-import { encodeRecord, readRecordInto, RecordKind, scanPack, writePackAtomically, type CacheRecord, type RecordRef } from './packFile';
+import { encodeRecord, readPackHeader, readRecordInto, RecordKind, scanPack, writePackAtomically, type CacheRecord, type RecordRef } from './packFile';
 
 export interface CacheSettings {
   /** The data folder, absolute. */
@@ -64,6 +64,7 @@ export class DatasetCache {
     const header = Buffer.from(settingsText(settings), 'utf8');
     try {
       await mkdir(dir, { recursive: true });
+      await removeOrphans(dir, path);
       let handle = await open(path, 'r+').catch((e: unknown) => {
         if ((e as { code?: string }).code === 'ENOENT') return undefined;
         throw e;
@@ -240,6 +241,27 @@ export async function listCaches(dir: string): Promise<CacheFileInfo[]> {
     out.push(info);
   }
   return out;
+}
+
+/** Removes the caches of data folders that no longer exist (a deleted or temporary folder), all but `keep`: reads
+ *  only each file's header. Best effort: a file it cannot read is left alone. */
+async function removeOrphans(dir: string, keep: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const path = join(dir, name);
+    if (!name.endsWith(CACHE_SUFFIX) || path === keep) continue;
+    const handle = await open(path, 'r').catch(() => undefined);
+    if (!handle) continue;
+    let root: unknown;
+    try {
+      const header = await readPackHeader(handle);
+      root = header && (JSON.parse(Buffer.from(header).toString('utf8')) as { root?: unknown }).root;
+    } catch {
+      root = undefined;
+    } finally {
+      await handle.close();
+    }
+    if (typeof root === 'string' && !(await stat(root).then(() => true, () => false))) await rm(path, { force: true });
+  }
 }
 
 /** Removes every cache file (and temporary files a killed compaction left); returns the bytes freed. */

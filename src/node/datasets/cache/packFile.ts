@@ -101,6 +101,20 @@ export async function scanPack(handle: FileHandle): Promise<ScanResult> {
   return { header, records, validEnd: header ? pos : 0, fileSize, staleBytes };
 }
 
+/** The first record's data when it is a valid header record (a cache's settings), without scanning the rest. */
+export async function readPackHeader(handle: FileHandle): Promise<Uint8Array | undefined> {
+  const head = Buffer.alloc(HEAD);
+  if ((await handle.read(head, 0, HEAD, 0)).bytesRead < HEAD || head.readUInt32LE(0) !== MAGIC || head[4] !== RecordKind.Header) return undefined;
+  const keyLen = head.readUInt32LE(8);
+  const dataLen = head.readUInt32LE(12);
+  if (keyLen > MAX_KEY || dataLen > MAX_KEY) return undefined;
+  const rest = Buffer.alloc(keyLen + dataLen);
+  if ((await handle.read(rest, 0, rest.length, HEAD)).bytesRead < rest.length) return undefined;
+  if (crc32(rest.subarray(0, keyLen), crc32(head.subarray(0, 20))) !== head.readUInt32LE(20)) return undefined;
+  const data = rest.subarray(keyLen);
+  return crc32(data) === head.readUInt32LE(16) ? data : undefined;
+}
+
 /** Reads a record's data into `into` at `at` and checks it: false when the bytes are not what was written. */
 export async function readRecordInto(handle: FileHandle, ref: RecordRef, into: Uint8Array, at = 0): Promise<boolean> {
   const target = into.subarray(at, at + ref.length);

@@ -115,6 +115,19 @@ describe('data/datasetCache', () => {
     assert.deepEqual(await listCaches(cacheDir), []);
   });
 
+  it('the caches of data folders that no longer exist are removed when another cache opens', async () => {
+    const gone = join(root, 'gone');
+    mkdirSync(join(gone, 'a'), { recursive: true });
+    writeFileSync(join(gone, 'a', 'x.png'), png(2, 2, 3, new Array(12).fill(9)));
+    await loadImageFolder(gone, SHAPE, { cacheDir });
+    await load();
+    assert.deepEqual((await listCaches(cacheDir)).map((c) => c.root).sort(), [gone, data].sort());
+    rmSync(gone, { recursive: true });
+    writeFileSync(join(cacheDir, 'notes.cache'), 'not ours: left alone');
+    await load();
+    assert.deepEqual((await listCaches(cacheDir)).map((c) => c.root ?? c.path).sort(), [join(cacheDir, 'notes.cache'), data].sort());
+  });
+
   it('an unusable cache folder: the load goes on without it and says so once', async () => {
     const blocked = join(root, 'a-file');
     writeFileSync(blocked, 'x');
