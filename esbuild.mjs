@@ -18,10 +18,11 @@ const base = {
 };
 
 // tsx/cjs: only require.resolve'd, for a .ts kernel thread entry under tsx (src/node/runtime/kernelThreads.ts), never bundled.
-const node = { ...base, platform: 'node', format: 'cjs', target: 'node20', external: ['tsx/cjs'] };
+// sharp: its native binary (per platform, in @img/sharp-*) loads from node_modules at run time; the .vsix ships them.
+const node = { ...base, platform: 'node', format: 'cjs', target: 'node20', external: ['tsx/cjs', 'sharp'] };
 
 const bundles = [
-  { ...node, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.js', external: [...node.external, 'vscode'] },
   { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
   // The kernel threads (src/node/runtime/kernelThreads.ts starts them from dist/, beside worker.js and cli.js).
   { ...node, entryPoints: ['src/node/runtime/kernelThread.ts'], outfile: 'dist/kernel-thread.js' },

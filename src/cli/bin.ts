@@ -1,5 +1,6 @@
 // The `cnn` executable (bundled to dist/cli.js): registers the .wasm kernels esbuild inlined, then runs main.
 // Separate from main.ts because tests import main.ts through tsx, which cannot import .wasm.
+import './threadPoolSize';
 import { setWasmBinaryProvider } from '../node/runtime/loadKernels';
 import { BUNDLED_WASM } from '../node/runtime/wasmBundle';
 import { main } from './main';

@@ -1,6 +1,7 @@
 // Terminal output shared by train / evaluate / predict: the per-epoch progress bar (stderr, TTY only),
 // the line per epoch and number formats.
 import type { BatchProgress, EpochMetrics } from '../engine/train';
+import { formatDataProgress, formatDataReady, type DataProgress } from '../node/datasets/progress';
 
 export const percent = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)}%`);
 const num = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
@@ -56,5 +57,22 @@ export function createProgressBar(stream: TtyStream | undefined): ProgressBar {
       if (shown) stream.write('\r\x1b[K');
       shown = false;
     },
+  };
+}
+
+/** Image folders being prepared: a line redrawn in place on a terminal ("preparing data: 1,234 / 20,000 images,
+ *  850/s, ETA 22 s"), then one line per source once it is ready, through `log` (also when not a terminal). */
+export function createDataProgress(stream: TtyStream | undefined, log: (line: string) => void): (p: DataProgress) => void {
+  let shown = false;
+  return (p) => {
+    if (p.finished) {
+      if (shown) stream?.write('\r\x1b[K');
+      shown = false;
+      log(formatDataReady(p));
+      return;
+    }
+    if (!stream?.isTTY) return;
+    stream.write(`\r${`${p.source}: ${formatDataProgress(p)}`.slice(0, Math.max(20, (stream.columns ?? 120) - 1))}\x1b[K`);
+    shown = true;
   };
 }

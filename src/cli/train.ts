@@ -12,7 +12,9 @@ import { LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
 import { formatLimits, parseCommandLine, type CommandSpec, type OptionValues } from './options';
-import { createProgressBar, formatEpochLine } from './progress';
+import { createDataProgress, createProgressBar, formatEpochLine } from './progress';
+import { DataLoadCancelled } from '../node/datasets/progress';
+import type { Model } from '../model/types';
 
 export const spec = {
   name: 'train',
@@ -50,9 +52,50 @@ async function train(values: OptionValues<typeof spec.options>, operands: readon
   const model = loadValidModel(modelPath, io);
   const log = values.json ? io.err : io.out;
 
-  const session: PreparedSession = await asUserError(() =>
-    prepareSession({ modelPath, model, epochs: values.epochs, limit: values.limit, resume: values.resume, warmStart: values['warm-start'], onWarning: (w) => io.err(`warning: ${w}`) }),
-  );
+  // Ctrl+C: while the data is prepared, stop there (what was decoded stays cached); while training, finish the
+  // current batch and keep the last checkpoint. A second Ctrl+C quits at once.
+  let stopRequested = false;
+  const onSigint = (): void => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    io.err('\nstopping… (Ctrl+C again to quit immediately)');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await trainWithStop(values, modelPath, model, io, log, () => stopRequested);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function trainWithStop(
+  values: OptionValues<typeof spec.options>,
+  modelPath: string,
+  model: Model,
+  io: CliIo,
+  log: (line: string) => void,
+  stopRequested: () => boolean,
+): Promise<number> {
+  let session: PreparedSession;
+  try {
+    session = await asUserError(() =>
+      prepareSession({
+        modelPath,
+        model,
+        epochs: values.epochs,
+        limit: values.limit,
+        resume: values.resume,
+        warmStart: values['warm-start'],
+        onWarning: (w) => io.err(`warning: ${w}`),
+        onDataProgress: createDataProgress(values.json ? undefined : process.stderr, log),
+        shouldStopLoading: stopRequested,
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof DataLoadCancelled)) throw e;
+    log('stopped while preparing the data; the images decoded so far are cached for the next run');
+    return 130;
+  }
   const warm = session.warmStarted;
   if (warm) {
     const fresh = warm.fresh.length ? `; from the seed: ${warm.fresh.join(', ')}` : '';
@@ -70,14 +113,6 @@ async function train(values: OptionValues<typeof spec.options>, operands: readon
   log(session.description);
   log(describeKernelsAndThreads(activeKernels()));
 
-  // Ctrl+C: finish the current batch, keep the last checkpoint. A second Ctrl+C quits at once.
-  let stopRequested = false;
-  const onSigint = (): void => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    io.err('\nstopping… (Ctrl+C again to quit immediately)');
-  };
-  process.on('SIGINT', onSigint);
   const bar = createProgressBar(values.json ? undefined : process.stderr);
   let outcome: SessionResult;
   let healthWarnings: string[] = [];
@@ -93,14 +128,13 @@ async function train(values: OptionValues<typeof spec.options>, operands: readon
           for (const w of healthWarnings) io.err(w);
           healthWarnings = [];
         },
-        shouldStop: () => stopRequested,
+        shouldStop: stopRequested,
         yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
         onNotice: (m) => io.err(`warning: ${m}`),
       }),
     );
   } finally {
     bar.clear();
-    process.off('SIGINT', onSigint);
   }
   const { result, state, history, seconds } = outcome;
   const patience = model.training?.earlyStopping?.patience;

@@ -1,7 +1,7 @@
 // Evaluation of a network over a whole Dataset, batch by batch: loss, accuracy, top-k, confusion.
 import type { LossName } from '../model/types';
 import { TRAINING_DEFAULTS } from '../model/defaults';
-import type { Dataset } from './dataset';
+import { copySample, type Dataset } from './dataset';
 import { addToConfusion, confusionAccuracy, countTopK, emptyConfusion, perClassAccuracy, type ConfusionMatrix } from './metrics';
 import type { Network } from './network';
 
@@ -42,7 +42,7 @@ export function gatherBatch(
   const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
   for (let i = 0; i < n; i++) {
     const s = order ? order[from + i] : from + i;
-    images.set(ds.images.subarray(s * size, (s + 1) * size), i * size);
+    copySample(ds, s, images, i * size);
     labels[i] = ds.labels[s];
   }
 }

@@ -188,11 +188,23 @@ export interface ExplainTarget {
 
 // ---- worker → host
 
+/** node/datasets/progress.ts' DataProgress, as it travels. */
+export interface DataProgressView {
+  readonly source: string;
+  readonly done: number;
+  readonly total: number;
+  readonly cached: number;
+  readonly seconds: number;
+  readonly finished?: boolean;
+}
+
 export type WorkerToHost =
   | { readonly type: 'ready'; readonly protocolVersion: number }
   /** `kernels`: which kernels run, e.g. "wasm-relaxed-simd", or "js (WebAssembly unavailable: …)". */
   | { readonly type: 'started'; readonly description: string; readonly kernels: string; readonly epochs: number; readonly initialEpoch: number; readonly classes: readonly string[]; readonly history: readonly EpochView[] }
   | { readonly type: 'progress'; readonly batch: BatchView }
+  /** An image folder being prepared (decoded into the dataset cache, or read from it); `finished` once ready. */
+  | { readonly type: 'dataProgress'; readonly progress: DataProgressView }
   | { readonly type: 'epoch'; readonly metrics: EpochView; readonly epochs: number }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'featureMaps'; readonly maps: FeatureMapsView }
@@ -208,7 +220,7 @@ export type WorkerMessageType = WorkerToHost['type'];
 // channel (training.ts) is the untrusted one. Each list is the keys of a record over its union: a message type
 // left out (or one that is no message) is a compile error, so a new message cannot be refused at run time.
 const HOST_TYPES: readonly string[] = Object.keys({ start: true, inspect: true, predict: true, explainCell: true, saliency: true, gradCam: true, stop: true } satisfies Record<HostToWorker['type'], true>);
-const WORKER_TYPES: readonly string[] = Object.keys({ ready: true, started: true, progress: true, epoch: true, warning: true, featureMaps: true, mapsError: true, done: true, error: true } satisfies Record<WorkerMessageType, true>);
+const WORKER_TYPES: readonly string[] = Object.keys({ ready: true, started: true, progress: true, dataProgress: true, epoch: true, warning: true, featureMaps: true, mapsError: true, done: true, error: true } satisfies Record<WorkerMessageType, true>);
 
 function byType<T>(raw: unknown, known: readonly string[]): T | string {
   if (typeof raw !== 'object' || raw === null) return 'message is not an object';

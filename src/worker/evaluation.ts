@@ -51,7 +51,9 @@ export async function evaluateRun(network: Network, ds: Dataset, o: EvaluateRunO
   const shown = misclassified.slice(0, MAX_THUMBNAILS);
   const thumbs = new Uint8Array(shown.length * size);
   shown.forEach((m, k) => {
-    for (let j = 0; j < size; j++) thumbs[k * size + j] = Math.max(0, Math.min(255, Math.round(ds.images[m.index * size + j] * 255)));
+    const images = ds.images;
+    if (images instanceof Uint8Array) thumbs.set(images.subarray(m.index * size, (m.index + 1) * size), k * size);
+    else for (let j = 0; j < size; j++) thumbs[k * size + j] = Math.max(0, Math.min(255, Math.round(images[m.index * size + j] * 255)));
   });
   const classes = Array.from({ length: numClasses }, (_, i) => ds.classes[i] ?? String(i));
   return {

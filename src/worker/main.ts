@@ -83,6 +83,7 @@ function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
   const current = new TrainingRun(msg, {
     started: (m) => endpoint.notify({ type: 'started', ...m, kernels }),
     progress: (batch) => endpoint.notify({ type: 'progress', batch }),
+    dataProgress: (progress) => endpoint.notify({ type: 'dataProgress', progress }),
     epoch: (metrics, epochs) => endpoint.notify({ type: 'epoch', metrics, epochs }),
     warning: (message) => endpoint.notify({ type: 'warning', message }),
     featureMaps: (maps) => endpoint.notify({ type: 'featureMaps', maps }, featureMapsTransfer(maps)),

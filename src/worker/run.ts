@@ -4,8 +4,9 @@
 import type { EpochMetrics } from '../engine/train';
 import type { EpochHealth } from '../engine/health';
 import { prepareSession, runSession, type PreparedSession } from '../node/runtime/trainingSession';
+import { DataLoadCancelled } from '../node/datasets/progress';
 import { weightsPath, writeTrainState, type TrainState } from '../node/checkpoint/weightsFile';
-import type { BatchView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
+import type { BatchView, DataProgressView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { evaluateRun } from './evaluation';
 import type { LiveNetwork } from './explain';
@@ -13,6 +14,7 @@ import { featureMaps, parseSnapshot, sampleInput } from './inspect';
 
 export interface RunSink {
   progress(batch: BatchView): void;
+  dataProgress(progress: DataProgressView): void;
   epoch(metrics: EpochView, epochs: number): void;
   started(msg: { description: string; epochs: number; initialEpoch: number; classes: readonly string[]; history: readonly EpochView[] }): void;
   warning(message: string): void;
@@ -93,7 +95,23 @@ export class TrainingRun {
   async run(): Promise<DoneView> {
     const { modelPath, modelText, options } = this.start;
     const model = parseSnapshot(modelText, modelPath);
-    const s = await prepareSession({ modelPath, model, epochs: options.epochs, limit: options.limit, resume: options.resume, onWarning: (w) => this.sink.warning(w) });
+    let s: PreparedSession;
+    try {
+      s = await prepareSession({
+        modelPath,
+        model,
+        epochs: options.epochs,
+        limit: options.limit,
+        resume: options.resume,
+        onWarning: (w) => this.sink.warning(w),
+        onDataProgress: (p) => this.sink.dataProgress(p),
+        shouldStopLoading: () => this.stopRequested,
+      });
+    } catch (e) {
+      // Stopped while the data was prepared: nothing trained, what was decoded stays cached.
+      if (e instanceof DataLoadCancelled) return { status: 'stopped', epochs: 0, history: [], seconds: 0 };
+      throw e;
+    }
     this.session = s;
     this.epoch = s.initialEpoch;
     this.sink.started({ description: s.description, epochs: s.epochs, initialEpoch: s.initialEpoch, classes: s.all.classes, history: (s.resumed?.history ?? []).map((m) => toEpochView(m)) });

@@ -170,7 +170,7 @@ async function bundleHostTests(): Promise<boolean> {
     format: 'cjs',
     target: 'node20',
     outfile: path.join(HOST_OUT, 'index.js'),
-    external: ['vscode', 'mocha'],
+    external: ['vscode', 'mocha', 'sharp'], // sharp: native, from node_modules (as esbuild.mjs)
     // As esbuild.mjs: jsonc-parser's UMD build hides its requires from bundlers, its ESM build bundles.
     mainFields: ['module', 'main'],
     loader: { '.wasm': 'binary' },

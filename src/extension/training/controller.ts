@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOptions, SampleRef, WorkerToHost } from '../../protocol/worker';
 import { assertNever } from '../../model/assertNever';
+import { formatDataProgress, formatDataReady } from '../../node/datasets/progress';
 import { epochLine, healthWarningLines, statusText, summary } from './format';
 import type { TrainingPanels } from './panel';
 import { loadRecord, RunRecord } from './record';
@@ -136,6 +137,9 @@ export class TrainingController implements vscode.Disposable {
       case 'warning':
         this.log.warn(`${name}: ${msg.message}`);
         break;
+      case 'dataProgress':
+        if (msg.progress.finished) this.log.info(`${name}: ${formatDataReady(msg.progress)}`);
+        return;
       case 'progress':
         this.panels.post(uri, { type: 'progress', batch: msg.batch });
         this.status.text = statusText(name, msg.batch);
@@ -173,7 +177,10 @@ export class TrainingController implements vscode.Disposable {
       let last = 0;
       const timer = setInterval(() => {
         const b = record.batch;
-        if (!b) return progress.report({ message: 'loading data…' });
+        // Before the first batch: the image folder being prepared ("preparing data: 1,234 / 20,000 images, 850/s,
+        // ETA 22 s"), then that it is ready (from the cache: at once).
+        const d = record.dataProgress;
+        if (!b) return progress.report({ message: d ? (d.finished ? formatDataReady(d) : `${d.source}: ${formatDataProgress(d)}`) : 'loading data…' });
         const fraction = ((b.epoch - 1) * b.batches + b.batch) / (b.epochs * b.batches);
         progress.report({ increment: Math.max(0, 100 * fraction - last), message: `epoch ${b.epoch}/${b.epochs} · loss ${b.loss.toFixed(3)} · acc ${(100 * b.accuracy).toFixed(1)}%` });
         last = Math.max(last, 100 * fraction);

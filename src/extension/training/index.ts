@@ -7,8 +7,13 @@ import { ExplainRequests } from './explain';
 import { TrainingPanels } from './panel';
 import { predictImage, type PredictArgs } from './predict';
 import { TrainingSupervisor } from './supervisor';
+import { clearDataCache } from './dataCache';
+import { preloadNativeDecoder } from '../../node/datasets/nativeDecoder';
 
 export function registerTraining(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  // sharp (libvips) must be loaded by the main thread before the worker threads that decode with it (their exit
+  // would otherwise unload it under libuv threads still running it); only loads it, nothing is decoded here.
+  preloadNativeDecoder();
   const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
   const supervisor = new TrainingSupervisor(workerPath, { onDrop: (reason) => log.warn(`training worker: dropped message: ${reason}`) });
   const controller = new TrainingController(supervisor, log);
@@ -57,6 +62,7 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
     }),
     vscode.commands.registerCommand('cnnStudio.stopTraining', (uri?: vscode.Uri) => controller.stop(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('cnnStudio.showTraining', show),
+    vscode.commands.registerCommand('cnnStudio.clearDataCache', () => clearDataCache(log)),
     vscode.commands.registerCommand('cnnStudio.predictImage', (uri?: vscode.Uri, args?: PredictArgs) =>
       predictImage(supervisor, log, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(args) ? {} : args, async (model, image) => {
         await show(model);

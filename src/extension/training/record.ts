@@ -4,7 +4,7 @@
 import { assertNever } from '../../model/assertNever';
 import { readTrainState } from '../../node/checkpoint/weightsFile';
 import type { RunPhase, RunSnapshot } from '../../protocol/training';
-import type { BatchView, DoneView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
+import type { BatchView, DataProgressView, DoneView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
 
 export class RunRecord {
   phase: RunPhase = 'idle';
@@ -17,6 +17,8 @@ export class RunRecord {
   seconds?: number;
   selection?: DoneView['selection'];
   batch?: BatchView;
+  /** The image folder being prepared before the first batch (the last report). */
+  dataProgress?: DataProgressView;
   maps?: FeatureMapsView;
   /** The model text the running weights belong to. */
   snapshotText?: string;
@@ -26,7 +28,7 @@ export class RunRecord {
 
   /** A fresh run: forget the previous one's results (its curves stay in train.json). */
   reset(modelText: string): void {
-    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined });
+    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined, dataProgress: undefined });
     this.snapshotText = modelText;
     this.warnedAboutEdit = false;
   }
@@ -39,6 +41,9 @@ export class RunRecord {
         break;
       case 'progress':
         this.batch = msg.batch;
+        break;
+      case 'dataProgress':
+        this.dataProgress = msg.progress;
         break;
       case 'epoch':
         this.history = [...this.history, msg.metrics];

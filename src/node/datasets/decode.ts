@@ -1,4 +1,5 @@
-// PNG/JPEG decoding by magic bytes, with size limits checked before the decoders allocate anything.
+// Image formats by magic bytes, and the JavaScript PNG/JPEG decoders (the fallback of nativeDecoder.ts), with size
+// limits checked before the decoders allocate anything.
 import { extname } from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
@@ -21,6 +22,8 @@ export class ImageSkip extends Error {
   constructor(
     readonly kind: 'notImage' | 'unreadable',
     reason: string,
+    /** The file could not be read (permissions, vanished): not the file's content, so not worth caching. */
+    readonly io = false,
   ) {
     super(reason);
   }
@@ -34,7 +37,6 @@ const ascii = (b: Uint8Array, from: number, to: number): string => String.fromCh
 function otherFormat(b: Uint8Array): string | undefined {
   if (ascii(b, 0, 4) === 'GIF8') return 'GIF';
   if (ascii(b, 0, 2) === 'BM') return 'BMP';
-  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'WebP';
   if (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*') return 'TIFF';
   return undefined;
 }
@@ -43,9 +45,28 @@ function tooLarge(w: number, h: number): boolean {
   return w * h > MAX_IMAGE_MEGAPIXELS * 1e6;
 }
 
-/** Decode PNG or JPEG bytes to RGBA; throws ImageSkip with a short reason. `fileName` only picks the wording. */
+export type ImageFormat = 'PNG' | 'JPEG' | 'WebP';
+
+/** The format by magic bytes, or ImageSkip: `notImage` for what is no image at all, `unreadable` for an image we
+ *  cannot read (another format, a PNG/JPEG name on other bytes). `fileName` only picks the wording. */
+export function sniffFormat(bytes: Uint8Array, fileName: string): ImageFormat {
+  if (startsWith(bytes, PNG_SIG)) return 'PNG';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'JPEG';
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'WebP';
+  const other = otherFormat(bytes);
+  if (other) throw new ImageSkip('unreadable', `${other} is not supported, only PNG, JPEG and WebP`);
+  const ext = extname(fileName).toLowerCase();
+  if (ext === '.png') throw new ImageSkip('unreadable', 'invalid PNG signature');
+  if (ext === '.jpg' || ext === '.jpeg') throw new ImageSkip('unreadable', 'invalid JPEG signature');
+  if (ext === '.webp') throw new ImageSkip('unreadable', 'invalid WebP signature');
+  throw new ImageSkip('notImage', 'not a PNG, JPEG or WebP file');
+}
+
+/** Decode PNG or JPEG bytes to RGBA with the JavaScript decoders (pngjs, jpeg-js): the fallback where the native
+ *  decoder is unavailable; throws ImageSkip with a short reason. `fileName` only picks the wording. */
 export function decodeImage(bytes: Uint8Array, fileName: string): RgbaImage {
-  if (startsWith(bytes, PNG_SIG)) {
+  const format = sniffFormat(bytes, fileName);
+  if (format === 'PNG') {
     // IHDR is always the first chunk: check the size before pngjs allocates the pixel buffer.
     if (bytes.length >= 24 && ascii(bytes, 12, 16) === 'IHDR') {
       const v = new DataView(bytes.buffer, bytes.byteOffset, 24);
@@ -59,7 +80,7 @@ export function decodeImage(bytes: Uint8Array, fileName: string): RgbaImage {
       throw new ImageSkip('unreadable', `invalid PNG: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+  if (format === 'JPEG') {
     try {
       const img = jpeg.decode(bytes, {
         useTArray: true,
@@ -73,12 +94,7 @@ export function decodeImage(bytes: Uint8Array, fileName: string): RgbaImage {
       throw new ImageSkip('unreadable', `invalid JPEG: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const other = otherFormat(bytes);
-  if (other) throw new ImageSkip('unreadable', `${other} is not supported, only PNG and JPEG`);
-  const ext = extname(fileName).toLowerCase();
-  if (ext === '.png') throw new ImageSkip('unreadable', 'invalid PNG signature');
-  if (ext === '.jpg' || ext === '.jpeg') throw new ImageSkip('unreadable', 'invalid JPEG signature');
-  throw new ImageSkip('notImage', 'not a PNG or JPEG file');
+  throw new ImageSkip('unreadable', 'WebP needs the native decoder (sharp), which is not available here');
 }
 
 /** How image files are read: regular files only, and not worth reading when huge (sniffing a few bytes
@@ -93,7 +109,7 @@ export async function readImage(path: string): Promise<RgbaImage> {
   try {
     bytes = await readImageBytes(path);
   } catch (e) {
-    throw new ImageSkip('unreadable', e instanceof FileError ? e.reason : e instanceof Error ? e.message : String(e));
+    throw new ImageSkip('unreadable', e instanceof FileError ? e.reason : e instanceof Error ? e.message : String(e), true);
   }
   return decodeImage(bytes, path);
 }

@@ -1,26 +1,42 @@
-// A folder with one subfolder of PNG/JPEG images per class. Bad files are skipped and reported, never fatal:
-// one broken download must not stop a training run over thousands of good images.
+// A folder with one subfolder of images per class. Bad files are skipped and reported, never fatal: one broken
+// download must not stop a training run over thousands of good images. Each image is decoded once into the dataset
+// cache (uint8 at the model's input size); later runs, in the CLI or VS Code, read it back instead.
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../../engine/dataset';
-import { ImageSkip, readImage, toModelInput } from './decode';
+import { DatasetCache, fileKey } from './cache/datasetCache';
+import { ImageSkip } from './decode';
+import { decodeParallelism } from './nativeDecoder';
 import { checkChannels } from './pixels';
+import { DataLoadCancelled, type DataProgress } from './progress';
+import { DEFAULT_RESIZE_POLICY, sampleDecoder, type ResizePolicy, type SampleDecoder, type SampleShape } from './sample';
 
 export interface ImageFolderOptions {
   /** Keep at most N samples, taken round-robin over the classes so every class stays represented. */
   readonly limit?: number;
   /** How to name the folder in messages (default: the path as given). */
   readonly name?: string;
+  /** The dataset cache folder (cache/location.ts); absent: every image is decoded and nothing is kept. */
+  readonly cacheDir?: string;
+  readonly policy?: ResizePolicy;
+  /** Called at most every 100 ms while preparing, and once at the end. */
+  readonly onProgress?: (p: DataProgress) => void;
+  /** Checked before each image: true ends the load with DataLoadCancelled (what was decoded stays cached). */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface ImageFolderData extends Dataset {
+  /** Bytes 0–255 (the cache's form): converted to floats a batch at a time. */
+  readonly images: Uint8Array;
   readonly files: readonly string[];
   readonly warnings: string[];
+  /** How the samples were prepared (decoded or from the cache, how long). */
+  readonly prepared: DataProgress;
 }
 
 const MAX_DEPTH = 8; // nested folders inside a class are walked, but not endlessly (symlink loops)
-const CONCURRENCY = 8; // overlap file reads with decoding without opening thousands of files at once
+const PROGRESS_INTERVAL_MS = 100;
 const LIST_MAX = 5;
 
 const visible = (e: Dirent): boolean => !e.name.startsWith('.');
@@ -58,25 +74,92 @@ interface Job {
   /** Position in class-grouped order, so a limited selection can be put back in that order. */
   readonly index: number;
 }
-type Result = { readonly job: Job; readonly value: Float32Array | ImageSkip };
+/** A sample lands in `into` at `at`; `value` is the ImageSkip when the file was skipped. */
+type Result = { readonly job: Job; readonly into: Uint8Array; readonly at: number; readonly value: 'ok' | ImageSkip };
 
-/** Decode with bounded concurrency; results land by index so the order stays deterministic. */
-async function decodeAll(root: string, jobs: readonly Job[], shape: readonly [number, number, number]): Promise<Result[]> {
+/** What preparing needs besides the jobs: the decoder, the cache (maybe), progress and stop. */
+interface Preparation {
+  readonly root: string;
+  readonly shape: SampleShape;
+  readonly decoder: SampleDecoder;
+  readonly cache?: DatasetCache;
+  readonly progress: ProgressCounter;
+  readonly shouldStop?: () => boolean;
+}
+
+class ProgressCounter {
+  done = 0;
+  cached = 0;
+  private readonly started = Date.now();
+  private last = 0;
+  constructor(
+    private readonly source: string,
+    private readonly total: number,
+    private readonly report?: (p: DataProgress) => void,
+  ) {}
+
+  tick(cached: boolean): void {
+    this.done++;
+    if (cached) this.cached++;
+    const now = Date.now();
+    if (this.report && (now - this.last >= PROGRESS_INTERVAL_MS || this.done === this.total)) {
+      this.last = now;
+      this.report(this.snapshot());
+    }
+  }
+
+  snapshot(): DataProgress {
+    return { source: this.source, done: this.done, total: this.total, cached: this.cached, seconds: (Date.now() - this.started) / 1000 };
+  }
+}
+
+/** One file into its slot: from the cache when its identity matches, else decoded (and cached). */
+async function prepareOne(p: Preparation, job: Job, into: Uint8Array, at: number): Promise<Result> {
+  const path = join(p.root, job.rel);
+  let key: string | undefined;
+  let cached = false;
+  let value: 'ok' | ImageSkip = 'ok';
+  try {
+    if (p.cache?.enabled) {
+      const st = await stat(path).catch(() => undefined);
+      key = st ? fileKey(job.rel, st) : undefined;
+    }
+    if (key && p.cache && (await p.cache.readSample(key, into, at))) {
+      cached = true;
+    } else {
+      const skip = key && p.cache?.has(key) ? await p.cache.readSkip(key) : undefined;
+      if (skip) {
+        cached = true;
+        value = new ImageSkip(skip.kind, skip.reason);
+      } else {
+        const sample = await p.decoder.decode(path, p.shape);
+        into.set(sample, at);
+        if (key) await p.cache?.addSample(key, sample);
+      }
+    }
+  } catch (e) {
+    value = e instanceof ImageSkip ? e : new ImageSkip('unreadable', e instanceof Error ? e.message : String(e));
+    if (key && !value.io && !cached) await p.cache?.addSkip(key, { kind: value.kind, reason: value.message });
+  }
+  p.progress.tick(cached);
+  return { job, into, at, value };
+}
+
+/** Prepare with bounded concurrency (the native decoder runs on libuv's threads); results land by position. */
+async function prepareAll(p: Preparation, jobs: readonly Job[], slot: (i: number) => { into: Uint8Array; at: number }): Promise<Result[]> {
   const results: Result[] = new Array(jobs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
+      if (p.shouldStop?.()) throw new DataLoadCancelled();
       const i = next++;
-      let value: Float32Array | ImageSkip;
-      try {
-        value = toModelInput(await readImage(join(root, jobs[i].rel)), shape);
-      } catch (e) {
-        value = e instanceof ImageSkip ? e : new ImageSkip('unreadable', e instanceof Error ? e.message : String(e));
-      }
-      results[i] = { job: jobs[i], value };
+      const { into, at } = slot(i);
+      results[i] = await prepareOne(p, jobs[i], into, at);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, worker));
+  // Settled, not all: on a stop every worker finishes its file before the cache closes under it.
+  const ends = await Promise.allSettled(Array.from({ length: Math.min(decodeParallelism(), jobs.length) }, worker));
+  for (const e of ends) if (e.status === 'rejected') throw e.reason;
   return results;
 }
 
@@ -88,26 +171,27 @@ function roundRobin(perClass: readonly (readonly Job[])[]): Job[] {
   return out;
 }
 
-/** Decode everything, or with a limit: the first `limit` readable images in round-robin order. */
-async function decodeSelection(
-  root: string,
-  perClass: readonly (readonly Job[])[],
-  shape: readonly [number, number, number],
-  limit: number | undefined,
-): Promise<Result[]> {
-  if (limit === undefined) return decodeAll(root, perClass.flat(), shape);
+/** Everything into one buffer (a slot per file, skipped ones squeezed out later), or with a limit: the first
+ *  `limit` readable images in round-robin order, each in its own buffer (a limit is for small quick runs). */
+async function prepareSelection(p: Preparation, perClass: readonly (readonly Job[])[], limit: number | undefined): Promise<{ results: Result[]; all?: Uint8Array }> {
+  const size = p.shape[0] * p.shape[1] * p.shape[2];
+  if (limit === undefined) {
+    const jobs = perClass.flat();
+    const all = new Uint8Array(jobs.length * size);
+    return { results: await prepareAll(p, jobs, (i) => ({ into: all, at: i * size })), all };
+  }
   const order = roundRobin(perClass);
   const results: Result[] = [];
   let good = 0;
   let pos = 0;
   // Top up in rounds: each round replaces the files the previous one had to skip.
   while (good < limit && pos < order.length) {
-    const round = await decodeAll(root, order.slice(pos, pos + limit - good), shape);
+    const round = await prepareAll(p, order.slice(pos, pos + limit - good), () => ({ into: new Uint8Array(size), at: 0 }));
     pos += round.length;
-    good += round.filter((r) => r.value instanceof Float32Array).length;
+    good += round.filter((r) => r.value === 'ok').length;
     for (const r of round) results.push(r);
   }
-  return results.sort((a, b) => a.job.index - b.job.index);
+  return { results: results.sort((a, b) => a.job.index - b.job.index) };
 }
 
 export async function loadImageFolder(
@@ -151,26 +235,46 @@ export async function loadImageFolder(
   );
   const jobs = perClass.map((files, label) => files.map((f): Job => ({ rel: f, label, index: index++ })));
   const limit = options.limit === undefined ? undefined : Math.max(0, Math.floor(options.limit));
-  const results = await decodeSelection(root, jobs, shape, limit);
+  const total = limit === undefined ? jobs.reduce((n, j) => n + j.length, 0) : Math.min(limit, jobs.reduce((n, j) => n + j.length, 0));
+  const decoder = sampleDecoder();
+  if (decoder.fallbackReason) warnings.push(`decoding with the JavaScript decoders, several times slower (${decoder.fallbackReason})`);
+  const policy = options.policy ?? DEFAULT_RESIZE_POLICY;
+  const onCacheWarning = (w: string): void => void warnings.push(w);
+  const cache = options.cacheDir === undefined ? undefined : await DatasetCache.open(options.cacheDir, { root, shape, policy, decoder: decoder.id }, onCacheWarning);
+  const progress = new ProgressCounter(name, total, options.onProgress);
+  let prepared: { results: Result[]; all?: Uint8Array };
+  try {
+    prepared = await prepareSelection({ root, shape, decoder, cache, progress, shouldStop: options.shouldStop }, jobs, limit);
+  } finally {
+    await cache?.close();
+  }
+  const { results } = prepared;
 
   const sampleSize = shape[0] * shape[1] * shape[2];
-  const good = results.filter((r) => r.value instanceof Float32Array).length;
-  const images = new Float32Array(good * sampleSize);
+  const good = results.filter((r) => r.value === 'ok').length;
+  // Squeeze the skipped files' slots out in place (the full load's one buffer), else gather the separate ones.
+  const images = prepared.all ? prepared.all.subarray(0, good * sampleSize) : new Uint8Array(good * sampleSize);
   const labels = new Int32Array(good);
   const files: string[] = [];
   const perClassCount = new Array<number>(classes.length).fill(0);
   const unreadable: string[] = [];
   const notImage: string[] = [];
   const attempted = new Array<number>(classes.length).fill(0);
-  for (const { job, value: r } of results) {
+  for (const { job, into, at, value } of results) {
     const { rel, label } = job;
     attempted[label]++;
-    if (r instanceof ImageSkip) {
-      if (r.kind === 'notImage') notImage.push(rel);
-      else unreadable.push(`${rel} (${r.message})`);
+    if (value instanceof ImageSkip) {
+      if (value.kind === 'notImage') notImage.push(rel);
+      else unreadable.push(`${rel} (${value.message})`);
       continue;
     }
-    images.set(r, files.length * sampleSize);
+    const to = files.length * sampleSize;
+    if (prepared.all) {
+      // On the whole buffer: `at` may lie beyond the kept part (`images`).
+      if (at !== to) prepared.all.copyWithin(to, at, at + sampleSize);
+    } else {
+      images.set(into.subarray(at, at + sampleSize), to);
+    }
     labels[files.length] = label;
     files.push(join(root, rel));
     perClassCount[label]++;
@@ -185,7 +289,7 @@ export async function loadImageFolder(
   }
   if (good === 0) {
     const detail = warnings.length > 0 ? `; ${warnings.join('; ')}` : '';
-    throw new Error(`${name} has no readable PNG/JPEG images in its ${plural(classes.length, 'class folder')}${detail}`);
+    throw new Error(`${name} has no readable PNG/JPEG/WebP images in its ${plural(classes.length, 'class folder')}${detail}`);
   }
-  return { images, labels, count: good, shape: [shape[0], shape[1], shape[2]], classes, files, warnings };
+  return { images, labels, count: good, shape: [shape[0], shape[1], shape[2]], classes, files, warnings, prepared: { ...progress.snapshot(), finished: true } };
 }

@@ -1,23 +1,34 @@
 // One entry point from a model's `training.data` source to a Dataset shaped like the model input.
 import { resolve } from 'node:path';
-import type { Dataset } from '../../engine/dataset';
+import { sampleFloats, type Dataset } from '../../engine/dataset';
 import type { Rng } from '../../engine/rng';
 import type { DataSource } from '../../model/types';
-import { decodeImage, ImageSkip, readImageBytes, toModelInput } from './decode';
+import { datasetCacheDir } from './cache/location';
+import { ImageSkip, readImageBytes } from './decode';
 import { readIdxPair } from './idx';
 import { loadImageFolder } from './imageFolder';
 import { checkChannels, convertChannels, resizeImage } from './pixels';
+import type { DataProgress } from './progress';
+import { sampleDecoder, sampleToFloats } from './sample';
 
 export interface LoadedData extends Dataset {
   /** Non-fatal problems (skipped files, empty classes), for the user to see. */
   readonly warnings: string[];
   /** One line for logs and the UI, e.g. "digits/train: 120 images, 10 classes, 28×28×1". */
   readonly description: string;
+  /** For image folders: how the samples were prepared (decoded, or read from the dataset cache). */
+  readonly prepared?: DataProgress;
 }
 
 export interface LoadOptions {
   /** Keep only the first N samples (quick CI runs). */
   readonly limit?: number;
+  /** Image folders' dataset cache folder; default the user's (cache/location.ts); false: decode without caching. */
+  readonly cacheDir?: string | false;
+  /** Image folders: preparing progress, at most every 100 ms. */
+  readonly onProgress?: (p: DataProgress) => void;
+  /** Image folders: checked before each image; true ends the load with DataLoadCancelled. */
+  readonly shouldStop?: () => boolean;
 }
 
 type Shape = readonly [number, number, number];
@@ -27,11 +38,10 @@ const dims = (s: Shape): string => s.join('×');
 function reshapeSamples(ds: Dataset, shape: Shape): Float32Array {
   const [h, w, c] = ds.shape;
   const [H, W, C] = shape;
-  const inSize = h * w * c;
   const outSize = H * W * C;
   const out = new Float32Array(ds.count * outSize);
   for (let i = 0; i < ds.count; i++) {
-    const one = ds.images.subarray(i * inSize, (i + 1) * inSize);
+    const one = sampleFloats(ds, i);
     out.set(convertChannels(resizeImage(one, h, w, c, H, W), H * W, c, C), i * outSize);
   }
   return out;
@@ -46,7 +56,8 @@ export async function loadDataSource(
   const shape: Shape = [inputShape[0], inputShape[1], inputShape[2]];
   checkChannels(shape[2]);
   if (typeof source === 'string') {
-    const data = await loadImageFolder(resolve(modelDir, source), shape, { limit: options.limit, name: source });
+    const cacheDir = options.cacheDir === false ? undefined : (options.cacheDir ?? datasetCacheDir());
+    const data = await loadImageFolder(resolve(modelDir, source), shape, { limit: options.limit, name: source, cacheDir, onProgress: options.onProgress, shouldStop: options.shouldStop });
     const description = `${source}: ${data.count} images, ${data.classes.length} classes, ${dims(shape)}`;
     return { ...data, description };
   }
@@ -75,22 +86,24 @@ export async function loadDataSource(
   };
 }
 
-/** One PNG/JPEG as a model input (for `cnn predict`). File problems keep their own full sentence
- *  ("a.png is a directory, not an image"); decoding problems are prefixed with the path. */
+/** One PNG/JPEG/WebP as a model input (for `cnn predict`), decoded as training decodes it (the same pixels).
+ *  File problems keep their own full sentence ("a.png is a directory, not an image"); decoding problems are
+ *  prefixed with the path. */
 export async function loadImageFile(path: string, inputShape: Shape): Promise<Float32Array> {
   const bytes = await readImageBytes(path);
+  checkChannels(inputShape[2]);
   try {
-    return toModelInput(decodeImage(bytes, path), inputShape);
+    return sampleToFloats(await sampleDecoder().decodeBytes(bytes, path, inputShape));
   } catch (e) {
     if (e instanceof ImageSkip) throw new Error(`${path}: ${e.message}`);
     throw e;
   }
 }
 
-/** The samples at `indices`, in that order (copies). */
+/** The samples at `indices`, in that order (copies, of the same element type: bytes stay bytes). */
 export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
-  const images = new Float32Array(indices.length * size);
+  const images = ds.images instanceof Uint8Array ? new Uint8Array(indices.length * size) : new Float32Array(indices.length * size);
   const labels = new Int32Array(indices.length);
   const files: string[] | undefined = ds.files ? [] : undefined;
   for (let k = 0; k < indices.length; k++) {

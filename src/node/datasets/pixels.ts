@@ -123,3 +123,29 @@ export function resizeImage(
   }
   return out;
 }
+
+/** RGBA bytes → `channels` bytes per pixel, with rgbaToChannels' rules (alpha over black, BT.601 luminance), rounded. */
+export function rgbaToSample(rgba: Uint8Array, pixels: number, channels: number): Uint8Array {
+  checkChannels(channels);
+  if (channels === 4) return rgba.slice(0, pixels * 4);
+  const out = new Uint8Array(pixels * channels);
+  for (let p = 0, i = 0; p < pixels; p++, i += 4) {
+    const a = rgba[i + 3] / 255;
+    if (channels === 1) {
+      out[p] = Math.round((0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2]) * a);
+    } else {
+      const o = p * 3;
+      out[o] = Math.round(rgba[i] * a);
+      out[o + 1] = Math.round(rgba[i + 1] * a);
+      out[o + 2] = Math.round(rgba[i + 2] * a);
+    }
+  }
+  return out;
+}
+
+/** Float pixels in [0, 1] → bytes (the JavaScript decoders' output into the uint8 sample cache). */
+export function toBytes(values: Float32Array): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, values[i])) * 255);
+  return out;
+}

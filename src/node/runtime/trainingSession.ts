@@ -17,6 +17,7 @@ import { inferShapes } from '../../model/shapes';
 import type { DataSource, Model } from '../../model/types';
 import { makeAugmenter } from '../datasets/augment';
 import { loadDataSource, splitDataset, type LoadedData } from '../datasets/load';
+import { DataLoadCancelled, type DataProgress } from '../datasets/progress';
 import { checkCheckpointRoom, removeStaleTempFiles } from '../checkpoint/preflight';
 import type { Checkpoint } from '../checkpoint/weightsFile';
 import { optimizerStatePath, readOptimizerState, readTrainState, readWeights, saveCheckpoint, trainStatePath, weightsPath, writeTrainState, type TrainState } from '../checkpoint/weightsFile';
@@ -40,6 +41,12 @@ export interface SessionOptions {
   readonly onWarning?: (message: string) => void;
   /** The machine's memory (default os.totalmem()): training refuses to need more than half of it. */
   readonly machineMemoryBytes?: number;
+  /** Image folders being prepared (decoded, or read from the dataset cache): at most every 100 ms, and once when
+   *  a source is ready. */
+  readonly onDataProgress?: (p: DataProgress) => void;
+  /** Checked while the data is prepared: true ends prepareSession with DataLoadCancelled (decoded images stay
+   *  cached). */
+  readonly shouldStopLoading?: () => boolean;
 }
 
 export interface PreparedSession {
@@ -101,10 +108,12 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
   const modelDir = dirname(modelPath);
   const load = async (source: DataSource): Promise<LoadedData> => {
     try {
-      const d = await loadDataSource(source, modelDir, model.input.shape, { limit });
+      const d = await loadDataSource(source, modelDir, model.input.shape, { limit, onProgress: o.onDataProgress, shouldStop: o.shouldStopLoading });
       for (const w of d.warnings) o.onWarning?.(w);
+      if (d.prepared) o.onDataProgress?.(d.prepared);
       return d;
     } catch (e) {
+      if (e instanceof DataLoadCancelled) throw e;
       throw new TrainingSetupError(message(e));
     }
   };

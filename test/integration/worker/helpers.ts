@@ -19,7 +19,7 @@ export interface Fixture {
 export async function buildFixture(): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'cnn-worker-test-'));
   const workerPath = join(dir, 'worker.js');
-  const options: esbuild.BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], external: ['tsx/cjs'], logLevel: 'silent' };
+  const options: esbuild.BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], external: ['tsx/cjs', 'sharp'], logLevel: 'silent' };
   await esbuild.build({ ...options, entryPoints: [join(ROOT, 'src/worker/main.ts')], outfile: workerPath, loader: { '.wasm': 'binary' } });
   // The GEMM helper threads' entry, beside the worker as in dist/.
   await esbuild.build({ ...options, entryPoints: [join(ROOT, 'src/node/runtime/kernelThread.ts')], outfile: join(dir, 'kernel-thread.js') });

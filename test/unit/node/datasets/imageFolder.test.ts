@@ -51,27 +51,29 @@ describe('data/imageFolder', () => {
     assert.equal(empty, '1 class folder in pets/train has no readable images: empty');
   });
 
-  it('converts channels and resizes with the right values', async () => {
+  it('converts channels and resizes with the right values (bytes, as cached)', async () => {
     const ds = await loadImageFolder(root, [4, 4, 1]);
-    // a.png 8×8 → 4×4: area averaging = mean of each 2×2 block.
+    const px = (i: number): number => ds.images[i] / 255;
+    // a.png 8×8 → 4×4, an antialiased linear shrink (PIL's bilinear): on a linear ramp every pixel away from the
+    // border is the mean of the 2×2 block it covers; border pixels lean towards the border (the filter clamps).
     for (let y = 0; y < 4; y++) {
       for (let x = 0; x < 4; x++) {
         const block = [0, 1, 8, 9].map((d) => gray8[2 * y * 8 + 2 * x + d]);
-        close(ds.images[y * 4 + x], block.reduce((a, b) => a + b) / 4 / 255);
+        const inner = y > 0 && y < 3 && x > 0 && x < 3;
+        close(px(y * 4 + x), block.reduce((a, b) => a + b) / 4 / 255, (inner ? 1 : 5) / 255);
       }
     }
     // b.jpg: solid colour (lossy, so a small tolerance), 16×12 → 4×4.
-    for (let i = 16; i < 32; i++) close(ds.images[i], lum(200, 100, 50), 3 / 255);
+    for (let i = 16; i < 32; i++) close(px(i), lum(200, 100, 50), 3 / 255);
     // c.png RGB → luminance, same size.
-    for (let p = 0; p < 16; p++) close(ds.images[32 + p], lum(rgb4[p * 3], rgb4[p * 3 + 1], rgb4[p * 3 + 2]));
+    for (let p = 0; p < 16; p++) close(px(32 + p), lum(rgb4[p * 3], rgb4[p * 3 + 1], rgb4[p * 3 + 2]), 0.5 / 255);
     // d.png: transparent top half composited on black.
-    for (let p = 0; p < 16; p++) close(ds.images[48 + p], p < 8 ? 0 : 200 / 255);
-    // e.PNG 2×2 → 4×4 bilinear: corners keep their values, the middle mixes.
-    const e = ds.images.subarray(64, 80);
-    close(e[0], 0);
-    close(e[3], 1);
-    close(e[1], 0.25);
-    close(e[5], 0.375);
+    for (let p = 0; p < 16; p++) close(px(48 + p), p < 8 ? 0 : 200 / 255, 0.5 / 255);
+    // e.PNG 2×2 → 4×4 bilinear with half-pixel centres: corners keep their values, the middle mixes.
+    close(px(64), 0);
+    close(px(67), 1);
+    close(px(65), 0.25, 0.5 / 255);
+    close(px(69), 0.375, 0.5 / 255);
   });
 
   it('produces RGB from gray and RGB sources', async () => {
@@ -81,12 +83,13 @@ describe('data/imageFolder', () => {
     const c = ds.images.subarray(24, 36);
     for (let ch = 0; ch < 3; ch++) {
       const block = [0, 1, 4, 5].map((d) => rgb4[d * 3 + ch]);
-      close(c[ch], block.reduce((s, v) => s + v) / 4 / 255);
+      // 4×4 → 2×2: the linear filter reaches a pixel beyond the 2×2 block (weights 1/8, 3/8, 3/8, 1/8 per axis).
+      close(c[ch] / 255, block.reduce((s, v) => s + v) / 4 / 255, 40 / 255);
     }
     const b = ds.images.subarray(12, 24);
-    close(b[0], 200 / 255, 3 / 255);
-    close(b[1], 100 / 255, 3 / 255);
-    close(b[2], 50 / 255, 3 / 255);
+    close(b[0] / 255, 200 / 255, 3 / 255);
+    close(b[1] / 255, 100 / 255, 3 / 255);
+    close(b[2] / 255, 50 / 255, 3 / 255);
   });
 
   it('limit takes the first N readable samples round-robin over the classes', async () => {
@@ -111,7 +114,7 @@ describe('data/imageFolder', () => {
       mkdirSync(join(hollow, 'a'));
       mkdirSync(join(hollow, 'b'));
       writeFileSync(join(hollow, 'b', 'x.txt'), 'x');
-      await assert.rejects(loadImageFolder(hollow, [4, 4, 1], { name: 'hollow' }), /hollow has no readable PNG\/JPEG images in its 2 class folders; skipped 1 non-image file/);
+      await assert.rejects(loadImageFolder(hollow, [4, 4, 1], { name: 'hollow' }), /hollow has no readable PNG\/JPEG\/WebP images in its 2 class folders; skipped 1 non-image file/);
     } finally {
       rmSync(flat, { recursive: true, force: true });
       rmSync(hollow, { recursive: true, force: true });

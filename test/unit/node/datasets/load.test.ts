@@ -80,7 +80,7 @@ describe('data/load', () => {
     assert.equal(one.length, 27);
     for (const v of one) close(v, 1);
     const bad = join(tmp, 'digits', '1', 'c.txt');
-    await assert.rejects(loadImageFile(bad, [3, 3, 1]), (e: Error) => e.message.startsWith(bad) && /not a PNG or JPEG/.test(e.message));
+    await assert.rejects(loadImageFile(bad, [3, 3, 1]), (e: Error) => e.message.startsWith(bad) && /not a PNG, JPEG or WebP/.test(e.message));
   });
 
   it('subset copies samples, labels and files in the given order', () => {
