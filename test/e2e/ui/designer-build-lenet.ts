@@ -132,7 +132,8 @@ export default async function designerBuildLenet({ page, workspace, screenshot, 
   i = await insert('conv2d', { shape: '14×14×32', params: '1,760' });
   await field(i, 'filters', '16', { type: 'conv2d', shape: '14×14×16', params: '880' });
   await field(i, 'kernelSize', '5', { type: 'conv2d', shape: '14×14×16', params: '2,416' });
-  await option(i, 'padding', '(default: valid)', { type: 'conv2d', shape: '10×10×16', params: '2,416', summary: '16 filters 5×5, relu' });
+  // Padding is a text field ("same", "valid", n, "h, w", "top, bottom, left, right"): emptied, it takes the default.
+  await field(i, 'padding', '', { type: 'conv2d', shape: '10×10×16', params: '2,416', summary: '16 filters 5×5, relu' });
   await screenshot('middle-second-conv');
   // maxPool2d 2, flatten.
   await insert('maxPool2d', { shape: '5×5×16', params: '0' });
