@@ -46,7 +46,7 @@ const CASES: readonly Case[] = [
   { name: 'inception_v3', size: 139, opset: 13, bn: 'kept', roundTrips: true },
   { name: 'mnasnet0_5', size: 64, opset: 17, bn: 'folded', roundTrips: true },
   { name: 'mobilenet_v2', size: 64, opset: 17, bn: 'kept', roundTrips: true },
-  { name: 'mobilenet_v2', size: 64, opset: 13, bn: 'folded', roundTrips: true },
+  { name: 'mobilenet_v2', size: 64, opset: 13, bn: 'folded', roundTrips: false }, // opset 13 folded's round trips: alexnet, resnet18
   { name: 'mobilenet_v3_small', size: 64, opset: 13, bn: 'kept', roundTrips: true },
   { name: 'regnet_y_400mf', size: 64, opset: 17, bn: 'kept', roundTrips: true },
   { name: 'resnet18', size: 64, opset: 13, bn: 'folded', roundTrips: true },
