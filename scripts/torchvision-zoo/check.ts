@@ -81,10 +81,12 @@ export type Outcome = 'pass' | 'mismatch' | 'import' | 'predict' | 'export' | 'r
 export interface RoundTripSummary {
   readonly problems: readonly string[];
   readonly seconds: number;
-  /** max |Δ| of ONNX Runtime on our export vs the original file, of model.py vs PyTorch, and the worst gradient's relative error. */
+  /** max |Δ| of ONNX Runtime on our export vs the original file, of model.py vs PyTorch, and the worst gradient's
+   *  relative error (worst for its bound) and that bound: max(1e-3, 2 × PyTorch float32's own error there). */
   readonly onnx?: number;
   readonly pytorch?: number;
   readonly gradient?: number;
+  readonly gradientBound?: number;
 }
 
 /** Runs the round trips on the imported model file (`cnn import`'s output, weights beside it). */

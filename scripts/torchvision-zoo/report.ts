@@ -7,8 +7,8 @@ export interface ZooRow {
   readonly result: ZooResult;
 }
 
-const COLUMNS = ['network', 'opset', 'bn', 'params', 'BN nodes', 'export s', 'import s', 'predict s', 'peak MB', '|Δp|', '|Δlog p|', 'top-1', 'ONNX', 'model.py', 'grad rel', 'result'] as const;
-const WIDTHS = [20, 5, 6, 8, 8, 8, 8, 9, 7, 8, 8, 5, 8, 8, 8, 0];
+const COLUMNS = ['network', 'opset', 'bn', 'params', 'BN nodes', 'export s', 'import s', 'predict s', 'peak MB', '|Δp|', '|Δlog p|', 'top-1', 'ONNX', 'model.py', 'grad rel', 'bound', 'result'] as const;
+const WIDTHS = [20, 5, 6, 8, 8, 8, 8, 9, 7, 8, 8, 5, 8, 8, 8, 7, 0];
 
 const seconds = (s: number | undefined): string => (s === undefined ? '' : s.toFixed(1));
 const exp = (x: number | undefined): string => (x === undefined ? '' : Number.isFinite(x) ? x.toExponential(1) : '∞');
@@ -34,6 +34,8 @@ function cells({ opset, bn, result: r }: ZooRow): string[] {
     exp(r.roundTrip?.onnx),
     exp(r.roundTrip?.pytorch),
     exp(r.roundTrip?.gradient),
+    // The worst gradient's bound: max(1e-3, 2 × PyTorch float32's own relative error on that parameter).
+    exp(r.roundTrip?.gradientBound),
     result,
   ];
 }

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   let summary: RoundTripSummary;
   try {
     const r = await roundTrips({ ...readImported(modelPath), exported, workDir });
-    summary = { problems: r.problems, seconds: r.seconds, onnx: r.onnxVsOriginal.diff, pytorch: r.pytorchVsOriginal.diff, gradient: r.gradients.relative };
+    summary = { problems: r.problems, seconds: r.seconds, onnx: r.onnxVsOriginal.diff, pytorch: r.pytorchVsOriginal.diff, gradient: r.gradients.relative, gradientBound: r.gradients.bound };
   } catch (e) {
     summary = { problems: [e instanceof Error ? e.message : String(e)], seconds: (performance.now() - started) / 1000 };
   } finally {

@@ -25,15 +25,22 @@ import { PYTHON, ZOO_DIR, type ExportedNet } from './check';
 
 /** Outputs agree to this, relative to the output's scale max(1, max |y|) (the issue's 1e-4). */
 export const MAX_OUTPUT_DIFF = 1e-4;
-/** A parameter's gradient agrees when max |g_ours − g_PyTorch| ≤ this × max |g_PyTorch|. */
+/**
+ * A parameter's gradient agrees when its relative error max |g_ours − g_PyTorch| / max |g_PyTorch| is within
+ * max(MAX_GRADIENT_RELATIVE, FLOAT32_FACTOR × PyTorch float32's own relative error on that parameter), both against
+ * the float64 autograd. Float32 itself limits some gradients: vgg11_bn's features.18.kernel (a sum over 2 × 28 × 28
+ * products of activations that cancel) lands 9.4e-3 from float64 in PyTorch's float32 as in ours. A wrong gradient is
+ * off by O(1), far above either bound.
+ */
 export const MAX_GRADIENT_RELATIVE = 1e-3;
+export const FLOAT32_FACTOR = 2;
 /**
  * Some gradients are 0 in exact arithmetic: a convolution's bias right before a batch norm in train mode (the norm
  * subtracts the batch mean), or a per-channel shift that reaches one through linear layers. PyTorch's float64 gives
  * ~1e-16 of the largest there, our float32 the rounding noise of a sum over batch × height × width terms that cancel: dividing by
  * max |g_PyTorch| would divide noise by noise. A float64 gradient below ZERO_GRADIENT × the network's largest
  * counts as 0, and ours is then measured against its layer's gradient scale (the largest |g_PyTorch| of the
- * layer's parameters; the network's largest when the whole layer gets none): within MAX_GRADIENT_RELATIVE of it.
+ * layer's parameters; the network's largest when the whole layer gets none), within the same bound.
  */
 const ZERO_GRADIENT = 1e-12;
 /** The fixed labels of the batch's two photos (modulo the network's classes). */
@@ -49,12 +56,13 @@ export interface OutputCheck {
 
 export interface GradientCheck {
   readonly parameters: number;
-  /** The parameter with the largest relative error, and that error. */
+  /** The parameter with the largest relative error for its bound, that error and the bound (see FLOAT32_FACTOR). */
   readonly worst: string;
   readonly relative: number;
+  readonly bound: number;
   /** Parameters whose exact gradient is 0 (see ZERO_GRADIENT), measured against their layer's gradient scale. */
   readonly zero: number;
-  /** PyTorch's own float32 gradients measured the same way (context: how well conditioned the step is). */
+  /** PyTorch's own float32 gradients measured the same way: its worst parameter and error (how well conditioned the step is). */
   readonly pytorchFloat32: { readonly worst: string; readonly relative: number };
   readonly lossOurs: number;
   readonly lossPytorch: number;
@@ -150,11 +158,12 @@ export async function roundTrips({ model, tensors, exported, workDir }: RoundTri
   const theirs = new Map(decodeSafetensors(readFileSync(join(workDir, 'grads.safetensors'))).tensors.map((t) => [t.name, t.data]));
   const trainable = trainNet.params.filter((p) => p.trainable);
   const ours = gradientErrors(new Map(trainable.map((p) => [p.name, p.grad])), theirs);
-  const pytorchFloat32 = gradientErrors(new Map(decodeSafetensors(readFileSync(join(workDir, 'grads32.safetensors'))).tensors.map((t) => [t.name, t.data])), theirs);
-  const { worst, relative, zero } = ours;
+  const float32 = gradientErrors(new Map(decodeSafetensors(readFileSync(join(workDir, 'grads32.safetensors'))).tensors.map((t) => [t.name, t.data])), theirs);
+  const { worst, relative, bound } = worstForBound(ours.errors, float32.errors);
+  const pytorchFloat32 = worstOf(float32.errors);
   const trainingProblems: string[] = [];
   if (theirs.size !== trainable.length) trainingProblems.push(`PyTorch has gradients of ${theirs.size} parameters, we of ${trainable.length}`);
-  if (!(relative <= MAX_GRADIENT_RELATIVE)) trainingProblems.push(`gradient of ${worst}: relative error ${relative.toExponential(2)} > ${MAX_GRADIENT_RELATIVE} (PyTorch's own float32: ${pytorchFloat32.relative.toExponential(2)} at ${pytorchFloat32.worst})`);
+  if (!(relative <= bound)) trainingProblems.push(`gradient of ${worst}: relative error ${relative.toExponential(2)} > ${bound.toExponential(2)} (max(${MAX_GRADIENT_RELATIVE}, ${FLOAT32_FACTOR} × PyTorch float32's ${(float32.errors.get(worst) ?? NaN).toExponential(2)}))`);
   if (!(Math.abs(lossOurs - pyOut.loss) <= MAX_OUTPUT_DIFF * Math.max(1, pyOut.loss))) trainingProblems.push(`loss ${lossOurs} (ours) vs ${pyOut.loss} (PyTorch)`);
   createOptimizer({ type: 'sgd', learningRate: LEARNING_RATE }, trainNet.params).step();
   // The loss of a second training forward pass (train mode again, so the same function of the weights).
@@ -162,15 +171,31 @@ export async function roundTrips({ model, tensors, exported, workDir }: RoundTri
   const lossAfterStep = trainNet.trainBatch(batch, Int32Array.from(labels), 'categoricalCrossentropy').loss;
   if (!(lossAfterStep < lossOurs)) trainingProblems.push(`the SGD step did not lower the batch's loss: ${lossOurs} → ${lossAfterStep}`);
   problems.push(...trainingProblems);
-  const gradients: GradientCheck = { parameters: trainable.length, worst, relative, zero, pytorchFloat32: { worst: pytorchFloat32.worst, relative: pytorchFloat32.relative }, lossOurs, lossPytorch: pyOut.loss, lossAfterStep, pass: trainingProblems.length === 0 };
+  const gradients: GradientCheck = { parameters: trainable.length, worst, relative, bound, zero: ours.zero, pytorchFloat32, lossOurs, lossPytorch: pyOut.loss, lossAfterStep, pass: trainingProblems.length === 0 };
 
   return { onnxVsEngine, onnxVsOriginal, pytorchVsOriginal, gradients, problems, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Every gradient of `grads` against the float64 reference `theirs` (see ZERO_GRADIENT), the worst of them. */
-function gradientErrors(grads: ReadonlyMap<string, Float32Array>, theirs: ReadonlyMap<string, Float32Array>): { worst: string; relative: number; zero: number } {
-  let worst = '';
-  let relative = 0;
+/** The parameter whose error is largest for its bound: max(MAX_GRADIENT_RELATIVE, FLOAT32_FACTOR × PyTorch float32's). */
+function worstForBound(ours: ReadonlyMap<string, number>, float32: ReadonlyMap<string, number>): { worst: string; relative: number; bound: number } {
+  let worst = { worst: '', relative: 0, bound: MAX_GRADIENT_RELATIVE };
+  for (const [name, relative] of ours) {
+    const bound = Math.max(MAX_GRADIENT_RELATIVE, FLOAT32_FACTOR * (float32.get(name) ?? 0));
+    // NaN or Infinity (a missing or mis-shaped gradient) must win: a comparison with NaN is false.
+    if (!(relative / bound <= worst.relative / worst.bound)) worst = { worst: name, relative, bound };
+  }
+  return worst;
+}
+
+function worstOf(errors: ReadonlyMap<string, number>): { worst: string; relative: number } {
+  let worst = { worst: '', relative: 0 };
+  for (const [name, relative] of errors) if (!(relative <= worst.relative)) worst = { worst: name, relative };
+  return worst;
+}
+
+/** Every gradient of `grads`' relative error against the float64 reference `theirs` (see ZERO_GRADIENT). */
+function gradientErrors(grads: ReadonlyMap<string, Float32Array>, theirs: ReadonlyMap<string, Float32Array>): { errors: Map<string, number>; zero: number } {
+  const errors = new Map<string, number>();
   let zero = 0;
   const largest = Math.max(0, ...[...theirs.values()].map(maxAbs));
   const layerOf = (name: string): string => name.slice(0, name.lastIndexOf('.'));
@@ -184,9 +209,9 @@ function gradientErrors(grads: ReadonlyMap<string, Float32Array>, theirs: Readon
       const scale = layerScale.get(layerOf(name))!;
       r = maxAbsDiff(ours, g) / (scale >= ZERO_GRADIENT * largest ? scale : largest);
     }
-    if (!(r <= relative)) [worst, relative] = [name, r];
+    errors.set(name, r);
   }
-  return { worst, relative, zero };
+  return { errors, zero };
 }
 
 /** The model as trained for the comparison: dropout off, and a final softmax for the cross-entropy. */

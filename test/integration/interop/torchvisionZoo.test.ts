@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkNetwork, DEFAULT_PHOTO, exportNets, type BatchNormMode, type Exported, type ExportedNet, type Opset, type RunCli } from '../../../scripts/torchvision-zoo/check';
-import { MAX_GRADIENT_RELATIVE, roundTrips } from '../../../scripts/torchvision-zoo/roundTrips';
+import { roundTrips } from '../../../scripts/torchvision-zoo/roundTrips';
 import { main } from '../../../src/cli/main';
 import { importOnnx } from '../../../src/interop/onnx/import';
 import { analyze } from '../../../src/model/shapes';
@@ -25,17 +25,35 @@ interface Case {
   readonly roundTrips: boolean;
 }
 
-// The networks that import today, at a small input, and the synthetic one with the padding, pooling and merge forms
-// (scripts/torchvision-zoo/synthetic.py). VGG is left to `npm run zoo`: its adaptive pooling to 7×7 exports only
-// from a 7×7 feature map (224 px), where vgg11_bn's 133 M parameters take 30 s and 2.7 GB to import and ~10 minutes
-// for the round trips on this machine.
+// One network of each torchvision family at the smallest input it takes (64 px; alexnet and VGG 224, where their
+// adaptive pooling to 6×6 / 7×7 exports; inception_v3 139, see below), opsets 13 and 17 and batch norm folded and kept taken in
+// turn, and the synthetic network with the padding, pooling and merge forms (scripts/torchvision-zoo/synthetic.py).
+// vgg11_bn (133 M parameters) is imported and predicted (~35 s, 3 GB) but left out of the round trips: on this
+// machine they take ~10 minutes for it; `npm run zoo -- --round-trips` runs them. inception_v3 imports at its
+// minimum, 75 px, but its round trips need 139: at 75 px Mixed_7c's maps are 1×1, so train-mode batch norm sees 2
+// values per channel and the step is ill-conditioned (PyTorch's own float32 gradient lands 8e-2 from float64), and
+// with batch norm folded nothing normalizes the training forward pass (loss 8e7, NaN after the step).
 const CASES: readonly Case[] = [
   { name: 'synthetic_padding_pooling', size: 32, opset: 17, bn: 'kept', roundTrips: true },
   { name: 'synthetic_padding_pooling', size: 32, opset: 17, bn: 'folded', roundTrips: true },
   { name: 'synthetic_padding_pooling', size: 32, opset: 13, bn: 'kept', roundTrips: true },
   { name: 'synthetic_padding_pooling', size: 32, opset: 13, bn: 'folded', roundTrips: false },
+  { name: 'alexnet', size: 224, opset: 13, bn: 'folded', roundTrips: true },
+  { name: 'convnext_tiny', size: 64, opset: 13, bn: 'kept', roundTrips: true },
+  { name: 'densenet121', size: 64, opset: 17, bn: 'folded', roundTrips: true },
+  { name: 'efficientnet_b0', size: 64, opset: 13, bn: 'kept', roundTrips: true },
+  { name: 'googlenet', size: 64, opset: 17, bn: 'kept', roundTrips: true },
+  { name: 'inception_v3', size: 139, opset: 13, bn: 'kept', roundTrips: true },
+  { name: 'mnasnet0_5', size: 64, opset: 17, bn: 'folded', roundTrips: true },
   { name: 'mobilenet_v2', size: 64, opset: 17, bn: 'kept', roundTrips: true },
-  { name: 'mobilenet_v2', size: 64, opset: 13, bn: 'folded', roundTrips: true },
+  { name: 'mobilenet_v2', size: 64, opset: 13, bn: 'folded', roundTrips: false }, // opset 13 folded's round trips: alexnet, resnet18
+  { name: 'mobilenet_v3_small', size: 64, opset: 13, bn: 'kept', roundTrips: true },
+  { name: 'regnet_y_400mf', size: 64, opset: 17, bn: 'kept', roundTrips: true },
+  { name: 'resnet18', size: 64, opset: 13, bn: 'folded', roundTrips: true },
+  { name: 'resnext50_32x4d', size: 64, opset: 17, bn: 'kept', roundTrips: true },
+  { name: 'shufflenet_v2_x0_5', size: 64, opset: 13, bn: 'kept', roundTrips: true },
+  { name: 'squeezenet1_1', size: 64, opset: 17, bn: 'folded', roundTrips: true },
+  { name: 'vgg11_bn', size: 224, opset: 17, bn: 'folded', roundTrips: false },
 ];
 
 const label = (c: Case): string => `${c.name} at ${c.size} px, opset ${c.opset}, batch norm ${c.bn}`;
@@ -79,8 +97,10 @@ describe('torchvision networks: import, predict and round trips (the CI subset o
     assert.ok(e, `export.py printed nothing for ${label(c)}`);
     if ('error' in e) assert.fail(`export.py: ${e.error}`);
     assert.equal(e.size, c.size);
-    // The file has the batch norms PyTorch ran when kept, none when folded.
-    assert.equal(e.bnNodes, c.bn === 'kept' ? e.bnRun : 0);
+    // The file has the batch norms PyTorch ran when kept; folded, those that follow a convolution are gone (DenseNet's
+    // pre-activation ones follow a concatenation and stay).
+    if (c.bn === 'kept' || e.bnRun === 0) assert.equal(e.bnNodes, e.bnRun);
+    else assert.ok(e.bnNodes < e.bnRun, `${e.bnNodes} of ${e.bnRun} batch norms left after folding`);
     return e;
   }
 
@@ -98,16 +118,16 @@ describe('torchvision networks: import, predict and round trips (the CI subset o
       const e = exportOf(c);
       const { model, tensors } = importOnnx(readFileSync(join(e.dir, 'model.onnx')), { name: c.name });
       const batchNorms = model.layers.filter((l) => l.type === 'batchNorm').length;
-      assert.equal(batchNorms, c.bn === 'kept' ? e.bnNodes : 0, 'batch norm layers');
+      assert.equal(batchNorms, e.bnNodes, 'batch norm layers');
       const r = await roundTrips({ model, tensors, exported: e, workDir: join(work, `rt-${c.name}-${c.opset}-${c.bn}`) });
       assert.deepEqual(r.problems, []);
       const trainable = analyze(model.input.shape, model.layers).totals.trainable;
       assert.ok(trainable > 0);
       assert.ok(r.gradients.parameters >= model.layers.filter((l) => l.type === 'conv2d' || l.type === 'dense').length);
-      assert.ok(r.gradients.relative <= MAX_GRADIENT_RELATIVE && r.gradients.lossAfterStep < r.gradients.lossOurs);
+      assert.ok(r.gradients.relative <= r.gradients.bound && r.gradients.bound >= 1e-3 && r.gradients.lossAfterStep < r.gradients.lossOurs);
       console.log(
         `      ${c.name} ${c.opset}/${c.bn}: ONNX ${r.onnxVsEngine.diff.toExponential(1)} / ${r.onnxVsOriginal.diff.toExponential(1)}, model.py ${r.pytorchVsOriginal.diff.toExponential(1)}, ` +
-          `gradients of ${r.gradients.parameters} parameters within ${r.gradients.relative.toExponential(1)} (worst ${r.gradients.worst}; ${r.gradients.zero} exactly 0; PyTorch float32 ${r.gradients.pytorchFloat32.relative.toExponential(1)}), ${r.seconds.toFixed(1)} s`,
+          `gradients of ${r.gradients.parameters} parameters within ${r.gradients.relative.toExponential(1)} ≤ ${r.gradients.bound.toExponential(1)} (worst ${r.gradients.worst}; ${r.gradients.zero} exactly 0; PyTorch float32 ${r.gradients.pytorchFloat32.relative.toExponential(1)}), ${r.seconds.toFixed(1)} s`,
       );
     });
   }
