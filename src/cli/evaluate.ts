@@ -4,11 +4,12 @@ import { dirname, resolve } from 'node:path';
 import { defaultThreads } from '../node/runtime/kernelThreads';
 import { kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../node/runtime/loadKernels';
 import { loadDataSource } from '../node/datasets/load';
+import { defaultDataMemoryBytes } from '../node/datasets/dataMemory';
 import { loadTrainedNetwork, TrainedWeightsError, type TrainedNetwork } from '../node/checkpoint/trainedNetwork';
 import { evaluate } from '../engine/train';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import type { DataSource, Model } from '../model/types';
-import { LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
+import { DATA_MEMORY_OPTION, dataMemory, LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
 import { parseCommandLine, type CommandSpec, type OptionValues } from './options';
@@ -21,6 +22,7 @@ export const spec = {
   options: {
     data: { kind: 'string', placeholder: 'DIR', help: 'evaluate on this folder of class subfolders instead of training.data' },
     limit: LIMIT_OPTION,
+    'data-memory': DATA_MEMORY_OPTION,
     threads: THREADS_OPTION,
     json: { kind: 'boolean', help: 'print one JSON object instead of the tables' },
   },
@@ -64,7 +66,8 @@ async function evaluateModel(values: OptionValues<typeof spec.options>, operands
   const which = values.data !== undefined ? values.data : t?.data?.test !== undefined ? 'test data' : 'training data (no test set)';
   let data;
   try {
-    data = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit });
+    const memory = dataMemory(values['data-memory']);
+    data = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit, memoryBudget: memory.dataMemoryBytes ?? defaultDataMemoryBytes(), budgetSetting: memory.dataMemorySetting });
   } catch (e) {
     throw new UserError(e instanceof Error ? e.message : String(e));
   }

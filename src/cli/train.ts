@@ -8,7 +8,7 @@ import { prepareSession, runSession, TrainingSetupError, type PreparedSession, t
 import { weightsPath } from '../node/checkpoint/weightsFile';
 import { formatBytes } from '../model/format';
 import { TRAINING_SPEC } from '../model/modelSpec';
-import { LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
+import { DATA_MEMORY_OPTION, dataMemory, LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
 import { formatLimits, parseCommandLine, type CommandSpec, type OptionValues } from './options';
@@ -25,6 +25,7 @@ export const spec = {
     resume: { kind: 'boolean', help: 'continue from the checkpoint beside the model' },
     'warm-start': { kind: 'boolean', help: 'a new run starting from the weights beside the model, by layer name (after inserting or moving layers)' },
     limit: LIMIT_OPTION,
+    'data-memory': DATA_MEMORY_OPTION,
     threads: THREADS_OPTION,
     json: { kind: 'boolean', help: 'log to stderr and end with one JSON line on stdout' },
   },
@@ -89,6 +90,7 @@ async function trainWithStop(
         onWarning: (w) => io.err(`warning: ${w}`),
         onDataProgress: createDataProgress(values.json ? undefined : process.stderr, log),
         shouldStopLoading: stopRequested,
+        ...dataMemory(values['data-memory']),
       }),
     );
   } catch (e) {

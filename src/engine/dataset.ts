@@ -1,8 +1,19 @@
-// In-memory labelled images, as the data room loads them and the training loop consumes them.
+// Labelled images, as the data room loads them and the training loop consumes them: in memory, or in a store on
+// disk (the dataset cache) read a batch at a time, so memory does not grow with the number of images.
+
+/** Samples kept outside memory, read a batch at a time (the dataset cache of an image folder). */
+export interface SampleStore {
+  /** Reads the samples `indices` (bytes 0–255, NHWC, one after another) into `into`; rejects with a message that
+   *  names what could not be read. */
+  read(indices: ArrayLike<number>, into: Uint8Array): Promise<void>;
+  /** Releases what it holds open (a file); reads after it fail. */
+  close?(): Promise<void>;
+}
+
 export interface Dataset {
   /** count × height × width × channels values, NHWC: floats in [0, 1], or bytes 0–255 (image folders, as cached:
-   *  a quarter of the memory) that become floats a batch at a time (copySample). */
-  readonly images: Float32Array | Uint8Array;
+   *  a quarter of the memory) that become floats a batch at a time, or a store that reads them a batch at a time. */
+  readonly images: Float32Array | Uint8Array | SampleStore;
   /** Class index per sample. */
   readonly labels: Int32Array;
   readonly count: number;
@@ -14,21 +25,75 @@ export interface Dataset {
   readonly files?: readonly string[];
 }
 
-/** Sample `index` of `ds` as floats in [0, 1], written into `out` at `offset`. */
-export function copySample(ds: Dataset, index: number, out: Float32Array, offset = 0): void {
-  const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
+/** A dataset whose samples are all in memory. */
+export type InMemoryDataset = Dataset & { readonly images: Float32Array | Uint8Array };
+
+export const isInMemory = (ds: Dataset): ds is InMemoryDataset => ds.images instanceof Float32Array || ds.images instanceof Uint8Array;
+
+/** Bytes the dataset's samples and labels hold in memory (a store's samples are on disk). */
+export function memoryBytesOf(ds: Dataset): number {
+  return (isInMemory(ds) ? ds.images.byteLength : 0) + ds.labels.byteLength;
+}
+
+const sampleSize = (ds: Dataset): number => ds.shape[0] * ds.shape[1] * ds.shape[2];
+
+/** Sample `index` of an in-memory dataset as floats in [0, 1], written into `out` at `offset`. */
+export function copySample(ds: InMemoryDataset, index: number, out: Float32Array, offset = 0): void {
+  const size = sampleSize(ds);
   const from = index * size;
   const images = ds.images;
   if (images instanceof Float32Array) {
     out.set(images.subarray(from, from + size), offset);
     return;
   }
-  for (let i = 0; i < size; i++) out[offset + i] = images[from + i] * (1 / 255);
+  bytesToFloats(images, from, size, out, offset);
 }
 
-/** Sample `index` as a new Float32Array in [0, 1]. */
-export function sampleFloats(ds: Dataset, index: number): Float32Array {
-  const out = new Float32Array(ds.shape[0] * ds.shape[1] * ds.shape[2]);
-  copySample(ds, index, out);
+export function bytesToFloats(bytes: Uint8Array, from: number, size: number, out: Float32Array, offset: number): void {
+  for (let i = 0; i < size; i++) out[offset + i] = bytes[from + i] * (1 / 255);
+}
+
+/** Sample `index` as a new Float32Array in [0, 1], wherever the dataset keeps it. */
+export async function readSampleFloats(ds: Dataset, index: number): Promise<Float32Array> {
+  const out = new Float32Array(sampleSize(ds));
+  if (isInMemory(ds)) copySample(ds, index, out);
+  else bytesToFloats(await readSampleBytes(ds, index), 0, out.length, out, 0);
   return out;
+}
+
+/** Sample `index` as bytes 0–255 (floats are rounded), wherever the dataset keeps it. */
+export async function readSampleBytes(ds: Dataset, index: number): Promise<Uint8Array> {
+  const size = sampleSize(ds);
+  const out = new Uint8Array(size);
+  const images = ds.images;
+  if (images instanceof Uint8Array) out.set(images.subarray(index * size, (index + 1) * size));
+  else if (images instanceof Float32Array) for (let j = 0; j < size; j++) out[j] = Math.max(0, Math.min(255, Math.round(images[index * size + j] * 255)));
+  else await images.read([index], out);
+  return out;
+}
+
+/** The samples `rows` of bytes (in memory or a store) as a store, without copying them. */
+export function storeView(images: Uint8Array | SampleStore, size: number, rows: Int32Array): SampleStore {
+  const checked = (k: number): number => {
+    const row = rows[k];
+    if (row === undefined) throw new RangeError(`sample ${k} out of range 0..${rows.length - 1}`);
+    return row;
+  };
+  if (images instanceof Uint8Array) {
+    return {
+      read: async (indices, into) => {
+        for (let k = 0; k < indices.length; k++) {
+          const row = checked(indices[k]);
+          into.set(images.subarray(row * size, (row + 1) * size), k * size);
+        }
+      },
+    };
+  }
+  return {
+    read: (indices, into) => {
+      const mapped = new Int32Array(indices.length);
+      for (let k = 0; k < indices.length; k++) mapped[k] = checked(indices[k]);
+      return images.read(mapped, into);
+    },
+  };
 }

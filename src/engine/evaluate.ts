@@ -1,7 +1,8 @@
 // Evaluation of a network over a whole Dataset, batch by batch: loss, accuracy, top-k, confusion.
 import type { LossName } from '../model/types';
 import { TRAINING_DEFAULTS } from '../model/defaults';
-import { copySample, type Dataset } from './dataset';
+import { BatchReader } from './batches';
+import type { Dataset } from './dataset';
 import { addToConfusion, confusionAccuracy, countTopK, emptyConfusion, perClassAccuracy, type ConfusionMatrix } from './metrics';
 import type { Network } from './network';
 
@@ -30,23 +31,6 @@ export interface EvaluateOptions {
 /** The spec's default loss (model/defaults). */
 export const DEFAULT_LOSS: LossName = TRAINING_DEFAULTS.loss;
 
-/** Copies samples `order[from .. from+n)` (or from..from+n when order is absent) into the batch buffers. */
-export function gatherBatch(
-  ds: Dataset,
-  order: Int32Array | undefined,
-  from: number,
-  n: number,
-  images: Float32Array,
-  labels: Int32Array,
-): void {
-  const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
-  for (let i = 0; i < n; i++) {
-    const s = order ? order[from + i] : from + i;
-    copySample(ds, s, images, i * size);
-    labels[i] = ds.labels[s];
-  }
-}
-
 export async function evaluate(network: Network, dataset: Dataset, batchSize: number, options: EvaluateOptions = {}): Promise<Evaluation> {
   const loss = options.loss ?? DEFAULT_LOSS;
   const numClasses = network.outputShape[network.outputShape.length - 1];
@@ -55,8 +39,8 @@ export async function evaluate(network: Network, dataset: Dataset, batchSize: nu
   }
   const size = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
   const bs = Math.max(1, Math.min(batchSize, dataset.count));
-  const images = new Float32Array(bs * size);
-  const labels = new Int32Array(bs);
+  const reader = new BatchReader(dataset, bs);
+  const { images, labels } = reader;
   const confusion = emptyConfusion(numClasses);
   let lossSum = 0;
   let topHits = 0;
@@ -64,7 +48,7 @@ export async function evaluate(network: Network, dataset: Dataset, batchSize: nu
   for (let from = 0, batch = 0; from < dataset.count; from += bs, batch++) {
     if (options.shouldStop?.()) break;
     const n = Math.min(bs, dataset.count - from);
-    gatherBatch(dataset, undefined, from, n, images, labels);
+    await reader.fill(undefined, from, n, { from: from + n, n: Math.min(bs, dataset.count - from - n) });
     const y = labels.subarray(0, n);
     const r = network.evaluateBatch({ shape: [n, ...dataset.shape], data: images.subarray(0, n * size) }, y, loss);
     lossSum += r.loss * n;

@@ -4,7 +4,8 @@
 // (the engine owns no timers: the host passes e.g. setImmediate so Ctrl+C and worker messages get through).
 import type { EarlyStoppingConfig, LossName } from '../model/types';
 import type { Dataset } from './dataset';
-import { DEFAULT_LOSS, evaluate, gatherBatch, type Evaluation } from './evaluate';
+import { BatchReader } from './batches';
+import { DEFAULT_LOSS, evaluate, type Evaluation } from './evaluate';
 import { countCorrect, countTopK } from './metrics';
 import type { Network } from './network';
 import { learningRateAt, type Optimizer } from './optimizers';
@@ -152,8 +153,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const bs = Math.max(1, Math.min(options.batchSize ?? TRAINING_DEFAULTS.batchSize, data.count));
   const size = data.shape[0] * data.shape[1] * data.shape[2];
   const batches = Math.ceil(data.count / bs);
-  const images = new Float32Array(bs * size);
-  const labels = new Int32Array(bs);
+  const reader = new BatchReader(data, bs);
+  const { images, labels } = reader;
   const history: EpochMetrics[] = [];
   const evalOptions = { loss, topK: options.topK, yieldToHost: options.yieldToHost, shouldStop: options.shouldStop };
 
@@ -195,7 +196,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     for (let b = 0; b < batches; b++) {
       if (options.shouldStop?.()) return done('stopped', e);
       const n = Math.min(bs, data.count - b * bs);
-      gatherBatch(data, order, b * bs, n, images, labels);
+      await reader.fill(order, b * bs, n, { from: (b + 1) * bs, n: Math.min(bs, data.count - (b + 1) * bs) });
       if (options.augment) options.augment(images, n, augmentRng);
       const y = labels.subarray(0, n);
       network.zeroGrads();

@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly resume?: boolean;
   /** Threads for the WebAssembly GEMM (absent: all cores). */
   readonly threads?: number;
+  /** MiB the samples may take in memory (the cnnStudio.training.dataMemory setting). */
+  readonly dataMemory?: number;
 }
 
 /** A sample to look inside the network with: by index into the test (or training) data, or an image file. */

@@ -1,7 +1,8 @@
 // The after-training evaluation the view shows: confusion matrix, per-class accuracy and which samples were
 // misclassified (with small images of the first ones), in one pass over the test data.
-import type { Dataset } from '../engine/dataset';
-import { DEFAULT_LOSS, gatherBatch } from '../engine/evaluate';
+import { BatchReader } from '../engine/batches';
+import { readSampleBytes, type Dataset } from '../engine/dataset';
+import { DEFAULT_LOSS } from '../engine/evaluate';
 import { addToConfusion, argmaxRow, confusionAccuracy, emptyConfusion, perClassAccuracy } from '../engine/metrics';
 import type { Network } from '../engine/network';
 import type { LossName } from '../model/types';
@@ -24,8 +25,8 @@ export async function evaluateRun(network: Network, ds: Dataset, o: EvaluateRunO
   const numClasses = network.outputShape[network.outputShape.length - 1];
   const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
   const bs = Math.max(1, Math.min(o.batchSize, ds.count));
-  const images = new Float32Array(bs * size);
-  const labels = new Int32Array(bs);
+  const reader = new BatchReader(ds, bs);
+  const { images, labels } = reader;
   const confusion = emptyConfusion(numClasses);
   const misclassified: Misclassified[] = [];
   let lossSum = 0;
@@ -33,7 +34,7 @@ export async function evaluateRun(network: Network, ds: Dataset, o: EvaluateRunO
   for (let from = 0; from < ds.count; from += bs) {
     if (o.shouldStop?.()) break;
     const n = Math.min(bs, ds.count - from);
-    gatherBatch(ds, undefined, from, n, images, labels);
+    await reader.fill(undefined, from, n, { from: from + n, n: Math.min(bs, ds.count - from - n) });
     const y = labels.subarray(0, n);
     const r = network.evaluateBatch({ shape: [n, ...ds.shape], data: images.subarray(0, n * size) }, y, o.loss ?? DEFAULT_LOSS);
     lossSum += r.loss * n;
@@ -50,11 +51,7 @@ export async function evaluateRun(network: Network, ds: Dataset, o: EvaluateRunO
   }
   const shown = misclassified.slice(0, MAX_THUMBNAILS);
   const thumbs = new Uint8Array(shown.length * size);
-  shown.forEach((m, k) => {
-    const images = ds.images;
-    if (images instanceof Uint8Array) thumbs.set(images.subarray(m.index * size, (m.index + 1) * size), k * size);
-    else for (let j = 0; j < size; j++) thumbs[k * size + j] = Math.max(0, Math.min(255, Math.round(images[m.index * size + j] * 255)));
-  });
+  for (let k = 0; k < shown.length; k++) thumbs.set(await readSampleBytes(ds, shown[k].index), k * size);
   const classes = Array.from({ length: numClasses }, (_, i) => ds.classes[i] ?? String(i));
   return {
     on: o.on,

@@ -2,7 +2,7 @@
 // graph models), the first conv layer's kernels and every weight layer's (kernelViews.ts), the class
 // probabilities; and the saved weights of a model for predictions.
 import { dirname } from 'node:path';
-import { sampleFloats, type Dataset } from '../engine/dataset';
+import { readSampleFloats, type Dataset } from '../engine/dataset';
 import type { Network } from '../engine/network';
 import { loadDataSource, loadImageFile } from '../node/datasets/load';
 import { loadTrainedNetwork } from '../node/checkpoint/trainedNetwork';
@@ -40,7 +40,7 @@ export async function sampleInput(ref: SampleRef, model: Model, modelPath: strin
     ds = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit: ref.index + 1 });
   }
   if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= ds.count) throw new Error(`no ${split} sample #${ref.index} (there are ${ds.count})`);
-  const x = sampleFloats(ds, ref.index);
+  const x = await readSampleFloats(ds, ref.index);
   const label = ds.classes[ds.labels[ref.index]] ?? String(ds.labels[ref.index]);
   return { x, caption: `${split} #${ref.index} (label ${label})`, classes: ds.classes };
 }

@@ -5,6 +5,7 @@ import type { EpochMetrics } from '../engine/train';
 import type { EpochHealth } from '../engine/health';
 import { prepareSession, runSession, type PreparedSession } from '../node/runtime/trainingSession';
 import { DataLoadCancelled } from '../node/datasets/progress';
+import { MIB } from '../node/datasets/dataMemory';
 import { weightsPath, writeTrainState, type TrainState } from '../node/checkpoint/weightsFile';
 import type { BatchView, DataProgressView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
 import { TRAINING_DEFAULTS } from '../model/defaults';
@@ -102,6 +103,8 @@ export class TrainingRun {
         model,
         epochs: options.epochs,
         limit: options.limit,
+        ...(options.dataMemory ? { dataMemoryBytes: options.dataMemory * MIB } : {}),
+        dataMemorySetting: 'the setting cnnStudio.training.dataMemory',
         resume: options.resume,
         onWarning: (w) => this.sink.warning(w),
         onDataProgress: (p) => this.sink.dataProgress(p),

@@ -39,8 +39,10 @@ export interface MemoryEstimate {
 }
 
 export interface MemoryOptions {
-  /** Training samples held in memory (float32 images and int32 labels), when known; also caps the batch. */
+  /** Training samples, when known: caps the batch, and counts as float32 images and int32 labels in memory unless
+   *  `dataBytes` says what the data really holds there (bytes, or nothing for data streamed from disk). */
   readonly samples?: number;
+  readonly dataBytes?: number;
 }
 
 /** How many consumers an estimate lists: enough to explain it, few enough for a model of 200,000 layers. */
@@ -139,7 +141,7 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   const evaluates = training?.data?.test !== undefined || (training?.validationSplit ?? TRAINING_DEFAULTS.validationSplit) > 0;
   const batchLabel = evaluates ? `the input batches for training and evaluation (${n} images each)` : `the input batch (${n} images)`;
   add(batchLabel, (evaluates ? 2 : 1) * n * (sample + 1) * F32, 'input', batchRemedy, evaluates);
-  if (options.samples !== undefined) add(`the ${options.samples} training images in memory`, options.samples * (sample + 1) * F32, 'input', 'use fewer or smaller images');
+  if (options.samples !== undefined) add(`the ${options.samples} training images in memory`, options.dataBytes ?? options.samples * (sample + 1) * F32, 'input', 'use fewer or smaller images');
 
   consumers.sort((a, b) => b.bytes - a.bytes);
   let totalBytes = 0;

@@ -73,6 +73,7 @@ export class TrainingController implements vscode.Disposable {
       epochs: args.epochs ?? config.get<number | null>('epochs') ?? undefined,
       limit: args.limit ?? config.get<number | null>('limit') ?? undefined,
       threads: config.get<number | null>('threads') ?? undefined,
+      dataMemory: config.get<number | null>('dataMemory') ?? undefined,
       resume: args.resume,
     };
     const record = this.record(uri);

@@ -107,7 +107,7 @@ export interface IdxPairOptions {
 }
 
 /** An images + labels IDX pair as a Dataset: pixels in [0, 1], classes "0" … max label (over the whole file). */
-export async function readIdxPair(imagesPath: string, labelsPath: string, options: IdxPairOptions = {}): Promise<Dataset> {
+export async function readIdxPair(imagesPath: string, labelsPath: string, options: IdxPairOptions = {}): Promise<Dataset & { readonly images: Float32Array }> {
   const imagesName = options.imagesName ?? imagesPath;
   const labelsName = options.labelsName ?? labelsPath;
   const [images, labels] = await Promise.all([readIdxFile(imagesPath, imagesName), readIdxFile(labelsPath, labelsName)]);

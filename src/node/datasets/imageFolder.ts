@@ -5,7 +5,9 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../../engine/dataset';
+import { formatBytes } from '../../model/format';
 import { DatasetCache, fileKey } from './cache/datasetCache';
+import { PackSampleStore } from './cache/packStore';
 import { ImageSkip } from './decode';
 import { decodeParallelism } from './nativeDecoder';
 import { checkChannels } from './pixels';
@@ -24,11 +26,16 @@ export interface ImageFolderOptions {
   readonly onProgress?: (p: DataProgress) => void;
   /** Checked before each image: true ends the load with DataLoadCancelled (what was decoded stays cached). */
   readonly shouldStop?: () => boolean;
+  /** Samples of more bytes than this are not held in memory: they stream from the dataset cache (default: all in
+   *  memory). */
+  readonly memoryBudget?: number;
+  /** How to name the memory budget's setting in messages ("--data-memory"). */
+  readonly budgetSetting?: string;
 }
 
 export interface ImageFolderData extends Dataset {
-  /** Bytes 0–255 (the cache's form): converted to floats a batch at a time. */
-  readonly images: Uint8Array;
+  /** Bytes 0–255 (the cache's form), in memory or streamed from the dataset cache: floats a batch at a time. */
+  readonly images: Uint8Array | PackSampleStore;
   readonly files: readonly string[];
   readonly warnings: string[];
   /** How the samples were prepared (decoded or from the cache, how long). */
@@ -74,8 +81,9 @@ interface Job {
   /** Position in class-grouped order, so a limited selection can be put back in that order. */
   readonly index: number;
 }
-/** A sample lands in `into` at `at`; `value` is the ImageSkip when the file was skipped. */
-type Result = { readonly job: Job; readonly into: Uint8Array; readonly at: number; readonly value: 'ok' | ImageSkip };
+/** A sample lands in `into` at `at`; `value` is the ImageSkip when the file was skipped; `key` is the file's
+ *  identity in the cache, when it has one. */
+type Result = { readonly job: Job; readonly into: Uint8Array; readonly at: number; readonly value: 'ok' | ImageSkip; readonly key?: string };
 
 /** What preparing needs besides the jobs: the decoder, the cache (maybe), progress and stop. */
 interface Preparation {
@@ -142,7 +150,7 @@ async function prepareOne(p: Preparation, job: Job, into: Uint8Array, at: number
     if (key && !value.io && !cached) await p.cache?.addSkip(key, { kind: value.kind, reason: value.message });
   }
   p.progress.tick(cached);
-  return { job, into, at, value };
+  return { job, into, at, value, key };
 }
 
 /** Prepare with bounded concurrency (the native decoder runs on libuv's threads); results land by position. */
@@ -172,9 +180,11 @@ function roundRobin(perClass: readonly (readonly Job[])[]): Job[] {
 }
 
 /** Everything into one buffer (a slot per file, skipped ones squeezed out later), or with a limit: the first
- *  `limit` readable images in round-robin order, each in its own buffer (a limit is for small quick runs). */
-async function prepareSelection(p: Preparation, perClass: readonly (readonly Job[])[], limit: number | undefined): Promise<{ results: Result[]; all?: Uint8Array }> {
+ *  `limit` readable images in round-robin order, each in its own buffer (a limit is for small quick runs). Streamed
+ *  data is only put into the cache: each sample passes through a buffer of its own, dropped once it is written. */
+async function prepareSelection(p: Preparation, perClass: readonly (readonly Job[])[], limit: number | undefined, stream: boolean): Promise<{ results: Result[]; all?: Uint8Array }> {
   const size = p.shape[0] * p.shape[1] * p.shape[2];
+  if (limit === undefined && stream) return { results: await prepareAll(p, perClass.flat(), () => ({ into: new Uint8Array(size), at: 0 })) };
   if (limit === undefined) {
     const jobs = perClass.flat();
     const all = new Uint8Array(jobs.length * size);
@@ -194,11 +204,10 @@ async function prepareSelection(p: Preparation, perClass: readonly (readonly Job
   return { results: results.sort((a, b) => a.job.index - b.job.index) };
 }
 
-export async function loadImageFolder(
-  dir: string,
-  shape: readonly [number, number, number],
-  options: ImageFolderOptions = {},
-): Promise<ImageFolderData> {
+/** Without a memory budget everything is in memory. */
+export function loadImageFolder(dir: string, shape: SampleShape, options?: ImageFolderOptions & { readonly memoryBudget?: undefined }): Promise<ImageFolderData & { readonly images: Uint8Array }>;
+export function loadImageFolder(dir: string, shape: SampleShape, options?: ImageFolderOptions): Promise<ImageFolderData>;
+export async function loadImageFolder(dir: string, shape: SampleShape, options: ImageFolderOptions = {}): Promise<ImageFolderData> {
   const name = options.name ?? dir;
   checkChannels(shape[2]);
   const root = resolve(dir);
@@ -241,26 +250,36 @@ export async function loadImageFolder(
   const policy = options.policy ?? DEFAULT_RESIZE_POLICY;
   const onCacheWarning = (w: string): void => void warnings.push(w);
   const cache = options.cacheDir === undefined ? undefined : await DatasetCache.open(options.cacheDir, { root, shape, policy, decoder: decoder.id }, onCacheWarning);
+  const sampleSize = shape[0] * shape[1] * shape[2];
+  const stream = options.memoryBudget !== undefined && total * sampleSize > options.memoryBudget;
+  if (stream && !cache?.enabled) {
+    await cache?.close();
+    throw new Error(
+      `${name}: ${total.toLocaleString('en-US')} images at ${shape.join('×')} need ${formatBytes(total * sampleSize)}, more than the ${formatBytes(options.memoryBudget ?? 0)} ` +
+        `of memory allowed for data${options.budgetSetting ? ` (${options.budgetSetting})` : ''}; they would stream from the dataset cache, which is off${cache?.problem ? ` (${cache.problem})` : ''}`,
+    );
+  }
   const progress = new ProgressCounter(name, total, options.onProgress);
   let prepared: { results: Result[]; all?: Uint8Array };
   try {
-    prepared = await prepareSelection({ root, shape, decoder, cache, progress, shouldStop: options.shouldStop }, jobs, limit);
+    prepared = await prepareSelection({ root, shape, decoder, cache, progress, shouldStop: options.shouldStop }, jobs, limit, stream);
   } finally {
     await cache?.close();
   }
   const { results } = prepared;
 
-  const sampleSize = shape[0] * shape[1] * shape[2];
   const good = results.filter((r) => r.value === 'ok').length;
-  // Squeeze the skipped files' slots out in place (the full load's one buffer), else gather the separate ones.
-  const images = prepared.all ? prepared.all.subarray(0, good * sampleSize) : new Uint8Array(good * sampleSize);
+  // Squeeze the skipped files' slots out in place (the full load's one buffer), else gather the separate ones;
+  // streamed samples stay in the cache.
+  const images = stream ? undefined : prepared.all ? prepared.all.subarray(0, good * sampleSize) : new Uint8Array(good * sampleSize);
+  const keys: string[] = [];
   const labels = new Int32Array(good);
   const files: string[] = [];
   const perClassCount = new Array<number>(classes.length).fill(0);
   const unreadable: string[] = [];
   const notImage: string[] = [];
   const attempted = new Array<number>(classes.length).fill(0);
-  for (const { job, into, at, value } of results) {
+  for (const { job, into, at, value, key } of results) {
     const { rel, label } = job;
     attempted[label]++;
     if (value instanceof ImageSkip) {
@@ -269,7 +288,9 @@ export async function loadImageFolder(
       continue;
     }
     const to = files.length * sampleSize;
-    if (prepared.all) {
+    if (!images) {
+      keys.push(key ?? '');
+    } else if (prepared.all) {
       // On the whole buffer: `at` may lie beyond the kept part (`images`).
       if (at !== to) prepared.all.copyWithin(to, at, at + sampleSize);
     } else {
@@ -291,5 +312,13 @@ export async function loadImageFolder(
     const detail = warnings.length > 0 ? `; ${warnings.join('; ')}` : '';
     throw new Error(`${name} has no readable PNG/JPEG/WebP images in its ${plural(classes.length, 'class folder')}${detail}`);
   }
-  return { images, labels, count: good, shape: [shape[0], shape[1], shape[2]], classes, files, warnings, prepared: { ...progress.snapshot(), finished: true } };
+  let data: Uint8Array | PackSampleStore;
+  if (images) {
+    data = images;
+  } else {
+    // Streamed: every sample must be in the cache file now.
+    if (!cache?.enabled) throw new Error(`${name}: the images cannot stream: the dataset cache failed while it was built (${cache?.problem ?? 'no cache'})`);
+    data = await PackSampleStore.open(cache.path, keys, files, sampleSize);
+  }
+  return { images: data, labels, count: good, shape: [shape[0], shape[1], shape[2]], classes, files, warnings, prepared: { ...progress.snapshot(), finished: true } };
 }

@@ -1,6 +1,6 @@
 // One entry point from a model's `training.data` source to a Dataset shaped like the model input.
 import { resolve } from 'node:path';
-import { sampleFloats, type Dataset } from '../../engine/dataset';
+import { copySample, storeView, type Dataset, type InMemoryDataset } from '../../engine/dataset';
 import type { Rng } from '../../engine/rng';
 import type { DataSource } from '../../model/types';
 import { datasetCacheDir } from './cache/location';
@@ -29,19 +29,24 @@ export interface LoadOptions {
   readonly onProgress?: (p: DataProgress) => void;
   /** Image folders: checked before each image; true ends the load with DataLoadCancelled. */
   readonly shouldStop?: () => boolean;
+  /** Image folders whose samples take more bytes stream from the dataset cache instead of memory (default: all in
+   *  memory); `budgetSetting` names where it is set, for messages. */
+  readonly memoryBudget?: number;
+  readonly budgetSetting?: string;
 }
 
 type Shape = readonly [number, number, number];
 const dims = (s: Shape): string => s.join('×');
 
 /** Resize/convert every sample of a dataset to `shape` (IDX files are gray and may differ in size). */
-function reshapeSamples(ds: Dataset, shape: Shape): Float32Array {
+function reshapeSamples(ds: InMemoryDataset, shape: Shape): Float32Array {
   const [h, w, c] = ds.shape;
   const [H, W, C] = shape;
   const outSize = H * W * C;
   const out = new Float32Array(ds.count * outSize);
+  const one = new Float32Array(h * w * c);
   for (let i = 0; i < ds.count; i++) {
-    const one = sampleFloats(ds, i);
+    copySample(ds, i, one);
     out.set(convertChannels(resizeImage(one, h, w, c, H, W), H * W, c, C), i * outSize);
   }
   return out;
@@ -57,8 +62,17 @@ export async function loadDataSource(
   checkChannels(shape[2]);
   if (typeof source === 'string') {
     const cacheDir = options.cacheDir === false ? undefined : (options.cacheDir ?? datasetCacheDir());
-    const data = await loadImageFolder(resolve(modelDir, source), shape, { limit: options.limit, name: source, cacheDir, onProgress: options.onProgress, shouldStop: options.shouldStop });
-    const description = `${source}: ${data.count} images, ${data.classes.length} classes, ${dims(shape)}`;
+    const data = await loadImageFolder(resolve(modelDir, source), shape, {
+      limit: options.limit,
+      name: source,
+      cacheDir,
+      onProgress: options.onProgress,
+      shouldStop: options.shouldStop,
+      memoryBudget: options.memoryBudget,
+      budgetSetting: options.budgetSetting,
+    });
+    const streamed = data.images instanceof Uint8Array ? '' : ' (streamed from the dataset cache)';
+    const description = `${source}: ${data.count} images, ${data.classes.length} classes, ${dims(shape)}${streamed}`;
     return { ...data, description };
   }
   if (typeof source !== 'object' || source === null || typeof source.images !== 'string' || typeof source.labels !== 'string') {
@@ -100,18 +114,27 @@ export async function loadImageFile(path: string, inputShape: Shape): Promise<Fl
   }
 }
 
-/** The samples at `indices`, in that order (copies, of the same element type: bytes stay bytes). */
+/** The samples at `indices`, in that order: floats are copied (IDX files, small), bytes and stores are viewed
+ *  through the indices (no copy, so a validation split does not double the data's memory). */
 export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
-  const images = ds.images instanceof Uint8Array ? new Uint8Array(indices.length * size) : new Float32Array(indices.length * size);
+  const rows = new Int32Array(indices.length);
   const labels = new Int32Array(indices.length);
   const files: string[] | undefined = ds.files ? [] : undefined;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     if (!Number.isInteger(i) || i < 0 || i >= ds.count) throw new RangeError(`subset index ${i} out of range 0..${ds.count - 1}`);
-    images.set(ds.images.subarray(i * size, (i + 1) * size), k * size);
+    rows[k] = i;
     labels[k] = ds.labels[i];
     files?.push(ds.files![i]);
+  }
+  let images: Dataset['images'];
+  if (ds.images instanceof Float32Array) {
+    const copy = new Float32Array(indices.length * size);
+    for (let k = 0; k < rows.length; k++) copy.set(ds.images.subarray(rows[k] * size, (rows[k] + 1) * size), k * size);
+    images = copy;
+  } else {
+    images = storeView(ds.images, size, rows);
   }
   return { images, labels, count: indices.length, shape: ds.shape, classes: ds.classes, ...(files ? { files } : {}) };
 }

@@ -2,7 +2,7 @@
 // split, resume, checkpoint and finish a run the same way. The front ends only print: they pass callbacks.
 import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import type { Dataset } from '../../engine/dataset';
+import { memoryBytesOf, type Dataset } from '../../engine/dataset';
 import { buildNetwork, type Network } from '../../engine/network';
 import { createOptimizer, type Optimizer } from '../../engine/optimizers';
 import { createRng } from '../../engine/rng';
@@ -11,11 +11,12 @@ import { monitoredMetric, train, type BatchProgress, type EpochMetrics, type Mon
 import type { EpochHealth } from '../../engine/health';
 import { loadMatchingWeights, loadWeightsInto, type WarmStart } from '../../engine/weights';
 import type { ModelAnalysis } from '../../model/analysis';
-import { estimateTrainingMemory } from '../../engine/plan/memory';
+import { estimateTrainingMemory, type MemoryOptions } from '../../engine/plan/memory';
 import { memoryVerdict } from '../../engine/plan/memoryVerdict';
 import { inferShapes } from '../../model/shapes';
 import type { DataSource, Model } from '../../model/types';
 import { makeAugmenter } from '../datasets/augment';
+import { defaultDataMemoryBytes } from '../datasets/dataMemory';
 import { loadDataSource, splitDataset, type LoadedData } from '../datasets/load';
 import { DataLoadCancelled, type DataProgress } from '../datasets/progress';
 import { checkCheckpointRoom, removeStaleTempFiles } from '../checkpoint/preflight';
@@ -47,6 +48,10 @@ export interface SessionOptions {
   /** Checked while the data is prepared: true ends prepareSession with DataLoadCancelled (decoded images stay
    *  cached). */
   readonly shouldStopLoading?: () => boolean;
+  /** Bytes the samples may take in memory; image folders beyond it stream from the dataset cache (default
+   *  datasets/dataMemory.ts). `dataMemorySetting` names where the user sets it, for messages. */
+  readonly dataMemoryBytes?: number;
+  readonly dataMemorySetting?: string;
 }
 
 export interface PreparedSession {
@@ -108,7 +113,13 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
   const modelDir = dirname(modelPath);
   const load = async (source: DataSource): Promise<LoadedData> => {
     try {
-      const d = await loadDataSource(source, modelDir, model.input.shape, { limit, onProgress: o.onDataProgress, shouldStop: o.shouldStopLoading });
+      const d = await loadDataSource(source, modelDir, model.input.shape, {
+        limit,
+        onProgress: o.onDataProgress,
+        shouldStop: o.shouldStopLoading,
+        memoryBudget: o.dataMemoryBytes ?? defaultDataMemoryBytes(o.machineMemoryBytes),
+        budgetSetting: o.dataMemorySetting,
+      });
       for (const w of d.warnings) o.onWarning?.(w);
       if (d.prepared) o.onDataProgress?.(d.prepared);
       return d;
@@ -130,7 +141,7 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
       `${modelPath}: "validationSplit": ${t.validationSplit} of ${all.count} sample${all.count === 1 ? '' : 's'} leaves no training samples (${validation?.count ?? 0} held out for validation); lower it or add data`,
     );
   }
-  checkMemory(modelPath, analysis, model, o.machineMemoryBytes, all.count + (test?.count ?? 0));
+  checkMemory(modelPath, analysis, model, o.machineMemoryBytes, { samples: all.count + (test?.count ?? 0), dataBytes: memoryBytesOf(all) + (test ? memoryBytesOf(test) : 0) });
   checkClasses(modelPath, all.classes, analysis.outputShape?.[analysis.outputShape.length - 1] ?? 0, o.onWarning);
   let network: Network;
   try {
@@ -219,8 +230,8 @@ export function monitoredLabel(m: MonitoredMetric): string {
   return `${m.on} ${m.metric}`;
 }
 
-function checkMemory(modelPath: string, analysis: ModelAnalysis, model: Model, machineBytes = totalmem(), samples?: number): void {
-  const verdict = memoryVerdict(estimateTrainingMemory(analysis, model.training, samples === undefined ? {} : { samples }), machineBytes);
+function checkMemory(modelPath: string, analysis: ModelAnalysis, model: Model, machineBytes = totalmem(), data: MemoryOptions = {}): void {
+  const verdict = memoryVerdict(estimateTrainingMemory(analysis, model.training, data), machineBytes);
   if (!verdict.ok) throw new TrainingSetupError(`${modelPath}: ${verdict.message}`);
 }
 

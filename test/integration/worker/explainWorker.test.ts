@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { IdleWorker } from '../../../src/extension/training/idleWorker';
 import type { RunOutcome } from '../../../src/extension/training/supervisor';
 import { weightsPath } from '../../../src/node/checkpoint/weightsFile';
-import { sampleFloats } from '../../../src/engine/dataset';
+import { readSampleFloats } from '../../../src/engine/dataset';
 import { loadTrainedNetwork } from '../../../src/node/checkpoint/trainedNetwork';
 import { loadDataSource } from '../../../src/node/datasets/load';
 import { parseModelText } from '../../../src/model/parse';
@@ -34,7 +34,7 @@ describe('explanations through worker threads', function () {
       const parsed = parseModelText(model.text).model!;
       const { network } = await loadTrainedNetwork(model.path, parsed);
       const test = await loadDataSource(parsed.training!.data!.test!, ctx.fx.dir, [28, 28, 1], { limit: 4 });
-      const maps = network.featureMaps({ shape: [28, 28, 1], data: sampleFloats(test, 3) });
+      const maps = network.featureMaps({ shape: [28, 28, 1], data: await readSampleFloats(test, 3) });
       assert.equal(e.kind, 'conv');
       assert.equal(e.layerName, 'conv2d_0');
       assert.equal(e.value, maps[0]!.data[(10 * 26 + 12) * 4 + 2]);

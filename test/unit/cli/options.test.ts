@@ -74,8 +74,8 @@ describe('cnn options: one parser and one table per command', () => {
   });
 
   it('checks the operands: missing or extra ones are usage errors', async () => {
-    assert.deepEqual(await cnn('train'), { code: 2, out: '', err: 'cnn train: missing <model.cnn.json> (usage: cnn train <model.cnn.json> [--epochs N] [--resume] [--warm-start] [--limit N] [--threads N] [--json])' });
-    assert.equal((await cnn('train', 'a.cnn.json', 'b.cnn.json')).err, 'cnn train: unexpected argument "b.cnn.json" (usage: cnn train <model.cnn.json> [--epochs N] [--resume] [--warm-start] [--limit N] [--threads N] [--json])');
+    assert.deepEqual(await cnn('train'), { code: 2, out: '', err: 'cnn train: missing <model.cnn.json> (usage: cnn train <model.cnn.json> [--epochs N] [--resume] [--warm-start] [--limit N] [--data-memory MiB] [--threads N] [--json])' });
+    assert.equal((await cnn('train', 'a.cnn.json', 'b.cnn.json')).err, 'cnn train: unexpected argument "b.cnn.json" (usage: cnn train <model.cnn.json> [--epochs N] [--resume] [--warm-start] [--limit N] [--data-memory MiB] [--threads N] [--json])');
     assert.equal((await cnn('predict', lenet)).err, 'cnn predict: missing <image> (usage: cnn predict <model.cnn.json> <image>… [--top K] [--saliency OUT.png] [--gradcam OUT.png] [--class C] [--gradcam-layer NAME] [--threads N] [--json])');
     assert.equal((await cnn('summary')).err, 'cnn summary: missing <model.cnn.json> (usage: cnn summary <model.cnn.json>…)');
     assert.equal((await cnn('bench', lenet, 'extra')).code, 2, 'bench takes one model file at most');

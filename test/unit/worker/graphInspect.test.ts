@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { sampleFloats, type Dataset } from '../../../src/engine/dataset';
+import { readSampleFloats, type Dataset } from '../../../src/engine/dataset';
 import { buildNetwork, type Network } from '../../../src/engine/network';
 import { createRng } from '../../../src/engine/rng';
 import { encodeWeights } from '../../../src/engine/weights';
@@ -73,9 +73,9 @@ function argmax(row: ArrayLike<number>): number {
 const probabilitiesOf = (net: Network, x: Float32Array): Float32Array => net.forward({ shape: [1, 8, 8, 1], data: x }, false).data.slice();
 
 describe('training view worker side on a graph model', () => {
-  it('feature maps: every layer in file order, named as in the file, with the inputs the file names; merges add up', () => {
+  it('feature maps: every layer in file order, named as in the file, with the inputs the file names; merges add up', async () => {
     const net = network();
-    const x = sampleFloats(dataset(1), 0);
+    const x = await readSampleFloats(dataset(1), 0);
     const maps = featureMaps(net, GRAPH, x, { kind: 'dataset', split: 'test', index: 0 }, 'test #0', 2, ['a', 'b', 'c']);
     const analysis = inferShapes(GRAPH);
     assert.deepEqual(maps.layers.map((m) => m.name), ['pad', 'stem', 'branch_a', 'branch_a_bn', 'branch_b', 'sum', 'cat', 'gap', 'out']);
@@ -124,7 +124,7 @@ describe('training view worker side on a graph model', () => {
     const wrong: number[] = [];
     let loss = 0;
     for (let i = 0; i < ds.count; i++) {
-      const p = probabilitiesOf(net, sampleFloats(ds, i));
+      const p = probabilitiesOf(net, await readSampleFloats(ds, i));
       const predicted = argmax(p);
       confusion[ds.labels[i]!]![predicted]! += 1;
       if (predicted !== ds.labels[i]) wrong.push(i);

@@ -91,6 +91,11 @@ export class DatasetCache {
     return this.disabledReason === undefined;
   }
 
+  /** Why the cache is off, when it is. */
+  get problem(): string | undefined {
+    return this.disabledReason;
+  }
+
   /** The cached sample of `key` read into `into` at `at`; false when not cached (or the bytes fail their check). */
   async readSample(key: string, into: Uint8Array, at: number): Promise<boolean> {
     const ref = this.records.get(key);

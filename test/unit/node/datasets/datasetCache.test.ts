@@ -16,7 +16,7 @@ describe('data/datasetCache', () => {
   let root: string;
   let data: string;
   let cacheDir: string;
-  const load = (dir = cacheDir): ReturnType<typeof loadImageFolder> => loadImageFolder(data, SHAPE, { name: 'pets', cacheDir: dir });
+  const load = (dir = cacheDir) => loadImageFolder(data, SHAPE, { name: 'pets', cacheDir: dir });
   const cacheFile = (): string => {
     const files = readdirSync(cacheDir).filter((f) => f.endsWith('.cache'));
     assert.equal(files.length, 1, files.join(', '));

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Dataset } from '../../../../src/engine/dataset';
+import { readSampleBytes, readSampleFloats, type Dataset } from '../../../../src/engine/dataset';
 import { createRng } from '../../../../src/engine/rng';
 import { loadDataSource, loadImageFile, splitDataset, subset } from '../../../../src/node/datasets/load';
 import { bundledMnistDir, mnistSource } from '../../../../src/node/datasets/mnist';
@@ -56,13 +56,16 @@ describe('data/load', () => {
     const small = await loadDataSource(src, repo, [28, 28, 1], { limit: 3 });
     const big = await loadDataSource(src, repo, [14, 14, 3], { limit: 3 });
     assert.deepEqual(big.shape, [14, 14, 3]);
+    assert.ok(small.images instanceof Float32Array && big.images instanceof Float32Array);
     assert.equal(big.images.length, 3 * 14 * 14 * 3);
     assert.match(big.description, /14×14×3 \(from 28×28×1\)$/);
     // Pixel (5, 6) of sample 1 is the mean of its 2×2 block, in all three channels.
-    const at = (y: number, x: number): number => small.images[784 + y * 28 + x];
+    const smallImages = small.images;
+    const bigImages = big.images;
+    const at = (y: number, x: number): number => smallImages[784 + y * 28 + x];
     const mean = (at(10, 12) + at(10, 13) + at(11, 12) + at(11, 13)) / 4;
     const o = 14 * 14 * 3 + (5 * 14 + 6) * 3;
-    for (let k = 0; k < 3; k++) close(big.images[o + k], mean);
+    for (let k = 0; k < 3; k++) close(bigImages[o + k], mean);
   });
 
   it('loads a folder source with its warnings, and names missing data clearly', async () => {
@@ -83,13 +86,28 @@ describe('data/load', () => {
     await assert.rejects(loadImageFile(bad, [3, 3, 1]), (e: Error) => e.message.startsWith(bad) && /not a PNG, JPEG or WebP/.test(e.message));
   });
 
-  it('subset copies samples, labels and files in the given order', () => {
+  it('subset copies float samples, labels and files in the given order', () => {
     const s = subset(toy(5), [4, 0]);
     assert.equal(s.count, 2);
+    assert.ok(s.images instanceof Float32Array);
     assert.deepEqual([...s.images], [8, 9, 0, 1]);
     assert.deepEqual([...s.labels], [1, 0]);
     assert.deepEqual(s.files, ['f4', 'f0']);
     assert.throws(() => subset(toy(5), [5]), /out of range/);
+  });
+
+  it('subset views bytes and stores through the indices, without copying them', async () => {
+    const bytes: Dataset = { ...toy(5), images: Uint8Array.from({ length: 10 }, (_, i) => 10 * i) };
+    const view = subset(bytes, [4, 0, 2]);
+    assert.ok(!(view.images instanceof Uint8Array), 'a view, not a copy');
+    assert.deepEqual([...(await readSampleBytes(view, 0))], [80, 90]);
+    assert.deepEqual([...(await readSampleBytes(view, 2))], [40, 50]);
+    // A view of a view (a validation split of a split) reads the original rows.
+    const inner = subset(view, [2, 1]);
+    assert.deepEqual([...inner.labels], [2 % 3, 0]);
+    assert.deepEqual([...(await readSampleFloats(inner, 0))].map((v) => Math.round(v * 255)), [40, 50]);
+    assert.deepEqual([...(await readSampleBytes(inner, 1))], [0, 10]);
+    await assert.rejects(readSampleBytes(view, 3), /out of range/);
   });
 
   it('splitDataset is a seeded partition', () => {
