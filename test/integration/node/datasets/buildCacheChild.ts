@@ -3,7 +3,14 @@
 import { loadImageFolder } from '../../../../src/node/datasets/imageFolder';
 
 const [data, cacheDir, h, w, c] = process.argv.slice(2);
-loadImageFolder(data, [Number(h), Number(w), Number(c)], { cacheDir, onProgress: (p) => process.stdout.write(`done ${p.done}\n`) }).then(
+// Paced at one image per 8 ms (a sleep before each, not a busy loop): on a fast machine sharp decodes the whole
+// folder in less time than a kill takes to land, and the kills must land while the cache is being written.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const pace = (): boolean => {
+  Atomics.wait(pause, 0, 0, 8);
+  return false;
+};
+loadImageFolder(data, [Number(h), Number(w), Number(c)], { cacheDir, shouldStop: pace, onProgress: (p) => process.stdout.write(`done ${p.done}\n`) }).then(
   (ds) => process.stdout.write(`finished ${ds.count}\n`),
   (e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);

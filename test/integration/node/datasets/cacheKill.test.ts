@@ -14,15 +14,17 @@ const SHAPE = [32, 32, 3] as const;
 const IMAGES = 120;
 const CHILD = join(__dirname, 'buildCacheChild.ts');
 
-/** Starts the child and SIGKILLs it once it reports `killAtDone` images, or after `killAfterMs`; resolves how it ended. */
+/** Starts the child and SIGKILLs it once it reports `killAtDone` images, or `killAfterMs` after its first report
+ *  (its start-up time varies by machine); resolves how it ended. */
 function buildAndKill(data: string, cacheDir: string, how: { killAtDone?: number; killAfterMs?: number }): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', 'tsx/cjs', CHILD, data, cacheDir, ...SHAPE.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const kill = (): void => void child.kill('SIGKILL');
-    const timer = how.killAfterMs !== undefined ? setTimeout(kill, how.killAfterMs) : undefined;
+    let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d: Buffer) => {
+      if (how.killAfterMs !== undefined && timer === undefined) timer = setTimeout(kill, how.killAfterMs);
       out += d.toString();
       const last = /done (\d+)\n$/.exec(out);
       if (how.killAtDone !== undefined && last && Number(last[1]) >= how.killAtDone) kill();
@@ -68,7 +70,7 @@ describe('dataset cache under kill -9', function () {
       const endings: string[] = [];
       for (let k = 0; k < 3; k++) {
         // Half the kills when the child has decoded a random number of images, half after a random time.
-        const how = k % 2 === 0 ? { killAtDone: 1 + Math.floor(rng.next() * (IMAGES - 1)) } : { killAfterMs: 300 + Math.floor(rng.next() * 2500) };
+        const how = k % 2 === 0 ? { killAtDone: 1 + Math.floor(rng.next() * (IMAGES - 1)) } : { killAfterMs: Math.floor(rng.next() * 900) };
         endings.push(await buildAndKill(data, cacheDir, how));
       }
       const loaded = await loadImageFolder(data, SHAPE, { cacheDir });
