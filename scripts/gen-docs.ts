@@ -93,19 +93,22 @@ residual connections (ResNet, MobileNetV2) and concatenated branches (DenseNet, 
 
 const AUGMENTATION = `Each training sample is changed anew in every batch, from the training seed: the same seed gives the same
 batches. Per sample the ops run in this order: \`randomResizedCrop\`; then \`rotation\`, \`zoom\` and \`translation\` about
-the centre (as torchvision's RandomAffine, translation last); then the flips — all of these composed into one affine
-map and one bilinear resampling (pixel centres at index + 0.5, as \`align_corners=False\`; the outer half pixel repeats the edge, as a resize does), with 0 (black) outside the
-image; then the colour jitter (\`brightness\`, \`contrast\`, \`saturation\`, \`hue\`, torchvision ColorJitter's
-formulas, in a random order per sample as ColorJitter's); then \`cutout\`, which fills its rectangles with 0. Values
-stay in [0, 1]. A map that lands on whole pixels (flips, translations, right angles) copies pixels exactly.
+the centre (torchvision RandomAffine's order: translation last); then the flips. These are composed into one affine map
+and one bilinear resampling (pixel centres at index + 0.5, as \`align_corners=False\`): a point inside the image reads
+it (its outer half pixel repeats the edge, as a resize does), a point outside it is 0 (black). A map that lands on
+whole pixels (flips, translations, right angles) copies pixels exactly. The crop reads the whole image, so where the
+box's edge lies inside the image its outermost output pixels blend with the pixels just past the edge (torchvision,
+resizing the box alone, repeats the edge there). Then the colour jitter (\`brightness\`, \`contrast\`, \`saturation\`,
+\`hue\`: torchvision ColorJitter's formulas, in a random order per sample as ColorJitter's), then \`cutout\`, whose
+rectangles are 0. Values stay in [0, 1].
 
-The random numbers are drawn per sample in this fixed order, each only when its op is on: the crop (pairs of scale
-and log-ratio, up to 10 until the box fits, then its top and left), the angle, the zoom factor, the vertical then the
+The random numbers are drawn per sample in this fixed order, each only when its op is on: the crop (pairs of scale and
+log-ratio, up to 10 until the box fits, then its top and left), the angle, the zoom factor, the vertical then the
 horizontal whole-pixel translation, the horizontal flip, the vertical flip, the colour ops' order (3 draws), the
 brightness, contrast, saturation and hue factors, and each cutout hole's centre row then column. A file with only
 \`shift\` (the older name of \`translation\`) and \`horizontalFlip\` gets exactly the batches it got before the other
-ops existed. The PyTorch export's train.py does the same ops in the same order (from PyTorch's random numbers).
-\`cnn augment-preview model.cnn.json -o grid.png\` shows what the network sees.
+ops existed. The PyTorch export's train.py does the same ops in the same order, from PyTorch's random numbers.
+\`cnn augment-preview model.cnn.json -o grid.png\` writes a grid of augmented training samples: what the network sees.
 
 \`\`\`json
 "augmentation": {
