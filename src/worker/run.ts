@@ -6,8 +6,9 @@ import type { EpochHealth } from '../engine/health';
 import { prepareSession, runSession, type PreparedSession } from '../node/runtime/trainingSession';
 import { DataLoadCancelled } from '../node/datasets/progress';
 import { weightsPath, writeTrainState, type TrainState } from '../node/checkpoint/weightsFile';
-import type { BatchView, DataProgressView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
+import type { AugmentedSamplesView, BatchView, DataProgressView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
 import { TRAINING_DEFAULTS } from '../model/defaults';
+import { augmentedSamples } from './augmented';
 import { evaluateRun } from './evaluation';
 import type { LiveNetwork } from './explain';
 import { featureMaps, parseSnapshot, sampleInput } from './inspect';
@@ -19,6 +20,7 @@ export interface RunSink {
   started(msg: { description: string; epochs: number; initialEpoch: number; classes: readonly string[]; history: readonly EpochView[] }): void;
   warning(message: string): void;
   featureMaps(maps: FeatureMapsView): void;
+  augmentedSamples(samples: AugmentedSamplesView): void;
   mapsError(message: string): void;
 }
 
@@ -115,6 +117,8 @@ export class TrainingRun {
     this.session = s;
     this.epoch = s.initialEpoch;
     this.sink.started({ description: s.description, epochs: s.epochs, initialEpoch: s.initialEpoch, classes: s.all.classes, history: (s.resumed?.history ?? []).map((m) => toEpochView(m)) });
+    const samples = augmentedSamples(s.trainSet, model.training?.augmentation, s.seed);
+    if (samples) this.sink.augmentedSamples(samples);
     if (this.inspected) await this.sendMaps();
     let lastProgress = 0;
     const outcome = await runSession(s, {
