@@ -91,6 +91,35 @@ residual connections (ResNet, MobileNetV2) and concatenated branches (DenseNet, 
   gives Keras' totals: 25,636,712 parameters, 25,583,592 trainable, 53,120 non-trainable.
 `;
 
+const AUGMENTATION = `Each training sample is changed anew in every batch, from the training seed: the same seed gives the same
+batches. Per sample the ops run in this order: \`randomResizedCrop\`; then \`rotation\`, \`zoom\` and \`translation\` about
+the centre (torchvision RandomAffine's order: translation last); then the flips. These are composed into one affine map
+and one bilinear resampling (pixel centres at index + 0.5, as \`align_corners=False\`): a point inside the image reads
+it (its outer half pixel repeats the edge, as a resize does), a point outside it is 0 (black). A map that lands on
+whole pixels (flips, translations, right angles) copies pixels exactly. The crop reads the whole image, so where the
+box's edge lies inside the image its outermost output pixels blend with the pixels just past the edge (torchvision,
+resizing the box alone, repeats the edge there). Then the colour jitter (\`brightness\`, \`contrast\`, \`saturation\`,
+\`hue\`: torchvision ColorJitter's formulas, in a random order per sample as ColorJitter's), then \`cutout\`, whose
+rectangles are 0. Values stay in [0, 1].
+
+The random numbers are drawn per sample in this fixed order, each only when its op is on: the crop (pairs of scale and
+log-ratio, up to 10 until the box fits, then its top and left), the angle, the zoom factor, the vertical then the
+horizontal whole-pixel translation, the horizontal flip, the vertical flip, the colour ops' order (3 draws), the
+brightness, contrast, saturation and hue factors, and each cutout hole's centre row then column. A file with only
+\`shift\` (the older name of \`translation\`) and \`horizontalFlip\` gets exactly the batches it got before the other
+ops existed. The PyTorch export's train.py does the same ops in the same order, from PyTorch's random numbers.
+\`cnn augment-preview model.cnn.json -o grid.png\` writes a grid of augmented training samples: what the network sees.
+
+\`\`\`json
+"augmentation": {
+  "randomResizedCrop": { "scale": [0.5, 1] },
+  "rotation": 15,
+  "horizontalFlip": true,
+  "brightness": 0.2, "contrast": 0.2, "saturation": 0.2, "hue": 0.02,
+  "cutout": { "holes": 1, "size": 0.25 }
+}
+\`\`\``;
+
 function describeField(f: FieldSpec): string {
   switch (f.kind) {
     case 'int':
@@ -99,6 +128,8 @@ function describeField(f: FieldSpec): string {
       return `integer or [h, w], ${f.min}…${f.max}`;
     case 'number':
       return `number ${f.exclusiveMin ? '>' : '≥'} ${f.min}, ${f.exclusiveMax ? '<' : '≤'} ${f.max}`;
+    case 'numberRange':
+      return `[low, high], ${f.exclusiveMin ? '>' : '≥'} ${f.min}, ≤ ${f.max}`;
     case 'enum':
       return f.values.map((v) => `\`"${v}"\``).join(', ');
     case 'bool':
@@ -138,7 +169,13 @@ export function docsText(): string {
     parts.push(`### \`${type}\` (Keras \`${spec.keras}\`)`, spec.doc, fieldTable(spec));
   }
   parts.push('## `training`', fieldTable(TRAINING_SPEC));
-  for (const [name, f] of Object.entries(TRAINING_SPEC.fields)) if (f.kind === 'object') parts.push(`### \`training.${name}\``, fieldTable(f.spec));
+  for (const [name, f] of Object.entries(TRAINING_SPEC.fields)) {
+    if (f.kind !== 'object') continue;
+    parts.push(`### \`training.${name}\``, ...(name === 'augmentation' ? [AUGMENTATION] : []), fieldTable(f.spec));
+    for (const [inner, g] of Object.entries(f.spec.fields)) {
+      if (g.kind === 'object') parts.push(`#### \`training.${name}.${inner}\``, fieldTable(g.spec));
+    }
+  }
   if (OPTIMIZER_SPEC.kind === 'tagged') {
     for (const [type, spec] of Object.entries(OPTIMIZER_SPEC.variants)) parts.push(`### optimizer \`${type}\``, spec.doc, fieldTable(spec));
     const schedule = OPTIMIZER_SPEC.variants.sgd.fields.schedule;

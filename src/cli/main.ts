@@ -2,6 +2,7 @@
 import { FileError } from '../node/files';
 import { kernelsRequestFromEnv, loadKernels, withKernels } from '../node/runtime/loadKernels';
 import { processIo, UsageError, UserError, type CliIo } from './io';
+import * as augmentPreview from './augmentPreview';
 import * as bench from './bench';
 import * as cache from './cache';
 import * as evaluate from './evaluate';
@@ -19,7 +20,10 @@ interface Command {
 }
 
 /** In the order `cnn --help` lists them. */
-const commands: readonly Command[] = [summary, train, evaluate, predict, explain, exportCommand, importCommand, bench, cache];
+const commands: readonly Command[] = [summary, train, evaluate, predict, explain, augmentPreview, exportCommand, importCommand, bench, cache];
+
+/** Commands that run no network (bench chooses its kernels per pass itself). */
+const WITHOUT_KERNELS = new Set(['summary', 'bench', 'cache', 'augment-preview']);
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;
@@ -41,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   try {
     // Every engine command runs on the best kernels (CNN_KERNELS can force them); bench chooses per pass itself.
     const run = (): Promise<number> => command.run(args, io);
-    return await (command.spec.name === 'summary' || command.spec.name === 'bench' || command.spec.name === 'cache' ? run() : withKernels(loadKernels(kernelsRequestFromEnv()), run));
+    return await (WITHOUT_KERNELS.has(command.spec.name) ? run() : withKernels(loadKernels(kernelsRequestFromEnv()), run));
   } catch (e) {
     if (e instanceof UserError) {
       io.err(e.message);

@@ -103,9 +103,3 @@ export const TRAINING_DEFAULTS: TrainingDefaults = {
   validationSplit: num(TRAINING_SPEC, 'validationSplit', 'training'),
   seed: num(TRAINING_SPEC, 'seed', 'training'),
 };
-
-export const AUGMENTATION_DEFAULTS = (() => {
-  const field = TRAINING_SPEC.fields.augmentation;
-  if (field.kind !== 'object') throw new Error('training.augmentation is not an object in the spec');
-  return { shift: num(field.spec, 'shift', 'augmentation'), horizontalFlip: bool(field.spec, 'horizontalFlip', 'augmentation') } as const;
-})();

@@ -1,5 +1,6 @@
 // The whole file's spec: root fields, input, the layer list and the training section.
 // Layer fields live in spec.ts; this composes them.
+import { AUGMENTATION_SPEC } from './augmentationSpec';
 import { LAYER_SPECS, MAX_DIM, type FieldSpec, type ObjectSpec } from './spec';
 import { MODEL_FORMAT } from './types';
 
@@ -81,6 +82,8 @@ export const OPTIMIZER_SPEC: FieldSpec = {
   },
 };
 
+export { AUGMENTATION_SPEC };
+
 export const LOSSES = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'] as const;
 
 export const TRAINING_SPEC: ObjectSpec = {
@@ -123,18 +126,7 @@ export const TRAINING_SPEC: ObjectSpec = {
         required: ['patience'],
       },
     },
-    augmentation: {
-      kind: 'object',
-      doc: 'Random changes to each training batch.',
-      spec: {
-        doc: 'Augmentation.',
-        fields: {
-          shift: { kind: 'number', min: 0, max: 0.5, default: 0, doc: 'Random shift up to this fraction of the height and width.' },
-          horizontalFlip: { kind: 'bool', default: false, doc: 'Randomly mirror images left to right.' },
-        },
-        required: [],
-      },
-    },
+    augmentation: { kind: 'object', doc: 'Random changes to each training sample, drawn anew for every batch from the seed.', spec: AUGMENTATION_SPEC },
     topK: { kind: 'int', min: 1, max: 1000, doc: 'Also report top-k accuracy for this k.' },
   },
   required: [],

@@ -48,6 +48,10 @@ function fieldSchema(field: FieldSpec): JsonSchema {
       const int = { type: 'integer', minimum: field.min, maximum: field.max };
       return withDefault({ oneOf: [int, { type: 'array', items: int, minItems: 2, maxItems: 2 }] }, field);
     }
+    case 'numberRange': {
+      const end = { type: 'number', ...(field.exclusiveMin ? { exclusiveMinimum: field.min } : { minimum: field.min }), maximum: field.max };
+      return withDefault({ type: 'array', items: end, minItems: 2, maxItems: 2 }, field);
+    }
     case 'enum':
       return withDefault({ enum: [...field.values] }, field);
     case 'bool':

@@ -80,10 +80,23 @@ export interface EarlyStoppingConfig {
   readonly monitor?: 'valLoss' | 'valAccuracy';
 }
 
+/** See AUGMENTATION_SPEC (augmentationSpec.ts) for what each field does and which Keras / torchvision op it matches. */
 export interface AugmentationConfig {
-  /** Random shift of up to this fraction of the width/height. */
+  readonly randomResizedCrop?: { readonly scale?: readonly [number, number]; readonly ratio?: readonly [number, number] };
+  /** Degrees, both ways. */
+  readonly rotation?: number;
+  readonly zoom?: readonly [number, number];
+  /** Fraction of the height and width, in whole pixels. */
+  readonly translation?: number;
+  /** The older name of `translation`. */
   readonly shift?: number;
   readonly horizontalFlip?: boolean;
+  readonly verticalFlip?: boolean;
+  readonly brightness?: number;
+  readonly contrast?: number;
+  readonly saturation?: number;
+  readonly hue?: number;
+  readonly cutout?: { readonly holes?: number; readonly size?: number };
 }
 
 export interface TrainingConfig {

@@ -40,6 +40,8 @@ export class Validator {
         return this.number(node, spec, path);
       case 'intOrPair':
         return this.intOrPair(node, spec, path);
+      case 'numberRange':
+        return this.numberRange(node, spec, path);
       case 'enum': {
         if (node.type !== 'string' || !spec.values.includes(node.value as string)) {
           const hint = node.type === 'string' ? suggest(String(node.value), spec.values) : undefined;
@@ -113,6 +115,13 @@ export class Validator {
       const value = this.check(valueNode, field, [...path, key]);
       if (value !== INVALID) out[key] = value;
     }
+    for (const [older, name] of spec.aliases ?? []) {
+      if (!hasKey(node, older) || !hasKey(node, name)) continue;
+      const keyNode = (node.children ?? []).find((p) => p.children?.[0]?.value === older)?.children?.[0];
+      const where = path.length ? `${label(path)}.` : '';
+      this.report(keyNode ?? keyRangeOrObject(node), [...path, older], 'unknown-field', `${where}${older} is the older name of ${where}${name}: give only one of them`);
+      delete out[older];
+    }
     // `out` holds only values that passed their check, and the object is usable only when every required field is
     // among them: a key present in the text is not enough (its value may be missing, invalid or salvaged from a typo).
     let usable = true;
@@ -173,6 +182,19 @@ export class Validator {
     }
     const [h, w] = node.children.map((c, i) => this.check(c, asInt, [...path, i]));
     return h === INVALID || w === INVALID ? INVALID : [h, w];
+  }
+
+  /** [low, high]: each end within the limits (reported at that end), and low ≤ high (reported at the pair). */
+  private numberRange(node: Node, spec: Extract<FieldSpec, { kind: 'numberRange' }>, path: readonly (string | number)[]): Checked {
+    if (node.type !== 'array' || node.children?.length !== 2) return this.wrongType(node, path, 'a range [low, high]');
+    const end: FieldSpec = { kind: 'number', min: spec.min, max: spec.max, ...(spec.exclusiveMin ? { exclusiveMin: true } : {}), doc: spec.doc };
+    const [lo, hi] = node.children.map((c, i) => this.check(c, end, [...path, i]));
+    if (lo === INVALID || hi === INVALID) return INVALID;
+    if ((lo as number) > (hi as number)) {
+      this.report(node, path, 'out-of-range', `${label(path)} is [${String(lo)}, ${String(hi)}]; the low end must not be above the high end`);
+      return INVALID;
+    }
+    return [lo, hi];
   }
 
   /** Names only: whether they name earlier layers is the shape function's check (it knows the whole list). */

@@ -3,9 +3,9 @@
 // hiding and reopening because the host, not the webview, keeps them: DESIGN.md §5), then `run` on every
 // status/epoch change, `progress` per batch and `featureMaps`. Webview messages are untrusted: guarded below.
 import type { AttributionQuery, CellPosition } from './explain';
-import type { BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView } from './worker';
+import type { AugmentedSamplesView, BatchView, DoneView, EpochView, EvaluationView, FeatureMapsView } from './worker';
 
-export type { BatchView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HealthWarning, KernelView, LayerHealthView, MapView, Misclassified } from './worker';
+export type { AugmentedSamplesView, BatchView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HealthWarning, KernelView, LayerHealthView, MapView, Misclassified } from './worker';
 
 /** Bump on any incompatible change to the messages below. */
 export const TRAINING_PROTOCOL_VERSION = 1;
@@ -31,10 +31,12 @@ export interface RunSnapshot {
 // ---- host → webview
 
 export type TrainingHostMessage =
-  | { readonly type: 'init'; readonly protocolVersion: number; readonly run: RunSnapshot; readonly maps?: FeatureMapsView }
+  | { readonly type: 'init'; readonly protocolVersion: number; readonly run: RunSnapshot; readonly maps?: FeatureMapsView; readonly augmented?: AugmentedSamplesView }
   | { readonly type: 'run'; readonly run: RunSnapshot }
   | { readonly type: 'progress'; readonly batch: BatchView }
   | { readonly type: 'featureMaps'; readonly maps: FeatureMapsView }
+  /** The run's first training samples as augmented (sent once per run with augmentation). */
+  | { readonly type: 'augmentedSamples'; readonly samples: AugmentedSamplesView }
   /** Feature maps could not be computed (e.g. no weights yet): shown in place of them. */
   | { readonly type: 'mapsError'; readonly message: string }
   | { readonly type: 'fatal'; readonly message: string };
@@ -114,9 +116,9 @@ function guardSample(raw: unknown): ViewSample | string {
 }
 
 /** The host's answer to `ready`. */
-export function trainingHandshake(ready: { readonly protocolVersion: number }, run: RunSnapshot, maps?: FeatureMapsView): TrainingHostMessage {
+export function trainingHandshake(ready: { readonly protocolVersion: number }, run: RunSnapshot, maps?: FeatureMapsView, augmented?: AugmentedSamplesView): TrainingHostMessage {
   if (ready.protocolVersion !== TRAINING_PROTOCOL_VERSION) {
     return { type: 'fatal', message: `The training view (protocol ${ready.protocolVersion}) does not match the extension (protocol ${TRAINING_PROTOCOL_VERSION}): close and reopen it.` };
   }
-  return { type: 'init', protocolVersion: TRAINING_PROTOCOL_VERSION, run, maps };
+  return { type: 'init', protocolVersion: TRAINING_PROTOCOL_VERSION, run, maps, ...(augmented ? { augmented } : {}) };
 }

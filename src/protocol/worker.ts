@@ -107,6 +107,16 @@ export interface KernelView {
   readonly absMax: number;
 }
 
+/** Training samples after training.augmentation: what the network sees (`cnn augment-preview`'s grid, live). */
+export interface AugmentedSamplesView {
+  /** [n, h, w, c]. */
+  readonly shape: readonly number[];
+  /** Bytes 0–255, NHWC. */
+  readonly data: Uint8Array;
+  /** The seed they were drawn with (the run's): the same kind of batch as epoch 1's, not its exact one. */
+  readonly seed: number;
+}
+
 export interface Misclassified {
   /** Index into the evaluated data set. */
   readonly index: number;
@@ -210,6 +220,8 @@ export type WorkerToHost =
   | { readonly type: 'epoch'; readonly metrics: EpochView; readonly epochs: number }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'featureMaps'; readonly maps: FeatureMapsView }
+  /** Once per run with augmentation, after `started`: the first training samples as augmented. */
+  | { readonly type: 'augmentedSamples'; readonly samples: AugmentedSamplesView }
   /** Feature maps could not be computed (no weights yet, bad sample); a run goes on. */
   | { readonly type: 'mapsError'; readonly message: string }
   | { readonly type: 'done'; readonly result: DoneView }
@@ -222,7 +234,7 @@ export type WorkerMessageType = WorkerToHost['type'];
 // channel (training.ts) is the untrusted one. Each list is the keys of a record over its union: a message type
 // left out (or one that is no message) is a compile error, so a new message cannot be refused at run time.
 const HOST_TYPES: readonly string[] = Object.keys({ start: true, inspect: true, predict: true, explainCell: true, saliency: true, gradCam: true, stop: true } satisfies Record<HostToWorker['type'], true>);
-const WORKER_TYPES: readonly string[] = Object.keys({ ready: true, started: true, progress: true, dataProgress: true, epoch: true, warning: true, featureMaps: true, mapsError: true, done: true, error: true } satisfies Record<WorkerMessageType, true>);
+const WORKER_TYPES: readonly string[] = Object.keys({ ready: true, started: true, progress: true, dataProgress: true, epoch: true, warning: true, featureMaps: true, augmentedSamples: true, mapsError: true, done: true, error: true } satisfies Record<WorkerMessageType, true>);
 
 function byType<T>(raw: unknown, known: readonly string[]): T | string {
   if (typeof raw !== 'object' || raw === null) return 'message is not an object';

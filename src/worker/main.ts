@@ -87,6 +87,7 @@ function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
     epoch: (metrics, epochs) => endpoint.notify({ type: 'epoch', metrics, epochs }),
     warning: (message) => endpoint.notify({ type: 'warning', message }),
     featureMaps: (maps) => endpoint.notify({ type: 'featureMaps', maps }, featureMapsTransfer(maps)),
+    augmentedSamples: (samples) => endpoint.notify({ type: 'augmentedSamples', samples }, samples.data.buffer instanceof ArrayBuffer ? [samples.data.buffer] : []),
     mapsError: (message) => endpoint.notify({ type: 'mapsError', message }),
   });
   run = current;

@@ -7,8 +7,9 @@ import { prepareSession, runSession, type PreparedSession } from '../node/runtim
 import { DataLoadCancelled } from '../node/datasets/progress';
 import { MIB } from '../node/datasets/dataMemory';
 import { weightsPath, writeTrainState, type TrainState } from '../node/checkpoint/weightsFile';
-import type { BatchView, DataProgressView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
+import type { AugmentedSamplesView, BatchView, DataProgressView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
 import { TRAINING_DEFAULTS } from '../model/defaults';
+import { augmentedSamples } from './augmented';
 import { evaluateRun } from './evaluation';
 import type { LiveNetwork } from './explain';
 import { featureMaps, parseSnapshot, sampleInput } from './inspect';
@@ -20,6 +21,7 @@ export interface RunSink {
   started(msg: { description: string; epochs: number; initialEpoch: number; classes: readonly string[]; history: readonly EpochView[] }): void;
   warning(message: string): void;
   featureMaps(maps: FeatureMapsView): void;
+  augmentedSamples(samples: AugmentedSamplesView): void;
   mapsError(message: string): void;
 }
 
@@ -118,6 +120,8 @@ export class TrainingRun {
     this.session = s;
     this.epoch = s.initialEpoch;
     this.sink.started({ description: s.description, epochs: s.epochs, initialEpoch: s.initialEpoch, classes: s.all.classes, history: (s.resumed?.history ?? []).map((m) => toEpochView(m)) });
+    const samples = augmentedSamples(s.trainSet, model.training?.augmentation, s.seed);
+    if (samples) this.sink.augmentedSamples(samples);
     if (this.inspected) await this.sendMaps();
     let lastProgress = 0;
     const outcome = await runSession(s, {

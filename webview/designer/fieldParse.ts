@@ -22,6 +22,12 @@ export function parseField(spec: FieldSpec, text: string, required: boolean): Pa
       const nums = parts.map(Number);
       return { ok: true, value: nums.length === 1 ? nums[0]! : nums };
     }
+    case 'numberRange': {
+      const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,;]\s*|\s+/).filter((p) => p !== '');
+      const nums = parts.map(Number);
+      const ok = parts.length === 2 && parts.every((p) => /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(p)) && nums.every(Number.isFinite);
+      return ok ? { ok: true, value: nums } : { ok: false, error: 'enter two numbers, low and high ("0.8, 1.2")' };
+    }
     case 'shape3': {
       const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,×x*]\s*|\s+/);
       return parts.length === 3 && parts.every((p) => /^\d+$/.test(p)) ? { ok: true, value: parts.map(Number) } : { ok: false, error: 'enter height, width, channels' };

@@ -51,6 +51,7 @@ export function fieldEditor(key: string, spec: FieldSpec, ctx: FieldContext): HT
     case 'windowPadding':
     case 'int':
     case 'intOrPair':
+    case 'numberRange':
     case 'number':
     case 'string':
     case 'shape3':

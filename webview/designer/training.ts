@@ -61,6 +61,7 @@ function fieldFor(key: string, field: FieldSpec, path: JsonPath, value: JsonValu
     }
     case 'int':
     case 'intOrPair':
+    case 'numberRange':
     case 'number':
     case 'enum':
     case 'bool':

@@ -11,7 +11,8 @@ export interface TrainingHost {
   setState(state: unknown): void;
 }
 
-const HOST_TYPES = ['init', 'run', 'progress', 'featureMaps', 'mapsError', 'fatal'];
+/** A record over the union: a host message type left out is a compile error, not a message dropped at run time. */
+const HOST_TYPES: readonly string[] = Object.keys({ init: true, run: true, progress: true, featureMaps: true, augmentedSamples: true, mapsError: true, fatal: true } satisfies Record<TrainingHostMessage['type'], true>);
 
 export function connect(onMessage: (msg: TrainingHostMessage) => void): TrainingHost {
   const api = vsCodeApi();

@@ -5,11 +5,12 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import './training.css';
 import { assertNever } from '../../src/model/assertNever';
 import { formatBytes } from '../../src/model/format';
-import type { BatchView, FeatureMapsView, RunSnapshot, TrainingHostMessage } from '../../src/protocol/training';
+import type { AugmentedSamplesView, BatchView, FeatureMapsView, RunSnapshot, TrainingHostMessage } from '../../src/protocol/training';
 import { button, h, replaceContent } from '../shared/dom';
 import { Chart, epochTable, onThemeChange } from './charts';
 import { connect } from './host';
 import { AttributionBlock } from './attribution';
+import { renderAugmented } from './augmented';
 import { ExplainPanel } from './explain';
 import { renderHealth } from './health';
 import { renderKernels } from './kernels';
@@ -34,6 +35,7 @@ let run: RunSnapshot | undefined;
 let batch: BatchView | undefined;
 let maps: FeatureMapsView | undefined;
 let mapsError: string | undefined;
+let augmented: AugmentedSamplesView | undefined;
 
 const app = document.getElementById('app') ?? document.body;
 const header = h('header', { class: 'run-header' });
@@ -44,6 +46,7 @@ const mapsRegion = h('div', { class: 'maps-region' });
 const healthRegion = h('div', { class: 'health-region' });
 const kernelsRegion = h('div', { class: 'kernels-region' });
 const resultsRegion = h('div', { class: 'results-region' });
+const augmentedRegion = h('div', { class: 'augmented-region' });
 let laidOut = false;
 
 function onMessage(msg: TrainingHostMessage): void {
@@ -51,12 +54,14 @@ function onMessage(msg: TrainingHostMessage): void {
     case 'init':
       run = msg.run;
       maps = msg.maps ?? maps;
+      augmented = msg.augmented ?? augmented;
       layout();
       renderAll();
       break;
     case 'run':
       run = msg.run;
       if (run.phase !== 'running') batch = undefined;
+      if (run.phase === 'loading') augmented = undefined; // a new run: its own samples follow once its data is loaded
       renderAll();
       break;
     case 'progress':
@@ -72,6 +77,10 @@ function onMessage(msg: TrainingHostMessage): void {
     case 'mapsError':
       mapsError = msg.message;
       renderMapsRegion();
+      break;
+    case 'augmentedSamples':
+      augmented = msg.samples;
+      renderAugmentedRegion();
       break;
     case 'fatal':
       replaceContent(app, [h('div', { class: 'fatal', role: 'alert' }, msg.message)]);
@@ -105,6 +114,7 @@ function layout(): void {
     header,
     h('section', { class: 'curves', 'aria-label': 'Curves' }, h('div', { class: 'chart-tools' }, h('label', { for: 'log-scale' }, logToggle, ' log-scale loss'), h('label', { for: 'smoothing' }, smoothToggle, ' smoothing')), h('div', { class: 'charts' }, lossChart.element, accChart.element)),
     table,
+    augmentedRegion,
     healthRegion,
     h('h2', {}, 'Inside the network'),
     sampleBar(),
@@ -142,6 +152,7 @@ function renderAll(): void {
   renderCharts();
   replaceContent(table, run && run.history.length ? [epochTable(run.history)] : []);
   renderHealthRegion();
+  renderAugmentedRegion();
   renderMapsRegion();
   renderResultsRegion();
 }
@@ -211,6 +222,10 @@ function renderMapsRegion(): void {
   if (maps) replaceContent(mapsRegion, [renderMaps(maps, inside)]);
   else replaceContent(mapsRegion, [h('p', { class: 'hint' }, mapsError ?? 'Feature maps appear when the model has weights (after the first epoch).')]);
   renderKernelsRegion();
+}
+
+function renderAugmentedRegion(): void {
+  replaceContent(augmentedRegion, augmented ? [renderAugmented(augmented)] : []);
 }
 
 function renderHealthRegion(): void {

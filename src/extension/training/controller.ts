@@ -148,6 +148,9 @@ export class TrainingController implements vscode.Disposable {
       case 'featureMaps':
         this.panels.post(uri, { type: 'featureMaps', maps: msg.maps });
         return;
+      case 'augmentedSamples':
+        this.panels.post(uri, { type: 'augmentedSamples', samples: msg.samples });
+        return;
       case 'mapsError':
         this.panels.post(uri, { type: 'mapsError', message: msg.message });
         return;

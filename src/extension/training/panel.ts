@@ -84,7 +84,7 @@ export class TrainingPanels implements vscode.Disposable {
   private handle(uri: vscode.Uri, entry: OpenPanel, msg: TrainingViewMessage): unknown {
     if (msg.type === 'ready') {
       const record = this.actions.record(uri);
-      const first = trainingHandshake(msg, record.snapshot(), record.maps);
+      const first = trainingHandshake(msg, record.snapshot(), record.maps, record.augmented);
       entry.endpoint.notify(first);
       entry.ready = first.type === 'init';
       if (entry.ready && !record.maps) this.actions.inspect(uri, 'test', 0);

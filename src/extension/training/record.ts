@@ -4,7 +4,7 @@
 import { assertNever } from '../../model/assertNever';
 import { readTrainState } from '../../node/checkpoint/weightsFile';
 import type { RunPhase, RunSnapshot } from '../../protocol/training';
-import type { BatchView, DataProgressView, DoneView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
+import type { AugmentedSamplesView, BatchView, DataProgressView, DoneView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
 
 export class RunRecord {
   phase: RunPhase = 'idle';
@@ -20,6 +20,8 @@ export class RunRecord {
   /** The image folder being prepared before the first batch (the last report). */
   dataProgress?: DataProgressView;
   maps?: FeatureMapsView;
+  /** The current run's first training samples as augmented (none without augmentation). */
+  augmented?: AugmentedSamplesView;
   /** The model text the running weights belong to. */
   snapshotText?: string;
   warnedAboutEdit = false;
@@ -28,7 +30,7 @@ export class RunRecord {
 
   /** A fresh run: forget the previous one's results (its curves stay in train.json). */
   reset(modelText: string): void {
-    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined, dataProgress: undefined });
+    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined, dataProgress: undefined, augmented: undefined });
     this.snapshotText = modelText;
     this.warnedAboutEdit = false;
   }
@@ -51,6 +53,9 @@ export class RunRecord {
         break;
       case 'featureMaps':
         this.maps = msg.maps;
+        break;
+      case 'augmentedSamples':
+        this.augmented = msg.samples;
         break;
       case 'done':
         Object.assign(this, { phase: msg.result.status, history: msg.result.history, evaluation: msg.result.evaluation, message: msg.result.message, seconds: msg.result.seconds, selection: msg.result.selection });

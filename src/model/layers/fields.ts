@@ -21,6 +21,15 @@ export type FieldSpec =
       readonly default?: number;
       readonly doc: string;
     }
+  /** [low, high] with min ≤ low ≤ high ≤ max (min itself excluded with exclusiveMin): a torchvision-style range. */
+  | {
+      readonly kind: 'numberRange';
+      readonly min: number;
+      readonly max: number;
+      readonly exclusiveMin?: boolean;
+      readonly default?: readonly [number, number];
+      readonly doc: string;
+    }
   | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string; readonly doc: string }
   | { readonly kind: 'bool'; readonly default?: boolean; readonly doc: string }
   /** With `path`, a file or folder name: an empty string is an error that says what to name (`path`). */
@@ -44,6 +53,8 @@ export interface ObjectSpec {
   readonly doc: string;
   readonly fields: Readonly<Record<string, FieldSpec>>;
   readonly required: readonly string[];
+  /** [older name, name]: two names of one setting (a renamed field kept for existing files); at most one may be given. */
+  readonly aliases?: readonly (readonly [string, string])[];
 }
 
 export interface LayerSpec extends ObjectSpec {

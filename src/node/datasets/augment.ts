@@ -1,57 +1,78 @@
-// Seeded, in-place training-batch augmentation: random integer shifts (zero fill) and horizontal flips.
+// Seeded, in-place training-batch augmentation (training.augmentation, src/model/augmentationSpec.ts): per sample,
+// one resampling pass for every geometric op, then the colour jitter, then cutout. Scratch space is allocated once
+// per augmenter, never per batch.
 import type { Rng } from '../../engine/rng';
-import { AUGMENTATION_DEFAULTS } from '../../model/defaults';
+import { hasColorJitter, resolveAugmentation, type ResolvedAugmentation } from '../../model/augmentation';
 import type { AugmentationConfig } from '../../model/types';
+import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation } from './augmentColor';
+import { inverseAffine, warpAffine, type Affine } from './augmentGeometry';
+import { drawSampleParams, newSampleParams, type SampleParams } from './augmentParams';
 
 export type Augmenter = (batch: Float32Array, count: number, rng: Rng) => void;
 
-/**
- * An augmenter for NHWC batches of `shape` samples, or undefined when the config asks for nothing
- * (so the training loop can skip the pass). Per sample it draws, in this fixed order: dy, dx, flip —
- * so the same seed always gives the same batch.
- */
-export function makeAugmenter(config: AugmentationConfig, shape: readonly [number, number, number]): Augmenter | undefined {
+type Shape = readonly [number, number, number];
+
+/** True when no sample can change: the training loop then skips the pass. */
+function changesNothing(a: ResolvedAugmentation, h: number, w: number): boolean {
+  return (
+    a.randomResizedCrop === null && a.rotation === 0 && a.zoom[0] === 1 && a.zoom[1] === 1
+    && Math.round(a.translation * h) === 0 && Math.round(a.translation * w) === 0
+    && !a.horizontalFlip && !a.verticalFlip && !hasColorJitter(a) && a.cutout === null
+  );
+}
+
+/** Scratch space for one sample of `shape`: allocate once, reuse for every sample. */
+export interface AugmentScratch {
+  readonly source: Float32Array;
+  readonly affine: Affine;
+}
+
+export function newAugmentScratch(shape: Shape): AugmentScratch {
+  return { source: new Float32Array(shape[0] * shape[1] * shape[2]), affine: new Float64Array(6) };
+}
+
+/** Applies drawn parameters to one HWC sample in place: geometry, colour ops in p.order, cutout. */
+export function applySampleParams(sample: Float32Array, shape: Shape, p: SampleParams, scratch: AugmentScratch): void {
   const [h, w, c] = shape;
-  const shift = config.shift ?? AUGMENTATION_DEFAULTS.shift;
-  if (!(shift >= 0 && shift <= 1)) throw new RangeError(`augmentation.shift must be in [0, 1], got ${shift}`);
-  // Integer shifts: sub-pixel interpolation would blur every sample and costs more than it helps.
-  const maxDy = Math.round(shift * h);
-  const maxDx = Math.round(shift * w);
-  const flip = config.horizontalFlip ?? AUGMENTATION_DEFAULTS.horizontalFlip;
-  if (maxDy === 0 && maxDx === 0 && !flip) return undefined;
+  if (inverseAffine(p, h, w, scratch.affine)) {
+    scratch.source.set(sample);
+    warpAffine(scratch.source, sample, h, w, c, scratch.affine);
+  }
+  const pixels = h * w;
+  for (let i = 0; i < 4; i++) {
+    const op = p.order[i];
+    if (op === 0 && p.brightness !== 1) adjustBrightness(sample, pixels, c, p.brightness);
+    else if (op === 1 && p.contrast !== 1) adjustContrast(sample, pixels, c, p.contrast);
+    else if (op === 2 && p.saturation !== 1) adjustSaturation(sample, pixels, c, p.saturation);
+    else if (op === 3 && p.hue !== 0) adjustHue(sample, pixels, c, p.hue);
+  }
+  for (let k = 0; k < p.holes; k++) {
+    const top = p.holeY[k]! - Math.floor(p.holeHeight / 2);
+    const left = p.holeX[k]! - Math.floor(p.holeWidth / 2);
+    const x0 = Math.max(0, left) * c;
+    const x1 = Math.min(w, left + p.holeWidth) * c;
+    for (let y = Math.max(0, top); y < Math.min(h, top + p.holeHeight); y++) sample.fill(0, y * w * c + x0, y * w * c + x1);
+  }
+}
 
+/**
+ * An augmenter for NHWC batches of `shape` samples, or undefined when the config changes nothing. A config value
+ * out of its limits is a RangeError naming the field. Per sample the draws follow drawSampleParams' fixed order,
+ * so one seed always gives the same batch; a config of only translation (shift) and horizontalFlip draws and moves
+ * exactly as before those were joined by the other ops.
+ */
+export function makeAugmenter(config: AugmentationConfig, shape: Shape): Augmenter | undefined {
+  const [h, w, c] = shape;
+  const plan = resolveAugmentation(config);
+  if (changesNothing(plan, h, w)) return undefined;
   const size = h * w * c;
-  const row = w * c;
-  const scratch = new Float32Array(size); // reused across calls: no allocation per batch
-
+  const params = newSampleParams(plan.cutout?.holes ?? 0);
+  const scratch = newAugmentScratch(shape);
   return (batch, count, rng) => {
     if (count * size > batch.length) throw new RangeError(`batch holds ${batch.length / size} samples, asked to augment ${count}`);
     for (let n = 0; n < count; n++) {
-      const dy = maxDy > 0 ? rng.int(2 * maxDy + 1) - maxDy : 0;
-      const dx = maxDx > 0 ? rng.int(2 * maxDx + 1) - maxDx : 0;
-      const mirror = flip && rng.next() < 0.5;
-      if (dy === 0 && dx === 0 && !mirror) continue;
-      const sample = batch.subarray(n * size, (n + 1) * size);
-      scratch.set(sample);
-      // out(y, x) = in(y - dy, x' - dx) where x' is x mirrored when flipping; outside → 0.
-      for (let y = 0; y < h; y++) {
-        const sy = y - dy;
-        const o = y * row;
-        if (sy < 0 || sy >= h) {
-          sample.fill(0, o, o + row);
-          continue;
-        }
-        for (let x = 0; x < w; x++) {
-          const sx = (mirror ? w - 1 - x : x) - dx;
-          const p = o + x * c;
-          if (sx < 0 || sx >= w) {
-            for (let k = 0; k < c; k++) sample[p + k] = 0;
-          } else {
-            const s = sy * row + sx * c;
-            for (let k = 0; k < c; k++) sample[p + k] = scratch[s + k];
-          }
-        }
-      }
+      drawSampleParams(plan, h, w, rng, params);
+      applySampleParams(batch.subarray(n * size, (n + 1) * size), shape, params, scratch);
     }
   };
 }

@@ -16,7 +16,7 @@ async function cnn(...args: string[]): Promise<{ code: number; out: string[]; er
 }
 
 /** The operands a command needs after the model path. */
-const rest: Readonly<Record<string, readonly string[]>> = { summary: [], train: [], evaluate: [], predict: ['x.png'] };
+const rest: Readonly<Record<string, readonly string[]>> = { summary: [], train: [], evaluate: [], predict: ['x.png'], 'augment-preview': [] };
 
 describe('cnn on hostile paths', function () {
   this.timeout(20_000); // FIFO watchdogs release a blocked read after 3 s, so a regression fails instead of hanging
@@ -63,7 +63,7 @@ describe('cnn on hostile paths', function () {
     ['link.cnn.json', 'is a directory, not a model file'],
     ['pipe.cnn.json', 'is not a regular file (a named pipe)'],
   ];
-  for (const command of ['summary', 'train', 'evaluate', 'predict']) {
+  for (const command of ['summary', 'train', 'evaluate', 'predict', 'augment-preview']) {
     for (const [name, message] of cases) {
       it(`${command} ${name}: "${message}", exit 1`, async () => {
         const r = await cnn(command, at(name), ...rest[command]);

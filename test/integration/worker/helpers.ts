@@ -49,7 +49,7 @@ export function useSupervisor(): { readonly fx: Fixture; readonly supervisor: Tr
 }
 
 /** A small convnet on the bundled MNIST subset (absolute paths), written as `<name>.cnn.json` in `dir`. */
-export function tinyModel(dir: string, name: string, overrides: { epochs?: number; batchSize?: number; filters?: number } = {}): { path: string; text: string } {
+export function tinyModel(dir: string, name: string, overrides: { epochs?: number; batchSize?: number; filters?: number; augmentation?: Record<string, unknown> } = {}): { path: string; text: string } {
   const text = JSON.stringify(
     {
       format: 'cnn-studio/model@1',
@@ -71,6 +71,7 @@ export function tinyModel(dir: string, name: string, overrides: { epochs?: numbe
         epochs: overrides.epochs ?? 2,
         validationSplit: 0.25,
         seed: 1,
+        ...(overrides.augmentation ? { augmentation: overrides.augmentation } : {}),
       },
     },
     null,

@@ -56,6 +56,7 @@ describe('training worker and supervisor (real worker thread)', function () {
     assert.ok(Math.abs(last.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);
     assert.match(last.caption, /test #1 \(label 2\)/);
     assert.equal(rec.of('mapsError').length, 0);
+    assert.equal(rec.of('augmentedSamples').length, 0, 'no augmentation, no samples');
 
     const r = outcome.result;
     assert.equal(r.status, 'completed');
@@ -94,10 +95,15 @@ describe('training worker and supervisor (real worker thread)', function () {
   });
 
   it('stops mid-epoch between batches and keeps the last checkpoint; the same model can train again', async () => {
-    const model = tinyModel(ctx.fx.dir, 'long', { epochs: 50, batchSize: 8 });
+    const model = tinyModel(ctx.fx.dir, 'long', { epochs: 50, batchSize: 8, augmentation: { rotation: 15, cutout: { size: 0.25 } } });
     const rec = new Recorder();
     const run = ctx.supervisor.start(model.path, { modelPath: model.path, modelText: model.text, options: { limit: 400 } }, rec.listener);
     await rec.next('epoch');
+    // With augmentation, the view gets the first training samples as augmented, once, as bytes.
+    const augmented = rec.of('augmentedSamples');
+    assert.equal(augmented.length, 1);
+    assert.deepEqual([augmented[0].samples.shape, augmented[0].samples.seed], [[8, 28, 28, 1], 1]);
+    assert.ok(augmented[0].samples.data instanceof Uint8Array && augmented[0].samples.data.length === 8 * 784);
     const outcome = await run.stop();
     assert.equal(outcome.kind, 'done', 'the worker stopped cooperatively, before the grace period ended');
     if (outcome.kind === 'done') assert.equal(outcome.result.status, 'stopped');

@@ -129,6 +129,32 @@ describe('model parser and validation', () => {
     ]);
   });
 
+  it('validates training.augmentation at the field: limits, ranges, and shift with its newer name', () => {
+    const all = {
+      randomResizedCrop: { scale: [0.08, 1], ratio: [0.75, 1.3333] }, rotation: 15, zoom: [0.9, 1.1], translation: 0.1,
+      horizontalFlip: true, verticalFlip: false, brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.05, cutout: { holes: 2, size: 0.25 },
+    };
+    const ok = parseModelText(modelText([{ type: 'flatten' }], [8, 8, 3], { training: { augmentation: all } }));
+    assert.deepEqual(ok.diagnostics, []);
+    assert.deepEqual(ok.model!.training!.augmentation, all);
+    assert.deepEqual(parseModelText(modelText([], [8, 8, 3], { training: { augmentation: { randomResizedCrop: {}, cutout: {} } } })).diagnostics, []);
+    const text = modelText([], [8, 8, 3], {
+      training: {
+        augmentation: { rotation: 400, zoom: [2, 1], hue: 0.6, randomResizedCrop: { scale: [0, 1], ratio: 1.2 }, cutout: { holes: 0 }, shift: 0.1, translation: 0.2 },
+      },
+    });
+    const found = parseModelText(text).diagnostics.map((d) => [d.code, d.message, textAt(text, d.range).replace(/\s+/g, '')]);
+    assert.deepEqual(found, [
+      ['out-of-range', 'training.augmentation.rotation is 400; it must be ≥ 0 and ≤ 180', '400'],
+      ['out-of-range', 'training.augmentation.zoom is [2, 1]; the low end must not be above the high end', '[2,1]'],
+      ['out-of-range', 'training.augmentation.hue is 0.6; it must be ≥ 0 and ≤ 0.5', '0.6'],
+      ['out-of-range', 'training.augmentation.randomResizedCrop.scale[0] is 0; it must be > 0 and ≤ 1', '0'],
+      ['wrong-type', 'training.augmentation.randomResizedCrop.ratio must be a range [low, high], not a fraction', '1.2'],
+      ['out-of-range', 'training.augmentation.cutout.holes is 0; it must be ≥ 1 and ≤ 100', '0'],
+      ['unknown-field', 'training.augmentation.shift is the older name of training.augmentation.translation: give only one of them', '"shift"'],
+    ]);
+  });
+
   it('rejects comments (other tools read these files as strict JSON)', () => {
     const parsed = parseModelText('{ // hi\n "format": "cnn-studio/model@1", "input": {"shape": [1,1,1]}, "layers": [] }');
     assert.equal(parsed.diagnostics[0].code, 'syntax');

@@ -337,18 +337,155 @@ def correct(out, y):
     return (out.argmax(1) == y).sum()
 
 
+def round_half_up(v):
+    """JavaScript's Math.round (Python's round() rounds halves to even)."""
+    return math.floor(v + 0.5)
+
+
+def draw_crop(scale, ratio, h, w, uniform):
+    """torchvision RandomResizedCrop.get_params with CNN Studio's draws: (top, left, height, width) in whole pixels."""
+    log_lo, log_hi = math.log(ratio[0]), math.log(ratio[1])
+    for _ in range(10):
+        target = h * w * (scale[0] + (scale[1] - scale[0]) * uniform())
+        aspect = math.exp(log_lo + (log_hi - log_lo) * uniform())
+        cw, ch = round_half_up(math.sqrt(target * aspect)), round_half_up(math.sqrt(target / aspect))
+        if 0 < cw <= w and 0 < ch <= h:
+            top = math.floor(uniform() * (h - ch + 1))
+            return top, math.floor(uniform() * (w - cw + 1)), ch, cw
+    cw, ch = w, h
+    if w / h < ratio[0]:
+        ch = round_half_up(w / ratio[0])
+    elif w / h > ratio[1]:
+        cw = round_half_up(h * ratio[1])
+    return (h - ch) // 2, (w - cw) // 2, ch, cw
+
+
+def draw_augmentation(h, w, uniform):
+    """One sample's draws from uniform() (numbers in [0, 1)), in CNN Studio's fixed order (src/node/datasets/augmentParams.ts)."""
+    a = AUGMENTATION
+    p = {"crop": (0, 0, h, w), "angle": 0.0, "scale": a["zoom"][0], "dy": 0, "dx": 0, "hflip": False, "vflip": False,
+         "order": [0, 1, 2, 3], "brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0, "holes": []}
+    if a["randomResizedCrop"]:
+        p["crop"] = draw_crop(a["randomResizedCrop"]["scale"], a["randomResizedCrop"]["ratio"], h, w, uniform)
+    if a["rotation"] > 0:
+        p["angle"] = -a["rotation"] + 2 * a["rotation"] * uniform()
+    if a["zoom"][0] < a["zoom"][1]:
+        p["scale"] = a["zoom"][0] + (a["zoom"][1] - a["zoom"][0]) * uniform()
+    max_dy, max_dx = round_half_up(a["translation"] * h), round_half_up(a["translation"] * w)
+    if max_dy > 0:
+        p["dy"] = math.floor(uniform() * (2 * max_dy + 1)) - max_dy
+    if max_dx > 0:
+        p["dx"] = math.floor(uniform() * (2 * max_dx + 1)) - max_dx
+    p["hflip"] = a["horizontalFlip"] and uniform() < 0.5
+    p["vflip"] = a["verticalFlip"] and uniform() < 0.5
+    if a["brightness"] > 0 or a["contrast"] > 0 or a["saturation"] > 0 or a["hue"] > 0:
+        for i in range(3, 0, -1):  # ColorJitter's random order
+            j = math.floor(uniform() * (i + 1))
+            p["order"][i], p["order"][j] = p["order"][j], p["order"][i]
+    for name in ("brightness", "contrast", "saturation"):
+        if a[name] > 0:
+            lo = max(0.0, 1 - a[name])
+            p[name] = lo + (1 + a[name] - lo) * uniform()
+    if a["hue"] > 0:
+        p["hue"] = -a["hue"] + 2 * a["hue"] * uniform()
+    if a["cutout"]:
+        p["holes"] = [(math.floor(uniform() * h), math.floor(uniform() * w)) for _ in range(a["cutout"]["holes"])]
+    return p
+
+
+def inverse_affine(p, h, w):
+    """Output pixel → source pixel (a, b, e, c, d, f) for flips(rotate/zoom/translate(crop(image))), in pixel indices."""
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+    rad = p["angle"] * math.pi / 180
+    cos, sin = math.cos(rad) / p["scale"], math.sin(rad) / p["scale"]
+    top, left, ch, cw = p["crop"]
+
+    def source(x, y):
+        u = (w - 1 - x if p["hflip"] else x) - cx - p["dx"]
+        v = (h - 1 - y if p["vflip"] else y) - cy - p["dy"]
+        return left + (cx + u * cos - v * sin + 0.5) * cw / w - 0.5, top + (cy + u * sin + v * cos + 0.5) * ch / h - 0.5
+
+    (x0, y0), (x1, y1), (x2, y2) = source(0, 0), source(1, 0), source(0, 1)
+    return x1 - x0, x2 - x0, x0, y1 - y0, y2 - y0, y0
+
+
+def gray(x):
+    return 0.2989 * x[0] + 0.587 * x[1] + 0.114 * x[2]
+
+
+def adjust_hue(rgb, factor):
+    """torchvision's adjust_hue (through HSV), for one [3, H, W] sample."""
+    r, g, b = rgb
+    maxc, minc = rgb.max(0).values, rgb.min(0).values
+    eqc = maxc == minc
+    cr = maxc - minc
+    ones = torch.ones_like(maxc)
+    s = cr / torch.where(eqc, ones, maxc)
+    div = torch.where(eqc, ones, cr)
+    rc, gc, bc = (maxc - r) / div, (maxc - g) / div, (maxc - b) / div
+    h = torch.where(maxc == r, bc - gc, torch.where(maxc == g, 2.0 + rc - bc, 4.0 + gc - rc))
+    h = (torch.fmod(h / 6.0 + 1.0, 1.0) + factor) % 1.0
+    i = torch.floor(h * 6.0)
+    f = h * 6.0 - i
+    i = i.long() % 6
+    p = (maxc * (1.0 - s)).clamp(0, 1)
+    q = (maxc * (1.0 - s * f)).clamp(0, 1)
+    t = (maxc * (1.0 - s * (1.0 - f))).clamp(0, 1)
+    table = torch.stack([torch.stack(c) for c in ((maxc, q, p, p, t, maxc), (t, maxc, maxc, q, p, p), (p, p, t, maxc, maxc, q))])
+    return table.gather(1, i.unsqueeze(0).unsqueeze(0).expand(3, 1, *i.shape)).squeeze(1)
+
+
+def jitter(x, op, f):
+    """torchvision ColorJitter's four ops (0 brightness, 1 contrast, 2 saturation, 3 hue) on one [C, H, W] sample; alpha is kept."""
+    colours = x[:3] if x.shape[0] >= 3 else x[:1]
+    if op == 0:
+        out = (f * colours).clamp(0, 1)
+    elif op == 1:
+        mean = gray(x).mean() if x.shape[0] >= 3 else x[0].mean()
+        out = (f * colours + (1 - f) * mean).clamp(0, 1)
+    elif x.shape[0] < 3:  # saturation and hue leave gray images alone, as torchvision
+        return x
+    elif op == 2:
+        out = (f * colours + (1 - f) * gray(x)).clamp(0, 1)
+    else:
+        out = adjust_hue(colours, f)
+    return torch.cat([out, x[out.shape[0]:]])
+
+
+def apply_augmentation(x, p):
+    """One [C, H, W] sample augmented with draws p: one bilinear resampling (0 outside the image), the colour ops, cutout."""
+    c, h, w = x.shape
+    m = inverse_affine(p, h, w)
+    if m != (1, 0, 0, 0, 1, 0):
+        # The pixel-index map in grid_sample's normalized coordinates (align_corners=False: -1 and 1 are the outer edges).
+        def norm(xn, yn):
+            xi, yi = ((xn + 1) * w - 1) / 2, ((yn + 1) * h - 1) / 2
+            return (2 * (m[0] * xi + m[1] * yi + m[2]) + 1) / w - 1, (2 * (m[3] * xi + m[4] * yi + m[5]) + 1) / h - 1
+
+        (x0, y0), (x1, y1), (x2, y2) = norm(0, 0), norm(1, 0), norm(0, 1)
+        theta = torch.tensor([[[x1 - x0, x2 - x0, x0], [y1 - y0, y2 - y0, y0]]], dtype=x.dtype, device=x.device)
+        grid = F.affine_grid(theta, [1, c, h, w], align_corners=False)
+        # Bilinear inside the image (its outer half pixel repeats the edge, as a resize does), 0 outside it.
+        inside = (grid.abs() <= 1).all(-1).to(x.dtype)
+        x = F.grid_sample(x[None], grid, mode="bilinear", padding_mode="border", align_corners=False)[0] * inside
+    for op in p["order"]:
+        f = p[("brightness", "contrast", "saturation", "hue")[op]]
+        if f != (0 if op == 3 else 1):
+            x = jitter(x, op, f)
+    if p["holes"]:
+        x = x.clone()
+        hh, hw = max(1, round_half_up(AUGMENTATION["cutout"]["size"] * h)), max(1, round_half_up(AUGMENTATION["cutout"]["size"] * w))
+        for cy, cx in p["holes"]:
+            top, left = cy - hh // 2, cx - hw // 2
+            x[:, max(0, top):max(0, top + hh), max(0, left):max(0, left + hw)] = 0
+    return x
+
+
 def augment(x, generator):
-    """CNN Studio's augmentation: random integer shifts (zero fill) of up to shift × size, and horizontal flips."""
-    n, _, h, w = x.shape
-    max_dy, max_dx = round(AUGMENTATION["shift"] * h), round(AUGMENTATION["shift"] * w)
-    out = torch.zeros_like(x)
-    draws = torch.rand((n, 3), generator=generator)
-    for i in range(n):
-        dy = int(draws[i, 0] * (2 * max_dy + 1)) - max_dy
-        dx = int(draws[i, 1] * (2 * max_dx + 1)) - max_dx
-        src = x[i].flip(-1) if AUGMENTATION["horizontalFlip"] and draws[i, 2] < 0.5 else x[i]
-        out[i, :, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = src[:, max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
-    return out
+    """CNN Studio's augmentation (training.augmentation in docs/model-format.md) of an [N, C, H, W] batch, drawn from generator."""
+    _, _, h, w = x.shape
+    uniform = lambda: torch.rand((), generator=generator).item()  # noqa: E731
+    return torch.stack([apply_augmentation(sample, draw_augmentation(h, w, uniform)) for sample in x])
 
 
 # ---------------------------------------------------------------- training

@@ -50,3 +50,20 @@ describe('designer field parsing of a window padding (convolutions and pools)', 
     assert.deepEqual(parseField({ kind: 'bool', default: false, doc: '' }, 'yes', false), { ok: false, error: 'enter true or false' });
   });
 });
+
+describe('designer field parsing of a range (training.augmentation.zoom)', () => {
+  const zoom = { kind: 'numberRange', min: 0, max: 10, exclusiveMin: true, default: [1, 1], doc: '' } as const;
+
+  it('reads "low, high" as typed and as the field shows it', () => {
+    assert.deepEqual(parseField(zoom, '0.8, 1.2', false), { ok: true, value: [0.8, 1.2] });
+    assert.deepEqual(parseField(zoom, '[0.8 1.25]', false), { ok: true, value: [0.8, 1.25] });
+    assert.deepEqual(parseField(zoom, '.5,2', false), { ok: true, value: [0.5, 2] });
+    assert.deepEqual(parseField(zoom, '', false), { ok: true, value: undefined });
+  });
+
+  it('refuses one number, three, and words (limits and order are the validator\'s)', () => {
+    for (const t of ['1', '1, 2, 3', 'a, b', '1, x']) {
+      assert.deepEqual(parseField(zoom, t, false), { ok: false, error: 'enter two numbers, low and high ("0.8, 1.2")' }, t);
+    }
+  });
+});
