@@ -154,14 +154,14 @@ async function prepareOne(p: Preparation, job: Job, into: Uint8Array, at: number
 }
 
 /** Prepare with bounded concurrency (the native decoder runs on libuv's threads); results land by position. */
-async function prepareAll(p: Preparation, jobs: readonly Job[], slot: (i: number) => { into: Uint8Array; at: number }): Promise<Result[]> {
+async function prepareAll(p: Preparation, jobs: readonly Job[], slot: (i: number, worker: number) => { into: Uint8Array; at: number }): Promise<Result[]> {
   const results: Result[] = new Array(jobs.length);
   let next = 0;
-  const worker = async (): Promise<void> => {
+  const worker = async (_: unknown, w: number): Promise<void> => {
     while (next < jobs.length) {
       if (p.shouldStop?.()) throw new DataLoadCancelled();
       const i = next++;
-      const { into, at } = slot(i);
+      const { into, at } = slot(i, w);
       results[i] = await prepareOne(p, jobs[i], into, at);
     }
   };
@@ -184,24 +184,34 @@ function roundRobin(perClass: readonly (readonly Job[])[]): Job[] {
  *  data is only put into the cache: each sample passes through a buffer of its own, dropped once it is written. */
 async function prepareSelection(p: Preparation, perClass: readonly (readonly Job[])[], limit: number | undefined, stream: boolean): Promise<{ results: Result[]; all?: Uint8Array }> {
   const size = p.shape[0] * p.shape[1] * p.shape[2];
-  if (limit === undefined && stream) return { results: await prepareAll(p, perClass.flat(), () => ({ into: new Uint8Array(size), at: 0 })) };
+  if (stream) {
+    // One buffer per worker, reused: a result must not hold its sample, or memory grows with the folder.
+    const scratch: Uint8Array[] = [];
+    const slot = (_: number, w: number): { into: Uint8Array; at: number } => ({ into: (scratch[w] ??= new Uint8Array(size)), at: 0 });
+    if (limit === undefined) return { results: await prepareAll(p, perClass.flat(), slot) };
+    return { results: await prepareLimited(p, roundRobin(perClass), limit, slot) };
+  }
   if (limit === undefined) {
     const jobs = perClass.flat();
     const all = new Uint8Array(jobs.length * size);
     return { results: await prepareAll(p, jobs, (i) => ({ into: all, at: i * size })), all };
   }
-  const order = roundRobin(perClass);
+  return { results: await prepareLimited(p, roundRobin(perClass), limit, () => ({ into: new Uint8Array(size), at: 0 })) };
+}
+
+/** The first `limit` readable images of `order`, in class-grouped order. */
+async function prepareLimited(p: Preparation, order: readonly Job[], limit: number, slot: (i: number, worker: number) => { into: Uint8Array; at: number }): Promise<Result[]> {
   const results: Result[] = [];
   let good = 0;
   let pos = 0;
   // Top up in rounds: each round replaces the files the previous one had to skip.
   while (good < limit && pos < order.length) {
-    const round = await prepareAll(p, order.slice(pos, pos + limit - good), () => ({ into: new Uint8Array(size), at: 0 }));
+    const round = await prepareAll(p, order.slice(pos, pos + limit - good), slot);
     pos += round.length;
     good += round.filter((r) => r.value === 'ok').length;
     for (const r of round) results.push(r);
   }
-  return { results: results.sort((a, b) => a.job.index - b.job.index) };
+  return results.sort((a, b) => a.job.index - b.job.index);
 }
 
 /** Without a memory budget everything is in memory. */
