@@ -2,7 +2,7 @@
 // the training view can show the same grid). Seeded as training is, so a run of it is repeatable; it is the same kind
 // of batch, not epoch 1's exact one (that depends on the shuffle).
 import { dirname } from 'node:path';
-import { copySample, type Dataset } from '../engine/dataset';
+import { readSampleFloats, type Dataset } from '../engine/dataset';
 import { createRng } from '../engine/rng';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import type { AugmentationConfig, Model } from '../model/types';
@@ -35,12 +35,15 @@ export interface AugmentPreview extends SampleGrid {
 
 /** The first `count` samples of `data` (fewer when it has fewer), each `copies` times in a row, augmented with a
  *  generator seeded with `seed`: [count · copies, h, w, c]. `augmented` is false when the config changes nothing. */
-export function augmentedBatch(data: Dataset, augmentation: AugmentationConfig | undefined, count: number, copies: number, seed: number): { batch: Float32Array; count: number; augmented: boolean } {
+export async function augmentedBatch(data: Dataset, augmentation: AugmentationConfig | undefined, count: number, copies: number, seed: number): Promise<{ batch: Float32Array; count: number; augmented: boolean }> {
   const n = Math.min(count, data.count);
   const size = data.shape[0] * data.shape[1] * data.shape[2];
   const tiles = n * copies;
   const batch = new Float32Array(tiles * size);
-  for (let i = 0; i < tiles; i++) copySample(data, Math.floor(i / copies), batch, i * size);
+  for (let i = 0; i < n; i++) {
+    const sample = await readSampleFloats(data, i); // the data may stream from the dataset cache
+    for (let k = 0; k < copies; k++) batch.set(sample, (i * copies + k) * size);
+  }
   const augment = augmentation ? makeAugmenter(augmentation, data.shape) : undefined;
   augment?.(batch, tiles, createRng(seed));
   return { batch, count: n, augmented: augment !== undefined };
@@ -54,7 +57,7 @@ export async function augmentPreview(modelPath: string, model: Model, options: A
   const shape = model.input.shape;
   const data = await loadDataSource(t.data.train, dirname(modelPath), shape, { limit: options.count, cacheDir: options.cacheDir });
   const seed = options.seed ?? t.seed ?? TRAINING_DEFAULTS.seed;
-  const { batch, count, augmented } = augmentedBatch(data, t.augmentation, options.count, options.copies ?? 1, seed);
+  const { batch, count, augmented } = await augmentedBatch(data, t.augmentation, options.count, options.copies ?? 1, seed);
   const copies = options.copies ?? 1;
   const grid = sampleGridPng(batch, count * copies, shape, copies > 1 ? copies : undefined);
   return { ...grid, count, copies, seed, augmented, description: data.description, warnings: data.warnings };

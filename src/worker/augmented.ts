@@ -8,9 +8,9 @@ import type { AugmentedSamplesView } from '../protocol/worker';
 export const AUGMENTED_SAMPLES = 8;
 
 /** The samples as bytes, or undefined when the run has no augmentation that changes anything. */
-export function augmentedSamples(data: Dataset, augmentation: AugmentationConfig | undefined, seed: number): AugmentedSamplesView | undefined {
+export async function augmentedSamples(data: Dataset, augmentation: AugmentationConfig | undefined, seed: number): Promise<AugmentedSamplesView | undefined> {
   if (!augmentation || data.count === 0) return undefined;
-  const { batch, count, augmented } = augmentedBatch(data, augmentation, AUGMENTED_SAMPLES, 1, seed);
+  const { batch, count, augmented } = await augmentedBatch(data, augmentation, AUGMENTED_SAMPLES, 1, seed);
   if (!augmented) return undefined;
   return { shape: [count, ...data.shape], data: Uint8Array.from(batch, (v) => Math.round(255 * Math.min(1, Math.max(0, v)))), seed };
 }

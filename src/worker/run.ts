@@ -120,7 +120,7 @@ export class TrainingRun {
     this.session = s;
     this.epoch = s.initialEpoch;
     this.sink.started({ description: s.description, epochs: s.epochs, initialEpoch: s.initialEpoch, classes: s.all.classes, history: (s.resumed?.history ?? []).map((m) => toEpochView(m)) });
-    const samples = augmentedSamples(s.trainSet, model.training?.augmentation, s.seed);
+    const samples = await augmentedSamples(s.trainSet, model.training?.augmentation, s.seed);
     if (samples) this.sink.augmentedSamples(samples);
     if (this.inspected) await this.sendMaps();
     let lastProgress = 0;

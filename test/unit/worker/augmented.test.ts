@@ -16,25 +16,25 @@ const data = (count: number): Dataset => ({
 });
 
 describe('worker: augmented samples for the training view', () => {
-  it('are the first samples augmented with the run\'s seed, as bytes', () => {
+  it('are the first samples augmented with the run\'s seed, as bytes', async () => {
     const aug = { rotation: 20, brightness: 0.5 };
-    const view = augmentedSamples(data(20), aug, 7)!;
+    const view = (await augmentedSamples(data(20), aug, 7))!;
     assert.deepEqual(view.shape, [AUGMENTED_SAMPLES, 6, 5, 3]);
     assert.equal(view.seed, 7);
-    const { batch } = augmentedBatch(data(20), aug, AUGMENTED_SAMPLES, 1, 7);
+    const { batch } = await augmentedBatch(data(20), aug, AUGMENTED_SAMPLES, 1, 7);
     assert.deepEqual(Array.from(view.data), Array.from(batch, (v) => Math.round(255 * v)));
-    assert.notDeepEqual(Array.from(view.data), Array.from(data(20).images.subarray(0, batch.length), (v) => Math.round(255 * v)), 'augmented, not the originals');
-    assert.deepEqual(augmentedSamples(data(3), aug, 7)!.shape, [3, 6, 5, 3], 'fewer when the data has fewer');
+    assert.notDeepEqual(Array.from(view.data), Array.from((data(20).images as Float32Array).subarray(0, batch.length), (v) => Math.round(255 * v)), 'augmented, not the originals');
+    assert.deepEqual((await augmentedSamples(data(3), aug, 7))!.shape, [3, 6, 5, 3], 'fewer when the data has fewer');
   });
 
-  it('are not sent without augmentation, or with one that changes nothing', () => {
-    assert.equal(augmentedSamples(data(4), undefined, 1), undefined);
-    assert.equal(augmentedSamples(data(4), { shift: 0.01, rotation: 0 }, 1), undefined);
+  it('are not sent without augmentation, or with one that changes nothing', async () => {
+    assert.equal(await augmentedSamples(data(4), undefined, 1), undefined);
+    assert.equal(await augmentedSamples(data(4), { shift: 0.01, rotation: 0 }, 1), undefined);
   });
 
-  it('the run record keeps them for the handshake, and a new run forgets them', () => {
+  it('the run record keeps them for the handshake, and a new run forgets them', async () => {
     const record = new RunRecord('m');
-    const samples = augmentedSamples(data(4), { horizontalFlip: true }, 1)!;
+    const samples = (await augmentedSamples(data(4), { horizontalFlip: true }, 1))!;
     record.apply({ type: 'augmentedSamples', samples });
     assert.equal(record.augmented, samples);
     const init = trainingHandshake({ protocolVersion: TRAINING_PROTOCOL_VERSION }, record.snapshot(), undefined, record.augmented);
