@@ -6,7 +6,7 @@ import { kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../n
 import { loadDataSource } from '../node/datasets/load';
 import { loadTrainedNetwork, TrainedWeightsError, type TrainedNetwork } from '../node/checkpoint/trainedNetwork';
 import { evaluate } from '../engine/train';
-import { TRAINING_DEFAULTS } from '../model/defaults';
+import { inputResize, TRAINING_DEFAULTS } from '../model/defaults';
 import type { DataSource, Model } from '../model/types';
 import { LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
@@ -64,7 +64,7 @@ async function evaluateModel(values: OptionValues<typeof spec.options>, operands
   const which = values.data !== undefined ? values.data : t?.data?.test !== undefined ? 'test data' : 'training data (no test set)';
   let data;
   try {
-    data = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit });
+    data = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit, policy: inputResize(model.input) });
   } catch (e) {
     throw new UserError(e instanceof Error ? e.message : String(e));
   }

@@ -6,7 +6,7 @@ import type { Dataset } from '../../engine/dataset';
 import { buildNetwork, type Network } from '../../engine/network';
 import { createOptimizer, type Optimizer } from '../../engine/optimizers';
 import { createRng } from '../../engine/rng';
-import { TRAINING_DEFAULTS } from '../../model/defaults';
+import { inputResize, TRAINING_DEFAULTS } from '../../model/defaults';
 import { monitoredMetric, train, type BatchProgress, type EpochMetrics, type MonitoredMetric, type TrainResult } from '../../engine/train';
 import type { EpochHealth } from '../../engine/health';
 import { loadMatchingWeights, loadWeightsInto, type WarmStart } from '../../engine/weights';
@@ -108,7 +108,7 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
   const modelDir = dirname(modelPath);
   const load = async (source: DataSource): Promise<LoadedData> => {
     try {
-      const d = await loadDataSource(source, modelDir, model.input.shape, { limit, onProgress: o.onDataProgress, shouldStop: o.shouldStopLoading });
+      const d = await loadDataSource(source, modelDir, model.input.shape, { limit, onProgress: o.onDataProgress, shouldStop: o.shouldStopLoading, policy: inputResize(model.input) });
       for (const w of d.warnings) o.onWarning?.(w);
       if (d.prepared) o.onDataProgress?.(d.prepared);
       return d;
