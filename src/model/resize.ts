@@ -15,17 +15,17 @@ export interface ResizePolicyInfo {
 /** Every policy, with what it means elsewhere. A Record, so a new policy cannot be left out. */
 export const RESIZE_POLICY_INFO: Readonly<Record<ResizePolicy, ResizePolicyInfo>> = {
   stretch: {
-    doc: 'resized to height × width; an image of another aspect ratio is distorted',
+    doc: 'resized to the input\'s height and width, distorted when its aspect ratio differs',
     keras: 'the default (crop_to_aspect_ratio=False, pad_to_aspect_ratio=False)',
     torchvision: 'Resize((height, width))',
   },
   centerCrop: {
-    doc: 'scaled so that it covers height × width (its relatively shorter side fits), then the centre cut out',
+    doc: 'scaled to cover the input, then its centre cut out',
     keras: 'crop_to_aspect_ratio=True (load_img: keep_aspect_ratio=True)',
     torchvision: 'Resize(side) + CenterCrop((height, width)) for a square input',
   },
   letterbox: {
-    doc: 'scaled so that all of it fits inside height × width (its relatively longer side fits), centred, the rest 0 (black)',
+    doc: 'scaled to fit inside the input and centred, the rest padded with 0 = black',
     keras: 'pad_to_aspect_ratio=True (Keras 3)',
     torchvision: 'Resize((h, w)) to the fitted size + Pad(..., fill=0)',
   },
