@@ -23,7 +23,7 @@ import { nativeDecoder } from '../../../../src/node/datasets/nativeDecoder';
 import { resizeImage } from '../../../../src/node/datasets/pixels';
 import { makeSampleDecoder, type SampleDecoder, type SampleShape } from '../../../../src/node/datasets/sample';
 import { predictFile } from '../../../../src/worker/inspect';
-import { idxBytes, png } from './helpers';
+import { idxBytes, photo, png } from './helpers';
 
 type Rgb = readonly [number, number, number];
 const COLOURS: Record<string, Rgb> = { red: [255, 0, 0], green: [0, 255, 0], blue: [0, 0, 255], white: [255, 255, 255], black: [0, 0, 0] };
@@ -58,19 +58,6 @@ function picture(s: Uint8Array, h: number, w: number): string[] {
 
 const row = (text: string, h: number): string[] => Array.from({ length: h }, () => text);
 
-/** A photo-like image: smooth gradients, a texture of several frequencies and sharp edges, deterministic. */
-function photo(width: number, height: number): Buffer {
-  const data: number[] = [];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const t = 40 * Math.sin(x / 7) * Math.cos(y / 5) + 25 * Math.sin((x + 2 * y) / 2.3);
-      const edge = (x - width / 3) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2 ? 60 : 0;
-      data.push(clamp(60 + (150 * x) / width + t + edge), clamp(200 - (120 * y) / height + t), clamp(90 + edge * 2 - t));
-    }
-  }
-  return png(width, height, 3, data);
-}
-const clamp = (v: number): number => Math.max(0, Math.min(255, Math.round(v)));
 
 /** Mean |a − b| in levels over the pixels both cover, b shifted by (dy, dx). */
 function meanDifference(a: Uint8Array, b: Uint8Array, [h, w, c]: SampleShape, dy: number, dx: number): number {
