@@ -4,8 +4,7 @@ import { extname } from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { FileError, readRegularFile } from '../files';
-import { fitPlan, type FitPlan } from '../../model/resize';
-import type { ResizePolicy } from '../../model/types';
+import type { FitPlan } from '../../model/resize';
 import { fitImage } from './fit';
 import { checkChannels, rgbaToChannels } from './pixels';
 
@@ -117,11 +116,10 @@ export async function readImage(path: string): Promise<RgbaImage> {
   return decodeImage(bytes, path);
 }
 
-/** RGBA image → model input: channels converted, then fitted to height × width by the resize policy's plan
- *  (by default the plan for an image of this size; the native decoder passes the plan of the original image). */
-export function toModelInput(img: RgbaImage, shape: readonly [number, number, number], policy: ResizePolicy, plan?: FitPlan): Float32Array {
+/** RGBA image → model input: channels converted, then fitted to height × width by the plan (model/resize.ts). */
+export function toModelInput(img: RgbaImage, shape: readonly [number, number, number], plan: FitPlan): Float32Array {
   const [h, w, c] = shape;
   checkChannels(c);
   const pixels = rgbaToChannels(img.data, img.width * img.height, c);
-  return fitImage(pixels, img.height, img.width, c, h, w, plan ?? fitPlan(img.height, img.width, h, w, policy));
+  return fitImage(pixels, img.height, img.width, c, h, w, plan);
 }

@@ -59,10 +59,13 @@ export function makeSampleDecoder(native: NativeDecoder | undefined, reason = 'n
           throw new ImageSkip('unreadable', nativeReason(format, e));
         }
         if (rgba.width === plan.width && rgba.height === plan.height) return fitResized(rgbaToSample(rgba.data, plan.height * plan.width, c), c, h, w, plan);
-        // Smaller than the plan on some axis: enlarged here (small images, so cheap), by the original's plan.
-        return toBytes(toModelInput(rgba, shape, policy, plan));
+        // Smaller than the plan on some axis: enlarged here, to the original's plan (only the part inside the input).
+        return toBytes(toModelInput(rgba, shape, plan));
       }
-    : async (bytes, name, shape, policy) => toBytes(toModelInput(decodeImage(bytes, name), shape, policy));
+    : async (bytes, name, shape, policy) => {
+        const img = decodeImage(bytes, name);
+        return toBytes(toModelInput(img, shape, fitPlan(img.height, img.width, shape[0], shape[1], policy)));
+      };
   return {
     id: native ? native.id : JS_DECODER_ID,
     ...(native ? {} : { fallbackReason: reason }),
