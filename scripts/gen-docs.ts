@@ -2,9 +2,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAYER_ITEM, MODEL_SPEC, OPTIMIZER_SPEC, TRAINING_SPEC } from '../src/model/modelSpec';
+import { INPUT_DEFAULTS } from '../src/model/defaults';
+import { RESIZE_POLICY_INFO } from '../src/model/resize';
 import { LAYER_SPECS, type FieldSpec, type ObjectSpec } from '../src/model/spec';
 
 export const DOCS_PATH = join(__dirname, '..', 'docs', 'model-format.md');
+
+const RESIZE_ROWS = Object.entries(RESIZE_POLICY_INFO)
+  .map(([name, info]) => `| \`"${name}"\`${name === INPUT_DEFAULTS.resize ? ' (default)' : ''} | ${info.doc} | ${info.keras} | ${info.torchvision} |`)
+  .join('\n');
 
 const INTRO = `# The \`*.cnn.json\` model format, version 1
 
@@ -37,7 +43,28 @@ types are errors with a "did you mean" hint. This page is generated from the sam
 A data source is either an IDX pair \`{ "images": …, "labels": … }\` (MNIST / Fashion-MNIST files, plain or
 gzip) or a string naming a folder with one subfolder of PNG/JPEG images per class (class names are the sorted
 subfolder names). Paths are relative to the model file. Images are converted to the input's channels and
-resized to its height and width; unreadable files are skipped with a warning.
+fitted to its height and width by \`input.resize\` (below); unreadable files are skipped with a warning.
+
+## Non-square images: \`input.resize\`
+How an image whose aspect ratio differs from the input's is fitted to its height × width. It is part of the model:
+training (and the dataset cache, one per policy), \`cnn evaluate\`, \`cnn predict\`, \`cnn explain\`, VS Code's predict and
+explain, and the exports (train.py does the same, the docstrings and the ONNX metadata say it) all fit images the same way.
+
+| \`resize\` | what happens | Keras loaders | torchvision |
+|---|---|---|---|
+${RESIZE_ROWS}
+
+\`"input": { "shape": [224, 224, 3], "resize": "centerCrop" }\`: a photo 640 wide and 480 high is scaled to 299 × 224
+(width × height) and its middle 224 columns kept (37 cut on the left, 38 on the right); with \`"letterbox"\` it is
+scaled to 224 × 168 and placed between black bars of 28 rows above and below. The geometry (\`src/model/resize.ts\`):
+centerCrop scales by the larger of input height / image height and input width / image width, letterbox by the
+smaller, so one side equals the input's and the other is rounded half up; the image is centred, an odd leftover row
+or column going to the bottom / right (as Keras centres). Keras crops or pads the *source* to the input's aspect
+ratio and then resizes; CNN Studio (like torchvision and libvips) resizes and then crops or pads the result: the same
+window to within a pixel's rounding, and letterbox bars that are exactly 0, with no blended edge. An image of the
+input's aspect ratio is resized alike under every policy. Padding is 0 in every channel (black; transparent for an
+RGBA input). Images are decoded with sharp (libvips, a linear filter) or, where sharp is unavailable, the JavaScript
+decoders (area averaging): the same geometry, pixels within a few levels of each other.
 
 ## Shapes and counts
 - \`padding: "same"\` pads so that stride 1 keeps the size; odd padding puts the extra row/column at the
@@ -164,7 +191,8 @@ function fieldTable(spec: ObjectSpec): string {
 }
 
 export function docsText(): string {
-  const parts = [INTRO, GRAPHS, '## Top level', fieldTable(MODEL_SPEC), '## Layers', LAYER_ITEM.doc];
+  const input = MODEL_SPEC.fields.input;
+  const parts = [INTRO, GRAPHS, '## Top level', fieldTable(MODEL_SPEC), ...(input.kind === 'object' ? ['### `input`', fieldTable(input.spec)] : []), '## Layers', LAYER_ITEM.doc];
   for (const [type, spec] of Object.entries(LAYER_SPECS)) {
     parts.push(`### \`${type}\` (Keras \`${spec.keras}\`)`, spec.doc, fieldTable(spec));
   }

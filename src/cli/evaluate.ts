@@ -7,7 +7,7 @@ import { loadDataSource } from '../node/datasets/load';
 import { defaultDataMemoryBytes } from '../node/datasets/dataMemory';
 import { loadTrainedNetwork, TrainedWeightsError, type TrainedNetwork } from '../node/checkpoint/trainedNetwork';
 import { evaluate } from '../engine/train';
-import { TRAINING_DEFAULTS } from '../model/defaults';
+import { inputResize, TRAINING_DEFAULTS } from '../model/defaults';
 import type { DataSource, Model } from '../model/types';
 import { DATA_MEMORY_OPTION, dataMemory, LIMIT_OPTION, THREADS_OPTION } from './commonOptions';
 import { UserError, type CliIo } from './io';
@@ -67,7 +67,7 @@ async function evaluateModel(values: OptionValues<typeof spec.options>, operands
   let data;
   try {
     const memory = dataMemory(values['data-memory']);
-    data = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit, memoryBudget: memory.dataMemoryBytes ?? defaultDataMemoryBytes(), budgetSetting: memory.dataMemorySetting });
+    data = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit, memoryBudget: memory.dataMemoryBytes ?? defaultDataMemoryBytes(), budgetSetting: memory.dataMemorySetting, policy: inputResize(model.input) });
   } catch (e) {
     throw new UserError(e instanceof Error ? e.message : String(e));
   }

@@ -3,6 +3,7 @@
 // the terms, their sum, the bias, the activation and the engine's own value; --json prints the structure.
 import { explainCell, positionProblem } from '../engine/explain';
 import { loadImageFile } from '../node/datasets/load';
+import { inputResize } from '../model/defaults';
 import { inferShapes } from '../model/shapes';
 import { suggest } from '../model/suggest';
 import type { LayerInfo } from '../model/analysis';
@@ -60,7 +61,7 @@ async function explain(values: OptionValues<typeof spec.options>, operands: read
   const { row, col, channel } = parsePosition(values.at!, info);
   let data: Float32Array;
   try {
-    data = await loadImageFile(imagePath, model.input.shape);
+    data = await loadImageFile(imagePath, model.input.shape, inputResize(model.input));
   } catch (e) {
     throw new UserError(e instanceof Error ? e.message : String(e));
   }

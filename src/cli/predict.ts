@@ -2,6 +2,7 @@
 // does not hide the others: every image gets its line (or JSON entry) in order, and the exit code is 1.
 // --saliency / --gradcam write overlays of where the model looks (./overlays.ts).
 import { loadImageFile } from '../node/datasets/load';
+import { inputResize } from '../model/defaults';
 import { TRAINING_SPEC } from '../model/modelSpec';
 import { inferShapes } from '../model/shapes';
 import type { Model } from '../model/types';
@@ -71,7 +72,7 @@ async function predict(values: OptionValues<typeof spec.options>, operands: read
   const predictOne = async (image: string, n: number): Promise<ImageResult> => {
     let x: Float32Array;
     try {
-      x = await loadImageFile(image, shape);
+      x = await loadImageFile(image, shape, inputResize(model.input));
     } catch (e) {
       // Reading and decoding errors name the file already.
       return { image, error: e instanceof Error ? e.message : String(e) };

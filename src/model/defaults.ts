@@ -1,8 +1,9 @@
 // Typed views of the defaults in the spec tables (modelSpec.ts, spec.ts): the engine, worker, CLI and
 // designer read these instead of repeating numbers, so a default is written down exactly once.
-import { LOSSES, OPTIMIZER_SPEC, TRAINING_SPEC } from './modelSpec';
+import { LOSSES, MODEL_SPEC, OPTIMIZER_SPEC, TRAINING_SPEC } from './modelSpec';
+import { RESIZE_POLICIES } from './resize';
 import type { FieldSpec, ObjectSpec } from './spec';
-import type { AdamConfig, LossName, RmspropConfig, SgdConfig } from './types';
+import type { AdamConfig, LossName, ResizePolicy, RmspropConfig, SgdConfig } from './types';
 
 type Defaults<C, K extends keyof C> = { readonly [P in K]-?: Exclude<C[P], undefined> };
 type Common = 'learningRate' | 'weightDecay';
@@ -103,3 +104,18 @@ export const TRAINING_DEFAULTS: TrainingDefaults = {
   validationSplit: num(TRAINING_SPEC, 'validationSplit', 'training'),
   seed: num(TRAINING_SPEC, 'seed', 'training'),
 };
+
+/** The input's defaults: the resize policy when the model says none. */
+export const INPUT_DEFAULTS: { readonly resize: ResizePolicy } = (() => {
+  const field = MODEL_SPEC.fields.input;
+  if (field.kind !== 'object') throw new Error('input is not an object in the spec');
+  const v = specDefault(field.spec, 'resize', 'input');
+  const resize = RESIZE_POLICIES.find((p) => p === v);
+  if (!resize) throw new Error(`input.resize's default "${String(v)}" is not a resize policy`);
+  return { resize };
+})();
+
+/** The model input's resize policy, its default filled in. */
+export function inputResize(input: { readonly resize?: ResizePolicy }): ResizePolicy {
+  return input.resize ?? INPUT_DEFAULTS.resize;
+}

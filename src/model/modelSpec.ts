@@ -1,6 +1,7 @@
 // The whole file's spec: root fields, input, the layer list and the training section.
 // Layer fields live in spec.ts; this composes them.
 import { AUGMENTATION_SPEC } from './augmentationSpec';
+import { RESIZE_POLICIES } from './resize';
 import { LAYER_SPECS, MAX_DIM, type FieldSpec, type ObjectSpec } from './spec';
 import { MODEL_FORMAT } from './types';
 
@@ -146,7 +147,18 @@ export const MODEL_SPEC: ObjectSpec = {
       doc: 'The input images.',
       spec: {
         doc: 'Input.',
-        fields: { shape: { kind: 'shape3', doc: `[height, width, channels], each 1…${MAX_DIM}.` } },
+        fields: {
+          shape: { kind: 'shape3', doc: `[height, width, channels], each 1…${MAX_DIM}.` },
+          resize: {
+            kind: 'enum',
+            values: RESIZE_POLICIES,
+            default: 'stretch',
+            doc:
+              'How an image of another aspect ratio is fitted to height × width: "stretch" distorts it, "centerCrop" keeps its centre ' +
+              '(Keras\' crop_to_aspect_ratio), "letterbox" keeps all of it and pads with black (Keras\' pad_to_aspect_ratio). ' +
+              'Training, evaluate, predict, explain and the exports all fit images so.',
+          },
+        },
         required: ['shape'],
       },
     },

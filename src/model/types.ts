@@ -113,8 +113,13 @@ export interface TrainingConfig {
   readonly topK?: number;
 }
 
+/** How an image of another aspect ratio is fitted to the input's height × width (src/model/resize.ts). */
+export type ResizePolicy = 'stretch' | 'centerCrop' | 'letterbox';
+
 export interface InputConfig {
   readonly shape: readonly [number, number, number];
+  /** Default "stretch". Part of the model: training, evaluate, predict, explain and every export fit images so. */
+  readonly resize?: ResizePolicy;
 }
 
 export interface Model {

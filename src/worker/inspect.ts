@@ -6,6 +6,7 @@ import { readSampleFloats, type Dataset } from '../engine/dataset';
 import type { Network } from '../engine/network';
 import { loadDataSource, loadImageFile } from '../node/datasets/load';
 import { loadTrainedNetwork } from '../node/checkpoint/trainedNetwork';
+import { inputResize } from '../model/defaults';
 import { parseModelText } from '../model/parse';
 import { inferShapes } from '../model/shapes';
 import type { Model } from '../model/types';
@@ -30,14 +31,14 @@ export interface SampleSource {
 
 /** The input values and a caption of a sample; loads only as many samples as needed when no data is at hand. */
 export async function sampleInput(ref: SampleRef, model: Model, modelPath: string, have: SampleSource): Promise<{ x: Float32Array; caption: string; classes?: readonly string[] }> {
-  if (ref.kind === 'file') return { x: await loadImageFile(ref.path, model.input.shape), caption: ref.path.replace(/^.*[\\/]/, '') };
+  if (ref.kind === 'file') return { x: await loadImageFile(ref.path, model.input.shape, inputResize(model.input)), caption: ref.path.replace(/^.*[\\/]/, '') };
   const sources = model.training?.data;
   const split = ref.split === 'test' && (have.test || sources?.test !== undefined) ? 'test' : 'train';
   let ds = split === 'test' ? have.test : have.train;
   if (!ds) {
     const source = split === 'test' ? sources?.test : sources?.train;
     if (source === undefined) throw new Error('the model has no training data to pick a sample from');
-    ds = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit: ref.index + 1 });
+    ds = await loadDataSource(source, dirname(modelPath), model.input.shape, { limit: ref.index + 1, policy: inputResize(model.input) });
   }
   if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= ds.count) throw new Error(`no ${split} sample #${ref.index} (there are ${ds.count})`);
   const x = await readSampleFloats(ds, ref.index);
@@ -85,7 +86,7 @@ export function featureMaps(network: Network, model: Model, x: Float32Array, sam
 /** Top-k classes of one image file under the saved weights. */
 export async function predictFile(modelPath: string, model: Model, file: string, top: number): Promise<Prediction> {
   const { network, classes } = await loadTrainedNetwork(modelPath, model);
-  const x = await loadImageFile(file, model.input.shape);
+  const x = await loadImageFile(file, model.input.shape, inputResize(model.input));
   const out = network.forward({ shape: [1, ...network.inputShape], data: x }, false).data;
   const names = Array.from({ length: out.length }, (_, i) => classes?.[i] ?? String(i));
   const order = names.map((_, i) => i).sort((a, b) => out[b] - out[a]);

@@ -1,6 +1,7 @@
 // `cnn export --format keras`: a tf.keras script building the same model (Sequential for a chain, the functional
 // API for a graph) under our layer names, and loading our weights, whose layout is Keras' own (docs/weights.md).
 import { assertNever } from '../../model/assertNever';
+import { inputResize } from '../../model/defaults';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { LAYER_DEFS, type LayerOf, type LayerType } from '../../model/layers';
 import { ceilAddsWindows, isWindowError, window2d } from '../../model/geometry';
@@ -8,6 +9,7 @@ import { layerNormFields } from '../../model/layers/layerNormalization';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationLayer, ActivationName, Layer, Model, WindowPadding } from '../../model/types';
+import { preprocessingSentence, resizeCounterparts, wrap } from '../preprocessing';
 import { fusedActivation, layerParams } from '../registry';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyNumber, pyString, pyTuple, SAFETENSORS_READER } from '../pytorch/python';
 
@@ -70,6 +72,8 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
     '',
     `python ${pyDoc(modelFile.replace(/(\.cnn)?\.json$/i, ''))}_keras.py [weights.safetensors] builds it, loads ${pyDoc(weightsFile)} (or the file given) and`,
     'prints model.summary(), whose parameter counts are the ones CNN Studio shows.',
+    '',
+    ...inputDoc(model),
     '"""',
     'import json',
     'import os',
@@ -144,6 +148,14 @@ export function exportKeras({ model, analysis, modelFile, fingerprint, weightsFi
     '    model.summary()',
     '',
   ].join('\n');
+}
+
+/** The docstring's paragraph on the input, with the Keras loader that prepares images the same way. */
+function inputDoc(model: Model): string[] {
+  const policy = inputResize(model.input);
+  const { keras } = resizeCounterparts(policy, model.input.shape);
+  const order = policy === 'stretch' ? '' : ' (Keras crops or pads before resizing, CNN Studio after: the same window to within a pixel)';
+  return wrap(`Input: ${preprocessingSentence(model)}. In Keras: keras.utils.image_dataset_from_directory(folder, ${keras}) then keras.layers.Rescaling(1 / 255)${order}.`).map(pyDoc);
 }
 
 /** Our tensors of a layer in the order Keras' set_weights takes them: the registry's order, which is Keras'. */

@@ -4,6 +4,7 @@
 // main node named after the layer, with helper nodes named "<layer>/<op>" (fused activations, transposes), which
 // is how `importOnnx` finds the layers again.
 import { assertNever } from '../../model/assertNever';
+import { inputResize } from '../../model/defaults';
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { ceilAddsWindows } from '../../model/geometry';
 import type { LayerOf, LayerType } from '../../model/layers';
@@ -14,6 +15,7 @@ import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, fusedActivationAlpha } from '../../model/spec';
 import { MODEL_INPUT, type ActivationLayer, type ActivationName, type GlobalPool2dLayer, type HardSigmoidLayer, type Layer, type LeakyReluLayer, type Model, type Shape } from '../../model/types';
 import type { LayerNormalizationLayer, MultiplyLayer } from '../../model/types';
+import { PREPROCESSING_METADATA_KEY, preprocessingSentence, RESIZE_METADATA_KEY } from '../preprocessing';
 import { fusedActivation, layerParams } from '../registry';
 import { GraphBuilder } from './graphBuilder';
 import { convKernelToOnnx, depthwiseKernelToOnnx } from './layout';
@@ -63,7 +65,12 @@ export function buildOnnxModel({ model, analysis, weights, classes, producerVers
   const outShape = analysis.outputShape;
   // (A model without layers outputs its input.)
   if (outShape.length === 3) g.node('Transpose', 'output/Transpose', [tensors[last] ?? inputNchw], [MODEL_OUTPUT], [intAttr('perm', [0, 2, 3, 1])]);
-  const metadataProps = classes ? [{ key: 'classes', value: JSON.stringify(classes) }] : [];
+  // How images become the input: the policy by name (the import reads it back into input.resize) and in words.
+  const metadataProps = [
+    ...(classes ? [{ key: 'classes', value: JSON.stringify(classes) }] : []),
+    { key: RESIZE_METADATA_KEY, value: inputResize(model.input) },
+    { key: PREPROCESSING_METADATA_KEY, value: `NHWC float32: ${preprocessingSentence(model)}` },
+  ];
   return {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],

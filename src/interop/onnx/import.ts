@@ -1,8 +1,11 @@
 // An ONNX model (a CNN of the supported operators, docs/onnx.md) as our model and weights, in our layouts. Every
 // node that cannot be converted is listed by operator and node, and then nothing is returned: no partial model.
 import type { NamedTensor } from '../../engine/weights';
+import { INPUT_DEFAULTS } from '../../model/defaults';
+import { RESIZE_POLICIES } from '../../model/resize';
 import { analyze } from '../../model/shapes';
-import { MODEL_FORMAT, MODEL_INPUT, defaultLayerName, implicitInput, type Layer, type Model, type Shape } from '../../model/types';
+import { MODEL_FORMAT, MODEL_INPUT, defaultLayerName, implicitInput, type Layer, type Model, type ResizePolicy, type Shape } from '../../model/types';
+import { RESIZE_METADATA_KEY } from '../preprocessing';
 import { PRODUCER } from './export';
 import { foldConstants, foldNode, isFoldedOperator } from './importFold';
 import { describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
@@ -53,7 +56,7 @@ export function completeImport(proto: onnx.IModelProto, walk: ImportWalk, option
   if (problems.length || !output) throw new OnnxImportError(problems);
   const ours = proto.producerName === PRODUCER;
   const name = ours && g.graph.name ? g.graph.name : options.name;
-  const result = assemble(g, name, proto.docString ?? '', notes);
+  const result = assemble(g, name, proto.docString ?? '', parseResize(proto.metadataProps ?? []), notes);
   const classes = parseClasses(proto.metadataProps ?? []);
   return { ...result, ...(classes ? { classes } : {}), notes };
 }
@@ -189,7 +192,7 @@ function readOutput(g: ImportGraph, notes: string[], problems: string[]): ActVal
 }
 
 /** Unique names (ONNX hints, else defaultLayerName `<type>_<index>`); `name` and `inputs` written only where needed. */
-function assemble(g: ImportGraph, modelName: string, description: string, notes: string[]): { model: Model; tensors: NamedTensor[] } {
+function assemble(g: ImportGraph, modelName: string, description: string, resize: ResizePolicy | undefined, notes: string[]): { model: Model; tensors: NamedTensor[] } {
   const taken = new Set<string>([MODEL_INPUT]);
   const names = g.layers.map((l, i) => {
     const hint = l.nameHint.trim();
@@ -218,7 +221,7 @@ function assemble(g: ImportGraph, modelName: string, description: string, notes:
     format: MODEL_FORMAT,
     name: modelName,
     ...(description ? { description } : {}),
-    input: { shape: g.inputShape as readonly [number, number, number] },
+    input: { shape: g.inputShape as readonly [number, number, number], ...(resize ? { resize } : {}) },
     layers,
   };
   const analysis = analyze(model.input.shape, model.layers);
@@ -226,6 +229,13 @@ function assemble(g: ImportGraph, modelName: string, description: string, notes:
   if (!analysis.ok) throw new OnnxImportError(errors.length ? errors : ['the converted model has errors']);
   const tensors = g.layers.flatMap((l, i) => l.params.map((p) => ({ name: `${names[i]!}.${p.param}`, shape: p.shape, data: p.data })));
   return { model, tensors };
+}
+
+/** Our export's resize policy (metadata "resize"), when it is one and not the default. */
+function parseResize(props: readonly onnx.IStringStringEntryProto[]): ResizePolicy | undefined {
+  const raw = props.find((p) => p.key === RESIZE_METADATA_KEY)?.value;
+  const policy = RESIZE_POLICIES.find((p) => p === raw);
+  return policy !== undefined && policy !== INPUT_DEFAULTS.resize ? policy : undefined;
 }
 
 function parseClasses(props: readonly onnx.IStringStringEntryProto[]): string[] | undefined {

@@ -2,7 +2,9 @@
 // NCHW inside), with load_weights / save_weights for our safetensors layout (docs/weights.md).
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { fusedActivationAlpha, LEAKY_RELU_ALPHA } from '../../model/spec';
+import { inputResize } from '../../model/defaults';
 import type { Model } from '../../model/types';
+import { preprocessingSentence, resizeCounterparts, wrap } from '../preprocessing';
 import { activationCall, HELPER_SOURCE, torchLayer, type Helper, type TorchLayer } from './layers';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyString, pyTuple, SAFETENSORS_READER } from './python';
 
@@ -61,6 +63,8 @@ export function modelPy({ model, analysis, fingerprint, modelFile, classes }: Mo
     `and returns ${outShape.length === 3 ? `[N, ${outShape[2]}, ${outShape[0]}, ${outShape[1]}] (NCHW)` : `[N, ${outShape[0]}]`}. CNN Studio's own tensors are NHWC: x_nhwc.permute(0, 3, 1, 2) converts.`,
     "Flatten layers permute back to NHWC first, so features run height, width, channels as in CNN Studio and Keras, and",
     'dense kernels load with a plain transpose.',
+    '',
+    ...inputDoc(model),
     ...(outAct
       ? [
           '',
@@ -89,6 +93,7 @@ export function modelPy({ model, analysis, fingerprint, modelFile, classes }: Mo
     `# CNN Studio's architecture fingerprint of ${pyDoc(modelFile)}: weights saved for other layers are refused.`,
     `FINGERPRINT = ${pyString(fingerprint)}`,
     `INPUT_SHAPE = ${pyTuple([c, h, w])}  # one sample, (channels, height, width)`,
+    `INPUT_RESIZE = ${pyString(inputResize(model.input))}  # how an image is fitted to INPUT_SHAPE (CNN Studio's input.resize; train.py's fit)`,
     `# The final activation forward(x, logits=True) leaves out (None: the output is used as it is).`,
     `OUTPUT_ACTIVATION = ${pyLiteral(outAct ?? null)}`,
     `CLASSES = ${pyLiteral(classes ?? null)}  # class names of the exported weights, output unit i = CLASSES[i]`,
@@ -135,6 +140,15 @@ export function modelPy({ model, analysis, fingerprint, modelFile, classes }: Mo
     '',
   ];
   return lines.join('\n');
+}
+
+/** The docstring's paragraph on the input: what CNN Studio feeds the model, and the same in torchvision's terms. */
+function inputDoc(model: Model): string[] {
+  const { torchvision } = resizeCounterparts(inputResize(model.input), model.input.shape);
+  return wrap(
+    `Input: ${preprocessingSentence(model)}; then NHWC -> NCHW. train.py's fit() does exactly that (INPUT_RESIZE); ` +
+      `with torchvision: ${torchvision}, then transforms.ToTensor().`,
+  ).map(pyDoc);
 }
 
 /** forward's body: `x` along a chain; in a graph every output is a variable named after its layer. */

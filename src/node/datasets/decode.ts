@@ -4,7 +4,9 @@ import { extname } from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { FileError, readRegularFile } from '../files';
-import { checkChannels, resizeImage, rgbaToChannels } from './pixels';
+import type { FitPlan } from '../../model/resize';
+import { fitImage } from './fit';
+import { checkChannels, rgbaToChannels } from './pixels';
 
 /** Larger images are refused: a lying header must not make us allocate gigabytes. */
 export const MAX_IMAGE_MEGAPIXELS = 40;
@@ -114,10 +116,10 @@ export async function readImage(path: string): Promise<RgbaImage> {
   return decodeImage(bytes, path);
 }
 
-/** RGBA image → model input: channels converted, then resized to height × width. */
-export function toModelInput(img: RgbaImage, shape: readonly [number, number, number]): Float32Array {
+/** RGBA image → model input: channels converted, then fitted to height × width by the plan (model/resize.ts). */
+export function toModelInput(img: RgbaImage, shape: readonly [number, number, number], plan: FitPlan): Float32Array {
   const [h, w, c] = shape;
   checkChannels(c);
   const pixels = rgbaToChannels(img.data, img.width * img.height, c);
-  return resizeImage(pixels, img.height, img.width, c, h, w);
+  return fitImage(pixels, img.height, img.width, c, h, w, plan);
 }

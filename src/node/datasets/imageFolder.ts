@@ -21,6 +21,7 @@ export interface ImageFolderOptions {
   readonly name?: string;
   /** The dataset cache folder (cache/location.ts); absent: every image is decoded and nothing is kept. */
   readonly cacheDir?: string;
+  /** How images of another aspect ratio are fitted to the shape (the model's input.resize); default stretch. */
   readonly policy?: ResizePolicy;
   /** Called at most every 100 ms while preparing, and once at the end. */
   readonly onProgress?: (p: DataProgress) => void;
@@ -89,6 +90,7 @@ type Result = { readonly job: Job; readonly into: Uint8Array; readonly at: numbe
 interface Preparation {
   readonly root: string;
   readonly shape: SampleShape;
+  readonly policy: ResizePolicy;
   readonly decoder: SampleDecoder;
   readonly cache?: DatasetCache;
   readonly progress: ProgressCounter;
@@ -140,7 +142,7 @@ async function prepareOne(p: Preparation, job: Job, into: Uint8Array, at: number
         cached = true;
         value = new ImageSkip(skip.kind, skip.reason);
       } else {
-        const sample = await p.decoder.decode(path, p.shape);
+        const sample = await p.decoder.decode(path, p.shape, p.policy);
         into.set(sample, at);
         if (key) await p.cache?.addSample(key, sample);
       }
@@ -272,7 +274,7 @@ export async function loadImageFolder(dir: string, shape: SampleShape, options: 
   const progress = new ProgressCounter(name, total, options.onProgress);
   let prepared: { results: Result[]; all?: Uint8Array };
   try {
-    prepared = await prepareSelection({ root, shape, decoder, cache, progress, shouldStop: options.shouldStop }, jobs, limit, stream);
+    prepared = await prepareSelection({ root, shape, policy, decoder, cache, progress, shouldStop: options.shouldStop }, jobs, limit, stream);
   } finally {
     await cache?.close();
   }

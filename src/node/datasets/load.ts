@@ -2,14 +2,16 @@
 import { resolve } from 'node:path';
 import { copySample, storeView, type Dataset, type InMemoryDataset } from '../../engine/dataset';
 import type { Rng } from '../../engine/rng';
+import { fitPlan } from '../../model/resize';
 import type { DataSource } from '../../model/types';
 import { datasetCacheDir } from './cache/location';
 import { ImageSkip, readImageBytes } from './decode';
 import { readIdxPair } from './idx';
 import { loadImageFolder } from './imageFolder';
-import { checkChannels, convertChannels, resizeImage } from './pixels';
+import { fitImage } from './fit';
+import { checkChannels, convertChannels } from './pixels';
 import type { DataProgress } from './progress';
-import { sampleDecoder, sampleToFloats } from './sample';
+import { DEFAULT_RESIZE_POLICY, sampleDecoder, sampleToFloats, type ResizePolicy } from './sample';
 
 export interface LoadedData extends Dataset {
   /** Non-fatal problems (skipped files, empty classes), for the user to see. */
@@ -33,21 +35,24 @@ export interface LoadOptions {
    *  memory); `budgetSetting` names where it is set, for messages. */
   readonly memoryBudget?: number;
   readonly budgetSetting?: string;
+  /** How images of another aspect ratio are fitted to the input (the model's input.resize); default stretch. */
+  readonly policy?: ResizePolicy;
 }
 
 type Shape = readonly [number, number, number];
 const dims = (s: Shape): string => s.join('×');
 
 /** Resize/convert every sample of a dataset to `shape` (IDX files are gray and may differ in size). */
-function reshapeSamples(ds: InMemoryDataset, shape: Shape): Float32Array {
+function reshapeSamples(ds: InMemoryDataset, shape: Shape, policy: ResizePolicy): Float32Array {
   const [h, w, c] = ds.shape;
   const [H, W, C] = shape;
   const outSize = H * W * C;
   const out = new Float32Array(ds.count * outSize);
+  const plan = fitPlan(h, w, H, W, policy);
   const one = new Float32Array(h * w * c);
   for (let i = 0; i < ds.count; i++) {
     copySample(ds, i, one);
-    out.set(convertChannels(resizeImage(one, h, w, c, H, W), H * W, c, C), i * outSize);
+    out.set(convertChannels(fitImage(one, h, w, c, H, W, plan), H * W, c, C), i * outSize);
   }
   return out;
 }
@@ -70,6 +75,7 @@ export async function loadDataSource(
       shouldStop: options.shouldStop,
       memoryBudget: options.memoryBudget,
       budgetSetting: options.budgetSetting,
+      policy: options.policy,
     });
     const streamed = data.images instanceof Uint8Array ? '' : ' (streamed from the dataset cache)';
     const description = `${source}: ${data.count} images, ${data.classes.length} classes, ${dims(shape)}${streamed}`;
@@ -89,7 +95,7 @@ export async function loadDataSource(
     throw new Error(`${source.images} has ${c} channels per pixel but the model input has ${shape[2]}`);
   }
   const same = h === shape[0] && w === shape[1] && c === shape[2];
-  const images = same ? ds.images : reshapeSamples(ds, shape);
+  const images = same ? ds.images : reshapeSamples(ds, shape, options.policy ?? DEFAULT_RESIZE_POLICY);
   const note = same ? '' : ` (from ${dims(ds.shape)})`;
   return {
     ...ds,
@@ -100,14 +106,14 @@ export async function loadDataSource(
   };
 }
 
-/** One PNG/JPEG/WebP as a model input (for `cnn predict`), decoded as training decodes it (the same pixels).
- *  File problems keep their own full sentence ("a.png is a directory, not an image"); decoding problems are
- *  prefixed with the path. */
-export async function loadImageFile(path: string, inputShape: Shape): Promise<Float32Array> {
+/** One PNG/JPEG/WebP as a model input (for `cnn predict`), decoded as training decodes it (the same pixels, the
+ *  same resize policy: pass the model's input.resize). File problems keep their own full sentence ("a.png is a
+ *  directory, not an image"); decoding problems are prefixed with the path. */
+export async function loadImageFile(path: string, inputShape: Shape, policy: ResizePolicy = DEFAULT_RESIZE_POLICY): Promise<Float32Array> {
   const bytes = await readImageBytes(path);
   checkChannels(inputShape[2]);
   try {
-    return sampleToFloats(await sampleDecoder().decodeBytes(bytes, path, inputShape));
+    return sampleToFloats(await sampleDecoder().decodeBytes(bytes, path, inputShape, policy));
   } catch (e) {
     if (e instanceof ImageSkip) throw new Error(`${path}: ${e.message}`);
     throw e;

@@ -12,9 +12,17 @@ interface SharpPipeline {
   ensureAlpha(): SharpPipeline;
   raw(): SharpPipeline;
   toBuffer(options: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
+  metadata(): Promise<SharpMetadata>;
+}
+interface SharpMetadata {
+  readonly width?: number;
+  readonly height?: number;
+  readonly orientation?: number;
+  /** The size with EXIF orientation applied (sharp ≥ 0.34). */
+  readonly autoOrient?: { readonly width: number; readonly height: number };
 }
 interface SharpModule {
-  (input: Buffer, options: { limitInputPixels: number; failOn: 'error'; sequentialRead: boolean }): SharpPipeline;
+  (input: Buffer, options: { limitInputPixels: number | false; failOn: 'error'; sequentialRead: boolean }): SharpPipeline;
   concurrency(threads: number): number;
   cache(enabled: boolean): unknown;
   versions: Readonly<Record<string, string | undefined>>;
@@ -28,6 +36,9 @@ export interface NativeDecoder {
    *  bilinear resize). An axis shorter than asked is left as it is: libvips enlarges with a half-pixel shift, so
    *  enlarging is left to pixels.ts' resizeImage (half-pixel centres). */
   decodeRgba(bytes: Buffer, width: number, height: number, maxPixels: number): Promise<{ data: Uint8Array; width: number; height: number }>;
+  /** The image's width and height as decodeRgba sees it (EXIF orientation applied), from its header only: what a
+   *  resize policy other than stretch needs before it can say what to resize to. */
+  imageSize(bytes: Buffer): Promise<{ width: number; height: number }>;
 }
 
 let loaded: { decoder?: NativeDecoder; reason?: string } | undefined;
@@ -59,6 +70,13 @@ export function nativeDecoder(): { decoder?: NativeDecoder; reason?: string } {
           throw new Error(`decoder returned ${info.width}×${info.height}×${info.channels}, expected at most ${width}×${height}×4`);
         }
         return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+      },
+      async imageSize(bytes) {
+        const m = await sharp(bytes, { limitInputPixels: false, failOn: 'error', sequentialRead: true }).metadata();
+        if (m.autoOrient) return { width: m.autoOrient.width, height: m.autoOrient.height };
+        if (!m.width || !m.height) throw new Error('the image has no size');
+        // EXIF orientations 5–8 turn the image by a quarter: width and height swap.
+        return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
       },
     };
     return (loaded = { decoder });

@@ -56,13 +56,15 @@ interface AxisWeights {
 
 /**
  * Area averaging when shrinking (each output pixel averages exactly the source area it covers, so thin
- * strokes don't vanish) and bilinear with half-pixel centres when enlarging (as PIL and TF do).
+ * strokes don't vanish) and bilinear with half-pixel centres when enlarging (as PIL and TF do). Only the
+ * outputs from..from + count - 1 of the dstLen a full resize has.
  */
-function axisWeights(srcLen: number, dstLen: number): AxisWeights {
-  const start = new Int32Array(dstLen);
+function axisWeights(srcLen: number, dstLen: number, from = 0, count = dstLen): AxisWeights {
+  const start = new Int32Array(count);
   const weights: Float32Array[] = [];
   const scale = srcLen / dstLen;
-  for (let o = 0; o < dstLen; o++) {
+  for (let k = 0; k < count; k++) {
+    const o = from + k;
     if (scale > 1) {
       const lo = o * scale;
       const hi = Math.min((o + 1) * scale, srcLen);
@@ -70,13 +72,13 @@ function axisWeights(srcLen: number, dstLen: number): AxisWeights {
       const last = Math.min(Math.ceil(hi) - 1, srcLen - 1);
       const w = new Float32Array(last - first + 1);
       for (let i = first; i <= last; i++) w[i - first] = (Math.min(hi, i + 1) - Math.max(lo, i)) / scale;
-      start[o] = first;
+      start[k] = first;
       weights.push(w);
     } else {
       const x = Math.min(Math.max((o + 0.5) * scale - 0.5, 0), srcLen - 1);
       const i0 = Math.floor(x);
       const f = x - i0;
-      start[o] = i0;
+      start[k] = i0;
       weights.push(i0 + 1 < srcLen ? Float32Array.of(1 - f, f) : Float32Array.of(1));
     }
   }
@@ -93,12 +95,34 @@ export function resizeImage(
   dstW: number,
 ): Float32Array {
   if (srcH === dstH && srcW === dstW) return src;
-  const xs = axisWeights(srcW, dstW);
-  const ys = axisWeights(srcH, dstH);
-  // Horizontal pass: srcH × dstW.
-  const tmp = new Float32Array(srcH * dstW * channels);
-  for (let y = 0; y < srcH; y++) {
-    const row = y * srcW * channels;
+  return resizeWindow(src, srcH, srcW, channels, { height: dstH, width: dstW, top: 0, left: 0, rows: dstH, cols: dstW });
+}
+
+/** Rows top..top + rows - 1 and columns left..left + cols - 1 of an image resized to height × width. */
+export interface ResizeWindow {
+  readonly height: number;
+  readonly width: number;
+  readonly top: number;
+  readonly left: number;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** Part of a resize (resizeImage's pixels exactly), computing only that part: a centre crop of a very wide
+ *  image never makes the whole enlarged image. */
+export function resizeWindow(src: Float32Array, srcH: number, srcW: number, channels: number, win: ResizeWindow): Float32Array {
+  const dstW = win.cols;
+  const dstH = win.rows;
+  const xs = axisWeights(srcW, win.width, win.left, dstW);
+  const ys = axisWeights(srcH, win.height, win.top, dstH);
+  // Only the source rows the window reads go through the horizontal pass.
+  const firstRow = dstH > 0 ? ys.start[0] : 0;
+  const lastRow = dstH > 0 ? ys.start[dstH - 1] + ys.weights[dstH - 1].length - 1 : -1;
+  const tmpRows = lastRow - firstRow + 1;
+  // Horizontal pass: tmpRows × dstW.
+  const tmp = new Float32Array(Math.max(0, tmpRows) * dstW * channels);
+  for (let y = 0; y < tmpRows; y++) {
+    const row = (firstRow + y) * srcW * channels;
     for (let x = 0; x < dstW; x++) {
       const w = xs.weights[x];
       const s0 = xs.start[x];
@@ -114,7 +138,7 @@ export function resizeImage(
   const rowLen = dstW * channels;
   for (let y = 0; y < dstH; y++) {
     const w = ys.weights[y];
-    const s0 = ys.start[y];
+    const s0 = ys.start[y] - firstRow;
     const o = y * rowLen;
     for (let k = 0; k < w.length; k++) {
       const s = (s0 + k) * rowLen;

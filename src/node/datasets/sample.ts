@@ -1,18 +1,21 @@
-// One image file → one uint8 sample at the model's input size: what the dataset cache stores and what predict and
-// explain feed the network (divided by 255), so every path sees the same pixels. Native decoder when available,
-// else the JavaScript one (slower, PNG/JPEG only).
+// One image file → one uint8 sample at the model's input size, fitted by the model's resize policy: what the
+// dataset cache stores and what predict and explain feed the network (divided by 255), so every path sees the same
+// pixels. Native decoder when available, else the JavaScript one (slower, PNG/JPEG only).
+import { INPUT_DEFAULTS } from '../../model/defaults';
+import { fitPlan, type FitPlan } from '../../model/resize';
+import type { ResizePolicy } from '../../model/types';
 import { FileError } from '../files';
 import { decodeImage, ImageSkip, MAX_IMAGE_MEGAPIXELS, readImageBytes, sniffFormat, toModelInput } from './decode';
-import { nativeDecoder } from './nativeDecoder';
+import { fitResized } from './fit';
+import { nativeDecoder, type NativeDecoder } from './nativeDecoder';
 import { checkChannels, rgbaToSample, toBytes } from './pixels';
 
 /** [height, width, channels] of the model input. */
 export type SampleShape = readonly [number, number, number];
 
-/** How the image is fitted to the input: only stretching so far (the resize policy of issue 19, point 4, comes later
- *  and will add its values here; it is already part of the cache key). */
-export type ResizePolicy = 'stretch';
-export const DEFAULT_RESIZE_POLICY: ResizePolicy = 'stretch';
+export type { ResizePolicy } from '../../model/types';
+/** Stretch, as every model without "input.resize" (model/defaults.ts). */
+export const DEFAULT_RESIZE_POLICY: ResizePolicy = INPUT_DEFAULTS.resize;
 
 export interface SampleDecoder {
   /** Which decoder makes the pixels (part of the cache key). */
@@ -20,9 +23,9 @@ export interface SampleDecoder {
   /** Why the native decoder is not used, when it is not. */
   readonly fallbackReason?: string;
   /** Throws ImageSkip with a reason (not naming the file) for what cannot be read. */
-  decode(path: string, shape: SampleShape): Promise<Uint8Array>;
+  decode(path: string, shape: SampleShape, policy: ResizePolicy): Promise<Uint8Array>;
   /** The same for bytes already read; `name` only picks the wording. */
-  decodeBytes(bytes: Uint8Array, name: string, shape: SampleShape): Promise<Uint8Array>;
+  decodeBytes(bytes: Uint8Array, name: string, shape: SampleShape, policy: ResizePolicy): Promise<Uint8Array>;
 }
 
 const MAX_PIXELS = MAX_IMAGE_MEGAPIXELS * 1e6;
@@ -30,32 +33,45 @@ const JS_DECODER_ID = 'jpeg-js+pngjs 1';
 
 let chosen: SampleDecoder | undefined;
 
+/** The decoder of this process: the native one when sharp loads, else the JavaScript one. */
 export function sampleDecoder(): SampleDecoder {
   if (chosen) return chosen;
-  const { decoder: native, reason } = nativeDecoder();
+  const { decoder, reason } = nativeDecoder();
+  return (chosen = makeSampleDecoder(decoder, reason));
+}
+
+/** A decoder over `native`, or the JavaScript one without it (the tests compare the two). */
+export function makeSampleDecoder(native: NativeDecoder | undefined, reason = 'no native decoder'): SampleDecoder {
   const decodeBytes: SampleDecoder['decodeBytes'] = native
-    ? async (bytes, name, shape) => {
+    ? async (bytes, name, shape, policy) => {
         const [h, w, c] = shape;
         checkChannels(c);
         const format = sniffFormat(bytes, name);
+        const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
         let rgba: { data: Uint8Array; width: number; height: number };
+        let plan: FitPlan;
         try {
-          rgba = await native.decodeRgba(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), w, h, MAX_PIXELS);
+          // Stretching needs no size; the other policies resize to the plan's size, then crop or pad.
+          const size = policy === 'stretch' ? { height: h, width: w } : await native.imageSize(buffer);
+          plan = fitPlan(size.height, size.width, h, w, policy);
+          rgba = await native.decodeRgba(buffer, plan.width, plan.height, MAX_PIXELS);
         } catch (e) {
           throw new ImageSkip('unreadable', nativeReason(format, e));
         }
-        if (rgba.width === w && rgba.height === h) return rgbaToSample(rgba.data, h * w, c);
-        // Smaller than the input on some axis: enlarged here (small images, so cheap).
-        return toBytes(toModelInput(rgba, shape));
+        if (rgba.width === plan.width && rgba.height === plan.height) return fitResized(rgbaToSample(rgba.data, plan.height * plan.width, c), c, h, w, plan);
+        // Smaller than the plan on some axis: enlarged here, to the original's plan (only the part inside the input).
+        return toBytes(toModelInput(rgba, shape, plan));
       }
-    : async (bytes, name, shape) => toBytes(toModelInput(decodeImage(bytes, name), shape));
-  chosen = {
+    : async (bytes, name, shape, policy) => {
+        const img = decodeImage(bytes, name);
+        return toBytes(toModelInput(img, shape, fitPlan(img.height, img.width, shape[0], shape[1], policy)));
+      };
+  return {
     id: native ? native.id : JS_DECODER_ID,
     ...(native ? {} : { fallbackReason: reason }),
     decodeBytes,
-    decode: async (path, shape) => decodeBytes(await readBytes(path), path, shape),
+    decode: async (path, shape, policy) => decodeBytes(await readBytes(path), path, shape, policy),
   };
-  return chosen;
 }
 
 /** I/O problems as ImageSkip too (the reason without the name). */

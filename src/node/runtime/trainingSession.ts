@@ -6,7 +6,7 @@ import { memoryBytesOf, type Dataset } from '../../engine/dataset';
 import { buildNetwork, type Network } from '../../engine/network';
 import { createOptimizer, type Optimizer } from '../../engine/optimizers';
 import { createRng } from '../../engine/rng';
-import { TRAINING_DEFAULTS } from '../../model/defaults';
+import { inputResize, TRAINING_DEFAULTS } from '../../model/defaults';
 import { monitoredMetric, train, type BatchProgress, type EpochMetrics, type MonitoredMetric, type TrainResult } from '../../engine/train';
 import type { EpochHealth } from '../../engine/health';
 import { loadMatchingWeights, loadWeightsInto, type WarmStart } from '../../engine/weights';
@@ -119,6 +119,7 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
         shouldStop: o.shouldStopLoading,
         memoryBudget: o.dataMemoryBytes ?? defaultDataMemoryBytes(o.machineMemoryBytes),
         budgetSetting: o.dataMemorySetting,
+        policy: inputResize(model.input),
       });
       for (const w of d.warnings) o.onWarning?.(w);
       if (d.prepared) o.onDataProgress?.(d.prepared);

@@ -99,7 +99,16 @@ describe('ONNX export run by ONNX Runtime', function () {
     // 'same' 5×5 on 28×28: two rows and columns on each side.
     const pads = graph.node![1]!.attribute!.find((a) => a.name === 'pads')!.ints!.map(Number);
     assert.deepEqual(pads, [2, 2, 2, 2]);
-    assert.deepEqual(proto.metadataProps, [{ key: 'classes', value: '["a","b"]' }]);
+    assert.deepEqual(proto.metadataProps, [
+      { key: 'classes', value: '["a","b"]' },
+      { key: 'resize', value: 'stretch' },
+      {
+        key: 'preprocessing',
+        value:
+          'NHWC float32: each image is decoded to gray (ITU-R BT.601 luminance, alpha composited on black), fitted to 28 × 28 (height × width) by "stretch" — ' +
+          "resized to the input's height and width, distorted when its aspect ratio differs — and divided by 255 (values 0…1), as CNN Studio feeds it",
+      },
+    ]);
   });
 
   it("puts Keras' odd 'same' padding at the bottom and right", () => {

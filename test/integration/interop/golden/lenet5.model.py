@@ -5,6 +5,11 @@ and returns [N, 10]. CNN Studio's own tensors are NHWC: x_nhwc.permute(0, 3, 1, 
 Flatten layers permute back to NHWC first, so features run height, width, channels as in CNN Studio and Keras, and
 dense kernels load with a plain transpose.
 
+Input: each image is decoded to gray (ITU-R BT.601 luminance, alpha composited on black), fitted to 28 × 28 (height
+× width) by "stretch" — resized to the input's height and width, distorted when its aspect ratio differs — and
+divided by 255 (values 0…1), as CNN Studio feeds it; then NHWC -> NCHW. train.py's fit() does exactly that
+(INPUT_RESIZE); with torchvision: transforms.Resize((28, 28)), then transforms.ToTensor().
+
 The model ends with a softmax. forward(x) applies it, giving what CNN Studio outputs; forward(x, logits=True) stops
 before it, which is what nn.CrossEntropyLoss wants (it applies the softmax itself, in a numerically stable
 way): never feed it forward(x), or the softmax is applied twice. train.py does this right.
@@ -25,6 +30,7 @@ MODEL_NAME = "lenet5"
 # CNN Studio's architecture fingerprint of lenet5.cnn.json: weights saved for other layers are refused.
 FINGERPRINT = "ccadd525a9d63bea"
 INPUT_SHAPE = (1, 28, 28)  # one sample, (channels, height, width)
+INPUT_RESIZE = "stretch"  # how an image is fitted to INPUT_SHAPE (CNN Studio's input.resize; train.py's fit)
 # The final activation forward(x, logits=True) leaves out (None: the output is used as it is).
 OUTPUT_ACTIVATION = "softmax"
 CLASSES = None  # class names of the exported weights, output unit i = CLASSES[i]

@@ -19,6 +19,11 @@ would: the same initial weights for the same seed, or the trained ones. Shufflin
 numbers (seeded with SEED), so the curve is close to CNN Studio's but not identical; the validation split takes the
 same samples as CNN Studio's. The optimizers are CNN Studio's (Keras') update rules, written out below, not
 torch.optim's, whose Adam and RMSprop place epsilon differently.
+
+Images are read as CNN Studio reads them: each image is decoded to gray (ITU-R BT.601 luminance, alpha composited on
+black), fitted to 28 × 28 (height × width) by "stretch" — resized to the input's height and width, distorted when
+its aspect ratio differs — and divided by 255 (values 0…1), as CNN Studio feeds it (INPUT_RESIZE in model.py; fit()
+below).
 """
 import argparse
 import copy
@@ -38,7 +43,7 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from model import INPUT_SHAPE, OUTPUT_ACTIVATION, Lenet5 as Model  # noqa: E402
+from model import INPUT_RESIZE, INPUT_SHAPE, OUTPUT_ACTIVATION, Lenet5 as Model  # noqa: E402
 
 MODEL_FILE = "lenet5.cnn.json"
 # The folder of lenet5.cnn.json, relative to this file: the data paths below are relative to it, as in the model file.
@@ -107,6 +112,37 @@ def resize(images, height, width):
     return np.einsum("yi,nijc,xj->nyxc", axis_weights(h, height), images, axis_weights(w, width)).astype(np.float32)
 
 
+def fit_plan(h, w, height, width, policy):
+    """CNN Studio's resize policy (src/model/resize.ts): the size the whole image is resized to and where its top-left
+    corner lands in the input (negative: cropped, positive: padded). centerCrop covers the input, letterbox fits inside
+    it; the other side rounded half up; centred with an odd leftover row or column at the bottom / right."""
+    if policy == "stretch" or h * width == w * height:
+        return height, width, 0, 0
+    wider = w * height > width * h
+    height_fits = wider if policy == "centerCrop" else not wider
+    rh = height if height_fits else max(1, (2 * h * width + w) // (2 * w))
+    rw = max(1, (2 * w * height + h) // (2 * h)) if height_fits else width
+
+    def offset(inner, outer):
+        return (outer - inner) // 2 if outer >= inner else -((inner - outer) // 2)
+
+    return rh, rw, offset(rh, height), offset(rw, width)
+
+
+def fit(images, height, width, policy):
+    """[N, h, w, c] -> [N, height, width, c] as CNN Studio fits images to the input: resized by fit_plan, then cropped
+    or padded with 0."""
+    n, h, w, c = images.shape
+    rh, rw, top, left = fit_plan(h, w, height, width, policy)
+    resized = resize(images, rh, rw)
+    if (rh, rw, top, left) == (height, width, 0, 0):
+        return resized
+    out = np.zeros((n, height, width, c), dtype=np.float32)
+    y0, y1, x0, x1 = max(0, top), min(height, top + rh), max(0, left), min(width, left + rw)
+    out[:, y0:y1, x0:x1] = resized[:, y0 - top:y1 - top, x0 - left:x1 - left]
+    return out
+
+
 def to_channels(images, channels):
     """Gray [N, h, w, 1] -> RGB (and alpha 1) as CNN Studio converts IDX pixels."""
     have = images.shape[3]
@@ -170,7 +206,7 @@ def load_folder(source, shape):
             except Exception:  # noqa: BLE001 - a broken file is skipped, as CNN Studio does
                 skipped += 1
                 continue
-            images.append(resize(rgba_to_channels(rgba, channels)[None], height, width)[0])
+            images.append(fit(rgba_to_channels(rgba, channels)[None], height, width, INPUT_RESIZE)[0])
             labels.append(label)
     if not images:
         sys.exit(f"{source} has no readable PNG/JPEG images")
@@ -190,7 +226,7 @@ def load_source(source, shape):
     if len(images) != len(labels):
         sys.exit(f"{source['images']} has {len(images)} images but {source['labels']} has {len(labels)} labels")
     x = (images / 255.0).astype(np.float32)
-    x = to_channels(resize(x, shape[0], shape[1]), shape[2])
+    x = to_channels(fit(x, shape[0], shape[1], INPUT_RESIZE), shape[2])
     return x, labels.astype(np.int64), [str(i) for i in range(int(labels.max()) + 1)]
 
 

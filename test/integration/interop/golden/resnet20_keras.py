@@ -6,6 +6,11 @@ load_weights(model, path) sets the weights from a CNN Studio .safetensors file, 
 
 python resnet20_keras.py [weights.safetensors] builds it, loads resnet20_keras.safetensors (or the file given) and
 prints model.summary(), whose parameter counts are the ones CNN Studio shows.
+
+Input: each image is decoded to gray (ITU-R BT.601 luminance, alpha composited on black), fitted to 28 × 28 (height
+× width) by "stretch" — resized to the input's height and width, distorted when its aspect ratio differs — and
+divided by 255 (values 0…1), as CNN Studio feeds it. In Keras: keras.utils.image_dataset_from_directory(folder,
+image_size=(28, 28), color_mode="grayscale") then keras.layers.Rescaling(1 / 255).
 """
 import json
 import os

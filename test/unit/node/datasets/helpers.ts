@@ -28,3 +28,17 @@ export function idxBytes(dims: number[], data: Uint8Array): Buffer {
 export const close = (a: number, b: number, tol = 1e-5): void => {
   if (!(Math.abs(a - b) <= tol)) throw new Error(`${a} is not within ${tol} of ${b}`);
 };
+
+/** A photo-like image: smooth gradients, a texture of several frequencies and sharp edges, deterministic. */
+export function photo(width: number, height: number): Buffer {
+  const data: number[] = [];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const t = 40 * Math.sin(x / 7) * Math.cos(y / 5) + 25 * Math.sin((x + 2 * y) / 2.3);
+      const edge = (x - width / 3) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2 ? 60 : 0;
+      data.push(clamp(60 + (150 * x) / width + t + edge), clamp(200 - (120 * y) / height + t), clamp(90 + edge * 2 - t));
+    }
+  }
+  return png(width, height, 3, data);
+}
+const clamp = (v: number): number => Math.max(0, Math.min(255, Math.round(v)));
