@@ -185,7 +185,8 @@ describe('training session: setup and checkpoints', function () {
     await assert.rejects(prepareSession(options(wide, { machineMemoryBytes: 24 * 1024 ** 3 })), /training needs [\d.]+ GiB/);
     // The data counts too: a machine big enough for the model alone but not with its 18 images refuses after loading them.
     const alone = estimateTrainingMemory(inferShapes(model), model.training).totalBytes;
-    const withData = estimateTrainingMemory(inferShapes(model), model.training, { samples: 18 }).totalBytes;
+    // Image folders are held as bytes: 18 samples of 6×6×1 and their int32 labels.
+    const withData = estimateTrainingMemory(inferShapes(model), model.training, { samples: 18, dataBytes: 18 * 36 + 18 * 4 }).totalBytes;
     assert.ok(withData > alone);
     await assert.rejects(prepareSession(options(model, { machineMemoryBytes: alone + withData })), /training needs [\d.]+ KiB/);
     await prepareSession(options(model, { machineMemoryBytes: 2 * withData }));
