@@ -17,24 +17,12 @@ import { loadImageFile } from '../../../src/node/datasets/load';
 import { makeSampleDecoder, sampleToFloats, type SampleShape } from '../../../src/node/datasets/sample';
 import { skipUnavailable } from '../../unit/availability';
 import { debianPython, ROOT } from '../../unit/interop/helpers';
-import { photo } from '../../unit/node/datasets/helpers';
+import { meanDifference, photo } from '../../unit/node/datasets/helpers';
 
 const CHELSEA = '/usr/lib/python3/dist-packages/skimage/data/chelsea.png';
 const SHAPES: SampleShape[] = [[64, 64, 3], [48, 80, 3], [80, 40, 3], [33, 57, 3], [40, 60, 1]];
 const tag = ([h, w, c]: SampleShape): string => `${h}x${w}x${c}`;
 
-/** Mean |a − b| over the pixels both cover, b shifted by (dy, dx). */
-function meanDifference(a: Float32Array, b: Float32Array, [h, w, c]: SampleShape, dy: number, dx: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let y = Math.max(0, -dy); y < Math.min(h, h - dy); y++) {
-    for (let x = Math.max(0, -dx); x < Math.min(w, w - dx); x++) {
-      for (let k = 0; k < c; k++) sum += Math.abs(a[(y * w + x) * c + k]! - b[((y + dy) * w + x + dx) * c + k]!);
-      n += c;
-    }
-  }
-  return sum / n;
-}
 
 describe('input.resize against PyTorch: train.py and torchvision on a real photo', function () {
   this.timeout(180_000);

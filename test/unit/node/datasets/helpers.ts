@@ -42,3 +42,16 @@ export function photo(width: number, height: number): Buffer {
   return png(width, height, 3, data);
 }
 const clamp = (v: number): number => Math.max(0, Math.min(255, Math.round(v)));
+
+/** Mean |a − b| over the pixels both cover, b shifted by (dy, dx); samples are NHWC of `shape`. */
+export function meanDifference(a: ArrayLike<number>, b: ArrayLike<number>, [h, w, c]: readonly [number, number, number], dy: number, dx: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let y = Math.max(0, -dy); y < Math.min(h, h - dy); y++) {
+    for (let x = Math.max(0, -dx); x < Math.min(w, w - dx); x++) {
+      for (let k = 0; k < c; k++) sum += Math.abs(a[(y * w + x) * c + k]! - b[((y + dy) * w + x + dx) * c + k]!);
+      n += c;
+    }
+  }
+  return sum / n;
+}

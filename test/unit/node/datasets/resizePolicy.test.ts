@@ -24,7 +24,7 @@ import { nativeDecoder } from '../../../../src/node/datasets/nativeDecoder';
 import { resizeImage } from '../../../../src/node/datasets/pixels';
 import { makeSampleDecoder, type SampleDecoder, type SampleShape } from '../../../../src/node/datasets/sample';
 import { predictFile } from '../../../../src/worker/inspect';
-import { idxBytes, photo, png } from './helpers';
+import { idxBytes, meanDifference, photo, png } from './helpers';
 
 type Rgb = readonly [number, number, number];
 const COLOURS: Record<string, Rgb> = { red: [255, 0, 0], green: [0, 255, 0], blue: [0, 0, 255], white: [255, 255, 255], black: [0, 0, 0] };
@@ -60,18 +60,6 @@ function picture(s: Uint8Array, h: number, w: number): string[] {
 const row = (text: string, h: number): string[] => Array.from({ length: h }, () => text);
 
 
-/** Mean |a − b| in levels over the pixels both cover, b shifted by (dy, dx). */
-function meanDifference(a: Uint8Array, b: Uint8Array, [h, w, c]: SampleShape, dy: number, dx: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let y = Math.max(0, -dy); y < Math.min(h, h - dy); y++) {
-    for (let x = Math.max(0, -dx); x < Math.min(w, w - dx); x++) {
-      for (let k = 0; k < c; k++) sum += Math.abs(a[(y * w + x) * c + k]! - b[((y + dy) * w + x + dx) * c + k]!);
-      n += c;
-    }
-  }
-  return sum / n;
-}
 
 describe('input.resize: stretch, centerCrop and letterbox on image files', function () {
   this.timeout(60_000);
