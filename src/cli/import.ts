@@ -12,6 +12,7 @@ import { formatModelText } from '../interop/modelText';
 import { formatCount } from '../model/format';
 import { parseModelText } from '../model/parse';
 import { inferShapes } from '../model/shapes';
+import { externalDataReader } from '../node/onnxExternalData';
 import { UserError, type CliIo } from './io';
 import { parseCommandLine, type CommandSpec } from './options';
 
@@ -46,7 +47,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   let result;
   try {
-    result = importOnnx(bytes, { name: basename(out).replace(/(\.cnn)?\.json$/i, '') });
+    result = importOnnx(bytes, { name: basename(out).replace(/(\.cnn)?\.json$/i, ''), readExternal: externalDataReader(onnxPath) });
   } catch (e) {
     if (!(e instanceof OnnxImportError)) throw e;
     // One problem (a broken file always has one) is one line; several are listed under it.

@@ -1,5 +1,6 @@
 // The document of the .onnx view: the file's graph inspected in memory (onnxView.ts), reloaded when the file
 // changes on disk. Any failure to read it is a one-line view, never an editor that throws.
+import { externalDataReader } from '../../node/onnxExternalData';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { OnnxView } from '../../protocol/onnxView';
@@ -54,8 +55,9 @@ export async function loadOnnx(uri: vscode.Uri): Promise<OnnxModelView> {
   const fileName = basename(uri.path);
   try {
     const { size } = await vscode.workspace.fs.stat(uri);
-    if (size > MAX_ONNX_BYTES) return unreadableOnnxView(fileName, `the file is ${size} bytes: ONNX models beyond 2 GiB (external weights) are not supported`);
-    return onnxModelView(await vscode.workspace.fs.readFile(uri), fileName);
+    if (size > MAX_ONNX_BYTES) return unreadableOnnxView(fileName, `the file is ${size} bytes: an ONNX file cannot exceed 2 GiB (protobuf's limit; big models keep their weights in files beside it)`);
+    // Weights kept in files beside the model are read from its folder (local files only).
+    return onnxModelView(await vscode.workspace.fs.readFile(uri), fileName, uri.scheme === 'file' ? externalDataReader(uri.fsPath) : undefined);
   } catch (e) {
     return unreadableOnnxView(fileName, `cannot read the file: ${e instanceof Error ? e.message : String(e)}`);
   }

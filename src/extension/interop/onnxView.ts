@@ -2,6 +2,7 @@
 // CNN Studio converts it, and — only when nothing is unsupported — the conversion "Convert to .cnn.json" writes:
 // the model as the `.cnn.json` text and its weights. A file that cannot be read is one line. Pure (no VS Code), so
 // it is unit-tested.
+import type { ReadExternalData } from '../../interop/onnx/externalData';
 import { encodeSafetensors, weightsMetadata } from '../../engine/weights';
 import { inspectOnnx } from '../../interop/onnx/inspect';
 import { formatModelText } from '../../interop/modelText';
@@ -27,10 +28,10 @@ export function onnxStem(fileName: string): string {
   return fileName.replace(/\.onnx$/i, '') || 'model';
 }
 
-export function onnxModelView(bytes: Uint8Array, fileName: string): OnnxModelView {
+export function onnxModelView(bytes: Uint8Array, fileName: string, readExternal?: ReadExternalData): OnnxModelView {
   const stem = onnxStem(fileName);
   const convertTo = `${stem}.cnn.json`;
-  const result = inspectOnnx(bytes, { name: stem });
+  const result = inspectOnnx(bytes, { name: stem, readExternal });
   if (!result.ok) return unreadableOnnxView(fileName, result.problem);
   const { inspection, imported } = result;
   if (!imported) return { view: { kind: 'graph', file: fileName, convertTo, convertible: false, graph: inspection } };

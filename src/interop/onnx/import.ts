@@ -11,6 +11,7 @@ import { foldConstants, foldNode, isFoldedOperator } from './importFold';
 import { describe, ImportGraph, Skipped, Unsupported, type ActValue } from './importGraph';
 import { importerOf } from './importOps';
 import { passThrough } from './passThrough';
+import { resolveExternalData, type ReadExternalData } from './externalData';
 import { decodeModel, DataType, OPSET, toNumber, valueInfoDims, valueInfoElemType, type onnx } from './proto';
 
 export interface OnnxImportResult {
@@ -34,6 +35,8 @@ export class OnnxImportError extends Error {
 export interface OnnxImportOptions {
   /** The model's name when the file's graph has none of its own (a file not made by CNN Studio). */
   readonly name: string;
+  /** Reads tensors kept in files beside the model (files beyond 2 GB); without it such tensors cannot be read. */
+  readonly readExternal?: ReadExternalData;
 }
 
 export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxImportResult {
@@ -45,6 +48,8 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions): OnnxI
   }
   const graph = proto.graph;
   if (!graph || (graph.node ?? []).length === 0) throw new OnnxImportError(['the ONNX model has no graph (no nodes)']);
+  const external = options.readExternal ? resolveExternalData(graph, options.readExternal) : [];
+  if (external.length > 0) throw new OnnxImportError(external);
   return completeImport(proto, walkNodes(proto, graph), options);
 }
 

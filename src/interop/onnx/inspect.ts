@@ -4,6 +4,7 @@
 // that cannot be read at all (not protobuf, no graph) gives no inspection: one line says why.
 import { completeImport, OnnxImportError, walkNodes, type ImportWalk, type NodeOutcome, type OnnxImportOptions, type OnnxImportResult } from './import';
 import { describe } from './importGraph';
+import { resolveExternalData } from './externalData';
 import { DataType, decodeModel, toNumber, type onnx } from './proto';
 
 /** A tensor's dimensions: a number where fixed, the symbol ("batch") or "?" where not. */
@@ -90,7 +91,7 @@ export function inspectOnnx(bytes: Uint8Array, options: OnnxImportOptions): Onnx
   }
   const graph = proto.graph;
   if (!graph || (graph.node ?? []).length === 0) return { ok: false, problem: 'not an ONNX model: it has no graph (no nodes)' };
-  const problems: string[] = [];
+  const problems: string[] = options.readExternal ? resolveExternalData(graph, options.readExternal) : [];
   const initializers = readInitializers(graph, problems);
   let walk: ImportWalk | undefined;
   let imported: OnnxImportResult | undefined;
