@@ -84,6 +84,8 @@ function writeError(path: string, e: unknown, bytes?: number): CheckpointWriteEr
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new CheckpointWriteError(`no space left on the device for ${path}${bytes !== undefined ? ` (${formatBytes(bytes)})` : ''}; free some space and train again`);
   }
+  // The temporary file's name in Node's message would only confuse: say which folder is missing.
+  if (code === 'ENOENT') return new CheckpointWriteError(`cannot write ${path}: the folder ${dirname(path) || '.'} does not exist`);
   return new CheckpointWriteError(`cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`);
 }
 

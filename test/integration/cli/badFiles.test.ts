@@ -115,4 +115,14 @@ describe('cnn on hostile paths', function () {
     const allGood = await cnn('predict', model, at('good.png'), '--json');
     assert.equal(allGood.code, 0);
   });
+
+  it('an output in a folder that does not exist: export and import name the folder, not a temporary file', async () => {
+    const onnx = at('out.onnx');
+    assert.equal((await cnn('export', model, '--format', 'onnx', '-o', onnx)).code, 0);
+    const exported = await cnn('export', model, '--format', 'onnx', '-o', at('no/such/m.onnx'));
+    assert.deepEqual([exported.code, exported.err], [1, [`cannot write ${at('no/such/m.onnx')}: the folder ${at('no/such')} does not exist`]]);
+    const imported = await cnn('import', onnx, '-o', at('no/such/m.cnn.json'));
+    assert.equal(imported.code, 1);
+    assert.match(imported.err.join('\n'), new RegExp(`^cannot write ${at('no/such/m')}\\.(safetensors|cnn\\.json): the folder ${at('no/such')} does not exist$`));
+  });
 });
