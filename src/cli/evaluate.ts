@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { defaultThreads } from '../node/runtime/kernelThreads';
 import { kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../node/runtime/loadKernels';
 import { loadDataSource } from '../node/datasets/load';
+import { StreamReadError } from '../node/datasets/cache/packStore';
 import { defaultDataMemoryBytes } from '../node/datasets/dataMemory';
 import { loadTrainedNetwork, TrainedWeightsError, type TrainedNetwork } from '../node/checkpoint/trainedNetwork';
 import { evaluate } from '../engine/train';
@@ -75,7 +76,9 @@ async function evaluateModel(values: OptionValues<typeof spec.options>, operands
   if (savedClasses && values.data !== undefined && data.classes.join('\n') !== savedClasses.join('\n')) {
     io.err(`warning: the classes of ${values.data} (${data.classes.join(', ')}) differ from those trained on (${savedClasses.join(', ')})`);
   }
-  const ev = await evaluate(network, data, t?.batchSize ?? TRAINING_DEFAULTS.batchSize, { loss: t?.loss, topK: t?.topK });
+  const ev = await evaluate(network, data, t?.batchSize ?? TRAINING_DEFAULTS.batchSize, { loss: t?.loss, topK: t?.topK }).catch((e: unknown) => {
+    throw e instanceof StreamReadError ? new UserError(e.message) : e;
+  });
   const names = data.classes.length >= ev.confusion.length ? data.classes : ev.confusion.map((_, i) => data.classes[i] ?? String(i));
   if (values.json) {
     io.out(

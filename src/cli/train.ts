@@ -14,6 +14,7 @@ import { loadValidModel } from './modelFile';
 import { formatLimits, parseCommandLine, type CommandSpec, type OptionValues } from './options';
 import { createDataProgress, createProgressBar, formatEpochLine } from './progress';
 import { DataLoadCancelled } from '../node/datasets/progress';
+import { StreamReadError } from '../node/datasets/cache/packStore';
 import type { Model } from '../model/types';
 
 export const spec = {
@@ -36,7 +37,7 @@ async function asUserError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (e instanceof TrainingSetupError) throw new UserError(e.message);
+    if (e instanceof TrainingSetupError || e instanceof StreamReadError) throw new UserError(e.message);
     throw e;
   }
 }

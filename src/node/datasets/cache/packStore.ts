@@ -5,6 +5,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { SampleStore } from '../../../engine/dataset';
 import { readRecordInto, RecordKind, scanPack, type RecordRef } from './packFile';
 
+/** The cache file no longer holds what the run scanned (changed on disk, or closed): a user-facing one-liner. */
+export class StreamReadError extends Error {}
+
 /** A store dropped without close() (a dataset nobody needs any more) still closes its file. */
 const closer = new FinalizationRegistry<FileHandle>((handle) => void handle.close().catch(() => undefined));
 
@@ -44,7 +47,7 @@ export class PackSampleStore implements SampleStore {
 
   async read(indices: ArrayLike<number>, into: Uint8Array): Promise<void> {
     const handle = this.handle;
-    if (!handle) throw new Error(`the dataset cache ${this.path} is closed`);
+    if (!handle) throw new StreamReadError(`the dataset cache ${this.path} is closed`);
     const reads: Promise<boolean>[] = [];
     for (let k = 0; k < indices.length; k++) {
       const ref = this.refs[indices[k]];
@@ -54,7 +57,7 @@ export class PackSampleStore implements SampleStore {
     const ok = await Promise.all(reads);
     const bad = ok.indexOf(false);
     if (bad >= 0) {
-      throw new Error(`the dataset cache ${this.path} changed on disk while training read it (the sample of ${this.names[indices[bad]]} fails its checksum); train again to rebuild it`);
+      throw new StreamReadError(`the dataset cache ${this.path} changed on disk while training read it (the sample of ${this.names[indices[bad]]} fails its checksum); train again to rebuild it`);
     }
   }
 
