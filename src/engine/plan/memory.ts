@@ -43,6 +43,8 @@ export interface MemoryOptions {
    *  `dataBytes` says what the data really holds there (bytes, or nothing for data streamed from disk). */
   readonly samples?: number;
   readonly dataBytes?: number;
+  /** The data streams from disk: each batch reader adds two byte buffers of a batch (engine/batches.ts). */
+  readonly streamed?: boolean;
 }
 
 /** How many consumers an estimate lists: enough to explain it, few enough for a model of 200,000 layers. */
@@ -141,6 +143,7 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   const evaluates = training?.data?.test !== undefined || (training?.validationSplit ?? TRAINING_DEFAULTS.validationSplit) > 0;
   const batchLabel = evaluates ? `the input batches for training and evaluation (${n} images each)` : `the input batch (${n} images)`;
   add(batchLabel, (evaluates ? 2 : 1) * n * (sample + 1) * F32, 'input', batchRemedy, evaluates);
+  if (options.streamed) add('the streamed batches read ahead from disk', (evaluates ? 2 : 1) * 2 * n * sample, 'input', batchRemedy);
   if (options.samples !== undefined) add(`the ${options.samples} training images in memory`, options.dataBytes ?? options.samples * (sample + 1) * F32, 'input', 'use fewer or smaller images');
 
   consumers.sort((a, b) => b.bytes - a.bytes);

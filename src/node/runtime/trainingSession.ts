@@ -2,7 +2,7 @@
 // split, resume, checkpoint and finish a run the same way. The front ends only print: they pass callbacks.
 import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import { memoryBytesOf, type Dataset } from '../../engine/dataset';
+import { isInMemory, memoryBytesOf, type Dataset } from '../../engine/dataset';
 import { buildNetwork, type Network } from '../../engine/network';
 import { createOptimizer, type Optimizer } from '../../engine/optimizers';
 import { createRng } from '../../engine/rng';
@@ -142,7 +142,7 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
       `${modelPath}: "validationSplit": ${t.validationSplit} of ${all.count} sample${all.count === 1 ? '' : 's'} leaves no training samples (${validation?.count ?? 0} held out for validation); lower it or add data`,
     );
   }
-  checkMemory(modelPath, analysis, model, o.machineMemoryBytes, { samples: all.count + (test?.count ?? 0), dataBytes: memoryBytesOf(all) + (test ? memoryBytesOf(test) : 0) });
+  checkMemory(modelPath, analysis, model, o.machineMemoryBytes, { samples: all.count + (test?.count ?? 0), dataBytes: memoryBytesOf(all) + (test ? memoryBytesOf(test) : 0), streamed: !isInMemory(all) || (test !== undefined && !isInMemory(test)) });
   checkClasses(modelPath, all.classes, analysis.outputShape?.[analysis.outputShape.length - 1] ?? 0, o.onWarning);
   let network: Network;
   try {

@@ -56,6 +56,21 @@ describe('training memory estimate', () => {
     assert.deepEqual(memoryVerdict(e, 8 * GiB), { ok: true, limitBytes: 4 * GiB });
   });
 
+  it('counts the data as held: float images by default, the bytes given, and a stream\'s read-ahead buffers', () => {
+    const parsed = parseModelText(modelText([{ type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }], [4, 4, 1], { training: { batchSize: 2, optimizer: { type: 'sgd' } } }));
+    assert.ok(parsed.analysis?.ok);
+    const analysis = parsed.analysis;
+    const label = (o: Parameters<typeof estimateTrainingMemory>[2]) =>
+      Object.fromEntries(estimateTrainingMemory(analysis, parsed.model?.training, o).consumers.filter((c) => c.kind === 'input').map((c) => [c.label, c.bytes]));
+    assert.deepEqual(label({ samples: 10 }), { 'the input batch (2 images)': 2 * 17 * 4, 'the 10 training images in memory': 10 * 17 * 4 });
+    assert.deepEqual(label({ samples: 10, dataBytes: 200 }), { 'the input batch (2 images)': 2 * 17 * 4, 'the 10 training images in memory': 200 });
+    assert.deepEqual(label({ samples: 10, dataBytes: 40, streamed: true }), {
+      'the input batch (2 images)': 2 * 17 * 4,
+      'the 10 training images in memory': 40,
+      'the streamed batches read ahead from disk': 2 * 2 * 16,
+    });
+  });
+
   it('counts optimizer slots as the engine rules declare them', () => {
     assert.equal(optimizerSlots(undefined), 2);
     assert.equal(optimizerSlots({ type: 'sgd' }), 0);
