@@ -157,6 +157,8 @@ function describeField(f: FieldSpec): string {
       return `number ${f.exclusiveMin ? '>' : '≥'} ${f.min}, ${f.exclusiveMax ? '<' : '≤'} ${f.max}`;
     case 'numberRange':
       return `[low, high], ${f.exclusiveMin ? '>' : '≥'} ${f.min}, ≤ ${f.max}`;
+    case 'numberOrList':
+      return `number or [one per channel], ${f.exclusiveMin ? '>' : '≥'} ${f.min}, ≤ ${f.max}`;
     case 'enum':
       return f.values.map((v) => `\`"${v}"\``).join(', ');
     case 'bool':

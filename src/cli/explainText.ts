@@ -148,6 +148,13 @@ function body(e: CellExplanation): string[] {
         `  (x − mean) / √(variance + ε) = ${num(e.normalized)}`,
         `  × γ ${num(e.gamma)} + β ${num(e.beta)} = ${num(e.output)}`,
       ];
+    case 'affine':
+      return [
+        `  x = ${num(e.source.value)} from ${source(e.source)}`,
+        e.layerType === 'rescaling'
+          ? `  x × scale ${num(e.scale)} + offset ${num(e.offset)} = ${num(e.output)}`
+          : `  (x − mean ${num(e.mean)}) / max(√variance ${num(e.variance)}, ε) ${num(e.divisor)} = ${num(e.output)}`,
+      ];
     case 'add':
       return [...e.terms.map((t, k) => `  ${k === 0 ? ' ' : '+'} ${num(t.value).padEnd(14)} from ${source(t)}`), `  = ${num(e.sum)}`];
     case 'product':

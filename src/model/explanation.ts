@@ -240,6 +240,17 @@ export interface CopyExplanation extends ExplanationBase {
   readonly source?: CellSource;
 }
 
+/** The preprocessing layers, fixed per channel: rescaling x · scale + offset, normalization
+ *  (x − mean) / max(√variance, ε) (Keras' divisor). */
+export type AffineExplanation = ExplanationBase & {
+  readonly kind: 'affine';
+  readonly source: CellSource;
+  readonly output: number;
+} & (
+    | { readonly layerType: 'rescaling'; readonly scale: number; readonly offset: number }
+    | { readonly layerType: 'normalization'; readonly mean: number; readonly variance: number; readonly divisor: number }
+  );
+
 export type CellExplanation =
   | ConvExplanation
   | SeparableExplanation
@@ -250,7 +261,8 @@ export type CellExplanation =
   | AddExplanation
   | ProductExplanation
   | ActivationExplanation
-  | CopyExplanation;
+  | CopyExplanation
+  | AffineExplanation;
 
 export type ExplanationKind = CellExplanation['kind'];
 

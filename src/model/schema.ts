@@ -52,6 +52,10 @@ function fieldSchema(field: FieldSpec): JsonSchema {
       const end = { type: 'number', ...(field.exclusiveMin ? { exclusiveMinimum: field.min } : { minimum: field.min }), maximum: field.max };
       return withDefault({ type: 'array', items: end, minItems: 2, maxItems: 2 }, field);
     }
+    case 'numberOrList': {
+      const one = { type: 'number', ...(field.exclusiveMin ? { exclusiveMinimum: field.min } : { minimum: field.min }), maximum: field.max };
+      return withDefault({ oneOf: [one, { type: 'array', items: one, minItems: 1 }] }, field);
+    }
     case 'enum':
       return withDefault({ enum: [...field.values] }, field);
     case 'bool':

@@ -10,7 +10,7 @@ export type { Layer, LayerOf, LayerType } from './layers';
 export type { AddLayer, AvgPool2dLayer, BatchNormLayer, ConcatenateLayer, Conv2dLayer, DenseLayer, DepthwiseConv2dLayer, DropoutLayer } from './layers';
 export type { ChannelShuffleLayer, HardSigmoidLayer, GeluLayer } from './layers';
 export type { FlattenLayer, GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, LeakyReluLayer, MaxPool2dLayer, SeparableConv2dLayer, ZeroPadding2dLayer } from './layers';
-export type { ChannelSliceLayer, LayerNormalizationLayer, MultiplyLayer } from './layers';
+export type { ChannelSliceLayer, LayerNormalizationLayer, MultiplyLayer, NormalizationLayer, RescalingLayer } from './layers';
 import type { Layer } from './layers';
 import type { AddLayer, AvgPool2dLayer, ConcatenateLayer, GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, MaxPool2dLayer } from './layers';
 import type { ActivationName } from './layers/base';

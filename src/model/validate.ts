@@ -42,6 +42,8 @@ export class Validator {
         return this.intOrPair(node, spec, path);
       case 'numberRange':
         return this.numberRange(node, spec, path);
+      case 'numberOrList':
+        return this.numberOrList(node, spec, path);
       case 'enum': {
         if (node.type !== 'string' || !spec.values.includes(node.value as string)) {
           const hint = node.type === 'string' ? suggest(String(node.value), spec.values) : undefined;
@@ -195,6 +197,20 @@ export class Validator {
       return INVALID;
     }
     return [lo, hi];
+  }
+
+  /** One number, or a non-empty array of them, each within the limits (reported at that element). */
+  private numberOrList(node: Node, spec: Extract<FieldSpec, { kind: 'numberOrList' }>, path: readonly (string | number)[]): Checked {
+    const one: FieldSpec = { kind: 'number', min: spec.min, max: spec.max, ...(spec.exclusiveMin ? { exclusiveMin: true } : {}), doc: spec.doc };
+    if (node.type === 'number') return this.check(node, one, path);
+    if (node.type !== 'array') return this.wrongType(node, path, 'a number or an array of numbers (one per channel)');
+    const children = node.children ?? [];
+    if (children.length === 0) {
+      this.report(node, path, 'out-of-range', `${label(path)} is empty: give one number, or one per channel`);
+      return INVALID;
+    }
+    const values = children.map((c, i) => this.check(c, one, [...path, i]));
+    return values.includes(INVALID) ? INVALID : values;
   }
 
   /** Names only: whether they name earlier layers is the shape function's check (it knows the whole list). */

@@ -28,6 +28,13 @@ export function parseField(spec: FieldSpec, text: string, required: boolean): Pa
       const ok = parts.length === 2 && parts.every((p) => /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(p)) && nums.every(Number.isFinite);
       return ok ? { ok: true, value: nums } : { ok: false, error: 'enter two numbers, low and high ("0.8, 1.2")' };
     }
+    case 'numberOrList': {
+      const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,;]\s*|\s+/).filter((p) => p !== '');
+      const nums = parts.map(Number);
+      const ok = parts.length >= 1 && parts.every((p) => /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(p)) && nums.every(Number.isFinite);
+      if (!ok) return { ok: false, error: 'enter a number, or one per channel ("0.485, 0.456, 0.406")' };
+      return { ok: true, value: nums.length === 1 ? nums[0]! : nums };
+    }
     case 'shape3': {
       const parts = t.replace(/^\[|\]$/g, '').split(/\s*[,×x*]\s*|\s+/);
       return parts.length === 3 && parts.every((p) => /^\d+$/.test(p)) ? { ok: true, value: parts.map(Number) } : { ok: false, error: 'enter height, width, channels' };

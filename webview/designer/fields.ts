@@ -52,6 +52,7 @@ export function fieldEditor(key: string, spec: FieldSpec, ctx: FieldContext): HT
     case 'int':
     case 'intOrPair':
     case 'numberRange':
+    case 'numberOrList':
     case 'number':
     case 'string':
     case 'shape3':

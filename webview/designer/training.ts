@@ -62,6 +62,7 @@ function fieldFor(key: string, field: FieldSpec, path: JsonPath, value: JsonValu
     case 'int':
     case 'intOrPair':
     case 'numberRange':
+    case 'numberOrList':
     case 'number':
     case 'enum':
     case 'bool':

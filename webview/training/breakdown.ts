@@ -40,6 +40,7 @@ export function breakdownResult(e: CellExplanation): number {
       return e.activation.softmax ? e.activation.softmax.probabilities[e.activation.softmax.index] : e.activation.output;
     case 'pool':
     case 'batchNorm':
+    case 'affine':
       return e.output;
     case 'softmax':
       return e.softmax.probabilities[e.softmax.index];
@@ -240,6 +241,17 @@ export function breakdown(e: CellExplanation, o: BreakdownOptions): (HTMLElement
     }
     case 'activation':
       return [h('p', {}, 'reads ', where(e.source), ' ', op('='), ' ', num(e.source.value)), activationBlock(e.activation)];
+    case 'affine':
+      return [
+        e.layerType === 'rescaling'
+          ? h('p', { class: 'sum-line' }, 'x ', num(e.source.value), ' ', op('×'), ' scale ', num(e.scale), ' ', op('+'), ' offset ', num(e.offset), ' ', op('='), ' ', num(e.output))
+          : h(
+              'p',
+              { class: 'sum-line' },
+              '(x ', num(e.source.value), ' − mean ', num(e.mean), ') ', op('÷'), ' max(√variance ', num(e.variance), ', ε) ', num(e.divisor), ' ', op('='), ' ', num(e.output),
+            ),
+        h('p', { class: 'meta' }, 'Fixed preprocessing from the model file: no learned parameters'),
+      ];
     case 'copy':
       return [
         e.source

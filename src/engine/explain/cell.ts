@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor';
 import type { CellBase } from './cellBase';
 import { explainConv2d, explainDepthwise, explainSeparable } from './conv';
 import { explainDense } from './dense';
+import { explainNormalization, explainRescaling } from './preprocessing';
 import { receptiveField } from './receptiveField';
 import {
   explainActivation, explainAdd, explainBatchNorm, explainChannelShuffle, explainChannelSlice, explainConcatenate, explainDropout, explainFlatten,
@@ -93,6 +94,8 @@ const EXPLAINERS: { readonly [T in LayerType]: Explainer<LayerOf<T>> } = {
   dropout: explainDropout,
   batchNorm: explainBatchNorm,
   layerNormalization: explainLayerNorm,
+  rescaling: explainRescaling,
+  normalization: explainNormalization,
   relu: explainActivation,
   relu6: explainActivation,
   leakyRelu: explainLeakyRelu,
@@ -120,6 +123,7 @@ export function explainedValue(e: CellExplanation): number {
       return e.activation.output;
     case 'pool':
     case 'batchNorm':
+    case 'affine':
       return e.output;
     case 'softmax':
       return e.softmax.probabilities[e.softmax.index]!;

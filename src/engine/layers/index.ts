@@ -22,6 +22,7 @@ import { GlobalMaxPool2d } from './globalMaxPool2d';
 import { LayerNormalization } from './layerNormalization';
 import { MaxPool2d } from './maxPool2d';
 import { Multiply } from './multiply';
+import { ChannelAffine } from './preprocessing';
 import { SeparableConv2d } from './separableConv2d';
 import { ZeroPadding2d } from './zeroPadding2d';
 
@@ -53,6 +54,8 @@ export const ENGINE_LAYERS: { readonly [T in LayerType]: LayerFactory } = {
   dropout: (info, rng, arena) => new Dropout(info, rng, arena),
   batchNorm: (info, rng, arena) => new BatchNorm(info, rng, arena),
   layerNormalization: (info, rng, arena) => new LayerNormalization(info, rng, arena),
+  rescaling: (info, _rng, arena) => new ChannelAffine(info, arena),
+  normalization: (info, _rng, arena) => new ChannelAffine(info, arena),
   relu: activation,
   relu6: activation,
   leakyRelu: activation,

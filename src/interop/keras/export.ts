@@ -6,6 +6,7 @@ import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { LAYER_DEFS, type LayerOf, type LayerType } from '../../model/layers';
 import { ceilAddsWindows, isWindowError, window2d } from '../../model/geometry';
 import { layerNormFields } from '../../model/layers/layerNormalization';
+import { rescalingFields } from '../../model/layers/rescaling';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
 import type { ActivationLayer, ActivationName, Layer, Model, WindowPadding } from '../../model/types';
@@ -293,6 +294,12 @@ const KERAS_LAYERS: { readonly [T in LayerType]: KerasEmitter<LayerOf<T>> } = {
     const { epsilon, center, scale } = layerNormFields(layer);
     return ['axis=-1', `epsilon=${pyNumber(epsilon)}`, ...(center ? [] : ['center=False']), ...(scale ? [] : ['scale=False'])];
   },
+  rescaling: ({ layer }) => {
+    const { scale, offset } = rescalingFields(layer);
+    return [pyNumber(scale), ...(offset === 0 ? [] : [`offset=${pyNumber(offset)}`])];
+  },
+  // Given mean and variance, Keras keeps them in its config and adapts nothing: a number or one per channel (axis −1).
+  normalization: ({ layer }) => ['axis=-1', `mean=${pyLiteral(layer.mean)}`, `variance=${pyLiteral(layer.variance)}`],
   relu: noArgs,
   relu6: () => ['max_value=6.0'],
   // Positional: tf.keras calls it alpha, Keras 3 negative_slope.

@@ -11,10 +11,12 @@ import type { LayerOf, LayerType } from '../../model/layers';
 import { countsPadding } from '../../model/layers/avgPool2d';
 import type { KernelLayout } from '../../model/layers/def';
 import { layerNormFields } from '../../model/layers/layerNormalization';
+import { normalizationDivisors, perChannel } from '../../model/layers/normalization';
+import { rescalingFields } from '../../model/layers/rescaling';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, fusedActivationAlpha } from '../../model/spec';
 import { MODEL_INPUT, type ActivationLayer, type ActivationName, type GlobalPool2dLayer, type HardSigmoidLayer, type Layer, type LeakyReluLayer, type Model, type Shape } from '../../model/types';
-import type { LayerNormalizationLayer, MultiplyLayer } from '../../model/types';
+import type { LayerNormalizationLayer, MultiplyLayer, NormalizationLayer, RescalingLayer } from '../../model/types';
 import { PREPROCESSING_METADATA_KEY, preprocessingSentence, RESIZE_METADATA_KEY } from '../preprocessing';
 import { fusedActivation, layerParams } from '../registry';
 import { GraphBuilder } from './graphBuilder';
@@ -189,6 +191,27 @@ function layerNormalizationLayer(c: OnnxLayer<LayerNormalizationLayer>): void {
   c.g.node('Transpose', `${c.name}/TransposeBack`, [normed], [c.out], [intAttr('perm', [0, 3, 1, 2])]);
 }
 
+/** Rescaling as Mul then Add of scalars (the Add carries the layer's name; Mul alone when the offset is 0). */
+function rescalingLayer(c: OnnxLayer<RescalingLayer>): void {
+  const { scale, offset } = rescalingFields(c.layer);
+  if (offset === 0) return c.g.node('Mul', c.name, [c.x, c.g.scalar(`${c.name}/scale`, scale)], [c.out]);
+  const scaled = c.g.fresh(`${c.name}/scaled`);
+  c.g.node('Mul', `${c.name}/Mul`, [c.x, c.g.scalar(`${c.name}/scale`, scale)], [scaled]);
+  c.g.node('Add', c.name, [scaled, c.g.scalar(`${c.name}/offset`, offset)], [c.out]);
+}
+
+/** Normalization as Sub then Div by per-channel constants, Keras' formula: [C, 1, 1] against NCHW (the layout
+ *  torch.onnx writes for an ImageNet normalisation), [C] against [N, C]. The Div carries the layer's name. */
+function normalizationLayer(c: OnnxLayer<NormalizationLayer>): void {
+  const channels = c.inShape[c.inShape.length - 1]!;
+  const dims = c.spatial ? [channels, 1, 1] : [channels];
+  const mean = c.g.floats(`${c.name}/mean`, dims, Float32Array.from(perChannel(c.layer.mean, channels)));
+  const divisor = c.g.floats(`${c.name}/divisor`, dims, Float32Array.from(normalizationDivisors(c.layer, channels)));
+  const centred = c.g.fresh(`${c.name}/centred`);
+  c.g.node('Sub', `${c.name}/Sub`, [c.x, mean], [centred]);
+  c.g.node('Div', c.name, [centred, divisor], [c.out]);
+}
+
 function globalPool(c: OnnxLayer<GlobalPool2dLayer>, op: 'GlobalAveragePool' | 'GlobalMaxPool'): void {
   // keepDims: ONNX's own [N, C, 1, 1], a spatial value like any other.
   if (field(c.layer.type, c.layer.keepDims, 'keepDims')) return c.g.node(op, c.name, [c.x], [c.out]);
@@ -248,6 +271,8 @@ const ONNX_LAYERS: { readonly [T in LayerType]: OnnxEmitter<LayerOf<T>> } = {
   channelSlice: (c) =>
     c.g.node('Slice', c.name, [c.x, c.g.int64s(`${c.name}/starts`, [c.layer.start]), c.g.int64s(`${c.name}/ends`, [c.layer.end]), c.g.int64s(`${c.name}/axes`, [1])], [c.out]),
   layerNormalization: layerNormalizationLayer,
+  rescaling: rescalingLayer,
+  normalization: normalizationLayer,
   zeroPadding2D: (c) => {
     const [[top, bottom], [left, right]] = zeroPaddingSides(c.layer);
     c.g.node('Pad', c.name, [c.x, c.g.int64s(`${c.name}/pads`, [0, 0, top, left, 0, 0, bottom, right])], [c.out], []);

@@ -657,11 +657,56 @@ const mul: Handler = (g, node) => {
   if (consts[1 - k]?.kind === 'const') unsupported(node, 'multiplies two constants');
   const tensor = ins[1 - k]!;
   const x = g.act(tensor, node);
+  const single = c.values.length === 1 ? c.values[0]! : undefined;
+  const offset = single === undefined ? undefined : addedConstant(g, out);
+  if (offset) return rescalingLayer(g, node, x, single!, offset.value, offset.node);
   const scale = perChannel(c, x) ?? unsupported(node, `multiplies by the constant "${ins[k]}" of dims [${c.dims.join(', ')}], which is not one value per channel`);
   if (scale.every((v) => v === 1)) return setAct(g, out, x);
   const why = foldScale(g, x, tensor, node, scale);
+  // A single factor that folds into nothing (on the model input, after a pool): a rescaling layer.
+  if (why && single !== undefined) return rescalingLayer(g, node, x, single, 0, node);
   if (why) unsupported(node, `multiplies by the constant "${ins[k]}", which is supported only folded into the convolution, dense or normalization layer before it: ${why}`);
   setAct(g, out, x);
+};
+
+/** The Add of one constant value reading `tensor` alone (a rescaling's offset), with that value. */
+function addedConstant(g: ImportGraph, tensor: string): { readonly node: onnx.INodeProto; readonly value: number } | undefined {
+  const next = g.soleReader(tensor);
+  if (next?.opType !== 'Add' || next.input?.length !== 2) return undefined;
+  const other = g.values.get(next.input[0] === tensor ? next.input[1]! : next.input[0]!);
+  return other?.kind === 'const' && other.values.length === 1 ? { node: next, value: other.values[0]! } : undefined;
+}
+
+/** x · scale + offset: Mul of one value, then maybe Add of one value (our rescaling's export, Keras' Rescaling);
+ *  `last` is the node that writes the result (its name names the layer). */
+function rescalingLayer(g: ImportGraph, mul: onnx.INodeProto, x: ActValue, scale: number, offset: number, last: onnx.INodeProto): void {
+  if (last !== mul) g.consumed.add(last);
+  const layer: Layer = { type: 'rescaling', scale: tidy(scale), ...(offset !== 0 ? { offset: tidy(offset) } : {}) };
+  elementwise(g, mul, layer, x, last.output?.[0] ?? '', last);
+}
+
+const NORMALIZATION_ONLY = 'only (x − mean) / std with constants per channel (Sub, then Div by positive values: a normalization) is supported';
+
+/**
+ * Sub of a constant per channel, then Div by a positive constant per channel: a normalization layer. torch.onnx
+ * writes this for `(x - mean) / std` (the ImageNet normalisation of a model that includes it); our export too.
+ * The variance is std², written to 7 digits as every imported number.
+ */
+const sub: Handler = (g, node) => {
+  const ins = node.input ?? [];
+  const x = g.act(ins[0], node);
+  const out = node.output?.[0] ?? '';
+  const div = g.soleReader(out);
+  const m = ins[1] ? g.values.get(ins[1]) : undefined;
+  const d = div?.opType === 'Div' && div.input?.length === 2 && div.input[0] === out ? g.values.get(div.input[1]!) : undefined;
+  const mean = m?.kind === 'const' ? perChannel(m, x) : undefined;
+  const std = d?.kind === 'const' ? perChannel(d, x) : undefined;
+  if (!div || !mean || !std || !std.every((v) => v > 0 && Number.isFinite(v))) return unsupported(node, NORMALIZATION_ONLY);
+  g.consumed.add(div);
+  // One number when every channel has the same one (a template's 0.5 comes back as 0.5, not [0.5, 0.5, 0.5]).
+  const compact = (v: readonly number[]): number | number[] => (v.every((q) => q === v[0]) ? v[0]! : [...v]);
+  const layer: Layer = { type: 'normalization', mean: compact([...mean].map(tidy)), variance: compact([...std].map((s) => tidy(tidy(s) ** 2))) };
+  elementwise(g, node, layer, x, div.output?.[0] ?? '', div);
 };
 
 /** LayerNormalization (opset 17) over the channels: from the last axis of NHWC or features, or of a pooled [N, C, 1, 1]
@@ -841,7 +886,10 @@ export const ONNX_IMPORTERS = {
   Transpose: { attributes: ['perm'], yields: [], run: transpose },
   Identity: { attributes: [], yields: [], run: identity },
   Constant: { attributes: ['value', 'value_float', 'value_floats', 'value_int', 'value_ints'], yields: [], run: constant },
-  Mul: { attributes: [], yields: ['gelu', 'multiply'], run: mul },
+  // Also a rescaling: Mul by one value (then maybe Add of one value) that folds into no layer before it.
+  Mul: { attributes: [], yields: ['gelu', 'multiply', 'rescaling'], run: mul },
+  // (x − mean) / std per channel: Sub, then Div.
+  Sub: { attributes: [], yields: ['normalization'], run: sub },
   LayerNormalization: { attributes: ['axis', 'epsilon'], yields: ['layerNormalization'], run: layerNorm },
   // Starts, ends and axes are inputs since opset 10, attributes before; split an input since opset 13.
   Slice: { attributes: ['starts', 'ends', 'axes'], yields: ['channelSlice'], run: slice },

@@ -8,6 +8,8 @@ import type { LayerOf, LayerType } from '../../model/layers';
 import { countsPadding } from '../../model/layers/avgPool2d';
 import type { KernelLayout } from '../../model/layers/def';
 import { layerNormFields } from '../../model/layers/layerNormalization';
+import { perChannel } from '../../model/layers/normalization';
+import { rescalingFields } from '../../model/layers/rescaling';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA } from '../../model/spec';
 import type { ActivationName, GlobalPool2dLayer, Layer, Shape } from '../../model/types';
@@ -39,7 +41,7 @@ export interface TorchLayer {
   readonly helpers: readonly Helper[];
 }
 
-export type Helper = 'SeparableConv2d' | 'PaddedAvgPool2d' | 'LayerNormalization';
+export type Helper = 'SeparableConv2d' | 'PaddedAvgPool2d' | 'LayerNormalization' | 'Normalization';
 
 /** The activation as a function call on `x` (leakyRelu's or hardSigmoid's slope given). */
 export function activationCall(act: Exclude<ActivationName, 'linear'>, x: string, alpha: number): string {
@@ -238,6 +240,15 @@ const TORCH_LAYERS: { readonly [T in LayerType]: TorchEmitter<LayerOf<T>> } = {
       helpers: ['LayerNormalization'],
     };
   },
+  rescaling: (c) => {
+    const { scale, offset } = rescalingFields(c.layer);
+    return plain(c, undefined, ([x]) => `${x} * ${pyNumber(scale)}${offset === 0 ? '' : ` + ${pyNumber(offset)}`}`);
+  },
+  normalization: (c) => {
+    const channels = c.inShape[c.inShape.length - 1]!;
+    const list = (v: number | readonly number[]): string => `[${perChannel(v, channels).map(pyNumber).join(', ')}]`;
+    return { ...plain(c, `Normalization(${list(c.layer.mean)}, ${list(c.layer.variance)})`), helpers: ['Normalization'] };
+  },
   // Channels are dim 1 of NCHW, and features dim 1 of [N, features].
   concatenate: (c) => plain(c, undefined, (xs) => `torch.cat([${xs.join(', ')}], dim=1)`),
   relu: (c) => plain(c, 'nn.ReLU()'),
@@ -301,6 +312,19 @@ export const HELPER_SOURCE: Readonly<Record<Helper, string>> = {
         if x.dim() == 2:
             return F.layer_norm(x, shape, self.weight, self.bias, self.eps)
         return F.layer_norm(x.permute(0, 2, 3, 1), shape, self.weight, self.bias, self.eps).permute(0, 3, 1, 2)`,
+  Normalization: `class Normalization(nn.Module):
+    """Keras' Normalization given mean and variance: (x - mean) / max(sqrt(variance), 1e-7) over the channels
+    (dim 1), of images (NCHW) and of features alike. Constants, not parameters: non-persistent buffers follow
+    .to(device) but stay out of the state_dict."""
+
+    def __init__(self, mean, variance):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float64).float(), persistent=False)
+        self.register_buffer("divisor", torch.tensor(variance, dtype=torch.float64).sqrt().clamp(min=1e-7).float(), persistent=False)
+
+    def forward(self, x):
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        return (x - self.mean.view(shape)) / self.divisor.view(shape)`,
   PaddedAvgPool2d: `class PaddedAvgPool2d(nn.Module):
     """Average pooling over padding nn.AvgPool2d cannot say (uneven sides, as Keras' 'same' with an odd total, or
     more than half the window): x padded by pads (left, right, top, bottom), then by beyond, the cells ceil

@@ -30,6 +30,15 @@ export type FieldSpec =
       readonly default?: readonly [number, number];
       readonly doc: string;
     }
+  /** One number, or one per channel (a non-empty array): a preprocessing layer's mean or variance. */
+  | {
+      readonly kind: 'numberOrList';
+      readonly min: number;
+      readonly max: number;
+      readonly exclusiveMin?: boolean;
+      readonly default?: number;
+      readonly doc: string;
+    }
   | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string; readonly doc: string }
   | { readonly kind: 'bool'; readonly default?: boolean; readonly doc: string }
   /** With `path`, a file or folder name: an empty string is an error that says what to name (`path`). */

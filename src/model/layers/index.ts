@@ -21,8 +21,10 @@ import { layerNormalization, type LayerNormalizationLayer } from './layerNormali
 import { leakyRelu, type LeakyReluLayer } from './leakyRelu';
 import { maxPool2d, type MaxPool2dLayer } from './maxPool2d';
 import { multiply, type MultiplyLayer } from './multiply';
+import { normalization, type NormalizationLayer } from './normalization';
 import { relu, type ReluLayer } from './relu';
 import { relu6, type Relu6Layer } from './relu6';
+import { rescaling, type RescalingLayer } from './rescaling';
 import { separableConv2d, type SeparableConv2dLayer } from './separableConv2d';
 import { sigmoid, type SigmoidLayer } from './sigmoid';
 import { softmax, type SoftmaxLayer } from './softmax';
@@ -48,6 +50,8 @@ export type Layer =
   | DenseLayer
   | DropoutLayer
   | BatchNormLayer
+  | RescalingLayer
+  | NormalizationLayer
   | LayerNormalizationLayer
   | ReluLayer
   | Relu6Layer
@@ -84,6 +88,8 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
   dropout,
   batchNorm,
   layerNormalization,
+  rescaling,
+  normalization,
   relu,
   relu6,
   leakyRelu,
@@ -105,4 +111,4 @@ export type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer, AddLayer,
 export type { GlobalAvgPool2dLayer, GlobalMaxPool2dLayer, FlattenLayer, DenseLayer, DropoutLayer, BatchNormLayer, LeakyReluLayer };
 export type { MultiplyLayer, ChannelSliceLayer, LayerNormalizationLayer };
 export type { ReluLayer, Relu6Layer, SigmoidLayer, TanhLayer, SwishLayer, HardSwishLayer, SoftmaxLayer };
-export type { HardSigmoidLayer, GeluLayer, ChannelShuffleLayer };
+export type { HardSigmoidLayer, GeluLayer, ChannelShuffleLayer, RescalingLayer, NormalizationLayer };

@@ -37,7 +37,10 @@ describe('importing what torch.onnx.export writes around the layers', function (
         const reference = JSON.parse(readFileSync(join(dir, 'core.json'), 'utf8')) as { trainable: number; nonTrainable: number; input: number[] };
         const { model, tensors } = importOnnx(readFileSync(join(dir, `core-o${opset}-${bn}.onnx`)), { name: 'core' });
         const stem = bn === 'kept' ? [['conv2d', 'stem.0'], ['batchNorm', 'stem.1'], ['relu', 'stem.2']] : [['conv2d', 'stem.0'], ['relu', 'stem.2']];
-        assert.deepEqual(model.layers.map((l) => [l.type, l.name ?? '']).filter(([t]) => t !== 'add' && t !== 'flatten' && t !== 'globalAvgPool2d'), [
+        // ImageNet's (x - mean) / std on the input: one normalization layer, the variance std² to 7 digits.
+        const [norm] = model.layers;
+        assert.deepEqual(norm && { ...norm, name: undefined }, { type: 'normalization', name: undefined, mean: [0.485, 0.456, 0.406], variance: [0.052441, 0.050176, 0.050625] });
+        assert.deepEqual(model.layers.slice(1).map((l) => [l.type, l.name ?? '']).filter(([t]) => t !== 'add' && t !== 'flatten' && t !== 'globalAvgPool2d'), [
           ...stem, ['conv2d', 'block.0'], ['relu', 'block.1'], ['conv2d', 'block.2'], ['dense', 'se.0'], ['relu', 'se.1'], ['dense', 'se.2'], ['maxPool2d', 'pool'], ['dense', 'fc'], ['dense', 'fc2'],
         ]);
         assert.equal(model.layers.filter((l) => l.type === 'globalAvgPool2d').length, 2);

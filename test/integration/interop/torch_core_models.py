@@ -6,6 +6,7 @@
 #   permute + nn.Linear + permute ConvNeXt's channels-last linear layers (MatMul + Add on [N, H, W, C])
 #   1×1 convs on a pooled tensor  squeeze-and-excitation's layers
 #   torch.cat([x], 1)            a Concat of one input (DenseNet)
+#   (x - mean) / std             ImageNet's normalisation inside the model (Sub, Div by [1, 3, 1, 1] buffers)
 # usage: python3 torch_core_models.py OUT_DIR
 # Writes core-o<opset>-<folded|kept|unfolded>.onnx, core.json ({"trainable", "nonTrainable", "input"}) and core.io.bin (the
 # float32 input, then PyTorch's output, little-endian).
@@ -19,6 +20,8 @@ from torch import nn
 class CoreNet(nn.Module):
     def __init__(self):
         super().__init__()
+        self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
         self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
         self.block = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 8))
         self.se = nn.Sequential(nn.Conv2d(8, 4, 1), nn.ReLU(), nn.Conv2d(4, 6, 1))
@@ -27,7 +30,7 @@ class CoreNet(nn.Module):
         self.fc2 = nn.Linear(8, 6)
 
     def forward(self, x):
-        x = self.stem(x)
+        x = self.stem((x - self.mean) / self.std)
         x = torch.cat([x], 1)
         y = self.block(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
         x = x + y

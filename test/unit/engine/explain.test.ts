@@ -225,6 +225,14 @@ function checkTerms(b: Built, e: CellExplanation): void {
       assert.equal(e.source.value, valueAt(b, input, row, col, channel));
       assert.equal(e.activation.input, e.source.value);
       break;
+    case 'affine':
+      assert.equal(e.source.value, valueAt(b, input, row, col, channel));
+      if (e.layerType === 'rescaling') close(e.output, e.source.value * e.scale + e.offset, 1e-12, 'rescaling');
+      else {
+        assert.equal(e.divisor, Math.max(Math.sqrt(e.variance), 1e-7));
+        close(e.output, (e.source.value - e.mean) / e.divisor, 1e-12, 'normalization');
+      }
+      break;
     case 'copy':
       if (e.source) assert.equal(e.source.value, valueAt(b, e.source.index, e.source.position.row, e.source.position.col, e.source.position.channel));
       break;

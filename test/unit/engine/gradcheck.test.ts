@@ -84,6 +84,9 @@ const cases: Case[] = [
   { title: 'layerNormalization, no center', input: [2, 2, 4], layer: { type: 'layerNormalization', center: false } },
   { title: 'channelSlice [1, 3) of 4', input: [3, 2, 4], layer: { type: 'channelSlice', start: 1, end: 3 } },
   { title: 'channelSlice, flat, the last 2 of 5', input: [5], layer: { type: 'channelSlice', start: 3, end: 5 } },
+  { title: 'rescaling, flat, scale −3 offset 0.5', input: [5], layer: { type: 'rescaling', scale: -3, offset: 0.5 } },
+  { title: 'normalization per channel (ImageNet)', input: [2, 3, 3], layer: { type: 'normalization', mean: [0.485, 0.456, 0.406], variance: [0.052441, 0.050176, 0.050625] } },
+  { title: 'normalization, flat, one mean, a variance per feature', input: [4], layer: { type: 'normalization', mean: -1, variance: [0.5, 2, 4, 9] } },
   { title: 'separableConv2d softmax', input: [4, 4, 2], layer: { type: 'separableConv2d', filters: 5, kernelSize: 2, activation: 'softmax' } },
 ];
 

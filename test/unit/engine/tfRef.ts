@@ -170,6 +170,9 @@ const TF_LAYERS: { readonly [T in LayerType]: TfLayer<LayerOf<T>> } = {
     const scaled = l.scale === false ? normalized : tf.mul(normalized, c.param('gamma'));
     return l.center === false ? scaled : tf.add(scaled, c.param('beta'));
   },
+  rescaling: (l, [x]) => tf.add(tf.mul(x!, l.scale), l.offset ?? 0),
+  // Keras' Normalization: (x − mean) / max(√variance, ε), ε its backend's 1e-7; a list broadcasts over the last axis.
+  normalization: (l, [x]) => tf.div(tf.sub(x!, tf.tensor(l.mean as number | number[])), tf.maximum(tf.sqrt(tf.tensor(l.variance as number | number[])), 1e-7)),
   relu: activationLayer,
   relu6: activationLayer,
   leakyRelu: (l, [x]) => act('leakyRelu', x!, l.alpha ?? 0.3),

@@ -315,6 +315,22 @@ const FIELD_CASES: readonly LayerTypeCase[] = [
       ],
     },
   },
+  // A torchvision input convention in the model: 0–255 to 0–1 (a Mul alone), ImageNet's mean and std per channel,
+  // then a flat normalization per feature and a rescaling with an offset.
+  {
+    type: 'normalization', context: 'fields',
+    model: {
+      format: MODEL_FORMAT, name: 'normalization_fields', input: { shape: [5, 5, 3] },
+      layers: [
+        { type: 'rescaling', scale: 1 / 255 },
+        { type: 'normalization', mean: [0.485, 0.456, 0.406], variance: [0.052441, 0.050176, 0.050625] },
+        { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' },
+        { type: 'globalAvgPool2d' },
+        { type: 'rescaling', scale: -0.5, offset: 0.25 },
+        { type: 'normalization', mean: [0.1, -0.2, 0.3, 0], variance: [0.5, 2, 0.25, 1] },
+      ],
+    },
+  },
   {
     type: 'globalMaxPool2d', context: 'fields',
     model: { format: MODEL_FORMAT, name: 'globalMaxPool2d_fields', input: { shape: [5, 5, 2] }, layers: [{ type: 'conv2d', filters: 4, kernelSize: 3 }, { type: 'globalMaxPool2d', keepDims: true }] },

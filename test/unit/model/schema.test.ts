@@ -31,6 +31,8 @@ const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
   dropout: { type: 'dropout', name: 'd', inputs: ['i'], rate: 0.5 },
   batchNorm: { type: 'batchNorm', name: 'b', inputs: ['i'], momentum: 0.99, epsilon: 0.001 },
   layerNormalization: { type: 'layerNormalization', name: 'l', inputs: ['i'], epsilon: 0.001, center: true, scale: true },
+  rescaling: { type: 'rescaling', name: 'r', inputs: ['i'], scale: 2, offset: -1 },
+  normalization: { type: 'normalization', name: 'n', inputs: ['i'], mean: [0.485, 0.456, 0.406], variance: 0.05 },
   relu: { type: 'relu', name: 'r', inputs: ['i'] },
   relu6: { type: 'relu6', name: 'r', inputs: ['i'] },
   leakyRelu: { type: 'leakyRelu', name: 'l', inputs: ['i'], alpha: 0.3 },

@@ -67,3 +67,20 @@ describe('designer field parsing of a range (training.augmentation.zoom)', () =>
     }
   });
 });
+
+describe('designer field parsing of a number or one per channel (normalization)', () => {
+  const mean = LAYER_SPECS.normalization.fields.mean!;
+
+  it('reads one number as a number and several as a list, as the field shows them', () => {
+    assert.deepEqual(parseField(mean, '0.5', true), { ok: true, value: 0.5 });
+    assert.deepEqual(parseField(mean, '0.485, 0.456, 0.406', true), { ok: true, value: [0.485, 0.456, 0.406] });
+    assert.deepEqual(parseField(mean, '[-1 2e-3]', true), { ok: true, value: [-1, 0.002] });
+    assert.deepEqual(parseField(mean, '', true), { ok: false, error: 'required' });
+  });
+
+  it('refuses words and numbers beyond float range', () => {
+    for (const t of ['a', '0.5, x', 'NaN', '1e999']) {
+      assert.deepEqual(parseField(mean, t, true), { ok: false, error: 'enter a number, or one per channel ("0.485, 0.456, 0.406")' }, t);
+    }
+  });
+});
