@@ -8,7 +8,7 @@ import type { ModelAnalysis } from '../../model/analysis';
 import { PLAN_ALIGN, planBuffers, reachesOutput } from './bufferPlan';
 import { GEMM_DIRECT_MAX_N, GEMM_KC, GEMM_MC, GEMM_NC } from '../kernels/gemm';
 import { OPTIMIZER_DEFAULTS, TRAINING_DEFAULTS } from '../../model/defaults';
-import { defOf } from '../../model/layers';
+import { defOf, paramDefs } from '../../model/layers';
 import { sizeOf, type GemmCall, type GemmCalls } from '../../model/layers/def';
 import type { OptimizerConfig, OptimizerType, TrainingConfig } from '../../model/types';
 
@@ -85,7 +85,7 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   let largestTrainable = 0;
 
   for (const info of layers) {
-    for (const p of defOf(info.layer).params?.(info) ?? []) {
+    for (const p of paramDefs(info)) {
       const size = sizeOf(p.shape);
       paramValues += size;
       if (p.trainable) largestTrainable = Math.max(largestTrainable, size);

@@ -83,8 +83,13 @@ export const inputs: FieldSpec = {
   kind: 'layerRefs',
   doc: 'The layers whose outputs this layer takes, by name ("input" is the model input); without it, the previous layer.',
 };
+export const trainable: FieldSpec = {
+  kind: 'bool',
+  default: true,
+  doc: 'false freezes the layer (Keras\' `trainable`, for transfer learning): its parameters get no gradient and no optimizer update (they count as non-trainable), and a frozen batchNorm normalises with its moving statistics and does not update them, in training too. Means nothing on a layer without parameters.',
+};
 /** Fields every layer has. */
-export const common = { name, inputs } as const;
+export const common = { name, inputs, trainable } as const;
 export const activation: FieldSpec = {
   kind: 'enum',
   values: ACTIVATIONS,
