@@ -54,6 +54,11 @@ export class ArenaParam implements Param {
   }
 }
 
+/** A param's gradient to accumulate into, or undefined when it is not trained (a frozen layer's: no weight-gradient work). */
+export function gradOf(p: Param | undefined): Float32Array | undefined {
+  return p?.trainable ? p.grad : undefined;
+}
+
 /** The arena a param lives in, when it does (params built by hand, e.g. in tests, do not). */
 export function arenaOf(p: Param): Arena | undefined {
   return p instanceof ArenaParam ? p.arena : undefined;
