@@ -11,7 +11,7 @@
 // no backward pass at all, and the first layers with one compute no input gradient.
 import type { LayerInfo, ModelAnalysis } from '../model/analysis';
 import type { BufferKey } from '../model/layers/def';
-import { GRAD_SUM, planBuffers, reachesOutput } from './plan/bufferPlan';
+import { GRAD_SUM, planBuffers, reachesOutput, trainedUpstream } from './plan/bufferPlan';
 import type { LossName, Model, Shape } from '../model/types';
 import { Buf, type Arena } from './arena';
 import { getKernels } from './kernels';
@@ -138,11 +138,8 @@ class GraphNetwork implements Network {
       }),
     );
     this.live = reachesOutput(infos);
-    // Values in file order (dependency order): the model input depends on nothing trained.
-    const trainedUpstream = [false];
-    layers.forEach((l, i) => trainedUpstream.push(l.params.some((p) => p.trainable) || this.reads[i]!.some((v) => trainedUpstream[v])));
-    this.trainedUpstream = trainedUpstream;
-    this.inputOnly = this.reads.map((r) => r.every((v) => !trainedUpstream[v]));
+    const trained = (this.trainedUpstream = trainedUpstream(infos));
+    this.inputOnly = this.reads.map((r) => r.every((v) => !trained[v]));
     this.trainingBehaviour = layers.map((l) => l.trainingDiffers === true);
     this.valueShapes = [inputShape, ...infos.map((info) => info.outputShape ?? [])];
     const count = infos.length + 1;
