@@ -86,7 +86,7 @@ export const inputs: FieldSpec = {
 export const trainable: FieldSpec = {
   kind: 'bool',
   default: true,
-  doc: 'false freezes the layer (Keras\' `trainable`, for transfer learning): its parameters get no gradient and no optimizer update (they count as non-trainable), and a frozen batchNorm normalises with its moving statistics and does not update them, in training too. Means nothing on a layer without parameters.',
+  doc: 'false freezes the layer (Keras\' `trainable`, for transfer learning): its parameters are not trained (non-trainable in the summary), and a frozen batchNorm uses and keeps its moving statistics in training too. No effect on a layer without parameters.',
 };
 /** Fields every layer has. */
 export const common = { name, inputs, trainable } as const;
