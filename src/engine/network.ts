@@ -108,7 +108,7 @@ class GraphNetwork implements Network {
   /** Per layer: its output reaches the last layer (else it gets no backward pass). */
   private readonly live: readonly boolean[];
   /** Per layer: no value it reads depends on a trainable parameter (training skips its input gradient). */
-  private readonly inputOnly: readonly boolean[];
+  private readonly untrainedInputs: readonly boolean[];
   /** Per value: it depends on a trainable parameter (training's backward pass skips the layers whose output does not). */
   private readonly trainedUpstream: readonly boolean[];
   /** Per layer: its training forward differs from inference (batch norm, dropout), not only in what it keeps. */
@@ -139,7 +139,7 @@ class GraphNetwork implements Network {
     );
     this.live = reachesOutput(infos);
     const trained = (this.trainedUpstream = trainedUpstream(infos));
-    this.inputOnly = this.reads.map((r) => r.every((v) => !trained[v]));
+    this.untrainedInputs = this.reads.map((r) => r.every((v) => !trained[v]));
     this.trainingBehaviour = layers.map((l) => l.trainingDiffers === true);
     this.valueShapes = [inputShape, ...infos.map((info) => info.outputShape ?? [])];
     const count = infos.length + 1;
@@ -229,7 +229,7 @@ class GraphNetwork implements Network {
   }
 
   private setInputGradients(on: boolean): void {
-    for (let i = 0; i < this.layers.length; i++) if (this.inputOnly[i]) this.layers[i]!.inputGradient = on;
+    for (let i = 0; i < this.layers.length; i++) if (this.untrainedInputs[i]) this.layers[i]!.inputGradient = on;
   }
 
   private lossStep(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
