@@ -118,6 +118,30 @@ residual connections (ResNet, MobileNetV2) and concatenated branches (DenseNet, 
   gives Keras' totals: 25,636,712 parameters, 25,583,592 trainable, 53,120 non-trainable.
 `;
 
+const FROZEN = `## Frozen layers (transfer learning)
+
+\`"trainable": false\` on a layer freezes it, as Keras' \`layer.trainable = False\`: the basis of transfer learning
+(train a new head on a pretrained backbone, then unfreeze some of it to fine-tune). Every layer type has the field;
+the default is \`true\`, and on a layer without parameters (\`relu\`, \`flatten\`) it is allowed but changes nothing.
+
+- Its parameters get no gradient and no optimizer update (no optimizer slots either), and count as non-trainable in
+  \`cnn summary\`, the designer's totals and hover, as in Keras' \`model.summary()\`: a frozen conv's kernel and bias, a
+  frozen batch norm's γ and β as well as its moving statistics.
+- A frozen \`batchNorm\` normalises with its moving statistics in training too, and does not update them (Keras' rule
+  since TF 2.0; the PyTorch export keeps such a layer in eval mode when the model trains).
+- The input gradient still flows through a frozen layer to a trainable one before it. Where nothing before a layer
+  is trainable (a frozen backbone), training runs no backward pass for it at all, and the training-memory estimate
+  counts no gradient or optimizer slot for frozen parameters.
+- Weights are saved and loaded as ever: freezing or unfreezing a layer keeps the architecture fingerprint, so
+  \`cnn train --warm-start\` (or an import's weights) starts from the weights trained before. Resuming a run
+  (\`--resume\`) after unfreezing a layer is refused: its optimizer state has no slots for the newly trainable
+  parameters; start a new run with \`--warm-start\` instead.
+- The designer's toolbar has "Freeze up to layer n" (\`"trainable": false\` on that layer and every earlier one with
+  parameters; every later layer trains) and "Unfreeze all".
+- Exports: Keras gets \`trainable=False\` on the layer; PyTorch's model.py calls \`requires_grad_(False)\` on the frozen
+  modules (train.py's optimizer then skips them); ONNX has no notion of it (an inference graph).
+`;
+
 const AUGMENTATION = `Each training sample is changed anew in every batch, from the training seed: the same seed gives the same
 batches. Per sample the ops run in this order: \`randomResizedCrop\`; then \`rotation\`, \`zoom\` and \`translation\` about
 the centre (torchvision RandomAffine's order: translation last); then the flips. These are composed into one affine map
@@ -194,7 +218,7 @@ function fieldTable(spec: ObjectSpec): string {
 
 export function docsText(): string {
   const input = MODEL_SPEC.fields.input;
-  const parts = [INTRO, GRAPHS, '## Top level', fieldTable(MODEL_SPEC), ...(input.kind === 'object' ? ['### `input`', fieldTable(input.spec)] : []), '## Layers', LAYER_ITEM.doc];
+  const parts = [INTRO, GRAPHS, FROZEN, '## Top level', fieldTable(MODEL_SPEC), ...(input.kind === 'object' ? ['### `input`', fieldTable(input.spec)] : []), '## Layers', LAYER_ITEM.doc];
   for (const [type, spec] of Object.entries(LAYER_SPECS)) {
     parts.push(`### \`${type}\` (Keras \`${spec.keras}\`)`, spec.doc, fieldTable(spec));
   }

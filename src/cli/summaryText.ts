@@ -6,6 +6,7 @@ import { formatBytes, formatCompact, formatCount, formatDims } from '../model/fo
 import { estimateTrainingMemory } from '../engine/plan/memory';
 import { memoryLine, memoryVerdict } from '../engine/plan/memoryVerdict';
 import type { ParsedModel } from '../model/parse';
+import { isFrozen } from '../model/types';
 
 /** machineBytes: the machine's memory (os.totalmem()), for the warning when training would not fit. */
 export function renderSummary(file: string, parsed: ParsedModel, machineBytes?: number): string {
@@ -46,7 +47,8 @@ function table(a: ModelAnalysis, parsed: ParsedModel): string[] {
     rows.push({
       cells: info
         ? [
-            `${info.name} (${info.type})`,
+            // Keras' show_trainable column, folded into the name: only where it changes something.
+            `${info.name} (${info.type}${isFrozen(info.layer) && info.params.nonTrainable > 0 ? ', frozen' : ''})`,
             info.outputShape ? formatDims(info.outputShape) : '?',
             formatCount(info.params.trainable + info.params.nonTrainable),
             formatCompact(info.macs),

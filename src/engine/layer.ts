@@ -1,6 +1,6 @@
 // What every layer file in layers/ implements, and what optimizers and weights see of it.
 import type { LayerInfo } from '../model/analysis';
-import { defOf } from '../model/layers';
+import { paramDefs } from '../model/layers';
 import type { BufferKey, ParamInit } from '../model/layers/def';
 import { layerBuffers } from './plan/bufferPlan';
 import type { ActivationName } from '../model/types';
@@ -52,6 +52,11 @@ export class ArenaParam implements Param {
   get grad(): Float32Array {
     return this.gradBuf.view();
   }
+}
+
+/** A param's gradient to accumulate into, or undefined when it is not trained (a frozen layer's: no weight-gradient work). */
+export function gradOf(p: Param | undefined): Float32Array | undefined {
+  return p?.trainable ? p.grad : undefined;
 }
 
 /** The arena a param lives in, when it does (params built by hand, e.g. in tests, do not). */
@@ -173,7 +178,7 @@ export class LayerParams {
  *  created in `arena` and initialised in the listed order from `rng`. */
 export function createParams(info: LayerInfo, rng: Rng, arena: Arena): LayerParams {
   const byName = new Map<string, ArenaParam>();
-  for (const d of defOf(info.layer).params?.(info) ?? []) {
+  for (const d of paramDefs(info)) {
     const p = createParam(`${info.name}.${d.name}`, d.shape, d.trainable, arena);
     INITIALISERS[d.init](p.value, p.shape, rng);
     byName.set(d.name, p);

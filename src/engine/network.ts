@@ -7,10 +7,11 @@
 // layer twice, add([x, x])), the network sums the contributions: the first is used as it is, the second is added
 // to it into the value's own 'gradSum' buffer of the plan, later ones into that (model/bufferPlan plans exactly
 // this). Layers whose output does not reach the last layer (dead branches) run forward, for their feature maps,
-// and get no gradient.
+// and get no gradient. In training, layers that no trainable parameter lies at or before (a frozen backbone) get
+// no backward pass at all, and the first layers with one compute no input gradient.
 import type { LayerInfo, ModelAnalysis } from '../model/analysis';
 import type { BufferKey } from '../model/layers/def';
-import { GRAD_SUM, planBuffers, reachesOutput } from './plan/bufferPlan';
+import { GRAD_SUM, planBuffers, reachesOutput, trainedUpstream } from './plan/bufferPlan';
 import type { LossName, Model, Shape } from '../model/types';
 import { Buf, type Arena } from './arena';
 import { getKernels } from './kernels';
@@ -106,8 +107,10 @@ class GraphNetwork implements Network {
   private readonly reads: readonly (readonly number[])[];
   /** Per layer: its output reaches the last layer (else it gets no backward pass). */
   private readonly live: readonly boolean[];
-  /** Per layer: it reads nothing but the model input (training skips its input gradient). */
-  private readonly inputOnly: readonly boolean[];
+  /** Per layer: no value it reads depends on a trainable parameter (training skips its input gradient). */
+  private readonly untrainedInputs: readonly boolean[];
+  /** Per value: it depends on a trainable parameter (training's backward pass skips the layers whose output does not). */
+  private readonly trainedUpstream: readonly boolean[];
   /** Per layer: its training forward differs from inference (batch norm, dropout), not only in what it keeps. */
   private readonly trainingBehaviour: readonly boolean[];
   /** Per value: one sample's shape, and the plan's buffer for the sum of its gradients (when several layers read it). */
@@ -135,7 +138,8 @@ class GraphNetwork implements Network {
       }),
     );
     this.live = reachesOutput(infos);
-    this.inputOnly = this.reads.map((r) => r.every((v) => v === 0));
+    const trained = (this.trainedUpstream = trainedUpstream(infos));
+    this.untrainedInputs = this.reads.map((r) => r.every((v) => !trained[v]));
     this.trainingBehaviour = layers.map((l) => l.trainingDiffers === true);
     this.valueShapes = [inputShape, ...infos.map((info) => info.outputShape ?? [])];
     const count = infos.length + 1;
@@ -215,7 +219,7 @@ class GraphNetwork implements Network {
 
   trainBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
     // Nobody reads the gradient with respect to the image during training: skip it, and the (costly) input
-    // gradients of the layers that read nothing else.
+    // gradients of the layers that read nothing else that a trainable parameter produces.
     this.setInputGradients(false);
     try {
       return this.lossStep(x, labels, loss);
@@ -225,7 +229,7 @@ class GraphNetwork implements Network {
   }
 
   private setInputGradients(on: boolean): void {
-    for (let i = 0; i < this.layers.length; i++) if (this.inputOnly[i]) this.layers[i]!.inputGradient = on;
+    for (let i = 0; i < this.layers.length; i++) if (this.untrainedInputs[i]) this.layers[i]!.inputGradient = on;
   }
 
   private lossStep(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
@@ -302,6 +306,8 @@ class GraphNetwork implements Network {
     this.grads[L] = dy;
     for (let i = L - 1; i >= 0; i--) {
       if (!this.live[i]) continue;
+      // Training: nothing at or before this layer is trained (a frozen backbone), so its gradients serve no one.
+      if (skipInput && !this.trainedUpstream[i + 1]) continue;
       const layer = this.layers[i]!;
       const reads = this.reads[i]!;
       const g = this.grads[i + 1]!;

@@ -120,9 +120,11 @@ export function decodeSafetensors(bytes: Uint8Array): Safetensors {
   return { tensors, metadata };
 }
 
-/** Layer fields that only shape training (how much is dropped, how fast running statistics move): trained weights
- *  stay valid when they change, so tuning them must not orphan a checkpoint. */
+/** Layer fields that only shape training (how much is dropped, how fast running statistics move, whether the layer
+ *  trains at all): trained weights stay valid when they change, so tuning them must not orphan a checkpoint — a
+ *  frozen layer loads the weights it was trained with (transfer learning). */
 const TRAINING_ONLY = new Set(['dropout.rate', 'batchNorm.momentum']);
+const TRAINING_ONLY_ANY_LAYER = new Set(['trainable']);
 
 /** JSON with sorted keys, dropping layer fields equal to their default (writing a default must not change the fingerprint). */
 function canonical(value: unknown, layerType?: string): string {
@@ -130,7 +132,7 @@ function canonical(value: unknown, layerType?: string): string {
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([k, v]) => v !== undefined && !(layerType && k !== 'type' && v === fieldDefault(layerType as never, k)))
-      .filter(([k]) => !(layerType && TRAINING_ONLY.has(`${layerType}.${k}`)))
+      .filter(([k]) => !(layerType && (TRAINING_ONLY_ANY_LAYER.has(k) || TRAINING_ONLY.has(`${layerType}.${k}`))))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }

@@ -3,7 +3,7 @@
 // keeps its own table keyed by layer type (`{ readonly [T in LayerType]: … }`), so a new type is a compile error
 // in every exporter until it has its entry.
 import type { LayerInfo } from '../model/analysis';
-import { defOf, type Layer } from '../model/layers';
+import { defOf, paramDefs, type Layer } from '../model/layers';
 import type { ParamDef } from '../model/layers/def';
 import type { ActivationName } from '../model/types';
 
@@ -11,7 +11,7 @@ export type { ParamDef };
 
 /** The layer's parameters, in the registry's order (the engine's, the weights file's, Keras' set_weights'). */
 export function layerParams(info: LayerInfo): readonly ParamDef[] {
-  return defOf(info.layer).params?.(info) ?? [];
+  return paramDefs(info);
 }
 
 /** The activation a layer applies to its own result (its `activation` field, default applied): linear for the

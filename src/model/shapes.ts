@@ -2,7 +2,7 @@
 // or an error with exact numbers. Designer, hover, inlay hints, diagnostics, CLI and engine all read it.
 import type { InvalidLayerInfo, LayerInfo, LayerInput, ModelAnalysis, ParamCount, ShapeError } from './analysis';
 import type { Window2d } from './geometry';
-import { defOf } from './layers';
+import { defOf, paramDefs } from './layers';
 import { defaultLayerName, formatDims, implicitInput, product } from './layers/base';
 import { suggest } from './suggest';
 import { MODEL_INPUT, type Layer, type Model, type Shape } from './types';
@@ -286,7 +286,7 @@ function inferLayer(layer: Layer, inputs: readonly LayerInput[], index: number):
   let nonTrainable = 0;
   const name = layer.name ?? defaultLayerName(layer.type, index);
   const facts = { layer, name, inputs, inputShape: shapes[0], outputShape: result.output, ...(result.window ? { window: result.window } : {}), outputElements: product(result.output) };
-  for (const p of def.params?.(facts) ?? []) {
+  for (const p of paramDefs(facts)) {
     if (p.trainable) trainable += product(p.shape);
     else nonTrainable += product(p.shape);
   }

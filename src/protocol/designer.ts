@@ -120,7 +120,11 @@ export type EditIntent =
   /** Sets the inputs of layer `index` to the outputs of `from` (−1: the model input), in order; [] reads the previous layer. */
   | { readonly type: 'setInputs'; readonly index: number; readonly from: readonly number[] }
   /** Inserts after `last` an `add` of the output of `last` and the input of `first`. */
-  | { readonly type: 'addResidual'; readonly first: number; readonly last: number };
+  | { readonly type: 'addResidual'; readonly first: number; readonly last: number }
+  /** Transfer learning: `"trainable": false` on layers 0…index (those with parameters), every later layer trainable. */
+  | { readonly type: 'freezeUpTo'; readonly index: number }
+  /** Removes every `"trainable": false`. */
+  | { readonly type: 'unfreezeAll' };
 export type EditIntentType = EditIntent['type'];
 
 /** Every edit intent type: a Record, so a type added to EditIntent but not here fails to compile. */
@@ -135,6 +139,8 @@ const EDIT_INTENT_TYPES: Readonly<Record<EditIntentType, true>> = {
   disconnectInput: true,
   setInputs: true,
   addResidual: true,
+  freezeUpTo: true,
+  unfreezeAll: true,
 };
 
 /** An edit intent as sent: made on the view of `documentVersion`, refused on any other version of the document. */

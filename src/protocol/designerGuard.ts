@@ -106,6 +106,11 @@ function guardEdit(m: Record<string, unknown>, type: EditIntentType, ctx: GuardC
     case 'addResidual':
       if (!isInt(m.first, 0, count - 1) || !isInt(m.last, m.first, count - 1)) return 'addResidual: not a range of layers';
       return { type: 'addResidual', first: m.first, last: m.last };
+    case 'freezeUpTo':
+      if (!isInt(m.index, 0, count - 1)) return `freezeUpTo: no layer ${String(m.index)}`;
+      return { type: 'freezeUpTo', index: m.index };
+    case 'unfreezeAll':
+      return { type: 'unfreezeAll' };
     default:
       return assertNever(type, 'edit intent type');
   }

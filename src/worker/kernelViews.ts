@@ -4,7 +4,7 @@
 // and drawing never freezes the view; the colour scale is the whole parameter's.
 import type { Network } from '../engine/network';
 import type { LayerInfo } from '../model/analysis';
-import { defOf } from '../model/layers';
+import { paramDefs } from '../model/layers';
 import type { KernelLayout } from '../model/layers/def';
 import type { KernelView } from '../protocol/worker';
 
@@ -75,7 +75,7 @@ export function kernelViews(network: Network, infos: readonly LayerInfo[]): Kern
   const byName = new Map(network.params.map((p) => [p.name, p]));
   const views: KernelView[] = [];
   for (const info of infos) {
-    for (const { name, layout } of defOf(info.layer).params?.(info) ?? []) {
+    for (const { name, layout } of paramDefs(info)) {
       const p = byName.get(`${info.name}.${name}`);
       if (layout && p) views.push(DRAW[layout](info.name, p.name, p.value, p.shape));
     }

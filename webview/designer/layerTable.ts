@@ -107,7 +107,12 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
       row.warnings.map((m) => h('div', { class: 'warning-message', role: 'note' }, m)),
     ),
     h('td', { class: row.outputShape ? 'output-shape' : 'output-shape unknown' }, row.outputShape ? formatDims(row.outputShape) : '?'),
-    h('td', { class: 'params num', title: `${formatCount(row.trainable)} trainable` }, formatCount(row.params)),
+    h(
+      'td',
+      { class: 'params num', title: `${formatCount(row.trainable)} trainable${row.params > 0 && row.trainable === 0 ? ' ("trainable": false: frozen)' : ''}` },
+      row.params > 0 && row.trainable === 0 && h('span', { class: 'frozen', 'aria-label': 'frozen' }, 'frozen '),
+      formatCount(row.params),
+    ),
     h('td', { class: 'macs num', title: formatCount(row.macs) }, formatCompact(row.macs)),
     h(
       'td',

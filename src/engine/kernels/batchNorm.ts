@@ -64,3 +64,8 @@ export function batchNormBackward(
     }
   }
 }
+
+/** dx alone, as inference computes y (a frozen batch norm: moving statistics, γ and β not trained): dx = dy·γ/√(var + ε). */
+export function batchNormInputBackward(dy: Float32Array, dx: Float32Array, stats: Float64Array, gamma: Float32Array, size: number, c: number): void {
+  for (let o = 0; o < size; o += c) for (let j = 0; j < c; j++) dx[o + j] = dy[o + j]! * gamma[j]! * stats[c + j]!;
+}

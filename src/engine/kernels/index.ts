@@ -1,10 +1,10 @@
 // The hot loops behind one small interface, so a WebAssembly SIMD implementation can replace the
 // JavaScript one (setKernels) without touching the layers, which call getKernels() on every pass.
 import { HeapArena, type Arena } from '../arena';
-import { batchNormBackward, batchNormForward } from './batchNorm';
+import { batchNormBackward, batchNormForward, batchNormInputBackward } from './batchNorm';
 import { composeConvForward, type ConvForward } from './conv';
 import { col2im, im2col } from './im2col';
-import { depthwiseBackward, depthwiseForward } from './depthwise';
+import { depthwiseBackward, depthwiseForward, depthwiseInputBackward } from './depthwise';
 import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, multiply, sumRows } from './elementwise';
 import { gemm } from './gemm';
 import { applyUpdate, sumSquares } from './optimizer';
@@ -22,6 +22,8 @@ export interface Kernels {
   readonly convForward: ConvForward;
   readonly depthwiseForward: typeof depthwiseForward;
   readonly depthwiseBackward: typeof depthwiseBackward;
+  /** dx without the kernel gradient (a frozen layer); JavaScript under every implementation. */
+  readonly depthwiseInputBackward: typeof depthwiseInputBackward;
   readonly maxPoolForward: typeof maxPoolForward;
   readonly maxPoolBackward: typeof maxPoolBackward;
   readonly avgPoolForward: typeof avgPoolForward;
@@ -36,6 +38,8 @@ export interface Kernels {
   readonly applyUpdate: typeof applyUpdate;
   readonly batchNormForward: typeof batchNormForward;
   readonly batchNormBackward: typeof batchNormBackward;
+  /** dx of a frozen batch norm (inference statistics, no γ/β gradient); JavaScript under every implementation. */
+  readonly batchNormInputBackward: typeof batchNormInputBackward;
   /** out ← a · b elementwise (dropout's mask). */
   readonly multiply: typeof multiply;
   /** The fused softmax cross-entropy's loss and dLogits (see ./softmaxLoss). */
@@ -51,6 +55,7 @@ export const jsKernels: Kernels = {
   convForward: composeConvForward({ im2col, gemm, addBias, biasActivationForward }),
   depthwiseForward,
   depthwiseBackward,
+  depthwiseInputBackward,
   maxPoolForward,
   maxPoolBackward,
   avgPoolForward,
@@ -65,6 +70,7 @@ export const jsKernels: Kernels = {
   applyUpdate,
   batchNormForward,
   batchNormBackward,
+  batchNormInputBackward,
   multiply,
   softmaxCrossEntropy,
 };

@@ -1,5 +1,6 @@
 // Batch normalisation over the last axis. Training: batch mean and (biased) variance over all other axes, and
-// moving = momentum·moving + (1 − momentum)·batch, as Keras. Inference: the moving statistics.
+// moving = momentum·moving + (1 − momentum)·batch, as Keras. Inference: the moving statistics. A frozen batch norm
+// (trainable: false) runs as in inference in training too, its statistics unchanged (Keras' rule since TF 2.0).
 import type { LayerInfo } from '../../model/analysis';
 import type { Arena } from '../arena';
 import { getKernels } from '../kernels';
@@ -25,6 +26,7 @@ export class BatchNorm implements EngineLayer {
    *  'sums' backward's Σdy [0, c) and Σdy·x̂ [c, 2c). */
   readonly memory: LayerMemory;
   private training = false;
+  private readonly frozen: boolean;
   private x?: Tensor;
 
   constructor(info: LayerInfo, rng: Rng, arena: Arena) {
@@ -40,6 +42,7 @@ export class BatchNorm implements EngineLayer {
     this.movingMean = params.get('movingMean');
     this.movingVariance = params.get('movingVariance');
     this.params = params.list;
+    this.frozen = !this.gamma.trainable;
     this.memory = new LayerMemory(info, arena);
   }
 
@@ -47,11 +50,11 @@ export class BatchNorm implements EngineLayer {
     const n = batchOf(x, this.inShape, this.name);
     this.memory.ensure(n);
     this.x = x;
-    this.training = training;
+    this.training = training && !this.frozen;
     const y = this.memory.buf('y').tensor(n, this.inShape);
     getKernels().batchNormForward(
       x.data, y.data, this.memory.buf('stats').f64(), this.gamma.value, this.beta.value,
-      this.movingMean.value, this.movingVariance.value, sizeOf(x.shape), this.c, training, this.momentum, this.epsilon,
+      this.movingMean.value, this.movingVariance.value, sizeOf(x.shape), this.c, this.training, this.momentum, this.epsilon,
     );
     return y;
   }
@@ -59,6 +62,10 @@ export class BatchNorm implements EngineLayer {
   backward(dy: Tensor): Tensor {
     const x = lastForward(this.x, this.name);
     const dx = this.memory.buf('dx').tensor(x.shape[0]!, this.inShape);
+    if (this.frozen) {
+      getKernels().batchNormInputBackward(dy.data, dx.data, this.memory.buf('stats').f64(), this.gamma.value, sizeOf(x.shape), this.c);
+      return dx;
+    }
     getKernels().batchNormBackward(
       x.data, dy.data, dx.data, this.memory.buf('stats').f64(), this.memory.buf('sums').f64(),
       this.gamma.value, this.gamma.grad, this.beta.grad, sizeOf(x.shape), this.c, this.training,

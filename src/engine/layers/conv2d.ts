@@ -11,7 +11,7 @@ import { isPointwise } from '../plan/bufferPlan';
 import { Activation } from '../activations';
 import type { Arena, Buf } from '../arena';
 import { getKernels } from '../kernels';
-import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
+import { createParams, gradOf, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
@@ -99,7 +99,7 @@ export class Conv2d implements EngineLayer {
 
   backward(dy: Tensor): Tensor {
     // The bias gradient is summed in the activation's backward pass (one pass over dz).
-    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), this.bias?.grad));
+    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), gradOf(this.bias)));
   }
 
   preActivation(): Tensor {
@@ -107,7 +107,7 @@ export class Conv2d implements EngineLayer {
   }
 
   backwardPreActivation(dz: Tensor): Tensor {
-    if (this.bias) getKernels().sumRows(dz.data, dz.shape[0]! * this.p, this.outC, this.bias.grad);
+    if (this.bias?.trainable) getKernels().sumRows(dz.data, dz.shape[0]! * this.p, this.outC, this.bias.grad);
     return this.weightsBackward(dz);
   }
 
@@ -127,16 +127,19 @@ export class Conv2d implements EngineLayer {
     }
     if (this.pointwise) {
       // dKernel[k×outC] += xᵀ · dz;  dx = dz · kernelᵀ
-      kr.gemm(true, false, k, outC, rows, x.data, 0, dz.data, 0, this.kernel.grad, 0, true);
+      if (this.kernel.trainable) kr.gemm(true, false, k, outC, rows, x.data, 0, dz.data, 0, this.kernel.grad, 0, true);
       if (this.inputGradient !== false) kr.gemm(false, true, rows, k, outC, dz.data, 0, w, 0, dx.data, 0, false);
       return dx;
     }
     const cols = this.memory.buf('cols').view();
-    // After an inference pass (which may use cols as scratch only) the patches are computed again: a standalone
-    // layer's (its caller holds x; a network refuses backward after an inference pass, its x may be gone).
-    if (!this.colsKept) kr.im2col(x.data, 0, this.g, this.inC, cols, 0, n);
+    // A frozen kernel needs neither the patches nor its gradient: only dx below.
+    if (this.kernel.trainable) {
+      // After an inference pass (which may use cols as scratch only) the patches are computed again: a standalone
+      // layer's (its caller holds x; a network refuses backward after an inference pass, its x may be gone).
+      if (!this.colsKept) kr.im2col(x.data, 0, this.g, this.inC, cols, 0, n);
+      kr.gemm(true, false, k, outC, rows, cols, 0, dz.data, 0, this.kernel.grad, 0, true);
+    }
     this.colsKept = false;
-    kr.gemm(true, false, k, outC, rows, cols, 0, dz.data, 0, this.kernel.grad, 0, true);
     if (this.inputGradient === false) return dx;
     // dcols = dz · kernelᵀ over the patches (no longer needed), scattered back onto the images.
     kr.gemm(false, true, rows, k, outC, dz.data, 0, w, 0, cols, 0, false);
@@ -158,10 +161,12 @@ export class Conv2d implements EngineLayer {
     const needDx = this.inputGradient !== false;
     // Pointwise: the input is the patch matrix (row stride inC = k).
     const cols = this.pointwise ? x : this.memory.buf('cols').view();
-    if (!this.pointwise && !this.colsKept) kr.im2col(x, 0, this.g, this.inC, cols, 0, n, groups);
+    if (this.kernel.trainable) {
+      if (!this.pointwise && !this.colsKept) kr.im2col(x, 0, this.g, this.inC, cols, 0, n, groups);
+      // dKernel_j [kg×fg] += patches_jᵀ · dz_j
+      for (let j = 0; j < groups; j++) kr.gemm(true, false, kg, fg, rows, cols, j * kg, dz, j * fg, dw, j * fg, true, k, outC, outC);
+    }
     this.colsKept = false;
-    // dKernel_j [kg×fg] += patches_jᵀ · dz_j
-    for (let j = 0; j < groups; j++) kr.gemm(true, false, kg, fg, rows, cols, j * kg, dz, j * fg, dw, j * fg, true, k, outC, outC);
     if (!needDx) return;
     // dpatches_j = dz_j · kernel_jᵀ: straight into dx when pointwise, else over the patches, then scattered back.
     const dcols = this.pointwise ? dx : cols;

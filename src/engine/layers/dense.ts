@@ -4,7 +4,7 @@ import type { ActivationName } from '../../model/types';
 import { Activation } from '../activations';
 import { getKernels } from '../kernels';
 import type { Arena } from '../arena';
-import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
+import { createParams, gradOf, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { sizeOf, type Tensor } from '../tensor';
 import { field } from '../../model/spec';
@@ -58,7 +58,7 @@ export class Dense implements EngineLayer {
 
   backward(dy: Tensor): Tensor {
     // The bias gradient is summed in the activation's backward pass (one pass over dz).
-    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), this.bias?.grad));
+    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), gradOf(this.bias)));
   }
 
   preActivation(): Tensor {
@@ -66,7 +66,7 @@ export class Dense implements EngineLayer {
   }
 
   backwardPreActivation(dz: Tensor): Tensor {
-    if (this.bias) getKernels().sumRows(dz.data, sizeOf(dz.shape) / this.outF, this.outF, this.bias.grad);
+    if (this.bias?.trainable) getKernels().sumRows(dz.data, sizeOf(dz.shape) / this.outF, this.outF, this.bias.grad);
     return this.weightsBackward(dz);
   }
 
@@ -76,7 +76,7 @@ export class Dense implements EngineLayer {
     const rows = sizeOf(x.shape) / this.inF;
     const kr = getKernels();
     const dx = this.memory.buf('dx').tensor(x.shape[0]!, this.inShape);
-    kr.gemm(true, false, this.inF, this.outF, rows, x.data, 0, dz.data, 0, this.kernel.grad, 0, true);
+    if (this.kernel.trainable) kr.gemm(true, false, this.inF, this.outF, rows, x.data, 0, dz.data, 0, this.kernel.grad, 0, true);
     kr.gemm(false, true, rows, this.inF, this.outF, dz.data, 0, this.kernel.value, 0, dx.data, 0, false);
     return dx;
   }

@@ -5,7 +5,7 @@ import type { ActivationName } from '../../model/types';
 import { Activation } from '../activations';
 import { getKernels } from '../kernels';
 import type { Arena } from '../arena';
-import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
+import { createParams, gradOf, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
@@ -59,7 +59,7 @@ export class DepthwiseConv2d implements EngineLayer {
 
   backward(dy: Tensor): Tensor {
     // The bias gradient is summed in the activation's backward pass (one pass over dz).
-    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), this.bias?.grad));
+    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), gradOf(this.bias)));
   }
 
   preActivation(): Tensor {
@@ -67,7 +67,7 @@ export class DepthwiseConv2d implements EngineLayer {
   }
 
   backwardPreActivation(dz: Tensor): Tensor {
-    if (this.bias) getKernels().sumRows(dz.data, dz.shape[0]! * this.g.outH * this.g.outW, this.c * this.mult, this.bias.grad);
+    if (this.bias?.trainable) getKernels().sumRows(dz.data, dz.shape[0]! * this.g.outH * this.g.outW, this.c * this.mult, this.bias.grad);
     return this.weightsBackward(dz);
   }
 
@@ -77,7 +77,8 @@ export class DepthwiseConv2d implements EngineLayer {
     const n = x.shape[0]!;
     const kr = getKernels();
     const dx = this.memory.buf('dx').tensor(n, this.inShape);
-    kr.depthwiseBackward(x.data, this.kernel.value, dz.data, dx.data, this.kernel.grad, n, this.g, this.c, this.mult);
+    if (this.kernel.trainable) kr.depthwiseBackward(x.data, this.kernel.value, dz.data, dx.data, this.kernel.grad, n, this.g, this.c, this.mult);
+    else kr.depthwiseInputBackward(this.kernel.value, dz.data, dx.data, n, this.g, this.c, this.mult);
     return dx;
   }
 }

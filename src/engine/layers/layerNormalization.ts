@@ -5,7 +5,7 @@ import type { LayerInfo } from '../../model/analysis';
 import { layerNormFields } from '../../model/layers/layerNormalization';
 import type { Arena } from '../arena';
 import { layerNormBackward, layerNormForward } from '../kernels/layerNorm';
-import { createParams, LayerMemory, type EngineLayer, type Param } from '../layer';
+import { createParams, gradOf, LayerMemory, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { sizeOf, type Tensor } from '../tensor';
 import { batchOf, lastForward, layerOf, shapes } from './common';
@@ -50,7 +50,7 @@ export class LayerNormalization implements EngineLayer {
     const dx = this.memory.buf('dx').tensor(x.shape[0]!, this.inShape);
     layerNormBackward(
       x.data, dy.data, dx.data, this.memory.buf('stats').f64(), this.memory.buf('sums').f64(), this.gamma?.value,
-      this.gamma?.grad, this.beta?.grad, sizeOf(x.shape) / this.c, this.c,
+      gradOf(this.gamma), gradOf(this.beta), sizeOf(x.shape) / this.c, this.c,
     );
     return dx;
   }

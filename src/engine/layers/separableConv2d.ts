@@ -9,7 +9,7 @@ import type { ActivationName, Shape } from '../../model/types';
 import { Activation } from '../activations';
 import type { Arena } from '../arena';
 import { getKernels } from '../kernels';
-import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
+import { createParams, gradOf, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
@@ -74,7 +74,7 @@ export class SeparableConv2d implements EngineLayer {
 
   backward(dy: Tensor): Tensor {
     // The bias gradient is summed in the activation's backward pass (one pass over dz).
-    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), this.bias?.grad));
+    return this.weightsBackward(this.act.backward(dy, this.linear ? undefined : this.memory.buf('dz'), gradOf(this.bias)));
   }
 
   preActivation(): Tensor {
@@ -82,7 +82,7 @@ export class SeparableConv2d implements EngineLayer {
   }
 
   backwardPreActivation(dz: Tensor): Tensor {
-    if (this.bias) getKernels().sumRows(dz.data, dz.shape[0]! * this.g.outH * this.g.outW, this.filters, this.bias.grad);
+    if (this.bias?.trainable) getKernels().sumRows(dz.data, dz.shape[0]! * this.g.outH * this.g.outW, this.filters, this.bias.grad);
     return this.weightsBackward(dz);
   }
 
@@ -95,10 +95,11 @@ export class SeparableConv2d implements EngineLayer {
     const mid = this.memory.buf('mid').view();
     const dmid = this.memory.buf('dmid').view();
     // dPointwise[midC×filters] += midᵀ · dz;  dmid = dz · pointwiseᵀ
-    kr.gemm(true, false, this.midC, this.filters, rows, mid, 0, dz.data, 0, this.pointwiseKernel.grad, 0, true);
+    if (this.pointwiseKernel.trainable) kr.gemm(true, false, this.midC, this.filters, rows, mid, 0, dz.data, 0, this.pointwiseKernel.grad, 0, true);
     kr.gemm(false, true, rows, this.midC, this.filters, dz.data, 0, this.pointwiseKernel.value, 0, dmid, 0, false);
     const dx = this.memory.buf('dx').tensor(n, this.inShape);
-    kr.depthwiseBackward(x.data, this.depthwiseKernel.value, dmid, dx.data, this.depthwiseKernel.grad, n, this.g, this.c, this.mult);
+    if (this.depthwiseKernel.trainable) kr.depthwiseBackward(x.data, this.depthwiseKernel.value, dmid, dx.data, this.depthwiseKernel.grad, n, this.g, this.c, this.mult);
+    else kr.depthwiseInputBackward(this.depthwiseKernel.value, dmid, dx.data, n, this.g, this.c, this.mult);
     return dx;
   }
 }

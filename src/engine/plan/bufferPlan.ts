@@ -5,7 +5,7 @@
 // layers lives until the later reader, and its gradient is the sum of every reader's contribution (see
 // planBuffers). In a chain the reader of layer i's output is layer i + 1.
 import type { LayerInfo } from '../../model/analysis';
-import { defOf } from '../../model/layers';
+import { defOf, paramDefs } from '../../model/layers';
 import { sizeOf, type BufferKey, type LayerBuffers } from '../../model/layers/def';
 import type { ActivationName } from '../../model/types';
 
@@ -34,6 +34,17 @@ export function reachesOutput(layers: readonly LayerInfo[]): boolean[] {
     for (const inp of layers[i]!.inputs) if (inp.index !== undefined && inp.index >= 0) live[inp.index] = true;
   }
   return live;
+}
+
+/** Per value (0 the model input, i + 1 layer i's output): whether a trainable parameter lies at or before it.
+ *  Training's backward pass skips the layers whose output has none (a frozen backbone), and computes no input
+ *  gradient in a layer none of whose inputs has one. */
+export function trainedUpstream(layers: readonly LayerInfo[]): boolean[] {
+  const trained = [false];
+  for (const info of layers) {
+    trained.push(paramDefs(info).some((p) => p.trainable) || info.inputs.some((inp) => trained[valueOf(inp, info)] === true));
+  }
+  return trained;
 }
 
 /** Which value each input of each layer is: index + 1 of the producing layer, 0 for the model input. */

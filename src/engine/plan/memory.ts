@@ -5,10 +5,10 @@
 // the JavaScript GEMM's packing buffers and the training loop's copies. test/unit/engine/memory.test.ts checks it
 // against a real network's allocations. All counts are integers in float64, exact up to 2^53.
 import type { ModelAnalysis } from '../../model/analysis';
-import { PLAN_ALIGN, planBuffers, reachesOutput } from './bufferPlan';
+import { PLAN_ALIGN, planBuffers, reachesOutput, trainedUpstream } from './bufferPlan';
 import { GEMM_DIRECT_MAX_N, GEMM_KC, GEMM_MC, GEMM_NC } from '../kernels/gemm';
 import { OPTIMIZER_DEFAULTS, TRAINING_DEFAULTS } from '../../model/defaults';
-import { defOf } from '../../model/layers';
+import { defOf, paramDefs } from '../../model/layers';
 import { sizeOf, type GemmCall, type GemmCalls } from '../../model/layers/def';
 import type { OptimizerConfig, OptimizerType, TrainingConfig } from '../../model/types';
 
@@ -87,7 +87,7 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   let largestTrainable = 0;
 
   for (const info of layers) {
-    for (const p of defOf(info.layer).params?.(info) ?? []) {
+    for (const p of paramDefs(info)) {
       const size = sizeOf(p.shape);
       paramValues += size;
       if (p.trainable) largestTrainable = Math.max(largestTrainable, size);
@@ -123,10 +123,14 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
     if (bytes > 0) consumers.push({ label, bytes, kind, remedy, plural: true });
   };
   const live = reachesOutput(layers);
+  const trained = trainedUpstream(layers);
   for (const info of layers) {
-    // Training skips the gradient of the model input (a layer that reads nothing else computes none), and a dead
-    // branch has no backward pass at all.
-    gemm.add(defOf(info.layer).gemms?.(info, n), info.inputs.every((i) => i.index === -1), live[info.index] ?? false);
+    // As the engine trains: no input gradient where no input depends on a trainable parameter (the model input
+    // never does), no backward pass for a dead branch nor where nothing at or before the layer is trainable, no
+    // weight gradient for a frozen layer.
+    const frozen = !paramDefs(info).some((p) => p.trainable);
+    const noInputGradient = info.inputs.every((i) => !trained[(i.index ?? -1) + 1]);
+    gemm.add(defOf(info.layer).gemms?.(info, n), noInputGradient, (live[info.index] ?? false) && trained[info.index + 1] === true, frozen);
     const entry = own.get(info.index);
     if (!entry) continue;
     scratchShare += Math.round(entry.scratch * share);
@@ -162,16 +166,20 @@ class GemmScratch {
   private readonly forwardCalls: GemmCall[] = [];
   private readonly backwardCalls: GemmCall[][] = [];
 
-  /** A layer's calls. `inputOnly`: it reads only the model input (whose gradient training skips); `backward`: it
-   *  has a backward pass (a dead branch has none). */
-  add(calls: GemmCalls | undefined, inputOnly: boolean, backward: boolean): void {
+  /** A layer's calls. `noInputGradient`: training skips its input gradient; `backward`: it has a backward pass (a
+   *  dead branch or a frozen backbone has none); `frozen`: no weight gradient. */
+  add(calls: GemmCalls | undefined, noInputGradient: boolean, backward: boolean, frozen: boolean): void {
     this.backwardCalls.push([]);
     if (!calls) return;
     this.forwardCalls.push(...calls.forward);
     if (!backward) return;
+    const mine = this.backwardCalls[this.backwardCalls.length - 1]!;
     for (const c of calls.backward) {
-      if (!('inputGradient' in c)) this.backwardCalls[this.backwardCalls.length - 1]!.push(c);
-      else if (!inputOnly) this.backwardCalls[this.backwardCalls.length - 1]!.push(c.inputGradient);
+      if ('inputGradient' in c) {
+        if (!noInputGradient) mine.push(c.inputGradient);
+      } else if ('weightGradient' in c) {
+        if (!frozen) mine.push(c.weightGradient);
+      } else mine.push(c);
     }
   }
 

@@ -5,6 +5,7 @@ import { assertNever } from '../../model/assertNever';
 import { LAYER_SPECS, isLayerType } from '../../model/spec';
 import { defaultLayerName } from '../../model/types';
 import type { EditIntent } from '../../protocol/designer';
+import { freezeUpTo, unfreezeAll } from './freezeEdits';
 import { addResidual, connectInput, disconnectInput, setInputs } from './graphEdits';
 import { JsonEditError, insertItem, nodeText, parseStrict, removeItem, setValue, compact, applySplice, memberInsertion } from './jsonText';
 import { NAME_AFTER, freeName, readLayers, shiftPins, takenNames, writeNames } from './layerNames';
@@ -60,6 +61,10 @@ export function applyIntent(text: string, intent: EditIntent): string {
       return setInputs(text, intent.index, intent.from);
     case 'addResidual':
       return addResidual(text, intent.first, intent.last);
+    case 'freezeUpTo':
+      return freezeUpTo(text, intent.index);
+    case 'unfreezeAll':
+      return unfreezeAll(text);
     default:
       return assertNever(intent, 'edit intent');
   }

@@ -9,7 +9,7 @@ import { layerNormFields } from '../../model/layers/layerNormalization';
 import { rescalingFields } from '../../model/layers/rescaling';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
-import type { ActivationLayer, ActivationName, Layer, Model, WindowPadding } from '../../model/types';
+import { isFrozen, type ActivationLayer, type ActivationName, type Layer, type Model, type WindowPadding } from '../../model/types';
 import { preprocessingSentence, resizeCounterparts, wrap } from '../preprocessing';
 import { fusedActivation, layerParams } from '../registry';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyNumber, pyString, pyTuple, SAFETENSORS_READER } from '../pytorch/python';
@@ -326,5 +326,7 @@ function kerasLayer(info: LayerInfo): string {
   const c: KerasContext<Layer> = { info, layer: info.layer, activation: activationArg(fusedActivation(info.layer)) };
   // The entry of this layer's type, typed for every layer (TypeScript cannot correlate the two by itself).
   const args = (KERAS_LAYERS[info.layer.type] as KerasEmitter<Layer>)(c);
-  return `layers.${kerasClass(info.layer.type)}(${[...args, `name=${pyString(info.name)}`].join(', ')})`;
+  // "trainable": false is Keras' own trainable=False (a frozen batch norm then runs in inference mode, as ours).
+  const frozen = isFrozen(info.layer) ? ['trainable=False'] : [];
+  return `layers.${kerasClass(info.layer.type)}(${[...args, ...frozen, `name=${pyString(info.name)}`].join(', ')})`;
 }

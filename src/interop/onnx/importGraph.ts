@@ -2,7 +2,7 @@
 // layer that produces it, the layers made so far, and who reads each tensor (for fusing node patterns).
 import type { NamedTensor } from '../../engine/weights';
 import { product } from '../../model/layers/base';
-import { defOf } from '../../model/layers';
+import { paramDefs } from '../../model/layers';
 import { analyzeLayer } from '../../model/shapes';
 import { MODEL_INPUT, type Layer, type Shape } from '../../model/types';
 import { attributes, DataType, readTensor, tensorValues, toNumber, type AttributeValue, type onnx } from './proto';
@@ -158,8 +158,8 @@ export class ImportGraph {
     const error = info.errors.find((e) => e.severity !== 'warning');
     if (!info.outputShape || error) throw new Unsupported(`${describe(node)}: ${error?.message ?? 'its output shape is unknown'}`);
     const bad = (layer.params ?? []).findIndex((p) => !allFinite(p));
-    if (bad >= 0) throw new Unsupported(`${describe(node)}: its ${defOf(info.layer).params?.(info)[bad]?.name ?? 'weights'} hold NaN or infinite values`);
-    const defs = defOf(info.layer).params?.(info) ?? [];
+    if (bad >= 0) throw new Unsupported(`${describe(node)}: its ${paramDefs(info)[bad]?.name ?? 'weights'} hold NaN or infinite values`);
+    const defs = paramDefs(info);
     const values = layer.params ?? [];
     // A handler that gives other values than the registry's parameters is a bug, not a problem of the file.
     if (defs.length !== values.length || defs.some((d, k) => product(d.shape) !== values[k]!.length)) {

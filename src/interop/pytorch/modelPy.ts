@@ -3,7 +3,7 @@
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { fusedActivationAlpha, LEAKY_RELU_ALPHA } from '../../model/spec';
 import { inputResize } from '../../model/defaults';
-import type { Model } from '../../model/types';
+import { isFrozen, type Model } from '../../model/types';
 import { preprocessingSentence, resizeCounterparts, wrap } from '../preprocessing';
 import { activationCall, HELPER_SOURCE, torchLayer, type Helper, type TorchLayer } from './layers';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyString, pyTuple, SAFETENSORS_READER } from './python';
@@ -53,6 +53,11 @@ export function modelPy({ model, analysis, fingerprint, modelFile, classes }: Mo
   const outAct = outputActivation(analysis);
   const renamed = infos.map((info, k) => [info.name, ids[k]!] as const).filter(([a, b]) => a !== b);
   const init = torch.flatMap((t, k) => (t.module ? [`self.${ids[k]} = ${t.module}`] : []));
+  // Frozen layers ("trainable": false): parameters without gradients (optimizers skip them), and batch norms that
+  // stay in eval mode when the model trains (their running statistics, not the batch's, as Keras since TF 2.0).
+  const frozen = infos.flatMap((info, k) => (isFrozen(info.layer) && torch[k]!.weights.length > 0 && torch[k]!.module ? [ids[k]!] : []));
+  const frozenNorms = infos.flatMap((info, k) => (isFrozen(info.layer) && info.type === 'batchNorm' && torch[k]!.module ? [ids[k]!] : []));
+  if (frozen.length) init.push('# "trainable": false in the model file: these layers are not trained.', ...frozen.map((id) => `self.${id}.requires_grad_(False)`));
   const rows = torch.flatMap((t) => t.weights);
   const outShape = analysis.outputShape ?? model.input.shape;
 
@@ -116,6 +121,17 @@ export function modelPy({ model, analysis, fingerprint, modelFile, classes }: Mo
         'def forward(self, x, logits=False):',
         ...indent(forwardBody(infos, torch, ids, isChain, outAct), 1),
         '',
+        ...(frozenNorms.length
+          ? [
+              'def train(self, mode=True):',
+              '    """As nn.Module.train, but frozen batch norms stay in eval mode (running statistics, not updated)."""',
+              '    super().train(mode)',
+              `    for layer in (${frozenNorms.map((id) => `self.${id}`).join(', ')},):`,
+              '        layer.eval()',
+              '    return self',
+              '',
+            ]
+          : []),
         ...METHODS.split('\n'),
       ],
       1,

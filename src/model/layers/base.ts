@@ -22,6 +22,13 @@ export interface LayerBase {
   readonly name?: string;
   /** The layers (by name, or "input") whose outputs this layer takes; without it, the previous layer's. */
   readonly inputs?: readonly string[];
+  /** false freezes the layer's parameters (Keras' `trainable`); default true. */
+  readonly trainable?: boolean;
+}
+
+/** Whether a layer is frozen (`"trainable": false`): its parameters are not trained, a batch norm runs as in inference. */
+export function isFrozen(layer: LayerBase): boolean {
+  return layer.trainable === false;
 }
 
 /** The name of a layer without one: `<type>_<index>`, the name of its weights in every checkpoint and export. */

@@ -91,7 +91,7 @@ export const conv2d: LayerDef<Conv2dLayer> = {
     const each = <T>(call: T): T[] => Array.from({ length: groups }, () => call);
     return {
       forward: each<GemmCall>([false, rows, filters, k]),
-      backward: [...each<GemmCall>([true, k, filters, rows]), ...each({ inputGradient: [false, rows, k, filters] as GemmCall })],
+      backward: [...each({ weightGradient: [true, k, filters, rows] as GemmCall }), ...each({ inputGradient: [false, rows, k, filters] as GemmCall })],
     };
   },
 };

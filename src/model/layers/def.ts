@@ -88,8 +88,9 @@ export type GemmCall = readonly [transA: boolean, m: number, n: number, k: numbe
 
 export interface GemmCalls {
   readonly forward: readonly GemmCall[];
-  /** Backward's calls; `inputGradient` ones are skipped where the layer computes no input gradient. */
-  readonly backward: readonly (GemmCall | { readonly inputGradient: GemmCall })[];
+  /** Backward's calls; `inputGradient` ones are skipped where the layer computes no input gradient, `weightGradient`
+   *  ones where the layer is frozen. */
+  readonly backward: readonly (GemmCall | { readonly inputGradient: GemmCall } | { readonly weightGradient: GemmCall })[];
 }
 
 /** What the layer is, for the views that treat kinds alike (Grad-CAM's default layer, palette groups). */

@@ -55,6 +55,6 @@ export const dense: LayerDef<DenseLayer> = {
     const inF = input ? input[input.length - 1]! : 0;
     const rows = input ? (n * sizeOf(input)) / inF : 0;
     const units = f.layer.units;
-    return { forward: [[false, rows, units, inF]], backward: [[true, inF, units, rows], [false, rows, inF, units]] };
+    return { forward: [[false, rows, units, inF]], backward: [{ weightGradient: [true, inF, units, rows] }, [false, rows, inF, units]] };
   },
 };

@@ -92,8 +92,13 @@ export const inputs: FieldSpec = {
   kind: 'layerRefs',
   doc: 'The layers whose outputs this layer takes, by name ("input" is the model input); without it, the previous layer.',
 };
+export const trainable: FieldSpec = {
+  kind: 'bool',
+  default: true,
+  doc: 'false freezes the layer (Keras\' `trainable`, for transfer learning): its parameters are not trained (non-trainable in the summary), and a frozen batchNorm uses and keeps its moving statistics in training too. No effect on a layer without parameters.',
+};
 /** Fields every layer has. */
-export const common = { name, inputs } as const;
+export const common = { name, inputs, trainable } as const;
 export const activation: FieldSpec = {
   kind: 'enum',
   values: ACTIVATIONS,

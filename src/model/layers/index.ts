@@ -7,7 +7,8 @@ import { channelShuffle, type ChannelShuffleLayer } from './channelShuffle';
 import { channelSlice, type ChannelSliceLayer } from './channelSlice';
 import { concatenate, type ConcatenateLayer } from './concatenate';
 import { conv2d, type Conv2dLayer } from './conv2d';
-import type { LayerDef } from './def';
+import { isFrozen } from './base';
+import type { LayerDef, LayerFacts, ParamDef } from './def';
 import { dense, type DenseLayer } from './dense';
 import { depthwiseConv2d, type DepthwiseConv2dLayer } from './depthwiseConv2d';
 import { dropout, type DropoutLayer } from './dropout';
@@ -105,6 +106,13 @@ export const LAYER_DEFS: { readonly [T in LayerType]: LayerDef<LayerOf<T>> } = {
 /** The definition of a layer's type, typed for that layer (TypeScript cannot correlate the two by itself). */
 export function defOf<L extends Layer>(layer: L): LayerDef<L> {
   return LAYER_DEFS[layer.type] as unknown as LayerDef<L>;
+}
+
+/** The layer's parameters as its definition lists them, none trainable when the layer is frozen: what the summary,
+ *  the engine, the memory estimate and the exporters read (never def.params directly). */
+export function paramDefs<L extends Layer>(facts: LayerFacts<L>): readonly ParamDef[] {
+  const defs = defOf(facts.layer).params?.(facts) ?? [];
+  return isFrozen(facts.layer) ? defs.map((d) => (d.trainable ? { ...d, trainable: false } : d)) : defs;
 }
 
 export type { Conv2dLayer, DepthwiseConv2dLayer, SeparableConv2dLayer, AddLayer, ConcatenateLayer, ZeroPadding2dLayer, MaxPool2dLayer, AvgPool2dLayer };

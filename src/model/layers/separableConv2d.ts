@@ -69,6 +69,6 @@ export const separableConv2d: LayerDef<SeparableConv2dLayer> = {
     const rows = n * w.outH * w.outW;
     const mid = separableMiddleChannels(f);
     const filters = f.layer.filters;
-    return { forward: [[false, rows, filters, mid]], backward: [[true, mid, filters, rows], [false, rows, mid, filters]] };
+    return { forward: [[false, rows, filters, mid]], backward: [{ weightGradient: [true, mid, filters, rows] }, [false, rows, mid, filters]] };
   },
 };

@@ -66,6 +66,27 @@ describe('Keras export', () => {
     assert.ok(py.includes('("separableConv2d_1", ["separableConv2d_1.depthwiseKernel", "separableConv2d_1.pointwiseKernel"]),'));
   });
 
+  it('writes "trainable": false as trainable=False, on each layer it freezes', () => {
+    const model: Model = {
+      format: 'cnn-studio/model@1',
+      name: 'frozen',
+      input: { shape: [8, 8, 2] },
+      layers: [
+        { type: 'conv2d', filters: 2, kernelSize: 3, padding: [[1, 0], [0, 1]], trainable: false },
+        { type: 'batchNorm', trainable: false },
+        { type: 'relu', trainable: false },
+        { type: 'flatten' },
+        { type: 'dense', units: 2, activation: 'softmax', trainable: true },
+      ],
+    };
+    const py = kerasOf(model);
+    assert.match(py, /layers\.Conv2D\(2, [^\n]*, trainable=False, name="conv2d_0"\)/);
+    assert.ok(py.includes('layers.BatchNormalization(momentum=0.99, epsilon=0.001, trainable=False, name="batchNorm_1")'), py);
+    assert.ok(py.includes('layers.ReLU(trainable=False, name="relu_2")'), py);
+    assert.ok(py.includes('layers.Dense(2, activation="softmax", name="dense_4")'), py);
+    assert.equal(py.match(/trainable=False/g)?.length, 3);
+  });
+
   it('writes a grouped conv2d as Conv2D(groups=…): its kernel [kh, kw, in / groups, filters] is Keras\' as it is', () => {
     const [bottleneck, chain] = groupedModels();
     const py = kerasOf(bottleneck!);

@@ -31,6 +31,34 @@ describe('cnn summary', () => {
     assert.match(r.out, /Activation memory: .* per batch of 128/);
   });
 
+  it('splits frozen parameters off as non-trainable, as Keras counts them (hand-computed)', () => {
+    const layers = (frozen: boolean): unknown[] => [
+      // 3·3·3·4 + 4 = 112, and batch norm's γ, β, moving mean and variance, 4 each: all non-trainable when frozen.
+      { type: 'conv2d', filters: 4, kernelSize: 3, ...(frozen ? { trainable: false } : {}) },
+      { type: 'batchNorm', ...(frozen ? { trainable: false } : {}) },
+      { type: 'conv2d', filters: 2, kernelSize: 3 }, // 3·3·4·2 + 2 = 74
+      { type: 'relu', trainable: false }, // no parameters: nothing to freeze
+      { type: 'flatten' },
+      { type: 'dense', units: 3, activation: 'softmax' }, // 4·4·2·3 + 3 = 99
+    ];
+    const frozen = renderSummary('f.cnn.json', parseModelText(modelText(layers(true), [8, 8, 3])));
+    assert.match(frozen, /Total params: 301 /);
+    assert.match(frozen, /Trainable params: 173\n/);
+    assert.match(frozen, /Non-trainable params: 128\n/);
+    assert.match(frozen, /conv2d_0 \(conv2d, frozen\)\s+6×6×4\s+112/);
+    assert.match(frozen, /batchNorm_1 \(batchNorm, frozen\)\s+6×6×4\s+16/);
+    assert.match(frozen, /relu_3 \(relu\)\s/);
+    const open = renderSummary('o.cnn.json', parseModelText(modelText(layers(false), [8, 8, 3])));
+    assert.match(open, /Total params: 301 /);
+    assert.match(open, /Trainable params: 293\n/);
+    assert.match(open, /Non-trainable params: 8\n/);
+    assert.doesNotMatch(open, /frozen/);
+    // The training-memory estimate keeps no gradient nor Adam's two slots for the 120 newly frozen values (12 bytes
+    // each; batch norm's 8 moving statistics never had them): at least that much less.
+    const memory = (text: string): number => estimateTrainingMemory(parseModelText(text).analysis!, undefined).byKind.parameters;
+    assert.ok(memory(modelText(layers(false), [8, 8, 3])) - memory(modelText(layers(true), [8, 8, 3])) >= 120 * 3 * 4);
+  });
+
   it('prints no "Connected to" column for a chain, as Keras does for a Sequential model', async () => {
     const r = await cnn('summary', join(ROOT, 'examples/lenet5.cnn.json'));
     assert.equal(r.code, 0);

@@ -198,6 +198,21 @@ describe('training memory estimate against the engine', () => {
       training: { batchSize: 7, optimizer: { type: 'sgd', momentum: 0.9 } },
     },
     {
+      // Frozen layers: no gradient and no optimizer slots for their parameters, a backbone with no backward pass.
+      name: 'frozen backbone and a frozen layer between trainable ones, adam',
+      input: [10, 10, 3],
+      layers: [
+        { type: 'conv2d', filters: 6, kernelSize: 3, activation: 'relu', trainable: false },
+        { type: 'batchNorm', trainable: false },
+        { type: 'depthwiseConv2d', kernelSize: 3, trainable: false },
+        { type: 'conv2d', filters: 5, kernelSize: 3, activation: 'relu' },
+        { type: 'conv2d', filters: 4, kernelSize: 1, trainable: false },
+        { type: 'flatten' },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
+      training: { batchSize: 4, optimizer: { type: 'adam' } },
+    },
+    {
       // Grouped convolutions: one GEMM per group (the packing buffers replay each), a grouped pointwise one too.
       name: 'grouped convolutions, rmsprop',
       input: [12, 11, 8],

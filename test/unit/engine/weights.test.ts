@@ -121,6 +121,20 @@ describe('weights', () => {
     assert.notEqual(architectureFingerprint(withDropout(0.5, 0.99)), architectureFingerprint(model));
   });
 
+  it('a frozen layer keeps the fingerprint: weights trained unfrozen load into the frozen network, and back', () => {
+    const frozen: Model = { ...model, layers: [{ ...model.layers[0]!, trainable: false }, model.layers[1]!, model.layers[2]!] };
+    assert.equal(architectureFingerprint(frozen), architectureFingerprint(model));
+    const trained = buildNetwork(model, parseModelText(JSON.stringify(model)).analysis!, 3);
+    const net = buildNetwork(frozen, parseModelText(JSON.stringify(frozen)).analysis!, 4);
+    assert.deepEqual(net.params.map((p) => p.trainable), [false, false, true, true]);
+    loadWeightsInto(frozen, net.params, decodeSafetensors(encodeWeights(model, trained.params)));
+    net.params.forEach((p, i) => assert.deepEqual(p.value, trained.params[i]!.value, p.name));
+    // Saved from the frozen network (frozen weights included), loaded by the unfrozen model.
+    const back = buildNetwork(model, parseModelText(JSON.stringify(model)).analysis!, 5);
+    loadWeightsInto(model, back.params, decodeSafetensors(encodeWeights(frozen, net.params)));
+    back.params.forEach((p, i) => assert.deepEqual(p.value, trained.params[i]!.value, p.name));
+  });
+
   it('names every missing, unexpected and mis-shaped tensor, leaving params untouched', () => {
     const file = decodeSafetensors(encodeWeights(model, params()));
     const target: Param[] = [
