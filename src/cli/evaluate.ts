@@ -2,7 +2,7 @@
 // weights on the model's test data (or the training data when there is no test set, or --data).
 import { dirname, resolve } from 'node:path';
 import { defaultThreads } from '../node/runtime/kernelThreads';
-import { kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../node/runtime/loadKernels';
+import { isWasmMemoryExhausted, kernelsRequestFromEnv, loadKernelsWithThreads, withKernels } from '../node/runtime/loadKernels';
 import { loadDataSource } from '../node/datasets/load';
 import { StreamReadError } from '../node/datasets/cache/packStore';
 import { defaultDataMemoryBytes } from '../node/datasets/dataMemory';
@@ -47,7 +47,15 @@ export async function loadTrainedModel(modelPath: string, io: CliIo): Promise<Tr
 /** The kernels on `threads` GEMM threads (default all cores), as cnn train: helpers that cannot start are a warning. */
 export async function withThreads(threads: number | undefined, io: CliIo, work: () => Promise<number>): Promise<number> {
   const kernels = await loadKernelsWithThreads(kernelsRequestFromEnv(), threads ?? defaultThreads(), (w) => io.err(`warning: ${w}`));
-  return withKernels(kernels, work);
+  try {
+    return await withKernels(kernels, work);
+  } catch (e) {
+    // A network beyond WebAssembly's 4 GiB address space (regnet_y_128gf: 2.6 GB of weights) fails when its arena
+    // is planned, before any output: it runs again on the JavaScript kernels, whose arrays have no such limit.
+    if (kernels.name === 'js' || !isWasmMemoryExhausted(e)) throw e;
+    io.err("warning: the network does not fit WebAssembly's 4 GiB memory; running on the JavaScript kernels (slower)");
+    return withKernels(await loadKernelsWithThreads('js', 1, () => undefined), work);
+  }
 }
 
 export async function run(args: readonly string[], io: CliIo): Promise<number> {

@@ -67,6 +67,11 @@ function cacheKey(request: KernelsRequest, threads: number): string {
   return `${variantOf(request) ?? 'best'}×${threads}`;
 }
 
+/** The error WebAssembly gives when an engine's memory would pass its 4 GiB address space. */
+export function isWasmMemoryExhausted(e: unknown): boolean {
+  return e instanceof RangeError && /WebAssembly\.Memory\.grow|Maximum memory size exceeded|Out of memory: Cannot allocate Wasm memory/i.test(e.message);
+}
+
 /**
  * The kernels for `request`, never throwing: a WebAssembly failure falls back to JavaScript with the reason.
  * `threads` > 1 splits large GEMMs over the process's pool of that many threads (./kernelThreads).
