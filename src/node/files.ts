@@ -98,24 +98,34 @@ export async function openRegularFile(path: string, options: RegularFileOptions)
   }
 }
 
+/** At most this per read: Node aborts the process on a read length beyond int32 (a 2.6 GB weights file did). */
+const MAX_READ_BYTES = 1 << 30;
+
 /** Reads from `position` to the end, refusing to go past `maxBytes` in all (the file may grow after fstat). */
 export async function readRest(handle: FileHandle, size: number, position: number, options: RegularFileOptions & { readonly name: string }): Promise<Buffer> {
   const { name } = options;
   const chunks: Buffer[] = [];
   let total = position;
   let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(size - position, options.maxBytes - position) + 1));
+  let filled = 0;
   try {
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, total);
+      const { bytesRead } = await handle.read(buffer, filled, Math.min(buffer.length - filled, MAX_READ_BYTES), total);
       if (bytesRead === 0) break;
-      chunks.push(buffer.subarray(0, bytesRead));
+      filled += bytesRead;
       total += bytesRead;
       if (total > options.maxBytes) throw tooLarge(total, name, options);
-      buffer = Buffer.allocUnsafe(64 * 1024);
+      if (filled === buffer.length) {
+        // The file grew past the size it had: go on in small chunks.
+        chunks.push(buffer);
+        buffer = Buffer.allocUnsafe(64 * 1024);
+        filled = 0;
+      }
     }
   } catch (e) {
     throw e instanceof FileError ? e : readError(e, name);
   }
+  if (filled > 0 || chunks.length === 0) chunks.push(buffer.subarray(0, filled));
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
@@ -145,15 +155,21 @@ export function readRegularFileSync(path: string, options: RegularFileOptions): 
     if (problem) throw problem;
     const chunks: Buffer[] = [];
     let total = 0;
-    let buffer = Buffer.allocUnsafe(Math.max(1, s.size + 1));
+    let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(s.size, options.maxBytes) + 1));
+    let filled = 0;
     for (;;) {
-      const bytesRead = readSync(fd, buffer, 0, buffer.length, total);
+      const bytesRead = readSync(fd, buffer, filled, Math.min(buffer.length - filled, MAX_READ_BYTES), total);
       if (bytesRead === 0) break;
-      chunks.push(buffer.subarray(0, bytesRead));
+      filled += bytesRead;
       total += bytesRead;
       if (total > options.maxBytes) throw tooLarge(total, name, options);
-      buffer = Buffer.allocUnsafe(64 * 1024);
+      if (filled === buffer.length) {
+        chunks.push(buffer);
+        buffer = Buffer.allocUnsafe(64 * 1024);
+        filled = 0;
+      }
     }
+    if (filled > 0 || chunks.length === 0) chunks.push(buffer.subarray(0, filled));
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   } catch (e) {
     throw e instanceof FileError ? e : readError(e, name);
