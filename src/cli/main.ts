@@ -13,6 +13,7 @@ import { commandHelp, mainHelp, wantsHelp, type CommandSpec } from './options';
 import * as predict from './predict';
 import * as summary from './summary';
 import * as train from './train';
+import * as transfer from './transfer';
 
 interface Command {
   readonly spec: CommandSpec;
@@ -20,10 +21,10 @@ interface Command {
 }
 
 /** In the order `cnn --help` lists them. */
-const commands: readonly Command[] = [summary, train, evaluate, predict, explain, augmentPreview, exportCommand, importCommand, bench, cache];
+const commands: readonly Command[] = [summary, train, evaluate, predict, explain, augmentPreview, exportCommand, importCommand, transfer, bench, cache];
 
 /** Commands that run no network (bench chooses its kernels per pass itself). */
-const WITHOUT_KERNELS = new Set(['summary', 'bench', 'cache', 'augment-preview']);
+const WITHOUT_KERNELS = new Set(['summary', 'bench', 'cache', 'augment-preview', 'transfer']);
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...args] = argv;

@@ -99,6 +99,11 @@ async function trainWithStop(
     log('stopped while preparing the data; the images decoded so far are cached for the next run');
     return 130;
   }
+  const initial = session.initialWeights;
+  if (initial) {
+    const fresh = initial.fresh.length ? `; from the seed: ${listNames(initial.fresh)}` : '';
+    log(`starting from ${initial.path}: ${initial.loaded.length} of ${initial.loaded.length + initial.fresh.length} tensors${fresh}`);
+  }
   const warm = session.warmStarted;
   if (warm) {
     const fresh = warm.fresh.length ? `; from the seed: ${warm.fresh.join(', ')}` : '';
@@ -182,3 +187,8 @@ async function trainWithStop(
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 102.4) / 10;
+
+/** At most 6 names, then how many more (a backbone has hundreds). */
+function listNames(names: readonly string[]): string {
+  return names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ');
+}

@@ -129,6 +129,11 @@ export const TRAINING_SPEC: ObjectSpec = {
     },
     augmentation: { kind: 'object', doc: 'Random changes to each training sample, drawn anew for every batch from the seed.', spec: AUGMENTATION_SPEC },
     topK: { kind: 'int', min: 1, max: 1000, doc: 'Also report top-k accuracy for this k.' },
+    initialWeights: {
+      kind: 'string',
+      doc:
+        'A .safetensors weights file, relative to this file, that a new run starts from: every layer whose parameters it holds (same name and shape) starts with them, the others from the seed (a pretrained backbone; `cnn transfer` writes it). Resume and --warm-start load over it.',
+    },
   },
   required: [],
 };

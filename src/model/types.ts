@@ -111,6 +111,9 @@ export interface TrainingConfig {
   readonly augmentation?: AugmentationConfig;
   /** Also report top-k accuracy for this k. */
   readonly topK?: number;
+  /** A weights file (relative to the model) a new run starts from where layer names and shapes match, the rest
+   *  from the seed: a pretrained backbone (`cnn transfer` writes it). */
+  readonly initialWeights?: string;
 }
 
 /** How an image of another aspect ratio is fitted to the input's height × width (src/model/resize.ts). */

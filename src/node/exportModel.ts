@@ -15,6 +15,7 @@ import { formatBytes, formatCount } from '../model/format';
 import { inferShapes } from '../model/shapes';
 import type { Model } from '../model/types';
 import { modelStem, readWeights, weightsPath, writeFileAtomic } from './checkpoint/weightsFile';
+import { loadInitialWeights } from './checkpoint/initialWeights';
 
 export const EXPORT_FORMATS = ['onnx', 'pytorch', 'keras'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -76,9 +77,16 @@ export async function exportModel({ modelPath, model, format, output }: ExportRe
       throw new ExportError(`${weightsFile}: ${message(e)}`);
     }
   }
-  const warnings = saved ? [] : [`no trained weights (${basename(weightsFile)}): exporting the initial weights of seed ${seed}`];
+  // Untrained: the weights a new run starts from, pretrained ones included.
+  const initial = saved
+    ? undefined
+    : await loadInitialWeights(modelPath, model, network).catch((e: unknown) => {
+        throw new ExportError(message(e));
+      });
+  const start = initial ? `initial weights (${basename(initial.path)}, the rest seed ${seed})` : `initial weights (seed ${seed})`;
+  const warnings = saved ? [] : [`no trained weights (${basename(weightsFile)}): exporting the ${start}`];
   const notes: string[] = [...warnings];
-  const source = saved ? `trained weights from ${basename(weightsFile)}` : `initial weights (seed ${seed})`;
+  const source = saved ? `trained weights from ${basename(weightsFile)}` : start;
   const classes = saved ? weightsClasses(saved) : undefined;
   const out = output ?? defaultExportPath(modelPath, format);
   const write = async (path: string, data: Uint8Array | string): Promise<void> => {

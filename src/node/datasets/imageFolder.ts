@@ -216,13 +216,8 @@ async function prepareLimited(p: Preparation, order: readonly Job[], limit: numb
   return results.sort((a, b) => a.job.index - b.job.index);
 }
 
-/** Without a memory budget everything is in memory. */
-export function loadImageFolder(dir: string, shape: SampleShape, options?: ImageFolderOptions & { readonly memoryBudget?: undefined }): Promise<ImageFolderData & { readonly images: Uint8Array }>;
-export function loadImageFolder(dir: string, shape: SampleShape, options?: ImageFolderOptions): Promise<ImageFolderData>;
-export async function loadImageFolder(dir: string, shape: SampleShape, options: ImageFolderOptions = {}): Promise<ImageFolderData> {
-  const name = options.name ?? dir;
-  checkChannels(shape[2]);
-  const root = resolve(dir);
+/** The class subfolders of a data folder and the loose files beside them; a missing folder or none is an Error. */
+async function readClassEntries(root: string, name: string): Promise<{ classes: string[]; loose: string[] }> {
   let entries: Dirent[];
   try {
     entries = (await readdir(root, { withFileTypes: true })).filter(visible);
@@ -239,6 +234,22 @@ export async function loadImageFolder(dir: string, shape: SampleShape, options: 
   if (classes.length === 0) {
     throw new Error(`${name} has no class subfolders (expected one folder of PNG/JPEG images per class, e.g. ${name}/cat/1.png)`);
   }
+  return { classes, loose };
+}
+
+/** The class names of a data folder (its sorted subfolders), as training will label them. */
+export async function listClassFolders(dir: string): Promise<string[]> {
+  return (await readClassEntries(resolve(dir), dir)).classes;
+}
+
+/** Without a memory budget everything is in memory. */
+export function loadImageFolder(dir: string, shape: SampleShape, options?: ImageFolderOptions & { readonly memoryBudget?: undefined }): Promise<ImageFolderData & { readonly images: Uint8Array }>;
+export function loadImageFolder(dir: string, shape: SampleShape, options?: ImageFolderOptions): Promise<ImageFolderData>;
+export async function loadImageFolder(dir: string, shape: SampleShape, options: ImageFolderOptions = {}): Promise<ImageFolderData> {
+  const name = options.name ?? dir;
+  checkChannels(shape[2]);
+  const root = resolve(dir);
+  const { classes, loose } = await readClassEntries(root, name);
   const warnings: string[] = [];
   if (loose.length > 0) {
     warnings.push(`ignored ${loose.length} file${loose.length > 1 ? 's' : ''} outside the class folders of ${name}: ${listed(loose.sort(byCodePoint))}`);

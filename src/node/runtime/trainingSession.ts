@@ -21,6 +21,7 @@ import { loadDataSource, splitDataset, type LoadedData } from '../datasets/load'
 import { DataLoadCancelled, type DataProgress } from '../datasets/progress';
 import { checkCheckpointRoom, removeStaleTempFiles } from '../checkpoint/preflight';
 import type { Checkpoint } from '../checkpoint/weightsFile';
+import { InitialWeightsError, loadInitialWeights, type InitialWeights } from '../checkpoint/initialWeights';
 import { optimizerStatePath, readOptimizerState, readTrainState, readWeights, saveCheckpoint, trainStatePath, weightsPath, writeTrainState, type TrainState } from '../checkpoint/weightsFile';
 
 /** A problem the user can fix (missing data, nothing to resume, unwritable folder): shown as one line. */
@@ -74,6 +75,8 @@ export interface PreparedSession {
   readonly resumed?: TrainState;
   /** What a warm start took from the weights beside the model. */
   readonly warmStarted?: WarmStart;
+  /** What a new run took from `training.initialWeights` (not on resume). */
+  readonly initialWeights?: InitialWeights;
   /** "training lenet5: <train data> (N held out for validation); test <test data>" */
   readonly description: string;
 }
@@ -153,6 +156,14 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
     throw e;
   }
   const optimizer = createOptimizer(t.optimizer, network.params);
+  // A new run starts from the pretrained weights the model names; a warm start or a resume loads over them.
+  const initialWeights = o.resume ? undefined : await loadInitialWeights(modelPath, model, network).catch((e: unknown) => {
+    throw e instanceof InitialWeightsError ? new TrainingSetupError(e.message) : e;
+  });
+  if (initialWeights && initialWeights.frozenFresh.length > 0) {
+    const list = initialWeights.frozenFresh.slice(0, 5).join(', ') + (initialWeights.frozenFresh.length > 5 ? `, and ${initialWeights.frozenFresh.length - 5} more` : '');
+    o.onWarning?.(`${initialWeights.path} has nothing for ${initialWeights.frozenFresh.length} parameter${initialWeights.frozenFresh.length === 1 ? '' : 's'} of frozen layers (${list}): they keep their random initial values and never learn`);
+  }
   const resumed = o.resume ? await resumeInto(modelPath, model, network, optimizer) : undefined;
   const warmStarted = o.warmStart ? await warmStartInto(modelPath, network) : undefined;
   await prepareCheckpointFolder(modelPath, network, optimizer, o.onWarning);
@@ -161,7 +172,7 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
     `training ${model.name}: ${all.description}${validation ? ` (${validation.count} held out for validation)` : ''}` +
     `${test ? `; test ${test.description} (evaluated only)` : ''}` +
     `${monitored ? `; early stopping on ${monitoredLabel(monitored)}` : ''}`;
-  return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, analysis, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, ...(warmStarted ? { warmStarted } : {}), description };
+  return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, analysis, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, ...(warmStarted ? { warmStarted } : {}), ...(initialWeights ? { initialWeights } : {}), description };
 }
 
 /** Trains from initialEpoch to epochs, checkpointing after every epoch, and records how the run ended. */
