@@ -25,6 +25,8 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
 
 export interface ProgressBar {
   update(p: BatchProgress): void;
+  /** A line of its own in the bar's place (throttled as the bar). */
+  message(text: string): void;
   clear(): void;
 }
 
@@ -36,10 +38,17 @@ interface TtyStream {
 
 /** A one-line bar redrawn with \r at most 10 times a second; silent when the stream is not a terminal. */
 export function createProgressBar(stream: TtyStream | undefined): ProgressBar {
-  if (!stream?.isTTY) return { update: () => undefined, clear: () => undefined };
+  if (!stream?.isTTY) return { update: () => undefined, message: () => undefined, clear: () => undefined };
   let lastDraw = 0;
   let shown = false;
   return {
+    message(text) {
+      const t = Date.now();
+      if (t - lastDraw < 100) return;
+      lastDraw = t;
+      stream.write(`\r${text.slice(0, Math.max(20, (stream.columns ?? 120) - 1))}\x1b[K`);
+      shown = true;
+    },
     update(p) {
       const t = Date.now();
       if (t - lastDraw < 100 && p.batch !== p.batches) return;

@@ -139,6 +139,8 @@ async function trainWithStop(
         shouldStop: stopRequested,
         yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
         onNotice: (m) => io.err(`warning: ${m}`),
+        onFrozenFeatures: log,
+        onFeatureProgress: (p) => bar.message(`frozen layers: ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} samples`),
       }),
     );
   } finally {

@@ -13,7 +13,7 @@ import type { LayerInfo, ModelAnalysis } from '../model/analysis';
 import type { BufferKey } from '../model/layers/def';
 import { GRAD_SUM, planBuffers, reachesOutput, trainedUpstream } from './plan/bufferPlan';
 import type { LossName, Model, Shape } from '../model/types';
-import { Buf, type Arena } from './arena';
+import { allocBuf, Buf, type Arena } from './arena';
 import { getKernels } from './kernels';
 import { accumulate, addArrays } from './kernels/merge';
 import type { EngineLayer, Param } from './layer';
@@ -77,6 +77,16 @@ export interface Network {
   /** When set, every forward pass hands it each layer's output (file index; a network-owned view: read it at
    *  once). Training health sets it on the few batches it measures (engine/health). */
   observer?: (layer: number, output: Tensor) => void;
+  /** The last layer of the longest prefix that trains nothing and draws no random numbers (frozen, parameterless,
+   *  no dropout, no batch norm in training mode), contains a frozen layer with weights, and whose output is the only
+   *  value the layers after it read: its output per sample never changes during training (engine/frozenFeatures). */
+  readonly frozenPrefix?: number;
+  /** Layers 0…`last` in inference on x ([N, h, w, c]): layer `last`'s output (a network-owned view, valid until
+   *  the next pass). */
+  forwardTo(x: Tensor, last: number): Tensor;
+  /** This network as seen from layer `after`'s output: its input is [N, ...that output's shape], its forward,
+   *  trainBatch and evaluateBatch run only the layers after it, on the same params and memory. */
+  from(after: number): Network;
 }
 
 export function buildNetwork(model: Model, analysis: ModelAnalysis, seed: number): Network {
@@ -94,6 +104,7 @@ export function buildNetwork(model: Model, analysis: ModelAnalysis, seed: number
 
 class GraphNetwork implements Network {
   readonly params: readonly Param[];
+  readonly frozenPrefix?: number;
   plannedBatch = 0;
   observer?: (layer: number, output: Tensor) => void;
   /** The plan's region, and the network's own buffers in it: the input batch and the loss gradient. */
@@ -148,6 +159,7 @@ class GraphNetwork implements Network {
     this.xs = this.reads.map((r) => new Array<Tensor>(r.length));
     this.grads = new Array<Tensor | undefined>(count);
     this.counts = new Array<number>(count).fill(0);
+    this.frozenPrefix = frozenPrefixOf(this.reads, layers);
   }
 
   plan(n: number): void {
@@ -184,10 +196,11 @@ class GraphNetwork implements Network {
 
   /** Every layer in file order from the input batch; copies each output into `maps` when given. `inference`
    *  (with training): every layer keeps what backward needs, but batch norm and dropout run as in inference. */
-  private run(input: Tensor, training: boolean, maps?: Tensor[], inference = false): Tensor {
+  private run(input: Tensor, training: boolean, maps?: Tensor[], inference = false, start = 0, end = this.layers.length): Tensor {
+    // Value `start` is the input: the model input (0), or layer start − 1's output for a network seen from it.
     const values = this.values;
-    values[0] = input;
-    for (let i = 0; i < this.layers.length; i++) {
+    values[start] = input;
+    for (let i = start; i < end; i++) {
       const layer = this.layers[i]!;
       const reads = this.reads[i]!;
       const t = training && !(inference && this.trainingBehaviour[i]);
@@ -203,7 +216,45 @@ class GraphNetwork implements Network {
       if (this.observer) this.observer(i, out);
       if (maps) maps.push(cloneTensor({ shape: out.shape.slice(1), data: out.data }));
     }
-    return values[this.layers.length]!;
+    return values[end]!;
+  }
+
+  forwardTo(x: Tensor, last: number): Tensor {
+    this.checkInput(x);
+    if (!(last >= 0 && last < this.layers.length)) throw new RangeError(`forwardTo: no layer ${last}`);
+    const n = x.shape[0]!;
+    this.plan(n);
+    const input = this.input!.tensor(n, this.inputShape);
+    if (input.data !== x.data) input.data.set(x.data);
+    this.trained = false;
+    return this.run(input, false, undefined, false, 0, last + 1);
+  }
+
+  from(after: number): Network {
+    if (!(after >= 0 && after < this.layers.length - 1)) throw new RangeError(`from: layer ${after} has no layers after it`);
+    const later = this.reads.slice(after + 1).flat();
+    if (later.some((v) => v <= after)) throw new Error(`from: layers after ${this.layers[after]!.name} read earlier values too`);
+    return new NetworkFrom(this, after, this.valueShapes[after + 1]!);
+  }
+
+  /** The layers after `after`, from its output x: what NetworkFrom runs (x is already in the network's memory). */
+  forwardFrom(x: Tensor, after: number, training: boolean): Tensor {
+    this.plan(x.shape[0]!);
+    this.trained = training;
+    return this.run(x, training, undefined, false, after + 1);
+  }
+
+  trainBatchFrom(x: Tensor, after: number, labels: Int32Array, loss: LossName): BatchResult {
+    this.setInputGradients(false);
+    try {
+      return this.lossStep(x, labels, loss, (t) => this.forwardFrom(t, after, true));
+    } finally {
+      this.setInputGradients(true);
+    }
+  }
+
+  evaluateBatchFrom(x: Tensor, after: number, labels: Int32Array, loss: LossName): BatchResult {
+    return this.evaluation(this.forwardFrom(x, after, false), labels, loss);
   }
 
   backward(dy: Tensor): Tensor {
@@ -232,8 +283,8 @@ class GraphNetwork implements Network {
     for (let i = 0; i < this.layers.length; i++) if (this.untrainedInputs[i]) this.layers[i]!.inputGradient = on;
   }
 
-  private lossStep(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
-    const outputs = this.forward(x, true);
+  private lossStep(x: Tensor, labels: Int32Array, loss: LossName, forward = (t: Tensor): Tensor => this.forward(t, true)): BatchResult {
+    const outputs = forward(x);
     const last = this.layers[this.layers.length - 1];
     if (last?.activation && last.preActivation && last.backwardPreActivation) {
       const fused = fusedLossStep(loss, last.activation, last.preActivation(), outputs, labels, true, this.lossGradient(outputs));
@@ -253,7 +304,10 @@ class GraphNetwork implements Network {
   }
 
   evaluateBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
-    const outputs = this.forward(x, false);
+    return this.evaluation(this.forward(x, false), labels, loss);
+  }
+
+  private evaluation(outputs: Tensor, labels: Int32Array, loss: LossName): BatchResult {
     const last = this.layers[this.layers.length - 1];
     if (last?.activation && last.preActivation) {
       const fused = fusedLossStep(loss, last.activation, last.preActivation(), outputs, labels, false);
@@ -346,5 +400,103 @@ class GraphNetwork implements Network {
     if (!ok || x.data.length !== sizeOf(x.shape)) {
       throw new Error(`network input must be [N, ${want.join(', ')}], got [${x.shape.join(', ')}]`);
     }
+  }
+}
+
+/** See Network.frozenPrefix. `reads[i]`: the values layer i reads (0 the input, j + 1 layer j's output). */
+function frozenPrefixOf(reads: readonly (readonly number[])[], layers: readonly EngineLayer[]): number | undefined {
+  // earliestAfter[k]: the smallest value any layer after k reads.
+  const earliestAfter = new Array<number>(layers.length).fill(Number.POSITIVE_INFINITY);
+  for (let k = layers.length - 2; k >= 0; k--) earliestAfter[k] = Math.min(earliestAfter[k + 1]!, ...reads[k + 1]!);
+  let found: number | undefined;
+  let weights = false;
+  for (let k = 0; k < layers.length - 1; k++) {
+    const l = layers[k]!;
+    if (l.trainingDiffers || l.params.some((p) => p.trainable)) break;
+    weights ||= l.params.length > 0;
+    if (weights && earliestAfter[k]! >= k + 1) found = k;
+  }
+  return found;
+}
+
+/** A network seen from one layer's output (Network.from): the batch is copied into a buffer of the network's own
+ *  memory, then only the later layers run. */
+class NetworkFrom implements Network {
+  private features?: Buf;
+  private capacity = 0;
+
+  constructor(
+    private readonly net: GraphNetwork,
+    private readonly after: number,
+    readonly inputShape: Shape,
+  ) {}
+
+  get outputShape(): Shape {
+    return this.net.outputShape;
+  }
+  get layers(): readonly EngineLayer[] {
+    return this.net.layers;
+  }
+  get params(): readonly Param[] {
+    return this.net.params;
+  }
+  get arena(): Arena {
+    return this.net.arena;
+  }
+  get plannedBatch(): number {
+    return this.net.plannedBatch;
+  }
+  get observer(): ((layer: number, output: Tensor) => void) | undefined {
+    return this.net.observer;
+  }
+  set observer(o: ((layer: number, output: Tensor) => void) | undefined) {
+    this.net.observer = o;
+  }
+  plan(n: number): void {
+    this.net.plan(n);
+  }
+  zeroGrads(): void {
+    this.net.zeroGrads();
+  }
+
+  /** x ([N, ...] with the output's size per sample) copied into the network's memory as [N, ...inputShape]. */
+  private place(x: Tensor): Tensor {
+    const n = x.shape[0]!;
+    const size = sizeOf(this.inputShape);
+    if (x.data.length !== n * size) throw new Error(`the network from ${this.net.layers[this.after]!.name} takes [N, ${this.inputShape.join(', ')}], got [${x.shape.join(', ')}]`);
+    // Planned first, so the features' buffer sits above the plan and a larger batch re-plans below nothing new.
+    this.net.plan(n);
+    if (!this.features || n > this.capacity) {
+      this.features = allocBuf(this.net.arena, n * size);
+      this.capacity = n;
+    }
+    const t = this.features.tensor(n, this.inputShape);
+    t.data.set(x.data);
+    return t;
+  }
+
+  forward(x: Tensor, training: boolean): Tensor {
+    return this.net.forwardFrom(this.place(x), this.after, training);
+  }
+  trainBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
+    return this.net.trainBatchFrom(this.place(x), this.after, labels, loss);
+  }
+  evaluateBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
+    return this.net.evaluateBatchFrom(this.place(x), this.after, labels, loss);
+  }
+  backward(): Tensor {
+    throw new Error('backward() is not available on a network seen from a layer; trainBatch computes the gradients');
+  }
+  featureMaps(): Tensor[] {
+    throw new Error('featureMaps() needs the whole network');
+  }
+  gradients(): Tensor {
+    throw new Error('gradients() needs the whole network');
+  }
+  forwardTo(): Tensor {
+    throw new Error('forwardTo() needs the whole network');
+  }
+  from(): Network {
+    throw new Error('from() needs the whole network');
   }
 }

@@ -12,6 +12,8 @@ import { learningRateAt, type Optimizer } from './optimizers';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { createRng, type Rng } from './rng';
 import { TrainingHealth, type HealthOptions } from './health';
+import { computeFeatures, featureSize, type FeatureProgress } from './frozenFeatures';
+import { formatBytes } from '../model/format';
 
 export { evaluate, type Evaluation, type EvaluateOptions } from './evaluate';
 
@@ -81,6 +83,10 @@ export interface TrainOptions {
   readonly yieldEvery?: number;
   /** Clock in milliseconds (tests pin it); default Date.now. */
   readonly now?: () => number;
+  /** Compute the network's frozen prefix once per sample and train the layers after it on that (engine/
+   *  frozenFeatures) when there is one, nothing random acts before it (no augmentation) and the features of every
+   *  sample (training, validation, test) fit in maxBytes. Said through onNotice either way. */
+  readonly frozenFeatures?: { readonly maxBytes: number; readonly onNotice?: (message: string) => void; readonly onProgress?: (p: FeatureProgress) => void };
 }
 
 export interface TrainFailure {
@@ -143,7 +149,13 @@ function divergence(loss: number, epoch: number, step: number, lr: number): Trai
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { network, optimizer, train: data } = options;
+  const { optimizer } = options;
+  const setupStarted = (options.now ?? Date.now)();
+  const frozen = await withFrozenFeatures(options);
+  if (!frozen) return { status: 'stopped', epochs: options.initialEpoch ?? 0, history: [] };
+  const { network, train: data } = frozen;
+  // Computing the features is part of the first epoch's time: later epochs show what they save.
+  let setupMs = (options.now ?? Date.now)() - setupStarted;
   const loss = options.loss ?? DEFAULT_LOSS;
   const epochs = options.epochs ?? TRAINING_DEFAULTS.epochs;
   const seed = options.seed ?? TRAINING_DEFAULTS.seed;
@@ -160,7 +172,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   // Early stopping watches validation data, else the training metrics (saying so once, as Keras warns).
   const es = options.earlyStopping;
-  const monitored = es && monitoredMetric(es, (options.validation?.count ?? 0) > 0);
+  const monitored = es && monitoredMetric(es, (frozen.validation?.count ?? 0) > 0);
   if (monitored?.on === 'training') {
     options.onNotice?.(
       `early stopping monitors the training ${monitored.metric}: there is no validation data (set "validationSplit" to hold some out); the test set is only evaluated, never used to choose weights`,
@@ -184,7 +196,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   for (let e = options.initialEpoch ?? 0; e < epochs; e++) {
     const epoch = e + 1;
-    const started = now();
+    const started = now() - setupMs;
+    setupMs = 0;
     optimizer.learningRate = learningRateAt(optimizer.baseLearningRate, optimizer.schedule, e, epochs);
     const rng = epochRng(seed, e);
     const order = shuffled(data.count, rng.fork());
@@ -223,8 +236,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     let val: Evaluation | undefined;
     let test: Evaluation | undefined;
-    if (options.validation && options.validation.count > 0) val = await evaluate(network, options.validation, bs, evalOptions);
-    if (options.test && options.test.count > 0) test = await evaluate(network, options.test, bs, evalOptions);
+    if (frozen.validation && frozen.validation.count > 0) val = await evaluate(network, frozen.validation, bs, evalOptions);
+    if (frozen.test && frozen.test.count > 0) test = await evaluate(network, frozen.test, bs, evalOptions);
     if (options.shouldStop?.()) return done('stopped', e);
     const metrics: EpochMetrics = {
       epoch,
@@ -260,4 +273,45 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
   }
   return done('completed', epochs);
+}
+
+interface TrainingInputs {
+  readonly network: Network;
+  readonly train: Dataset;
+  readonly validation?: Dataset;
+  readonly test?: Dataset;
+}
+
+/** The network and data the loop trains on: the options' own, or the layers after the frozen prefix and every
+ *  sample's features (TrainOptions.frozenFeatures). Undefined when stopped while computing them. */
+async function withFrozenFeatures(o: TrainOptions): Promise<TrainingInputs | undefined> {
+  const plain = { network: o.network, train: o.train, validation: o.validation, test: o.test };
+  const after = o.network.frozenPrefix;
+  if (!o.frozenFeatures || after === undefined) return plain;
+  const name = o.network.layers[after]!.name;
+  const say = (m: string): void => o.frozenFeatures?.onNotice?.(m);
+  if (o.augment) {
+    say(`the layers up to ${name} are frozen, but augmentation changes every sample: they run every step (inference mode, no weight gradients)`);
+    return plain;
+  }
+  const sets = [o.train, o.validation, o.test];
+  const total = sets.reduce((n, d) => n + (d?.count ?? 0), 0);
+  const bytes = featureSize(o.network, after) * 4 * total;
+  if (bytes > o.frozenFeatures.maxBytes) {
+    say(`the layers up to ${name} are frozen, but their outputs for ${total} samples would take ${formatBytes(bytes)} (more than ${formatBytes(o.frozenFeatures.maxBytes)}): they run every step`);
+    return plain;
+  }
+  say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${formatBytes(bytes)}); the epochs train only the layers after it`);
+  const bs = Math.max(1, o.batchSize ?? TRAINING_DEFAULTS.batchSize);
+  const progress = { done: 0, total };
+  const features = async (d: Dataset | undefined): Promise<Dataset | undefined | 'stopped'> => {
+    if (!d) return undefined;
+    const f = await computeFeatures(o.network, after, d, bs, { yieldToHost: o.yieldToHost, shouldStop: o.shouldStop, onProgress: o.frozenFeatures?.onProgress }, progress);
+    return f ?? 'stopped';
+  };
+  const train = await features(o.train);
+  const validation = await features(o.validation);
+  const test = await features(o.test);
+  if (train === 'stopped' || validation === 'stopped' || test === 'stopped' || !train) return undefined;
+  return { network: o.network.from(after), train, validation, test };
 }

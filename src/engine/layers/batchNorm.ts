@@ -13,7 +13,8 @@ import { batchOf, lastForward, layerOf, shapes } from './common';
 export class BatchNorm implements EngineLayer {
   readonly name: string;
   readonly params: readonly Param[];
-  readonly trainingDiffers = true;
+  /** A frozen batch norm trains as it infers. */
+  readonly trainingDiffers: boolean;
   readonly gamma: Param;
   readonly beta: Param;
   readonly movingMean: Param;
@@ -43,6 +44,7 @@ export class BatchNorm implements EngineLayer {
     this.movingVariance = params.get('movingVariance');
     this.params = params.list;
     this.frozen = !this.gamma.trainable;
+    this.trainingDiffers = !this.frozen;
     this.memory = new LayerMemory(info, arena);
   }
 

@@ -9,6 +9,7 @@ import { createRng } from '../../engine/rng';
 import { inputResize, TRAINING_DEFAULTS } from '../../model/defaults';
 import { monitoredMetric, train, type BatchProgress, type EpochMetrics, type MonitoredMetric, type TrainResult } from '../../engine/train';
 import type { EpochHealth } from '../../engine/health';
+import type { FeatureProgress } from '../../engine/frozenFeatures';
 import { loadMatchingWeights, loadWeightsInto, type WarmStart } from '../../engine/weights';
 import type { ModelAnalysis } from '../../model/analysis';
 import { estimateTrainingMemory, type MemoryOptions } from '../../engine/plan/memory';
@@ -79,6 +80,8 @@ export interface PreparedSession {
   readonly initialWeights?: InitialWeights;
   /** "training lenet5: <train data> (N held out for validation); test <test data>" */
   readonly description: string;
+  /** Bytes the samples (or a frozen backbone's outputs for them) may take in memory. */
+  readonly dataMemoryBytes: number;
 }
 
 export interface RunCallbacks {
@@ -93,6 +96,10 @@ export interface RunCallbacks {
   readonly yieldEvery?: number;
   /** Said once before training, e.g. that early stopping has no validation data to watch. */
   readonly onNotice?: (message: string) => void;
+  /** Whether a frozen backbone's outputs are computed once per sample (engine/frozenFeatures), and why not. */
+  readonly onFrozenFeatures?: (message: string) => void;
+  /** While they are computed (before the first epoch's batches). */
+  readonly onFeatureProgress?: (p: FeatureProgress) => void;
 }
 
 export interface SessionResult {
@@ -114,13 +121,14 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
   const epochs = o.epochs ?? t.epochs ?? TRAINING_DEFAULTS.epochs;
   const seed = t.seed ?? TRAINING_DEFAULTS.seed;
   const modelDir = dirname(modelPath);
+  const dataMemoryBytes = o.dataMemoryBytes ?? defaultDataMemoryBytes(o.machineMemoryBytes);
   const load = async (source: DataSource): Promise<LoadedData> => {
     try {
       const d = await loadDataSource(source, modelDir, model.input.shape, {
         limit,
         onProgress: o.onDataProgress,
         shouldStop: o.shouldStopLoading,
-        memoryBudget: o.dataMemoryBytes ?? defaultDataMemoryBytes(o.machineMemoryBytes),
+        memoryBudget: dataMemoryBytes,
         budgetSetting: o.dataMemorySetting,
         policy: inputResize(model.input),
       });
@@ -172,7 +180,7 @@ export async function prepareSession(o: SessionOptions): Promise<PreparedSession
     `training ${model.name}: ${all.description}${validation ? ` (${validation.count} held out for validation)` : ''}` +
     `${test ? `; test ${test.description} (evaluated only)` : ''}` +
     `${monitored ? `; early stopping on ${monitoredLabel(monitored)}` : ''}`;
-  return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, analysis, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, ...(warmStarted ? { warmStarted } : {}), ...(initialWeights ? { initialWeights } : {}), description };
+  return { modelPath, model, epochs, seed, limit, all, trainSet, validation, test, network, analysis, optimizer, initialEpoch: resumed?.epoch ?? 0, resumed, ...(warmStarted ? { warmStarted } : {}), ...(initialWeights ? { initialWeights } : {}), description, dataMemoryBytes };
 }
 
 /** Trains from initialEpoch to epochs, checkpointing after every epoch, and records how the run ended. */
@@ -214,6 +222,7 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
     shouldStop: cb.shouldStop,
     yieldToHost: cb.yieldToHost,
     yieldEvery: cb.yieldEvery,
+    frozenFeatures: { maxBytes: p.dataMemoryBytes, onNotice: cb.onFrozenFeatures, onProgress: cb.onFeatureProgress },
   });
   const seconds = (Date.now() - started) / 1000;
   if (state && result.status === 'earlyStopped' && result.bestEpoch !== undefined) {

@@ -1,0 +1,131 @@
+// Frozen features computed once (engine/frozenFeatures): which prefix qualifies, and that training the layers after
+// it on the stored outputs gives the run that trains the whole network (the same batches, losses and weights).
+import assert from 'node:assert/strict';
+import type { InMemoryDataset } from '../../../src/engine/dataset';
+import { computeFeatures } from '../../../src/engine/frozenFeatures';
+import { getKernels } from '../../../src/engine/kernels';
+import { buildNetwork, type Network } from '../../../src/engine/network';
+import { createOptimizer } from '../../../src/engine/optimizers';
+import { createRng } from '../../../src/engine/rng';
+import { train, type TrainResult } from '../../../src/engine/train';
+import { inferShapes } from '../../../src/model/shapes';
+import { MODEL_FORMAT, type Layer, type Model } from '../../../src/model/types';
+
+const F = { trainable: false } as const;
+const modelOf = (layers: Layer[], input: readonly [number, number, number] = [8, 8, 3]): Model => ({ format: MODEL_FORMAT, name: 'tl', input: { shape: input }, layers });
+const build = (model: Model): Network => buildNetwork(model, inferShapes(model), 7);
+
+/** A frozen backbone with batch norm and a shortcut, global pooling, a trainable head. */
+function backbone(head: Layer[] = [{ type: 'dense', name: 'head', units: 3, activation: 'softmax' }]): Model {
+  return modelOf([
+    { type: 'conv2d', name: 'c1', filters: 6, kernelSize: 3, padding: 'same', ...F },
+    { type: 'batchNorm', name: 'bn', ...F },
+    { type: 'relu', name: 'r1' },
+    { type: 'conv2d', name: 'c2', filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', ...F },
+    { type: 'add', name: 'sum', inputs: ['r1', 'c2'] },
+    { type: 'globalAvgPool2d', name: 'gap' },
+    ...head,
+  ]);
+}
+
+function dataset(count: number, seed: number): InMemoryDataset {
+  const rng = createRng(seed);
+  const images = new Float32Array(count * 8 * 8 * 3).map(() => rng.next());
+  const labels = Int32Array.from({ length: count }, (_, i) => i % 3);
+  // The class shows in the image, so the head has something to learn.
+  for (let i = 0; i < count; i++) for (let j = 0; j < 64; j++) images[i * 192 + j * 3 + labels[i]!] += 1;
+  return { images, labels, count, shape: [8, 8, 3], classes: ['a', 'b', 'c'] };
+}
+
+async function run(model: Model, once: boolean, notices: string[] = []): Promise<{ result: TrainResult; net: Network }> {
+  const net = build(model);
+  const bn = net.params.find((p) => p.name === 'bn.movingVariance')!;
+  bn.value.set(Float32Array.from({ length: bn.value.length }, (_, i) => 0.5 + i / 10));
+  const result = await train({
+    network: net,
+    optimizer: createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params),
+    train: dataset(40, 1),
+    validation: dataset(12, 2),
+    test: dataset(9, 3),
+    batchSize: 8,
+    epochs: 3,
+    seed: 4,
+    loss: 'sparseCategoricalCrossentropy',
+    ...(once ? { frozenFeatures: { maxBytes: 1e9, onNotice: (m: string) => notices.push(m) } } : {}),
+  });
+  return { result, net };
+}
+
+describe('frozen features computed once', () => {
+  it('the frozen prefix ends at the last boundary before the first trainable layer, past the shortcut', () => {
+    const net = build(backbone());
+    assert.equal(net.layers[net.frozenPrefix!]!.name, 'gap');
+    // Nothing frozen with weights, a trainable layer first, or dropout in front: no prefix.
+    assert.equal(build(modelOf([{ type: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 2 }])).frozenPrefix, undefined);
+    assert.equal(build(modelOf([{ type: 'conv2d', filters: 2, kernelSize: 1 }, { type: 'conv2d', filters: 2, kernelSize: 1, ...F }, { type: 'flatten' }, { type: 'dense', units: 2 }])).frozenPrefix, undefined);
+    assert.equal(build(modelOf([{ type: 'dropout', rate: 0.5 }, { type: 'conv2d', filters: 2, kernelSize: 1, ...F }, { type: 'flatten' }, { type: 'dense', units: 2 }])).frozenPrefix, undefined);
+    // A dropout in the head ends nothing: it acts after the prefix.
+    const withDropout = build(backbone([{ type: 'dropout', rate: 0.3 }, { type: 'dense', units: 3, activation: 'softmax' }]));
+    assert.equal(withDropout.layers[withDropout.frozenPrefix!]!.name, 'gap');
+    // Inside the residual block the shortcut crosses: c2's output is not the only value read after it.
+    const cut = build(modelOf([
+      { type: 'conv2d', name: 'c1', filters: 2, kernelSize: 1, ...F },
+      { type: 'conv2d', name: 'c2', filters: 2, kernelSize: 1, ...F },
+      { type: 'add', name: 'sum', inputs: ['c1', 'c2'] },
+      { type: 'conv2d', name: 't', filters: 2, kernelSize: 1 },
+      { type: 'add', inputs: ['sum', 't'] },
+      { type: 'flatten' },
+      { type: 'dense', units: 2 },
+    ]));
+    assert.equal(cut.layers[cut.frozenPrefix!]!.name, 'sum');
+  });
+
+  it('features equal the full forward pass up to the prefix, and the head seen from it gives the whole network\'s outputs', async () => {
+    const net = build(backbone());
+    const data = dataset(10, 5);
+    const after = net.frozenPrefix!;
+    const f = (await computeFeatures(net, after, data, 4))!;
+    assert.deepEqual(f.shape, [1, 1, 6]);
+    const whole = net.evaluateBatch({ shape: [10, 8, 8, 3], data: data.images as Float32Array }, data.labels, 'sparseCategoricalCrossentropy');
+    const expected = Float32Array.from(whole.outputs.data);
+    const maps = net.featureMaps({ shape: [8, 8, 3], data: (data.images as Float32Array).subarray(0, 192) });
+    assert.deepEqual(f.images.subarray(0, 6), maps[after]!.data);
+    const head = net.from(after).evaluateBatch({ shape: [10, 1, 1, 6], data: f.images as Float32Array }, data.labels, 'sparseCategoricalCrossentropy');
+    assert.deepEqual(head.outputs.data, expected);
+  });
+
+  it('training on the stored features gives the same losses, accuracies and weights as training the whole network', async () => {
+    const notices: string[] = [];
+    const once = await run(backbone(), true, notices);
+    const every = await run(backbone(), false);
+    assert.match(notices.join('\n'), /^the layers up to gap are frozen: computing their output once per sample \(61 samples, 1\.4 KiB\)/);
+    assert.equal(once.result.status, 'completed');
+    assert.equal(once.result.history.length, 3);
+    // The JavaScript kernels give the same bits; WebAssembly's SIMD sums may differ in the last place.
+    const exact = getKernels().name === 'js';
+    for (const [i, h] of once.result.history.entries()) {
+      const g = every.result.history[i]!;
+      for (const key of ['trainLoss', 'valLoss', 'testLoss', 'trainAccuracy', 'valAccuracy', 'testAccuracy'] as const) {
+        if (exact) assert.equal(h[key], g[key], `epoch ${i + 1} ${key}`);
+        else assert.ok(Math.abs(h[key]! - g[key]!) <= 1e-5, `epoch ${i + 1} ${key}: ${h[key]} vs ${g[key]}`);
+      }
+    }
+    assert.ok(once.result.history[2]!.trainLoss < once.result.history[0]!.trainLoss, 'the head learned');
+    for (const p of once.net.params) {
+      const q = every.net.params.find((r) => r.name === p.name)!;
+      p.value.forEach((v, i) => assert.ok(Math.abs(v - q.value[i]!) <= (exact ? 0 : 1e-5), `${p.name}[${i}]: ${v} vs ${q.value[i]}`));
+    }
+  });
+
+  it('augmentation or too little memory runs the backbone every step, and says why', async () => {
+    const notices: string[] = [];
+    const net = build(backbone());
+    const common = { network: net, optimizer: createOptimizer({ type: 'sgd', learningRate: 0.01 }, net.params), train: dataset(16, 1), batchSize: 8, epochs: 1, seed: 1 };
+    await train({ ...common, augment: () => undefined, frozenFeatures: { maxBytes: 1e9, onNotice: (m) => notices.push(m) } });
+    await train({ ...common, frozenFeatures: { maxBytes: 100, onNotice: (m) => notices.push(m) } });
+    assert.deepEqual(notices, [
+      'the layers up to gap are frozen, but augmentation changes every sample: they run every step (inference mode, no weight gradients)',
+      'the layers up to gap are frozen, but their outputs for 16 samples would take 384 B (more than 100 B): they run every step',
+    ]);
+  });
+});
