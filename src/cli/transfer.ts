@@ -24,7 +24,7 @@ export const spec = {
     resize: { kind: 'string', placeholder: RESIZE_POLICIES.join('|'), help: "how photos of another aspect ratio are fitted (default the backbone's)" },
     preprocess: { kind: 'string', placeholder: INPUT_CONVENTIONS.join('|'), help: 'the input convention the backbone was trained with, as a layer in front (default 0-1: none)' },
     dropout: { kind: 'positiveNumber', max: 0.99, placeholder: 'RATE', help: 'dropout before the new dense layer' },
-    epochs: { kind: 'integer', min: 1, max: 100000, placeholder: 'N', help: 'training.epochs of the new model (default 10)' },
+    epochs: { kind: 'integer', min: 1, max: 100000, placeholder: 'N', help: 'training.epochs of the new model (default 50)' },
     'validation-split': { kind: 'positiveNumber', max: 0.9, placeholder: 'F', help: 'training.validationSplit of the new model (default none)' },
     force: { kind: 'boolean', help: 'replace the model file and its weights when they exist' },
   },

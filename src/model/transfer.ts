@@ -137,6 +137,8 @@ export function transferModel(o: TransferOptions): TransferredModel {
     names.add(name);
     return name;
   };
+  const channels = o.backbone.input.shape[2];
+  if (o.convention === 'imagenet' && channels !== 3) throw new TransferError(`ImageNet's mean and std are per RGB channel, but the backbone takes ${channels} channel${channels === 1 ? '' : 's'}`);
   const front: Layer[] = [];
   const pre = o.convention && conventionLayer(o.convention, unique('preprocess'));
   if (pre) {
@@ -171,8 +173,9 @@ export function transferModel(o: TransferOptions): TransferredModel {
     initialWeights: o.initialWeights,
     optimizer: { type: 'adam', learningRate: 0.001 },
     loss: 'categoricalCrossentropy',
-    batchSize: 32,
-    epochs: o.epochs ?? 10,
+    // Teachable Machine's numbers for a few images per class; later epochs cost only the head (frozen features).
+    batchSize: 16,
+    epochs: o.epochs ?? 50,
     ...(o.validationSplit ? { validationSplit: o.validationSplit } : {}),
     seed: 1,
   };

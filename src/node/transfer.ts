@@ -164,15 +164,17 @@ export async function writeTransfer(r: TransferRequest, cut: number): Promise<Tr
     ...(r.validationSplit ? { validationSplit: r.validationSplit } : {}),
   });
   const text = formatModelText(t.model);
+  // The text must read back as a valid model; what fails is the backbone at another input size or convention.
+  const analysis = inferShapes(t.model);
   const parsed = parseModelText(text);
-  if (!parsed.model) throw new Error(`the transferred model does not parse: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
-  const analysis = inferShapes(parsed.model);
-  if (!analysis.ok) {
-    const problem = analysis.layers.flatMap((l) => l.errors.filter((e) => e.severity !== 'warning').map((e) => `${l.name}: ${e.message}`))[0];
+  if (!analysis.ok || !parsed.model) {
+    const problem =
+      analysis.layers.flatMap((l) => l.errors.filter((e) => e.severity !== 'warning').map((e) => `${l.name}: ${e.message}`))[0] ??
+      parsed.diagnostics.find((d) => d.severity === 'error')?.message;
     const size = r.inputSize ? ` at ${r.inputSize[0]}×${r.inputSize[1]}` : '';
     throw new TransferError(`the backbone up to ${r.backbone.analysis.layers[cut]!.name} does not work${size}: ${problem ?? 'its shapes are unknown'}`);
   }
-  const tensors = backboneTensors(r.backbone, t);
+  const tensors = backboneTensors(r.backbone, analysis, t, r.inputSize ? ` at ${r.inputSize[0]}×${r.inputSize[1]}` : '');
   const bad = nonFiniteProblems(tensors);
   if (bad.length > 0) throw new TransferError(`${r.backbone.weightsSource}: the weights are corrupt: ${bad.slice(0, 3).join('; ')}`);
   const metadata = { ...weightsMetadata(t.model), backbone: basename(r.backbone.path), cut: r.backbone.analysis.layers[cut]!.name };
@@ -188,20 +190,27 @@ export async function writeTransfer(r: TransferRequest, cut: number): Promise<Tr
   return { ...t, modelPath: out, weightsPath: wOut, classes };
 }
 
-/** The kept layers' parameters, checked against what the layers need (a weights file may not match its model). */
-function backboneTensors(backbone: Backbone, t: TransferredModel): NamedTensor[] {
+/** The kept layers' parameters from the backbone, checked against what they need in the new model (its input
+ *  size may differ: a dense layer after a flatten then needs other shapes). */
+function backboneTensors(backbone: Backbone, analysis: ModelAnalysis, t: TransferredModel, size: string): NamedTensor[] {
+  const kept = new Set(t.kept.map((l) => l.name));
   const out: NamedTensor[] = [];
   const missing: string[] = [];
-  for (const info of t.kept) {
+  const misfit: string[] = [];
+  for (const info of analysis.layers) {
+    if (!kept.has(info.name)) continue;
     for (const d of paramDefs(info)) {
       const name = `${info.name}.${d.name}`;
       const tensor = backbone.tensors.get(name);
-      if (!tensor || tensor.shape.join(',') !== d.shape.join(',')) missing.push(tensor ? `${name} [${tensor.shape.join(', ')}], needs [${d.shape.join(', ')}]` : name);
+      if (!tensor) missing.push(name);
+      else if (tensor.shape.join(',') !== d.shape.join(',')) misfit.push(`${name} is [${tensor.shape.join(', ')}], needs [${d.shape.join(', ')}]`);
       else out.push(tensor);
     }
   }
-  if (missing.length > 0) {
-    throw new TransferError(`${backbone.weightsSource} does not fit ${backbone.path}: ${missing.slice(0, 5).join('; ')}${missing.length > 5 ? `; and ${missing.length - 5} more` : ''}`);
+  const listed = (xs: string[]): string => `${xs.slice(0, 4).join('; ')}${xs.length > 4 ? `; and ${xs.length - 4} more` : ''}`;
+  if (missing.length > 0) throw new TransferError(`${backbone.weightsSource} does not fit ${backbone.path}: no ${listed(missing)}`);
+  if (misfit.length > 0) {
+    throw new TransferError(`the backbone's weights do not fit its layers${size}: ${listed(misfit)} (a layer after a flatten fixes the input size: cut before it, or keep the backbone's input size)`);
   }
   return out;
 }

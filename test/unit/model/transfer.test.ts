@@ -36,8 +36,8 @@ describe('transfer: cutting a backbone and adding a head', () => {
       initialWeights: 'x.backbone.safetensors',
       optimizer: { type: 'adam', learningRate: 0.001 },
       loss: 'categoricalCrossentropy',
-      batchSize: 32,
-      epochs: 10,
+      batchSize: 16,
+      epochs: 50,
       seed: 1,
     });
   });
