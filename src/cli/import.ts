@@ -13,7 +13,8 @@ import { formatCount } from '../model/format';
 import { parseModelText } from '../model/parse';
 import { inferShapes } from '../model/shapes';
 import { externalDataReader } from '../node/onnxExternalData';
-import { UserError, type CliIo } from './io';
+import { UsageError, UserError, type CliIo } from './io';
+import { INPUT_CONVENTIONS, TransferError, withInputConvention, type InputConvention } from '../model/transfer';
 import { parseCommandLine, type CommandSpec } from './options';
 
 /** Node's Buffer limit; ONNX files beyond 2 GiB keep their weights outside the protobuf anyway. */
@@ -26,6 +27,11 @@ export const spec = {
   options: {
     output: { kind: 'string', short: 'o', placeholder: 'PATH', help: 'the model file to write (default: beside the .onnx file, <name>.cnn.json)' },
     force: { kind: 'boolean', help: 'replace the model file and its weights when they exist' },
+    preprocess: {
+      kind: 'string',
+      placeholder: INPUT_CONVENTIONS.join('|'),
+      help: "the input convention the network was trained with, as a layer in front: imagenet (torchvision's mean/std), -1-1 (Keras MobileNet), 0-1 (none, the default)",
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -58,7 +64,17 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
     return 1;
   }
-  const { model, tensors, classes, notes } = result;
+  const { tensors, classes, notes } = result;
+  let model = result.model;
+  if (values.preprocess !== undefined) {
+    if (!(INPUT_CONVENTIONS as readonly string[]).includes(values.preprocess)) throw new UsageError(`cnn import: --preprocess must be one of ${INPUT_CONVENTIONS.join(', ')} (got "${values.preprocess}")`);
+    try {
+      model = withInputConvention(model, values.preprocess as InputConvention);
+    } catch (e) {
+      if (e instanceof TransferError) throw new UserError(`${onnxPath}: ${e.message}`);
+      throw e;
+    }
+  }
   const text = formatModelText(model);
   // The text must read back as the same valid model: the importer's output meets the format, checked here once more.
   const parsed = parseModelText(text);

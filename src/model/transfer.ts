@@ -3,7 +3,7 @@
 import type { LayerInfo, ModelAnalysis } from './analysis';
 import { paramDefs } from './layers';
 import type { Layer, Model, ResizePolicy, Shape, TrainingConfig } from './types';
-import { MODEL_FORMAT, MODEL_INPUT } from './types';
+import { defaultLayerName, MODEL_FORMAT, MODEL_INPUT } from './types';
 
 /** Layers that carry nothing forward from the classifier when walking back from the output to find it. */
 const CLASSIFIER_TAIL = new Set<string>(['flatten', 'dropout', 'softmax', 'globalAvgPool2d', 'globalMaxPool2d', 'relu', 'relu6', 'sigmoid', 'tanh', 'swish', 'hardSwish', 'hardSigmoid', 'gelu', 'leakyRelu', 'activation']);
@@ -137,25 +137,12 @@ export function transferModel(o: TransferOptions): TransferredModel {
     names.add(name);
     return name;
   };
-  const channels = o.backbone.input.shape[2];
-  if (o.convention === 'imagenet' && channels !== 3) throw new TransferError(`ImageNet's mean and std are per RGB channel, but the backbone takes ${channels} channel${channels === 1 ? '' : 's'}`);
-  const front: Layer[] = [];
-  const pre = o.convention && conventionLayer(o.convention, unique('preprocess'));
-  if (pre) {
-    const first = keptInfos[0];
-    if (first && (first.type === 'rescaling' || first.type === 'normalization')) {
-      throw new TransferError(`the backbone already starts with a ${first.type} layer (${first.name}): it carries its input convention, leave out the preprocessing option`);
-    }
-    front.push(pre);
-  }
   // A kept layer keeps its name, so its parameters keep theirs; an unnamed one is named when its index changes.
-  const shifted = front.length > 0 || keptInfos.some((l, i) => l.index !== i);
+  const shifted = keptInfos.some((l, i) => l.index !== i);
   let frozen = 0;
   const body = keptInfos.map((info): Layer => {
     let layer: Layer = info.layer;
     if (shifted && layer.name === undefined) layer = { ...layer, name: info.name };
-    // What read the image now reads the preprocessed image.
-    if (pre && layer.inputs?.includes(MODEL_INPUT)) layer = { ...layer, inputs: layer.inputs.map((n) => (n === MODEL_INPUT ? pre.name! : n)) };
     if (hasParams(info)) {
       frozen++;
       layer = { ...layer, trainable: false };
@@ -179,14 +166,15 @@ export function transferModel(o: TransferOptions): TransferredModel {
     ...(o.validationSplit ? { validationSplit: o.validationSplit } : {}),
     seed: 1,
   };
-  const model: Model = {
+  const cutModel: Model = {
     format: MODEL_FORMAT,
     name: o.name,
     description: o.description ?? `${o.backbone.name} up to ${layers[o.cut]!.name} (frozen), with a new head for ${o.classes.length} classes: ${o.classes.slice(0, 10).join(', ')}${o.classes.length > 10 ? ', …' : ''}`,
     input: o.resize ? { ...input, resize: o.resize } : input,
-    layers: [...front, ...body, ...head],
+    layers: [...body, ...head],
     training,
   };
+  const model = o.convention ? withInputConvention(cutModel, o.convention) : cutModel;
   return { model, kept: keptInfos, frozen, head: head.map((l) => l.name!) };
 }
 
@@ -201,4 +189,27 @@ function ancestors(layers: readonly LayerInfo[], cut: number): Set<number> {
     for (const inp of layers[k]!.inputs) stack.push(inp.index ?? -1);
   }
   return seen;
+}
+
+/** The model with its input convention as a preprocessing layer in front (`cnn import --preprocess`, `cnn transfer
+ *  --preprocess`). Every layer keeps its name (unnamed ones get the name their old index gave them, so their weights
+ *  keep theirs), and what read the image reads the preprocessed image. */
+export function withInputConvention(model: Model, convention: InputConvention): Model {
+  const names = new Set(model.layers.map((l, i) => l.name ?? defaultLayerName(l.type, i)));
+  let name = 'preprocess';
+  for (let i = 2; names.has(name); i++) name = `preprocess_${i}`;
+  const pre = conventionLayer(convention, name);
+  if (!pre) return model;
+  const first = model.layers[0];
+  if (first && (first.type === 'rescaling' || first.type === 'normalization')) {
+    throw new TransferError(`the model already starts with a ${first.type} layer (${first.name ?? defaultLayerName(first.type, 0)}): it carries its input convention, leave out the preprocessing option`);
+  }
+  const channels = model.input.shape[2];
+  if (convention === 'imagenet' && channels !== 3) throw new TransferError(`ImageNet's mean and std are per RGB channel, but the model takes ${channels} channel${channels === 1 ? '' : 's'}`);
+  const layers = model.layers.map((l, i): Layer => {
+    let layer: Layer = l.name === undefined ? { ...l, name: defaultLayerName(l.type, i) } : l;
+    if (layer.inputs?.includes(MODEL_INPUT)) layer = { ...layer, inputs: layer.inputs.map((n) => (n === MODEL_INPUT ? name : n)) };
+    return layer;
+  });
+  return { ...model, layers: [pre, ...layers] };
 }

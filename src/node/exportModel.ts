@@ -84,7 +84,8 @@ export async function exportModel({ modelPath, model, format, output }: ExportRe
         throw new ExportError(message(e));
       });
   const start = initial ? `initial weights (${basename(initial.path)}, the rest seed ${seed})` : `initial weights (seed ${seed})`;
-  const warnings = saved ? [] : [`no trained weights (${basename(weightsFile)}): exporting the ${start}`];
+  const said = initial ? start : `initial weights of seed ${seed}`;
+  const warnings = saved ? [] : [`no trained weights (${basename(weightsFile)}): exporting the ${said}`];
   const notes: string[] = [...warnings];
   const source = saved ? `trained weights from ${basename(weightsFile)}` : start;
   const classes = saved ? weightsClasses(saved) : undefined;

@@ -76,7 +76,7 @@ describe('cnn transfer: a frozen backbone and a new head, against PyTorch', func
       [[backbone, '--data', join(dir, 'few59'), '--cut', 'conv'], /the backbone has no layer "conv" \(.*names containing it: conv2d_0, conv2d_2;/],
       [[backbone, '--data', join(dir, 'few59'), '--cut', '6', '--input-size', '32'], /the backbone's weights do not fit its layers at 32×32: dense_5\.kernel is \[400, 120\], needs \[576, 120\] \(a layer after a flatten fixes the input size/],
       [[backbone, '--data', join(dir, 'few59'), '--input-size', '8'], /the backbone up to dense_6 does not work at 8×8: conv2d_2: /],
-      [[backbone, '--data', join(dir, 'few59'), '--preprocess', 'imagenet'], /ImageNet's mean and std are per RGB channel, but the backbone takes 1 channel$/],
+      [[backbone, '--data', join(dir, 'few59'), '--preprocess', 'imagenet'], /ImageNet's mean and std are per RGB channel, but the model takes 1 channel$/],
     ];
     for (const [args, expected] of cases) {
       const r = await cnn('transfer', ...args, '-o', join(dir, 'refused.cnn.json'));

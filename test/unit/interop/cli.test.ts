@@ -67,6 +67,38 @@ describe('cnn export / cnn import', function () {
     assert.equal((await cnn('import', onnxFile, '-o', imported, '--force')).code, 0);
   });
 
+  it('imports with an input convention in front (--preprocess): weights keep their names, and the model computes (x − mean) / std first', async () => {
+    copyFileSync(join(ROOT, 'examples/vgg-cifar.cnn.json'), join(dir, 'vgg.cnn.json'));
+    const onnxFile = join(dir, 'vgg.onnx');
+    assert.equal((await cnn('export', join(dir, 'vgg.cnn.json'), '--format', 'onnx', '-o', onnxFile)).code, 0);
+    const plain = join(dir, 'plain.cnn.json');
+    const pre = join(dir, 'pre.cnn.json');
+    assert.equal((await cnn('import', onnxFile, '-o', plain)).code, 0);
+    const r = await cnn('import', onnxFile, '-o', pre, '--preprocess', 'imagenet');
+    assert.equal(r.code, 0, r.err);
+    const a = parseModelText(readFileSync(plain, 'utf8')).model!;
+    const b = parseModelText(readFileSync(pre, 'utf8')).model!;
+    assert.deepEqual(b.layers[0], { type: 'normalization', name: 'preprocess', mean: [0.485, 0.456, 0.406], variance: [0.052441, 0.050176, 0.050625] });
+    assert.equal(b.layers.length, a.layers.length + 1);
+    const names = (path: string): string[] => decodeSafetensors(readFileSync(path)).tensors.map((t) => t.name);
+    assert.deepEqual(names(join(dir, 'pre.safetensors')), names(join(dir, 'plain.safetensors')));
+    // The same network on the normalised image.
+    const netA = networkOf(a);
+    const netB = networkOf(b);
+    loadWeightsInto(a, netA.params, decodeSafetensors(readFileSync(join(dir, 'plain.safetensors'))));
+    loadWeightsInto(b, netB.params, decodeSafetensors(readFileSync(join(dir, 'pre.safetensors'))));
+    const x = randomInput(b, 2, rngFor(4));
+    const std = [0.229, 0.224, 0.225];
+    const mean = [0.485, 0.456, 0.406];
+    const normalised = x.map((v, i) => (v - mean[i % 3]!) / Math.sqrt(Number((std[i % 3]! ** 2).toPrecision(6))));
+    const ya = engineOutput(netA, a, normalised, 2);
+    const yb = engineOutput(netB, b, x, 2);
+    yb.forEach((v, i) => assert.ok(Math.abs(v - ya[i]!) <= 1e-5, `${i}: ${v} vs ${ya[i]}`));
+    const bad = await cnn('import', onnxFile, '-o', join(dir, 'x.cnn.json'), '--preprocess', 'caffe');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--preprocess must be one of 0-1, -1-1, imagenet \(got "caffe"\)/);
+  });
+
   it('exports the initial weights of the seed when there are no trained ones, and says so; -o names the file', async () => {
     copyFileSync(join(ROOT, 'examples/vgg-cifar.cnn.json'), join(dir, 'vgg.cnn.json'));
     const out = join(dir, 'sub.onnx');
