@@ -270,8 +270,6 @@ function learningRateWarnings(layer: Layer, trainable: number, params: number, e
   } else if (trainable === 0) {
     errors.push({ code: 'no-effect', field, severity: 'warning', message: `learningRateMultiplier has no effect: ${layer.type} has no parameters to train` });
   } else if (m === 0) {
-    errors.push({ code: 'no-effect', field, severity: 'warning', message: 'learningRateMultiplier has no effect: the layer is frozen ("trainable": false)' });
-  } else if (m === 0) {
     errors.push({
       code: 'zero-learning-rate', field, severity: 'warning',
       message: 'learningRateMultiplier 0 leaves the parameters unchanged but still computes their gradients: "trainable": false freezes them without that work',
