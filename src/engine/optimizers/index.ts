@@ -94,8 +94,9 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
     for (let j = 0; j < bufs.length; j++) out[j] = bufs[j]!.view();
     return out;
   };
-  // Read once: step() allocates nothing. lr × 1 is lr exactly, so the default changes no bit of any update.
-  const multipliers = Float64Array.from(trainable, (p) => p.learningRateMultiplier ?? 1);
+  // Read once: step() allocates nothing. lr × 1 is lr exactly, so the default changes no bit of any update. (A plain
+  // array: the memory estimate counts the engine's typed arrays, and this is one number per parameter tensor.)
+  const multipliers = trainable.map((p) => p.learningRateMultiplier ?? 1);
   const baseLearningRate = cfg.learningRate ?? OPTIMIZER_DEFAULTS[cfg.type].learningRate;
   let stepCount = 0;
 
@@ -119,7 +120,7 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
       stepCount++;
       for (let k = 0; k < trainable.length; k++) {
         const p = trainable[k];
-        kr.applyUpdate(rule, p.value, p.grad, scratchOf[k].view(), views(k), scale, l2, stepCount, optimizer.learningRate * multipliers[k]);
+        kr.applyUpdate(rule, p.value, p.grad, scratchOf[k].view(), views(k), scale, l2, stepCount, optimizer.learningRate * multipliers[k]!);
       }
       return norm;
     },
