@@ -140,6 +140,28 @@ the default is \`true\`, and on a layer without parameters (\`relu\`, \`flatten\
   parameters; every later layer trains) and "Unfreeze all".
 - Exports: Keras gets \`trainable=False\` on the layer; PyTorch's model.py calls \`requires_grad_(False)\` on the frozen
   modules (train.py's optimizer then skips them); ONNX has no notion of it (an inference graph).
+
+### Learning-rate multipliers (discriminative fine-tuning)
+
+Between frozen and fully trained: \`"learningRateMultiplier": 0.1\` on a layer trains its parameters at a tenth of the
+rate (fastai's discriminative learning rates, MATLAB's \`WeightLearnRateFactor\` and \`BiasLearnRateFactor\` as one
+factor, a PyTorch param group with its own \`lr\`): fine-tune a pretrained backbone gently while the new head learns
+at the full rate. A number from 0 to 1000, default 1; every layer type has the field.
+
+- Every optimizer (\`sgd\` with or without (Nesterov) momentum, \`adam\`, \`adamw\`, \`rmsprop\`) updates the layer's
+  parameters with the learning rate × the multiplier, and under a schedule with the schedule's rate of the epoch ×
+  the multiplier. Everything else is as for the other parameters: the gradient, \`clipNorm\` (the global norm counts
+  every trainable parameter), L2 \`weightDecay\` (added to the gradient) and the optimizer's slots. AdamW's decoupled
+  decay follows PyTorch's param groups: p ← p − lr × multiplier × weightDecay × p.
+- 0 is allowed (the parameters stay as they are) but warned about: \`"trainable": false\` does the same without
+  computing their gradients (the quick fix writes it). On a frozen layer or a layer without parameters the field has no
+  effect: a warning (the quick fix removes it).
+- \`cnn summary\` marks such a layer \`lr ×0.1\` beside its type, hover says it, and the designer's inspector edits it.
+- Like \`trainable\`, it does not change the architecture fingerprint (trained weights load), nor the optimizer
+  state's layout: \`--resume\` continues with the new multipliers.
+- Exports: PyTorch's train.py puts each multiplier's parameters in a param group whose \`lr\` is the epoch's rate ×
+  the multiplier (\`LEARNING_RATE_MULTIPLIERS\` in model.py); Keras has no per-layer learning rate, so the Keras
+  export refuses a layer whose multiplier is not 1; ONNX has no notion of it (an inference graph).
 `;
 
 const AUGMENTATION = `Each training sample is changed anew in every batch, from the training seed: the same seed gives the same

@@ -1,8 +1,8 @@
 // The text of `cnn summary` for one parsed model: a Keras-style table, the totals and the training memory estimate.
 // Pure (no I/O), so tests and property tests call it directly. Loops, not spreads: a model may have 200,000 layers.
-import type { ModelAnalysis } from '../model/analysis';
+import type { LayerInfo, ModelAnalysis } from '../model/analysis';
 import { TRAINING_DEFAULTS } from '../model/defaults';
-import { formatBytes, formatCompact, formatCount, formatDims } from '../model/format';
+import { formatBytes, formatCompact, formatCount, formatDims, learningRateMark } from '../model/format';
 import { estimateTrainingMemory } from '../engine/plan/memory';
 import { memoryLine, memoryVerdict } from '../engine/plan/memoryVerdict';
 import type { ParsedModel } from '../model/parse';
@@ -27,6 +27,13 @@ interface Row {
   readonly connected: readonly string[];
 }
 
+/** "conv (conv2d)"; Keras' show_trainable column and the learning-rate multiplier folded into it, only where they
+ *  change something: "conv (conv2d, frozen)", "conv (conv2d, lr ×0.1)". */
+function nameCell(info: LayerInfo): string {
+  const rate = learningRateMark(info.layer.learningRateMultiplier, info.params.trainable);
+  return `${info.name} (${info.type}${isFrozen(info.layer) && info.params.nonTrainable > 0 ? ', frozen' : ''}${rate ? `, ${rate}` : ''})`;
+}
+
 function table(a: ModelAnalysis, parsed: ParsedModel): string[] {
   // As Keras: a Sequential summary has no "Connected to", a functional one does. Here: when any layer names its inputs.
   const graph = parsed.layers.some((node) => node.fields.has('inputs'));
@@ -47,8 +54,7 @@ function table(a: ModelAnalysis, parsed: ParsedModel): string[] {
     rows.push({
       cells: info
         ? [
-            // Keras' show_trainable column, folded into the name: only where it changes something.
-            `${info.name} (${info.type}${isFrozen(info.layer) && info.params.nonTrainable > 0 ? ', frozen' : ''})`,
+            nameCell(info),
             info.outputShape ? formatDims(info.outputShape) : '?',
             formatCount(info.params.trainable + info.params.nonTrainable),
             formatCompact(info.macs),

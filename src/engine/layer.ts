@@ -3,7 +3,7 @@ import type { LayerInfo } from '../model/analysis';
 import { paramDefs } from '../model/layers';
 import type { BufferKey, ParamInit } from '../model/layers/def';
 import { layerBuffers } from './plan/bufferPlan';
-import type { ActivationName } from '../model/types';
+import { learningRateMultiplierOf, type ActivationName } from '../model/types';
 import { allocBuf, Buf, type Arena } from './arena';
 import { glorotUniform } from './init';
 import { getKernels } from './kernels';
@@ -21,6 +21,8 @@ export interface Param {
   /** Accumulated by backward(); zeroed by the training loop before each step. Empty when not trainable. */
   readonly grad: Float32Array;
   readonly trainable: boolean;
+  /** The optimizer updates it at the learning rate × this (its layer's learningRateMultiplier); 1 when absent. */
+  readonly learningRateMultiplier?: number;
 }
 
 /** A Param living in an arena: `value` and `grad` are views of its buffers, fetched afresh after a grow. */
@@ -34,6 +36,7 @@ export class ArenaParam implements Param {
     shape: readonly number[],
     readonly trainable: boolean,
     readonly arena: Arena,
+    readonly learningRateMultiplier = 1,
   ) {
     let size = 1;
     for (const d of shape) size *= d;
@@ -142,8 +145,10 @@ export interface EngineLayer {
 }
 
 /** A param in `arena` (by default a new one of the current kernels' kind), zero-filled. */
-export function createParam(name: string, shape: readonly number[], trainable: boolean, arena: Arena = getKernels().createArena()): ArenaParam {
-  return new ArenaParam(name, shape, trainable, arena);
+export function createParam(
+  name: string, shape: readonly number[], trainable: boolean, arena: Arena = getKernels().createArena(), learningRateMultiplier = 1,
+): ArenaParam {
+  return new ArenaParam(name, shape, trainable, arena, learningRateMultiplier);
 }
 
 /** How each ParamInit fills a fresh (zero-filled) param; glorotUniform draws from the layer's rng. */
@@ -175,11 +180,12 @@ export class LayerParams {
 }
 
 /** The params the layer's registry definition lists (model/layers/<type>.ts: names, shapes, trainable, init),
- *  created in `arena` and initialised in the listed order from `rng`. */
+ *  created in `arena` and initialised in the listed order from `rng`, with the layer's learningRateMultiplier. */
 export function createParams(info: LayerInfo, rng: Rng, arena: Arena): LayerParams {
   const byName = new Map<string, ArenaParam>();
+  const multiplier = learningRateMultiplierOf(info.layer);
   for (const d of paramDefs(info)) {
-    const p = createParam(`${info.name}.${d.name}`, d.shape, d.trainable, arena);
+    const p = createParam(`${info.name}.${d.name}`, d.shape, d.trainable, arena, multiplier);
     INITIALISERS[d.init](p.value, p.shape, rng);
     byName.set(d.name, p);
   }

@@ -124,7 +124,7 @@ export function decodeSafetensors(bytes: Uint8Array): Safetensors {
  *  trains at all): trained weights stay valid when they change, so tuning them must not orphan a checkpoint — a
  *  frozen layer loads the weights it was trained with (transfer learning). */
 const TRAINING_ONLY = new Set(['dropout.rate', 'batchNorm.momentum']);
-const TRAINING_ONLY_ANY_LAYER = new Set(['trainable']);
+const TRAINING_ONLY_ANY_LAYER = new Set(['trainable', 'learningRateMultiplier']);
 
 /** JSON with sorted keys, dropping layer fields equal to their default (writing a default must not change the fingerprint). */
 function canonical(value: unknown, layerType?: string): string {

@@ -35,3 +35,9 @@ export function formatBytes(bytes: number): string {
   }
   return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }
+
+/** "lr ×0.1" for a layer whose trainable parameters train at another rate than the others (learningRateMultiplier
+ *  other than 1); undefined where the field changes nothing (default, frozen, no trainable parameters). */
+export function learningRateMark(multiplier: number | undefined, trainableParams: number): string | undefined {
+  return multiplier === undefined || multiplier === 1 || trainableParams === 0 ? undefined : `lr ×${multiplier}`;
+}

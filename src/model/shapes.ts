@@ -3,7 +3,7 @@
 import type { InvalidLayerInfo, LayerInfo, LayerInput, ModelAnalysis, ParamCount, ShapeError } from './analysis';
 import type { Window2d } from './geometry';
 import { defOf, paramDefs } from './layers';
-import { defaultLayerName, formatDims, implicitInput, product } from './layers/base';
+import { defaultLayerName, formatDims, implicitInput, isFrozen, product } from './layers/base';
 import { suggest } from './suggest';
 import { MODEL_INPUT, type Layer, type Model, type Shape } from './types';
 
@@ -260,6 +260,23 @@ function markDeadBranches(nodes: readonly GraphNode[]): void {
   }
 }
 
+/** A learningRateMultiplier that has no effect, or whose effect "trainable": false gets without the gradient work. */
+function learningRateWarnings(layer: Layer, trainable: number, params: number, errors: ShapeError[]): void {
+  const m = layer.learningRateMultiplier;
+  if (m === undefined) return;
+  const field = 'learningRateMultiplier';
+  if (params > 0 && isFrozen(layer)) {
+    errors.push({ code: 'no-effect', field, severity: 'warning', message: 'learningRateMultiplier has no effect: the layer is frozen ("trainable": false)' });
+  } else if (trainable === 0) {
+    errors.push({ code: 'no-effect', field, severity: 'warning', message: `learningRateMultiplier has no effect: ${layer.type} has no parameters to train` });
+  } else if (m === 0) {
+    errors.push({
+      code: 'zero-learning-rate', field, severity: 'warning',
+      message: 'learningRateMultiplier 0 leaves the parameters unchanged but still computes their gradients: "trainable": false freezes them without that work',
+    });
+  }
+}
+
 function inferLayer(layer: Layer, inputs: readonly LayerInput[], index: number): Step {
   const errors: ShapeError[] = [];
   const def = defOf(layer);
@@ -290,6 +307,7 @@ function inferLayer(layer: Layer, inputs: readonly LayerInput[], index: number):
     if (p.trainable) trainable += product(p.shape);
     else nonTrainable += product(p.shape);
   }
+  learningRateWarnings(layer, trainable, trainable + nonTrainable, errors);
   return {
     outputShape: result.output,
     ...(result.window ? { window: result.window } : {}),

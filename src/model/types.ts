@@ -4,7 +4,7 @@
 
 export const MODEL_FORMAT = 'cnn-studio/model@1';
 
-export { ACTIVATIONS, defaultLayerName, implicitInput, isFrozen, MODEL_INPUT } from './layers/base';
+export { ACTIVATIONS, defaultLayerName, implicitInput, isFrozen, learningRateMultiplierOf, MODEL_INPUT } from './layers/base';
 export type { ActivationName, IntOrPair, Padding, Padding2d, Shape, WindowPadding } from './layers/base';
 export type { Layer, LayerOf, LayerType } from './layers';
 export type { AddLayer, AvgPool2dLayer, BatchNormLayer, ConcatenateLayer, Conv2dLayer, DenseLayer, DepthwiseConv2dLayer, DropoutLayer } from './layers';

@@ -1,6 +1,7 @@
 // createOptimizer: turns an OptimizerConfig into a stateful optimizer over a network's params.
 // Shared by every rule: global-norm clipping, L2 weight decay (added to the gradient, except for
-// AdamW whose decay is decoupled), the step counter and exportable state for --resume.
+// AdamW whose decay is decoupled), each param's learning-rate multiplier (its layer's learningRateMultiplier: the
+// rule sees lr × multiplier, as PyTorch's param groups), the step counter and exportable state for --resume.
 import { assertNever } from '../../model/assertNever';
 import { OPTIMIZER_DEFAULTS } from '../../model/defaults';
 import type { OptimizerConfig, OptimizerType, ScheduleConfig } from '../../model/types';
@@ -31,7 +32,8 @@ export interface Optimizer {
   /** The configured rate; schedules scale from it. */
   readonly baseLearningRate: number;
   readonly schedule?: ScheduleConfig;
-  /** The rate the next step() uses; the training loop sets it each epoch from the schedule. */
+  /** The rate the next step() uses (a param's at this × its learningRateMultiplier); the training loop sets it each
+   *  epoch from the schedule. */
   learningRate: number;
   readonly stepCount: number;
   /** Applies the accumulated gradients of every trainable param; returns the global gradient norm before clipping. */
@@ -92,6 +94,9 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
     for (let j = 0; j < bufs.length; j++) out[j] = bufs[j]!.view();
     return out;
   };
+  // Read once: step() allocates nothing. lr × 1 is lr exactly, so the default changes no bit of any update. (A plain
+  // array: the memory estimate counts the engine's typed arrays, and this is one number per parameter tensor.)
+  const multipliers = trainable.map((p) => p.learningRateMultiplier ?? 1);
   const baseLearningRate = cfg.learningRate ?? OPTIMIZER_DEFAULTS[cfg.type].learningRate;
   let stepCount = 0;
 
@@ -115,7 +120,7 @@ export function createOptimizer(config: OptimizerConfig | undefined, params: rea
       stepCount++;
       for (let k = 0; k < trainable.length; k++) {
         const p = trainable[k];
-        kr.applyUpdate(rule, p.value, p.grad, scratchOf[k].view(), views(k), scale, l2, stepCount, optimizer.learningRate);
+        kr.applyUpdate(rule, p.value, p.grad, scratchOf[k].view(), views(k), scale, l2, stepCount, optimizer.learningRate * multipliers[k]!);
       }
       return norm;
     },

@@ -14,7 +14,8 @@ export interface UpdateRule {
   readonly slots: readonly string[];
   /**
    * Updates `value` in place. `grad` already includes clipping and L2 decay; `step` counts from 1
-   * (Adam's bias correction needs it); `lr` is this epoch's learning rate.
+   * (Adam's bias correction needs it); `lr` is this epoch's learning rate × the param's
+   * learningRateMultiplier (its param group's rate, in PyTorch's terms: AdamW's decoupled decay scales with it too).
    */
   apply(value: Float32Array, grad: Float32Array, slots: readonly Float32Array[], step: number, lr: number): void;
 }

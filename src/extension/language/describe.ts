@@ -1,7 +1,7 @@
 // What hover and inlay hints say about a layer and its inputs, from the one shape analysis. Pure (no VS Code).
 import type { InvalidLayerInfo, LayerInfo, LayerInput, ModelAnalysis } from '../../model/analysis';
 import type { ModelDiagnostic } from '../../model/diagnostics';
-import { formatCompact, formatCount, formatDims } from '../../model/format';
+import { formatCompact, formatCount, formatDims, learningRateMark } from '../../model/format';
 import { implicitInput, type Shape } from '../../model/types';
 
 type Problem = Pick<ModelDiagnostic, 'message' | 'severity'>;
@@ -21,7 +21,8 @@ export function layerHoverMarkdown(info: LayerInfo | undefined, problems: readon
     const { trainable, nonTrainable } = info.params;
     const params = trainable + nonTrainable;
     const split = nonTrainable ? ` (${formatCount(trainable)} trainable, ${formatCount(nonTrainable)} non-trainable)` : '';
-    lines.push(`Parameters: **${formatCount(params)}**${split}  `, `Multiply-adds: **${formatCount(info.macs)}** (${formatCompact(info.macs)})`);
+    const rate = learningRateMark(info.layer.learningRateMultiplier, trainable);
+    lines.push(`Parameters: **${formatCount(params)}**${split}  `, ...(rate ? [`Learning rate: **×${info.layer.learningRateMultiplier}** (learningRateMultiplier)  `] : []), `Multiply-adds: **${formatCount(info.macs)}** (${formatCompact(info.macs)})`);
     // Only where the graph is not a plain chain: in a chain, the one reader is the layer that reads this one implicitly.
     const readers = info.consumers;
     if (analysis && (readers.length > 1 || (readers.length === 1 && implicitInput(readers[0]!) !== info.index))) {

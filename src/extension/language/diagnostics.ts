@@ -14,8 +14,8 @@ export function toVscodeDiagnostic(doc: vscode.TextDocument, d: ModelDiagnostic)
   );
   diag.source = 'CNN Studio';
   diag.code = d.code;
-  // Shown faded, as VS Code shows unused code: the layer runs but nothing reaches the output.
-  if (d.code === 'dead-branch') diag.tags = [vscode.DiagnosticTag.Unnecessary];
+  // Shown faded, as VS Code shows unused code: the layer runs but nothing reaches the output, or the field does nothing.
+  if (d.code === 'dead-branch' || d.code === 'no-effect') diag.tags = [vscode.DiagnosticTag.Unnecessary];
   return diag;
 }
 

@@ -4,8 +4,8 @@ import { assertNever } from '../../model/assertNever';
 import type { ModelDiagnostic } from '../../model/diagnostics';
 import { formatDims } from '../../model/format';
 import type { ParsedModel } from '../../model/parse';
-import { intentEdit, type EditIntent, type TextEdit } from '../editor/edits';
-import { memberInsertion } from '../editor/jsonText';
+import { intentEdit, minimalEdit, type EditIntent, type TextEdit } from '../editor/edits';
+import { memberInsertion, setValue } from '../editor/jsonText';
 import { NAME_AFTER } from '../editor/layerNames';
 import { projectShortcut } from '../editor/projectShortcut';
 import { inputsNode, layerValues, unnamedLayerCalled } from './inputRefs';
@@ -37,6 +37,13 @@ export function fixFor(text: string, parsed: ParsedModel, d: ModelDiagnostic): F
       if (!p) return undefined;
       return { title: `Project the shortcut with a 1×1 convolution ("${p.shortcut}" ${formatDims(p.from)} → ${formatDims(p.to)})`, edits: [p.edit] };
     }
+    case 'no-effect': {
+      const [, at, field] = d.path;
+      if (typeof at !== 'number' || typeof field !== 'string') return undefined;
+      return designerFix(text, `Remove "${field}"`, { type: 'editField', path: ['layers', at, field] });
+    }
+    case 'zero-learning-rate':
+      return freezeFix(text, d);
     // No one-step fix: the message says what to change.
     case 'syntax':
     case 'encoding':
@@ -84,6 +91,20 @@ function referenceFix(text: string, parsed: ParsedModel, d: ModelDiagnostic): Fi
         ? `Change to "${ref}" (and name layer ${unnamed} "${ref}")`
         : `Change to "${ref}"`;
   return { title, edits };
+}
+
+/** learningRateMultiplier 0 → "trainable": false: the same parameters stay unchanged, without their gradient work. */
+function freezeFix(text: string, d: ModelDiagnostic): Fix | undefined {
+  const [, at] = d.path;
+  if (typeof at !== 'number') return undefined;
+  let after: string;
+  try {
+    after = setValue(setValue(text, ['layers', at, 'learningRateMultiplier'], undefined), ['layers', at, 'trainable'], false);
+  } catch {
+    return undefined;
+  }
+  const change = minimalEdit(text, after);
+  return change ? { title: 'Freeze the layer ("trainable": false) instead', edits: [change] } : undefined;
 }
 
 /** The same minimal, style-keeping text edit the designer makes for that gesture. */

@@ -9,7 +9,7 @@ import { layerNormFields } from '../../model/layers/layerNormalization';
 import { rescalingFields } from '../../model/layers/rescaling';
 import { zeroPaddingSides } from '../../model/layers/zeroPadding2d';
 import { field, HARD_SIGMOID_ALPHA, LEAKY_RELU_ALPHA } from '../../model/spec';
-import { isFrozen, type ActivationLayer, type ActivationName, type Layer, type Model, type WindowPadding } from '../../model/types';
+import { isFrozen, learningRateMultiplierOf, type ActivationLayer, type ActivationName, type Layer, type Model, type WindowPadding } from '../../model/types';
 import { preprocessingSentence, resizeCounterparts, wrap } from '../preprocessing';
 import { fusedActivation, layerParams } from '../registry';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyNumber, pyString, pyTuple, SAFETENSORS_READER } from '../pytorch/python';
@@ -328,5 +328,11 @@ function kerasLayer(info: LayerInfo): string {
   const args = (KERAS_LAYERS[info.layer.type] as KerasEmitter<Layer>)(c);
   // "trainable": false is Keras' own trainable=False (a frozen batch norm then runs in inference mode, as ours).
   const frozen = isFrozen(info.layer) ? ['trainable=False'] : [];
+  // Keras has no per-layer learning rate: a multiplier that changes training cannot be carried over (one that
+  // changes nothing, on a frozen layer or one without parameters, is dropped).
+  const rate = learningRateMultiplierOf(info.layer);
+  if (rate !== 1 && info.params.trainable > 0) {
+    notInKeras(info, `"learningRateMultiplier": ${rate} (Keras has no per-layer learning rate; the PyTorch export keeps it as a param group's lr)`);
+  }
   return `layers.${kerasClass(info.layer.type)}(${[...args, ...frozen, `name=${pyString(info.name)}`].join(', ')})`;
 }

@@ -3,7 +3,7 @@
 import type { LayerInfo, ModelAnalysis } from '../../model/analysis';
 import { fusedActivationAlpha, LEAKY_RELU_ALPHA } from '../../model/spec';
 import { inputResize } from '../../model/defaults';
-import { isFrozen, type Model } from '../../model/types';
+import { isFrozen, learningRateMultiplierOf, type Model } from '../../model/types';
 import { preprocessingSentence, resizeCounterparts, wrap } from '../preprocessing';
 import { activationCall, HELPER_SOURCE, torchLayer, type Helper, type TorchLayer } from './layers';
 import { indent, pyDoc, pyIdentifiers, pyLiteral, pyString, pyTuple, SAFETENSORS_READER } from './python';
@@ -58,6 +58,12 @@ export function modelPy({ model, analysis, fingerprint, modelFile, classes }: Mo
   const frozen = infos.flatMap((info, k) => (isFrozen(info.layer) && torch[k]!.weights.length > 0 && torch[k]!.module ? [ids[k]!] : []));
   const frozenNorms = infos.flatMap((info, k) => (isFrozen(info.layer) && info.type === 'batchNorm' && torch[k]!.module ? [ids[k]!] : []));
   if (frozen.length) init.push('# "trainable": false in the model file: these layers are not trained.', ...frozen.map((id) => `self.${id}.requires_grad_(False)`));
+  // "learningRateMultiplier" where it changes training (trainable parameters, not 1), by attribute: train.py's
+  // optimizer gives these layers' parameters a param group of their own at the epoch's rate × the multiplier.
+  const rates = infos.flatMap((info, k) => {
+    const m = learningRateMultiplierOf(info.layer);
+    return m !== 1 && info.params.trainable > 0 && torch[k]!.module ? [[ids[k]!, m] as const] : [];
+  });
   const rows = torch.flatMap((t) => t.weights);
   const outShape = analysis.outputShape ?? model.input.shape;
 
@@ -102,6 +108,9 @@ export function modelPy({ model, analysis, fingerprint, modelFile, classes }: Mo
     `# The final activation forward(x, logits=True) leaves out (None: the output is used as it is).`,
     `OUTPUT_ACTIVATION = ${pyLiteral(outAct ?? null)}`,
     `CLASSES = ${pyLiteral(classes ?? null)}  # class names of the exported weights, output unit i = CLASSES[i]`,
+    '# The model file\'s "learningRateMultiplier" of each layer whose parameters train at another rate (attribute: factor):',
+    '# train.py gives them a param group whose lr is the epoch\'s learning rate times the factor.',
+    `LEARNING_RATE_MULTIPLIERS = {${rates.map(([id, m]) => `${pyString(id)}: ${pyLiteral(m)}`).join(', ')}}`,
     '',
     '# (our tensor, its parameter here, layout, our shape): "conv" is [kh, kw, in, out] -> [out, in, kh, kw] (a depthwise',
     '# kernel [kh, kw, C, m] is [kh, kw, 1, C·m] -> [C·m, 1, kh, kw]), "dense" is [in, out] -> [out, in], "same" is unchanged.',

@@ -133,7 +133,7 @@ ${inputDoc}
     '',
     'HERE = os.path.dirname(os.path.abspath(__file__))',
     'sys.path.insert(0, HERE)',
-    `from model import INPUT_RESIZE, INPUT_SHAPE, OUTPUT_ACTIVATION, ${className(model.name)} as Model  # noqa: E402`,
+    `from model import INPUT_RESIZE, INPUT_SHAPE, LEARNING_RATE_MULTIPLIERS, OUTPUT_ACTIVATION, ${className(model.name)} as Model  # noqa: E402`,
     '',
     ...constants,
     '',

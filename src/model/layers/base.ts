@@ -24,11 +24,19 @@ export interface LayerBase {
   readonly inputs?: readonly string[];
   /** false freezes the layer's parameters (Keras' `trainable`); default true. */
   readonly trainable?: boolean;
+  /** The parameters train at the learning rate × this (discriminative fine-tuning); default 1. */
+  readonly learningRateMultiplier?: number;
 }
 
 /** Whether a layer is frozen (`"trainable": false`): its parameters are not trained, a batch norm runs as in inference. */
 export function isFrozen(layer: LayerBase): boolean {
   return layer.trainable === false;
+}
+
+/** The factor on the learning rate of a layer's parameters (`learningRateMultiplier`, default 1): MATLAB's
+ *  WeightLearnRateFactor and BiasLearnRateFactor as one, PyTorch's per-param-group lr. */
+export function learningRateMultiplierOf(layer: LayerBase): number {
+  return layer.learningRateMultiplier ?? 1;
 }
 
 /** The name of a layer without one: `<type>_<index>`, the name of its weights in every checkpoint and export. */
@@ -62,7 +70,11 @@ export interface ShapeError {
     | 'input-count'
     | 'duplicate-name'
     /** A layer whose output does not reach the model's output (a warning). */
-    | 'dead-branch';
+    | 'dead-branch'
+    /** A field that changes nothing where it is (a learningRateMultiplier on a frozen layer or one without parameters; a warning). */
+    | 'no-effect'
+    /** learningRateMultiplier 0: the parameters never change, yet their gradients are computed (a warning). */
+    | 'zero-learning-rate';
   /** For an array field (`inputs`), the element to blame. */
   readonly element?: number;
   /** Warnings do not make the analysis fail. */

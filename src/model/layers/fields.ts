@@ -97,8 +97,17 @@ export const trainable: FieldSpec = {
   default: true,
   doc: 'false freezes the layer (Keras\' `trainable`, for transfer learning): its parameters are not trained (non-trainable in the summary), and a frozen batchNorm uses and keeps its moving statistics in training too. No effect on a layer without parameters.',
 };
+/** Largest learningRateMultiplier: beyond it a rate is a typo, not fine-tuning. */
+export const MAX_LEARNING_RATE_MULTIPLIER = 1000;
+export const learningRateMultiplier: FieldSpec = {
+  kind: 'number',
+  min: 0,
+  max: MAX_LEARNING_RATE_MULTIPLIER,
+  default: 1,
+  doc: 'The layer\'s parameters train at the learning rate (the schedule\'s, each epoch) × this, with every optimizer: discriminative fine-tuning (fastai; MATLAB\'s WeightLearnRateFactor; PyTorch\'s per-group lr), e.g. 0.1 on a pretrained backbone. AdamW\'s decay scales with it too. 0 leaves the parameters unchanged ("trainable": false also skips their gradients). No effect on a frozen layer or one without parameters.',
+};
 /** Fields every layer has. */
-export const common = { name, inputs, trainable } as const;
+export const common = { name, inputs, trainable, learningRateMultiplier } as const;
 export const activation: FieldSpec = {
   kind: 'enum',
   values: ACTIVATIONS,

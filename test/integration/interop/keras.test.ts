@@ -87,6 +87,20 @@ describe('Keras export', () => {
     assert.equal(py.match(/trainable=False/g)?.length, 3);
   });
 
+  it('refuses a learningRateMultiplier that changes training (Keras has no per-layer rate), and drops one that changes nothing', () => {
+    const model = (layers: Model['layers']): Model => ({ format: 'cnn-studio/model@1', name: 'rates', input: { shape: [8, 8, 2] }, layers });
+    const head: Model['layers'] = [{ type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }];
+    assert.throws(
+      () => kerasOf(model([{ type: 'conv2d', name: 'backbone', filters: 2, kernelSize: 3, learningRateMultiplier: 0.1 }, ...head])),
+      (e: Error) => e.message === 'layer "backbone" (conv2d) cannot be written in Keras: "learningRateMultiplier": 0.1 (Keras has no per-layer learning rate; the PyTorch export keeps it as a param group\'s lr)',
+    );
+    assert.throws(() => kerasOf(model([{ type: 'conv2d', filters: 2, kernelSize: 3 }, ...head.slice(0, 1), { type: 'dense', units: 2, learningRateMultiplier: 0 }])), /"dense_2" \(dense\) cannot be written in Keras: "learningRateMultiplier": 0 /);
+    // 1 (the default), a frozen layer's and a relu's change nothing: the export is the one without them.
+    const plain = kerasOf(model([{ type: 'conv2d', filters: 2, kernelSize: 3, trainable: false }, { type: 'relu' }, ...head]));
+    const noEffect = kerasOf(model([{ type: 'conv2d', filters: 2, kernelSize: 3, trainable: false, learningRateMultiplier: 0.1 }, { type: 'relu', learningRateMultiplier: 5 }, head[0]!, { type: 'dense', units: 2, activation: 'softmax', learningRateMultiplier: 1 }]));
+    assert.equal(noEffect, plain);
+  });
+
   it('writes a grouped conv2d as Conv2D(groups=…): its kernel [kh, kw, in / groups, filters] is Keras\' as it is', () => {
     const [bottleneck, chain] = groupedModels();
     const py = kerasOf(bottleneck!);

@@ -30,7 +30,7 @@ describe('PyTorch export: generated code', () => {
     assert.match(train, /^OPTIMIZER = \{"type": "adam", "learningRate": 0\.002, "weightDecay": 0, "clipNorm": None, "beta1": 0\.9, "beta2": 0\.999, "epsilon": 1e-7\}$/m);
     assert.match(train, /^SCHEDULE = \{"type": "cosine", "minLearningRate": 0\}$/m);
     assert.match(train, /^BATCH_SIZE = 64 {2}# global/m);
-    assert.match(train, /^from model import INPUT_RESIZE, INPUT_SHAPE, OUTPUT_ACTIVATION, Resnet20 as Model {2}# noqa: E402$/m);
+    assert.match(train, /^from model import INPUT_RESIZE, INPUT_SHAPE, LEARNING_RATE_MULTIPLIERS, OUTPUT_ACTIVATION, Resnet20 as Model {2}# noqa: E402$/m);
     const sgd: Model = { ...model, training: { ...model.training, optimizer: { type: 'sgd', momentum: 0.9, nesterov: true, clipNorm: 1, schedule: { type: 'step', stepSize: 2 } } } };
     const s = exportOf(sgd).trainPy;
     assert.match(s, /^OPTIMIZER = \{"type": "sgd", "learningRate": 0\.01, "weightDecay": 0, "clipNorm": 1, "momentum": 0\.9, "nesterov": True\}$/m);

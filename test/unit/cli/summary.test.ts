@@ -59,6 +59,27 @@ describe('cnn summary', () => {
     assert.ok(memory(modelText(layers(false), [8, 8, 3])) - memory(modelText(layers(true), [8, 8, 3])) >= 120 * 3 * 4);
   });
 
+  it('marks a layer whose parameters train at another rate "lr ×m", only where the multiplier takes effect', () => {
+    const text = modelText([
+      { type: 'conv2d', name: 'backbone', filters: 4, kernelSize: 3, learningRateMultiplier: 0.1 },
+      { type: 'batchNorm', name: 'bn', trainable: false, learningRateMultiplier: 0.1 }, // frozen: no effect
+      { type: 'relu', name: 'act', learningRateMultiplier: 5 }, // no parameters: no effect
+      { type: 'conv2d', name: 'mid', filters: 2, kernelSize: 3, learningRateMultiplier: 1 },
+      { type: 'flatten' },
+      { type: 'dense', name: 'head', units: 3, activation: 'softmax', learningRateMultiplier: 0 },
+    ], [8, 8, 3]);
+    const out = renderSummary('r.cnn.json', parseModelText(text));
+    assert.match(out, /backbone \(conv2d, lr ×0\.1\)\s+6×6×4\s+112/);
+    assert.match(out, /bn \(batchNorm, frozen\)\s/);
+    assert.match(out, /act \(relu\)\s/);
+    assert.match(out, /mid \(conv2d\)\s/);
+    assert.match(out, /head \(dense, lr ×0\)\s/);
+    // Its parameters still count as trainable (they get gradients and optimizer slots): 112 + 74 + 99, head's too.
+    assert.match(out, /Trainable params: 285\n/);
+    // Each warning is printed under its row.
+    assert.match(out, /head \(dense, lr ×0\)[^\n]*\n {2}✗ learningRateMultiplier 0 leaves the parameters unchanged/);
+  });
+
   it('prints no "Connected to" column for a chain, as Keras does for a Sequential model', async () => {
     const r = await cnn('summary', join(ROOT, 'examples/lenet5.cnn.json'));
     assert.equal(r.code, 0);

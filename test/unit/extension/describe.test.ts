@@ -57,6 +57,17 @@ describe('hover and inlay text for graph layers', () => {
     assert.deepEqual(lenet.analysis!.layers.map(inlayText), ['→ 28×28×6', '→ 14×14×6', '→ 10×10×16', '→ 5×5×16', '→ 400', '→ 120', '→ 84', '→ 10']);
   });
 
+  it("says a layer's learning-rate multiplier where it takes effect, and the warning where it does not", () => {
+    const p = parseModelText(modelText([
+      '{ "type": "conv2d", "filters": 4, "kernelSize": 3, "learningRateMultiplier": 0.1 }',
+      '{ "type": "conv2d", "filters": 4, "kernelSize": 3, "trainable": false, "learningRateMultiplier": 0.1 }',
+    ], [8, 8, 1]));
+    const hover = (i: number) => layerHoverMarkdown(p.analysis!.layers[i]!, p.diagnostics.filter((d) => d.layerIndex === i), p.analysis);
+    assert.equal(hover(0), '**conv2d_0** `conv2d`\n\n`8×8×1` → `6×6×4`\n\nParameters: **40**  \nLearning rate: **×0.1** (learningRateMultiplier)  \nMultiply-adds: **1,296** (1.30K)');
+    assert.doesNotMatch(hover(1), /Learning rate/);
+    assert.match(hover(1), /\$\(warning\) learningRateMultiplier has no effect: the layer is frozen \("trainable": false\)$/);
+  });
+
   it('inlay hints: one input as a chain, several joined (+ for add)', () => {
     assert.deepEqual(parsed.analysis!.layers.map(inlayText), [
       '→ 32×32×16',

@@ -99,6 +99,30 @@ describe('quick fixes for graph models', () => {
     assert.equal(d.range.offset, mismatch.lastIndexOf('"stem"'));
   });
 
+  it('a learningRateMultiplier that does nothing is removed; 0 becomes "trainable": false (one edit each, the rest untouched)', () => {
+    const head = ['{ "type": "flatten" }', '{ "type": "dense", "units": 3, "activation": "softmax" }'];
+    const noEffect = modelText(['{ "type": "conv2d", "filters": 4, "kernelSize": 3, "trainable": false, "learningRateMultiplier": 0.1 }', '{ "type": "relu", "learningRateMultiplier": 2 }', ...head], [8, 8, 1]);
+    const parsed = parseModelText(noEffect);
+    assert.deepEqual(parsed.diagnostics.map((d) => [d.code, fix(noEffect, d)?.title]), [['no-effect', 'Remove "learningRateMultiplier"'], ['no-effect', 'Remove "learningRateMultiplier"']]);
+    let fixed = noEffect;
+    for (let k = 0; k < 2; k++) {
+      const p = parseModelText(fixed);
+      fixed = applyEdits(fixed, fixFor(fixed, p, p.diagnostics[0]!)!.edits);
+    }
+    assert.deepEqual(parseModelText(fixed).diagnostics, []);
+    assert.ok(fixed.includes('    { "type": "conv2d", "filters": 4, "kernelSize": 3, "trainable": false },\n    { "type": "relu" },'), fixed);
+
+    const zero = modelText(['{ "type": "conv2d", "filters": 4, "kernelSize": 3, "learningRateMultiplier": 0 }', ...head], [8, 8, 1]);
+    const d = only(zero, 'zero-learning-rate');
+    const f = fix(zero, d)!;
+    assert.equal(f.title, 'Freeze the layer ("trainable": false) instead');
+    assert.equal(f.edits.length, 1);
+    const frozen = applyEdits(zero, f.edits);
+    assert.deepEqual(parseModelText(frozen).diagnostics, []);
+    assert.deepEqual(parseModelText(frozen).model!.layers[0], { type: 'conv2d', filters: 4, kernelSize: 3, trainable: false });
+    assert.equal(frozen.slice(frozen.indexOf('"type": "flatten"')), zero.slice(zero.indexOf('"type": "flatten"')));
+  });
+
   it('the chain fixes are as before: typos, a flatten before the dense', () => {
     const text = readFileSync(join(__dirname, '../../../examples/broken.cnn.json'), 'utf8');
     const parsed = parseModelText(text);

@@ -49,7 +49,7 @@ describe('input.resize in the exports', () => {
 
   it('PyTorch train.py fits folders and IDX data by INPUT_RESIZE with the same geometry', () => {
     const train = pytorch(modelWith([64, 64, 3], 'letterbox')).trainPy;
-    assert.match(train, /^from model import INPUT_RESIZE, INPUT_SHAPE, OUTPUT_ACTIVATION, Photos as Model {2}# noqa: E402$/m);
+    assert.match(train, /^from model import INPUT_RESIZE, INPUT_SHAPE, LEARNING_RATE_MULTIPLIERS, OUTPUT_ACTIVATION, Photos as Model {2}# noqa: E402$/m);
     assert.ok(train.includes('images.append(fit(rgba_to_channels(rgba, channels)[None], height, width, INPUT_RESIZE)[0])'));
     assert.ok(train.includes('x = to_channels(fit(x, shape[0], shape[1], INPUT_RESIZE), shape[2])'));
     assert.ok(train.includes('def fit_plan(h, w, height, width, policy):'));

@@ -11,38 +11,38 @@ import pkg from '../../../package.json';
 // One object per layer type with every field of its TypeScript type. The compiler rejects a missing
 // or unknown field here, and the test compares the keys with the spec: types and spec cannot drift.
 const everyField: { [T in LayerType]: Required<LayerOf<T>> } = {
-  conv2d: { type: 'conv2d', name: 'c', inputs: ['i'], trainable: false, filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, groups: 1, useBias: true, activation: 'relu' },
-  depthwiseConv2d: { type: 'depthwiseConv2d', name: 'd', inputs: ['i'], trainable: false, kernelSize: 1, strides: 1, padding: 'same', depthMultiplier: 1, dilationRate: 1, useBias: true, activation: 'relu' },
+  conv2d: { type: 'conv2d', name: 'c', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, groups: 1, useBias: true, activation: 'relu' },
+  depthwiseConv2d: { type: 'depthwiseConv2d', name: 'd', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, kernelSize: 1, strides: 1, padding: 'same', depthMultiplier: 1, dilationRate: 1, useBias: true, activation: 'relu' },
   separableConv2d: {
-    type: 'separableConv2d', name: 's', inputs: ['i'], trainable: false, filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, depthMultiplier: 1, useBias: true, activation: 'swish',
+    type: 'separableConv2d', name: 's', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, filters: 1, kernelSize: 1, strides: 1, padding: 'same', dilationRate: 1, depthMultiplier: 1, useBias: true, activation: 'swish',
   },
-  add: { type: 'add', name: 'a', inputs: ['i', 'j'], trainable: false },
-  concatenate: { type: 'concatenate', name: 'c', inputs: ['i', 'j'], trainable: false },
-  multiply: { type: 'multiply', name: 'm', inputs: ['i', 'j'], trainable: false },
-  channelSlice: { type: 'channelSlice', name: 'c', inputs: ['i'], trainable: false, start: 0, end: 2 },
-  zeroPadding2D: { type: 'zeroPadding2D', name: 'z', inputs: ['i'], trainable: false, padding: [[1, 2], [3, 4]] },
-  channelShuffle: { type: 'channelShuffle', name: 'c', inputs: ['i'], trainable: false, groups: 3 },
-  maxPool2d: { type: 'maxPool2d', name: 'm', inputs: ['i'], trainable: false, poolSize: 2, strides: 2, padding: 'valid', dilationRate: 1, ceilMode: false },
-  avgPool2d: { type: 'avgPool2d', name: 'a', inputs: ['i'], trainable: false, poolSize: 2, strides: 2, padding: [[0, 1], [1, 0]], ceilMode: false, countIncludePad: true },
-  globalAvgPool2d: { type: 'globalAvgPool2d', name: 'g', inputs: ['i'], trainable: false, keepDims: false },
-  globalMaxPool2d: { type: 'globalMaxPool2d', name: 'g', inputs: ['i'], trainable: false, keepDims: true },
-  flatten: { type: 'flatten', name: 'f', inputs: ['i'], trainable: false },
-  dense: { type: 'dense', name: 'd', inputs: ['i'], trainable: false, units: 1, useBias: true, activation: 'softmax' },
-  dropout: { type: 'dropout', name: 'd', inputs: ['i'], trainable: false, rate: 0.5 },
-  batchNorm: { type: 'batchNorm', name: 'b', inputs: ['i'], trainable: false, momentum: 0.99, epsilon: 0.001 },
-  layerNormalization: { type: 'layerNormalization', name: 'l', inputs: ['i'], trainable: false, epsilon: 0.001, center: true, scale: true },
-  rescaling: { type: 'rescaling', name: 'r', inputs: ['i'], trainable: false, scale: 2, offset: -1 },
-  normalization: { type: 'normalization', name: 'n', inputs: ['i'], trainable: false, mean: [0.485, 0.456, 0.406], variance: 0.05 },
-  relu: { type: 'relu', name: 'r', inputs: ['i'], trainable: false },
-  relu6: { type: 'relu6', name: 'r', inputs: ['i'], trainable: false },
-  leakyRelu: { type: 'leakyRelu', name: 'l', inputs: ['i'], trainable: false, alpha: 0.3 },
-  sigmoid: { type: 'sigmoid', name: 's', inputs: ['i'], trainable: false },
-  tanh: { type: 'tanh', name: 't', inputs: ['i'], trainable: false },
-  swish: { type: 'swish', name: 's', inputs: ['i'], trainable: false },
-  hardSwish: { type: 'hardSwish', name: 's', inputs: ['i'], trainable: false },
-  hardSigmoid: { type: 'hardSigmoid', name: 's', inputs: ['i'], trainable: false, alpha: 0.2 },
-  gelu: { type: 'gelu', name: 'g', inputs: ['i'], trainable: false },
-  softmax: { type: 'softmax', name: 's', inputs: ['i'], trainable: false },
+  add: { type: 'add', name: 'a', inputs: ['i', 'j'], trainable: false, learningRateMultiplier: 0.1 },
+  concatenate: { type: 'concatenate', name: 'c', inputs: ['i', 'j'], trainable: false, learningRateMultiplier: 0.1 },
+  multiply: { type: 'multiply', name: 'm', inputs: ['i', 'j'], trainable: false, learningRateMultiplier: 0.1 },
+  channelSlice: { type: 'channelSlice', name: 'c', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, start: 0, end: 2 },
+  zeroPadding2D: { type: 'zeroPadding2D', name: 'z', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, padding: [[1, 2], [3, 4]] },
+  channelShuffle: { type: 'channelShuffle', name: 'c', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, groups: 3 },
+  maxPool2d: { type: 'maxPool2d', name: 'm', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, poolSize: 2, strides: 2, padding: 'valid', dilationRate: 1, ceilMode: false },
+  avgPool2d: { type: 'avgPool2d', name: 'a', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, poolSize: 2, strides: 2, padding: [[0, 1], [1, 0]], ceilMode: false, countIncludePad: true },
+  globalAvgPool2d: { type: 'globalAvgPool2d', name: 'g', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, keepDims: false },
+  globalMaxPool2d: { type: 'globalMaxPool2d', name: 'g', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, keepDims: true },
+  flatten: { type: 'flatten', name: 'f', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
+  dense: { type: 'dense', name: 'd', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, units: 1, useBias: true, activation: 'softmax' },
+  dropout: { type: 'dropout', name: 'd', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, rate: 0.5 },
+  batchNorm: { type: 'batchNorm', name: 'b', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, momentum: 0.99, epsilon: 0.001 },
+  layerNormalization: { type: 'layerNormalization', name: 'l', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, epsilon: 0.001, center: true, scale: true },
+  rescaling: { type: 'rescaling', name: 'r', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, scale: 2, offset: -1 },
+  normalization: { type: 'normalization', name: 'n', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, mean: [0.485, 0.456, 0.406], variance: 0.05 },
+  relu: { type: 'relu', name: 'r', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
+  relu6: { type: 'relu6', name: 'r', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
+  leakyRelu: { type: 'leakyRelu', name: 'l', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, alpha: 0.3 },
+  sigmoid: { type: 'sigmoid', name: 's', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
+  tanh: { type: 'tanh', name: 't', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
+  swish: { type: 'swish', name: 's', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
+  hardSwish: { type: 'hardSwish', name: 's', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
+  hardSigmoid: { type: 'hardSigmoid', name: 's', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1, alpha: 0.2 },
+  gelu: { type: 'gelu', name: 'g', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
+  softmax: { type: 'softmax', name: 's', inputs: ['i'], trainable: false, learningRateMultiplier: 0.1 },
 };
 
 /** Diagnostics that mean "the validator rejects this value" (not a shape or reference problem). */
@@ -85,12 +85,12 @@ describe('JSON Schema and types stay in sync with the spec', () => {
     const layerItem = schema.properties.layers.items;
     assert.deepEqual(layerItem.properties.type.enum, Object.keys(LAYER_SPECS));
     const conv = layerItem.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === 'conv2d');
-    assert.deepEqual(Object.keys(conv.then.properties).sort(), ['activation', 'dilationRate', 'filters', 'groups', 'inputs', 'kernelSize', 'name', 'padding', 'strides', 'trainable', 'type', 'useBias']);
+    assert.deepEqual(Object.keys(conv.then.properties).sort(), ['activation', 'dilationRate', 'filters', 'groups', 'inputs', 'kernelSize', 'learningRateMultiplier', 'name', 'padding', 'strides', 'trainable', 'type', 'useBias']);
     assert.deepEqual(conv.then.required, ['type', 'filters', 'kernelSize']);
     const then = (t: string) => layerItem.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === t).then;
-    assert.deepEqual(Object.keys(then('add').properties).sort(), ['inputs', 'name', 'trainable', 'type']);
+    assert.deepEqual(Object.keys(then('add').properties).sort(), ['inputs', 'learningRateMultiplier', 'name', 'trainable', 'type']);
     assert.deepEqual(Object.keys(then('separableConv2d').properties).sort(), [
-      'activation', 'depthMultiplier', 'dilationRate', 'filters', 'inputs', 'kernelSize', 'name', 'padding', 'strides', 'trainable', 'type', 'useBias',
+      'activation', 'depthMultiplier', 'dilationRate', 'filters', 'inputs', 'kernelSize', 'learningRateMultiplier', 'name', 'padding', 'strides', 'trainable', 'type', 'useBias',
     ]);
     assert.equal(then('zeroPadding2D').properties.padding.default, 1);
     assert.ok(then('conv2d').properties.activation.enum.includes('relu6') && then('dense').properties.activation.enum.includes('swish'));

@@ -34,6 +34,9 @@ INPUT_RESIZE = "stretch"  # how an image is fitted to INPUT_SHAPE (CNN Studio's 
 # The final activation forward(x, logits=True) leaves out (None: the output is used as it is).
 OUTPUT_ACTIVATION = "softmax"
 CLASSES = None  # class names of the exported weights, output unit i = CLASSES[i]
+# The model file's "learningRateMultiplier" of each layer whose parameters train at another rate (attribute: factor):
+# train.py gives them a param group whose lr is the epoch's learning rate times the factor.
+LEARNING_RATE_MULTIPLIERS = {}
 
 # (our tensor, its parameter here, layout, our shape): "conv" is [kh, kw, in, out] -> [out, in, kh, kw] (a depthwise
 # kernel [kh, kw, C, m] is [kh, kw, 1, C·m] -> [C·m, 1, kh, kw]), "dense" is [in, out] -> [out, in], "same" is unchanged.

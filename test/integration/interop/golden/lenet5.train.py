@@ -43,7 +43,7 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from model import INPUT_RESIZE, INPUT_SHAPE, OUTPUT_ACTIVATION, Lenet5 as Model  # noqa: E402
+from model import INPUT_RESIZE, INPUT_SHAPE, LEARNING_RATE_MULTIPLIERS, OUTPUT_ACTIVATION, Lenet5 as Model  # noqa: E402
 
 MODEL_FILE = "lenet5.cnn.json"
 # The folder of lenet5.cnn.json, relative to this file: the data paths below are relative to it, as in the model file.
@@ -273,7 +273,8 @@ class StudioOptimizer(torch.optim.Optimizer):
     adam     m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v) + eps)
     adamw    the same after p *= 1 - lr*weightDecay (decoupled decay)
     rmsprop  s = rho*s + (1-rho)*g^2; d = lr*g/sqrt(s + eps); p -= d (momentum: b = mu*b + d; p -= b)
-    weightDecay is an L2 term added to the gradient (but for adamw); clipNorm clips the global norm first."""
+    weightDecay is an L2 term added to the gradient (but for adamw); clipNorm clips the global norm first.
+    lr is each param group's (param_groups: the epoch's rate times the layer's learningRateMultiplier), adamw's decay too."""
 
     def __init__(self, params, config):
         super().__init__(params, {"lr": config["learningRate"]})
@@ -323,6 +324,21 @@ class StudioOptimizer(torch.optim.Optimizer):
                         p.sub_(delta)
                 else:
                     raise ValueError(f"unknown optimizer {kind}")
+
+
+def param_groups(model):
+    """model.parameters() as param groups, one per learning-rate multiplier (LEARNING_RATE_MULTIPLIERS in model.py, the
+    model file's "learningRateMultiplier"; 1 for the other layers): PyTorch's per-group lr, set by set_learning_rate."""
+    groups = {}
+    for name, p in model.named_parameters():
+        groups.setdefault(LEARNING_RATE_MULTIPLIERS.get(name.split(".", 1)[0], 1), []).append(p)
+    return [{"params": params, "lr": OPTIMIZER["learningRate"] * m, "lr_multiplier": m} for m, params in groups.items()]
+
+
+def set_learning_rate(optimizer, lr):
+    """The epoch's rate: each param group trains at lr times its layer's multiplier."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr * group["lr_multiplier"]
 
 
 def learning_rate_at(epoch, epochs):
@@ -592,7 +608,7 @@ def main():
         start = "from PyTorch's initialisation"
     model.to(device)
     net = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None) if world > 1 else model
-    optimizer = StudioOptimizer(model.parameters(), OPTIMIZER)
+    optimizer = StudioOptimizer(param_groups(model), OPTIMIZER)
     per_rank = max(1, args.batch_size // world)
     sampler = DistributedSampler(TensorDataset(x_train, y_train), num_replicas=world, rank=RANK, shuffle=True, seed=SEED)
     loader = DataLoader(TensorDataset(x_train, y_train), batch_size=per_rank, sampler=sampler)
@@ -606,8 +622,7 @@ def main():
     for epoch in range(args.epochs):
         began = time.time()
         lr = learning_rate_at(epoch, args.epochs)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        set_learning_rate(optimizer, lr)
         sampler.set_epoch(epoch)
         net.train()
         sums = torch.zeros(3, dtype=torch.float64, device=device)
