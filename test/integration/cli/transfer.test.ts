@@ -142,6 +142,21 @@ describe('cnn transfer: a frozen backbone and a new head, against PyTorch', func
       const trained = decodeSafetensors(readFileSync(join(dir, `conv59-seed${seed}.safetensors`))).tensors;
       for (const t of trained) if (saved.has(t.name)) assert.deepEqual(t.data, saved.get(t.name), `${t.name} is frozen`);
     }
+    // Fine-tuning after: unfreeze the backbone at a tenth of the rate and continue from the trained weights.
+    const tuned = join(dir, 'conv59-seed1.cnn.json');
+    const m = JSON.parse(readFileSync(tuned, 'utf8'));
+    for (const l of m.layers) if (l.trainable === false) l.learningRateMultiplier = 0.1;
+    for (const l of m.layers) delete l.trainable;
+    m.training.epochs = 5;
+    writeFileSync(tuned, JSON.stringify(m, null, 2));
+    const before = new Map(decodeSafetensors(readFileSync(join(dir, 'conv59-seed1.safetensors'))).tensors.map((t) => [t.name, Float32Array.from(t.data)]));
+    const f = await cnn('train', tuned, '--warm-start', '--json');
+    assert.equal(f.code, 0, f.err.join('\n'));
+    assert.match(f.err.join('\n'), /starting from .*conv59-seed1\.safetensors: 6 of 6 tensors/);
+    assert.doesNotMatch(f.err.join('\n'), /computing their output once/, 'nothing is frozen any more');
+    const after = decodeSafetensors(readFileSync(join(dir, 'conv59-seed1.safetensors'))).tensors;
+    assert.ok(after.every((t) => t.data.some((v, i) => v !== before.get(t.name)![i])), 'every layer trained');
+    console.log(`      fine-tuned seed 1 for 5 more epochs (backbone at lr × 0.1): test accuracy ${(100 * JSON.parse(f.out[f.out.length - 1]!).testAccuracy).toFixed(1)} %`);
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     const pct = (xs: number[]): string => xs.map((x) => (100 * x).toFixed(1)).join(', ');
     console.log(`      test accuracy on digits 5–9 (10 training images per class), seeds ${SEEDS.join(', ')}: CNN Studio ${pct(ours)} (mean ${(100 * mean(ours)).toFixed(2)} %)` + (theirs.length ? `; PyTorch ${pct(theirs)} (mean ${(100 * mean(theirs)).toFixed(2)} %)` : ''));
