@@ -2,6 +2,7 @@
 // .onnx) cut at a layer, frozen, with a new head for the folder's classes; `--list-cuts` shows where it can be cut.
 import { formatCount } from '../model/format';
 import { formatDims } from '../model/layers/base';
+import { MAX_INPUT_SIDE, parseInputSize } from '../model/inputSize';
 import { cutPoints, defaultCut, INPUT_CONVENTIONS, resolveCut, TransferError, type InputConvention } from '../model/transfer';
 import { RESIZE_POLICIES } from '../model/resize';
 import type { ResizePolicy } from '../model/types';
@@ -94,11 +95,7 @@ function choice<T extends string>(option: string, value: string, allowed: readon
 
 /** "224" or "160x224" (height × width), each 1…4096. */
 function parseSize(text: string): [number, number] {
-  const m = /^(\d{1,4})(?:[x×](\d{1,4}))?$/.exec(text.trim());
-  const h = m ? Number(m[1]) : NaN;
-  const w = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!(h >= 1 && h <= 4096 && w >= 1 && w <= 4096)) throw new UsageError(`cnn transfer: --input-size must be H or HxW, each 1 to 4096 (got "${text}")`);
-  return [h, w];
+  const size = parseInputSize(text);
+  if (!size) throw new UsageError(`cnn transfer: --input-size must be H or HxW, each 1 to ${MAX_INPUT_SIDE} (got "${text}")`);
+  return size;
 }
-
-

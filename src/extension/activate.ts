@@ -3,6 +3,7 @@ import { registerDesigner } from './editor';
 import { registerInterop } from './interop';
 import { registerLanguageFeatures } from './language';
 import { registerTraining } from './training';
+import { registerTransfer } from './transfer';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('CNN Studio', { log: true });
@@ -11,6 +12,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDesigner(context, log);
   registerTraining(context, log);
   registerInterop(context, log);
+  registerTransfer(context, log);
   log.info('CNN Studio activated');
 }
 

@@ -18,6 +18,8 @@ export interface RunSnapshot {
   readonly phase: RunPhase;
   /** Data description ("training lenet5: …"). */
   readonly description?: string;
+  /** Whether a frozen backbone's outputs were computed once per sample, or why they run every step. */
+  readonly frozenFeatures?: string;
   readonly epochs?: number;
   readonly history: readonly EpochView[];
   readonly classes: readonly string[];

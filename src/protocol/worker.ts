@@ -210,6 +210,12 @@ export interface DataProgressView {
   readonly finished?: boolean;
 }
 
+/** A frozen backbone's outputs being computed once per sample (engine/frozenFeatures), before the first batch. */
+export interface FeatureProgressView {
+  readonly done: number;
+  readonly total: number;
+}
+
 export type WorkerToHost =
   | { readonly type: 'ready'; readonly protocolVersion: number }
   /** `kernels`: which kernels run, e.g. "wasm-relaxed-simd", or "js (WebAssembly unavailable: …)". */
@@ -219,6 +225,9 @@ export type WorkerToHost =
   | { readonly type: 'dataProgress'; readonly progress: DataProgressView }
   | { readonly type: 'epoch'; readonly metrics: EpochView; readonly epochs: number }
   | { readonly type: 'warning'; readonly message: string }
+  /** Once per run: whether the frozen layers' outputs are computed once per sample, and why not. */
+  | { readonly type: 'frozenFeatures'; readonly message: string }
+  | { readonly type: 'featureProgress'; readonly progress: FeatureProgressView }
   | { readonly type: 'featureMaps'; readonly maps: FeatureMapsView }
   /** Once per run with augmentation, after `started`: the first training samples as augmented. */
   | { readonly type: 'augmentedSamples'; readonly samples: AugmentedSamplesView }
@@ -234,7 +243,7 @@ export type WorkerMessageType = WorkerToHost['type'];
 // channel (training.ts) is the untrusted one. Each list is the keys of a record over its union: a message type
 // left out (or one that is no message) is a compile error, so a new message cannot be refused at run time.
 const HOST_TYPES: readonly string[] = Object.keys({ start: true, inspect: true, predict: true, explainCell: true, saliency: true, gradCam: true, stop: true } satisfies Record<HostToWorker['type'], true>);
-const WORKER_TYPES: readonly string[] = Object.keys({ ready: true, started: true, progress: true, dataProgress: true, epoch: true, warning: true, featureMaps: true, augmentedSamples: true, mapsError: true, done: true, error: true } satisfies Record<WorkerMessageType, true>);
+const WORKER_TYPES: readonly string[] = Object.keys({ ready: true, started: true, progress: true, dataProgress: true, epoch: true, warning: true, frozenFeatures: true, featureProgress: true, featureMaps: true, augmentedSamples: true, mapsError: true, done: true, error: true } satisfies Record<WorkerMessageType, true>);
 
 function byType<T>(raw: unknown, known: readonly string[]): T | string {
   if (typeof raw !== 'object' || raw === null) return 'message is not an object';

@@ -7,7 +7,7 @@ import { prepareSession, runSession, type PreparedSession } from '../node/runtim
 import { DataLoadCancelled } from '../node/datasets/progress';
 import { MIB } from '../node/datasets/dataMemory';
 import { weightsPath, writeTrainState, type TrainState } from '../node/checkpoint/weightsFile';
-import type { AugmentedSamplesView, BatchView, DataProgressView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
+import type { AugmentedSamplesView, BatchView, DataProgressView, FeatureProgressView, DoneView, EpochHealthView, EpochView, EvaluationView, FeatureMapsView, HealthFigure, HostToWorker, SampleRef, StoredEvaluation } from '../protocol/worker';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { augmentedSamples } from './augmented';
 import { evaluateRun } from './evaluation';
@@ -20,6 +20,8 @@ export interface RunSink {
   epoch(metrics: EpochView, epochs: number): void;
   started(msg: { description: string; epochs: number; initialEpoch: number; classes: readonly string[]; history: readonly EpochView[] }): void;
   warning(message: string): void;
+  frozenFeatures(message: string): void;
+  featureProgress(progress: FeatureProgressView): void;
   featureMaps(maps: FeatureMapsView): void;
   augmentedSamples(samples: AugmentedSamplesView): void;
   mapsError(message: string): void;
@@ -124,6 +126,7 @@ export class TrainingRun {
     if (samples) this.sink.augmentedSamples(samples);
     if (this.inspected) await this.sendMaps();
     let lastProgress = 0;
+    let lastFeatures = 0;
     const outcome = await runSession(s, {
       onBatch: (p) => {
         const now = Date.now();
@@ -141,6 +144,13 @@ export class TrainingRun {
       yieldToHost,
       yieldEvery: 1,
       onNotice: (m) => this.sink.warning(m),
+      onFrozenFeatures: (m) => this.sink.frozenFeatures(m),
+      onFeatureProgress: (p) => {
+        const now = Date.now();
+        if (now - lastFeatures < PROGRESS_INTERVAL_MS && p.done !== p.total) return;
+        lastFeatures = now;
+        this.sink.featureProgress({ done: p.done, total: p.total });
+      },
     });
     const { result, state } = outcome;
     let evaluation: EvaluationView | undefined;

@@ -193,6 +193,7 @@ function renderHeader(): void {
     h('h1', {}, `Training: ${run.modelName}`),
     h('p', { class: `phase phase-${run.phase}`, id: 'phase', role: 'status' }, phaseText(run)),
     run.description ? h('p', { class: 'meta' }, run.description) : null,
+    run.frozenFeatures ? h('p', { class: 'meta', id: 'frozen-features' }, run.frozenFeatures) : null,
     engineBytes !== undefined ? h('p', { class: 'meta', id: 'engine-memory' }, `Engine memory ${formatBytes(engineBytes)} (activations, parameters, gradients, optimizer state and scratch, planned once)`) : null,
     run.message ? h('p', { class: 'error-message', role: 'alert' }, run.message) : null,
     actionsFor(active),

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { RunOptions, SampleRef, WorkerToHost } from '../../protocol/worker';
 import { assertNever } from '../../model/assertNever';
 import { formatDataProgress, formatDataReady } from '../../node/datasets/progress';
-import { epochLine, healthWarningLines, statusText, summary } from './format';
+import { epochLine, featureProgressText, healthWarningLines, statusText, summary } from './format';
 import type { TrainingPanels } from './panel';
 import { loadRecord, RunRecord } from './record';
 import type { RunOutcome, TrainingSupervisor } from './supervisor';
@@ -138,8 +138,14 @@ export class TrainingController implements vscode.Disposable {
       case 'warning':
         this.log.warn(`${name}: ${msg.message}`);
         break;
+      case 'frozenFeatures':
+        this.log.info(`${name}: ${msg.message}`);
+        break;
       case 'dataProgress':
         if (msg.progress.finished) this.log.info(`${name}: ${formatDataReady(msg.progress)}`);
+        return;
+      case 'featureProgress':
+        if (msg.progress.done === msg.progress.total) this.log.info(`${name}: ${featureProgressText(msg.progress)}: done`);
         return;
       case 'progress':
         this.panels.post(uri, { type: 'progress', batch: msg.batch });
@@ -182,8 +188,10 @@ export class TrainingController implements vscode.Disposable {
       const timer = setInterval(() => {
         const b = record.batch;
         // Before the first batch: the image folder being prepared ("preparing data: 1,234 / 20,000 images, 850/s,
-        // ETA 22 s"), then that it is ready (from the cache: at once).
+        // ETA 22 s"), then that it is ready (from the cache: at once), then a frozen backbone's outputs being computed.
         const d = record.dataProgress;
+        const f = record.featureProgress;
+        if (!b && f) return progress.report({ message: featureProgressText(f) });
         if (!b) return progress.report({ message: d ? (d.finished ? formatDataReady(d) : `${d.source}: ${formatDataProgress(d)}`) : 'loading data…' });
         const fraction = ((b.epoch - 1) * b.batches + b.batch) / (b.epochs * b.batches);
         progress.report({ increment: Math.max(0, 100 * fraction - last), message: `epoch ${b.epoch}/${b.epochs} · loss ${b.loss.toFixed(3)} · acc ${(100 * b.accuracy).toFixed(1)}%` });

@@ -1,7 +1,8 @@
 // Text for the places VS Code users look: the output channel line per epoch, the status bar, the summary.
 import { assertNever } from '../../model/assertNever';
 import { formatBytes } from '../../model/format';
-import type { BatchView, DoneView, EpochView } from '../../protocol/worker';
+import { formatCount } from '../../model/format';
+import type { BatchView, DoneView, EpochView, FeatureProgressView } from '../../protocol/worker';
 
 export const percent = (v: number | undefined | null): string => (v === undefined || v === null || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)}%`);
 const num = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
@@ -28,6 +29,9 @@ export function epochLine(name: string, m: EpochView, epochs: number): string {
 export function healthWarningLines(name: string, m: EpochView): string[] {
   return (m.health?.warnings ?? []).map((w) => `${name}: ${w.message} ${w.remedy}`);
 }
+
+/** "frozen layers: 1,234 / 3,000 samples": a frozen backbone's outputs being computed, before the first batch. */
+export const featureProgressText = (p: FeatureProgressView): string => `frozen layers: ${formatCount(p.done)} / ${formatCount(p.total)} samples`;
 
 /** "$(sync~spin) lenet5 2/5 · loss 0.123 · acc 96.1% · 812/s" */
 export function statusText(name: string, b: BatchView | undefined): string {

@@ -4,7 +4,7 @@
 import { assertNever } from '../../model/assertNever';
 import { readTrainState } from '../../node/checkpoint/weightsFile';
 import type { RunPhase, RunSnapshot } from '../../protocol/training';
-import type { AugmentedSamplesView, BatchView, DataProgressView, DoneView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
+import type { AugmentedSamplesView, BatchView, DataProgressView, DoneView, FeatureProgressView, EvaluationView, FeatureMapsView, StoredEvaluation, WorkerToHost } from '../../protocol/worker';
 
 export class RunRecord {
   phase: RunPhase = 'idle';
@@ -19,6 +19,9 @@ export class RunRecord {
   batch?: BatchView;
   /** The image folder being prepared before the first batch (the last report). */
   dataProgress?: DataProgressView;
+  /** What training does with the frozen layers (computed once per sample, or why not), and its progress. */
+  frozenFeatures?: string;
+  featureProgress?: FeatureProgressView;
   maps?: FeatureMapsView;
   /** The current run's first training samples as augmented (none without augmentation). */
   augmented?: AugmentedSamplesView;
@@ -30,7 +33,7 @@ export class RunRecord {
 
   /** A fresh run: forget the previous one's results (its curves stay in train.json). */
   reset(modelText: string): void {
-    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined, dataProgress: undefined, augmented: undefined });
+    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined, dataProgress: undefined, frozenFeatures: undefined, featureProgress: undefined, augmented: undefined });
     this.snapshotText = modelText;
     this.warnedAboutEdit = false;
   }
@@ -50,6 +53,12 @@ export class RunRecord {
       case 'epoch':
         this.history = [...this.history, msg.metrics];
         this.epochs = msg.epochs;
+        break;
+      case 'frozenFeatures':
+        this.frozenFeatures = msg.message;
+        break;
+      case 'featureProgress':
+        this.featureProgress = msg.progress;
         break;
       case 'featureMaps':
         this.maps = msg.maps;
@@ -78,8 +87,8 @@ export class RunRecord {
   }
 
   snapshot(): RunSnapshot {
-    const { modelName, phase, description, epochs, history, classes, evaluation, message, seconds, selection } = this;
-    return { modelName, phase, description, epochs, history, classes, evaluation, message, seconds, selection };
+    const { modelName, phase, description, frozenFeatures, epochs, history, classes, evaluation, message, seconds, selection } = this;
+    return { modelName, phase, description, ...(frozenFeatures !== undefined ? { frozenFeatures } : {}), epochs, history, classes, evaluation, message, seconds, selection };
   }
 }
 

@@ -49,14 +49,14 @@ export function useSupervisor(): { readonly fx: Fixture; readonly supervisor: Tr
 }
 
 /** A small convnet on the bundled MNIST subset (absolute paths), written as `<name>.cnn.json` in `dir`. */
-export function tinyModel(dir: string, name: string, overrides: { epochs?: number; batchSize?: number; filters?: number; augmentation?: Record<string, unknown> } = {}): { path: string; text: string } {
+export function tinyModel(dir: string, name: string, overrides: { epochs?: number; batchSize?: number; filters?: number; augmentation?: Record<string, unknown>; frozenConv?: boolean } = {}): { path: string; text: string } {
   const text = JSON.stringify(
     {
       format: 'cnn-studio/model@1',
       name,
       input: { shape: [28, 28, 1] },
       layers: [
-        { type: 'conv2d', filters: overrides.filters ?? 4, kernelSize: 3, activation: 'relu' },
+        { type: 'conv2d', filters: overrides.filters ?? 4, kernelSize: 3, activation: 'relu', ...(overrides.frozenConv ? { trainable: false } : {}) },
         { type: 'maxPool2d', poolSize: 2 },
         { type: 'flatten' },
         { type: 'dense', units: 10, activation: 'softmax' },

@@ -7,7 +7,7 @@ import { guardHostToWorker, guardWorkerToHost, type HostToWorker, type WorkerMes
 describe('message types of the worker and training channels', () => {
   it('the worker channel passes every message type of each direction and refuses the rest', () => {
     const host: Record<HostToWorker['type'], true> = { start: true, inspect: true, predict: true, explainCell: true, saliency: true, gradCam: true, stop: true };
-    const worker: Record<WorkerMessageType, true> = { ready: true, started: true, progress: true, dataProgress: true, epoch: true, warning: true, featureMaps: true, augmentedSamples: true, mapsError: true, done: true, error: true };
+    const worker: Record<WorkerMessageType, true> = { ready: true, started: true, progress: true, dataProgress: true, epoch: true, warning: true, frozenFeatures: true, featureProgress: true, featureMaps: true, augmentedSamples: true, mapsError: true, done: true, error: true };
     for (const type of Object.keys(host)) assert.deepEqual(guardHostToWorker({ type }), { type });
     for (const type of Object.keys(worker)) assert.deepEqual(guardWorkerToHost({ type }), { type });
     assert.equal(guardHostToWorker({ type: 'ready' }), 'unknown message type "ready"', 'a worker message is not a host message');
