@@ -14,7 +14,7 @@ import { parseModelText } from '../model/parse';
 import { inferShapes } from '../model/shapes';
 import { transferModel, TransferError, type InputConvention, type TransferredModel } from '../model/transfer';
 import type { Model, ResizePolicy } from '../model/types';
-import { modelStem, weightsPath, writeFileAtomic } from './checkpoint/weightsFile';
+import { modelStem, optimizerStatePath, trainStatePath, weightsPath, writeFileAtomic } from './checkpoint/weightsFile';
 import { listClassFolders } from './datasets/imageFolder';
 import { FileError, readRegularFile, readRegularFileSync } from './files';
 import { externalDataReader } from './onnxExternalData';
@@ -187,6 +187,8 @@ export async function writeTransfer(r: TransferRequest, cut: number): Promise<Tr
     await unlink(wOut).catch(() => undefined);
     throw new TransferError(message(e));
   }
+  // A replaced model's checkpoint belongs to it, not to the new one: a stale one would load into the new model.
+  for (const stale of [weightsPath(out), optimizerStatePath(out), trainStatePath(out)]) await unlink(stale).catch(() => undefined);
   return { ...t, modelPath: out, weightsPath: wOut, classes };
 }
 

@@ -16,6 +16,8 @@ export interface RunOptions {
   /** Keep only the first N samples of each data source. */
   readonly limit?: number;
   readonly resume?: boolean;
+  /** A new run from the weights beside the model where names and shapes match (fine-tuning after unfreezing). */
+  readonly warmStart?: boolean;
   /** Threads for the WebAssembly GEMM (absent: all cores). */
   readonly threads?: number;
   /** MiB the samples may take in memory (the cnnStudio.training.dataMemory setting). */

@@ -110,6 +110,7 @@ export class TrainingRun {
         ...(options.dataMemory ? { dataMemoryBytes: options.dataMemory * MIB } : {}),
         dataMemorySetting: 'the setting cnnStudio.training.dataMemory',
         resume: options.resume,
+        warmStart: options.warmStart,
         onWarning: (w) => this.sink.warning(w),
         onDataProgress: (p) => this.sink.dataProgress(p),
         shouldStopLoading: () => this.stopRequested,

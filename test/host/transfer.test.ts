@@ -78,6 +78,20 @@ describe('New Model from Pretrained', function () {
     assert.equal(outcome?.kind, 'done', JSON.stringify(outcome));
     assert.equal(outcome?.result?.status, 'completed');
     assert.ok(existsSync(join(folder, 'shapes.safetensors')), 'the trained weights');
+
+    // Fine-tuning: unfreeze everything and train on from those weights (not from the backbone and a fresh head).
+    const head = (): Float32Array => Float32Array.from(decodeSafetensors(readFileSync(join(folder, 'shapes.safetensors'))).tensors.find((t) => t.name === 'head.kernel')!.data);
+    const trainedHead = head();
+    const unfrozen = readFileSync(output, 'utf8').replace(/, "trainable": false/g, '');
+    writeFileSync(output, unfrozen);
+    await waitFor(() => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === output)?.getText() === unfrozen, 'the unfrozen model in VS Code');
+    const tuned = (await vscode.commands.executeCommand('cnnStudio.trainWarmStart', model, { epochs: 1, wait: true, limit: 4 })) as { kind: string; result?: { status: string } } | undefined;
+    assert.equal(tuned?.result?.status, 'completed', JSON.stringify(tuned));
+    // One epoch of 4 samples moves the head a little from where it was: near it, not a new random start.
+    const moved = head();
+    const distance = Math.sqrt(moved.reduce((n, v, i) => n + (v - trainedHead[i]!) ** 2, 0));
+    const size = Math.sqrt(trainedHead.reduce((n, v) => n + v * v, 0));
+    assert.ok(distance > 0 && distance < 0.2 * size, `the head moved ${distance} (its norm ${size})`);
   });
 
   it("a size other than the backbone's goes into the model; the same file is refused unless replacing", async () => {

@@ -75,13 +75,14 @@ export class TrainingController implements vscode.Disposable {
       threads: config.get<number | null>('threads') ?? undefined,
       dataMemory: config.get<number | null>('dataMemory') ?? undefined,
       resume: args.resume,
+      warmStart: args.warmStart,
     };
     const record = this.record(uri);
     record.reset(text);
     record.maps = undefined;
     const name = record.modelName;
     const sample = this.inspected.get(key) ?? { kind: 'dataset', split: 'test', index: 0 };
-    this.log.info(`${name}: training started${options.limit ? ` (first ${options.limit} samples)` : ''}${options.epochs ? `, ${options.epochs} epochs` : ''}`);
+    this.log.info(`${name}: training started${options.warmStart ? ' from the weights beside it (warm start)' : ''}${options.limit ? ` (first ${options.limit} samples)` : ''}${options.epochs ? `, ${options.epochs} epochs` : ''}`);
     const run = this.supervisor.start(key, { modelPath: uri.fsPath, modelText: text, options, inspect: sample }, (m) => this.onMessage(uri, record, m));
     this.panels.show(uri, true);
     this.refresh(uri);

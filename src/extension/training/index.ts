@@ -60,6 +60,13 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
       // From the explorer's context menu the second argument is the list of selected files, not options.
       return controller.train(target, Array.isArray(args) ? undefined : (args as TrainArgs | undefined));
     }),
+    // Fine-tuning: a new run from the trained weights beside the model (after "Unfreeze all", a changed head…).
+    vscode.commands.registerCommand('cnnStudio.trainWarmStart', async (uri?: vscode.Uri, args?: TrainArgs | readonly vscode.Uri[]) => {
+      const target = modelUri(uri);
+      if (!target) return undefined;
+      await controller.restore(target);
+      return controller.train(target, { ...(Array.isArray(args) ? {} : (args as TrainArgs | undefined)), warmStart: true });
+    }),
     vscode.commands.registerCommand('cnnStudio.stopTraining', (uri?: vscode.Uri) => controller.stop(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('cnnStudio.showTraining', show),
     vscode.commands.registerCommand('cnnStudio.clearDataCache', () => clearDataCache(log)),

@@ -5,7 +5,7 @@
 // through training unchanged, its output is computed once, and bad input gets one clear line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -104,6 +104,13 @@ describe('cnn transfer: a frozen backbone and a new head, against PyTorch', func
     assert.equal(w.code, 0, w.err.join('\n'));
     assert.match(w.out[0]!, /digits04 up to dense_6 \(84; 7 layers, 4 with weights, all frozen\) \+ head for 5 classes \(5, 6, 7, 8, 9\); 425 trainable of 61,281 parameters/);
     assert.equal((await cnn('transfer', backbone, '--data', join(dir, 'few59'), '-o', model)).code, 1, 'an existing model is not replaced without --force');
+    // Replacing a trained model drops its checkpoint, which belongs to the old layers.
+    const replaced = join(dir, 'replaced.cnn.json');
+    assert.equal((await cnn('transfer', backbone, '--data', join(dir, 'few59'), '-o', replaced)).code, 0);
+    writeFileSync(join(dir, 'replaced.safetensors'), 'stale');
+    writeFileSync(join(dir, 'replaced.train.json'), '{}');
+    assert.equal((await cnn('transfer', backbone, '--data', join(dir, 'few59'), '-o', replaced, '--force')).code, 0);
+    assert.ok(!existsSync(join(dir, 'replaced.safetensors')) && !existsSync(join(dir, 'replaced.train.json')));
     const saved = new Map(decodeSafetensors(readFileSync(join(dir, 'digits04.safetensors'))).tensors.map((t) => [t.name, t.data]));
     const carried = decodeSafetensors(readFileSync(join(dir, 'digits59.backbone.safetensors'))).tensors;
     assert.deepEqual(carried.map((t) => t.name), ['conv2d_0.kernel', 'conv2d_0.bias', 'conv2d_2.kernel', 'conv2d_2.bias', 'dense_5.kernel', 'dense_5.bias', 'dense_6.kernel', 'dense_6.bias']);

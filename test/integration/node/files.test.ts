@@ -99,7 +99,9 @@ describe('data/files: reading only regular files', function () {
     await assert.rejects(openRegularFile(join(dir, 'pipe.cnn.json'), { ...MODEL, name: 'p' }), /p is not a regular file \(a named pipe\)/);
   });
 
-  it('reads a file beyond 2 GiB whole (a big network\'s weights), in reads Node accepts', async () => {
+  it('reads a file beyond 2 GiB whole (a big network\'s weights), in reads Node accepts', async function () {
+    // 2 GiB of zeros to copy: seconds on a quiet machine, more on a busy one; this checks sizes, not speed.
+    this.timeout(120_000);
     // Sparse: no disk space, but 2 GiB + 5 bytes to read. One read of that length aborted the process.
     const big = join(dir, 'big.safetensors');
     writeFileSync(big, '');
