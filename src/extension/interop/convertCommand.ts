@@ -4,13 +4,16 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { DESIGNER_VIEW_TYPE } from '../editor/provider';
-import { conversionTargets, existingTargets, writeConversion } from './convertOnnx';
+import { INPUT_CONVENTION_LABELS, INPUT_CONVENTIONS, type InputConvention } from '../../model/transfer';
+import { asksInputConvention, conversionTargets, existingTargets, withConvention, writeConversion } from './convertOnnx';
 import { loadOnnx } from './onnxDocument';
 import { conversionProblems, type OnnxModelView } from './onnxView';
 
 export interface ConvertArgs {
   /** Replace existing files without asking (tests, scripts). */
   readonly replace?: boolean;
+  /** The input convention of an RGB model, without asking (tests, scripts). */
+  readonly convention?: InputConvention;
 }
 
 /**
@@ -24,7 +27,7 @@ export async function convertOnnx(uri: vscode.Uri, state?: OnnxModelView, log?: 
     return undefined;
   }
   const current = state ?? (await loadOnnx(uri));
-  const conversion = current.conversion;
+  let conversion = current.conversion;
   if (!conversion) {
     void vscode.window.showErrorMessage(`Cannot convert ${fileName}: nothing was written.`, { modal: true, detail: conversionProblems(current.view).join('\n') });
     return undefined;
@@ -40,6 +43,11 @@ export async function convertOnnx(uri: vscode.Uri, state?: OnnxModelView, log?: 
     );
     if (answer !== replace) return undefined;
   }
+  if (asksInputConvention(conversion)) {
+    const convention = args?.convention ?? (await pickConvention(fileName));
+    if (!convention) return undefined;
+    conversion = withConvention(conversion, convention);
+  }
   try {
     await writeConversion(conversion, targets);
   } catch (e) {
@@ -51,4 +59,15 @@ export async function convertOnnx(uri: vscode.Uri, state?: OnnxModelView, log?: 
   await vscode.commands.executeCommand('vscode.openWith', model, DESIGNER_VIEW_TYPE);
   void vscode.window.showInformationMessage(`Converted ${fileName}: wrote ${basename(targets.model)} and ${basename(targets.weights)}.`);
   return model;
+}
+
+/** Which pixels the network was trained on; the answer becomes a preprocessing layer in front. */
+async function pickConvention(fileName: string): Promise<InputConvention | undefined> {
+  // Files from torch.onnx.export (the common case) expect ImageNet's normalisation.
+  const order: InputConvention[] = ['imagenet', ...INPUT_CONVENTIONS.filter((c) => c !== 'imagenet')];
+  const picked = await vscode.window.showQuickPick(
+    order.map((c) => ({ label: INPUT_CONVENTION_LABELS[c], convention: c })),
+    { title: `Convert ${fileName}: what input did the network learn on?`, placeHolder: 'Images come in as pixels 0–1; the choice goes in front of the network as a layer', ignoreFocusOut: true },
+  );
+  return picked?.convention;
 }

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors, weightsMetadata } from '../../../src/engine/weights';
-import { conversionTargets, existingTargets, writeConversion } from '../../../src/extension/interop/convertOnnx';
+import { asksInputConvention, conversionTargets, existingTargets, withConvention, writeConversion } from '../../../src/extension/interop/convertOnnx';
 import { conversionProblems, onnxModelView, onnxStem, unreadableOnnxView, type OnnxConversion } from '../../../src/extension/interop/onnxView';
 import { exportOnnx } from '../../../src/interop/onnx/export';
 import { encodeModel, floatTensor, intAttr, valueInfo, type onnx } from '../../../src/interop/onnx/proto';
@@ -145,6 +145,22 @@ describe('converting an .onnx file to .cnn.json', () => {
     const written = parseModelText(readFileSync(targets.model, 'utf8'));
     assert.equal(written.model?.name, 'lenet5');
     assert.equal(written.analysis?.totals.params, 61_706);
+  });
+
+  it('asks an RGB model for its input convention, and puts the answer in front; gray models and ones that carry theirs are not asked', () => {
+    const rgb = onnxModelView(exported(example('vgg-cifar.cnn.json')).bytes, 'vgg.onnx').conversion!;
+    assert.ok(asksInputConvention(rgb));
+    assert.ok(!asksInputConvention(onnxModelView(exported(example('lenet5.cnn.json')).bytes, 'digits.onnx').conversion!));
+    const converted = withConvention(rgb, 'imagenet');
+    const model = parseModelText(converted.text).model!;
+    assert.deepEqual(model.layers[0], { type: 'normalization', name: 'preprocess', mean: [0.485, 0.456, 0.406], variance: [0.052441, 0.050176, 0.050625] });
+    assert.ok(!asksInputConvention(converted), 'it carries its convention now');
+    const before = decodeSafetensors(rgb.weights);
+    const after = decodeSafetensors(converted.weights);
+    assert.deepEqual(after.tensors.map((t) => [t.name, t.data]), before.tensors.map((t) => [t.name, t.data]));
+    assert.equal(after.metadata.fingerprint, weightsMetadata(model).fingerprint);
+    assert.equal(after.metadata.classes, before.metadata.classes);
+    assert.equal(withConvention(rgb, '0-1'), rgb);
   });
 
   it('leaves no weights behind when the model file cannot be written', async () => {
