@@ -247,7 +247,7 @@ class GraphNetwork implements Network {
   trainBatchFrom(x: Tensor, after: number, labels: Int32Array, loss: LossName): BatchResult {
     this.setInputGradients(false);
     try {
-      return this.lossStep(x, labels, loss, (t) => this.forwardFrom(t, after, true));
+      return this.lossStep(this.forwardFrom(x, after, true), labels, loss);
     } finally {
       this.setInputGradients(true);
     }
@@ -273,7 +273,7 @@ class GraphNetwork implements Network {
     // gradients of the layers that read nothing else that a trainable parameter produces.
     this.setInputGradients(false);
     try {
-      return this.lossStep(x, labels, loss);
+      return this.lossStep(this.forward(x, true), labels, loss);
     } finally {
       this.setInputGradients(true);
     }
@@ -283,8 +283,8 @@ class GraphNetwork implements Network {
     for (let i = 0; i < this.layers.length; i++) if (this.untrainedInputs[i]) this.layers[i]!.inputGradient = on;
   }
 
-  private lossStep(x: Tensor, labels: Int32Array, loss: LossName, forward = (t: Tensor): Tensor => this.forward(t, true)): BatchResult {
-    const outputs = forward(x);
+  /** The loss of a training forward pass's outputs, and the backward pass from it. */
+  private lossStep(outputs: Tensor, labels: Int32Array, loss: LossName): BatchResult {
     const last = this.layers[this.layers.length - 1];
     if (last?.activation && last.preActivation && last.backwardPreActivation) {
       const fused = fusedLossStep(loss, last.activation, last.preActivation(), outputs, labels, true, this.lossGradient(outputs));
