@@ -1,6 +1,7 @@
 // Live loss and accuracy curves (uPlot): train, validation and test per epoch, plus the running train value
 // of the epoch in progress at a fractional x, so the curve moves during the first epoch too.
 import uPlot from 'uplot';
+import { tickLabels } from './ticks';
 import 'uplot/dist/uPlot.min.css';
 import type { BatchView, EpochView } from '../../src/protocol/training';
 import { h } from '../shared/dom';
@@ -89,7 +90,8 @@ export class Chart {
         width,
         height: 200,
         scales: { x: { time: false }, y: this.metric === 'loss' && this.logScale ? { distr: 3 } : this.metric === 'accuracy' ? { range: [0, 1] } : {} },
-        axes: [{ ...axis, label: 'epoch' }, { ...axis, values: (_u, ticks) => ticks.map((t) => (this.metric === 'accuracy' ? `${Math.round(t * 100)}%` : String(+t.toPrecision(3)))) }],
+        // Epochs are whole; value ticks get the decimals their spacing needs (tickLabels).
+        axes: [{ ...axis, label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] }, { ...axis, values: (_u, ticks) => tickLabels(ticks, this.metric === 'accuracy') }],
         series: [{ label: 'epoch' }, ...SERIES[this.metric].map((s) => ({ label: s.label, stroke: cssVar(s.color, '#3794ff'), width: 2, points: { show: true, size: 5 }, spanGaps: true }))],
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
