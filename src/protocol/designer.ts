@@ -149,6 +149,8 @@ export type VersionedEditIntent = EditIntent & { readonly documentVersion: numbe
 /** Intents that leave the document as it is. */
 export type CommandIntent =
   | { readonly type: 'openAsText' }
+  /** The layer selected in the designer: a text editor showing the document reveals and selects its range. */
+  | { readonly type: 'revealLayer'; readonly index: number }
   | { readonly type: 'runCommand'; readonly command: WebviewCommand };
 
 /** What a view asks for; `withDocumentVersion` makes it the message sent. */

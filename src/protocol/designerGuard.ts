@@ -28,6 +28,7 @@ export type GuardedMessage = WebviewMessage | StaleIntent;
 /** Top-level keys the designer may edit with `editField`; `format` is deliberately not one of them. */
 const EDITABLE_ROOTS = ['name', 'description', 'input', 'layers', 'training'];
 const MAX_PATH = 8;
+const MAX_LAYER_INDEX = 1_000_000;
 const MAX_JSON_DEPTH = 8;
 const MAX_STRING = 10_000;
 
@@ -46,6 +47,9 @@ export function guardWebviewMessage(raw: unknown, ctx: GuardContext): GuardedMes
       return isInt(m.protocolVersion, 0, Number.MAX_SAFE_INTEGER) ? { type: 'ready', protocolVersion: m.protocolVersion } : 'ready: bad protocolVersion';
     case 'openAsText':
       return { type: 'openAsText' };
+    case 'revealLayer':
+      // Checked against the document when it runs: the selection may be a moment older than the text.
+      return isInt(m.index, 0, MAX_LAYER_INDEX) ? { type: 'revealLayer', index: m.index } : 'revealLayer: bad index';
     case 'runCommand': {
       const command = WEBVIEW_COMMANDS.find((c) => c === m.command);
       return command ? { type: 'runCommand', command } : 'runCommand: command not allowed';

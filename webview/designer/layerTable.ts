@@ -8,6 +8,7 @@ import type { DesignerView, RowView } from '../../src/protocol/designer';
 import { button, h } from '../shared/dom';
 import type { Actions, Range } from './state';
 import { inputsLabel, inputsPicker } from './inputsPicker';
+import { shortName } from './blocks';
 
 const DRAG_TYPE = 'application/x-cnn-layer-index';
 
@@ -97,12 +98,12 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
       'aria-selected': inRange ? 'true' : 'false',
     },
     h('td', { class: 'index' }, i),
-    h('td', { class: 'layer' }, h('span', { class: 'type' }, row.type), row.name !== defaultLayerName(row.type, i) && h('span', { class: 'name' }, row.name)),
+    h('td', { class: 'layer' }, h('span', { class: 'type' }, row.type), row.name !== defaultLayerName(row.type, i) && h('span', { class: 'name', title: row.name }, shortName(row.name))),
     inputs,
     h(
       'td',
       { class: 'settings' },
-      h('span', { class: 'summary' }, row.summary),
+      h('span', { class: 'summary', title: row.summary }, row.summary),
       row.errors.map((m) => h('div', { class: 'error-message', role: 'note' }, m)),
       row.warnings.map((m) => h('div', { class: 'warning-message', role: 'note' }, m)),
     ),
@@ -117,12 +118,12 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
     h(
       'td',
       { class: 'actions' },
-      [
+      h('div', { class: 'row-actions' }, [
         button('↑', { 'data-action': 'move-up', title: 'Move up (Alt+↑)', 'aria-label': `Move layer ${i} up`, disabled: i === 0 }, () => move(i, i - 1, actions)),
         button('↓', { 'data-action': 'move-down', title: 'Move down (Alt+↓)', 'aria-label': `Move layer ${i} down`, disabled: i === count - 1 }, () => move(i, i + 1, actions)),
         button('❏', { 'data-action': 'duplicate', title: 'Duplicate (Ctrl+D)', 'aria-label': `Duplicate layer ${i}` }, () => actions.send({ type: 'duplicateLayer', index: i }, i + 1)),
         button('✕', { 'data-action': 'delete', title: 'Delete (Del)', 'aria-label': `Delete layer ${i}` }, () => actions.send({ type: 'deleteLayer', index: i }, i)),
-      ],
+      ]),
     ),
   );
   tr.addEventListener('click', (e) => {

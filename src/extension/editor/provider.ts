@@ -9,6 +9,7 @@ import { handshake, isEditIntent, type CommandIntent, type HostMessage, type Int
 import { guardWebviewMessage, type GuardedMessage } from '../../protocol/designerGuard';
 import type { TextEdit } from './edits';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
+import { layerRange } from './layerRange';
 import { SyncRegistry, type PanelSink, type SyncedDocument } from './sync';
 import { buildView } from './viewModel';
 
@@ -79,6 +80,8 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
       case 'openAsText':
         await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default', panel.viewColumn);
         return { applied: true };
+      case 'revealLayer':
+        return { applied: revealLayer(document, msg.index) };
       case 'runCommand': {
         // Training may not be installed in this build: say so instead of failing silently.
         const known = await vscode.commands.getCommands(true);
@@ -90,6 +93,20 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
         return assertNever(msg);
     }
   }
+}
+
+/** Selects layer `index`'s text in every visible text editor of the document, without taking the focus. */
+function revealLayer(document: vscode.TextDocument, index: number): boolean {
+  const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === document.uri.toString());
+  if (editors.length === 0) return false;
+  const found = layerRange(document.getText(), index);
+  if (!found) return false;
+  const range = new vscode.Range(document.positionAt(found.offset), document.positionAt(found.offset + found.length));
+  for (const editor of editors) {
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+  return true;
 }
 
 /** The TextDocument as DocumentSync edits it: each edit one WorkspaceEdit, so one undo step. */

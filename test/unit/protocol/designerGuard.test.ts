@@ -32,7 +32,15 @@ describe('webview message guard', () => {
     ok({ type: 'editField', path: ['layers', 1, 'padding'] });
     ok({ type: 'editInput', shape: [32, 32, 3] });
     ok({ type: 'openAsText' });
+    ok({ type: 'revealLayer', index: 2 });
     ok({ type: 'runCommand', command: 'cnnStudio.train' });
+  });
+
+  it('refuses a revealLayer without a whole non-negative index (one past the layers is checked when it runs)', () => {
+    bad({ type: 'revealLayer', index: -1 });
+    bad({ type: 'revealLayer', index: 1.5 });
+    bad({ type: 'revealLayer', index: '2' });
+    bad({ type: 'revealLayer' });
   });
 
   it('refuses out-of-range indices and unknown types', () => {
