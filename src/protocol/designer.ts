@@ -151,6 +151,8 @@ export type CommandIntent =
   | { readonly type: 'openAsText' }
   /** The layer selected in the designer: a text editor showing the document reveals and selects its range. */
   | { readonly type: 'revealLayer'; readonly index: number }
+  /** The diagram as a file: the host asks where (a save dialog) and writes it. `data`: SVG text, or base64 PNG. */
+  | { readonly type: 'exportImage'; readonly format: 'svg' | 'png'; readonly data: string }
   | { readonly type: 'runCommand'; readonly command: WebviewCommand };
 
 /** What a view asks for; `withDocumentVersion` makes it the message sent. */

@@ -19,6 +19,9 @@ import { Minimap } from './minimap';
 import type { Range } from './state';
 import { fit, round, svgEl, svgText, svgTitle } from './svg';
 import { Viewport } from './viewport';
+import { standaloneSvg, svgToPng } from './exportImage';
+import { planVolumes, volumesAvailable } from './volumePlan';
+import { markVolumes, renderVolumes } from './volumes';
 
 const MERGE_R = 13;
 /** Blocks start collapsed in a model larger than this; smaller ones show every layer. */
@@ -26,10 +29,15 @@ export const COLLAPSE_ABOVE = 40;
 export const MINIMAP_ABOVE = 100;
 const LAYOUT_CACHE = 8;
 
+export type DiagramMode = 'graph' | 'volumes';
+
 export interface DiagramHooks {
   select(row: number, extend: boolean): void;
   /** Blocks the person expanded (true) or collapsed (false), by block key: remembered in the webview state. */
   blocksChanged(overrides: Readonly<Record<string, boolean>>): void;
+  modeChanged(mode: DiagramMode): void;
+  /** The picture as a file: the host asks where to save it. */
+  exportImage(format: 'svg' | 'png', data: string): void;
 }
 
 /** Timings of the last draw, for the e2e's record (also on the element as data-*). */
@@ -54,22 +62,36 @@ export class Diagram {
   private lastSelected = -2;
   private placed = false;
   private view: DesignerView | undefined;
+  private readonly modeButton: HTMLElement;
+  /** Whether the picture now shown is the volumes one (the mode asks for it and the model allows it). */
+  private showingVolumes = false;
 
   constructor(
     private readonly hooks: DiagramHooks,
     overrides: Readonly<Record<string, boolean>> = {},
+    private mode: DiagramMode = 'graph',
   ) {
     this.overrides = { ...overrides };
     this.element = h('section', { id: 'diagram', class: 'diagram', 'aria-label': 'Model graph' });
     this.svg.append(this.content);
-    this.viewport = new Viewport(this.element, this.content);
+    this.viewport = new Viewport(this.element, this.svg);
     this.minimap = new Minimap(this.viewport);
     const tools = h(
       'div',
       { class: 'diagram-tools', role: 'toolbar', 'aria-label': 'Diagram' },
       button('−', { id: 'zoom-out', title: 'Zoom out (Ctrl+wheel)', 'aria-label': 'Zoom out' }, () => this.viewport.zoomBy(1 / 1.25)),
       button('+', { id: 'zoom-in', title: 'Zoom in (Ctrl+wheel)', 'aria-label': 'Zoom in' }, () => this.viewport.zoomBy(1.25)),
-      button('Fit', { id: 'zoom-fit', title: 'Show the whole graph' }, () => this.viewport.fit()),
+      button('Fit', { id: 'zoom-fit', title: 'Show the whole picture' }, () => this.viewport.fit()),
+      (this.modeButton = button(this.mode === 'volumes' ? 'Graph' : 'Volumes', { id: 'diagram-mode', title: 'Switch between the graph and the volumes picture (tensors as boxes)' }, () =>
+        this.setMode(this.mode === 'volumes' ? 'graph' : 'volumes'),
+      )),
+      button('SVG', { id: 'export-svg', title: 'Save the picture as an SVG file' }, () => this.hooks.exportImage('svg', this.exportSvg())),
+      button('PNG', { id: 'export-png', title: 'Save the picture as a PNG file' }, () => {
+        void svgToPng(this.exportSvg()).then(
+          (png) => this.hooks.exportImage('png', png),
+          (e: unknown) => console.warn(`designer: PNG export failed: ${String(e)}`),
+        );
+      }),
     );
     this.element.append(this.svg, tools, this.minimap.element);
     this.svg.addEventListener('click', (e) => {
@@ -98,8 +120,17 @@ export class Diagram {
     const structure = JSON.stringify(view.rows.map((r) => [r.type, r.summary, r.inputs.map((i) => i.index)]));
     if (this.blocks?.key !== structure) this.blocks = { key: structure, list: findBlocks(view.rows) };
     const t1 = performance.now();
-    const key = JSON.stringify([structure, view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)]), this.expandedKeys()]);
-    if (key !== this.drawnKey) {
+    const volumes = this.mode === 'volumes' && volumesAvailable(view.rows, view.inputShape);
+    this.modeButton.hidden = !volumesAvailable(view.rows, view.inputShape);
+    this.modeButton.textContent = volumes ? 'Graph' : 'Volumes';
+    if (volumes !== this.showingVolumes) this.placed = false;
+    this.showingVolumes = volumes;
+    const key = JSON.stringify([structure, view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)]), this.expandedKeys(), volumes]);
+    if (key !== this.drawnKey && volumes) {
+      this.drawnKey = key;
+      this.renderVolumes(view);
+      this.element.dataset.renderMs = (performance.now() - t1).toFixed(1);
+    } else if (key !== this.drawnKey) {
       const graph = visibleGraph(view.rows, this.blocks.list, this.expandedSet(view), (t) => MERGE_TYPES.includes(t));
       let layout = this.layouts.get(graph.key);
       if (!layout) {
@@ -128,6 +159,34 @@ export class Diagram {
     return times;
   }
 
+  private setMode(mode: DiagramMode): void {
+    this.mode = mode;
+    this.hooks.modeChanged(mode);
+    if (this.view) this.draw(this.view, this.lastSelected, { first: this.lastSelected, last: this.lastSelected });
+  }
+
+  private renderVolumes(view: DesignerView): void {
+    const plan = planVolumes(view.rows, view.inputShape ?? [], (i) => view.layers[i]);
+    this.svg.replaceChildren(arrowDefs(), this.content);
+    this.content.replaceChildren(renderVolumes(plan));
+    this.svg.setAttribute('width', String(Math.ceil(plan.width)));
+    this.svg.setAttribute('height', String(Math.ceil(plan.height)));
+    this.svg.setAttribute('aria-label', `Model volumes: ${plan.items.length} tensors, input to output`);
+    this.viewport.setContent({ width: plan.width, height: plan.height });
+    this.element.classList.remove('with-minimap');
+    this.element.classList.add('volumes-mode');
+    this.graph = undefined;
+    this.layout = undefined;
+    this.viewport.set(this.viewport.transform);
+  }
+
+  /** The picture as a standalone SVG document (theme colours written in). */
+  private exportSvg(): string {
+    const w = Number(this.svg.getAttribute('width'));
+    const hgt = Number(this.svg.getAttribute('height'));
+    return standaloneSvg(this.svg, w, hgt);
+  }
+
   private expandedSet(view: DesignerView): Set<string> {
     const byDefault = view.rows.length <= COLLAPSE_ABOVE;
     return new Set((this.blocks?.list ?? []).filter((b) => this.overrides[b.key] ?? byDefault).map((b) => b.key));
@@ -151,14 +210,13 @@ export class Diagram {
 
   private render(view: DesignerView, graph: VisibleGraph, layout: GraphLayout): void {
     const s = this.svg;
-    s.replaceChildren();
-    const arrow = svgEl('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: '7', refY: '4', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
-    arrow.append(svgEl('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrow-head' }));
-    const defs = svgEl('defs');
-    defs.append(arrow);
     const c = this.content;
     c.replaceChildren();
-    s.append(defs, c);
+    s.replaceChildren(arrowDefs(), c);
+    this.element.classList.remove('volumes-mode');
+    // The SVG is the picture's size; the viewport moves and scales it as a whole.
+    s.setAttribute('width', String(Math.max(1, layout.width)));
+    s.setAttribute('height', String(Math.max(1, layout.height)));
     this.viewport.setContent({ width: layout.width, height: layout.height });
     const rows = view.rows;
     const frames = svgEl('g', { class: 'block-frames' });
@@ -259,6 +317,7 @@ export class Diagram {
 
   /** Selection marks only: the layout stays. A selected layer inside a collapsed block marks the block. */
   private mark(selected: number, range: Range): void {
+    if (this.showingVolumes) return markVolumes(this.content, selected, range.first, range.last);
     const graph = this.graph;
     if (!graph) return;
     const selNode = selected >= 0 ? graph.nodeOf(selected) : -2;
@@ -273,6 +332,14 @@ export class Diagram {
       e.classList.toggle('selected', Number(e.dataset.to) === selNode || Number(e.dataset.from) === selNode);
     }
   }
+}
+
+function arrowDefs(): SVGDefsElement {
+  const arrow = svgEl('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: '7', refY: '4', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
+  arrow.append(svgEl('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrow-head' }));
+  const defs = svgEl('defs');
+  defs.append(arrow);
+  return defs;
 }
 
 interface NodeLabel {

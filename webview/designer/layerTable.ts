@@ -98,7 +98,7 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
       'aria-selected': inRange ? 'true' : 'false',
     },
     h('td', { class: 'index' }, i),
-    h('td', { class: 'layer' }, h('span', { class: 'type' }, row.type), row.name !== defaultLayerName(row.type, i) && h('span', { class: 'name', title: row.name }, shortName(row.name))),
+    h('td', { class: 'layer' }, h('span', { class: 'type' }, row.type), row.name !== defaultLayerName(row.type, i) && h('span', { class: 'name', title: row.name }, shortName(row.name, 18))),
     inputs,
     h(
       'td',

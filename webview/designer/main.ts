@@ -97,8 +97,12 @@ const diagram = new Diagram(
   {
     select: (row, extend) => actions.select(row, false, extend),
     blocksChanged: (blocks) => state.saveUi({ blocks }),
+    modeChanged: (diagramMode) => state.saveUi({ diagramMode }),
+    exportImage: (format, data) =>
+      host.send({ type: 'exportImage', format, data }).catch((e: unknown) => state.setStatus({ kind: 'error', text: `Export failed: ${e instanceof Error ? e.message : String(e)}` })),
   },
   state.ui.blocks,
+  state.ui.diagramMode,
 );
 const workspace = h(
   'div',

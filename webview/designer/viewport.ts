@@ -1,7 +1,8 @@
-// Pan and zoom of one SVG group inside a fixed-size pane: drag or wheel pans, Ctrl+wheel (a trackpad
-// pinch arrives as one) zooms about the pointer, +/− zoom about the centre, fit shows the whole picture.
-// A change only sets one transform attribute, once per animation frame, so a 2,000-layer picture pans
-// without re-rendering anything.
+// Pan and zoom of a picture inside a fixed-size pane: drag or wheel pans, Ctrl+wheel (a trackpad pinch
+// arrives as one) zooms about the pointer, +/− zoom about the centre, fit shows the whole picture.
+// The picture is one element with a CSS transform, set once per animation frame, on its own compositing
+// layer (will-change): panning moves pixels already drawn instead of drawing the SVG again. A zoom is
+// drawn again at its new scale once it stops (else the layer's pixels are only stretched).
 
 export interface Transform {
   readonly x: number;
@@ -22,13 +23,15 @@ export class Viewport {
   private t: Transform = { x: 0, y: 0, k: 1 };
   private content: Bounds = { width: 0, height: 0 };
   private frame = 0;
+  private sharpenTimer: number | undefined;
+  private rasterK = 1;
   private readonly listeners = new Set<(t: Transform) => void>();
   /** True while a drag moved the picture: the click that ends it selects nothing. */
   private dragged = false;
 
   constructor(
     private readonly pane: HTMLElement,
-    private readonly target: SVGGElement,
+    private readonly target: SVGSVGElement,
   ) {
     pane.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     // The pane resized (split handle, editor group): keep the picture's centre where it was.
@@ -65,7 +68,7 @@ export class Viewport {
   }
 
   set(t: Transform): void {
-    this.t = { x: t.x, y: t.y, k: Math.min(MAX_K, Math.max(MIN_K, t.k)) };
+    this.t = { x: t.x, y: t.y, k: Math.min(MAX_K, Math.max(this.minK(), t.k)) };
     if (!this.frame) this.frame = requestAnimationFrame(() => this.apply());
   }
 
@@ -75,7 +78,7 @@ export class Viewport {
 
   /** Zooms by `factor` keeping the content point under (px, py) — pane coordinates — where it is. */
   zoomAt(factor: number, px: number, py: number): void {
-    const k = Math.min(MAX_K, Math.max(MIN_K, this.t.k * factor));
+    const k = Math.min(MAX_K, Math.max(this.minK(), this.t.k * factor));
     const f = k / this.t.k;
     this.set({ k, x: px - (px - this.t.x) * f, y: py - (py - this.t.y) * f });
   }
@@ -85,12 +88,24 @@ export class Viewport {
     this.zoomAt(factor, width / 2, height / 2);
   }
 
+  /** Zooming out stops at MIN_K, or where the whole picture shows when that is smaller (a 2,000-layer column). */
+  private minK(): number {
+    return Math.min(MIN_K, this.fitScale());
+  }
+
+  private fitScale(): number {
+    const { width, height } = this.size;
+    const c = this.content;
+    if (!c.width || !c.height || !width || !height) return 1;
+    return Math.min(1, (width - 2 * PAD) / c.width, (height - 2 * PAD) / c.height);
+  }
+
   /** The whole picture in the pane, no larger than life size. */
   fit(): void {
     const { width, height } = this.size;
     const c = this.content;
     if (!c.width || !c.height || !width || !height) return;
-    const k = Math.min(1, (width - 2 * PAD) / c.width, (height - 2 * PAD) / c.height);
+    const k = this.fitScale();
     this.set({ k, x: (width - c.width * k) / 2, y: Math.max(PAD, (height - c.height * k) / 2) });
   }
 
@@ -114,8 +129,21 @@ export class Viewport {
   private apply(): void {
     this.frame = 0;
     const t = this.t;
-    this.target.setAttribute('transform', `translate(${t.x.toFixed(1)},${t.y.toFixed(1)}) scale(${t.k.toFixed(4)})`);
+    this.target.style.transform = `translate(${t.x.toFixed(1)}px,${t.y.toFixed(1)}px) scale(${t.k.toFixed(4)})`;
+    if (t.k !== this.rasterK) {
+      window.clearTimeout(this.sharpenTimer);
+      this.sharpenTimer = window.setTimeout(() => this.sharpen(), 160);
+    }
     for (const l of this.listeners) l(t);
+  }
+
+  /** Draws the layer again at the current scale: off its own layer for one frame, then back on. */
+  private sharpen(): void {
+    this.rasterK = this.t.k;
+    this.target.style.willChange = 'auto';
+    requestAnimationFrame(() => {
+      this.target.style.willChange = 'transform';
+    });
   }
 
   private onWheel(e: WheelEvent): void {

@@ -82,6 +82,8 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
         return { applied: true };
       case 'revealLayer':
         return { applied: revealLayer(document, msg.index) };
+      case 'exportImage':
+        return { applied: await exportImage(document, msg.format, msg.data) };
       case 'runCommand': {
         // Training may not be installed in this build: say so instead of failing silently.
         const known = await vscode.commands.getCommands(true);
@@ -106,6 +108,22 @@ function revealLayer(document: vscode.TextDocument, index: number): boolean {
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
+  return true;
+}
+
+/** Asks where to save the diagram (beside the model by default) and writes it; false when cancelled. */
+async function exportImage(document: vscode.TextDocument, format: 'svg' | 'png', data: string): Promise<boolean> {
+  const base = document.uri.path.replace(/\.cnn\.json$/i, '').replace(/\.json$/i, '');
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: document.uri.with({ path: `${base}.diagram.${format}` }),
+    filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+    saveLabel: 'Export',
+    title: `Export the diagram as ${format.toUpperCase()}`,
+  });
+  if (!target) return false;
+  const bytes = format === 'svg' ? new TextEncoder().encode(data) : Buffer.from(data, 'base64');
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Diagram saved to ${vscode.workspace.asRelativePath(target)}`);
   return true;
 }
 

@@ -7,7 +7,7 @@
 // one per animation frame). Screenshots in light, dark and high contrast.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { densenet121 } from '../../unit/webview/designer/densenet121';
@@ -35,6 +35,14 @@ function makeDensenet(workspace: string, log: (m: string) => void): string {
     log(`no PyTorch (${(torch.stderr || torch.error?.message || '').split('\n').filter(Boolean).pop() ?? 'python3 failed'}): DenseNet-121's structure generated instead`);
   }
   return 'densenet121.cnn.json';
+}
+
+/** Switches the diagram to Volumes and waits for LeNet-5's nine tensors and four windows. */
+async function showVolumes(frame: FrameLocator): Promise<void> {
+  await frame.locator('#diagram-mode').click();
+  await eventually(async () => assert.equal(await frame.locator('#diagram g.volume').count(), 9));
+  assert.equal(await frame.locator('#diagram g.volume-window').count(), 4);
+  await eventually(async () => assert.ok(await fitsInPane(frame), 'the volumes fit the pane'));
 }
 
 /** Opens a model and waits for its graph: `nodes` nodes drawn. Returns the milliseconds from Ctrl+P to drawn. */
@@ -103,6 +111,25 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await eventually(async () => assert.ok(await fitsInPane(frame), 'LeNet-5 fits the pane'));
   await screenshot('light-lenet5');
 
+  // Volumes: LeNet-5 as tensors, its four windows on the volumes they slide over; a box selects its layer.
+  await showVolumes(frame);
+  await frame.locator('#diagram g.volume[data-row="2"]').click();
+  await layerRow(frame, 2).and(frame.locator('.selected')).waitFor();
+  await screenshot('light-lenet5-volumes');
+  // Exported beside the model through the save dialog (code-server's: a path in the quick input; Enter saves).
+  for (const format of ['svg', 'png'] as const) {
+    await frame.locator(`#export-${format}`).click();
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    const file = join(workspace, `lenet5.diagram.${format}`);
+    await eventually(async () => assert.ok(existsSync(file) && statSync(file).size > 1000, `${file} written`), 15_000);
+  }
+  const svg = readFileSync(join(workspace, 'lenet5.diagram.svg'), 'utf8');
+  assert.match(svg, /^<\?xml[^]*<svg[^]*>10×10×16</);
+  assert.doesNotMatch(svg, /var\(--vscode/, 'theme colours are written in');
+  assert.deepEqual([...readFileSync(join(workspace, 'lenet5.diagram.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  log(`exported lenet5.diagram.svg (${svg.length} bytes) and lenet5.diagram.png (${statSync(join(workspace, 'lenet5.diagram.png')).size} bytes)`);
+
   // ResNet-20: its three stages' repeated residual blocks collapsed, with a text editor of it beside.
   const resnet = await openAndTime(page, 'resnet20.cnn.json', 27);
   timings.push(`ResNet-20 open-to-drawn ${resnet.ms} ms (${resnet.inWebview})`);
@@ -132,6 +159,8 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await screenshot('light-resnet20-stage1-expanded');
   await frame.locator('#diagram g.block-frame text.frame-label').click();
   await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 27));
+  await setColorTheme(page, workspace, 'Default Dark Modern');
+  await screenshot('dark-resnet20');
 
   // Fit to view.
   await frame.locator('#zoom-in').click();
@@ -144,9 +173,6 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await layerRow(frame, 47).and(frame.locator('.selected')).waitFor();
   await eventually(async () => assert.match(await visibleEditorText(page, page.locator('.editor-group-container').nth(1)), /"name": "stage3_block1_conv1"/), 10_000);
   log('node 47 clicked: table row 47 selected, the text editor shows stage3_block1_conv1');
-
-  await setColorTheme(page, workspace, 'Default Dark Modern');
-  await screenshot('dark-resnet20');
   await focusWorkbench(page);
   await runCommand(page, 'View: Close All Editors');
 
@@ -169,8 +195,16 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 27 - 1 + 144), 15_000);
   timings.push(`DenseNet-121 denseblock3 expanded: layout ${await frame.locator('#diagram').getAttribute('data-layout-ms')} ms, render ${await frame.locator('#diagram').getAttribute('data-render-ms')} ms`);
   timings.push(`DenseNet-121 pan (denseblock3 expanded): ${stats(await panFrameTimes(frame, 120))}`);
-  await frame.locator('#zoom-fit').click();
   await setColorTheme(page, workspace, 'Default High Contrast');
   await screenshot('hc-densenet121-denseblock3');
+  await frame.locator('#zoom-fit').click();
+  await eventually(async () => assert.ok(await fitsInPane(frame)));
+  await focusWorkbench(page);
+  await runCommand(page, 'View: Close All Editors');
+  frame = await openFileInDesigner(page, 'lenet5.cnn.json');
+  await showVolumes(frame);
+  await screenshot('hc-lenet5-volumes');
+  await setColorTheme(page, workspace, 'Default Dark Modern');
+  await screenshot('dark-lenet5-volumes');
   for (const t of timings) log(t);
 }

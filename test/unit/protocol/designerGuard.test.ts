@@ -43,6 +43,16 @@ describe('webview message guard', () => {
     bad({ type: 'revealLayer' });
   });
 
+  it('takes an exported image only as an SVG document or base64 PNG', () => {
+    ok({ type: 'exportImage', format: 'svg', data: '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>' });
+    ok({ type: 'exportImage', format: 'png', data: 'iVBORw0KGgo=' });
+    bad({ type: 'exportImage', format: 'svg', data: '<script>alert(1)</script>' });
+    bad({ type: 'exportImage', format: 'png', data: 'not base64!' });
+    bad({ type: 'exportImage', format: 'gif', data: 'R0lGOD' });
+    bad({ type: 'exportImage', format: 'png', data: '' });
+    bad({ type: 'exportImage', format: 'png' });
+  });
+
   it('refuses out-of-range indices and unknown types', () => {
     bad({ type: 'insertLayer', index: 4, layerType: 'dense' });
     bad({ type: 'insertLayer', index: 0, layerType: 'evil' });
