@@ -155,7 +155,9 @@ export class Diagram {
       this.viewport.initial();
     } else if (selected !== this.lastSelected) this.revealRow(selected);
     this.lastSelected = selected;
+    // Milliseconds since the webview's page started: the first is its open-to-drawn time.
     this.element.dataset.drawnAt = performance.now().toFixed(0);
+    this.element.dataset.firstDrawnAt ??= this.element.dataset.drawnAt;
     return times;
   }
 

@@ -86,6 +86,19 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
       }),
     );
   }
+  // The row actions are made when the row is first hovered or focused: four web components per row
+  // would be 8,000 in a 2,000-layer model, most of the time it takes to open one.
+  const actionsCell = h('td', { class: 'actions' }, h('div', { class: 'row-actions' }));
+  const fillActions = (): void => {
+    const box = actionsCell.firstElementChild!;
+    if (box.childElementCount > 0) return;
+    box.append(
+      button('↑', { 'data-action': 'move-up', title: 'Move up (Alt+↑)', 'aria-label': `Move layer ${i} up`, disabled: i === 0 }, () => move(i, i - 1, actions)),
+      button('↓', { 'data-action': 'move-down', title: 'Move down (Alt+↓)', 'aria-label': `Move layer ${i} down`, disabled: i === count - 1 }, () => move(i, i + 1, actions)),
+      button('❏', { 'data-action': 'duplicate', title: 'Duplicate (Ctrl+D)', 'aria-label': `Duplicate layer ${i}` }, () => actions.send({ type: 'duplicateLayer', index: i }, i + 1)),
+      button('✕', { 'data-action': 'delete', title: 'Delete (Del)', 'aria-label': `Delete layer ${i}` }, () => actions.send({ type: 'deleteLayer', index: i }, i)),
+    );
+  };
   const tr = h(
     'tr',
     {
@@ -115,17 +128,10 @@ function renderRow(view: DesignerView, row: RowView, focusable: boolean, inRange
       formatCount(row.params),
     ),
     h('td', { class: 'macs num', title: formatCount(row.macs) }, formatCompact(row.macs)),
-    h(
-      'td',
-      { class: 'actions' },
-      h('div', { class: 'row-actions' }, [
-        button('↑', { 'data-action': 'move-up', title: 'Move up (Alt+↑)', 'aria-label': `Move layer ${i} up`, disabled: i === 0 }, () => move(i, i - 1, actions)),
-        button('↓', { 'data-action': 'move-down', title: 'Move down (Alt+↓)', 'aria-label': `Move layer ${i} down`, disabled: i === count - 1 }, () => move(i, i + 1, actions)),
-        button('❏', { 'data-action': 'duplicate', title: 'Duplicate (Ctrl+D)', 'aria-label': `Duplicate layer ${i}` }, () => actions.send({ type: 'duplicateLayer', index: i }, i + 1)),
-        button('✕', { 'data-action': 'delete', title: 'Delete (Del)', 'aria-label': `Delete layer ${i}` }, () => actions.send({ type: 'deleteLayer', index: i }, i)),
-      ]),
-    ),
+    actionsCell,
   );
+  tr.addEventListener('pointerenter', fillActions);
+  tr.addEventListener('focusin', fillActions);
   tr.addEventListener('click', (e) => {
     // Clicks inside the inputs pick-list belong to it.
     if (e.target instanceof Element && e.target.closest('vscode-single-select, vscode-multi-select')) return;

@@ -45,14 +45,14 @@ async function showVolumes(frame: FrameLocator): Promise<void> {
   await eventually(async () => assert.ok(await fitsInPane(frame), 'the volumes fit the pane'));
 }
 
-/** Opens a model and waits for its graph: `nodes` nodes drawn. Returns the milliseconds from Ctrl+P to drawn. */
+/** Opens a model and waits for its graph: `nodes` nodes drawn. Returns the milliseconds from Ctrl+P to drawn, and the webview's own times. */
 async function openAndTime(page: Page, file: string, nodes: number): Promise<{ frame: FrameLocator; ms: number; inWebview: string }> {
   const started = Date.now();
   const frame = await openFileInDesigner(page, file);
   await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), nodes), 15_000, 20);
   const ms = Date.now() - started;
   const d = frame.locator('#diagram');
-  const inWebview = `blocks ${await d.getAttribute('data-blocks-ms')} ms, layout ${await d.getAttribute('data-layout-ms')} ms, render ${await d.getAttribute('data-render-ms')} ms`;
+  const inWebview = `webview page start → drawn ${await d.getAttribute('data-first-drawn-at')} ms; blocks ${await d.getAttribute('data-blocks-ms')} ms, layout ${await d.getAttribute('data-layout-ms')} ms, render ${await d.getAttribute('data-render-ms')} ms`;
   return { frame, ms, inWebview };
 }
 
