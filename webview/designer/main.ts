@@ -46,6 +46,11 @@ function onHostMessage(msg: HostMessage): void {
     case 'fatal':
       state.setFatal(msg.message);
       break;
+    case 'select':
+      // From the text editor: select without sending the selection back (that would replace the text cursor).
+      state.select(msg.index);
+      revealInTable(state.selected);
+      break;
     default:
       return assertNever(msg, 'message');
   }

@@ -9,7 +9,7 @@ import { handshake, isEditIntent, type CommandIntent, type HostMessage, type Int
 import { guardWebviewMessage, type GuardedMessage } from '../../protocol/designerGuard';
 import type { TextEdit } from './edits';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
-import { layerRange } from './layerRange';
+import { layerAt, layerRange } from './layerRange';
 import { SyncRegistry, type PanelSink, type SyncedDocument } from './sync';
 import { buildView } from './viewModel';
 
@@ -67,10 +67,18 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
     const sink: PanelSink = { isReady: () => ready, post: (m) => endpoint.notify(m) };
     const detach = sync.attach(sink);
     const received = webview.onDidReceiveMessage((raw: unknown) => endpoint.receive(raw));
+    // The cursor of a text editor of this document moved (by a person: not the selection revealLayer set):
+    // the designer selects the layer under it.
+    const cursor = vscode.window.onDidChangeTextEditorSelection((e) => {
+      if (!ready || e.textEditor.document.uri.toString() !== key || e.kind === vscode.TextEditorSelectionChangeKind.Command || e.kind === undefined) return;
+      const index = layerAt(document.getText(), document.offsetAt(e.selections[0]!.active));
+      if (index !== undefined) endpoint.notify({ type: 'select', index });
+    });
     const disposed = panel.onDidDispose(() => {
       endpoint.dispose();
       detach();
       received.dispose();
+      cursor.dispose();
       disposed.dispose();
     });
   }

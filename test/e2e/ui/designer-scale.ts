@@ -2,9 +2,10 @@
 // with /usr/bin/python3 and imported with `cnn import` here, in the scenario's folder; without PyTorch the
 // same structure, generated, stands in) open as a top-to-bottom graph; the open-to-drawn time of each is
 // printed. ResNet-20's residual blocks are collapsed (a model past 40 layers): one is expanded and collapsed
-// again; a node click selects the table row and the text editor beside shows the layer; fit puts the
-// whole graph in the pane. DenseNet-121 gets a minimap; its pan frame times are measured (wheel events,
-// one per animation frame). Screenshots in light, dark and high contrast.
+// again; a node click selects the table row and the text editor beside shows the layer, a click in the text
+// selects the layer under it in the designer; fit puts the whole graph in the pane. LeNet-5 in Volumes, exported
+// as SVG and PNG. DenseNet-121 gets a minimap; its pan frame times are measured (wheel events, one per
+// animation frame). Screenshots in light, dark and high contrast.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -173,6 +174,11 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await layerRow(frame, 47).and(frame.locator('.selected')).waitFor();
   await eventually(async () => assert.match(await visibleEditorText(page, page.locator('.editor-group-container').nth(1)), /"name": "stage3_block1_conv1"/), 10_000);
   log('node 47 clicked: table row 47 selected, the text editor shows stage3_block1_conv1');
+  // And back: a click in the text on another layer selects it in the table and the diagram.
+  await page.locator('.editor-group-container').nth(1).locator('.view-line', { hasText: '"stage3_block1_bn1"' }).click();
+  await layerRow(frame, 48).and(frame.locator('.selected')).waitFor();
+  await frame.locator('#diagram g.node.selected[data-row="48"]').waitFor({ state: 'attached' });
+  log('a click on stage3_block1_bn1 in the text editor selected row 48 and its node');
   await focusWorkbench(page);
   await runCommand(page, 'View: Close All Editors');
 

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { layerRange } from '../../../src/extension/editor/layerRange';
+import { layerAt, layerRange } from '../../../src/extension/editor/layerRange';
 
 describe('layerRange', () => {
   const text = readFileSync(join(__dirname, '../../../examples/resnet20.cnn.json'), 'utf8');
@@ -20,5 +20,14 @@ describe('layerRange', () => {
     const broken = '{ "layers": [ { "type": "relu" }, { "type": "dense", "units": ';
     const r = layerRange(broken, 0)!;
     assert.equal(broken.slice(r.offset, r.offset + r.length), '{ "type": "relu" }');
+  });
+
+  it('layerAt: the layer under a cursor, none in the header or between layers', () => {
+    const r = layerRange(text, 47)!;
+    assert.equal(layerAt(text, r.offset), 47);
+    assert.equal(layerAt(text, r.offset + 20), 47);
+    assert.equal(layerAt(text, r.offset + r.length), 47);
+    assert.equal(layerAt(text, text.indexOf('"format"')), undefined);
+    assert.equal(layerAt(text, r.offset + r.length + 1), undefined, 'on the comma after it');
   });
 });
