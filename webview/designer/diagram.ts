@@ -27,6 +27,8 @@ import { markVolumes, renderVolumes } from './volumes';
 export const COLLAPSE_ABOVE = 40;
 export const MINIMAP_ABOVE = 100;
 const LAYOUT_CACHE = 8;
+/** Inputs beyond which a merge's edges are drawn faint (a dense block's concatenations read up to 32 layers). */
+const FAN_IN = 4;
 
 export type DiagramMode = 'graph' | 'volumes';
 
@@ -225,6 +227,9 @@ export class Diagram {
       if (graph.nodeOf(b.first) === b.first) frames.append(blockFrame(b, layout, graph));
     }
     const edgeLayer = svgEl('g', { class: 'edges' });
+    // A concatenation of many earlier layers (DenseNet's): its inputs drawn thin and faint, without arrows.
+    const fanIn = new Map<number, number>();
+    for (const e of graph.edges) fanIn.set(e.to, (fanIn.get(e.to) ?? 0) + 1);
     graph.edges.forEach((e, i) => {
       const to = rows[e.to];
       const points = clipToMerge(layout.edges[i] ?? [], rows[e.from], to, layout);
@@ -232,13 +237,14 @@ export class Diagram {
       // A shortcut or branch: any edge other than "the next node reads the previous one".
       const skip = e.to < rows.length ? e.from !== implicitInput(e.to) && graph.nodeOf(implicitInput(e.to)) !== e.from : false;
       const bad = to?.inputs[e.element]?.error !== undefined && graph.nodeOf(e.to) === e.to;
+      const fan = (fanIn.get(e.to) ?? 0) > FAN_IN;
       edgeLayer.append(
         svgEl('path', {
-          class: ['edge', skip && 'skip', bad && 'error'].filter(Boolean).join(' '),
+          class: ['edge', skip && 'skip', bad && 'error', fan && 'fan-in'].filter(Boolean).join(' '),
           d: pathOf(points),
           'data-from': String(e.from),
           'data-to': String(e.to),
-          'marker-end': 'url(#arrow)',
+          ...(fan ? {} : { 'marker-end': 'url(#arrow)' }),
         }),
       );
     });

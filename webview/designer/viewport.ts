@@ -117,12 +117,14 @@ export class Viewport {
     this.set({ k: 1, x: (width - this.content.width) / 2, y: PAD });
   }
 
-  /** Moves the point (content coordinates) to the pane's centre, unless it is already well inside. */
-  reveal(x: number, y: number, margin = 40): void {
+  /** Moves the point (content coordinates) to the pane's centre, unless a node there (half-size mx × my) shows whole. */
+  reveal(x: number, y: number, mx = 85, my = 35): void {
     const { width, height } = this.size;
     const sx = this.t.x + x * this.t.k;
     const sy = this.t.y + y * this.t.k;
-    if (sx >= margin && sx <= width - margin && sy >= margin && sy <= height - margin) return;
+    const kx = mx * this.t.k;
+    const ky = my * this.t.k;
+    if (sx >= kx && sx <= width - kx && sy >= ky && sy <= height - ky) return;
     this.set({ ...this.t, x: width / 2 - x * this.t.k, y: height / 2 - y * this.t.k });
   }
 
