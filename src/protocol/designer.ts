@@ -5,8 +5,11 @@
 // host refuses one made on any other version (DESIGN.md §4) rather than edit whatever layer now has that index.
 // This file imports no other room: shapes are plain number arrays, layer configs plain JSON.
 
-/** Bump on any incompatible change to the messages below. 3: views and edit intents carry `documentVersion`. */
-export const PROTOCOL_VERSION = 3;
+/**
+ * Bump on any incompatible change to the messages below. 3: views and edit intents carry `documentVersion`.
+ * 4: the selection follows a text editor (`select`, `revealLayer`); `exportImage`.
+ */
+export const PROTOCOL_VERSION = 4;
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonPath = readonly (string | number)[];
@@ -99,6 +102,8 @@ export type HostMessage =
   /** `documentVersion`: the document's version `view` was built from; the webview stamps its edit intents with it. */
   | { readonly type: 'init'; readonly protocolVersion: number; readonly documentVersion: number; readonly view: DesignerView }
   | { readonly type: 'update'; readonly documentVersion: number; readonly view: DesignerView }
+  /** The cursor of a text editor of the same document moved into layer `index`: the designer selects it. */
+  | { readonly type: 'select'; readonly index: number }
   /** The two sides cannot talk (version mismatch): the webview shows this and stops. */
   | { readonly type: 'fatal'; readonly message: string };
 
@@ -149,6 +154,10 @@ export type VersionedEditIntent = EditIntent & { readonly documentVersion: numbe
 /** Intents that leave the document as it is. */
 export type CommandIntent =
   | { readonly type: 'openAsText' }
+  /** The layer selected in the designer: a text editor showing the document reveals and selects its range. */
+  | { readonly type: 'revealLayer'; readonly index: number }
+  /** The diagram as a file: the host asks where (a save dialog) and writes it. `data`: SVG text, or base64 PNG. */
+  | { readonly type: 'exportImage'; readonly format: 'svg' | 'png'; readonly data: string }
   | { readonly type: 'runCommand'; readonly command: WebviewCommand };
 
 /** What a view asks for; `withDocumentVersion` makes it the message sent. */

@@ -28,6 +28,9 @@ export type GuardedMessage = WebviewMessage | StaleIntent;
 /** Top-level keys the designer may edit with `editField`; `format` is deliberately not one of them. */
 const EDITABLE_ROOTS = ['name', 'description', 'input', 'layers', 'training'];
 const MAX_PATH = 8;
+const MAX_LAYER_INDEX = 1_000_000;
+/** A 16,384-px-wide PNG of a 2,000-layer graph, base64: well under this. */
+const MAX_IMAGE = 96 * 1024 * 1024;
 const MAX_JSON_DEPTH = 8;
 const MAX_STRING = 10_000;
 
@@ -46,6 +49,16 @@ export function guardWebviewMessage(raw: unknown, ctx: GuardContext): GuardedMes
       return isInt(m.protocolVersion, 0, Number.MAX_SAFE_INTEGER) ? { type: 'ready', protocolVersion: m.protocolVersion } : 'ready: bad protocolVersion';
     case 'openAsText':
       return { type: 'openAsText' };
+    case 'revealLayer':
+      // Checked against the document when it runs: the selection may be a moment older than the text.
+      return isInt(m.index, 0, MAX_LAYER_INDEX) ? { type: 'revealLayer', index: m.index } : 'revealLayer: bad index';
+    case 'exportImage': {
+      const data = m.data;
+      if (typeof data !== 'string' || data.length === 0 || data.length > MAX_IMAGE) return 'exportImage: no image, or one too large';
+      if (m.format === 'svg') return /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(data.slice(0, 200)) ? { type: 'exportImage', format: 'svg', data } : 'exportImage: not an SVG document';
+      if (m.format === 'png') return /^[A-Za-z0-9+/]+={0,2}$/.test(data) ? { type: 'exportImage', format: 'png', data } : 'exportImage: the PNG is not base64';
+      return 'exportImage: format must be "svg" or "png"';
+    }
     case 'runCommand': {
       const command = WEBVIEW_COMMANDS.find((c) => c === m.command);
       return command ? { type: 'runCommand', command } : 'runCommand: command not allowed';

@@ -1,197 +1,294 @@
-// The model as a graph: one node per layer (type, name, output shape) and one for the model input, an edge
-// from each input to the layer that reads it — shortcuts and branches included — laid out left to right
-// (graphLayout.ts). Merge layers are circles (+ for add, ∥ for concatenate). SVG, so the theme colours come
-// from the stylesheet's var(--vscode-*) and follow a theme switch by themselves; no inline style (CSP).
-// The layout is recomputed only when the graph changes, not when the selection does.
-import { formatDims } from '../../src/model/format';
-import { defaultLayerName, implicitInput } from '../../src/model/types';
-import type { DesignerView, RowView } from '../../src/protocol/designer';
-import { h } from '../shared/dom';
-import type { Range } from './state';
-import { layoutGraph, type GraphLayout, type LayoutEdge, type LayoutNode, type Point } from './graphLayout';
+// The model as a graph, top to bottom, in a pane that pans and zooms (viewport.ts): one node per layer
+// (type, short name, output shape) and one for the model input, an edge from each input to the layer that
+// reads it — shortcuts and branches in their own colour; merge layers are circles (+ add, ∥ concatenate).
+// Repeated blocks (blocks.ts) collapse into one node, "denseblock3: 24 × dense layer"; a click expands
+// one, the ▾ on its frame collapses it again. Past 100 layers a minimap shows where the pane is.
+// SVG, so the theme colours come from the stylesheet's var(--vscode-*) and follow a theme switch.
+// Work done per change: blocks when the layers' structure changes, the layout when the visible nodes and
+// edges do (an edit of settings re-lays out nothing), the elements when anything shown changes, and on a
+// selection change only the marks.
+import { implicitInput } from '../../src/model/types';
+import type { DesignerView } from '../../src/protocol/designer';
+import { button, h } from '../shared/dom';
+import { findBlocks, type Block } from './blocks';
+import { layoutGraph, type GraphLayout } from './graphLayout';
+import { visibleGraph, type VisibleGraph } from './graphModel';
+import { arrowDefs, blockFrame, blockNode, clipToMerge, layerNode, pathOf } from './graphNodes';
 import { MERGE_TYPES } from './inputsPicker';
+import { Minimap } from './minimap';
+import type { Range } from './state';
+import { svgEl } from './svg';
+import { Viewport } from './viewport';
+import { standaloneSvg, svgToPng } from './exportImage';
+import { planVolumes, volumesAvailable } from './volumePlan';
+import { markVolumes, renderVolumes } from './volumes';
 
-const SVG = 'http://www.w3.org/2000/svg';
-const NODE_W = 124;
-const NODE_H = 50;
-const MERGE_W = 40;
-const MERGE_H = 64;
-const MERGE_R = 15;
-const MAX_CHARS = 19;
+/** Blocks start collapsed in a model larger than this; smaller ones show every layer. */
+export const COLLAPSE_ABOVE = 40;
+export const MINIMAP_ABOVE = 100;
+const LAYOUT_CACHE = 8;
+/** Inputs beyond which a merge's edges are drawn faint (a dense block's concatenations read up to 32 layers). */
+const FAN_IN = 4;
 
-interface Drawn {
-  readonly key: string;
-  readonly layout: GraphLayout;
-  readonly edges: readonly LayoutEdge[];
+export type DiagramMode = 'graph' | 'volumes';
+
+export interface DiagramHooks {
+  select(row: number, extend: boolean): void;
+  /** Blocks the person expanded (true) or collapsed (false), by block key: remembered in the webview state. */
+  blocksChanged(overrides: Readonly<Record<string, boolean>>): void;
+  modeChanged(mode: DiagramMode): void;
+  /** The picture as a file: the host asks where to save it. */
+  exportImage(format: 'svg' | 'png', data: string): void;
+}
+
+/** Timings of the last draw, for the e2e's record (also on the element as data-*). */
+export interface DrawTimes {
+  readonly blocksMs: number;
+  readonly layoutMs: number;
+  readonly renderMs: number;
 }
 
 export class Diagram {
   readonly element: HTMLElement;
-  private readonly svg = svg('svg', { id: 'diagram-graph', role: 'group', 'aria-label': 'Model graph' });
-  private drawn: Drawn | undefined;
+  private readonly svg = svgEl('svg', { id: 'diagram-graph', role: 'group', 'aria-label': 'Model graph' });
+  private readonly content = svgEl('g', { class: 'viewport' });
+  private readonly viewport: Viewport;
+  private readonly minimap: Minimap;
+  private blocks: { key: string; list: readonly Block[] } | undefined;
+  private readonly layouts = new Map<string, GraphLayout>();
+  private drawnKey = '';
+  private graph: VisibleGraph | undefined;
+  private layout: GraphLayout | undefined;
+  private overrides: Record<string, boolean>;
+  private lastSelected = -2;
+  private placed = false;
+  private view: DesignerView | undefined;
+  private readonly modeButton: HTMLElement;
+  /** Whether the picture now shown is the volumes one (the mode asks for it and the model allows it). */
+  private showingVolumes = false;
 
-  constructor(onSelect: (row: number, extend: boolean) => void) {
+  constructor(
+    private readonly hooks: DiagramHooks,
+    overrides: Readonly<Record<string, boolean>> = {},
+    private mode: DiagramMode = 'graph',
+  ) {
+    this.overrides = { ...overrides };
     this.element = h('section', { id: 'diagram', class: 'diagram', 'aria-label': 'Model graph' });
-    this.element.append(this.svg);
+    this.svg.append(this.content);
+    this.viewport = new Viewport(this.element, this.svg);
+    this.minimap = new Minimap(this.viewport);
+    const tools = h(
+      'div',
+      { class: 'diagram-tools', role: 'toolbar', 'aria-label': 'Diagram' },
+      button('−', { id: 'zoom-out', title: 'Zoom out (Ctrl+wheel)', 'aria-label': 'Zoom out' }, () => this.viewport.zoomBy(1 / 1.25)),
+      button('+', { id: 'zoom-in', title: 'Zoom in (Ctrl+wheel)', 'aria-label': 'Zoom in' }, () => this.viewport.zoomBy(1.25)),
+      button('Fit', { id: 'zoom-fit', title: 'Show the whole picture' }, () => this.viewport.fit()),
+      (this.modeButton = button(this.mode === 'volumes' ? 'Graph' : 'Volumes', { id: 'diagram-mode', title: 'Switch between the graph and the volumes picture (tensors as boxes)' }, () =>
+        this.setMode(this.mode === 'volumes' ? 'graph' : 'volumes'),
+      )),
+      button('SVG', { id: 'export-svg', title: 'Save the picture as an SVG file' }, () => this.hooks.exportImage('svg', this.exportSvg())),
+      button('PNG', { id: 'export-png', title: 'Save the picture as a PNG file' }, () => {
+        void svgToPng(this.exportSvg()).then(
+          (png) => this.hooks.exportImage('png', png),
+          (e: unknown) => console.warn(`designer: PNG export failed: ${String(e)}`),
+        );
+      }),
+    );
+    this.element.append(this.svg, tools, this.minimap.element);
     this.svg.addEventListener('click', (e) => {
-      const node = e.target instanceof Element ? e.target.closest<SVGElement>('[data-row]') : null;
-      const row = Number(node?.dataset.row);
-      if (node && row >= 0) onSelect(row, e.shiftKey);
+      const target = e.target instanceof Element ? e.target : null;
+      const collapse = target?.closest<SVGElement>('[data-collapse]');
+      if (collapse?.dataset.collapse) return this.setExpanded(collapse.dataset.collapse, false);
+      const node = target?.closest<SVGElement>('[data-row]');
+      if (!node) return;
+      const block = node.dataset.block;
+      if (block) this.setExpanded(block, true);
+      const row = Number(node.dataset.row);
+      if (row >= 0) this.hooks.select(row, e.shiftKey);
     });
   }
 
-  draw(view: DesignerView, selected: number, range: Range): void {
-    const nodes: LayoutNode[] = [{ id: -1, width: NODE_W, height: NODE_H }, ...view.rows.map((r) => ({ id: r.index, ...size(r) }))];
-    const edges: LayoutEdge[] = view.rows.flatMap((r) =>
-      r.inputs.flatMap((input, element) => (input.index !== undefined && input.index < r.index ? [{ from: input.index, to: r.index, element }] : [])),
-    );
+  /** The pane's zoom and pan, for tests and the e2e's frame-time probe. */
+  get viewportControl(): Viewport {
+    return this.viewport;
+  }
+
+  draw(view: DesignerView, selected: number, range: Range): DrawTimes | undefined {
+    this.view = view;
+    let times: DrawTimes | undefined;
+    const t0 = performance.now();
     // What the picture depends on, selection apart: redraw only when it changes.
-    const key = JSON.stringify([view.inputShape, view.rows.map((r) => [r.type, r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => [i.index, i.error])])]);
-    if (this.drawn?.key !== key) {
-      const layout = layoutGraph(nodes, edges);
-      this.drawn = { key, layout, edges };
-      this.render(view, layout, edges);
+    const structure = JSON.stringify(view.rows.map((r) => [r.type, r.summary, r.inputs.map((i) => i.index)]));
+    if (this.blocks?.key !== structure) this.blocks = { key: structure, list: findBlocks(view.rows) };
+    const t1 = performance.now();
+    const volumes = this.mode === 'volumes' && volumesAvailable(view.rows, view.inputShape);
+    this.modeButton.hidden = !volumesAvailable(view.rows, view.inputShape);
+    this.modeButton.textContent = volumes ? 'Graph' : 'Volumes';
+    if (volumes !== this.showingVolumes) this.placed = false;
+    this.showingVolumes = volumes;
+    const key = JSON.stringify([structure, view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)]), this.expandedKeys(), volumes]);
+    if (key !== this.drawnKey && volumes) {
+      this.drawnKey = key;
+      this.renderVolumes(view);
+      this.element.dataset.renderMs = (performance.now() - t1).toFixed(1);
+    } else if (key !== this.drawnKey) {
+      const graph = visibleGraph(view.rows, this.blocks.list, this.expandedSet(view), (t) => MERGE_TYPES.includes(t));
+      let layout = this.layouts.get(graph.key);
+      if (!layout) {
+        layout = layoutGraph(graph.nodes, graph.edges);
+        if (this.layouts.size >= LAYOUT_CACHE) this.layouts.delete(this.layouts.keys().next().value!);
+        this.layouts.set(graph.key, layout);
+      }
+      const t2 = performance.now();
+      this.graph = graph;
+      this.layout = layout;
+      this.drawnKey = key;
+      this.render(view, graph, layout);
+      const t3 = performance.now();
+      times = { blocksMs: t1 - t0, layoutMs: t2 - t1, renderMs: t3 - t2 };
+      this.element.dataset.layoutMs = times.layoutMs.toFixed(1);
+      this.element.dataset.renderMs = times.renderMs.toFixed(1);
+      this.element.dataset.blocksMs = times.blocksMs.toFixed(1);
     }
     this.mark(selected, range);
+    if (!this.placed && this.element.clientHeight > 0) {
+      this.placed = true;
+      this.viewport.initial();
+    } else if (selected !== this.lastSelected) this.revealRow(selected);
+    this.lastSelected = selected;
+    // Milliseconds since the webview's page started: the first is its open-to-drawn time.
+    this.element.dataset.drawnAt = performance.now().toFixed(0);
+    this.element.dataset.firstDrawnAt ??= this.element.dataset.drawnAt;
+    return times;
   }
 
-  private render(view: DesignerView, layout: GraphLayout, edges: readonly LayoutEdge[]): void {
+  private setMode(mode: DiagramMode): void {
+    this.mode = mode;
+    this.hooks.modeChanged(mode);
+    if (this.view) this.draw(this.view, this.lastSelected, { first: this.lastSelected, last: this.lastSelected });
+  }
+
+  private renderVolumes(view: DesignerView): void {
+    const plan = planVolumes(view.rows, view.inputShape ?? [], (i) => view.layers[i]);
+    this.svg.replaceChildren(arrowDefs(), this.content);
+    this.content.replaceChildren(renderVolumes(plan));
+    this.svg.setAttribute('width', String(Math.ceil(plan.width)));
+    this.svg.setAttribute('height', String(Math.ceil(plan.height)));
+    this.svg.setAttribute('aria-label', `Model volumes: ${plan.items.length} tensors, input to output`);
+    this.viewport.setContent({ width: plan.width, height: plan.height });
+    this.element.classList.remove('with-minimap');
+    this.element.classList.add('volumes-mode');
+    this.graph = undefined;
+    this.layout = undefined;
+    this.viewport.set(this.viewport.transform);
+  }
+
+  /** The picture as a standalone SVG document (theme colours written in). */
+  private exportSvg(): string {
+    const w = Number(this.svg.getAttribute('width'));
+    const hgt = Number(this.svg.getAttribute('height'));
+    return standaloneSvg(this.svg, w, hgt);
+  }
+
+  private expandedSet(view: DesignerView): Set<string> {
+    const byDefault = view.rows.length <= COLLAPSE_ABOVE;
+    return new Set((this.blocks?.list ?? []).filter((b) => this.overrides[b.key] ?? byDefault).map((b) => b.key));
+  }
+
+  private expandedKeys(): string {
+    return Object.entries(this.overrides).map(([k, v]) => `${k}=${v}`).join(',');
+  }
+
+  private setExpanded(key: string, expanded: boolean): void {
+    this.overrides[key] = expanded;
+    this.hooks.blocksChanged(this.overrides);
+    if (this.view) this.draw(this.view, this.lastSelected, { first: this.lastSelected, last: this.lastSelected });
+  }
+
+  private revealRow(row: number): void {
+    if (!this.graph || !this.layout || row < 0) return;
+    const p = this.layout.nodes.get(this.graph.nodeOf(row));
+    if (p) this.viewport.reveal(p.x, p.y);
+  }
+
+  private render(view: DesignerView, graph: VisibleGraph, layout: GraphLayout): void {
     const s = this.svg;
-    s.replaceChildren();
-    s.setAttribute('width', String(Math.max(layout.width, 100)));
-    s.setAttribute('height', String(Math.max(layout.height, 40)));
-    s.setAttribute('viewBox', `0 0 ${Math.max(layout.width, 100)} ${Math.max(layout.height, 40)}`);
-    const arrow = svg('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: '7', refY: '4', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
-    arrow.append(svg('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrow-head' }));
-    const defs = svg('defs', {});
-    defs.append(arrow);
-    s.append(defs);
-    const rows = new Map(view.rows.map((r) => [r.index, r]));
-    const edgeLayer = svg('g', { class: 'edges' });
-    edges.forEach((e, i) => {
-      const to = rows.get(e.to);
-      const points = clipToMerge(layout.edges[i] ?? [], rows.get(e.from), to, layout);
+    const c = this.content;
+    c.replaceChildren();
+    s.replaceChildren(arrowDefs(), c);
+    this.element.classList.remove('volumes-mode');
+    // The SVG is the picture's size; the viewport moves and scales it as a whole.
+    s.setAttribute('width', String(Math.max(1, layout.width)));
+    s.setAttribute('height', String(Math.max(1, layout.height)));
+    this.viewport.setContent({ width: layout.width, height: layout.height });
+    const rows = view.rows;
+    const frames = svgEl('g', { class: 'block-frames' });
+    for (const b of this.blocks?.list ?? []) {
+      if (graph.nodeOf(b.first) === b.first) frames.append(blockFrame(b, layout, graph));
+    }
+    const edgeLayer = svgEl('g', { class: 'edges' });
+    // A concatenation of many earlier layers (DenseNet's): its inputs drawn thin and faint, without arrows.
+    const fanIn = new Map<number, number>();
+    for (const e of graph.edges) fanIn.set(e.to, (fanIn.get(e.to) ?? 0) + 1);
+    graph.edges.forEach((e, i) => {
+      const to = rows[e.to];
+      const points = clipToMerge(layout.edges[i] ?? [], rows[e.from], to, layout);
       if (points.length < 2) return;
-      const skip = e.from !== implicitInput(e.to);
-      const bad = to?.inputs[e.element]?.error !== undefined;
-      const path = svg('path', {
-        class: ['edge', skip && 'skip', bad && 'error'].filter(Boolean).join(' '),
-        d: pathOf(points),
-        'data-from': String(e.from),
-        'data-to': String(e.to),
-        'marker-end': 'url(#arrow)',
-      });
-      edgeLayer.append(path);
-    });
-    const nodeLayer = svg('g', { class: 'nodes' });
-    nodeLayer.append(this.node({ id: -1, label: 'input', name: '', shape: view.inputShape, merge: undefined, error: false, warning: false }, layout));
-    for (const r of view.rows) {
-      nodeLayer.append(
-        this.node(
-          { id: r.index, label: r.type, name: r.name, shape: r.outputShape, merge: MERGE_TYPES.includes(r.type) ? r.type : undefined, error: r.errors.length > 0, warning: r.warnings.length > 0, tip: [...r.errors, ...r.warnings].join('\n') },
-          layout,
-        ),
+      // A shortcut or branch: any edge other than "the next node reads the previous one".
+      const skip = e.to < rows.length ? e.from !== implicitInput(e.to) && graph.nodeOf(implicitInput(e.to)) !== e.from : false;
+      const bad = to?.inputs[e.element]?.error !== undefined && graph.nodeOf(e.to) === e.to;
+      const fan = (fanIn.get(e.to) ?? 0) > FAN_IN;
+      edgeLayer.append(
+        svgEl('path', {
+          class: ['edge', skip && 'skip', bad && 'error', fan && 'fan-in'].filter(Boolean).join(' '),
+          d: pathOf(points),
+          'data-from': String(e.from),
+          'data-to': String(e.to),
+          ...(fan ? {} : { 'marker-end': 'url(#arrow)' }),
+        }),
       );
-    }
-    s.append(edgeLayer, nodeLayer);
-    const skips = edges.filter((e) => e.from !== implicitInput(e.to)).length;
-    s.setAttribute('aria-label', `Model graph: ${view.rows.length} layers, ${edges.length} connections${skips ? `, ${skips} of them shortcuts or branches` : ''}`);
-  }
-
-  private node(
-    n: { id: number; label: string; name: string; shape?: readonly number[]; merge: string | undefined; error: boolean; warning: boolean; tip?: string },
-    layout: GraphLayout,
-  ): SVGElement {
-    const p = layout.nodes.get(n.id) ?? { x: 0, y: 0 };
-    const shape = n.shape ? formatDims(n.shape) : '?';
-    const g = svg('g', {
-      class: ['node', n.id < 0 && 'model-input', n.merge && 'merge', n.error && 'error', !n.error && n.warning && 'warning', !n.shape && 'unknown'].filter(Boolean).join(' '),
-      transform: `translate(${round(p.x)},${round(p.y)})`,
-      'data-row': String(n.id),
-      'data-type': n.label,
     });
-    const title = svg('title', {});
-    title.textContent = [n.name || n.label, shape, n.tip].filter(Boolean).join('\n');
-    g.append(title);
-    if (n.merge) {
-      g.append(svg('circle', { r: String(MERGE_R), class: 'box' }));
-      g.append(text(n.merge === 'add' ? '+' : n.merge === 'multiply' ? '×' : '∥', 0, 6, 'symbol'));
-      g.append(text(fit(n.name), 0, -MERGE_R - 6, 'name'));
-      g.append(text(shape, 0, MERGE_R + 14, 'shape'));
-      return g;
+    const nodeLayer = svgEl('g', { class: 'nodes' });
+    for (const n of graph.nodes) {
+      const p = layout.nodes.get(n.id) ?? { x: 0, y: 0 };
+      const block = graph.blockOf(n.id);
+      if (block) nodeLayer.append(blockNode(block, rows, p));
+      else if (n.id < 0) nodeLayer.append(layerNode({ id: -1, type: 'input', name: '', shape: view.inputShape, error: false, warning: false }, p));
+      else {
+        const r = rows[n.id]!;
+        nodeLayer.append(
+          layerNode({ id: r.index, type: r.type, name: r.name, shape: r.outputShape, summary: r.summary, error: r.errors.length > 0, warning: r.warnings.length > 0, tip: [...r.errors, ...r.warnings].join('\n') }, p),
+        );
+      }
     }
-    g.append(svg('rect', { x: String(-NODE_W / 2), y: String(-NODE_H / 2), width: String(NODE_W), height: String(NODE_H), rx: '4', class: 'box' }));
-    const named = n.name !== '' && n.name !== defaultLayerName(n.label, n.id);
-    g.append(text(fit(n.label), 0, named ? -9 : -4, 'type'));
-    if (named) g.append(text(fit(n.name), 0, 5, 'name'));
-    g.append(text(shape, 0, named ? 19 : 13, 'shape'));
-    return g;
+    c.append(frames, edgeLayer, nodeLayer);
+    const skips = edgeLayer.querySelectorAll('.skip').length;
+    const collapsed = graph.nodes.filter((n) => graph.blockOf(n.id)).length;
+    s.setAttribute(
+      'aria-label',
+      `Model graph: ${rows.length} layers, ${graph.edges.length} connections${skips ? `, ${skips} of them shortcuts or branches` : ''}${collapsed ? `, ${collapsed} repeated blocks collapsed` : ''}`,
+    );
+    this.element.classList.toggle('with-minimap', rows.length > MINIMAP_ABOVE);
+    if (rows.length > MINIMAP_ABOVE) this.minimap.draw(layout, graph.nodes);
+    // Keep the view where it was after an edit; the first draw places it (draw()).
+    this.viewport.set(this.viewport.transform);
   }
 
-  /** Selection marks only: the layout stays. */
+  /** Selection marks only: the layout stays. A selected layer inside a collapsed block marks the block. */
   private mark(selected: number, range: Range): void {
+    if (this.showingVolumes) return markVolumes(this.content, selected, range.first, range.last);
+    const graph = this.graph;
+    if (!graph) return;
+    const selNode = selected >= 0 ? graph.nodeOf(selected) : -2;
     for (const g of this.svg.querySelectorAll<SVGGElement>('g.node')) {
-      const row = Number(g.dataset.row);
-      g.classList.toggle('selected', row === selected);
-      g.classList.toggle('in-range', row >= range.first && row <= range.last && row !== selected);
+      const first = Number(g.dataset.first ?? g.dataset.row);
+      const last = Number(g.dataset.last ?? g.dataset.row);
+      const on = g.dataset.block ? graph.nodeOf(first) === selNode : first === selected;
+      g.classList.toggle('selected', on);
+      g.classList.toggle('in-range', !on && last >= range.first && first <= range.last);
     }
     for (const e of this.svg.querySelectorAll<SVGPathElement>('path.edge')) {
-      e.classList.toggle('selected', Number(e.dataset.to) === selected || Number(e.dataset.from) === selected);
+      e.classList.toggle('selected', Number(e.dataset.to) === selNode || Number(e.dataset.from) === selNode);
     }
   }
-}
-
-function size(r: RowView): { width: number; height: number } {
-  return MERGE_TYPES.includes(r.type) ? { width: MERGE_W, height: MERGE_H } : { width: NODE_W, height: NODE_H };
-}
-
-/** dagre ends edges at a node's box; a merge node is a circle inside a taller box: end them on the circle. */
-function clipToMerge(points: readonly Point[], from: RowView | undefined, to: RowView | undefined, layout: GraphLayout): Point[] {
-  const out = [...points];
-  if (out.length < 2) return out;
-  const onCircle = (centre: Point | undefined, toward: Point): Point | undefined => {
-    if (!centre) return undefined;
-    const dx = toward.x - centre.x;
-    const dy = toward.y - centre.y;
-    const d = Math.hypot(dx, dy) || 1;
-    return { x: centre.x + (dx / d) * (MERGE_R + 2), y: centre.y + (dy / d) * (MERGE_R + 2) };
-  };
-  if (to && MERGE_TYPES.includes(to.type)) out[out.length - 1] = onCircle(layout.nodes.get(to.index), out[out.length - 2]!) ?? out[out.length - 1]!;
-  if (from && MERGE_TYPES.includes(from.type)) out[0] = onCircle(layout.nodes.get(from.index), out[1]!) ?? out[0]!;
-  return out;
-}
-
-/** A smooth path through the points: straight ends, quadratic curves through the bends. */
-function pathOf(points: readonly Point[]): string {
-  const [first, ...rest] = points;
-  if (!first) return '';
-  let d = `M${round(first.x)},${round(first.y)}`;
-  for (let i = 0; i < rest.length - 1; i++) {
-    const p = rest[i]!;
-    const q = rest[i + 1]!;
-    d += ` Q${round(p.x)},${round(p.y)} ${round((p.x + q.x) / 2)},${round((p.y + q.y) / 2)}`;
-  }
-  const last = rest[rest.length - 1];
-  if (last) d += ` L${round(last.x)},${round(last.y)}`;
-  return d;
-}
-
-function fit(s: string): string {
-  return s.length > MAX_CHARS ? `${s.slice(0, MAX_CHARS - 1)}…` : s;
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
-}
-
-function text(content: string, x: number, y: number, cls: string): SVGTextElement {
-  const t = svg('text', { x: String(x), y: String(y), class: cls, 'text-anchor': 'middle' });
-  t.textContent = content;
-  return t;
-}
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string>): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  return el;
 }

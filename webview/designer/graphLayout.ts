@@ -1,6 +1,6 @@
-// Where the diagram's nodes and edges go: a layered layout, left to right in data-flow order (dagre, as
+// Where the diagram's nodes and edges go: a layered layout, top to bottom in data-flow order (dagre, as
 // Netron and TensorBoard draw graphs). A chain, and a graph too large for dagre to lay out at once, are
-// placed in file order on one line, which is what dagre would do with a chain anyway. No DOM: unit-tested.
+// placed in file order in one column, which is what dagre would do with a chain anyway. No DOM: unit-tested.
 import { graphlib, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre';
 
 export interface LayoutNode {
@@ -33,13 +33,20 @@ export interface GraphLayout {
 
 const MARGIN = 10;
 const NODE_GAP = 18;
-const RANK_GAP = 30;
-/** dagre's crossing reduction grows faster than linearly: beyond this, file order on one line. */
+const RANK_GAP = 26;
+/** dagre's crossing reduction grows faster than linearly: beyond this many nodes or edges, file order in one column. */
 export const MAX_DAGRE_NODES = 600;
+export const MAX_DAGRE_EDGES = 900;
+/**
+ * dagre splits an edge spanning k ranks into k pieces: DenseNet's concatenations (each reading every earlier
+ * layer of its block) make tens of thousands (an expanded 24-layer dense block took 11 s). Beyond this sum of
+ * spans, counted in file order, file order in one column too.
+ */
+export const MAX_DAGRE_SPAN = 4000;
 
 export function layoutGraph(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): GraphLayout {
   const chain = edges.every((e) => e.from === e.to - 1);
-  const laid = chain || nodes.length > MAX_DAGRE_NODES ? lineLayout(nodes, edges) : dagreLayout(nodes, edges);
+  const laid = chain || nodes.length > MAX_DAGRE_NODES || edges.length > MAX_DAGRE_EDGES || span(nodes, edges) > MAX_DAGRE_SPAN ? columnLayout(nodes, edges) : dagreLayout(nodes, edges);
   // A layer read twice by one layer (add(x, x)): the second edge runs beside the first, not on it.
   const seen = new Map<string, number>();
   const paths = laid.edges.map((points, i) => {
@@ -47,14 +54,19 @@ export function layoutGraph(nodes: readonly LayoutNode[], edges: readonly Layout
     const key = `${e.from}>${e.to}`;
     const k = seen.get(key) ?? 0;
     seen.set(key, k + 1);
-    return k === 0 ? points : points.map((p) => ({ x: p.x, y: p.y + 6 * k }));
+    return k === 0 ? points : points.map((p) => ({ x: p.x + 6 * k, y: p.y }));
   });
   return { ...laid, edges: paths };
 }
 
+function span(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): number {
+  const order = new Map(nodes.map((n, i) => [n.id, i]));
+  return edges.reduce((sum, e) => sum + Math.abs((order.get(e.to) ?? 0) - (order.get(e.from) ?? 0)), 0);
+}
+
 function dagreLayout(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): GraphLayout {
   const g = new graphlib.Graph<GraphLabel, NodeLabel, EdgeLabel>({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: NODE_GAP, ranksep: RANK_GAP, edgesep: 8, marginx: MARGIN, marginy: MARGIN });
+  g.setGraph({ rankdir: 'TB', nodesep: NODE_GAP, ranksep: RANK_GAP, edgesep: 8, marginx: MARGIN, marginy: MARGIN });
   for (const n of nodes) g.setNode(String(n.id), { width: n.width, height: n.height });
   // Two inputs from the same layer (add(x, x)) are two edges: name them apart.
   edges.forEach((e, i) => g.setEdge(String(e.from), String(e.to), {}, String(i)));
@@ -69,33 +81,35 @@ function dagreLayout(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[])
   return { width: Math.ceil(size.width ?? 0), height: Math.ceil(size.height ?? 0), nodes: positions, edges: paths };
 }
 
-/** Every node on one line in file order; an edge that skips nodes arcs below them. */
-function lineLayout(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): GraphLayout {
-  const height = nodes.reduce((m, n) => Math.max(m, n.height), 0);
+/** Every node in one column in file order; an edge that skips nodes arcs to their right. */
+function columnLayout(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): GraphLayout {
+  const width = nodes.reduce((m, n) => Math.max(m, n.width), 0);
   const positions = new Map<number, Point>();
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  let x = MARGIN;
+  const order = new Map(nodes.map((n, i) => [n.id, i]));
+  let y = MARGIN;
   for (const n of nodes) {
-    positions.set(n.id, { x: x + n.width / 2, y: MARGIN + height / 2 });
-    x += n.width + RANK_GAP;
+    positions.set(n.id, { x: MARGIN + width / 2, y: y + n.height / 2 });
+    y += n.height + RANK_GAP;
   }
-  let depth = 0;
+  let reach = 0;
   const paths = edges.map((e) => {
     const a = positions.get(e.from);
     const b = positions.get(e.to);
     const na = byId.get(e.from);
     const nb = byId.get(e.to);
     if (!a || !b || !na || !nb) return [];
-    if (e.from === e.to - 1) return [{ x: a.x + na.width / 2, y: a.y }, { x: b.x - nb.width / 2, y: b.y }];
-    // Under the nodes, deeper for longer jumps, so nested shortcuts stay apart.
-    const drop = height / 2 + 14 + 8 * Math.min(6, Math.round(Math.log2(e.to - e.from)));
-    depth = Math.max(depth, drop);
+    const jump = (order.get(e.to) ?? 0) - (order.get(e.from) ?? 0);
+    if (jump === 1) return [{ x: a.x, y: a.y + na.height / 2 }, { x: b.x, y: b.y - nb.height / 2 }];
+    // Right of the nodes, further out for longer jumps, so nested shortcuts stay apart.
+    const out = width / 2 + 14 + 8 * Math.min(8, Math.round(Math.log2(Math.max(1, jump))));
+    reach = Math.max(reach, out);
     return [
-      { x: a.x, y: a.y + na.height / 2 },
-      { x: a.x + 10, y: a.y + drop },
-      { x: b.x - 10, y: b.y + drop },
-      { x: b.x, y: b.y + nb.height / 2 },
+      { x: a.x + na.width / 2, y: a.y },
+      { x: a.x + out, y: a.y + 10 },
+      { x: b.x + out, y: b.y - 10 },
+      { x: b.x + nb.width / 2, y: b.y },
     ];
   });
-  return { width: Math.max(x - RANK_GAP + MARGIN, 0), height: MARGIN * 2 + height / 2 + Math.max(height / 2, depth + 4), nodes: positions, edges: paths };
+  return { width: MARGIN * 2 + width / 2 + Math.max(width / 2, reach + 4), height: Math.max(y - RANK_GAP + MARGIN, 0), nodes: positions, edges: paths };
 }

@@ -40,5 +40,6 @@ function guardHostMessage(raw: unknown): HostMessage | string {
   const m = raw as { type?: unknown; view?: unknown; documentVersion?: unknown; message?: unknown };
   if ((m.type === 'init' || m.type === 'update') && typeof m.view === 'object' && m.view !== null && typeof m.documentVersion === 'number') return raw as HostMessage;
   if (m.type === 'fatal' && typeof m.message === 'string') return raw as HostMessage;
+  if (m.type === 'select' && Number.isInteger((raw as { index?: unknown }).index)) return raw as HostMessage;
   return `unexpected message ${String(m.type)}`;
 }

@@ -7,11 +7,14 @@ import { implicitInput } from '../../src/model/types';
 import type { DesignerView, EditIntent, RowView } from '../../src/protocol/designer';
 import { button, h } from '../shared/dom';
 import type { Actions } from './state';
+import { shortName } from './blocks';
 
 /** The layer types that take two or more inputs (add, concatenate, multiply), from the registry. */
 export const MERGE_TYPES: readonly string[] = Object.entries(LAYER_DEFS).filter(([, def]) => def.inputs === 'many').map(([type]) => type);
 
 /** The inputs as text: each name with its shape as a tooltip; "previous" when the layer has no `inputs`. */
+const MAX_LISTED = 4;
+
 export function inputsLabel(row: RowView): HTMLElement {
   const span = h('span', { class: 'input-refs' });
   if (row.explicitInputs === 0) {
@@ -19,9 +22,15 @@ export function inputsLabel(row: RowView): HTMLElement {
     span.append(h('span', { class: 'input-ref implicit', title: prev ? `${prev.name}${shapeSuffix(prev.shape)} (the previous layer)` : 'the previous layer' }, implicitInput(row.index) < 0 ? 'input' : 'previous'));
     return span;
   }
+  // A DenseNet concatenation reads up to 32 layers: the first two, the count, the last one.
+  const many = row.inputs.length > MAX_LISTED;
   row.inputs.forEach((input, k) => {
+    if (many && k >= 2 && k < row.inputs.length - 1 && !input.error) {
+      if (k === 2) span.append(', ', h('span', { class: 'input-ref more', title: row.inputs.slice(2, -1).map((i) => i.name).join('\n') }, `… ${row.inputs.length - 3} more`));
+      return;
+    }
     if (k > 0) span.append(', ');
-    span.append(h('span', { class: input.error ? 'input-ref error' : 'input-ref', 'data-input-element': k, title: input.error ?? `${input.name}${shapeSuffix(input.shape)}` }, input.name));
+    span.append(h('span', { class: input.error ? 'input-ref error' : 'input-ref', 'data-input-element': k, title: input.error ?? `${input.name}${shapeSuffix(input.shape)}` }, shortName(input.name)));
   });
   return span;
 }

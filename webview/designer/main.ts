@@ -12,6 +12,7 @@ import { h, replaceContent } from '../shared/dom';
 import { connect } from './host';
 import { Store, type Actions } from './state';
 import { Diagram } from './diagram';
+import { splitHandle } from './split';
 import { renderGraphTools } from './graphTools';
 import { renderHeader } from './header';
 import { renderInspector } from './inspector';
@@ -45,6 +46,11 @@ function onHostMessage(msg: HostMessage): void {
     case 'fatal':
       state.setFatal(msg.message);
       break;
+    case 'select':
+      // From the text editor: select without sending the selection back (that would replace the text cursor).
+      state.select(msg.index);
+      revealInTable(state.selected);
+      break;
     default:
       return assertNever(msg, 'message');
   }
@@ -62,8 +68,11 @@ const actions: Actions = {
     );
   },
   select(index: number, focusRow = false, extend = false) {
+    const before = state.selected;
     state.select(index, extend);
     if (focusRow) document.querySelector<HTMLElement>(`tr[data-layer-index="${state.selected}"]`)?.focus();
+    else revealInTable(state.selected);
+    if (state.selected !== before && state.selected >= 0) revealInText(state.selected);
   },
   editSelected() {
     document.querySelector<HTMLElement>('#inspector .fields [data-focus-key]')?.focus();
@@ -71,11 +80,39 @@ const actions: Actions = {
   setStatus: (s) => state.setStatus(s),
 };
 
-const diagram = new Diagram((row, extend) => actions.select(row, false, extend));
+/** Scrolls the table's own box (not the page: the diagram stays in view) to the row. */
+function revealInTable(index: number): void {
+  const tr = regions.table.querySelector<HTMLElement>(`tr[data-layer-index="${index}"]`);
+  if (!tr) return;
+  const box = regions.table.getBoundingClientRect();
+  const row = tr.getBoundingClientRect();
+  const head = regions.table.querySelector('thead')?.getBoundingClientRect().height ?? 0;
+  if (row.top < box.top + head) regions.table.scrollTop -= box.top + head - row.top;
+  else if (row.bottom > box.bottom) regions.table.scrollTop += row.bottom - box.bottom;
+}
+
+/** A text editor of the same document follows the selection (the host ignores it when there is none). */
+let revealTimer: number | undefined;
+function revealInText(index: number): void {
+  window.clearTimeout(revealTimer);
+  revealTimer = window.setTimeout(() => host.send({ type: 'revealLayer', index }).catch(() => undefined), 80);
+}
+
+const diagram = new Diagram(
+  {
+    select: (row, extend) => actions.select(row, false, extend),
+    blocksChanged: (blocks) => state.saveUi({ blocks }),
+    modeChanged: (diagramMode) => state.saveUi({ diagramMode }),
+    exportImage: (format, data) =>
+      host.send({ type: 'exportImage', format, data }).catch((e: unknown) => state.setStatus({ kind: 'error', text: `Export failed: ${e instanceof Error ? e.message : String(e)}` })),
+  },
+  state.ui.blocks,
+  state.ui.diagramMode,
+);
 const workspace = h(
   'div',
   { class: 'workspace' },
-  h('div', { class: 'main-col' }, diagram.element, regions.tools, regions.table, regions.totals),
+  h('div', { class: 'main-col' }, diagram.element, splitHandle(diagram.element, regions.table, state), regions.tools, regions.table, regions.totals),
   h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
 );
 app.replaceChildren(
@@ -104,7 +141,7 @@ state.subscribe((change) => {
   } else {
     markSelected(regions.table, sel, range);
   }
-  replaceContent(regions.palette, [renderPalette(view, sel, actions)]);
+  replaceContent(regions.palette, [renderPalette(view, sel, actions, state)]);
   replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
   replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
   diagram.draw(view, sel, range);

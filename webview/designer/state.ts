@@ -7,6 +7,17 @@ export interface Persisted {
   readonly scrollTop: number;
   /** The other end of a range selection (Shift+click, Shift+↑/↓); absent: the range is the selected layer. */
   readonly anchor?: number;
+  /** Layout of the panes and the diagram, as the person left it. */
+  readonly ui?: UiState;
+}
+
+export interface UiState {
+  /** Height of the diagram pane, px. */
+  readonly diagramHeight?: number;
+  /** Blocks expanded (true) or collapsed (false) by hand, by block key. */
+  readonly blocks?: Readonly<Record<string, boolean>>;
+  readonly paletteOpen?: boolean;
+  readonly diagramMode?: 'graph' | 'volumes';
 }
 
 /** The selected layers, first ≤ last (both −1 when there are none). */
@@ -41,6 +52,7 @@ export class Store {
   selected = -1;
   anchor = -1;
   scrollTop = 0;
+  ui: UiState = {};
   status: Status | undefined;
   fatal: string | undefined;
   private readonly listeners = new Set<(change: Change) => void>();
@@ -53,6 +65,7 @@ export class Store {
       this.selected = restored.selected;
       this.anchor = typeof restored.anchor === 'number' ? restored.anchor : restored.selected;
       this.scrollTop = restored.scrollTop;
+      if (typeof restored.ui === 'object' && restored.ui !== null) this.ui = restored.ui;
     }
   }
 
@@ -95,11 +108,21 @@ export class Store {
 
   saveScroll(scrollTop: number): void {
     this.scrollTop = scrollTop;
-    this.persist({ selected: this.selected, anchor: this.anchor, scrollTop });
+    this.save();
+  }
+
+  /** Remembers pane sizes and the like; re-renders nothing. */
+  saveUi(ui: Partial<UiState>): void {
+    this.ui = { ...this.ui, ...ui };
+    this.save();
+  }
+
+  private save(): void {
+    this.persist({ selected: this.selected, anchor: this.anchor, scrollTop: this.scrollTop, ui: this.ui });
   }
 
   private changed(change: Change): void {
-    this.persist({ selected: this.selected, anchor: this.anchor, scrollTop: this.scrollTop });
+    this.save();
     for (const l of this.listeners) l(change);
   }
 }

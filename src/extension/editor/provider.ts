@@ -9,6 +9,7 @@ import { handshake, isEditIntent, type CommandIntent, type HostMessage, type Int
 import { guardWebviewMessage, type GuardedMessage } from '../../protocol/designerGuard';
 import type { TextEdit } from './edits';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
+import { layerAt, layerRange } from './layerRange';
 import { SyncRegistry, type PanelSink, type SyncedDocument } from './sync';
 import { buildView } from './viewModel';
 
@@ -66,10 +67,18 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
     const sink: PanelSink = { isReady: () => ready, post: (m) => endpoint.notify(m) };
     const detach = sync.attach(sink);
     const received = webview.onDidReceiveMessage((raw: unknown) => endpoint.receive(raw));
+    // The cursor of a text editor of this document moved (by a person: not the selection revealLayer set):
+    // the designer selects the layer under it.
+    const cursor = vscode.window.onDidChangeTextEditorSelection((e) => {
+      if (!ready || e.textEditor.document.uri.toString() !== key || e.kind === vscode.TextEditorSelectionChangeKind.Command || e.kind === undefined) return;
+      const index = layerAt(document.getText(), document.offsetAt(e.selections[0]!.active));
+      if (index !== undefined) endpoint.notify({ type: 'select', index });
+    });
     const disposed = panel.onDidDispose(() => {
       endpoint.dispose();
       detach();
       received.dispose();
+      cursor.dispose();
       disposed.dispose();
     });
   }
@@ -79,6 +88,10 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
       case 'openAsText':
         await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default', panel.viewColumn);
         return { applied: true };
+      case 'revealLayer':
+        return { applied: revealLayer(document, msg.index) };
+      case 'exportImage':
+        return { applied: await exportImage(document, msg.format, msg.data) };
       case 'runCommand': {
         // Training may not be installed in this build: say so instead of failing silently.
         const known = await vscode.commands.getCommands(true);
@@ -90,6 +103,36 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
         return assertNever(msg);
     }
   }
+}
+
+/** Selects layer `index`'s text in every visible text editor of the document, without taking the focus. */
+function revealLayer(document: vscode.TextDocument, index: number): boolean {
+  const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === document.uri.toString());
+  if (editors.length === 0) return false;
+  const found = layerRange(document.getText(), index);
+  if (!found) return false;
+  const range = new vscode.Range(document.positionAt(found.offset), document.positionAt(found.offset + found.length));
+  for (const editor of editors) {
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+  return true;
+}
+
+/** Asks where to save the diagram (beside the model by default) and writes it; false when cancelled. */
+async function exportImage(document: vscode.TextDocument, format: 'svg' | 'png', data: string): Promise<boolean> {
+  const base = document.uri.path.replace(/\.cnn\.json$/i, '').replace(/\.json$/i, '');
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: document.uri.with({ path: `${base}.diagram.${format}` }),
+    filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+    saveLabel: 'Export',
+    title: `Export the diagram as ${format.toUpperCase()}`,
+  });
+  if (!target) return false;
+  const bytes = format === 'svg' ? new TextEncoder().encode(data) : Buffer.from(data, 'base64');
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Diagram saved to ${vscode.workspace.asRelativePath(target)}`);
+  return true;
 }
 
 /** The TextDocument as DocumentSync edits it: each edit one WorkspaceEdit, so one undo step. */

@@ -32,7 +32,25 @@ describe('webview message guard', () => {
     ok({ type: 'editField', path: ['layers', 1, 'padding'] });
     ok({ type: 'editInput', shape: [32, 32, 3] });
     ok({ type: 'openAsText' });
+    ok({ type: 'revealLayer', index: 2 });
     ok({ type: 'runCommand', command: 'cnnStudio.train' });
+  });
+
+  it('refuses a revealLayer without a whole non-negative index (one past the layers is checked when it runs)', () => {
+    bad({ type: 'revealLayer', index: -1 });
+    bad({ type: 'revealLayer', index: 1.5 });
+    bad({ type: 'revealLayer', index: '2' });
+    bad({ type: 'revealLayer' });
+  });
+
+  it('takes an exported image only as an SVG document or base64 PNG', () => {
+    ok({ type: 'exportImage', format: 'svg', data: '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>' });
+    ok({ type: 'exportImage', format: 'png', data: 'iVBORw0KGgo=' });
+    bad({ type: 'exportImage', format: 'svg', data: '<script>alert(1)</script>' });
+    bad({ type: 'exportImage', format: 'png', data: 'not base64!' });
+    bad({ type: 'exportImage', format: 'gif', data: 'R0lGOD' });
+    bad({ type: 'exportImage', format: 'png', data: '' });
+    bad({ type: 'exportImage', format: 'png' });
   });
 
   it('refuses out-of-range indices and unknown types', () => {
