@@ -307,10 +307,10 @@ async function withFrozenFeatures(o: TrainOptions): Promise<TrainingInputs | und
   const store = o.frozenFeatures.store;
   const stored = await readStoredFeatures(sets, size, store);
   const missing = sets.reduce((n, d, i) => n + (d && !stored.done[i] ? d.count : 0), 0);
-  const kept = store ? '; stored in the data cache' : '';
+  const kept = store ? ' (stored in the data cache for the next runs)' : '';
   if (missing === 0) say(`the layers up to ${name} are frozen: their outputs for ${total} samples come from the data cache (${formatBytes(bytes)}); the epochs train only the layers after it`);
-  else if (missing === total) say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${formatBytes(bytes)}${kept}); the epochs train only the layers after it`);
-  else say(`the layers up to ${name} are frozen: their outputs for ${total - missing} samples come from the data cache, computing them for ${missing} (${formatBytes(bytes)} in all${kept}); the epochs train only the layers after it`);
+  else if (missing === total) say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${formatBytes(bytes)}); the epochs train only the layers after it${kept}`);
+  else say(`the layers up to ${name} are frozen: their outputs for ${total - missing} samples come from the data cache, computing them for ${missing} (${formatBytes(bytes)} in all); the epochs train only the layers after it${kept}`);
   const bs = Math.max(1, o.batchSize ?? TRAINING_DEFAULTS.batchSize);
   const progress = { done: 0, total: missing };
   const out: (Dataset | undefined)[] = [];
