@@ -200,7 +200,8 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
     startedAt: state?.startedAt ?? new Date().toISOString(),
   };
   const started = Date.now();
-  const featureStore = frozenFeatureStore(p, cb.onFrozenFeatures);
+  // Its problems (a damaged file, a full disk) are notices: the frozen-features line keeps saying what training does.
+  const featureStore = frozenFeatureStore(p, cb.onNotice ?? cb.onFrozenFeatures);
   const result = await train({
     network,
     optimizer,
