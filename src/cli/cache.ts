@@ -1,7 +1,7 @@
-// `cnn cache info|clear`: where the dataset cache is (decoded image folders, shared with VS Code), what it holds
-// and how big it is; clear deletes it (it is rebuilt on the next run).
+// `cnn cache info|clear`: where the dataset cache is (decoded image folders and frozen backbones' outputs, shared
+// with VS Code), what it holds and how big it is; clear deletes it (it is rebuilt on the next run).
 import { existsSync } from 'node:fs';
-import { clearCaches, listCaches } from '../node/datasets/cache/datasetCache';
+import { clearCaches, listCaches, type CacheFileInfo } from '../node/datasets/cache/datasetCache';
 import { datasetCacheDir } from '../node/datasets/cache/location';
 import { formatBytes } from '../model/format';
 import { UsageError, type CliIo } from './io';
@@ -10,7 +10,7 @@ import { parseCommandLine, type CommandSpec } from './options';
 export const spec = {
   name: 'cache',
   operands: [{ name: '<info|clear>' }],
-  summary: 'the dataset cache (image folders decoded at the model\'s input size): its location and size, or clear it',
+  summary: 'the dataset cache (image folders decoded at the model\'s input size, frozen layers\' outputs): its location and size, or clear it',
   options: {
     json: { kind: 'boolean', help: 'info: one JSON object' },
   },
@@ -34,8 +34,12 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   io.out(`dataset cache: ${dir} (${caches.length} file${caches.length === 1 ? '' : 's'}, ${formatBytes(total)}; CNN_STUDIO_CACHE_DIR moves it)`);
   for (const c of caches) {
-    const what = c.root === undefined ? 'not a cache file (a leftover; cleared by cnn cache clear)' : `${c.root}${existsSync(c.root) ? '' : ' (folder gone)'}  ${c.shape?.join('×') ?? '?'} ${c.policy ?? '?'}, ${c.samples} images${c.skipped ? `, ${c.skipped} skipped` : ''}, ${c.decoder ?? '?'}`;
+    const what = c.features ? featuresLine(c.features) : c.root === undefined ? 'not a cache file (a leftover; cleared by cnn cache clear)' : `${c.root}${existsSync(c.root) ? '' : ' (folder gone)'}  ${c.shape?.join('×') ?? '?'} ${c.policy ?? '?'}, ${c.samples} images${c.skipped ? `, ${c.skipped} skipped` : ''}, ${c.decoder ?? '?'}`;
     io.out(`  ${formatBytes(c.bytes).padStart(9)}  ${what}`);
   }
   return 0;
+}
+
+function featuresLine(f: NonNullable<CacheFileInfo['features']>): string {
+  return `frozen layers' outputs: ${f.model} up to ${f.cut}, ${f.samples} samples × ${f.size} floats (${f.modelPath}${existsSync(f.modelPath) ? '' : ', model gone'})`;
 }

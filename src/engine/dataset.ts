@@ -23,6 +23,30 @@ export interface Dataset {
   readonly classes: readonly string[];
   /** Source file per sample, for image folders (lets a confusion matrix link to the file). */
   readonly files?: readonly string[];
+  /** Which loaded source the samples are and which of its rows: what is stored per source across runs (a frozen
+   *  backbone's outputs) is found by it. Absent: nothing is stored for this data. */
+  readonly origin?: DataOrigin;
+}
+
+/** A dataset's place in the source it was loaded from. */
+export interface DataOrigin {
+  /** The source's identity: its files (path, size, modification time) and how they were prepared; another key,
+   *  another source. */
+  readonly key: string;
+  /** Samples in the source. */
+  readonly count: number;
+  /** The source's row of each sample (a validation split's view); absent: sample i is row i. */
+  readonly rows?: Int32Array;
+}
+
+/** The source row of each of the dataset's samples. */
+export function originRows(ds: Dataset): Int32Array | undefined {
+  const o = ds.origin;
+  if (!o) return undefined;
+  if (o.rows) return o.rows;
+  const rows = new Int32Array(ds.count);
+  for (let i = 0; i < rows.length; i++) rows[i] = i;
+  return rows;
 }
 
 /** A dataset whose samples are all in memory. */

@@ -4,7 +4,7 @@
 // Teachable Machine's and Create ML's recipe, without changing a result.
 import { sizeOf } from './tensor';
 import { BatchReader } from './batches';
-import type { Dataset, InMemoryDataset } from './dataset';
+import { originRows, type Dataset, type InMemoryDataset } from './dataset';
 import type { Network } from './network';
 
 export interface FeatureProgress {
@@ -16,6 +16,31 @@ export interface FeatureOptions {
   readonly yieldToHost?: () => Promise<void>;
   readonly shouldStop?: () => boolean;
   readonly onProgress?: (p: FeatureProgress) => void;
+  /** Where the features go ([count, size]); default a new array. */
+  readonly into?: Float32Array;
+}
+
+/** One dataset's share of a source's features: its rows of the source and their features ([rows.length, size]). */
+export interface FeatureRows {
+  readonly rows: Int32Array;
+  readonly features: Float32Array;
+}
+
+/** The source a dataset's samples come from (Dataset.origin without the rows). */
+export interface FeatureSource {
+  readonly key: string;
+  readonly count: number;
+}
+
+/** Where a frozen backbone's outputs are kept across runs, per data source: the host's (the node side's data cache,
+ *  which binds the backbone's identity: its layers, weights and kernels). */
+export interface FeatureStore {
+  /** Fills every part's features from those stored for `source` ([source.count, size]); false when none are (or
+   *  they are not intact: the store says so, and they are computed again). Never rejects. */
+  read(source: FeatureSource, size: number, parts: readonly FeatureRows[]): Promise<boolean>;
+  /** Stores the features of every row of `source` (the parts cover them all). Never rejects: a store that cannot
+   *  write says so and training goes on. */
+  write(source: FeatureSource, size: number, parts: readonly FeatureRows[]): Promise<void>;
 }
 
 /** Floats one sample's features take at the output of layer `after`. */
@@ -30,7 +55,8 @@ export async function computeFeatures(network: Network, after: number, data: Dat
   const shape = network.from(after).inputShape;
   const size = sizeOf(shape);
   const sampleSize = data.shape[0] * data.shape[1] * data.shape[2];
-  const features = new Float32Array(data.count * size);
+  const features = o.into ?? new Float32Array(data.count * size);
+  if (features.length !== data.count * size) throw new RangeError(`computeFeatures: room for ${features.length} floats, ${data.count * size} needed`);
   const bs = Math.max(1, Math.min(batchSize, data.count));
   const reader = new BatchReader(data, bs);
   for (let from = 0, batch = 0; from < data.count; from += bs, batch++) {
@@ -43,6 +69,63 @@ export async function computeFeatures(network: Network, after: number, data: Dat
     o.onProgress?.({ done: progress.done, total: progress.total });
     if (o.yieldToHost && batch % 4 === 3) await o.yieldToHost();
   }
-  const featureShape: readonly [number, number, number] = shape.length === 3 ? [shape[0]!, shape[1]!, shape[2]!] : [1, 1, size];
+  return featureDataset(network, after, data, features);
+}
+
+/** `data`'s features (at the output of layer `after`) as a dataset: [1, 1, size] per sample for a vector, the
+ *  output's own [h, w, c] otherwise. */
+export function featureDataset(network: Network, after: number, data: Dataset, features: Float32Array): InMemoryDataset {
+  const shape = network.from(after).inputShape;
+  const featureShape: readonly [number, number, number] = shape.length === 3 ? [shape[0]!, shape[1]!, shape[2]!] : [1, 1, sizeOf(shape)];
   return { images: features, labels: data.labels, count: data.count, shape: featureShape, classes: data.classes, ...(data.files ? { files: data.files } : {}) };
+}
+
+/** Room for each dataset's features, and which were filled from the store. */
+export interface StoredFeatures {
+  readonly features: (Float32Array | undefined)[];
+  readonly done: boolean[];
+}
+
+/** The datasets of one source (train and validation are views of the same one), with their rows of it. */
+function bySource(sets: readonly (Dataset | undefined)[]): Map<string, { source: FeatureSource; members: { index: number; rows: Int32Array }[] }> {
+  const groups = new Map<string, { source: FeatureSource; members: { index: number; rows: Int32Array }[] }>();
+  sets.forEach((d, index) => {
+    const rows = d && originRows(d);
+    if (!d?.origin || !rows) return;
+    const g = groups.get(d.origin.key) ?? { source: { key: d.origin.key, count: d.origin.count }, members: [] };
+    g.members.push({ index, rows });
+    groups.set(d.origin.key, g);
+  });
+  return groups;
+}
+
+/** Allocates each dataset's features and fills those the store has (per source). */
+export async function readStoredFeatures(sets: readonly (Dataset | undefined)[], size: number, store: FeatureStore | undefined): Promise<StoredFeatures> {
+  const features = sets.map((d) => d && new Float32Array(d.count * size));
+  const done = sets.map(() => false);
+  if (!store) return { features, done };
+  for (const { source, members } of bySource(sets).values()) {
+    const parts = members.map((m) => ({ rows: m.rows, features: features[m.index]! }));
+    if (await store.read(source, size, parts)) for (const m of members) done[m.index] = true;
+  }
+  return { features, done };
+}
+
+/** Stores the computed features of each source whose rows the datasets cover (all of a folder: training and
+ *  validation split it); a source only partly here is not stored. */
+export async function storeComputed(sets: readonly (Dataset | undefined)[], stored: StoredFeatures, size: number, store: FeatureStore): Promise<void> {
+  for (const { source, members } of bySource(sets).values()) {
+    if (members.every((m) => stored.done[m.index])) continue;
+    const seen = new Uint8Array(source.count);
+    let covered = 0;
+    for (const m of members) {
+      for (const r of m.rows) {
+        if (r < 0 || r >= source.count || seen[r]) continue;
+        seen[r] = 1;
+        covered++;
+      }
+    }
+    if (covered !== source.count) continue;
+    await store.write(source, size, members.map((m) => ({ rows: m.rows, features: stored.features[m.index]! })));
+  }
 }

@@ -12,7 +12,7 @@ import { learningRateAt, type Optimizer } from './optimizers';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { createRng, type Rng } from './rng';
 import { TrainingHealth, type HealthOptions } from './health';
-import { computeFeatures, featureSize, type FeatureProgress } from './frozenFeatures';
+import { computeFeatures, featureDataset, featureSize, readStoredFeatures, storeComputed, type FeatureProgress, type FeatureStore } from './frozenFeatures';
 import { formatBytes } from '../model/format';
 
 export { evaluate, type Evaluation, type EvaluateOptions } from './evaluate';
@@ -85,8 +85,9 @@ export interface TrainOptions {
   readonly now?: () => number;
   /** Compute the network's frozen prefix once per sample and train the layers after it on that (engine/
    *  frozenFeatures) when there is one, nothing random acts before it (no augmentation) and the features of every
-   *  sample (training, validation, test) fit in maxBytes. Said through onNotice either way. */
-  readonly frozenFeatures?: { readonly maxBytes: number; readonly onNotice?: (message: string) => void; readonly onProgress?: (p: FeatureProgress) => void };
+   *  sample (training, validation, test) fit in maxBytes. Said through onNotice either way. With a store, the
+   *  features of datasets that know their origin are read from it when it has them, and stored when computed. */
+  readonly frozenFeatures?: { readonly maxBytes: number; readonly onNotice?: (message: string) => void; readonly onProgress?: (p: FeatureProgress) => void; readonly store?: FeatureStore };
 }
 
 export interface TrainFailure {
@@ -283,7 +284,8 @@ interface TrainingInputs {
 }
 
 /** The network and data the loop trains on: the options' own, or the layers after the frozen prefix and every
- *  sample's features (TrainOptions.frozenFeatures). Undefined when stopped while computing them. */
+ *  sample's features (TrainOptions.frozenFeatures), read from its store or computed (and stored). Undefined when
+ *  stopped while computing them. */
 async function withFrozenFeatures(o: TrainOptions): Promise<TrainingInputs | undefined> {
   const plain = { network: o.network, train: o.train, validation: o.validation, test: o.test };
   const after = o.network.frozenPrefix;
@@ -296,22 +298,39 @@ async function withFrozenFeatures(o: TrainOptions): Promise<TrainingInputs | und
   }
   const sets = [o.train, o.validation, o.test];
   const total = sets.reduce((n, d) => n + (d?.count ?? 0), 0);
-  const bytes = featureSize(o.network, after) * 4 * total;
+  const size = featureSize(o.network, after);
+  const bytes = size * 4 * total;
   if (bytes > o.frozenFeatures.maxBytes) {
     say(`the layers up to ${name} are frozen, but their outputs for ${total} samples would take ${formatBytes(bytes)} (more than ${formatBytes(o.frozenFeatures.maxBytes)}): they run every step`);
     return plain;
   }
-  say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${formatBytes(bytes)}); the epochs train only the layers after it`);
+  const store = o.frozenFeatures.store;
+  const stored = await readStoredFeatures(sets, size, store);
+  const missing = sets.reduce((n, d, i) => n + (d && !stored.done[i] ? d.count : 0), 0);
+  const kept = store ? ' (stored in the data cache for the next runs)' : '';
+  if (missing === 0) say(`the layers up to ${name} are frozen: their outputs for ${total} samples come from the data cache (${formatBytes(bytes)}); the epochs train only the layers after it`);
+  else if (missing === total) say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${formatBytes(bytes)}); the epochs train only the layers after it${kept}`);
+  else say(`the layers up to ${name} are frozen: their outputs for ${total - missing} samples come from the data cache, computing them for ${missing} (${formatBytes(bytes)} in all); the epochs train only the layers after it${kept}`);
   const bs = Math.max(1, o.batchSize ?? TRAINING_DEFAULTS.batchSize);
-  const progress = { done: 0, total };
-  const features = async (d: Dataset | undefined): Promise<Dataset | undefined | 'stopped'> => {
-    if (!d) return undefined;
-    const f = await computeFeatures(o.network, after, d, bs, { yieldToHost: o.yieldToHost, shouldStop: o.shouldStop, onProgress: o.frozenFeatures?.onProgress }, progress);
-    return f ?? 'stopped';
-  };
-  const train = await features(o.train);
-  const validation = await features(o.validation);
-  const test = await features(o.test);
-  if (train === 'stopped' || validation === 'stopped' || test === 'stopped' || !train) return undefined;
+  const progress = { done: 0, total: missing };
+  const out: (Dataset | undefined)[] = [];
+  for (let i = 0; i < sets.length; i++) {
+    const d = sets[i];
+    const into = stored.features[i];
+    if (!d || !into) {
+      out.push(undefined);
+      continue;
+    }
+    if (stored.done[i]) {
+      out.push(featureDataset(o.network, after, d, into));
+      continue;
+    }
+    const f = await computeFeatures(o.network, after, d, bs, { yieldToHost: o.yieldToHost, shouldStop: o.shouldStop, onProgress: o.frozenFeatures?.onProgress, into }, progress);
+    if (!f) return undefined;
+    out.push(f);
+  }
+  if (store) await storeComputed(sets, stored, size, store);
+  const [train, validation, test] = out;
+  if (!train) return undefined;
   return { network: o.network.from(after), train, validation, test };
 }

@@ -1,6 +1,7 @@
 // A folder with one subfolder of images per class. Bad files are skipped and reported, never fatal: one broken
 // download must not stop a training run over thousands of good images. Each image is decoded once into the dataset
 // cache (uint8 at the model's input size); later runs, in the CLI or VS Code, read it back instead.
+import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -296,6 +297,10 @@ export async function loadImageFolder(dir: string, shape: SampleShape, options: 
   // streamed samples stay in the cache.
   const images = stream ? undefined : prepared.all ? prepared.all.subarray(0, good * sampleSize) : new Uint8Array(good * sampleSize);
   const keys: string[] = [];
+  // The source's identity for what is stored per source (a frozen backbone's outputs): the settings and every
+  // kept file's identity in sample order. Without the cache there are no file identities, and nothing is stored.
+  const identity = createHash('sha256').update(JSON.stringify({ source: 'image folder', root, shape, policy, decoder: decoder.id, limit: limit ?? null }));
+  let identified = cache?.enabled ?? false;
   const labels = new Int32Array(good);
   const files: string[] = [];
   const perClassCount = new Array<number>(classes.length).fill(0);
@@ -311,6 +316,8 @@ export async function loadImageFolder(dir: string, shape: SampleShape, options: 
       continue;
     }
     const to = files.length * sampleSize;
+    if (key === undefined) identified = false;
+    else identity.update(key + '\u0001');
     if (!images) {
       keys.push(key ?? '');
     } else if (prepared.all) {
@@ -343,5 +350,6 @@ export async function loadImageFolder(dir: string, shape: SampleShape, options: 
     if (!cache?.enabled) throw new Error(`${name}: the images cannot stream: the dataset cache failed while it was built (${cache?.problem ?? 'no cache'})`);
     data = await PackSampleStore.open(cache.path, keys, files, sampleSize);
   }
-  return { images: data, labels, count: good, shape: [shape[0], shape[1], shape[2]], classes, files, warnings, prepared: { ...progress.snapshot(), finished: true } };
+  const origin = identified ? { origin: { key: `folder:${identity.digest('hex')}`, count: good } } : {};
+  return { images: data, labels, count: good, shape: [shape[0], shape[1], shape[2]], classes, files, warnings, prepared: { ...progress.snapshot(), finished: true }, ...origin };
 }

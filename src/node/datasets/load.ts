@@ -1,4 +1,6 @@
 // One entry point from a model's `training.data` source to a Dataset shaped like the model input.
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { copySample, storeView, type Dataset, type InMemoryDataset } from '../../engine/dataset';
 import type { Rng } from '../../engine/rng';
@@ -95,15 +97,28 @@ export async function loadDataSource(
     throw new Error(`${source.images} has ${c} channels per pixel but the model input has ${shape[2]}`);
   }
   const same = h === shape[0] && w === shape[1] && c === shape[2];
-  const images = same ? ds.images : reshapeSamples(ds, shape, options.policy ?? DEFAULT_RESIZE_POLICY);
+  const policy = options.policy ?? DEFAULT_RESIZE_POLICY;
+  const images = same ? ds.images : reshapeSamples(ds, shape, policy);
   const note = same ? '' : ` (from ${dims(ds.shape)})`;
   return {
     ...ds,
     images,
     shape,
+    origin: { key: await idxIdentity(resolve(modelDir, source.images), resolve(modelDir, source.labels), shape, policy, options.limit), count: ds.count },
     warnings: [],
     description: `${source.images}: ${ds.count} images, ${ds.classes.length} classes, ${dims(shape)}${note}`,
   };
+}
+
+/** An IDX pair's identity as a source: its files (path, size, modification time), the shape and resize policy its
+ *  samples are fitted with, and the limit. */
+async function idxIdentity(images: string, labels: string, shape: Shape, policy: ResizePolicy, limit: number | undefined): Promise<string> {
+  const file = async (p: string): Promise<unknown> => {
+    const st = await stat(p);
+    return [p, st.size, st.mtimeMs];
+  };
+  const text = JSON.stringify({ source: 'idx', images: await file(images), labels: await file(labels), shape, policy, limit: limit ?? null });
+  return `idx:${createHash('sha256').update(text).digest('hex')}`;
 }
 
 /** One PNG/JPEG/WebP as a model input (for `cnn predict`), decoded as training decodes it (the same pixels, the
@@ -142,7 +157,10 @@ export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
   } else {
     images = storeView(ds.images, size, rows);
   }
-  return { images, labels, count: indices.length, shape: ds.shape, classes: ds.classes, ...(files ? { files } : {}) };
+  // The view keeps its place in the source: row k of the view is the source's row of sample rows[k].
+  const o = ds.origin;
+  const origin = o && { key: o.key, count: o.count, rows: o.rows ? rows.map((r) => o.rows![r]) : rows };
+  return { images, labels, count: indices.length, shape: ds.shape, classes: ds.classes, ...(files ? { files } : {}), ...(origin ? { origin } : {}) };
 }
 
 /**

@@ -1,7 +1,7 @@
 // One training run of a model file, shared by `cnn train` and the VS Code training worker so both load,
 // split, resume, checkpoint and finish a run the same way. The front ends only print: they pass callbacks.
 import { totalmem } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isInMemory, memoryBytesOf, type Dataset } from '../../engine/dataset';
 import { buildNetwork, type Network } from '../../engine/network';
 import { createOptimizer, type Optimizer } from '../../engine/optimizers';
@@ -18,6 +18,9 @@ import { inferShapes } from '../../model/shapes';
 import type { DataSource, Model } from '../../model/types';
 import { makeAugmenter } from '../datasets/augment';
 import { defaultDataMemoryBytes } from '../datasets/dataMemory';
+import { DiskFeatureStore, type BackboneIdentity } from '../datasets/cache/featureStore';
+import { datasetCacheDir } from '../datasets/cache/location';
+import { getKernels } from '../../engine/kernels';
 import { loadDataSource, splitDataset, type LoadedData } from '../datasets/load';
 import { DataLoadCancelled, type DataProgress } from '../datasets/progress';
 import { checkCheckpointRoom, removeStaleTempFiles } from '../checkpoint/preflight';
@@ -197,6 +200,8 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
     startedAt: state?.startedAt ?? new Date().toISOString(),
   };
   const started = Date.now();
+  // Its problems (a damaged file, a full disk) are notices: the frozen-features line keeps saying what training does.
+  const featureStore = frozenFeatureStore(p, cb.onNotice ?? cb.onFrozenFeatures);
   const result = await train({
     network,
     optimizer,
@@ -222,8 +227,9 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
     shouldStop: cb.shouldStop,
     yieldToHost: cb.yieldToHost,
     yieldEvery: cb.yieldEvery,
-    frozenFeatures: { maxBytes: p.dataMemoryBytes, onNotice: cb.onFrozenFeatures, onProgress: cb.onFeatureProgress },
+    frozenFeatures: { maxBytes: p.dataMemoryBytes, onNotice: cb.onFrozenFeatures, onProgress: cb.onFeatureProgress, ...(featureStore ? { store: featureStore } : {}) },
   });
+  await featureStore?.prune();
   const seconds = (Date.now() - started) / 1000;
   if (state && result.status === 'earlyStopped' && result.bestEpoch !== undefined) {
     // Early stopping put the best weights back after the last checkpoint: they become a checkpoint of their own.
@@ -244,6 +250,22 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
       throw new TrainingSetupError(`cannot save the checkpoint of ${modelPath}: ${message(e)}`);
     }
   }
+}
+
+/** The data cache's store of the frozen layers' outputs (node/datasets/cache/featureStore), keyed by those layers
+ *  as the run has them once its weights are loaded; none when the network has no frozen prefix. */
+function frozenFeatureStore(p: PreparedSession, onNotice?: (message: string) => void): DiskFeatureStore | undefined {
+  const after = p.network.frozenPrefix;
+  if (after === undefined) return undefined;
+  const identity = (): BackboneIdentity => ({
+    model: p.model.name,
+    modelPath: resolve(p.modelPath),
+    cut: p.network.layers[after]!.name,
+    config: JSON.stringify({ input: p.model.input, resize: inputResize(p.model.input), layers: p.model.layers.slice(0, after + 1) }),
+    params: p.network.layers.slice(0, after + 1).flatMap((l) => l.params.map((x) => x.value)),
+    kernels: getKernels().name,
+  });
+  return new DiskFeatureStore(datasetCacheDir(), identity, (m) => onNotice?.(m));
 }
 
 /** "validation loss", "training accuracy": what early stopping selects the weights on. */

@@ -2,7 +2,7 @@
 // it on the stored outputs gives the run that trains the whole network (the same batches, losses and weights).
 import assert from 'node:assert/strict';
 import type { InMemoryDataset } from '../../../src/engine/dataset';
-import { computeFeatures } from '../../../src/engine/frozenFeatures';
+import { computeFeatures, type FeatureRows, type FeatureSource, type FeatureStore } from '../../../src/engine/frozenFeatures';
 import { getKernels } from '../../../src/engine/kernels';
 import { buildNetwork, type Network } from '../../../src/engine/network';
 import { createOptimizer } from '../../../src/engine/optimizers';
@@ -127,5 +127,61 @@ describe('frozen features computed once', () => {
       'the layers up to gap are frozen, but augmentation changes every sample: they run every step (inference mode, no weight gradients)',
       'the layers up to gap are frozen, but their outputs for 16 samples would take 384 B (more than 100 B): they run every step',
     ]);
+  });
+});
+
+describe('frozen features through a store (FeatureStore, per data source)', () => {
+  /** A store in memory: what it holds per source key, and what it was asked. */
+  class MemoryStore implements FeatureStore {
+    readonly held = new Map<string, Float32Array>();
+    readonly writes: string[] = [];
+    async read(source: FeatureSource, size: number, parts: readonly FeatureRows[]): Promise<boolean> {
+      const all = this.held.get(source.key);
+      if (!all || all.length !== source.count * size) return false;
+      for (const p of parts) p.rows.forEach((r, k) => p.features.set(all.subarray(r * size, (r + 1) * size), k * size));
+      return true;
+    }
+    async write(source: FeatureSource, size: number, parts: readonly FeatureRows[]): Promise<void> {
+      const all = new Float32Array(source.count * size);
+      for (const p of parts) p.rows.forEach((r, k) => all.set(p.features.subarray(k * size, (k + 1) * size), r * size));
+      this.held.set(source.key, all);
+      this.writes.push(source.key);
+    }
+  }
+  /** Rows `rows` of `ds` as a view that knows its origin (as node/datasets/load.ts subset makes them). */
+  const view = (ds: InMemoryDataset, key: string, rows: number[]): InMemoryDataset => {
+    const size = 8 * 8 * 3;
+    const images = new Float32Array(rows.length * size);
+    rows.forEach((r, k) => images.set(ds.images.subarray(r * size, (r + 1) * size) as Float32Array, k * size));
+    return { ...ds, images, labels: Int32Array.from(rows, (r) => ds.labels[r]!), count: rows.length, origin: { key, count: ds.count, rows: Int32Array.from(rows) } };
+  };
+
+  it('stores a source the datasets cover, not one they hold part of; a second run reads the views back to the same training', async () => {
+    const source = dataset(30, 5);
+    const order = Array.from({ length: 30 }, (_, i) => (i * 7) % 30);
+    const trainSet = view(source, 'folder', order.slice(0, 22));
+    const validation = view(source, 'folder', order.slice(22));
+    const partial = view(dataset(10, 6), 'test', [1, 3, 5]);
+    const store = new MemoryStore();
+    const once = async (notices: string[]) => {
+      const net = build(backbone());
+      const result = await train({
+        network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params), train: trainSet, validation, test: partial,
+        batchSize: 8, epochs: 2, seed: 4, loss: 'sparseCategoricalCrossentropy', frozenFeatures: { maxBytes: 1e9, onNotice: (m) => notices.push(m), store },
+      });
+      return { result, net };
+    };
+    const first: string[] = [];
+    const a = await once(first);
+    assert.deepEqual(store.writes, ['folder'], 'the test data is 3 of its source\'s 10 samples: not stored');
+    assert.match(first.join('\n'), /computing their output once per sample \(33 samples, .*\(stored in the data cache for the next runs\)$/);
+    // Stored in the source's order: row r is sample r of the source through the backbone.
+    const direct = await computeFeatures(a.net, a.net.frozenPrefix!, source, 8);
+    assert.deepEqual(store.held.get('folder'), direct!.images);
+    const second: string[] = [];
+    const b = await once(second);
+    assert.match(second.join('\n'), /their outputs for 30 samples come from the data cache, computing them for 3 /);
+    assert.deepEqual(b.result.history.map(({ seconds: _, ...m }) => m), a.result.history.map(({ seconds: _, ...m }) => m));
+    assert.deepEqual(b.net.params.map((p) => Array.from(p.value)), a.net.params.map((p) => Array.from(p.value)));
   });
 });

@@ -1,12 +1,14 @@
 // The decoded samples of one data folder at one input size, resize policy and decoder, on disk: looked up by each
 // file's identity (path relative to the folder, size, modification time), so a changed, added or renamed file is
-// decoded again and nothing else is. Cache trouble (a read-only disk, a full one) never stops training: the cache
+// decoded again and nothing else is. The folder also holds frozen backbones' outputs (featureStore.ts): listed and
+// cleared with the caches. Cache trouble (a read-only disk, a full one) never stops training: the cache
 // turns itself off and says so once.
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResizePolicy, SampleShape } from '../sample';
+import { FEATURES_SUFFIX, readFeatureHeader } from './featureStore';
 import { encodeRecord, readPackHeader, readRecordInto, RecordKind, scanPack, writePackAtomically, type CacheRecord, type RecordRef } from './packFile';
 
 export interface CacheSettings {
@@ -216,6 +218,8 @@ export interface CacheFileInfo {
   readonly decoder?: string;
   readonly samples: number;
   readonly skipped: number;
+  /** A frozen backbone's outputs per sample (cache/featureStore), when the file is one. */
+  readonly features?: { readonly model: string; readonly modelPath: string; readonly cut: string; readonly samples: number; readonly size: number };
 }
 
 /** Every cache file in `dir` (none when the folder does not exist). */
@@ -227,7 +231,10 @@ export async function listCaches(dir: string): Promise<CacheFileInfo[]> {
     const st = await stat(path).catch(() => undefined);
     if (!st?.isFile()) continue;
     let info: CacheFileInfo = { path, bytes: st.size, samples: 0, skipped: 0 };
-    if (name.endsWith(CACHE_SUFFIX)) {
+    if (name.endsWith(FEATURES_SUFFIX)) {
+      const h = await readFeatureHeader(path);
+      if (h) info = { ...info, samples: h.samples, features: { model: h.model, modelPath: h.modelPath, cut: h.cut, samples: h.samples, size: h.size } };
+    } else if (name.endsWith(CACHE_SUFFIX)) {
       const handle = await open(path, 'r').catch(() => undefined);
       if (handle) {
         try {
