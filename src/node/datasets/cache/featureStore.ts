@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { FeatureRows, FeatureSource, FeatureStore } from '../../../engine/frozenFeatures';
 import { readPackHeader, readRecordInto, RecordKind, scanPack, writePackAtomically, type CacheRecord, type RecordRef } from './packFile';
 
+/** Part of every key: bump it when the engine computes a frozen prefix's outputs differently (another inference path). */
 const FORMAT = 'cnn-studio frozen features 1';
 export const FEATURES_SUFFIX = '.features';
 
