@@ -305,6 +305,8 @@ export function modelStep(model: Model, mode: BenchMode, batch: number, seed = 1
   // One sigmoid output still needs both label values.
   const labels = randomLabels(batch, loss === 'binaryCrossentropy' && classes === 1 ? 2 : classes, rng);
   if (mode === 'infer') {
+    // Inference as `cnn predict` runs it: batch norms folded into their convolutions.
+    network.foldBatchNorms = true;
     return {
       analysis,
       run: () => {
