@@ -12,7 +12,7 @@ import { createOptimizer } from '../../../src/engine/optimizers';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import type { Tensor } from '../../../src/engine/tensor';
 import { inferShapes } from '../../../src/model/shapes';
-import type { Model } from '../../../src/model/types';
+import { MODEL_FORMAT, type Layer, type Model } from '../../../src/model/types';
 import { assertClose, randomTensor } from './helpers';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -135,5 +135,35 @@ describe('inference folds batch norm into the convolution before it', () => {
     const features = net.forwardTo(x, 2).data.slice();
     const later = net.from(2);
     assertClose(later.forward({ shape: [2, features.length / 2], data: features }, false).data, want, TOL, 'from(2).forward');
+  });
+
+  it('every element-wise activation layer fuses into the epilogue (in place), after conv2d, depthwise, pointwise and dense', () => {
+    for (const act of ['relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'hardSwish', 'hardSigmoid', 'gelu'] as const) {
+      const layers: Layer[] = [
+        { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same' },
+        { type: 'batchNorm' },
+        { type: act },
+        { type: 'depthwiseConv2d', kernelSize: 3, padding: 'same', useBias: false },
+        { type: 'batchNorm' },
+        { type: act },
+        { type: 'conv2d', filters: 6, kernelSize: 1, useBias: false },
+        { type: 'batchNorm' },
+        { type: 'flatten' },
+        { type: 'dense', units: 5 },
+        { type: 'batchNorm' },
+        { type: act },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ] as Layer[];
+      const model: Model = { format: MODEL_FORMAT, name: `fold-${act}`, input: { shape: [6, 6, 3] }, layers };
+      const net = buildNetwork(model, inferShapes(model), 1);
+      net.foldBatchNorms = true;
+      const rng = createRng(8);
+      randomise(net, rng);
+      const x = randomTensor([3, ...net.inputShape], rng);
+      const want = unoptimised(net, x);
+      const bns = countBatchNorms(net);
+      assertClose(net.forward(x, false).data, want, TOL, act);
+      assert.equal(bns.calls(), 0, `${act}: ${bns.calls()} batch norms ran`);
+    }
   });
 });
