@@ -1,16 +1,26 @@
-// `npm run bench`: CNN Studio against TensorFlow.js (wasm and cpu backends, 4.22) and PyTorch on the CPU, on the two
-// architectures of issue 10 (bench/lenet-style.cnn.json, bench/vgg-cifar.cnn.json): plain SGD training steps at
-// batch 32 and inference at batch 64, the same seeded synthetic data, 1 s of warm-up, then the median of 3 runs of
-// S seconds. Every backend and case runs in its own process, one after the other, so no two share the cores.
-//   npm run bench [-- --seconds S] [--runs R] [--backends ours,tfjs-wasm,tfjs-cpu,torch] [--results bench/RESULTS.md]
+// `npm run bench`: CNN Studio against TensorFlow.js (wasm and cpu backends, 4.22), PyTorch on the CPU and, for
+// inference, ONNX Runtime Web (bench/ort.ts, on our ONNX export of the same network), on the two architectures of
+// issue 10 (bench/lenet-style.cnn.json, bench/vgg-cifar.cnn.json): plain SGD training steps at batch 32 and
+// inference at batch 64, the same seeded synthetic data, 1 s of warm-up, then the median of 3 runs of S seconds.
+// Then real networks (issue 22): torchvision's MobileNetV2, ResNet-18 and VGG-11-BN at 224×224, batch 1, exported
+// to ONNX with their batch norms kept (scripts/torchvision-zoo/export.py, /usr/bin/python3) and imported with our
+// importer: ours with batch norms folded and unfolded against ONNX Runtime Web on the same ONNX file.
+// Every backend and case runs in its own process, one after the other, so no two share the cores.
+//   npm run bench [-- --seconds S] [--runs R] [--backends ours,tfjs-wasm,tfjs-cpu,torch,ort-web]
+//                 [--networks mobilenet_v2,resnet18,vgg11_bn|none] [--results bench/RESULTS.md]
 // Not part of npm test: figures depend on the machine and on whatever else runs on it (the load is recorded).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { exportNets } from '../scripts/torchvision-zoo/check';
 import { flopsPerSample, FLOP_COUNTING, type BenchMode, type ModelBenchJson } from '../src/cli/bench';
+import { buildNetwork } from '../src/engine/network';
+import { exportOnnx } from '../src/interop/onnx/export';
+import { importOnnx } from '../src/interop/onnx/import';
 import { parseModelText } from '../src/model/parse';
+import type { Model } from '../src/model/types';
 import { inferShapes } from '../src/model/shapes';
 import { median } from './timing';
 
@@ -23,7 +33,7 @@ const SLOW_STEP_SECONDS = 60;
 /** Beyond this a process is stopped and reported as failed. */
 const PROCESS_TIMEOUT_MS = 20 * 60 * 1000;
 
-const BACKENDS = ['ours', 'tfjs-wasm', 'tfjs-cpu', 'torch'] as const;
+const BACKENDS = ['ours', 'tfjs-wasm', 'tfjs-cpu', 'torch', 'ort-web'] as const;
 type BackendName = (typeof BACKENDS)[number];
 
 interface Case {
@@ -67,11 +77,11 @@ function runJson(command: string, args: readonly string[]): Record<string, unkno
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
 
-function measureOurs(c: Case, seconds: number, runs: number): Measurement {
+function measureOurs(c: Case, seconds: number, runs: number, path = modelPath(c), extra: readonly string[] = []): Measurement {
   // `cnn bench` times one run per process; R processes make the median of R runs (each with its own warm-up).
   const results: ModelBenchJson[] = [];
   for (let r = 0; r < runs; r++) {
-    const args = ['dist/cli.js', 'bench', modelPath(c), '--mode', c.mode, '--batch', String(c.batch), '--seconds', String(seconds), '--json'];
+    const args = ['dist/cli.js', 'bench', path, '--mode', c.mode, '--batch', String(c.batch), '--seconds', String(seconds), '--json', ...extra];
     results.push(runJson(process.execPath, args) as unknown as ModelBenchJson);
   }
   const rates = results.map((r) => r.samples_per_s);
@@ -83,6 +93,26 @@ function fromJson(j: Record<string, unknown>): Measurement {
   const runs = Array.isArray(j.runs) ? j.runs.map(num) : [];
   const single = typeof j.single_step_s === 'number' ? { singleStepSeconds: j.single_step_s } : {};
   return { samplesPerSecond: num(j.samples_per_s), runs, label: String(j.backend), peakRssMb: num(j.peak_rss_mb), ...single };
+}
+
+/** A scratch folder for the ONNX files and imported models, removed at the end. */
+const scratch = mkdtempSync(join(tmpdir(), 'cnn-bench-'));
+
+/** Our ONNX export of a bench model with its seeded initial weights (the input is NHWC, as ours). */
+function onnxOf(c: Case): string {
+  const file = join(scratch, `${c.model}.onnx`);
+  if (existsSync(file)) return file;
+  const { model } = parseModelText(readFileSync(join(ROOT, modelPath(c)), 'utf8'));
+  if (!model) throw new Error(`${modelPath(c)} is not a valid model`);
+  const analysis = inferShapes(model);
+  const net = buildNetwork(model, analysis, 1);
+  writeFileSync(file, exportOnnx({ model, analysis, weights: new Map(net.params.map((p) => [p.name, p.value.slice()])) }));
+  return file;
+}
+
+/** ONNX Runtime Web on an ONNX file taking [batch, ...shape]. */
+function measureOrt(file: string, shape: readonly number[], batch: number, seconds: number, runs: number): Measurement {
+  return fromJson(runJson(process.execPath, ['--import', 'tsx', 'bench/ort.ts', file, '--shape', shape.join(','), '--batch', String(batch), '--seconds', String(seconds), '--runs', String(runs), '--threads', '2']));
 }
 
 function measure(backend: BackendName, c: Case, seconds: number, runs: number): Measurement {
@@ -98,7 +128,48 @@ function measure(backend: BackendName, c: Case, seconds: number, runs: number): 
       return fromJson(runJson(process.execPath, ['--import', 'tsx', 'bench/tfjs.ts', '--backend', 'cpu', ...common, ...slow]));
     case 'torch':
       return fromJson(runJson(PYTHON, ['-W', 'ignore', 'bench/torch_bench.py', ...common, '--threads', '2']));
+    case 'ort-web': {
+      const { model } = parseModelText(readFileSync(join(ROOT, modelPath(c)), 'utf8'));
+      return measureOrt(onnxOf(c), model!.input.shape, c.batch, seconds, runs);
+    }
   }
+}
+
+/** A torchvision network of the real-network table: its ONNX file (batch norms kept) and our import of it. */
+interface RealNet {
+  readonly name: string;
+  readonly onnx: string;
+  readonly modelFile: string;
+  readonly model: Model;
+}
+
+const REAL_SIZE = 224;
+const REAL_LABELS: Readonly<Record<string, string>> = { mobilenet_v2: 'MobileNetV2', resnet18: 'ResNet-18', vgg11_bn: 'VGG-11-BN' };
+
+/** Exports the networks with /usr/bin/python3 (torch, torchvision, onnx) into the scratch folder and imports them. */
+async function realNets(names: readonly string[], notes: string[]): Promise<RealNet[]> {
+  const nets: RealNet[] = [];
+  const cache = join(scratch, 'torchvision');
+  try {
+    for await (const e of exportNets({ cache, opset: 17, bn: 'kept', nets: names.map((name) => ({ name, size: REAL_SIZE })) })) {
+      if ('error' in e) {
+        notes.push(`${e.name}: export failed: ${e.error}`);
+        continue;
+      }
+      const onnx = join(e.dir, 'model.onnx');
+      try {
+        const { model } = importOnnx(readFileSync(onnx), { name: e.name });
+        const modelFile = join(scratch, `${e.name}.cnn.json`);
+        writeFileSync(modelFile, JSON.stringify(model));
+        nets.push({ name: e.name, onnx, modelFile, model });
+      } catch (err) {
+        notes.push(`${e.name}: our importer refused it: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  } catch (err) {
+    notes.push(`real networks skipped: the torchvision export failed (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return nets.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
 }
 
 function selfCheck(): string {
@@ -151,7 +222,8 @@ const cell = (o: Outcome | undefined): string =>
 const rate = (o: Outcome | undefined): number => (o && !('error' in o) ? o.samplesPerSecond : Number.NaN);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string' }, runs: { type: 'string' }, backends: { type: 'string' }, results: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string' }, runs: { type: 'string' }, backends: { type: 'string' }, networks: { type: 'string' }, results: { type: 'string' } } });
+  const networks = values.networks === 'none' ? [] : (values.networks ?? Object.keys(REAL_LABELS).join(',')).split(',');
   const seconds = Number(values.seconds ?? 3);
   const runs = Number(values.runs ?? 3);
   if (!(seconds > 0) || !Number.isInteger(runs) || runs < 1) throw new Error('--seconds must be > 0 and --runs a whole number ≥ 1');
@@ -171,6 +243,8 @@ async function main(): Promise<void> {
   const labels = new Map<BackendName, string>();
   for (const c of CASES) {
     for (const b of backends) {
+      // ONNX Runtime runs inference only.
+      if (b === 'ort-web' && c.mode !== 'infer') continue;
       let o: Outcome;
       try {
         o = measure(b, c, seconds, runs);
@@ -186,6 +260,36 @@ async function main(): Promise<void> {
       console.log(`  ${caseName(c).padEnd(22)} ${b.padEnd(10)} ${'error' in o ? `failed: ${o.error}` : `${fmtRate(o.samplesPerSecond)} samples/s (runs ${o.runs.map(fmtRate).join(', ')}; peak RSS ${Math.round(o.peakRssMb)} MB)`}`);
     }
   }
+  // Real networks at 224×224, batch 1: ours folded and unfolded, ONNX Runtime Web, on the same ONNX file.
+  const REAL_ROWS = ['ours', 'ours-unfolded', 'ort-web'] as const;
+  const real = new Map<string, Map<(typeof REAL_ROWS)[number], Outcome>>();
+  const realRowLabel: Record<(typeof REAL_ROWS)[number], string> = {
+    ours: 'CNN Studio, batch norms folded',
+    'ours-unfolded': 'CNN Studio, batch norms unfolded (before)',
+    'ort-web': 'ONNX Runtime Web',
+  };
+  const nets = networks.length > 0 && backends.includes('ours') && backends.includes('ort-web') ? await realNets(networks, notes) : [];
+  for (const net of nets) {
+    const row = new Map<(typeof REAL_ROWS)[number], Outcome>();
+    const c: Case = { model: 'vgg-cifar', mode: 'infer', batch: 1 };
+    for (const r of REAL_ROWS) {
+      let o: Outcome;
+      try {
+        o =
+          r === 'ort-web' ? measureOrt(net.onnx, [3, REAL_SIZE, REAL_SIZE], 1, seconds, runs)
+          : measureOurs(c, seconds, runs, net.modelFile, r === 'ours-unfolded' ? ['--unfolded'] : []);
+        if (r === 'ort-web') realRowLabel[r] = o.label;
+        else realRowLabel[r] = `${o.label}, batch norms ${r === 'ours' ? 'folded' : 'unfolded (before)'}`;
+      } catch (e) {
+        o = { error: e instanceof Error ? e.message : String(e) };
+        notes.push(`${r}, ${net.name}: ${o.error}`);
+      }
+      row.set(r, o);
+      console.log(`  ${`${REAL_LABELS[net.name] ?? net.name} infer b1`.padEnd(22)} ${r.padEnd(14)} ${'error' in o ? `failed: ${o.error}` : `${fmtRate(o.samplesPerSecond)} samples/s (runs ${o.runs.map(fmtRate).join(', ')}; peak RSS ${Math.round(o.peakRssMb)} MB)`}`);
+    }
+    real.set(net.name, row);
+  }
+  rmSync(scratch, { recursive: true, force: true });
   const loadAfter = uptimeLoad();
 
   const rowLabel = (b: BackendName): string => labels.get(b) ?? b;
@@ -193,9 +297,21 @@ async function main(): Promise<void> {
   const rule = `|---|${CASES.map(() => '---:').join('|')}|`;
   const table = [header, rule, ...backends.map((b) => `| ${rowLabel(b)} | ${CASES.map((c) => cell(results.get(b)!.get(c))).join(' | ')} |`)];
   const ours = results.get('ours');
-  for (const other of ['tfjs-wasm', 'torch'] as const) {
+  for (const other of ['tfjs-wasm', 'torch', 'ort-web'] as const) {
     const theirs = results.get(other);
-    if (ours && theirs) table.push(`| **ours / ${other === 'torch' ? 'PyTorch' : other}** | ${CASES.map((c) => fmtRatio(rate(ours.get(c)), rate(theirs.get(c)))).join(' | ')} |`);
+    const name = other === 'torch' ? 'PyTorch' : other === 'ort-web' ? 'ONNX Runtime Web' : other;
+    if (ours && theirs) table.push(`| **ours / ${name}** | ${CASES.map((c) => (other === 'ort-web' && c.mode !== 'infer' ? '—' : fmtRatio(rate(ours.get(c)), rate(theirs.get(c))))).join(' | ')} |`);
+  }
+  const realTable: string[] = [];
+  if (nets.length > 0) {
+    const names = nets.map((n) => `${REAL_LABELS[n.name] ?? n.name} infer b1`);
+    realTable.push(`| samples/s, ${REAL_SIZE}×${REAL_SIZE} | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
+    for (const r of REAL_ROWS) realTable.push(`| ${realRowLabel[r]} | ${nets.map((n) => cell(real.get(n.name)!.get(r))).join(' | ')} |`);
+    const ratio = (a: (typeof REAL_ROWS)[number], b: (typeof REAL_ROWS)[number]): string =>
+      nets.map((n) => fmtRatio(rate(real.get(n.name)!.get(a)), rate(real.get(n.name)!.get(b)))).join(' | ');
+    realTable.push(`| **ours folded / ONNX Runtime Web** | ${ratio('ours', 'ort-web')} |`);
+    realTable.push(`| ours unfolded / ONNX Runtime Web (before) | ${ratio('ours-unfolded', 'ort-web')} |`);
+    realTable.push(`| folded / unfolded | ${ratio('ours', 'ours-unfolded')} |`);
   }
   const gflops = [
     `| GFLOP/s (% of one core's ${PEAK_GFLOPS_PER_CORE} / of both cores' ${2 * PEAK_GFLOPS_PER_CORE}) | ${CASES.map(caseName).join(' | ')} |`,
@@ -208,7 +324,7 @@ async function main(): Promise<void> {
       return `| ${rowLabel(b)} | ${cells.join(' | ')} |`;
     }),
   ];
-  console.log(['', ...table, '', ...gflops, '', `load before ${loadBefore}, after ${loadAfter}`, ...notes].join('\n'));
+  console.log(['', ...table, '', ...gflops, '', ...realTable, '', `load before ${loadBefore}, after ${loadAfter}`, ...notes].join('\n'));
 
   if (values.results) {
     const md = [
@@ -234,6 +350,18 @@ async function main(): Promise<void> {
       '',
       ...gflops,
       '',
+      ...(realTable.length > 0
+        ? [
+            `## Real networks: torchvision at ${REAL_SIZE}×${REAL_SIZE}, batch 1 (inference)`,
+            '',
+            'Exported by scripts/torchvision-zoo/export.py (seeded random weights, opset 17, batch norms kept as nodes) and imported',
+            'with our importer; ours times the imported .cnn.json (`cnn bench … --mode infer --batch 1`, with and without',
+            '`--unfolded`), ONNX Runtime Web the same ONNX file (its own graph optimisations on, which fold batch norms too).',
+            '',
+            ...realTable,
+            '',
+          ]
+        : []),
       '## How each backend runs',
       '- **CNN Studio**: `node dist/cli.js bench bench/<model>.cnn.json --mode … --batch … --seconds S --json`, once per run',
       '  (each process warms up for 1 s); training is forward, fused softmax cross-entropy, backward and SGD on every',
@@ -246,6 +374,10 @@ async function main(): Promise<void> {
       '  swapped by dy, dilated by the stride), checked against tfjs-cpu\'s kernel before any timing.',
       '- **PyTorch**: `/usr/bin/python3 bench/torch_bench.py`: NCHW `nn.Sequential`, `torch.set_num_threads(2)`,',
       '  `F.cross_entropy`, `torch.optim.SGD(lr=0.01)`, `loss.item()`; inference under `torch.no_grad()`.',
+      '- **ONNX Runtime Web** (inference only): `bench/ort.ts`, onnxruntime-web in Node with its own .wasm files from',
+      '  node_modules (no network), `numThreads = 2`, SIMD, `graphOptimizationLevel: \'all\'`; for the two bench models our',
+      '  ONNX export of the same network (NHWC input, seeded initial weights), outputs read back and summed each run.',
+      '- CNN Studio\'s inference folds batch norms into the convolution before them (engine/fold.ts), as `cnn predict` does.',
       '',
     ].join('\n');
     writeFileSync(resolve(values.results), md);

@@ -33,6 +33,7 @@ export const spec = {
     threads: { ...THREADS_OPTION, help: `with a model: ${THREADS_OPTION.help}` },
     filter: { kind: 'string', placeholder: 'TEXT', help: 'without a model: run only the cases whose name contains TEXT' },
     kernels: { kind: 'string', placeholder: 'js|wasm|both', help: 'which kernels to time; without a model default both, each case on JavaScript then WebAssembly, with the ratio; with a model js or wasm, default the best' },
+    unfolded: { kind: 'boolean', help: 'with a model in infer mode: run every batch norm as a layer of its own instead of folded into the convolution before it (to compare)' },
     json: { kind: 'boolean', help: 'print one JSON object with every result (with a model: one line at the end)' },
   },
 } as const satisfies CommandSpec;
@@ -295,7 +296,7 @@ export const FLOP_COUNTING = '2 FLOPs per multiply-add of the conv and dense lay
 
 /** One step of `model` on a fixed seeded batch (inputs uniform in [0, 1), random labels). `run` returns the loss
  *  (training) or a checksum of the outputs (inference), so every step's result is read back. */
-export function modelStep(model: Model, mode: BenchMode, batch: number, seed = 1): { analysis: ModelAnalysis; run: () => number } {
+export function modelStep(model: Model, mode: BenchMode, batch: number, seed = 1, fold = true): { analysis: ModelAnalysis; run: () => number } {
   const analysis = inferShapes(model);
   const network = buildNetwork(model, analysis, seed);
   const rng = createRng(seed + 1);
@@ -305,6 +306,8 @@ export function modelStep(model: Model, mode: BenchMode, batch: number, seed = 1
   // One sigmoid output still needs both label values.
   const labels = randomLabels(batch, loss === 'binaryCrossentropy' && classes === 1 ? 2 : classes, rng);
   if (mode === 'infer') {
+    // Inference as `cnn predict` runs it: batch norms folded into their convolutions (unless asked not to).
+    network.foldBatchNorms = fold;
     return {
       analysis,
       run: () => {
@@ -361,6 +364,8 @@ export interface ModelBenchJson {
   readonly model: string;
   readonly mode: BenchMode;
   readonly batch: number;
+  /** Infer mode: whether batch norms were folded into their convolutions. */
+  readonly folded?: boolean;
   readonly steps: number;
   readonly seconds: number;
   readonly gflop_per_sample: number;
@@ -389,6 +394,7 @@ async function runModel(path: string, values: BenchValues, io: CliIo): Promise<n
   if (values.kernels !== undefined && values.kernels !== 'js' && values.kernels !== 'wasm') {
     throw new UsageError(`cnn bench: with a model file --kernels must be js or wasm, got "${values.kernels}"`);
   }
+  if (values.unfolded && benchMode !== 'infer') throw new UsageError('cnn bench: --unfolded is for --mode infer (training never folds)');
   const model = loadValidModel(path, io);
   const batch = values.batch ?? model.training?.batchSize ?? 32;
   const seconds = values.seconds ?? 5;
@@ -397,7 +403,7 @@ async function runModel(path: string, values: BenchValues, io: CliIo): Promise<n
   const choice = await modelKernels(values.kernels, values.threads ?? defaultThreads(), log);
   const threads = choice.threads;
   const { timing, flops, kernels } = await withKernels(choice, () => {
-    const step = modelStep(model, benchMode, batch);
+    const step = modelStep(model, benchMode, batch, 1, !values.unfolded);
     log(`bench ${model.name}: ${benchMode}, batch ${batch}, at least ${seconds} s after ${WARMUP_SECONDS} s of warm-up`);
     log(describeKernels(activeKernels()));
     const t = timeSteps(step.run, seconds);
@@ -417,6 +423,7 @@ async function runModel(path: string, values: BenchValues, io: CliIo): Promise<n
       model: model.name,
       mode: benchMode,
       batch,
+      ...(benchMode === 'infer' ? { folded: !values.unfolded } : {}),
       steps: timing.steps,
       seconds: round(timing.seconds, 3),
       gflop_per_sample: flops / 1e9,

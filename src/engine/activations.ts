@@ -89,6 +89,11 @@ export class ActivationLayer implements EngineLayer {
     this.memory = new LayerMemory(info, arena);
   }
 
+  /** The slope of leakyRelu / hardSigmoid (the kernels' fused default otherwise). */
+  get alpha(): number {
+    return this.act.alpha;
+  }
+
   forward(x: Tensor): Tensor {
     this.memory.ensure(x.shape[0]!);
     return this.act.forward(x, this.memory.buf('y'));

@@ -30,6 +30,10 @@ export class ArenaParam implements Param {
   readonly shape: readonly number[];
   readonly valueBuf: Buf;
   readonly gradBuf: Buf;
+  /** Bumped whenever `value` is handed out: every writer fetches the view (the memory may move), so a cache of
+   *  something computed from the values (inference's folded batch norms, engine/fold.ts) is current while it has
+   *  not changed. Readers bump it too, which only costs a recomputation. */
+  private handedOut = 0;
 
   constructor(
     readonly name: string,
@@ -49,7 +53,13 @@ export class ArenaParam implements Param {
   }
 
   get value(): Float32Array {
+    this.handedOut++;
     return this.valueBuf.view();
+  }
+
+  /** See handedOut: equal versions mean the values were not touched in between. */
+  get version(): number {
+    return this.handedOut;
   }
 
   get grad(): Float32Array {

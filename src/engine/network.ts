@@ -16,6 +16,7 @@ import type { LossName, Model, Shape } from '../model/types';
 import { allocBuf, Buf, type Arena } from './arena';
 import { getKernels } from './kernels';
 import { accumulate, addArrays } from './kernels/merge';
+import { findFolds, Folds } from './fold';
 import type { EngineLayer, Param } from './layer';
 import { createLayer } from './layers';
 import { fusedLossStep, lossBackward, lossForward } from './losses';
@@ -74,6 +75,12 @@ export interface Network {
    *  dropout, nothing updated), then backward from dy = d(score)/d(last output) (see GradientOptions). Adds to the
    *  params' grads as backward does; returns d(score)/dInput (network-owned buffer). */
   gradients(x: Tensor, dy: Tensor, options?: GradientOptions): Tensor;
+  /** When set, inference passes (forward(x, false), evaluateBatch, forwardTo, and those of a network seen from a
+   *  layer) fold each batch norm into the convolution or dense layer before it (engine/fold.ts): faster, equal to
+   *  the unoptimised graph to float rounding, not bit for bit. Off by default: frozen features, explanations and
+   *  feature maps promise results bit-identical to the training pass; `cnn predict` and the benchmarks turn it on.
+   *  Passes with an observer never fold. */
+  foldBatchNorms: boolean;
   /** When set, every forward pass hands it each layer's output (file index; a network-owned view: read it at
    *  once). Training health sets it on the few batches it measures (engine/health). */
   observer?: (layer: number, output: Tensor) => void;
@@ -106,6 +113,7 @@ class GraphNetwork implements Network {
   readonly params: readonly Param[];
   readonly frozenPrefix?: number;
   plannedBatch = 0;
+  foldBatchNorms = false;
   observer?: (layer: number, output: Tensor) => void;
   /** The plan's region, and the network's own buffers in it: the input batch and the loss gradient. */
   private planStart = -1;
@@ -133,6 +141,8 @@ class GraphNetwork implements Network {
   private readonly xs: Tensor[][];
   private readonly grads: (Tensor | undefined)[];
   private readonly counts: number[];
+  /** Batch norms folded into the convolutions before them, for inference passes (engine/fold.ts). */
+  private readonly folds: Folds;
 
   constructor(
     readonly inputShape: Shape,
@@ -160,6 +170,15 @@ class GraphNetwork implements Network {
     this.grads = new Array<Tensor | undefined>(count);
     this.counts = new Array<number>(count).fill(0);
     this.frozenPrefix = frozenPrefixOf(this.reads, layers);
+    this.folds = new Folds(findFolds(layers, this.reads, this.live), layers, arena);
+  }
+
+  /** Inference passes fold batch norms unless an observer wants every layer's own output. Allocates the folded
+   *  weights' buffers: call it before taking any view of the memory. */
+  prepareFolds(): boolean {
+    if (!this.foldBatchNorms || this.observer || this.folds.groups.length === 0) return false;
+    this.folds.allocate();
+    return true;
   }
 
   plan(n: number): void {
@@ -188,21 +207,33 @@ class GraphNetwork implements Network {
     this.trained = training;
     const n = x.shape[0]!;
     this.plan(n);
+    const fold = !training && this.prepareFolds();
     // The batch is copied into the plan's input buffer, so every operand of every kernel is in the arena.
     const input = this.input!.tensor(n, this.inputShape);
     if (input.data !== x.data) input.data.set(x.data);
-    return this.run(input, training);
+    return this.run(input, training, undefined, false, 0, this.layers.length, fold);
   }
 
   /** Every layer in file order from the input batch; copies each output into `maps` when given. `inference`
    *  (with training): every layer keeps what backward needs, but batch norm and dropout run as in inference. */
-  private run(input: Tensor, training: boolean, maps?: Tensor[], inference = false, start = 0, end = this.layers.length): Tensor {
+  private run(input: Tensor, training: boolean, maps?: Tensor[], inference = false, start = 0, end = this.layers.length, fold = false): Tensor {
     // Value `start` is the input: the model input (0), or layer start − 1's output for a network seen from it.
     const values = this.values;
     values[start] = input;
+    const folds = this.folds;
+    if (fold) folds.update();
     for (let i = start; i < end; i++) {
       const layer = this.layers[i]!;
       const reads = this.reads[i]!;
+      if (fold) {
+        // A folded group runs as its first layer; each member's value is the group's output.
+        if (folds.skips(i, start, end)) continue;
+        const f = folds.run(i, values[reads[0]!]!, start, end);
+        if (f) {
+          values[i + 1] = values[f.group.bn + 1] = values[f.group.last + 1] = f.out;
+          continue;
+        }
+      }
       const t = training && !(inference && this.trainingBehaviour[i]);
       let out: Tensor;
       if (layer.forwardInputs) {
@@ -224,10 +255,11 @@ class GraphNetwork implements Network {
     if (!(last >= 0 && last < this.layers.length)) throw new RangeError(`forwardTo: no layer ${last}`);
     const n = x.shape[0]!;
     this.plan(n);
+    const fold = this.prepareFolds();
     const input = this.input!.tensor(n, this.inputShape);
     if (input.data !== x.data) input.data.set(x.data);
     this.trained = false;
-    return this.run(input, false, undefined, false, 0, last + 1);
+    return this.run(input, false, undefined, false, 0, last + 1, fold);
   }
 
   from(after: number): Network {
@@ -237,11 +269,13 @@ class GraphNetwork implements Network {
     return new NetworkFrom(this, after, this.valueShapes[after + 1]!);
   }
 
-  /** The layers after `after`, from its output x: what NetworkFrom runs (x is already in the network's memory). */
+  /** The layers after `after`, from its output x: what NetworkFrom runs (x is already in the network's memory;
+   *  for inference, the caller ran prepareFolds before placing it). */
   forwardFrom(x: Tensor, after: number, training: boolean): Tensor {
     this.plan(x.shape[0]!);
     this.trained = training;
-    return this.run(x, training, undefined, false, after + 1);
+    const fold = !training && this.foldBatchNorms && !this.observer && this.folds.ready;
+    return this.run(x, training, undefined, false, after + 1, this.layers.length, fold);
   }
 
   trainBatchFrom(x: Tensor, after: number, labels: Int32Array, loss: LossName): BatchResult {
@@ -452,6 +486,12 @@ class NetworkFrom implements Network {
   set observer(o: ((layer: number, output: Tensor) => void) | undefined) {
     this.net.observer = o;
   }
+  get foldBatchNorms(): boolean {
+    return this.net.foldBatchNorms;
+  }
+  set foldBatchNorms(on: boolean) {
+    this.net.foldBatchNorms = on;
+  }
   plan(n: number): void {
     this.net.plan(n);
   }
@@ -476,12 +516,14 @@ class NetworkFrom implements Network {
   }
 
   forward(x: Tensor, training: boolean): Tensor {
+    if (!training) this.net.prepareFolds();
     return this.net.forwardFrom(this.place(x), this.after, training);
   }
   trainBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
     return this.net.trainBatchFrom(this.place(x), this.after, labels, loss);
   }
   evaluateBatch(x: Tensor, labels: Int32Array, loss: LossName): BatchResult {
+    this.net.prepareFolds();
     return this.net.evaluateBatchFrom(this.place(x), this.after, labels, loss);
   }
   backward(): Tensor {

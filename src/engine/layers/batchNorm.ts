@@ -4,7 +4,7 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Arena } from '../arena';
 import { getKernels } from '../kernels';
-import { createParams, LayerMemory, type EngineLayer, type Param } from '../layer';
+import { createParams, LayerMemory, type ArenaParam, type EngineLayer, type Param } from '../layer';
 import type { Rng } from '../rng';
 import { sizeOf, type Tensor } from '../tensor';
 import { field } from '../../model/spec';
@@ -15,12 +15,12 @@ export class BatchNorm implements EngineLayer {
   readonly params: readonly Param[];
   /** A frozen batch norm trains as it infers. */
   readonly trainingDiffers: boolean;
-  readonly gamma: Param;
-  readonly beta: Param;
-  readonly movingMean: Param;
-  readonly movingVariance: Param;
+  readonly gamma: ArenaParam;
+  readonly beta: ArenaParam;
+  readonly movingMean: ArenaParam;
+  readonly movingVariance: ArenaParam;
   private readonly momentum: number;
-  private readonly epsilon: number;
+  readonly epsilon: number;
   private readonly inShape: readonly number[];
   private readonly c: number;
   /** Float64 buffers: 'stats' holds the last forward's mean [0, c) and 1/√(var + ε) [c, 2c) per channel,

@@ -2,6 +2,8 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Window2d } from '../../model/geometry';
 import type { Layer, LayerType, Shape } from '../../model/types';
+import type { ActivationName } from '../../model/types';
+import { getKernels } from '../kernels';
 import type { Tensor } from '../tensor';
 
 export function shapes(info: LayerInfo): { readonly input: Shape; readonly output: Shape } {
@@ -29,4 +31,12 @@ export function batchOf(x: Tensor, sample: Shape, who: string): number {
 export function lastForward<T>(value: T | undefined, who: string): T {
   if (value === undefined) throw new Error(`layer ${who}: backward() called before forward()`);
   return value;
+}
+
+/** A folded layer's epilogue (engine/fold.ts) in place on its output y, rows × cols: y ← act(y + bias).
+ *  Element-wise activations only (the fold never fuses softmax). */
+export function foldedEpilogue(y: Tensor, bias: Float32Array, act: ActivationName, alpha: number, rows: number, cols: number): void {
+  const kr = getKernels();
+  if (act === 'linear') kr.addBias(y.data, bias, rows, cols);
+  else kr.biasActivationForward(act, y.data, bias, y.data, rows, cols, alpha);
 }

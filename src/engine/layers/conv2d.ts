@@ -17,7 +17,7 @@ import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
 import { groupsOf } from '../../model/layers/conv2d';
 import { groupedGemms } from '../kernels/conv';
-import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
+import { batchOf, foldedEpilogue, lastForward, layerOf, shapes, windowOf } from './common';
 
 export class Conv2d implements EngineLayer {
   readonly name: string;
@@ -95,6 +95,27 @@ export class Conv2d implements EngineLayer {
     const y = this.linear ? z : mem.buf('y').tensor(n, this.outShape);
     kr.convForward(x.data, this.g, this.inC, w, outC, z.data, cols, n, training, { act: this.activation, bias: this.bias?.value, y: y.data, alpha: this.act.alpha }, this.groups);
     return this.act.adopt(z, y);
+  }
+
+  /** Inference with a batch norm folded in (engine/fold.ts): `kernel` and `bias` instead of the params, `act`
+   *  fused in the epilogue, into the output buffer (a linear conv's only one). Keeps nothing for backward. */
+  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array, act: ActivationName, alpha: number): Tensor {
+    const n = batchOf(x, this.inShape, this.name);
+    const mem = this.memory;
+    mem.ensure(n);
+    const kr = getKernels();
+    const y = mem.buf('y').tensor(n, this.outShape);
+    this.x = undefined;
+    this.colsKept = false;
+    if (this.pointwise) {
+      if (this.groups === 1) kr.gemm(false, false, n * this.p, this.outC, this.k, x.data, 0, kernel, 0, y.data, 0, false);
+      else groupedGemms(kr.gemm, n * this.p, this.outC, this.k, x.data, kernel, y.data, this.groups);
+      foldedEpilogue(y, bias, act, alpha, n * this.p, this.outC);
+      return y;
+    }
+    // In place (z = y): the epilogue reads each element before it writes it.
+    kr.convForward(x.data, this.g, this.inC, kernel, this.outC, y.data, mem.buf('cols').view(), n, false, { act, bias, y: y.data, alpha }, this.groups);
+    return y;
   }
 
   backward(dy: Tensor): Tensor {

@@ -8,7 +8,7 @@ import { createParams, gradOf, LayerMemory, type ArenaParam, type EngineLayer, t
 import type { Rng } from '../rng';
 import { sizeOf, type Tensor } from '../tensor';
 import { field } from '../../model/spec';
-import { batchOf, lastForward, layerOf, shapes } from './common';
+import { batchOf, foldedEpilogue, lastForward, layerOf, shapes } from './common';
 
 export class Dense implements EngineLayer {
   readonly name: string;
@@ -54,6 +54,18 @@ export class Dense implements EngineLayer {
     this.x = x;
     kr.gemm(false, false, rows, this.outF, this.inF, x.data, 0, this.kernel.value, 0, z.data, 0, false);
     return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
+  }
+
+  /** Inference with a batch norm folded in (engine/fold.ts): see Conv2d.forwardFolded. */
+  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array, act: ActivationName, alpha: number): Tensor {
+    const n = batchOf(x, this.inShape, this.name);
+    this.memory.ensure(n);
+    const rows = sizeOf(x.shape) / this.inF;
+    const y = this.memory.buf('y').tensor(n, this.outShape);
+    this.x = undefined;
+    getKernels().gemm(false, false, rows, this.outF, this.inF, x.data, 0, kernel, 0, y.data, 0, false);
+    foldedEpilogue(y, bias, act, alpha, rows, this.outF);
+    return y;
   }
 
   backward(dy: Tensor): Tensor {

@@ -9,7 +9,7 @@ import { createParams, gradOf, LayerMemory, type ArenaParam, type EngineLayer, t
 import type { Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
-import { batchOf, lastForward, layerOf, shapes, windowOf } from './common';
+import { batchOf, foldedEpilogue, lastForward, layerOf, shapes, windowOf } from './common';
 
 export class DepthwiseConv2d implements EngineLayer {
   readonly name: string;
@@ -55,6 +55,17 @@ export class DepthwiseConv2d implements EngineLayer {
     this.x = x;
     kr.depthwiseForward(x.data, this.kernel.value, z.data, n, this.g, this.c, this.mult);
     return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
+  }
+
+  /** Inference with a batch norm folded in (engine/fold.ts): see Conv2d.forwardFolded. */
+  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array, act: ActivationName, alpha: number): Tensor {
+    const n = batchOf(x, this.inShape, this.name);
+    this.memory.ensure(n);
+    const y = this.memory.buf('y').tensor(n, this.outShape);
+    this.x = undefined;
+    getKernels().depthwiseForward(x.data, kernel, y.data, n, this.g, this.c, this.mult);
+    foldedEpilogue(y, bias, act, alpha, n * this.g.outH * this.g.outW, this.c * this.mult);
+    return y;
   }
 
   backward(dy: Tensor): Tensor {
