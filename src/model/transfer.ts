@@ -89,7 +89,7 @@ export function resolveCut(analysis: ModelAnalysis, cut: string): number {
 
 export class TransferError extends Error {}
 
-export interface TransferOptions {
+export interface TransferOptions extends TransferSettings {
   readonly backbone: Model;
   readonly analysis: ModelAnalysis;
   /** Index of the layer whose output the head reads. */
@@ -101,6 +101,11 @@ export interface TransferOptions {
   readonly testData?: string;
   /** The weights file the backbone's tensors are written to, relative to the new model file. */
   readonly initialWeights: string;
+  readonly description?: string;
+}
+
+/** What the user chooses besides the backbone, the cut and the data (CLI options, VS Code's questions). */
+export interface TransferSettings {
   readonly inputSize?: readonly [number, number];
   readonly resize?: ResizePolicy;
   readonly convention?: InputConvention;
@@ -108,7 +113,6 @@ export interface TransferOptions {
   readonly dropout?: number;
   readonly epochs?: number;
   readonly validationSplit?: number;
-  readonly description?: string;
 }
 
 export interface TransferredModel {

@@ -12,8 +12,8 @@ import type { ModelAnalysis } from '../model/analysis';
 import { paramDefs } from '../model/layers';
 import { parseModelText } from '../model/parse';
 import { inferShapes } from '../model/shapes';
-import { transferModel, TransferError, type InputConvention, type TransferredModel } from '../model/transfer';
-import type { Model, ResizePolicy } from '../model/types';
+import { transferModel, TransferError, type TransferredModel, type TransferSettings } from '../model/transfer';
+import type { Model } from '../model/types';
 import { modelStem, optimizerStatePath, trainStatePath, weightsPath, writeFileAtomic } from './checkpoint/weightsFile';
 import { listClassFolders } from './datasets/imageFolder';
 import { FileError, readRegularFile, readRegularFileSync } from './files';
@@ -98,21 +98,13 @@ async function readOnnxBackbone(path: string): Promise<Backbone> {
   }
 }
 
-export interface TransferRequest {
+export interface TransferRequest extends TransferSettings {
   readonly backbone: Backbone;
   /** The folder of class subfolders to train on. */
   readonly dataDir: string;
   readonly testDir?: string;
   /** The model file to write (default: `<data folder name>.cnn.json` in the data folder's parent). */
   readonly output?: string;
-  /** Layer name or index (default: the last feature layer before the classifier). */
-  readonly cut?: number;
-  readonly inputSize?: readonly [number, number];
-  readonly resize?: ResizePolicy;
-  readonly convention?: InputConvention;
-  readonly dropout?: number;
-  readonly epochs?: number;
-  readonly validationSplit?: number;
   readonly force?: boolean;
 }
 

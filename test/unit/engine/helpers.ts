@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import type { LayerInfo } from '../../../src/model/analysis';
 import { analyze } from '../../../src/model/shapes';
-import type { Layer, Shape } from '../../../src/model/types';
+import type { Layer, OptimizerConfig, Shape } from '../../../src/model/types';
+import { createOptimizer } from '../../../src/engine/optimizers';
 import type { EngineLayer, Param } from '../../../src/engine/layer';
 import type { Rng } from '../../../src/engine/rng';
 import { sizeOf, tensor, type Tensor } from '../../../src/engine/tensor';
@@ -138,4 +139,31 @@ export function checkCoords(
       `${name}[${i}]: analytic ${analytic.toPrecision(6)} vs numeric ${numeric.toPrecision(6)}`,
     );
   }
+}
+
+/** A hand-made param (no arena) for optimizer tests. */
+export function plainParam(name: string, value: number[], learningRateMultiplier?: number, trainable = true): Param {
+  return {
+    name, shape: [value.length], value: Float32Array.from(value), grad: new Float32Array(trainable ? value.length : 0), trainable,
+    ...(learningRateMultiplier === undefined ? {} : { learningRateMultiplier }),
+  };
+}
+
+/** `steps` updates of one param with a constant gradient; the value after each. */
+export function optimizerSteps(config: OptimizerConfig, start: number[], grad: number[], steps: number, multiplier?: number): number[][] {
+  const p = plainParam('w', start, multiplier);
+  const opt = createOptimizer(config, [p]);
+  const out: number[][] = [];
+  for (let s = 0; s < steps; s++) {
+    p.grad.set(grad);
+    opt.step();
+    out.push([...p.value]);
+  }
+  return out;
+}
+
+/** Element-wise |actual − expected| ≤ tol. */
+export function closeTo(actual: readonly number[], expected: readonly number[], tol = 2e-6): void {
+  assert.equal(actual.length, expected.length);
+  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]!) <= tol, `index ${i}: ${a} vs ${expected[i]}`));
 }

@@ -15,32 +15,12 @@ import { sgdRule } from '../../../src/engine/optimizers/sgd';
 import { createRng } from '../../../src/engine/rng';
 import { inferShapes } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Layer, type Model, type OptimizerConfig } from '../../../src/model/types';
-import { randomTensor } from './helpers';
+import { closeTo as close, optimizerSteps, plainParam as param, randomTensor } from './helpers';
 
-function param(name: string, value: number[], learningRateMultiplier?: number, trainable = true): Param {
-  return {
-    name, shape: [value.length], value: Float32Array.from(value), grad: new Float32Array(trainable ? value.length : 0), trainable,
-    ...(learningRateMultiplier === undefined ? {} : { learningRateMultiplier }),
-  };
-}
+const run = (config: OptimizerConfig, multiplier: number | undefined, start: number[], grad: number[], steps: number): number[][] => optimizerSteps(config, start, grad, steps, multiplier);
 
-/** `steps` updates of one param with a constant gradient; the value after each. */
-function run(config: OptimizerConfig, multiplier: number | undefined, start: number[], grad: number[], steps: number): number[][] {
-  const p = param('w', start, multiplier);
-  const opt = createOptimizer(config, [p]);
-  const out: number[][] = [];
-  for (let s = 0; s < steps; s++) {
-    p.grad.set(grad);
-    opt.step();
-    out.push([...p.value]);
-  }
-  return out;
-}
 
-function close(actual: readonly number[], expected: readonly number[], tol = 2e-6): void {
-  assert.equal(actual.length, expected.length);
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]!) <= tol, `index ${i}: ${a} vs ${expected[i]}`));
-}
+
 
 const CONFIGS: readonly OptimizerConfig[] = [
   { type: 'sgd', learningRate: 0.1 },

@@ -5,28 +5,12 @@ import type { Param } from '../../../src/engine/layer';
 import { createOptimizer, OPTIMIZER_DEFAULTS } from '../../../src/engine/optimizers';
 import { OPTIMIZER_SPEC } from '../../../src/model/modelSpec';
 import { learningRateAt } from '../../../src/engine/optimizers/schedules';
+import { closeTo as close, optimizerSteps as run, plainParam } from './helpers';
 
-function param(name: string, value: number[], trainable = true): Param {
-  return { name, shape: [value.length], value: Float32Array.from(value), grad: new Float32Array(trainable ? value.length : 0), trainable };
-}
+const param = (name: string, value: number[], trainable = true): Param => plainParam(name, value, undefined, trainable);
 
-/** Runs `steps` updates with a constant gradient; returns the value after each step. */
-function run(config: OptimizerConfig, start: number[], grad: number[], steps: number): number[][] {
-  const p = param('w', start);
-  const opt = createOptimizer(config, [p]);
-  const out: number[][] = [];
-  for (let s = 0; s < steps; s++) {
-    p.grad.set(grad);
-    opt.step();
-    out.push([...p.value]);
-  }
-  return out;
-}
 
-function close(actual: readonly number[], expected: readonly number[], tol = 2e-6): void {
-  assert.equal(actual.length, expected.length);
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= tol, `index ${i}: ${a} vs ${expected[i]}`));
-}
+
 
 describe('optimizers', () => {
   it('sgd: p -= lr·g', () => {
