@@ -2,7 +2,7 @@
 // reads them back and trains to the same bits; a changed weight, preprocessing layer, file or kernels computes them
 // again; a damaged file is said and computed again; cnn cache clear removes them.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareSession, runSession, type PreparedSession } from '../../../../src/node/runtime/trainingSession';
@@ -10,19 +10,9 @@ import { clearCaches, listCaches } from '../../../../src/node/datasets/cache/dat
 import { loadKernels, setWasmBinaryProvider, withKernels } from '../../../../src/node/runtime/loadKernels';
 import type { Model } from '../../../../src/model/types';
 import { decodeSafetensors } from '../../../../src/engine/weights';
-import { png } from '../../../unit/node/datasets/helpers';
+import { png, writeBars } from '../../../unit/node/datasets/helpers';
 import { readWasmBinaries } from '../../../unit/engine/wasmHelpers';
 
-/** An image folder with `perClass` 6×6 gray PNGs per class: class k is bright in band k. */
-function writeBars(dir: string, classes: readonly string[], perClass: number): void {
-  classes.forEach((name, k) => {
-    mkdirSync(join(dir, name), { recursive: true });
-    for (let i = 0; i < perClass; i++) {
-      const px = Array.from({ length: 36 }, (_, p) => (Math.floor(p / 12) === k ? 200 : 20) + ((i * 7 + p) % 13));
-      writeFileSync(join(dir, name, `${i}.png`), png(6, 6, 1, px));
-    }
-  });
-}
 
 const model = (scale = 1): Model => ({
   format: 'cnn-studio/model@1',

@@ -2,7 +2,7 @@
 // stale temporary files, full and read-only disks, non-finite weights, data that cannot train the model.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors } from '../../../../src/engine/weights';
@@ -14,18 +14,8 @@ import type { Model } from '../../../../src/model/types';
 import { applyIntent } from '../../../../src/extension/editor/edits';
 import { parseModelText } from '../../../../src/model/parse';
 import { skipUnavailable } from '../../../unit/availability';
-import { png } from '../../../unit/node/datasets/helpers';
+import { writeBars } from '../../../unit/node/datasets/helpers';
 
-/** An image folder with `perClass` 6×6 gray PNGs per class: class k is bright in band k. */
-function writeBars(dir: string, classes: readonly string[], perClass: number): void {
-  classes.forEach((name, k) => {
-    mkdirSync(join(dir, name), { recursive: true });
-    for (let i = 0; i < perClass; i++) {
-      const px = Array.from({ length: 36 }, (_, p) => (Math.floor(p / 12) === k ? 200 : 20) + ((i * 7 + p) % 13));
-      writeFileSync(join(dir, name, `${i}.png`), png(6, 6, 1, px));
-    }
-  });
-}
 
 function tinyModel(training: Model['training'], units = 3): Model {
   return {

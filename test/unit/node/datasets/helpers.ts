@@ -1,4 +1,6 @@
 // Fixtures shared by the data tests: real PNG/JPEG/IDX bytes made with the same libraries users' files come from.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
@@ -54,4 +56,15 @@ export function meanDifference(a: ArrayLike<number>, b: ArrayLike<number>, [h, w
     }
   }
   return sum / n;
+}
+
+/** An image folder with `perClass` 6×6 gray PNGs per class: class k is bright in band k. */
+export function writeBars(dir: string, classes: readonly string[], perClass: number): void {
+  classes.forEach((name, k) => {
+    mkdirSync(join(dir, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const px = Array.from({ length: 36 }, (_, p) => (Math.floor(p / 12) === k ? 200 : 20) + ((i * 7 + p) % 13));
+      writeFileSync(join(dir, name, `${i}.png`), png(6, 6, 1, px));
+    }
+  });
 }
