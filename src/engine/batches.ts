@@ -1,7 +1,8 @@
 // Fills the training loop's batch buffers from a dataset. In-memory samples are copied; a store's are read from
 // disk while the previous batch trains (prefetch): the read of batch b + 1 starts when batch b is handed over, so
-// with the file in the page cache a step never waits for the disk.
-import { bytesToFloats, copySample, isInMemory, type Dataset } from './dataset';
+// with the file in the page cache a step never waits for the disk. A float store (a frozen backbone's outputs) is
+// read the same way into float buffers, copied as they are.
+import { bytesToFloats, copySample, isFloatStore, isInMemory, type Dataset } from './dataset';
 
 /** A range of the epoch's order to read next. */
 interface Pending {
@@ -9,6 +10,7 @@ interface Pending {
   readonly from: number;
   readonly n: number;
   readonly bytes: Uint8Array;
+  readonly floats: Float32Array;
   readonly done: Promise<void>;
 }
 
@@ -19,6 +21,8 @@ export class BatchReader {
   private readonly size: number;
   /** Two byte buffers for a store: one is read into while the other's batch trains. */
   private readonly bytes: Uint8Array[] = [];
+  /** The same for a float store. */
+  private readonly floats: Float32Array[] = [];
   private readonly indices: Int32Array[] = [];
   private turn = 0;
   private pending?: Pending;
@@ -31,8 +35,10 @@ export class BatchReader {
     this.images = new Float32Array(batchSize * this.size);
     this.labels = new Int32Array(batchSize);
     if (!isInMemory(ds)) {
+      const floats = isFloatStore(ds.images);
       for (let i = 0; i < 2; i++) {
-        this.bytes.push(new Uint8Array(batchSize * this.size));
+        this.bytes.push(new Uint8Array(floats ? 0 : batchSize * this.size));
+        this.floats.push(new Float32Array(floats ? batchSize * this.size : 0));
         this.indices.push(new Int32Array(batchSize));
       }
     }
@@ -56,7 +62,8 @@ export class BatchReader {
     const current = hit ? p : this.start(order, from, n);
     await current.done;
     if (next && next.n > 0) this.pending = this.start(order, next.from, Math.min(next.n, this.batchSize));
-    bytesToFloats(current.bytes, 0, n * this.size, this.images, 0);
+    if (isFloatStore(ds.images)) this.images.set(current.floats.subarray(0, n * this.size));
+    else bytesToFloats(current.bytes, 0, n * this.size, this.images, 0);
   }
 
   private start(order: Int32Array | undefined, from: number, n: number): Pending {
@@ -67,9 +74,10 @@ export class BatchReader {
     const indices = this.indices[slot].subarray(0, n);
     for (let i = 0; i < n; i++) indices[i] = order ? order[from + i] : from + i;
     const bytes = this.bytes[slot];
-    const done = store.read(indices, bytes.subarray(0, n * this.size));
+    const floats = this.floats[slot];
+    const done = isFloatStore(store) ? store.read(indices, floats.subarray(0, n * this.size)) : store.read(indices, bytes.subarray(0, n * this.size));
     // A prefetch the loop never collects (a stop, an error) must not become an unhandled rejection.
     done.catch(() => undefined);
-    return { order, from, n, bytes, done };
+    return { order, from, n, bytes, floats, done };
   }
 }

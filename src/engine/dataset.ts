@@ -8,12 +8,25 @@ export interface SampleStore {
   read(indices: ArrayLike<number>, into: Uint8Array): Promise<void>;
   /** Releases what it holds open (a file); reads after it fail. */
   close?(): Promise<void>;
+  readonly floats?: false;
+}
+
+/** Floats kept outside memory, read a batch at a time as they are (a frozen backbone's outputs in the data cache,
+ *  when they exceed the data memory budget). */
+export interface FloatSampleStore {
+  /** What tells it from a SampleStore: its samples are copied as they are, not scaled from bytes. */
+  readonly floats: true;
+  /** Reads the samples `indices` (NHWC floats, one after another) into `into`; rejects with a message that names
+   *  what could not be read. */
+  read(indices: ArrayLike<number>, into: Float32Array): Promise<void>;
+  close?(): Promise<void>;
 }
 
 export interface Dataset {
   /** count × height × width × channels values, NHWC: floats in [0, 1], or bytes 0–255 (image folders, as cached:
-   *  a quarter of the memory) that become floats a batch at a time, or a store that reads them a batch at a time. */
-  readonly images: Float32Array | Uint8Array | SampleStore;
+   *  a quarter of the memory) that become floats a batch at a time, or a store that reads them (bytes, or floats
+   *  as they are) a batch at a time. */
+  readonly images: Float32Array | Uint8Array | SampleStore | FloatSampleStore;
   /** Class index per sample. */
   readonly labels: Int32Array;
   readonly count: number;
@@ -54,6 +67,8 @@ export type InMemoryDataset = Dataset & { readonly images: Float32Array | Uint8A
 
 export const isInMemory = (ds: Dataset): ds is InMemoryDataset => ds.images instanceof Float32Array || ds.images instanceof Uint8Array;
 
+export const isFloatStore = (images: Dataset['images']): images is FloatSampleStore => !(images instanceof Float32Array) && !(images instanceof Uint8Array) && images.floats === true;
+
 /** Bytes the dataset's samples and labels hold in memory (a store's samples are on disk). */
 export function memoryBytesOf(ds: Dataset): number {
   return (isInMemory(ds) ? ds.images.byteLength : 0) + ds.labels.byteLength;
@@ -81,6 +96,7 @@ export function bytesToFloats(bytes: Uint8Array, from: number, size: number, out
 export async function readSampleFloats(ds: Dataset, index: number): Promise<Float32Array> {
   const out = new Float32Array(sampleSize(ds));
   if (isInMemory(ds)) copySample(ds, index, out);
+  else if (isFloatStore(ds.images)) await ds.images.read([index], out);
   else bytesToFloats(await readSampleBytes(ds, index), 0, out.length, out, 0);
   return out;
 }
@@ -90,14 +106,25 @@ export async function readSampleBytes(ds: Dataset, index: number): Promise<Uint8
   const size = sampleSize(ds);
   const out = new Uint8Array(size);
   const images = ds.images;
+  const rounded = (floats: Float32Array, from: number): void => {
+    for (let j = 0; j < size; j++) out[j] = Math.max(0, Math.min(255, Math.round(floats[from + j] * 255)));
+  };
   if (images instanceof Uint8Array) out.set(images.subarray(index * size, (index + 1) * size));
-  else if (images instanceof Float32Array) for (let j = 0; j < size; j++) out[j] = Math.max(0, Math.min(255, Math.round(images[index * size + j] * 255)));
-  else await images.read([index], out);
+  else if (images instanceof Float32Array) rounded(images, index * size);
+  else if (isFloatStore(images)) {
+    const floats = new Float32Array(size);
+    await images.read([index], floats);
+    rounded(floats, 0);
+  } else await images.read([index], out);
   return out;
 }
 
-/** The samples `rows` of bytes (in memory or a store) as a store, without copying them. */
-export function storeView(images: Uint8Array | SampleStore, size: number, rows: Int32Array): SampleStore {
+/** The samples `rows` of bytes (in memory or a store) or of a float store as a store of the same kind, without
+ *  copying them. */
+export function storeView(images: Uint8Array | SampleStore, size: number, rows: Int32Array): SampleStore;
+export function storeView(images: FloatSampleStore, size: number, rows: Int32Array): FloatSampleStore;
+export function storeView(images: Uint8Array | SampleStore | FloatSampleStore, size: number, rows: Int32Array): SampleStore | FloatSampleStore;
+export function storeView(images: Uint8Array | SampleStore | FloatSampleStore, size: number, rows: Int32Array): SampleStore | FloatSampleStore {
   const checked = (k: number): number => {
     const row = rows[k];
     if (row === undefined) throw new RangeError(`sample ${k} out of range 0..${rows.length - 1}`);
@@ -113,11 +140,11 @@ export function storeView(images: Uint8Array | SampleStore, size: number, rows: 
       },
     };
   }
-  return {
-    read: (indices, into) => {
-      const mapped = new Int32Array(indices.length);
-      for (let k = 0; k < indices.length; k++) mapped[k] = checked(indices[k]);
-      return images.read(mapped, into);
-    },
+  const mapped = (indices: ArrayLike<number>): Int32Array => {
+    const out = new Int32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) out[k] = checked(indices[k]);
+    return out;
   };
+  if (isFloatStore(images)) return { floats: true, read: (indices, into) => images.read(mapped(indices), into) };
+  return { read: (indices, into) => images.read(mapped(indices), into) };
 }

@@ -12,7 +12,7 @@ import { learningRateAt, type Optimizer } from './optimizers';
 import { TRAINING_DEFAULTS } from '../model/defaults';
 import { createRng, type Rng } from './rng';
 import { TrainingHealth, type HealthOptions } from './health';
-import { computeFeatures, featureDataset, featureSize, readStoredFeatures, storeComputed, type FeatureProgress, type FeatureStore } from './frozenFeatures';
+import { computeFeatures, featureDataset, featureSize, readStoredFeatures, storeComputed, streamedFeatures, type FeatureProgress, type FeatureStore } from './frozenFeatures';
 import { formatBytes } from '../model/format';
 
 export { evaluate, type Evaluation, type EvaluateOptions } from './evaluate';
@@ -85,8 +85,9 @@ export interface TrainOptions {
   readonly now?: () => number;
   /** Compute the network's frozen prefix once per sample and train the layers after it on that (engine/
    *  frozenFeatures) when there is one, nothing random acts before it (no augmentation) and the features of every
-   *  sample (training, validation, test) fit in maxBytes. Said through onNotice either way. With a store, the
-   *  features of datasets that know their origin are read from it when it has them, and stored when computed. */
+   *  sample (training, validation, test) fit in maxBytes, or else a store can stream them (kept in its file and
+   *  read a batch at a time). Said through onNotice either way. With a store, the features of datasets that know
+   *  their origin are read from it when it has them, and stored when computed. */
   readonly frozenFeatures?: { readonly maxBytes: number; readonly onNotice?: (message: string) => void; readonly onProgress?: (p: FeatureProgress) => void; readonly store?: FeatureStore };
 }
 
@@ -150,10 +151,18 @@ function divergence(loss: number, epoch: number, step: number, lr: number): Trai
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { optimizer } = options;
   const setupStarted = (options.now ?? Date.now)();
   const frozen = await withFrozenFeatures(options);
   if (!frozen) return { status: 'stopped', epochs: options.initialEpoch ?? 0, history: [] };
+  try {
+    return await trainOn(options, frozen, setupStarted);
+  } finally {
+    await frozen.close?.();
+  }
+}
+
+async function trainOn(options: TrainOptions, frozen: TrainingInputs, setupStarted: number): Promise<TrainResult> {
+  const { optimizer } = options;
   const { network, train: data } = frozen;
   // Computing the features is part of the first epoch's time: later epochs show what they save.
   let setupMs = (options.now ?? Date.now)() - setupStarted;
@@ -281,6 +290,8 @@ interface TrainingInputs {
   readonly train: Dataset;
   readonly validation?: Dataset;
   readonly test?: Dataset;
+  /** Releases what the data holds open (streamed features' file). */
+  readonly close?: () => Promise<void>;
 }
 
 /** The network and data the loop trains on: the options' own, or the layers after the frozen prefix and every
@@ -300,18 +311,37 @@ async function withFrozenFeatures(o: TrainOptions): Promise<TrainingInputs | und
   const total = sets.reduce((n, d) => n + (d?.count ?? 0), 0);
   const size = featureSize(o.network, after);
   const bytes = size * 4 * total;
+  const store = o.frozenFeatures.store;
+  const bs = Math.max(1, o.batchSize ?? TRAINING_DEFAULTS.batchSize);
   if (bytes > o.frozenFeatures.maxBytes) {
+    const how = `${formatBytes(bytes)}, more than the budget: streamed from the data cache`;
+    const streamed =
+      store &&
+      (await streamedFeatures(o.network, after, sets, store, bs, {
+        yieldToHost: o.yieldToHost,
+        shouldStop: o.shouldStop,
+        onProgress: o.frozenFeatures.onProgress,
+        onStart: (missing) => {
+          if (missing === 0) say(`the layers up to ${name} are frozen: their outputs for ${total} samples come from the data cache (${how}); the epochs train only the layers after it`);
+          else if (missing === total) say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${how}); the epochs train only the layers after it`);
+          else say(`the layers up to ${name} are frozen: their outputs for ${total - missing} samples come from the data cache, computing them for ${missing} (${how}); the epochs train only the layers after it`);
+        },
+      }));
+    if (streamed === 'stopped') return undefined;
+    if (streamed) {
+      const [train, validation, test] = streamed.sets;
+      if (train) return { network: o.network.from(after), train, validation, test, close: streamed.close };
+      await streamed.close();
+    }
     say(`the layers up to ${name} are frozen, but their outputs for ${total} samples would take ${formatBytes(bytes)} (more than ${formatBytes(o.frozenFeatures.maxBytes)}): they run every step`);
     return plain;
   }
-  const store = o.frozenFeatures.store;
   const stored = await readStoredFeatures(sets, size, store);
   const missing = sets.reduce((n, d, i) => n + (d && !stored.done[i] ? d.count : 0), 0);
   const kept = store ? ' (stored in the data cache for the next runs)' : '';
   if (missing === 0) say(`the layers up to ${name} are frozen: their outputs for ${total} samples come from the data cache (${formatBytes(bytes)}); the epochs train only the layers after it`);
   else if (missing === total) say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${formatBytes(bytes)}); the epochs train only the layers after it${kept}`);
   else say(`the layers up to ${name} are frozen: their outputs for ${total - missing} samples come from the data cache, computing them for ${missing} (${formatBytes(bytes)} in all); the epochs train only the layers after it${kept}`);
-  const bs = Math.max(1, o.batchSize ?? TRAINING_DEFAULTS.batchSize);
   const progress = { done: 0, total: missing };
   const out: (Dataset | undefined)[] = [];
   for (let i = 0; i < sets.length; i++) {

@@ -1,15 +1,17 @@
 // A frozen backbone's outputs per data source, kept in the dataset cache folder across runs (engine/frozenFeatures
 // FeatureStore): one `.features` file per backbone and source, one checksummed record per sample (packFile's
 // format), written whole to a temporary file and renamed into place, so a reader sees an old file or a new one,
-// never half of one, and concurrent runs do not mix. Its name hashes everything the outputs depend on: the prefix
+// never half of one, and concurrent runs do not mix. Features beyond the data memory budget are written to it as
+// they are computed, a batch at a time, and read back a batch at a time while training (featureStream). Its name hashes everything the outputs depend on: the prefix
 // layers' configs and the input settings, every parameter of those layers (batch-norm statistics included), the
 // kernels (JavaScript and WebAssembly round differently) and the source's identity (its files and how they were
 // prepared). A file that fails a check is said once and computed again, never used.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FeatureRows, FeatureSource, FeatureStore } from '../../../engine/frozenFeatures';
 import { readPackHeader, readRecordInto, RecordKind, scanPack, writePackAtomically, type CacheRecord, type RecordRef } from './packFile';
+import { bytesOf, FeatureStream, firstDamaged, READ_AHEAD } from './featureStream';
 
 /** Part of every key: bump it when the engine computes a frozen prefix's outputs differently (another inference path). */
 const FORMAT = 'cnn-studio frozen features 1';
@@ -42,9 +44,6 @@ export interface FeatureFileHeader {
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const bytesOf = (f: Float32Array, from: number, n: number): Uint8Array => new Uint8Array(f.buffer, f.byteOffset + from * 4, n * 4);
-/** Reads in flight at once while a file is read back. */
-const READ_AHEAD = 64;
 
 /** The hash of a backbone's identity (its config, its parameters' bytes, the kernels). */
 export function backboneHash(b: BackboneIdentity): string {
@@ -76,48 +75,113 @@ export class DiskFeatureStore implements FeatureStore {
     return join(this.dir, createHash('sha256').update(`${h.backbone}\u0000${h.source}\u0000${h.size}`).digest('hex').slice(0, 24) + FEATURES_SUFFIX);
   }
 
+  /** The records of every sample of the file `handle` holds, when it holds `want`'s features; undefined when
+   *  it does not (said through `damaged` when damaged). */
+  private async refsOf(handle: FileHandle, want: FeatureFileHeader, damaged: (why: string) => undefined): Promise<RecordRef[] | undefined> {
+    const scan = await scanPack(handle);
+    if (!scan.header) return damaged('no valid header');
+    const got = parseHeader(scan.header);
+    // Another backbone or source under this name (a hash collision) is not damage: it is simply not these.
+    if (!got || got.format !== want.format || got.backbone !== want.backbone || got.source !== want.source || got.size !== want.size) return undefined;
+    if (got.samples !== want.samples) return damaged(`${got.samples} samples, expected ${want.samples}`);
+    const refs: RecordRef[] = [];
+    for (let r = 0; r < want.samples; r++) {
+      const ref = scan.records.get(String(r));
+      if (!ref || ref.kind !== RecordKind.Sample || ref.length !== want.size * 4) return damaged(`sample ${r} of ${want.samples} is missing or cut short`);
+      refs.push(ref);
+    }
+    return refs;
+  }
+
+  private damagedSaid(path: string): (why: string) => undefined {
+    return (why) => {
+      this.onWarning(`the stored outputs of the frozen layers in ${path} are damaged (${why}): computing them again`);
+      return undefined;
+    };
+  }
+
   async read(source: FeatureSource, size: number, parts: readonly FeatureRows[]): Promise<boolean> {
     const want = this.header(source, size);
     const path = this.pathOf(want);
     const handle = await open(path, 'r').catch(() => undefined);
     if (!handle) return false;
-    const damaged = (why: string): false => {
-      this.onWarning(`the stored outputs of the frozen layers in ${path} are damaged (${why}): computing them again`);
-      return false;
-    };
+    const damaged = this.damagedSaid(path);
     try {
-      const scan = await scanPack(handle);
-      if (!scan.header) return damaged('no valid header');
-      const got = parseHeader(scan.header);
-      // Another backbone or source under this name (a hash collision) is not damage: it is simply not these.
-      if (!got || got.format !== want.format || got.backbone !== want.backbone || got.source !== want.source || got.size !== size) return false;
-      if (got.samples !== source.count) return damaged(`${got.samples} samples, expected ${source.count}`);
-      const refs: RecordRef[] = [];
-      for (let r = 0; r < source.count; r++) {
-        const ref = scan.records.get(String(r));
-        if (!ref || ref.kind !== RecordKind.Sample || ref.length !== size * 4) return damaged(`sample ${r} of ${source.count} is missing or cut short`);
-        refs.push(ref);
-      }
+      const refs = await this.refsOf(handle, want, damaged);
+      if (!refs) return false;
       for (const part of parts) {
         for (let k = 0; k < part.rows.length; k += READ_AHEAD) {
           const reads: Promise<boolean>[] = [];
           for (let j = k; j < Math.min(part.rows.length, k + READ_AHEAD); j++) {
             const ref = refs[part.rows[j]];
-            if (!ref) return damaged(`no sample ${part.rows[j]}`);
+            if (!ref) return damaged(`no sample ${part.rows[j]}`) ?? false;
             reads.push(readRecordInto(handle, ref, bytesOf(part.features, j * size, size)));
           }
           const ok = await Promise.all(reads);
           const bad = ok.indexOf(false);
-          if (bad >= 0) return damaged(`sample ${part.rows[k + bad]} fails its checksum`);
+          if (bad >= 0) return damaged(`sample ${part.rows[k + bad]} fails its checksum`) ?? false;
         }
       }
       this.used.add(path);
       return true;
     } catch (e) {
-      return damaged(message(e));
+      return damaged(message(e)) ?? false;
     } finally {
       await handle.close().catch(() => undefined);
     }
+  }
+
+  async openStream(source: FeatureSource, size: number): Promise<FeatureStream | undefined> {
+    return this.openFile(this.header(source, size), true);
+  }
+
+  /** The file of `want` as a store; `verify` reads every sample once first (bounded memory) so a damaged file is
+   *  computed again rather than failing training halfway. */
+  private async openFile(want: FeatureFileHeader, verify: boolean): Promise<FeatureStream | undefined> {
+    const path = this.pathOf(want);
+    const handle = await open(path, 'r').catch(() => undefined);
+    if (!handle) return undefined;
+    const damaged = this.damagedSaid(path);
+    try {
+      const refs = await this.refsOf(handle, want, damaged);
+      const bad = refs && verify ? await firstDamaged(handle, refs) : -1;
+      if (refs && bad >= 0) damaged(`sample ${bad} fails its checksum`);
+      if (!refs || bad >= 0) {
+        await handle.close().catch(() => undefined);
+        return undefined;
+      }
+      this.used.add(path);
+      return new FeatureStream(path, handle, refs, want.size);
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      return damaged(message(e));
+    }
+  }
+
+  async writeStream(source: FeatureSource, size: number, batches: AsyncIterable<FeatureRows>): Promise<FeatureStream | undefined> {
+    const header = this.header(source, size);
+    const path = this.pathOf(header);
+    // What the batches throw (a stop) is the caller's; what the file throws is said.
+    let thrown: { error: unknown } | undefined;
+    async function* records(): AsyncGenerator<CacheRecord> {
+      yield { kind: RecordKind.Header, key: FORMAT, data: Buffer.from(JSON.stringify(header), 'utf8') };
+      try {
+        // Each record is written before the next batch is computed (it may reuse the same buffer).
+        for await (const b of batches) for (let k = 0; k < b.rows.length; k++) yield { kind: RecordKind.Sample, key: String(b.rows[k]), data: bytesOf(b.features, k * size, size) };
+      } catch (error) {
+        thrown = { error };
+        throw error;
+      }
+    }
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writePackAtomically(path, records());
+    } catch (e) {
+      if (thrown) throw thrown.error;
+      this.onWarning(`cannot store the outputs of the frozen layers in the data cache ${this.dir} (${message(e)}); they run every step`);
+      return undefined;
+    }
+    return this.openFile(header, false);
   }
 
   async write(source: FeatureSource, size: number, parts: readonly FeatureRows[]): Promise<void> {
