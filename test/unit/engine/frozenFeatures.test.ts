@@ -1,7 +1,7 @@
 // Frozen features computed once (engine/frozenFeatures): which prefix qualifies, and that training the layers after
 // it on the stored outputs gives the run that trains the whole network (the same batches, losses and weights).
 import assert from 'node:assert/strict';
-import type { InMemoryDataset } from '../../../src/engine/dataset';
+import type { FloatSampleStore, InMemoryDataset } from '../../../src/engine/dataset';
 import { computeFeatures, type FeatureRows, type FeatureSource, type FeatureStore } from '../../../src/engine/frozenFeatures';
 import { getKernels } from '../../../src/engine/kernels';
 import { buildNetwork, type Network } from '../../../src/engine/network';
@@ -183,5 +183,73 @@ describe('frozen features through a store (FeatureStore, per data source)', () =
     assert.match(second.join('\n'), /their outputs for 30 samples come from the data cache, computing them for 3 /);
     assert.deepEqual(b.result.history.map(({ seconds: _, ...m }) => m), a.result.history.map(({ seconds: _, ...m }) => m));
     assert.deepEqual(b.net.params.map((p) => Array.from(p.value)), a.net.params.map((p) => Array.from(p.value)));
+  });
+});
+
+describe('frozen features beyond the budget, streamed through a store (openStream, writeStream)', () => {
+  /** Holds each source's features as a file would, and what it was handed: batches of rows, never all at once. */
+  class StreamStore implements FeatureStore {
+    readonly held = new Map<string, Float32Array>();
+    readonly batchRows: number[] = [];
+    async read(): Promise<boolean> {
+      return false;
+    }
+    async write(): Promise<void> {}
+    async openStream(source: FeatureSource, size: number): Promise<FloatSampleStore | undefined> {
+      const all = this.held.get(source.key);
+      if (!all) return undefined;
+      return { floats: true, read: async (indices, into) => Array.from(indices).forEach((r, k) => into.set(all.subarray(r * size, (r + 1) * size), k * size)) };
+    }
+    async writeStream(source: FeatureSource, size: number, batches: AsyncIterable<FeatureRows>): Promise<FloatSampleStore | undefined> {
+      const all = new Float32Array(source.count * size);
+      for await (const b of batches) {
+        this.batchRows.push(b.rows.length);
+        b.rows.forEach((r, k) => all.set(b.features.subarray(k * size, (k + 1) * size), r * size));
+      }
+      this.held.set(source.key, all);
+      return this.openStream(source, size);
+    }
+  }
+  const withOrigin = (ds: InMemoryDataset, key: string): InMemoryDataset => ({ ...ds, origin: { key, count: ds.count } });
+  const trainSet = withOrigin(dataset(20, 8), 'folder');
+  const test = withOrigin(dataset(6, 9), 'test');
+  async function once(maxBytes: number, store: FeatureStore | undefined, notices: string[], shouldStop?: () => boolean) {
+    const net = build(backbone());
+    const result = await train({
+      network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params), train: trainSet, test,
+      batchSize: 8, epochs: 2, seed: 4, loss: 'sparseCategoricalCrossentropy', ...(shouldStop ? { shouldStop } : {}),
+      frozenFeatures: { maxBytes, onNotice: (m) => notices.push(m), ...(store ? { store } : {}) },
+    });
+    return { result, params: net.params.map((p) => Array.from(p.value)) };
+  }
+
+  it('computes them a batch at a time into the store and trains from it as from memory; the next run reads them back', async () => {
+    const inMemory = await once(1e9, undefined, []);
+    const store = new StreamStore();
+    const notices: string[] = [];
+    const streamed = await once(100, store, notices);
+    assert.deepEqual(notices, ['the layers up to gap are frozen: computing their output once per sample (26 samples, 624 B, more than the budget: streamed from the data cache); the epochs train only the layers after it']);
+    assert.deepEqual(store.batchRows, [8, 8, 4, 6]);
+    assert.equal(streamed.result.status, 'completed');
+    assert.deepEqual(streamed.result.history.map(({ seconds: _, ...m }) => m), inMemory.result.history.map(({ seconds: _, ...m }) => m));
+    assert.deepEqual(streamed.params, inMemory.params);
+    const again: string[] = [];
+    const back = await once(100, store, again);
+    assert.match(again[0]!, /their outputs for 26 samples come from the data cache \(624 B, more than the budget: streamed from the data cache\)/);
+    assert.deepEqual(back.params, inMemory.params);
+  });
+
+  it('stopped while computing: stopped, nothing stored; a store that cannot stream, or none, runs the backbone every step', async () => {
+    const store = new StreamStore();
+    let asked = 0;
+    const stopped = await once(100, store, [], () => ++asked > 2);
+    assert.equal(stopped.result.status, 'stopped');
+    assert.deepEqual(store.held.size, 0);
+    const notices: string[] = [];
+    const plain = { read: async () => false, write: async () => undefined };
+    await once(100, plain, notices);
+    await once(100, undefined, notices);
+    const fallback = 'the layers up to gap are frozen, but their outputs for 26 samples would take 624 B (more than 100 B): they run every step';
+    assert.deepEqual(notices, [fallback, fallback]);
   });
 });
