@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { FileError, readRegularFileSync } from '../node/files';
+import { FileError, MAX_ONNX_BYTES, readRegularFileSync } from '../node/files';
 import { weightsPath, writeFileAtomic } from '../node/checkpoint/weightsFile';
 import { encodeSafetensors, weightsMetadata } from '../engine/weights';
 import { importOnnx, OnnxImportError } from '../interop/onnx/import';
@@ -16,9 +16,6 @@ import { externalDataReader } from '../node/onnxExternalData';
 import { UsageError, UserError, type CliIo } from './io';
 import { INPUT_CONVENTIONS, TransferError, withInputConvention, type InputConvention } from '../model/transfer';
 import { parseCommandLine, type CommandSpec } from './options';
-
-/** Node's Buffer limit; ONNX files beyond 2 GiB keep their weights outside the protobuf anyway. */
-const MAX_ONNX_BYTES = 2 * 1024 ** 3 - 1;
 
 export const spec = {
   name: 'import',

@@ -1,12 +1,9 @@
 // Reads and checks a model file for every command; prints `path:line:col: error: message` for VS Code's problem matchers.
-import { FileError, readRegularFileSync } from '../node/files';
+import { FileError, MAX_MODEL_BYTES, readRegularFileSync } from '../node/files';
 import { parseModelText, type ParsedModel } from '../model/parse';
 import { lineColumn } from '../model/textPosition';
 import type { Model } from '../model/types';
 import { UserError, type CliIo } from './io';
-
-/** Model files beyond this are not models someone wrote; refuse rather than parse for minutes. */
-const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 
 /** The model file's text; a directory, pipe, missing or huge file is a one-line UserError. */
 export function readModelText(path: string): string {

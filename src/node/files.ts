@@ -14,6 +14,11 @@ export interface RegularFileOptions {
   readonly name?: string;
 }
 
+/** Model files beyond this are not models someone wrote; refuse rather than parse for minutes. */
+export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+/** Node's Buffer limit; ONNX files beyond 2 GiB keep their weights outside the protobuf anyway. */
+export const MAX_ONNX_BYTES = 2 * 1024 ** 3 - 1;
+
 export type FileProblem = 'notFound' | 'notRegular' | 'tooLarge' | 'unreadable';
 
 /** A file that cannot be read as asked. `reason` is the message without the file's name, for lists of skipped files. */

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { architectureFingerprint, decodeSafetensors, encodeSafetensors, nonFiniteProblems, weightsMetadata, type NamedTensor } from '../engine/weights';
+import { architectureFingerprint, encodeSafetensors, nonFiniteProblems, weightsMetadata, type NamedTensor } from '../engine/weights';
 import { importOnnx, OnnxImportError } from '../interop/onnx/import';
 import { formatModelText } from '../interop/modelText';
 import type { ModelAnalysis } from '../model/analysis';
@@ -14,17 +14,13 @@ import { parseModelText } from '../model/parse';
 import { inferShapes } from '../model/shapes';
 import { transferModel, TransferError, type TransferredModel, type TransferSettings } from '../model/transfer';
 import type { Model } from '../model/types';
-import { modelStem, optimizerStatePath, trainStatePath, weightsPath, writeFileAtomic } from './checkpoint/weightsFile';
+import { modelStem, optimizerStatePath, readWeights, trainStatePath, weightsPath, writeFileAtomic } from './checkpoint/weightsFile';
 import { listClassFolders } from './datasets/imageFolder';
-import { FileError, readRegularFile, readRegularFileSync } from './files';
+import { MAX_MODEL_BYTES, MAX_ONNX_BYTES, readRegularFileSync } from './files';
 import { externalDataReader } from './onnxExternalData';
 
 export { TransferError } from '../model/transfer';
 
-const MAX_MODEL_BYTES = 64 * 1024 * 1024;
-/** Node's Buffer limit; ONNX files beyond 2 GiB keep their weights outside the protobuf anyway. */
-const MAX_ONNX_BYTES = 2 * 1024 ** 3 - 1;
-const MAX_WEIGHTS_BYTES = 4 * 1024 ** 3;
 
 export interface Backbone {
   readonly path: string;
@@ -56,18 +52,10 @@ export async function readBackbone(path: string): Promise<Backbone> {
   }
   const model = parsed.model;
   const wPath = weightsPath(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readRegularFile(wPath, { maxBytes: MAX_WEIGHTS_BYTES, what: 'a weights file' });
-  } catch (e) {
-    if (e instanceof FileError && e.problem === 'notFound') {
-      throw new TransferError(`${path} has no trained weights beside it (${wPath}): train it first (cnn train), or transfer from an .onnx file`);
-    }
-    throw new TransferError(message(e));
-  }
   let tensors: readonly NamedTensor[];
   try {
-    const file = decodeSafetensors(bytes);
+    const file = await readWeights(path);
+    if (!file) throw new TransferError(`${path} has no trained weights beside it (${wPath}): train it first (cnn train), or transfer from an .onnx file`);
     const saved = file.metadata.fingerprint;
     if (saved !== undefined && saved !== architectureFingerprint(model)) {
       throw new TransferError(`${wPath} was saved for other layers than ${path} has now (architecture fingerprint ${saved}, now ${architectureFingerprint(model)}): retrain the backbone first`);

@@ -1,13 +1,12 @@
 // The document of the .onnx view: the file's graph inspected in memory (onnxView.ts), reloaded when the file
 // changes on disk. Any failure to read it is a one-line view, never an editor that throws.
+import { MAX_ONNX_BYTES } from '../../node/files';
 import { externalDataReader } from '../../node/onnxExternalData';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { OnnxView } from '../../protocol/onnxView';
 import { onnxModelView, unreadableOnnxView, type OnnxModelView } from './onnxView';
 
-/** Node's Buffer limit: ONNX files beyond 2 GiB keep their weights outside the protobuf anyway (as `cnn import`). */
-const MAX_ONNX_BYTES = 2 * 1024 ** 3 - 1;
 
 /** The file's graph as inspected now; listeners hear of every reload. */
 export class OnnxDocument implements vscode.CustomDocument {

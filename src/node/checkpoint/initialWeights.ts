@@ -2,9 +2,10 @@
 // training and by the exports of an untrained model, so both start where the other would.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Network } from '../../engine/network';
-import { decodeSafetensors, loadMatchingWeights, type WarmStart } from '../../engine/weights';
+import { loadMatchingWeights, type WarmStart } from '../../engine/weights';
 import { defaultLayerName, type Model } from '../../model/types';
-import { FileError, readRegularFile } from '../files';
+import { FileError } from '../files';
+import { readWeightsFile } from './weightsFile';
 
 /** The file is missing, unreadable, corrupt or fits no layer: the message names the field and the file. */
 export class InitialWeightsError extends Error {}
@@ -14,9 +15,6 @@ export interface InitialWeights extends WarmStart {
   /** Parameters of frozen layers the file has nothing for: they keep random values and never learn. */
   readonly frozenFresh: readonly string[];
 }
-
-/** Weights files beyond this are not a backbone we can hold (WebAssembly's 4 GiB memory holds the network too). */
-const MAX_BYTES = 4 * 1024 ** 3;
 
 export function initialWeightsPath(modelPath: string, model: Model): string | undefined {
   const file = model.training?.initialWeights;
@@ -29,19 +27,16 @@ export async function loadInitialWeights(modelPath: string, model: Model, networ
   const path = initialWeightsPath(modelPath, model);
   if (path === undefined) return undefined;
   const field = `"training.initialWeights": "${model.training!.initialWeights!}"`;
-  let bytes: Uint8Array;
   try {
-    bytes = await readRegularFile(path, { maxBytes: MAX_BYTES, what: 'a weights file' });
-  } catch (e) {
-    if (e instanceof FileError && e.problem === 'notFound') throw new InitialWeightsError(`${modelPath}: ${field}: ${path} does not exist`);
-    throw new InitialWeightsError(`${modelPath}: ${field}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  try {
-    const start = loadMatchingWeights(network.params, decodeSafetensors(bytes));
+    const file = await readWeightsFile(path);
+    if (!file) throw new InitialWeightsError(`${modelPath}: ${field}: ${path} does not exist`);
+    const start = loadMatchingWeights(network.params, file);
     const frozenLayers = new Set(model.layers.flatMap((l, i) => (l.trainable === false ? [l.name ?? defaultLayerName(l.type, i)] : [])));
     const frozenFresh = start.fresh.filter((p) => frozenLayers.has(p.slice(0, p.lastIndexOf('.'))));
     return { ...start, path, frozenFresh };
   } catch (e) {
-    throw new InitialWeightsError(`${modelPath}: ${field}: ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof InitialWeightsError) throw e;
+    // A FileError names the file already.
+    throw new InitialWeightsError(`${modelPath}: ${field}: ${e instanceof FileError ? e.message : `${path}: ${e instanceof Error ? e.message : String(e)}`}`);
   }
 }

@@ -158,7 +158,12 @@ async function readIfExists(path: string, what: string, maxBytes = MAX_CHECKPOIN
 
 /** The decoded weights file of a model, or undefined when it was never trained. Corrupt files throw WeightsError. */
 export async function readWeights(modelPath: string): Promise<Safetensors | undefined> {
-  const bytes = await readIfExists(weightsPath(modelPath), 'a weights file');
+  return readWeightsFile(weightsPath(modelPath));
+}
+
+/** A decoded weights file at `path` (a pretrained backbone's), or undefined when it does not exist. */
+export async function readWeightsFile(path: string): Promise<Safetensors | undefined> {
+  const bytes = await readIfExists(path, 'a weights file');
   return bytes && decodeSafetensors(bytes);
 }
 
