@@ -115,6 +115,11 @@ export class LayerMemory {
     this.capacity = n;
   }
 
+  /** Whether the plan has this buffer (a conv layer's Winograd workspace marks that it runs by Winograd). */
+  has(key: BufferKey): boolean {
+    return this.bufs.has(key);
+  }
+
   buf(key: BufferKey): Buf {
     const b = this.bufs.get(key);
     if (!b) throw new Error(`layer ${this.info.name}: no '${key}' buffer in the plan`);

@@ -10,6 +10,7 @@ import { gemm } from './gemm';
 import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 import { softmaxCrossEntropy } from './softmaxLoss';
+import { winogradInput, winogradOutput } from './winograd';
 
 export interface Kernels {
   readonly name: string;
@@ -20,6 +21,9 @@ export interface Kernels {
   readonly col2im: typeof col2im;
   /** im2col + GEMM + bias and activation of a convolution's forward pass (see ./conv). */
   readonly convForward: ConvForward;
+  /** Winograd F(2×2, 3×3)'s input and output tile transforms (see ./winograd; the filters' is JavaScript always). */
+  readonly winogradInput: typeof winogradInput;
+  readonly winogradOutput: typeof winogradOutput;
   readonly depthwiseForward: typeof depthwiseForward;
   readonly depthwiseBackward: typeof depthwiseBackward;
   /** dx without the kernel gradient (a frozen layer); JavaScript under every implementation. */
@@ -53,6 +57,8 @@ export const jsKernels: Kernels = {
   im2col,
   col2im,
   convForward: composeConvForward({ im2col, gemm, addBias, biasActivationForward }),
+  winogradInput,
+  winogradOutput,
   depthwiseForward,
   depthwiseBackward,
   depthwiseInputBackward,

@@ -17,6 +17,7 @@ import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
 import { groupsOf } from '../../model/layers/conv2d';
 import { groupedGemms } from '../kernels/conv';
+import { WINOGRAD_TILE, winogradConv, winogradFilter, type WinogradShape } from '../kernels/winograd';
 import { batchOf, foldedEpilogue, lastForward, layerOf, shapes, windowOf } from './common';
 
 export class Conv2d implements EngineLayer {
@@ -44,6 +45,12 @@ export class Conv2d implements EngineLayer {
   private z?: Tensor;
   /** Whether the last forward pass left the whole patch matrix in `cols` (training does). */
   private colsKept = false;
+  /** The Winograd geometry of the forward pass and of the input gradient (dz by the flipped filters). */
+  private readonly wino: WinogradShape;
+  private readonly winoBack: WinogradShape;
+  /** The 'wfilter' buffer the transformed filters are in and the kernel's version they were computed from. */
+  private filterBuf?: Buf;
+  private filterVersion = -1;
 
   constructor(info: LayerInfo, rng: Rng, arena: Arena) {
     const layer = layerOf(info, 'conv2d');
@@ -66,6 +73,32 @@ export class Conv2d implements EngineLayer {
     this.bias = params.optional('bias');
     this.params = params.list;
     this.memory = new LayerMemory(info, arena);
+    const { inH, inW, outH, outW, padTop, padLeft } = this.g;
+    this.wino = { inH, inW, c: this.inC, outH, outW, k: this.outC, padTop, padLeft };
+    this.winoBack = { inH: outH, inW: outW, c: this.outC, outH: inH, outW: inW, k: this.inC, padTop: 2 - padTop, padLeft: 2 - padLeft };
+  }
+
+  /** Whether this layer runs by Winograd: its plan has the workspace (model/layers/winograd.ts decides). */
+  private winograd(): boolean {
+    return this.memory.has('wino');
+  }
+
+  /** The kernel's Winograd transform, recomputed only when the kernel was handed out since (ArenaParam.version:
+   *  every writer fetches the view) or the plan moved; `folded`: a folded kernel's, not cached. */
+  private transformedFilters(folded?: Float32Array): Float32Array {
+    const buf = this.memory.buf('wfilter');
+    const u = buf.view();
+    if (folded) {
+      winogradFilter(folded, u, 0, this.inC, this.outC, false);
+      this.filterBuf = undefined;
+      return u;
+    }
+    const current = buf === this.filterBuf && this.kernel.version === this.filterVersion;
+    const w = this.kernel.value;
+    if (!current) winogradFilter(w, u, 0, this.inC, this.outC, false);
+    this.filterBuf = buf;
+    this.filterVersion = this.kernel.version;
+    return u;
   }
 
   forward(x: Tensor, training = true): Tensor {
@@ -78,6 +111,12 @@ export class Conv2d implements EngineLayer {
     // With a linear activation the GEMM writes the output directly.
     const z = (this.z = mem.buf(this.linear ? 'y' : 'z').tensor(n, this.outShape));
     this.x = x;
+    if (this.winograd()) {
+      // Tiles, 16 GEMMs and the output transform into z; then bias and activation as after a pointwise GEMM.
+      this.colsKept = false;
+      winogradConv(kr, x.data, this.wino, this.transformedFilters(), 0, z.data, mem.buf('wino').view(), 0, n);
+      return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
+    }
     const w = this.kernel.value;
     if (this.pointwise) {
       if (this.groups === 1) kr.gemm(false, false, rows, outC, k, x.data, 0, w, 0, z.data, 0, false);
@@ -107,6 +146,11 @@ export class Conv2d implements EngineLayer {
     const y = mem.buf('y').tensor(n, this.outShape);
     this.x = undefined;
     this.colsKept = false;
+    if (this.winograd()) {
+      winogradConv(kr, x.data, this.wino, this.transformedFilters(kernel), 0, y.data, mem.buf('wino').view(), 0, n);
+      foldedEpilogue(y, bias, act, alpha, n * this.p, this.outC);
+      return y;
+    }
     if (this.pointwise) {
       if (this.groups === 1) kr.gemm(false, false, n * this.p, this.outC, this.k, x.data, 0, kernel, 0, y.data, 0, false);
       else groupedGemms(kr.gemm, n * this.p, this.outC, this.k, x.data, kernel, y.data, this.groups);
@@ -162,6 +206,13 @@ export class Conv2d implements EngineLayer {
     }
     this.colsKept = false;
     if (this.inputGradient === false) return dx;
+    if (this.winograd()) {
+      // dx is the 3×3 convolution of dz by the flipped, transposed filters: Winograd again, its filters' transform
+      // and tiles in the patches' buffer (the weight gradient is done with it).
+      winogradFilter(w, cols, 0, this.inC, outC, true);
+      winogradConv(kr, dz.data, this.winoBack, cols, 0, dx.data, cols, WINOGRAD_TILE * this.inC * outC, n);
+      return dx;
+    }
     // dcols = dz · kernelᵀ over the patches (no longer needed), scattered back onto the images.
     kr.gemm(false, true, rows, k, outC, dz.data, 0, w, 0, cols, 0, false);
     dx.data.fill(0);

@@ -109,11 +109,13 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
   const planBytes = plan.floats * F32;
   const own = new Map<number, { activations: number; scratch: number }>();
   let unshared = 0;
+  const wino = new Set<number>();
   for (const b of plan.buffers) {
     const bytes = alignFloats(b.floats) * F32;
     unshared += bytes;
     const entry = own.get(b.layer) ?? { activations: 0, scratch: 0 };
-    if (b.key === 'cols') entry.scratch += bytes;
+    if (b.key === 'wino') wino.add(b.layer);
+    if (b.key === 'cols' || b.key === 'wino' || b.key === 'wfilter') entry.scratch += bytes;
     else entry.activations += bytes;
     own.set(b.layer, entry);
   }
@@ -135,7 +137,7 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
     if (!entry) continue;
     scratchShare += Math.round(entry.scratch * share);
     describe(`${info.name}'s activations and gradients × batch ${n}`, Math.round(entry.activations * share), 'activations', batchRemedy);
-    describe(`${info.name}'s im2col patches × batch ${n}`, Math.round(entry.scratch * share), 'scratch', `reduce ${info.name}'s kernel size or its input's size, or the batch size (${n})`);
+    describe(`${info.name}'s ${wino.has(info.index) ? 'im2col patches and Winograd tiles' : 'im2col patches'} × batch ${n}`, Math.round(entry.scratch * share), 'scratch', `reduce ${info.name}'s kernel size or its input's size, or the batch size (${n})`);
   }
   describe(`the network's input batch and loss gradient`, Math.round((own.get(-1)?.activations ?? 0) * share), 'activations', batchRemedy);
   byKind.scratch += scratchShare;

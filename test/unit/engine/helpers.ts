@@ -114,8 +114,15 @@ export function gradCheckInputs(layer: EngineLayer, xs: readonly Tensor[], opts:
   const dxs = (layer.backwardInputs ? layer.backwardInputs(r) : [layer.backward(r)]).map((t) => t.data.slice());
   assert.equal(dxs.length, xs.length, 'one gradient per input');
   const targets: { name: string; value: Float32Array; grad: ArrayLike<number> }[] = xs.map((x, k) => ({ name: xs.length > 1 ? `input ${k}` : 'input', value: x.data, grad: dxs[k]! }));
-  for (const p of layer.params.filter((q: Param) => q.trainable)) targets.push({ name: p.name, value: p.value, grad: p.grad.slice() });
-  for (const t of targets) checkCoords(t.name, t.value, t.grad, loss, eps, opts);
+  const params = layer.params.filter((q: Param) => q.trainable);
+  for (const p of params) targets.push({ name: p.name, value: p.value, grad: p.grad.slice() });
+  // A write into a param's values fetches them (ArenaParam.version, which caches such as Winograd's transformed
+  // filters go by): the view taken above is written to, so every loss fetches them again.
+  const touched = (): number => {
+    for (const p of params) void p.value;
+    return loss();
+  };
+  for (const t of targets) checkCoords(t.name, t.value, t.grad, touched, eps, opts);
 }
 
 /** Central differences of `loss` w.r.t. value[i] vs grad[i] on a random subset of coordinates. */

@@ -1,0 +1,66 @@
+// Which convolutions the engine runs by Winograd's F(2×2, 3×3) instead of im2col + GEMM, and the workspaces that
+// takes. Here, beside the conv2d definition, because the buffer plan (and so the memory estimate) is made from the
+// layer definitions: the plan is the single source of truth, the engine's conv layer uses Winograd exactly when
+// its plan has the Winograd workspace. F(2×2, 3×3): each 2×2 output tile is 16 products of transformed 4×4 input
+// tiles and transformed filters (16 GEMMs of [tiles × inC] · [inC × outC]) instead of 36: 2.25× fewer multiply-adds,
+// plus the transforms. The rule below is measured (bench/kernels.ts "winograd" cases; bench/RESULTS.md).
+import type { Window2d } from '../geometry';
+
+/** Transform elements of F(2×2, 3×3): 4×4 tiles. */
+export const WINOGRAD_ELEMENTS = 16;
+
+/**
+ * The measured rule (wasm-relaxed-simd, 2 threads; bench/kernels.ts --filter winograd): Winograd beats im2col + GEMM
+ * once the GEMMs dominate the transforms, i.e. with enough channels on both sides, and once the image has whole
+ * tiles to speak of (a 1×1 or 2×2 output wastes most of each 4×4 tile).
+ */
+export const WINOGRAD_MIN_IN_CHANNELS = 16;
+export const WINOGRAD_MIN_FILTERS = 16;
+export const WINOGRAD_MIN_OUTPUT_PIXELS = 16;
+
+let enabled = true;
+
+/** Turns the Winograd path off (or on again) for networks and layers planned afterwards: the differential tests
+ *  and `cnn bench --no-winograd` compare against the direct path. Plans made before keep what they had. */
+export function setWinograd(on: boolean): void {
+  enabled = on;
+}
+
+export function winogradEnabled(): boolean {
+  return enabled;
+}
+
+/** A 3×3, stride-1, undilated, ungrouped convolution (any padding): the shapes Winograd F(2×2, 3×3) computes. */
+export function winogradEligible(w: Window2d | undefined, groups: number): w is Window2d {
+  return !!w && groups === 1 && w.kh === 3 && w.kw === 3 && w.sh === 1 && w.sw === 1 && w.dh === 1 && w.dw === 1;
+}
+
+/** Whether the engine runs this convolution by Winograd (the switch, the shape and the measured rule). */
+export function usesWinograd(w: Window2d | undefined, groups: number, inC: number, filters: number): w is Window2d {
+  return (
+    enabled && winogradEligible(w, groups) && inC >= WINOGRAD_MIN_IN_CHANNELS && filters >= WINOGRAD_MIN_FILTERS &&
+    w.outH * w.outW >= WINOGRAD_MIN_OUTPUT_PIXELS
+  );
+}
+
+/** 2×2 output tiles covering an h × w output. */
+export function winogradTiles(h: number, w: number): number {
+  return Math.ceil(h / 2) * Math.ceil(w / 2);
+}
+
+/** Floats of the forward workspace for a batch of n: the transformed input tiles [16][tiles × inC] and the
+ *  transformed output tiles [16][tiles × outC]. */
+export function winogradForwardFloats(w: Window2d, n: number, inC: number, filters: number): number {
+  return WINOGRAD_ELEMENTS * n * winogradTiles(w.outH, w.outW) * (inC + filters);
+}
+
+/** Floats of the input gradient's workspace (dx is a 3×3 convolution of dz): the flipped, transposed filters'
+ *  transform [16][outC × inC], dz's tiles [16][tiles × outC] and dx's [16][tiles × inC], tiles over the input. */
+export function winogradBackwardFloats(w: Window2d, n: number, inC: number, filters: number): number {
+  return WINOGRAD_ELEMENTS * (filters * inC + n * winogradTiles(w.inH, w.inW) * (inC + filters));
+}
+
+/** Floats of the transformed filters [16][inC × outC] (kept across passes: inference reuses them). */
+export function winogradFilterFloats(inC: number, filters: number): number {
+  return WINOGRAD_ELEMENTS * inC * filters;
+}

@@ -1,0 +1,195 @@
+// Winograd F(2×2, 3×3) against the direct convolution: the kernels (forward and the input gradient's geometry, with
+// its negative padding) against a float64 reference, and the conv layer with its Winograd plan against the same
+// layer planned without it (im2col + GEMM), forward, weight and input gradients. Also registered in
+// wasm.mocharc.json: there the layer runs the WebAssembly transforms and GEMMs.
+import assert from 'node:assert/strict';
+import type { Conv2d } from '../../../src/engine/layers/conv2d';
+import { createLayer } from '../../../src/engine/layers';
+import { getKernels, jsKernels } from '../../../src/engine/kernels';
+import { tilesOf, winogradConv, winogradFilter, winogradWorkspace, WINOGRAD_TILE, type WinogradShape } from '../../../src/engine/kernels/winograd';
+import { createRng, type Rng } from '../../../src/engine/rng';
+import { tensor } from '../../../src/engine/tensor';
+import { setWinograd, usesWinograd } from '../../../src/model/layers/winograd';
+import type { Layer, Shape } from '../../../src/model/types';
+import { infoFor, randomTensor } from './helpers';
+
+/**
+ * The tolerance: |winograd − direct| ≤ TOL · Σ|x·w| over each output's taps (its magnitude scale). float32 rounding
+ * in the GEMMs over transformed values (up to 4× |x| and 2.25× |w|) and in the transforms; measured up to about
+ * 3e-7 here (F(2×2, 3×3)); im2col + GEMM itself stays under about 1e-7 of the same scale.
+ */
+const TOL = 2e-6;
+
+/** y[n, oy, ox, k] = Σ x[n, oy − padTop + ky, ox − padLeft + kx, c] · w[ky, kx, c, k] in float64, with Σ|x·w|. */
+function direct(x: Float32Array, w: Float32Array, s: WinogradShape, batch: number): { y: Float64Array; scale: Float64Array } {
+  const { inH, inW, c, outH, outW, k, padTop, padLeft } = s;
+  const y = new Float64Array(batch * outH * outW * k);
+  const scale = new Float64Array(y.length);
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const o = ((n * outH + oy) * outW + ox) * k;
+        for (let ky = 0; ky < 3; ky++) {
+          const iy = oy - padTop + ky;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx = 0; kx < 3; kx++) {
+            const ix = ox - padLeft + kx;
+            if (ix < 0 || ix >= inW) continue;
+            for (let ci = 0; ci < c; ci++) {
+              const xv = x[((n * inH + iy) * inW + ix) * c + ci]!;
+              for (let co = 0; co < k; co++) {
+                const p = xv * w[((ky * 3 + kx) * c + ci) * k + co]!;
+                y[o + co] += p;
+                scale[o + co] += Math.abs(p);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { y, scale };
+}
+
+/** max |a − b| / scale over the outputs (scale floored at 1e-30 where every tap is 0). */
+function scaledError(a: ArrayLike<number>, b: ArrayLike<number>, scale: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(scale[i]!, 1e-30));
+  return worst;
+}
+
+function randomArray(n: number, rng: Rng, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (2 * rng.next() - 1) * scale;
+  return a;
+}
+
+describe('Winograd F(2×2, 3×3) kernels (JavaScript reference)', () => {
+  const rng = createRng(7);
+  // inH, inW, c, k, padTop, padLeft, outH, outW: 'same', 'valid', explicit and the input gradient's negative pads;
+  // odd sizes (partial edge tiles), 1×1 outputs, channel counts off multiples of 4 and 8.
+  const shapes: [WinogradShape, number][] = [
+    [{ inH: 5, inW: 7, c: 3, k: 5, padTop: 1, padLeft: 1, outH: 5, outW: 7 }, 2],
+    [{ inH: 6, inW: 6, c: 9, k: 13, padTop: 0, padLeft: 0, outH: 4, outW: 4 }, 1],
+    [{ inH: 3, inW: 3, c: 17, k: 7, padTop: 0, padLeft: 0, outH: 1, outW: 1 }, 3],
+    [{ inH: 1, inW: 1, c: 4, k: 8, padTop: 1, padLeft: 1, outH: 1, outW: 1 }, 2],
+    [{ inH: 7, inW: 4, c: 5, k: 3, padTop: 2, padLeft: 0, outH: 7, outW: 3 }, 1],
+    // dx of a 'valid' conv (pad 2) and of one padded by 3 (pad −1: crops).
+    [{ inH: 4, inW: 5, c: 6, k: 11, padTop: 2, padLeft: 2, outH: 6, outW: 7 }, 2],
+    [{ inH: 9, inW: 8, c: 3, k: 4, padTop: -1, padLeft: -1, outH: 5, outW: 4 }, 1],
+  ];
+  for (const [s, batch] of shapes) {
+    it(`matches the direct convolution: ${s.inH}×${s.inW}×${s.c} → ${s.outH}×${s.outW}×${s.k}, pads ${s.padTop}/${s.padLeft}, batch ${batch}`, () => {
+      const x = randomArray(batch * s.inH * s.inW * s.c, rng, 3);
+      const w = randomArray(9 * s.c * s.k, rng, 0.5);
+      const u = new Float32Array(WINOGRAD_TILE * s.c * s.k + 5);
+      winogradFilter(w, u, 5, s.c, s.k, false);
+      const out = new Float32Array(batch * s.outH * s.outW * s.k).fill(NaN);
+      const ws = new Float32Array(winogradWorkspace(s, batch) + 3).fill(NaN);
+      winogradConv(jsKernels, x, s, u, 5, out, ws, 3, batch);
+      const { y, scale } = direct(x, w, s, batch);
+      assert.ok(out.every(Number.isFinite), 'every output written');
+      const e = scaledError(out, y, scale);
+      assert.ok(e <= TOL, `error ${e.toExponential(2)} of the magnitude > ${TOL}`);
+    });
+  }
+
+  it('the flipped filters transform computes the input gradient (dz by w rotated 180°, in and out swapped)', () => {
+    const c = 5, k = 6;
+    const w = randomArray(9 * c * k, rng);
+    const rotated = new Float32Array(w.length);
+    for (let t = 0; t < 9; t++) for (let ci = 0; ci < c; ci++) for (let co = 0; co < k; co++) rotated[((8 - t) * k + co) * c + ci] = w[(t * c + ci) * k + co]!;
+    const a = new Float32Array(WINOGRAD_TILE * c * k), b = new Float32Array(a.length);
+    winogradFilter(w, a, 0, c, k, true);
+    winogradFilter(rotated, b, 0, k, c, false);
+    assert.deepEqual(a, b);
+  });
+
+  it('tiles cover partial edges', () => {
+    assert.equal(tilesOf({ inH: 5, inW: 5, c: 1, k: 1, padTop: 1, padLeft: 1, outH: 5, outW: 5 }), 9);
+    assert.equal(tilesOf({ inH: 1, inW: 1, c: 1, k: 1, padTop: 1, padLeft: 1, outH: 1, outW: 1 }), 1);
+  });
+});
+
+/** The layer's output and its gradients (input, kernel, bias), on `getKernels()`'s arena. */
+function runLayer(input: Shape, layer: Layer, batch: number, seed: number, winograd: boolean) {
+  setWinograd(winograd);
+  try {
+    const info = infoFor(input, layer);
+    const rng = createRng(seed);
+    const l = createLayer(info, rng) as Conv2d;
+    for (const p of l.params) p.value.set(randomTensor(p.shape, rng, 0.3).data);
+    const x = randomTensor([batch, ...input], rng, 2);
+    const y = l.forward(x, true).data.slice();
+    assert.equal(l.memory.has('wino'), winograd && usesWinograd(info.window, 1, input[2]!, (layer as { filters: number }).filters), 'the path the plan says');
+    const dy = randomTensor([batch, ...info.outputShape!], rng);
+    for (const p of l.params) p.grad.fill(0);
+    const dx = l.backward(dy).data.slice();
+    const infer = l.forward(x, false).data.slice();
+    return { y, dx, infer, grads: l.params.map((p) => p.grad.slice()), wino: l.memory.has('wino') };
+  } finally {
+    setWinograd(true);
+  }
+}
+
+/** ‖a − b‖∞ ≤ tol · ‖b‖∞ (the layers' scale: a rougher bound than the per-output one above, over whole tensors). */
+function close(a: Float32Array, b: Float32Array, tol: number, what: string): void {
+  let d = 0, m = 1e-12;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  assert.ok(d <= tol * m, `${what}: ${(d / m).toExponential(2)} of the scale > ${tol}`);
+}
+
+describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, () => {
+  const cases: { input: Shape; layer: Layer; batch: number }[] = [
+    { input: [8, 8, 16], layer: { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }, batch: 2 },
+    { input: [7, 9, 19], layer: { type: 'conv2d', filters: 21, kernelSize: 3, padding: 'same' }, batch: 3 },
+    { input: [9, 6, 24], layer: { type: 'conv2d', filters: 17, kernelSize: 3, activation: 'tanh' }, batch: 1 },
+    { input: [6, 7, 16], layer: { type: 'conv2d', filters: 32, kernelSize: 3, padding: [[2, 0], [1, 3]], useBias: false }, batch: 2 },
+    { input: [5, 5, 20], layer: { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'softmax' }, batch: 2 },
+  ];
+  for (const c of cases) {
+    it(`${c.input.join('×')} → ${JSON.stringify(c.layer.padding ?? 'valid')} ${(c.layer as { filters: number }).filters} filters, batch ${c.batch}`, () => {
+      const w = runLayer(c.input, c.layer, c.batch, 11, true);
+      const d = runLayer(c.input, c.layer, c.batch, 11, false);
+      assert.ok(w.wino && !d.wino);
+      close(w.y, d.y, 1e-5, 'output');
+      close(w.infer, d.infer, 1e-5, 'inference output');
+      close(w.dx, d.dx, 1e-5, 'input gradient');
+      // The weight gradient is im2col + GEMM on both paths.
+      w.grads.forEach((g, i) => close(g, d.grads[i]!, 1e-6, `gradient ${i}`));
+    });
+  }
+
+  it('reuses the transformed filters in inference until the kernel is handed out again', () => {
+    const input: Shape = [6, 6, 16];
+    const info = infoFor(input, { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' });
+    const rng = createRng(3);
+    const l = createLayer(info, rng) as Conv2d;
+    const x = randomTensor([1, ...input], rng);
+    const a = l.forward(x, false).data.slice();
+    assert.deepEqual(l.forward(x, false).data.slice(), a);
+    // A writer fetches the values (ArenaParam.version): the next pass sees the new kernel.
+    l.kernel.value.fill(0);
+    assert.ok(l.forward(x, false).data.every((v) => v === 0));
+  });
+
+  it('is not chosen for strided, dilated, grouped, non-3×3 or small convolutions', () => {
+    const planned = (input: Shape, layer: Layer): boolean => createLayer(infoFor(input, layer), createRng(1)).memory.has('wino');
+    const probe = (input: Shape, layer: Layer): boolean => {
+      const l = createLayer(infoFor(input, layer), createRng(1));
+      l.forward(tensor([1, ...input]), false);
+      return l.memory.has('wino');
+    };
+    assert.equal(planned([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3 }), false, 'nothing planned before a pass');
+    assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' }), true);
+    assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2 }), false);
+    assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3, dilationRate: 2 }), false);
+    assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3, groups: 2 }), false);
+    assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 5 }), false);
+    assert.equal(probe([8, 8, 4], { type: 'conv2d', filters: 16, kernelSize: 3 }), false);
+    assert.equal(probe([3, 3, 16], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' }), false);
+  });
+});
