@@ -10,6 +10,7 @@ import { ACTIVATION_CODES, NO_ACTIVATION } from '../wasm/abi';
 import { SAMPLE_GEOMETRY } from '../wasm/jobs';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import { composeConvForward, type ConvForward } from './conv';
+import { tilesOf, WINOGRAD_TILE, type WinogradShape } from './winograd';
 import type { Kernels } from './index';
 
 /** Calls per kernel that ran in WebAssembly and that fell back to JavaScript (tests check both). */
@@ -21,6 +22,7 @@ export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
   'batchNormForward', 'batchNormBackward', 'convForward', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
+  'winogradInput', 'winogradOutput',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -38,6 +40,14 @@ function window(c: number, g: Window2d): readonly number[] {
   w[0] = c; w[1] = g.inH; w[2] = g.inW; w[3] = g.kh; w[4] = g.kw; w[5] = g.sh; w[6] = g.sw;
   w[7] = g.dh; w[8] = g.dw; w[9] = g.padTop; w[10] = g.padLeft; w[11] = g.outH; w[12] = g.outW;
   w[13] = g.padBottom; w[14] = g.padRight;
+  return w;
+}
+
+/** A Winograd transform's geometry as a per-sample job takes it: the tiles' channels c, the input, the offset, the output. */
+function winogradWindow(c: number, s: WinogradShape): readonly number[] {
+  const w = windowArgs;
+  w.fill(0);
+  w[0] = c; w[1] = s.inH; w[2] = s.inW; w[9] = s.padTop; w[10] = s.padLeft; w[11] = s.outH; w[12] = s.outW;
   return w;
 }
 
@@ -168,6 +178,24 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       } finally {
         be.release(mark);
       }
+    },
+    winogradInput(x, v, vOff, batch, s) {
+      const be = owner(x, v);
+      if (!be) { fallback.winogradInput++; return js.winogradInput(x, v, vOff, batch, s); }
+      const tiles = batch * tilesOf(s);
+      if (x.length < batch * s.inH * s.inW * s.c) tooShort('winogradInput input', x.length, batch * s.inH * s.inW * s.c);
+      if (v.length - vOff < WINOGRAD_TILE * tiles * s.c) tooShort('winogradInput tiles', v.length - vOff, WINOGRAD_TILE * tiles * s.c);
+      inWasm.winogradInput++;
+      be.samples({ kernel: 'winogradInput', a: at(x), b: at(v, vOff), c: 0, extra: tiles, batch, geometry: winogradWindow(s.c, s) }, WINOGRAD_TILE * tiles * s.c);
+    },
+    winogradOutput(m, mOff, z, batch, s) {
+      const be = owner(m, z);
+      if (!be) { fallback.winogradOutput++; return js.winogradOutput(m, mOff, z, batch, s); }
+      const tiles = batch * tilesOf(s);
+      if (m.length - mOff < WINOGRAD_TILE * tiles * s.k) tooShort('winogradOutput tiles', m.length - mOff, WINOGRAD_TILE * tiles * s.k);
+      if (z.length < batch * s.outH * s.outW * s.k) tooShort('winogradOutput output', z.length, batch * s.outH * s.outW * s.k);
+      inWasm.winogradOutput++;
+      be.samples({ kernel: 'winogradOutput', a: at(m, mOff), b: at(z), c: 0, extra: tiles, batch, geometry: winogradWindow(s.k, s) }, WINOGRAD_TILE * tiles * s.k);
     },
     depthwiseForward(x, w, y, batch, g, c, mult) {
       const be = owner(x, w, y);

@@ -4,7 +4,7 @@
 import type { KernelExports } from './abi';
 
 /** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
-export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward'] as const satisfies readonly (keyof KernelExports)[];
+export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput'] as const satisfies readonly (keyof KernelExports)[];
 export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
 /** Those exports: c first in the window, then inH … outW. */
 export type SampleExports = Pick<KernelExports, SampleKernel>;
@@ -15,7 +15,7 @@ export interface SamplesJob {
   readonly a: number;
   readonly b: number;
   readonly c: number;
-  /** avgPool: back | countPad << 1; depthwiseForward: the depth multiplier; maxPoolForward: unused. */
+  /** avgPool: back | countPad << 1; depthwiseForward: the depth multiplier; winograd*: the batch's tiles; maxPoolForward: unused. */
   readonly extra: number;
   readonly batch: number;
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, padBottom, padRight (SAMPLE_GEOMETRY numbers). */
@@ -33,6 +33,9 @@ export function runSamples(
   if (kernel === 0) k.maxPoolForward(a, b, c, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, g[o + 13]!, g[o + 14]!);
   else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  // Winograd: c is the channels of the tiles (the output transform's: its filters), padTop and padLeft the offset.
+  else if (kernel === 3) k.winogradInput(a, b, extra, n0, n1, ch, inH, inW, padTop, padLeft, outH, outW);
+  else if (kernel === 4) k.winogradOutput(a, b, extra, n0, n1, ch, outH, outW);
   else throw new Error(`no per-sample kernel ${kernel}`);
 }
 

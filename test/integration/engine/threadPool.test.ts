@@ -11,7 +11,12 @@ import { ACTIVATION_CODES } from '../../../src/engine/wasm/abi';
 import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
 import { partStart, planSplit, type KernelThreadPool } from '../../../src/engine/wasm/threadPool';
 import { skipUnavailable } from '../../unit/availability';
-import { assertClose } from '../../unit/engine/helpers';
+import { assertClose, infoFor, randomTensor } from '../../unit/engine/helpers';
+import { allocBuf } from '../../../src/engine/arena';
+import { getKernels, setKernels } from '../../../src/engine/kernels';
+import { createWasmKernels } from '../../../src/engine/kernels/wasm';
+import { createLayer } from '../../../src/engine/layers';
+import { tensor } from '../../../src/engine/tensor';
 import { enableRelaxedSimd, put, random, readWasmBinaries } from '../../unit/engine/wasmHelpers';
 
 enableRelaxedSimd();
@@ -149,6 +154,37 @@ for (const variant of WASM_VARIANTS) {
           assert.equal(pool.jobs, jobs + 1, 'ran threaded');
         }
       }
+    });
+
+    it('runs a Winograd convolution (transforms split by samples, GEMMs by rows) bit-identical to one thread', async () => {
+      const { pool, be } = await pooled(2);
+      const input = [9, 11, 20];
+      const info = infoFor(input, { type: 'conv2d', filters: 24, kernelSize: 3, padding: 'same', activation: 'relu' });
+      const runLayer = (b: WasmBackend): Float32Array[] => {
+        const before = getKernels();
+        setKernels(createWasmKernels(b));
+        try {
+          const rng = createRng(4);
+          const l = createLayer(info, rng);
+          // x and dy in the layer's arena, so that every kernel runs in WebAssembly in place.
+          const x = tensor([3, ...input], allocBuf(l.memory.arena, 3 * 9 * 11 * 20).view());
+          const dy = tensor([3, 9, 11, 24], allocBuf(l.memory.arena, 3 * 9 * 11 * 24).view());
+          x.data.set(randomTensor(x.shape, rng).data);
+          dy.data.set(randomTensor(dy.shape, rng).data);
+          const y = l.forward(x, true).data.slice();
+          assert.ok(l.memory.has('wino'), 'runs by Winograd');
+          for (const p of l.params) p.grad.fill(0);
+          const dx = l.backward(dy).data.slice();
+          return [y, dx, ...l.params.map((p) => p.grad.slice())];
+        } finally {
+          setKernels(before);
+        }
+      };
+      const jobs = pool.jobs;
+      const threaded = runLayer(be);
+      assert.ok(pool.jobs > jobs, 'ran threaded');
+      const one = runLayer(single);
+      threaded.forEach((t, i) => assert.deepEqual(new Uint32Array(t.buffer), new Uint32Array(one[i]!.buffer), `tensor ${i}`));
     });
 
     it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', async () => {

@@ -10,8 +10,12 @@ import { tilesOf, winogradConv, winogradFilter, winogradWorkspace, WINOGRAD_TILE
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
 import { setWinograd, usesWinograd } from '../../../src/model/layers/winograd';
+import type { Conv2dLayer } from '../../../src/model/layers/conv2d';
 import type { Layer, Shape } from '../../../src/model/types';
 import { infoFor, randomTensor } from './helpers';
+import { enableRelaxedSimd, freshBackend, Regions } from './wasmHelpers';
+
+enableRelaxedSimd();
 
 /**
  * The tolerance: |winograd − direct| ≤ TOL · Σ|x·w| over each output's taps (its magnitude scale). float32 rounding
@@ -143,7 +147,7 @@ function close(a: Float32Array, b: Float32Array, tol: number, what: string): voi
 }
 
 describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, () => {
-  const cases: { input: Shape; layer: Layer; batch: number }[] = [
+  const cases: { input: Shape; layer: Conv2dLayer; batch: number }[] = [
     { input: [8, 8, 16], layer: { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }, batch: 2 },
     { input: [7, 9, 19], layer: { type: 'conv2d', filters: 21, kernelSize: 3, padding: 'same' }, batch: 3 },
     { input: [9, 6, 24], layer: { type: 'conv2d', filters: 17, kernelSize: 3, activation: 'tanh' }, batch: 1 },
@@ -151,7 +155,7 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
     { input: [5, 5, 20], layer: { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'softmax' }, batch: 2 },
   ];
   for (const c of cases) {
-    it(`${c.input.join('×')} → ${JSON.stringify(c.layer.padding ?? 'valid')} ${(c.layer as { filters: number }).filters} filters, batch ${c.batch}`, () => {
+    it(`${c.input.join('×')} → ${JSON.stringify(c.layer.padding ?? 'valid')} ${c.layer.filters} filters, batch ${c.batch}`, () => {
       const w = runLayer(c.input, c.layer, c.batch, 11, true);
       const d = runLayer(c.input, c.layer, c.batch, 11, false);
       assert.ok(w.wino && !d.wino);
@@ -192,4 +196,36 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
     assert.equal(probe([8, 8, 4], { type: 'conv2d', filters: 16, kernelSize: 3 }), false);
     assert.equal(probe([3, 3, 16], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' }), false);
   });
+});
+
+describe('Winograd transforms in WebAssembly', () => {
+  for (const variant of ['relaxed-simd', 'simd'] as const) {
+    it(`equal the JavaScript reference bit for bit (${variant}; odd channels, partial tiles, negative pads)`, () => {
+      const { backend, kernels } = freshBackend(variant);
+      const rng = createRng(21);
+      const shapes: [WinogradShape, number][] = [
+        [{ inH: 7, inW: 9, c: 13, k: 6, padTop: 1, padLeft: 1, outH: 7, outW: 9 }, 3],
+        [{ inH: 1, inW: 1, c: 4, k: 9, padTop: 1, padLeft: 1, outH: 1, outW: 1 }, 2],
+        [{ inH: 8, inW: 5, c: 3, k: 16, padTop: -1, padLeft: 2, outH: 4, outW: 7 }, 1],
+      ];
+      for (const [s, batch] of shapes) {
+        const tiles = batch * tilesOf(s);
+        const r = new Regions(backend);
+        for (const floats of [batch * s.inH * s.inW * s.c, WINOGRAD_TILE * tiles * s.c + 4, WINOGRAD_TILE * tiles * s.k, batch * s.outH * s.outW * s.k]) r.add(floats);
+        const [x, v, m, z] = r.views() as [Float32Array, Float32Array, Float32Array, Float32Array];
+        x.set(randomArray(x.length, rng, 3));
+        m.set(randomArray(m.length, rng, 3));
+        const inWasm = kernels.ops.inWasm.winogradInput + kernels.ops.inWasm.winogradOutput;
+        kernels.winogradInput(x, v, 4, batch, s);
+        kernels.winogradOutput(m, 0, z, batch, s);
+        assert.equal(kernels.ops.inWasm.winogradInput + kernels.ops.inWasm.winogradOutput, inWasm + 2, 'ran in WebAssembly');
+        const v0 = new Float32Array(v.length), z0 = new Float32Array(z.length);
+        jsKernels.winogradInput(x, v0, 4, batch, s);
+        jsKernels.winogradOutput(m, 0, z0, batch, s);
+        assert.deepEqual(new Uint32Array(v.slice(4).buffer), new Uint32Array(v0.slice(4).buffer), `input transform ${JSON.stringify(s)}`);
+        assert.deepEqual(new Uint32Array(z.slice().buffer), new Uint32Array(z0.buffer), `output transform ${JSON.stringify(s)}`);
+        r.release();
+      }
+    });
+  }
 });

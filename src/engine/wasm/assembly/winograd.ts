@@ -1,0 +1,152 @@
+// AssemblyScript: Winograd F(2×2, 3×3)'s input and output tile transforms, the JavaScript reference's contract
+// (src/engine/kernels/winograd.ts) over byte offsets, four channels per SIMD vector: every add rounds to float32 as
+// the reference's does, so both compute the same values bit for bit. Per-sample kernels (samples n0 ≤ n < n1 of the
+// batch; `total` tiles in the batch, the stride of the 16 element planes), so the kernel threads split the batch.
+
+/** A tap of the tile: the 4 channels at row base r (0: the row is outside the image) and column offset q. */
+@inline function tap(r: usize, q: usize, ok: bool): v128 {
+  return r != 0 && ok ? v128.load(r + q) : f32x4.splat(0);
+}
+
+@inline function tap1(r: usize, q: usize, ok: bool): f32 {
+  return r != 0 && ok ? load<f32>(r + q) : 0;
+}
+
+/** v[(e·total + t)·c + ch] ← (Bᵀ d B)[e] of the 4×4 input tile d of tile t, for the samples n0…n1 of x. */
+export function winogradInput(
+  x: usize, v: usize, total: i32, n0: i32, n1: i32, c: i32, inH: i32, inW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const tilesH = (outH + 1) >> 1, tilesW = (outW + 1) >> 1;
+  const plane = <usize>(total * c) << 2;
+  const cBytes = <usize>c << 2;
+  const rowBytes = <usize>(inW * c) << 2;
+  for (let n = n0; n < n1; n++) {
+    const xs = x + (<usize>(n * inH * inW * c) << 2);
+    for (let ty = 0; ty < tilesH; ty++) {
+      const y0 = 2 * ty - padTop;
+      const r0: usize = y0 + 0 >= 0 && y0 + 0 < inH ? xs + <usize>(y0 + 0) * rowBytes : 0;
+      const r1: usize = y0 + 1 >= 0 && y0 + 1 < inH ? xs + <usize>(y0 + 1) * rowBytes : 0;
+      const r2: usize = y0 + 2 >= 0 && y0 + 2 < inH ? xs + <usize>(y0 + 2) * rowBytes : 0;
+      const r3: usize = y0 + 3 >= 0 && y0 + 3 < inH ? xs + <usize>(y0 + 3) * rowBytes : 0;
+      for (let tx = 0; tx < tilesW; tx++) {
+        const x0 = 2 * tx - padLeft;
+        const k0 = x0 + 0 >= 0 && x0 + 0 < inW;
+        const q0: usize = k0 ? <usize>(x0 + 0) * cBytes : 0;
+        const k1 = x0 + 1 >= 0 && x0 + 1 < inW;
+        const q1: usize = k1 ? <usize>(x0 + 1) * cBytes : 0;
+        const k2 = x0 + 2 >= 0 && x0 + 2 < inW;
+        const q2: usize = k2 ? <usize>(x0 + 2) * cBytes : 0;
+        const k3 = x0 + 3 >= 0 && x0 + 3 < inW;
+        const q3: usize = k3 ? <usize>(x0 + 3) * cBytes : 0;
+        let o = v + (<usize>(((n * tilesH + ty) * tilesW + tx) * c) << 2);
+        let ch = 0;
+        for (; ch + 4 <= c; ch += 4, o += 16) {
+          const b = <usize>ch << 2;
+          const d00 = tap(r0, q0 + b, k0), d10 = tap(r1, q0 + b, k0), d20 = tap(r2, q0 + b, k0), d30 = tap(r3, q0 + b, k0);
+          const t00 = f32x4.sub(d00, d20), t10 = f32x4.add(d10, d20), t20 = f32x4.sub(d20, d10), t30 = f32x4.sub(d10, d30);
+          const d01 = tap(r0, q1 + b, k1), d11 = tap(r1, q1 + b, k1), d21 = tap(r2, q1 + b, k1), d31 = tap(r3, q1 + b, k1);
+          const t01 = f32x4.sub(d01, d21), t11 = f32x4.add(d11, d21), t21 = f32x4.sub(d21, d11), t31 = f32x4.sub(d11, d31);
+          const d02 = tap(r0, q2 + b, k2), d12 = tap(r1, q2 + b, k2), d22 = tap(r2, q2 + b, k2), d32 = tap(r3, q2 + b, k2);
+          const t02 = f32x4.sub(d02, d22), t12 = f32x4.add(d12, d22), t22 = f32x4.sub(d22, d12), t32 = f32x4.sub(d12, d32);
+          const d03 = tap(r0, q3 + b, k3), d13 = tap(r1, q3 + b, k3), d23 = tap(r2, q3 + b, k3), d33 = tap(r3, q3 + b, k3);
+          const t03 = f32x4.sub(d03, d23), t13 = f32x4.add(d13, d23), t23 = f32x4.sub(d23, d13), t33 = f32x4.sub(d13, d33);
+          v128.store(o + 0 * plane, f32x4.sub(t00, t02));
+          v128.store(o + 1 * plane, f32x4.add(t01, t02));
+          v128.store(o + 2 * plane, f32x4.sub(t02, t01));
+          v128.store(o + 3 * plane, f32x4.sub(t01, t03));
+          v128.store(o + 4 * plane, f32x4.sub(t10, t12));
+          v128.store(o + 5 * plane, f32x4.add(t11, t12));
+          v128.store(o + 6 * plane, f32x4.sub(t12, t11));
+          v128.store(o + 7 * plane, f32x4.sub(t11, t13));
+          v128.store(o + 8 * plane, f32x4.sub(t20, t22));
+          v128.store(o + 9 * plane, f32x4.add(t21, t22));
+          v128.store(o + 10 * plane, f32x4.sub(t22, t21));
+          v128.store(o + 11 * plane, f32x4.sub(t21, t23));
+          v128.store(o + 12 * plane, f32x4.sub(t30, t32));
+          v128.store(o + 13 * plane, f32x4.add(t31, t32));
+          v128.store(o + 14 * plane, f32x4.sub(t32, t31));
+          v128.store(o + 15 * plane, f32x4.sub(t31, t33));
+        }
+        for (; ch < c; ch++, o += 4) {
+          const b = <usize>ch << 2;
+          const d00 = tap1(r0, q0 + b, k0), d10 = tap1(r1, q0 + b, k0), d20 = tap1(r2, q0 + b, k0), d30 = tap1(r3, q0 + b, k0);
+          const t00 = d00 - d20, t10 = d10 + d20, t20 = d20 - d10, t30 = d10 - d30;
+          const d01 = tap1(r0, q1 + b, k1), d11 = tap1(r1, q1 + b, k1), d21 = tap1(r2, q1 + b, k1), d31 = tap1(r3, q1 + b, k1);
+          const t01 = d01 - d21, t11 = d11 + d21, t21 = d21 - d11, t31 = d11 - d31;
+          const d02 = tap1(r0, q2 + b, k2), d12 = tap1(r1, q2 + b, k2), d22 = tap1(r2, q2 + b, k2), d32 = tap1(r3, q2 + b, k2);
+          const t02 = d02 - d22, t12 = d12 + d22, t22 = d22 - d12, t32 = d12 - d32;
+          const d03 = tap1(r0, q3 + b, k3), d13 = tap1(r1, q3 + b, k3), d23 = tap1(r2, q3 + b, k3), d33 = tap1(r3, q3 + b, k3);
+          const t03 = d03 - d23, t13 = d13 + d23, t23 = d23 - d13, t33 = d13 - d33;
+          store<f32>(o + 0 * plane, t00 - t02);
+          store<f32>(o + 1 * plane, t01 + t02);
+          store<f32>(o + 2 * plane, t02 - t01);
+          store<f32>(o + 3 * plane, t01 - t03);
+          store<f32>(o + 4 * plane, t10 - t12);
+          store<f32>(o + 5 * plane, t11 + t12);
+          store<f32>(o + 6 * plane, t12 - t11);
+          store<f32>(o + 7 * plane, t11 - t13);
+          store<f32>(o + 8 * plane, t20 - t22);
+          store<f32>(o + 9 * plane, t21 + t22);
+          store<f32>(o + 10 * plane, t22 - t21);
+          store<f32>(o + 11 * plane, t21 - t23);
+          store<f32>(o + 12 * plane, t30 - t32);
+          store<f32>(o + 13 * plane, t31 + t32);
+          store<f32>(o + 14 * plane, t32 - t31);
+          store<f32>(o + 15 * plane, t31 - t33);
+        }
+      }
+    }
+  }
+}
+
+/** z [n × outH × outW × k] ← Aᵀ M A of every tile of the samples n0…n1, M[e] at m + (e·total + t)·k; positions of a
+ *  partial edge tile beyond the output are dropped. */
+export function winogradOutput(m: usize, z: usize, total: i32, n0: i32, n1: i32, k: i32, outH: i32, outW: i32): void {
+  const tilesH = (outH + 1) >> 1, tilesW = (outW + 1) >> 1;
+  const plane = <usize>(total * k) << 2;
+  const kBytes = <usize>k << 2;
+  const rowBytes = <usize>(outW * k) << 2;
+  for (let n = n0; n < n1; n++) {
+    for (let ty = 0; ty < tilesH; ty++) {
+      const down = 2 * ty + 1 < outH;
+      for (let tx = 0; tx < tilesW; tx++) {
+        const right = 2 * tx + 1 < outW;
+        let p = m + (<usize>(((n * tilesH + ty) * tilesW + tx) * k) << 2);
+        let o = z + (<usize>(((n * outH + 2 * ty) * outW + 2 * tx) * k) << 2);
+        let ch = 0;
+        for (; ch + 4 <= k; ch += 4, p += 16, o += 16) {
+          const m00 = v128.load(p + 0 * plane), m10 = v128.load(p + 4 * plane), m20 = v128.load(p + 8 * plane), m30 = v128.load(p + 12 * plane);
+          const a0 = f32x4.add(f32x4.add(m00, m10), m20), b0 = f32x4.sub(f32x4.sub(m10, m20), m30);
+          const m01 = v128.load(p + 1 * plane), m11 = v128.load(p + 5 * plane), m21 = v128.load(p + 9 * plane), m31 = v128.load(p + 13 * plane);
+          const a1 = f32x4.add(f32x4.add(m01, m11), m21), b1 = f32x4.sub(f32x4.sub(m11, m21), m31);
+          const m02 = v128.load(p + 2 * plane), m12 = v128.load(p + 6 * plane), m22 = v128.load(p + 10 * plane), m32 = v128.load(p + 14 * plane);
+          const a2 = f32x4.add(f32x4.add(m02, m12), m22), b2 = f32x4.sub(f32x4.sub(m12, m22), m32);
+          const m03 = v128.load(p + 3 * plane), m13 = v128.load(p + 7 * plane), m23 = v128.load(p + 11 * plane), m33 = v128.load(p + 15 * plane);
+          const a3 = f32x4.add(f32x4.add(m03, m13), m23), b3 = f32x4.sub(f32x4.sub(m13, m23), m33);
+          v128.store(o, f32x4.add(f32x4.add(a0, a1), a2));
+          if (right) v128.store(o + kBytes, f32x4.sub(f32x4.sub(a1, a2), a3));
+          if (down) {
+            v128.store(o + rowBytes, f32x4.add(f32x4.add(b0, b1), b2));
+            if (right) v128.store(o + rowBytes + kBytes, f32x4.sub(f32x4.sub(b1, b2), b3));
+          }
+        }
+        for (; ch < k; ch++, p += 4, o += 4) {
+          const m00 = load<f32>(p + 0 * plane), m10 = load<f32>(p + 4 * plane), m20 = load<f32>(p + 8 * plane), m30 = load<f32>(p + 12 * plane);
+          const a0 = ((m00 + m10) + m20), b0 = ((m10 - m20) - m30);
+          const m01 = load<f32>(p + 1 * plane), m11 = load<f32>(p + 5 * plane), m21 = load<f32>(p + 9 * plane), m31 = load<f32>(p + 13 * plane);
+          const a1 = ((m01 + m11) + m21), b1 = ((m11 - m21) - m31);
+          const m02 = load<f32>(p + 2 * plane), m12 = load<f32>(p + 6 * plane), m22 = load<f32>(p + 10 * plane), m32 = load<f32>(p + 14 * plane);
+          const a2 = ((m02 + m12) + m22), b2 = ((m12 - m22) - m32);
+          const m03 = load<f32>(p + 3 * plane), m13 = load<f32>(p + 7 * plane), m23 = load<f32>(p + 11 * plane), m33 = load<f32>(p + 15 * plane);
+          const a3 = ((m03 + m13) + m23), b3 = ((m13 - m23) - m33);
+          store<f32>(o, ((a0 + a1) + a2));
+          if (right) store<f32>(o + kBytes, ((a1 - a2) - a3));
+          if (down) {
+            store<f32>(o + rowBytes, ((b0 + b1) + b2));
+            if (right) store<f32>(o + rowBytes + kBytes, ((b1 - b2) - b3));
+          }
+        }
+      }
+    }
+  }
+}
