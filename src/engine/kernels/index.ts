@@ -10,7 +10,7 @@ import { gemm } from './gemm';
 import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 import { softmaxCrossEntropy } from './softmaxLoss';
-import { winogradInput, winogradOutput } from './winograd';
+import { winogradFilter, winogradInput, winogradOutput } from './winograd';
 
 export interface Kernels {
   readonly name: string;
@@ -21,9 +21,10 @@ export interface Kernels {
   readonly col2im: typeof col2im;
   /** im2col + GEMM + bias and activation of a convolution's forward pass (see ./conv). */
   readonly convForward: ConvForward;
-  /** Winograd F(2×2, 3×3)'s input and output tile transforms (see ./winograd; the filters' is JavaScript always). */
+  /** Winograd F(2×2, 3×3)'s input, output and filter transforms (see ./winograd). */
   readonly winogradInput: typeof winogradInput;
   readonly winogradOutput: typeof winogradOutput;
+  readonly winogradFilter: typeof winogradFilter;
   readonly depthwiseForward: typeof depthwiseForward;
   readonly depthwiseBackward: typeof depthwiseBackward;
   /** dx without the kernel gradient (a frozen layer); JavaScript under every implementation. */
@@ -59,6 +60,7 @@ export const jsKernels: Kernels = {
   convForward: composeConvForward({ im2col, gemm, addBias, biasActivationForward }),
   winogradInput,
   winogradOutput,
+  winogradFilter,
   depthwiseForward,
   depthwiseBackward,
   depthwiseInputBackward,

@@ -22,7 +22,7 @@ export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
   'batchNormForward', 'batchNormBackward', 'convForward', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
-  'winogradInput', 'winogradOutput',
+  'winogradInput', 'winogradOutput', 'winogradFilter',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -196,6 +196,14 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (z.length < batch * s.outH * s.outW * s.k) tooShort('winogradOutput output', z.length, batch * s.outH * s.outW * s.k);
       inWasm.winogradOutput++;
       be.samples({ kernel: 'winogradOutput', a: at(m, mOff), b: at(z), c: 0, extra: tiles, batch, geometry: winogradWindow(s.k, s) }, WINOGRAD_TILE * tiles * s.k);
+    },
+    winogradFilter(w, u, uOff, c, k, flipped) {
+      const be = owner(w, u);
+      if (!be) { fallback.winogradFilter++; return js.winogradFilter(w, u, uOff, c, k, flipped); }
+      if (w.length < 9 * c * k) tooShort('winogradFilter kernel', w.length, 9 * c * k);
+      if (u.length - uOff < WINOGRAD_TILE * c * k) tooShort('winogradFilter transform', u.length - uOff, WINOGRAD_TILE * c * k);
+      inWasm.winogradFilter++;
+      be.exports.winogradFilter(at(w), at(u, uOff), c, k, +flipped);
     },
     depthwiseForward(x, w, y, batch, g, c, mult) {
       const be = owner(x, w, y);

@@ -5,7 +5,7 @@
 //   (one GEMM [tiles × c] · [c × k] each),  Y = Aᵀ M A per tile and filter.
 // 16 products per 4 outputs instead of 36: 2.25× fewer multiply-adds than the direct convolution, for three cheap
 // linear passes. Bᵀ and Aᵀ hold only ±1 and 0, so the input and output transforms are adds in float32 (rounded
-// after each, as the WebAssembly SIMD lanes do); G's halves make U exact up to one rounding per element.
+// after each, as the WebAssembly SIMD lanes do), and so is G's (its halves are exact).
 // The error against the direct convolution comes from the GEMMs over transformed values (up to 4× the input's and
 // 2.25× the filters' magnitude): about 1e-6 of the output's scale (test/unit/engine/winograd.test.ts bounds it).
 // The input gradient of such a convolution is one too (dz with the flipped, transposed filters and the complementary
@@ -126,7 +126,8 @@ export function winogradOutput(m: Float32Array, mOff: number, z: Float32Array, b
 /**
  * u[uOff + (e·c + ci)·k + co] ← (G g Gᵀ)[e] of the 3×3 filter g = w[·, ·, ci, co] (w: [3, 3, c, k], Keras' layout):
  * the 16 matrices [c × k] of the element GEMMs. `flipped`: of the input gradient's filters instead, w rotated by
- * 180° with inputs and outputs swapped, into [k × c] matrices. Computed in float64, rounded once per element.
+ * 180° with inputs and outputs swapped, into [k × c] matrices. In float32 steps, as the WebAssembly kernel (G's
+ * halves are exact).
  */
 export function winogradFilter(w: Float32Array, u: Float32Array, uOff: number, c: number, k: number, flipped: boolean): void {
   const plane = c * k;
@@ -136,14 +137,14 @@ export function winogradFilter(w: Float32Array, u: Float32Array, uOff: number, c
       // a = G g (4×3).
       for (let j = 0; j < 3; j++) {
         const g0 = g[j]!, g1 = g[3 + j]!, g2 = g[6 + j]!;
-        a[j] = g0; a[3 + j] = 0.5 * (g0 + g1 + g2); a[6 + j] = 0.5 * (g0 - g1 + g2); a[9 + j] = g2;
+        a[j] = g0; a[3 + j] = 0.5 * f(f(g0 + g1) + g2); a[6 + j] = 0.5 * f(f(g0 - g1) + g2); a[9 + j] = g2;
       }
       // U = a Gᵀ (4×4).
       const o = uOff + (flipped ? co * c + ci : ci * k + co);
       for (let i = 0; i < 4; i++) {
         const a0 = a[3 * i]!, a1 = a[3 * i + 1]!, a2 = a[3 * i + 2]!;
         const p = o + 4 * i * plane;
-        u[p] = a0; u[p + plane] = 0.5 * (a0 + a1 + a2); u[p + 2 * plane] = 0.5 * (a0 - a1 + a2); u[p + 3 * plane] = a2;
+        u[p] = a0; u[p + plane] = 0.5 * f(f(a0 + a1) + a2); u[p + 2 * plane] = 0.5 * f(f(a0 - a1) + a2); u[p + 3 * plane] = a2;
       }
     }
   }
@@ -159,6 +160,7 @@ export interface WinogradParts {
   readonly gemm: typeof gemm;
   readonly winogradInput: typeof winogradInput;
   readonly winogradOutput: typeof winogradOutput;
+  readonly winogradFilter: typeof winogradFilter;
 }
 
 /**

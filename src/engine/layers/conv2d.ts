@@ -17,7 +17,7 @@ import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
 import { groupsOf } from '../../model/layers/conv2d';
 import { groupedGemms } from '../kernels/conv';
-import { WINOGRAD_TILE, winogradConv, winogradFilter, type WinogradShape } from '../kernels/winograd';
+import { WINOGRAD_TILE, winogradConv, type WinogradShape } from '../kernels/winograd';
 import { batchOf, foldedEpilogue, lastForward, layerOf, shapes, windowOf } from './common';
 
 export class Conv2d implements EngineLayer {
@@ -89,13 +89,13 @@ export class Conv2d implements EngineLayer {
     const buf = this.memory.buf('wfilter');
     const u = buf.view();
     if (folded) {
-      winogradFilter(folded, u, 0, this.inC, this.outC, false);
+      getKernels().winogradFilter(folded, u, 0, this.inC, this.outC, false);
       this.filterBuf = undefined;
       return u;
     }
     const current = buf === this.filterBuf && this.kernel.version === this.filterVersion;
     const w = this.kernel.value;
-    if (!current) winogradFilter(w, u, 0, this.inC, this.outC, false);
+    if (!current) getKernels().winogradFilter(w, u, 0, this.inC, this.outC, false);
     this.filterBuf = buf;
     this.filterVersion = this.kernel.version;
     return u;
@@ -209,7 +209,7 @@ export class Conv2d implements EngineLayer {
     if (this.winograd()) {
       // dx is the 3×3 convolution of dz by the flipped, transposed filters: Winograd again, its filters' transform
       // and tiles in the patches' buffer (the weight gradient is done with it).
-      winogradFilter(w, cols, 0, this.inC, outC, true);
+      kr.winogradFilter(w, cols, 0, this.inC, outC, true);
       winogradConv(kr, dz.data, this.winoBack, cols, 0, dx.data, cols, WINOGRAD_TILE * this.inC * outC, n);
       return dx;
     }

@@ -18,16 +18,18 @@ export const WINOGRAD_MIN_IN_CHANNELS = 16;
 export const WINOGRAD_MIN_FILTERS = 16;
 export const WINOGRAD_MIN_OUTPUT_PIXELS = 16;
 
-let enabled = true;
+/** auto: by the rule below; off: never (the direct path); always: every eligible shape (to measure the rule). */
+export type WinogradMode = 'auto' | 'off' | 'always';
+let mode: WinogradMode = 'auto';
 
-/** Turns the Winograd path off (or on again) for networks and layers planned afterwards: the differential tests
- *  and `cnn bench --no-winograd` compare against the direct path. Plans made before keep what they had. */
-export function setWinograd(on: boolean): void {
-  enabled = on;
+/** Sets when networks and layers planned afterwards use Winograd: the differential tests and `cnn bench
+ *  --no-winograd` compare against the direct path. Plans made before keep what they had. */
+export function setWinograd(m: WinogradMode): void {
+  mode = m;
 }
 
-export function winogradEnabled(): boolean {
-  return enabled;
+export function winogradMode(): WinogradMode {
+  return mode;
 }
 
 /** A 3×3, stride-1, undilated, ungrouped convolution (any padding): the shapes Winograd F(2×2, 3×3) computes. */
@@ -37,10 +39,8 @@ export function winogradEligible(w: Window2d | undefined, groups: number): w is 
 
 /** Whether the engine runs this convolution by Winograd (the switch, the shape and the measured rule). */
 export function usesWinograd(w: Window2d | undefined, groups: number, inC: number, filters: number): w is Window2d {
-  return (
-    enabled && winogradEligible(w, groups) && inC >= WINOGRAD_MIN_IN_CHANNELS && filters >= WINOGRAD_MIN_FILTERS &&
-    w.outH * w.outW >= WINOGRAD_MIN_OUTPUT_PIXELS
-  );
+  if (mode === 'off' || !winogradEligible(w, groups)) return false;
+  return mode === 'always' || (inC >= WINOGRAD_MIN_IN_CHANNELS && filters >= WINOGRAD_MIN_FILTERS && w.outH * w.outW >= WINOGRAD_MIN_OUTPUT_PIXELS);
 }
 
 /** 2×2 output tiles covering an h × w output. */

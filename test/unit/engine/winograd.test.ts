@@ -117,7 +117,7 @@ describe('Winograd F(2×2, 3×3) kernels (JavaScript reference)', () => {
 
 /** The layer's output and its gradients (input, kernel, bias), on `getKernels()`'s arena. */
 function runLayer(input: Shape, layer: Layer, batch: number, seed: number, winograd: boolean) {
-  setWinograd(winograd);
+  setWinograd(winograd ? 'auto' : 'off');
   try {
     const info = infoFor(input, layer);
     const rng = createRng(seed);
@@ -132,7 +132,7 @@ function runLayer(input: Shape, layer: Layer, batch: number, seed: number, winog
     const infer = l.forward(x, false).data.slice();
     return { y, dx, infer, grads: l.params.map((p) => p.grad.slice()), wino: l.memory.has('wino') };
   } finally {
-    setWinograd(true);
+    setWinograd('auto');
   }
 }
 
@@ -200,7 +200,7 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
 
 describe('Winograd transforms in WebAssembly', () => {
   for (const variant of ['relaxed-simd', 'simd'] as const) {
-    it(`equal the JavaScript reference bit for bit (${variant}; odd channels, partial tiles, negative pads)`, () => {
+    it(`equal the JavaScript reference bit for bit (${variant}; odd channels, partial tiles, negative pads, flipped filters)`, () => {
       const { backend, kernels } = freshBackend(variant);
       const rng = createRng(21);
       const shapes: [WinogradShape, number][] = [
@@ -225,6 +225,22 @@ describe('Winograd transforms in WebAssembly', () => {
         assert.deepEqual(new Uint32Array(v.slice(4).buffer), new Uint32Array(v0.slice(4).buffer), `input transform ${JSON.stringify(s)}`);
         assert.deepEqual(new Uint32Array(z.slice().buffer), new Uint32Array(z0.buffer), `output transform ${JSON.stringify(s)}`);
         r.release();
+      }
+      for (const [c, k] of [[5, 13], [8, 4], [3, 1]] as const) {
+        for (const flipped of [false, true]) {
+          const r = new Regions(backend);
+          r.add(9 * c * k);
+          r.add(WINOGRAD_TILE * c * k + 2);
+          const [w, u] = r.views() as [Float32Array, Float32Array];
+          w.set(randomArray(w.length, rng));
+          const before = kernels.ops.inWasm.winogradFilter;
+          kernels.winogradFilter(w, u, 2, c, k, flipped);
+          assert.equal(kernels.ops.inWasm.winogradFilter, before + 1, 'ran in WebAssembly');
+          const u0 = new Float32Array(u.length);
+          jsKernels.winogradFilter(w, u0, 2, c, k, flipped);
+          assert.deepEqual(new Uint32Array(u.slice(2).buffer), new Uint32Array(u0.slice(2).buffer), `filter transform ${c}×${k}${flipped ? ' flipped' : ''}`);
+          r.release();
+        }
       }
     });
   }

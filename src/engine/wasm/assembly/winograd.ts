@@ -150,3 +150,178 @@ export function winogradOutput(m: usize, z: usize, total: i32, n0: i32, n1: i32,
     }
   }
 }
+
+/**
+ * u[(e·c + ci)·k + co] ← (G g Gᵀ)[e] of the 3×3 filter g = w[·, ·, ci, co] (w: [3, 3, c, k]); `flipped` (1): of the
+ * input gradient's filters, g rotated by 180°, into u[(e·k + co)·c + ci]. Float32 steps (G's halves are exact).
+ */
+export function winogradFilter(w: usize, u: usize, c: i32, k: i32, flipped: i32): void {
+  const plane = <usize>(c * k) << 2;
+  const half = f32x4.splat(0.5);
+  for (let ci = 0; ci < c; ci++) {
+    const base = w + (<usize>(ci * k) << 2);
+    let co = 0;
+    for (; co + 4 <= k; co += 4) {
+      const p = base + (<usize>co << 2);
+      const h0 = v128.load(p + 0 * plane);
+      const h1 = v128.load(p + 1 * plane);
+      const h2 = v128.load(p + 2 * plane);
+      const h3 = v128.load(p + 3 * plane);
+      const h4 = v128.load(p + 4 * plane);
+      const h5 = v128.load(p + 5 * plane);
+      const h6 = v128.load(p + 6 * plane);
+      const h7 = v128.load(p + 7 * plane);
+      const h8 = v128.load(p + 8 * plane);
+      const fl = flipped != 0;
+      const g0 = fl ? h8 : h0;
+      const g1 = fl ? h7 : h1;
+      const g2 = fl ? h6 : h2;
+      const g3 = fl ? h5 : h3;
+      const g4 = fl ? h4 : h4;
+      const g5 = fl ? h3 : h5;
+      const g6 = fl ? h2 : h6;
+      const g7 = fl ? h1 : h7;
+      const g8 = fl ? h0 : h8;
+      const a00 = g0, a10 = f32x4.mul(f32x4.add(f32x4.add(g0, g3), g6), half), a20 = f32x4.mul(f32x4.add(f32x4.sub(g0, g3), g6), half), a30 = g6;
+      const a01 = g1, a11 = f32x4.mul(f32x4.add(f32x4.add(g1, g4), g7), half), a21 = f32x4.mul(f32x4.add(f32x4.sub(g1, g4), g7), half), a31 = g7;
+      const a02 = g2, a12 = f32x4.mul(f32x4.add(f32x4.add(g2, g5), g8), half), a22 = f32x4.mul(f32x4.add(f32x4.sub(g2, g5), g8), half), a32 = g8;
+      const u00 = a00, u01 = f32x4.mul(f32x4.add(f32x4.add(a00, a01), a02), half), u02 = f32x4.mul(f32x4.add(f32x4.sub(a00, a01), a02), half), u03 = a02;
+      const u10 = a10, u11 = f32x4.mul(f32x4.add(f32x4.add(a10, a11), a12), half), u12 = f32x4.mul(f32x4.add(f32x4.sub(a10, a11), a12), half), u13 = a12;
+      const u20 = a20, u21 = f32x4.mul(f32x4.add(f32x4.add(a20, a21), a22), half), u22 = f32x4.mul(f32x4.add(f32x4.sub(a20, a21), a22), half), u23 = a22;
+      const u30 = a30, u31 = f32x4.mul(f32x4.add(f32x4.add(a30, a31), a32), half), u32 = f32x4.mul(f32x4.add(f32x4.sub(a30, a31), a32), half), u33 = a32;
+      if (!fl) {
+        const o = u + (<usize>(ci * k + co) << 2);
+        v128.store(o + 0 * plane, u00);
+        v128.store(o + 1 * plane, u01);
+        v128.store(o + 2 * plane, u02);
+        v128.store(o + 3 * plane, u03);
+        v128.store(o + 4 * plane, u10);
+        v128.store(o + 5 * plane, u11);
+        v128.store(o + 6 * plane, u12);
+        v128.store(o + 7 * plane, u13);
+        v128.store(o + 8 * plane, u20);
+        v128.store(o + 9 * plane, u21);
+        v128.store(o + 10 * plane, u22);
+        v128.store(o + 11 * plane, u23);
+        v128.store(o + 12 * plane, u30);
+        v128.store(o + 13 * plane, u31);
+        v128.store(o + 14 * plane, u32);
+        v128.store(o + 15 * plane, u33);
+      } else {
+        // [k × c]: the 4 filters' values go to 4 rows.
+        const o = u + (<usize>(co * c + ci) << 2);
+        const row = <usize>c << 2;
+        store<f32>(o + 0 * plane + 0 * row, f32x4.extract_lane(u00, 0));
+        store<f32>(o + 0 * plane + 1 * row, f32x4.extract_lane(u00, 1));
+        store<f32>(o + 0 * plane + 2 * row, f32x4.extract_lane(u00, 2));
+        store<f32>(o + 0 * plane + 3 * row, f32x4.extract_lane(u00, 3));
+        store<f32>(o + 1 * plane + 0 * row, f32x4.extract_lane(u01, 0));
+        store<f32>(o + 1 * plane + 1 * row, f32x4.extract_lane(u01, 1));
+        store<f32>(o + 1 * plane + 2 * row, f32x4.extract_lane(u01, 2));
+        store<f32>(o + 1 * plane + 3 * row, f32x4.extract_lane(u01, 3));
+        store<f32>(o + 2 * plane + 0 * row, f32x4.extract_lane(u02, 0));
+        store<f32>(o + 2 * plane + 1 * row, f32x4.extract_lane(u02, 1));
+        store<f32>(o + 2 * plane + 2 * row, f32x4.extract_lane(u02, 2));
+        store<f32>(o + 2 * plane + 3 * row, f32x4.extract_lane(u02, 3));
+        store<f32>(o + 3 * plane + 0 * row, f32x4.extract_lane(u03, 0));
+        store<f32>(o + 3 * plane + 1 * row, f32x4.extract_lane(u03, 1));
+        store<f32>(o + 3 * plane + 2 * row, f32x4.extract_lane(u03, 2));
+        store<f32>(o + 3 * plane + 3 * row, f32x4.extract_lane(u03, 3));
+        store<f32>(o + 4 * plane + 0 * row, f32x4.extract_lane(u10, 0));
+        store<f32>(o + 4 * plane + 1 * row, f32x4.extract_lane(u10, 1));
+        store<f32>(o + 4 * plane + 2 * row, f32x4.extract_lane(u10, 2));
+        store<f32>(o + 4 * plane + 3 * row, f32x4.extract_lane(u10, 3));
+        store<f32>(o + 5 * plane + 0 * row, f32x4.extract_lane(u11, 0));
+        store<f32>(o + 5 * plane + 1 * row, f32x4.extract_lane(u11, 1));
+        store<f32>(o + 5 * plane + 2 * row, f32x4.extract_lane(u11, 2));
+        store<f32>(o + 5 * plane + 3 * row, f32x4.extract_lane(u11, 3));
+        store<f32>(o + 6 * plane + 0 * row, f32x4.extract_lane(u12, 0));
+        store<f32>(o + 6 * plane + 1 * row, f32x4.extract_lane(u12, 1));
+        store<f32>(o + 6 * plane + 2 * row, f32x4.extract_lane(u12, 2));
+        store<f32>(o + 6 * plane + 3 * row, f32x4.extract_lane(u12, 3));
+        store<f32>(o + 7 * plane + 0 * row, f32x4.extract_lane(u13, 0));
+        store<f32>(o + 7 * plane + 1 * row, f32x4.extract_lane(u13, 1));
+        store<f32>(o + 7 * plane + 2 * row, f32x4.extract_lane(u13, 2));
+        store<f32>(o + 7 * plane + 3 * row, f32x4.extract_lane(u13, 3));
+        store<f32>(o + 8 * plane + 0 * row, f32x4.extract_lane(u20, 0));
+        store<f32>(o + 8 * plane + 1 * row, f32x4.extract_lane(u20, 1));
+        store<f32>(o + 8 * plane + 2 * row, f32x4.extract_lane(u20, 2));
+        store<f32>(o + 8 * plane + 3 * row, f32x4.extract_lane(u20, 3));
+        store<f32>(o + 9 * plane + 0 * row, f32x4.extract_lane(u21, 0));
+        store<f32>(o + 9 * plane + 1 * row, f32x4.extract_lane(u21, 1));
+        store<f32>(o + 9 * plane + 2 * row, f32x4.extract_lane(u21, 2));
+        store<f32>(o + 9 * plane + 3 * row, f32x4.extract_lane(u21, 3));
+        store<f32>(o + 10 * plane + 0 * row, f32x4.extract_lane(u22, 0));
+        store<f32>(o + 10 * plane + 1 * row, f32x4.extract_lane(u22, 1));
+        store<f32>(o + 10 * plane + 2 * row, f32x4.extract_lane(u22, 2));
+        store<f32>(o + 10 * plane + 3 * row, f32x4.extract_lane(u22, 3));
+        store<f32>(o + 11 * plane + 0 * row, f32x4.extract_lane(u23, 0));
+        store<f32>(o + 11 * plane + 1 * row, f32x4.extract_lane(u23, 1));
+        store<f32>(o + 11 * plane + 2 * row, f32x4.extract_lane(u23, 2));
+        store<f32>(o + 11 * plane + 3 * row, f32x4.extract_lane(u23, 3));
+        store<f32>(o + 12 * plane + 0 * row, f32x4.extract_lane(u30, 0));
+        store<f32>(o + 12 * plane + 1 * row, f32x4.extract_lane(u30, 1));
+        store<f32>(o + 12 * plane + 2 * row, f32x4.extract_lane(u30, 2));
+        store<f32>(o + 12 * plane + 3 * row, f32x4.extract_lane(u30, 3));
+        store<f32>(o + 13 * plane + 0 * row, f32x4.extract_lane(u31, 0));
+        store<f32>(o + 13 * plane + 1 * row, f32x4.extract_lane(u31, 1));
+        store<f32>(o + 13 * plane + 2 * row, f32x4.extract_lane(u31, 2));
+        store<f32>(o + 13 * plane + 3 * row, f32x4.extract_lane(u31, 3));
+        store<f32>(o + 14 * plane + 0 * row, f32x4.extract_lane(u32, 0));
+        store<f32>(o + 14 * plane + 1 * row, f32x4.extract_lane(u32, 1));
+        store<f32>(o + 14 * plane + 2 * row, f32x4.extract_lane(u32, 2));
+        store<f32>(o + 14 * plane + 3 * row, f32x4.extract_lane(u32, 3));
+        store<f32>(o + 15 * plane + 0 * row, f32x4.extract_lane(u33, 0));
+        store<f32>(o + 15 * plane + 1 * row, f32x4.extract_lane(u33, 1));
+        store<f32>(o + 15 * plane + 2 * row, f32x4.extract_lane(u33, 2));
+        store<f32>(o + 15 * plane + 3 * row, f32x4.extract_lane(u33, 3));
+      }
+    }
+    for (; co < k; co++) {
+      const p = base + (<usize>co << 2);
+      const h0 = load<f32>(p + 0 * plane);
+      const h1 = load<f32>(p + 1 * plane);
+      const h2 = load<f32>(p + 2 * plane);
+      const h3 = load<f32>(p + 3 * plane);
+      const h4 = load<f32>(p + 4 * plane);
+      const h5 = load<f32>(p + 5 * plane);
+      const h6 = load<f32>(p + 6 * plane);
+      const h7 = load<f32>(p + 7 * plane);
+      const h8 = load<f32>(p + 8 * plane);
+      const fl = flipped != 0;
+      const g0 = fl ? h8 : h0;
+      const g1 = fl ? h7 : h1;
+      const g2 = fl ? h6 : h2;
+      const g3 = fl ? h5 : h3;
+      const g4 = fl ? h4 : h4;
+      const g5 = fl ? h3 : h5;
+      const g6 = fl ? h2 : h6;
+      const g7 = fl ? h1 : h7;
+      const g8 = fl ? h0 : h8;
+      const a00 = g0, a10 = (g0 + g3 + g6) * <f32>0.5, a20 = (g0 - g3 + g6) * <f32>0.5, a30 = g6;
+      const a01 = g1, a11 = (g1 + g4 + g7) * <f32>0.5, a21 = (g1 - g4 + g7) * <f32>0.5, a31 = g7;
+      const a02 = g2, a12 = (g2 + g5 + g8) * <f32>0.5, a22 = (g2 - g5 + g8) * <f32>0.5, a32 = g8;
+      const u00 = a00, u01 = (a00 + a01 + a02) * <f32>0.5, u02 = (a00 - a01 + a02) * <f32>0.5, u03 = a02;
+      const u10 = a10, u11 = (a10 + a11 + a12) * <f32>0.5, u12 = (a10 - a11 + a12) * <f32>0.5, u13 = a12;
+      const u20 = a20, u21 = (a20 + a21 + a22) * <f32>0.5, u22 = (a20 - a21 + a22) * <f32>0.5, u23 = a22;
+      const u30 = a30, u31 = (a30 + a31 + a32) * <f32>0.5, u32 = (a30 - a31 + a32) * <f32>0.5, u33 = a32;
+      const o = u + (<usize>(fl ? co * c + ci : ci * k + co) << 2);
+      store<f32>(o + 0 * plane, u00);
+      store<f32>(o + 1 * plane, u01);
+      store<f32>(o + 2 * plane, u02);
+      store<f32>(o + 3 * plane, u03);
+      store<f32>(o + 4 * plane, u10);
+      store<f32>(o + 5 * plane, u11);
+      store<f32>(o + 6 * plane, u12);
+      store<f32>(o + 7 * plane, u13);
+      store<f32>(o + 8 * plane, u20);
+      store<f32>(o + 9 * plane, u21);
+      store<f32>(o + 10 * plane, u22);
+      store<f32>(o + 11 * plane, u23);
+      store<f32>(o + 12 * plane, u30);
+      store<f32>(o + 13 * plane, u31);
+      store<f32>(o + 14 * plane, u32);
+      store<f32>(o + 15 * plane, u33);
+    }
+  }
+}
