@@ -17,6 +17,7 @@ import { analyze, inferShapes } from '../model/shapes';
 import type { Layer, LossName, Model, Shape } from '../model/types';
 import lenet5Example from '../../examples/lenet5.cnn.json';
 import simpleConvnetExample from '../../examples/simple-mnist-convnet.cnn.json';
+import { isWinogradMode, setWinograd, winogradMode, type WinogradMode } from '../model/layers/winograd';
 import { THREADS_OPTION } from './commonOptions';
 import { UsageError, UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
@@ -33,6 +34,7 @@ export const spec = {
     threads: { ...THREADS_OPTION, help: `with a model: ${THREADS_OPTION.help}` },
     filter: { kind: 'string', placeholder: 'TEXT', help: 'without a model: run only the cases whose name contains TEXT' },
     kernels: { kind: 'string', placeholder: 'js|wasm|both', help: 'which kernels to time; without a model default both, each case on JavaScript then WebAssembly, with the ratio; with a model js or wasm, default the best' },
+    winograd: { kind: 'string', placeholder: 'auto|off|always', help: 'with a model: 3×3 stride-1 convolutions by Winograd F(2×2, 3×3) where the measured rule says (auto, the default), never (off: im2col + GEMM, to compare) or wherever the shape allows (always)' },
     unfolded: { kind: 'boolean', help: 'with a model in infer mode: run every batch norm as a layer of its own instead of folded into the convolution before it (to compare)' },
     json: { kind: 'boolean', help: 'print one JSON object with every result (with a model: one line at the end)' },
   },
@@ -366,6 +368,8 @@ export interface ModelBenchJson {
   readonly batch: number;
   /** Infer mode: whether batch norms were folded into their convolutions. */
   readonly folded?: boolean;
+  /** --winograd: when 3×3 stride-1 convolutions ran by Winograd. */
+  readonly winograd: WinogradMode;
   readonly steps: number;
   readonly seconds: number;
   readonly gflop_per_sample: number;
@@ -395,6 +399,8 @@ async function runModel(path: string, values: BenchValues, io: CliIo): Promise<n
     throw new UsageError(`cnn bench: with a model file --kernels must be js or wasm, got "${values.kernels}"`);
   }
   if (values.unfolded && benchMode !== 'infer') throw new UsageError('cnn bench: --unfolded is for --mode infer (training never folds)');
+  const winograd = values.winograd ?? 'auto';
+  if (!isWinogradMode(winograd)) throw new UsageError(`cnn bench: --winograd must be auto, off or always, got "${winograd}"`);
   const model = loadValidModel(path, io);
   const batch = values.batch ?? model.training?.batchSize ?? 32;
   const seconds = values.seconds ?? 5;
@@ -402,13 +408,16 @@ async function runModel(path: string, values: BenchValues, io: CliIo): Promise<n
   const log = values.json ? io.err : io.out;
   const choice = await modelKernels(values.kernels, values.threads ?? defaultThreads(), log);
   const threads = choice.threads;
+  // The mode applies to networks planned while it is set (this one plans on its first step): set for the run.
+  const was = winogradMode();
+  setWinograd(winograd);
   const { timing, flops, kernels } = await withKernels(choice, () => {
     const step = modelStep(model, benchMode, batch, 1, !values.unfolded);
     log(`bench ${model.name}: ${benchMode}, batch ${batch}, at least ${seconds} s after ${WARMUP_SECONDS} s of warm-up`);
     log(describeKernels(activeKernels()));
     const t = timeSteps(step.run, seconds);
     return Promise.resolve({ timing: t, flops: flopsPerSample(step.analysis, benchMode), kernels: kernelsLabel(activeKernels()) });
-  });
+  }).finally(() => setWinograd(was));
   const samplesPerSecond = (timing.steps * batch) / timing.seconds;
   const gflops = (samplesPerSecond * flops) / 1e9;
   // maxRSS is in KiB: the peak of the whole process (the model, its data and Node itself).
@@ -424,6 +433,7 @@ async function runModel(path: string, values: BenchValues, io: CliIo): Promise<n
       mode: benchMode,
       batch,
       ...(benchMode === 'infer' ? { folded: !values.unfolded } : {}),
+      winograd,
       steps: timing.steps,
       seconds: round(timing.seconds, 3),
       gflop_per_sample: flops / 1e9,

@@ -78,9 +78,16 @@ export class Conv2d implements EngineLayer {
     this.winoBack = { inH: outH, inW: outW, c: this.outC, outH: inH, outW: inW, k: this.inC, padTop: 2 - padTop, padLeft: 2 - padLeft };
   }
 
-  /** Whether this layer runs by Winograd: its plan has the workspace (model/layers/winograd.ts decides). */
+  /** Whether this layer's training (forward and input gradient) runs by Winograd: its plan has the workspace
+   *  (model/layers/winograd.ts decides). */
   private winograd(): boolean {
     return this.memory.has('wino');
+  }
+
+  /** Inference's Winograd workspace, when inference runs by Winograd. */
+  private inferenceTiles(): Buf | undefined {
+    const mem = this.memory;
+    return mem.has('wino') ? mem.buf('wino') : mem.has('winoInfer') ? mem.buf('winoInfer') : undefined;
   }
 
   /** The kernel's Winograd transform, recomputed only when the kernel was handed out since (ArenaParam.version:
@@ -111,10 +118,11 @@ export class Conv2d implements EngineLayer {
     // With a linear activation the GEMM writes the output directly.
     const z = (this.z = mem.buf(this.linear ? 'y' : 'z').tensor(n, this.outShape));
     this.x = x;
-    if (this.winograd()) {
+    const tiles = training ? (this.winograd() ? mem.buf('wino') : undefined) : this.inferenceTiles();
+    if (tiles) {
       // Tiles, 16 GEMMs and the output transform into z; then bias and activation as after a pointwise GEMM.
       this.colsKept = false;
-      winogradConv(kr, x.data, this.wino, this.transformedFilters(), 0, z.data, mem.buf('wino').view(), 0, n);
+      winogradConv(kr, x.data, this.wino, this.transformedFilters(), 0, z.data, tiles.view(), 0, n);
       return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
     }
     const w = this.kernel.value;
@@ -146,8 +154,9 @@ export class Conv2d implements EngineLayer {
     const y = mem.buf('y').tensor(n, this.outShape);
     this.x = undefined;
     this.colsKept = false;
-    if (this.winograd()) {
-      winogradConv(kr, x.data, this.wino, this.transformedFilters(kernel), 0, y.data, mem.buf('wino').view(), 0, n);
+    const tiles = this.inferenceTiles();
+    if (tiles) {
+      winogradConv(kr, x.data, this.wino, this.transformedFilters(kernel), 0, y.data, tiles.view(), 0, n);
       foldedEpilogue(y, bias, act, alpha, n * this.p, this.outC);
       return y;
     }

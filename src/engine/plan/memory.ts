@@ -114,8 +114,9 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
     const bytes = alignFloats(b.floats) * F32;
     unshared += bytes;
     const entry = own.get(b.layer) ?? { activations: 0, scratch: 0 };
-    if (b.key === 'wino') wino.add(b.layer);
-    if (b.key === 'cols' || b.key === 'wino' || b.key === 'wfilter') entry.scratch += bytes;
+    const winoKey = b.key === 'wino' || b.key === 'winoInfer';
+    if (winoKey) wino.add(b.layer);
+    if (b.key === 'cols' || winoKey || b.key === 'wfilter') entry.scratch += bytes;
     else entry.activations += bytes;
     own.set(b.layer, entry);
   }

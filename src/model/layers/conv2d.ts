@@ -1,7 +1,7 @@
 import type { LayerBase, ShapeError } from './base';
 import { convResult, convWindow, orDefault, type ConvFields } from './convolution';
 import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type GemmCall, type LayerDef, type LayerFacts } from './def';
-import { usesWinograd, WINOGRAD_ELEMENTS, winogradBackwardFloats, winogradFilterFloats, winogradForwardFloats, winogradTiles } from './winograd';
+import { winogradUse, WINOGRAD_ELEMENTS, winogradBackwardFloats, winogradFilterFloats, winogradForwardFloats, winogradTiles } from './winograd';
 import { activation, common, dilationRate, kernelSize, MAX_UNITS, padding, strides, useBias, type LayerSpec } from './fields';
 
 export interface Conv2dLayer extends LayerBase, ConvFields {
@@ -78,18 +78,31 @@ export const conv2d: LayerDef<Conv2dLayer> = {
     const pointwise = isPointwise(f);
     const patches = w && !pointwise ? n * w.outH * w.outW * patch(f) : 0;
     const inC = f.inputShape?.[2] ?? 0;
-    if (usesWinograd(w, groupsOf(f.layer), inC, f.layer.filters)) {
-      // Winograd (./winograd): the forward pass needs no patches, only its tiles; backward takes the patches for the
-      // weight gradient, then the same buffer for the input gradient's tiles. The filters' transform is kept
-      // across passes (inference recomputes it only when the kernel changed).
+    const use = winogradUse(w, groupsOf(f.layer), inC, f.layer.filters);
+    // Winograd (./winograd): its tiles (forward life) and the filters' transform, kept across passes (inference
+    // recomputes it only when the kernel changed).
+    const filterTransform = { key: 'wfilter', floats: winogradFilterFloats(inC, f.layer.filters), life: 'step' } as const;
+    if (w && use === 'training') {
+      // The forward pass needs no patches: backward takes them for the weight gradient, then the same buffer for
+      // the input gradient's tiles.
       const back = Math.max(patches, winogradBackwardFloats(w, n, inC, f.layer.filters));
       return ownBuffers([
         ...activatedOutput(act, n * f.outputElements),
         { key: 'wino', floats: winogradForwardFloats(w, n, inC, f.layer.filters), life: 'forward' },
-        { key: 'wfilter', floats: winogradFilterFloats(inC, f.layer.filters), life: 'step' },
+        filterTransform,
         { key: 'cols', floats: back, life: 'backward' },
         inputGradient(f, n),
       ], true, backwardReadsOutput(act));
+    }
+    if (w && use === 'inference') {
+      // Training runs im2col + GEMM as below; inference passes use the tiles instead of the patches.
+      return ownBuffers([
+        ...activatedOutput(act, n * f.outputElements),
+        { key: 'winoInfer', floats: winogradForwardFloats(w, n, inC, f.layer.filters), life: 'forward' },
+        filterTransform,
+        { key: 'cols', floats: patches, life: 'kept' },
+        inputGradient(f, n),
+      ], false, backwardReadsOutput(act));
     }
     // The batch's patch matrix is kept for the weight gradient, then reused for the patches' gradient.
     return ownBuffers([...activatedOutput(act, n * f.outputElements), ...(patches ? [{ key: 'cols', floats: patches, life: 'kept' } as const] : []), inputGradient(f, n)], pointwise, backwardReadsOutput(act));
@@ -105,7 +118,7 @@ export const conv2d: LayerDef<Conv2dLayer> = {
     const filters = f.layer.filters / groups;
     const each = <T>(call: T, times = groups): T[] => Array.from({ length: times }, () => call);
     const inC = f.inputShape?.[2] ?? 0;
-    if (usesWinograd(w, groups, inC, f.layer.filters)) {
+    if (winogradUse(w, groups, inC, f.layer.filters) === 'training') {
       // One GEMM per transform element over the tiles: the output's forward, the input's for dx.
       const tiles = n * winogradTiles(w.outH, w.outW), inTiles = n * winogradTiles(w.inH, w.inW);
       return {

@@ -10,20 +10,27 @@ import type { Window2d } from '../geometry';
 export const WINOGRAD_ELEMENTS = 16;
 
 /**
- * The measured rule (wasm-relaxed-simd, 2 threads; bench/kernels.ts --filter winograd): Winograd beats im2col + GEMM
- * once the GEMMs dominate the transforms, i.e. with enough channels on both sides, and once the image has whole
- * tiles to speak of (a 1×1 or 2×2 output wastes most of each 4×4 tile).
+ * The measured rule (wasm-relaxed-simd, 2 threads; `npx tsx bench/winograd.ts`, figures in bench/RESULTS.md). In
+ * inference Winograd's forward pass beats im2col + GEMM once both sides have some channels and the image some
+ * whole tiles (a 1×1 or 2×2 output wastes most of each 4×4 tile); from 3 input channels (a first layer) it loses.
+ * Training needs more: the weight gradient then computes the patches again (the forward pass did not keep them)
+ * and the input gradient's transforms cost as much as the forward's, so only wide layers gain.
  */
-export const WINOGRAD_MIN_IN_CHANNELS = 16;
-export const WINOGRAD_MIN_FILTERS = 16;
+export const WINOGRAD_MIN_CHANNELS = 16;
 export const WINOGRAD_MIN_OUTPUT_PIXELS = 16;
+export const WINOGRAD_TRAINING_MIN_CHANNELS = 64;
 
 /** auto: by the rule below; off: never (the direct path); always: every eligible shape (to measure the rule). */
 export type WinogradMode = 'auto' | 'off' | 'always';
+export const WINOGRAD_MODES: readonly WinogradMode[] = ['auto', 'off', 'always'];
 let mode: WinogradMode = 'auto';
 
+export function isWinogradMode(s: string): s is WinogradMode {
+  return (WINOGRAD_MODES as readonly string[]).includes(s);
+}
+
 /** Sets when networks and layers planned afterwards use Winograd: the differential tests and `cnn bench
- *  --no-winograd` compare against the direct path. Plans made before keep what they had. */
+ *  --winograd off` compare against the direct path. Plans made before keep what they had. */
 export function setWinograd(m: WinogradMode): void {
   mode = m;
 }
@@ -37,10 +44,16 @@ export function winogradEligible(w: Window2d | undefined, groups: number): w is 
   return !!w && groups === 1 && w.kh === 3 && w.kw === 3 && w.sh === 1 && w.sw === 1 && w.dh === 1 && w.dw === 1;
 }
 
-/** Whether the engine runs this convolution by Winograd (the switch, the shape and the measured rule). */
-export function usesWinograd(w: Window2d | undefined, groups: number, inC: number, filters: number): w is Window2d {
-  if (mode === 'off' || !winogradEligible(w, groups)) return false;
-  return mode === 'always' || (inC >= WINOGRAD_MIN_IN_CHANNELS && filters >= WINOGRAD_MIN_FILTERS && w.outH * w.outW >= WINOGRAD_MIN_OUTPUT_PIXELS);
+/** Where the engine runs a convolution by Winograd: nowhere, in inference only, or in training too (forward and
+ *  input gradient). The switch, the shape and the measured rule. */
+export type WinogradUse = 'none' | 'inference' | 'training';
+
+export function winogradUse(w: Window2d | undefined, groups: number, inC: number, filters: number): WinogradUse {
+  if (mode === 'off' || !winogradEligible(w, groups)) return 'none';
+  if (mode === 'always') return 'training';
+  const channels = Math.min(inC, filters);
+  if (channels < WINOGRAD_MIN_CHANNELS || w.outH * w.outW < WINOGRAD_MIN_OUTPUT_PIXELS) return 'none';
+  return channels >= WINOGRAD_TRAINING_MIN_CHANNELS ? 'training' : 'inference';
 }
 
 /** 2×2 output tiles covering an h × w output. */

@@ -138,7 +138,7 @@ describe('cnn bench MODEL', function () {
       [['--mode', 'train'], 'cnn bench: --mode needs a model file (usage: cnn bench <model.cnn.json> --mode …)'],
       [['--batch', '8'], 'cnn bench: --batch needs a model file (usage: cnn bench <model.cnn.json> --batch …)'],
       [['--threads', '2'], 'cnn bench: --threads needs a model file (usage: cnn bench <model.cnn.json> --threads …)'],
-      [[lenet, vgg], `cnn bench: unexpected argument "${vgg}" (usage: cnn bench [<model.cnn.json>] [--mode train|infer] [--batch N] [--seconds S] [--threads N] [--filter TEXT] [--kernels js|wasm|both] [--unfolded] [--json])`],
+      [[lenet, vgg], `cnn bench: unexpected argument "${vgg}" (usage: cnn bench [<model.cnn.json>] [--mode train|infer] [--batch N] [--seconds S] [--threads N] [--filter TEXT] [--kernels js|wasm|both] [--winograd auto|off|always] [--unfolded] [--json])`],
     ];
     for (const [args, message] of cases) {
       const r = await cnn('bench', ...args);

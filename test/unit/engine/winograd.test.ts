@@ -9,10 +9,10 @@ import { getKernels, jsKernels } from '../../../src/engine/kernels';
 import { tilesOf, winogradConv, winogradFilter, winogradWorkspace, WINOGRAD_TILE, type WinogradShape } from '../../../src/engine/kernels/winograd';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
-import { setWinograd, usesWinograd } from '../../../src/model/layers/winograd';
+import { setWinograd, winogradUse, type WinogradMode } from '../../../src/model/layers/winograd';
 import type { Conv2dLayer } from '../../../src/model/layers/conv2d';
 import type { Layer, Shape } from '../../../src/model/types';
-import { infoFor, randomTensor } from './helpers';
+import { gradCheck, infoFor, randomTensor } from './helpers';
 import { enableRelaxedSimd, freshBackend, Regions } from './wasmHelpers';
 
 enableRelaxedSimd();
@@ -116,8 +116,8 @@ describe('Winograd F(2×2, 3×3) kernels (JavaScript reference)', () => {
 });
 
 /** The layer's output and its gradients (input, kernel, bias), on `getKernels()`'s arena. */
-function runLayer(input: Shape, layer: Layer, batch: number, seed: number, winograd: boolean) {
-  setWinograd(winograd ? 'auto' : 'off');
+function runLayer(input: Shape, layer: Layer, batch: number, seed: number, mode: WinogradMode) {
+  setWinograd(mode);
   try {
     const info = infoFor(input, layer);
     const rng = createRng(seed);
@@ -125,12 +125,14 @@ function runLayer(input: Shape, layer: Layer, batch: number, seed: number, winog
     for (const p of l.params) p.value.set(randomTensor(p.shape, rng, 0.3).data);
     const x = randomTensor([batch, ...input], rng, 2);
     const y = l.forward(x, true).data.slice();
-    assert.equal(l.memory.has('wino'), winograd && usesWinograd(info.window, 1, input[2]!, (layer as { filters: number }).filters), 'the path the plan says');
+    const use = winogradUse(info.window, 1, input[2]!, (layer as { filters: number }).filters);
+    assert.equal(l.memory.has('wino'), use === 'training', 'trains the way the plan says');
+    assert.equal(l.memory.has('winoInfer'), use === 'inference', 'infers the way the plan says');
     const dy = randomTensor([batch, ...info.outputShape!], rng);
     for (const p of l.params) p.grad.fill(0);
     const dx = l.backward(dy).data.slice();
     const infer = l.forward(x, false).data.slice();
-    return { y, dx, infer, grads: l.params.map((p) => p.grad.slice()), wino: l.memory.has('wino') };
+    return { y, dx, infer, grads: l.params.map((p) => p.grad.slice()), use };
   } finally {
     setWinograd('auto');
   }
@@ -156,14 +158,46 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
   ];
   for (const c of cases) {
     it(`${c.input.join('×')} → ${JSON.stringify(c.layer.padding ?? 'valid')} ${c.layer.filters} filters, batch ${c.batch}`, () => {
-      const w = runLayer(c.input, c.layer, c.batch, 11, true);
-      const d = runLayer(c.input, c.layer, c.batch, 11, false);
-      assert.ok(w.wino && !d.wino);
+      // always: training by Winograd too (the rule keeps these small layers' training on im2col).
+      const w = runLayer(c.input, c.layer, c.batch, 11, 'always');
+      const d = runLayer(c.input, c.layer, c.batch, 11, 'off');
+      assert.ok(w.use === 'training' && d.use === 'none');
       close(w.y, d.y, 1e-5, 'output');
       close(w.infer, d.infer, 1e-5, 'inference output');
       close(w.dx, d.dx, 1e-5, 'input gradient');
       // The weight gradient is im2col + GEMM on both paths.
       w.grads.forEach((g, i) => close(g, d.grads[i]!, 1e-6, `gradient ${i}`));
+    });
+  }
+
+  it('by the rule: inference only for 16 to 63 channels, training too from 64', () => {
+    const narrow = runLayer([6, 6, 16], { type: 'conv2d', filters: 40, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'auto');
+    const off = runLayer([6, 6, 16], { type: 'conv2d', filters: 40, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'off');
+    assert.equal(narrow.use, 'inference');
+    assert.deepEqual(narrow.y, off.y, 'training forward: im2col + GEMM, the same bits');
+    assert.deepEqual(narrow.dx, off.dx);
+    close(narrow.infer, off.infer, 1e-5, 'inference by Winograd');
+    const wide = runLayer([4, 5, 64], { type: 'conv2d', filters: 64, kernelSize: 3, padding: 'same' }, 1, 5, 'auto');
+    const wideOff = runLayer([4, 5, 64], { type: 'conv2d', filters: 64, kernelSize: 3, padding: 'same' }, 1, 5, 'off');
+    assert.equal(wide.use, 'training');
+    close(wide.y, wideOff.y, 1e-5, 'training forward by Winograd');
+    close(wide.dx, wideOff.dx, 1e-5, 'input gradient by Winograd');
+  });
+
+  for (const [input, layer] of [
+    [[5, 5, 16], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'tanh' }],
+    [[6, 5, 17], { type: 'conv2d', filters: 18, kernelSize: 3, padding: [[2, 0], [0, 1]] }],
+  ] as [Shape, Conv2dLayer][]) {
+    it(`passes the gradient check by Winograd (${input.join('×')}, ${JSON.stringify(layer.padding)})`, () => {
+      setWinograd('always');
+      try {
+        const rng = createRng(9);
+        const l = createLayer(infoFor(input, layer), rng);
+        for (const training of [false, true]) gradCheck(l, randomTensor([2, ...input], rng), { rng, training });
+        assert.ok(l.memory.has('wino'));
+      } finally {
+        setWinograd('auto');
+      }
     });
   }
 
@@ -181,11 +215,11 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
   });
 
   it('is not chosen for strided, dilated, grouped, non-3×3 or small convolutions', () => {
-    const planned = (input: Shape, layer: Layer): boolean => createLayer(infoFor(input, layer), createRng(1)).memory.has('wino');
+    const planned = (input: Shape, layer: Layer): boolean => createLayer(infoFor(input, layer), createRng(1)).memory.has('winoInfer');
     const probe = (input: Shape, layer: Layer): boolean => {
       const l = createLayer(infoFor(input, layer), createRng(1));
       l.forward(tensor([1, ...input]), false);
-      return l.memory.has('wino');
+      return l.memory.has('winoInfer');
     };
     assert.equal(planned([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3 }), false, 'nothing planned before a pass');
     assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' }), true);
