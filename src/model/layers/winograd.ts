@@ -14,11 +14,12 @@ export const WINOGRAD_ELEMENTS = 16;
  * inference Winograd's forward pass beats im2col + GEMM once both sides have some channels and the image some
  * whole tiles (a 1×1 or 2×2 output wastes most of each 4×4 tile); from 3 input channels (a first layer) it loses.
  * Training needs more: the weight gradient then computes the patches again (the forward pass did not keep them)
- * and the input gradient's transforms cost as much as the forward's, so only wide layers gain.
+ * and the input gradient's transforms cost as much as the forward's, so narrow layers (16 channels) lose; from 32
+ * they gain, and the patch matrix no longer lives from the forward pass to the backward one (less memory).
  */
 export const WINOGRAD_MIN_CHANNELS = 16;
 export const WINOGRAD_MIN_OUTPUT_PIXELS = 16;
-export const WINOGRAD_TRAINING_MIN_CHANNELS = 64;
+export const WINOGRAD_TRAINING_MIN_CHANNELS = 32;
 
 /** auto: by the rule below; off: never (the direct path); always: every eligible shape (to measure the rule). */
 export type WinogradMode = 'auto' | 'off' | 'always';
