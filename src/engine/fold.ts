@@ -73,6 +73,8 @@ export class Folds {
   private biases: (Buf | undefined)[] = [];
   /** Per group, the versions of its params its folded weights were computed from. */
   private versions: number[][] = [];
+  /** Per group, how often its folded weights were computed: caches of them (Winograd's transformed filters) key on it. */
+  private computed: number[] = [];
   /** Per layer: the group it starts (the conv), or that it is a later member of (skipped). */
   private readonly startsAt: (FoldGroup | undefined)[];
   private readonly inside: (FoldGroup | undefined)[];
@@ -100,6 +102,7 @@ export class Folds {
       this.kernels.push(allocBuf(this.arena, conv.kernel.valueBuf.length));
       this.biases.push(allocBuf(this.arena, (this.layers[g.bn] as BatchNorm).gamma.valueBuf.length));
       this.versions.push([]);
+      this.computed.push(0);
     }
   }
 
@@ -119,6 +122,7 @@ export class Folds {
       if (was.length === now.length && was.every((v, i) => v === now[i])) return;
       foldInto(conv, bn, this.kernels[k]!.view(), this.biases[k]!.view());
       this.versions[k] = now;
+      this.computed[k]!++;
     });
   }
 
@@ -135,7 +139,7 @@ export class Folds {
     if (!g || !active(g, start, end)) return undefined;
     const k = this.groups.indexOf(g);
     const conv = this.layers[i] as Foldable;
-    return { group: g, out: conv.forwardFolded(x, this.kernels[k]!.view(), this.biases[k]!.view(), g.act, g.alpha) };
+    return { group: g, out: conv.forwardFolded(x, this.kernels[k]!.view(), this.biases[k]!.view(), g.act, g.alpha, this.computed[k]!) };
   }
 }
 

@@ -48,7 +48,8 @@ export class Conv2d implements EngineLayer {
   /** The Winograd geometry of the forward pass and of the input gradient (dz by the flipped filters). */
   private readonly wino: WinogradShape;
   private readonly winoBack: WinogradShape;
-  /** The 'wfilter' buffer the transformed filters are in and the kernel's version they were computed from. */
+  /** The 'wfilter' buffer the transformed filters are in and what they were computed from: the kernel's version
+   *  (≥ 0), −2 − the folded kernel's version (engine/fold.ts), or −1 (nothing reusable). */
   private filterBuf?: Buf;
   private filterVersion = -1;
 
@@ -91,13 +92,15 @@ export class Conv2d implements EngineLayer {
   }
 
   /** The kernel's Winograd transform, recomputed only when the kernel was handed out since (ArenaParam.version:
-   *  every writer fetches the view) or the plan moved; `folded`: a folded kernel's, not cached. */
-  private transformedFilters(folded?: Float32Array): Float32Array {
+   *  every writer fetches the view) or the plan moved; `folded`: a folded kernel's, of that fold version. */
+  private transformedFilters(folded?: Float32Array, foldVersion?: number): Float32Array {
     const buf = this.memory.buf('wfilter');
     const u = buf.view();
     if (folded) {
-      getKernels().winogradFilter(folded, u, 0, this.inC, this.outC, false);
-      this.filterBuf = undefined;
+      const tag = foldVersion === undefined ? -1 : -2 - foldVersion;
+      if (tag === -1 || buf !== this.filterBuf || tag !== this.filterVersion) getKernels().winogradFilter(folded, u, 0, this.inC, this.outC, false);
+      this.filterBuf = buf;
+      this.filterVersion = tag;
       return u;
     }
     const current = buf === this.filterBuf && this.kernel.version === this.filterVersion;
@@ -145,8 +148,10 @@ export class Conv2d implements EngineLayer {
   }
 
   /** Inference with a batch norm folded in (engine/fold.ts): `kernel` and `bias` instead of the params, `act`
-   *  fused in the epilogue, into the output buffer (a linear conv's only one). Keeps nothing for backward. */
-  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array, act: ActivationName, alpha: number): Tensor {
+   *  fused in the epilogue, into the output buffer (a linear conv's only one). Keeps nothing for backward.
+   *  `foldVersion` changes whenever `kernel` does (the network's Folds count): Winograd's transform of it is reused
+   *  while it stays; without it, the transform is computed on every pass. */
+  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array, act: ActivationName, alpha: number, foldVersion?: number): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     const mem = this.memory;
     mem.ensure(n);
@@ -156,7 +161,7 @@ export class Conv2d implements EngineLayer {
     this.colsKept = false;
     const tiles = this.inferenceTiles();
     if (tiles) {
-      winogradConv(kr, x.data, this.wino, this.transformedFilters(kernel), 0, y.data, tiles.view(), 0, n);
+      winogradConv(kr, x.data, this.wino, this.transformedFilters(kernel, foldVersion), 0, y.data, tiles.view(), 0, n);
       foldedEpilogue(y, bias, act, alpha, n * this.p, this.outC);
       return y;
     }

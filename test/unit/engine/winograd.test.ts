@@ -11,7 +11,9 @@ import { createRng, type Rng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
 import { setWinograd, winogradUse, type WinogradMode } from '../../../src/model/layers/winograd';
 import type { Conv2dLayer } from '../../../src/model/layers/conv2d';
-import type { Layer, Shape } from '../../../src/model/types';
+import { MODEL_FORMAT, type Layer, type Model, type Shape } from '../../../src/model/types';
+import { inferShapes } from '../../../src/model/shapes';
+import { buildNetwork } from '../../../src/engine/network';
 import { gradCheck, infoFor, randomTensor } from './helpers';
 import { enableRelaxedSimd, freshBackend, Regions } from './wasmHelpers';
 
@@ -200,6 +202,39 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
       }
     });
   }
+
+  it('folded into a network\'s inference (batch norm folded in): the folded filters\' transform follows every change', () => {
+    const layers: Layer[] = [
+      { type: 'conv2d', filters: 24, kernelSize: 3, padding: 'same' },
+      { type: 'batchNorm' },
+      { type: 'relu' },
+      { type: 'flatten' },
+      { type: 'dense', units: 3, activation: 'softmax' },
+    ];
+    const model: Model = { format: MODEL_FORMAT, name: 'wino-fold', input: { shape: [6, 7, 16] }, layers };
+    const net = buildNetwork(model, inferShapes(model), 1);
+    net.foldBatchNorms = true;
+    const rng = createRng(4);
+    for (const p of net.params) p.value.set(randomTensor(p.shape, rng, 0.5).data.map((v) => (p.name.endsWith('movingVariance') ? 0.5 + Math.abs(v) : v)));
+    const x = randomTensor([2, ...net.inputShape], rng);
+    const unfolded = (): Float32Array => {
+      net.observer = () => {};
+      try {
+        return net.forward(x, false).data.slice();
+      } finally {
+        net.observer = undefined;
+      }
+    };
+    const first = net.forward(x, false).data.slice();
+    assert.ok(net.layers[0]!.memory.has('winoInfer'), 'the conv infers by Winograd');
+    close(first, unfolded(), 1e-5, 'folded');
+    assert.deepEqual(net.forward(x, false).data.slice(), first, 'a second pass reuses the transform: the same bits');
+    const gamma = net.params.find((p) => p.name.endsWith('gamma'))!;
+    gamma.value.fill(2);
+    const second = net.forward(x, false).data.slice();
+    assert.ok(second.some((v, i) => Math.abs(v - first[i]!) > 1e-4), 'the write changed nothing: the test cannot tell a stale transform');
+    close(second, unfolded(), 1e-5, 'after a write');
+  });
 
   it('reuses the transformed filters in inference until the kernel is handed out again', () => {
     const input: Shape = [6, 6, 16];
