@@ -11,14 +11,17 @@ export const WINOGRAD_ELEMENTS = 16;
 
 /**
  * The measured rule (wasm-relaxed-simd, 2 threads; `npx tsx bench/winograd.ts`, figures in bench/RESULTS.md). In
- * inference Winograd's forward pass beats im2col + GEMM once both sides have some channels and the image some
- * whole tiles (a 1×1 or 2×2 output wastes most of each 4×4 tile); from 3 input channels (a first layer) it loses.
+ * inference Winograd's forward pass beats im2col + GEMM from 8 channels on both sides (1.2–1.6× at 8, 1.5–3× from
+ * 32; a first layer's 3 input channels lose, 0.7×) and from a 2×2 output (one tile, 16 products instead of 36;
+ * a single output position wastes 15 of 16).
  * Training needs more: the weight gradient then computes the patches again (the forward pass did not keep them)
- * and the input gradient's transforms cost as much as the forward's, so narrow layers (16 channels) lose; from 32
- * they gain, and the patch matrix no longer lives from the forward pass to the backward one (less memory).
+ * and the input gradient's transforms cost as much as the forward's, so narrow layers (8, 16 channels: 0.6–0.9×)
+ * lose; from 64 they gain 1.2–2.9×, at 32 a layer alone breaks about even but VGG-CIFAR's training steps were faster
+ * with its 32-channel layers by Winograd, and the patch matrix no longer lives from the forward pass to the backward
+ * one (less memory).
  */
-export const WINOGRAD_MIN_CHANNELS = 16;
-export const WINOGRAD_MIN_OUTPUT_PIXELS = 16;
+export const WINOGRAD_MIN_CHANNELS = 8;
+export const WINOGRAD_MIN_OUTPUT_PIXELS = 4;
 export const WINOGRAD_TRAINING_MIN_CHANNELS = 32;
 
 /** auto: by the rule below; off: never (the direct path); always: every eligible shape (to measure the rule). */

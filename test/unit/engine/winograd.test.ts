@@ -172,7 +172,7 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
     });
   }
 
-  it('by the rule: inference only for 16 to 31 channels, training too from 32', () => {
+  it('by the rule: inference only for 8 to 31 channels, training too from 32', () => {
     const narrow = runLayer([6, 6, 16], { type: 'conv2d', filters: 40, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'auto');
     const off = runLayer([6, 6, 16], { type: 'conv2d', filters: 40, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'off');
     assert.equal(narrow.use, 'inference');
@@ -263,7 +263,9 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
     assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3, groups: 2 }), false);
     assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 5 }), false);
     assert.equal(probe([8, 8, 4], { type: 'conv2d', filters: 16, kernelSize: 3 }), false);
-    assert.equal(probe([3, 3, 16], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' }), false);
+    assert.equal(probe([8, 8, 7], { type: 'conv2d', filters: 16, kernelSize: 3 }), false, '7 input channels');
+    assert.equal(probe([3, 3, 16], { type: 'conv2d', filters: 16, kernelSize: 3 }), false, 'a 1×1 output');
+    assert.equal(probe([2, 2, 8], { type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same' }), true, 'a 2×2 output, 8 channels');
   });
 });
 
