@@ -225,6 +225,23 @@ describe('training memory estimate against the engine', () => {
       ],
       training: { batchSize: 5, optimizer: { type: 'rmsprop' } },
     },
+    {
+      // Winograd (model/layers/winograd.ts): two convs by it in inference only (8 input channels: tiles beside the
+      // kept patches), one in training too (32 → 33: tiles in forward, the input gradient's in the patches' buffer),
+      // a transformed-filter buffer each; the packing buffers replay the 16 element GEMMs.
+      name: 'Winograd convolutions, adam',
+      input: [9, 7, 8],
+      layers: [
+        { type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same' },
+        { type: 'batchNorm' },
+        { type: 'relu' },
+        { type: 'conv2d', filters: 33, kernelSize: 3, activation: 'relu' },
+        { type: 'globalAvgPool2d' },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
+      training: { batchSize: 3, optimizer: { type: 'adam' } },
+    },
   ];
 
   for (const c of cases) {
