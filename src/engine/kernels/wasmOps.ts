@@ -110,7 +110,8 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (cols.length - colsOff < need) tooShort('im2col patches', cols.length - colsOff, need);
       inWasm.im2col++;
       if (groups > 1) return be.exports.groupedPatches(at(x, xOff), at(cols, colsOff), 0, batch, c, groups, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
-      be.exports.im2col(at(x, xOff), at(cols, colsOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      // By samples: split over the pool's threads when large enough (copies: bit-identical either way).
+      be.samples({ kernel: 'im2colSamples', a: at(x, xOff), b: at(cols, colsOff), c: 0, extra: 0, batch, geometry: window(c, g) }, need);
     },
     col2im(cols, g, c, dx, dxOff, colsOff = 0, batch = 1, groups = 1) {
       const be = owner(cols, dx);

@@ -12,6 +12,17 @@ export function im2col(
   im2colRows(x, cols, c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, 0, batch * outH * outW);
 }
 
+/** im2col of samples n0 ≤ n < n1 of the batch at x (cols: the whole batch's): a per-sample job, so the kernel threads
+ *  split a large batch (a Winograd layer's weight gradient computes its patches in backward). */
+export function im2colSamples(
+  x: usize, cols: usize, n0: i32, n1: i32, c: i32,
+  inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const p = outH * outW;
+  const rowBytes = <usize>(kh * kw * c) << 2;
+  im2colRows(x, cols + <usize>(n0 * p) * rowBytes, c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, n0 * p, (n1 - n0) * p);
+}
+
 /** The patch rows r0…r0+count of the batch at x (row = (sample · outH + oy) · outW + ox) into cols, row r0 first. */
 export function im2colRows(
   x: usize, cols: usize, c: i32,
