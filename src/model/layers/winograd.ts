@@ -3,7 +3,7 @@
 // layer definitions: the plan is the single source of truth, the engine's conv layer uses Winograd exactly when
 // its plan has the Winograd workspace. F(2×2, 3×3): each 2×2 output tile is 16 products of transformed 4×4 input
 // tiles and transformed filters (16 GEMMs of [tiles × inC] · [inC × outC]) instead of 36: 2.25× fewer multiply-adds,
-// plus the transforms. The rule below is measured (bench/kernels.ts "winograd" cases; bench/RESULTS.md).
+// plus the transforms. The rule below is measured (bench/winograd.ts; bench/RESULTS.md).
 import type { Window2d } from '../geometry';
 
 /** Transform elements of F(2×2, 3×3): 4×4 tiles. */
@@ -34,7 +34,8 @@ export function isWinogradMode(s: string): s is WinogradMode {
 }
 
 /** Sets when networks and layers planned afterwards use Winograd: the differential tests and `cnn bench
- *  --winograd off` compare against the direct path. Plans made before keep what they had. */
+ *  --winograd off` compare against the direct path. A plan made before keeps what it had (a network plans on its
+ *  first batch, and again only for a larger one). */
 export function setWinograd(m: WinogradMode): void {
   mode = m;
 }
