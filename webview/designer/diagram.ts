@@ -55,6 +55,7 @@ export class Diagram {
   private readonly viewport: Viewport;
   private readonly minimap: Minimap;
   private blocks: { key: string; list: readonly Block[] } | undefined;
+  private keys: { view: DesignerView; structure: string; shown: string } | undefined;
   private readonly layouts = new Map<string, GraphLayout>();
   private drawnKey = '';
   private graph: VisibleGraph | undefined;
@@ -117,8 +118,14 @@ export class Diagram {
     this.view = view;
     let times: DrawTimes | undefined;
     const t0 = performance.now();
-    // What the picture depends on, selection apart: redraw only when it changes.
-    const structure = JSON.stringify(view.rows.map((r) => [r.type, r.summary, r.inputs.map((i) => i.index)]));
+    // What the picture depends on, selection apart: redraw only when it changes. Worked out once per view
+    // (a selection change keeps the view: 2,000 rows' keys would cost it tens of ms).
+    if (this.keys?.view !== view) {
+      const structure = JSON.stringify(view.rows.map((r) => [r.type, r.summary, r.inputs.map((i) => i.index)]));
+      const shown = JSON.stringify([view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)])]);
+      this.keys = { view, structure, shown };
+    }
+    const structure = this.keys.structure;
     if (this.blocks?.key !== structure) this.blocks = { key: structure, list: findBlocks(view.rows) };
     const t1 = performance.now();
     const volumes = this.mode === 'volumes' && volumesAvailable(view.rows, view.inputShape);
@@ -126,7 +133,7 @@ export class Diagram {
     this.modeButton.textContent = volumes ? 'Graph' : 'Volumes';
     if (volumes !== this.showingVolumes) this.placed = false;
     this.showingVolumes = volumes;
-    const key = JSON.stringify([structure, view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)]), this.expandedKeys(), volumes]);
+    const key = `${this.expandedKeys()}|${volumes}|${structure}|${this.keys.shown}`;
     if (key !== this.drawnKey && volumes) {
       this.drawnKey = key;
       this.renderVolumes(view);

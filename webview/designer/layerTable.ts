@@ -106,13 +106,23 @@ export class LayerTable {
     }
   }
 
-  /** Scrolls the table's own box (not the page: the diagram stays in view) so the row shows whole. */
+  /**
+   * Scrolls the table's own box (not the page: the diagram stays in view) so the row shows whole; again on
+   * the next frame, when the toolbar's web components above the table have rendered and moved it.
+   */
   reveal(index: number): void {
+    this.revealNow(index);
+    requestAnimationFrame(() => {
+      if (index === this.selected) this.revealNow(index);
+    });
+  }
+
+  private revealNow(index: number): void {
     if (!this.view || index < 0 || index >= this.view.rows.length) return;
     if (this.windowed) {
       const head = this.table?.tHead?.offsetHeight ?? 0;
       // Item 0 is the model input's row: layer i is item i + 1.
-      const top = scrollToRow(index + 1, { rowHeight: this.rowHeight, scrollTop: this.scroller.scrollTop, viewHeight: this.scroller.clientHeight, offset: head, header: head });
+      const top = scrollToRow(index + 1, { rowHeight: this.rowHeight, scrollTop: this.scroller.scrollTop, viewHeight: this.visibleHeight(), offset: head, header: head });
       if (top !== undefined) this.scroller.scrollTop = top;
       this.draw(false);
       return;
@@ -120,15 +130,22 @@ export class LayerTable {
     const tr = this.row(index);
     if (!tr) return;
     const box = this.scroller.getBoundingClientRect();
+    const bottom = box.top + this.visibleHeight();
     const row = tr.getBoundingClientRect();
     const head = this.table?.tHead?.getBoundingClientRect().height ?? 0;
     if (row.top < box.top + head) this.scroller.scrollTop -= box.top + head - row.top;
-    else if (row.bottom > box.bottom) this.scroller.scrollTop += row.bottom - box.bottom;
+    else if (row.bottom > bottom) this.scroller.scrollTop += row.bottom - bottom;
+  }
+
+  /** The scroller's height that shows: its lower part may lie below the window (the page scrolls too). */
+  private visibleHeight(): number {
+    const top = this.scroller.getBoundingClientRect().top;
+    return Math.max(0, Math.min(this.scroller.clientHeight, window.innerHeight - Math.max(0, top)));
   }
 
   /** Reveals the row and gives it the keyboard focus (arrow keys in the table). */
   focus(index: number): void {
-    this.reveal(index);
+    this.revealNow(index);
     this.row(index)?.focus({ preventScroll: this.windowed });
   }
 

@@ -130,10 +130,14 @@ state.subscribe((change) => {
   const t0 = performance.now();
   if (change === 'view') {
     replaceContent(regions.header, [renderHeader(view, actions)]);
+    const ta = performance.now();
     replaceContent(regions.table, [table.render(view, sel, range)]);
+    const tb = performance.now();
     table.attached();
+    const tc = performance.now();
     replaceContent(regions.totals, [renderTotals(view)]);
     replaceContent(regions.training, [renderTraining(view, actions)]);
+    diagram.element.dataset.tableParts ??= `header ${(ta - t0).toFixed(0)}, rows ${(tb - ta).toFixed(0)}, measure ${(tc - tb).toFixed(0)}, totals+training ${(performance.now() - tc).toFixed(0)} ms`;
   } else {
     table.mark(sel, range);
   }

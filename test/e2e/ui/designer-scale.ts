@@ -10,8 +10,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import { densenet121 } from '../../unit/webview/designer/densenet121';
+import { fitsInPane, openAndTime, panFrameTimes, stats } from './_designerTiming';
 import { activeGroup, designerFrame, eventually, focusWorkbench, layerRow, openFileInDesigner, reopenWith, runCommand, setColorTheme, visibleEditorText, type ScenarioContext } from './helpers';
 
 export const workspaceSettings = { 'workbench.colorTheme': 'Default Light Modern' };
@@ -46,50 +47,10 @@ async function showVolumes(frame: FrameLocator): Promise<void> {
   await eventually(async () => assert.ok(await fitsInPane(frame), 'the volumes fit the pane'));
 }
 
-/** Opens a model and waits for its graph: `nodes` nodes drawn. Returns the milliseconds from Ctrl+P to drawn, and the webview's own times. */
-async function openAndTime(page: Page, file: string, nodes: number): Promise<{ frame: FrameLocator; ms: number; inWebview: string }> {
-  const started = Date.now();
-  const frame = await openFileInDesigner(page, file);
-  await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), nodes), 15_000, 20);
-  const ms = Date.now() - started;
-  const d = frame.locator('#diagram');
-  const at = async (name: string): Promise<string | null> => d.getAttribute(`data-${name}`);
-  const inWebview = `webview page start → script ${await at('script-at')} ms → view message ${await at('view-at')} ms → drawn ${await at('first-drawn-at')} ms → painted ${await at('first-painted-at')} ms; table+header ${await at('table-ms')} ms, side ${await at('side-ms')} ms, blocks ${await d.getAttribute('data-blocks-ms')} ms, layout ${await d.getAttribute('data-layout-ms')} ms, render ${await d.getAttribute('data-render-ms')} ms; resources ${await at('resources')}; page ${await at('navigation')}`;
-  return { frame, ms, inWebview };
-}
-
 /** Centre of a node in the pane, from its transform and the viewport's. */
 async function nodeY(frame: FrameLocator, row: number): Promise<number> {
   const t = await frame.locator(`#diagram g.node[data-row="${row}"]`).getAttribute('transform');
   return Number(/translate\([^,]+,([^)]+)\)/.exec(t ?? '')?.[1]);
-}
-
-/** The graph's box lies inside the pane. */
-async function fitsInPane(frame: FrameLocator): Promise<boolean> {
-  const pane = await frame.locator('#diagram').boundingBox();
-  const graph = await frame.locator('#diagram g.viewport').boundingBox();
-  return !!pane && !!graph && graph.x >= pane.x - 1 && graph.y >= pane.y - 1 && graph.x + graph.width <= pane.x + pane.width + 1 && graph.y + graph.height <= pane.y + pane.height + 1;
-}
-
-/**
- * Pans with one wheel event per animation frame; returns the frame intervals (ms). The probe is page source
- * text: tsx would wrap a named function of this file in a helper that does not exist in the page.
- */
-const PAN_PROBE = `(el, n) => new Promise((resolve) => {
-  const times = [];
-  let i = 0;
-  const step = (t) => {
-    times.push(t);
-    if (i++ >= n) return resolve(times.slice(1).map((x, k) => x - times[k]));
-    if (el) el.dispatchEvent(new WheelEvent('wheel', { deltaY: i % 80 < 40 ? 25 : -25, deltaX: i % 80 < 40 ? 3 : -3, bubbles: true, cancelable: true }));
-    requestAnimationFrame(step);
-  };
-  requestAnimationFrame(step);
-})`;
-
-/** `pan` false: the same frames without an event, the baseline of this machine's frame rate. */
-async function panFrameTimes(frame: FrameLocator, frames: number, pan = true): Promise<number[]> {
-  return (await frame.locator('#diagram').evaluate(`(${PAN_PROBE})(${pan ? "document.getElementById('diagram')" : 'null'}, ${frames})`)) as number[];
 }
 
 /**
@@ -116,13 +77,6 @@ async function windowedTable(frame: FrameLocator, log: (m: string) => void): Pro
   await lastRow.and(frame.locator(':focus')).waitFor();
   assert.equal(await frame.locator('table#layers tr.layer-row').count() < 90, true, 'still windowed');
   log(`table windowed: ${drawn} of ${last + 1} rows drawn; node ${last} clicked, then Home, ↓, End from the keyboard: the selection followed`);
-}
-
-function stats(ms: readonly number[]): string {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const mean = ms.reduce((s, x) => s + x, 0) / ms.length;
-  const p95 = sorted[Math.floor(sorted.length * 0.95)]!;
-  return `${ms.length} frames: mean ${mean.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms, over 33 ms: ${ms.filter((x) => x > 33.4).length}`;
 }
 
 export default async function designerScale({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
@@ -223,8 +177,9 @@ export default async function designerScale({ page, workspace, screenshot, log }
   ]);
   await frame.locator('#diagram svg.minimap').waitFor({ state: 'visible' });
   await screenshot('dark-densenet121');
-  timings.push(`DenseNet-121 idle frames (baseline): ${stats(await panFrameTimes(frame, 60, false))}`);
+  timings.push(`DenseNet-121 idle frames (baseline): ${stats(await panFrameTimes(frame, 60, 'idle'))}`);
   timings.push(`DenseNet-121 pan (collapsed): ${stats(await panFrameTimes(frame, 120))}`);
+  timings.push(`DenseNet-121 zoom (collapsed): ${stats(await panFrameTimes(frame, 120, 'zoom'))}`);
   await windowedTable(frame, log);
   // denseblock3 expanded: 144 more layers, their 300 concatenation inputs.
   await frame.locator('#diagram g.node.block[data-first="121"]').dispatchEvent('click');
@@ -233,6 +188,7 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await setColorTheme(page, workspace, 'Default High Contrast');
   await screenshot('hc-densenet121-denseblock3');
   timings.push(`DenseNet-121 pan (denseblock3 expanded): ${stats(await panFrameTimes(frame, 120))}`);
+  timings.push(`DenseNet-121 zoom (denseblock3 expanded): ${stats(await panFrameTimes(frame, 120, 'zoom'))}`);
   await frame.locator('#zoom-fit').click();
   await eventually(async () => assert.ok(await fitsInPane(frame)));
   await focusWorkbench(page);
