@@ -150,6 +150,7 @@ state.subscribe((change) => {
   const d = diagram.element.dataset;
   if (d.scriptAt === undefined) {
     d.scriptAt = scriptAt.toFixed(0);
+    d.timeOrigin = performance.timeOrigin.toFixed(0);
     d.viewAt = (firstViewAt ?? t0).toFixed(0);
     d.tableMs = (t1 - t0).toFixed(1);
     d.sideMs = (t2 - t1).toFixed(1);

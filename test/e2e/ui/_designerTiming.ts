@@ -12,7 +12,8 @@ export async function openAndTime(page: Page, file: string, nodes: number): Prom
   const ms = Date.now() - started;
   const d = frame.locator('#diagram');
   const at = async (name: string): Promise<string | null> => d.getAttribute(`data-${name}`);
-  const inWebview = `webview page start → script ${await at('script-at')} ms → view message ${await at('view-at')} ms → drawn ${await at('first-drawn-at')} ms → painted ${await at('first-painted-at')} ms; table+header ${await at('table-ms')} ms (${await at('table-parts')}), side ${await at('side-ms')} ms, blocks ${await d.getAttribute('data-blocks-ms')} ms, layout ${await d.getAttribute('data-layout-ms')} ms, render ${await d.getAttribute('data-render-ms')} ms; resources ${await at('resources')}; page ${await at('navigation')}`;
+  const origin = Number(await at('time-origin')) - started;
+  const inWebview = `Ctrl+P → webview page start ${origin} ms → script ${await at('script-at')} ms → view message ${await at('view-at')} ms → drawn ${await at('first-drawn-at')} ms → painted ${await at('first-painted-at')} ms; table+header ${await at('table-ms')} ms (${await at('table-parts')}), side ${await at('side-ms')} ms, blocks ${await d.getAttribute('data-blocks-ms')} ms, layout ${await d.getAttribute('data-layout-ms')} ms, render ${await d.getAttribute('data-render-ms')} ms; resources ${await at('resources')}; page ${await at('navigation')}`;
   return { frame, ms, inWebview };
 }
 

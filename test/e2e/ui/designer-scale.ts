@@ -20,22 +20,32 @@ export const timeoutMs = 120_000;
 
 const ROOT = join(__dirname, '../../..');
 
-/** DenseNet-121 in the workspace: imported from a real torchvision export when PyTorch is there. */
-function makeDensenet(workspace: string, log: (m: string) => void): string {
-  const onnx = join(workspace, 'densenet121.onnx');
+/**
+ * torchvision's `name` (random weights: nothing downloaded) exported to ONNX with /usr/bin/python3 and
+ * imported with `cnn import` into the workspace; the .cnn.json's name, or the reason when PyTorch is missing.
+ */
+function importTorchvision(workspace: string, name: string): { file: string } | { problem: string } {
+  const onnx = join(workspace, `${name}.onnx`);
   const torch = spawnSync(
     '/usr/bin/python3',
-    ['-c', `import torch, torchvision\nm = torchvision.models.densenet121(weights=None).eval()\ntorch.onnx.export(m, torch.zeros(1, 3, 224, 224), ${JSON.stringify(onnx)}, opset_version=13)`],
+    ['-c', `import torch, torchvision\nm = torchvision.models.${name}(weights=None).eval()\ntorch.onnx.export(m, torch.zeros(1, 3, 224, 224), ${JSON.stringify(onnx)}, opset_version=13)`],
     { encoding: 'utf8', timeout: 90_000 },
   );
-  if (torch.status === 0 && existsSync(onnx)) {
-    const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'import', onnx], { encoding: 'utf8' });
-    assert.equal(cli.status, 0, cli.stderr);
-    log(`DenseNet-121 imported from torchvision's ONNX export: ${cli.stdout.trim()}`);
-  } else {
-    writeFileSync(join(workspace, 'densenet121.cnn.json'), JSON.stringify(densenet121(), null, 2));
-    log(`no PyTorch (${(torch.stderr || torch.error?.message || '').split('\n').filter(Boolean).pop() ?? 'python3 failed'}): DenseNet-121's structure generated instead`);
+  if (torch.status !== 0 || !existsSync(onnx)) return { problem: (torch.stderr || torch.error?.message || '').split('\n').filter(Boolean).pop() ?? 'python3 failed' };
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'import', onnx], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  return { file: `${name}.cnn.json` };
+}
+
+/** DenseNet-121 in the workspace: imported from a real torchvision export when PyTorch is there. */
+function makeDensenet(workspace: string, log: (m: string) => void): string {
+  const imported = importTorchvision(workspace, 'densenet121');
+  if ('file' in imported) {
+    log(`DenseNet-121 imported from torchvision's ONNX export`);
+    return imported.file;
   }
+  writeFileSync(join(workspace, 'densenet121.cnn.json'), JSON.stringify(densenet121(), null, 2));
+  log(`no PyTorch (${imported.problem}): DenseNet-121's structure generated instead`);
   return 'densenet121.cnn.json';
 }
 
@@ -198,5 +208,36 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await screenshot('hc-lenet5-volumes');
   await setColorTheme(page, workspace, 'Default Dark Modern');
   await screenshot('dark-lenet5-volumes');
+
+  // ResNet-50 from torchvision (121 layers once its batch norms are folded): four stages of bottlenecks
+  // collapsed, in dark, high contrast and light; a click on a node selects its row; a stage expanded; fit.
+  const resnet50 = importTorchvision(workspace, 'resnet50');
+  if ('problem' in resnet50) log(`no PyTorch (${resnet50.problem}): ResNet-50 left out`);
+  else {
+    await focusWorkbench(page);
+    await runCommand(page, 'View: Close All Editors');
+    const r50 = await openAndTime(page, resnet50.file, 42);
+    timings.push(`ResNet-50 open-to-drawn ${r50.ms} ms (${r50.inWebview})`);
+    frame = r50.frame;
+    assert.deepEqual(await frame.locator('#diagram g.node.block text.type').allTextContents(), [
+      'layer1: 2 × bottleneck',
+      'layer2: 3 × bottleneck',
+      'layer3: 5 × bottleneck',
+      'layer4: 2 × bottleneck',
+    ]);
+    await frame.locator('#diagram g.node[data-row="3"]').click();
+    await layerRow(frame, 3).and(frame.locator('.selected')).waitFor();
+    await screenshot('dark-resnet50');
+    await setColorTheme(page, workspace, 'Default High Contrast');
+    await screenshot('hc-resnet50');
+    await setColorTheme(page, workspace, 'Default Light Modern');
+    await frame.locator('#diagram g.node.block[data-first="62"]').dispatchEvent('click');
+    await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 42 - 1 + 35));
+    await layerRow(frame, 62).and(frame.locator('.selected')).waitFor();
+    await screenshot('light-resnet50-layer3-expanded');
+    await frame.locator('#zoom-fit').click();
+    await eventually(async () => assert.ok(await fitsInPane(frame)));
+    await screenshot('light-resnet50-fit');
+  }
   for (const t of timings) log(t);
 }
