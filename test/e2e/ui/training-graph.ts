@@ -27,6 +27,8 @@ export default async function trainingGraph({ page, screenshot, log }: ScenarioC
   // Above the list, the designer's graph of the layers: the three stages' residual blocks collapsed; a click on
   // the pooling node (a closed layer) opens its maps.
   assert.deepEqual(await frame.locator('#diagram g.node.block text.type').allTextContents(), ['stage1: 3 × residual block', 'stage2: 2 × residual block', 'stage3: 2 × residual block']);
+  await frame.locator('#diagram').scrollIntoViewIfNeeded();
+  await screenshot('resnet20-layers-graph');
   const pool = frame.locator('.layer-maps[data-layer-index="70"]');
   assert.equal(await pool.getAttribute('open'), null);
   await frame.locator('#diagram g.node[data-row="70"]').dispatchEvent('click');
