@@ -86,6 +86,8 @@ async function windowedTable(frame: FrameLocator, log: (m: string) => void): Pro
   await layerRow(frame, 1).press('End');
   await lastRow.and(frame.locator(':focus')).waitFor();
   assert.equal(await frame.locator('table#layers tr.layer-row').count() < 90, true, 'still windowed');
+  // Playwright scrolled the page to reach the rows (the totals lie below the table): back to the top for the shots.
+  await frame.locator('body').evaluate('window.scrollTo(0, 0)');
   log(`table windowed: ${drawn} of ${last + 1} rows drawn; node ${last} clicked, then Home, ↓, End from the keyboard: the selection followed`);
 }
 
