@@ -297,9 +297,10 @@ export class Diagram {
     for (const g of this.svg.querySelectorAll<SVGGElement>('g.node')) {
       const first = Number(g.dataset.first ?? g.dataset.row);
       const last = Number(g.dataset.last ?? g.dataset.row);
-      const on = g.dataset.block ? graph.nodeOf(first) === selNode : first === selected;
+      // Nothing selected (−1) is not the model input's node (−1).
+      const on = selected >= 0 && (g.dataset.block ? graph.nodeOf(first) === selNode : first === selected);
       g.classList.toggle('selected', on);
-      g.classList.toggle('in-range', !on && last >= range.first && first <= range.last);
+      g.classList.toggle('in-range', !on && range.first >= 0 && last >= range.first && first <= range.last);
     }
     for (const e of this.svg.querySelectorAll<SVGPathElement>('path.edge')) {
       e.classList.toggle('selected', Number(e.dataset.to) === selNode || Number(e.dataset.from) === selNode);
