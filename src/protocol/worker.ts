@@ -64,6 +64,8 @@ export interface BatchView {
 export interface MapView {
   /** The layer's name (its kernel's parameter name for `kernels`). */
   readonly name: string;
+  /** The layer's type ("conv2d"), for the graph drawn above the maps; absent for the input. */
+  readonly type?: string;
   /** The layers (or "input") it reads, when the model file names them (graph models); else it reads the previous one. */
   readonly inputs?: readonly string[];
   /** [h, w, c] for spatial layers, [units] for flat ones. */

@@ -46,7 +46,7 @@ export async function sampleInput(ref: SampleRef, model: Model, modelPath: strin
   return { x, caption: `${split} #${ref.index} (label ${label})`, classes: ds.classes };
 }
 
-function mapView(name: string, shape: readonly number[], data: Float32Array, inputs?: readonly string[]): MapView {
+function mapView(name: string, shape: readonly number[], data: Float32Array, inputs?: readonly string[], type?: string): MapView {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < data.length; i++) {
@@ -54,7 +54,7 @@ function mapView(name: string, shape: readonly number[], data: Float32Array, inp
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return { name, ...(inputs ? { inputs: [...inputs] } : {}), shape: [...shape], data, min: data.length ? min : 0, max: data.length ? max : 0 };
+  return { name, ...(type ? { type } : {}), ...(inputs ? { inputs: [...inputs] } : {}), shape: [...shape], data, min: data.length ? min : 0, max: data.length ? max : 0 };
 }
 
 /**
@@ -67,7 +67,7 @@ export function featureMaps(network: Network, model: Model, x: Float32Array, sam
   const infos = inferShapes(model).layers;
   const outputs = network.featureMaps({ shape: [...network.inputShape], data: x });
   if (outputs.length !== model.layers.length) throw new Error(`the network has ${outputs.length} layers, the model ${model.layers.length}`);
-  const layers = outputs.map((t, i) => mapView(infos[i]!.name, t.shape, t.data, model.layers[i]?.inputs));
+  const layers = outputs.map((t, i) => mapView(infos[i]!.name, t.shape, t.data, model.layers[i]?.inputs, model.layers[i]?.type));
   const last = outputs[outputs.length - 1];
   const units = last ? last.data.length : 0;
   const names = classes.length >= units ? classes : Array.from({ length: units }, (_, i) => classes[i] ?? String(i));

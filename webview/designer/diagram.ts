@@ -7,11 +7,12 @@
 // Work done per change: blocks when the layers' structure changes, the layout when the visible nodes and
 // edges do (an edit of settings re-lays out nothing), the elements when anything shown changes, and on a
 // selection change only the marks.
+import './diagram.css';
 import { implicitInput } from '../../src/model/types';
-import type { DesignerView } from '../../src/protocol/designer';
 import { button, h } from '../shared/dom';
 import { findBlocks, type Block } from './blocks';
 import { layoutGraph, type GraphLayout } from './graphLayout';
+import type { DiagramView } from './diagramView';
 import { visibleGraph, type VisibleGraph } from './graphModel';
 import { arrowDefs, blockFrame, blockNode, clipToMerge, layerNode, pathOf } from './graphNodes';
 import { MERGE_TYPES } from './inputsPicker';
@@ -30,15 +31,17 @@ const LAYOUT_CACHE = 8;
 /** Inputs beyond which a merge's edges are drawn faint (a dense block's concatenations read up to 32 layers). */
 const FAN_IN = 4;
 
+export type { DiagramRow, DiagramView } from './diagramView';
+
 export type DiagramMode = 'graph' | 'volumes';
 
 export interface DiagramHooks {
   select(row: number, extend: boolean): void;
   /** Blocks the person expanded (true) or collapsed (false), by block key: remembered in the webview state. */
-  blocksChanged(overrides: Readonly<Record<string, boolean>>): void;
-  modeChanged(mode: DiagramMode): void;
-  /** The picture as a file: the host asks where to save it. */
-  exportImage(format: 'svg' | 'png', data: string): void;
+  blocksChanged?(overrides: Readonly<Record<string, boolean>>): void;
+  modeChanged?(mode: DiagramMode): void;
+  /** The picture as a file: the host asks where to save it. Absent: no SVG/PNG buttons. */
+  exportImage?(format: 'svg' | 'png', data: string): void;
 }
 
 /** Timings of the last draw, for the e2e's record (also on the element as data-*). */
@@ -55,6 +58,7 @@ export class Diagram {
   private readonly viewport: Viewport;
   private readonly minimap: Minimap;
   private blocks: { key: string; list: readonly Block[] } | undefined;
+  private keys: { view: DiagramView; structure: string; shown: string } | undefined;
   private readonly layouts = new Map<string, GraphLayout>();
   private drawnKey = '';
   private graph: VisibleGraph | undefined;
@@ -62,7 +66,7 @@ export class Diagram {
   private overrides: Record<string, boolean>;
   private lastSelected = -2;
   private placed = false;
-  private view: DesignerView | undefined;
+  private view: DiagramView | undefined;
   private readonly modeButton: HTMLElement;
   /** Whether the picture now shown is the volumes one (the mode asks for it and the model allows it). */
   private showingVolumes = false;
@@ -86,13 +90,15 @@ export class Diagram {
       (this.modeButton = button(this.mode === 'volumes' ? 'Graph' : 'Volumes', { id: 'diagram-mode', title: 'Switch between the graph and the volumes picture (tensors as boxes)' }, () =>
         this.setMode(this.mode === 'volumes' ? 'graph' : 'volumes'),
       )),
-      button('SVG', { id: 'export-svg', title: 'Save the picture as an SVG file' }, () => this.hooks.exportImage('svg', this.exportSvg())),
-      button('PNG', { id: 'export-png', title: 'Save the picture as a PNG file' }, () => {
-        void svgToPng(this.exportSvg()).then(
-          (png) => this.hooks.exportImage('png', png),
-          (e: unknown) => console.warn(`designer: PNG export failed: ${String(e)}`),
-        );
-      }),
+      hooks.exportImage && [
+        button('SVG', { id: 'export-svg', title: 'Save the picture as an SVG file' }, () => hooks.exportImage?.('svg', this.exportSvg())),
+        button('PNG', { id: 'export-png', title: 'Save the picture as a PNG file' }, () => {
+          void svgToPng(this.exportSvg()).then(
+            (png) => hooks.exportImage?.('png', png),
+            (e: unknown) => console.warn(`designer: PNG export failed: ${String(e)}`),
+          );
+        }),
+      ],
     );
     this.element.append(this.svg, tools, this.minimap.element);
     this.svg.addEventListener('click', (e) => {
@@ -113,20 +119,28 @@ export class Diagram {
     return this.viewport;
   }
 
-  draw(view: DesignerView, selected: number, range: Range): DrawTimes | undefined {
+  draw(view: DiagramView, selected: number, range: Range): DrawTimes | undefined {
     this.view = view;
     let times: DrawTimes | undefined;
     const t0 = performance.now();
-    // What the picture depends on, selection apart: redraw only when it changes.
-    const structure = JSON.stringify(view.rows.map((r) => [r.type, r.summary, r.inputs.map((i) => i.index)]));
+    // What the picture depends on, selection apart: redraw only when it changes. Worked out once per view
+    // (a selection change keeps the view: 2,000 rows' keys would cost it tens of ms).
+    if (this.keys?.view !== view) {
+      const structure = JSON.stringify(view.rows.map((r) => [r.type, r.summary, r.inputs.map((i) => i.index)]));
+      const shown = JSON.stringify([view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)])]);
+      this.keys = { view, structure, shown };
+    }
+    const structure = this.keys.structure;
     if (this.blocks?.key !== structure) this.blocks = { key: structure, list: findBlocks(view.rows) };
     const t1 = performance.now();
-    const volumes = this.mode === 'volumes' && volumesAvailable(view.rows, view.inputShape);
-    this.modeButton.hidden = !volumesAvailable(view.rows, view.inputShape);
+    // Volumes need each layer's settings (kernel sizes): a view without them is drawn as a graph only.
+    const canVolumes = view.layers !== undefined && volumesAvailable(view.rows, view.inputShape);
+    const volumes = this.mode === 'volumes' && canVolumes;
+    this.modeButton.hidden = !canVolumes;
     this.modeButton.textContent = volumes ? 'Graph' : 'Volumes';
     if (volumes !== this.showingVolumes) this.placed = false;
     this.showingVolumes = volumes;
-    const key = JSON.stringify([structure, view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)]), this.expandedKeys(), volumes]);
+    const key = `${this.expandedKeys()}|${volumes}|${structure}|${this.keys.shown}`;
     if (key !== this.drawnKey && volumes) {
       this.drawnKey = key;
       this.renderVolumes(view);
@@ -164,12 +178,12 @@ export class Diagram {
 
   private setMode(mode: DiagramMode): void {
     this.mode = mode;
-    this.hooks.modeChanged(mode);
+    this.hooks.modeChanged?.(mode);
     if (this.view) this.draw(this.view, this.lastSelected, { first: this.lastSelected, last: this.lastSelected });
   }
 
-  private renderVolumes(view: DesignerView): void {
-    const plan = planVolumes(view.rows, view.inputShape ?? [], (i) => view.layers[i]);
+  private renderVolumes(view: DiagramView): void {
+    const plan = planVolumes(view.rows, view.inputShape ?? [], (i) => view.layers?.[i]);
     this.svg.replaceChildren(arrowDefs(), this.content);
     this.content.replaceChildren(renderVolumes(plan));
     this.svg.setAttribute('width', String(Math.ceil(plan.width)));
@@ -190,7 +204,7 @@ export class Diagram {
     return standaloneSvg(this.svg, w, hgt);
   }
 
-  private expandedSet(view: DesignerView): Set<string> {
+  private expandedSet(view: DiagramView): Set<string> {
     const byDefault = view.rows.length <= COLLAPSE_ABOVE;
     return new Set((this.blocks?.list ?? []).filter((b) => this.overrides[b.key] ?? byDefault).map((b) => b.key));
   }
@@ -201,7 +215,7 @@ export class Diagram {
 
   private setExpanded(key: string, expanded: boolean): void {
     this.overrides[key] = expanded;
-    this.hooks.blocksChanged(this.overrides);
+    this.hooks.blocksChanged?.(this.overrides);
     if (this.view) this.draw(this.view, this.lastSelected, { first: this.lastSelected, last: this.lastSelected });
   }
 
@@ -211,7 +225,7 @@ export class Diagram {
     if (p) this.viewport.reveal(p.x, p.y);
   }
 
-  private render(view: DesignerView, graph: VisibleGraph, layout: GraphLayout): void {
+  private render(view: DiagramView, graph: VisibleGraph, layout: GraphLayout): void {
     const s = this.svg;
     const c = this.content;
     c.replaceChildren();
@@ -283,9 +297,10 @@ export class Diagram {
     for (const g of this.svg.querySelectorAll<SVGGElement>('g.node')) {
       const first = Number(g.dataset.first ?? g.dataset.row);
       const last = Number(g.dataset.last ?? g.dataset.row);
-      const on = g.dataset.block ? graph.nodeOf(first) === selNode : first === selected;
+      // Nothing selected (−1) is not the model input's node (−1).
+      const on = selected >= 0 && (g.dataset.block ? graph.nodeOf(first) === selNode : first === selected);
       g.classList.toggle('selected', on);
-      g.classList.toggle('in-range', !on && last >= range.first && first <= range.last);
+      g.classList.toggle('in-range', !on && range.first >= 0 && last >= range.first && first <= range.last);
     }
     for (const e of this.svg.querySelectorAll<SVGPathElement>('path.edge')) {
       e.classList.toggle('selected', Number(e.dataset.to) === selNode || Number(e.dataset.from) === selNode);

@@ -3,12 +3,19 @@
 // colours from the stylesheet.
 import { formatDims } from '../../src/model/format';
 import { defaultLayerName } from '../../src/model/types';
-import type { RowView } from '../../src/protocol/designer';
 import { shortName, type Block } from './blocks';
 import type { GraphLayout, Point } from './graphLayout';
 import { BLOCK_H, BLOCK_W, NODE_H, NODE_W, type VisibleGraph } from './graphModel';
 import { MERGE_TYPES } from './inputsPicker';
 import { fit, round, svgEl, svgText, svgTitle } from './svg';
+
+/** What the node builders read of a row (the designer's RowView and the diagram's DiagramRow have it). */
+interface NodeRow {
+  readonly index: number;
+  readonly type: string;
+  readonly outputShape?: readonly number[];
+  readonly errors: readonly string[];
+}
 
 const MERGE_R = 13;
 
@@ -36,7 +43,7 @@ export function blockFrame(b: Block, layout: GraphLayout, graph: VisibleGraph): 
   return g;
 }
 
-export function blockNode(b: Block, rows: readonly RowView[], p: Point): SVGElement {
+export function blockNode(b: Block, rows: readonly NodeRow[], p: Point): SVGElement {
   const last = rows[b.last];
   const shape = last?.outputShape ? formatDims(last.outputShape) : '?';
   const bad = rows.slice(b.first, b.last + 1).some((r) => r.errors.length > 0);
@@ -108,7 +115,7 @@ export function layerNode(n: NodeLabel, p: Point): SVGElement {
 }
 
 /** dagre ends edges at a node's box; a merge node is a circle inside a wider box: end them on the circle. */
-export function clipToMerge(points: readonly Point[], from: RowView | undefined, to: RowView | undefined, layout: GraphLayout): Point[] {
+export function clipToMerge(points: readonly Point[], from: NodeRow | undefined, to: NodeRow | undefined, layout: GraphLayout): Point[] {
   const out = [...points];
   if (out.length < 2) return out;
   const onCircle = (centre: Point | undefined, toward: Point): Point | undefined => {

@@ -16,11 +16,14 @@ import { splitHandle } from './split';
 import { renderGraphTools } from './graphTools';
 import { renderHeader } from './header';
 import { renderInspector } from './inspector';
-import { markSelected, renderLayerTable } from './layerTable';
+import { LayerTable } from './layerTable';
 import { renderPalette } from './palette';
 import { renderTotals } from './totals';
 import { renderTraining } from './training';
 
+// When the script started and the first view arrived, ms since the page started: the e2e's profile of open-to-drawn.
+const scriptAt = performance.now();
+let firstViewAt: number | undefined;
 const app = document.getElementById('app') ?? document.body;
 const regions = {
   header: h('div', { class: 'region' }),
@@ -41,6 +44,7 @@ function onHostMessage(msg: HostMessage): void {
   switch (msg.type) {
     case 'init':
     case 'update':
+      firstViewAt ??= performance.now();
       state.setView(msg.view, msg.documentVersion);
       break;
     case 'fatal':
@@ -49,7 +53,7 @@ function onHostMessage(msg: HostMessage): void {
     case 'select':
       // From the text editor: select without sending the selection back (that would replace the text cursor).
       state.select(msg.index);
-      revealInTable(state.selected);
+      table.reveal(state.selected);
       break;
     default:
       return assertNever(msg, 'message');
@@ -70,8 +74,8 @@ const actions: Actions = {
   select(index: number, focusRow = false, extend = false) {
     const before = state.selected;
     state.select(index, extend);
-    if (focusRow) document.querySelector<HTMLElement>(`tr[data-layer-index="${state.selected}"]`)?.focus();
-    else revealInTable(state.selected);
+    if (focusRow) table.focus(state.selected);
+    else table.reveal(state.selected);
     if (state.selected !== before && state.selected >= 0) revealInText(state.selected);
   },
   editSelected() {
@@ -80,17 +84,6 @@ const actions: Actions = {
   setStatus: (s) => state.setStatus(s),
 };
 
-/** Scrolls the table's own box (not the page: the diagram stays in view) to the row. */
-function revealInTable(index: number): void {
-  const tr = regions.table.querySelector<HTMLElement>(`tr[data-layer-index="${index}"]`);
-  if (!tr) return;
-  const box = regions.table.getBoundingClientRect();
-  const row = tr.getBoundingClientRect();
-  const head = regions.table.querySelector('thead')?.getBoundingClientRect().height ?? 0;
-  if (row.top < box.top + head) regions.table.scrollTop -= box.top + head - row.top;
-  else if (row.bottom > box.bottom) regions.table.scrollTop += row.bottom - box.bottom;
-}
-
 /** A text editor of the same document follows the selection (the host ignores it when there is none). */
 let revealTimer: number | undefined;
 function revealInText(index: number): void {
@@ -98,6 +91,7 @@ function revealInText(index: number): void {
   revealTimer = window.setTimeout(() => host.send({ type: 'revealLayer', index }).catch(() => undefined), 80);
 }
 
+const table = new LayerTable(regions.table, actions);
 const diagram = new Diagram(
   {
     select: (row, extend) => actions.select(row, false, extend),
@@ -133,18 +127,42 @@ state.subscribe((change) => {
   if (!view || change === 'status') return;
   const sel = state.selected;
   const range = state.range;
+  const t0 = performance.now();
   if (change === 'view') {
     replaceContent(regions.header, [renderHeader(view, actions)]);
-    replaceContent(regions.table, [renderLayerTable(view, sel, range, actions)]);
+    const ta = performance.now();
+    replaceContent(regions.table, [table.render(view, sel, range)]);
+    const tb = performance.now();
+    table.attached();
+    const tc = performance.now();
     replaceContent(regions.totals, [renderTotals(view)]);
     replaceContent(regions.training, [renderTraining(view, actions)]);
+    diagram.element.dataset.tableParts ??= `header ${(ta - t0).toFixed(0)}, rows ${(tb - ta).toFixed(0)}, measure ${(tc - tb).toFixed(0)}, totals+training ${(performance.now() - tc).toFixed(0)} ms`;
   } else {
-    markSelected(regions.table, sel, range);
+    table.mark(sel, range);
   }
+  const t1 = performance.now();
   replaceContent(regions.palette, [renderPalette(view, sel, actions, state)]);
   replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
   replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
+  const t2 = performance.now();
   diagram.draw(view, sel, range);
+  const d = diagram.element.dataset;
+  if (d.scriptAt === undefined) {
+    d.scriptAt = scriptAt.toFixed(0);
+    d.timeOrigin = performance.timeOrigin.toFixed(0);
+    d.viewAt = (firstViewAt ?? t0).toFixed(0);
+    d.tableMs = (t1 - t0).toFixed(1);
+    d.sideMs = (t2 - t1).toFixed(1);
+    d.resources = performance
+      .getEntriesByType('resource')
+      .map((e) => `${e.name.split('/').pop()?.split('?')[0]} ${e.startTime.toFixed(0)}–${(e as PerformanceResourceTiming).responseEnd.toFixed(0)}`)
+      .join(', ');
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    if (nav) d.navigation = `fetch ${nav.fetchStart.toFixed(0)} worker ${nav.workerStart.toFixed(0)} response ${nav.responseStart.toFixed(0)}–${nav.responseEnd.toFixed(0)} DOMContentLoaded ${nav.domContentLoadedEventStart.toFixed(0)}`;
+    // Painted: the frame after the one that laid out and painted the first draw (style and layout included).
+    requestAnimationFrame(() => requestAnimationFrame(() => (d.firstPaintedAt = performance.now().toFixed(0))));
+  }
   document.body.dataset.ready = 'true';
   if (!restoredScroll) {
     restoredScroll = true;

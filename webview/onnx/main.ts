@@ -1,11 +1,15 @@
-// The .onnx view's webview: the file's whole graph as a table of nodes grouped by module under a summary, the
+// The .onnx view's webview: the file's whole graph drawn by the designer's graph view (top to bottom, repeated
+// blocks collapsed, unsupported nodes red) and as a table of nodes grouped by module under a summary, the
 // selected node's details, and "Convert to .cnn.json" when nothing is unsupported. Read-only: the one intent is Convert.
+// A node selected in the picture or the table is selected in both.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import './onnx.css';
 import { assertNever } from '../../src/model/assertNever';
 import type { OnnxHostMessage, OnnxView } from '../../src/protocol/onnxView';
 import { button, h, replaceContent } from '../shared/dom';
+import { Diagram } from '../designer/diagram';
 import { renderDetails } from './details';
+import { onnxDiagram, type OnnxDiagram } from './graph';
 import { connect } from './host';
 import { renderSummary, type GraphView } from './summary';
 import { renderNodeTable, type NodeTable } from './table';
@@ -18,11 +22,17 @@ const regions = {
   table: h('div', { class: 'region table-region' }),
   details: h('div', { class: 'region details-region' }),
 };
-app.replaceChildren(regions.summary, regions.status, regions.toolbar, h('div', { class: 'workspace' }, regions.table, regions.details));
+const diagram = new Diagram({ select: (row) => {
+  const node = picture?.nodeOfRow[row];
+  if (node !== undefined) select(node);
+} });
+diagram.element.classList.add('onnx-diagram');
+app.replaceChildren(regions.summary, regions.status, regions.toolbar, diagram.element, h('div', { class: 'workspace' }, regions.table, regions.details));
 app.removeAttribute('aria-busy');
 
 let view: GraphView | undefined;
 let table: NodeTable | undefined;
+let picture: OnnxDiagram | undefined;
 let selected: number | undefined;
 let onlyUnsupported = false;
 
@@ -45,6 +55,8 @@ function show(next: OnnxView): void {
   if (next.kind === 'unreadable') {
     view = undefined;
     table = undefined;
+    picture = undefined;
+    diagram.element.hidden = true;
     document.body.classList.remove('windowed-table');
     replaceContent(regions.summary, [
       h('section', { id: 'unreadable', class: 'unreadable', role: 'alert' }, h('h1', {}, `${next.file} cannot be read`), h('p', { class: 'problem' }, next.problem)),
@@ -65,7 +77,17 @@ function show(next: OnnxView): void {
   scroller.replaceWith(table.element);
   if (selected !== undefined) table.select(selected, false);
   replaceContent(regions.details, [renderDetails(next.graph, selected)]);
+  picture = onnxDiagram(next.graph);
+  diagram.element.hidden = false;
+  drawPicture();
   document.body.dataset.ready = 'true';
+}
+
+/** The picture with the selected node marked (a constant, not drawn, marks nothing). */
+function drawPicture(): void {
+  if (!picture) return;
+  const row = selected === undefined ? -1 : picture.rowOfNode[selected] ?? -1;
+  diagram.draw(picture.view, row, { first: row, last: row });
 }
 
 function renderToolbar(v: GraphView): void {
@@ -85,6 +107,7 @@ function select(index: number): void {
   selected = index;
   table?.select(index, true);
   replaceContent(regions.details, [renderDetails(view.graph, index)]);
+  drawPicture();
 }
 
 // "Show the first" unsupported node: select it, so its details open.

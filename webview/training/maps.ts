@@ -7,6 +7,8 @@ import { button, h } from '../shared/dom';
 import type { AttributionBlock } from './attribution';
 import { mapValue, stripWidth, type CellRef, type ExplainPanel } from './explain';
 import { heatmap } from './heatmap';
+import { Diagram } from '../designer/diagram';
+import { layersDiagram } from './graph';
 
 /** Channels drawn per layer; the header still says how many there are. */
 const MAX_CHANNELS = 64;
@@ -16,6 +18,12 @@ const OPEN_ALL_UP_TO = 16;
 const OPEN_FIRST = 4;
 /** Layers the user opened or closed, by name: kept across the re-render after every epoch. */
 const toggled = new Map<string, boolean>();
+/**
+ * Past OPEN_ALL_UP_TO layers the list starts closed: the designer's graph of the layers above it (one for the
+ * page, redrawn only when the layers change) finds one; a click on a node opens its maps and scrolls to them.
+ */
+let layersGraph: Diagram | undefined;
+let onNode: (row: number) => void = () => undefined;
 
 export { heatmap } from './heatmap';
 
@@ -180,11 +188,31 @@ export function renderMaps(maps: FeatureMapsView, inside: MapsInside): HTMLEleme
   input.style.width = input.style.height = `${2 * CELL_PX}px`;
   const list = layerList(maps.layers, panel);
   markCell(list, panel.selection, maps.layers);
+  const graph = maps.layers.length > OPEN_ALL_UP_TO ? graphOfLayers(maps, list) : null;
   return h(
     'div',
     { class: 'feature-maps', 'data-epoch': maps.epoch },
     h('div', { class: 'sample-row' }, h('figure', {}, input, h('figcaption', {}, maps.caption, maps.epoch ? ` · after epoch ${maps.epoch}` : '')), probabilityBars(maps, panel), attribution.element),
     h('p', { class: 'hint' }, 'Click a cell of any map (or a class probability) to see how it was computed.'),
+    graph,
     list,
   );
+}
+
+/** The graph of the layers, its node clicks opening the layer's section in `list`. */
+function graphOfLayers(maps: FeatureMapsView, list: HTMLElement): HTMLElement {
+  const graph = (layersGraph ??= new Diagram({ select: (row) => onNode(row) }));
+  graph.element.classList.add('layers-graph');
+  const view = layersDiagram(maps.input, maps.layers);
+  onNode = (row) => {
+    const section = list.querySelector<HTMLDetailsElement>(`details.layer-maps[data-layer-index="${row}"]`);
+    if (!section) return;
+    section.open = true;
+    section.scrollIntoView({ block: 'start' });
+    graph.draw(view, row, { first: row, last: row });
+  };
+  graph.draw(view, -1, { first: -1, last: -1 });
+  // Placed (fit or life size from the top) once it is in the page and has a size.
+  requestAnimationFrame(() => graph.draw(view, -1, { first: -1, last: -1 }));
+  return graph.element;
 }

@@ -10,8 +10,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import { densenet121 } from '../../unit/webview/designer/densenet121';
+import { fitsInPane, openAndTime, panFrameTimes, stats } from './_designerTiming';
 import { activeGroup, designerFrame, eventually, focusWorkbench, layerRow, openFileInDesigner, reopenWith, runCommand, setColorTheme, visibleEditorText, type ScenarioContext } from './helpers';
 
 export const workspaceSettings = { 'workbench.colorTheme': 'Default Light Modern' };
@@ -19,22 +20,32 @@ export const timeoutMs = 120_000;
 
 const ROOT = join(__dirname, '../../..');
 
-/** DenseNet-121 in the workspace: imported from a real torchvision export when PyTorch is there. */
-function makeDensenet(workspace: string, log: (m: string) => void): string {
-  const onnx = join(workspace, 'densenet121.onnx');
+/**
+ * torchvision's `name` (random weights: nothing downloaded) exported to ONNX with /usr/bin/python3 and
+ * imported with `cnn import` into the workspace; the .cnn.json's name, or the reason when PyTorch is missing.
+ */
+function importTorchvision(workspace: string, name: string): { file: string } | { problem: string } {
+  const onnx = join(workspace, `${name}.onnx`);
   const torch = spawnSync(
     '/usr/bin/python3',
-    ['-c', `import torch, torchvision\nm = torchvision.models.densenet121(weights=None).eval()\ntorch.onnx.export(m, torch.zeros(1, 3, 224, 224), ${JSON.stringify(onnx)}, opset_version=13)`],
+    ['-c', `import torch, torchvision\nm = torchvision.models.${name}(weights=None).eval()\ntorch.onnx.export(m, torch.zeros(1, 3, 224, 224), ${JSON.stringify(onnx)}, opset_version=13)`],
     { encoding: 'utf8', timeout: 90_000 },
   );
-  if (torch.status === 0 && existsSync(onnx)) {
-    const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'import', onnx], { encoding: 'utf8' });
-    assert.equal(cli.status, 0, cli.stderr);
-    log(`DenseNet-121 imported from torchvision's ONNX export: ${cli.stdout.trim()}`);
-  } else {
-    writeFileSync(join(workspace, 'densenet121.cnn.json'), JSON.stringify(densenet121(), null, 2));
-    log(`no PyTorch (${(torch.stderr || torch.error?.message || '').split('\n').filter(Boolean).pop() ?? 'python3 failed'}): DenseNet-121's structure generated instead`);
+  if (torch.status !== 0 || !existsSync(onnx)) return { problem: (torch.stderr || torch.error?.message || '').split('\n').filter(Boolean).pop() ?? 'python3 failed' };
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'import', onnx], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  return { file: `${name}.cnn.json` };
+}
+
+/** DenseNet-121 in the workspace: imported from a real torchvision export when PyTorch is there. */
+function makeDensenet(workspace: string, log: (m: string) => void): string {
+  const imported = importTorchvision(workspace, 'densenet121');
+  if ('file' in imported) {
+    log(`DenseNet-121 imported from torchvision's ONNX export`);
+    return imported.file;
   }
+  writeFileSync(join(workspace, 'densenet121.cnn.json'), JSON.stringify(densenet121(), null, 2));
+  log(`no PyTorch (${imported.problem}): DenseNet-121's structure generated instead`);
   return 'densenet121.cnn.json';
 }
 
@@ -46,56 +57,38 @@ async function showVolumes(frame: FrameLocator): Promise<void> {
   await eventually(async () => assert.ok(await fitsInPane(frame), 'the volumes fit the pane'));
 }
 
-/** Opens a model and waits for its graph: `nodes` nodes drawn. Returns the milliseconds from Ctrl+P to drawn, and the webview's own times. */
-async function openAndTime(page: Page, file: string, nodes: number): Promise<{ frame: FrameLocator; ms: number; inWebview: string }> {
-  const started = Date.now();
-  const frame = await openFileInDesigner(page, file);
-  await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), nodes), 15_000, 20);
-  const ms = Date.now() - started;
-  const d = frame.locator('#diagram');
-  const inWebview = `webview page start → drawn ${await d.getAttribute('data-first-drawn-at')} ms; blocks ${await d.getAttribute('data-blocks-ms')} ms, layout ${await d.getAttribute('data-layout-ms')} ms, render ${await d.getAttribute('data-render-ms')} ms`;
-  return { frame, ms, inWebview };
-}
-
 /** Centre of a node in the pane, from its transform and the viewport's. */
 async function nodeY(frame: FrameLocator, row: number): Promise<number> {
   const t = await frame.locator(`#diagram g.node[data-row="${row}"]`).getAttribute('transform');
   return Number(/translate\([^,]+,([^)]+)\)/.exec(t ?? '')?.[1]);
 }
 
-/** The graph's box lies inside the pane. */
-async function fitsInPane(frame: FrameLocator): Promise<boolean> {
-  const pane = await frame.locator('#diagram').boundingBox();
-  const graph = await frame.locator('#diagram g.viewport').boundingBox();
-  return !!pane && !!graph && graph.x >= pane.x - 1 && graph.y >= pane.y - 1 && graph.x + graph.width <= pane.x + pane.width + 1 && graph.y + graph.height <= pane.y + pane.height + 1;
-}
-
 /**
- * Pans with one wheel event per animation frame; returns the frame intervals (ms). The probe is page source
- * text: tsx would wrap a named function of this file in a helper that does not exist in the page.
+ * A big model's table is windowed: a few dozen rows in the document. A click on the last node brings its row
+ * into sight, selected; Home, ↓ and End move the selection through rows not drawn before.
  */
-const PAN_PROBE = `(el, n) => new Promise((resolve) => {
-  const times = [];
-  let i = 0;
-  const step = (t) => {
-    times.push(t);
-    if (i++ >= n) return resolve(times.slice(1).map((x, k) => x - times[k]));
-    if (el) el.dispatchEvent(new WheelEvent('wheel', { deltaY: i % 80 < 40 ? 25 : -25, deltaX: i % 80 < 40 ? 3 : -3, bubbles: true, cancelable: true }));
-    requestAnimationFrame(step);
-  };
-  requestAnimationFrame(step);
-})`;
-
-/** `pan` false: the same frames without an event, the baseline of this machine's frame rate. */
-async function panFrameTimes(frame: FrameLocator, frames: number, pan = true): Promise<number[]> {
-  return (await frame.locator('#diagram').evaluate(`(${PAN_PROBE})(${pan ? "document.getElementById('diagram')" : 'null'}, ${frames})`)) as number[];
-}
-
-function stats(ms: readonly number[]): string {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const mean = ms.reduce((s, x) => s + x, 0) / ms.length;
-  const p95 = sorted[Math.floor(sorted.length * 0.95)]!;
-  return `${ms.length} frames: mean ${mean.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms, over 33 ms: ${ms.filter((x) => x > 33.4).length}`;
+async function windowedTable(frame: FrameLocator, log: (m: string) => void): Promise<void> {
+  const rows = frame.locator('table#layers tr.layer-row');
+  const drawn = await rows.count();
+  const last = Number(await frame.locator('#diagram g.node').last().getAttribute('data-row'));
+  assert.ok(drawn > 10 && drawn < 90 && last > 300, `${drawn} of ${last + 1} rows drawn`);
+  // Below the pane (the pane shows the top at life size): a click event, as the pointer would send.
+  await frame.locator(`#diagram g.node[data-row="${last}"]`).dispatchEvent('click');
+  const lastRow = layerRow(frame, last).and(frame.locator('.selected'));
+  await lastRow.waitFor();
+  assert.ok(await lastRow.isVisible(), 'the last row is in sight');
+  await lastRow.click();
+  await lastRow.press('Home');
+  await layerRow(frame, 0).and(frame.locator('.selected:focus')).waitFor();
+  await layerRow(frame, 0).press('ArrowDown');
+  await layerRow(frame, 1).and(frame.locator('.selected:focus')).waitFor();
+  await frame.locator('#diagram g.node.selected[data-row="1"]').waitFor({ state: 'attached' });
+  await layerRow(frame, 1).press('End');
+  await lastRow.and(frame.locator(':focus')).waitFor();
+  assert.equal(await frame.locator('table#layers tr.layer-row').count() < 90, true, 'still windowed');
+  // Playwright scrolled the page to reach the rows (the totals lie below the table): back to the top for the shots.
+  await frame.locator('body').evaluate('window.scrollTo(0, 0)');
+  log(`table windowed: ${drawn} of ${last + 1} rows drawn; node ${last} clicked, then Home, ↓, End from the keyboard: the selection followed`);
 }
 
 export default async function designerScale({ page, workspace, screenshot, log }: ScenarioContext): Promise<void> {
@@ -144,6 +137,8 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await eventually(async () => assert.equal(await page.locator('iframe.webview.ready').filter({ visible: true }).count(), 2), 15_000);
   // The new designer takes the keyboard focus once it has loaded: the command palette may miss F1 until then.
   await eventually(async () => {
+    // The right group's designer, whichever group took the focus last; then the focus out of its webview.
+    await page.locator('.editor-group-container').nth(1).locator('.tab.active').click();
     await focusWorkbench(page);
     await reopenWith(page, 'Text Editor', 4000);
   }, 25_000, 300);
@@ -194,15 +189,18 @@ export default async function designerScale({ page, workspace, screenshot, log }
   ]);
   await frame.locator('#diagram svg.minimap').waitFor({ state: 'visible' });
   await screenshot('dark-densenet121');
-  timings.push(`DenseNet-121 idle frames (baseline): ${stats(await panFrameTimes(frame, 60, false))}`);
+  timings.push(`DenseNet-121 idle frames (baseline): ${stats(await panFrameTimes(frame, 60, 'idle'))}`);
   timings.push(`DenseNet-121 pan (collapsed): ${stats(await panFrameTimes(frame, 120))}`);
+  timings.push(`DenseNet-121 zoom (collapsed): ${stats(await panFrameTimes(frame, 120, 'zoom'))}`);
+  await windowedTable(frame, log);
   // denseblock3 expanded: 144 more layers, their 300 concatenation inputs.
-  await frame.locator('#diagram g.node.block[data-first="121"]').click();
+  await frame.locator('#diagram g.node.block[data-first="121"]').dispatchEvent('click');
   await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 27 - 1 + 144), 15_000);
   timings.push(`DenseNet-121 denseblock3 expanded: layout ${await frame.locator('#diagram').getAttribute('data-layout-ms')} ms, render ${await frame.locator('#diagram').getAttribute('data-render-ms')} ms`);
   await setColorTheme(page, workspace, 'Default High Contrast');
   await screenshot('hc-densenet121-denseblock3');
   timings.push(`DenseNet-121 pan (denseblock3 expanded): ${stats(await panFrameTimes(frame, 120))}`);
+  timings.push(`DenseNet-121 zoom (denseblock3 expanded): ${stats(await panFrameTimes(frame, 120, 'zoom'))}`);
   await frame.locator('#zoom-fit').click();
   await eventually(async () => assert.ok(await fitsInPane(frame)));
   await focusWorkbench(page);
@@ -212,5 +210,36 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await screenshot('hc-lenet5-volumes');
   await setColorTheme(page, workspace, 'Default Dark Modern');
   await screenshot('dark-lenet5-volumes');
+
+  // ResNet-50 from torchvision (121 layers once its batch norms are folded): four stages of bottlenecks
+  // collapsed, in dark, high contrast and light; a click on a node selects its row; a stage expanded; fit.
+  const resnet50 = importTorchvision(workspace, 'resnet50');
+  if ('problem' in resnet50) log(`no PyTorch (${resnet50.problem}): ResNet-50 left out`);
+  else {
+    await focusWorkbench(page);
+    await runCommand(page, 'View: Close All Editors');
+    const r50 = await openAndTime(page, resnet50.file, 42);
+    timings.push(`ResNet-50 open-to-drawn ${r50.ms} ms (${r50.inWebview})`);
+    frame = r50.frame;
+    assert.deepEqual(await frame.locator('#diagram g.node.block text.type').allTextContents(), [
+      'layer1: 2 × bottleneck',
+      'layer2: 3 × bottleneck',
+      'layer3: 5 × bottleneck',
+      'layer4: 2 × bottleneck',
+    ]);
+    await frame.locator('#diagram g.node[data-row="3"]').click();
+    await layerRow(frame, 3).and(frame.locator('.selected')).waitFor();
+    await screenshot('dark-resnet50');
+    await setColorTheme(page, workspace, 'Default High Contrast');
+    await screenshot('hc-resnet50');
+    await setColorTheme(page, workspace, 'Default Light Modern');
+    await frame.locator('#diagram g.node.block[data-first="62"]').dispatchEvent('click');
+    await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 42 - 1 + 35));
+    await layerRow(frame, 62).and(frame.locator('.selected')).waitFor();
+    await screenshot('light-resnet50-layer3-expanded');
+    await frame.locator('#zoom-fit').click();
+    await eventually(async () => assert.ok(await fitsInPane(frame)));
+    await screenshot('light-resnet50-fit');
+  }
   for (const t of timings) log(t);
 }

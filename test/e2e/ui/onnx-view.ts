@@ -84,6 +84,9 @@ async function resnet18(page: ScenarioContext['page'], folder: string, screensho
   assert.notEqual(await view.locator('#convert').getAttribute('disabled'), null);
   assert.match((await view.locator('#blocked-reason').innerText()).trim(), new RegExp(`^Cannot convert: ${unsupported.length} nodes are not supported \\(.*Selu ×3.*\\)\\.$`));
   await screenshot('resnet18-selu');
+  // The designer's graph view above the table: the unsupported nodes red, their reason in the tooltip; a click on
+  // one selects it in the table and opens its details.
+  await graphMarksUnsupported(view, 'Selu');
 
   // "Show the first": the first unsupported node selected, its details open.
   await view.locator('#first-unsupported').click();
@@ -138,6 +141,8 @@ async function handBuilt(page: ScenarioContext['page'], folder: string, screensh
   assert.equal((await view.locator('#node-0 .out-shape').innerText()).trim(), '[N, 4, 8, 8]');
   assert.notEqual(await view.locator('#convert').getAttribute('disabled'), null);
   assert.equal((await view.locator('#blocked-reason').innerText()).trim(), 'Cannot convert: 1 node is not supported (Einsum).');
+  assert.equal(await view.locator('#diagram g.node').count(), 5, 'the input and four nodes');
+  await graphMarksUnsupported(view, 'Einsum');
   await screenshot('hand-built');
 }
 
@@ -178,6 +183,8 @@ async function tenThousandNodes(page: ScenarioContext['page'], folder: string, s
   // Only the rows in sight are in the document; the keyboard reaches the last node, which scrolls into sight.
   const rows = await view.locator('#nodes tr.node').count();
   assert.ok(rows > 10 && rows < 300, `${rows} rows drawn`);
+  // The graph: the Einsum, then the 9,999 ReLUs as one collapsed block.
+  assert.deepEqual(await view.locator('#diagram g.node.block text.type').allTextContents(), ['stage 1: 9999 × Relu']);
   await view.locator('#node-1').click();
   await eventually(async () => assert.match(await view.locator('#details h2').innerText(), /^#1 Relu /));
   await page.keyboard.press('End');
@@ -187,6 +194,18 @@ async function tenThousandNodes(page: ScenarioContext['page'], folder: string, s
   await page.keyboard.press('ArrowUp');
   await eventually(async () => assert.match(await view.locator('#details h2').innerText(), /^#9998 Relu /));
   await screenshot('ten-thousand-nodes');
+}
+
+/** The graph view marks the unsupported `op` nodes; a click on the first selects its table row and details. */
+async function graphMarksUnsupported(view: FrameLocator, op: string): Promise<void> {
+  const bad = view.locator('#diagram g.node.error');
+  assert.ok((await bad.count()) >= 1, 'unsupported nodes marked in the graph');
+  for (const title of await bad.locator('title').allTextContents()) assert.match(title, /not supported/);
+  const first = view.locator('#diagram g.node.error:not(.block)', { has: view.locator('text.type', { hasText: op }) }).first();
+  await first.dispatchEvent('click');
+  await eventually(async () => assert.match(await view.locator('#details h2').innerText(), new RegExp(`^#\\d+ ${op} `)));
+  await view.locator('#nodes tr.node.selected[data-status="unsupported"]').waitFor();
+  await view.locator('#diagram g.node.error.selected').waitFor({ state: 'attached' });
 }
 
 function escape(s: string): string {

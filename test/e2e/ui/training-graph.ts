@@ -1,7 +1,7 @@
 // A graph model in the training view (issue 11): examples/resnet20.cnn.json trains one short epoch from the
 // designer's Train button; the view lists its 72 layers in file order with the inputs a merge reads, opens the
-// first four, draws a closed layer's maps when opened ("Open all"), shows the stem's 16 kernels and a
-// 10×10 confusion matrix.
+// first four, draws a closed layer's maps when opened ("Open all" or a click on its node in the designer's graph
+// of the layers above the list), shows the stem's 16 kernels and a 10×10 confusion matrix.
 import * as assert from 'node:assert/strict';
 import { eventually, openFileInDesigner, trainingFrame, type ScenarioContext } from './helpers';
 
@@ -24,6 +24,17 @@ export default async function trainingGraph({ page, screenshot, log }: ScenarioC
   assert.equal(await frame.locator('.feature-maps .layer-maps[open]').count(), 4, 'a deep model starts with its first four layers open');
   const add = frame.locator('.layer-maps[data-layer="stage1_block1_add"]');
   assert.equal((await add.locator('.inputs').innerText()).trim(), '← stage1_block1_bn2, stem_relu');
+  // Above the list, the designer's graph of the layers: the three stages' residual blocks collapsed; a click on
+  // the pooling node (a closed layer) opens its maps.
+  assert.deepEqual(await frame.locator('#diagram g.node.block text.type').allTextContents(), ['stage1: 3 × residual block', 'stage2: 2 × residual block', 'stage3: 2 × residual block']);
+  await frame.locator('#diagram').scrollIntoViewIfNeeded();
+  await screenshot('resnet20-layers-graph');
+  const pool = frame.locator('.layer-maps[data-layer-index="70"]');
+  assert.equal(await pool.getAttribute('open'), null);
+  await frame.locator('#diagram g.node[data-row="70"]').dispatchEvent('click');
+  await pool.locator('canvas.map').first().waitFor();
+  await frame.locator('#diagram g.node.selected[data-row="70"]').waitFor({ state: 'attached' });
+  log('the graph above the maps: a click on node 70 opened avg_pool\'s maps');
   // Closed: nothing drawn yet.
   const last = frame.locator('.layer-maps[data-layer="stage3_block3_out"] canvas.map');
   assert.equal(await last.count(), 0);

@@ -8,6 +8,7 @@ import type { DesignerView } from '../../../../src/protocol/designer';
 import { commonNamePrefix, findBlocks, shortName, type BlockRow } from '../../../../webview/designer/blocks';
 import { layoutGraph } from '../../../../webview/designer/graphLayout';
 import { BLOCK_ID_BASE, visibleGraph } from '../../../../webview/designer/graphModel';
+import { deepResnet } from './deepResnet';
 import { densenet121 } from './densenet121';
 
 const example = (file: string): DesignerView => buildView(readFileSync(join(__dirname, '../../../../examples', file), 'utf8'), file);
@@ -93,6 +94,22 @@ describe('the visible graph', () => {
     // Layout depends on structure only: the same key for a model whose settings changed, not shapes of nodes.
     const renamed = view.rows.map((r) => ({ ...r, name: `${r.name}_x` }));
     assert.equal(visibleGraph(renamed, blocks, new Set(), isMerge).key, collapsed.key);
+  });
+
+  it('2,004 layers: three stages of residual blocks collapse to 27 nodes; one stage or all of them laid out in well under a second', () => {
+    const view = buildView(JSON.stringify(deepResnet()), 'deep2000');
+    assert.equal(view.rows.length, 2004);
+    const blocks = findBlocks(view.rows);
+    assert.deepEqual(summary(view), ['3–667 stage1: 95 × residual block', '677–1334 stage2: 94 × residual block', '1344–2001 stage3: 94 × residual block']);
+    assert.equal(visibleGraph(view.rows, blocks, new Set(), isMerge).nodes.length, 27);
+    for (const [expanded, nodes] of [[[blocks[1]!.key], 27 - 1 + 658], [blocks.map((b) => b.key), 2005]] as const) {
+      const graph = visibleGraph(view.rows, blocks, new Set(expanded), isMerge);
+      assert.equal(graph.nodes.length, nodes);
+      const started = performance.now();
+      const layout = layoutGraph(graph.nodes, graph.edges);
+      assert.ok(performance.now() - started < 500, `${performance.now() - started} ms`);
+      assert.ok(layout.nodes.get(1000)!.y > layout.nodes.get(900)!.y, 'top to bottom');
+    }
   });
 
   it('ResNet-20 with one stage expanded: that stage\'s shortcuts are edges again', () => {
