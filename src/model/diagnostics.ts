@@ -17,6 +17,8 @@ export type DiagnosticCode =
   | 'missing-field'
   | 'wrong-type'
   | 'out-of-range'
+  /** A file the model names beside itself is not there (found by the extension, which may touch the disk). */
+  | 'missing-file'
   | ShapeError['code'];
 
 export interface ModelDiagnostic {

@@ -1,7 +1,9 @@
 // Problems of every open *.cnn.json, at exact ranges, recomputed while typing (debounced). Errors and the
-// shape function's warnings (e.g. a dead branch) keep their severity.
+// shape function's warnings (e.g. a dead branch) keep their severity. Files the model names beside itself are
+// checked too (fileChecks.ts), again when a .safetensors file appears or goes.
 import * as vscode from 'vscode';
 import type { ModelDiagnostic } from '../../model/diagnostics';
+import { fileDiagnostics } from './fileChecks';
 import { isModelDocument, parsedModel, toRange } from './modelCache';
 
 const DEBOUNCE_MS = 250;
@@ -24,7 +26,10 @@ export function registerDiagnostics(context: vscode.ExtensionContext): void {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const update = (doc: vscode.TextDocument) => {
     if (!isModelDocument(doc)) return;
-    collection.set(doc.uri, parsedModel(doc).diagnostics.map((d) => toVscodeDiagnostic(doc, d)));
+    const parsed = parsedModel(doc);
+    // Only a file on disk has a folder for its relative paths (not an untitled or remote document).
+    const onDisk = doc.uri.scheme === 'file' ? fileDiagnostics(doc.uri.fsPath, parsed) : [];
+    collection.set(doc.uri, [...parsed.diagnostics, ...onDisk].map((d) => toVscodeDiagnostic(doc, d)));
   };
   const schedule = (doc: vscode.TextDocument) => {
     if (!isModelDocument(doc)) return;
@@ -35,8 +40,13 @@ export function registerDiagnostics(context: vscode.ExtensionContext): void {
       update(doc);
     }, DEBOUNCE_MS));
   };
+  const weights = vscode.workspace.createFileSystemWatcher('**/*.safetensors', false, true, false);
+  const refreshAll = () => vscode.workspace.textDocuments.forEach(schedule);
   context.subscriptions.push(
     collection,
+    weights,
+    weights.onDidCreate(refreshAll),
+    weights.onDidDelete(refreshAll),
     vscode.workspace.onDidOpenTextDocument(update),
     vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((doc) => {

@@ -52,6 +52,7 @@ export function fixFor(text: string, parsed: ParsedModel, d: ModelDiagnostic): F
     case 'missing-field':
     case 'wrong-type':
     case 'out-of-range':
+    case 'missing-file':
     case 'needs-spatial':
     case 'indivisible-groups':
     case 'too-large':

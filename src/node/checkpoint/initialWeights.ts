@@ -18,7 +18,11 @@ export interface InitialWeights extends WarmStart {
 
 export function initialWeightsPath(modelPath: string, model: Model): string | undefined {
   const file = model.training?.initialWeights;
-  if (file === undefined) return undefined;
+  return file === undefined ? undefined : besideModel(modelPath, file);
+}
+
+/** Where a path written in the model points: relative to the model's folder unless absolute. */
+export function besideModel(modelPath: string, file: string): string {
   return isAbsolute(file) ? file : resolve(dirname(modelPath), file);
 }
 
