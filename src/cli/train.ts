@@ -13,7 +13,7 @@ import { UserError, type CliIo } from './io';
 import { loadValidModel } from './modelFile';
 import { formatLimits, parseCommandLine, type CommandSpec, type OptionValues } from './options';
 import { createDataProgress, createProgressBar, formatEpochLine } from './progress';
-import { DataLoadCancelled } from '../node/datasets/progress';
+import { DataLoadCancelled, formatFeatureProgress } from '../node/datasets/progress';
 import { StreamReadError } from '../node/datasets/cache/packStore';
 import type { Model } from '../model/types';
 
@@ -140,7 +140,7 @@ async function trainWithStop(
         yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
         onNotice: (m) => io.err(`warning: ${m}`),
         onFrozenFeatures: log,
-        onFeatureProgress: (p) => bar.message(`frozen layers: ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} samples`),
+        onFeatureProgress: (p) => bar.message(formatFeatureProgress(p)),
       }),
     );
   } finally {

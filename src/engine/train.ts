@@ -87,8 +87,9 @@ export interface TrainOptions {
    *  frozenFeatures) when there is one, nothing random acts before it (no augmentation) and the features of every
    *  sample (training, validation, test) fit in maxBytes, or else a store can stream them (kept in its file and
    *  read a batch at a time). Said through onNotice either way. With a store, the features of datasets that know
-   *  their origin are read from it when it has them, and stored when computed. */
-  readonly frozenFeatures?: { readonly maxBytes: number; readonly onNotice?: (message: string) => void; readonly onProgress?: (p: FeatureProgress) => void; readonly store?: FeatureStore };
+   *  their origin are read from it when it has them, and stored when computed. onNotice's `fromCache`: every
+   *  sample's output is read from the store, none computed (so progress reports never come). */
+  readonly frozenFeatures?: { readonly maxBytes: number; readonly onNotice?: (message: string, fromCache: boolean) => void; readonly onProgress?: (p: FeatureProgress) => void; readonly store?: FeatureStore };
 }
 
 export interface TrainFailure {
@@ -302,7 +303,7 @@ async function withFrozenFeatures(o: TrainOptions): Promise<TrainingInputs | und
   const after = o.network.frozenPrefix;
   if (!o.frozenFeatures || after === undefined) return plain;
   const name = o.network.layers[after]!.name;
-  const say = (m: string): void => o.frozenFeatures?.onNotice?.(m);
+  const say = (m: string, fromCache = false): void => o.frozenFeatures?.onNotice?.(m, fromCache);
   if (o.augment) {
     say(`the layers up to ${name} are frozen, but augmentation changes every sample: they run every step (inference mode, no weight gradients)`);
     return plain;
@@ -322,7 +323,7 @@ async function withFrozenFeatures(o: TrainOptions): Promise<TrainingInputs | und
         shouldStop: o.shouldStop,
         onProgress: o.frozenFeatures.onProgress,
         onStart: (missing) => {
-          if (missing === 0) say(`the layers up to ${name} are frozen: their outputs for ${total} samples come from the data cache (${how}); the epochs train only the layers after it`);
+          if (missing === 0) say(`the layers up to ${name} are frozen: their outputs for ${total} samples come from the data cache (${how}); the epochs train only the layers after it`, true);
           else if (missing === total) say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${how}); the epochs train only the layers after it`);
           else say(`the layers up to ${name} are frozen: their outputs for ${total - missing} samples come from the data cache, computing them for ${missing} (${how}); the epochs train only the layers after it`);
         },
@@ -339,7 +340,7 @@ async function withFrozenFeatures(o: TrainOptions): Promise<TrainingInputs | und
   const stored = await readStoredFeatures(sets, size, store);
   const missing = sets.reduce((n, d, i) => n + (d && !stored.done[i] ? d.count : 0), 0);
   const kept = store ? ' (stored in the data cache for the next runs)' : '';
-  if (missing === 0) say(`the layers up to ${name} are frozen: their outputs for ${total} samples come from the data cache (${formatBytes(bytes)}); the epochs train only the layers after it`);
+  if (missing === 0) say(`the layers up to ${name} are frozen: their outputs for ${total} samples come from the data cache (${formatBytes(bytes)}); the epochs train only the layers after it`, true);
   else if (missing === total) say(`the layers up to ${name} are frozen: computing their output once per sample (${total} samples, ${formatBytes(bytes)}); the epochs train only the layers after it${kept}`);
   else say(`the layers up to ${name} are frozen: their outputs for ${total - missing} samples come from the data cache, computing them for ${missing} (${formatBytes(bytes)} in all); the epochs train only the layers after it${kept}`);
   const progress = { done: 0, total: missing };

@@ -229,8 +229,9 @@ export type WorkerToHost =
   | { readonly type: 'dataProgress'; readonly progress: DataProgressView }
   | { readonly type: 'epoch'; readonly metrics: EpochView; readonly epochs: number }
   | { readonly type: 'warning'; readonly message: string }
-  /** Once per run: whether the frozen layers' outputs are computed once per sample, and why not. */
-  | { readonly type: 'frozenFeatures'; readonly message: string }
+  /** Once per run: whether the frozen layers' outputs are computed once per sample, and why not. `fromCache`: all
+   *  of them are read from the data cache (no featureProgress follows). */
+  | { readonly type: 'frozenFeatures'; readonly message: string; readonly fromCache: boolean }
   | { readonly type: 'featureProgress'; readonly progress: FeatureProgressView }
   | { readonly type: 'featureMaps'; readonly maps: FeatureMapsView }
   /** Once per run with augmentation, after `started`: the first training samples as augmented. */

@@ -86,7 +86,7 @@ function startRun(msg: Extract<HostToWorker, { type: 'start' }>): void {
     dataProgress: (progress) => endpoint.notify({ type: 'dataProgress', progress }),
     epoch: (metrics, epochs) => endpoint.notify({ type: 'epoch', metrics, epochs }),
     warning: (message) => endpoint.notify({ type: 'warning', message }),
-    frozenFeatures: (message) => endpoint.notify({ type: 'frozenFeatures', message }),
+    frozenFeatures: (message, fromCache) => endpoint.notify({ type: 'frozenFeatures', message, fromCache }),
     featureProgress: (progress) => endpoint.notify({ type: 'featureProgress', progress }),
     featureMaps: (maps) => endpoint.notify({ type: 'featureMaps', maps }, featureMapsTransfer(maps)),
     augmentedSamples: (samples) => endpoint.notify({ type: 'augmentedSamples', samples }, samples.data.buffer instanceof ArrayBuffer ? [samples.data.buffer] : []),

@@ -20,7 +20,7 @@ export interface RunSink {
   epoch(metrics: EpochView, epochs: number): void;
   started(msg: { description: string; epochs: number; initialEpoch: number; classes: readonly string[]; history: readonly EpochView[] }): void;
   warning(message: string): void;
-  frozenFeatures(message: string): void;
+  frozenFeatures(message: string, fromCache: boolean): void;
   featureProgress(progress: FeatureProgressView): void;
   featureMaps(maps: FeatureMapsView): void;
   augmentedSamples(samples: AugmentedSamplesView): void;
@@ -145,7 +145,7 @@ export class TrainingRun {
       yieldToHost,
       yieldEvery: 1,
       onNotice: (m) => this.sink.warning(m),
-      onFrozenFeatures: (m) => this.sink.frozenFeatures(m),
+      onFrozenFeatures: (m, fromCache) => this.sink.frozenFeatures(m, fromCache),
       onFeatureProgress: (p) => {
         const now = Date.now();
         if (now - lastFeatures < PROGRESS_INTERVAL_MS && p.done !== p.total) return;

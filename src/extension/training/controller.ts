@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunOptions, SampleRef, WorkerToHost } from '../../protocol/worker';
 import { assertNever } from '../../model/assertNever';
-import { formatDataProgress, formatDataReady } from '../../node/datasets/progress';
-import { epochLine, featureProgressText, healthWarningLines, statusText, summary } from './format';
+import { formatDataReady, formatFeatureProgress } from '../../node/datasets/progress';
+import { epochLine, healthWarningLines, statusText, summary, waitingText } from './format';
 import type { TrainingPanels } from './panel';
 import { loadRecord, RunRecord } from './record';
 import type { RunOutcome, TrainingSupervisor } from './supervisor';
@@ -146,7 +146,8 @@ export class TrainingController implements vscode.Disposable {
         if (msg.progress.finished) this.log.info(`${name}: ${formatDataReady(msg.progress)}`);
         return;
       case 'featureProgress':
-        if (msg.progress.done === msg.progress.total) this.log.info(`${name}: ${featureProgressText(msg.progress)}: done`);
+        if (msg.progress.done === msg.progress.total) this.log.info(`${name}: ${formatFeatureProgress(msg.progress)}: done`);
+        if (record.active && !record.batch) this.status.text = statusText(name, undefined, record);
         return;
       case 'progress':
         this.panels.post(uri, { type: 'progress', batch: msg.batch });
@@ -175,7 +176,7 @@ export class TrainingController implements vscode.Disposable {
     const record = this.record(uri);
     this.panels.post(uri, { type: 'run', run: record.snapshot() });
     if (record.active) {
-      this.status.text = statusText(record.modelName, record.batch);
+      this.status.text = statusText(record.modelName, record.batch, record);
       this.status.tooltip = `Training ${record.modelName} — click to open the training view`;
       this.status.command = { title: 'Show Training', command: 'cnnStudio.showTraining', arguments: [uri] };
       this.status.show();
@@ -188,12 +189,7 @@ export class TrainingController implements vscode.Disposable {
       let last = 0;
       const timer = setInterval(() => {
         const b = record.batch;
-        // Before the first batch: the image folder being prepared ("preparing data: 1,234 / 20,000 images, 850/s,
-        // ETA 22 s"), then that it is ready (from the cache: at once), then a frozen backbone's outputs being computed.
-        const d = record.dataProgress;
-        const f = record.featureProgress;
-        if (!b && f) return progress.report({ message: featureProgressText(f) });
-        if (!b) return progress.report({ message: d ? (d.finished ? formatDataReady(d) : `${d.source}: ${formatDataProgress(d)}`) : 'loading data…' });
+        if (!b) return progress.report({ message: waitingText(record) });
         const fraction = ((b.epoch - 1) * b.batches + b.batch) / (b.epochs * b.batches);
         progress.report({ increment: Math.max(0, 100 * fraction - last), message: `epoch ${b.epoch}/${b.epochs} · loss ${b.loss.toFixed(3)} · acc ${(100 * b.accuracy).toFixed(1)}%` });
         last = Math.max(last, 100 * fraction);

@@ -1,8 +1,8 @@
 // Text for the places VS Code users look: the output channel line per epoch, the status bar, the summary.
 import { assertNever } from '../../model/assertNever';
 import { formatBytes } from '../../model/format';
-import { formatCount } from '../../model/format';
-import type { BatchView, DoneView, EpochView, FeatureProgressView } from '../../protocol/worker';
+import { FEATURES_FROM_CACHE, formatDataProgress, formatDataReady, formatFeatureProgress } from '../../node/datasets/progress';
+import type { BatchView, DataProgressView, DoneView, EpochView, FeatureProgressView } from '../../protocol/worker';
 
 export const percent = (v: number | undefined | null): string => (v === undefined || v === null || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)}%`);
 const num = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
@@ -30,12 +30,32 @@ export function healthWarningLines(name: string, m: EpochView): string[] {
   return (m.health?.warnings ?? []).map((w) => `${name}: ${w.message} ${w.remedy}`);
 }
 
-/** "frozen layers: 1,234 / 3,000 samples": a frozen backbone's outputs being computed, before the first batch. */
-export const featureProgressText = (p: FeatureProgressView): string => `frozen layers: ${formatCount(p.done)} / ${formatCount(p.total)} samples`;
+/** What a run reports before its first batch (RunRecord's fields). */
+export interface BeforeFirstBatch {
+  readonly dataProgress?: DataProgressView;
+  readonly featureProgress?: FeatureProgressView;
+  /** Every sample's frozen-backbone output is read from the data cache (so no featureProgress comes). */
+  readonly frozenFromCache?: boolean;
+}
 
-/** "$(sync~spin) lenet5 2/5 · loss 0.123 · acc 96.1% · 812/s" */
-export function statusText(name: string, b: BatchView | undefined): string {
-  if (!b) return `$(sync~spin) ${name}: loading data…`;
+/** The frozen backbone's step, once training has reached it: the same words as `cnn train`'s progress line. */
+function frozenFeaturesText(w: BeforeFirstBatch): string | undefined {
+  if (w.featureProgress) return formatFeatureProgress(w.featureProgress);
+  return w.frozenFromCache ? FEATURES_FROM_CACHE : undefined;
+}
+
+/** The progress notification before the first batch: the image folder being prepared ("preparing data: 1,234 /
+ *  20,000 images, 850/s, ETA 22 s"), then that it is ready (from the cache: at once), then the frozen backbone's
+ *  outputs ("computing frozen features: 1,234 / 3,000 samples", or read from the data cache). */
+export function waitingText(w: BeforeFirstBatch): string {
+  const d = w.dataProgress;
+  return frozenFeaturesText(w) ?? (d ? (d.finished ? formatDataReady(d) : `${d.source}: ${formatDataProgress(d)}`) : 'loading data…');
+}
+
+/** "$(sync~spin) lenet5 2/5 · loss 0.123 · acc 96.1% · 812/s"; before the first batch, the frozen features' step
+ *  (the status bar has no room for the data's progress: the notification shows it). */
+export function statusText(name: string, b: BatchView | undefined, w: BeforeFirstBatch = {}): string {
+  if (!b) return `$(sync~spin) ${name}: ${frozenFeaturesText(w) ?? 'loading data…'}`;
   return `$(sync~spin) ${name} ${b.epoch}/${b.epochs} · loss ${b.loss.toFixed(3)} · acc ${(100 * b.accuracy).toFixed(1)}% · ${Math.round(b.samplesPerSecond)}/s`;
 }
 

@@ -21,6 +21,7 @@ export class RunRecord {
   dataProgress?: DataProgressView;
   /** What training does with the frozen layers (computed once per sample, or why not), and its progress. */
   frozenFeatures?: string;
+  frozenFromCache?: boolean;
   featureProgress?: FeatureProgressView;
   maps?: FeatureMapsView;
   /** The current run's first training samples as augmented (none without augmentation). */
@@ -33,7 +34,7 @@ export class RunRecord {
 
   /** A fresh run: forget the previous one's results (its curves stay in train.json). */
   reset(modelText: string): void {
-    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined, dataProgress: undefined, frozenFeatures: undefined, featureProgress: undefined, augmented: undefined });
+    Object.assign(this, { phase: 'loading', description: undefined, epochs: undefined, history: [], evaluation: undefined, message: undefined, seconds: undefined, selection: undefined, batch: undefined, dataProgress: undefined, frozenFeatures: undefined, frozenFromCache: undefined, featureProgress: undefined, augmented: undefined });
     this.snapshotText = modelText;
     this.warnedAboutEdit = false;
   }
@@ -56,6 +57,7 @@ export class RunRecord {
         break;
       case 'frozenFeatures':
         this.frozenFeatures = msg.message;
+        this.frozenFromCache = msg.fromCache;
         break;
       case 'featureProgress':
         this.featureProgress = msg.progress;

@@ -1,4 +1,6 @@
-// Progress of preparing a data set (decoding into the cache, or reading it back), as the CLI and VS Code show it.
+// Progress of preparing a data set (decoding into the cache, or reading it back), and then of a frozen backbone's
+// outputs per sample, as the CLI and VS Code show it.
+import type { FeatureProgress } from '../../engine/frozenFeatures';
 
 export interface DataProgress {
   /** Which data: the source as the model file names it ("photos/train"). */
@@ -30,6 +32,12 @@ export function formatDataProgress(p: DataProgress): string {
   const fromCache = p.cached === p.done && p.done > 0 ? ' from the cache' : p.cached > 0 ? ` (${count(p.cached)} cached)` : '';
   return `preparing data: ${count(p.done)} / ${count(p.total)} images${fromCache}, ${count(rate)}/s,${eta}`.replace(/,$/, '');
 }
+
+/** "computing frozen features: 1,234 / 3,000 samples": a frozen backbone's outputs, before the first batch. */
+export const formatFeatureProgress = (p: FeatureProgress): string => `computing frozen features: ${count(p.done)} / ${count(p.total)} samples`;
+
+/** While every sample's frozen-backbone output is read back instead (no progress is reported for that). */
+export const FEATURES_FROM_CACHE = 'frozen features from the data cache';
 
 /** One line once a source is ready: "photos/train: 3,000 images, all from the cache in 0.4 s" or "2,990 decoded …". */
 export function formatDataReady(p: DataProgress): string {

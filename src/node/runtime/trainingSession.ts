@@ -99,8 +99,9 @@ export interface RunCallbacks {
   readonly yieldEvery?: number;
   /** Said once before training, e.g. that early stopping has no validation data to watch. */
   readonly onNotice?: (message: string) => void;
-  /** Whether a frozen backbone's outputs are computed once per sample (engine/frozenFeatures), and why not. */
-  readonly onFrozenFeatures?: (message: string) => void;
+  /** Whether a frozen backbone's outputs are computed once per sample (engine/frozenFeatures), and why not;
+   *  `fromCache`: all of them are read from the data cache. */
+  readonly onFrozenFeatures?: (message: string, fromCache: boolean) => void;
   /** While they are computed (before the first epoch's batches). */
   readonly onFeatureProgress?: (p: FeatureProgress) => void;
 }
@@ -201,7 +202,8 @@ export async function runSession(p: PreparedSession, cb: RunCallbacks = {}): Pro
   };
   const started = Date.now();
   // Its problems (a damaged file, a full disk) are notices: the frozen-features line keeps saying what training does.
-  const featureStore = frozenFeatureStore(p, cb.onNotice ?? cb.onFrozenFeatures);
+  const onFrozen = cb.onFrozenFeatures;
+  const featureStore = frozenFeatureStore(p, cb.onNotice ?? (onFrozen && ((m: string) => onFrozen(m, false))));
   const result = await train({
     network,
     optimizer,

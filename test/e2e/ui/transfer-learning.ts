@@ -84,7 +84,7 @@ export default async function transferLearning({ page, workspace, screenshot, lo
   // The Output view wraps long lines: join each entry's pieces (an entry starts with its timestamp).
   const output = (await showOutputChannel(page, 'CNN Studio')).replace(/\s*\n(?!\d{4}-\d\d-\d\d )/g, ' ');
   assert.match(output, FROZEN_ONCE, output);
-  assert.match(output, /photos: frozen layers: 60 \/ 60 samples: done/, output);
+  assert.match(output, /photos: computing frozen features: 60 \/ 60 samples: done/, output);
   assert.match(output, /photos: epoch 2\/2/, output);
   log(`whole scenario ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

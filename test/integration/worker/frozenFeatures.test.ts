@@ -32,6 +32,7 @@ describe('training worker: frozen layers computed once (real worker thread)', fu
     const notes = rec.of('frozenFeatures').map((m) => m.message);
     // 96 training samples (24 held out for validation among them) and 96 test samples; flatten_2's 676 floats each.
     const size = `${((192 * 676 * 4) / 1024).toFixed(1)} KiB`;
+    assert.deepEqual(rec.of('frozenFeatures').map((m) => m.fromCache), [false]);
     assert.deepEqual(notes, [`the layers up to flatten_2 are frozen: computing their output once per sample (192 samples, ${size}); the epochs train only the layers after it (stored in the data cache for the next runs)`]);
     const progress = rec.of('featureProgress').map((m) => m.progress);
     assert.ok(progress.length >= 1);
@@ -49,6 +50,7 @@ describe('training worker: frozen layers computed once (real worker thread)', fu
     assert.equal(second.kind, 'done', JSON.stringify(second));
     assert.deepEqual(again.of('frozenFeatures').map((m) => m.message), [`the layers up to flatten_2 are frozen: their outputs for 192 samples come from the data cache (${size}); the epochs train only the layers after it`]);
     assert.equal(again.of('featureProgress').length, 0);
+    assert.deepEqual(again.of('frozenFeatures').map((m) => m.fromCache), [true]);
     const losses = (r: Recorder): number[][] => r.of('epoch').map((e) => [e.metrics.trainLoss, e.metrics.valLoss ?? NaN, e.metrics.testLoss ?? NaN]);
     assert.deepEqual(losses(again), losses(rec));
   });

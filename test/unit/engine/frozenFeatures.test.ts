@@ -184,6 +184,30 @@ describe('frozen features through a store (FeatureStore, per data source)', () =
     assert.deepEqual(b.result.history.map(({ seconds: _, ...m }) => m), a.result.history.map(({ seconds: _, ...m }) => m));
     assert.deepEqual(b.net.params.map((p) => Array.from(p.value)), a.net.params.map((p) => Array.from(p.value)));
   });
+
+  it('says when every output comes from the store (fromCache), which is when no progress is reported', async () => {
+    const source = dataset(20, 7);
+    const rows = Array.from({ length: 20 }, (_, i) => i);
+    const store = new MemoryStore();
+    const once = async () => {
+      const said: [string, boolean][] = [];
+      const progress: string[] = [];
+      const net = build(backbone());
+      await train({
+        network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params), train: view(source, 'all', rows.slice(0, 14)), validation: view(source, 'all', rows.slice(14)),
+        batchSize: 8, epochs: 1, seed: 4, loss: 'sparseCategoricalCrossentropy',
+        frozenFeatures: { maxBytes: 1e9, store, onNotice: (m, fromCache) => said.push([m, fromCache]), onProgress: (p) => progress.push(`${p.done}/${p.total}`) },
+      });
+      return { said, progress };
+    };
+    const first = await once();
+    assert.deepEqual(first.said.map(([, c]) => c), [false]);
+    assert.deepEqual(first.progress, ['8/20', '14/20', '20/20']);
+    const second = await once();
+    assert.deepEqual(second.said.map(([, c]) => c), [true]);
+    assert.match(second.said[0]![0], /their outputs for 20 samples come from the data cache/);
+    assert.deepEqual(second.progress, []);
+  });
 });
 
 describe('frozen features beyond the budget, streamed through a store (openStream, writeStream)', () => {
@@ -213,12 +237,12 @@ describe('frozen features beyond the budget, streamed through a store (openStrea
   const withOrigin = (ds: InMemoryDataset, key: string): InMemoryDataset => ({ ...ds, origin: { key, count: ds.count } });
   const trainSet = withOrigin(dataset(20, 8), 'folder');
   const test = withOrigin(dataset(6, 9), 'test');
-  async function once(maxBytes: number, store: FeatureStore | undefined, notices: string[], shouldStop?: () => boolean) {
+  async function once(maxBytes: number, store: FeatureStore | undefined, notices: string[], shouldStop?: () => boolean, fromCache: boolean[] = []) {
     const net = build(backbone());
     const result = await train({
       network: net, optimizer: createOptimizer({ type: 'adam', learningRate: 0.01 }, net.params), train: trainSet, test,
       batchSize: 8, epochs: 2, seed: 4, loss: 'sparseCategoricalCrossentropy', ...(shouldStop ? { shouldStop } : {}),
-      frozenFeatures: { maxBytes, onNotice: (m) => notices.push(m), ...(store ? { store } : {}) },
+      frozenFeatures: { maxBytes, onNotice: (m, cached) => (notices.push(m), fromCache.push(cached)), ...(store ? { store } : {}) },
     });
     return { result, params: net.params.map((p) => Array.from(p.value)) };
   }
@@ -227,15 +251,19 @@ describe('frozen features beyond the budget, streamed through a store (openStrea
     const inMemory = await once(1e9, undefined, []);
     const store = new StreamStore();
     const notices: string[] = [];
-    const streamed = await once(100, store, notices);
+    const computed: boolean[] = [];
+    const streamed = await once(100, store, notices, undefined, computed);
+    assert.deepEqual(computed, [false]);
     assert.deepEqual(notices, ['the layers up to gap are frozen: computing their output once per sample (26 samples, 624 B, more than the budget: streamed from the data cache); the epochs train only the layers after it']);
     assert.deepEqual(store.batchRows, [8, 8, 4, 6]);
     assert.equal(streamed.result.status, 'completed');
     assert.deepEqual(streamed.result.history.map(({ seconds: _, ...m }) => m), inMemory.result.history.map(({ seconds: _, ...m }) => m));
     assert.deepEqual(streamed.params, inMemory.params);
     const again: string[] = [];
-    const back = await once(100, store, again);
+    const cached: boolean[] = [];
+    const back = await once(100, store, again, undefined, cached);
     assert.match(again[0]!, /their outputs for 26 samples come from the data cache \(624 B, more than the budget: streamed from the data cache\)/);
+    assert.deepEqual(cached, [true]);
     assert.deepEqual(back.params, inMemory.params);
   });
 

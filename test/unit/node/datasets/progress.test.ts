@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { formatDataProgress, formatDataReady } from '../../../../src/node/datasets/progress';
+import { formatDataProgress, formatDataReady, formatFeatureProgress } from '../../../../src/node/datasets/progress';
 
 describe('data/progress lines', () => {
   it('count, rate and ETA while preparing; how the images came once ready', () => {
@@ -10,5 +10,9 @@ describe('data/progress lines', () => {
     assert.equal(formatDataReady({ source: 'photos/train', done: 3000, total: 3000, cached: 3000, seconds: 0.42 }), 'photos/train: 3,000 images prepared (all from the cache) in 0.4 s');
     assert.equal(formatDataReady({ source: 'p', done: 3000, total: 3000, cached: 10, seconds: 12 }), 'p: 3,000 images prepared (2,990 decoded, 10 from the cache) in 12.0 s');
     assert.equal(formatDataReady({ source: 'p', done: 7, total: 7, cached: 0, seconds: 1 }), 'p: 7 images prepared (7 decoded) in 1.0 s');
+  });
+
+  it('the frozen features computed before the first batch (the same line in cnn train and VS Code)', () => {
+    assert.equal(formatFeatureProgress({ done: 1234, total: 3000 }), 'computing frozen features: 1,234 / 3,000 samples');
   });
 });
