@@ -555,6 +555,8 @@ const concat: Handler = (g, node) => {
   // torch.cat of a one-tensor list (DenseNet's first layer of each block) is that tensor.
   if (xs.length === 1) return setAct(g, node.output?.[0] ?? '', xs[0]!);
   if (xs[0]!.chw) unsupported(node, 'concatenating features flattened from NCHW is not supported');
+  // Named after the module that runs it, as every layer is: DenseNet's concatenation feeding denselayer2 is
+  // "…denselayer2" because _DenseLayer.forward begins with torch.cat (its node is in that scope), not a misnaming.
   const { index, shape } = g.add({ layer: { type: 'concatenate' }, inputs: xs.map((v) => v.src), nameHint: nodeNameHint(node) }, node);
   setAct(g, node.output?.[0] ?? '', { ...xs[0]!, src: index, shape });
 };

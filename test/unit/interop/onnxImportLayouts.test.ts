@@ -101,6 +101,34 @@ describe('ONNX import: layouts, linear layers and reductions', function () {
     assert.deepEqual(imported.model.layers, [{ type: 'conv2d', name: 'denseblock1.denselayer1.conv1', filters: 4, kernelSize: 1, useBias: false }]);
   });
 
+  it("names a DenseNet concatenation after the module whose forward runs it (its own node's scope), not after a layer near it", async () => {
+    // torchvision's _DenseLayer.forward starts with torch.cat(inputs, 1), so the Concat feeding denselayer2's norm1 is
+    // in denselayer2's scope, and the block's last one in the block's: the importer's rule for every layer.
+    const L = '/features/denseblock1';
+    const P = 'features.denseblock1';
+    const norm = (l: string, c: number) => ['weight', 'bias', 'running_mean', 'running_var'].map((k) => floatTensor(`${P}.${l}.norm1.${k}`, [c], k === 'running_var' ? rand(c).map((v) => 1 + Math.abs(v)) : rand(c)));
+    const layer = (l: string, input: string, out: string) => [
+      node('BatchNormalization', `${L}/${l}/norm1/BatchNormalization`, [input, ...['weight', 'bias', 'running_mean', 'running_var'].map((k) => `${P}.${l}.norm1.${k}`)], [`${l}b`], [floatAttr('epsilon', 1e-5)]),
+      node('Relu', `${L}/${l}/relu1/Relu`, [`${l}b`], [`${l}r`]),
+      node('Conv', `${L}/${l}/conv1/Conv`, [`${l}r`, `${P}.${l}.conv1.weight`], [out], [intAttr('kernel_shape', [1, 1])]),
+    ];
+    const nodes = [
+      node('Concat', `${L}/denselayer1/Concat`, ['x'], ['c1'], [intAttr('axis', 1)]),
+      ...layer('denselayer1', 'c1', 'n1'),
+      node('Concat', `${L}/denselayer2/Concat`, ['x', 'n1'], ['c2'], [intAttr('axis', 1)]),
+      ...layer('denselayer2', 'c2', 'n2'),
+      node('Concat', `${L}/Concat`, ['x', 'n1', 'n2'], ['y'], [intAttr('axis', 1)]),
+    ];
+    const inits = [...norm('denselayer1', 3), floatTensor(`${P}.denselayer1.conv1.weight`, [2, 3, 1, 1], rand(6)), ...norm('denselayer2', 5), floatTensor(`${P}.denselayer2.conv1.weight`, [2, 5, 1, 1], rand(10))];
+    const imported = await assertAgrees(handModel(nodes, inits, ['N', 3, 4, 4], ['N', 7, 4, 4]), [2, 3, 4, 4]);
+    assert.deepEqual(imported.model.layers.map((l) => [l.type, l.name]), [
+      ['batchNorm', `${P}.denselayer1.norm1`], ['relu', `${P}.denselayer1.relu1`], ['conv2d', `${P}.denselayer1.conv1`],
+      ['concatenate', `${P}.denselayer2`], ['batchNorm', `${P}.denselayer2.norm1`], ['relu', `${P}.denselayer2.relu1`], ['conv2d', `${P}.denselayer2.conv1`],
+      ['concatenate', P],
+    ]);
+    assert.equal(nodeNameHint(nodes[4]!), `${P}.denselayer2`);
+  });
+
   for (const opset of [13, 18]) {
     it(`converts ReduceMean over height and width to global average pooling, keepdims 0 and 1 (opset ${opset})`, async () => {
       const axes = opset >= 18 ? { input: ['axes'], attr: [] } : { input: [], attr: [intAttr('axes', [2, 3])] };
