@@ -214,8 +214,9 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (w.length < wSize) tooShort('depthwiseForward kernel', w.length, wSize);
       if (y.length < outSize) tooShort('depthwiseForward output', y.length, outSize);
       inWasm.depthwiseForward++;
-      // Per sample: split over the pool's threads when large enough (bit-identical on any count).
-      be.samples({ kernel: 'depthwiseForward', a: at(x), b: at(w), c: at(y), extra: mult, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
+      // By output rows (batch · outH of them, so that a batch of one splits too): over the pool's threads when large
+      // enough (bit-identical on any count).
+      be.samples({ kernel: 'depthwiseForward', a: at(x), b: at(w), c: at(y), extra: mult, batch: batch * g.outH, geometry: window(c, g) }, outSize * g.kh * g.kw);
     },
     depthwiseBackward(x, w, dy, dx, dw, batch, g, c, mult) {
       const be = owner(x, w, dy, dx, dw);

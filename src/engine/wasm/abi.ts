@@ -49,8 +49,8 @@ export interface KernelExports {
   multiply(a: Ptr, b: Ptr, out: Ptr, n: I32): void;
   /** labels: int32; returns the loss summed over the n rows. */
   softmaxCrossEntropy(z: Ptr, p: Ptr, labels: Ptr, n: I32, c: I32, d: Ptr): F64;
-  // depthwise.ts (forward: samples n0 ≤ n < n1 of the batch)
-  depthwiseForward(x: Ptr, w: Ptr, y: Ptr, n0: I32, n1: I32, c: I32, mult: I32, ...g: WindowArgs): void;
+  // depthwise.ts (forward: output rows r0 ≤ r < r1 of the batch, r = sample · outH + oy)
+  depthwiseForward(x: Ptr, w: Ptr, y: Ptr, r0: I32, r1: I32, c: I32, mult: I32, ...g: WindowArgs): void;
   depthwiseBackward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, batch: I32, c: I32, mult: I32, ...g: WindowArgs): void;
   // pooling.ts (maxPoolForward, avgPool: samples n0 ≤ n < n1 of the batch)
   maxPoolForward(x: Ptr, y: Ptr, argmax: Ptr, n0: I32, n1: I32, c: I32, ...g: WindowArgs): void;

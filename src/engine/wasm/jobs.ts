@@ -15,7 +15,7 @@ export interface SamplesJob {
   readonly a: number;
   readonly b: number;
   readonly c: number;
-  /** avgPool: back | countPad << 1; depthwiseForward: the depth multiplier; winograd*: the batch's tiles; maxPoolForward: unused. */
+  /** avgPool: back | countPad << 1; depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the batch's tiles; maxPoolForward: unused. */
   readonly extra: number;
   readonly batch: number;
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, padBottom, padRight (SAMPLE_GEOMETRY numbers). */

@@ -13,11 +13,12 @@ import { partStart, planSplit, type KernelThreadPool } from '../../../src/engine
 import { skipUnavailable } from '../../unit/availability';
 import { assertClose, infoFor, randomTensor } from '../../unit/engine/helpers';
 import { allocBuf } from '../../../src/engine/arena';
-import { getKernels, setKernels } from '../../../src/engine/kernels';
+import { getKernels, jsKernels, setKernels } from '../../../src/engine/kernels';
 import { createWasmKernels } from '../../../src/engine/kernels/wasm';
 import { createLayer } from '../../../src/engine/layers';
 import { tensor } from '../../../src/engine/tensor';
 import { setWinograd } from '../../../src/model/layers/winograd';
+import type { Window2d } from '../../../src/model/geometry';
 import { enableRelaxedSimd, put, random, readWasmBinaries } from '../../unit/engine/wasmHelpers';
 
 enableRelaxedSimd();
@@ -193,6 +194,44 @@ for (const variant of WASM_VARIANTS) {
         setWinograd('auto');
       }
       threaded.forEach((t, i) => assert.deepEqual(new Uint32Array(t.buffer), new Uint32Array(one[i]!.buffer), `tensor ${i}`));
+    });
+
+    it('splits a depthwise convolution by output rows, a batch of one too, bit-identical to one thread and equal to JavaScript', async () => {
+      const { pool, be } = await pooled(2);
+      // [batch, c, mult, in, kernel, stride, pad]: MobileNet's 3×3 at batch 1 (stride 1 and 2), a multiplier, a batch.
+      const shapes: [number, number, number, number, number, number, number][] = [
+        [1, 32, 1, 17, 3, 1, 1], [1, 24, 1, 16, 3, 2, 1], [1, 6, 2, 9, 5, 1, 2], [3, 8, 1, 7, 3, 1, 0],
+      ];
+      for (const [batch, c, mult, inH, kh, s, pad] of shapes) {
+        const out = Math.floor((inH + 2 * pad - kh) / s) + 1;
+        const g: Window2d = { inH, inW: inH, kh, kw: kh, sh: s, sw: s, dh: 1, dw: 1, padTop: pad, padLeft: pad, padBottom: pad, padRight: pad, outH: out, outW: out };
+        const xSize = batch * inH * inH * c, wSize = kh * kh * c * mult, ySize = batch * g.outH * g.outW * c * mult;
+        const r = createRng(inH * 7 + c);
+        const x = Float32Array.from({ length: xSize }, () => 2 * r.next() - 1);
+        const w = Float32Array.from({ length: wSize }, () => 2 * r.next() - 1);
+        const runOn = (b: WasmBackend): Float32Array => {
+          const mark = b.mark();
+          try {
+            const kr = createWasmKernels(b);
+            // Views after every allocation: one that grows the memory gives later views a new buffer.
+            const ptrs = [xSize, wSize, ySize].map((n) => b.alloc(n));
+            const [xv, wv, yv] = [xSize, wSize, ySize].map((n, i) => b.f32At(ptrs[i]!, n));
+            xv!.set(x);
+            wv!.set(w);
+            kr.depthwiseForward(xv!, wv!, yv!, batch, g, c, mult);
+            return yv!.slice();
+          } finally {
+            b.release(mark);
+          }
+        };
+        const jobs = pool.jobs;
+        const threaded = runOn(be);
+        assert.equal(pool.jobs, jobs + 1, `ran threaded: batch ${batch}, ${inH}×${inH}×${c}`);
+        assert.deepEqual(new Uint32Array(threaded.buffer), new Uint32Array(runOn(single).buffer), `batch ${batch}, ${inH}×${inH}×${c}×${mult} k${kh} s${s}`);
+        const js = new Float32Array(ySize);
+        jsKernels.depthwiseForward(x, w, js, batch, g, c, mult);
+        for (let i = 0; i < ySize; i++) assert.ok(Math.abs(js[i]! - threaded[i]!) <= 1e-5 * (1 + Math.abs(js[i]!)), `element ${i}: ${threaded[i]} vs JavaScript ${js[i]}`);
+      }
     });
 
     it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', async () => {

@@ -36,10 +36,10 @@ import { madd } from './simd';
   return mult == 1 ? 1 : mult == 2 ? 2 : (mult & 3) == 0 ? 4 : 0;
 }
 
-/** y[n, outH, outW, c·mult] ← depthwise(x[n, inH, inW, c], w) for samples n0 ≤ n < n1 (pointers are the whole
- *  batch's), overwritten; no bias. */
+/** y[n, outH, outW, c·mult] ← depthwise(x[n, inH, inW, c], w) for output rows r0 ≤ r < r1, r = n·outH + oy (pointers
+ *  are the whole batch's), overwritten; no bias. By rows, not samples, so that a batch of one splits over threads. */
 export function depthwiseForward(
-  x: usize, w: usize, y: usize, n0: i32, n1: i32, c: i32, mult: i32,
+  x: usize, w: usize, y: usize, r0: i32, r1: i32, c: i32, mult: i32,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   const oc = c * mult;
@@ -48,58 +48,57 @@ export function depthwiseForward(
   const tapYBytes = <usize>(dh * inW * c) << 2, tapXBytes = <usize>(dw * c) << 2;
   const wRowBytes = <usize>(kw * oc) << 2, wTapBytes = <usize>oc << 2;
   const stepXBytes = <usize>(sw * c) << 2;
-  let yp = y + ((<usize>n0 * outH * outW * oc) << 2);
-  for (let n = n0; n < n1; n++) {
+  let yp = y + ((<usize>r0 * outW * oc) << 2);
+  for (let r = r0; r < r1; r++) {
+    const n = r / outH, oy = r - n * outH;
     const xn = x + ((<usize>n * inH * inW * c) << 2);
-    for (let oy = 0; oy < outH; oy++) {
-      const y0 = oy * sh - padTop;
-      const ky0 = firstTap(y0, dh), ky1 = endTap(y0, dh, kh, inH);
-      const wRow = w + <usize>ky0 * wRowBytes;
-      let ox = 0;
-      while (ox < outW) {
-        const x0 = ox * sw - padLeft;
-        // Four output pixels whose windows lie inside the image's width: each kernel vector loaded once for the four.
-        if (vecEnd > 0 && ox + 4 <= outW && x0 >= 0 && x0 + 3 * sw + (kw - 1) * dw < inW) {
-          const xb = xn + ((<usize>((y0 + ky0 * dh) * inW + x0) * c) << 2);
-          for (let j = 0; j < vecEnd; j += 4) {
-            let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-            const jo = <usize>j << 2;
-            let xr = xb, wr = wRow + jo;
-            for (let ky = ky0; ky < ky1; ky++) {
-              let xt = xr, wt = wr;
-              for (let kx = 0; kx < kw; kx++) {
-                const wv = v128.load(wt);
-                a0 = madd(inputLanes(mode, xt, j, mult), wv, a0);
-                a1 = madd(inputLanes(mode, xt + stepXBytes, j, mult), wv, a1);
-                a2 = madd(inputLanes(mode, xt + 2 * stepXBytes, j, mult), wv, a2);
-                a3 = madd(inputLanes(mode, xt + 3 * stepXBytes, j, mult), wv, a3);
-                xt += tapXBytes;
-                wt += wTapBytes;
-              }
-              xr += tapYBytes;
-              wr += wRowBytes;
+    const y0 = oy * sh - padTop;
+    const ky0 = firstTap(y0, dh), ky1 = endTap(y0, dh, kh, inH);
+    const wRow = w + <usize>ky0 * wRowBytes;
+    let ox = 0;
+    while (ox < outW) {
+      const x0 = ox * sw - padLeft;
+      // Four output pixels whose windows lie inside the image's width: each kernel vector loaded once for the four.
+      if (vecEnd > 0 && ox + 4 <= outW && x0 >= 0 && x0 + 3 * sw + (kw - 1) * dw < inW) {
+        const xb = xn + ((<usize>((y0 + ky0 * dh) * inW + x0) * c) << 2);
+        for (let j = 0; j < vecEnd; j += 4) {
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+          const jo = <usize>j << 2;
+          let xr = xb, wr = wRow + jo;
+          for (let ky = ky0; ky < ky1; ky++) {
+            let xt = xr, wt = wr;
+            for (let kx = 0; kx < kw; kx++) {
+              const wv = v128.load(wt);
+              a0 = madd(inputLanes(mode, xt, j, mult), wv, a0);
+              a1 = madd(inputLanes(mode, xt + stepXBytes, j, mult), wv, a1);
+              a2 = madd(inputLanes(mode, xt + 2 * stepXBytes, j, mult), wv, a2);
+              a3 = madd(inputLanes(mode, xt + 3 * stepXBytes, j, mult), wv, a3);
+              xt += tapXBytes;
+              wt += wTapBytes;
             }
-            v128.store(yp + jo, a0);
-            v128.store(yp + wTapBytes + jo, a1);
-            v128.store(yp + 2 * wTapBytes + jo, a2);
-            v128.store(yp + 3 * wTapBytes + jo, a3);
+            xr += tapYBytes;
+            wr += wRowBytes;
           }
-          if (vecEnd < oc) {
-            for (let p = 0; p < 4; p++) {
-              pixelForward(mode, mult, oc, vecEnd, xb + <usize>p * stepXBytes, wRow, yp + <usize>p * wTapBytes, ky0, ky1, 0, kw, tapXBytes, tapYBytes, wTapBytes, wRowBytes);
-            }
-          }
-          yp += 4 * wTapBytes;
-          ox += 4;
-          continue;
+          v128.store(yp + jo, a0);
+          v128.store(yp + wTapBytes + jo, a1);
+          v128.store(yp + 2 * wTapBytes + jo, a2);
+          v128.store(yp + 3 * wTapBytes + jo, a3);
         }
-        const kx0 = firstTap(x0, dw), kx1 = endTap(x0, dw, kw, inW);
-        // The first in-image tap's input row and kernel row.
-        const xb = xn + ((<usize>((y0 + ky0 * dh) * inW + x0 + kx0 * dw) * c) << 2);
-        pixelForward(mode, mult, oc, 0, xb, wRow + <usize>kx0 * wTapBytes, yp, ky0, ky1, kx0, kx1, tapXBytes, tapYBytes, wTapBytes, wRowBytes);
-        yp += wTapBytes;
-        ox++;
+        if (vecEnd < oc) {
+          for (let p = 0; p < 4; p++) {
+            pixelForward(mode, mult, oc, vecEnd, xb + <usize>p * stepXBytes, wRow, yp + <usize>p * wTapBytes, ky0, ky1, 0, kw, tapXBytes, tapYBytes, wTapBytes, wRowBytes);
+          }
+        }
+        yp += 4 * wTapBytes;
+        ox += 4;
+        continue;
       }
+      const kx0 = firstTap(x0, dw), kx1 = endTap(x0, dw, kw, inW);
+      // The first in-image tap's input row and kernel row.
+      const xb = xn + ((<usize>((y0 + ky0 * dh) * inW + x0 + kx0 * dw) * c) << 2);
+      pixelForward(mode, mult, oc, 0, xb, wRow + <usize>kx0 * wTapBytes, yp, ky0, ky1, kx0, kx1, tapXBytes, tapYBytes, wTapBytes, wRowBytes);
+      yp += wTapBytes;
+      ox++;
     }
   }
 }
