@@ -50,9 +50,10 @@ async function quickInputRow(page: Page, text: string, timeout: number): Promise
   return row;
 }
 
-async function typeInQuickInput(page: Page, text: string): Promise<void> {
+async function typeInQuickInput(page: Page, text: string, timeout: number): Promise<void> {
   const input = page.locator(`${QUICK_INPUT} input`);
-  await input.waitFor({ state: 'visible' });
+  // Within the caller's timeout, so that a retried step (F1 missed while a webview took the focus) fails fast.
+  await input.waitFor({ state: 'visible', timeout });
   await input.pressSequentially(text, { delay: 5 });
 }
 
@@ -76,7 +77,7 @@ export function activeTab(page: Page): Locator {
 export async function openFile(page: Page, name: string, timeout = 15_000): Promise<void> {
   await closeQuickInput(page);
   await page.keyboard.press('Control+P');
-  await typeInQuickInput(page, name);
+  await typeInQuickInput(page, name, timeout);
   const base = name.split('/').pop()!;
   // The focused row, not any row: before the list has filtered, the file may already be listed
   // among the recently opened editors while Enter would still open the first of those.
@@ -121,7 +122,7 @@ export async function waitForEditorContent(
  * label in the picker, e.g. 'Text Editor' or a custom editor's displayName.
  */
 export async function reopenWith(page: Page, editor: string, timeout = 15_000): Promise<void> {
-  await runCommand(page, 'View: Reopen Editor With...');
+  await runCommand(page, 'View: Reopen Editor With...', timeout);
   await (await quickInputRow(page, editor, timeout)).click();
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
 }
@@ -140,7 +141,7 @@ export async function openFileAsText(page: Page, name: string, timeout = 15_000)
 export async function runCommand(page: Page, title: string, timeout = 15_000): Promise<void> {
   await closeQuickInput(page);
   await page.keyboard.press('F1');
-  await typeInQuickInput(page, title);
+  await typeInQuickInput(page, title, timeout);
   const row = await quickInputRow(page, title, timeout);
   await row.click();
 }
@@ -219,7 +220,7 @@ export async function waitForNotification(page: Page, text: string | RegExp, tim
 export async function showOutputChannel(page: Page, name: string, timeout = 15_000): Promise<string> {
   await runCommand(page, 'Output: Show Output Channels...');
   await page.locator(QUICK_INPUT).locator('input[placeholder*="Output"]').waitFor({ state: 'visible', timeout });
-  await typeInQuickInput(page, name);
+  await typeInQuickInput(page, name, timeout);
   await (await quickInputRow(page, name, timeout)).click();
   const output = page.locator('.part.panel .output-view .monaco-editor .view-lines');
   await output.waitFor({ state: 'visible', timeout });
