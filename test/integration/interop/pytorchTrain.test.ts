@@ -37,14 +37,25 @@ interface Run {
   readonly err: string;
 }
 
+// A rank still running at the deadline is killed, so a hung rendezvous fails the test with what the ranks printed
+// instead of keeping mocha's process alive after the run.
+const RANK_DEADLINE_MS = 240_000;
+
 function runRank(script: string, env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn('/usr/bin/python3', [script, '--epochs', '1'], { env: { ...process.env, ...env, OMP_NUM_THREADS: '1' } });
     let out = '';
     let err = '';
+    const deadline = setTimeout(() => {
+      err += `\n(killed after ${RANK_DEADLINE_MS / 1000} s)`;
+      child.kill('SIGKILL');
+    }, RANK_DEADLINE_MS);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code, out, err }));
+    child.on('close', (code) => {
+      clearTimeout(deadline);
+      resolve({ code, out, err });
+    });
   });
 }
 
@@ -99,7 +110,7 @@ describe('PyTorch export: train.py under DistributedDataParallel', function () {
     const common = { MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), WORLD_SIZE: '2' };
     const started = Date.now();
     const [rank0, rank1] = await Promise.all([runRank(script, { ...common, RANK: '0', LOCAL_RANK: '0' }), runRank(script, { ...common, RANK: '1', LOCAL_RANK: '1' })]);
-    assert.equal(rank0.code, 0, rank0.err);
+    assert.equal(rank0.code, 0, `rank 0: ${rank0.err}\nrank 1: ${rank1.err}`);
     assert.equal(rank1.code, 0, rank1.err);
     // Only rank 0 prints.
     assert.equal(rank1.out, '');

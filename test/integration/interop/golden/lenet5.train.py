@@ -584,6 +584,10 @@ def main():
     if cuda:
         torch.cuda.set_device(device)
     if world > 1:
+        # All ranks on this machine: gloo otherwise binds to the address the host name resolves to, which in
+        # containers can be unreachable, and the ranks wait on each other for its 30-minute timeout.
+        if not cuda and os.environ.get("MASTER_ADDR") in ("127.0.0.1", "localhost") and sys.platform == "linux":
+            os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
         dist.init_process_group("nccl" if cuda else "gloo")
     torch.manual_seed(SEED)
 
