@@ -1,5 +1,6 @@
 // Inference graph optimisation, first step: a batch norm folded into the convolution (conv2d, depthwiseConv2d)
-// or dense layer before it, and the activation layer after it fused into that layer's epilogue. In inference a
+// or dense layer before it, and the activation layer after it fused into that layer's epilogue (also without a
+// batch norm: conv → activation layer). In inference a
 // batch norm is y = (x − mean)·s + β per channel with s = γ/√(var + ε), so conv → batch norm is one conv with
 // W' = W·s (per output channel) and b' = (b − mean)·s + β; the batch norm's pass (and the activation's) is skipped.
 // W' and b' live in buffers of their own in the network's memory (the trained params are never touched), computed
@@ -19,10 +20,11 @@ import type { Tensor } from './tensor';
 
 type Foldable = Conv2d | DepthwiseConv2d | Dense;
 
-/** One folded run of layers: conv → batch norm (→ activation layer), in file order conv < bn < last. */
+/** One folded run of layers: conv → batch norm (→ activation layer), or conv → activation layer (no batch norm:
+ *  the conv's own weights, the activation fused), in file order conv < bn < last. */
 export interface FoldGroup {
   readonly conv: number;
-  readonly bn: number;
+  readonly bn?: number;
   /** The group's last layer: the batch norm, or the activation layer fused after it. */
   readonly last: number;
   readonly act: ActivationName;
@@ -64,6 +66,16 @@ export function findFolds(layers: readonly EngineLayer[], reads: readonly (reado
     }
     groups.push({ conv, bn: b, last, act, alpha });
   }
+  // A linear conv whose only reader is an activation layer (an imported network's Conv → Clip after its batch norms
+  // were folded at import): the activation in the conv's epilogue. The same conditions as above, the activation
+  // layer standing for the batch norm (its backward reads its input, so the conv's buffer outlives the forward).
+  for (let a = 0; a < L - 1; a++) {
+    const act = layers[a];
+    if (!(act instanceof ActivationLayer) || !FUSABLE.has(act.activation) || !live[a] || reads[a]!.length !== 1) continue;
+    const conv = reads[a]![0]! - 1;
+    if (conv < 0 || !foldable(layers[conv]) || readers[conv + 1]!.length !== 1) continue;
+    groups.push({ conv, last: a, act: act.activation, alpha: act.alpha });
+  }
   return groups;
 }
 
@@ -88,7 +100,7 @@ export class Folds {
     this.inside = new Array<FoldGroup | undefined>(layers.length);
     for (const g of groups) {
       this.startsAt[g.conv] = g;
-      this.inside[g.bn] = g;
+      if (g.bn !== undefined) this.inside[g.bn] = g;
       this.inside[g.last] = g;
     }
   }
@@ -99,8 +111,10 @@ export class Folds {
     if (this.kernels.length === this.groups.length) return;
     for (const g of this.groups) {
       const conv = this.layers[g.conv] as Foldable;
-      this.kernels.push(allocBuf(this.arena, conv.kernel.valueBuf.length));
-      this.biases.push(allocBuf(this.arena, (this.layers[g.bn] as BatchNorm).gamma.valueBuf.length));
+      // Without a batch norm the conv's own weights serve: nothing to allocate.
+      const bn = g.bn === undefined ? undefined : (this.layers[g.bn] as BatchNorm);
+      this.kernels.push(bn && allocBuf(this.arena, conv.kernel.valueBuf.length));
+      this.biases.push(bn && allocBuf(this.arena, bn.gamma.valueBuf.length));
       this.versions.push([]);
       this.computed.push(0);
     }
@@ -115,12 +129,12 @@ export class Folds {
   update(): void {
     this.groups.forEach((g, k) => {
       const conv = this.layers[g.conv] as Foldable;
-      const bn = this.layers[g.bn] as BatchNorm;
-      const params = [conv.kernel, conv.bias, bn.gamma, bn.beta, bn.movingMean, bn.movingVariance] as (ArenaParam | undefined)[];
+      const bn = g.bn === undefined ? undefined : (this.layers[g.bn] as BatchNorm);
+      const params = [conv.kernel, conv.bias, bn?.gamma, bn?.beta, bn?.movingMean, bn?.movingVariance] as (ArenaParam | undefined)[];
       const now = params.map((p) => p?.version ?? 0);
       const was = this.versions[k]!;
       if (was.length === now.length && was.every((v, i) => v === now[i])) return;
-      foldInto(conv, bn, this.kernels[k]!.view(), this.biases[k]!.view());
+      if (bn) foldInto(conv, bn, this.kernels[k]!.view(), this.biases[k]!.view());
       this.versions[k] = now;
       this.computed[k]!++;
     });
@@ -139,7 +153,10 @@ export class Folds {
     if (!g || !active(g, start, end)) return undefined;
     const k = this.groups.indexOf(g);
     const conv = this.layers[i] as Foldable;
-    return { group: g, out: conv.forwardFolded(x, this.kernels[k]!.view(), this.biases[k]!.view(), g.act, g.alpha, this.computed[k]!) };
+    // Read through valueBuf: a pass must not count as a change of the weights.
+    const kernel = this.kernels[k]?.view() ?? conv.kernel.valueBuf.view();
+    const bias = g.bn === undefined ? conv.bias?.valueBuf.view() : this.biases[k]!.view();
+    return { group: g, out: conv.forwardFolded(x, kernel, bias, g.act, g.alpha, this.computed[k]!) };
   }
 }
 

@@ -230,7 +230,8 @@ class GraphNetwork implements Network {
         if (folds.skips(i, start, end)) continue;
         const f = folds.run(i, values[reads[0]!]!, start, end);
         if (f) {
-          values[i + 1] = values[f.group.bn + 1] = values[f.group.last + 1] = f.out;
+          values[i + 1] = values[f.group.last + 1] = f.out;
+          if (f.group.bn !== undefined) values[f.group.bn + 1] = f.out;
           continue;
         }
       }

@@ -1,10 +1,19 @@
 // Depthwise convolution, NHWC: output channel ch·mult + m sees only input channel ch, through kernel
 // w[ky, kx, ch, m] (Keras layout [kh, kw, inC, mult]). The inner loops run over contiguous channels.
 import type { Window2d } from '../../model/geometry';
+import type { ActivationName } from '../../model/types';
+import { biasActivationForward } from './elementwise';
 
-/** y[batch, outH, outW, c·mult] = depthwise(x[batch, inH, inW, c], w); y is overwritten, no bias. */
+/** What depthwiseForward applies to its output in place: y += bias, then y ← act(y) (not softmax). */
+export interface DepthwiseEpilogue {
+  readonly act: ActivationName;
+  readonly bias?: Float32Array;
+  readonly alpha: number;
+}
+
+/** y[batch, outH, outW, c·mult] = depthwise(x[batch, inH, inW, c], w), overwritten; then the epilogue, if any. */
 export function depthwiseForward(
-  x: Float32Array, w: Float32Array, y: Float32Array, batch: number, g: Window2d, c: number, mult: number,
+  x: Float32Array, w: Float32Array, y: Float32Array, batch: number, g: Window2d, c: number, mult: number, epilogue?: DepthwiseEpilogue,
 ): void {
   const { inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = g;
   const oc = c * mult;
@@ -33,6 +42,10 @@ export function depthwiseForward(
         }
       }
     }
+  }
+  if (epilogue) {
+    if (epilogue.act === 'softmax') throw new RangeError('depthwiseForward: softmax is not an epilogue');
+    biasActivationForward(epilogue.act, y, epilogue.bias, y, batch * outH * outW, oc, epilogue.alpha);
   }
 }
 

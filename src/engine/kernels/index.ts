@@ -7,6 +7,7 @@ import { col2im, im2col } from './im2col';
 import { depthwiseBackward, depthwiseForward, depthwiseInputBackward } from './depthwise';
 import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, multiply, sumRows } from './elementwise';
 import { gemm } from './gemm';
+import { gemmPacked, packWeights } from './packedWeights';
 import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 import { softmaxCrossEntropy } from './softmaxLoss';
@@ -17,6 +18,9 @@ export interface Kernels {
   /** A new arena of the kind these kernels work on in place (a network's or a standalone layer's memory). */
   createArena(): Arena;
   readonly gemm: typeof gemm;
+  /** A layer's weights packed once for gemmPacked, and the product on them with bias + activation (./packedWeights). */
+  readonly packWeights: typeof packWeights;
+  readonly gemmPacked: typeof gemmPacked;
   readonly im2col: typeof im2col;
   readonly col2im: typeof col2im;
   /** im2col + GEMM + bias and activation of a convolution's forward pass (see ./conv). */
@@ -55,6 +59,8 @@ export const jsKernels: Kernels = {
   name: 'js',
   createArena: () => new HeapArena(),
   gemm,
+  packWeights,
+  gemmPacked,
   im2col,
   col2im,
   convForward: composeConvForward({ im2col, gemm, addBias, biasActivationForward }),

@@ -11,6 +11,7 @@ import { SAMPLE_GEOMETRY } from '../wasm/jobs';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import { composeConvForward, type ConvForward } from './conv';
 import { tilesOf, WINOGRAD_TILE, type WinogradShape } from './winograd';
+import { packedWeightFloats } from '../../model/layers/packedWeights';
 import type { Kernels } from './index';
 
 /** Calls per kernel that ran in WebAssembly and that fell back to JavaScript (tests check both). */
@@ -22,7 +23,7 @@ export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
   'batchNormForward', 'batchNormBackward', 'convForward', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
-  'winogradInput', 'winogradOutput', 'winogradFilter',
+  'winogradInput', 'winogradOutput', 'winogradFilter', 'packWeights', 'gemmPacked',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -123,6 +124,26 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (groups > 1) return be.exports.groupedPatches(at(dx, dxOff), at(cols, colsOff), 1, batch, c, groups, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
       be.exports.col2im(at(cols, colsOff), at(dx, dxOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
     },
+    packWeights(b, k, n, packed) {
+      const be = owner(b, packed);
+      if (!be) { fallback.packWeights++; return js.packWeights(b, k, n, packed); }
+      if (b.length < k * n) tooShort('packWeights weights', b.length, k * n);
+      if (packed.length < packedWeightFloats(k, n)) tooShort('packWeights packed', packed.length, packedWeightFloats(k, n));
+      inWasm.packWeights++;
+      be.packB(at(b), n, n, k, at(packed));
+    },
+    gemmPacked(m, n, k, a, packed, z, epilogue) {
+      const y = epilogue?.y ?? z;
+      const bias = epilogue?.bias;
+      const be = owner(a, packed, z, y, bias ?? a);
+      if (!be || m <= 0 || n <= 0 || k <= 0 || epilogue?.act === 'softmax') { fallback.gemmPacked++; return js.gemmPacked(m, n, k, a, packed, z, epilogue); }
+      if (a.length < m * k) tooShort('gemmPacked input', a.length, m * k);
+      if (packed.length < packedWeightFloats(k, n)) tooShort('gemmPacked packed weights', packed.length, packedWeightFloats(k, n));
+      checkRows('gemmPacked', m, n, bias, z, y);
+      inWasm.gemmPacked++;
+      const act = epilogue ? ACTIVATION_CODES[epilogue.act] : NO_ACTIVATION;
+      be.gemmPacked({ m, n, k, a: at(a), lda: k, packed: at(packed), c: at(z), ldc: n, y: at(y), bias: bias ? at(bias) : 0, act, alpha: epilogue?.alpha ?? 0 });
+    },
     biasActivationForward(act, z, bias, y, rows, cols, alpha) {
       const be = owner(z, y, bias ?? z);
       if (!be) { fallback.biasActivationForward++; return js.biasActivationForward(act, z, bias, y, rows, cols, alpha); }
@@ -206,9 +227,10 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       inWasm.winogradFilter++;
       be.exports.winogradFilter(at(w), at(u, uOff), c, k, +flipped);
     },
-    depthwiseForward(x, w, y, batch, g, c, mult) {
-      const be = owner(x, w, y);
-      if (!be) { fallback.depthwiseForward++; return js.depthwiseForward(x, w, y, batch, g, c, mult); }
+    depthwiseForward(x, w, y, batch, g, c, mult, epilogue) {
+      const bias = epilogue?.bias;
+      const be = owner(x, w, y, bias ?? x);
+      if (!be || epilogue?.act === 'softmax') { fallback.depthwiseForward++; return js.depthwiseForward(x, w, y, batch, g, c, mult, epilogue); }
       const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c * mult, wSize = g.kh * g.kw * c * mult;
       if (x.length < inSize) tooShort('depthwiseForward input', x.length, inSize);
       if (w.length < wSize) tooShort('depthwiseForward kernel', w.length, wSize);
@@ -216,7 +238,9 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       inWasm.depthwiseForward++;
       // By output rows (batch · outH of them, so that a batch of one splits too): over the pool's threads when large
       // enough (bit-identical on any count).
-      be.samples({ kernel: 'depthwiseForward', a: at(x), b: at(w), c: at(y), extra: mult, batch: batch * g.outH, geometry: window(c, g) }, outSize * g.kh * g.kw);
+      if (bias && bias.length < c * mult) tooShort('depthwiseForward bias', bias.length, c * mult);
+      const post = epilogue && { bias: bias ? at(bias) : 0, act: ACTIVATION_CODES[epilogue.act], alpha: epilogue.alpha };
+      be.samples({ kernel: 'depthwiseForward', a: at(x), b: at(w), c: at(y), extra: mult, batch: batch * g.outH, geometry: window(c, g), epilogue: post }, outSize * g.kh * g.kw);
     },
     depthwiseBackward(x, w, dy, dx, dw, batch, g, c, mult) {
       const be = owner(x, w, dy, dx, dw);

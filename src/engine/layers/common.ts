@@ -33,10 +33,12 @@ export function lastForward<T>(value: T | undefined, who: string): T {
   return value;
 }
 
-/** A folded layer's epilogue (engine/fold.ts) in place on its output y, rows × cols: y ← act(y + bias).
+/** A folded layer's epilogue (engine/fold.ts) in place on its output y, rows × cols: y ← act(y + bias) (no bias: act(y)).
  *  Element-wise activations only (the fold never fuses softmax). */
-export function foldedEpilogue(y: Tensor, bias: Float32Array, act: ActivationName, alpha: number, rows: number, cols: number): void {
+export function foldedEpilogue(y: Tensor, bias: Float32Array | undefined, act: ActivationName, alpha: number, rows: number, cols: number): void {
   const kr = getKernels();
-  if (act === 'linear') kr.addBias(y.data, bias, rows, cols);
+  if (act === 'linear') {
+    if (bias) kr.addBias(y.data, bias, rows, cols);
+  }
   else kr.biasActivationForward(act, y.data, bias, y.data, rows, cols, alpha);
 }

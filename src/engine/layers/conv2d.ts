@@ -52,6 +52,9 @@ export class Conv2d implements EngineLayer {
    *  (≥ 0), −2 − the folded kernel's version (engine/fold.ts), or −1 (nothing reusable). */
   private filterBuf?: Buf;
   private filterVersion = -1;
+  /** Likewise for the 'wpacked' buffer (an ungrouped pointwise conv's kernel packed for the GEMM). */
+  private packedBuf?: Buf;
+  private packedVersion = -1;
 
   constructor(info: LayerInfo, rng: Rng, arena: Arena) {
     const layer = layerOf(info, 'conv2d');
@@ -111,6 +114,32 @@ export class Conv2d implements EngineLayer {
     return u;
   }
 
+  /** The kernel (or a folded kernel of `foldVersion`) packed for gemmPacked, packed again only when it changed;
+   *  undefined when the plan has no packed buffer (a grouped or non-pointwise conv). */
+  private packedKernel(folded?: Float32Array, foldVersion?: number): Float32Array | undefined {
+    if (!this.memory.has('wpacked')) return undefined;
+    const buf = this.memory.buf('wpacked');
+    const packed = buf.view();
+    const tag = folded ? (foldVersion === undefined ? -1 : -2 - foldVersion) : this.kernel.version;
+    const current = tag !== -1 && buf === this.packedBuf && tag === this.packedVersion;
+    // Reading the kernel hands it out (its version moves on): the tag is the version it was packed at.
+    if (!current) getKernels().packWeights(folded ?? this.kernel.value, this.k, this.outC, packed);
+    this.packedBuf = buf;
+    this.packedVersion = folded ? tag : this.kernel.version;
+    return packed;
+  }
+
+  /** A pointwise conv by gemmPacked with its bias and activation fused: z (+ bias) into z, act(z) into y. False
+   *  when it does not apply (grouped, softmax). */
+  private pointwisePacked(x: Tensor, z: Tensor, y: Tensor, act: ActivationName, alpha: number, bias?: Float32Array, folded?: Float32Array, foldVersion?: number): boolean {
+    if (act === 'softmax') return false;
+    const packed = this.packedKernel(folded, foldVersion);
+    if (!packed) return false;
+    const rows = x.shape[0]! * this.p;
+    getKernels().gemmPacked(rows, this.outC, this.k, x.data, packed, z.data, act === 'linear' && !bias ? undefined : { act, bias, y: y.data, alpha });
+    return true;
+  }
+
   forward(x: Tensor, training = true): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     const mem = this.memory;
@@ -127,6 +156,10 @@ export class Conv2d implements EngineLayer {
       this.colsKept = false;
       winogradConv(kr, x.data, this.wino, this.transformedFilters(), 0, z.data, tiles.view(), 0, n);
       return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
+    }
+    if (this.pointwise) {
+      const y = this.linear ? z : mem.buf('y').tensor(n, this.outShape);
+      if (this.pointwisePacked(x, z, y, this.activation, this.act.alpha, this.bias?.value)) return this.act.adopt(z, y);
     }
     const w = this.kernel.value;
     if (this.pointwise) {
@@ -151,7 +184,7 @@ export class Conv2d implements EngineLayer {
    *  fused in the epilogue, into the output buffer (a linear conv's only one). Keeps nothing for backward.
    *  `foldVersion` changes whenever `kernel` does (the network's Folds count): Winograd's transform of it is reused
    *  while it stays; without it, the transform is computed on every pass. */
-  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array, act: ActivationName, alpha: number, foldVersion?: number): Tensor {
+  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array | undefined, act: ActivationName, alpha: number, foldVersion?: number): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     const mem = this.memory;
     mem.ensure(n);
@@ -166,6 +199,7 @@ export class Conv2d implements EngineLayer {
       return y;
     }
     if (this.pointwise) {
+      if (this.pointwisePacked(x, y, y, act, alpha, bias, kernel, foldVersion)) return y;
       if (this.groups === 1) kr.gemm(false, false, n * this.p, this.outC, this.k, x.data, 0, kernel, 0, y.data, 0, false);
       else groupedGemms(kr.gemm, n * this.p, this.outC, this.k, x.data, kernel, y.data, this.groups);
       foldedEpilogue(y, bias, act, alpha, n * this.p, this.outC);

@@ -57,7 +57,7 @@ export class Dense implements EngineLayer {
   }
 
   /** Inference with a batch norm folded in (engine/fold.ts): see Conv2d.forwardFolded. */
-  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array, act: ActivationName, alpha: number): Tensor {
+  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array | undefined, act: ActivationName, alpha: number): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     this.memory.ensure(n);
     const rows = sizeOf(x.shape) / this.inF;

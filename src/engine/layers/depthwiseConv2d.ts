@@ -58,13 +58,16 @@ export class DepthwiseConv2d implements EngineLayer {
   }
 
   /** Inference with a batch norm folded in (engine/fold.ts): see Conv2d.forwardFolded. */
-  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array, act: ActivationName, alpha: number): Tensor {
+  forwardFolded(x: Tensor, kernel: Float32Array, bias: Float32Array | undefined, act: ActivationName, alpha: number): Tensor {
     const n = batchOf(x, this.inShape, this.name);
     this.memory.ensure(n);
     const y = this.memory.buf('y').tensor(n, this.outShape);
     this.x = undefined;
-    getKernels().depthwiseForward(x.data, kernel, y.data, n, this.g, this.c, this.mult);
-    foldedEpilogue(y, bias, act, alpha, n * this.g.outH * this.g.outW, this.c * this.mult);
+    // The bias and activation applied row by row inside the kernel (softmax, a whole-row activation, after it).
+    if (act === 'softmax') {
+      getKernels().depthwiseForward(x.data, kernel, y.data, n, this.g, this.c, this.mult);
+      foldedEpilogue(y, bias, act, alpha, n * this.g.outH * this.g.outW, this.c * this.mult);
+    } else getKernels().depthwiseForward(x.data, kernel, y.data, n, this.g, this.c, this.mult, { act, bias, alpha });
     return y;
   }
 

@@ -35,6 +35,14 @@ export interface KernelExports {
     c: I32, inH: I32, inW: I32, kh: I32, kw: I32, sh: I32, sw: I32, dh: I32, dw: I32,
     padTop: I32, padLeft: I32, outH: I32, outW: I32, outC: I32, r0: I32, r1: I32, keep: I32, scratch: Ptr,
   ): void;
+  // packedGemm.ts
+  /** B [k×n] packed once for gemmPacked: roundUp(n, 8)·k floats at dst. */
+  packB(b: Ptr, ldb: I32, n: I32, k: I32, dst: Ptr): void;
+  /** Columns c0…c1 of C = A·B (B packed), then, when act ≥ 0 (not softmax), C += bias and y = act(C). */
+  gemmPacked(
+    m: I32, n: I32, k: I32, a: Ptr, lda: I32, bp: Ptr, c: Ptr, ldc: I32, c0: I32, c1: I32,
+    y: Ptr, bias: Ptr, act: I32, alpha: F64, scratch: Ptr,
+  ): void;
   // im2col.ts
   im2col(x: Ptr, cols: Ptr, batch: I32, c: I32, ...g: WindowArgs): void;
   /** im2col of samples n0 ≤ n < n1 (pointers: the whole batch's). */
@@ -50,7 +58,8 @@ export interface KernelExports {
   /** labels: int32; returns the loss summed over the n rows. */
   softmaxCrossEntropy(z: Ptr, p: Ptr, labels: Ptr, n: I32, c: I32, d: Ptr): F64;
   // depthwise.ts (forward: output rows r0 ≤ r < r1 of the batch, r = sample · outH + oy)
-  depthwiseForward(x: Ptr, w: Ptr, y: Ptr, r0: I32, r1: I32, c: I32, mult: I32, ...g: WindowArgs): void;
+  /** act ≥ 0: then biasActivation(act) of each output row in place (bias 0: none; not softmax). */
+  depthwiseForward(x: Ptr, w: Ptr, y: Ptr, r0: I32, r1: I32, c: I32, mult: I32, bias: Ptr, act: I32, alpha: F64, ...g: WindowArgs): void;
   depthwiseBackward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, batch: I32, c: I32, mult: I32, ...g: WindowArgs): void;
   // pooling.ts (maxPoolForward, avgPool: samples n0 ≤ n < n1 of the batch)
   maxPoolForward(x: Ptr, y: Ptr, argmax: Ptr, n0: I32, n1: I32, c: I32, ...g: WindowArgs): void;
@@ -87,6 +96,7 @@ export interface KernelExports {
 export type KernelName = keyof KernelExports;
 export type GemmFn = KernelExports['gemm'];
 export type ConvFn = KernelExports['convForward'];
+export type PackedGemmFn = KernelExports['gemmPacked'];
 
 /**
  * Each export's parameter count, which a WebAssembly function reports as its `length`: checked at load time, so
@@ -94,10 +104,10 @@ export type ConvFn = KernelExports['convForward'];
  * declared name, no other, and the count its signature above has.
  */
 const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'] } = {
-  heapBase: 0, relaxed: 0, scratchBytes: 3, gemm: 13, convForward: 26,
+  heapBase: 0, relaxed: 0, scratchBytes: 3, gemm: 13, convForward: 26, packB: 5, gemmPacked: 15,
   im2col: 16, im2colSamples: 17, col2im: 16, groupedPatches: 18,
   biasActivation: 7, activationBackward: 9, sumRows: 4, multiply: 4, softmaxCrossEntropy: 6,
-  depthwiseForward: 19, depthwiseBackward: 20,
+  depthwiseForward: 22, depthwiseBackward: 20,
   maxPoolForward: 18, maxPoolBackward: 5, avgPool: 20,
   sgdUpdate: 6, momentumUpdate: 9, adamUpdate: 14, rmspropUpdate: 13, sumSquares: 2,
   batchNormForward: 12, batchNormBackward: 11,

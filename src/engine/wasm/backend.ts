@@ -15,7 +15,7 @@
 // after alloc remains right. Also: a view over it posted with postMessage is shared, not copied: slice first.
 
 import { kernelExports, type KernelExports } from './abi';
-import { runSamples, SAMPLE_KERNELS, type ConvJob, type SamplesJob } from './jobs';
+import { runSamples, SAMPLE_KERNELS, type ConvJob, type PackedGemmJob, type SamplesJob } from './jobs';
 import type { KernelThreadPool, PoolBackend } from './threadPool';
 
 /** Best first. */
@@ -133,7 +133,7 @@ export class WasmBackend implements PoolBackend {
       this.pool.samples(this, job);
       return;
     }
-    runSamples(this.exports, SAMPLE_KERNELS.indexOf(job.kernel), job.a, job.b, job.c, job.extra, 0, job.batch, job.geometry, 0);
+    runSamples(this.exports, SAMPLE_KERNELS.indexOf(job.kernel), job.a, job.b, job.c, job.extra, 0, job.batch, job.geometry, 0, job.epilogue);
   }
 
   /**
@@ -213,6 +213,21 @@ export class WasmBackend implements PoolBackend {
 
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
+  }
+
+  /** B [k×n] (row stride ldb floats) packed at dst for gemmPacked (roundUp(n, 8)·k floats). */
+  packB(b: number, ldb: number, n: number, k: number, dst: number): void {
+    if (((b | dst) & 3) !== 0) throw new RangeError('packB: offsets must be multiples of 4 bytes');
+    this.exports.packB(b, ldb, n, k, dst);
+  }
+
+  /** C = A·B with B packed by packB, then the job's bias + activation; split over the pool's threads as gemm is
+   *  (bit-identical on any count, and to gemm followed by biasActivation). */
+  gemmPacked(job: PackedGemmJob): void {
+    if (((job.a | job.packed | job.c | job.y | job.bias) & 3) !== 0) throw new RangeError('gemmPacked: offsets must be multiples of 4 bytes');
+    if (job.m <= 0 || job.n <= 0 || job.k <= 0) throw new RangeError(`gemmPacked: bad sizes ${job.m}×${job.n}×${job.k}`);
+    if (this.pool && this.pool.splits(job.m, job.n, job.k)) this.pool.gemmPacked(this, job);
+    else this.exports.gemmPacked(job.m, job.n, job.k, job.a, job.lda, job.packed, job.c, job.ldc, 0, job.n, job.y, job.bias, job.act, job.alpha, this.gemmScratch);
   }
 
   /**

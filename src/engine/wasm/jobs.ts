@@ -20,6 +20,14 @@ export interface SamplesJob {
   readonly batch: number;
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, padBottom, padRight (SAMPLE_GEOMETRY numbers). */
   readonly geometry: ArrayLike<number>;
+  /** depthwiseForward's epilogue: bias (0: none), an ACTIVATION_CODES value (not softmax) or NO_ACTIVATION, alpha. */
+  readonly epilogue?: SamplesEpilogue;
+}
+
+export interface SamplesEpilogue {
+  readonly bias: number;
+  readonly act: number;
+  readonly alpha: number;
 }
 /** How many numbers a per-sample job's geometry has. */
 export const SAMPLE_GEOMETRY = 15;
@@ -27,12 +35,13 @@ export const SAMPLE_GEOMETRY = 15;
 /** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+15) the window. */
 export function runSamples(
   k: SampleExports, kernel: number, a: number, b: number, c: number, extra: number, n0: number, n1: number, g: ArrayLike<number>, o: number,
+  epilogue?: SamplesEpilogue,
 ): void {
   const ch = g[o]!, inH = g[o + 1]!, inW = g[o + 2]!, kh = g[o + 3]!, kw = g[o + 4]!, sh = g[o + 5]!, sw = g[o + 6]!;
   const dh = g[o + 7]!, dw = g[o + 8]!, padTop = g[o + 9]!, padLeft = g[o + 10]!, outH = g[o + 11]!, outW = g[o + 12]!;
   if (kernel === 0) k.maxPoolForward(a, b, c, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, g[o + 13]!, g[o + 14]!);
-  else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, epilogue?.bias ?? 0, epilogue?.act ?? -1, epilogue?.alpha ?? 0, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   // Winograd: c is the channels of the tiles (the output transform's: its filters), padTop and padLeft the offset.
   else if (kernel === 3) k.winogradInput(a, b, extra, n0, n1, ch, inH, inW, padTop, padLeft, outH, outW);
   else if (kernel === 4) k.winogradOutput(a, b, extra, n0, n1, ch, outH, outW);
@@ -59,4 +68,24 @@ export interface ConvJob {
   readonly rows: number;
   readonly outC: number;
   readonly k: number;
+}
+
+/** A GEMM on packed weights (the module's gemmPacked over all of C): byte offsets, sizes, the epilogue. */
+export interface PackedGemmJob {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly a: number;
+  readonly lda: number;
+  /** B [k×n] as packB packed it. */
+  readonly packed: number;
+  readonly c: number;
+  readonly ldc: number;
+  /** Where act(C + bias) goes (may be c). */
+  readonly y: number;
+  /** 0: none. */
+  readonly bias: number;
+  /** An ACTIVATION_CODES value other than softmax, or NO_ACTIVATION for the product alone. */
+  readonly act: number;
+  readonly alpha: number;
 }

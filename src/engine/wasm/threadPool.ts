@@ -20,8 +20,8 @@
 //
 // Where the caller may block: Atomics.wait is fine on Node's main thread (the CLI) and in the training worker;
 // the extension host's main thread never runs the engine.
-import { kernelExports, type ConvFn, type GemmFn, type KernelExports } from './abi';
-import { runSamples, SAMPLE_GEOMETRY, SAMPLE_KERNELS, type ConvJob, type SampleExports, type SamplesJob } from './jobs';
+import { kernelExports, NO_ACTIVATION, type ConvFn, type GemmFn, type KernelExports, type PackedGemmFn } from './abi';
+import { runSamples, SAMPLE_GEOMETRY, SAMPLE_KERNELS, type ConvJob, type PackedGemmJob, type SampleExports, type SamplesJob } from './jobs';
 
 /** The microkernel's tile (assembly/gemm.ts): parts are whole multiples of it, except the last. */
 const MR = 4;
@@ -89,6 +89,8 @@ export const OP_EXIT = 1;
 export const OP_CONV = 2;
 /** A per-sample kernel (SAMPLE_KERNELS) over chunks of the batch. */
 export const OP_SAMPLES = 3;
+/** The module's gemmPacked (B packed once, bias + activation fused) over row or column chunks of C. */
+export const OP_GEMM_PACKED = 4;
 
 /** What the caller sends a helper through its mailbox. */
 export type PoolMessage =
@@ -145,10 +147,10 @@ function hasSampleKernels(k: HelperExports): k is HelperExports & SampleExports 
 }
 
 /** One thread's kernels on one memory, and its packing scratch there. */
-interface Target { readonly gemm: GemmFn; readonly conv?: ConvFn; readonly samples?: SampleExports; readonly scratch: number }
+interface Target { readonly gemm: GemmFn; readonly conv?: ConvFn; readonly packed?: PackedGemmFn; readonly samples?: SampleExports; readonly scratch: number }
 
 function targetOf(k: HelperExports, scratch: number): Target {
-  return { gemm: k.gemm, conv: k.convForward, samples: hasSampleKernels(k) ? k : undefined, scratch };
+  return { gemm: k.gemm, conv: k.convForward, packed: k.gemmPacked, samples: hasSampleKernels(k) ? k : undefined, scratch };
 }
 
 /**
@@ -171,6 +173,7 @@ function runChunks(ctrl: Int32Array, gen: number, target: () => Target, onError:
       const op = ctrl[CTRL.OP];
       if (op === OP_CONV) runConvPart(ctrl, t, parts, tg);
       else if (op === OP_SAMPLES) runSamplesPart(ctrl, t, parts, tg);
+      else if (op === OP_GEMM_PACKED) runPackedPart(ctrl, t, parts, tg);
       else runPart(ctrl, t, parts, tg.gemm, tg.scratch);
     } catch (e) {
       onError(e);
@@ -224,13 +227,39 @@ function runConvPart(ctrl: Int32Array, t: number, parts: number, target: Target)
   );
 }
 
+/** Computes chunk t of `parts` of a packed GEMM job: rows r0…r1 of C (and y), or its columns c0…c1. */
+function runPackedPart(ctrl: Int32Array, t: number, parts: number, target: Target): void {
+  if (!target.packed) throw new Error('this module has no gemmPacked');
+  const m = ctrl[CTRL.M], n = ctrl[CTRL.N], k = ctrl[CTRL.K], lda = ctrl[CTRL.LDA], ldc = ctrl[CTRL.LDC];
+  let a = ctrl[CTRL.A] >>> 0, c = ctrl[CTRL.C] >>> 0, y = ctrl[CTRL.CONV_Y] >>> 0;
+  alphaInt[0] = ctrl[CTRL.CONV_ALPHA];
+  alphaInt[1] = ctrl[CTRL.CONV_ALPHA + 1];
+  let rows = m, c0 = 0, c1 = n;
+  if (ctrl[CTRL.BY_ROWS]) {
+    const r0 = partStart(m, MR, parts, t), r1 = partStart(m, MR, parts, t + 1);
+    if (r1 <= r0) return;
+    a += r0 * lda * 4;
+    c += r0 * ldc * 4;
+    y += r0 * ldc * 4;
+    rows = r1 - r0;
+  } else {
+    c0 = partStart(n, NR, parts, t);
+    c1 = partStart(n, NR, parts, t + 1);
+    if (c1 <= c0) return;
+  }
+  target.packed(rows, n, k, a, lda, ctrl[CTRL.B] >>> 0, c, ldc, c0, c1, y, ctrl[CTRL.CONV_BIAS] >>> 0, ctrl[CTRL.CONV_ACT], alphaBits[0], target.scratch);
+}
+
 /** Computes samples chunk t of `parts` of a per-sample job. */
 function runSamplesPart(ctrl: Int32Array, t: number, parts: number, target: Target): void {
   if (!target.samples) throw new Error('this module has no per-sample kernels');
   const batch = ctrl[CTRL.M];
   const n0 = partStart(batch, 1, parts, t), n1 = partStart(batch, 1, parts, t + 1);
   if (n1 <= n0) return;
-  runSamples(target.samples, ctrl[CTRL.K], ctrl[CTRL.A] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.N], n0, n1, ctrl, CTRL.CONV_GEOMETRY);
+  alphaInt[0] = ctrl[CTRL.CONV_ALPHA];
+  alphaInt[1] = ctrl[CTRL.CONV_ALPHA + 1];
+  const epilogue = { bias: ctrl[CTRL.CONV_BIAS] >>> 0, act: ctrl[CTRL.CONV_ACT], alpha: alphaBits[0] };
+  runSamples(target.samples, ctrl[CTRL.K], ctrl[CTRL.A] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.N], n0, n1, ctrl, CTRL.CONV_GEOMETRY, epilogue);
 }
 
 export interface KernelThreadPoolOptions {
@@ -313,6 +342,28 @@ export class KernelThreadPool {
     this.run(backend, parts);
   }
 
+  /** The module's gemmPacked over the whole of C, split into row or column chunks (as gemm) over the threads. */
+  gemmPacked(backend: PoolBackend, job: PackedGemmJob): void {
+    const { parts, byRows } = planSplit(job.m, job.n, this.threads);
+    const ctrl = this.begin(backend, OP_GEMM_PACKED, parts);
+    ctrl[CTRL.BY_ROWS] = +byRows;
+    ctrl[CTRL.M] = job.m;
+    ctrl[CTRL.N] = job.n;
+    ctrl[CTRL.K] = job.k;
+    ctrl[CTRL.A] = job.a;
+    ctrl[CTRL.LDA] = job.lda;
+    ctrl[CTRL.B] = job.packed;
+    ctrl[CTRL.C] = job.c;
+    ctrl[CTRL.LDC] = job.ldc;
+    ctrl[CTRL.CONV_Y] = job.y;
+    ctrl[CTRL.CONV_BIAS] = job.bias;
+    ctrl[CTRL.CONV_ACT] = job.act;
+    alphaBits[0] = job.alpha;
+    ctrl[CTRL.CONV_ALPHA] = alphaInt[0];
+    ctrl[CTRL.CONV_ALPHA + 1] = alphaInt[1];
+    this.run(backend, parts);
+  }
+
   /**
    * The module's convForward over all `job.rows` output rows of a convolution, split into row chunks over the
    * threads (each its own blocks of patches: disjoint rows of cols, or, without `keep`, the chunk's first rows).
@@ -351,6 +402,11 @@ export class KernelThreadPool {
     ctrl[CTRL.B] = job.b;
     ctrl[CTRL.C] = job.c;
     ctrl[CTRL.N] = job.extra;
+    ctrl[CTRL.CONV_BIAS] = job.epilogue?.bias ?? 0;
+    ctrl[CTRL.CONV_ACT] = job.epilogue?.act ?? NO_ACTIVATION;
+    alphaBits[0] = job.epilogue?.alpha ?? 0;
+    ctrl[CTRL.CONV_ALPHA] = alphaInt[0];
+    ctrl[CTRL.CONV_ALPHA + 1] = alphaInt[1];
     for (let i = 0; i < SAMPLE_GEOMETRY; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
     this.run(backend, parts);
   }

@@ -1,6 +1,7 @@
 import type { LayerBase, ShapeError } from './base';
 import { convResult, convWindow, orDefault, type ConvFields } from './convolution';
 import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type GemmCall, type LayerDef, type LayerFacts } from './def';
+import { packedWeightFloats } from './packedWeights';
 import { winogradUse, WINOGRAD_ELEMENTS, winogradBackwardFloats, winogradFilterFloats, winogradForwardFloats, winogradTiles } from './winograd';
 import { activation, common, dilationRate, kernelSize, MAX_UNITS, padding, strides, useBias, type LayerSpec } from './fields';
 
@@ -104,8 +105,10 @@ export const conv2d: LayerDef<Conv2dLayer> = {
         inputGradient(f, n),
       ], false, backwardReadsOutput(act));
     }
-    // The batch's patch matrix is kept for the weight gradient, then reused for the patches' gradient.
-    return ownBuffers([...activatedOutput(act, n * f.outputElements), ...(patches ? [{ key: 'cols', floats: patches, life: 'kept' } as const] : []), inputGradient(f, n)], pointwise, backwardReadsOutput(act));
+    // The batch's patch matrix is kept for the weight gradient, then reused for the patches' gradient. A pointwise
+    // conv's GEMM reads the kernel packed once per version (engine/kernels/packedWeights.ts), not on every call.
+    const packed = pointwise && groupsOf(f.layer) === 1 ? [{ key: 'wpacked', floats: packedWeightFloats(inC, f.layer.filters), life: 'step' } as const] : [];
+    return ownBuffers([...activatedOutput(act, n * f.outputElements), ...(patches ? [{ key: 'cols', floats: patches, life: 'kept' } as const] : []), ...packed, inputGradient(f, n)], pointwise, backwardReadsOutput(act));
   },
   inputRegion: windowRegion,
   gemms(f, n) {

@@ -196,7 +196,33 @@ for (const variant of WASM_VARIANTS) {
       threaded.forEach((t, i) => assert.deepEqual(new Uint32Array(t.buffer), new Uint32Array(one[i]!.buffer), `tensor ${i}`));
     });
 
-    it('splits a depthwise convolution by output rows, a batch of one too, bit-identical to one thread and equal to JavaScript', async () => {
+    it('splits a GEMM on packed weights with its bias + activation by rows or columns, bit-identical to one thread', async () => {
+      for (const threads of [2, 3]) {
+        const { pool, be } = await pooled(threads);
+        // [m, n, k]: MobileNetV2's pointwise convs at batch 1 (rows split, then columns), one past KC and NC.
+        for (const [m, n, k] of [[196, 64, 384], [49, 960, 160], [9, 1100, 300], [1, 1000, 1280]] as const) {
+          for (const act of [ACTIVATION_CODES.relu6, ACTIVATION_CODES.linear, ACTIVATION_CODES.swish]) {
+            const run1 = (b: WasmBackend): Float32Array[] => {
+              const mark = b.mark();
+              const rng = createRng(m + n + k);
+              const a = put(b, random(m * k, rng)), w = put(b, random(k * n, rng)), bias = put(b, random(n, rng));
+              const packed = b.alloc(Math.ceil(n / 8) * 8 * k), z = b.alloc(m * n), y = b.alloc(m * n);
+              b.packB(w, n, n, k, packed);
+              b.gemmPacked({ m, n, k, a, lda: k, packed, c: z, ldc: n, y, bias, act, alpha: 0 });
+              const out = [b.f32At(z, m * n).slice(), b.f32At(y, m * n).slice()];
+              b.release(mark);
+              return out;
+            };
+            const jobs = pool.jobs;
+            const threaded = run1(be);
+            assert.equal(pool.jobs, jobs + 1, `ran threaded: ${m}×${n}×${k}`);
+            assert.deepEqual(threaded, run1(single), `${threads} threads, ${m}×${n}×${k}, act ${act}`);
+          }
+        }
+      }
+    });
+
+    it('splits a depthwise convolution (with its bias + relu6) by output rows, a batch of one too, bit-identical to one thread and equal to JavaScript', async () => {
       const { pool, be } = await pooled(2);
       // [batch, c, mult, in, kernel, stride, pad]: MobileNet's 3×3 at batch 1 (stride 1 and 2), a multiplier, a batch.
       const shapes: [number, number, number, number, number, number, number][] = [
@@ -209,16 +235,19 @@ for (const variant of WASM_VARIANTS) {
         const r = createRng(inH * 7 + c);
         const x = Float32Array.from({ length: xSize }, () => 2 * r.next() - 1);
         const w = Float32Array.from({ length: wSize }, () => 2 * r.next() - 1);
+        const bias = Float32Array.from({ length: c * mult }, () => r.next() - 0.5);
         const runOn = (b: WasmBackend): Float32Array => {
           const mark = b.mark();
           try {
             const kr = createWasmKernels(b);
             // Views after every allocation: one that grows the memory gives later views a new buffer.
-            const ptrs = [xSize, wSize, ySize].map((n) => b.alloc(n));
-            const [xv, wv, yv] = [xSize, wSize, ySize].map((n, i) => b.f32At(ptrs[i]!, n));
+            const sizes = [xSize, wSize, ySize, c * mult];
+            const ptrs = sizes.map((n) => b.alloc(n));
+            const [xv, wv, yv, bv] = sizes.map((n, i) => b.f32At(ptrs[i]!, n));
             xv!.set(x);
             wv!.set(w);
-            kr.depthwiseForward(xv!, wv!, yv!, batch, g, c, mult);
+            bv!.set(bias);
+            kr.depthwiseForward(xv!, wv!, yv!, batch, g, c, mult, { act: 'relu6', bias: bv, alpha: 0 });
             return yv!.slice();
           } finally {
             b.release(mark);
@@ -229,7 +258,7 @@ for (const variant of WASM_VARIANTS) {
         assert.equal(pool.jobs, jobs + 1, `ran threaded: batch ${batch}, ${inH}×${inH}×${c}`);
         assert.deepEqual(new Uint32Array(threaded.buffer), new Uint32Array(runOn(single).buffer), `batch ${batch}, ${inH}×${inH}×${c}×${mult} k${kh} s${s}`);
         const js = new Float32Array(ySize);
-        jsKernels.depthwiseForward(x, w, js, batch, g, c, mult);
+        jsKernels.depthwiseForward(x, w, js, batch, g, c, mult, { act: 'relu6', bias, alpha: 0 });
         for (let i = 0; i < ySize; i++) assert.ok(Math.abs(js[i]! - threaded[i]!) <= 1e-5 * (1 + Math.abs(js[i]!)), `element ${i}: ${threaded[i]} vs JavaScript ${js[i]}`);
       }
     });

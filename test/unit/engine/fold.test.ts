@@ -137,6 +137,49 @@ describe('inference folds batch norm into the convolution before it', () => {
     assertClose(later.forward({ shape: [2, features.length / 2], data: features }, false).data, want, TOL, 'from(2).forward');
   });
 
+  it('an activation layer right after a linear conv or dense fuses into its epilogue without a batch norm (an imported network)', () => {
+    const layers: Layer[] = [
+      { type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same' },
+      { type: 'relu6' },
+      { type: 'depthwiseConv2d', kernelSize: 3, padding: 'same' },
+      { type: 'relu6' },
+      { type: 'conv2d', filters: 12, kernelSize: 1, useBias: false },
+      { type: 'swish' },
+      // Read twice (by the relu and the add): stays unfused.
+      { type: 'conv2d', name: 'shared', filters: 12, kernelSize: 1 },
+      { type: 'relu', name: 'after_shared' },
+      { type: 'add', inputs: ['after_shared', 'shared'] },
+      { type: 'flatten' },
+      { type: 'dense', units: 7 },
+      { type: 'leakyRelu' },
+      { type: 'dense', units: 3 },
+      { type: 'sigmoid' },
+    ] as Layer[];
+    const model: Model = { format: MODEL_FORMAT, name: 'fold-activations', input: { shape: [6, 6, 3] }, layers };
+    const net = buildNetwork(model, inferShapes(model), 1);
+    net.foldBatchNorms = true;
+    const rng = createRng(12);
+    randomise(net, rng);
+    const x = randomTensor([3, ...net.inputShape], rng);
+    const want = unoptimised(net, x);
+    const ran: string[] = [];
+    for (const l of net.layers) {
+      const own = l.forward.bind(l);
+      (l as EngineLayer).forward = (t, training) => {
+        ran.push(l.name);
+        return own(t, training);
+      };
+    }
+    assertClose(net.forward(x, false).data, want, TOL, 'output');
+    // The relu6, relu6, swish and leakyRelu layers ran inside their convs; the shared conv's relu and the last
+    // layer's sigmoid (the loss reads the pre-activation) ran as layers.
+    const activations = ran.filter((n) => n === 'after_shared' || /relu|swish|sigmoid/i.test(n));
+    assert.deepEqual(activations, ['after_shared', net.layers[13]!.name], ran.join(', '));
+    // The weights followed: a write to the first conv's kernel changes the fused pass as the unfused one.
+    net.params[0]!.value.fill(0.01);
+    assertClose(net.forward(x, false).data, unoptimised(net, x), TOL, 'after a write');
+  });
+
   it('every element-wise activation layer fuses into the epilogue (in place), after conv2d, depthwise, pointwise and dense', () => {
     for (const act of ['relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'swish', 'hardSwish', 'hardSigmoid', 'gelu'] as const) {
       const layers: Layer[] = [

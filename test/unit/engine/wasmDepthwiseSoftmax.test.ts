@@ -94,6 +94,30 @@ for (const variant of WASM_VARIANTS) {
       assert.ok(ran('depthwiseBackward') >= cases.length);
     });
 
+    it('depthwise forward with its bias + activation epilogue: bit-identical to the kernel then biasActivationForward', () => {
+      const rng = createRng(43);
+      const acts = ['linear', 'relu', 'relu6', 'leakyRelu', 'hardSwish', 'sigmoid'] as const;
+      for (const [i, [n, c, mult, g]] of depthwiseCases(47, 24).entries()) {
+        const oc = c * mult;
+        const inSize = n * g.inH * g.inW * c, outSize = n * g.outH * g.outW * oc;
+        const r = new Regions(backend);
+        const ix = r.add(inSize), iw = r.add(g.kh * g.kw * oc), ib = r.add(oc), iy = r.add(outSize), ie = r.add(outSize);
+        const v = r.views();
+        const x = fill(v[ix]!, rng), w = fill(v[iw]!, rng), bias = fill(v[ib]!, rng), y = v[iy]!, expected = v[ie]!;
+        const act = acts[i % acts.length]!;
+        const withBias = i % 3 !== 0;
+        kernels.depthwiseForward(x, w, y, n, g, c, mult, { act, bias: withBias ? bias : undefined, alpha: 0.2 });
+        kernels.depthwiseForward(x, w, expected, n, g, c, mult);
+        kernels.biasActivationForward(act, expected, withBias ? bias : undefined, expected, n * g.outH * g.outW, oc, 0.2);
+        const what = `${act}${withBias ? ' + bias' : ''} ${describe2(n, c, mult, g)}`;
+        assert.deepEqual(y, expected, what);
+        const jy = new Float32Array(outSize);
+        jsKernels.depthwiseForward(x.slice(), w.slice(), jy, n, g, c, mult, { act, bias: withBias ? bias.slice() : undefined, alpha: 0.2 });
+        assertClose(y, jy, 1e-4, `against JavaScript: ${what}`);
+        r.release();
+      }
+    });
+
     it('depthwise: windows without any in-image tap give zeros; short views are refused', () => {
       const g: Window2d = { inH: 2, inW: 2, kh: 1, kw: 1, sh: 3, sw: 3, dh: 1, dw: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, outH: 2, outW: 2 };
       const r = new Regions(backend);

@@ -92,6 +92,24 @@ for (const variant of WASM_VARIANTS) {
       }
     });
 
+    it('a GEMM of one to three rows (B read in place) gives the rows of a taller one bit for bit: batch 1 = batch 8', () => {
+      const rng = createRng(7);
+      for (const [n, k] of [[1, 1], [5, 3], [32, 16], [45, 300], [1000, 1280], [37, 513]] as const) {
+        const mark = be.mark();
+        const a = put(be, random(8 * k, rng)), b = put(be, random(k * n, rng)), c0 = random(8 * n, rng);
+        for (const acc of [false, true]) {
+          const tall = put(be, c0);
+          be.gemm(false, false, 8, n, k, a, b, tall, acc);
+          for (const m of [1, 2, 3]) {
+            const short = put(be, c0.subarray(0, m * n));
+            be.gemm(false, false, m, n, k, a, b, short, acc);
+            assert.deepEqual(be.f32At(short, m * n), be.f32At(tall, m * n), `${m} rows of ${n}×${k}${acc ? ' accumulate' : ''}`);
+          }
+        }
+        be.release(mark);
+      }
+    });
+
     it('k = 0 zeroes C, or leaves it when accumulating; m = 0 or n = 0 touches nothing', () => {
       const rng = createRng(4);
       const mark = be.mark();

@@ -9,6 +9,7 @@
 // backward accumulates dw and dx in place as the reference does. The arithmetic is float32 (the reference rounds
 // float64 sums once per add): results agree to about 1e-6 relative, bit for bit where it is one fused multiply-add.
 import { madd } from './simd';
+import { biasActivation, LINEAR, RELU, RELU6 } from './elementwise';
 
 /** First tap k ≥ 0 with p0 + k·d ≥ 0. */
 @inline function firstTap(p0: i32, d: i32): i32 {
@@ -31,15 +32,38 @@ import { madd } from './simd';
   return v128.load32_splat(xp + (<usize>(j / mult) << 2));
 }
 
+// The forward epilogue applied as outputs are stored (each thread its own instance, so its own globals): the bias
+// (0: none), then linear, relu or relu6; NONE when depthwiseForward applies no epilogue or one per row after.
+const NONE = -1;
+let storeAct: i32 = NONE;
+let storeBias: usize = 0;
+
+/** Channels jo/4…+3 of an output pixel as stored: + bias, then the activation, as biasActivation computes them. */
+@inline function finish4(v: v128, jo: usize): v128 {
+  if (storeAct == NONE) return v;
+  if (storeBias != 0) v = f32x4.add(v, v128.load(storeBias + jo));
+  if (storeAct == LINEAR) return v;
+  const r = f32x4.pmax(f32x4.splat(0), v);
+  return storeAct == RELU6 ? f32x4.pmin(f32x4.splat(6), r) : r;
+}
+
+@inline function finish1(v: f32, jo: usize): f32 {
+  if (storeAct == NONE) return v;
+  if (storeBias != 0) v += load<f32>(storeBias + jo);
+  if (storeAct == LINEAR) return v;
+  return v > 0 ? (storeAct == RELU6 && !(v < 6) ? 6 : v) : 0;
+}
+
 /** 1: mult 1; 2: mult 2; 4: mult a multiple of 4; 0: scalar. */
 @inline function modeOf(mult: i32): i32 {
   return mult == 1 ? 1 : mult == 2 ? 2 : (mult & 3) == 0 ? 4 : 0;
 }
 
 /** y[n, outH, outW, c·mult] ← depthwise(x[n, inH, inW, c], w) for output rows r0 ≤ r < r1, r = n·outH + oy (pointers
- *  are the whole batch's), overwritten; no bias. By rows, not samples, so that a batch of one splits over threads. */
+ *  are the whole batch's), overwritten; then, when act ≥ 0, biasActivation(act) of each row in place while it is in
+ *  cache (bias 0: none). By rows, not samples, so that a batch of one splits over threads. */
 export function depthwiseForward(
-  x: usize, w: usize, y: usize, r0: i32, r1: i32, c: i32, mult: i32,
+  x: usize, w: usize, y: usize, r0: i32, r1: i32, c: i32, mult: i32, bias: usize, act: i32, alpha: f64,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   const oc = c * mult;
@@ -48,6 +72,11 @@ export function depthwiseForward(
   const tapYBytes = <usize>(dh * inW * c) << 2, tapXBytes = <usize>(dw * c) << 2;
   const wRowBytes = <usize>(kw * oc) << 2, wTapBytes = <usize>oc << 2;
   const stepXBytes = <usize>(sw * c) << 2;
+  const wRowOut = <usize>(outW * oc) << 2;
+  // linear, relu and relu6 as the outputs are stored; other activations row by row after.
+  const inStore = act == LINEAR || act == RELU || act == RELU6;
+  storeAct = inStore ? act : NONE;
+  storeBias = bias;
   let yp = y + ((<usize>r0 * outW * oc) << 2);
   for (let r = r0; r < r1; r++) {
     const n = r / outH, oy = r - n * outH;
@@ -79,10 +108,10 @@ export function depthwiseForward(
             xr += tapYBytes;
             wr += wRowBytes;
           }
-          v128.store(yp + jo, a0);
-          v128.store(yp + wTapBytes + jo, a1);
-          v128.store(yp + 2 * wTapBytes + jo, a2);
-          v128.store(yp + 3 * wTapBytes + jo, a3);
+          v128.store(yp + jo, finish4(a0, jo));
+          v128.store(yp + wTapBytes + jo, finish4(a1, jo));
+          v128.store(yp + 2 * wTapBytes + jo, finish4(a2, jo));
+          v128.store(yp + 3 * wTapBytes + jo, finish4(a3, jo));
         }
         if (vecEnd < oc) {
           for (let p = 0; p < 4; p++) {
@@ -100,7 +129,9 @@ export function depthwiseForward(
       yp += wTapBytes;
       ox++;
     }
+    if (act >= 0 && !inStore) biasActivation(act, yp - wRowOut, bias, yp - wRowOut, outW, oc, alpha);
   }
+  storeAct = NONE;
 }
 
 /** One output pixel's channels j0…oc: xb, wb = the first in-image tap's input and kernel rows. */
@@ -125,8 +156,8 @@ export function depthwiseForward(
       xr += tapYBytes;
       wr += wRowBytes;
     }
-    v128.store(yp + jo, a0);
-    v128.store(yp + jo + 16, a1);
+    v128.store(yp + jo, finish4(a0, jo));
+    v128.store(yp + jo + 16, finish4(a1, jo + 16));
   }
   for (; j < vecEnd; j += 4) {
     let a0 = f32x4.splat(0);
@@ -142,7 +173,7 @@ export function depthwiseForward(
       xr += tapYBytes;
       wr += wRowBytes;
     }
-    v128.store(yp + jo, a0);
+    v128.store(yp + jo, finish4(a0, jo));
   }
   for (; j < oc; j++) {
     let a: f32 = 0;
@@ -158,7 +189,7 @@ export function depthwiseForward(
       xr += tapYBytes;
       wr += wRowBytes;
     }
-    store<f32>(yp + jo, a);
+    store<f32>(yp + jo, finish1(a, jo));
   }
 }
 

@@ -12,13 +12,13 @@
 import { normalCdf, normalPdf } from './gaussian';
 import { addF32, copyF32, hi64, lo64, mulBy64, pack32 } from './simd';
 
-const LINEAR = 0;
-const RELU = 1;
+export const LINEAR = 0;
+export const RELU = 1;
 const LEAKY_RELU = 2;
 const SIGMOID = 3;
 const TANH = 4;
-const SOFTMAX = 5;
-const RELU6 = 6;
+export const SOFTMAX = 5;
+export const RELU6 = 6;
 const SWISH = 7;
 const HARD_SWISH = 8;
 const HARD_SIGMOID = 9;

@@ -18,15 +18,15 @@
 // (one FMA instruction on x64 with FMA3), without it f32x4.mul + f32x4.add.
 
 import { fillPaddedRows, im2colRows, im2colRowsPadded, paddedRowsFloats } from './im2col';
-import { biasActivation } from './elementwise';
+import { biasActivation, LINEAR, RELU, RELU6 } from './elementwise';
 
-const MR: i32 = 4;
-const NR: i32 = 8;
-const KC: i32 = 256;
-const MC: i32 = 128;
-const NC: i32 = 1024;
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 128;
+export const NC: i32 = 1024;
 /** Up to this many columns, a non-transposed A is read in place: packing it would cost about as much as using it. */
-const DIRECT_MAX_N: i32 = 32;
+export const DIRECT_MAX_N: i32 = 32;
 
 /** The first byte the module's own data does not use: the backend's arena starts here (16-aligned). */
 export function heapBase(): usize {
@@ -62,6 +62,13 @@ export function gemm(
     if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + ((<usize>i * ldc) << 2), 0, <usize>n << 2);
     return;
   }
+  // A row or three times B (a dense layer on a batch of one): B's rows read in place, nothing packed.
+  if (m < MR && !transA && !transB) {
+    for (let i = 0; i < m; i++) {
+      gemvRow(n, k, a + ((<usize>i * lda) << 2), b, ldb, c + ((<usize>i * ldc) << 2), accumulate != 0);
+    }
+    return;
+  }
   const kcMax = min(k, KC);
   const pB = scratch;
   const pA = pB + ((<usize>roundUp(min(n, NC), NR) * kcMax) << 2);
@@ -85,9 +92,9 @@ export function gemm(
             const bp = pB + ((<usize>jr * kc) << 2);
             for (let ir = 0; ir < m4; ir += MR) {
               const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-              microDirect(kc, a + ((<usize>(ic + ir) * lda + pc) << 2), lda, bp, cp, ldc, overwrite, nr, tile);
+              microDirect(kc, a + ((<usize>(ic + ir) * lda + pc) << 2), lda, bp, cp, ldc, overwrite, nr, tile, false, 0);
             }
-            if (m4 < mc) micro(kc, pA, bp, c + ((<usize>(ic + m4) * ldc + jc + jr) << 2), ldc, overwrite, mc - m4, nr, tile);
+            if (m4 < mc) micro(kc, pA, bp, c + ((<usize>(ic + m4) * ldc + jc + jr) << 2), ldc, overwrite, mc - m4, nr, tile, false, 0);
           }
           continue;
         }
@@ -99,10 +106,71 @@ export function gemm(
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-            micro(kc, pA + ((<usize>ir * kc) << 2), bp, cp, ldc, overwrite, mr, nr, tile);
+            micro(kc, pA + ((<usize>ir * kc) << 2), bp, cp, ldc, overwrite, mr, nr, tile, false, 0);
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * c[0…n) (+)= a[0…k) · B (row stride ldb floats), KC slice by slice: within a slice each element's sum starts at 0
+ * and takes its multiply-adds in k order, then meets C, as micro does, so the result is gemm's bit for bit.
+ * Columns by 32 (8 accumulators, 8 contiguous loads of B's row per splat of a), then by 4, then one at a time.
+ */
+function gemvRow(n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, accumulate: bool): void {
+  const ld = <usize>ldb << 2;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const overwrite = pc == 0 && !accumulate;
+    const ap = a + (<usize>pc << 2);
+    const aEnd = ap + (<usize>kc << 2);
+    const bSlice = b + <usize>pc * ld;
+    let j = 0;
+    for (; j + 32 <= n; j += 32) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+      let bp = bSlice + (<usize>j << 2);
+      for (let p = ap; p < aEnd; p += 4) {
+        const x = v128.load32_splat(p);
+        s0 = madd(x, v128.load(bp), s0); s1 = madd(x, v128.load(bp, 16), s1);
+        s2 = madd(x, v128.load(bp, 32), s2); s3 = madd(x, v128.load(bp, 48), s3);
+        s4 = madd(x, v128.load(bp, 64), s4); s5 = madd(x, v128.load(bp, 80), s5);
+        s6 = madd(x, v128.load(bp, 96), s6); s7 = madd(x, v128.load(bp, 112), s7);
+        bp += ld;
+      }
+      const cp = c + (<usize>j << 2);
+      if (!overwrite) {
+        s0 = f32x4.add(s0, v128.load(cp)); s1 = f32x4.add(s1, v128.load(cp, 16));
+        s2 = f32x4.add(s2, v128.load(cp, 32)); s3 = f32x4.add(s3, v128.load(cp, 48));
+        s4 = f32x4.add(s4, v128.load(cp, 64)); s5 = f32x4.add(s5, v128.load(cp, 80));
+        s6 = f32x4.add(s6, v128.load(cp, 96)); s7 = f32x4.add(s7, v128.load(cp, 112));
+      }
+      v128.store(cp, s0); v128.store(cp, s1, 16); v128.store(cp, s2, 32); v128.store(cp, s3, 48);
+      v128.store(cp, s4, 64); v128.store(cp, s5, 80); v128.store(cp, s6, 96); v128.store(cp, s7, 112);
+    }
+    for (; j + 4 <= n; j += 4) {
+      let s0 = f32x4.splat(0);
+      let bp = bSlice + (<usize>j << 2);
+      for (let p = ap; p < aEnd; p += 4) {
+        s0 = madd(v128.load32_splat(p), v128.load(bp), s0);
+        bp += ld;
+      }
+      const cp = c + (<usize>j << 2);
+      v128.store(cp, overwrite ? s0 : f32x4.add(s0, v128.load(cp)));
+    }
+    for (; j < n; j++) {
+      // One lane of the vector form: the same multiply-add per step (fused under relaxed SIMD).
+      let s0 = f32x4.splat(0);
+      let bp = bSlice + (<usize>j << 2);
+      for (let p = ap; p < aEnd; p += 4) {
+        s0 = madd(v128.load32_splat(p), v128.load32_zero(bp), s0);
+        bp += ld;
+      }
+      const cp = c + (<usize>j << 2);
+      const v = f32x4.extract_lane(s0, 0);
+      store<f32>(cp, overwrite ? v : load<f32>(cp) + v);
     }
   }
 }
@@ -239,10 +307,10 @@ function microImplicit(
       bp += 32;
     }
   }
-  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, true, mr, nr, tile);
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, true, mr, nr, tile, false, 0);
 }
 
-@inline function roundUp(x: i32, q: i32): i32 {
+@inline export function roundUp(x: i32, q: i32): i32 {
   return (x + q - 1) / q * q;
 }
 
@@ -251,8 +319,9 @@ function microImplicit(
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-/** C tile (4×8 at cp, row stride ldc floats) (+)= A panel [kc][4] · B panel [kc][8]. */
-function micro(kc: i32, ap: usize, bp: usize, cp: usize, ldc: i32, overwrite: bool, mr: i32, nr: i32, tile: usize): void {
+/** C tile (4×8 at cp, row stride ldc floats) (+)= A panel [kc][4] · B panel [kc][8]; with `epi`, the epilogue
+ *  (setEpilogue) applied on the way out, bias at `bias` (0: none) for the tile's first column. */
+export function micro(kc: i32, ap: usize, bp: usize, cp: usize, ldc: i32, overwrite: bool, mr: i32, nr: i32, tile: usize, epi: bool, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -272,11 +341,11 @@ function micro(kc: i32, ap: usize, bp: usize, cp: usize, ldc: i32, overwrite: bo
     ap += 16;
     bp += 32;
   }
-  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, mr, nr, tile);
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, mr, nr, tile, epi, bias);
 }
 
 /** Like micro, for a full 4-row block of A read in place (rows at a, a + lda floats, …). */
-function microDirect(kc: i32, a: usize, lda: i32, bp: usize, cp: usize, ldc: i32, overwrite: bool, nr: i32, tile: usize): void {
+export function microDirect(kc: i32, a: usize, lda: i32, bp: usize, cp: usize, ldc: i32, overwrite: bool, nr: i32, tile: usize, epi: bool, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -299,22 +368,68 @@ function microDirect(kc: i32, a: usize, lda: i32, bp: usize, cp: usize, ldc: i32
     a0 += 4;
     bp += 32;
   }
-  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, MR, nr, tile);
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, MR, nr, tile, epi, bias);
 }
 
-/** C tile at cp (+)= the accumulators; only the top-left mr×nr part when the tile is on an edge. */
+// The epilogue gemmPacked turns on for its last KC slice (each thread its own instance, so its own globals): the
+// sums z (+ bias) stay in C, and y = act(z) (linear, relu or relu6) goes yDelta bytes after C (0: y is C).
+let epiAct: i32 = LINEAR;
+let epiYDelta: usize = 0;
+
+/** Sets the epilogue's activation (LINEAR, RELU or RELU6) and where y is relative to C. */
+export function setEpilogue(act: i32, yDelta: usize): void {
+  epiAct = act;
+  epiYDelta = yDelta;
+}
+
+/** relu or relu6 of four lanes, as activationRow computes them (NaN and −0 give 0). */
+@inline function activate4(v: v128): v128 {
+  const r = f32x4.pmax(f32x4.splat(0), v);
+  return epiAct == RELU6 ? f32x4.pmin(f32x4.splat(6), r) : r;
+}
+
+@inline function activate1(v: f32): f32 {
+  if (epiAct == LINEAR) return v;
+  return v > 0 ? (epiAct == RELU6 && !(v < 6) ? 6 : v) : 0;
+}
+
+/** C tile at cp (+)= the accumulators; only the top-left mr×nr part when the tile is on an edge. With `epi`: plus
+ *  the bias (at `bias`, when not 0), then the activation into y (see setEpilogue): the same float32 operations as
+ *  biasActivation after the GEMM, so bit-identical to it. */
 @inline function storeTile(
   c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
-  cp: usize, ldc: i32, overwrite: bool, mr: i32, nr: i32, tile: usize,
+  cp: usize, ldc: i32, overwrite: bool, mr: i32, nr: i32, tile: usize, epi: bool, bias: usize,
 ): void {
   const ld = <usize>ldc << 2;
   if (mr == MR && nr == NR) {
-    const r0 = cp, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+    let r0 = cp, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
     if (!overwrite) {
       c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
       c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
       c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
       c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+    }
+    if (epi) {
+      if (bias != 0) {
+        const b0 = v128.load(bias), b1 = v128.load(bias, 16);
+        c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
+        c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+        c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
+        c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+      }
+      if (epiYDelta != 0) {
+        v128.store(r0, c00); v128.store(r0, c01, 16);
+        v128.store(r1, c10); v128.store(r1, c11, 16);
+        v128.store(r2, c20); v128.store(r2, c21, 16);
+        v128.store(r3, c30); v128.store(r3, c31, 16);
+        r0 += epiYDelta; r1 += epiYDelta; r2 += epiYDelta; r3 += epiYDelta;
+      }
+      if (epiAct != LINEAR) {
+        c00 = activate4(c00); c01 = activate4(c01);
+        c10 = activate4(c10); c11 = activate4(c11);
+        c20 = activate4(c20); c21 = activate4(c21);
+        c30 = activate4(c30); c31 = activate4(c31);
+      }
     }
     v128.store(r0, c00); v128.store(r0, c01, 16);
     v128.store(r1, c10); v128.store(r1, c11, 16);
@@ -332,8 +447,15 @@ function microDirect(kc: i32, a: usize, lda: i32, bp: usize, cp: usize, ldc: i32
     const dst = cp + <usize>r * ld;
     for (let t = 0; t < nr; t++) {
       const o = <usize>t << 2;
-      const v = load<f32>(src + o);
-      store<f32>(dst + o, overwrite ? v : load<f32>(dst + o) + v);
+      let v = load<f32>(src + o);
+      if (!overwrite) v = load<f32>(dst + o) + v;
+      if (epi) {
+        if (bias != 0) v += load<f32>(bias + o);
+        if (epiYDelta != 0) store<f32>(dst + o, v);
+        store<f32>(dst + epiYDelta + o, activate1(v));
+        continue;
+      }
+      store<f32>(dst + o, v);
     }
   }
 }
@@ -352,7 +474,7 @@ function microDirect(kc: i32, a: usize, lda: i32, bp: usize, cp: usize, ldc: i32
 }
 
 /** op(A) = A [m×k]: rows ic…ic+mc, columns pc…pc+kc → panels [kc][4], zero rows past mc. */
-function packAN(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32, dst: usize): void {
+export function packAN(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32, dst: usize): void {
   const ld = <usize>lda << 2;
   const k4 = kc & ~3;
   for (let ir = 0; ir < mc; ir += MR) {
@@ -407,7 +529,7 @@ function packAT(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32, dst: usi
 }
 
 /** op(B) = B [k×n]: rows pc…pc+kc, columns jc…jc+nc → panels [kc][8], zero columns past nc. */
-function packBN(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
+export function packBN(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
   const ld = <usize>ldb << 2;
   for (let jr = 0; jr < nc; jr += NR) {
     let s = b + ((<usize>pc * ldb + jc + jr) << 2);
