@@ -9,6 +9,18 @@ export interface Rng {
   normal(): number;
   /** An independent generator derived from this one (for a sub-task that must not shift the main sequence). */
   fork(): Rng;
+  /** Skips the next n draws of next(), returning the state they start from: a kernel that draws them itself
+   *  (dropoutMask) computes mulberry32 from it, so its values are next()'s. */
+  jump(n: number): number;
+}
+
+/** mulberry32's state step and its output for a state (what next() returns for it). */
+export const MULBERRY_STEP = 0x6d2b79f5;
+export function mulberry32(state: number): number {
+  let t = state >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 /** mulberry32: tiny, fast, and good enough for shuffling and initialisation. */
@@ -16,11 +28,8 @@ export function createRng(seed: number): Rng {
   let state = seed >>> 0;
   let spare: number | undefined;
   const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state + MULBERRY_STEP) >>> 0;
+    return mulberry32(state);
   };
   return {
     next,
@@ -39,5 +48,12 @@ export function createRng(seed: number): Rng {
       return r * Math.cos(2 * Math.PI * v);
     },
     fork: () => createRng(Math.floor(next() * 4294967296)),
+    jump: (n) => {
+      if (!Number.isInteger(n) || n < 0) throw new RangeError(`jump: bad count ${n}`);
+      const from = state;
+      // n·STEP mod 2³², exactly, for any n below 2⁵³.
+      state = (state + Math.imul(n % 4294967296, MULBERRY_STEP)) >>> 0;
+      return from;
+    },
   };
 }

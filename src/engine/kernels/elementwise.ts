@@ -2,6 +2,7 @@
 import { assertNever } from '../../model/assertNever';
 import { gelu, geluDerivative } from '../../model/gaussian';
 import type { ActivationName } from '../../model/types';
+import type { Rng } from '../rng';
 
 /** 1 / (1 + e^-v), split on the sign so exp never overflows. */
 function sigmoid(v: number): number {
@@ -153,6 +154,11 @@ export function biasActivationBackward(
 ): void {
   activationBackward(act, z, y, dy, dz, rows * cols, cols, alpha);
   if (biasGrad) sumRows(dz, rows, cols, biasGrad);
+}
+
+/** Dropout's mask: mask[i] ← scale with probability keep (rng.next() < keep), else 0, for i < size. */
+export function dropoutMask(mask: Float32Array, size: number, keep: number, scale: number, rng: Rng): void {
+  for (let i = 0; i < size; i++) mask[i] = rng.next() < keep ? scale : 0;
 }
 
 /** out[0…size) ← a · b (dropout's mask). out may be a or b. */

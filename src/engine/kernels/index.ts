@@ -5,7 +5,7 @@ import { batchNormBackward, batchNormForward, batchNormInputBackward } from './b
 import { composeConvForward, type ConvForward } from './conv';
 import { col2im, im2col } from './im2col';
 import { depthwiseBackward, depthwiseForward, depthwiseInputBackward } from './depthwise';
-import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, multiply, sumRows } from './elementwise';
+import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, dropoutMask, multiply, sumRows } from './elementwise';
 import { gemm } from './gemm';
 import { gemmPacked, packWeights } from './packedWeights';
 import { applyUpdate, sumSquares } from './optimizer';
@@ -51,6 +51,8 @@ export interface Kernels {
   readonly batchNormInputBackward: typeof batchNormInputBackward;
   /** out ← a · b elementwise (dropout's mask). */
   readonly multiply: typeof multiply;
+  /** Dropout's mask from the generator (see ./elementwise). */
+  readonly dropoutMask: typeof dropoutMask;
   /** The fused softmax cross-entropy's loss and dLogits (see ./softmaxLoss). */
   readonly softmaxCrossEntropy: typeof softmaxCrossEntropy;
 }
@@ -86,6 +88,7 @@ export const jsKernels: Kernels = {
   batchNormBackward,
   batchNormInputBackward,
   multiply,
+  dropoutMask,
   softmaxCrossEntropy,
 };
 

@@ -23,7 +23,7 @@ export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
   'batchNormForward', 'batchNormBackward', 'convForward', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
-  'winogradInput', 'winogradOutput', 'winogradFilter', 'packWeights', 'gemmPacked',
+  'winogradInput', 'winogradOutput', 'winogradFilter', 'packWeights', 'gemmPacked', 'dropoutMask',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -123,6 +123,13 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       inWasm.col2im++;
       if (groups > 1) return be.exports.groupedPatches(at(dx, dxOff), at(cols, colsOff), 1, batch, c, groups, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
       be.exports.col2im(at(cols, colsOff), at(dx, dxOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+    },
+    dropoutMask(mask, size, keep, scale, rng) {
+      const be = backendOfBuffer(mask.buffer);
+      if (!be) { fallback.dropoutMask++; return js.dropoutMask(mask, size, keep, scale, rng); }
+      if (mask.length < size) tooShort('dropoutMask', mask.length, size);
+      inWasm.dropoutMask++;
+      be.exports.dropoutMask(at(mask), size, rng.jump(size), keep, scale);
     },
     packWeights(b, k, n, packed) {
       const be = owner(b, packed);

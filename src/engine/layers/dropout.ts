@@ -45,7 +45,7 @@ export class Dropout implements EngineLayer {
     const mask = this.memory.buf('mask').view();
     const rng = this.rng;
     // The mask comes from the seeded generator (same seed, same masks); the product is a kernel.
-    if (!this.frozen) for (let i = 0; i < size; i++) mask[i] = rng.next() < keep ? scale : 0;
+    if (!this.frozen) getKernels().dropoutMask(mask, size, keep, scale, rng);
     getKernels().multiply(x.data, mask, y.data, size);
     return y;
   }

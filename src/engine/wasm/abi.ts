@@ -55,6 +55,8 @@ export interface KernelExports {
   activationBackward(act: I32, z: Ptr, y: Ptr, dy: Ptr, dz: Ptr, rows: I32, cols: I32, alpha: F64, biasGrad: Ptr): void;
   sumRows(x: Ptr, rows: I32, cols: I32, out: Ptr): void;
   multiply(a: Ptr, b: Ptr, out: Ptr, n: I32): void;
+  /** state: mulberry32's (as Rng.jump returns it, an unsigned 32-bit value). */
+  dropoutMask(mask: Ptr, n: I32, state: I32, keep: F64, scale: F64): void;
   /** labels: int32; returns the loss summed over the n rows. */
   softmaxCrossEntropy(z: Ptr, p: Ptr, labels: Ptr, n: I32, c: I32, d: Ptr): F64;
   // depthwise.ts (forward: output rows r0 ≤ r < r1 of the batch, r = sample · outH + oy)
@@ -106,7 +108,7 @@ export type PackedGemmFn = KernelExports['gemmPacked'];
 const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'] } = {
   heapBase: 0, relaxed: 0, scratchBytes: 3, gemm: 13, convForward: 26, packB: 5, gemmPacked: 15,
   im2col: 16, im2colSamples: 17, col2im: 16, groupedPatches: 18,
-  biasActivation: 7, activationBackward: 9, sumRows: 4, multiply: 4, softmaxCrossEntropy: 6,
+  biasActivation: 7, activationBackward: 9, sumRows: 4, multiply: 4, softmaxCrossEntropy: 6, dropoutMask: 5,
   depthwiseForward: 22, depthwiseBackward: 20,
   maxPoolForward: 18, maxPoolBackward: 5, avgPool: 20,
   sgdUpdate: 6, momentumUpdate: 9, adamUpdate: 14, rmspropUpdate: 13, sumSquares: 2,

@@ -135,6 +135,31 @@ for (const variant of WASM_VARIANTS) {
       r.release();
     });
 
+    it('dropout mask: bit-identical to the generator\'s draws, which continue where the mask left them', () => {
+      for (const [size, keep, seed] of [[1, 0.5, 1], [7, 0.9, 2], [1001, 0.75, 3], [65536, 0.5, 4], [3, 1e-9, 5]] as const) {
+        const r = new Regions(backend);
+        r.add(size);
+        const [mask] = r.views();
+        const ours = createRng(seed), ref = createRng(seed);
+        ours.next();
+        ref.next();
+        const before = ran('dropoutMask');
+        kernels.dropoutMask(mask!, size, keep, 1 / keep, ours);
+        assert.equal(ran('dropoutMask'), before + 1, 'ran in WebAssembly');
+        const expected = new Float32Array(size);
+        jsKernels.dropoutMask(expected, size, keep, 1 / keep, ref);
+        assert.deepEqual(mask, expected, `size ${size}, keep ${keep}`);
+        assert.equal(ours.next(), ref.next(), 'the generator continues at the same draw');
+        r.release();
+      }
+      // jump(n) is n draws, from any state (the state wraps past 2³²).
+      const a = createRng(0xfffffff0), b = createRng(0xfffffff0);
+      a.jump(100003);
+      for (let i = 0; i < 100003; i++) b.next();
+      assert.equal(a.next(), b.next());
+      assert.throws(() => a.jump(-1), /bad count/);
+    });
+
     it('elementwise product (dropout): bit-identical, odd sizes, in place', () => {
       const rng = createRng(41);
       for (const size of [...ODD, 64, 1001]) {

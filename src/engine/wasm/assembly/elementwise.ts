@@ -402,3 +402,20 @@ function derivativeRow(act: i32, z: usize, y: usize, dy: usize, dz: usize, n: i3
     }
   }
 }
+
+/**
+ * Dropout's mask: mask[i] = scale when draw i of mulberry32 from `state` is below keep, else 0 (reference: the
+ * dropout layer's `rng.next() < keep ? scale : 0`, with Rng.jump giving `state`). The same integer steps and the
+ * same float64 division and comparison as src/engine/rng.ts: bit-identical masks.
+ */
+export function dropoutMask(mask: usize, n: i32, state: u32, keep: f64, scale: f64): void {
+  const kept = <f32>scale;
+  for (let i = 0; i < n; i++) {
+    state += 0x6d2b79f5;
+    let t = state;
+    t = (t ^ (t >>> 15)) * (t | 1);
+    t ^= t + (t ^ (t >>> 7)) * (t | 61);
+    const u = <f64>(t ^ (t >>> 14)) / 4294967296.0;
+    store<f32>(mask + (<usize>i << 2), u < keep ? kept : 0);
+  }
+}

@@ -8,7 +8,8 @@
 // registers V8 allocates on x64; 5×8 spills) multiplies one A panel by one B panel. Packing absorbs every
 // transpose, so the microkernel sees the same two contiguous streams in all four modes; edge tiles (m % 4,
 // n % 8) compute the full tile from the zero-padded panels and store only the valid part. With few columns
-// (n ≤ 32, e.g. conv forward with 16 filters) a non-transposed A is read in place by microDirect instead.
+// (n ≤ 32, e.g. conv forward with 16 filters) A is read in place instead: by microDirect, or, transposed (a weight
+// gradient), by microStrided.
 // (Measured on Zen 4 under load: unrolling the k loop ×2 made V8's code about 20 % slower; KC/MC/NC untuned.)
 //
 // Memory: the module imports its memory (the backend owns it); every operand is a byte offset. The packing
@@ -74,6 +75,9 @@ export function gemm(
   const pA = pB + ((<usize>roundUp(min(n, NC), NR) * kcMax) << 2);
   const tile = pA + ((<usize>roundUp(min(m, MC), MR) * kcMax) << 2);
   const direct = !transA && n <= DIRECT_MAX_N;
+  // Transposed A (a weight gradient: patchesᵀ · dz) with few columns: op(A)'s four rows at one k are four contiguous
+  // floats of A's row k, so full 4-row blocks are read in place too.
+  const directT = transA && n <= DIRECT_MAX_N;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -93,6 +97,20 @@ export function gemm(
             for (let ir = 0; ir < m4; ir += MR) {
               const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
               microDirect(kc, a + ((<usize>(ic + ir) * lda + pc) << 2), lda, bp, cp, ldc, overwrite, nr, tile, false, 0);
+            }
+            if (m4 < mc) micro(kc, pA, bp, c + ((<usize>(ic + m4) * ldc + jc + jr) << 2), ldc, overwrite, mc - m4, nr, tile, false, 0);
+          }
+          continue;
+        }
+        if (directT) {
+          const m4 = mc & ~3;
+          if (m4 < mc) packAT(a, lda, ic + m4, pc, mc - m4, kc, pA);
+          for (let jr = 0; jr < nc; jr += NR) {
+            const nr = min(NR, nc - jr);
+            const bp = pB + ((<usize>jr * kc) << 2);
+            for (let ir = 0; ir < m4; ir += MR) {
+              const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
+              microStrided(kc, a + ((<usize>pc * lda + ic + ir) << 2), lda, bp, cp, ldc, overwrite, nr, tile);
             }
             if (m4 < mc) micro(kc, pA, bp, c + ((<usize>(ic + m4) * ldc + jc + jr) << 2), ldc, overwrite, mc - m4, nr, tile, false, 0);
           }
@@ -342,6 +360,31 @@ export function micro(kc: i32, ap: usize, bp: usize, cp: usize, ldc: i32, overwr
     bp += 32;
   }
   storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, mr, nr, tile, epi, bias);
+}
+
+/** Like micro, for a full 4-row block of op(A) = Aᵀ read in place: at each k four contiguous floats, lda apart. */
+function microStrided(kc: i32, ap: usize, lda: i32, bp: usize, cp: usize, ldc: i32, overwrite: bool, nr: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const ld = <usize>lda << 2;
+  const end = bp + (<usize>kc << 5);
+  while (bp < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(ap);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(ap, 4);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(ap, 8);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(ap, 12);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    ap += ld;
+    bp += 32;
+  }
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, MR, nr, tile, false, 0);
 }
 
 /** Like micro, for a full 4-row block of A read in place (rows at a, a + lda floats, …). */

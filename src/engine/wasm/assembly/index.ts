@@ -2,7 +2,7 @@
 export { heapBase, relaxed, scratchBytes, gemm, convForward } from './gemm';
 export { packB, gemmPacked } from './packedGemm';
 export { im2col, im2colSamples, col2im, groupedPatches } from './im2col';
-export { biasActivation, activationBackward, sumRows, multiply, softmaxCrossEntropy } from './elementwise';
+export { biasActivation, activationBackward, sumRows, multiply, softmaxCrossEntropy, dropoutMask } from './elementwise';
 export { depthwiseForward, depthwiseBackward } from './depthwise';
 export { maxPoolForward, maxPoolBackward, avgPool } from './pooling';
 export { sgdUpdate, momentumUpdate, adamUpdate, rmspropUpdate, sumSquares } from './optimizers';

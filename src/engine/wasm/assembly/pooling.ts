@@ -25,8 +25,17 @@ export function maxPoolForward(
     const xn = n * inH * inW * c;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * sh - padTop;
+      const rowsInside = y0 >= 0 && y0 + (kh - 1) * dh < inH;
       for (let ox = 0; ox < outW; ox++) {
         const x0 = ox * sw - padLeft;
+        if (rowsInside && x0 >= 0 && x0 + (kw - 1) * dw < inW) {
+          // Every tap in the image: the running maximum and its index stay in registers (the same comparisons in
+          // the same order as below), stored once.
+          windowMax(x, xn + (y0 * inW + x0) * c, yb, ab, c, inW, kh, kw, dh, dw);
+          yb += cBytes;
+          ab += cBytes;
+          continue;
+        }
         let first = true;
         for (let ky = 0; ky < kh; ky++) {
           const iy = y0 + ky * dh;
@@ -71,6 +80,45 @@ export function maxPoolForward(
         ab += cBytes;
       }
     }
+  }
+}
+
+/** One window's maxima and winners (element indices) over its kh × kw taps, all in the image: w0 = the first tap's
+ *  element index. A tap replaces the maximum unless v ≤ max (so NaN wins), taps in row order, as maxPoolForward. */
+@inline function windowMax(x: usize, w0: i32, yb: usize, ab: usize, c: i32, inW: i32, kh: i32, kw: i32, dh: i32, dw: i32): void {
+  const iota = i32x4(0, 1, 2, 3);
+  const tapY = dh * inW * c, tapX = dw * c;
+  let ch = 0;
+  for (; ch + 4 <= c; ch += 4) {
+    let best = v128.load(x + (<usize>(w0 + ch) << 2));
+    let at = i32x4.add(i32x4.splat(w0 + ch), iota);
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
+        const xi = w0 + ky * tapY + kx * tapX + ch;
+        const v = v128.load(x + (<usize>xi << 2));
+        const take = v128.not(f32x4.le(v, best));
+        best = v128.bitselect(v, best, take);
+        at = v128.bitselect(i32x4.add(i32x4.splat(xi), iota), at, take);
+      }
+    }
+    v128.store(yb + (<usize>ch << 2), best);
+    v128.store(ab + (<usize>ch << 2), at);
+  }
+  for (; ch < c; ch++) {
+    let best = load<f32>(x + (<usize>(w0 + ch) << 2));
+    let at = w0 + ch;
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
+        const xi = w0 + ky * tapY + kx * tapX + ch;
+        const v = load<f32>(x + (<usize>xi << 2));
+        if (!(v <= best)) {
+          best = v;
+          at = xi;
+        }
+      }
+    }
+    store<f32>(yb + (<usize>ch << 2), best);
+    store<i32>(ab + (<usize>ch << 2), at);
   }
 }
 
