@@ -10,8 +10,8 @@ export interface Rng {
   /** An independent generator derived from this one (for a sub-task that must not shift the main sequence). */
   fork(): Rng;
   /** Skips the next n draws of next(), returning the state they start from: a kernel that draws them itself
-   *  (dropoutMask) computes mulberry32 from it, so its values are next()'s. */
-  jump(n: number): number;
+   *  (dropoutMask) computes mulberry32 from it, so its values are next()'s. Only createRng's generators have it. */
+  jump?(n: number): number;
 }
 
 /** mulberry32's state step and its output for a state (what next() returns for it). */

@@ -126,7 +126,8 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     },
     dropoutMask(mask, size, keep, scale, rng) {
       const be = backendOfBuffer(mask.buffer);
-      if (!be) { fallback.dropoutMask++; return js.dropoutMask(mask, size, keep, scale, rng); }
+      // A generator other than createRng's (a test's scripted one) draws in JavaScript.
+      if (!be || !rng.jump) { fallback.dropoutMask++; return js.dropoutMask(mask, size, keep, scale, rng); }
       if (mask.length < size) tooShort('dropoutMask', mask.length, size);
       inWasm.dropoutMask++;
       be.exports.dropoutMask(at(mask), size, rng.jump(size), keep, scale);
