@@ -59,8 +59,6 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
 async function predict(values: OptionValues<typeof spec.options>, operands: readonly string[], io: CliIo): Promise<number> {
   const [modelPath, ...images] = operands;
   const { model, network, classes } = await loadTrainedModel(modelPath, io);
-  // Predictions only: batch norms folded into their convolutions (equal to float rounding; engine/fold.ts).
-  network.foldBatchNorms = true;
   const k = values.top ?? Math.min(3, model.training?.topK ?? 3);
   const shape = model.input.shape;
   const overlays = values.saliency !== undefined || values.gradcam !== undefined;

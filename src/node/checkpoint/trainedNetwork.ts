@@ -18,6 +18,9 @@ export class TrainedWeightsError extends Error {}
 
 export async function loadTrainedNetwork(modelPath: string, model: Model): Promise<TrainedNetwork> {
   const network = buildNetwork(model, inferShapes(model), model.training?.seed ?? TRAINING_DEFAULTS.seed);
+  // Its inference passes (evaluate, predict) fold batch norms and activation layers into the layers before them
+  // (equal to float rounding; engine/fold.ts); feature maps and explanations see every layer's own output.
+  network.foldBatchNorms = true;
   try {
     const file = await readWeights(modelPath);
     if (!file) throw new TrainedWeightsError(`${modelPath} has no trained weights yet (${weightsPath(modelPath)}): train it first`);
