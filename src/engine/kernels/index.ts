@@ -11,7 +11,7 @@ import { gemmPacked, packWeights } from './packedWeights';
 import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 import { softmaxCrossEntropy } from './softmaxLoss';
-import { winogradFilter, winogradInput, winogradOutput } from './winograd';
+import { winogradFilter, winogradInput, winogradOutput, winogradOutputGrad } from './winograd';
 
 export interface Kernels {
   readonly name: string;
@@ -29,6 +29,8 @@ export interface Kernels {
   readonly winogradInput: typeof winogradInput;
   readonly winogradOutput: typeof winogradOutput;
   readonly winogradFilter: typeof winogradFilter;
+  /** The adjoint of winogradOutput, for the weight gradient. */
+  readonly winogradOutputGrad: typeof winogradOutputGrad;
   readonly depthwiseForward: typeof depthwiseForward;
   readonly depthwiseBackward: typeof depthwiseBackward;
   /** dx without the kernel gradient (a frozen layer); JavaScript under every implementation. */
@@ -69,6 +71,7 @@ export const jsKernels: Kernels = {
   winogradInput,
   winogradOutput,
   winogradFilter,
+  winogradOutputGrad,
   depthwiseForward,
   depthwiseBackward,
   depthwiseInputBackward,

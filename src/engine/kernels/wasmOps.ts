@@ -23,7 +23,7 @@ export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
   'batchNormForward', 'batchNormBackward', 'convForward', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
-  'winogradInput', 'winogradOutput', 'winogradFilter', 'packWeights', 'gemmPacked', 'dropoutMask',
+  'winogradInput', 'winogradOutput', 'winogradFilter', 'winogradOutputGrad', 'packWeights', 'gemmPacked', 'dropoutMask',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -217,6 +217,15 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (v.length - vOff < WINOGRAD_TILE * tiles * s.c) tooShort('winogradInput tiles', v.length - vOff, WINOGRAD_TILE * tiles * s.c);
       inWasm.winogradInput++;
       be.samples({ kernel: 'winogradInput', a: at(x), b: at(v, vOff), c: 0, extra: tiles, batch, geometry: winogradWindow(s.c, s) }, WINOGRAD_TILE * tiles * s.c);
+    },
+    winogradOutputGrad(dz, dm, dmOff, batch, s) {
+      const be = owner(dz, dm);
+      if (!be) { fallback.winogradOutputGrad++; return js.winogradOutputGrad(dz, dm, dmOff, batch, s); }
+      const tiles = batch * tilesOf(s);
+      if (dm.length - dmOff < WINOGRAD_TILE * tiles * s.k) tooShort('winogradOutputGrad tiles', dm.length - dmOff, WINOGRAD_TILE * tiles * s.k);
+      if (dz.length < batch * s.outH * s.outW * s.k) tooShort('winogradOutputGrad output gradient', dz.length, batch * s.outH * s.outW * s.k);
+      inWasm.winogradOutputGrad++;
+      be.samples({ kernel: 'winogradOutputGrad', a: at(dz), b: at(dm, dmOff), c: 0, extra: tiles, batch, geometry: winogradWindow(s.k, s) }, WINOGRAD_TILE * tiles * s.k);
     },
     winogradOutput(m, mOff, z, batch, s) {
       const be = owner(m, z);

@@ -150,6 +150,73 @@ export function winogradFilter(w: Float32Array, u: Float32Array, uOff: number, c
   }
 }
 
+/**
+ * dm[dmOff + (e·T + t)·k + ch] ← (A dY Aᵀ)[e] of tile t's 2×2 output gradient dY (positions beyond the output: 0),
+ * the adjoint of winogradOutput: the gradient of the element GEMMs' outputs M. In float32 steps, as the WebAssembly
+ * kernel.
+ */
+export function winogradOutputGrad(dz: Float32Array, dm: Float32Array, dmOff: number, batch: number, s: WinogradShape): void {
+  const { outH, outW, k } = s;
+  const tilesH = Math.ceil(outH / 2), tilesW = Math.ceil(outW / 2);
+  const plane = batch * tilesH * tilesW * k;
+  for (let n = 0; n < batch; n++) {
+    for (let ty = 0; ty < tilesH; ty++) {
+      const oy = 2 * ty;
+      const down = oy + 1 < outH;
+      for (let tx = 0; tx < tilesW; tx++) {
+        const ox = 2 * tx;
+        const right = ox + 1 < outW;
+        const src = ((n * outH + oy) * outW + ox) * k;
+        const dst = dmOff + ((n * tilesH + ty) * tilesW + tx) * k;
+        for (let ch = 0; ch < k; ch++) {
+          const y00 = dz[src + ch]!, y01 = right ? dz[src + k + ch]! : 0;
+          const y10 = down ? dz[src + outW * k + ch]! : 0, y11 = down && right ? dz[src + outW * k + k + ch]! : 0;
+          // P = A dY (4×2), then dM = P Aᵀ row by row.
+          rows[0] = y00; rows[1] = y01;
+          rows[2] = f(y00 + y10); rows[3] = f(y01 + y11);
+          rows[4] = f(y00 - y10); rows[5] = f(y01 - y11);
+          rows[6] = -y10; rows[7] = -y11;
+          for (let i = 0; i < 4; i++) {
+            const p0 = rows[2 * i]!, p1 = rows[2 * i + 1]!;
+            const p = dst + ch + 4 * i * plane;
+            dm[p] = p0; dm[p + plane] = p0 + p1; dm[p + 2 * plane] = p0 - p1; dm[p + 3 * plane] = -p1;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dw[t·c·k + ci·k + co] += (Gᵀ dU G)[t] (t = 3·ky + kx) of the transform-domain gradient dU[e] = du[duOff + (e·c + ci)·k
+ * + co]: the adjoint of winogradFilter (w: [3, 3, c, k]). JavaScript under every implementation (c·k filters, a
+ * small pass next to the GEMMs).
+ */
+export function winogradFilterGrad(du: Float32Array, duOff: number, dw: Float32Array, c: number, k: number): void {
+  const plane = c * k;
+  for (let ci = 0; ci < c; ci++) {
+    for (let co = 0; co < k; co++) {
+      const o = duOff + ci * k + co;
+      // Q = Gᵀ dU (3×4), column by column.
+      for (let j = 0; j < 4; j++) {
+        const u0 = du[o + j * plane]!, u1 = du[o + (4 + j) * plane]!, u2 = du[o + (8 + j) * plane]!, u3 = du[o + (12 + j) * plane]!;
+        const sum = 0.5 * f(u1 + u2);
+        a[j] = f(u0 + sum); a[4 + j] = 0.5 * f(u1 - u2); a[8 + j] = f(sum + u3);
+      }
+      // dg = Q G (3×3), added to the kernel's gradient.
+      const d = ci * k + co;
+      for (let i = 0; i < 3; i++) {
+        const q0 = a[4 * i]!, q1 = a[4 * i + 1]!, q2 = a[4 * i + 2]!, q3 = a[4 * i + 3]!;
+        const sum = 0.5 * f(q1 + q2);
+        const r = 3 * i * plane + d;
+        dw[r] = dw[r]! + f(q0 + sum);
+        dw[r + plane] = dw[r + plane]! + 0.5 * f(q1 - q2);
+        dw[r + 2 * plane] = dw[r + 2 * plane]! + f(sum + q3);
+      }
+    }
+  }
+}
+
 /** Floats of winogradConv's workspace for a batch: the input tiles [16][T × c] and the output tiles [16][T × k]. */
 export function winogradWorkspace(s: WinogradShape, batch: number): number {
   return WINOGRAD_TILE * batch * tilesOf(s) * (s.c + s.k);
@@ -161,6 +228,31 @@ export interface WinogradParts {
   readonly winogradInput: typeof winogradInput;
   readonly winogradOutput: typeof winogradOutput;
   readonly winogradFilter: typeof winogradFilter;
+  readonly winogradOutputGrad: typeof winogradOutputGrad;
+}
+
+/** Floats of winogradWeightGrad's workspace: dM [16][T × k] and dU [16][c × k]. */
+export function winogradWeightGradWorkspace(s: WinogradShape, batch: number): number {
+  return WINOGRAD_TILE * (batch * tilesOf(s) * s.k + s.c * s.k);
+}
+
+/**
+ * dw [3, 3, c, k] += the gradient of the convolution's filters from its input's tiles V [16][T × c] at v[vOff …] (the
+ * forward pass's winogradInput; computed from x here when `x` is given) and its output gradient dz, in the transform
+ * domain: dM = A dY Aᵀ, dU[e] = V[e]ᵀ · dM[e] (16 GEMMs over the tiles), dw += Gᵀ dU G. 2.25× fewer multiply-adds
+ * than patchesᵀ · dz. Through ws[wsOff …] (winogradWeightGradWorkspace floats).
+ */
+export function winogradWeightGrad(
+  kr: WinogradParts, v: Float32Array, vOff: number, x: Float32Array | undefined, dz: Float32Array, s: WinogradShape, dw: Float32Array,
+  ws: Float32Array, wsOff: number, batch: number,
+): void {
+  const T = batch * tilesOf(s);
+  const { c, k } = s;
+  const uOff = wsOff + WINOGRAD_TILE * T * k;
+  if (x) kr.winogradInput(x, v, vOff, batch, s);
+  kr.winogradOutputGrad(dz, ws, wsOff, batch, s);
+  for (let e = 0; e < WINOGRAD_TILE; e++) kr.gemm(true, false, c, k, T, v, vOff + e * T * c, ws, wsOff + e * T * k, ws, uOff + e * c * k, false);
+  winogradFilterGrad(ws, uOff, dw, c, k);
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Tensor } from '../tensor';
 import { field } from '../../model/spec';
 import { groupsOf } from '../../model/layers/conv2d';
 import { groupedGemms } from '../kernels/conv';
-import { WINOGRAD_TILE, winogradConv, type WinogradShape } from '../kernels/winograd';
+import { WINOGRAD_TILE, winogradConv, winogradWeightGrad, type WinogradShape } from '../kernels/winograd';
 import { batchOf, foldedEpilogue, lastForward, layerOf, shapes, windowOf } from './common';
 
 export class Conv2d implements EngineLayer {
@@ -52,6 +52,8 @@ export class Conv2d implements EngineLayer {
    *  (≥ 0), −2 − the folded kernel's version (engine/fold.ts), or −1 (nothing reusable). */
   private filterBuf?: Buf;
   private filterVersion = -1;
+  /** Whether the last forward pass was a training one by Winograd: its input tiles (in 'wino') serve backward. */
+  private tilesKept = false;
   /** Likewise for the 'wpacked' buffer (an ungrouped pointwise conv's kernel packed for the GEMM). */
   private packedBuf?: Buf;
   private packedVersion = -1;
@@ -154,6 +156,7 @@ export class Conv2d implements EngineLayer {
     if (tiles) {
       // Tiles, 16 GEMMs and the output transform into z; then bias and activation as after a pointwise GEMM.
       this.colsKept = false;
+      this.tilesKept = training;
       winogradConv(kr, x.data, this.wino, this.transformedFilters(), 0, z.data, tiles.view(), 0, n);
       return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
     }
@@ -192,6 +195,7 @@ export class Conv2d implements EngineLayer {
     const y = mem.buf('y').tensor(n, this.outShape);
     this.x = undefined;
     this.colsKept = false;
+    this.tilesKept = false;
     const tiles = this.inferenceTiles();
     if (tiles) {
       winogradConv(kr, x.data, this.wino, this.transformedFilters(kernel, foldVersion), 0, y.data, tiles.view(), 0, n);
@@ -245,6 +249,20 @@ export class Conv2d implements EngineLayer {
       return dx;
     }
     const cols = this.memory.buf('cols').view();
+    if (this.winograd()) {
+      // Both gradients by Winograd, one after the other in the same buffer: the kernel's (the input's tiles, the
+      // output gradient's, their products, transformed back), then dx, the 3×3 convolution of dz by the flipped,
+      // transposed filters.
+      // The input's tiles are the training forward pass's, in 'wino' (computed again after an inference pass).
+      const tiles = this.memory.buf('wino').view();
+      if (this.kernel.trainable) winogradWeightGrad(kr, tiles, 0, this.tilesKept ? undefined : x.data, dz.data, this.wino, this.kernel.grad, cols, 0, n);
+      this.tilesKept = false;
+      this.colsKept = false;
+      if (this.inputGradient === false) return dx;
+      kr.winogradFilter(w, cols, 0, this.inC, outC, true);
+      winogradConv(kr, dz.data, this.winoBack, cols, 0, dx.data, cols, WINOGRAD_TILE * this.inC * outC, n);
+      return dx;
+    }
     // A frozen kernel needs neither the patches nor its gradient: only dx below.
     if (this.kernel.trainable) {
       // After an inference pass (which may use cols as scratch only) the patches are computed again: a standalone
@@ -254,13 +272,6 @@ export class Conv2d implements EngineLayer {
     }
     this.colsKept = false;
     if (this.inputGradient === false) return dx;
-    if (this.winograd()) {
-      // dx is the 3×3 convolution of dz by the flipped, transposed filters: Winograd again, its filters' transform
-      // and tiles in the patches' buffer (the weight gradient is done with it).
-      kr.winogradFilter(w, cols, 0, this.inC, outC, true);
-      winogradConv(kr, dz.data, this.winoBack, cols, 0, dx.data, cols, WINOGRAD_TILE * this.inC * outC, n);
-      return dx;
-    }
     // dcols = dz · kernelᵀ over the patches (no longer needed), scattered back onto the images.
     kr.gemm(false, true, rows, k, outC, dz.data, 0, w, 0, cols, 0, false);
     dx.data.fill(0);

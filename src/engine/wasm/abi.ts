@@ -83,6 +83,8 @@ export interface KernelExports {
   // winograd.ts (samples n0 ≤ n < n1 of the batch; total: the batch's tiles; pads may be negative)
   winogradInput(x: Ptr, v: Ptr, total: I32, n0: I32, n1: I32, c: I32, inH: I32, inW: I32, padTop: I32, padLeft: I32, outH: I32, outW: I32): void;
   winogradOutput(m: Ptr, z: Ptr, total: I32, n0: I32, n1: I32, k: I32, outH: I32, outW: I32): void;
+  /** The adjoint of winogradOutput: dz's 2×2 tiles → dm [16][total × k]. */
+  winogradOutputGrad(dz: Ptr, dm: Ptr, total: I32, n0: I32, n1: I32, k: I32, outH: I32, outW: I32): void;
   /** flipped: 0, or 1 for the input gradient's filters. */
   winogradFilter(w: Ptr, u: Ptr, c: I32, k: I32, flipped: I32): void;
   // batchNorm.ts (stats, sums: float64)
@@ -113,7 +115,7 @@ const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'
   maxPoolForward: 18, maxPoolBackward: 5, avgPool: 20,
   sgdUpdate: 6, momentumUpdate: 9, adamUpdate: 14, rmspropUpdate: 13, sumSquares: 2,
   batchNormForward: 12, batchNormBackward: 11,
-  winogradInput: 12, winogradOutput: 8, winogradFilter: 5,
+  winogradInput: 12, winogradOutput: 8, winogradFilter: 5, winogradOutputGrad: 8,
 };
 
 /** Every declared export, in ./assembly/index.ts's order. */

@@ -2,7 +2,7 @@ import type { LayerBase, ShapeError } from './base';
 import { convResult, convWindow, orDefault, type ConvFields } from './convolution';
 import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type GemmCall, type LayerDef, type LayerFacts } from './def';
 import { packedWeightFloats } from './packedWeights';
-import { winogradUse, WINOGRAD_ELEMENTS, winogradBackwardFloats, winogradFilterFloats, winogradForwardFloats, winogradTiles } from './winograd';
+import { winogradUse, WINOGRAD_ELEMENTS, winogradBackwardFloats, winogradFilterFloats, winogradForwardFloats, winogradTiles, winogradWeightGradFloats } from './winograd';
 import { activation, common, dilationRate, kernelSize, MAX_UNITS, padding, strides, useBias, type LayerSpec } from './fields';
 
 export interface Conv2dLayer extends LayerBase, ConvFields {
@@ -84,12 +84,12 @@ export const conv2d: LayerDef<Conv2dLayer> = {
     // recomputes it only when the kernel changed).
     const filterTransform = { key: 'wfilter', floats: winogradFilterFloats(inC, f.layer.filters), life: 'step' } as const;
     if (w && use === 'training') {
-      // The forward pass needs no patches: backward takes them for the weight gradient, then the same buffer for
-      // the input gradient's tiles.
-      const back = Math.max(patches, winogradBackwardFloats(w, n, inC, f.layer.filters));
+      // No patches at all: backward's buffer holds the weight gradient's tiles, then the input gradient's.
+      const back = Math.max(winogradWeightGradFloats(w, n, inC, f.layer.filters), winogradBackwardFloats(w, n, inC, f.layer.filters));
       return ownBuffers([
         ...activatedOutput(act, n * f.outputElements),
-        { key: 'wino', floats: winogradForwardFloats(w, n, inC, f.layer.filters), life: 'forward' },
+        // Kept: the weight gradient reads the input's tiles the forward pass made.
+        { key: 'wino', floats: winogradForwardFloats(w, n, inC, f.layer.filters), life: 'kept' },
         filterTransform,
         { key: 'cols', floats: back, life: 'backward' },
         inputGradient(f, n),
@@ -126,7 +126,10 @@ export const conv2d: LayerDef<Conv2dLayer> = {
       const tiles = n * winogradTiles(w.outH, w.outW), inTiles = n * winogradTiles(w.inH, w.inW);
       return {
         forward: each<GemmCall>([false, tiles, filters, inC], WINOGRAD_ELEMENTS),
-        backward: [{ weightGradient: [true, k, filters, rows] as GemmCall }, ...each({ inputGradient: [false, inTiles, inC, filters] as GemmCall }, WINOGRAD_ELEMENTS)],
+        backward: [
+          ...each({ weightGradient: [true, inC, filters, tiles] as GemmCall }, WINOGRAD_ELEMENTS),
+          ...each({ inputGradient: [false, inTiles, inC, filters] as GemmCall }, WINOGRAD_ELEMENTS),
+        ],
       };
     }
     return {

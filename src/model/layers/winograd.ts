@@ -49,8 +49,8 @@ export function winogradEligible(w: Window2d | undefined, groups: number): w is 
   return !!w && groups === 1 && w.kh === 3 && w.kw === 3 && w.sh === 1 && w.sw === 1 && w.dh === 1 && w.dw === 1;
 }
 
-/** Where the engine runs a convolution by Winograd: nowhere, in inference only, or in training too (forward and
- *  input gradient). The switch, the shape and the measured rule. */
+/** Where the engine runs a convolution by Winograd: nowhere, in inference only, or in training too (forward, input
+ *  and weight gradients). The switch, the shape and the measured rule. */
 export type WinogradUse = 'none' | 'inference' | 'training';
 
 export function winogradUse(w: Window2d | undefined, groups: number, inC: number, filters: number): WinogradUse {
@@ -76,6 +76,12 @@ export function winogradForwardFloats(w: Window2d, n: number, inC: number, filte
  *  transform [16][outC × inC], dz's tiles [16][tiles × outC] and dx's [16][tiles × inC], tiles over the input. */
 export function winogradBackwardFloats(w: Window2d, n: number, inC: number, filters: number): number {
   return WINOGRAD_ELEMENTS * (filters * inC + n * winogradTiles(w.inH, w.inW) * (inC + filters));
+}
+
+/** Floats of the weight gradient's workspace (the input's tiles are the forward pass's, kept): the output
+ *  gradient's tiles [16][tiles × outC] and the filters' gradient in the transform domain [16][inC × outC]. */
+export function winogradWeightGradFloats(w: Window2d, n: number, inC: number, filters: number): number {
+  return WINOGRAD_ELEMENTS * (n * winogradTiles(w.outH, w.outW) * filters + inC * filters);
 }
 
 /** Floats of the transformed filters [16][inC × outC] (kept across passes: inference reuses them). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Conv2d } from '../../../src/engine/layers/conv2d';
 import { createLayer } from '../../../src/engine/layers';
 import { getKernels, jsKernels } from '../../../src/engine/kernels';
-import { tilesOf, winogradConv, winogradFilter, winogradWorkspace, WINOGRAD_TILE, type WinogradShape } from '../../../src/engine/kernels/winograd';
+import { tilesOf, winogradConv, winogradFilter, winogradWeightGrad, winogradWeightGradWorkspace, winogradWorkspace, WINOGRAD_TILE, type WinogradShape } from '../../../src/engine/kernels/winograd';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
 import { setWinograd, winogradUse, type WinogradMode } from '../../../src/model/layers/winograd';
@@ -25,6 +25,9 @@ enableRelaxedSimd();
  * the JavaScript GEMM (im2col + GEMM: about 2e-8), so the bound leaves room for a float32-accumulating GEMM.
  */
 const TOL = 2e-6;
+/** The weight gradient's: each filter tap's gradient comes out of Gᵀ dU G, which mixes the sums of all 16 products
+ *  of a tile, so its error is relative to more than its own Σ|x·dy| (measured up to 4.2e-6, on a single 1×1 tile). */
+const WEIGHT_GRAD_TOL = 1e-5;
 
 /** y[n, oy, ox, k] = Σ x[n, oy − padTop + ky, ox − padLeft + kx, c] · w[ky, kx, c, k] in float64, with Σ|x·w|. */
 function direct(x: Float32Array, w: Float32Array, s: WinogradShape, batch: number): { y: Float64Array; scale: Float64Array } {
@@ -100,6 +103,33 @@ describe('Winograd F(2×2, 3×3) kernels (JavaScript reference)', () => {
     });
   }
 
+  for (const [s, batch] of shapes.filter(([s]) => s.padTop >= 0 && s.padLeft >= 0)) {
+    it(`the weight gradient matches the direct one: ${s.inH}×${s.inW}×${s.c} → ${s.outH}×${s.outW}×${s.k}, pads ${s.padTop}/${s.padLeft}, batch ${batch}`, () => {
+      const x = randomArray(batch * s.inH * s.inW * s.c, rng, 3);
+      const dy = randomArray(batch * s.outH * s.outW * s.k, rng);
+      // dw[ky, kx, ci, co] = Σ x[n, oy − padTop + ky, ox − padLeft + kx, ci] · dy[n, oy, ox, co] in float64, with Σ|·|.
+      const want = new Float64Array(9 * s.c * s.k), scale = new Float64Array(want.length);
+      for (let n = 0; n < batch; n++) for (let oy = 0; oy < s.outH; oy++) for (let ox = 0; ox < s.outW; ox++) {
+        for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
+          const iy = oy - s.padTop + ky, ix = ox - s.padLeft + kx;
+          if (iy < 0 || iy >= s.inH || ix < 0 || ix >= s.inW) continue;
+          for (let ci = 0; ci < s.c; ci++) for (let co = 0; co < s.k; co++) {
+            const p = x[((n * s.inH + iy) * s.inW + ix) * s.c + ci]! * dy[((n * s.outH + oy) * s.outW + ox) * s.k + co]!;
+            want[((ky * 3 + kx) * s.c + ci) * s.k + co] += p;
+            scale[((ky * 3 + kx) * s.c + ci) * s.k + co] += Math.abs(p);
+          }
+        }
+      }
+      // Added to what the gradient held.
+      const dw = new Float32Array(want.length).fill(0.25);
+      const ws = new Float32Array(winogradWeightGradWorkspace(s, batch) + 2).fill(NaN);
+      const v = new Float32Array(WINOGRAD_TILE * batch * tilesOf(s) * s.c + 1).fill(NaN);
+      winogradWeightGrad(jsKernels, v, 1, x, dy, s, dw, ws, 2, batch);
+      const e = scaledError(dw.map((v) => v - 0.25), want, scale);
+      assert.ok(e <= WEIGHT_GRAD_TOL, `error ${e.toExponential(2)} of the magnitude > ${WEIGHT_GRAD_TOL}`);
+    });
+  }
+
   it('the flipped filters transform computes the input gradient (dz by w rotated 180°, in and out swapped)', () => {
     const c = 5, k = 6;
     const w = randomArray(9 * c * k, rng);
@@ -167,10 +197,32 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
       close(w.y, d.y, 1e-5, 'output');
       close(w.infer, d.infer, 1e-5, 'inference output');
       close(w.dx, d.dx, 1e-5, 'input gradient');
-      // The weight gradient is im2col + GEMM on both paths.
-      w.grads.forEach((g, i) => close(g, d.grads[i]!, 1e-6, `gradient ${i}`));
+      // The weight gradient by Winograd too (the bias's is the same sum on both paths).
+      w.grads.forEach((g, i) => close(g, d.grads[i]!, 1e-5, `gradient ${i}`));
     });
   }
+
+  it('a standalone layer\'s backward after an inference pass takes that pass\'s input (its tiles made again)', () => {
+    const input: Shape = [6, 6, 16];
+    const layer: Conv2dLayer = { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' };
+    const grads = (mode: WinogradMode): Float32Array[] => {
+      setWinograd(mode);
+      try {
+        const rng = createRng(5);
+        const l = createLayer(infoFor(input, layer), rng) as Conv2d;
+        const a = randomTensor([2, ...input], rng), b = randomTensor([2, ...input], rng);
+        l.forward(a, true);
+        l.forward(b, false);
+        for (const p of l.params) p.grad.fill(0);
+        l.backward(randomTensor([2, 6, 6, 16], rng));
+        return l.params.map((p) => p.grad.slice());
+      } finally {
+        setWinograd('auto');
+      }
+    };
+    const w = grads('always'), d = grads('off');
+    w.forEach((g, i) => close(g, d[i]!, 1e-5, `gradient ${i}`));
+  });
 
   it('by the rule: inference only for 8 to 31 channels, training too from 32', () => {
     const narrow = runLayer([6, 6, 16], { type: 'conv2d', filters: 40, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'auto');
@@ -286,15 +338,20 @@ describe('Winograd transforms in WebAssembly', () => {
         const [x, v, m, z] = r.views() as [Float32Array, Float32Array, Float32Array, Float32Array];
         x.set(randomArray(x.length, rng, 3));
         m.set(randomArray(m.length, rng, 3));
-        const inWasm = kernels.ops.inWasm.winogradInput + kernels.ops.inWasm.winogradOutput;
+        const inWasm = kernels.ops.inWasm.winogradInput + kernels.ops.inWasm.winogradOutput + kernels.ops.inWasm.winogradOutputGrad;
+        const mIn = m.slice();
         kernels.winogradInput(x, v, 4, batch, s);
         kernels.winogradOutput(m, 0, z, batch, s);
-        assert.equal(kernels.ops.inWasm.winogradInput + kernels.ops.inWasm.winogradOutput, inWasm + 2, 'ran in WebAssembly');
-        const v0 = new Float32Array(v.length), z0 = new Float32Array(z.length);
+        // The output gradient's transform (z as dY), over m.
+        kernels.winogradOutputGrad(z, m, 0, batch, s);
+        assert.equal(kernels.ops.inWasm.winogradInput + kernels.ops.inWasm.winogradOutput + kernels.ops.inWasm.winogradOutputGrad, inWasm + 3, 'ran in WebAssembly');
+        const v0 = new Float32Array(v.length), z0 = new Float32Array(z.length), m0 = new Float32Array(m.length);
         jsKernels.winogradInput(x, v0, 4, batch, s);
-        jsKernels.winogradOutput(m, 0, z0, batch, s);
+        jsKernels.winogradOutput(mIn, 0, z0, batch, s);
+        jsKernels.winogradOutputGrad(z0, m0, 0, batch, s);
         assert.deepEqual(new Uint32Array(v.slice(4).buffer), new Uint32Array(v0.slice(4).buffer), `input transform ${JSON.stringify(s)}`);
         assert.deepEqual(new Uint32Array(z.slice().buffer), new Uint32Array(z0.buffer), `output transform ${JSON.stringify(s)}`);
+        assert.deepEqual(new Uint32Array(m.slice().buffer), new Uint32Array(m0.buffer), `output gradient transform ${JSON.stringify(s)}`);
         r.release();
       }
       for (const [c, k] of [[5, 13], [8, 4], [3, 1]] as const) {

@@ -7,4 +7,4 @@ export { depthwiseForward, depthwiseBackward } from './depthwise';
 export { maxPoolForward, maxPoolBackward, avgPool } from './pooling';
 export { sgdUpdate, momentumUpdate, adamUpdate, rmspropUpdate, sumSquares } from './optimizers';
 export { batchNormForward, batchNormBackward } from './batchNorm';
-export { winogradInput, winogradOutput, winogradFilter } from './winograd';
+export { winogradInput, winogradOutput, winogradFilter, winogradOutputGrad } from './winograd';

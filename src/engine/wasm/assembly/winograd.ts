@@ -325,3 +325,62 @@ export function winogradFilter(w: usize, u: usize, c: i32, k: i32, flipped: i32)
     }
   }
 }
+
+/**
+ * The adjoint of winogradOutput for samples n0 ≤ n < n1: dm[e] ← (A dY Aᵀ)[e] of each tile's 2×2 output gradient
+ * dY (read from dz [batch × outH × outW × k]; positions beyond the output are 0), into the 16 matrices [total × k].
+ * Float32 steps in the reference's order (src/engine/kernels/winograd.ts winogradOutputGrad): bit-identical.
+ */
+export function winogradOutputGrad(dz: usize, dm: usize, total: i32, n0: i32, n1: i32, k: i32, outH: i32, outW: i32): void {
+  const tilesH = (outH + 1) >> 1, tilesW = (outW + 1) >> 1;
+  const plane = <usize>(total * k) << 2;
+  const kBytes = <usize>k << 2;
+  const rowBytes = <usize>(outW * k) << 2;
+  const zero = f32x4.splat(0);
+  for (let n = n0; n < n1; n++) {
+    for (let ty = 0; ty < tilesH; ty++) {
+      const down = 2 * ty + 1 < outH;
+      for (let tx = 0; tx < tilesW; tx++) {
+        const right = 2 * tx + 1 < outW;
+        let p = dm + (<usize>(((n * tilesH + ty) * tilesW + tx) * k) << 2);
+        let o = dz + (<usize>(((n * outH + 2 * ty) * outW + 2 * tx) * k) << 2);
+        let ch = 0;
+        for (; ch + 4 <= k; ch += 4, p += 16, o += 16) {
+          const y00 = v128.load(o);
+          const y01 = right ? v128.load(o + kBytes) : zero;
+          const y10 = down ? v128.load(o + rowBytes) : zero;
+          const y11 = down && right ? v128.load(o + rowBytes + kBytes) : zero;
+          outputGradRow(p, plane, y00, y01);
+          outputGradRow(p + 4 * plane, plane, f32x4.add(y00, y10), f32x4.add(y01, y11));
+          outputGradRow(p + 8 * plane, plane, f32x4.sub(y00, y10), f32x4.sub(y01, y11));
+          outputGradRow(p + 12 * plane, plane, f32x4.neg(y10), f32x4.neg(y11));
+        }
+        for (; ch < k; ch++, p += 4, o += 4) {
+          const y00 = load<f32>(o);
+          const y01: f32 = right ? load<f32>(o + kBytes) : 0;
+          const y10: f32 = down ? load<f32>(o + rowBytes) : 0;
+          const y11: f32 = down && right ? load<f32>(o + rowBytes + kBytes) : 0;
+          outputGradRow1(p, plane, y00, y01);
+          outputGradRow1(p + 4 * plane, plane, y00 + y10, y01 + y11);
+          outputGradRow1(p + 8 * plane, plane, y00 - y10, y01 - y11);
+          outputGradRow1(p + 12 * plane, plane, -y10, -y11);
+        }
+      }
+    }
+  }
+}
+
+/** One row (p0, p1) of A dY times Aᵀ: (p0, p0 + p1, p0 − p1, −p1) into four planes. */
+@inline function outputGradRow(p: usize, plane: usize, p0: v128, p1: v128): void {
+  v128.store(p, p0);
+  v128.store(p + plane, f32x4.add(p0, p1));
+  v128.store(p + 2 * plane, f32x4.sub(p0, p1));
+  v128.store(p + 3 * plane, f32x4.neg(p1));
+}
+
+@inline function outputGradRow1(p: usize, plane: usize, p0: f32, p1: f32): void {
+  store<f32>(p, p0);
+  store<f32>(p + plane, p0 + p1);
+  store<f32>(p + 2 * plane, p0 - p1);
+  store<f32>(p + 3 * plane, -p1);
+}
