@@ -78,10 +78,14 @@ export const CTRL = {
   CONV_ALPHA: 29,
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
   CONV_GEOMETRY: 31,
-  /** Per-sample jobs' geometry goes on: padBottom, padRight. */
-  LENGTH: 46,
+  // Per-sample jobs' geometry goes on: padBottom, padRight (44, 45).
+  /** Helpers asleep in Atomics.wait (or about to be): the caller wakes them only then, a spinning one sees GEN. */
+  SLEEPING: 46,
+  LENGTH: 47,
 } as const;
 const INDEX_BITS = 11;
+/** How long a helper spins on GEN after a job before it sleeps. */
+const HELPER_SPINS = 2048;
 const TAG_MASK = (1 << 20) - 1;
 export const OP_GEMM = 0;
 export const OP_EXIT = 1;
@@ -434,7 +438,9 @@ export class KernelThreadPool {
     const gen = this.gen;
     ctrl[CTRL.FAILED] = 0;
     Atomics.store(ctrl, CTRL.GEN, gen);
-    Atomics.notify(ctrl, CTRL.GEN);
+    // A futex wake costs microseconds a job; helpers still spinning see GEN change by themselves. (A helper that
+    // counts itself asleep after this load then waits on the new GEN, which returns at once.)
+    if (Atomics.load(ctrl, CTRL.SLEEPING) > 0) Atomics.notify(ctrl, CTRL.GEN);
     this.jobs++;
     let own: unknown;
     const target = targetOf(backend.exports, backend.scratchFor(0));
@@ -519,9 +525,13 @@ export function serveKernelJobs(ctrl: Int32Array, helper: number, io: HelperIo):
   let mail = 0;
   Atomics.add(ctrl, CTRL.READY, 1);
   for (;;) {
-    // GEMMs often come back to back (a backward pass): a short spin saves most of a futex wake-up.
-    for (let spin = 0; spin < 2048 && Atomics.load(ctrl, CTRL.GEN) === seen; spin++);
-    Atomics.wait(ctrl, CTRL.GEN, seen);
+    // Jobs come back to back in a training step: a short spin saves the caller most futex wake-ups.
+    for (let spin = 0; spin < HELPER_SPINS && Atomics.load(ctrl, CTRL.GEN) === seen; spin++);
+    if (Atomics.load(ctrl, CTRL.GEN) === seen) {
+      Atomics.add(ctrl, CTRL.SLEEPING, 1);
+      Atomics.wait(ctrl, CTRL.GEN, seen);
+      Atomics.sub(ctrl, CTRL.SLEEPING, 1);
+    }
     const gen = Atomics.load(ctrl, CTRL.GEN);
     if (gen === seen) continue; // spurious wake-up
     seen = gen;
