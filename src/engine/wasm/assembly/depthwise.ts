@@ -9,7 +9,7 @@
 // backward accumulates dw and dx in place as the reference does. The arithmetic is float32 (the reference rounds
 // float64 sums once per add): results agree to about 1e-6 relative, bit for bit where it is one fused multiply-add.
 import { madd } from './simd';
-import { biasActivation, LINEAR, RELU, RELU6 } from './elementwise';
+import { activatesInStore, biasActivation, storeActivation1, storeActivation4 } from './elementwise';
 
 /** First tap k ≥ 0 with p0 + k·d ≥ 0. */
 @inline function firstTap(p0: i32, d: i32): i32 {
@@ -42,16 +42,13 @@ let storeBias: usize = 0;
 @inline function finish4(v: v128, jo: usize): v128 {
   if (storeAct == NONE) return v;
   if (storeBias != 0) v = f32x4.add(v, v128.load(storeBias + jo));
-  if (storeAct == LINEAR) return v;
-  const r = f32x4.pmax(f32x4.splat(0), v);
-  return storeAct == RELU6 ? f32x4.pmin(f32x4.splat(6), r) : r;
+  return storeActivation4(storeAct, v);
 }
 
 @inline function finish1(v: f32, jo: usize): f32 {
   if (storeAct == NONE) return v;
   if (storeBias != 0) v += load<f32>(storeBias + jo);
-  if (storeAct == LINEAR) return v;
-  return v > 0 ? (storeAct == RELU6 && !(v < 6) ? 6 : v) : 0;
+  return storeActivation1(storeAct, v);
 }
 
 /** 1: mult 1; 2: mult 2; 4: mult a multiple of 4; 0: scalar. */
@@ -60,8 +57,9 @@ let storeBias: usize = 0;
 }
 
 /** y[n, outH, outW, c·mult] ← depthwise(x[n, inH, inW, c], w) for output rows r0 ≤ r < r1, r = n·outH + oy (pointers
- *  are the whole batch's), overwritten; then, when act ≥ 0, biasActivation(act) of each row in place while it is in
- *  cache (bias 0: none). By rows, not samples, so that a batch of one splits over threads. */
+ *  are the whole batch's), overwritten; then, when act ≥ 0, biasActivation(act)'s work (bias 0: none): as the outputs
+ *  are stored for linear, relu and relu6, on each row while it is in cache for the others. By rows, not samples, so
+ *  that a batch of one splits over threads. */
 export function depthwiseForward(
   x: usize, w: usize, y: usize, r0: i32, r1: i32, c: i32, mult: i32, bias: usize, act: i32, alpha: f64,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
@@ -74,7 +72,7 @@ export function depthwiseForward(
   const stepXBytes = <usize>(sw * c) << 2;
   const wRowOut = <usize>(outW * oc) << 2;
   // linear, relu and relu6 as the outputs are stored; other activations row by row after.
-  const inStore = act == LINEAR || act == RELU || act == RELU6;
+  const inStore = activatesInStore(act);
   storeAct = inStore ? act : NONE;
   storeBias = bias;
   let yp = y + ((<usize>r0 * outW * oc) << 2);

@@ -24,6 +24,25 @@ const HARD_SWISH = 8;
 const HARD_SIGMOID = 9;
 const GELU = 10;
 
+/** Whether storeActivation4/1 compute `act` (linear, relu, relu6). */
+@inline export function activatesInStore(act: i32): bool {
+  return act == LINEAR || act == RELU || act == RELU6;
+}
+
+/** linear, relu or relu6 of four lanes, as activationRow computes them (NaN and −0 give 0): for kernels that apply
+ *  their activation as they store (the packed GEMM's tiles, depthwise outputs). */
+@inline export function storeActivation4(act: i32, v: v128): v128 {
+  if (act == LINEAR) return v;
+  const r = f32x4.pmax(f32x4.splat(0), v);
+  return act == RELU6 ? f32x4.pmin(f32x4.splat(6), r) : r;
+}
+
+/** One lane of storeActivation4, as activationRow's scalar tail. */
+@inline export function storeActivation1(act: i32, v: f32): f32 {
+  if (act == LINEAR) return v;
+  return v > 0 ? (act == RELU6 && !(v < 6) ? 6 : v) : 0;
+}
+
 /**
  * For each of `rows` rows of `cols` floats: z += bias (when bias ≠ 0; z keeps the sum, the backward's input),
  * then y ← act(z). y may be z.

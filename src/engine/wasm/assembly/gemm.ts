@@ -19,7 +19,7 @@
 // (one FMA instruction on x64 with FMA3), without it f32x4.mul + f32x4.add.
 
 import { fillPaddedRows, im2colRows, im2colRowsPadded, paddedRowsFloats } from './im2col';
-import { biasActivation, LINEAR, RELU, RELU6 } from './elementwise';
+import { biasActivation, LINEAR, storeActivation1, storeActivation4 } from './elementwise';
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
@@ -425,17 +425,6 @@ export function setEpilogue(act: i32, yDelta: usize): void {
   epiYDelta = yDelta;
 }
 
-/** relu or relu6 of four lanes, as activationRow computes them (NaN and −0 give 0). */
-@inline function activate4(v: v128): v128 {
-  const r = f32x4.pmax(f32x4.splat(0), v);
-  return epiAct == RELU6 ? f32x4.pmin(f32x4.splat(6), r) : r;
-}
-
-@inline function activate1(v: f32): f32 {
-  if (epiAct == LINEAR) return v;
-  return v > 0 ? (epiAct == RELU6 && !(v < 6) ? 6 : v) : 0;
-}
-
 /** C tile at cp (+)= the accumulators; only the top-left mr×nr part when the tile is on an edge. With `epi`: plus
  *  the bias (at `bias`, when not 0), then the activation into y (see setEpilogue): the same float32 operations as
  *  biasActivation after the GEMM, so bit-identical to it. */
@@ -468,10 +457,10 @@ export function setEpilogue(act: i32, yDelta: usize): void {
         r0 += epiYDelta; r1 += epiYDelta; r2 += epiYDelta; r3 += epiYDelta;
       }
       if (epiAct != LINEAR) {
-        c00 = activate4(c00); c01 = activate4(c01);
-        c10 = activate4(c10); c11 = activate4(c11);
-        c20 = activate4(c20); c21 = activate4(c21);
-        c30 = activate4(c30); c31 = activate4(c31);
+        c00 = storeActivation4(epiAct, c00); c01 = storeActivation4(epiAct, c01);
+        c10 = storeActivation4(epiAct, c10); c11 = storeActivation4(epiAct, c11);
+        c20 = storeActivation4(epiAct, c20); c21 = storeActivation4(epiAct, c21);
+        c30 = storeActivation4(epiAct, c30); c31 = storeActivation4(epiAct, c31);
       }
     }
     v128.store(r0, c00); v128.store(r0, c01, 16);
@@ -495,7 +484,7 @@ export function setEpilogue(act: i32, yDelta: usize): void {
       if (epi) {
         if (bias != 0) v += load<f32>(bias + o);
         if (epiYDelta != 0) store<f32>(dst + o, v);
-        store<f32>(dst + epiYDelta + o, activate1(v));
+        store<f32>(dst + epiYDelta + o, storeActivation1(epiAct, v));
         continue;
       }
       store<f32>(dst + o, v);

@@ -8,7 +8,7 @@
 // product runs gemm's loops on those panels, so every element of C gets the same sum in the same order as gemm
 // (bit-identical), whatever rows or columns a thread takes.
 import { DIRECT_MAX_N, KC, MC, MR, NC, NR, micro, microDirect, packAN, packBN, roundUp, setEpilogue } from './gemm';
-import { biasActivation, LINEAR, RELU, RELU6 } from './elementwise';
+import { activatesInStore, biasActivation, LINEAR } from './elementwise';
 
 /** Packs B [k×n] (row stride ldb floats) at dst: roundUp(n, 8) · k floats. */
 export function packB(b: usize, ldb: i32, n: i32, k: i32, dst: usize): void {
@@ -34,7 +34,7 @@ export function gemmPacked(
   if (m <= 0 || c1 <= c0 || k <= 0) return;
   const pA = scratch;
   const tile = pA + ((<usize>roundUp(min(m, MC), MR) * min(k, KC)) << 2);
-  const inTile = act == LINEAR || act == RELU || act == RELU6;
+  const inTile = activatesInStore(act);
   // act ≥ 0 ⇒ the epilogue on in the last slice; y relative to C (same strides).
   setEpilogue(inTile ? act : LINEAR, y - c);
   const direct = c1 - c0 <= DIRECT_MAX_N;
