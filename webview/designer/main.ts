@@ -24,6 +24,8 @@ import { renderTraining } from './training';
 // When the script started and the first view arrived, ms since the page started: the e2e's profile of open-to-drawn.
 const scriptAt = performance.now();
 let firstViewAt: number | undefined;
+/** When the last view message arrived (epoch ms, comparable with the workbench's clock): the e2e's edit-to-repaint profile. */
+let lastViewAt = 0;
 const app = document.getElementById('app') ?? document.body;
 const regions = {
   header: h('div', { class: 'region' }),
@@ -45,6 +47,7 @@ function onHostMessage(msg: HostMessage): void {
     case 'init':
     case 'update':
       firstViewAt ??= performance.now();
+      lastViewAt = Date.now();
       state.setView(msg.view, msg.documentVersion);
       break;
     case 'fatal':
@@ -103,10 +106,11 @@ const diagram = new Diagram(
   state.ui.blocks,
   state.ui.diagramMode,
 );
+const split = splitHandle(diagram.element, regions.table, state);
 const workspace = h(
   'div',
   { class: 'workspace' },
-  h('div', { class: 'main-col' }, diagram.element, splitHandle(diagram.element, regions.table, state), regions.tools, regions.table, regions.totals),
+  h('div', { class: 'main-col' }, diagram.element, split.handle, regions.tools, regions.table, regions.totals),
   h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
 );
 app.replaceChildren(
@@ -146,8 +150,14 @@ state.subscribe((change) => {
   replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
   replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
   const t2 = performance.now();
-  diagram.draw(view, sel, range);
+  const t3 = performance.now();
+  const drawn = diagram.draw(view, sel, range);
   const d = diagram.element.dataset;
+  if (change === 'view') {
+    // Each view's cost in the webview, from its message to the diagram drawn (the e2e's edit-to-repaint profile).
+    const parts = drawn ? `blocks ${drawn.blocksMs.toFixed(1)}, layout ${drawn.layoutMs.toFixed(1)}, render ${drawn.renderMs.toFixed(1)}` : 'not redrawn';
+    d.lastView = `arrived ${lastViewAt} drawn ${Date.now()}: table ${(t1 - t0).toFixed(1)} ms, side ${(t3 - t1).toFixed(1)} ms, diagram ${(performance.now() - t3).toFixed(1)} ms (${parts})`;
+  }
   if (d.scriptAt === undefined) {
     d.scriptAt = scriptAt.toFixed(0);
     d.timeOrigin = performance.timeOrigin.toFixed(0);
@@ -163,6 +173,7 @@ state.subscribe((change) => {
     // Painted: the frame after the one that laid out and painted the first draw (style and layout included).
     requestAnimationFrame(() => requestAnimationFrame(() => (d.firstPaintedAt = performance.now().toFixed(0))));
   }
+  split.fit();
   document.body.dataset.ready = 'true';
   if (!restoredScroll) {
     restoredScroll = true;
