@@ -31,7 +31,7 @@ const regions = {
   header: h('div', { class: 'region' }),
   status: h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
   tools: h('div', { class: 'region' }),
-  table: h('div', { class: 'region table-region' }),
+  table: h('div', { class: 'region' }),
   totals: h('div', { class: 'region' }),
   palette: h('div', { class: 'region' }),
   inspector: h('div', { class: 'region' }),
@@ -94,7 +94,9 @@ function revealInText(index: number): void {
   revealTimer = window.setTimeout(() => host.send({ type: 'revealLayer', index }).catch(() => undefined), 80);
 }
 
-const table = new LayerTable(regions.table, actions);
+// The table and the totals under it scroll together in the window's height below the diagram (split.ts).
+const tableScroller = h('div', { class: 'table-region' }, regions.table, regions.totals);
+const table = new LayerTable(tableScroller, actions);
 const diagram = new Diagram(
   {
     select: (row, extend) => actions.select(row, false, extend),
@@ -106,11 +108,11 @@ const diagram = new Diagram(
   state.ui.blocks,
   state.ui.diagramMode,
 );
-const split = splitHandle(diagram.element, regions.table, state);
+const split = splitHandle(diagram.element, tableScroller, state);
 const workspace = h(
   'div',
   { class: 'workspace' },
-  h('div', { class: 'main-col' }, diagram.element, split.handle, regions.tools, regions.table, regions.totals),
+  h('div', { class: 'main-col' }, diagram.element, split.handle, regions.tools, tableScroller),
   h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
 );
 app.replaceChildren(
@@ -119,6 +121,10 @@ app.replaceChildren(
   workspace,
 );
 app.removeAttribute('aria-busy');
+// What lies above the table changes height after a render too (the web components' buttons take their size a
+// frame later; a status line comes and goes): the table's room follows.
+const aboveTable = new ResizeObserver(() => split.fit());
+for (const el of [regions.header, regions.status, regions.tools]) aboveTable.observe(el);
 
 let restoredScroll = false;
 state.subscribe((change) => {
@@ -150,6 +156,9 @@ state.subscribe((change) => {
   replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
   replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
   const t2 = performance.now();
+  // The table's room (and by default the diagram's height) before the diagram is drawn, since its first
+  // draw fits the picture to the pane.
+  split.fit();
   const t3 = performance.now();
   const drawn = diagram.draw(view, sel, range);
   const d = diagram.element.dataset;
@@ -173,7 +182,6 @@ state.subscribe((change) => {
     // Painted: the frame after the one that laid out and painted the first draw (style and layout included).
     requestAnimationFrame(() => requestAnimationFrame(() => (d.firstPaintedAt = performance.now().toFixed(0))));
   }
-  split.fit();
   document.body.dataset.ready = 'true';
   if (!restoredScroll) {
     restoredScroll = true;

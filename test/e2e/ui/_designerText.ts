@@ -40,10 +40,11 @@ function position(text: string, offset: number): { line: number; col: number } {
  */
 export async function textFollows(page: Page, frame: FrameLocator, workspace: string, file: string, row: number): Promise<string> {
   const node = frame.locator(`#diagram g.node[data-row="${row}"]`);
-  // A node outside the pane gets the click event as the pointer would send it (a click would scroll the pane).
-  const [box, pane] = [await node.boundingBox(), await frame.locator('#diagram').boundingBox()];
-  const inPane = box && pane && box.x >= pane.x && box.y >= pane.y && box.x + box.width <= pane.x + pane.width && box.y + box.height <= pane.y + pane.height;
-  if (inPane) await node.click();
+  // A node outside the pane (or under its toolbar) gets the click event as the pointer would send it.
+  const onTop = await node.evaluate(
+    `((g) => { const r = g.getBoundingClientRect(); const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return !!e && g.contains(e); })(document.querySelector('#diagram g.node[data-row="${row}"]'))`,
+  );
+  if (onTop === true) await node.click();
   else await node.dispatchEvent('click');
   await layerRow(frame, row).and(frame.locator('.selected')).waitFor();
   const text = readFileSync(join(workspace, file), 'utf8');

@@ -212,14 +212,14 @@ async function graphMarksUnsupported(view: FrameLocator, op: string): Promise<vo
   const selected = view.locator('#diagram g.node.error.selected').first();
   await selected.waitFor({ state: 'attached' });
   // Selected and still red: the box keeps the error colour, the selection is the ring around it.
-  const paint = (await selected.evaluate(`(g) => {
+  const paint = (await selected.evaluate(`((g) => {
     const probe = document.createElement('span');
     probe.style.color = 'var(--vscode-errorForeground)';
     document.body.append(probe);
     const red = getComputedStyle(probe).color;
     probe.remove();
     return { box: getComputedStyle(g.querySelector('.box')).stroke, halo: getComputedStyle(g.querySelector('.halo')).stroke, red };
-  }`)) as { box: string; halo: string; red: string };
+  })(document.querySelector('#diagram g.node.error.selected'))`)) as { box: string; halo: string; red: string };
   assert.equal(paint.box, paint.red, 'a selected unsupported node is drawn red');
   assert.notEqual(paint.halo, 'none', 'and ringed as selected');
   assert.notEqual(paint.halo, paint.red);
