@@ -131,7 +131,8 @@ export class Diagram {
     // (a selection change keeps the view: 2,000 rows' keys would cost it tens of ms).
     if (this.keys?.view !== view) {
       const structure = structureKey(view.rows);
-      const shown = JSON.stringify([view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)])]);
+      // The messages themselves, not their count: they are the nodes' tooltips.
+      const shown = JSON.stringify([view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors, r.warnings, r.inputs.map((i) => i.error !== undefined)])]);
       this.keys = { view, structure, shown };
     }
     const structure = this.keys.structure;
