@@ -5,7 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { buildView } from '../../../../src/extension/editor/viewModel';
 import type { DesignerView } from '../../../../src/protocol/designer';
-import type { Block } from '../../../../webview/designer/blocks';
+import { findBlocks, type Block } from '../../../../webview/designer/blocks';
+import type { DiagramRow } from '../../../../webview/designer/diagramView';
 import { DiagramPlanner, nodeContent, structureKey, type DiagramPlan } from '../../../../webview/designer/diagramPlan';
 import { layoutGraph, type LayoutEdge, type LayoutNode } from '../../../../webview/designer/graphLayout';
 import { BLOCK_ID_BASE, visibleGraph } from '../../../../webview/designer/graphModel';
@@ -61,6 +62,11 @@ describe('diagram plan: an edit re-lays out only what changed', () => {
     assert.equal(second.layout, first.layout, 'the very same layout');
     assert.equal(second.layout.nodes, first.layout.nodes, 'the very same positions');
     assert.equal(planner.layoutsComputed, 1);
+    // conv0 (7×7, in no run of repeats before or after) changed: the blocks were not searched again, and are
+    // what a search finds.
+    assert.equal(planner.blockSearches, 1);
+    assert.equal(second.blocks, first.blocks);
+    assert.deepEqual(second.blocks, findBlocks(filters.rows));
     // conv0, relu0, pool0 (48 channels now), denseblock1 (48 + 6 × 32), transition1's norm and relu; the
     // transition's 1×1 conv (128 filters) restores the shapes from there on.
     assert.deepEqual(changedNodes(view, filters, second), [0, 1, 2, BLOCK_ID_BASE, 39, 40]);
@@ -107,13 +113,41 @@ describe('diagram plan: an edit re-lays out only what changed', () => {
     assert.deepEqual(second.layout, layoutGraph(second.graph.nodes, second.graph.edges));
     // A setting inside a dense block splits the block (its repeats differ now): other nodes, a new layout.
     const inBlock = edited(densenet121, (m) => (m.layers[3 + 6 + 2]!.filters = 64));
+    const searches = planner.blockSearches;
     const third = plan(planner, inBlock);
+    assert.equal(planner.blockSearches, searches + 1, 'a layer of a run changed: searched again');
+    assert.deepEqual(third.blocks, findBlocks(inBlock.rows));
     assert.equal(third.relaid, true);
     assert.ok(third.graph.nodes.length > 27);
     assert.deepEqual(third.layout, layoutGraph(third.graph.nodes, third.graph.edges));
     // The original text back (undo): its layout from the cache.
     assert.equal(plan(planner, view).layout, first.layout);
     assert.equal(calls(), 3);
+  });
+
+  it('blocks kept without a search are what a search finds: 400 random edits of settings', () => {
+    // A chain of units drawn from a few kinds, so that runs of repeats form and break; a seeded generator.
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const kinds = [['conv2d', 'relu'], ['conv2d', 'batchNorm', 'relu'], ['dense'], ['conv2d', 'relu', 'maxPool2d']];
+    const types: string[] = [];
+    while (types.length < 300) types.push(...kinds[random(2) === 0 ? random(kinds.length) : 0]!);
+    let rows: DiagramRow[] = types.map((type, index) => ({ index, type, name: `l${index}`, summary: type === 'conv2d' ? '16 filters' : '', inputs: [{ index: index - 1 }], errors: [], warnings: [] }));
+    const planner = new DiagramPlanner();
+    let kept = 0;
+    for (let edit = 0; edit < 400; edit++) {
+      const at = random(rows.length);
+      // Mostly a value no other layer has (such an edit keeps the blocks when the layer is in no run), else a common one.
+      const summary = random(3) === 0 ? '16 filters' : `${random(1000)} filters`;
+      rows = rows.map((r) => (r.index === at ? { ...r, summary } : r));
+      const searches = planner.blockSearches;
+      assert.deepEqual(planner.blocksOf(rows, structureKey(rows)), findBlocks(rows), `edit ${edit} (layer ${at})`);
+      if (planner.blockSearches === searches) kept++;
+    }
+    assert.ok(kept > 50 && kept < 400, `${kept} of 400 edits kept the blocks without a search`);
   });
 
   it('a layer that becomes a merge keeps its width, not its height: another layout', () => {
