@@ -30,6 +30,27 @@ export interface Block {
 
 /** Longest repeat unit looked for, in layers (a torchvision bottleneck is 10, an Inception module ~20). */
 const MAX_UNIT = 40;
+
+/** What two layers must share to stand at the same place in two repeats (with their wiring, inputsKey). */
+export function blockHead(row: BlockRow): string {
+  return `${row.type}|${row.summary}`;
+}
+
+/**
+ * Whether blocks found on `before` still hold for `after`, the same layers and wiring whose heads differ at
+ * `changed` only, without searching again: when each changed layer's head, old and new, equals no head within
+ * MAX_UNIT layers of it. A layer in a run of repeats equals the one a unit (≤ MAX_UNIT) before or after it, so such
+ * a layer is in no run, before or after; every comparison the search makes that involves it fails both times (a
+ * unit is like the run's first only if its layers equal those one unit back), so the search finds the same runs,
+ * and a block's name and kind come from its own layers. Unit-tested against findBlocks on random edits.
+ */
+export function blocksStillValid(before: readonly string[], after: readonly string[], changed: readonly number[]): boolean {
+  const alone = (heads: readonly string[], i: number): boolean => {
+    for (let d = 1; d <= MAX_UNIT; d++) if (heads[i - d] === heads[i] || heads[i + d] === heads[i]) return false;
+    return true;
+  };
+  return before.length === after.length && changed.every((i) => alone(before, i) && alone(after, i));
+}
 /** Smallest block worth collapsing, in layers. */
 const MIN_BLOCK_LAYERS = 4;
 
@@ -91,7 +112,7 @@ const overlaps = (a: Candidate, b: Candidate): boolean => a.first < b.first + la
  * (relu, [conv … add] repeating or [conv … add, relu]) the one whose repeats share most of their names.
  */
 export function findBlocks(rows: readonly BlockRow[]): Block[] {
-  const heads = rows.map((r) => `${r.type}|${r.summary}`);
+  const heads = rows.map(blockHead);
   const memo = new Map<number, number>();
   const candidates: Candidate[] = [];
   for (let k = 0; k < rows.length; k++) {

@@ -2,18 +2,21 @@
 // (type, short name, output shape) and one for the model input, an edge from each input to the layer that
 // reads it — shortcuts and branches in their own colour; merge layers are circles (+ add, ∥ concatenate).
 // Repeated blocks (blocks.ts) collapse into one node, "denseblock3: 24 × dense layer"; a click expands
-// one, the ▾ on its frame collapses it again. Past 100 layers a minimap shows where the pane is.
+// one, the ▾ on its frame collapses it again. Past 100 nodes drawn a minimap shows where the pane is (not
+// past 100 layers: DenseNet-121's 370 collapse into 27 nodes).
 // SVG, so the theme colours come from the stylesheet's var(--vscode-*) and follow a theme switch.
-// Work done per change: blocks when the layers' structure changes, the layout when the visible nodes and
-// edges do (an edit of settings re-lays out nothing), the elements when anything shown changes, and on a
-// selection change only the marks.
+// Work done per change (diagramPlan.ts): blocks when the layers' structure changes, the layout when the
+// visible nodes and edges do (an edit of settings, names or shapes re-lays out nothing), the elements of the
+// nodes whose text changed when the layout stays (all of them when it moves), and on a selection change only
+// the marks.
 import './diagram.css';
 import { implicitInput } from '../../src/model/types';
 import { button, h } from '../shared/dom';
-import { findBlocks, type Block } from './blocks';
-import { layoutGraph, type GraphLayout } from './graphLayout';
+import type { Block } from './blocks';
+import { DiagramPlanner, nodeContent, structureKey, type DiagramPlan } from './diagramPlan';
+import type { GraphLayout } from './graphLayout';
 import type { DiagramView } from './diagramView';
-import { visibleGraph, type VisibleGraph } from './graphModel';
+import type { VisibleGraph } from './graphModel';
 import { arrowDefs, blockFrame, blockNode, clipToMerge, layerNode, pathOf } from './graphNodes';
 import { MERGE_TYPES } from './inputsPicker';
 import { Minimap } from './minimap';
@@ -26,8 +29,8 @@ import { markVolumes, renderVolumes } from './volumes';
 
 /** Blocks start collapsed in a model larger than this; smaller ones show every layer. */
 export const COLLAPSE_ABOVE = 40;
+/** Nodes drawn (not layers) past which the minimap shows. */
 export const MINIMAP_ABOVE = 100;
-const LAYOUT_CACHE = 8;
 /** Inputs beyond which a merge's edges are drawn faint (a dense block's concatenations read up to 32 layers). */
 const FAN_IN = 4;
 
@@ -57,12 +60,13 @@ export class Diagram {
   private readonly content = svgEl('g', { class: 'viewport' });
   private readonly viewport: Viewport;
   private readonly minimap: Minimap;
-  private blocks: { key: string; list: readonly Block[] } | undefined;
+  private readonly planner = new DiagramPlanner();
   private keys: { view: DiagramView; structure: string; shown: string } | undefined;
-  private readonly layouts = new Map<string, GraphLayout>();
   private drawnKey = '';
   private graph: VisibleGraph | undefined;
   private layout: GraphLayout | undefined;
+  /** The graph's elements as drawn, by node id and edge order: an edit that moves nothing replaces only some. */
+  private drawn: DrawnGraph | undefined;
   private overrides: Record<string, boolean>;
   private lastSelected = -2;
   private placed = false;
@@ -126,12 +130,14 @@ export class Diagram {
     // What the picture depends on, selection apart: redraw only when it changes. Worked out once per view
     // (a selection change keeps the view: 2,000 rows' keys would cost it tens of ms).
     if (this.keys?.view !== view) {
-      const structure = JSON.stringify(view.rows.map((r) => [r.type, r.summary, r.inputs.map((i) => i.index)]));
-      const shown = JSON.stringify([view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors.length, r.warnings.length, r.inputs.map((i) => i.error !== undefined)])]);
+      const structure = structureKey(view.rows);
+      // The messages themselves, not their count: they are the nodes' tooltips.
+      const shown = JSON.stringify([view.inputShape, view.rows.map((r) => [r.name, r.outputShape, r.errors, r.warnings, r.inputs.map((i) => i.error !== undefined)])]);
       this.keys = { view, structure, shown };
     }
     const structure = this.keys.structure;
-    if (this.blocks?.key !== structure) this.blocks = { key: structure, list: findBlocks(view.rows) };
+    // Found here (cached by the structure) to time them apart from the layout.
+    this.planner.blocksOf(view.rows, structure);
     const t1 = performance.now();
     // Volumes need each layer's settings (kernel sizes): a view without them is drawn as a graph only.
     const canVolumes = view.layers !== undefined && volumesAvailable(view.rows, view.inputShape);
@@ -146,23 +152,22 @@ export class Diagram {
       this.renderVolumes(view);
       this.element.dataset.renderMs = (performance.now() - t1).toFixed(1);
     } else if (key !== this.drawnKey) {
-      const graph = visibleGraph(view.rows, this.blocks.list, this.expandedSet(view), (t) => MERGE_TYPES.includes(t));
-      let layout = this.layouts.get(graph.key);
-      if (!layout) {
-        layout = layoutGraph(graph.nodes, graph.edges);
-        if (this.layouts.size >= LAYOUT_CACHE) this.layouts.delete(this.layouts.keys().next().value!);
-        this.layouts.set(graph.key, layout);
-      }
+      const plan = this.planner.plan(view.rows, structure, (blocks) => this.expandedSet(view, blocks), (t) => MERGE_TYPES.includes(t));
       const t2 = performance.now();
-      this.graph = graph;
-      this.layout = layout;
+      this.graph = plan.graph;
+      this.layout = plan.layout;
       this.drawnKey = key;
-      this.render(view, graph, layout);
+      // The same layout as drawn: the positions stand, only the nodes whose text changed are drawn again.
+      const redrawn = this.drawn?.layout === plan.layout ? this.update(view, plan, this.drawn) : this.render(view, plan);
       const t3 = performance.now();
       times = { blocksMs: t1 - t0, layoutMs: t2 - t1, renderMs: t3 - t2 };
-      this.element.dataset.layoutMs = times.layoutMs.toFixed(1);
-      this.element.dataset.renderMs = times.renderMs.toFixed(1);
-      this.element.dataset.blocksMs = times.blocksMs.toFixed(1);
+      const d = this.element.dataset;
+      d.layoutMs = times.layoutMs.toFixed(1);
+      d.renderMs = times.renderMs.toFixed(1);
+      d.blocksMs = times.blocksMs.toFixed(1);
+      // For the e2e: layouts computed since the pane opened, and the nodes the last draw made anew.
+      d.layouts = String(this.planner.layoutsComputed);
+      d.nodesDrawn = String(redrawn);
     }
     this.mark(selected, range);
     if (!this.placed && this.element.clientHeight > 0) {
@@ -194,6 +199,7 @@ export class Diagram {
     this.element.classList.add('volumes-mode');
     this.graph = undefined;
     this.layout = undefined;
+    this.drawn = undefined;
     this.viewport.set(this.viewport.transform);
   }
 
@@ -204,9 +210,9 @@ export class Diagram {
     return standaloneSvg(this.svg, w, hgt);
   }
 
-  private expandedSet(view: DiagramView): Set<string> {
+  private expandedSet(view: DiagramView, blocks: readonly Block[]): Set<string> {
     const byDefault = view.rows.length <= COLLAPSE_ABOVE;
-    return new Set((this.blocks?.list ?? []).filter((b) => this.overrides[b.key] ?? byDefault).map((b) => b.key));
+    return new Set(blocks.filter((b) => this.overrides[b.key] ?? byDefault).map((b) => b.key));
   }
 
   private expandedKeys(): string {
@@ -225,7 +231,9 @@ export class Diagram {
     if (p) this.viewport.reveal(p.x, p.y);
   }
 
-  private render(view: DiagramView, graph: VisibleGraph, layout: GraphLayout): void {
+  /** Draws the graph anew; returns the nodes drawn. */
+  private render(view: DiagramView, plan: DiagramPlan): number {
+    const { graph, layout } = plan;
     const s = this.svg;
     const c = this.content;
     c.replaceChildren();
@@ -237,55 +245,90 @@ export class Diagram {
     this.viewport.setContent({ width: layout.width, height: layout.height });
     const rows = view.rows;
     const frames = svgEl('g', { class: 'block-frames' });
-    for (const b of this.blocks?.list ?? []) {
-      if (graph.nodeOf(b.first) === b.first) frames.append(blockFrame(b, layout, graph));
-    }
+    frames.append(...this.frames(plan));
     const edgeLayer = svgEl('g', { class: 'edges' });
     // A concatenation of many earlier layers (DenseNet's): its inputs drawn thin and faint, without arrows.
     const fanIn = new Map<number, number>();
     for (const e of graph.edges) fanIn.set(e.to, (fanIn.get(e.to) ?? 0) + 1);
-    graph.edges.forEach((e, i) => {
+    const edges = graph.edges.map((e, i) => {
       const to = rows[e.to];
       const points = clipToMerge(layout.edges[i] ?? [], rows[e.from], to, layout);
-      if (points.length < 2) return;
+      if (points.length < 2) return undefined;
       // A shortcut or branch: any edge other than "the next node reads the previous one".
       const skip = e.to < rows.length ? e.from !== implicitInput(e.to) && graph.nodeOf(implicitInput(e.to)) !== e.from : false;
-      const bad = to?.inputs[e.element]?.error !== undefined && graph.nodeOf(e.to) === e.to;
       const fan = (fanIn.get(e.to) ?? 0) > FAN_IN;
-      edgeLayer.append(
-        svgEl('path', {
-          class: ['edge', skip && 'skip', bad && 'error', fan && 'fan-in'].filter(Boolean).join(' '),
-          d: pathOf(points),
-          'data-from': String(e.from),
-          'data-to': String(e.to),
-          ...(fan ? {} : { 'marker-end': 'url(#arrow)' }),
-        }),
-      );
+      const path = svgEl('path', {
+        class: ['edge', skip && 'skip', edgeBroken(rows, graph, i) && 'error', fan && 'fan-in'].filter(Boolean).join(' '),
+        d: pathOf(points),
+        'data-from': String(e.from),
+        'data-to': String(e.to),
+        ...(fan ? {} : { 'marker-end': 'url(#arrow)' }),
+      });
+      edgeLayer.append(path);
+      return path;
     });
     const nodeLayer = svgEl('g', { class: 'nodes' });
+    const nodes = new Map<number, SVGElement>();
     for (const n of graph.nodes) {
-      const p = layout.nodes.get(n.id) ?? { x: 0, y: 0 };
-      const block = graph.blockOf(n.id);
-      if (block) nodeLayer.append(blockNode(block, rows, p));
-      else if (n.id < 0) nodeLayer.append(layerNode({ id: -1, type: 'input', name: '', shape: view.inputShape, error: false, warning: false }, p));
-      else {
-        const r = rows[n.id]!;
-        nodeLayer.append(
-          layerNode({ id: r.index, type: r.type, name: r.name, shape: r.outputShape, summary: r.summary, error: r.errors.length > 0, warning: r.warnings.length > 0, tip: [...r.errors, ...r.warnings].join('\n') }, p),
-        );
-      }
+      const el = this.nodeElement(view, graph, layout, n.id);
+      nodes.set(n.id, el);
+      nodeLayer.append(el);
     }
     c.append(frames, edgeLayer, nodeLayer);
-    const skips = edgeLayer.querySelectorAll('.skip').length;
-    const collapsed = graph.nodes.filter((n) => graph.blockOf(n.id)).length;
-    s.setAttribute(
-      'aria-label',
-      `Model graph: ${rows.length} layers, ${graph.edges.length} connections${skips ? `, ${skips} of them shortcuts or branches` : ''}${collapsed ? `, ${collapsed} repeated blocks collapsed` : ''}`,
-    );
-    this.element.classList.toggle('with-minimap', rows.length > MINIMAP_ABOVE);
-    if (rows.length > MINIMAP_ABOVE) this.minimap.draw(layout, graph.nodes);
+    this.drawn = { layout, blocks: plan.blocks, content: nodeContent(rows, view.inputShape, graph), nodes, edges, frames };
+    this.label(view, plan);
+    const minimap = graph.nodes.length > MINIMAP_ABOVE;
+    this.element.classList.toggle('with-minimap', minimap);
+    if (minimap) this.minimap.draw(layout, graph.nodes);
     // Keep the view where it was after an edit; the first draw places it (draw()).
     this.viewport.set(this.viewport.transform);
+    return nodes.size;
+  }
+
+  /** Nothing moved: draws again the nodes whose text changed, marks the edges whose input broke or mended; returns the nodes drawn. */
+  private update(view: DiagramView, plan: DiagramPlan, drawn: DrawnGraph): number {
+    const { graph, layout } = plan;
+    const content = nodeContent(view.rows, view.inputShape, graph);
+    let redrawn = 0;
+    for (const [id, text] of content) {
+      if (drawn.content.get(id) === text) continue;
+      const el = this.nodeElement(view, graph, layout, id);
+      drawn.nodes.get(id)?.replaceWith(el);
+      drawn.nodes.set(id, el);
+      redrawn++;
+    }
+    drawn.content = content;
+    drawn.edges.forEach((path, i) => path?.classList.toggle('error', edgeBroken(view.rows, graph, i)));
+    // Blocks found again (a setting changed) may be named differently: their frames are few, drawn again.
+    if (plan.blocks !== drawn.blocks) {
+      drawn.frames.replaceChildren(...this.frames(plan));
+      drawn.blocks = plan.blocks;
+    }
+    this.label(view, plan);
+    return redrawn;
+  }
+
+  private nodeElement(view: DiagramView, graph: VisibleGraph, layout: GraphLayout, id: number): SVGElement {
+    const p = layout.nodes.get(id) ?? { x: 0, y: 0 };
+    const block = graph.blockOf(id);
+    if (block) return blockNode(block, view.rows, p);
+    if (id < 0) return layerNode({ id: -1, type: 'input', name: '', shape: view.inputShape, error: false, warning: false }, p);
+    const r = view.rows[id]!;
+    return layerNode({ id: r.index, type: r.type, name: r.name, shape: r.outputShape, summary: r.summary, error: r.errors.length > 0, warning: r.warnings.length > 0, tip: [...r.errors, ...r.warnings].join('\n') }, p);
+  }
+
+  /** The frames of the expanded blocks. */
+  private frames(plan: DiagramPlan): SVGElement[] {
+    return plan.blocks.filter((b) => plan.graph.nodeOf(b.first) === b.first).map((b) => blockFrame(b, plan.layout, plan.graph));
+  }
+
+  private label(view: DiagramView, { graph }: DiagramPlan): void {
+    const skips = this.svg.querySelectorAll('path.edge.skip').length;
+    const collapsed = graph.nodes.filter((n) => graph.blockOf(n.id)).length;
+    this.svg.setAttribute(
+      'aria-label',
+      `Model graph: ${view.rows.length} layers, ${graph.edges.length} connections${skips ? `, ${skips} of them shortcuts or branches` : ''}${collapsed ? `, ${collapsed} repeated blocks collapsed` : ''}`,
+    );
   }
 
   /** Selection marks only: the layout stays. A selected layer inside a collapsed block marks the block. */
@@ -306,4 +349,19 @@ export class Diagram {
       e.classList.toggle('selected', Number(e.dataset.to) === selNode || Number(e.dataset.from) === selNode);
     }
   }
+}
+
+interface DrawnGraph {
+  readonly layout: GraphLayout;
+  blocks: readonly Block[];
+  content: Map<number, string>;
+  readonly nodes: Map<number, SVGElement>;
+  readonly edges: readonly (SVGPathElement | undefined)[];
+  readonly frames: SVGGElement;
+}
+
+/** Edge `i` feeds an input that does not fit (drawn red), unless its target is a collapsed block. */
+function edgeBroken(rows: DiagramView['rows'], graph: VisibleGraph, i: number): boolean {
+  const e = graph.edges[i]!;
+  return rows[e.to]?.inputs[e.element]?.error !== undefined && graph.nodeOf(e.to) === e.to;
 }

@@ -60,6 +60,7 @@ export function visibleGraph(rows: readonly GraphRow[], blocks: readonly Block[]
       edges.push({ from, to, element });
     });
   }
-  const key = `${nodes.map((n) => `${n.id}:${n.width}`).join(',')}|${edges.map((e) => `${e.from}>${e.to}`).join(',')}`;
+  // Sizes in full: a layer turned into a merge (or back) keeps its width but not its height.
+  const key = `${nodes.map((n) => `${n.id}:${n.width}x${n.height}`).join(',')}|${edges.map((e) => `${e.from}>${e.to}`).join(',')}`;
   return { nodes, edges, nodeOf, blockOf: (id) => (id >= BLOCK_ID_BASE ? blocks[id - BLOCK_ID_BASE] : undefined), key };
 }

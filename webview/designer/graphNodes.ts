@@ -18,6 +18,16 @@ interface NodeRow {
 }
 
 const MERGE_R = 13;
+/** How far the selection's ring stands off a node's box. */
+const HALO = 4;
+
+/**
+ * The ring a selected node shows around its box (hidden otherwise): the selection apart from the box's own
+ * stroke, so a selected unsupported or broken node stays red and a warning amber.
+ */
+function halo(width: number, height: number): SVGElement {
+  return svgEl('rect', { x: String(-width / 2 - HALO), y: String(-height / 2 - HALO), width: String(width + 2 * HALO), height: String(height + 2 * HALO), rx: '7', class: 'halo' });
+}
 
 /** The frame around an expanded block's layers, with its label and the ▾ that collapses it. */
 export function blockFrame(b: Block, layout: GraphLayout, graph: VisibleGraph): SVGElement {
@@ -58,6 +68,7 @@ export function blockNode(b: Block, rows: readonly NodeRow[], p: Point): SVGElem
   });
   g.append(
     svgTitle(`${b.label}\nlayers ${b.first}–${b.last} (${b.unit} each)\noutput ${shape}\nclick to expand`),
+    halo(BLOCK_W + 4, BLOCK_H + 4),
     svgEl('rect', { x: String(-BLOCK_W / 2 + 4), y: String(-BLOCK_H / 2 + 4), width: String(BLOCK_W), height: String(BLOCK_H), rx: '5', class: 'box stack' }),
     svgEl('rect', { x: String(-BLOCK_W / 2), y: String(-BLOCK_H / 2), width: String(BLOCK_W), height: String(BLOCK_H), rx: '5', class: 'box' }),
     svgText(fit(b.label, 30), 0, -8, 'type'),
@@ -100,6 +111,7 @@ export function layerNode(n: NodeLabel, p: Point): SVGElement {
   const short = shortName(n.name);
   if (merge) {
     g.append(
+      svgEl('circle', { r: String(MERGE_R + HALO), class: 'halo' }),
       svgEl('circle', { r: String(MERGE_R), class: 'box' }),
       svgText(merge === 'add' ? '+' : merge === 'multiply' ? '×' : '∥', 0, 6, 'symbol'),
       svgText(shape, MERGE_R + 5, named ? -2 : 4, 'shape', 'start'),
@@ -107,7 +119,7 @@ export function layerNode(n: NodeLabel, p: Point): SVGElement {
     if (named) g.append(svgText(fit(short, 12), MERGE_R + 5, 10, 'name', 'start'));
     return g;
   }
-  g.append(svgEl('rect', { x: String(-NODE_W / 2), y: String(-NODE_H / 2), width: String(NODE_W), height: String(NODE_H), rx: '4', class: 'box' }));
+  g.append(halo(NODE_W, NODE_H), svgEl('rect', { x: String(-NODE_W / 2), y: String(-NODE_H / 2), width: String(NODE_W), height: String(NODE_H), rx: '4', class: 'box' }));
   g.append(svgText(fit(n.type, 22), 0, named ? -8 : -3, 'type'));
   if (named) g.append(svgText(fit(short, 23), 0, 5, 'name'));
   g.append(svgText(shape, 0, named ? 18 : 12, 'shape'));

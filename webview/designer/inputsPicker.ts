@@ -16,7 +16,8 @@ export const MERGE_TYPES: readonly string[] = Object.entries(LAYER_DEFS).filter(
 const MAX_LISTED = 4;
 
 export function inputsLabel(row: RowView): HTMLElement {
-  const span = h('span', { class: 'input-refs' });
+  // Cut to the column with an ellipsis (designer.css): every input's full name in the tooltip.
+  const span = h('span', { class: 'input-refs', title: row.inputs.map((i) => `${i.name}${shapeSuffix(i.shape)}`).join('\n') });
   if (row.explicitInputs === 0) {
     const prev = row.inputs[0];
     span.append(h('span', { class: 'input-ref implicit', title: prev ? `${prev.name}${shapeSuffix(prev.shape)} (the previous layer)` : 'the previous layer' }, implicitInput(row.index) < 0 ? 'input' : 'previous'));

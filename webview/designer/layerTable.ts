@@ -81,7 +81,8 @@ export class LayerTable {
       this.body,
     );
     this.drawn = { first: -1, end: -1 };
-    this.draw(true);
+    // A windowed table's rows depend on its scroller's size and its measured header: drawn once, when attached.
+    if (!this.windowed) this.draw(true);
     return this.table;
   }
 

@@ -24,12 +24,14 @@ import { renderTraining } from './training';
 // When the script started and the first view arrived, ms since the page started: the e2e's profile of open-to-drawn.
 const scriptAt = performance.now();
 let firstViewAt: number | undefined;
+/** When the last view message arrived (epoch ms, comparable with the workbench's clock): the e2e's edit-to-repaint profile. */
+let lastViewAt = 0;
 const app = document.getElementById('app') ?? document.body;
 const regions = {
   header: h('div', { class: 'region' }),
   status: h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
   tools: h('div', { class: 'region' }),
-  table: h('div', { class: 'region table-region' }),
+  table: h('div', { class: 'region' }),
   totals: h('div', { class: 'region' }),
   palette: h('div', { class: 'region' }),
   inspector: h('div', { class: 'region' }),
@@ -45,6 +47,7 @@ function onHostMessage(msg: HostMessage): void {
     case 'init':
     case 'update':
       firstViewAt ??= performance.now();
+      lastViewAt = Date.now();
       state.setView(msg.view, msg.documentVersion);
       break;
     case 'fatal':
@@ -91,7 +94,9 @@ function revealInText(index: number): void {
   revealTimer = window.setTimeout(() => host.send({ type: 'revealLayer', index }).catch(() => undefined), 80);
 }
 
-const table = new LayerTable(regions.table, actions);
+// The table and the totals under it scroll together in the window's height below the diagram (split.ts).
+const tableScroller = h('div', { class: 'table-region' }, regions.table, regions.totals);
+const table = new LayerTable(tableScroller, actions);
 const diagram = new Diagram(
   {
     select: (row, extend) => actions.select(row, false, extend),
@@ -103,10 +108,11 @@ const diagram = new Diagram(
   state.ui.blocks,
   state.ui.diagramMode,
 );
+const split = splitHandle(diagram.element, tableScroller, state);
 const workspace = h(
   'div',
   { class: 'workspace' },
-  h('div', { class: 'main-col' }, diagram.element, splitHandle(diagram.element, regions.table, state), regions.tools, regions.table, regions.totals),
+  h('div', { class: 'main-col' }, diagram.element, split.handle, regions.tools, tableScroller),
   h('aside', { class: 'side-col' }, regions.palette, regions.inspector, regions.training),
 );
 app.replaceChildren(
@@ -115,6 +121,10 @@ app.replaceChildren(
   workspace,
 );
 app.removeAttribute('aria-busy');
+// What lies above the table changes height after a render too (the web components' buttons take their size a
+// frame later; a status line comes and goes): the table's room follows.
+const aboveTable = new ResizeObserver(() => split.fit());
+for (const el of [regions.header, regions.status, regions.tools]) aboveTable.observe(el);
 
 let restoredScroll = false;
 state.subscribe((change) => {
@@ -146,8 +156,17 @@ state.subscribe((change) => {
   replaceContent(regions.tools, [renderGraphTools(view, range, actions)]);
   replaceContent(regions.inspector, [renderInspector(view, sel, actions)]);
   const t2 = performance.now();
-  diagram.draw(view, sel, range);
+  // The table's room (and by default the diagram's height) before the diagram is drawn, since its first
+  // draw fits the picture to the pane.
+  split.fit();
+  const t3 = performance.now();
+  const drawn = diagram.draw(view, sel, range);
   const d = diagram.element.dataset;
+  if (change === 'view') {
+    // Each view's cost in the webview, from its message to the diagram drawn (the e2e's edit-to-repaint profile).
+    const parts = drawn ? `blocks ${drawn.blocksMs.toFixed(1)}, layout ${drawn.layoutMs.toFixed(1)}, render ${drawn.renderMs.toFixed(1)}` : 'not redrawn';
+    d.lastView = `arrived ${lastViewAt} drawn ${Date.now()}: table ${(t1 - t0).toFixed(1)} ms, side ${(t3 - t1).toFixed(1)} ms, diagram ${(performance.now() - t3).toFixed(1)} ms (${parts})`;
+  }
   if (d.scriptAt === undefined) {
     d.scriptAt = scriptAt.toFixed(0);
     d.timeOrigin = performance.timeOrigin.toFixed(0);

@@ -2,7 +2,8 @@
 // per node that carries activations (constants and the initializers they feed left out), an edge from each
 // activation input's producer (−1: a graph input). Add, Concat and Mul of two activations are merges, as in the
 // designer. An unsupported node is an error (drawn red, its reason in the tooltip), a node skipped after one a
-// warning. Shapes as the file gives them, batch dimension dropped (ONNX order: C×H×W). No DOM: unit-tested.
+// warning. Shapes in the designer's order, H×W×C: the file's N×C×H×W with the batch dimension dropped and the
+// channels moved last (the table beside keeps the file's order, in brackets). No DOM: unit-tested.
 import type { DimsView, NodeView, OnnxGraphView } from '../../src/protocol/onnxView';
 import type { DiagramRow, DiagramView } from '../designer/diagramView';
 import { opName } from './format';
@@ -60,9 +61,13 @@ function summaryOf(n: NodeView): string {
   return n.status;
 }
 
-/** The dimensions after the batch one, when all are numbers. */
-function perSample(d: DimsView | undefined): number[] | undefined {
+/**
+ * The dimensions after the batch one, when all are numbers, as the designer writes them: an image tensor's
+ * C×H×W as H×W×C; a vector's as it is.
+ */
+export function perSample(d: DimsView | undefined): number[] | undefined {
   if (!d || d.length < 2) return undefined;
   const rest = d.slice(1);
-  return rest.every((x): x is number => typeof x === 'number') ? rest : undefined;
+  if (!rest.every((x): x is number => typeof x === 'number')) return undefined;
+  return rest.length === 3 ? [rest[1]!, rest[2]!, rest[0]!] : rest;
 }

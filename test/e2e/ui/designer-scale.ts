@@ -2,21 +2,25 @@
 // with /usr/bin/python3 and imported with `cnn import` here, in the scenario's folder; without PyTorch the
 // same structure, generated, stands in) open as a top-to-bottom graph; the open-to-drawn time of each is
 // printed. ResNet-20's residual blocks are collapsed (a model past 40 layers): one is expanded and collapsed
-// again; a node click selects the table row and the text editor beside shows the layer, a click in the text
-// selects the layer under it in the designer; fit puts the whole graph in the pane. LeNet-5 in Volumes, exported
-// as SVG and PNG. DenseNet-121 gets a minimap; its pan frame times are measured (wheel events, one per
-// animation frame). Screenshots in light, dark and high contrast.
+// again; a click in the text selects the layer under it in the designer; fit puts the whole graph in the pane;
+// the table ends in the window and long input names stay in their column. LeNet-5 in Volumes, exported as SVG
+// and PNG. DenseNet-121 (27 nodes drawn) gets a minimap once a block is expanded; its pan frame times are
+// measured (wheel events, one per animation frame); with a text editor beside, an edit of conv0's filters in the
+// text is timed to the designer repainted (no layout computed). LeNet-5, ResNet-20, DenseNet-121 and ResNet-50:
+// a node click selects the table row and the layer's exact text range in the text editor beside. Screenshots in
+// light, dark and high contrast.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { densenet121 } from '../../unit/webview/designer/densenet121';
+import { editToRepaint, textEditorBeside, textFollows } from './_designerText';
 import { fitsInPane, openAndTime, panFrameTimes, stats } from './_designerTiming';
-import { activeGroup, designerFrame, eventually, focusWorkbench, layerRow, openFileInDesigner, reopenWith, runCommand, setColorTheme, visibleEditorText, type ScenarioContext } from './helpers';
+import { eventually, focusWorkbench, layerRow, openFileInDesigner, runCommand, setColorTheme, type ScenarioContext } from './helpers';
 
 export const workspaceSettings = { 'workbench.colorTheme': 'Default Light Modern' };
-export const timeoutMs = 120_000;
+export const timeoutMs = 240_000;
 
 const ROOT = join(__dirname, '../../..');
 
@@ -61,6 +65,54 @@ async function showVolumes(frame: FrameLocator): Promise<void> {
 async function nodeY(frame: FrameLocator, row: number): Promise<number> {
   const t = await frame.locator(`#diagram g.node[data-row="${row}"]`).getAttribute('transform');
   return Number(/translate\([^,]+,([^)]+)\)/.exec(t ?? '')?.[1]);
+}
+
+/**
+ * The layer table (the totals under it) ends inside the window: a wheel over it scrolls the table to its end,
+ * never the page past it.
+ */
+async function tableInWindow(page: Page, frame: FrameLocator): Promise<string> {
+  const region = frame.locator('.table-region');
+  const measure = async (): Promise<{ mainBottom: number; inner: number; scrollY: number; top: number; max: number; room: string; pane: string; maxHeight: string }> =>
+    (await region.evaluate(
+      `((el) => ({ mainBottom: el.parentElement.getBoundingClientRect().bottom, inner: innerHeight, scrollY: scrollY, top: el.scrollTop, max: el.scrollHeight - el.clientHeight, room: el.dataset.room, pane: document.getElementById('diagram').style.height, maxHeight: el.style.maxHeight }))(document.querySelector('.table-region'))`,
+    )) as { mainBottom: number; inner: number; scrollY: number; top: number; max: number; room: string; pane: string; maxHeight: string };
+  const before = await measure();
+  assert.ok(before.mainBottom <= before.inner, `the table ends at ${before.mainBottom} px, inside the window's ${before.inner} px (room ${before.room}, diagram ${before.pane}, table at most ${before.maxHeight})`);
+  assert.ok(before.max > 0, 'the table scrolls in its own box');
+  const box = (await region.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < Math.ceil(before.max / 300) + 4; i++) await page.mouse.wheel(0, 300);
+  await eventually(async () => {
+    const m = await measure();
+    assert.ok(m.top >= m.max - 1, `the table scrolled to its end (${m.top} of ${m.max})`);
+    assert.equal(m.scrollY, 0, 'the page stays');
+  });
+  await region.evaluate(`document.querySelector('.table-region').scrollTop = 0`);
+  return `table in the window (its column ends at ${before.mainBottom} of ${before.inner} px); a wheel over it scrolled it to its end (${before.max} px), the page stayed`;
+}
+
+/** No input name runs over the Settings column: a long one ends in an ellipsis, every name in the tooltip. */
+async function inputsInColumn(frame: FrameLocator): Promise<string> {
+  const found = (await frame.locator('table#layers').evaluate(`((t) => {
+    const over = [];
+    let cut = 0;
+    for (const tr of t.querySelectorAll('tr.layer-row')) {
+      const refs = tr.querySelector('td.inputs .input-refs');
+      const settings = tr.querySelector('td.settings');
+      if (!refs || !settings) continue;
+      if (refs.getBoundingClientRect().right > settings.getBoundingClientRect().left + 0.5) over.push(tr.dataset.layerIndex);
+      if (refs.scrollWidth > refs.clientWidth + 1) {
+        cut++;
+        const names = [...refs.querySelectorAll('.input-ref:not(.more)')].map((r) => (r.title || '').split(' ')[0]);
+        if (!names.every((n) => refs.title.includes(n))) over.push(tr.dataset.layerIndex + ' (tooltip)');
+      }
+    }
+    return { over, cut };
+  })(document.querySelector('table#layers'))`)) as { over: string[]; cut: number };
+  assert.deepEqual(found.over, [], 'inputs that run over the settings, or whose tooltip lacks a name');
+  assert.ok(found.cut > 0, 'some inputs are long enough to be cut');
+  return `inputs: ${found.cut} rows cut with an ellipsis inside their column, the full names in the tooltip`;
 }
 
 /**
@@ -122,6 +174,13 @@ export default async function designerScale({ page, workspace, screenshot, log }
   assert.match(svg, /^<\?xml[^]*<svg[^]*>10×10×16</);
   assert.doesNotMatch(svg, /var\(--vscode/, 'theme colours are written in');
   assert.deepEqual([...readFileSync(join(workspace, 'lenet5.diagram.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  // Back to the graph, a text editor beside: a node click selects the layer's text.
+  await frame.locator('#diagram-mode').click();
+  await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 9));
+  frame = await textEditorBeside(page);
+  log(`LeNet-5: ${await textFollows(page, frame, workspace, 'lenet5.cnn.json', 5)}`);
+  await focusWorkbench(page);
+  await runCommand(page, 'View: Close All Editors');
   log(`exported lenet5.diagram.svg (${svg.length} bytes) and lenet5.diagram.png (${statSync(join(workspace, 'lenet5.diagram.png')).size} bytes)`);
 
   // ResNet-20: its three stages' repeated residual blocks collapsed, with a text editor of it beside.
@@ -131,29 +190,19 @@ export default async function designerScale({ page, workspace, screenshot, log }
   const blocks = frame.locator('#diagram g.node.block');
   assert.deepEqual(await blocks.locator('text.type').allTextContents(), ['stage1: 3 × residual block', 'stage2: 2 × residual block', 'stage3: 2 × residual block']);
   await screenshot('light-resnet20');
+  log(`ResNet-20: ${await tableInWindow(page, frame)}`);
+  log(`ResNet-20: ${await inputsInColumn(frame)}`);
   // A text editor of the same file beside it: the split's second designer reopened as text.
-  await focusWorkbench(page);
-  await runCommand(page, 'View: Split Editor Right');
-  await eventually(async () => assert.equal(await page.locator('iframe.webview.ready').filter({ visible: true }).count(), 2), 15_000);
-  // The new designer takes the keyboard focus once it has loaded: the command palette may miss F1 until then.
-  await eventually(async () => {
-    // The right group's designer, whichever group took the focus last; then the focus out of its webview.
-    await page.locator('.editor-group-container').nth(1).locator('.tab.active').click();
-    await focusWorkbench(page);
-    await reopenWith(page, 'Text Editor', 4000);
-  }, 25_000, 300);
-  await activeGroup(page).locator('.monaco-editor .view-line').first().waitFor({ state: 'visible' });
-  await runCommand(page, 'View: Focus First Editor Group');
-  frame = await designerFrame(page);
+  frame = await textEditorBeside(page);
 
   // Expand stage 1 by a click, collapse it again by its frame.
-  await frame.locator('#diagram g.node.block[data-first="3"]').click();
+  await frame.locator('#diagram g.node.block[data-first="3"]').dispatchEvent('click');
   await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 27 - 1 + 21));
   await frame.locator('#diagram g.block-frame').waitFor({ state: 'attached' });
   assert.equal(await frame.locator('#diagram path.edge.skip').count() >= 3, true, 'the three shortcuts of stage 1 are drawn');
   await layerRow(frame, 3).and(frame.locator('.selected')).waitFor();
   await screenshot('light-resnet20-stage1-expanded');
-  await frame.locator('#diagram g.block-frame text.frame-label').click();
+  await frame.locator('#diagram g.block-frame text.frame-label').dispatchEvent('click');
   await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 27));
   await setColorTheme(page, workspace, 'Default Dark Modern');
   await screenshot('dark-resnet20');
@@ -165,10 +214,7 @@ export default async function designerScale({ page, workspace, screenshot, log }
   await frame.locator('#zoom-fit').click();
   await eventually(async () => assert.ok(await fitsInPane(frame)));
   // A click on a node selects its table row, and the text editor beside reveals the layer.
-  await frame.locator('#diagram g.node[data-row="47"]').click();
-  await layerRow(frame, 47).and(frame.locator('.selected')).waitFor();
-  await eventually(async () => assert.match(await visibleEditorText(page, page.locator('.editor-group-container').nth(1)), /"name": "stage3_block1_conv1"/), 10_000);
-  log('node 47 clicked: table row 47 selected, the text editor shows stage3_block1_conv1');
+  log(`ResNet-20: ${await textFollows(page, frame, workspace, 'resnet20.cnn.json', 47)}`);
   // And back: a click in the text on another layer selects it in the table and the diagram.
   await page.locator('.editor-group-container').nth(1).locator('.view-line', { hasText: '"stage3_block1_bn1"' }).click();
   await layerRow(frame, 48).and(frame.locator('.selected')).waitFor();
@@ -187,7 +233,8 @@ export default async function designerScale({ page, workspace, screenshot, log }
     'denseblock3: 24 × dense layer',
     'denseblock4: 16 × dense layer',
   ]);
-  await frame.locator('#diagram svg.minimap').waitFor({ state: 'visible' });
+  // 27 nodes drawn: no minimap (it shows past 100 nodes drawn, not layers); denseblock3 expanded has one.
+  assert.equal(await frame.locator('#diagram svg.minimap').isVisible(), false, 'no minimap for 27 nodes');
   await screenshot('dark-densenet121');
   timings.push(`DenseNet-121 idle frames (baseline): ${stats(await panFrameTimes(frame, 60, 'idle'))}`);
   timings.push(`DenseNet-121 pan (collapsed): ${stats(await panFrameTimes(frame, 120))}`);
@@ -196,6 +243,7 @@ export default async function designerScale({ page, workspace, screenshot, log }
   // denseblock3 expanded: 144 more layers, their 300 concatenation inputs.
   await frame.locator('#diagram g.node.block[data-first="121"]').dispatchEvent('click');
   await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 27 - 1 + 144), 15_000);
+  await frame.locator('#diagram svg.minimap').waitFor({ state: 'visible' });
   timings.push(`DenseNet-121 denseblock3 expanded: layout ${await frame.locator('#diagram').getAttribute('data-layout-ms')} ms, render ${await frame.locator('#diagram').getAttribute('data-render-ms')} ms`);
   await setColorTheme(page, workspace, 'Default High Contrast');
   await screenshot('hc-densenet121-denseblock3');
@@ -203,6 +251,15 @@ export default async function designerScale({ page, workspace, screenshot, log }
   timings.push(`DenseNet-121 zoom (denseblock3 expanded): ${stats(await panFrameTimes(frame, 120, 'zoom'))}`);
   await frame.locator('#zoom-fit').click();
   await eventually(async () => assert.ok(await fitsInPane(frame)));
+  // Collapsed again; a text editor beside: an edit of conv0's filters in the text, timed to the designer
+  // repainted; a node click selects the layer's text.
+  await frame.locator('#diagram g.block-frame[data-collapse] text.frame-label').dispatchEvent('click');
+  await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), 27));
+  frame = await textEditorBeside(page);
+  const edits = await editToRepaint(page, frame, workspace, dense, 0, 'filters', 8);
+  timings.push(`DenseNet-121 text edit of conv0's filters to the designer repainted: ${edits.ms.join(', ')} ms (median ${[...edits.ms].sort((a, b) => a - b)[edits.ms.length >> 1]} ms)`);
+  for (const d of edits.detail) log(`DenseNet-121 edit ${d}`);
+  log(`DenseNet-121: ${await textFollows(page, frame, workspace, dense, 267)}`);
   await focusWorkbench(page);
   await runCommand(page, 'View: Close All Editors');
   frame = await openFileInDesigner(page, 'lenet5.cnn.json');
@@ -240,6 +297,8 @@ export default async function designerScale({ page, workspace, screenshot, log }
     await frame.locator('#zoom-fit').click();
     await eventually(async () => assert.ok(await fitsInPane(frame)));
     await screenshot('light-resnet50-fit');
+    frame = await textEditorBeside(page);
+    log(`ResNet-50: ${await textFollows(page, frame, workspace, resnet50.file, 3)}`);
   }
   for (const t of timings) log(t);
 }

@@ -74,6 +74,9 @@ async function resnet18(page: ScenarioContext['page'], folder: string, screensho
   assert.equal((await stem.locator('.in-shape').innerText()).trim(), '[batch, 3, 224, 224]');
   assert.equal((await stem.locator('td.params').innerText()).trim(), '9,472');
   assert.equal((await view.locator('#node-17 .out-shape').innerText()).trim(), '[batch, 64, 112, 112]');
+  // The graph writes them as the designer does, H×W×C: the input and the stem's conv.
+  assert.equal(await view.locator('#diagram g.node[data-row="-1"] text.shape').textContent(), '224×224×3');
+  assert.equal(await view.locator('#diagram g.node[data-type="Conv"] text.shape').first().textContent(), '112×112×64');
   // Grouped by module, each group with its parameters; layer4 holds two of the SELUs.
   for (const [group, params] of [['layer1', '147,712'], ['layer2', '524,928'], ['layer3', '2,098,432'], ['layer4', '8,391,168']] as const) {
     const header = view.locator(`tr.group-header[data-label="${group}"]`);
@@ -142,6 +145,7 @@ async function handBuilt(page: ScenarioContext['page'], folder: string, screensh
   assert.notEqual(await view.locator('#convert').getAttribute('disabled'), null);
   assert.equal((await view.locator('#blocked-reason').innerText()).trim(), 'Cannot convert: 1 node is not supported (Einsum).');
   assert.equal(await view.locator('#diagram g.node').count(), 5, 'the input and four nodes');
+  assert.equal(await view.locator('#diagram g.node[data-row="0"] text.shape').textContent(), '8×8×4', 'H×W×C, as the designer writes shapes');
   await graphMarksUnsupported(view, 'Einsum');
   await screenshot('hand-built');
 }
@@ -205,7 +209,20 @@ async function graphMarksUnsupported(view: FrameLocator, op: string): Promise<vo
   await first.dispatchEvent('click');
   await eventually(async () => assert.match(await view.locator('#details h2').innerText(), new RegExp(`^#\\d+ ${op} `)));
   await view.locator('#nodes tr.node.selected[data-status="unsupported"]').waitFor();
-  await view.locator('#diagram g.node.error.selected').waitFor({ state: 'attached' });
+  const selected = view.locator('#diagram g.node.error.selected').first();
+  await selected.waitFor({ state: 'attached' });
+  // Selected and still red: the box keeps the error colour, the selection is the ring around it.
+  const paint = (await selected.evaluate(`((g) => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--vscode-errorForeground)';
+    document.body.append(probe);
+    const red = getComputedStyle(probe).color;
+    probe.remove();
+    return { box: getComputedStyle(g.querySelector('.box')).stroke, halo: getComputedStyle(g.querySelector('.halo')).stroke, red };
+  })(document.querySelector('#diagram g.node.error.selected'))`)) as { box: string; halo: string; red: string };
+  assert.equal(paint.box, paint.red, 'a selected unsupported node is drawn red');
+  assert.notEqual(paint.halo, 'none', 'and ringed as selected');
+  assert.notEqual(paint.halo, paint.red);
 }
 
 function escape(s: string): string {

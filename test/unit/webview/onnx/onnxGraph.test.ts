@@ -1,7 +1,7 @@
 // The .onnx graph as rows of the designer's diagram (webview/onnx/graph.ts).
 import { strict as assert } from 'node:assert';
 import type { NodeView, OnnxGraphView } from '../../../../src/protocol/onnxView';
-import { onnxDiagram } from '../../../../webview/onnx/graph';
+import { onnxDiagram, perSample } from '../../../../webview/onnx/graph';
 
 function node(index: number, opType: string, inputs: string[], output: string, rest: Partial<NodeView> = {}): NodeView {
   return { index, name: `/m/${opType}_${index}`, opType, inputs, inputShapes: [], outputs: [output], outputShapes: [[1, 16, 8, 8]], params: 0, status: 'converted', ...rest };
@@ -24,7 +24,8 @@ describe('.onnx view: the graph drawn by the designer\'s diagram', () => {
     const d = onnxDiagram(graph);
     assert.deepEqual([...d.rowOfNode], [-1, 0, 1, 2, 3, 4]);
     assert.deepEqual(d.nodeOfRow, [1, 2, 3, 4, 5]);
-    assert.deepEqual(d.view.inputShape, [3, 8, 8]);
+    // The designer's order: H×W×C (the file's N×3×8×8).
+    assert.deepEqual(d.view.inputShape, [8, 8, 3]);
     const rows = d.view.rows;
     assert.deepEqual(rows.map((r) => r.type), ['Conv', 'Relu', 'Selu', 'add', 'Mul']);
     // The constant weight and the initializer 'bias' are not edges; the Mul of one activation is no merge.
@@ -33,9 +34,17 @@ describe('.onnx view: the graph drawn by the designer\'s diagram', () => {
     assert.deepEqual(rows[2]!.errors, ['operator Selu is not supported']);
     assert.equal(rows[3]!.warnings.length, 1);
     assert.deepEqual(rows.map((r) => r.summary), ['conv2d', 'fused into #1', 'unsupported', 'skipped', 'skipped']);
-    assert.deepEqual(rows[0]!.outputShape, [16, 8, 8]);
+    assert.deepEqual(rows[0]!.outputShape, [8, 8, 16]);
     // The module path without the operator PyTorch appends ("/m/Conv_1" → "/m"); a name of the operator alone stays.
     assert.deepEqual(rows.map((r) => r.name), ['/m', '/m', '/m', '/m', '/m']);
     assert.equal(rows[4]!.outputShape, undefined, 'a symbolic dimension past the batch one: unknown');
+  });
+
+  it('writes shapes as the designer does: an image tensor H×W×C, a vector as it is, a symbolic one unknown', () => {
+    assert.deepEqual(perSample([1, 64, 112, 56]), [112, 56, 64]);
+    assert.deepEqual(perSample(['batch', 1000]), [1000]);
+    assert.deepEqual(perSample(['N', 8, 20]), [8, 20]);
+    assert.equal(perSample(['N', 'C', 8, 8]), undefined);
+    assert.equal(perSample([1]), undefined);
   });
 });
