@@ -34,54 +34,56 @@ const MIN_CHUNK_UNITS = 4;
 /** A convolution forward chunk repacks only the kernel (k·outC floats): smaller chunks, a shorter wait at the end. */
 const CONV_CHUNKS_PER_THREAD = 16;
 
-// Control block layout (Int32Array indices).
+// Control block layout (Int32Array indices). What one side spins on lives on a 64-byte cache line of its own: GEN
+// (helpers spin on it between jobs), DONE (the caller spins on it at the end of a job), CLAIM (every thread's
+// compare-and-swap per chunk); otherwise each chunk's write would take the line from under the other's spin.
 export const CTRL = {
   /** The job number; helpers wait on it. */
   GEN: 0,
   /** Chunks of the current job computed (the caller waits on it). */
-  DONE: 1,
-  /** 1 + the helper that exited (its exit handler sets it), 0 while all live. */
-  DEAD: 2,
-  /** 1 + the helper whose chunk threw (its report says why), 0 when none did. */
-  FAILED: 3,
-  OP: 4,
-  MAIL: 5,
-  MEMORY: 6,
-  /** How many chunks the job has. */
-  PARTS: 7,
+  DONE: 16,
   /** The job's tag (GEN's low TAG_BITS) << INDEX_BITS | the next chunk to claim. */
-  CLAIM: 22,
+  CLAIM: 32,
   /** Chunks computed by helpers, all jobs (the rest the caller did): shows that helpers take part. */
-  HELPED: 23,
-  BY_ROWS: 8,
-  TRANS_A: 9,
-  TRANS_B: 10,
-  M: 11,
-  N: 12,
-  K: 13,
-  A: 14,
-  LDA: 15,
-  B: 16,
-  LDB: 17,
-  C: 18,
-  LDC: 19,
-  ACCUMULATE: 20,
-  /** Helpers that entered their loop: GEMMs split only once all have (a helper that fails to start is no hang). */
-  READY: 21,
-  // OP_CONV's fields besides M (output rows), N (outC), K (patch length), A (x), B (w), C (z):
-  CONV_COLS: 24,
-  CONV_Y: 25,
-  CONV_BIAS: 26,
-  CONV_ACT: 27,
-  CONV_KEEP: 28,
-  /** alpha's float64 bits (two slots: low word first, as the platform's Float64Array lays them out). */
-  CONV_ALPHA: 29,
-  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW. */
-  CONV_GEOMETRY: 31,
-  // Per-sample jobs' geometry goes on: padBottom, padRight (44, 45).
+  HELPED: 33,
   /** Helpers asleep in Atomics.wait (or about to be): the caller wakes them only then, a spinning one sees GEN. */
-  SLEEPING: 46,
-  LENGTH: 47,
+  SLEEPING: 48,
+  /** 1 + the helper that exited (its exit handler sets it), 0 while all live. */
+  DEAD: 49,
+  /** 1 + the helper whose chunk threw (its report says why), 0 when none did. */
+  FAILED: 50,
+  /** Helpers that entered their loop: GEMMs split only once all have (a helper that fails to start is no hang). */
+  READY: 51,
+  MAIL: 52,
+  // The job, written by the caller before GEN and read after a claim.
+  OP: 64,
+  MEMORY: 65,
+  /** How many chunks the job has. */
+  PARTS: 66,
+  BY_ROWS: 67,
+  TRANS_A: 68,
+  TRANS_B: 69,
+  M: 70,
+  N: 71,
+  K: 72,
+  A: 73,
+  LDA: 74,
+  B: 75,
+  LDB: 76,
+  C: 77,
+  LDC: 78,
+  ACCUMULATE: 79,
+  // OP_CONV's fields besides M (output rows), N (outC), K (patch length), A (x), B (w), C (z):
+  CONV_COLS: 80,
+  CONV_Y: 81,
+  CONV_BIAS: 82,
+  CONV_ACT: 83,
+  CONV_KEEP: 84,
+  /** alpha's float64 bits (two slots: low word first, as the platform's Float64Array lays them out). */
+  CONV_ALPHA: 85,
+  /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW; per-sample jobs' goes on: padBottom, padRight. */
+  CONV_GEOMETRY: 87,
+  LENGTH: 102,
 } as const;
 const INDEX_BITS = 11;
 /** How long a helper spins on GEN after a job before it sleeps. */
