@@ -122,7 +122,8 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (dx.length - dxOff < batch * g.inH * g.inW * c) tooShort('col2im output', dx.length - dxOff, batch * g.inH * g.inW * c);
       inWasm.col2im++;
       if (groups > 1) return be.exports.groupedPatches(at(dx, dxOff), at(cols, colsOff), 1, batch, c, groups, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
-      be.exports.col2im(at(cols, colsOff), at(dx, dxOff), batch, c, g.inH, g.inW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW);
+      // By samples, each its own part of dx: split over the pool's threads when large enough (bit-identical).
+      be.samples({ kernel: 'col2im', a: at(cols, colsOff), b: at(dx, dxOff), c: 0, extra: 0, batch, geometry: window(c, g) }, need);
     },
     dropoutMask(mask, size, keep, scale, rng) {
       const be = backendOfBuffer(mask.buffer);

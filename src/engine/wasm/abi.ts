@@ -47,7 +47,8 @@ export interface KernelExports {
   im2col(x: Ptr, cols: Ptr, batch: I32, c: I32, ...g: WindowArgs): void;
   /** im2col of samples n0 ≤ n < n1 (pointers: the whole batch's). */
   im2colSamples(x: Ptr, cols: Ptr, n0: I32, n1: I32, c: I32, ...g: WindowArgs): void;
-  col2im(cols: Ptr, dx: Ptr, batch: I32, c: I32, ...g: WindowArgs): void;
+  /** col2im of samples n0 ≤ n < n1 (pointers: the whole batch's). */
+  col2im(cols: Ptr, dx: Ptr, n0: I32, n1: I32, c: I32, ...g: WindowArgs): void;
   /** A grouped convolution's im2col (back 0: x → cols) or col2im (back 1: dx += cols at x). */
   groupedPatches(x: Ptr, cols: Ptr, back: I32, batch: I32, c: I32, groups: I32, ...g: WindowArgs): void;
   // elementwise.ts
@@ -109,7 +110,7 @@ export type PackedGemmFn = KernelExports['gemmPacked'];
  */
 const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'] } = {
   heapBase: 0, relaxed: 0, scratchBytes: 3, gemm: 13, convForward: 26, packB: 5, gemmPacked: 15,
-  im2col: 16, im2colSamples: 17, col2im: 16, groupedPatches: 18,
+  im2col: 16, im2colSamples: 17, col2im: 17, groupedPatches: 18,
   biasActivation: 7, activationBackward: 9, sumRows: 4, multiply: 4, softmaxCrossEntropy: 6, dropoutMask: 5,
   depthwiseForward: 22, depthwiseBackward: 20,
   maxPoolForward: 18, maxPoolBackward: 5, avgPool: 20,

@@ -28,6 +28,10 @@ const MR = 4;
 const NR = 8;
 /** Below this many multiply-adds (m·n·k) a GEMM stays on the calling thread: a job costs a few µs (notify, claims). */
 export const DEFAULT_MIN_MADDS = 1 << 20;
+/** A per-sample job's work unit (a copy, a pooling tap) is a load or two, far less than a multiply-add's share of a
+ *  GEMM's packing and tiles, yet splitting it costs the same few µs: these split from a sixteenth of the threshold
+ *  (LeNet's pooling, 200K taps; its first patches, 627K copies). */
+const SAMPLE_WORK_PER_MADD = 16;
 /** Chunks per thread (balance under load) and the smallest chunk in units: a row chunk repacks all of op(B). */
 const CHUNKS_PER_THREAD = 4;
 const MIN_CHUNK_UNITS = 4;
@@ -313,7 +317,7 @@ export class KernelThreadPool {
 
   /** Whether a per-sample kernel of about `work` multiply-adds (or taps) over `batch` samples is worth splitting. */
   splitsSamples(batch: number, work: number): boolean {
-    return this.threads > 1 && batch > 1 && work >= this.minMadds &&
+    return this.threads > 1 && batch > 1 && work * SAMPLE_WORK_PER_MADD >= this.minMadds &&
       (Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0);
   }
 

@@ -263,6 +263,36 @@ for (const variant of WASM_VARIANTS) {
       }
     });
 
+    it('splits col2im (the patches\' gradient scattered back) by samples, bit-identical to one thread', async () => {
+      const { pool, be } = await pooled(2);
+      const g: Window2d = { inH: 14, inW: 14, kh: 5, kw: 5, sh: 1, sw: 1, dh: 1, dw: 1, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2, outH: 14, outW: 14 };
+      const batch = 5, c = 8;
+      const colsSize = batch * 14 * 14 * 25 * c, dxSize = batch * 14 * 14 * c;
+      const r = createRng(17);
+      const cols = random(colsSize, r), dx0 = random(dxSize, r);
+      const runOn = (b: WasmBackend): Float32Array => {
+        const mark = b.mark();
+        try {
+          const kr = createWasmKernels(b);
+          const [pc, pd] = [b.alloc(colsSize), b.alloc(dxSize)];
+          const [cv, dv] = [b.f32At(pc, colsSize), b.f32At(pd, dxSize)];
+          cv.set(cols);
+          dv.set(dx0);
+          kr.col2im(cv, g, c, dv, 0, 0, batch);
+          return dv.slice();
+        } finally {
+          b.release(mark);
+        }
+      };
+      const jobs = pool.jobs;
+      const threaded = runOn(be);
+      assert.equal(pool.jobs, jobs + 1, 'ran threaded');
+      assert.deepEqual(new Uint32Array(threaded.buffer), new Uint32Array(runOn(single).buffer));
+      const js = dx0.slice();
+      jsKernels.col2im(cols, g, c, js, 0, 0, batch);
+      assertClose(threaded, js, 1e-6, 'against JavaScript');
+    });
+
     it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', async () => {
       const { be } = await pooled(3);
       const rng = createRng(5);

@@ -153,9 +153,10 @@ export function im2colRowsPadded(
   }
 }
 
-/** dx += every patch row of cols scattered back onto the `batch` samples (dx is not cleared). */
+/** dx += the patch rows of samples n0 ≤ n < n1 scattered back onto them (pointers: the whole batch's; dx is not
+ *  cleared): a per-sample job, each sample's dx its own, so the kernel threads split a batch. */
 export function col2im(
-  cols: usize, dx: usize, batch: i32, c: i32,
+  cols: usize, dx: usize, n0: i32, n1: i32, c: i32,
   inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   const rowBytes = <usize>(inW * c) << 2;
@@ -163,8 +164,8 @@ export function col2im(
   const kwc = kw * c;
   const kwcBytes = <usize>kwc << 2;
   const cBytes = <usize>c << 2;
-  let o = cols;
-  for (let s = 0; s < batch; s++) {
+  let o = cols + <usize>(n0 * outH * outW) * <usize>(kh * kwcBytes);
+  for (let s = n0; s < n1; s++) {
     const xs = dx + <usize>s * inBytes;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * sh - padTop;
