@@ -6,7 +6,7 @@
 import type { ActivationName } from '../../model/types';
 import { packedWeightFloats, PACKED_PANEL } from '../../model/layers/packedWeights';
 import { biasActivationForward } from './elementwise';
-import { GEMM_KC, GEMM_NC } from './gemm';
+import { gemm, GEMM_KC, GEMM_NC } from './gemm';
 
 /** Index of B[p][j] in the packed layout of a [k×n] matrix. */
 export function packedIndex(p: number, j: number, k: number, n: number): number {
@@ -41,24 +41,21 @@ export interface PackedEpilogue {
   readonly alpha: number;
 }
 
+/** B unpacked for the JavaScript product: module scratch, grown on demand and reused (JavaScript is single-threaded). */
+let unpacked = new Float32Array(0);
+
 /**
- * z [m×n] = a [m×k] · B (packed), float64 sums per KC slice meeting z once per slice as ./gemm does (bit-identical
- * to it), then the epilogue's biasActivationForward.
+ * z [m×n] = a [m×k] · B (packed), then the epilogue's biasActivationForward: ./gemm on B unpacked (the same values,
+ * so bit-identical to gemm on the original weights).
  */
 export function gemmPacked(m: number, n: number, k: number, a: Float32Array, packed: Float32Array, z: Float32Array, epilogue?: PackedEpilogue): void {
   checkPacked(packed, k, n);
   if (a.length < m * k || z.length < m * n) throw new RangeError(`gemmPacked: operands shorter than ${m}×${k} and ${m}×${n}`);
   if (epilogue?.act === 'softmax') throw new RangeError('gemmPacked: softmax is a whole-row activation, not an epilogue');
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      const o = i * n + j;
-      for (let pc = 0; pc < k; pc += GEMM_KC) {
-        const end = Math.min(k, pc + GEMM_KC);
-        let s = 0;
-        for (let p = pc; p < end; p++) s += a[i * k + p]! * packed[packedIndex(p, j, k, n)]!;
-        z[o] = pc === 0 ? s : z[o]! + s;
-      }
-    }
+  if (unpacked.length < k * n) unpacked = new Float32Array(k * n);
+  for (let p = 0; p < k; p++) {
+    for (let j = 0; j < n; j++) unpacked[p * n + j] = packed[packedIndex(p, j, k, n)]!;
   }
+  gemm(false, false, m, n, k, a, 0, unpacked, 0, z, 0, false);
   if (epilogue) biasActivationForward(epilogue.act, z, epilogue.bias, epilogue.y, m, n, epilogue.alpha);
 }
