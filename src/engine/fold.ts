@@ -1,7 +1,7 @@
 // Inference graph optimisation, first step: a batch norm folded into the convolution (conv2d, depthwiseConv2d)
 // or dense layer before it, and the activation layer after it fused into that layer's epilogue (also without a
-// batch norm: conv → activation layer). In inference a
-// batch norm is y = (x − mean)·s + β per channel with s = γ/√(var + ε), so conv → batch norm is one conv with
+// batch norm: conv → activation layer). In inference a batch norm is y = (x − mean)·s + β per channel with
+// s = γ/√(var + ε), so conv → batch norm is one conv with
 // W' = W·s (per output channel) and b' = (b − mean)·s + β; the batch norm's pass (and the activation's) is skipped.
 // W' and b' live in buffers of their own in the network's memory (the trained params are never touched), computed
 // on the first inference pass and again only when a param they come from was handed out since (ArenaParam.version:

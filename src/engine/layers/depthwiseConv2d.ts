@@ -63,7 +63,7 @@ export class DepthwiseConv2d implements EngineLayer {
     this.memory.ensure(n);
     const y = this.memory.buf('y').tensor(n, this.outShape);
     this.x = undefined;
-    // The bias and activation applied row by row inside the kernel (softmax, a whole-row activation, after it).
+    // The bias and activation applied by the kernel as it stores its outputs (softmax, a whole-row activation, after).
     if (act === 'softmax') {
       getKernels().depthwiseForward(x.data, kernel, y.data, n, this.g, this.c, this.mult);
       foldedEpilogue(y, bias, act, alpha, n * this.g.outH * this.g.outW, this.c * this.mult);
