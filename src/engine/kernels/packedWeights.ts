@@ -6,7 +6,7 @@
 import type { ActivationName } from '../../model/types';
 import { packedWeightFloats, PACKED_PANEL } from '../../model/layers/packedWeights';
 import { biasActivationForward } from './elementwise';
-import { gemm, GEMM_KC, GEMM_NC } from './gemm';
+import { GEMM_KC, GEMM_NC } from './gemm';
 
 /** Index of B[p][j] in the packed layout of a [k×n] matrix. */
 export function packedIndex(p: number, j: number, k: number, n: number): number {
@@ -41,21 +41,41 @@ export interface PackedEpilogue {
   readonly alpha: number;
 }
 
-/** B unpacked for the JavaScript product: module scratch, grown on demand and reused (JavaScript is single-threaded). */
-let unpacked = new Float32Array(0);
+/** One panel's 8 sums of a row (module scratch: allocated once, JavaScript is single-threaded). */
+const sums = new Float64Array(PACKED_PANEL);
 
 /**
- * z [m×n] = a [m×k] · B (packed), then the epilogue's biasActivationForward: ./gemm on B unpacked (the same values,
- * so bit-identical to gemm on the original weights).
+ * z [m×n] = a [m×k] · B (packed), then the epilogue's biasActivationForward. Panel by panel, straight from the
+ * packed layout: per element a float64 sum over each KC slice in k order, meeting z once per slice, as ./gemm does
+ * (bit-identical to it on the original weights).
  */
 export function gemmPacked(m: number, n: number, k: number, a: Float32Array, packed: Float32Array, z: Float32Array, epilogue?: PackedEpilogue): void {
   checkPacked(packed, k, n);
   if (a.length < m * k || z.length < m * n) throw new RangeError(`gemmPacked: operands shorter than ${m}×${k} and ${m}×${n}`);
   if (epilogue?.act === 'softmax') throw new RangeError('gemmPacked: softmax is a whole-row activation, not an epilogue');
-  if (unpacked.length < k * n) unpacked = new Float32Array(k * n);
-  for (let p = 0; p < k; p++) {
-    for (let j = 0; j < n; j++) unpacked[p * n + j] = packed[packedIndex(p, j, k, n)]!;
+  for (let jb = 0; jb < n; jb += GEMM_NC) {
+    const nc = Math.min(GEMM_NC, n - jb);
+    const width = Math.ceil(nc / PACKED_PANEL) * PACKED_PANEL;
+    for (let pc = 0; pc < k; pc += GEMM_KC) {
+      const kc = Math.min(GEMM_KC, k - pc);
+      const slice = jb * k + width * pc;
+      for (let jr = 0; jr < nc; jr += PACKED_PANEL) {
+        const panel = slice + jr * kc;
+        const cols = Math.min(PACKED_PANEL, nc - jr);
+        for (let i = 0; i < m; i++) {
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+          const ai = i * k + pc;
+          for (let p = 0, q = panel; p < kc; p++, q += PACKED_PANEL) {
+            const x = a[ai + p]!;
+            s0 += x * packed[q]!; s1 += x * packed[q + 1]!; s2 += x * packed[q + 2]!; s3 += x * packed[q + 3]!;
+            s4 += x * packed[q + 4]!; s5 += x * packed[q + 5]!; s6 += x * packed[q + 6]!; s7 += x * packed[q + 7]!;
+          }
+          sums[0] = s0; sums[1] = s1; sums[2] = s2; sums[3] = s3; sums[4] = s4; sums[5] = s5; sums[6] = s6; sums[7] = s7;
+          const o = i * n + jb + jr;
+          for (let t = 0; t < cols; t++) z[o + t] = pc === 0 ? sums[t]! : z[o + t]! + sums[t]!;
+        }
+      }
+    }
   }
-  gemm(false, false, m, n, k, a, 0, unpacked, 0, z, 0, false);
   if (epilogue) biasActivationForward(epilogue.act, z, epilogue.bias, epilogue.y, m, n, epilogue.alpha);
 }
