@@ -14,11 +14,11 @@ export const WINOGRAD_ELEMENTS = 16;
  * inference Winograd's forward pass beats im2col + GEMM from 8 channels on both sides (1.2–1.6× at 8, 1.5–3× from
  * 32; a first layer's 3 input channels lose, 0.7×) and from a 2×2 output (one tile, 16 products instead of 36;
  * a single output position wastes 15 of 16).
- * Training needs more: the weight gradient then computes the patches again (the forward pass did not keep them)
- * and the input gradient's transforms cost as much as the forward's, so narrow layers (8, 16 channels: 0.6–0.9×)
- * lose; from 64 they gain 1.2–2.9×, at 32 a layer alone breaks about even but VGG-CIFAR's training steps were faster
- * with its 32-channel layers by Winograd, and the patch matrix no longer lives from the forward pass to the backward
- * one (less memory).
+ * Training needs more: measured when the weight gradient still ran by im2col + GEMM (computing the patches again in
+ * backward) and the input gradient's transforms cost as much as the forward's, narrow layers (8, 16 channels:
+ * 0.6–0.9×) lost; from 64 they gained 1.2–2.9×, at 32 a layer alone broke about even but VGG-CIFAR's training steps
+ * were faster with its 32-channel layers by Winograd. The weight gradient now runs by Winograd too (2.25× fewer
+ * multiply-adds, the forward pass's input tiles kept instead of the patch matrix): the threshold is not measured again.
  */
 export const WINOGRAD_MIN_CHANNELS = 8;
 export const WINOGRAD_MIN_OUTPUT_PIXELS = 4;
