@@ -20,6 +20,26 @@ import { groupedGemms } from '../kernels/conv';
 import { WINOGRAD_TILE, winogradConv, winogradWeightGrad, type WinogradShape } from '../kernels/winograd';
 import { batchOf, foldedEpilogue, lastForward, layerOf, shapes, windowOf } from './common';
 
+/**
+ * A buffer computed from a layer's kernel (or a folded kernel, engine/fold.ts), computed again only when its source
+ * changed or the plan moved the buffer. What it was computed from: the kernel's version (≥ 0; ArenaParam.version
+ * moves whenever a writer fetches the view), −2 − the fold version, or −1 (nothing reusable: no fold version).
+ */
+class KernelDerived {
+  private buf?: Buf;
+  private version = -1;
+
+  get(buf: Buf, kernel: ArenaParam, compute: (source: Float32Array, out: Float32Array) => void, folded?: Float32Array, foldVersion?: number): Float32Array {
+    const out = buf.view();
+    const tag = folded ? (foldVersion === undefined ? -1 : -2 - foldVersion) : kernel.version;
+    if (tag === -1 || buf !== this.buf || tag !== this.version) compute(folded ?? kernel.value, out);
+    this.buf = buf;
+    // Reading the kernel hands it out (its version moves on): keep the version it has now.
+    this.version = folded ? tag : kernel.version;
+    return out;
+  }
+}
+
 export class Conv2d implements EngineLayer {
   readonly name: string;
   inputGradient = true;
@@ -48,15 +68,13 @@ export class Conv2d implements EngineLayer {
   /** The Winograd geometry of the forward pass and of the input gradient (dz by the flipped filters). */
   private readonly wino: WinogradShape;
   private readonly winoBack: WinogradShape;
-  /** The 'wfilter' buffer the transformed filters are in and what they were computed from: the kernel's version
-   *  (≥ 0), −2 − the folded kernel's version (engine/fold.ts), or −1 (nothing reusable). */
-  private filterBuf?: Buf;
-  private filterVersion = -1;
   /** Whether the last forward pass was a training one by Winograd: its input tiles (in 'wino') serve backward. */
   private tilesKept = false;
-  /** Likewise for the 'wpacked' buffer (an ungrouped pointwise conv's kernel packed for the GEMM). */
-  private packedBuf?: Buf;
-  private packedVersion = -1;
+  /** The Winograd transform of the filters ('wfilter') and the kernel packed for the GEMM ('wpacked'). */
+  private readonly filters = new KernelDerived();
+  private readonly packed = new KernelDerived();
+  private readonly transformFilters = (w: Float32Array, u: Float32Array): void => getKernels().winogradFilter(w, u, 0, this.inC, this.outC, false);
+  private readonly packWeights = (w: Float32Array, out: Float32Array): void => getKernels().packWeights(w, this.k, this.outC, out);
 
   constructor(info: LayerInfo, rng: Rng, arena: Arena) {
     const layer = layerOf(info, 'conv2d');
@@ -96,39 +114,16 @@ export class Conv2d implements EngineLayer {
     return mem.has('wino') ? mem.buf('wino') : mem.has('winoInfer') ? mem.buf('winoInfer') : undefined;
   }
 
-  /** The kernel's Winograd transform, recomputed only when the kernel was handed out since (ArenaParam.version:
-   *  every writer fetches the view) or the plan moved; `folded`: a folded kernel's, of that fold version. */
+  /** The kernel's Winograd transform (or a folded kernel's, of that fold version), kept across passes. */
   private transformedFilters(folded?: Float32Array, foldVersion?: number): Float32Array {
-    const buf = this.memory.buf('wfilter');
-    const u = buf.view();
-    if (folded) {
-      const tag = foldVersion === undefined ? -1 : -2 - foldVersion;
-      if (tag === -1 || buf !== this.filterBuf || tag !== this.filterVersion) getKernels().winogradFilter(folded, u, 0, this.inC, this.outC, false);
-      this.filterBuf = buf;
-      this.filterVersion = tag;
-      return u;
-    }
-    const current = buf === this.filterBuf && this.kernel.version === this.filterVersion;
-    const w = this.kernel.value;
-    if (!current) getKernels().winogradFilter(w, u, 0, this.inC, this.outC, false);
-    this.filterBuf = buf;
-    this.filterVersion = this.kernel.version;
-    return u;
+    return this.filters.get(this.memory.buf('wfilter'), this.kernel, this.transformFilters, folded, foldVersion);
   }
 
-  /** The kernel (or a folded kernel of `foldVersion`) packed for gemmPacked, packed again only when it changed;
-   *  undefined when the plan has no packed buffer (a grouped or non-pointwise conv). */
+  /** The kernel (or a folded kernel) packed for gemmPacked, kept across passes; undefined when the plan has no
+   *  packed buffer (a grouped or non-pointwise conv). */
   private packedKernel(folded?: Float32Array, foldVersion?: number): Float32Array | undefined {
     if (!this.memory.has('wpacked')) return undefined;
-    const buf = this.memory.buf('wpacked');
-    const packed = buf.view();
-    const tag = folded ? (foldVersion === undefined ? -1 : -2 - foldVersion) : this.kernel.version;
-    const current = tag !== -1 && buf === this.packedBuf && tag === this.packedVersion;
-    // Reading the kernel hands it out (its version moves on): the tag is the version it was packed at.
-    if (!current) getKernels().packWeights(folded ?? this.kernel.value, this.k, this.outC, packed);
-    this.packedBuf = buf;
-    this.packedVersion = folded ? tag : this.kernel.version;
-    return packed;
+    return this.packed.get(this.memory.buf('wpacked'), this.kernel, this.packWeights, folded, foldVersion);
   }
 
   /** A pointwise conv by gemmPacked with its bias and activation fused: z (+ bias) into z, act(z) into y. False
@@ -163,13 +158,12 @@ export class Conv2d implements EngineLayer {
     if (this.pointwise) {
       const y = this.linear ? z : mem.buf('y').tensor(n, this.outShape);
       if (this.pointwisePacked(x, z, y, this.activation, this.act.alpha, this.bias?.value)) return this.act.adopt(z, y);
-    }
-    const w = this.kernel.value;
-    if (this.pointwise) {
-      if (this.groups === 1) kr.gemm(false, false, rows, outC, k, x.data, 0, w, 0, z.data, 0, false);
-      else groupedGemms(kr.gemm, rows, outC, k, x.data, w, z.data, this.groups);
+      // Grouped, or softmax: the GEMM, then the bias and activation.
+      if (this.groups === 1) kr.gemm(false, false, rows, outC, k, x.data, 0, this.kernel.value, 0, z.data, 0, false);
+      else groupedGemms(kr.gemm, rows, outC, k, x.data, this.kernel.value, z.data, this.groups);
       return this.act.forward(z, this.linear ? undefined : mem.buf('y'), this.bias?.value);
     }
+    const w = this.kernel.value;
     const cols = mem.buf('cols').view();
     this.colsKept = training;
     // Patches, GEMM, bias and activation in one kernel (softmax, a whole-row activation, apart); the patch matrix

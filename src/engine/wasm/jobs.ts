@@ -1,7 +1,7 @@
 // The jobs a backend (./backend) runs on its own thread or hands to the kernel threads (./threadPool): a
 // convolution's forward pass by output rows, and a per-sample kernel by samples. Here, not in either of them, so
 // that both import it and the backend alone imports the pool.
-import type { KernelExports } from './abi';
+import { NO_ACTIVATION, type KernelExports } from './abi';
 
 /** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
 export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im'] as const satisfies readonly (keyof KernelExports)[];
@@ -41,7 +41,7 @@ export function runSamples(
   const dh = g[o + 7]!, dw = g[o + 8]!, padTop = g[o + 9]!, padLeft = g[o + 10]!, outH = g[o + 11]!, outW = g[o + 12]!;
   if (kernel === 0) k.maxPoolForward(a, b, c, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   else if (kernel === 1) k.avgPool(a, b, extra, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, g[o + 13]!, g[o + 14]!);
-  else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, epilogue?.bias ?? 0, epilogue?.act ?? -1, epilogue?.alpha ?? 0, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 2) k.depthwiseForward(a, b, c, n0, n1, ch, extra, epilogue?.bias ?? 0, epilogue?.act ?? NO_ACTIVATION, epilogue?.alpha ?? 0, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   // Winograd: c is the channels of the tiles (the output transform's: its filters), padTop and padLeft the offset.
   else if (kernel === 3) k.winogradInput(a, b, extra, n0, n1, ch, inH, inW, padTop, padLeft, outH, outW);
   else if (kernel === 4) k.winogradOutput(a, b, extra, n0, n1, ch, outH, outW);

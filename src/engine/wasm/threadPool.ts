@@ -220,6 +220,22 @@ function runPart(ctrl: Int32Array, t: number, parts: number, gemm: GemmFn, scrat
 const alphaBits = new Float64Array(1);
 const alphaInt = new Int32Array(alphaBits.buffer);
 
+/** Writes a job's epilogue: bias (0: none), act (an ACTIVATION_CODES value or NO_ACTIVATION), alpha's float64 bits. */
+function writeEpilogue(ctrl: Int32Array, bias: number, act: number, alpha: number): void {
+  ctrl[CTRL.CONV_BIAS] = bias;
+  ctrl[CTRL.CONV_ACT] = act;
+  alphaBits[0] = alpha;
+  ctrl[CTRL.CONV_ALPHA] = alphaInt[0]!;
+  ctrl[CTRL.CONV_ALPHA + 1] = alphaInt[1]!;
+}
+
+/** The job's alpha (written by writeEpilogue). */
+function readAlpha(ctrl: Int32Array): number {
+  alphaInt[0] = ctrl[CTRL.CONV_ALPHA]!;
+  alphaInt[1] = ctrl[CTRL.CONV_ALPHA + 1]!;
+  return alphaBits[0]!;
+}
+
 /** Computes rows chunk t of `parts` of a convolution forward job. */
 function runConvPart(ctrl: Int32Array, t: number, parts: number, target: Target): void {
   if (!target.conv) throw new Error('this module has no convForward');
@@ -227,11 +243,9 @@ function runConvPart(ctrl: Int32Array, t: number, parts: number, target: Target)
   const r0 = partStart(m, MR, parts, t), r1 = partStart(m, MR, parts, t + 1);
   if (r1 <= r0) return;
   const g = CTRL.CONV_GEOMETRY;
-  alphaInt[0] = ctrl[CTRL.CONV_ALPHA];
-  alphaInt[1] = ctrl[CTRL.CONV_ALPHA + 1];
   target.conv(
     ctrl[CTRL.A] >>> 0, ctrl[CTRL.CONV_COLS] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.CONV_Y] >>> 0,
-    ctrl[CTRL.CONV_BIAS] >>> 0, ctrl[CTRL.CONV_ACT], alphaBits[0],
+    ctrl[CTRL.CONV_BIAS] >>> 0, ctrl[CTRL.CONV_ACT], readAlpha(ctrl),
     ctrl[g], ctrl[g + 1], ctrl[g + 2], ctrl[g + 3], ctrl[g + 4], ctrl[g + 5], ctrl[g + 6], ctrl[g + 7], ctrl[g + 8],
     ctrl[g + 9], ctrl[g + 10], ctrl[g + 11], ctrl[g + 12], ctrl[CTRL.N], r0, r1, ctrl[CTRL.CONV_KEEP], target.scratch,
   );
@@ -242,8 +256,6 @@ function runPackedPart(ctrl: Int32Array, t: number, parts: number, target: Targe
   if (!target.packed) throw new Error('this module has no gemmPacked');
   const m = ctrl[CTRL.M], n = ctrl[CTRL.N], k = ctrl[CTRL.K], lda = ctrl[CTRL.LDA], ldc = ctrl[CTRL.LDC];
   let a = ctrl[CTRL.A] >>> 0, c = ctrl[CTRL.C] >>> 0, y = ctrl[CTRL.CONV_Y] >>> 0;
-  alphaInt[0] = ctrl[CTRL.CONV_ALPHA];
-  alphaInt[1] = ctrl[CTRL.CONV_ALPHA + 1];
   let rows = m, c0 = 0, c1 = n;
   if (ctrl[CTRL.BY_ROWS]) {
     const r0 = partStart(m, MR, parts, t), r1 = partStart(m, MR, parts, t + 1);
@@ -257,7 +269,7 @@ function runPackedPart(ctrl: Int32Array, t: number, parts: number, target: Targe
     c1 = partStart(n, NR, parts, t + 1);
     if (c1 <= c0) return;
   }
-  target.packed(rows, n, k, a, lda, ctrl[CTRL.B] >>> 0, c, ldc, c0, c1, y, ctrl[CTRL.CONV_BIAS] >>> 0, ctrl[CTRL.CONV_ACT], alphaBits[0], target.scratch);
+  target.packed(rows, n, k, a, lda, ctrl[CTRL.B] >>> 0, c, ldc, c0, c1, y, ctrl[CTRL.CONV_BIAS] >>> 0, ctrl[CTRL.CONV_ACT], readAlpha(ctrl), target.scratch);
 }
 
 /** Computes samples chunk t of `parts` of a per-sample job. */
@@ -266,9 +278,7 @@ function runSamplesPart(ctrl: Int32Array, t: number, parts: number, target: Targ
   const batch = ctrl[CTRL.M];
   const n0 = partStart(batch, 1, parts, t), n1 = partStart(batch, 1, parts, t + 1);
   if (n1 <= n0) return;
-  alphaInt[0] = ctrl[CTRL.CONV_ALPHA];
-  alphaInt[1] = ctrl[CTRL.CONV_ALPHA + 1];
-  const epilogue = { bias: ctrl[CTRL.CONV_BIAS] >>> 0, act: ctrl[CTRL.CONV_ACT], alpha: alphaBits[0] };
+  const epilogue = { bias: ctrl[CTRL.CONV_BIAS] >>> 0, act: ctrl[CTRL.CONV_ACT], alpha: readAlpha(ctrl) };
   runSamples(target.samples, ctrl[CTRL.K], ctrl[CTRL.A] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.N], n0, n1, ctrl, CTRL.CONV_GEOMETRY, epilogue);
 }
 
@@ -366,11 +376,7 @@ export class KernelThreadPool {
     ctrl[CTRL.C] = job.c;
     ctrl[CTRL.LDC] = job.ldc;
     ctrl[CTRL.CONV_Y] = job.y;
-    ctrl[CTRL.CONV_BIAS] = job.bias;
-    ctrl[CTRL.CONV_ACT] = job.act;
-    alphaBits[0] = job.alpha;
-    ctrl[CTRL.CONV_ALPHA] = alphaInt[0];
-    ctrl[CTRL.CONV_ALPHA + 1] = alphaInt[1];
+    writeEpilogue(ctrl, job.bias, job.act, job.alpha);
     this.run(backend, parts);
   }
 
@@ -390,12 +396,8 @@ export class KernelThreadPool {
     ctrl[CTRL.C] = job.z;
     ctrl[CTRL.CONV_COLS] = job.cols;
     ctrl[CTRL.CONV_Y] = job.y;
-    ctrl[CTRL.CONV_BIAS] = job.bias;
-    ctrl[CTRL.CONV_ACT] = job.act;
     ctrl[CTRL.CONV_KEEP] = +job.keep;
-    alphaBits[0] = job.alpha;
-    ctrl[CTRL.CONV_ALPHA] = alphaInt[0];
-    ctrl[CTRL.CONV_ALPHA + 1] = alphaInt[1];
+    writeEpilogue(ctrl, job.bias, job.act, job.alpha);
     for (let i = 0; i < 13; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
     this.run(backend, parts);
   }
@@ -412,11 +414,7 @@ export class KernelThreadPool {
     ctrl[CTRL.B] = job.b;
     ctrl[CTRL.C] = job.c;
     ctrl[CTRL.N] = job.extra;
-    ctrl[CTRL.CONV_BIAS] = job.epilogue?.bias ?? 0;
-    ctrl[CTRL.CONV_ACT] = job.epilogue?.act ?? NO_ACTIVATION;
-    alphaBits[0] = job.epilogue?.alpha ?? 0;
-    ctrl[CTRL.CONV_ALPHA] = alphaInt[0];
-    ctrl[CTRL.CONV_ALPHA + 1] = alphaInt[1];
+    writeEpilogue(ctrl, job.epilogue?.bias ?? 0, job.epilogue?.act ?? NO_ACTIVATION, job.epilogue?.alpha ?? 0);
     for (let i = 0; i < SAMPLE_GEOMETRY; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;
     this.run(backend, parts);
   }

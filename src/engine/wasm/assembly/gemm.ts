@@ -87,30 +87,20 @@ export function gemm(
       else packBN(b, ldb, pc, jc, kc, nc, pB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        if (direct) {
+        if (direct || directT) {
           // Few column panels: read the full 4-row blocks of A in place; pack only the last partial one.
           const m4 = mc & ~3;
-          if (m4 < mc) packAN(a, lda, ic + m4, pc, mc - m4, kc, pA);
-          for (let jr = 0; jr < nc; jr += NR) {
-            const nr = min(NR, nc - jr);
-            const bp = pB + ((<usize>jr * kc) << 2);
-            for (let ir = 0; ir < m4; ir += MR) {
-              const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-              microDirect(kc, a + ((<usize>(ic + ir) * lda + pc) << 2), lda, bp, cp, ldc, overwrite, nr, tile, false, 0);
-            }
-            if (m4 < mc) micro(kc, pA, bp, c + ((<usize>(ic + m4) * ldc + jc + jr) << 2), ldc, overwrite, mc - m4, nr, tile, false, 0);
+          if (m4 < mc) {
+            if (directT) packAT(a, lda, ic + m4, pc, mc - m4, kc, pA);
+            else packAN(a, lda, ic + m4, pc, mc - m4, kc, pA);
           }
-          continue;
-        }
-        if (directT) {
-          const m4 = mc & ~3;
-          if (m4 < mc) packAT(a, lda, ic + m4, pc, mc - m4, kc, pA);
           for (let jr = 0; jr < nc; jr += NR) {
             const nr = min(NR, nc - jr);
             const bp = pB + ((<usize>jr * kc) << 2);
             for (let ir = 0; ir < m4; ir += MR) {
               const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-              microStrided(kc, a + ((<usize>pc * lda + ic + ir) << 2), lda, bp, cp, ldc, overwrite, nr, tile);
+              if (directT) microStrided(kc, a + ((<usize>pc * lda + ic + ir) << 2), lda, bp, cp, ldc, overwrite, nr, tile);
+              else microDirect(kc, a + ((<usize>(ic + ir) * lda + pc) << 2), lda, bp, cp, ldc, overwrite, nr, tile, false, 0);
             }
             if (m4 < mc) micro(kc, pA, bp, c + ((<usize>(ic + m4) * ldc + jc + jr) << 2), ldc, overwrite, mc - m4, nr, tile, false, 0);
           }
