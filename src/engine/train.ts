@@ -123,9 +123,12 @@ export function monitoredMetric(es: EarlyStoppingConfig, hasValidation: boolean)
   return { metric: es.monitor === 'valAccuracy' ? 'accuracy' : 'loss', on: hasValidation ? 'validation' : 'training' };
 }
 
-/** A seed per epoch so a resumed run shuffles exactly as an uninterrupted one. */
-function epochRng(seed: number, epoch: number): Rng {
-  return createRng((Math.imul(seed >>> 0, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0);
+/** An epoch's sample order and the generator its augmentation draws from: seeded per epoch, so a resumed run shuffles
+ *  exactly as an uninterrupted one. The PyTorch export's train.py ports it (epoch_order). */
+export function epochRandomness(seed: number, epoch: number, count: number): { order: Int32Array; augmentRng: Rng } {
+  const rng = createRng((Math.imul(seed >>> 0, 0x9e3779b1) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0);
+  const order = shuffled(count, rng.fork());
+  return { order, augmentRng: rng.fork() };
 }
 
 function shuffled(count: number, rng: Rng): Int32Array {
@@ -210,9 +213,7 @@ async function trainOn(options: TrainOptions, frozen: TrainingInputs, setupStart
     const started = now() - setupMs;
     setupMs = 0;
     optimizer.learningRate = learningRateAt(optimizer.baseLearningRate, optimizer.schedule, e, epochs);
-    const rng = epochRng(seed, e);
-    const order = shuffled(data.count, rng.fork());
-    const augmentRng = rng.fork();
+    const { order, augmentRng } = epochRandomness(seed, e, data.count);
     let lossSum = 0;
     let correct = 0;
     let topHits = 0;

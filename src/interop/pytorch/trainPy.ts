@@ -79,7 +79,7 @@ N GPUs, one machine:  torchrun --nproc_per_node=N train.py
 M machines:           torchrun --nnodes=M --node_rank=R --nproc_per_node=N --master_addr=HOST0 --master_port=29500 train.py
 
 Under torchrun every process trains on its share of each batch with DistributedDataParallel (nccl on GPUs, gloo on
-CPUs) and a DistributedSampler. BATCH_SIZE is the global batch, as in the model file: N processes take BATCH_SIZE / N
+CPUs) and a DistributedSampler; one process visits the samples in cnn train's order for SEED. BATCH_SIZE is the global batch, as in the model file: N processes take BATCH_SIZE / N
 samples each, and the averaged gradients make the update one process would make with the whole batch. Rank 0 prints
 one line per epoch, with metrics summed over every rank (val_… with a validation split, test_… with test data):
 
@@ -129,7 +129,7 @@ ${inputDoc}
     'import torch.distributed as dist',
     'import torch.nn.functional as F',
     'from torch.nn.parallel import DistributedDataParallel',
-    'from torch.utils.data import DataLoader, DistributedSampler, TensorDataset',
+    'from torch.utils.data import DataLoader, DistributedSampler, Sampler, TensorDataset',
     '',
     'HERE = os.path.dirname(os.path.abspath(__file__))',
     'sys.path.insert(0, HERE)',

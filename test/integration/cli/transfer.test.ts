@@ -1,8 +1,8 @@
 // Transfer learning end to end on real digits, as the issue measures it: a LeNet-5 backbone trained here on MNIST
 // digits 0–4, then `cnn transfer` onto 10 images per class of digits 5–9 and `cnn train`, against PyTorch training the
-// identical recipe (the PyTorch export of the same transferred model: frozen backbone, the same initial head, epochs,
-// batch and Adam) over 3 seeds, both evaluated on 1,000 test digits 5–9. Also: the frozen backbone's weights come
-// through training unchanged, its output is computed once, and bad input gets one clear line.
+// identical recipe (the PyTorch export of the same transferred model: frozen backbone, the same initial head, sample
+// order, epochs, batch and Adam) over 3 seeds, both evaluated on 1,000 test digits 5–9. Also: the frozen backbone's
+// weights come through training unchanged, its output is computed once, and bad input gets one clear line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -172,7 +172,9 @@ describe('cnn transfer: a frozen backbone and a new head, against PyTorch', func
     console.log(`      test accuracy on digits 5–9 (10 training images per class), seeds ${SEEDS.join(', ')}: CNN Studio ${pct(ours)} (mean ${(100 * mean(ours)).toFixed(2)} %)` + (theirs.length ? `; PyTorch ${pct(theirs)} (mean ${(100 * mean(theirs)).toFixed(2)} %)` : ''));
     for (const a of ours) assert.ok(a > 0.6, `a frozen digit backbone with a new head learns digits 5–9 from 50 images: ${a}`);
     if (!python.ok) skipUnavailable(this, python.why);
-    // Same recipe, same initial weights: the means agree within what 3 seeds of shuffling can move.
-    assert.ok(mean(ours) >= mean(theirs) - 0.02, `ours ${pct(ours)} vs PyTorch ${pct(theirs)}`);
+    // The identical recipe (the same initial head and the same batches: train.py visits the samples in our order)
+    // gives the same test accuracy seed by seed, up to a few of the 1,000 test digits that float rounding can flip.
+    for (let i = 0; i < ours.length; i++) assert.ok(Math.abs(ours[i]! - theirs[i]!) <= 0.003, `seed ${SEEDS[i]}: ours ${pct(ours)} vs PyTorch ${pct(theirs)}`);
+    assert.ok(mean(ours) >= mean(theirs) - 0.001, `ours ${pct(ours)} vs PyTorch ${pct(theirs)}`);
   });
 });

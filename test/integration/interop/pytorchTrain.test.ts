@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { exportModel } from '../../../src/node/exportModel';
 import { splitDataset } from '../../../src/node/datasets/load';
+import { epochRandomness } from '../../../src/engine/train';
 import { createRng } from '../../../src/engine/rng';
 import { architectureFingerprint, decodeSafetensors } from '../../../src/engine/weights';
 import { parseModelText } from '../../../src/model/parse';
@@ -102,6 +103,15 @@ describe('PyTorch export: train.py under DistributedDataParallel', function () {
     });
     const ours = [Array.from(splitDataset(ids(1000), 0.1, createRng(7)).validation.labels), Array.from(splitDataset(ids(5), 0.5, createRng(1)).validation.labels)];
     assert.deepEqual(JSON.parse(r.stdout), ours);
+  });
+
+  it('visits the training samples in cnn train\'s order in one process (its epoch order, ported)', () => {
+    const code = 'import json, sys; sys.path.insert(0, sys.argv[1]); import train; print(json.dumps([train.epoch_order(50, s, e) for s, e in ((1, 0), (1, 7), (4294967295, 2))]))';
+    const r = spawnSync('/usr/bin/python3', ['-c', code, exportDir], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const ours = [[1, 0], [1, 7], [4294967295, 2]].map(([s, e]) => Array.from(epochRandomness(s!, e!, 50).order));
+    assert.deepEqual(JSON.parse(r.stdout), ours);
+    assert.notDeepEqual(ours[0], ours[1], 'each epoch reshuffles');
   });
 
   it('trains one epoch on two ranks (gloo), and cnn evaluate agrees with the test accuracy it printed', async () => {

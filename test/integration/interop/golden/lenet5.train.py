@@ -5,7 +5,7 @@ N GPUs, one machine:  torchrun --nproc_per_node=N train.py
 M machines:           torchrun --nnodes=M --node_rank=R --nproc_per_node=N --master_addr=HOST0 --master_port=29500 train.py
 
 Under torchrun every process trains on its share of each batch with DistributedDataParallel (nccl on GPUs, gloo on
-CPUs) and a DistributedSampler. BATCH_SIZE is the global batch, as in the model file: N processes take BATCH_SIZE / N
+CPUs) and a DistributedSampler; one process visits the samples in cnn train's order for SEED. BATCH_SIZE is the global batch, as in the model file: N processes take BATCH_SIZE / N
 samples each, and the averaged gradients make the update one process would make with the whole batch. Rank 0 prints
 one line per epoch, with metrics summed over every rank (val_… with a validation split, test_… with test data):
 
@@ -39,7 +39,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
+from torch.utils.data import DataLoader, DistributedSampler, Sampler, TensorDataset
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -248,17 +248,43 @@ class Mulberry32:
         return math.floor(self.next() * n)
 
 
-def split(count, fraction, seed):
-    """(train indices, validation indices) exactly as CNN Studio's splitDataset: a seeded shuffle, the last part held out."""
+def shuffled(count, rng):
     order = list(range(count))
-    rng = Mulberry32(seed)
     for i in range(count - 1, 0, -1):
         j = rng.int(i + 1)
         order[i], order[j] = order[j], order[i]
+    return order
+
+
+def split(count, fraction, seed):
+    """(train indices, validation indices) exactly as CNN Studio's splitDataset: a seeded shuffle, the last part held out."""
+    order = shuffled(count, Mulberry32(seed))
     n_val = math.floor(count * fraction + 0.5)
     if fraction > 0 and count >= 2:
         n_val = min(max(n_val, 1), count - 1)
     return order[:count - n_val], order[count - n_val:]
+
+
+def epoch_order(count, seed, epoch):
+    """The order cnn train visits the training samples in, in this epoch (src/engine/train.ts: epochRng, then a fork)."""
+    epoch_rng = Mulberry32((seed * 0x9E3779B1 + (epoch + 1) * 0x85EBCA6B) & 0xFFFFFFFF)
+    return shuffled(count, Mulberry32(math.floor(epoch_rng.next() * 4294967296)))
+
+
+class StudioOrder(Sampler):
+    """One process visits the samples in cnn train's order, so the two runs of one model take the same batches."""
+
+    def __init__(self, count, seed):
+        self.count, self.seed, self.epoch = count, seed, 0
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+    def __iter__(self):
+        return iter(epoch_order(self.count, self.seed, self.epoch))
+
+    def __len__(self):
+        return self.count
 
 
 def nchw(images):
@@ -614,7 +640,8 @@ def main():
     net = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None) if world > 1 else model
     optimizer = StudioOptimizer(param_groups(model), OPTIMIZER)
     per_rank = max(1, args.batch_size // world)
-    sampler = DistributedSampler(TensorDataset(x_train, y_train), num_replicas=world, rank=RANK, shuffle=True, seed=SEED)
+    sampler = (DistributedSampler(TensorDataset(x_train, y_train), num_replicas=world, rank=RANK, shuffle=True, seed=SEED)
+               if world > 1 else StudioOrder(len(x_train), SEED))
     loader = DataLoader(TensorDataset(x_train, y_train), batch_size=per_rank, sampler=sampler)
     generator = torch.Generator().manual_seed(SEED * 1000 + RANK)
     log(f"{MODEL_FILE}: {len(x_train)} training samples" + (f", {len(x_val)} held out for validation" if len(x_val) else "")
