@@ -50,7 +50,8 @@ export function maxPoolForward(
 }
 
 /** dx ← 0, then each dy routed to its window's winner. */
-export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, outSize: number, dx: Float32Array, inSize: number): void {
+export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array, batch: number, g: Window2d, c: number): void {
+  const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c;
   dx.fill(0, 0, inSize);
   for (let i = 0; i < outSize; i++) {
     const j = argmax[i]!;

@@ -296,13 +296,14 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       // argmax 0: the maxima alone (no byte offset of an arena buffer is 0: the module's data comes first).
       be.samples({ kernel: 'maxPoolForward', a: at(x), b: at(y), c: argmax ? at(argmax) : 0, extra: 0, batch, geometry: window(c, g) }, outSize * g.kh * g.kw);
     },
-    maxPoolBackward(dy, argmax, outSize, dx, inSize) {
+    maxPoolBackward(dy, argmax, dx, batch, g, c) {
       const be = owner(dy, argmax, dx);
-      if (!be) { fallback.maxPoolBackward++; return js.maxPoolBackward(dy, argmax, outSize, dx, inSize); }
+      if (!be) { fallback.maxPoolBackward++; return js.maxPoolBackward(dy, argmax, dx, batch, g, c); }
+      const inSize = batch * g.inH * g.inW * c, outSize = batch * g.outH * g.outW * c;
       if (dy.length < outSize || argmax.length < outSize) tooShort('maxPoolBackward input', Math.min(dy.length, argmax.length), outSize);
       if (dx.length < inSize) tooShort('maxPoolBackward output', dx.length, inSize);
       inWasm.maxPoolBackward++;
-      be.exports.maxPoolBackward(at(dy), at(argmax), outSize, at(dx), inSize);
+      be.samples({ kernel: 'maxPoolBackward', a: at(dy), b: at(argmax), c: at(dx), extra: 0, batch, geometry: window(c, g) }, inSize);
     },
     avgPoolForward(x, y, batch, g, c, countPad = false) {
       const be = owner(x, y);

@@ -53,7 +53,7 @@ export class MaxPool2d implements EngineLayer {
       getKernels().maxPoolForward(x.data, dx.data.subarray(0, outSize), this.memory.buf('argmax').i32(), x.shape[0]!, this.g, this.c);
       this.indexed = true;
     }
-    getKernels().maxPoolBackward(dy.data, this.memory.buf('argmax').i32(), sizeOf(dy.shape), dx.data, sizeOf(x.shape));
+    getKernels().maxPoolBackward(dy.data, this.memory.buf('argmax').i32(), dx.data, x.shape[0]!, this.g, this.c);
     return dx;
   }
 }

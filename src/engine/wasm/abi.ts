@@ -66,7 +66,8 @@ export interface KernelExports {
   depthwiseBackward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, batch: I32, c: I32, mult: I32, ...g: WindowArgs): void;
   // pooling.ts (maxPoolForward, avgPool: samples n0 ≤ n < n1 of the batch)
   maxPoolForward(x: Ptr, y: Ptr, argmax: Ptr, n0: I32, n1: I32, c: I32, ...g: WindowArgs): void;
-  maxPoolBackward(dy: Ptr, argmax: Ptr, outSize: I32, dx: Ptr, inSize: I32): void;
+  /** Samples n0 ≤ n < n1 (pointers: the whole batch's; outPer and inPer floats a sample). */
+  maxPoolBackward(dy: Ptr, argmax: Ptr, dx: Ptr, n0: I32, n1: I32, outPer: I32, inPer: I32): void;
   /** mode = back | countPad << 1; back 0: src x → dst y; back 1: src dy → dst dx. */
   avgPool(src: Ptr, dst: Ptr, mode: I32, n0: I32, n1: I32, c: I32, ...g: [...WindowArgs, padBottom: I32, padRight: I32]): void;
   // optimizers.ts
@@ -113,7 +114,7 @@ const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'
   im2col: 16, im2colSamples: 17, col2im: 17, groupedPatches: 18,
   biasActivation: 7, activationBackward: 9, sumRows: 4, multiply: 4, softmaxCrossEntropy: 6, dropoutMask: 5,
   depthwiseForward: 22, depthwiseBackward: 20,
-  maxPoolForward: 18, maxPoolBackward: 5, avgPool: 20,
+  maxPoolForward: 18, maxPoolBackward: 7, avgPool: 20,
   sgdUpdate: 6, momentumUpdate: 9, adamUpdate: 14, rmspropUpdate: 13, sumSquares: 2,
   batchNormForward: 12, batchNormBackward: 11,
   winogradInput: 12, winogradOutput: 8, winogradFilter: 5, winogradOutputGrad: 8,

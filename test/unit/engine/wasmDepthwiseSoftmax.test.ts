@@ -347,7 +347,7 @@ describe('per-sample kernels (pooling, depthwise forward) split over threads', (
         v[idy]!.set(dy);
         const argmax = new Int32Array(v[ia]!.buffer, v[ia]!.byteOffset, outSize);
         k.maxPoolForward(v[ix]!, v[iy]!, argmax, n, g, c);
-        k.maxPoolBackward(v[idy]!, argmax, outSize, v[idx]!, inSize);
+        k.maxPoolBackward(v[idy]!, argmax, v[idx]!, n, g, c);
         k.avgPoolForward(v[ix]!, v[iy2]!, n, g, c);
         k.avgPoolBackward(v[idy]!, v[idx2]!, n, g, c);
         k.avgPoolForward(v[ix]!, v[iy3]!, n, g, c, true);

@@ -191,9 +191,10 @@ function maxPoolValues(
 }
 
 /** dx[0…inSize) ← 0, then each dy routed to its window's winner. */
-export function maxPoolBackward(dy: usize, argmax: usize, outSize: i32, dx: usize, inSize: i32): void {
-  zeroF32(dx, inSize);
-  for (let i = 0; i < outSize; i++) {
+export function maxPoolBackward(dy: usize, argmax: usize, dx: usize, n0: i32, n1: i32, outPer: i32, inPer: i32): void {
+  // A winner's index is into the whole batch's input, always within its own sample's: samples split freely.
+  zeroF32(dx + ((<usize>n0 * inPer) << 2), (n1 - n0) * inPer);
+  for (let i = n0 * outPer, end = n1 * outPer; i < end; i++) {
     const j = load<i32>(argmax + (<usize>i << 2));
     if (j >= 0) {
       const p = dx + (<usize>j << 2);
