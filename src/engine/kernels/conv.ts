@@ -6,7 +6,7 @@ import type { ActivationName } from '../../model/types';
 // The kernels it composes are named by their own files, not by ./index's Kernels: ./index imports this file.
 import type { addBias, biasActivationForward } from './elementwise';
 import type { gemm } from './gemm';
-import type { im2col } from './im2col';
+import type { col2im, im2col } from './im2col';
 
 /** What follows the GEMM: z += bias when given, then y ← act(z) (for 'linear', y must be z). */
 export interface ConvEpilogue {
@@ -49,6 +49,24 @@ export function composeConvForward(kr: ConvParts): ConvForward {
     if (epilogue.act === 'linear') {
       if (epilogue.bias) kr.addBias(z, epilogue.bias, rows, outC);
     } else kr.biasActivationForward(epilogue.act, z, epilogue.bias, epilogue.y, rows, outC, epilogue.alpha);
+  };
+}
+
+/**
+ * dx [batch·inH·inW × c] of a convolution (ungrouped) from dz [batch·outH·outW × outC] and w [kh·kw·c × outC]:
+ * dcols = dz · wᵀ over `cols` (the patches are overwritten), then dx ← 0 and dcols scattered back (col2im).
+ */
+export type ConvBackwardData = (
+  dz: Float32Array, w: Float32Array, outC: number, cols: Float32Array, dx: Float32Array, batch: number, g: Window2d, c: number,
+) => void;
+
+/** The input gradient from separate kernels (the reference, and the WebAssembly kernels' fallback). */
+export function composeConvBackwardData(kr: { readonly gemm: typeof gemm; readonly col2im: typeof col2im }): ConvBackwardData {
+  return (dz, w, outC, cols, dx, batch, g, c) => {
+    const rows = batch * g.outH * g.outW;
+    kr.gemm(false, true, rows, g.kh * g.kw * c, outC, dz, 0, w, 0, cols, 0, false);
+    dx.fill(0, 0, batch * g.inH * g.inW * c);
+    kr.col2im(cols, g, c, dx, 0, 0, batch);
   };
 }
 

@@ -2,7 +2,7 @@
 // JavaScript one (setKernels) without touching the layers, which call getKernels() on every pass.
 import { HeapArena, type Arena } from '../arena';
 import { batchNormBackward, batchNormForward, batchNormInputBackward } from './batchNorm';
-import { composeConvForward, type ConvForward } from './conv';
+import { composeConvBackwardData, composeConvForward, type ConvBackwardData, type ConvForward } from './conv';
 import { col2im, im2col } from './im2col';
 import { depthwiseBackward, depthwiseForward, depthwiseInputBackward } from './depthwise';
 import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, dropoutMask, multiply, sumRows } from './elementwise';
@@ -25,6 +25,8 @@ export interface Kernels {
   readonly col2im: typeof col2im;
   /** im2col + GEMM + bias and activation of a convolution's forward pass (see ./conv). */
   readonly convForward: ConvForward;
+  /** A convolution's input gradient: GEMM with the kernel, then col2im (see ./conv). */
+  readonly convBackwardData: ConvBackwardData;
   /** Winograd F(2×2, 3×3)'s input, output and filter transforms (see ./winograd). */
   readonly winogradInput: typeof winogradInput;
   readonly winogradOutput: typeof winogradOutput;
@@ -68,6 +70,7 @@ export const jsKernels: Kernels = {
   im2col,
   col2im,
   convForward: composeConvForward({ im2col, gemm, addBias, biasActivationForward }),
+  convBackwardData: composeConvBackwardData({ gemm, col2im }),
   winogradInput,
   winogradOutput,
   winogradFilter,

@@ -9,7 +9,7 @@ import { adamStepSize } from '../optimizers/adam';
 import { ACTIVATION_CODES, NO_ACTIVATION } from '../wasm/abi';
 import { SAMPLE_GEOMETRY } from '../wasm/jobs';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
-import { composeConvForward, type ConvForward } from './conv';
+import { composeConvBackwardData, composeConvForward, type ConvBackwardData, type ConvForward } from './conv';
 import { tilesOf, WINOGRAD_TILE, type WinogradShape } from './winograd';
 import { packedWeightFloats } from '../../model/layers/packedWeights';
 import type { Kernels } from './index';
@@ -22,7 +22,7 @@ export interface OpCounts {
 export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
-  'batchNormForward', 'batchNormBackward', 'convForward', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
+  'batchNormForward', 'batchNormBackward', 'convForward', 'convBackwardData', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
   'winogradInput', 'winogradOutput', 'winogradFilter', 'winogradOutputGrad', 'packWeights', 'gemmPacked', 'dropoutMask',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
@@ -101,8 +101,27 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     });
   };
 
+  let composedDx: ConvBackwardData | undefined;
+  const convBackwardData: ConvBackwardData = (dz, w, outC, cols, dx, batch, g, c) => {
+    const be = owner(dz, w, cols, dx);
+    if (!be) {
+      fallback.convBackwardData++;
+      composedDx ??= composeConvBackwardData({ ...kernels, gemm });
+      return composedDx(dz, w, outC, cols, dx, batch, g, c);
+    }
+    const rows = batch * g.outH * g.outW, k = g.kh * g.kw * c;
+    if (dz.length < rows * outC) tooShort('convBackwardData output gradient', dz.length, rows * outC);
+    if (w.length < k * outC) tooShort('convBackwardData kernel', w.length, k * outC);
+    if (cols.length < rows * k) tooShort('convBackwardData patches', cols.length, rows * k);
+    if (dx.length < batch * g.inH * g.inW * c) tooShort('convBackwardData input gradient', dx.length, batch * g.inH * g.inW * c);
+    inWasm.convBackwardData++;
+    // By samples: each chunk's GEMM rows, then its col2im while they are in cache (bit-identical either way).
+    be.samples({ kernel: 'convBackwardData', a: at(dz), b: at(w), c: at(cols), d: at(dx), extra: outC, batch, geometry: window(c, g) }, rows * k * outC);
+  };
+
   const kernels: OpKernels = {
     convForward,
+    convBackwardData,
     im2col(x, xOff, g, c, cols, colsOff = 0, batch = 1, groups = 1) {
       const be = owner(x, cols);
       if (!be) { fallback.im2col++; return js.im2col(x, xOff, g, c, cols, colsOff, batch, groups); }

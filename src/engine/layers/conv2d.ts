@@ -267,9 +267,7 @@ export class Conv2d implements EngineLayer {
     this.colsKept = false;
     if (this.inputGradient === false) return dx;
     // dcols = dz · kernelᵀ over the patches (no longer needed), scattered back onto the images.
-    kr.gemm(false, true, rows, k, outC, dz.data, 0, w, 0, cols, 0, false);
-    dx.data.fill(0);
-    kr.col2im(cols, this.g, this.inC, dx.data, 0, 0, n);
+    kr.convBackwardData(dz.data, w, outC, cols, dx.data, n, this.g, this.inC);
     return dx;
   }
 

@@ -35,6 +35,8 @@ export interface KernelExports {
     c: I32, inH: I32, inW: I32, kh: I32, kw: I32, sh: I32, sw: I32, dh: I32, dw: I32,
     padTop: I32, padLeft: I32, outH: I32, outW: I32, outC: I32, r0: I32, r1: I32, keep: I32, scratch: Ptr,
   ): void;
+  /** dcols = dz · wᵀ, dx ← 0 and col2im, sample by sample for n0 ≤ n < n1 (pointers: the whole batch's). */
+  convBackwardData(dz: Ptr, w: Ptr, cols: Ptr, dx: Ptr, outC: I32, scratch: Ptr, n0: I32, n1: I32, c: I32, ...g: WindowArgs): void;
   // packedGemm.ts
   /** B [k×n] packed once for gemmPacked: roundUp(n, 8)·k floats at dst. */
   packB(b: Ptr, ldb: I32, n: I32, k: I32, dst: Ptr): void;
@@ -110,7 +112,7 @@ export type PackedGemmFn = KernelExports['gemmPacked'];
  * declared name, no other, and the count its signature above has.
  */
 const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'] } = {
-  heapBase: 0, relaxed: 0, scratchBytes: 3, gemm: 13, convForward: 26, packB: 5, gemmPacked: 15,
+  heapBase: 0, relaxed: 0, scratchBytes: 3, gemm: 13, convForward: 26, convBackwardData: 21, packB: 5, gemmPacked: 15,
   im2col: 16, im2colSamples: 17, col2im: 17, groupedPatches: 18,
   biasActivation: 7, activationBackward: 9, sumRows: 4, multiply: 4, softmaxCrossEntropy: 6, dropoutMask: 5,
   depthwiseForward: 22, depthwiseBackward: 20,

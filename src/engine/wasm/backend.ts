@@ -133,7 +133,7 @@ export class WasmBackend implements PoolBackend {
       this.pool.samples(this, job);
       return;
     }
-    runSamples(this.exports, SAMPLE_KERNELS.indexOf(job.kernel), job.a, job.b, job.c, job.extra, 0, job.batch, job.geometry, 0, job.epilogue);
+    runSamples(this.exports, SAMPLE_KERNELS.indexOf(job.kernel), job.a, job.b, job.c, job.d ?? 0, job.extra, 0, job.batch, job.geometry, 0, this.gemmScratch, job.epilogue);
   }
 
   /**

@@ -4,18 +4,20 @@
 import { NO_ACTIVATION, type KernelExports } from './abi';
 
 /** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
-export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im', 'maxPoolBackward'] as const satisfies readonly (keyof KernelExports)[];
+export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im', 'maxPoolBackward', 'convBackwardData'] as const satisfies readonly (keyof KernelExports)[];
 export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
 /** Those exports: c first in the window, then inH … outW. */
 export type SampleExports = Pick<KernelExports, SampleKernel>;
 
-/** A per-sample job: up to three byte offsets (0: none), an integer argument, the batch and the window. */
+/** A per-sample job: up to four byte offsets (0: none), an integer argument, the batch and the window. */
 export interface SamplesJob {
   readonly kernel: SampleKernel;
   readonly a: number;
   readonly b: number;
   readonly c: number;
-  /** avgPool: back | countPad << 1; depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the batch's tiles; maxPoolForward: unused. */
+  /** convBackwardData's dx. */
+  readonly d?: number;
+  /** avgPool: back | countPad << 1; convBackwardData: outC; depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the batch's tiles; maxPoolForward: unused. */
   readonly extra: number;
   readonly batch: number;
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, padBottom, padRight (SAMPLE_GEOMETRY numbers). */
@@ -32,10 +34,11 @@ export interface SamplesEpilogue {
 /** How many numbers a per-sample job's geometry has. */
 export const SAMPLE_GEOMETRY = 15;
 
-/** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+15) the window. */
+/** Runs samples n0…n1 of a job with the kernel numbered `kernel` (SAMPLE_KERNELS' index); g[o…o+15) the window;
+ *  `scratch`: the running thread's GEMM packing scratch. */
 export function runSamples(
-  k: SampleExports, kernel: number, a: number, b: number, c: number, extra: number, n0: number, n1: number, g: ArrayLike<number>, o: number,
-  epilogue?: SamplesEpilogue,
+  k: SampleExports, kernel: number, a: number, b: number, c: number, d: number, extra: number, n0: number, n1: number, g: ArrayLike<number>, o: number,
+  scratch: number, epilogue?: SamplesEpilogue,
 ): void {
   const ch = g[o]!, inH = g[o + 1]!, inW = g[o + 2]!, kh = g[o + 3]!, kw = g[o + 4]!, sh = g[o + 5]!, sw = g[o + 6]!;
   const dh = g[o + 7]!, dw = g[o + 8]!, padTop = g[o + 9]!, padLeft = g[o + 10]!, outH = g[o + 11]!, outW = g[o + 12]!;
@@ -49,6 +52,7 @@ export function runSamples(
   else if (kernel === 6) k.winogradOutputGrad(a, b, extra, n0, n1, ch, outH, outW);
   else if (kernel === 7) k.col2im(a, b, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   else if (kernel === 8) k.maxPoolBackward(a, b, c, n0, n1, outH * outW * ch, inH * inW * ch);
+  else if (kernel === 9) k.convBackwardData(a, b, c, d, extra, scratch, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   else throw new Error(`no per-sample kernel ${kernel}`);
 }
 

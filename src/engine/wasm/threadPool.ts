@@ -87,7 +87,9 @@ export const CTRL = {
   CONV_ALPHA: 85,
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW; per-sample jobs' goes on: padBottom, padRight. */
   CONV_GEOMETRY: 87,
-  LENGTH: 102,
+  /** A per-sample job's fourth operand (convBackwardData's dx). */
+  D: 102,
+  LENGTH: 103,
 } as const;
 const INDEX_BITS = 11;
 /** How long a helper spins on GEN after a job before it sleeps. */
@@ -279,7 +281,7 @@ function runSamplesPart(ctrl: Int32Array, t: number, parts: number, target: Targ
   const n0 = partStart(batch, 1, parts, t), n1 = partStart(batch, 1, parts, t + 1);
   if (n1 <= n0) return;
   const epilogue = { bias: ctrl[CTRL.CONV_BIAS] >>> 0, act: ctrl[CTRL.CONV_ACT], alpha: readAlpha(ctrl) };
-  runSamples(target.samples, ctrl[CTRL.K], ctrl[CTRL.A] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.N], n0, n1, ctrl, CTRL.CONV_GEOMETRY, epilogue);
+  runSamples(target.samples, ctrl[CTRL.K], ctrl[CTRL.A] >>> 0, ctrl[CTRL.B] >>> 0, ctrl[CTRL.C] >>> 0, ctrl[CTRL.D] >>> 0, ctrl[CTRL.N], n0, n1, ctrl, CTRL.CONV_GEOMETRY, target.scratch, epilogue);
 }
 
 export interface KernelThreadPoolOptions {
@@ -413,6 +415,7 @@ export class KernelThreadPool {
     ctrl[CTRL.A] = job.a;
     ctrl[CTRL.B] = job.b;
     ctrl[CTRL.C] = job.c;
+    ctrl[CTRL.D] = job.d ?? 0;
     ctrl[CTRL.N] = job.extra;
     writeEpilogue(ctrl, job.epilogue?.bias ?? 0, job.epilogue?.act ?? NO_ACTIVATION, job.epilogue?.alpha ?? 0);
     for (let i = 0; i < SAMPLE_GEOMETRY; i++) ctrl[CTRL.CONV_GEOMETRY + i] = job.geometry[i]!;

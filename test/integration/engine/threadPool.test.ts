@@ -293,6 +293,36 @@ for (const variant of WASM_VARIANTS) {
       assertClose(threaded, js, 1e-6, 'against JavaScript');
     });
 
+    it('splits a convolution\'s input gradient (its GEMM rows, then col2im) by samples, bit-identical to one thread', async () => {
+      const { pool, be } = await pooled(2);
+      const g: Window2d = { inH: 14, inW: 14, kh: 5, kw: 5, sh: 1, sw: 1, dh: 1, dw: 1, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2, outH: 14, outW: 14 };
+      const batch = 5, c = 8, outC = 16, k = 25 * c, rows = batch * 14 * 14;
+      const r = createRng(18);
+      const dz = random(rows * outC, r), w = random(k * outC, r);
+      const runOn = (b: WasmBackend): Float32Array => {
+        const mark = b.mark();
+        try {
+          const kr = createWasmKernels(b);
+          const [pz, pw, pc, pd] = [b.alloc(rows * outC), b.alloc(k * outC), b.alloc(rows * k), b.alloc(batch * 14 * 14 * c)];
+          const [zv, wv, cv, dv] = [b.f32At(pz, rows * outC), b.f32At(pw, k * outC), b.f32At(pc, rows * k), b.f32At(pd, batch * 14 * 14 * c)];
+          zv.set(dz);
+          wv.set(w);
+          dv.fill(3);
+          kr.convBackwardData(zv, wv, outC, cv, dv, batch, g, c);
+          return dv.slice();
+        } finally {
+          b.release(mark);
+        }
+      };
+      const jobs = pool.jobs;
+      const threaded = runOn(be);
+      assert.equal(pool.jobs, jobs + 1, 'ran threaded');
+      assert.deepEqual(new Uint32Array(threaded.buffer), new Uint32Array(runOn(single).buffer));
+      const js = new Float32Array(batch * 14 * 14 * c);
+      jsKernels.convBackwardData(dz, w, outC, new Float32Array(rows * k), js, batch, g, c);
+      assertClose(threaded, js, 1e-4, 'against JavaScript');
+    });
+
     it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', async () => {
       const { be } = await pooled(3);
       const rng = createRng(5);

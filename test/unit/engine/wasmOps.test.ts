@@ -87,6 +87,34 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
     }
   });
 
+  it('convBackwardData (dz · wᵀ, then col2im, sample by sample): bit-identical to the GEMM then col2im, close to JavaScript', () => {
+    const rng = createRng(9);
+    let t = 0;
+    for (const [n, c, g] of geometries(13, 30)) {
+      const outC = [1, 5, 8, 16, 33][t++ % 5]!;
+      const k = g.kh * g.kw * c, rows = n * g.outH * g.outW, inSize = n * g.inH * g.inW * c;
+      const r = new Regions(backend);
+      const idz = r.add(rows * outC), iw = r.add(k * outC), icols = r.add(rows * k), idx = r.add(inSize), icols2 = r.add(rows * k), idx2 = r.add(inSize);
+      const v = r.views();
+      const dz = fill(v[idz]!, rng), w = fill(v[iw]!, rng), cols = fill(v[icols]!, rng), dx = fill(v[idx]!, rng);
+      const what = `outC ${outC}, ${describeG(n, c, g)}`;
+      const before = ran('convBackwardData');
+      kernels.convBackwardData(dz, w, outC, cols, dx, n, g, c);
+      assert.equal(ran('convBackwardData'), before + 1, 'ran in WebAssembly');
+      // The unfused kernels of the same module.
+      const cols2 = v[icols2]!, dx2 = fill(v[idx2]!, rng);
+      kernels.gemm(false, true, rows, k, outC, dz, 0, w, 0, cols2, 0, false);
+      dx2.fill(0);
+      kernels.col2im(cols2, g, c, dx2, 0, 0, n);
+      assert.deepEqual(cols, cols2, `patches' gradient, ${what}`);
+      assert.deepEqual(dx, dx2, `dx, ${what}`);
+      const jdx = new Float32Array(inSize).fill(7);
+      jsKernels.convBackwardData(dz.slice(), w.slice(), outC, new Float32Array(rows * k), jdx, n, g, c);
+      assertClose(dx, jdx, 1e-4, `against JavaScript, ${what}`);
+      r.release();
+    }
+  });
+
   it('grouped im2col and col2im: bit-identical on random batched geometries, 2 to 4 groups', () => {
     const rng = createRng(2);
     let t = 0;
@@ -437,7 +465,7 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
     const fallbacks = { ...k.ops.fallback };
     assert.deepEqual(curve(k), a, 'bit-identical with the same seed');
     assertClose(Float32Array.from(a), Float32Array.from(curve(jsKernels)), 1e-4, 'wasm vs js loss curve');
-    for (const op of ['convForward', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate', 'batchNormForward', 'batchNormBackward'] as const) {
+    for (const op of ['convForward', 'convBackwardData', 'biasActivationForward', 'biasActivationBackward', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate', 'batchNormForward', 'batchNormBackward'] as const) {
       assert.ok(k.ops.inWasm[op] > 0, `${op} ran in WebAssembly`);
     }
     // Nothing ran in JavaScript (the softmax layer's forward and its cross-entropy included).

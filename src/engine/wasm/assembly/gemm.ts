@@ -18,7 +18,7 @@
 // The same source builds two variants: with `--enable relaxed-simd` the multiply-add is f32x4.relaxed_madd
 // (one FMA instruction on x64 with FMA3), without it f32x4.mul + f32x4.add.
 
-import { fillPaddedRows, im2colRows, im2colRowsPadded, paddedRowsFloats } from './im2col';
+import { col2im, fillPaddedRows, im2colRows, im2colRowsPadded, paddedRowsFloats } from './im2col';
 import { biasActivation, LINEAR, storeActivation1, storeActivation4 } from './elementwise';
 
 export const MR: i32 = 4;
@@ -224,6 +224,25 @@ export function convForward(
     const zp = z + <usize>r * zRow;
     gemm(0, 0, rows, outC, k, cp, k, w, outC, zp, outC, 0, scratch);
     if (act >= 0) biasActivation(act, zp, bias, y + <usize>r * zRow, rows, outC, alpha);
+  }
+}
+
+/**
+ * A convolution's input gradient for samples n0 ≤ n < n1 (pointers: the whole batch's): per sample, its rows of
+ * dcols = dz · wᵀ over its rows of `cols` (the patches are no longer needed), then its dx ← 0 and col2im while those
+ * rows are still in cache, instead of the whole patch-sized product through memory and back. Each row gets gemm's
+ * sums over the whole batch (same k, same KC slices), so bit-identical to that GEMM followed by col2im.
+ */
+export function convBackwardData(
+  dz: usize, w: usize, cols: usize, dx: usize, outC: i32, scratch: usize, n0: i32, n1: i32,
+  c: i32, inH: i32, inW: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const p = outH * outW, k = kh * kw * c;
+  const inBytes = <usize>(inH * inW * c) << 2;
+  for (let s = n0; s < n1; s++) {
+    gemm(0, 1, p, k, outC, dz + ((<usize>s * p * outC) << 2), outC, w, outC, cols + ((<usize>s * p * k) << 2), k, 0, scratch);
+    memory.fill(dx + <usize>s * inBytes, 0, inBytes);
+    col2im(cols, dx, s, s + 1, c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   }
 }
 
