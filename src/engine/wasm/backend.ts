@@ -32,6 +32,9 @@ const PAGE = 65536;
 /** A shared memory needs a maximum: the whole 32-bit space by default (V8 reserves address space, not RAM). */
 const MAX_PAGES = 65536;
 const ALIGN = 64;
+/** The split-over-k scratch of a threaded backend (512 KiB): a first convolution's weight gradient from 3 channels
+ *  on 32×32 images, batch 32, needs 110,592 floats (128 slices of 27 × 32). */
+const SPLIT_SCRATCH_FLOATS = 1 << 17;
 
 export interface WasmBackendOptions {
   /** Use this variant instead of the best one WebAssembly.validate accepts. */
@@ -92,6 +95,9 @@ export class WasmBackend implements PoolBackend {
   readonly gemmScratch: number;
   readonly pool?: KernelThreadPool;
   private readonly scratchStride: number;
+  /** A weight gradient split over k (./threadPool): its slices' products. */
+  readonly splitScratch: number;
+  readonly splitScratchFloats: number;
   /** The instance's exports over this memory, checked against ./abi: the kernels of ../kernels/wasmOps call
    *  the non-GEMM ones, ./threadPool runs the calling thread's part of a split job with them. */
   readonly exports: KernelExports;
@@ -116,6 +122,8 @@ export class WasmBackend implements PoolBackend {
     const big = 1 << 30;
     this.scratchStride = alignUp(this.exports.scratchBytes(big, big, big));
     this.gemmScratch = this.alloc(((this.pool?.threads ?? 1) * this.scratchStride) / 4);
+    this.splitScratchFloats = this.pool && this.pool.threads > 1 ? SPLIT_SCRATCH_FLOATS : 0;
+    this.splitScratch = this.splitScratchFloats > 0 ? this.alloc(this.splitScratchFloats) : 0;
   }
 
   /** Thread t's packing scratch (t < pool.threads). */
@@ -241,7 +249,7 @@ export class WasmBackend implements PoolBackend {
     lda = transA ? m : k, ldb = transB ? k : n, ldc = n,
   ): void {
     if (((a | b | c) & 3) !== 0) throw new RangeError('gemm: offsets must be multiples of 4 bytes');
-    if (this.pool && k > 0 && this.pool.splits(m, n, k)) this.pool.gemm(this, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    if (this.pool && k > 0 && this.pool.splitsGemm(this, m, n, k, ldc, accumulate)) this.pool.gemm(this, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
     else this.exports.gemm(+transA, +transB, m, n, k, a, lda, b, ldb, c, ldc, +accumulate, this.gemmScratch);
   }
 }

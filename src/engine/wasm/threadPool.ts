@@ -16,7 +16,9 @@
 // on a sub-matrix with the same k and the same KC blocking, so every C element gets the same sum in the same
 // order as on one thread: results are bit-identical for any thread count (test/integration/engine/threadPool.test.ts).
 // Per-sample kernels (pooling, depthwise forward: OP_SAMPLES) split the batch into disjoint samples, each
-// computed as on one thread: bit-identical too.
+// computed as on one thread: bit-identical too. A weight gradient with too few rows and columns to split (a first
+// convolution's: 25 × 8 over k = 25,088) splits over k instead (OP_GEMM_SPLIT_K): each of gemm's KC slices is its
+// own product into the backend's split scratch, and the caller adds them to C in slice order, as gemm does.
 //
 // Where the caller may block: Atomics.wait is fine on Node's main thread (the CLI) and in the training worker;
 // the extension host's main thread never runs the engine.
@@ -26,6 +28,8 @@ import { runSamples, SAMPLE_GEOMETRY, SAMPLE_KERNELS, type ConvJob, type PackedG
 /** The microkernel's tile (assembly/gemm.ts): parts are whole multiples of it, except the last. */
 const MR = 4;
 const NR = 8;
+/** gemm's k slice (assembly/gemm.ts): the unit a split over k keeps whole, so sums stay in gemm's order. */
+const KC = 256;
 /** Below this many multiply-adds (m·n·k) a GEMM stays on the calling thread: a job costs a few µs (notify, claims). */
 export const DEFAULT_MIN_MADDS = 1 << 20;
 /** A per-sample job's work unit (a copy, a pooling tap) is a load or two, far less than a multiply-add's share of a
@@ -103,6 +107,8 @@ export const OP_CONV = 2;
 export const OP_SAMPLES = 3;
 /** The module's gemmPacked (B packed once, bias + activation fused) over row or column chunks of C. */
 export const OP_GEMM_PACKED = 4;
+/** A GEMM's KC slices, each its own product into the split scratch (C: the scratch, LDC: m·n). */
+export const OP_GEMM_SPLIT_K = 5;
 
 /** What the caller sends a helper through its mailbox. */
 export type PoolMessage =
@@ -140,6 +146,16 @@ export function planSplit(m: number, n: number, threads: number, perThread = CHU
 }
 
 /**
+ * Whether a GEMM splits over k rather than C: when C has fewer chunks than two a thread and k at least two slices,
+ * for C += the product (a weight gradient) with C dense (`accumulateDense`; without accumulate C would start as the
+ * first slice's product, whose −0 the slices' sum turns to +0), every slice's product fitting in `scratchFloats`.
+ */
+export function splitsOverK(m: number, n: number, k: number, threads: number, accumulateDense: boolean, scratchFloats: number): boolean {
+  const slices = Math.ceil(k / KC);
+  return accumulateDense && slices >= 2 && planSplit(m, n, threads).parts < 2 * threads && slices * m * n <= scratchFloats;
+}
+
+/**
  * What the pool uses of a backend (./backend's WasmBackend, which imports this file: so the pool names only
  * this): the module and memory the helpers instantiate, its checked exports, each thread's packing scratch.
  */
@@ -149,6 +165,9 @@ export interface PoolBackend {
   readonly exports: KernelExports;
   /** Thread t's packing scratch (byte offset; t < threads). */
   scratchFor(t: number): number;
+  /** Where a split over k puts its slices' products (byte offset), and how many floats fit there. */
+  readonly splitScratch: number;
+  readonly splitScratchFloats: number;
 }
 
 /** What a helper's instantiate gives: gemm at least (a test's stand-in may have nothing else). */
@@ -186,6 +205,7 @@ function runChunks(ctrl: Int32Array, gen: number, target: () => Target, onError:
       if (op === OP_CONV) runConvPart(ctrl, t, parts, tg);
       else if (op === OP_SAMPLES) runSamplesPart(ctrl, t, parts, tg);
       else if (op === OP_GEMM_PACKED) runPackedPart(ctrl, t, parts, tg);
+      else if (op === OP_GEMM_SPLIT_K) runSlicesPart(ctrl, t, parts, tg.gemm, tg.scratch);
       else runPart(ctrl, t, parts, tg.gemm, tg.scratch);
     } catch (e) {
       onError(e);
@@ -216,6 +236,20 @@ function runPart(ctrl: Int32Array, t: number, parts: number, gemm: GemmFn, scrat
     b += (transB ? c0 * ldb : c0) * 4;
     c += c0 * 4;
     gemm(transA, transB, m, c1 - c0, k, a, lda, b, ldb, c, ldc, ctrl[CTRL.ACCUMULATE], scratch);
+  }
+}
+
+/** Computes KC slices chunk t of `parts`: slice s's product alone into C + s·m·n floats (row stride n). */
+function runSlicesPart(ctrl: Int32Array, t: number, parts: number, gemm: GemmFn, scratch: number): void {
+  const transA = ctrl[CTRL.TRANS_A], transB = ctrl[CTRL.TRANS_B];
+  const m = ctrl[CTRL.M], n = ctrl[CTRL.N], k = ctrl[CTRL.K], lda = ctrl[CTRL.LDA], ldb = ctrl[CTRL.LDB];
+  const a = ctrl[CTRL.A] >>> 0, b = ctrl[CTRL.B] >>> 0, c = ctrl[CTRL.C] >>> 0;
+  const slices = Math.ceil(k / KC);
+  for (let s = partStart(slices, 1, parts, t), end = partStart(slices, 1, parts, t + 1); s < end; s++) {
+    const pc = s * KC;
+    // Rows pc… of op(A) (columns, rows of A stored [k×m] when transposed) and of op(B).
+    const as = a + (transA ? pc * lda : pc) * 4, bs = b + (transB ? pc : pc * ldb) * 4;
+    gemm(transA, transB, m, n, Math.min(KC, k - pc), as, lda, bs, ldb, c + s * m * n * 4, n, 0, scratch);
   }
 }
 
@@ -323,14 +357,27 @@ export class KernelThreadPool {
 
   /** Whether this GEMM is worth splitting (and the helpers are up: until then the caller computes alone). */
   splits(m: number, n: number, k: number): boolean {
-    return this.threads > 1 && m * n * k >= this.minMadds && planSplit(m, n, this.threads).parts > 1 &&
-      (Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0);
+    return this.threads > 1 && m * n * k >= this.minMadds && planSplit(m, n, this.threads).parts > 1 && this.helpersUp();
+  }
+
+  /** splits() for a gemm job, which may split over k instead of C (see splitsK). */
+  splitsGemm(backend: PoolBackend, m: number, n: number, k: number, ldc: number, accumulate: boolean): boolean {
+    return this.threads > 1 && m * n * k >= this.minMadds &&
+      (planSplit(m, n, this.threads).parts > 1 || this.splitsK(backend, m, n, k, ldc, accumulate)) && this.helpersUp();
+  }
+
+  /** Whether every helper entered its loop (or one died: a job then reports it instead of waiting). */
+  private helpersUp(): boolean {
+    return Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0;
+  }
+
+  private splitsK(backend: PoolBackend, m: number, n: number, k: number, ldc: number, accumulate: boolean): boolean {
+    return splitsOverK(m, n, k, this.threads, accumulate && ldc === n, backend.splitScratchFloats);
   }
 
   /** Whether a per-sample kernel of about `work` multiply-adds (or taps) over `batch` samples is worth splitting. */
   splitsSamples(batch: number, work: number): boolean {
-    return this.threads > 1 && batch > 1 && work * SAMPLE_WORK_PER_MADD >= this.minMadds &&
-      (Atomics.load(this.ctrl, CTRL.READY) === this.threads - 1 || Atomics.load(this.ctrl, CTRL.DEAD) !== 0);
+    return this.threads > 1 && batch > 1 && work * SAMPLE_WORK_PER_MADD >= this.minMadds && this.helpersUp();
   }
 
   /** Resolves once every helper runs (GEMMs split from then on); rejects when one exited first. */
@@ -346,6 +393,25 @@ export class KernelThreadPool {
     backend: PoolBackend, transA: boolean, transB: boolean, m: number, n: number, k: number,
     a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean,
   ): void {
+    if (this.splitsK(backend, m, n, k, ldc, accumulate)) {
+      const slices = Math.ceil(k / KC);
+      const parts = Math.min(slices, this.threads * CHUNKS_PER_THREAD);
+      const ctrl = this.begin(backend, OP_GEMM_SPLIT_K, parts);
+      ctrl[CTRL.TRANS_A] = +transA;
+      ctrl[CTRL.TRANS_B] = +transB;
+      ctrl[CTRL.M] = m;
+      ctrl[CTRL.N] = n;
+      ctrl[CTRL.K] = k;
+      ctrl[CTRL.A] = a;
+      ctrl[CTRL.LDA] = lda;
+      ctrl[CTRL.B] = b;
+      ctrl[CTRL.LDB] = ldb;
+      ctrl[CTRL.C] = backend.splitScratch;
+      this.run(backend, parts);
+      // C += slice 0, then slice 1, …: gemm's own order of adds.
+      backend.exports.sumRows(backend.splitScratch, slices, m * n, c);
+      return;
+    }
     const { parts, byRows } = planSplit(m, n, this.threads);
     const ctrl = this.begin(backend, OP_GEMM, parts);
     ctrl[CTRL.BY_ROWS] = +byRows;

@@ -9,7 +9,7 @@ import { gemm as jsGemm } from '../../../src/engine/kernels/gemm';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { ACTIVATION_CODES } from '../../../src/engine/wasm/abi';
 import { loadWasmBackend, WASM_VARIANTS, type WasmBackend } from '../../../src/engine/wasm/backend';
-import { partStart, planSplit, type KernelThreadPool } from '../../../src/engine/wasm/threadPool';
+import { partStart, planSplit, splitsOverK, type KernelThreadPool } from '../../../src/engine/wasm/threadPool';
 import { skipUnavailable } from '../../unit/availability';
 import { assertClose, infoFor, randomTensor } from '../../unit/engine/helpers';
 import { allocBuf } from '../../../src/engine/arena';
@@ -55,6 +55,8 @@ function cases(): Case[] {
     for (const [transA, transB] of MODES) for (const acc of [false, true]) out.push({ transA, transB, m, n, k, acc, pad: 0 });
   }
   // Past the cache blocks (MC 128, KC 256, NC 1024), the direct path (n ≤ 32), and padded leading dimensions.
+  // Weight-gradient shapes that split over k (a first convolution's 25 × 8 over 25,088 rows; 27 × 32).
+  for (const [m, n, k] of [[25, 8, 25088], [27, 32, 2000], [9, 1, 600]]) out.push({ transA: true, transB: false, m: m!, n: n!, k: k!, acc: true, pad: 0 });
   for (const [m, n, k] of [[300, 20, 270], [9, 1100, 40], [517, 70, 300], [64, 33, 5]]) {
     for (const [transA, transB] of MODES) out.push({ transA, transB, m: m!, n: n!, k: k!, acc: true, pad: 0 }, { transA, transB, m: m!, n: n!, k: k!, acc: false, pad: 5 });
   }
@@ -117,7 +119,9 @@ for (const variant of WASM_VARIANTS) {
             assert.fail(`${threads} threads differ from 1: ${c.transA ? 'Aᵀ' : 'A'}·${c.transB ? 'Bᵀ' : 'B'} m=${c.m} n=${c.n} k=${c.k}${c.acc ? ' accumulate' : ''} pad ${c.pad}`);
           }
         }
-        const splittable = all.filter((c) => planSplit(c.m, c.n, threads).parts > 1).length;
+        const overK = (c: Case): boolean => splitsOverK(c.m, c.n, c.k, threads, c.acc && c.pad === 0, be.splitScratchFloats);
+        const splittable = all.filter((c) => planSplit(c.m, c.n, threads).parts > 1 || overK(c)).length;
+        if (threads > 1) assert.ok(all.filter(overK).length >= 3, 'some products split over k');
         assert.equal(pool.jobs, threads > 1 ? splittable : 0, 'every splittable product ran threaded');
         if (threads > 1) assert.ok(pool.helperChunks > 0, 'helpers computed some of the chunks');
       });
