@@ -8,3 +8,7 @@ export function skipUnavailable(ctx: Mocha.Context, reason: string): never {
   console.log(`      skipped: ${reason}`);
   ctx.skip();
 }
+
+/** A child process a test waits for synchronously (spawnSync) is killed after this long: mocha's own timeout cannot
+ *  interrupt a blocked event loop, so a hung child (a Python script, a tool) would otherwise hang the whole run. */
+export const CHILD_TIMEOUT_MS = 600_000;

@@ -127,10 +127,16 @@ export interface PoolWorkers {
   close(): Promise<void>;
 }
 
-/** Start of chunk t of `parts` over `total` rows (or columns), in whole units except at the end. */
+/**
+ * Start of chunk t of `parts` over `total` rows (or columns, samples), in whole units except at the end. Chunks
+ * shrink linearly (weights parts, parts − 1, …, 1): threads claim them in order, so the last ones, which decide how
+ * long a thread waits for the other at the end of a job, are the smallest.
+ */
 export function partStart(total: number, unit: number, parts: number, t: number): number {
   const units = Math.ceil(total / unit);
-  return Math.min(total, unit * Math.floor((units * t) / parts));
+  // Σ_{i<t} (parts − i) over Σ_{i<parts} (parts − i).
+  const weight = t * parts - (t * (t - 1)) / 2;
+  return Math.min(total, unit * Math.floor((units * weight * 2) / (parts * (parts + 1))));
 }
 
 /**

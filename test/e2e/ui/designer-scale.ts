@@ -18,6 +18,7 @@ import { densenet121 } from '../../unit/webview/designer/densenet121';
 import { editToRepaint, textEditorBeside, textFollows } from './_designerText';
 import { fitsInPane, openAndTime, panFrameTimes, stats } from './_designerTiming';
 import { eventually, focusWorkbench, layerRow, openFileInDesigner, runCommand, setColorTheme, type ScenarioContext } from './helpers';
+import { CHILD_TIMEOUT_MS } from '../../unit/availability';
 
 export const workspaceSettings = { 'workbench.colorTheme': 'Default Light Modern' };
 export const timeoutMs = 240_000;
@@ -36,7 +37,7 @@ function importTorchvision(workspace: string, name: string): { file: string } | 
     { encoding: 'utf8', timeout: 90_000 },
   );
   if (torch.status !== 0 || !existsSync(onnx)) return { problem: (torch.stderr || torch.error?.message || '').split('\n').filter(Boolean).pop() ?? 'python3 failed' };
-  const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'import', onnx], { encoding: 'utf8' });
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'import', onnx], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
   assert.equal(cli.status, 0, cli.stderr);
   return { file: `${name}.cnn.json` };
 }

@@ -11,6 +11,7 @@ import { encodeModel, intAttr, valueInfo } from '../../../src/interop/onnx/proto
 import { parseModelText } from '../../../src/model/parse';
 import { analyze } from '../../../src/model/shapes';
 import { ROOT } from '../lib/codeServer';
+import { CHILD_TIMEOUT_MS } from '../../unit/availability';
 import {
   activeTab,
   designerFrame,
@@ -35,7 +36,7 @@ export default async function onnxInterop({ page, workspace, screenshot, log }: 
   const folder = join(workspace, 'onnx');
   mkdirSync(folder);
   const onnxFile = join(folder, 'lenet5.onnx');
-  const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'export', join(workspace, 'lenet5.cnn.json'), '--format', 'onnx', '-o', onnxFile], { encoding: 'utf8' });
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'export', join(workspace, 'lenet5.cnn.json'), '--format', 'onnx', '-o', onnxFile], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
   assert.equal(cli.status, 0, `cnn export failed:\n${cli.stdout}\n${cli.stderr}`);
   log(cli.stdout.trim());
 

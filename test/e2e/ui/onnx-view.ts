@@ -13,6 +13,7 @@ import { inspectOnnx } from '../../../src/interop/onnx/inspect';
 import { encodeModel, floatTensor, intAttr, valueInfo, type onnx } from '../../../src/interop/onnx/proto';
 import { ROOT } from '../lib/codeServer';
 import { eventually, onnxViewFrame, openFile, type ScenarioContext } from './helpers';
+import { CHILD_TIMEOUT_MS } from '../../unit/availability';
 
 export const timeoutMs = 240_000;
 
@@ -152,7 +153,7 @@ async function handBuilt(page: ScenarioContext['page'], folder: string, screensh
 
 /** Files that are not ONNX models: one line in the view, never an error page. */
 async function hostile(page: ScenarioContext['page'], folder: string, screenshot: ScenarioContext['screenshot']): Promise<void> {
-  const lenet = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'export', join(folder, '..', 'lenet5.cnn.json'), '--format', 'onnx', '-o', join(folder, 'lenet5.onnx')], { encoding: 'utf8' });
+  const lenet = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'export', join(folder, '..', 'lenet5.cnn.json'), '--format', 'onnx', '-o', join(folder, 'lenet5.onnx')], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
   assert.equal(lenet.status, 0, lenet.stderr);
   writeFileSync(join(folder, 'truncated.onnx'), readFileSync(join(folder, 'lenet5.onnx')).subarray(0, 5000));
   writeFileSync(join(folder, 'garbage.onnx'), 'this is not a model\n');

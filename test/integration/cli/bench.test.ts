@@ -9,6 +9,7 @@ import { parseModelText } from '../../../src/model/parse';
 import { inferShapes } from '../../../src/model/shapes';
 import { median, timeRuns } from '../../../bench/timing';
 import { readRepoFile, ROOT } from '../../unit/model/helpers';
+import { CHILD_TIMEOUT_MS } from '../../unit/availability';
 
 async function cnn(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -173,7 +174,7 @@ describe('bench/: the Conv2DBackpropFilter registered for tfjs-wasm', function (
 
   it('agrees with tfjs-cpu\'s kernel (its own process, as bench/run.ts runs it)', () => {
     // A child process: loading the wasm backend here would make it the default tfjs backend of later tests.
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/tfjs.ts', '--backend', 'wasm', '--check'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/tfjs.ts', '--backend', 'wasm', '--check'], { cwd: ROOT, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /^Conv2DBackpropFilter self-check against tfjs-cpu: 10 cases, max relative error [0-9.]+e-[0-9]+$/m);
   });

@@ -13,7 +13,7 @@ import { main } from '../../../src/cli/main';
 import { decodeSafetensors } from '../../../src/engine/weights';
 import { readIdxFile, type IdxArray } from '../../../src/node/datasets/idx';
 import { mnistDataDir } from '../../../src/node/datasets/mnist';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython } from '../../unit/interop/helpers';
 import { readRepoFile } from '../../unit/model/helpers';
 
@@ -134,7 +134,7 @@ describe('cnn transfer: a frozen backbone and a new head, against PyTorch', func
         const e = await cnn('export', path, '--format', 'pytorch', '-o', out);
         assert.equal(e.code, 0, e.err.join('\n'));
         assert.match(e.err.join('\n'), /initial weights \(conv59\.backbone\.safetensors, the rest seed \d\)/);
-        const t = spawnSync('/usr/bin/python3', [join(out, 'train.py'), '--cpu'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '2' } });
+        const t = spawnSync('/usr/bin/python3', [join(out, 'train.py'), '--cpu'], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: { ...process.env, OMP_NUM_THREADS: '2' } });
         assert.equal(t.status, 0, t.stderr);
         const last = [...t.stdout.matchAll(/test_accuracy ([\d.]+)/g)].pop();
         assert.ok(last, t.stdout + t.stderr);

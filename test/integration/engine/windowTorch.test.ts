@@ -11,7 +11,7 @@ import { createRng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
 import { ceilAddsWindows } from '../../../src/model/geometry';
 import type { Layer, Shape } from '../../../src/model/types';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { assertClose, infoFor } from '../../unit/engine/helpers';
 import { debianPython, ROOT } from '../../unit/interop/helpers';
 
@@ -113,6 +113,7 @@ describe('window conventions against PyTorch (explicit padding, ceil mode, count
     const python = debianPython(['torch']);
     if (!python.ok) skipUnavailable(this, python.why);
     const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/engine/window_torch.py')], {
+      timeout: CHILD_TIMEOUT_MS,
       input: JSON.stringify(runs.map((run) => run.request)), encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 26,
     });
     assert.equal(r.status, 0, r.stderr);

@@ -14,7 +14,7 @@ import { exportPytorch } from '../../../src/interop/pytorch/export';
 import { className } from '../../../src/interop/pytorch/modelPy';
 import { analyze } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Layer, type Model } from '../../../src/model/types';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython, engineOutput, maxAbsDiff, networkOf, ortOutput, randomInput, randomizeWeights, ROOT, rngFor, weightsOf } from '../../unit/interop/helpers';
 
 const N = 2;
@@ -83,7 +83,7 @@ describe('export of gates, layer norms and channel slices: ONNX Runtime and PyTo
         writeFileSync(join(at, 'case.json'), JSON.stringify({ class: className(m.name), n: N, shape: m.input.shape }));
         return engineOutput(net, m, x, N);
       });
-      const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/pytorch_runner.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+      const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/pytorch_runner.py'), dir], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: { ...process.env, OMP_NUM_THREADS: '1' } });
       assert.equal(r.status, 0, r.stderr);
       MODELS.forEach((m, k) => {
         const b = readFileSync(join(dir, m.name, 'output.bin'));

@@ -14,6 +14,7 @@ import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { assertGolden } from './goldenFiles';
 import { assertCoversEveryLayerType, exampleModels, groupedModels, layerTypeModels, randomChainModel, randomGraphModel, ROOT, rngFor } from '../../unit/interop/helpers';
+import { CHILD_TIMEOUT_MS } from '../../unit/availability';
 
 const example = (name: string): Model => parseModelText(readFileSync(join(ROOT, `examples/${name}.cnn.json`), 'utf8')).model!;
 const kerasOf = (model: Model): string =>
@@ -163,7 +164,7 @@ describe('Keras export', () => {
         writeFileSync(path, kerasOf(m));
         return path;
       });
-      const r = spawnSync('/usr/bin/python3', ['-m', 'py_compile', ...files], { encoding: 'utf8' });
+      const r = spawnSync('/usr/bin/python3', ['-m', 'py_compile', ...files], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
       assert.equal(r.status, 0, r.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { exportOnnx } from '../../../src/interop/onnx/export';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython, exampleModels, groupedModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomizeWeights, rngFor, weightsOf } from '../../unit/interop/helpers';
 
 const CHECK = `
@@ -48,7 +48,7 @@ describe('onnx.checker on exported models', function () {
       writeFileSync(file, exportOnnx({ model, analysis: analyze(model.input.shape, model.layers), weights: weightsOf(net), classes: ['a', 'b'] }));
       return file;
     });
-    const r = spawnSync('/usr/bin/python3', ['-c', CHECK, ...files], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', ['-c', CHECK, ...files], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     assert.equal(r.status, 0, r.stderr);
     const result = JSON.parse(r.stdout) as Record<string, string | null>;
     const failures = Object.entries(result).filter(([, e]) => e !== null);
@@ -66,8 +66,8 @@ describe('onnx.checker on exported models', function () {
     const file = join(dir, 'broken.onnx');
     writeFileSync(file, bytes);
     const breakIt = `import onnx, sys; m = onnx.load(sys.argv[1]); m.graph.node[1].op_type = "NoSuchOp"; onnx.save(m, sys.argv[1])`;
-    assert.equal(spawnSync('/usr/bin/python3', ['-c', breakIt, file]).status, 0);
-    const r = spawnSync('/usr/bin/python3', ['-c', CHECK, file], { encoding: 'utf8' });
+    assert.equal(spawnSync('/usr/bin/python3', ['-c', breakIt, file], { timeout: CHILD_TIMEOUT_MS }).status, 0);
+    const r = spawnSync('/usr/bin/python3', ['-c', CHECK, file], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     const result = JSON.parse(r.stdout) as Record<string, string | null>;
     assert.match(result[file] ?? '', /NoSuchOp/);
   });

@@ -14,7 +14,7 @@ import { decodeModel, encodeModel, onnx } from '../../../src/interop/onnx/proto'
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { externalDataReader } from '../../../src/node/onnxExternalData';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { networkOf, weightsOf } from '../../unit/interop/helpers';
 
 const MODEL: Model = {
@@ -38,7 +38,7 @@ describe('ONNX import: weights in files beside the model', function () {
     inline = exportOnnx({ model: MODEL, analysis: analyze(MODEL.input.shape, MODEL.layers), weights: weightsOf(networkOf(MODEL, 4)) });
     writeFileSync(join(dir, 'inline.onnx'), inline);
     const py = `import onnx\nm = onnx.load(${JSON.stringify(join(dir, 'inline.onnx'))})\nonnx.save_model(m, ${JSON.stringify(join(dir, 'model.onnx'))}, save_as_external_data=True, all_tensors_to_one_file=True, location='model.weights', size_threshold=0)\n`;
-    const r = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     if (r.status !== 0) skipUnavailable(this, `python3-onnx is needed to write external data: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadWeightsInto } from '../../../src/engine/weights';
 import { importOnnx } from '../../../src/interop/onnx/import';
 import { analyze } from '../../../src/model/shapes';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython, engineOutput, maxAbsDiff, networkOf, ROOT } from '../../unit/interop/helpers';
 
 /** NCHW [n, c, h, w] → NHWC [n, h, w, c]. */
@@ -31,7 +31,7 @@ describe('importing PyTorch gates, layer norms and channel splits (opsets 13 and
     const python = debianPython(['torch']);
     if (!python.ok) skipUnavailable(this, python.why);
     dir = mkdtempSync(join(tmpdir(), 'cnn-onnx-channels-'));
-    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/torch_channel_models.py'), dir], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/torch_channel_models.py'), dir], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     assert.equal(r.status, 0, r.stderr);
   });
   after(() => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { loadWeightsInto } from '../../../src/engine/weights';
 import { importOnnx } from '../../../src/interop/onnx/import';
 import { analyze } from '../../../src/model/shapes';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython, engineOutput, maxAbsDiff, networkOf, ROOT } from '../../unit/interop/helpers';
 import { toNhwc } from '../../unit/interop/onnxHand';
 
@@ -24,7 +24,7 @@ describe('importing what torch.onnx.export writes around the layers', function (
     const python = debianPython(['torch']);
     if (!python.ok) skipUnavailable(this, python.why);
     dir = mkdtempSync(join(tmpdir(), 'cnn-onnx-core-'));
-    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/torch_core_models.py'), dir], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/torch_core_models.py'), dir], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     assert.equal(r.status, 0, r.stderr);
   });
   after(() => {

@@ -15,7 +15,7 @@ import { analyze } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type AugmentationConfig, type Model } from '../../../src/model/types';
 import { makeAugmenter } from '../../../src/node/datasets/augment';
 import { drawSampleParams, newSampleParams } from '../../../src/node/datasets/augmentParams';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython } from '../../unit/interop/helpers';
 
 const EVERYTHING: AugmentationConfig = {
@@ -91,6 +91,7 @@ describe('PyTorch export: train.py augments as CNN Studio does', function () {
       const batch = Float32Array.from({ length: count * size }, () => rng.next());
       const seed = 77;
       const r = spawnSync('/usr/bin/python3', ['-c', PYTHON, dir], {
+        timeout: CHILD_TIMEOUT_MS,
         input: JSON.stringify({ seed, batch: Array.from({ length: count }, (_, n) => nested(batch.subarray(n * size, (n + 1) * size), shape)) }),
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,

@@ -13,7 +13,7 @@ import { exportPytorch } from '../../../src/interop/pytorch/export';
 import { className } from '../../../src/interop/pytorch/modelPy';
 import { analyze } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Model } from '../../../src/model/types';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython, networkOf, randomInput, randomizeWeights, rngFor } from '../../unit/interop/helpers';
 
 const MODEL: Model = {
@@ -84,7 +84,7 @@ describe('frozen layers: one SGD step in PyTorch (exported model.py) and in the 
     writeFileSync(join(dir, 'input.bin'), x);
     writeFileSync(join(dir, 'case.json'), JSON.stringify({ class: className(MODEL.name), n: N, shape: MODEL.input.shape, labels: [...labels], lr: LR }));
     writeFileSync(join(dir, 'step.py'), SCRIPT);
-    const r = spawnSync('/usr/bin/python3', [join(dir, 'step.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const r = spawnSync('/usr/bin/python3', [join(dir, 'step.py'), dir], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     assert.equal(r.status, 0, r.stderr);
     report = JSON.parse(r.stdout) as typeof report;
     theirs = byName(readFileSync(join(dir, 'after.safetensors')));

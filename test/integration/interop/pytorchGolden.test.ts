@@ -11,6 +11,7 @@ import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
 import { assertGolden } from './goldenFiles';
 import { exampleModels, randomChainModel, randomGraphModel, ROOT, rngFor } from '../../unit/interop/helpers';
+import { CHILD_TIMEOUT_MS } from '../../unit/availability';
 
 const exportOf = (model: Model, modelFile = `${model.name}.cnn.json`): ReturnType<typeof exportPytorch> =>
   exportPytorch({ model, analysis: analyze(model.input.shape, model.layers), fingerprint: architectureFingerprint(model), modelFile, modelDir: '..', weightsSource: 'initial weights (seed 1)' });
@@ -70,7 +71,7 @@ describe('PyTorch export: generated code', () => {
         writeFileSync(b, code.trainPy);
         return [a, b];
       });
-      const r = spawnSync('/usr/bin/python3', ['-m', 'py_compile', ...files], { encoding: 'utf8' });
+      const r = spawnSync('/usr/bin/python3', ['-m', 'py_compile', ...files], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
       assert.equal(r.status, 0, r.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { architectureFingerprint, decodeSafetensors, encodeWeights } from '../..
 import { exportPytorch } from '../../../src/interop/pytorch/export';
 import { analyze } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Model, type OptimizerConfig } from '../../../src/model/types';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython, networkOf, randomInput, randomizeWeights, rngFor } from '../../unit/interop/helpers';
 
 const RATES: Record<string, number> = { backbone: 0.1, mid: 0, hidden: 2.5 };
@@ -117,7 +117,7 @@ describe('learning-rate multipliers: two steps of the exported train.py in PyTor
     const rates = CASES.map((c) => SCALES.map((s) => c.learningRate! * s));
     writeFileSync(join(dir, 'meta.json'), JSON.stringify({ n: N, shape: [6, 6, 2], labels: LABELS, rates }));
     writeFileSync(join(dir, 'steps.py'), SCRIPT);
-    const r = spawnSync('/usr/bin/python3', [join(dir, 'steps.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const r = spawnSync('/usr/bin/python3', [join(dir, 'steps.py'), dir], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     assert.equal(r.status, 0, r.stderr);
     groups = JSON.parse(r.stdout) as typeof groups;
     CASES.forEach((_, k) => theirs.push(byName(readFileSync(join(dir, `case${k}`, 'after.safetensors')))));

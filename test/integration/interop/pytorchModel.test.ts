@@ -12,7 +12,7 @@ import { exportPytorch } from '../../../src/interop/pytorch/export';
 import { className, outputActivation } from '../../../src/interop/pytorch/modelPy';
 import { analyze } from '../../../src/model/shapes';
 import type { Model } from '../../../src/model/types';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { assertCoversEveryLayerType, BROKEN_EXAMPLE, debianPython, engineOutput, exampleModels, groupedModels, layerTypeModels, networkOf, randomChainModel, randomGraphModel, randomInput, randomizeWeights, ROOT, rngFor, trainSteps, windowModels } from '../../unit/interop/helpers';
 
 interface Case {
@@ -96,7 +96,7 @@ describe('PyTorch export: model.py against the engine', function () {
       writeFileSync(join(at, 'input.bin'), c.input);
       writeFileSync(join(at, 'case.json'), JSON.stringify({ class: className(c.model.name), n: N, shape: c.model.input.shape }));
     }
-    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/pytorch_runner.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'test/integration/interop/pytorch_runner.py'), dir], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     assert.equal(r.status, 0, r.stderr);
     ran = (JSON.parse(r.stdout) as { cases: string[] }).cases;
   });

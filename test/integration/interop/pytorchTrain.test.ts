@@ -18,7 +18,7 @@ import { createRng } from '../../../src/engine/rng';
 import { architectureFingerprint, decodeSafetensors } from '../../../src/engine/weights';
 import { parseModelText } from '../../../src/model/parse';
 import type { Model } from '../../../src/model/types';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython, ROOT } from '../../unit/interop/helpers';
 
 function freePort(): Promise<number> {
@@ -92,7 +92,7 @@ describe('PyTorch export: train.py under DistributedDataParallel', function () {
 
   it('holds out the same validation samples as CNN Studio (its seeded generator, ported)', () => {
     const code = 'import json, sys; sys.path.insert(0, sys.argv[1]); import train; print(json.dumps([train.split(1000, 0.1, 7)[1], train.split(5, 0.5, 1)[1]]))';
-    const r = spawnSync('/usr/bin/python3', ['-c', code, exportDir], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', ['-c', code, exportDir], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     assert.equal(r.status, 0, r.stderr);
     const ids = (count: number): { images: Float32Array; labels: Int32Array; count: number; shape: readonly [number, number, number]; classes: string[] } => ({
       images: new Float32Array(count),

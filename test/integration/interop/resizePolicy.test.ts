@@ -15,7 +15,7 @@ import { analyze } from '../../../src/model/shapes';
 import { MODEL_FORMAT, type Model } from '../../../src/model/types';
 import { loadImageFile } from '../../../src/node/datasets/load';
 import { makeSampleDecoder, sampleToFloats, type SampleShape } from '../../../src/node/datasets/sample';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython, ROOT } from '../../unit/interop/helpers';
 import { meanDifference, photo } from '../../unit/node/datasets/helpers';
 
@@ -57,7 +57,7 @@ describe('input.resize against PyTorch: train.py and torchvision on a real photo
     writeFileSync(join(dir, 'export', 'model.py'), code.modelPy);
     writeFileSync(join(dir, 'export', 'train.py'), code.trainPy);
     const args = [join(ROOT, 'test/integration/interop/resize_reference.py'), join(dir, 'export'), image, out, 'photos', ...SHAPES.map((s) => s.join(','))];
-    const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     assert.equal(r.status, 0, r.stderr);
     report = JSON.parse(r.stdout.trim().split('\n').pop()!) as typeof report;
   });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { normalCdf, normalPdf, geluDerivative } from '../../../src/model/gaussian';
-import { skipUnavailable } from '../../unit/availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../unit/availability';
 import { debianPython } from '../../unit/interop/helpers';
 
 describe('the standard normal CDF behind gelu', function () {
@@ -15,7 +15,7 @@ describe('the standard normal CDF behind gelu', function () {
   before(function () {
     const python = debianPython(['math']);
     if (!python.ok) skipUnavailable(this, python.why);
-    const r = spawnSync('/usr/bin/python3', ['-c', 'import json, math, sys\nprint(json.dumps([0.5 * math.erfc(-x / math.sqrt(2)) for x in json.load(sys.stdin)]))'], { input: JSON.stringify(xs), encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', ['-c', 'import json, math, sys\nprint(json.dumps([0.5 * math.erfc(-x / math.sqrt(2)) for x in json.load(sys.stdin)]))'], { input: JSON.stringify(xs), encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     assert.equal(r.status, 0, r.stderr);
     reference = JSON.parse(r.stdout) as number[];
   });
@@ -34,7 +34,7 @@ describe('the standard normal CDF behind gelu', function () {
 
   it("gelu's derivative Φ(x) + x·φ(x) is the central difference of x·Φ(x) from Python's values", () => {
     const h = 1e-5;
-    const py = spawnSync('/usr/bin/python3', ['-c', `import json, math\nh = ${h}\nf = lambda x: x * 0.5 * math.erfc(-x / math.sqrt(2))\nprint(json.dumps([(f(x + h) - f(x - h)) / (2 * h) for x in [-6, -2.83, -1, -0.1, 0, 0.3, 1.5, 2.9, 7]]))`], { encoding: 'utf8' });
+    const py = spawnSync('/usr/bin/python3', ['-c', `import json, math\nh = ${h}\nf = lambda x: x * 0.5 * math.erfc(-x / math.sqrt(2))\nprint(json.dumps([(f(x + h) - f(x - h)) / (2 * h) for x in [-6, -2.83, -1, -0.1, 0, 0.3, 1.5, 2.9, 7]]))`], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
     assert.equal(py.status, 0, py.stderr);
     const want = JSON.parse(py.stdout) as number[];
     [-6, -2.83, -1, -0.1, 0, 0.3, 1.5, 2.9, 7].forEach((x, i) => assert.ok(Math.abs(geluDerivative(x) - want[i]!) < 1e-8, `x = ${x}: ${geluDerivative(x)} vs ${want[i]}`));

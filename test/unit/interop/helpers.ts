@@ -14,6 +14,7 @@ import { analyze } from '../../../src/model/shapes';
 import { LAYER_TYPES } from '../../../src/model/spec';
 import { MODEL_FORMAT, MODEL_INPUT, type ActivationName, type Layer, type LayerType, type Model } from '../../../src/model/types';
 import { ROOT } from '../model/helpers';
+import { CHILD_TIMEOUT_MS } from '../availability';
 
 export { ROOT };
 
@@ -86,7 +87,7 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 /** Debian's Python with the given modules, or why it cannot be used (for skipUnavailable: in CI a failure). */
 export function debianPython(modules: readonly string[]): { ok: true } | { ok: false; why: string } {
-  const r = spawnSync('/usr/bin/python3', ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
   if (r.status === 0) return { ok: true };
   const why = `/usr/bin/python3 cannot import ${modules.join(', ')} (apt-get install -y ${modules.map((m) => `python3-${m}`).join(' ')}): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
   return { ok: false, why };

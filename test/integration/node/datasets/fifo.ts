@@ -3,6 +3,7 @@
 // watchdog process that opens it for writing and closes it, which ends any blocked read with EOF: code
 // that wrongly reads the pipe then fails its assertions instead of hanging the suite.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { CHILD_TIMEOUT_MS } from '../../../unit/availability';
 
 const WATCHDOG = `
 const fs = require('node:fs');
@@ -23,7 +24,7 @@ export interface Fifo {
 
 /** Creates a FIFO at `path` (mkfifo) whose blocked readers are released after `releaseAfterMs`. */
 export function makeFifo(path: string, releaseAfterMs = 3000): Fifo {
-  const made = spawnSync('mkfifo', [path]);
+  const made = spawnSync('mkfifo', [path], { timeout: CHILD_TIMEOUT_MS });
   if (made.status !== 0) throw new Error(`mkfifo ${path} failed: ${made.stderr.toString()}`);
   const watchdog: ChildProcess = spawn(process.execPath, ['-e', WATCHDOG, path, String(releaseAfterMs)], { stdio: 'ignore' });
   return { path, dispose: () => void watchdog.kill() };

@@ -9,7 +9,7 @@ import { applySampleParams, newAugmentScratch } from '../../../../src/node/datas
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation } from '../../../../src/node/datasets/augmentColor';
 import { inverseAffine } from '../../../../src/node/datasets/augmentGeometry';
 import { newSampleParams, type SampleParams } from '../../../../src/node/datasets/augmentParams';
-import { skipUnavailable } from '../../availability';
+import { CHILD_TIMEOUT_MS, skipUnavailable } from '../../availability';
 import { debianPython } from '../../interop/helpers';
 
 const H = 9;
@@ -86,6 +86,7 @@ describe('data/augment against torchvision.transforms.functional', function () {
     const python = debianPython(['torch', 'torchvision']);
     if (!python.ok) skipUnavailable(this, python.why);
     const r = spawnSync('/usr/bin/python3', ['-c', PYTHON], {
+      timeout: CHILD_TIMEOUT_MS,
       input: JSON.stringify({ image: toChw(image), factors: FACTORS, crops: CROPS, affines: AFFINES }),
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
