@@ -12,6 +12,7 @@ import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import { composeConvBackwardData, composeConvForward, type ConvBackwardData, type ConvForward } from './conv';
 import { tilesOf, WINOGRAD_TILE, type WinogradShape } from './winograd';
 import { packedWeightFloats } from '../../model/layers/packedWeights';
+import { winogradPlaneRows } from '../../model/layers/winograd';
 import type { Kernels } from './index';
 
 /** Calls per kernel that ran in WebAssembly and that fell back to JavaScript (tests check both). */
@@ -232,29 +233,30 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     winogradInput(x, v, vOff, batch, s) {
       const be = owner(x, v);
       if (!be) { fallback.winogradInput++; return js.winogradInput(x, v, vOff, batch, s); }
-      const tiles = batch * tilesOf(s);
+      // The kernels take the planes' rows (their stride over the channels), not the tiles.
+      const rows = winogradPlaneRows(batch * tilesOf(s), s.c);
       if (x.length < batch * s.inH * s.inW * s.c) tooShort('winogradInput input', x.length, batch * s.inH * s.inW * s.c);
-      if (v.length - vOff < WINOGRAD_TILE * tiles * s.c) tooShort('winogradInput tiles', v.length - vOff, WINOGRAD_TILE * tiles * s.c);
+      if (v.length - vOff < WINOGRAD_TILE * rows * s.c) tooShort('winogradInput tiles', v.length - vOff, WINOGRAD_TILE * rows * s.c);
       inWasm.winogradInput++;
-      be.samples({ kernel: 'winogradInput', a: at(x), b: at(v, vOff), c: 0, extra: tiles, batch, geometry: winogradWindow(s.c, s) }, WINOGRAD_TILE * tiles * s.c);
+      be.samples({ kernel: 'winogradInput', a: at(x), b: at(v, vOff), c: 0, extra: rows, batch, geometry: winogradWindow(s.c, s) }, WINOGRAD_TILE * rows * s.c);
     },
     winogradOutputGrad(dz, dm, dmOff, batch, s) {
       const be = owner(dz, dm);
       if (!be) { fallback.winogradOutputGrad++; return js.winogradOutputGrad(dz, dm, dmOff, batch, s); }
-      const tiles = batch * tilesOf(s);
-      if (dm.length - dmOff < WINOGRAD_TILE * tiles * s.k) tooShort('winogradOutputGrad tiles', dm.length - dmOff, WINOGRAD_TILE * tiles * s.k);
+      const rows = winogradPlaneRows(batch * tilesOf(s), s.k);
+      if (dm.length - dmOff < WINOGRAD_TILE * rows * s.k) tooShort('winogradOutputGrad tiles', dm.length - dmOff, WINOGRAD_TILE * rows * s.k);
       if (dz.length < batch * s.outH * s.outW * s.k) tooShort('winogradOutputGrad output gradient', dz.length, batch * s.outH * s.outW * s.k);
       inWasm.winogradOutputGrad++;
-      be.samples({ kernel: 'winogradOutputGrad', a: at(dz), b: at(dm, dmOff), c: 0, extra: tiles, batch, geometry: winogradWindow(s.k, s) }, WINOGRAD_TILE * tiles * s.k);
+      be.samples({ kernel: 'winogradOutputGrad', a: at(dz), b: at(dm, dmOff), c: 0, extra: rows, batch, geometry: winogradWindow(s.k, s) }, WINOGRAD_TILE * rows * s.k);
     },
     winogradOutput(m, mOff, z, batch, s) {
       const be = owner(m, z);
       if (!be) { fallback.winogradOutput++; return js.winogradOutput(m, mOff, z, batch, s); }
-      const tiles = batch * tilesOf(s);
-      if (m.length - mOff < WINOGRAD_TILE * tiles * s.k) tooShort('winogradOutput tiles', m.length - mOff, WINOGRAD_TILE * tiles * s.k);
+      const rows = winogradPlaneRows(batch * tilesOf(s), s.k);
+      if (m.length - mOff < WINOGRAD_TILE * rows * s.k) tooShort('winogradOutput tiles', m.length - mOff, WINOGRAD_TILE * rows * s.k);
       if (z.length < batch * s.outH * s.outW * s.k) tooShort('winogradOutput output', z.length, batch * s.outH * s.outW * s.k);
       inWasm.winogradOutput++;
-      be.samples({ kernel: 'winogradOutput', a: at(m, mOff), b: at(z), c: 0, extra: tiles, batch, geometry: winogradWindow(s.k, s) }, WINOGRAD_TILE * tiles * s.k);
+      be.samples({ kernel: 'winogradOutput', a: at(m, mOff), b: at(z), c: 0, extra: rows, batch, geometry: winogradWindow(s.k, s) }, WINOGRAD_TILE * rows * s.k);
     },
     winogradFilter(w, u, uOff, c, k, flipped) {
       const be = owner(w, u);

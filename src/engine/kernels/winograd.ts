@@ -10,6 +10,8 @@
 // 2.25× the filters' magnitude): about 1e-6 of the output's scale (test/unit/engine/winograd.test.ts bounds it).
 // The input gradient of such a convolution is one too (dz with the flipped, transposed filters and the complementary
 // padding 2 − pad, which may be negative: tiles read out-of-range positions as zeros), so it runs here as well.
+// The 16 planes of transformed tiles are winogradPlaneFloats apart (not tiles·channels): see model/layers/winograd.ts.
+import { winogradPlaneFloats } from '../../model/layers/winograd';
 import type { gemm } from './gemm';
 
 /** Elements of a transformed tile (4×4). */
@@ -42,13 +44,14 @@ const g = new Float64Array(9);
 const a = new Float64Array(12);
 
 /**
- * v[vOff + (e·T + t)·c + ch] ← (Bᵀ d B)[e] of tile t's 4×4 input tile d, channel ch, for `batch` samples of x
- * (T = batch·tiles, t = (sample·tilesH + ty)·tilesW + tx): the 16 matrices [T × c] of the element GEMMs.
+ * v[vOff + e·P + t·c + ch] ← (Bᵀ d B)[e] of tile t's 4×4 input tile d, channel ch, for `batch` samples of x
+ * (T = batch·tiles, t = (sample·tilesH + ty)·tilesW + tx, P = winogradPlaneFloats(T, c)): the 16 matrices [T × c]
+ * of the element GEMMs.
  */
 export function winogradInput(x: Float32Array, v: Float32Array, vOff: number, batch: number, s: WinogradShape): void {
   const { inH, inW, c, padTop, padLeft } = s;
   const tilesH = Math.ceil(s.outH / 2), tilesW = Math.ceil(s.outW / 2);
-  const plane = batch * tilesH * tilesW * c;
+  const plane = winogradPlaneFloats(batch * tilesH * tilesW, c);
   const src = taps, d = tile;
   for (let n = 0; n < batch; n++) {
     const xs = n * inH * inW * c;
@@ -84,13 +87,14 @@ export function winogradInput(x: Float32Array, v: Float32Array, vOff: number, ba
 }
 
 /**
- * z [batch × outH × outW × k] ← Aᵀ M A of every tile, M[e] = m[mOff + (e·T + t)·k …] (the element GEMMs' outputs);
+ * z [batch × outH × outW × k] ← Aᵀ M A of every tile, M[e] = m[mOff + e·P + t·k …] (the element GEMMs' outputs, P =
+ * winogradPlaneFloats(T, k));
  * the positions of a partial edge tile beyond the output are dropped.
  */
 export function winogradOutput(m: Float32Array, mOff: number, z: Float32Array, batch: number, s: WinogradShape): void {
   const { outH, outW, k } = s;
   const tilesH = Math.ceil(outH / 2), tilesW = Math.ceil(outW / 2);
-  const plane = batch * tilesH * tilesW * k;
+  const plane = winogradPlaneFloats(batch * tilesH * tilesW, k);
   for (let n = 0; n < batch; n++) {
     for (let ty = 0; ty < tilesH; ty++) {
       const oy = 2 * ty;
@@ -151,14 +155,14 @@ export function winogradFilter(w: Float32Array, u: Float32Array, uOff: number, c
 }
 
 /**
- * dm[dmOff + (e·T + t)·k + ch] ← (A dY Aᵀ)[e] of tile t's 2×2 output gradient dY (positions beyond the output: 0),
+ * dm[dmOff + e·P + t·k + ch] ← (A dY Aᵀ)[e] of tile t's 2×2 output gradient dY (positions beyond the output: 0),
  * the adjoint of winogradOutput: the gradient of the element GEMMs' outputs M. In float32 steps, as the WebAssembly
  * kernel.
  */
 export function winogradOutputGrad(dz: Float32Array, dm: Float32Array, dmOff: number, batch: number, s: WinogradShape): void {
   const { outH, outW, k } = s;
   const tilesH = Math.ceil(outH / 2), tilesW = Math.ceil(outW / 2);
-  const plane = batch * tilesH * tilesW * k;
+  const plane = winogradPlaneFloats(batch * tilesH * tilesW, k);
   for (let n = 0; n < batch; n++) {
     for (let ty = 0; ty < tilesH; ty++) {
       const oy = 2 * ty;
@@ -219,7 +223,8 @@ export function winogradFilterGrad(du: Float32Array, duOff: number, dw: Float32A
 
 /** Floats of winogradConv's workspace for a batch: the input tiles [16][T × c] and the output tiles [16][T × k]. */
 export function winogradWorkspace(s: WinogradShape, batch: number): number {
-  return WINOGRAD_TILE * batch * tilesOf(s) * (s.c + s.k);
+  const T = batch * tilesOf(s);
+  return WINOGRAD_TILE * (winogradPlaneFloats(T, s.c) + winogradPlaneFloats(T, s.k));
 }
 
 /** The kernels a Winograd convolution is made of (a Kernels has them). */
@@ -233,7 +238,7 @@ export interface WinogradParts {
 
 /** Floats of winogradWeightGrad's workspace: dM [16][T × k] and dU [16][c × k]. */
 export function winogradWeightGradWorkspace(s: WinogradShape, batch: number): number {
-  return WINOGRAD_TILE * (batch * tilesOf(s) * s.k + s.c * s.k);
+  return WINOGRAD_TILE * (winogradPlaneFloats(batch * tilesOf(s), s.k) + s.c * s.k);
 }
 
 /**
@@ -248,10 +253,11 @@ export function winogradWeightGrad(
 ): void {
   const T = batch * tilesOf(s);
   const { c, k } = s;
-  const uOff = wsOff + WINOGRAD_TILE * T * k;
+  const pv = winogradPlaneFloats(T, c), pm = winogradPlaneFloats(T, k);
+  const uOff = wsOff + WINOGRAD_TILE * pm;
   if (x) kr.winogradInput(x, v, vOff, batch, s);
   kr.winogradOutputGrad(dz, ws, wsOff, batch, s);
-  for (let e = 0; e < WINOGRAD_TILE; e++) kr.gemm(true, false, c, k, T, v, vOff + e * T * c, ws, wsOff + e * T * k, ws, uOff + e * c * k, false);
+  for (let e = 0; e < WINOGRAD_TILE; e++) kr.gemm(true, false, c, k, T, v, vOff + e * pv, ws, wsOff + e * pm, ws, uOff + e * c * k, false);
   winogradFilterGrad(ws, uOff, dw, c, k);
 }
 
@@ -264,8 +270,9 @@ export function winogradConv(
 ): void {
   const T = batch * tilesOf(s);
   const { c, k } = s;
-  const mOff = wsOff + WINOGRAD_TILE * T * c;
+  const pv = winogradPlaneFloats(T, c), pm = winogradPlaneFloats(T, k);
+  const mOff = wsOff + WINOGRAD_TILE * pv;
   kr.winogradInput(x, ws, wsOff, batch, s);
-  for (let e = 0; e < WINOGRAD_TILE; e++) kr.gemm(false, false, T, k, c, ws, wsOff + e * T * c, u, uOff + e * c * k, ws, mOff + e * T * k, false);
+  for (let e = 0; e < WINOGRAD_TILE; e++) kr.gemm(false, false, T, k, c, ws, wsOff + e * pv, u, uOff + e * c * k, ws, mOff + e * pm, false);
   kr.winogradOutput(ws, mOff, out, batch, s);
 }

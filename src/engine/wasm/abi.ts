@@ -84,7 +84,8 @@ export interface KernelExports {
     lr: F64, rho: F64, oneMinusRho: F64, momentum: F64, epsilon: F64, withMomentum: I32,
   ): void;
   sumSquares(x: Ptr, n: I32): F64;
-  // winograd.ts (samples n0 ≤ n < n1 of the batch; total: the batch's tiles; pads may be negative)
+  // winograd.ts (samples n0 ≤ n < n1 of the batch; total: the rows of each transformed plane, at least the batch's
+  // tiles (model/layers/winograd.ts winogradPlaneRows); pads may be negative)
   winogradInput(x: Ptr, v: Ptr, total: I32, n0: I32, n1: I32, c: I32, inH: I32, inW: I32, padTop: I32, padLeft: I32, outH: I32, outW: I32): void;
   winogradOutput(m: Ptr, z: Ptr, total: I32, n0: I32, n1: I32, k: I32, outH: I32, outW: I32): void;
   /** The adjoint of winogradOutput: dz's 2×2 tiles → dm [16][total × k]. */

@@ -17,7 +17,7 @@ export interface SamplesJob {
   readonly c: number;
   /** convBackwardData's dx. */
   readonly d?: number;
-  /** avgPool: back | countPad << 1; convBackwardData: outC; depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the batch's tiles; maxPoolForward: unused. */
+  /** avgPool: back | countPad << 1; convBackwardData: outC; depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the rows of each transformed plane (their stride); maxPoolForward: unused. */
   readonly extra: number;
   readonly batch: number;
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, padBottom, padRight (SAMPLE_GEOMETRY numbers). */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Conv2d } from '../../../src/engine/layers/conv2d';
 import { createLayer } from '../../../src/engine/layers';
 import { getKernels, jsKernels } from '../../../src/engine/kernels';
+import { winogradPlaneFloats, winogradPlaneRows } from '../../../src/model/layers/winograd';
 import { tilesOf, winogradConv, winogradFilter, winogradWeightGrad, winogradWeightGradWorkspace, winogradWorkspace, WINOGRAD_TILE, type WinogradShape } from '../../../src/engine/kernels/winograd';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
@@ -123,12 +124,22 @@ describe('Winograd F(2×2, 3×3) kernels (JavaScript reference)', () => {
       // Added to what the gradient held.
       const dw = new Float32Array(want.length).fill(0.25);
       const ws = new Float32Array(winogradWeightGradWorkspace(s, batch) + 2).fill(NaN);
-      const v = new Float32Array(WINOGRAD_TILE * batch * tilesOf(s) * s.c + 1).fill(NaN);
+      const v = new Float32Array(WINOGRAD_TILE * winogradPlaneFloats(batch * tilesOf(s), s.c) + 1).fill(NaN);
       winogradWeightGrad(jsKernels, v, 1, x, dy, s, dw, ws, 2, batch);
       const e = scaledError(dw.map((v) => v - 0.25), want, scale);
       assert.ok(e <= WEIGHT_GRAD_TOL, `error ${e.toExponential(2)} of the magnitude > ${WEIGHT_GRAD_TOL}`);
     });
   }
+
+  it('pads the transformed planes so that the 16 starts fall on 16 lines modulo 4 KiB (at least the tiles, at most a little more)', () => {
+    for (const [tiles, ch] of [[8192, 32], [2048, 64], [1, 1], [7, 13], [4096, 16], [100, 3]] as const) {
+      const rows = winogradPlaneRows(tiles, ch);
+      assert.ok(rows >= tiles && rows <= tiles + 64, `${tiles} tiles of ${ch}: ${rows} rows`);
+      const lines = new Set(Array.from({ length: WINOGRAD_TILE }, (_, e) => Math.floor(((e * rows * ch * 4) % 4096) / 64)));
+      assert.equal(lines.size, WINOGRAD_TILE, `${tiles} tiles of ${ch}: planes on ${lines.size} lines`);
+    }
+    assert.equal(winogradPlaneRows(8192, 32), 8193, 'VGG-CIFAR conv1 at batch 32: one row more');
+  });
 
   it('the flipped filters transform computes the input gradient (dz by w rotated 180°, in and out swapped)', () => {
     const c = 5, k = 6;
@@ -333,8 +344,9 @@ describe('Winograd transforms in WebAssembly', () => {
       ];
       for (const [s, batch] of shapes) {
         const tiles = batch * tilesOf(s);
+        const pc = winogradPlaneFloats(tiles, s.c), pk = winogradPlaneFloats(tiles, s.k);
         const r = new Regions(backend);
-        for (const floats of [batch * s.inH * s.inW * s.c, WINOGRAD_TILE * tiles * s.c + 4, WINOGRAD_TILE * tiles * s.k, batch * s.outH * s.outW * s.k]) r.add(floats);
+        for (const floats of [batch * s.inH * s.inW * s.c, WINOGRAD_TILE * pc + 4, WINOGRAD_TILE * pk, batch * s.outH * s.outW * s.k]) r.add(floats);
         const [x, v, m, z] = r.views() as [Float32Array, Float32Array, Float32Array, Float32Array];
         x.set(randomArray(x.length, rng, 3));
         m.set(randomArray(m.length, rng, 3));
@@ -349,9 +361,12 @@ describe('Winograd transforms in WebAssembly', () => {
         jsKernels.winogradInput(x, v0, 4, batch, s);
         jsKernels.winogradOutput(mIn, 0, z0, batch, s);
         jsKernels.winogradOutputGrad(z0, m0, 0, batch, s);
-        assert.deepEqual(new Uint32Array(v.slice(4).buffer), new Uint32Array(v0.slice(4).buffer), `input transform ${JSON.stringify(s)}`);
+        // Each plane's rows of tiles (past them, the padding up to the next plane holds nothing).
+        const planes = (a: Float32Array, off: number, stride: number, ch: number): Uint32Array =>
+          Uint32Array.from({ length: WINOGRAD_TILE * tiles * ch }, (_, i) => new Uint32Array(a.buffer, a.byteOffset, a.length)[off + Math.floor(i / (tiles * ch)) * stride + (i % (tiles * ch))]!);
+        assert.deepEqual(planes(v, 4, pc, s.c), planes(v0, 4, pc, s.c), `input transform ${JSON.stringify(s)}`);
         assert.deepEqual(new Uint32Array(z.slice().buffer), new Uint32Array(z0.buffer), `output transform ${JSON.stringify(s)}`);
-        assert.deepEqual(new Uint32Array(m.slice().buffer), new Uint32Array(m0.buffer), `output gradient transform ${JSON.stringify(s)}`);
+        assert.deepEqual(planes(m, 0, pk, s.k), planes(m0, 0, pk, s.k), `output gradient transform ${JSON.stringify(s)}`);
         r.release();
       }
       for (const [c, k] of [[5, 13], [8, 4], [3, 1]] as const) {

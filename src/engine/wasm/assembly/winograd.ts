@@ -1,7 +1,8 @@
 // AssemblyScript: Winograd F(2×2, 3×3)'s input and output tile transforms, the JavaScript reference's contract
 // (src/engine/kernels/winograd.ts) over byte offsets, four channels per SIMD vector: every add rounds to float32 as
 // the reference's does, so both compute the same values bit for bit. Per-sample kernels (samples n0 ≤ n < n1 of the
-// batch; `total` tiles in the batch, the stride of the 16 element planes), so the kernel threads split the batch.
+// batch; `total` rows in each of the 16 element planes, their stride: at least the batch's tiles, padded so the
+// planes do not alias in the L1 cache), so the kernel threads split the batch.
 
 /** A tap of the tile: the 4 channels at row base r (0: the row is outside the image) and column offset q. */
 @inline function tap(r: usize, q: usize, ok: bool): v128 {
