@@ -77,14 +77,16 @@ export function gemm(
   const direct = !transA && n <= DIRECT_MAX_N;
   // Transposed A (a weight gradient: patchesᵀ · dz) with few columns: op(A)'s four rows at one k are four contiguous
   // floats of A's row k, so full 4-row blocks are read in place too.
-  const directT = transA && n <= DIRECT_MAX_N;
+  // ... and with whole 4-row blocks and 8-column panels B's rows too (8 contiguous floats a k): nothing is packed.
+  const inPlaceB = transA && !transB && (m & 3) == 0 && (n & 7) == 0 && n <= 128;
+  const directT = transA && (n <= DIRECT_MAX_N || inPlaceB);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const overwrite = pc == 0 && !accumulate;
       if (transB) packBT(b, ldb, pc, jc, kc, nc, pB);
-      else packBN(b, ldb, pc, jc, kc, nc, pB);
+      else if (!inPlaceB) packBN(b, ldb, pc, jc, kc, nc, pB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         if (direct || directT) {
@@ -97,9 +99,11 @@ export function gemm(
           for (let jr = 0; jr < nc; jr += NR) {
             const nr = min(NR, nc - jr);
             const bp = pB + ((<usize>jr * kc) << 2);
+            const bRow = b + ((<usize>pc * ldb + jc + jr) << 2);
             for (let ir = 0; ir < m4; ir += MR) {
               const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-              if (directT) microStrided(kc, a + ((<usize>pc * lda + ic + ir) << 2), lda, bp, cp, ldc, overwrite, nr, tile);
+              if (inPlaceB) microStridedB(kc, a + ((<usize>pc * lda + ic + ir) << 2), lda, bRow, ldb, cp, ldc, overwrite);
+              else if (directT) microStrided(kc, a + ((<usize>pc * lda + ic + ir) << 2), lda, bp, cp, ldc, overwrite, nr, tile);
               else microDirect(kc, a + ((<usize>(ic + ir) * lda + pc) << 2), lda, bp, cp, ldc, overwrite, nr, tile, false, 0);
             }
             if (m4 < mc) micro(kc, pA, bp, c + ((<usize>(ic + m4) * ldc + jc + jr) << 2), ldc, overwrite, mc - m4, nr, tile, false, 0);
@@ -394,6 +398,31 @@ function microStrided(kc: i32, ap: usize, lda: i32, bp: usize, cp: usize, ldc: i
     bp += 32;
   }
   storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, MR, nr, tile, false, 0);
+}
+
+/** microStrided with B's rows read in place too (ldb floats apart): a full 4×8 tile. */
+function microStridedB(kc: i32, ap: usize, lda: i32, bp: usize, ldb: i32, cp: usize, ldc: i32, overwrite: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const ld = <usize>lda << 2, lb = <usize>ldb << 2;
+  const end = ap + <usize>kc * ld;
+  while (ap < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(ap);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(ap, 4);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(ap, 8);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(ap, 12);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    ap += ld;
+    bp += lb;
+  }
+  storeTile(c00, c01, c10, c11, c20, c21, c30, c31, cp, ldc, overwrite, MR, NR, 0, false, 0);
 }
 
 /** Like micro, for a full 4-row block of A read in place (rows at a, a + lda floats, …). */
