@@ -54,6 +54,8 @@ function depthwiseCases(seed: number, count: number): [number, number, number, W
     return { inH: h, inW: h, kh: k, kw: k, sh: s, sw: s, dh: 1, dw: 1, padTop: pad >> 1, padLeft: pad >> 1, padBottom: pad - (pad >> 1), padRight: pad - (pad >> 1), outH, outW: outH };
   };
   for (const mult of MULTS) out.push([2, 32, mult, same(9, 3, 1)], [3, 16, mult, same(8, 3, 2)], [1, 3, mult, same(7, 5, 1)]);
+  // Wide enough for the eight-output sliding blocks (3×3, stride 1 or 2, multiplier 1), with a channel tail too.
+  out.push([2, 32, 1, same(24, 3, 1)], [1, 13, 1, same(21, 3, 1)], [1, 12, 1, same(40, 3, 2)], [2, 7, 1, same(37, 3, 2)]);
   return out;
 }
 

@@ -76,6 +76,9 @@ export function depthwiseForward(
   storeAct = inStore ? act : NONE;
   storeBias = bias;
   let yp = y + ((<usize>r0 * outW * oc) << 2);
+  // 3 taps a row at unit stride and dilation, one channel per output: eight outputs share each input vector.
+  const slide = mode == 1 && vecEnd > 0 && kw == 3 && (sw == 1 || sw == 2) && dw == 1;
+  const span = 7 * sw + 2;
   for (let r = r0; r < r1; r++) {
     const n = r / outH, oy = r - n * outH;
     const xn = x + ((<usize>n * inH * inW * c) << 2);
@@ -85,6 +88,19 @@ export function depthwiseForward(
     let ox = 0;
     while (ox < outW) {
       const x0 = ox * sw - padLeft;
+      if (slide && ox + 8 <= outW && x0 >= 0 && x0 + span < inW) {
+        const xb = xn + ((<usize>((y0 + ky0 * dh) * inW + x0) * c) << 2);
+        if (sw == 1) for (let j = 0; j < vecEnd; j += 4) slide8(xb, wRow, yp, j, ky1 - ky0, tapXBytes, tapYBytes, wTapBytes, wRowBytes);
+        else for (let j = 0; j < vecEnd; j += 4) slide8s2(xb, wRow, yp, j, ky1 - ky0, tapXBytes, tapYBytes, wTapBytes, wRowBytes);
+        if (vecEnd < oc) {
+          for (let p = 0; p < 8; p++) {
+            pixelForward(mode, mult, oc, vecEnd, xb + <usize>p * stepXBytes, wRow, yp + <usize>p * wTapBytes, ky0, ky1, 0, kw, tapXBytes, tapYBytes, wTapBytes, wRowBytes);
+          }
+        }
+        yp += 8 * wTapBytes;
+        ox += 8;
+        continue;
+      }
       // Four output pixels whose windows lie inside the image's width: each kernel vector loaded once for the four.
       if (vecEnd > 0 && ox + 4 <= outW && x0 >= 0 && x0 + 3 * sw + (kw - 1) * dw < inW) {
         const xb = xn + ((<usize>((y0 + ky0 * dh) * inW + x0) * c) << 2);
@@ -130,6 +146,97 @@ export function depthwiseForward(
     if (act >= 0 && !inStore) biasActivation(act, yp - wRowOut, bias, yp - wRowOut, outW, oc, alpha);
   }
   storeAct = NONE;
+}
+
+/**
+ * Channels j…j+3 of eight adjacent output pixels of a 3-wide, unit-stride, multiplier-1 window over `rows` kernel
+ * rows: per row the ten input vectors are loaded once each and meet the three kernel vectors of the row, so each
+ * output's multiply-adds come in the usual tap order (ky, then kx), bit-identical to the four-pixel block.
+ */
+@inline function slide8(xb: usize, wRow: usize, yp: usize, j: i32, rows: i32, cB: usize, tapYBytes: usize, wTapBytes: usize, wRowBytes: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  const jo = <usize>j << 2;
+  let xr = xb + jo, wr = wRow + jo;
+  for (let ky = 0; ky < rows; ky++) {
+    const w0 = v128.load(wr), w1 = v128.load(wr + wTapBytes), w2 = v128.load(wr + 2 * wTapBytes);
+    let v = v128.load(xr);
+    a0 = madd(v, w0, a0);
+    v = v128.load(xr + cB);
+    a0 = madd(v, w1, a0); a1 = madd(v, w0, a1);
+    v = v128.load(xr + 2 * cB);
+    a0 = madd(v, w2, a0); a1 = madd(v, w1, a1); a2 = madd(v, w0, a2);
+    v = v128.load(xr + 3 * cB);
+    a1 = madd(v, w2, a1); a2 = madd(v, w1, a2); a3 = madd(v, w0, a3);
+    v = v128.load(xr + 4 * cB);
+    a2 = madd(v, w2, a2); a3 = madd(v, w1, a3); a4 = madd(v, w0, a4);
+    v = v128.load(xr + 5 * cB);
+    a3 = madd(v, w2, a3); a4 = madd(v, w1, a4); a5 = madd(v, w0, a5);
+    v = v128.load(xr + 6 * cB);
+    a4 = madd(v, w2, a4); a5 = madd(v, w1, a5); a6 = madd(v, w0, a6);
+    v = v128.load(xr + 7 * cB);
+    a5 = madd(v, w2, a5); a6 = madd(v, w1, a6); a7 = madd(v, w0, a7);
+    v = v128.load(xr + 8 * cB);
+    a6 = madd(v, w2, a6); a7 = madd(v, w1, a7);
+    v = v128.load(xr + 9 * cB);
+    a7 = madd(v, w2, a7);
+    xr += tapYBytes;
+    wr += wRowBytes;
+  }
+  v128.store(yp + jo, finish4(a0, jo));
+  v128.store(yp + wTapBytes + jo, finish4(a1, jo));
+  v128.store(yp + 2 * wTapBytes + jo, finish4(a2, jo));
+  v128.store(yp + 3 * wTapBytes + jo, finish4(a3, jo));
+  v128.store(yp + 4 * wTapBytes + jo, finish4(a4, jo));
+  v128.store(yp + 5 * wTapBytes + jo, finish4(a5, jo));
+  v128.store(yp + 6 * wTapBytes + jo, finish4(a6, jo));
+  v128.store(yp + 7 * wTapBytes + jo, finish4(a7, jo));
+}
+
+/** slide8 at stride 2: seventeen input vectors a kernel row, output p taking inputs 2p, 2p + 1 and 2p + 2. */
+@inline function slide8s2(xb: usize, wRow: usize, yp: usize, j: i32, rows: i32, cB: usize, tapYBytes: usize, wTapBytes: usize, wRowBytes: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  const jo = <usize>j << 2;
+  let xr = xb + jo, wr = wRow + jo;
+  for (let ky = 0; ky < rows; ky++) {
+    const w0 = v128.load(wr), w1 = v128.load(wr + wTapBytes), w2 = v128.load(wr + 2 * wTapBytes);
+    let v = v128.load(xr);
+    a0 = madd(v, w0, a0);
+    a0 = madd(v128.load(xr + cB), w1, a0);
+    v = v128.load(xr + 2 * cB);
+    a0 = madd(v, w2, a0); a1 = madd(v, w0, a1);
+    a1 = madd(v128.load(xr + 3 * cB), w1, a1);
+    v = v128.load(xr + 4 * cB);
+    a1 = madd(v, w2, a1); a2 = madd(v, w0, a2);
+    a2 = madd(v128.load(xr + 5 * cB), w1, a2);
+    v = v128.load(xr + 6 * cB);
+    a2 = madd(v, w2, a2); a3 = madd(v, w0, a3);
+    a3 = madd(v128.load(xr + 7 * cB), w1, a3);
+    v = v128.load(xr + 8 * cB);
+    a3 = madd(v, w2, a3); a4 = madd(v, w0, a4);
+    a4 = madd(v128.load(xr + 9 * cB), w1, a4);
+    v = v128.load(xr + 10 * cB);
+    a4 = madd(v, w2, a4); a5 = madd(v, w0, a5);
+    a5 = madd(v128.load(xr + 11 * cB), w1, a5);
+    v = v128.load(xr + 12 * cB);
+    a5 = madd(v, w2, a5); a6 = madd(v, w0, a6);
+    a6 = madd(v128.load(xr + 13 * cB), w1, a6);
+    v = v128.load(xr + 14 * cB);
+    a6 = madd(v, w2, a6); a7 = madd(v, w0, a7);
+    a7 = madd(v128.load(xr + 15 * cB), w1, a7);
+    a7 = madd(v128.load(xr + 16 * cB), w2, a7);
+    xr += tapYBytes;
+    wr += wRowBytes;
+  }
+  v128.store(yp + jo, finish4(a0, jo));
+  v128.store(yp + wTapBytes + jo, finish4(a1, jo));
+  v128.store(yp + 2 * wTapBytes + jo, finish4(a2, jo));
+  v128.store(yp + 3 * wTapBytes + jo, finish4(a3, jo));
+  v128.store(yp + 4 * wTapBytes + jo, finish4(a4, jo));
+  v128.store(yp + 5 * wTapBytes + jo, finish4(a5, jo));
+  v128.store(yp + 6 * wTapBytes + jo, finish4(a6, jo));
+  v128.store(yp + 7 * wTapBytes + jo, finish4(a7, jo));
 }
 
 /** One output pixel's channels j0…oc: xb, wb = the first in-image tap's input and kernel rows. */
