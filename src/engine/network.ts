@@ -15,7 +15,6 @@ import { GRAD_SUM, planBuffers, reachesOutput, trainedUpstream } from './plan/bu
 import type { LossName, Model, Shape } from '../model/types';
 import { allocBuf, Buf, type Arena } from './arena';
 import { getKernels } from './kernels';
-import { accumulate, addArrays } from './kernels/merge';
 import { findFolds, Folds } from './fold';
 import type { EngineLayer, Param } from './layer';
 import { createLayer } from './layers';
@@ -422,10 +421,10 @@ class GraphNetwork implements Network {
     const size = sizeOf(dx.shape);
     if (c === 2) {
       const sum = this.sums[v]!.tensor(n, this.valueShapes[v]!);
-      addArrays(first.data, dx.data, sum.data, size);
+      getKernels().addArrays(first.data, dx.data, sum.data, size);
       this.grads[v] = sum;
     } else {
-      accumulate(first.data, dx.data, size);
+      getKernels().accumulate(first.data, dx.data, size);
     }
   }
 

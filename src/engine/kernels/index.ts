@@ -7,6 +7,7 @@ import { col2im, im2col } from './im2col';
 import { depthwiseBackward, depthwiseForward, depthwiseInputBackward } from './depthwise';
 import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, dropoutMask, multiply, sumRows } from './elementwise';
 import { gemm } from './gemm';
+import { accumulate, addArrays, copyColumnsFrom, copyColumnsInto } from './merge';
 import { gemmPacked, packWeights } from './packedWeights';
 import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
@@ -59,6 +60,11 @@ export interface Kernels {
   readonly dropoutMask: typeof dropoutMask;
   /** The fused softmax cross-entropy's loss and dLogits (see ./softmaxLoss). */
   readonly softmaxCrossEntropy: typeof softmaxCrossEntropy;
+  /** The merge layers' and the gradient sums' elementwise adds and channel copies (see ./merge). */
+  readonly addArrays: typeof addArrays;
+  readonly accumulate: typeof accumulate;
+  readonly copyColumnsInto: typeof copyColumnsInto;
+  readonly copyColumnsFrom: typeof copyColumnsFrom;
 }
 
 export const jsKernels: Kernels = {
@@ -96,6 +102,10 @@ export const jsKernels: Kernels = {
   multiply,
   dropoutMask,
   softmaxCrossEntropy,
+  addArrays,
+  accumulate,
+  copyColumnsInto,
+  copyColumnsFrom,
 };
 
 let current: Kernels = jsKernels;

@@ -7,7 +7,7 @@
 import type { Window2d } from '../../model/geometry';
 import { adamStepSize } from '../optimizers/adam';
 import { ACTIVATION_CODES, NO_ACTIVATION } from '../wasm/abi';
-import { SAMPLE_GEOMETRY } from '../wasm/jobs';
+import { ADD_BLOCK, SAMPLE_GEOMETRY } from '../wasm/jobs';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import { composeConvBackwardData, composeConvForward, type ConvBackwardData, type ConvForward } from './conv';
 import { tilesOf, WINOGRAD_TILE, type WinogradShape } from './winograd';
@@ -25,6 +25,7 @@ export const WASM_OPS = [
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
   'batchNormForward', 'batchNormBackward', 'convForward', 'convBackwardData', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
   'winogradInput', 'winogradOutput', 'winogradFilter', 'winogradOutputGrad', 'packWeights', 'gemmPacked', 'dropoutMask',
+  'addArrays', 'accumulate', 'copyColumnsInto', 'copyColumnsFrom',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -120,9 +121,49 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     be.samples({ kernel: 'convBackwardData', a: at(dz), b: at(w), c: at(cols), d: at(dx), extra: outC, batch, geometry: window(c, g) }, rows * k * outC);
   };
 
+  /** out ← a + b on `be`, by blocks over the threads (exact adds: bit-identical either way). */
+  const addOn = (be: WasmBackend, a: Float32Array, b: Float32Array, out: Float32Array, size: number): void => {
+    for (const [v, what] of [[a, 'first'], [b, 'second'], [out, 'output']] as const) if (v.length < size) tooShort(`addArrays ${what}`, v.length, size);
+    be.samples({ kernel: 'addArrays', a: at(a), b: at(b), c: at(out), extra: size, batch: Math.ceil(size / ADD_BLOCK), geometry: windowArgs }, size);
+  };
+  /** Columns [at, at + c) of y [rows × width] from (into) or to x [rows × c], by rows over the threads. */
+  const copyOn = (be: WasmBackend, x: Float32Array, y: Float32Array, rows: number, c: number, width: number, col: number, into: boolean): void => {
+    if (x.length < rows * c) tooShort('copyColumns narrow side', x.length, rows * c);
+    if (y.length < rows * width) tooShort('copyColumns wide side', y.length, rows * width);
+    if (col < 0 || col + c > width) throw new RangeError(`copyColumns: columns ${col}…${col + c} outside a width of ${width}`);
+    const g = windowArgs;
+    g.fill(0);
+    g[0] = c; g[1] = width; g[2] = col;
+    be.samples({ kernel: 'copyColumns', a: at(x), b: at(y), c: 0, extra: +into, batch: rows, geometry: g }, rows * c);
+  };
+
   const kernels: OpKernels = {
     convForward,
     convBackwardData,
+    addArrays(a, b, out, size) {
+      const be = owner(a, b, out);
+      if (!be) { fallback.addArrays++; return js.addArrays(a, b, out, size); }
+      inWasm.addArrays++;
+      addOn(be, a, b, out, size);
+    },
+    accumulate(acc, x, size) {
+      const be = owner(acc, x);
+      if (!be) { fallback.accumulate++; return js.accumulate(acc, x, size); }
+      inWasm.accumulate++;
+      addOn(be, acc, x, acc, size);
+    },
+    copyColumnsInto(x, y, rows, c, width, col) {
+      const be = owner(x, y);
+      if (!be) { fallback.copyColumnsInto++; return js.copyColumnsInto(x, y, rows, c, width, col); }
+      inWasm.copyColumnsInto++;
+      copyOn(be, x, y, rows, c, width, col, true);
+    },
+    copyColumnsFrom(y, x, rows, c, width, col) {
+      const be = owner(x, y);
+      if (!be) { fallback.copyColumnsFrom++; return js.copyColumnsFrom(y, x, rows, c, width, col); }
+      inWasm.copyColumnsFrom++;
+      copyOn(be, x, y, rows, c, width, col, false);
+    },
     im2col(x, xOff, g, c, cols, colsOff = 0, batch = 1, groups = 1) {
       const be = owner(x, cols);
       if (!be) { fallback.im2col++; return js.im2col(x, xOff, g, c, cols, colsOff, batch, groups); }

@@ -2,7 +2,7 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Shape } from '../../model/types';
 import type { Arena } from '../arena';
-import { accumulate, addArrays } from '../kernels/merge';
+import { getKernels } from '../kernels';
 import { LayerMemory, type EngineLayer, type Param } from '../layer';
 import { sizeOf, type Tensor } from '../tensor';
 import { lastForward, layerOf, shapes } from './common';
@@ -40,8 +40,9 @@ export class Add implements EngineLayer {
     this.memory.ensure(n);
     const y = this.memory.buf('y').tensor(n, this.outShape);
     const size = sizeOf(y.shape);
-    addArrays(xs[0]!.data, xs[1]!.data, y.data, size);
-    for (let k = 2; k < xs.length; k++) accumulate(y.data, xs[k]!.data, size);
+    const kr = getKernels();
+    kr.addArrays(xs[0]!.data, xs[1]!.data, y.data, size);
+    for (let k = 2; k < xs.length; k++) kr.accumulate(y.data, xs[k]!.data, size);
     this.n = n;
     return y;
   }

@@ -3,7 +3,7 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Shape } from '../../model/types';
 import type { Arena } from '../arena';
-import { copyColumnsFrom, copyColumnsInto } from '../kernels/merge';
+import { getKernels } from '../kernels';
 import { LayerMemory, type EngineLayer, type Param } from '../layer';
 import { sizeOf, type Tensor } from '../tensor';
 import { batchOf, lastForward, layerOf, shapes } from './common';
@@ -35,7 +35,7 @@ export class ChannelSlice implements EngineLayer {
     const n = (this.n = batchOf(x, this.inShape, this.name));
     this.memory.ensure(n);
     const y = this.memory.buf('y').tensor(n, this.outShape);
-    copyColumnsFrom(x.data, y.data, sizeOf(x.shape) / this.inC, this.outC, this.inC, this.start);
+    getKernels().copyColumnsFrom(x.data, y.data, sizeOf(x.shape) / this.inC, this.outC, this.inC, this.start);
     return y;
   }
 
@@ -43,7 +43,7 @@ export class ChannelSlice implements EngineLayer {
     const n = lastForward(this.n, this.name);
     const dx = this.memory.buf('dx').tensor(n, this.inShape);
     dx.data.fill(0);
-    copyColumnsInto(dy.data, dx.data, sizeOf(dx.shape) / this.inC, this.outC, this.inC, this.start);
+    getKernels().copyColumnsInto(dy.data, dx.data, sizeOf(dx.shape) / this.inC, this.outC, this.inC, this.start);
     return dx;
   }
 }

@@ -3,7 +3,7 @@
 import type { LayerInfo } from '../../model/analysis';
 import type { Shape } from '../../model/types';
 import type { Arena, Buf } from '../arena';
-import { copyColumnsFrom, copyColumnsInto } from '../kernels/merge';
+import { getKernels } from '../kernels';
 import { LayerMemory, type EngineLayer, type Param } from '../layer';
 import { sizeOf, type Tensor } from '../tensor';
 import { lastForward, layerOf, shapes } from './common';
@@ -48,7 +48,8 @@ export class Concatenate implements EngineLayer {
     this.memory.ensure(n);
     const y = this.memory.buf('y').tensor(n, this.outShape);
     const rows = sizeOf(y.shape) / this.width;
-    for (let k = 0; k < xs.length; k++) copyColumnsInto(xs[k]!.data, y.data, rows, this.widths[k]!, this.width, this.starts[k]!);
+    const kr = getKernels();
+    for (let k = 0; k < xs.length; k++) kr.copyColumnsInto(xs[k]!.data, y.data, rows, this.widths[k]!, this.width, this.starts[k]!);
     this.n = n;
     return y;
   }
@@ -59,7 +60,7 @@ export class Concatenate implements EngineLayer {
     for (let k = 0; k < this.grads.length; k++) {
       const buf: Buf = this.memory.buf(`dx${k}`);
       const dx = buf.tensor(n, this.inShapes[k]!);
-      copyColumnsFrom(dy.data, dx.data, rows, this.widths[k]!, this.width, this.starts[k]!);
+      getKernels().copyColumnsFrom(dy.data, dx.data, rows, this.widths[k]!, this.width, this.starts[k]!);
       this.grads[k] = dx;
     }
     return this.grads;

@@ -101,6 +101,11 @@ export interface KernelExports {
     x: Ptr, dy: Ptr, dx: Ptr, stats: Ptr, sums: Ptr, gamma: Ptr, gammaGrad: Ptr, betaGrad: Ptr,
     size: I32, c: I32, training: I32,
   ): void;
+  // merge.ts (ranges, so that threads split them)
+  /** out[i] ← a[i] + b[i] for from ≤ i < to. */
+  addArrays(a: Ptr, b: Ptr, out: Ptr, from: I32, to: I32): void;
+  /** Rows r0…r1 of x [rows × c] into (into 1) or from (into 0) columns at… of y [rows × width]. */
+  copyColumns(x: Ptr, y: Ptr, r0: I32, r1: I32, c: I32, width: I32, at: I32, into: I32): void;
 }
 export type KernelName = keyof KernelExports;
 export type GemmFn = KernelExports['gemm'];
@@ -121,6 +126,7 @@ const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'
   sgdUpdate: 6, momentumUpdate: 9, adamUpdate: 14, rmspropUpdate: 13, sumSquares: 2,
   batchNormForward: 12, batchNormBackward: 11,
   winogradInput: 12, winogradOutput: 8, winogradFilter: 5, winogradOutputGrad: 8,
+  addArrays: 5, copyColumns: 8,
 };
 
 /** Every declared export, in ./assembly/index.ts's order. */

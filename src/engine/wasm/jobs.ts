@@ -4,10 +4,13 @@
 import { NO_ACTIVATION, type KernelExports } from './abi';
 
 /** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
-export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im', 'maxPoolBackward', 'convBackwardData'] as const satisfies readonly (keyof KernelExports)[];
+export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im', 'maxPoolBackward', 'convBackwardData', 'addArrays', 'copyColumns'] as const satisfies readonly (keyof KernelExports)[];
 export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
 /** Those exports: c first in the window, then inH … outW. */
 export type SampleExports = Pick<KernelExports, SampleKernel>;
+
+/** addArrays' unit of work as a per-sample job: a block of this many floats counts as one "sample". */
+export const ADD_BLOCK = 4096;
 
 /** A per-sample job: up to four byte offsets (0: none), an integer argument, the batch and the window. */
 export interface SamplesJob {
@@ -17,7 +20,8 @@ export interface SamplesJob {
   readonly c: number;
   /** convBackwardData's dx. */
   readonly d?: number;
-  /** avgPool: back | countPad << 1; convBackwardData: outC; depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the rows of each transformed plane (their stride); maxPoolForward: unused. */
+  /** avgPool: back | countPad << 1; convBackwardData: outC; addArrays: the floats (batch: ADD_BLOCK blocks of them);
+   *  copyColumns: into (its window: c, width, at; batch: rows); depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the rows of each transformed plane (their stride); maxPoolForward: unused. */
   readonly extra: number;
   readonly batch: number;
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, padBottom, padRight (SAMPLE_GEOMETRY numbers). */
@@ -53,6 +57,9 @@ export function runSamples(
   else if (kernel === 7) k.col2im(a, b, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
   else if (kernel === 8) k.maxPoolBackward(a, b, c, n0, n1, outH * outW * ch, inH * inW * ch);
   else if (kernel === 9) k.convBackwardData(a, b, c, d, extra, scratch, n0, n1, ch, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW);
+  else if (kernel === 10) k.addArrays(a, b, c, n0 * ADD_BLOCK, Math.min(n1 * ADD_BLOCK, extra));
+  // copyColumns: c, width and at in the window's first three numbers.
+  else if (kernel === 11) k.copyColumns(a, b, n0, n1, ch, inH, inW, extra);
   else throw new Error(`no per-sample kernel ${kernel}`);
 }
 

@@ -327,6 +327,36 @@ for (const variant of WASM_VARIANTS) {
       assertClose(threaded, js, 1e-4, 'against JavaScript');
     });
 
+    it('splits the merges (sums by blocks of floats, concatenation copies by rows), bit-identical to one thread', async () => {
+      const { pool, be } = await pooled(2);
+      const size = 5 * 4096 + 3, rows = 3001, c = 13, width = 40, col = 9;
+      const r = createRng(19);
+      const a = random(size, r), b = random(size, r), x = random(rows * c, r), y0 = random(rows * width, r);
+      const runOn = (bk: WasmBackend): Float32Array[] => {
+        const mark = bk.mark();
+        try {
+          const kr = createWasmKernels(bk);
+          const [pa, pb, pout, px, py] = [bk.alloc(size), bk.alloc(size), bk.alloc(size), bk.alloc(rows * c), bk.alloc(rows * width)];
+          const [av, bv, ov, xv, yv] = [bk.f32At(pa, size), bk.f32At(pb, size), bk.f32At(pout, size), bk.f32At(px, rows * c), bk.f32At(py, rows * width)];
+          av.set(a); bv.set(b); xv.set(x); yv.set(y0);
+          kr.addArrays(av, bv, ov, size);
+          kr.accumulate(av, bv, size);
+          kr.copyColumnsInto(xv, yv, rows, c, width, col);
+          const back = new Float32Array(rows * c);
+          kr.copyColumnsFrom(yv, xv, rows, c, width, (col + 5) % (width - c));
+          back.set(xv);
+          return [ov.slice(), av.slice(), yv.slice(), back];
+        } finally {
+          bk.release(mark);
+        }
+      };
+      const jobs = pool.jobs;
+      const threaded = runOn(be);
+      assert.equal(pool.jobs, jobs + 4, 'each ran threaded');
+      const one = runOn(single);
+      threaded.forEach((t, i) => assert.deepEqual(new Uint32Array(t.buffer), new Uint32Array(one[i]!.buffer), `result ${i}`));
+    });
+
     it('agrees with the JavaScript gemm (the threaded parts are the right sub-products)', async () => {
       const { be } = await pooled(3);
       const rng = createRng(5);

@@ -262,6 +262,41 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
     assert.equal(kernels.ops.fallback.biasActivationForward, 0, 'softmax runs in WebAssembly too');
   });
 
+  it('merges: addArrays, accumulate and the concatenation\'s column copies, bit-identical (odd sizes, past one block, in place)', () => {
+    const rng = createRng(12);
+    for (const size of [1, 7, 4099, 10000]) {
+      const r = new Regions(backend);
+      const ia = r.add(size), ib = r.add(size), io = r.add(size);
+      const v = r.views();
+      const a = fill(v[ia]!, rng), b = fill(v[ib]!, rng), out = fill(v[io]!, rng);
+      const ja = a.slice(), jb = b.slice(), jo = out.slice();
+      jsKernels.addArrays(ja, jb, jo, size);
+      kernels.addArrays(a, b, out, size);
+      assert.deepEqual(out, jo, `addArrays ${size}`);
+      jsKernels.accumulate(ja, jb, size);
+      kernels.accumulate(a, b, size);
+      assert.deepEqual(a, ja, `accumulate ${size}`);
+      r.release();
+    }
+    for (const [rows, c, width, col] of [[1, 1, 1, 0], [5, 3, 11, 8], [33, 7, 20, 4], [300, 16, 48, 16]] as const) {
+      const r = new Regions(backend);
+      const ix = r.add(rows * c), iy = r.add(rows * width);
+      const v = r.views();
+      const x = fill(v[ix]!, rng), y = fill(v[iy]!, rng);
+      const jx = x.slice(), jy = y.slice();
+      jsKernels.copyColumnsInto(jx, jy, rows, c, width, col);
+      kernels.copyColumnsInto(x, y, rows, c, width, col);
+      assert.deepEqual(y, jy, `copyColumnsInto ${rows}×${c} at ${col} of ${width}`);
+      fill(y, rng);
+      jy.set(y);
+      jsKernels.copyColumnsFrom(jy, jx, rows, c, width, col);
+      kernels.copyColumnsFrom(y, x, rows, c, width, col);
+      assert.deepEqual(x, jx, `copyColumnsFrom ${rows}×${c} at ${col} of ${width}`);
+      r.release();
+    }
+    for (const op of ['addArrays', 'accumulate', 'copyColumnsInto', 'copyColumnsFrom'] as const) assert.ok(ran(op) > 0, `${op} ran in WebAssembly`);
+  });
+
   it('addBias and sumRows: bit-identical, odd sizes', () => {
     const rng = createRng(3);
     for (const rows of [...ODD, 100]) for (const cols of ODD) {

@@ -1,0 +1,28 @@
+// AssemblyScript: the merge layers' and the network's gradient sums' kernels (reference: src/engine/kernels/merge.ts):
+// elementwise sums and the channel concatenation's copies, over byte offsets, by ranges so that the kernel threads
+// split them. Exact float32 adds and plain copies: bit-identical to the reference.
+import { copyF32 } from './simd';
+
+/** out[i] ← a[i] + b[i] for from ≤ i < to (out may be a or b). */
+export function addArrays(a: usize, b: usize, out: usize, from: i32, to: i32): void {
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < to; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}
+
+/** For rows r0 ≤ r < r1 and j < c: into 1, y[r·width + at + j] ← x[r·c + j] (an input of a concatenation); into 0, the
+ *  reverse (its share of the gradient, or a channel slice). */
+export function copyColumns(x: usize, y: usize, r0: i32, r1: i32, c: i32, width: i32, at: i32, into: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const xs = x + ((<usize>r * c) << 2);
+    const ys = y + ((<usize>r * width + at) << 2);
+    if (into) copyF32(ys, xs, c);
+    else copyF32(xs, ys, c);
+  }
+}
