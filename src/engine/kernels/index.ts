@@ -8,6 +8,7 @@ import { depthwiseBackward, depthwiseForward, depthwiseInputBackward } from './d
 import { activationBackward, activationForward, addBias, biasActivationBackward, biasActivationForward, dropoutMask, multiply, sumRows } from './elementwise';
 import { gemm } from './gemm';
 import { accumulate, addArrays, copyColumnsFrom, copyColumnsInto } from './merge';
+import { cropPadding, zeroPad } from './pad';
 import { gemmPacked, packWeights } from './packedWeights';
 import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
@@ -65,6 +66,9 @@ export interface Kernels {
   readonly accumulate: typeof accumulate;
   readonly copyColumnsInto: typeof copyColumnsInto;
   readonly copyColumnsFrom: typeof copyColumnsFrom;
+  /** zeroPadding2d and its gradient's crop (see ./pad). */
+  readonly zeroPad: typeof zeroPad;
+  readonly cropPadding: typeof cropPadding;
 }
 
 export const jsKernels: Kernels = {
@@ -106,6 +110,8 @@ export const jsKernels: Kernels = {
   accumulate,
   copyColumnsInto,
   copyColumnsFrom,
+  zeroPad,
+  cropPadding,
 };
 
 let current: Kernels = jsKernels;

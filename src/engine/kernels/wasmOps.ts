@@ -10,6 +10,7 @@ import { ACTIVATION_CODES, NO_ACTIVATION } from '../wasm/abi';
 import { ADD_BLOCK, SAMPLE_GEOMETRY } from '../wasm/jobs';
 import { backendOfBuffer, type WasmBackend } from '../wasm/backend';
 import { composeConvBackwardData, composeConvForward, type ConvBackwardData, type ConvForward } from './conv';
+import type { PadSides } from './pad';
 import { tilesOf, WINOGRAD_TILE, type WinogradShape } from './winograd';
 import { packedWeightFloats } from '../../model/layers/packedWeights';
 import { winogradPlaneRows } from '../../model/layers/winograd';
@@ -25,7 +26,7 @@ export const WASM_OPS = [
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
   'batchNormForward', 'batchNormBackward', 'convForward', 'convBackwardData', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
   'winogradInput', 'winogradOutput', 'winogradFilter', 'winogradOutputGrad', 'packWeights', 'gemmPacked', 'dropoutMask',
-  'addArrays', 'accumulate', 'copyColumnsInto', 'copyColumnsFrom',
+  'addArrays', 'accumulate', 'copyColumnsInto', 'copyColumnsFrom', 'zeroPad', 'cropPadding',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
 
@@ -137,8 +138,31 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     be.samples({ kernel: 'copyColumns', a: at(x), b: at(y), c: 0, extra: +into, batch: rows, geometry: g }, rows * c);
   };
 
+  /** zeroPadding2d's pass (crop: its gradient's), by samples over the threads (copies: bit-identical). */
+  const padOn = (be: WasmBackend, x: Float32Array, y: Float32Array, batch: number, h: number, w: number, c: number, p: PadSides, crop: boolean): void => {
+    const outH = h + p.top + p.bottom, outW = w + p.left + p.right;
+    if (x.length < batch * h * w * c) tooShort('zeroPad input', x.length, batch * h * w * c);
+    if (y.length < batch * outH * outW * c) tooShort('zeroPad output', y.length, batch * outH * outW * c);
+    const g = windowArgs;
+    g.fill(0);
+    g[0] = c; g[1] = h; g[2] = w; g[9] = p.top; g[10] = p.left; g[11] = outH; g[12] = outW;
+    be.samples({ kernel: 'zeroPad', a: at(x), b: at(y), c: 0, extra: +crop, batch, geometry: g }, batch * outH * outW * c);
+  };
+
   const kernels: OpKernels = {
     convForward,
+    zeroPad(x, y, batch, h, w, c, p) {
+      const be = owner(x, y);
+      if (!be) { fallback.zeroPad++; return js.zeroPad(x, y, batch, h, w, c, p); }
+      inWasm.zeroPad++;
+      padOn(be, x, y, batch, h, w, c, p, false);
+    },
+    cropPadding(dy, dx, batch, h, w, c, p) {
+      const be = owner(dy, dx);
+      if (!be) { fallback.cropPadding++; return js.cropPadding(dy, dx, batch, h, w, c, p); }
+      inWasm.cropPadding++;
+      padOn(be, dx, dy, batch, h, w, c, p, true);
+    },
     convBackwardData,
     addArrays(a, b, out, size) {
       const be = owner(a, b, out);

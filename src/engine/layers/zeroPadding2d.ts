@@ -5,7 +5,8 @@ import { paddingSides } from '../../model/shapes';
 import { field } from '../../model/spec';
 import type { Shape } from '../../model/types';
 import type { Arena } from '../arena';
-import { cropPadding, zeroPad, type PadSides } from '../kernels/pad';
+import { getKernels } from '../kernels';
+import type { PadSides } from '../kernels/pad';
 import { LayerMemory, type EngineLayer, type Param } from '../layer';
 import type { Tensor } from '../tensor';
 import { batchOf, lastForward, layerOf, shapes } from './common';
@@ -35,7 +36,7 @@ export class ZeroPadding2d implements EngineLayer {
     this.memory.ensure(n);
     const y = this.memory.buf('y').tensor(n, this.outShape);
     const [h, w, c] = this.inShape as [number, number, number];
-    zeroPad(x.data, y.data, n, h, w, c, this.sides);
+    getKernels().zeroPad(x.data, y.data, n, h, w, c, this.sides);
     return y;
   }
 
@@ -43,7 +44,7 @@ export class ZeroPadding2d implements EngineLayer {
     const n = lastForward(this.n, this.name);
     const dx = this.memory.buf('dx').tensor(n, this.inShape);
     const [h, w, c] = this.inShape as [number, number, number];
-    cropPadding(dy.data, dx.data, n, h, w, c, this.sides);
+    getKernels().cropPadding(dy.data, dx.data, n, h, w, c, this.sides);
     return dx;
   }
 }

@@ -106,6 +106,8 @@ export interface KernelExports {
   addArrays(a: Ptr, b: Ptr, out: Ptr, from: I32, to: I32): void;
   /** Rows r0…r1 of x [rows × c] into (into 1) or from (into 0) columns at… of y [rows × width]. */
   copyColumns(x: Ptr, y: Ptr, r0: I32, r1: I32, c: I32, width: I32, at: I32, into: I32): void;
+  /** Samples n0…n1: y ← x zero-padded (crop 0), or x ← y's interior (crop 1). */
+  zeroPad(x: Ptr, y: Ptr, n0: I32, n1: I32, c: I32, h: I32, w: I32, top: I32, left: I32, outH: I32, outW: I32, crop: I32): void;
 }
 export type KernelName = keyof KernelExports;
 export type GemmFn = KernelExports['gemm'];
@@ -126,7 +128,7 @@ const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'
   sgdUpdate: 6, momentumUpdate: 9, adamUpdate: 14, rmspropUpdate: 13, sumSquares: 2,
   batchNormForward: 12, batchNormBackward: 11,
   winogradInput: 12, winogradOutput: 8, winogradFilter: 5, winogradOutputGrad: 8,
-  addArrays: 5, copyColumns: 8,
+  addArrays: 5, copyColumns: 8, zeroPad: 12,
 };
 
 /** Every declared export, in ./assembly/index.ts's order. */

@@ -4,7 +4,7 @@
 import { NO_ACTIVATION, type KernelExports } from './abi';
 
 /** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
-export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im', 'maxPoolBackward', 'convBackwardData', 'addArrays', 'copyColumns'] as const satisfies readonly (keyof KernelExports)[];
+export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im', 'maxPoolBackward', 'convBackwardData', 'addArrays', 'copyColumns', 'zeroPad'] as const satisfies readonly (keyof KernelExports)[];
 export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
 /** Those exports: c first in the window, then inH … outW. */
 export type SampleExports = Pick<KernelExports, SampleKernel>;
@@ -21,7 +21,7 @@ export interface SamplesJob {
   /** convBackwardData's dx. */
   readonly d?: number;
   /** avgPool: back | countPad << 1; convBackwardData: outC; addArrays: the floats (batch: ADD_BLOCK blocks of them);
-   *  copyColumns: into (its window: c, width, at; batch: rows); depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the rows of each transformed plane (their stride); maxPoolForward: unused. */
+   *  copyColumns: into (its window: c, width, at; batch: rows); zeroPad: crop; depthwiseForward: the depth multiplier (its `batch` counts output rows, not samples); winograd*: the rows of each transformed plane (their stride); maxPoolForward: unused. */
   readonly extra: number;
   readonly batch: number;
   /** c, inH, inW, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, padBottom, padRight (SAMPLE_GEOMETRY numbers). */
@@ -60,6 +60,7 @@ export function runSamples(
   else if (kernel === 10) k.addArrays(a, b, c, n0 * ADD_BLOCK, Math.min(n1 * ADD_BLOCK, extra));
   // copyColumns: c, width and at in the window's first three numbers.
   else if (kernel === 11) k.copyColumns(a, b, n0, n1, ch, inH, inW, extra);
+  else if (kernel === 12) k.zeroPad(a, b, n0, n1, ch, inH, inW, padTop, padLeft, outH, outW, extra);
   else throw new Error(`no per-sample kernel ${kernel}`);
 }
 

@@ -327,7 +327,7 @@ for (const variant of WASM_VARIANTS) {
       assertClose(threaded, js, 1e-4, 'against JavaScript');
     });
 
-    it('splits the merges (sums by blocks of floats, concatenation copies by rows), bit-identical to one thread', async () => {
+    it('splits the merges (sums by blocks of floats, concatenation copies by rows) and zero padding (by samples), bit-identical to one thread', async () => {
       const { pool, be } = await pooled(2);
       const size = 5 * 4096 + 3, rows = 3001, c = 13, width = 40, col = 9;
       const r = createRng(19);
@@ -345,14 +345,23 @@ for (const variant of WASM_VARIANTS) {
           const back = new Float32Array(rows * c);
           kr.copyColumnsFrom(yv, xv, rows, c, width, (col + 5) % (width - c));
           back.set(xv);
-          return [ov.slice(), av.slice(), yv.slice(), back];
+          // zeroPadding2d and its crop, by samples: 7 images of 30×20×3 padded to 33×24.
+          const sides = { top: 1, bottom: 2, left: 3, right: 1 };
+          const [pp, pq] = [bk.alloc(7 * 30 * 20 * 3), bk.alloc(7 * 33 * 24 * 3)];
+          const [img, padded] = [bk.f32At(pp, 7 * 30 * 20 * 3), bk.f32At(pq, 7 * 33 * 24 * 3)];
+          img.set(a.subarray(0, img.length));
+          kr.zeroPad(img, padded, 7, 30, 20, 3, sides);
+          const out = padded.slice();
+          padded.set(b.subarray(0, padded.length));
+          kr.cropPadding(padded, img, 7, 30, 20, 3, sides);
+          return [ov.slice(), av.slice(), yv.slice(), back, out, img.slice()];
         } finally {
           bk.release(mark);
         }
       };
       const jobs = pool.jobs;
       const threaded = runOn(be);
-      assert.equal(pool.jobs, jobs + 4, 'each ran threaded');
+      assert.equal(pool.jobs, jobs + 6, 'each ran threaded');
       const one = runOn(single);
       threaded.forEach((t, i) => assert.deepEqual(new Uint32Array(t.buffer), new Uint32Array(one[i]!.buffer), `result ${i}`));
     });

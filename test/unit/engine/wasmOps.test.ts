@@ -262,7 +262,7 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
     assert.equal(kernels.ops.fallback.biasActivationForward, 0, 'softmax runs in WebAssembly too');
   });
 
-  it('merges: addArrays, accumulate and the concatenation\'s column copies, bit-identical (odd sizes, past one block, in place)', () => {
+  it('merges and padding: addArrays, accumulate, the concatenation\'s column copies, zeroPad and its crop, bit-identical (odd sizes, past one block, in place)', () => {
     const rng = createRng(12);
     for (const size of [1, 7, 4099, 10000]) {
       const r = new Regions(backend);
@@ -294,7 +294,24 @@ describe('WebAssembly kernels besides the GEMM, against the JavaScript ones', ()
       assert.deepEqual(x, jx, `copyColumnsFrom ${rows}×${c} at ${col} of ${width}`);
       r.release();
     }
-    for (const op of ['addArrays', 'accumulate', 'copyColumnsInto', 'copyColumnsFrom'] as const) assert.ok(ran(op) > 0, `${op} ran in WebAssembly`);
+    for (const [n, h, w, c, p] of [[1, 1, 1, 1, { top: 0, bottom: 1, left: 2, right: 0 }], [3, 5, 7, 3, { top: 1, bottom: 2, left: 3, right: 1 }], [2, 9, 4, 16, { top: 2, bottom: 2, left: 2, right: 2 }]] as const) {
+      const outSize = n * (h + p.top + p.bottom) * (w + p.left + p.right) * c;
+      const r = new Regions(backend);
+      const ix = r.add(n * h * w * c), iy = r.add(outSize);
+      const v = r.views();
+      const x = fill(v[ix]!, rng), y = fill(v[iy]!, rng);
+      const jy = y.slice();
+      jsKernels.zeroPad(x.slice(), jy, n, h, w, c, p);
+      kernels.zeroPad(x, y, n, h, w, c, p);
+      assert.deepEqual(y, jy, `zeroPad ${n}×${h}×${w}×${c} ${JSON.stringify(p)}`);
+      fill(y, rng);
+      const jx = x.slice();
+      jsKernels.cropPadding(y.slice(), jx, n, h, w, c, p);
+      kernels.cropPadding(y, x, n, h, w, c, p);
+      assert.deepEqual(x, jx, `cropPadding ${n}×${h}×${w}×${c} ${JSON.stringify(p)}`);
+      r.release();
+    }
+    for (const op of ['addArrays', 'accumulate', 'copyColumnsInto', 'copyColumnsFrom', 'zeroPad', 'cropPadding'] as const) assert.ok(ran(op) > 0, `${op} ran in WebAssembly`);
   });
 
   it('addBias and sumRows: bit-identical, odd sizes', () => {

@@ -8,4 +8,4 @@ export { maxPoolForward, maxPoolBackward, avgPool } from './pooling';
 export { sgdUpdate, momentumUpdate, adamUpdate, rmspropUpdate, sumSquares } from './optimizers';
 export { batchNormForward, batchNormBackward } from './batchNorm';
 export { winogradInput, winogradOutput, winogradFilter, winogradOutputGrad } from './winograd';
-export { addArrays, copyColumns } from './merge';
+export { addArrays, copyColumns, zeroPad } from './merge';

@@ -26,3 +26,20 @@ export function copyColumns(x: usize, y: usize, r0: i32, r1: i32, c: i32, width:
     else copyF32(xs, ys, c);
   }
 }
+
+/** Samples n0 ≤ n < n1 of y [outH, outW, c] ← x [h, w, c] at (top, left) surrounded by zeros, or with `crop` the
+ *  reverse: x ← that interior of y (zeroPadding2d's gradient). */
+export function zeroPad(x: usize, y: usize, n0: i32, n1: i32, c: i32, h: i32, w: i32, top: i32, left: i32, outH: i32, outW: i32, crop: i32): void {
+  const row = w * c;
+  const outBytes = <usize>(outH * outW * c) << 2;
+  for (let n = n0; n < n1; n++) {
+    const ys = y + <usize>n * outBytes;
+    if (!crop) memory.fill(ys, 0, outBytes);
+    for (let i = 0; i < h; i++) {
+      const xr = x + ((<usize>(n * h + i) * row) << 2);
+      const yr = ys + ((<usize>((i + top) * outW + left) * c) << 2);
+      if (crop) copyF32(xr, yr, row);
+      else copyF32(yr, xr, row);
+    }
+  }
+}
