@@ -12,7 +12,7 @@ import { createLayer } from '../src/engine/layers';
 import { createRng } from '../src/engine/rng';
 import { tensor, type Tensor } from '../src/engine/tensor';
 import { analyze } from '../src/model/shapes';
-import { setWinograd, winogradUse } from '../src/model/layers/winograd';
+import { setWinograd, usesWinograd } from '../src/model/layers/winograd';
 import type { Shape } from '../src/model/types';
 import { loadKernelsWithThreads, type KernelsRequest } from '../src/node/runtime/loadKernels';
 
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   console.log('cin→cout  h×w  batch | infer ms: im2col winograd speedup | train ms: im2col winograd speedup');
   for (const [c, k, h, batch] of CASES) {
     setWinograd('auto');
-    const ruled = winogradUse(analyze([h, h, c], [{ type: 'conv2d', filters: k, kernelSize: 3, padding: 'same' }]).layers[0]!.window, 1, c, k);
+    const ruled = usesWinograd(analyze([h, h, c], [{ type: 'conv2d', filters: k, kernelSize: 3, padding: 'same' }]).layers[0]!.window, 1, c, k);
     const direct = layerOf(c, k, h, batch, false);
     const wino = layerOf(c, k, h, batch, true);
     const best = { di: Infinity, wi: Infinity, dt: Infinity, wt: Infinity };
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     }
     const f = (v: number): string => v.toFixed(2).padStart(8);
     console.log(
-      `${`${c}→${k}`.padEnd(9)} ${`${h}×${h}`.padStart(5)} ${String(batch).padStart(5)} | ${f(best.di)} ${f(best.wi)} ${(best.di / best.wi).toFixed(2).padStart(6)}× | ${f(best.dt)} ${f(best.wt)} ${(best.dt / best.wt).toFixed(2).padStart(6)}×  rule: ${ruled === 'none' ? 'im2col' : ruled === 'inference' ? 'winograd in inference' : 'winograd'}`,
+      `${`${c}→${k}`.padEnd(9)} ${`${h}×${h}`.padStart(5)} ${String(batch).padStart(5)} | ${f(best.di)} ${f(best.wi)} ${(best.di / best.wi).toFixed(2).padStart(6)}× | ${f(best.dt)} ${f(best.wt)} ${(best.dt / best.wt).toFixed(2).padStart(6)}×  rule: ${ruled ? 'winograd' : 'im2col'}`,
     );
   }
   await choice.pool?.close();

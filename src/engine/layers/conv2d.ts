@@ -102,16 +102,9 @@ export class Conv2d implements EngineLayer {
     this.winoBack = { inH: outH, inW: outW, c: this.outC, outH: inH, outW: inW, k: this.inC, padTop: 2 - padTop, padLeft: 2 - padLeft };
   }
 
-  /** Whether this layer's training (forward and input gradient) runs by Winograd: its plan has the workspace
-   *  (model/layers/winograd.ts decides). */
+  /** Whether this layer runs by Winograd: its plan has the workspace (model/layers/winograd.ts decides). */
   private winograd(): boolean {
     return this.memory.has('wino');
-  }
-
-  /** Inference's Winograd workspace, when inference runs by Winograd. */
-  private inferenceTiles(): Buf | undefined {
-    const mem = this.memory;
-    return mem.has('wino') ? mem.buf('wino') : mem.has('winoInfer') ? mem.buf('winoInfer') : undefined;
   }
 
   /** The kernel's Winograd transform (or a folded kernel's, of that fold version), kept across passes. */
@@ -147,7 +140,7 @@ export class Conv2d implements EngineLayer {
     // With a linear activation the GEMM writes the output directly.
     const z = (this.z = mem.buf(this.linear ? 'y' : 'z').tensor(n, this.outShape));
     this.x = x;
-    const tiles = training ? (this.winograd() ? mem.buf('wino') : undefined) : this.inferenceTiles();
+    const tiles = this.winograd() ? mem.buf('wino') : undefined;
     if (tiles) {
       // Tiles, 16 GEMMs and the output transform into z; then bias and activation as after a pointwise GEMM.
       this.colsKept = false;
@@ -190,7 +183,7 @@ export class Conv2d implements EngineLayer {
     this.x = undefined;
     this.colsKept = false;
     this.tilesKept = false;
-    const tiles = this.inferenceTiles();
+    const tiles = this.winograd() ? this.memory.buf('wino') : undefined;
     if (tiles) {
       winogradConv(kr, x.data, this.wino, this.transformedFilters(kernel, foldVersion), 0, y.data, tiles.view(), 0, n);
       foldedEpilogue(y, bias, act, alpha, n * this.p, this.outC);

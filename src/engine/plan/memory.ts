@@ -114,7 +114,7 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
     const bytes = alignFloats(b.floats) * F32;
     unshared += bytes;
     const entry = own.get(b.layer) ?? { activations: 0, scratch: 0 };
-    const winoKey = b.key === 'wino' || b.key === 'winoInfer';
+    const winoKey = b.key === 'wino';
     if (winoKey) wino.add(b.layer);
     if (b.key === 'cols' || winoKey || b.key === 'wfilter') entry.scratch += bytes;
     else entry.activations += bytes;

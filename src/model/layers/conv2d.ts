@@ -2,7 +2,7 @@ import type { LayerBase, ShapeError } from './base';
 import { convResult, convWindow, orDefault, type ConvFields } from './convolution';
 import { activatedOutput, ownBuffers, backwardReadsOutput, inputGradient, windowRegion, type GemmCall, type LayerDef, type LayerFacts } from './def';
 import { packedWeightFloats } from './packedWeights';
-import { winogradUse, WINOGRAD_ELEMENTS, winogradBackwardFloats, winogradFilterFloats, winogradForwardFloats, winogradTiles, winogradWeightGradFloats } from './winograd';
+import { usesWinograd, WINOGRAD_ELEMENTS, winogradBackwardFloats, winogradFilterFloats, winogradForwardFloats, winogradTiles, winogradWeightGradFloats } from './winograd';
 import { activation, common, dilationRate, kernelSize, MAX_UNITS, padding, strides, useBias, type LayerSpec } from './fields';
 
 export interface Conv2dLayer extends LayerBase, ConvFields {
@@ -79,31 +79,19 @@ export const conv2d: LayerDef<Conv2dLayer> = {
     const pointwise = isPointwise(f);
     const patches = w && !pointwise ? n * w.outH * w.outW * patch(f) : 0;
     const inC = f.inputShape?.[2] ?? 0;
-    const use = winogradUse(w, groupsOf(f.layer), inC, f.layer.filters);
-    // Winograd (./winograd): its tiles (forward life) and the filters' transform, kept across passes (inference
-    // recomputes it only when the kernel changed).
-    const filterTransform = { key: 'wfilter', floats: winogradFilterFloats(inC, f.layer.filters), life: 'step' } as const;
-    if (w && use === 'training') {
+    // Winograd (./winograd): its tiles and the filters' transform, kept across passes (inference recomputes it only
+    // when the kernel changed).
+    if (w && usesWinograd(w, groupsOf(f.layer), inC, f.layer.filters)) {
       // No patches at all: backward's buffer holds the weight gradient's tiles, then the input gradient's.
       const back = Math.max(winogradWeightGradFloats(w, n, inC, f.layer.filters), winogradBackwardFloats(w, n, inC, f.layer.filters));
       return ownBuffers([
         ...activatedOutput(act, n * f.outputElements),
         // Kept: the weight gradient reads the input's tiles the forward pass made.
         { key: 'wino', floats: winogradForwardFloats(w, n, inC, f.layer.filters), life: 'kept' },
-        filterTransform,
+        { key: 'wfilter', floats: winogradFilterFloats(inC, f.layer.filters), life: 'step' },
         { key: 'cols', floats: back, life: 'backward' },
         inputGradient(f, n),
       ], true, backwardReadsOutput(act));
-    }
-    if (w && use === 'inference') {
-      // Training runs im2col + GEMM as below; inference passes use the tiles instead of the patches.
-      return ownBuffers([
-        ...activatedOutput(act, n * f.outputElements),
-        { key: 'winoInfer', floats: winogradForwardFloats(w, n, inC, f.layer.filters), life: 'forward' },
-        filterTransform,
-        { key: 'cols', floats: patches, life: 'kept' },
-        inputGradient(f, n),
-      ], false, backwardReadsOutput(act));
     }
     // The batch's patch matrix is kept for the weight gradient, then reused for the patches' gradient. A pointwise
     // conv's GEMM reads the kernel packed once per version (engine/kernels/packedWeights.ts), not on every call.
@@ -121,7 +109,7 @@ export const conv2d: LayerDef<Conv2dLayer> = {
     const filters = f.layer.filters / groups;
     const each = <T>(call: T, times = groups): T[] => Array.from({ length: times }, () => call);
     const inC = f.inputShape?.[2] ?? 0;
-    if (winogradUse(w, groups, inC, f.layer.filters) === 'training') {
+    if (usesWinograd(w, groups, inC, f.layer.filters)) {
       // One GEMM per transform element over the tiles: the output's forward, the input's for dx.
       const tiles = n * winogradTiles(w.outH, w.outW), inTiles = n * winogradTiles(w.inH, w.inW);
       return {

@@ -53,7 +53,7 @@ export interface ParamDef {
 export type BufferLife = 'output' | 'inputGrad' | 'kept' | 'step' | 'forward' | 'backward';
 
 /** The buffer keys of every layer: the engine layers ask for them by these names, checked by the compiler. */
-export type BufferKey = 'y' | 'z' | 'dz' | 'dx' | 'cols' | 'wino' | 'winoInfer' | 'wfilter' | 'wpacked' | 'mid' | 'dmid' | 'argmax' | 'mask' | 'stats' | 'sums' | `dx${number}`;
+export type BufferKey = 'y' | 'z' | 'dz' | 'dx' | 'cols' | 'wino' | 'wfilter' | 'wpacked' | 'mid' | 'dmid' | 'argmax' | 'mask' | 'stats' | 'sums' | `dx${number}`;
 
 export interface BufferSpec<K extends BufferKey = BufferKey> {
   readonly key: K;

@@ -10,19 +10,15 @@ import type { Window2d } from '../geometry';
 export const WINOGRAD_ELEMENTS = 16;
 
 /**
- * The measured rule (wasm-relaxed-simd, 2 threads; `npx tsx bench/winograd.ts`, figures in bench/RESULTS.md). In
- * inference Winograd's forward pass beats im2col + GEMM from 8 channels on both sides (1.2–1.6× at 8, 1.5–3× from
- * 32; a first layer's 3 input channels lose, 0.7×) and from a 2×2 output (one tile, 16 products instead of 36;
- * a single output position wastes 15 of 16).
- * Training needs more: measured when the weight gradient still ran by im2col + GEMM (computing the patches again in
- * backward) and the input gradient's transforms cost as much as the forward's, narrow layers (8, 16 channels:
- * 0.6–0.9×) lost; from 64 they gained 1.2–2.9×, at 32 a layer alone broke about even but VGG-CIFAR's training steps
- * were faster with its 32-channel layers by Winograd. The weight gradient now runs by Winograd too (2.25× fewer
- * multiply-adds, the forward pass's input tiles kept instead of the patch matrix): the threshold is not measured again.
+ * The measured rule (wasm-relaxed-simd, 2 threads; `npx tsx bench/winograd.ts`, figures in bench/RESULTS.md):
+ * Winograd beats im2col + GEMM from 8 channels on both sides (inference 1.2–1.6× at 8, 1.5–3× from 32; a first
+ * layer's 3 input channels lose, 0.7×) and from a 2×2 output (one tile, 16 products instead of 36; a single output
+ * position wastes 15 of 16). Training by the same rule: with the weight gradient by Winograd (the forward pass's
+ * input tiles kept) and the transformed planes off 4 KiB multiples, a training step of an 8- or 16-channel layer is
+ * 1.0–1.5× faster by Winograd (2026-12-08; before both, narrow layers lost 0.6–0.9× and training waited for 32).
  */
 export const WINOGRAD_MIN_CHANNELS = 8;
 export const WINOGRAD_MIN_OUTPUT_PIXELS = 4;
-export const WINOGRAD_TRAINING_MIN_CHANNELS = 32;
 
 /** auto: by the rule below; off: never (the direct path); always: every eligible shape (to measure the rule). */
 export type WinogradMode = 'auto' | 'off' | 'always';
@@ -49,16 +45,12 @@ export function winogradEligible(w: Window2d | undefined, groups: number): w is 
   return !!w && groups === 1 && w.kh === 3 && w.kw === 3 && w.sh === 1 && w.sw === 1 && w.dh === 1 && w.dw === 1;
 }
 
-/** Where the engine runs a convolution by Winograd: nowhere, in inference only, or in training too (forward, input
- *  and weight gradients). The switch, the shape and the measured rule. */
-export type WinogradUse = 'none' | 'inference' | 'training';
-
-export function winogradUse(w: Window2d | undefined, groups: number, inC: number, filters: number): WinogradUse {
-  if (mode === 'off' || !winogradEligible(w, groups)) return 'none';
-  if (mode === 'always') return 'training';
-  const channels = Math.min(inC, filters);
-  if (channels < WINOGRAD_MIN_CHANNELS || w.outH * w.outW < WINOGRAD_MIN_OUTPUT_PIXELS) return 'none';
-  return channels >= WINOGRAD_TRAINING_MIN_CHANNELS ? 'training' : 'inference';
+/** Whether the engine runs a convolution by Winograd (forward pass, input and weight gradients): the switch, the
+ *  shape and the measured rule. */
+export function usesWinograd(w: Window2d | undefined, groups: number, inC: number, filters: number): boolean {
+  if (mode === 'off' || !winogradEligible(w, groups)) return false;
+  if (mode === 'always') return true;
+  return Math.min(inC, filters) >= WINOGRAD_MIN_CHANNELS && w.outH * w.outW >= WINOGRAD_MIN_OUTPUT_PIXELS;
 }
 
 /** 2×2 output tiles covering an h × w output. */

@@ -10,7 +10,7 @@ import { winogradPlaneFloats, winogradPlaneRows } from '../../../src/model/layer
 import { tilesOf, winogradConv, winogradFilter, winogradWeightGrad, winogradWeightGradWorkspace, winogradWorkspace, WINOGRAD_TILE, type WinogradShape } from '../../../src/engine/kernels/winograd';
 import { createRng, type Rng } from '../../../src/engine/rng';
 import { tensor } from '../../../src/engine/tensor';
-import { setWinograd, winogradUse, type WinogradMode } from '../../../src/model/layers/winograd';
+import { setWinograd, usesWinograd, type WinogradMode } from '../../../src/model/layers/winograd';
 import type { Conv2dLayer } from '../../../src/model/layers/conv2d';
 import { MODEL_FORMAT, type Layer, type Model, type Shape } from '../../../src/model/types';
 import { inferShapes } from '../../../src/model/shapes';
@@ -168,9 +168,8 @@ function runLayer(input: Shape, layer: Layer, batch: number, seed: number, mode:
     for (const p of l.params) p.value.set(randomTensor(p.shape, rng, 0.3).data);
     const x = randomTensor([batch, ...input], rng, 2);
     const y = l.forward(x, true).data.slice();
-    const use = winogradUse(info.window, 1, input[2]!, (layer as { filters: number }).filters);
-    assert.equal(l.memory.has('wino'), use === 'training', 'trains the way the plan says');
-    assert.equal(l.memory.has('winoInfer'), use === 'inference', 'infers the way the plan says');
+    const use = usesWinograd(info.window, 1, input[2]!, (layer as { filters: number }).filters);
+    assert.equal(l.memory.has('wino'), use, 'runs the way the plan says');
     const dy = randomTensor([batch, ...info.outputShape!], rng);
     for (const p of l.params) p.grad.fill(0);
     const dx = l.backward(dy).data.slice();
@@ -201,10 +200,9 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
   ];
   for (const c of cases) {
     it(`${c.input.join('×')} → ${JSON.stringify(c.layer.padding ?? 'valid')} ${c.layer.filters} filters, batch ${c.batch}`, () => {
-      // always: training by Winograd too (the rule keeps these small layers' training on im2col).
       const w = runLayer(c.input, c.layer, c.batch, 11, 'always');
       const d = runLayer(c.input, c.layer, c.batch, 11, 'off');
-      assert.ok(w.use === 'training' && d.use === 'none');
+      assert.ok(w.use && !d.use);
       close(w.y, d.y, 1e-5, 'output');
       close(w.infer, d.infer, 1e-5, 'inference output');
       close(w.dx, d.dx, 1e-5, 'input gradient');
@@ -235,18 +233,17 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
     w.forEach((g, i) => close(g, d[i]!, 1e-5, `gradient ${i}`));
   });
 
-  it('by the rule: inference only for 8 to 31 channels, training too from 32', () => {
-    const narrow = runLayer([6, 6, 16], { type: 'conv2d', filters: 40, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'auto');
-    const off = runLayer([6, 6, 16], { type: 'conv2d', filters: 40, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'off');
-    assert.equal(narrow.use, 'inference');
-    assert.deepEqual(narrow.y, off.y, 'training forward: im2col + GEMM, the same bits');
-    assert.deepEqual(narrow.dx, off.dx);
+  it('by the rule: from 8 channels on both sides, training and inference alike; not from 3 input channels', () => {
+    const narrow = runLayer([6, 6, 8], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'auto');
+    const off = runLayer([6, 6, 8], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }, 2, 5, 'off');
+    assert.equal(narrow.use, true);
+    close(narrow.y, off.y, 1e-5, 'training forward by Winograd');
+    close(narrow.dx, off.dx, 1e-5, 'input gradient by Winograd');
     close(narrow.infer, off.infer, 1e-5, 'inference by Winograd');
-    const wide = runLayer([4, 5, 64], { type: 'conv2d', filters: 64, kernelSize: 3, padding: 'same' }, 1, 5, 'auto');
-    const wideOff = runLayer([4, 5, 64], { type: 'conv2d', filters: 64, kernelSize: 3, padding: 'same' }, 1, 5, 'off');
-    assert.equal(wide.use, 'training');
-    close(wide.y, wideOff.y, 1e-5, 'training forward by Winograd');
-    close(wide.dx, wideOff.dx, 1e-5, 'input gradient by Winograd');
+    const first = runLayer([6, 6, 3], { type: 'conv2d', filters: 64, kernelSize: 3, padding: 'same' }, 1, 5, 'auto');
+    const firstOff = runLayer([6, 6, 3], { type: 'conv2d', filters: 64, kernelSize: 3, padding: 'same' }, 1, 5, 'off');
+    assert.equal(first.use, false);
+    assert.deepEqual(first.y, firstOff.y, 'im2col + GEMM: the same bits');
   });
 
   for (const [input, layer] of [
@@ -289,7 +286,7 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
       }
     };
     const first = net.forward(x, false).data.slice();
-    assert.ok(net.layers[0]!.memory.has('winoInfer'), 'the conv infers by Winograd');
+    assert.ok(net.layers[0]!.memory.has('wino'), 'the conv infers by Winograd');
     close(first, unfolded(), 1e-5, 'folded');
     assert.deepEqual(net.forward(x, false).data.slice(), first, 'a second pass reuses the transform: the same bits');
     const gamma = net.params.find((p) => p.name.endsWith('gamma'))!;
@@ -313,11 +310,11 @@ describe(`conv2d by Winograd vs im2col + GEMM (${getKernels().name} kernels)`, (
   });
 
   it('is not chosen for strided, dilated, grouped, non-3×3 or small convolutions', () => {
-    const planned = (input: Shape, layer: Layer): boolean => createLayer(infoFor(input, layer), createRng(1)).memory.has('winoInfer');
+    const planned = (input: Shape, layer: Layer): boolean => createLayer(infoFor(input, layer), createRng(1)).memory.has('wino');
     const probe = (input: Shape, layer: Layer): boolean => {
       const l = createLayer(infoFor(input, layer), createRng(1));
       l.forward(tensor([1, ...input]), false);
-      return l.memory.has('winoInfer');
+      return l.memory.has('wino');
     };
     assert.equal(planned([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3 }), false, 'nothing planned before a pass');
     assert.equal(probe([8, 8, 16], { type: 'conv2d', filters: 16, kernelSize: 3, padding: 'same' }), true);
