@@ -13,7 +13,7 @@ import { gemmPacked, packWeights } from './packedWeights';
 import { applyUpdate, sumSquares } from './optimizer';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 import { softmaxCrossEntropy } from './softmaxLoss';
-import { winogradFilter, winogradInput, winogradOutput, winogradOutputGrad } from './winograd';
+import { winogradFilter, winogradFilterGrad, winogradInput, winogradOutput, winogradOutputGrad } from './winograd';
 
 export interface Kernels {
   readonly name: string;
@@ -35,6 +35,8 @@ export interface Kernels {
   readonly winogradFilter: typeof winogradFilter;
   /** The adjoint of winogradOutput, for the weight gradient. */
   readonly winogradOutputGrad: typeof winogradOutputGrad;
+  /** The adjoint of winogradFilter, the weight gradient's last step. */
+  readonly winogradFilterGrad: typeof winogradFilterGrad;
   readonly depthwiseForward: typeof depthwiseForward;
   readonly depthwiseBackward: typeof depthwiseBackward;
   /** dx without the kernel gradient (a frozen layer); JavaScript under every implementation. */
@@ -85,6 +87,7 @@ export const jsKernels: Kernels = {
   winogradOutput,
   winogradFilter,
   winogradOutputGrad,
+  winogradFilterGrad,
   depthwiseForward,
   depthwiseBackward,
   depthwiseInputBackward,

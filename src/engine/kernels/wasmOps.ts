@@ -25,7 +25,7 @@ export const WASM_OPS = [
   'im2col', 'col2im', 'biasActivationForward', 'biasActivationBackward', 'activationForward', 'activationBackward',
   'addBias', 'sumRows', 'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'sumSquares', 'applyUpdate',
   'batchNormForward', 'batchNormBackward', 'convForward', 'convBackwardData', 'depthwiseForward', 'depthwiseBackward', 'multiply', 'softmaxCrossEntropy',
-  'winogradInput', 'winogradOutput', 'winogradFilter', 'winogradOutputGrad', 'packWeights', 'gemmPacked', 'dropoutMask',
+  'winogradInput', 'winogradOutput', 'winogradFilter', 'winogradOutputGrad', 'winogradFilterGrad', 'packWeights', 'gemmPacked', 'dropoutMask',
   'addArrays', 'accumulate', 'copyColumnsInto', 'copyColumnsFrom', 'zeroPad', 'cropPadding',
 ] as const;
 export type WasmOpName = (typeof WASM_OPS)[number];
@@ -330,6 +330,18 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (u.length - uOff < WINOGRAD_TILE * c * k) tooShort('winogradFilter transform', u.length - uOff, WINOGRAD_TILE * c * k);
       inWasm.winogradFilter++;
       be.exports.winogradFilter(at(w), at(u, uOff), c, k, +flipped);
+    },
+    winogradFilterGrad(du, duOff, dw, c, k) {
+      const be = owner(du, dw);
+      if (!be) { fallback.winogradFilterGrad++; return js.winogradFilterGrad(du, duOff, dw, c, k); }
+      if (du.length - duOff < WINOGRAD_TILE * c * k) tooShort('winogradFilterGrad transform', du.length - duOff, WINOGRAD_TILE * c * k);
+      if (dw.length < 9 * c * k) tooShort('winogradFilterGrad kernel gradient', dw.length, 9 * c * k);
+      inWasm.winogradFilterGrad++;
+      const g = windowArgs;
+      g.fill(0);
+      g[0] = c;
+      // By input channels over the threads (each its own rows of dw: bit-identical either way).
+      be.samples({ kernel: 'winogradFilterGrad', a: at(du, duOff), b: at(dw), c: 0, extra: k, batch: c, geometry: g }, WINOGRAD_TILE * c * k);
     },
     depthwiseForward(x, w, y, batch, g, c, mult, epilogue) {
       const bias = epilogue?.bias;

@@ -193,8 +193,7 @@ export function winogradOutputGrad(dz: Float32Array, dm: Float32Array, dmOff: nu
 
 /**
  * dw[t·c·k + ci·k + co] += (Gᵀ dU G)[t] (t = 3·ky + kx) of the transform-domain gradient dU[e] = du[duOff + (e·c + ci)·k
- * + co]: the adjoint of winogradFilter (w: [3, 3, c, k]). JavaScript under every implementation (c·k filters, a
- * small pass next to the GEMMs).
+ * + co]: the adjoint of winogradFilter (w: [3, 3, c, k]). In float32 steps, as the WebAssembly kernel.
  */
 export function winogradFilterGrad(du: Float32Array, duOff: number, dw: Float32Array, c: number, k: number): void {
   const plane = c * k;
@@ -234,6 +233,7 @@ export interface WinogradParts {
   readonly winogradOutput: typeof winogradOutput;
   readonly winogradFilter: typeof winogradFilter;
   readonly winogradOutputGrad: typeof winogradOutputGrad;
+  readonly winogradFilterGrad: typeof winogradFilterGrad;
 }
 
 /** Floats of winogradWeightGrad's workspace: dM [16][T × k] and dU [16][c × k]. */
@@ -258,7 +258,7 @@ export function winogradWeightGrad(
   if (x) kr.winogradInput(x, v, vOff, batch, s);
   kr.winogradOutputGrad(dz, ws, wsOff, batch, s);
   for (let e = 0; e < WINOGRAD_TILE; e++) kr.gemm(true, false, c, k, T, v, vOff + e * pv, ws, wsOff + e * pm, ws, uOff + e * c * k, false);
-  winogradFilterGrad(ws, uOff, dw, c, k);
+  kr.winogradFilterGrad(ws, uOff, dw, c, k);
 }
 
 /**

@@ -92,6 +92,8 @@ export interface KernelExports {
   winogradOutputGrad(dz: Ptr, dm: Ptr, total: I32, n0: I32, n1: I32, k: I32, outH: I32, outW: I32): void;
   /** flipped: 0, or 1 for the input gradient's filters. */
   winogradFilter(w: Ptr, u: Ptr, c: I32, k: I32, flipped: I32): void;
+  /** dw += Gᵀ dU G for input channels ci0 ≤ ci < ci1 (the adjoint of winogradFilter). */
+  winogradFilterGrad(du: Ptr, dw: Ptr, ci0: I32, ci1: I32, c: I32, k: I32): void;
   // batchNorm.ts (stats, sums: float64)
   batchNormForward(
     x: Ptr, y: Ptr, stats: Ptr, gamma: Ptr, beta: Ptr, movingMean: Ptr, movingVariance: Ptr,
@@ -127,7 +129,7 @@ const ARITY: { readonly [K in KernelName]: Parameters<KernelExports[K]>['length'
   maxPoolForward: 18, maxPoolBackward: 7, avgPool: 20,
   sgdUpdate: 6, momentumUpdate: 9, adamUpdate: 14, rmspropUpdate: 13, sumSquares: 2,
   batchNormForward: 12, batchNormBackward: 11,
-  winogradInput: 12, winogradOutput: 8, winogradFilter: 5, winogradOutputGrad: 8,
+  winogradInput: 12, winogradOutput: 8, winogradFilter: 5, winogradOutputGrad: 8, winogradFilterGrad: 6,
   addArrays: 5, copyColumns: 8, zeroPad: 12,
 };
 

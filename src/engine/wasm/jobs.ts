@@ -4,7 +4,7 @@
 import { NO_ACTIVATION, type KernelExports } from './abi';
 
 /** The module's kernels that compute samples n0 ≤ n < n1 of a batch independently (pointers: the whole batch's). */
-export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im', 'maxPoolBackward', 'convBackwardData', 'addArrays', 'copyColumns', 'zeroPad'] as const satisfies readonly (keyof KernelExports)[];
+export const SAMPLE_KERNELS = ['maxPoolForward', 'avgPool', 'depthwiseForward', 'winogradInput', 'winogradOutput', 'im2colSamples', 'winogradOutputGrad', 'col2im', 'maxPoolBackward', 'convBackwardData', 'addArrays', 'copyColumns', 'zeroPad', 'winogradFilterGrad'] as const satisfies readonly (keyof KernelExports)[];
 export type SampleKernel = (typeof SAMPLE_KERNELS)[number];
 /** Those exports: c first in the window, then inH … outW. */
 export type SampleExports = Pick<KernelExports, SampleKernel>;
@@ -61,6 +61,8 @@ export function runSamples(
   // copyColumns: c, width and at in the window's first three numbers.
   else if (kernel === 11) k.copyColumns(a, b, n0, n1, ch, inH, inW, extra);
   else if (kernel === 12) k.zeroPad(a, b, n0, n1, ch, inH, inW, padTop, padLeft, outH, outW, extra);
+  // winogradFilterGrad: its "samples" are the input channels (c: the window's first number), extra the filters.
+  else if (kernel === 13) k.winogradFilterGrad(a, b, n0, n1, ch, extra);
   else throw new Error(`no per-sample kernel ${kernel}`);
 }
 

@@ -382,6 +382,22 @@ describe('Winograd transforms in WebAssembly', () => {
           r.release();
         }
       }
+      // Its adjoint, the weight gradient's last step, added to what dw held.
+      for (const [c, k] of [[5, 13], [8, 4], [3, 1], [16, 24]] as const) {
+        const r = new Regions(backend);
+        r.add(WINOGRAD_TILE * c * k + 3);
+        r.add(9 * c * k);
+        const [du, dw] = r.views() as [Float32Array, Float32Array];
+        du.set(randomArray(du.length, rng, 3));
+        dw.set(randomArray(dw.length, rng));
+        const jdw = dw.slice();
+        const before = kernels.ops.inWasm.winogradFilterGrad;
+        kernels.winogradFilterGrad(du, 3, dw, c, k);
+        assert.equal(kernels.ops.inWasm.winogradFilterGrad, before + 1, 'ran in WebAssembly');
+        jsKernels.winogradFilterGrad(du.slice(), 3, jdw, c, k);
+        assert.deepEqual(new Uint32Array(dw.slice().buffer), new Uint32Array(jdw.buffer), `filter gradient ${c}×${k}`);
+        r.release();
+      }
     });
   }
 });

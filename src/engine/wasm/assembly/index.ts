@@ -7,5 +7,5 @@ export { depthwiseForward, depthwiseBackward } from './depthwise';
 export { maxPoolForward, maxPoolBackward, avgPool } from './pooling';
 export { sgdUpdate, momentumUpdate, adamUpdate, rmspropUpdate, sumSquares } from './optimizers';
 export { batchNormForward, batchNormBackward } from './batchNorm';
-export { winogradInput, winogradOutput, winogradFilter, winogradOutputGrad } from './winograd';
+export { winogradInput, winogradOutput, winogradFilter, winogradOutputGrad, winogradFilterGrad } from './winograd';
 export { addArrays, copyColumns, zeroPad } from './merge';

@@ -385,3 +385,68 @@ export function winogradOutputGrad(dz: usize, dm: usize, total: i32, n0: i32, n1
   store<f32>(p + 2 * plane, p0 - p1);
   store<f32>(p + 3 * plane, -p1);
 }
+
+/**
+ * dw[t·c·k + ci·k + co] += (Gᵀ dU G)[t] for input channels ci0 ≤ ci < ci1, dU[e] = du + (e·c + ci)·k + co: the adjoint
+ * of winogradFilter, the reference's float32 steps four filters at a time (bit-identical). By input channels, so
+ * that the kernel threads split it.
+ */
+export function winogradFilterGrad(du: usize, dw: usize, ci0: i32, ci1: i32, c: i32, k: i32): void {
+  const plane = <usize>(c * k) << 2;
+  const half = f32x4.splat(0.5);
+  for (let ci = ci0; ci < ci1; ci++) {
+    let co = 0;
+    for (; co + 4 <= k; co += 4) filterGrad4(du, dw, (<usize>(ci * k + co)) << 2, plane, half);
+    for (; co < k; co++) filterGrad1(du, dw, (<usize>(ci * k + co)) << 2, plane);
+  }
+}
+
+@inline function filterGrad4(du: usize, dw: usize, o: usize, plane: usize, half: v128): void {
+  // Q (3×4) = Gᵀ dU, column by column: q[i][j].
+  let q00 = f32x4.splat(0), q01 = q00, q02 = q00, q03 = q00, q10 = q00, q11 = q00, q12 = q00, q13 = q00, q20 = q00, q21 = q00, q22 = q00, q23 = q00;
+  for (let j = 0; j < 4; j++) {
+    const p = du + o + <usize>j * plane;
+    const u0 = v128.load(p), u1 = v128.load(p + 4 * plane), u2 = v128.load(p + 8 * plane), u3 = v128.load(p + 12 * plane);
+    const sum = f32x4.mul(f32x4.add(u1, u2), half);
+    const a = f32x4.add(u0, sum), b = f32x4.mul(f32x4.sub(u1, u2), half), d = f32x4.add(sum, u3);
+    if (j == 0) { q00 = a; q10 = b; q20 = d; }
+    else if (j == 1) { q01 = a; q11 = b; q21 = d; }
+    else if (j == 2) { q02 = a; q12 = b; q22 = d; }
+    else { q03 = a; q13 = b; q23 = d; }
+  }
+  // dg = Q G (3×3), row i into taps 3i, 3i + 1, 3i + 2.
+  filterGradRow(dw + o, plane, 0, q00, q01, q02, q03, half);
+  filterGradRow(dw + o, plane, 3, q10, q11, q12, q13, half);
+  filterGradRow(dw + o, plane, 6, q20, q21, q22, q23, half);
+}
+
+@inline function filterGradRow(d: usize, plane: usize, t: i32, q0: v128, q1: v128, q2: v128, q3: v128, half: v128): void {
+  const sum = f32x4.mul(f32x4.add(q1, q2), half);
+  const r = d + <usize>t * plane;
+  v128.store(r, f32x4.add(v128.load(r), f32x4.add(q0, sum)));
+  v128.store(r + plane, f32x4.add(v128.load(r + plane), f32x4.mul(f32x4.sub(q1, q2), half)));
+  v128.store(r + 2 * plane, f32x4.add(v128.load(r + 2 * plane), f32x4.add(sum, q3)));
+}
+
+/** One filter of filterGrad4, in scalar float32. */
+@inline function filterGrad1(du: usize, dw: usize, o: usize, plane: usize): void {
+  for (let i = 0; i < 3; i++) {
+    // Row i of Q = Gᵀ dU, then row i of Q G.
+    let q0: f32 = 0, q1: f32 = 0, q2: f32 = 0, q3: f32 = 0;
+    for (let j = 0; j < 4; j++) {
+      const p = du + o + <usize>j * plane;
+      const u0 = load<f32>(p), u1 = load<f32>(p + 4 * plane), u2 = load<f32>(p + 8 * plane), u3 = load<f32>(p + 12 * plane);
+      const sum: f32 = (u1 + u2) * 0.5;
+      const v: f32 = i == 0 ? u0 + sum : i == 1 ? (u1 - u2) * 0.5 : sum + u3;
+      if (j == 0) q0 = v;
+      else if (j == 1) q1 = v;
+      else if (j == 2) q2 = v;
+      else q3 = v;
+    }
+    const sum: f32 = (q1 + q2) * 0.5;
+    const r = dw + o + <usize>(3 * i) * plane;
+    store<f32>(r, load<f32>(r) + (q0 + sum));
+    store<f32>(r + plane, load<f32>(r + plane) + (q1 - q2) * 0.5);
+    store<f32>(r + 2 * plane, load<f32>(r + 2 * plane) + (sum + q3));
+  }
+}
