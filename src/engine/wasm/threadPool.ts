@@ -259,6 +259,19 @@ function runSlicesPart(ctrl: Int32Array, t: number, parts: number, gemm: GemmFn,
   }
 }
 
+/** Writes a GEMM job's op(A) and op(B): transposes, sizes, offsets and row strides. */
+function writeOperands(ctrl: Int32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number): void {
+  ctrl[CTRL.TRANS_A] = +transA;
+  ctrl[CTRL.TRANS_B] = +transB;
+  ctrl[CTRL.M] = m;
+  ctrl[CTRL.N] = n;
+  ctrl[CTRL.K] = k;
+  ctrl[CTRL.A] = a;
+  ctrl[CTRL.LDA] = lda;
+  ctrl[CTRL.B] = b;
+  ctrl[CTRL.LDB] = ldb;
+}
+
 const alphaBits = new Float64Array(1);
 const alphaInt = new Int32Array(alphaBits.buffer);
 
@@ -403,15 +416,7 @@ export class KernelThreadPool {
       const slices = Math.ceil(k / KC);
       const parts = Math.min(slices, this.threads * CHUNKS_PER_THREAD);
       const ctrl = this.begin(backend, OP_GEMM_SPLIT_K, parts);
-      ctrl[CTRL.TRANS_A] = +transA;
-      ctrl[CTRL.TRANS_B] = +transB;
-      ctrl[CTRL.M] = m;
-      ctrl[CTRL.N] = n;
-      ctrl[CTRL.K] = k;
-      ctrl[CTRL.A] = a;
-      ctrl[CTRL.LDA] = lda;
-      ctrl[CTRL.B] = b;
-      ctrl[CTRL.LDB] = ldb;
+      writeOperands(ctrl, transA, transB, m, n, k, a, lda, b, ldb);
       ctrl[CTRL.C] = backend.splitScratch;
       this.run(backend, parts);
       // C += slice 0, then slice 1, …: gemm's own order of adds.
@@ -421,15 +426,7 @@ export class KernelThreadPool {
     const { parts, byRows } = planSplit(m, n, this.threads);
     const ctrl = this.begin(backend, OP_GEMM, parts);
     ctrl[CTRL.BY_ROWS] = +byRows;
-    ctrl[CTRL.TRANS_A] = +transA;
-    ctrl[CTRL.TRANS_B] = +transB;
-    ctrl[CTRL.M] = m;
-    ctrl[CTRL.N] = n;
-    ctrl[CTRL.K] = k;
-    ctrl[CTRL.A] = a;
-    ctrl[CTRL.LDA] = lda;
-    ctrl[CTRL.B] = b;
-    ctrl[CTRL.LDB] = ldb;
+    writeOperands(ctrl, transA, transB, m, n, k, a, lda, b, ldb);
     ctrl[CTRL.C] = c;
     ctrl[CTRL.LDC] = ldc;
     ctrl[CTRL.ACCUMULATE] = +accumulate;

@@ -183,6 +183,11 @@ export function depthwiseForward(
     xr += tapYBytes;
     wr += wRowBytes;
   }
+  store8(yp, jo, wTapBytes, a0, a1, a2, a3, a4, a5, a6, a7);
+}
+
+/** The eight outputs' channels jo/4…+3, wTapBytes apart, as stored (finish4). */
+@inline function store8(yp: usize, jo: usize, wTapBytes: usize, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128, a5: v128, a6: v128, a7: v128): void {
   v128.store(yp + jo, finish4(a0, jo));
   v128.store(yp + wTapBytes + jo, finish4(a1, jo));
   v128.store(yp + 2 * wTapBytes + jo, finish4(a2, jo));
@@ -229,14 +234,7 @@ export function depthwiseForward(
     xr += tapYBytes;
     wr += wRowBytes;
   }
-  v128.store(yp + jo, finish4(a0, jo));
-  v128.store(yp + wTapBytes + jo, finish4(a1, jo));
-  v128.store(yp + 2 * wTapBytes + jo, finish4(a2, jo));
-  v128.store(yp + 3 * wTapBytes + jo, finish4(a3, jo));
-  v128.store(yp + 4 * wTapBytes + jo, finish4(a4, jo));
-  v128.store(yp + 5 * wTapBytes + jo, finish4(a5, jo));
-  v128.store(yp + 6 * wTapBytes + jo, finish4(a6, jo));
-  v128.store(yp + 7 * wTapBytes + jo, finish4(a7, jo));
+  store8(yp, jo, wTapBytes, a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
 /** One output pixel's channels j0…oc: xb, wb = the first in-image tap's input and kernel rows. */
