@@ -1,8 +1,10 @@
-// The one HTML shell of every webview (DESIGN.md §5): strict CSP with a fresh nonce, nothing inline,
-// nothing remote; the bundle and its stylesheet come from dist/ only. Web components style themselves
-// through constructable stylesheets, which CSP does not treat as inline styles.
+// The one HTML shell of every webview (DESIGN.md §5): strict CSP with a fresh nonce, nothing remote; the bundle
+// and its stylesheet come from dist/ only, written into the page under the nonce (webviewShell.ts says why).
+// Web components style themselves through constructable stylesheets, which CSP does not treat as inline styles.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { shellHtml, type Asset } from './webviewShell';
 
 /** The only folders a webview may load from. */
 export function webviewResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
@@ -14,31 +16,28 @@ export interface ShellOptions {
   readonly bundle: 'designer' | 'training' | 'onnx';
   readonly title: string;
   readonly loading: string;
+  /** JSON the page's script reads at start (shellHtml's `initial`). */
+  readonly initial?: unknown;
 }
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, options: ShellOptions): string {
-  const nonce = randomBytes(18).toString('base64');
-  const asset = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', file)).toString();
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data: blob:`,
-    `font-src ${webview.cspSource}`,
-    `style-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset(`${options.bundle}.css`)}">
-<title>${esc(options.title)}</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><p class="loading">${esc(options.loading)}</p></main>
-<script nonce="${nonce}" src="${asset(`${options.bundle}.js`)}"></script>
-</body>
-</html>`;
+  const asset = (file: string): Asset => {
+    const uri = vscode.Uri.joinPath(extensionUri, 'dist', file);
+    const href = webview.asWebviewUri(uri).toString();
+    // Read on every page (a few hundred kB from the page cache), so a rebuilt dist/ shows at the next open.
+    try {
+      return { text: readFileSync(uri.fsPath, 'utf8'), href };
+    } catch {
+      return { href };
+    }
+  };
+  return shellHtml({
+    nonce: randomBytes(18).toString('base64'),
+    cspSource: webview.cspSource,
+    title: options.title,
+    loading: options.loading,
+    script: asset(`${options.bundle}.js`),
+    style: asset(`${options.bundle}.css`),
+    ...(options.initial !== undefined ? { initial: options.initial } : {}),
+  });
 }

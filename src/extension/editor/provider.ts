@@ -5,18 +5,19 @@ import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import { LAYER_TYPES } from '../../model/spec';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
-import { handshake, isEditIntent, type CommandIntent, type HostMessage, type IntentReply } from '../../protocol/designer';
+import { PROTOCOL_VERSION, handshake, isEditIntent, type CommandIntent, type HostMessage, type InitialView, type IntentReply } from '../../protocol/designer';
 import { guardWebviewMessage, type GuardedMessage } from '../../protocol/designerGuard';
 import type { TextEdit } from './edits';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
 import { layerAt, layerRange } from './layerRange';
 import { SyncRegistry, type PanelSink, type SyncedDocument } from './sync';
+import { parsedText } from '../language/modelCache';
 import { buildView } from './viewModel';
 
 export const DESIGNER_VIEW_TYPE = 'cnnStudio.designer';
 
 export class DesignerProvider implements vscode.CustomTextEditorProvider {
-  private readonly registry = new SyncRegistry((key, text) => buildView(text, modelNameFromUri(key), totalmem()));
+  private readonly registry = new SyncRegistry((key, text) => buildView(text, modelNameFromUri(key), totalmem(), parsedText(text)));
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -25,9 +26,6 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
-    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'designer', title: 'CNN Designer', loading: 'Loading designer…' });
-
     const key = document.uri.toString();
     const sync = this.registry.getOrCreate(key, (created) => {
       // One change listener per document, however many panels show it.
@@ -37,6 +35,10 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
       return () => sub.dispose();
     });
     const doc = syncedDocument(document);
+    // The page carries the first view: it draws as soon as its script runs, with no round trip to this host.
+    const initial: InitialView = { protocolVersion: PROTOCOL_VERSION, documentVersion: document.version, view: sync.view(document.getText()) };
+    webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
+    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'designer', title: 'CNN Designer', loading: 'Loading designer…', initial });
 
     let ready = false;
     const endpoint: Endpoint<HostMessage, GuardedMessage> = new Endpoint({
