@@ -18,6 +18,8 @@ export interface ShellOptions {
   readonly loading: string;
   /** JSON the page's script reads at start (shellHtml's `initial`). */
   readonly initial?: unknown;
+  /** `data-*` attributes of the page's <main> (shellHtml's `dataset`). */
+  readonly dataset?: Readonly<Record<string, string>>;
 }
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, options: ShellOptions): string {
@@ -39,5 +41,6 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, o
     script: asset(`${options.bundle}.js`),
     style: asset(`${options.bundle}.css`),
     ...(options.initial !== undefined ? { initial: options.initial } : {}),
+    ...(options.dataset ? { dataset: options.dataset } : {}),
   });
 }

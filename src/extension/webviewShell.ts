@@ -20,6 +20,8 @@ export interface ShellParts {
   readonly style: Asset;
   /** JSON the script reads at start (`<script type="application/json" id="initial">`): no round trip to the host for it. */
   readonly initial?: unknown;
+  /** `data-*` attributes of the page's <main> (the host's timings, for the e2e's record). */
+  readonly dataset?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -53,6 +55,10 @@ export function shellHtml(parts: ShellParts): string {
     parts.script.text !== undefined && embeddable(parts.script.text, 'script')
       ? `<script nonce="${nonce}">${parts.script.text}</script>`
       : `<script nonce="${nonce}" src="${esc(parts.script.href)}"></script>`;
+  const data = Object.entries(parts.dataset ?? {})
+    .filter(([k]) => /^[a-z][a-z0-9-]*$/.test(k))
+    .map(([k, v]) => ` data-${k}="${esc(v)}"`)
+    .join('');
   const initial = parts.initial === undefined ? '' : `<script type="application/json" id="initial">${jsonForHtml(parts.initial)}</script>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -64,7 +70,7 @@ ${style}
 <title>${esc(parts.title)}</title>
 </head>
 <body>
-<main id="app" aria-busy="true"><p class="loading">${esc(parts.loading)}</p></main>
+<main id="app" aria-busy="true"${data}><p class="loading">${esc(parts.loading)}</p></main>
 ${initial}${script}
 </body>
 </html>`;

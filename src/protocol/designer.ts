@@ -1,7 +1,8 @@
 // The designer channel: extension host ↔ designer webview. The page carries the first view (`InitialView`,
 // written into its HTML), so it draws before any message; the webview then speaks first (`ready`, naming the
 // version it shows); the host answers with `init` (with the view when the document has moved on since) and
-// then `update` whenever the document text changes. Every webview intent is a
+// then, whenever the document text changes, a `patch` of the view it sent last (`update`, the whole view, to a
+// panel it sent none). Every webview intent is a
 // request whose reply is an `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
 // Edit intents name layers by index, so each carries the document version of the view it was made on: the
 // host refuses one made on any other version (DESIGN.md §4) rather than edit whatever layer now has that index.
@@ -10,7 +11,8 @@
 /**
  * Bump on any incompatible change to the messages below. 3: views and edit intents carry `documentVersion`.
  * 4: the selection follows a text editor (`select`, `revealLayer`); `exportImage`.
- * 5: the first view comes with the page (`InitialView`); `ready.shown`; `init` without a view when it is shown.
+ * 5: the first view comes with the page (`InitialView`); `ready.shown`; `init` without a view when it is shown;
+ * later views as `patch`es of the last one sent.
  */
 export const PROTOCOL_VERSION = 5;
 
@@ -99,6 +101,22 @@ export interface DesignerView {
   readonly editable: boolean;
 }
 
+/** The fields of a view other than its rows and layers (which a patch sends one by one). */
+export type ViewField = Exclude<keyof DesignerView, 'rows' | 'layers'>;
+
+/** A view as its difference from the one the webview shows (designerPatch.ts makes and applies it). */
+export interface ViewPatch {
+  /** Fields other than rows and layers whose value changed (or appeared): their new values. */
+  readonly set: { readonly [K in ViewField]?: DesignerView[K] };
+  /** Optional fields the new view no longer has. */
+  readonly removed: readonly ViewField[];
+  readonly rowCount: number;
+  /** Each row that differs from the base's at its index (or lies past the base's rows), with its index. */
+  readonly rows: readonly (readonly [number, RowView])[];
+  readonly layerCount: number;
+  readonly layers: readonly (readonly [number, JsonValue])[];
+}
+
 // ---- host → webview
 
 /** The view the page is written with (its HTML carries it), drawn before the handshake. */
@@ -115,6 +133,8 @@ export type HostMessage =
    */
   | { readonly type: 'init'; readonly protocolVersion: number; readonly documentVersion: number; readonly view?: DesignerView }
   | { readonly type: 'update'; readonly documentVersion: number; readonly view: DesignerView }
+  /** The view of `documentVersion` as a patch of the one of version `base`, which the webview was sent last. */
+  | { readonly type: 'patch'; readonly documentVersion: number; readonly base: number; readonly patch: ViewPatch }
   /** The cursor of a text editor of the same document moved into layer `index`: the designer selects it. */
   | { readonly type: 'select'; readonly index: number }
   /** The two sides cannot talk (version mismatch): the webview shows this and stops. */

@@ -1,12 +1,14 @@
 // The webview side of the designer channel: an Endpoint over the VsCodeApi (shared/vscodeApi.ts), behind a
 // small interface so tests and the e2e harness can substitute the transport.
 import { Endpoint } from '../../src/protocol/endpoint';
-import { PROTOCOL_VERSION, type DesignerView, type HostMessage, type InitialView, type IntentMessage, type IntentReply, type WebviewMessage } from '../../src/protocol/designer';
+import { PROTOCOL_VERSION, type DesignerView, type HostMessage, type InitialView, type IntentMessage, type IntentReply, type ViewPatch, type WebviewMessage } from '../../src/protocol/designer';
 import { vsCodeApi, type VsCodeApi } from '../shared/vscodeApi';
 
 export interface Host {
   /** Sends an intent; resolves when the document was edited (or the command ran), rejects with the host's reason. */
   send(intent: IntentMessage): Promise<IntentReply>;
+  /** Asks for the whole view again (`ready` once more): a patch came for a view this page does not show. */
+  resync(): void;
   getState(): unknown;
   setState(state: unknown): void;
   dispose(): void;
@@ -26,6 +28,7 @@ export function connect(onMessage: (msg: HostMessage) => void, shown?: number, a
   endpoint.notify({ type: 'ready', protocolVersion: PROTOCOL_VERSION, ...(shown !== undefined ? { shown } : {}) });
   return {
     send: (intent) => endpoint.request<IntentReply>(intent),
+    resync: () => endpoint.notify({ type: 'ready', protocolVersion: PROTOCOL_VERSION }),
     getState: () => api.getState(),
     setState: (s) => api.setState(s),
     dispose: () => {
@@ -42,9 +45,15 @@ function guardHostMessage(raw: unknown): HostMessage | string {
   if ((m.type === 'init' || m.type === 'update') && isViewObject(m.view) && typeof m.documentVersion === 'number') return raw as HostMessage;
   // init without a view: the webview shows that version already.
   if (m.type === 'init' && m.view === undefined && typeof m.documentVersion === 'number') return raw as HostMessage;
+  if (m.type === 'patch' && typeof m.documentVersion === 'number' && typeof (raw as { base?: unknown }).base === 'number' && isPatch((raw as { patch?: unknown }).patch)) return raw as HostMessage;
   if (m.type === 'fatal' && typeof m.message === 'string') return raw as HostMessage;
   if (m.type === 'select' && Number.isInteger((raw as { index?: unknown }).index)) return raw as HostMessage;
   return `unexpected message ${String(m.type)}`;
+}
+
+function isPatch(v: unknown): v is ViewPatch {
+  const p = v as Partial<Record<keyof ViewPatch, unknown>> | null;
+  return typeof p === 'object' && p !== null && typeof p.set === 'object' && p.set !== null && Array.isArray(p.removed) && Array.isArray(p.rows) && Array.isArray(p.layers) && typeof p.rowCount === 'number' && typeof p.layerCount === 'number';
 }
 
 function isViewObject(v: unknown): v is DesignerView {

@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './designer.css';
 import { assertNever } from '../../src/model/assertNever';
 import { withDocumentVersion, type HostMessage, type Intent } from '../../src/protocol/designer';
+import { applyPatch } from '../../src/protocol/designerPatch';
 import { h, replaceContent } from '../shared/dom';
 import { connect, initialView } from './host';
 import { vsCodeApi } from '../shared/vscodeApi';
@@ -57,6 +58,14 @@ function onHostMessage(msg: HostMessage): void {
       firstViewAt ??= performance.now();
       lastViewAt = Date.now();
       state.setView(msg.view, msg.documentVersion);
+      break;
+    case 'patch':
+      // Shown already (the page's own view, or a patch that came twice): nothing to do.
+      if (msg.documentVersion === state.documentVersion) break;
+      if (state.view && msg.base === state.documentVersion) {
+        lastViewAt = Date.now();
+        state.setView(applyPatch(state.view, msg.patch), msg.documentVersion);
+      } else host.resync();
       break;
     case 'fatal':
       state.setFatal(msg.message);

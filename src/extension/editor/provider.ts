@@ -5,7 +5,7 @@ import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import { LAYER_TYPES } from '../../model/spec';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
-import { PROTOCOL_VERSION, handshake, isEditIntent, type CommandIntent, type HostMessage, type InitialView, type IntentReply } from '../../protocol/designer';
+import { PROTOCOL_VERSION, isEditIntent, type CommandIntent, type HostMessage, type InitialView, type IntentReply } from '../../protocol/designer';
 import { guardWebviewMessage, type GuardedMessage } from '../../protocol/designerGuard';
 import type { TextEdit } from './edits';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
@@ -25,6 +25,7 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
   ) {}
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    const resolvedAt = Date.now();
     const webview = panel.webview;
     const key = document.uri.toString();
     const sync = this.registry.getOrCreate(key, (created) => {
@@ -37,8 +38,10 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
     const doc = syncedDocument(document);
     // The page carries the first view: it draws as soon as its script runs, with no round trip to this host.
     const initial: InitialView = { protocolVersion: PROTOCOL_VERSION, documentVersion: document.version, view: sync.view(document.getText()) };
+    // For the e2e's open-to-drawn record: when VS Code asked for the editor (epoch ms), and the view's cost.
+    const dataset = { 'host-resolved-at': String(resolvedAt), 'host-view-ms': String(Date.now() - resolvedAt) };
     webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
-    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'designer', title: 'CNN Designer', loading: 'Loading designer…', initial });
+    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'designer', title: 'CNN Designer', loading: 'Loading designer…', initial, dataset });
 
     let ready = false;
     const endpoint: Endpoint<HostMessage, GuardedMessage> = new Endpoint({
@@ -54,7 +57,7 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
       },
       handle: (msg) => {
         if (msg.type === 'ready') {
-          const first = handshake(msg, sync.view(document.getText()), document.version);
+          const first = sync.ready(sink, msg, document.getText(), document.version);
           endpoint.notify(first);
           ready = first.type === 'init';
           return undefined;

@@ -60,6 +60,11 @@ describe('webview shell', () => {
     assert.ok(!shellHtml(parts()).includes('id="initial"'));
   });
 
+  it('writes the data attributes of <main>, escaped, and leaves out a name that is not one', () => {
+    const html = shellHtml(parts({ dataset: { 'host-view-ms': '12', note: 'a"<b', 'Bad name': 'x', 'x onload': 'y' } }));
+    assert.match(html, /<main id="app" aria-busy="true" data-host-view-ms="12" data-note="a&#34;&#60;b">/);
+  });
+
   it('escapes the title and the loading line', () => {
     const html = shellHtml(parts({ title: 'a<b & "c"', loading: '<i>' }));
     assert.match(html, /<title>a&#60;b &#38; &#34;c&#34;<\/title>/);
