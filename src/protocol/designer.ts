@@ -1,9 +1,6 @@
-// The designer channel: extension host ↔ designer webview. The page carries the first view (`InitialView`,
-// written into its HTML), so it draws before any message; the webview then speaks first (`ready`, naming the
-// version it shows); the host answers with `init` (with the view when the document has moved on since) and
-// then, whenever the document text changes, a `patch` of the view it sent last (`update`, the whole view, to a
-// panel it sent none). Every webview intent is a
-// request whose reply is an `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
+// The designer channel: extension host ↔ designer webview. The webview speaks first (`ready`); the host
+// answers with `init` and then, whenever the document text changes, a `patch` of the view it sent last
+// (`update`, the whole view, to a panel it sent none). Every webview intent is a request whose reply is an `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
 // Edit intents name layers by index, so each carries the document version of the view it was made on: the
 // host refuses one made on any other version (DESIGN.md §4) rather than edit whatever layer now has that index.
 // This file imports no other room: shapes are plain number arrays, layer configs plain JSON.
@@ -11,8 +8,7 @@
 /**
  * Bump on any incompatible change to the messages below. 3: views and edit intents carry `documentVersion`.
  * 4: the selection follows a text editor (`select`, `revealLayer`); `exportImage`.
- * 5: the first view comes with the page (`InitialView`); `ready.shown`; `init` without a view when it is shown;
- * later views as `patch`es of the last one sent.
+ * 5: later views as `patch`es of the last one sent (designerPatch.ts).
  */
 export const PROTOCOL_VERSION = 5;
 
@@ -119,19 +115,9 @@ export interface ViewPatch {
 
 // ---- host → webview
 
-/** The view the page is written with (its HTML carries it), drawn before the handshake. */
-export interface InitialView {
-  readonly protocolVersion: number;
-  readonly documentVersion: number;
-  readonly view: DesignerView;
-}
-
 export type HostMessage =
-  /**
-   * `documentVersion`: the document's version `view` was built from; the webview stamps its edit intents with it.
-   * No `view` when the webview already shows that version (`ready.shown`).
-   */
-  | { readonly type: 'init'; readonly protocolVersion: number; readonly documentVersion: number; readonly view?: DesignerView }
+  /** `documentVersion`: the document's version `view` was built from; the webview stamps its edit intents with it. */
+  | { readonly type: 'init'; readonly protocolVersion: number; readonly documentVersion: number; readonly view: DesignerView }
   | { readonly type: 'update'; readonly documentVersion: number; readonly view: DesignerView }
   /** The view of `documentVersion` as a patch of the one of version `base`, which the webview was sent last. */
   | { readonly type: 'patch'; readonly documentVersion: number; readonly base: number; readonly patch: ViewPatch }
@@ -198,8 +184,7 @@ export type Intent = EditIntent | CommandIntent;
 export type IntentMessage = VersionedEditIntent | CommandIntent;
 export type IntentType = IntentMessage['type'];
 
-/** `shown`: the document version of the view the webview shows already (the page's `InitialView`), if any. */
-export type ReadyMessage = { readonly type: 'ready'; readonly protocolVersion: number; readonly shown?: number };
+export type ReadyMessage = { readonly type: 'ready'; readonly protocolVersion: number };
 export type WebviewMessage = ReadyMessage | IntentMessage;
 
 export function isEditIntentType(type: unknown): type is EditIntentType {
@@ -221,14 +206,13 @@ export interface IntentReply {
   readonly applied: boolean;
 }
 
-/** The host's answer to `ready`: the first message it ever posts. The view goes along unless the webview shows it. */
-export function handshake(ready: Omit<ReadyMessage, 'type'>, view: DesignerView, documentVersion: number): HostMessage {
+/** The host's answer to `ready`: the first message it ever posts. */
+export function handshake(ready: { readonly protocolVersion: number }, view: DesignerView, documentVersion: number): HostMessage {
   if (ready.protocolVersion !== PROTOCOL_VERSION) {
     return {
       type: 'fatal',
       message: `The designer (protocol ${ready.protocolVersion}) does not match the extension (protocol ${PROTOCOL_VERSION}): reopen the editor.`,
     };
   }
-  if (ready.shown === documentVersion) return { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion };
   return { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion, view };
 }

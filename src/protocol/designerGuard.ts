@@ -46,9 +46,7 @@ export function guardWebviewMessage(raw: unknown, ctx: GuardContext): GuardedMes
   }
   switch (m.type) {
     case 'ready':
-      if (!isInt(m.protocolVersion, 0, Number.MAX_SAFE_INTEGER)) return 'ready: bad protocolVersion';
-      if (m.shown === undefined) return { type: 'ready', protocolVersion: m.protocolVersion };
-      return isInt(m.shown, 0, Number.MAX_SAFE_INTEGER) ? { type: 'ready', protocolVersion: m.protocolVersion, shown: m.shown } : 'ready: bad shown';
+      return isInt(m.protocolVersion, 0, Number.MAX_SAFE_INTEGER) ? { type: 'ready', protocolVersion: m.protocolVersion } : 'ready: bad protocolVersion';
     case 'openAsText':
       return { type: 'openAsText' };
     case 'revealLayer':

@@ -1,7 +1,7 @@
 // The webview side of the designer channel: an Endpoint over the VsCodeApi (shared/vscodeApi.ts), behind a
 // small interface so tests and the e2e harness can substitute the transport.
 import { Endpoint } from '../../src/protocol/endpoint';
-import { PROTOCOL_VERSION, type DesignerView, type HostMessage, type InitialView, type IntentMessage, type IntentReply, type ViewPatch, type WebviewMessage } from '../../src/protocol/designer';
+import { PROTOCOL_VERSION, type DesignerView, type HostMessage, type IntentMessage, type IntentReply, type ViewPatch, type WebviewMessage } from '../../src/protocol/designer';
 import { vsCodeApi, type VsCodeApi } from '../shared/vscodeApi';
 
 export interface Host {
@@ -14,8 +14,7 @@ export interface Host {
   dispose(): void;
 }
 
-/** `shown`: the document version of the view on screen already (the page's InitialView); the host then sends no view with `init`. */
-export function connect(onMessage: (msg: HostMessage) => void, shown?: number, api: VsCodeApi = vsCodeApi(), source: Window = window): Host {
+export function connect(onMessage: (msg: HostMessage) => void, api: VsCodeApi = vsCodeApi(), source: Window = window): Host {
   const endpoint = new Endpoint<WebviewMessage, HostMessage>({
     transport: { post: (env) => api.postMessage(env) },
     handle: onMessage,
@@ -25,7 +24,7 @@ export function connect(onMessage: (msg: HostMessage) => void, shown?: number, a
   const listener = (e: MessageEvent<unknown>): void => endpoint.receive(e.data);
   source.addEventListener('message', listener);
   // The webview speaks first: the host posts nothing before this.
-  endpoint.notify({ type: 'ready', protocolVersion: PROTOCOL_VERSION, ...(shown !== undefined ? { shown } : {}) });
+  endpoint.notify({ type: 'ready', protocolVersion: PROTOCOL_VERSION });
   return {
     send: (intent) => endpoint.request<IntentReply>(intent),
     resync: () => endpoint.notify({ type: 'ready', protocolVersion: PROTOCOL_VERSION }),
@@ -43,8 +42,6 @@ function guardHostMessage(raw: unknown): HostMessage | string {
   if (typeof raw !== 'object' || raw === null) return 'not an object';
   const m = raw as { type?: unknown; view?: unknown; documentVersion?: unknown; message?: unknown };
   if ((m.type === 'init' || m.type === 'update') && isViewObject(m.view) && typeof m.documentVersion === 'number') return raw as HostMessage;
-  // init without a view: the webview shows that version already.
-  if (m.type === 'init' && m.view === undefined && typeof m.documentVersion === 'number') return raw as HostMessage;
   if (m.type === 'patch' && typeof m.documentVersion === 'number' && typeof (raw as { base?: unknown }).base === 'number' && isPatch((raw as { patch?: unknown }).patch)) return raw as HostMessage;
   if (m.type === 'fatal' && typeof m.message === 'string') return raw as HostMessage;
   if (m.type === 'select' && Number.isInteger((raw as { index?: unknown }).index)) return raw as HostMessage;
@@ -60,17 +57,3 @@ function isViewObject(v: unknown): v is DesignerView {
   return typeof v === 'object' && v !== null;
 }
 
-/**
- * The view the page was written with (InitialView, a JSON data block the host put in the HTML), or undefined
- * when there is none or it is not for this protocol.
- */
-export function initialView(doc: Document = document): InitialView | undefined {
-  const text = doc.getElementById('initial')?.textContent;
-  if (!text) return undefined;
-  try {
-    const v = JSON.parse(text) as Partial<InitialView> | null;
-    return v && v.protocolVersion === PROTOCOL_VERSION && typeof v.documentVersion === 'number' && isViewObject(v.view) ? (v as InitialView) : undefined;
-  } catch {
-    return undefined;
-  }
-}

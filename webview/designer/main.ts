@@ -10,8 +10,7 @@ import { assertNever } from '../../src/model/assertNever';
 import { withDocumentVersion, type HostMessage, type Intent } from '../../src/protocol/designer';
 import { applyPatch } from '../../src/protocol/designerPatch';
 import { h, replaceContent } from '../shared/dom';
-import { connect, initialView } from './host';
-import { vsCodeApi } from '../shared/vscodeApi';
+import { connect } from './host';
 import { Store, type Actions } from './state';
 import { Diagram } from './diagram';
 import { splitHandle } from './split';
@@ -40,27 +39,20 @@ const regions = {
   training: h('div', { class: 'region' }),
 };
 
-// The page carries the document's view (the host wrote it into the HTML): drawn below, before any message. Not
-// on a page shown again after being hidden (it has saved state): its HTML is as old as the panel, and the
-// document may have changed since; that page waits for `init`.
-const restored = vsCodeApi().getState();
-const initial = restored === undefined ? initialView() : undefined;
 // Host messages arrive asynchronously (message events), so `state` is initialised before the first one.
-const host = connect(onHostMessage, initial?.documentVersion);
-const state = new Store((p) => host.setState(p), restored);
+const host = connect(onHostMessage);
+const state = new Store((p) => host.setState(p), host.getState());
 
 function onHostMessage(msg: HostMessage): void {
   switch (msg.type) {
     case 'init':
     case 'update':
-      // init without a view: the page's own view is the document's current one.
-      if (!msg.view) break;
       firstViewAt ??= performance.now();
       lastViewAt = Date.now();
       state.setView(msg.view, msg.documentVersion);
       break;
     case 'patch':
-      // Shown already (the page's own view, or a patch that came twice): nothing to do.
+      // Shown already (after a resync, a patch sent before it): nothing to do.
       if (msg.documentVersion === state.documentVersion) break;
       if (state.view && msg.base === state.documentVersion) {
         lastViewAt = Date.now();
@@ -205,12 +197,6 @@ state.subscribe((change) => {
     window.scrollTo(0, state.scrollTop);
   }
 });
-
-if (initial) {
-  firstViewAt = performance.now();
-  lastViewAt = Date.now();
-  state.setView(initial.view, initial.documentVersion);
-}
 
 let scrollTimer: number | undefined;
 window.addEventListener('scroll', () => {

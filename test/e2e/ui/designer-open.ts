@@ -2,7 +2,7 @@
 // DenseNet-121 (torchvision's, exported to ONNX with /usr/bin/python3 and imported; cached in .e2e/bench-models)
 // opened E2E_BENCH_ROUNDS times each (default 3), all editors closed between; prints, per model, the times from
 // Ctrl+P and from Enter to the diagram painted (medians), and the first open of the window apart: every
-// webview but the first waits about 1 s for its service worker (VS Code 1.100, microsoft/vscode#244910).
+// webview but the first waits about 1 s for its service worker (VS Code 1.99–1.100, microsoft/vscode#245756).
 // E2E_BENCH_FIRST names the model opened first (default LeNet-5).
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

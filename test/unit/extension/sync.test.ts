@@ -161,8 +161,7 @@ describe('document sync', () => {
     function shown(messages: readonly HostMessage[], start?: { view: DesignerView; version: number }): { view: DesignerView; version: number } | undefined {
       let at = start;
       for (const m of messages) {
-        if ((m.type === 'init' || m.type === 'update') && m.view) at = { view: m.view, version: m.documentVersion };
-        else if (m.type === 'init' && at) at = { view: at.view, version: m.documentVersion };
+        if (m.type === 'init' || m.type === 'update') at = { view: m.view, version: m.documentVersion };
         else if (m.type === 'patch') {
           assert.equal(m.base, at?.version, 'a patch of the view the panel shows');
           at = { view: applyPatch(at!.view, JSON.parse(JSON.stringify(m.patch)) as typeof m.patch), version: m.documentVersion };
@@ -175,8 +174,7 @@ describe('document sync', () => {
       const sync = new SyncRegistry(real).getOrCreate('k');
       const p = panel();
       sync.attach(p);
-      // The page shows version 1 (it came with the HTML): init without a view.
-      assert.deepEqual(sync.ready(p, { protocolVersion: PROTOCOL_VERSION, shown: 1 }, LENET, 1), { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion: 1 });
+      assert.deepEqual(sync.ready(p, { protocolVersion: PROTOCOL_VERSION }, LENET, 1), { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion: 1, view: real('', LENET) });
       let text = LENET;
       const edits: EditIntent[] = [
         { type: 'editField', path: ['layers', 7, 'units'], value: 11 },
@@ -201,14 +199,14 @@ describe('document sync', () => {
       sync.attach(a);
       sync.attach(b);
       const init = sync.ready(a, { protocolVersion: PROTOCOL_VERSION }, LENET, 1);
-      assert.ok(init.type === 'init' && init.view, 'a page that shows nothing gets the whole view');
+      assert.ok(init.type === 'init');
       const text = LENET.replace('"units": 120', '"units": 100');
       sync.changed(text, 2, 1);
       // b never said ready: the whole view. a: a patch.
       assert.deepEqual([a.got.map((m) => m.type), b.got.map((m) => m.type)], [['patch'], ['update']]);
       // a's page reloads and says ready again: init with the whole view (it shows none), then patches of that.
       const again = sync.ready(a, { protocolVersion: PROTOCOL_VERSION }, text, 2);
-      assert.ok(again.type === 'init' && again.view);
+      assert.ok(again.type === 'init');
       sync.changed(LENET, 3, 1);
       const last = a.got[a.got.length - 1]!;
       assert.ok(last.type === 'patch' && last.base === 2);

@@ -23,7 +23,6 @@ const bad = (raw: unknown): void => assert.equal(typeof verdict(raw), 'string', 
 describe('webview message guard', () => {
   it('accepts well-formed intents within the current layers', () => {
     ok({ type: 'ready', protocolVersion: 1 });
-    ok({ type: 'ready', protocolVersion: 1, shown: 0 });
     ok({ type: 'insertLayer', index: 3, layerType: 'dense' });
     ok({ type: 'deleteLayer', index: 2 });
     ok({ type: 'duplicateLayer', index: 0 });
@@ -35,12 +34,6 @@ describe('webview message guard', () => {
     ok({ type: 'openAsText' });
     ok({ type: 'revealLayer', index: 2 });
     ok({ type: 'runCommand', command: 'cnnStudio.train' });
-  });
-
-  it('keeps the version a ready names as shown, and refuses one that is not a whole non-negative number', () => {
-    assert.deepEqual(verdict({ type: 'ready', protocolVersion: 5, shown: 12 }), { type: 'ready', protocolVersion: 5, shown: 12 });
-    assert.deepEqual(verdict({ type: 'ready', protocolVersion: 5 }), { type: 'ready', protocolVersion: 5 });
-    for (const shown of [-1, 1.5, '3', null]) assert.equal(verdict({ type: 'ready', protocolVersion: 5, shown }), 'ready: bad shown');
   });
 
   it('refuses a revealLayer without a whole non-negative index (one past the layers is checked when it runs)', () => {

@@ -120,10 +120,6 @@ describe('designer handshake', () => {
   it('answers a matching ready with init', () => {
     assert.deepEqual(handshake({ protocolVersion: PROTOCOL_VERSION }, view, 7), { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion: 7, view });
   });
-  it('leaves the view out when the webview shows that document version already, and sends it when the document moved on', () => {
-    assert.deepEqual(handshake({ protocolVersion: PROTOCOL_VERSION, shown: 7 }, view, 7), { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion: 7 });
-    assert.deepEqual(handshake({ protocolVersion: PROTOCOL_VERSION, shown: 6 }, view, 7), { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion: 7, view });
-  });
   it('answers a version mismatch with fatal', () => {
     const reply = handshake({ protocolVersion: PROTOCOL_VERSION + 1 }, view, 7);
     assert.equal(reply.type, 'fatal');
