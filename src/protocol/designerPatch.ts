@@ -39,9 +39,15 @@ export function applyPatch(base: DesignerView, patch: ViewPatch): DesignerView {
   return view as unknown as DesignerView;
 }
 
-/** The patch's size in rows and layers, for a log line. */
-export function patchSize(patch: ViewPatch): string {
-  return `${patch.rows.length} of ${patch.rowCount} rows, ${patch.layers.length} of ${patch.layerCount} layers`;
+/**
+ * What a webview showing the view of document version `shown` (undefined: none yet) does with a patch: apply it
+ * when it patches that view (an empty one too: the host re-sends the view after refusing a stale gesture), ask for
+ * the whole view when it is of a newer one the page lacks (the page reloaded while the host kept sending), and
+ * drop one older than the view shown (sent before such a request was answered). Versions only go up.
+ */
+export function patchAction(shown: number | undefined, msg: { readonly base: number; readonly documentVersion: number }): 'apply' | 'resync' | 'ignore' {
+  if (shown !== undefined && msg.base === shown) return 'apply';
+  return shown === undefined || msg.documentVersion > shown ? 'resync' : 'ignore';
 }
 
 function changedItems<T>(base: readonly T[], next: readonly T[]): (readonly [number, T])[] {

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { LAYER_TYPES } from '../../../src/model/spec';
 import { applyTextEdit, intentEdit, type EditIntent } from '../../../src/extension/editor/edits';
 import { buildView } from '../../../src/extension/editor/viewModel';
-import { applyPatch, diffView, sameJson } from '../../../src/protocol/designerPatch';
+import { applyPatch, diffView, patchAction, sameJson } from '../../../src/protocol/designerPatch';
 import type { DesignerView } from '../../../src/protocol/designer';
 
 const example = (name: string): string => readFileSync(join(__dirname, '../../../examples', name), 'utf8');
@@ -67,6 +67,14 @@ describe('designer view patches', () => {
     // The same text again: an empty patch.
     const same = roundTrip(base, view(text));
     assert.deepEqual([same.rows, same.layers, same.set, same.removed], [[], [], {}, []]);
+  });
+
+  it('a webview applies a patch of the view it shows, asks for the whole view for a newer one it cannot apply, drops an older one', () => {
+    assert.equal(patchAction(4, { base: 4, documentVersion: 6 }), 'apply');
+    assert.equal(patchAction(6, { base: 6, documentVersion: 6 }), 'apply', 'the view re-sent after a stale gesture: re-rendered');
+    assert.equal(patchAction(4, { base: 5, documentVersion: 6 }), 'resync');
+    assert.equal(patchAction(undefined, { base: 5, documentVersion: 6 }), 'resync', 'a reloaded page with no view yet');
+    assert.equal(patchAction(9, { base: 5, documentVersion: 6 }), 'ignore', 'sent before the whole view of 9 came');
   });
 
   it('compares JSON values deeply, whatever the key order', () => {
