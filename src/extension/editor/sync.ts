@@ -1,7 +1,8 @@
 // One DocumentSync per open document, shared by every designer panel showing it (DESIGN.md §5): the
 // document text is the only state; panels get a fresh view, with the document version it was built from,
-// whenever the document changes: as a patch of the view each was sent last (designerPatch.ts). Echo guard: a version already broadcast (our own edit, whose change event
-// and applyEdit both report it; dirty/save flips, which change no content) is not sent again.
+// whenever the document changes, as a patch of the view each was sent last (designerPatch.ts). Echo guard: a
+// version already broadcast (our own edit, whose change event and applyEdit both report it; dirty/save flips,
+// which change no content) is not sent again.
 // Edit intents run here, one after another, each refused when made on another version than the current
 // one: its indices name the layers of a text that is gone. No VS Code import, so both are unit-testable;
 // provider.ts feeds it the events and the document.
