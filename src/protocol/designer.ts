@@ -1,6 +1,7 @@
 // The designer channel: extension host ↔ designer webview. The webview speaks first (`ready`); the host
 // answers with `init` and then, whenever the document text changes, a `patch` of the view it sent last
-// (`update`, the whole view, to a panel it sent none). Every webview intent is a request whose reply is an `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
+// (`update`, the whole view, to a panel it sent none). Every webview intent is a request whose reply is an
+// `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
 // Edit intents name layers by index, so each carries the document version of the view it was made on: the
 // host refuses one made on any other version (DESIGN.md §4) rather than edit whatever layer now has that index.
 // This file imports no other room: shapes are plain number arrays, layer configs plain JSON.
