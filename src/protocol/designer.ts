@@ -1,6 +1,7 @@
 // The designer channel: extension host ↔ designer webview. The webview speaks first (`ready`); the host
-// answers with `init` and then `update` whenever the document text changes. Every webview intent is a
-// request whose reply is an `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
+// answers with `init` and then, whenever the document text changes, a `patch` of the view it sent last
+// (`update`, the whole view, to a panel it sent none). Every webview intent is a request whose reply is an
+// `IntentReply`; the document, not the webview, holds the model (DESIGN.md §5).
 // Edit intents name layers by index, so each carries the document version of the view it was made on: the
 // host refuses one made on any other version (DESIGN.md §4) rather than edit whatever layer now has that index.
 // This file imports no other room: shapes are plain number arrays, layer configs plain JSON.
@@ -8,8 +9,9 @@
 /**
  * Bump on any incompatible change to the messages below. 3: views and edit intents carry `documentVersion`.
  * 4: the selection follows a text editor (`select`, `revealLayer`); `exportImage`.
+ * 5: later views as `patch`es of the last one sent (designerPatch.ts).
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonPath = readonly (string | number)[];
@@ -96,12 +98,30 @@ export interface DesignerView {
   readonly editable: boolean;
 }
 
+/** The fields of a view other than its rows and layers (which a patch sends one by one). */
+export type ViewField = Exclude<keyof DesignerView, 'rows' | 'layers'>;
+
+/** A view as its difference from the one the webview shows (designerPatch.ts makes and applies it). */
+export interface ViewPatch {
+  /** Fields other than rows and layers whose value changed (or appeared): their new values. */
+  readonly set: { readonly [K in ViewField]?: DesignerView[K] };
+  /** Optional fields the new view no longer has. */
+  readonly removed: readonly ViewField[];
+  readonly rowCount: number;
+  /** Each row that differs from the base's at its index (or lies past the base's rows), with its index. */
+  readonly rows: readonly (readonly [number, RowView])[];
+  readonly layerCount: number;
+  readonly layers: readonly (readonly [number, JsonValue])[];
+}
+
 // ---- host → webview
 
 export type HostMessage =
   /** `documentVersion`: the document's version `view` was built from; the webview stamps its edit intents with it. */
   | { readonly type: 'init'; readonly protocolVersion: number; readonly documentVersion: number; readonly view: DesignerView }
   | { readonly type: 'update'; readonly documentVersion: number; readonly view: DesignerView }
+  /** The view of `documentVersion` as a patch of the one of version `base`, which the webview was sent last. */
+  | { readonly type: 'patch'; readonly documentVersion: number; readonly base: number; readonly patch: ViewPatch }
   /** The cursor of a text editor of the same document moved into layer `index`: the designer selects it. */
   | { readonly type: 'select'; readonly index: number }
   /** The two sides cannot talk (version mismatch): the webview shows this and stops. */
@@ -165,7 +185,8 @@ export type Intent = EditIntent | CommandIntent;
 export type IntentMessage = VersionedEditIntent | CommandIntent;
 export type IntentType = IntentMessage['type'];
 
-export type WebviewMessage = { readonly type: 'ready'; readonly protocolVersion: number } | IntentMessage;
+export type ReadyMessage = { readonly type: 'ready'; readonly protocolVersion: number };
+export type WebviewMessage = ReadyMessage | IntentMessage;
 
 export function isEditIntentType(type: unknown): type is EditIntentType {
   return typeof type === 'string' && Object.hasOwn(EDIT_INTENT_TYPES, type);

@@ -11,7 +11,7 @@
 //       E2E_ARTIFACTS (default .e2e/results)
 //
 // (a) UI scenarios: the default export of each test/e2e/ui/*.ts (not helpers.ts, not _*.ts), run
-//     with a 60 s limit (a file may export `timeoutMs` to change it),
+//     with a 60 s limit (a file may export `timeoutMs` to change it; `onlyWith = 'VAR'`: run only with VAR set),
 //     in a fresh browser page on its own fresh copy of examples/, against the extension installed
 //     from the .vsix. --grep matches UI scenario file names and in-host test titles.
 // (b) In-host tests: test/host/*.test.ts, bundled into out/test/host/index.js and run by the
@@ -201,11 +201,16 @@ async function runUiScenarios(browser: Browser, server: CodeServer): Promise<voi
   for (const file of files) {
     const name = path.basename(file, '.ts');
     if (GREP && !name.includes(GREP)) continue;
-    type ScenarioModule = { default?: Scenario; timeoutMs?: number; workspaceSettings?: Record<string, unknown> };
+    type ScenarioModule = { default?: Scenario; timeoutMs?: number; workspaceSettings?: Record<string, unknown>; onlyWith?: string };
     const imported = (await import(pathToFileURL(path.join(UI_DIR, file)).href)) as ScenarioModule & { default?: ScenarioModule };
     // tsx hands a CommonJS-compiled module's exports back one level deeper, under `default`.
     const mod: ScenarioModule = typeof imported.default === 'function' ? imported : (imported.default ?? {});
     const fn = mod.default;
+    // A bench, not a test: it runs only when asked for (its environment variable set).
+    if (mod.onlyWith && !process.env[mod.onlyWith]) {
+      log(`  - ui/${name} skipped (set ${mod.onlyWith} to run it)`);
+      continue;
+    }
     const timeoutMs = mod.timeoutMs ?? SCENARIO_TIMEOUT_MS;
     if (typeof fn !== 'function') {
       outcomes.push({ name: `ui/${name}`, ok: false, ms: 0, error: `${file} has no default-exported scenario function` });

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { syncedDocument } from '../../src/extension/editor/provider';
 import { StaleIntentError, SyncRegistry } from '../../src/extension/editor/sync';
 import { buildView } from '../../src/extension/editor/viewModel';
-import type { HostMessage } from '../../src/protocol/designer';
+import type { DesignerView, HostMessage } from '../../src/protocol/designer';
+import { applyPatch } from '../../src/protocol/designerPatch';
 import { waitFor } from './helpers';
 
 function activeInput(): unknown {
@@ -67,8 +68,9 @@ describe('designer custom editor', () => {
 
       await assert.rejects(sync.edit(doc, { type: 'deleteLayer', index: 1, documentVersion: shown }, panel), StaleIntentError);
       assert.equal(document.getText(), edited, 'the stale gesture changed nothing');
+      // Sent back (as a patch of the view sent with the change event): the current view, conv2d at 1.
       const resent = got.at(-1);
-      assert.ok(resent?.type === 'update' && resent.documentVersion === document.version && resent.view.rows[1]?.type === 'conv2d', 'the current view was sent back');
+      assert.ok(resent?.type === 'patch' && resent.documentVersion === document.version && shownView(got)?.rows[1]?.type === 'conv2d', 'the current view was sent back');
 
       // Made on the view just sent: layer 1 is the conv2d, and it goes.
       got.length = 0;
@@ -76,9 +78,19 @@ describe('designer custom editor', () => {
       assert.doesNotMatch(document.getText(), /conv2d/);
       assert.match(document.getText(), /relu[\s\S]*flatten[\s\S]*dense/);
       // Broadcast once at the new version, though both the change event and applyEdit report it.
-      assert.deepEqual(got.map((m) => m.type === 'update' && m.documentVersion), [document.version]);
+      assert.deepEqual(got.map((m) => (m.type === 'update' || m.type === 'patch') && m.documentVersion), [document.version]);
     } finally {
       sub.dispose();
     }
   });
 });
+
+/** The view a panel shows after these messages, as the webview takes them: a whole view, or a patch of the last. */
+function shownView(messages: readonly HostMessage[]): DesignerView | undefined {
+  let view: DesignerView | undefined;
+  for (const m of messages) {
+    if (m.type === 'init' || m.type === 'update') view = m.view;
+    else if (m.type === 'patch' && view) view = applyPatch(view, m.patch);
+  }
+  return view;
+}

@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './designer.css';
 import { assertNever } from '../../src/model/assertNever';
 import { withDocumentVersion, type HostMessage, type Intent } from '../../src/protocol/designer';
+import { applyPatch, patchAction } from '../../src/protocol/designerPatch';
 import { h, replaceContent } from '../shared/dom';
 import { connect } from './host';
 import { Store, type Actions } from './state';
@@ -50,6 +51,14 @@ function onHostMessage(msg: HostMessage): void {
       lastViewAt = Date.now();
       state.setView(msg.view, msg.documentVersion);
       break;
+    case 'patch': {
+      const action = patchAction(state.view ? state.documentVersion : undefined, msg);
+      if (action === 'apply' && state.view) {
+        lastViewAt = Date.now();
+        state.setView(applyPatch(state.view, msg.patch), msg.documentVersion);
+      } else if (action === 'resync') host.resync();
+      break;
+    }
     case 'fatal':
       state.setFatal(msg.message);
       break;

@@ -5,18 +5,21 @@ import { totalmem } from 'node:os';
 import * as vscode from 'vscode';
 import { LAYER_TYPES } from '../../model/spec';
 import { Endpoint, assertNever } from '../../protocol/endpoint';
-import { handshake, isEditIntent, type CommandIntent, type HostMessage, type IntentReply } from '../../protocol/designer';
+import { isEditIntent, type CommandIntent, type HostMessage, type IntentReply } from '../../protocol/designer';
 import { guardWebviewMessage, type GuardedMessage } from '../../protocol/designerGuard';
 import type { TextEdit } from './edits';
 import { webviewHtml, webviewResourceRoots } from '../webviewHtml';
 import { layerAt, layerRange } from './layerRange';
 import { SyncRegistry, type PanelSink, type SyncedDocument } from './sync';
+import { parsedText } from '../language/modelCache';
 import { buildView } from './viewModel';
 
 export const DESIGNER_VIEW_TYPE = 'cnnStudio.designer';
+/** When the first view is built, in ms after VS Code asked for the editor (its page asks for it a few hundred ms later). */
+const EARLY_VIEW_MS = 150;
 
 export class DesignerProvider implements vscode.CustomTextEditorProvider {
-  private readonly registry = new SyncRegistry((key, text) => buildView(text, modelNameFromUri(key), totalmem()));
+  private readonly registry = new SyncRegistry((key, text) => buildView(text, modelNameFromUri(key), totalmem(), parsedText(text)));
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -24,10 +27,8 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
   ) {}
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    const resolvedAt = Date.now();
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
-    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'designer', title: 'CNN Designer', loading: 'Loading designer…' });
-
     const key = document.uri.toString();
     const sync = this.registry.getOrCreate(key, (created) => {
       // One change listener per document, however many panels show it.
@@ -37,6 +38,14 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
       return () => sub.dispose();
     });
     const doc = syncedDocument(document);
+    // For the e2e's open-to-drawn record: when VS Code asked for the editor (epoch ms).
+    const dataset = { 'host-resolved-at': String(resolvedAt) };
+    webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
+    webview.html = webviewHtml(webview, this.extensionUri, { bundle: 'designer', title: 'CNN Designer', loading: 'Loading designer…', dataset });
+    // The first view is built while the page loads, so that `ready` finds it made (DenseNet-121's: 20–60 ms).
+    // Not at once: VS Code creates the page after this returns, and talks to this host meanwhile; a view built
+    // right away started DenseNet-121's page about 80 ms later. By this delay the page has not asked yet.
+    const early = setTimeout(() => sync.view(document.getText()), EARLY_VIEW_MS);
 
     let ready = false;
     const endpoint: Endpoint<HostMessage, GuardedMessage> = new Endpoint({
@@ -52,7 +61,7 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
       },
       handle: (msg) => {
         if (msg.type === 'ready') {
-          const first = handshake(msg, sync.view(document.getText()), document.version);
+          const first = sync.ready(sink, msg, document.getText(), document.version);
           endpoint.notify(first);
           ready = first.type === 'init';
           return undefined;
@@ -75,6 +84,7 @@ export class DesignerProvider implements vscode.CustomTextEditorProvider {
       if (index !== undefined) endpoint.notify({ type: 'select', index });
     });
     const disposed = panel.onDidDispose(() => {
+      clearTimeout(early);
       endpoint.dispose();
       detach();
       received.dispose();

@@ -1,11 +1,13 @@
 // One DocumentSync per open document, shared by every designer panel showing it (DESIGN.md §5): the
 // document text is the only state; panels get a fresh view, with the document version it was built from,
-// whenever the document changes. Echo guard: a version already broadcast (our own edit, whose change event
-// and applyEdit both report it; dirty/save flips, which change no content) is not sent again.
+// whenever the document changes, as a patch of the view each was sent last (designerPatch.ts). Echo guard: a
+// version already broadcast (our own edit, whose change event and applyEdit both report it; dirty/save flips,
+// which change no content) is not sent again.
 // Edit intents run here, one after another, each refused when made on another version than the current
 // one: its indices name the layers of a text that is gone. No VS Code import, so both are unit-testable;
 // provider.ts feeds it the events and the document.
-import type { DesignerView, HostMessage, IntentReply, VersionedEditIntent } from '../../protocol/designer';
+import { handshake, type DesignerView, type HostMessage, type IntentReply, type ReadyMessage, type VersionedEditIntent, type ViewPatch } from '../../protocol/designer';
+import { diffView } from '../../protocol/designerPatch';
 import type { StaleIntent } from '../../protocol/designerGuard';
 import { intentEdit, type TextEdit } from './edits';
 
@@ -37,6 +39,8 @@ export class DocumentSync {
   private lastBroadcast: number | undefined;
   private queue: Promise<void> = Promise.resolve();
   private cache: { readonly text: string; readonly view: DesignerView } | undefined;
+  /** What each panel was sent last, and its document version: the next view goes to it as a patch of that. */
+  private readonly sent = new WeakMap<PanelSink, { readonly version: number; readonly view: DesignerView }>();
 
   constructor(
     private readonly render: (text: string) => DesignerView,
@@ -62,7 +66,7 @@ export class DocumentSync {
   edit(doc: SyncedDocument, intent: VersionedEditIntent | StaleIntent, panel: PanelSink): Promise<IntentReply> {
     return this.enqueue(async () => {
       if (intent.type === 'stale' || intent.documentVersion !== doc.version) {
-        panel.post(this.update(doc.getText(), doc.version));
+        panel.post(this.message(panel, doc.getText(), doc.version, new Map()));
         throw new StaleIntentError(intent.documentVersion, doc.version);
       }
       const edit = intentEdit(doc.getText(), intent);
@@ -103,14 +107,33 @@ export class DocumentSync {
     return true;
   }
 
-  private update(text: string, version: number): HostMessage {
-    return { type: 'update', documentVersion: version, view: this.view(text) };
+  /** The answer to `panel`'s `ready` (again after a reload of its page): what the panel shows from then on. */
+  ready(panel: PanelSink, msg: Omit<ReadyMessage, 'type'>, text: string, version: number): HostMessage {
+    const view = this.view(text);
+    const reply = handshake(msg, view, version);
+    if (reply.type === 'init') this.sent.set(panel, { version, view });
+    else this.sent.delete(panel);
+    return reply;
+  }
+
+  /**
+   * The message that brings `panel` to the view of `text`: a patch of the view it was sent last, else the whole
+   * view. `patches`: the patches made in this broadcast, by the view they start from (panels share them).
+   */
+  private message(panel: PanelSink, text: string, version: number, patches: Map<DesignerView, ViewPatch>): HostMessage {
+    const view = this.view(text);
+    const base = this.sent.get(panel);
+    this.sent.set(panel, { version, view });
+    if (!base) return { type: 'update', documentVersion: version, view };
+    let patch = patches.get(base.view);
+    if (!patch) patches.set(base.view, (patch = diffView(base.view, view)));
+    return { type: 'patch', documentVersion: version, base: base.version, patch };
   }
 
   private broadcast(text: string, version: number): void {
     this.lastBroadcast = version;
-    const msg = this.update(text, version);
-    for (const p of this.panels) if (p.isReady()) p.post(msg);
+    const patches = new Map<DesignerView, ViewPatch>();
+    for (const p of this.panels) if (p.isReady()) p.post(this.message(p, text, version, patches));
   }
 }
 

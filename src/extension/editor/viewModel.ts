@@ -1,7 +1,7 @@
 // Document text → what the designer shows. Pure: it reads the one parse/analysis result (src/model) so the
 // table, hover, diagnostics and CLI agree to the number, and the row errors are the diagnostics' messages.
 import type { Node } from 'jsonc-parser';
-import { parseModelText, propertyValue } from '../../model/parse';
+import { parseModelText, propertyValue, type ParsedModel } from '../../model/parse';
 import { assertNever } from '../../model/assertNever';
 import { TRAINING_DEFAULTS } from '../../model/defaults';
 import type { ModelAnalysis } from '../../model/analysis';
@@ -11,9 +11,11 @@ import { MODEL_INPUT, defaultLayerName, implicitInput, type TrainingConfig } fro
 import type { DesignerView, InputView, JsonValue, MemoryView, RowView } from '../../protocol/designer';
 
 
-/** machineBytes: the machine's memory (os.totalmem() on the extension side), for the training memory warning. */
-export function buildView(text: string, fallbackName: string, machineBytes?: number): DesignerView {
-  const parsed = parseModelText(text);
+/**
+ * machineBytes: the machine's memory (os.totalmem() on the extension side), for the training memory warning.
+ * parsed: `text` parsed already (the language features' parse of it), else parsed here.
+ */
+export function buildView(text: string, fallbackName: string, machineBytes?: number, parsed: ParsedModel = parseModelText(text)): DesignerView {
   const root = parsed.root;
   const raw = (root?.type === 'object' ? nodeValue(root) : undefined) as Record<string, JsonValue> | undefined;
   const layersNode = root ? propertyValue(root, 'layers') : undefined;

@@ -47,7 +47,10 @@ export function registerDiagnostics(context: vscode.ExtensionContext): void {
     weights,
     weights.onDidCreate(refreshAll),
     weights.onDidDelete(refreshAll),
-    vscode.workspace.onDidOpenTextDocument(update),
+    // Scheduled, not at once: VS Code opens the document in this host just before it asks the designer for its
+    // page, which then waits for the parse (DenseNet-121: 15–50 ms); the designer's first view parses the text a
+    // moment later, and the diagnostics then take that parse.
+    vscode.workspace.onDidOpenTextDocument(schedule),
     vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((doc) => {
       clearTimeout(timers.get(doc.uri.toString()));

@@ -4,16 +4,26 @@ import * as assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
 import { eventually, openFileInDesigner } from './helpers';
 
-/** Opens a model and waits for its graph: `nodes` nodes drawn. Returns the milliseconds from Ctrl+P to drawn, and the webview's own times. */
+/**
+ * Opens a model and waits for its graph: `nodes` nodes drawn. Returns the milliseconds from Ctrl+P to drawn, and
+ * where they went: typing the name into Quick Open (up to Enter), the extension host's resolve (the page's
+ * <main> carries its time), the webview page's own times (relative to its start), among them the wait
+ * for the webview's service worker before the page is fetched (about 1 s for every webview but the first in a
+ * window: VS Code 1.99–1.100 register a new service worker per webview, microsoft/vscode#245756, fixed in 1.101).
+ */
 export async function openAndTime(page: Page, file: string, nodes: number): Promise<{ frame: FrameLocator; ms: number; inWebview: string }> {
+  await page.evaluate(`window.__enterAt = 0; if (!window.__enterProbe) { window.__enterProbe = true; window.addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__enterAt = Date.now(); }, true); }`);
   const started = Date.now();
   const frame = await openFileInDesigner(page, file);
   await eventually(async () => assert.equal(await frame.locator('#diagram g.node').count(), nodes), 15_000, 20);
   const ms = Date.now() - started;
   const d = frame.locator('#diagram');
   const at = async (name: string): Promise<string | null> => d.getAttribute(`data-${name}`);
+  const enter = Number(await page.evaluate('window.__enterAt')) - started;
+  const app = frame.locator('#app');
+  const resolved = Number(await app.getAttribute('data-host-resolved-at')) - started;
   const origin = Number(await at('time-origin')) - started;
-  const inWebview = `Ctrl+P → webview page start ${origin} ms → script ${await at('script-at')} ms → view message ${await at('view-at')} ms → drawn ${await at('first-drawn-at')} ms → painted ${await at('first-painted-at')} ms; table+header ${await at('table-ms')} ms (${await at('table-parts')}), side ${await at('side-ms')} ms, blocks ${await d.getAttribute('data-blocks-ms')} ms, layout ${await d.getAttribute('data-layout-ms')} ms, render ${await d.getAttribute('data-render-ms')} ms; resources ${await at('resources')}; page ${await at('navigation')}`;
+  const inWebview = `Ctrl+P → Enter ${enter} ms → editor resolved ${resolved} ms → webview page start ${origin} ms → script ${await at('script-at')} ms → view ${await at('view-at')} ms → drawn ${await at('first-drawn-at')} ms → painted ${await at('first-painted-at')} ms (page times from its start; Enter → painted ${origin + Number(await at('first-painted-at')) - enter} ms); table+header ${await at('table-ms')} ms (${await at('table-parts')}), side ${await at('side-ms')} ms, blocks ${await d.getAttribute('data-blocks-ms')} ms, layout ${await d.getAttribute('data-layout-ms')} ms, render ${await d.getAttribute('data-render-ms')} ms; page ${await at('navigation')} (fetch: after the service worker's wait)${(await at('resources')) ? `; linked files ${await at('resources')}` : ''}`;
   return { frame, ms, inWebview };
 }
 

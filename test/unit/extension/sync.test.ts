@@ -1,9 +1,14 @@
 // Document sync: echo guard, broadcast to every ready panel of the document, clean-up when the last goes;
-// edit intents applied in turn, and refused (with a fresh view for the panel) when made on another version.
+// edit intents applied in turn, and refused (with a fresh view for the panel) when made on another version;
+// after a panel's handshake, views go to it as patches of the one it was sent last.
 import { strict as assert } from 'node:assert';
-import { applyTextEdit, type TextEdit } from '../../../src/extension/editor/edits';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyTextEdit, intentEdit, type EditIntent, type TextEdit } from '../../../src/extension/editor/edits';
 import { StaleIntentError, SyncRegistry, type PanelSink, type SyncedDocument } from '../../../src/extension/editor/sync';
-import type { DesignerView, HostMessage } from '../../../src/protocol/designer';
+import { buildView } from '../../../src/extension/editor/viewModel';
+import { PROTOCOL_VERSION, type DesignerView, type HostMessage } from '../../../src/protocol/designer';
+import { applyPatch } from '../../../src/protocol/designerPatch';
 
 const render = (_key: string, text: string): DesignerView => ({ name: text, rows: [], layers: [], batchSize: 32, problems: [], editable: true });
 
@@ -43,7 +48,7 @@ describe('document sync', () => {
     assert.equal(p.got.length, 3);
     // The same text at a new version (an edit that replaced text with itself) is news: the view's version moves on.
     assert.equal(sync.changed('mine again', 5, 1), true);
-    assert.deepEqual(p.got.map((m) => m.type === 'update' && m.documentVersion), [2, 3, 4, 5]);
+    assert.deepEqual(p.got.map(versionOf), [2, 3, 4, 5]);
   });
 
   it('renders each distinct text once', () => {
@@ -117,7 +122,7 @@ describe('document sync', () => {
       assert.deepEqual(await sync.edit(doc, { type: 'deleteLayer', index: 1, documentVersion: 1 }, p), { applied: true });
       assert.equal(doc.applied.length, 1);
       assert.doesNotMatch(doc.getText(), /flatten/);
-      for (const q of [p, other]) assert.deepEqual(q.got, [{ type: 'update', documentVersion: 2, view: render('', doc.getText()) }]);
+      for (const q of [p, other]) assert.deepEqual(q.got, [{ type: 'update', documentVersion: 2, view: render('', doc.getText()) }], 'panels sent nothing before get the whole view');
     });
 
     it('refuses an intent made before a text edit: no edit, and the panel gets the current view to re-render', async () => {
@@ -142,7 +147,79 @@ describe('document sync', () => {
       await assert.rejects(second, StaleIntentError);
       assert.equal(doc.applied.length, 1);
       assert.match(doc.getText(), /flatten/);
-      assert.deepEqual(p.got.map((m) => m.type === 'update' && m.documentVersion), [1, 2, 2]);
+      assert.deepEqual(p.got.map(versionOf), [1, 2, 2]);
+      // The first went whole (the panel had been sent nothing), the others as patches of it.
+      assert.deepEqual(p.got.map((m) => m.type), ['update', 'patch', 'patch']);
+    });
+  });
+
+  describe('patches', () => {
+    const real = (_key: string, text: string): DesignerView => buildView(text, 'm', 8e9);
+    const LENET = readFileSync(join(__dirname, '../../../examples/lenet5.cnn.json'), 'utf8');
+
+    /** The view a panel shows after taking its messages in order, as the webview does (main.ts). */
+    function shown(messages: readonly HostMessage[], start?: { view: DesignerView; version: number }): { view: DesignerView; version: number } | undefined {
+      let at = start;
+      for (const m of messages) {
+        if (m.type === 'init' || m.type === 'update') at = { view: m.view, version: m.documentVersion };
+        else if (m.type === 'patch') {
+          assert.equal(m.base, at?.version, 'a patch of the view the panel shows');
+          at = { view: applyPatch(at!.view, JSON.parse(JSON.stringify(m.patch)) as typeof m.patch), version: m.documentVersion };
+        }
+      }
+      return at;
+    }
+
+    it('after the handshake each change goes as a patch; applied in turn they give the views built anew', () => {
+      const sync = new SyncRegistry(real).getOrCreate('k');
+      const p = panel();
+      sync.attach(p);
+      assert.deepEqual(sync.ready(p, { protocolVersion: PROTOCOL_VERSION }, LENET, 1), { type: 'init', protocolVersion: PROTOCOL_VERSION, documentVersion: 1, view: real('', LENET) });
+      let text = LENET;
+      const edits: EditIntent[] = [
+        { type: 'editField', path: ['layers', 7, 'units'], value: 11 },
+        { type: 'insertLayer', index: 3, layerType: 'relu' },
+        { type: 'editField', path: ['name'], value: 'LeNet' },
+        { type: 'deleteLayer', index: 0 },
+      ];
+      edits.forEach((e, i) => {
+        text = applyTextEdit(text, intentEdit(text, e));
+        assert.equal(sync.changed(text, i + 2, 1), true);
+      });
+      assert.deepEqual(p.got.map((m) => m.type), ['patch', 'patch', 'patch', 'patch']);
+      assert.deepEqual(shown(p.got, { view: real('', LENET), version: 1 }), { view: real('', text), version: 5 });
+      // The units edit sent one row and one layer.
+      const first = p.got[0]!;
+      assert.ok(first.type === 'patch' && first.patch.rows.length === 1 && first.patch.layers.length === 1);
+    });
+
+    it('a panel ready later, or again after its page reloaded, starts from the whole view', () => {
+      const sync = new SyncRegistry(real).getOrCreate('k');
+      const [a, b] = [panel(), panel()];
+      sync.attach(a);
+      sync.attach(b);
+      const init = sync.ready(a, { protocolVersion: PROTOCOL_VERSION }, LENET, 1);
+      assert.ok(init.type === 'init');
+      const text = LENET.replace('"units": 120', '"units": 100');
+      sync.changed(text, 2, 1);
+      // b never said ready: the whole view. a: a patch.
+      assert.deepEqual([a.got.map((m) => m.type), b.got.map((m) => m.type)], [['patch'], ['update']]);
+      // a's page reloads and says ready again: init with the whole view (it shows none), then patches of that.
+      const again = sync.ready(a, { protocolVersion: PROTOCOL_VERSION }, text, 2);
+      assert.ok(again.type === 'init');
+      sync.changed(LENET, 3, 1);
+      const last = a.got[a.got.length - 1]!;
+      assert.ok(last.type === 'patch' && last.base === 2);
+      assert.deepEqual(shown([again, last]), { view: real('', LENET), version: 3 });
+      assert.deepEqual(shown(b.got), { view: real('', LENET), version: 3 });
+      // A protocol mismatch: fatal, and nothing recorded as shown.
+      assert.equal(sync.ready(a, { protocolVersion: PROTOCOL_VERSION + 1 }, LENET, 3).type, 'fatal');
+      sync.changed(text, 4, 1);
+      assert.equal(a.got[a.got.length - 1]!.type, 'update');
     });
   });
 });
+
+function versionOf(m: HostMessage): number | undefined {
+  return m.type === 'update' || m.type === 'patch' ? m.documentVersion : undefined;
+}

@@ -21,6 +21,13 @@ describe('designer view model', () => {
     assert.ok(view.editable);
   });
 
+  it('builds the same view from a parse made before as from the text alone', () => {
+    for (const name of ['simple-mnist-convnet.cnn.json', 'broken.cnn.json', 'resnet20.cnn.json']) {
+      const text = example(name);
+      assert.deepEqual(buildView(text, 'x', 8e9, parseModelText(text)), buildView(text, 'x', 8e9), name);
+    }
+  });
+
   it('marks error rows with exactly the diagnostic messages and keeps inferable rows', () => {
     const text = example('broken.cnn.json');
     const view = buildView(text, 'x');

@@ -1,7 +1,7 @@
 // The diagram's layout: data flows top to bottom, no two nodes overlap, every edge runs from its source's
 // border to its target's; chains (and graphs too large for dagre) sit in one column in file order.
 import { strict as assert } from 'node:assert';
-import { MAX_DAGRE_NODES, layoutGraph, type LayoutEdge, type LayoutNode } from '../../../../webview/designer/graphLayout';
+import { MAX_DAGRE_NODES, dagreLayout, layoutGraph, type LayoutEdge, type LayoutNode } from '../../../../webview/designer/graphLayout';
 
 const box = (id: number, width = 124, height = 50): LayoutNode => ({ id, width, height });
 const chainEdges = (n: number): LayoutEdge[] => Array.from({ length: n }, (_, i) => ({ from: i - 1, to: i, element: 0 }));
@@ -28,6 +28,23 @@ describe('diagram layout', () => {
     const x = layout.nodes.get(-1)!.x;
     assert.deepEqual(layout.edges[0], [{ x, y: ys[0]! + 25 }, { x, y: ys[1]! - 25 }]);
     assert.ok(layout.height >= 4 * 50 && layout.width >= 124 && layout.width < 2 * 124);
+  });
+
+  it('puts a chain through collapsed blocks (ids not consecutive) in one column, where dagre puts every node too', () => {
+    // DenseNet-121 collapsed: the stem, a block node (id past any layer), a transition, another block, the head.
+    const nodes = [box(-1), box(0), box(1_000_000, 190, 56), box(40), box(41, 124, 34), box(1_000_001, 190, 56), box(90)];
+    const edges: LayoutEdge[] = nodes.slice(1).map((n, i) => ({ from: nodes[i]!.id, to: n.id, element: 0 }));
+    const layout = layoutGraph(nodes, edges);
+    const dagre = dagreLayout(nodes, edges);
+    assert.deepEqual([layout.width, layout.height], [dagre.width, dagre.height]);
+    for (const n of nodes) assert.deepEqual(layout.nodes.get(n.id), dagre.nodes.get(n.id), `node ${n.id}`);
+    // The same straight segments (dagre adds a point on the way): the column's, with only their two ends.
+    assert.ok(layout.edges.every((points) => points.length === 2), 'laid out as a column, without dagre');
+    layout.edges.forEach((points, i) => {
+      const d = dagre.edges[i]!;
+      assert.deepEqual([points[0], points[points.length - 1]], [d[0], d[d.length - 1]]);
+      assert.ok(d.every((p) => p.x === points[0]!.x), 'dagre draws it straight down too');
+    });
   });
 
   it('lays a residual block out top to bottom, the shortcut routed beside the convolutions', () => {
