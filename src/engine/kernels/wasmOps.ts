@@ -47,12 +47,18 @@ function window(c: number, g: Window2d): readonly number[] {
   return w;
 }
 
-/** A Winograd transform's geometry as a per-sample job takes it: the tiles' channels c, the input, the offset, the output. */
-function winogradWindow(c: number, s: WinogradShape): readonly number[] {
+/** A window with only channels, input size, top-left offset and output size (the others 0), in the reused array:
+ *  what the Winograd transforms and zero padding take; the merges and the filter gradient use its first numbers. */
+function planeWindow(c: number, inH: number, inW: number, padTop: number, padLeft: number, outH: number, outW: number): readonly number[] {
   const w = windowArgs;
   w.fill(0);
-  w[0] = c; w[1] = s.inH; w[2] = s.inW; w[9] = s.padTop; w[10] = s.padLeft; w[11] = s.outH; w[12] = s.outW;
+  w[0] = c; w[1] = inH; w[2] = inW; w[9] = padTop; w[10] = padLeft; w[11] = outH; w[12] = outW;
   return w;
+}
+
+/** A Winograd transform's geometry: the tiles' channels c, the input, the offset, the output. */
+function winogradWindow(c: number, s: WinogradShape): readonly number[] {
+  return planeWindow(c, s.inH, s.inW, s.padTop, s.padLeft, s.outH, s.outW);
 }
 
 function tooShort(what: string, have: number, need: number): never {
@@ -132,10 +138,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     if (x.length < rows * c) tooShort('copyColumns narrow side', x.length, rows * c);
     if (y.length < rows * width) tooShort('copyColumns wide side', y.length, rows * width);
     if (col < 0 || col + c > width) throw new RangeError(`copyColumns: columns ${col}…${col + c} outside a width of ${width}`);
-    const g = windowArgs;
-    g.fill(0);
-    g[0] = c; g[1] = width; g[2] = col;
-    be.samples({ kernel: 'copyColumns', a: at(x), b: at(y), c: 0, extra: +into, batch: rows, geometry: g }, rows * c);
+    be.samples({ kernel: 'copyColumns', a: at(x), b: at(y), c: 0, extra: +into, batch: rows, geometry: planeWindow(c, width, col, 0, 0, 0, 0) }, rows * c);
   };
 
   /** zeroPadding2d's pass (crop: its gradient's), by samples over the threads (copies: bit-identical). */
@@ -143,10 +146,7 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
     const outH = h + p.top + p.bottom, outW = w + p.left + p.right;
     if (x.length < batch * h * w * c) tooShort('zeroPad input', x.length, batch * h * w * c);
     if (y.length < batch * outH * outW * c) tooShort('zeroPad output', y.length, batch * outH * outW * c);
-    const g = windowArgs;
-    g.fill(0);
-    g[0] = c; g[1] = h; g[2] = w; g[9] = p.top; g[10] = p.left; g[11] = outH; g[12] = outW;
-    be.samples({ kernel: 'zeroPad', a: at(x), b: at(y), c: 0, extra: +crop, batch, geometry: g }, batch * outH * outW * c);
+    be.samples({ kernel: 'zeroPad', a: at(x), b: at(y), c: 0, extra: +crop, batch, geometry: planeWindow(c, h, w, p.top, p.left, outH, outW) }, batch * outH * outW * c);
   };
 
   const kernels: OpKernels = {
@@ -337,11 +337,8 @@ export function createWasmOps(js: Kernels, gemm: Kernels['gemm'] = js.gemm): { r
       if (du.length - duOff < WINOGRAD_TILE * c * k) tooShort('winogradFilterGrad transform', du.length - duOff, WINOGRAD_TILE * c * k);
       if (dw.length < 9 * c * k) tooShort('winogradFilterGrad kernel gradient', dw.length, 9 * c * k);
       inWasm.winogradFilterGrad++;
-      const g = windowArgs;
-      g.fill(0);
-      g[0] = c;
       // By input channels over the threads (each its own rows of dw: bit-identical either way).
-      be.samples({ kernel: 'winogradFilterGrad', a: at(du, duOff), b: at(dw), c: 0, extra: k, batch: c, geometry: g }, WINOGRAD_TILE * c * k);
+      be.samples({ kernel: 'winogradFilterGrad', a: at(du, duOff), b: at(dw), c: 0, extra: k, batch: c, geometry: planeWindow(c, 0, 0, 0, 0, 0, 0) }, WINOGRAD_TILE * c * k);
     },
     depthwiseForward(x, w, y, batch, g, c, mult, epilogue) {
       const bias = epilogue?.bias;

@@ -107,6 +107,11 @@ export class Conv2d implements EngineLayer {
     return this.memory.has('wino');
   }
 
+  /** The Winograd workspace, when this layer runs by Winograd. */
+  private winogradTiles(): Buf | undefined {
+    return this.winograd() ? this.memory.buf('wino') : undefined;
+  }
+
   /** The kernel's Winograd transform (or a folded kernel's, of that fold version), kept across passes. */
   private transformedFilters(folded?: Float32Array, foldVersion?: number): Float32Array {
     return this.filters.get(this.memory.buf('wfilter'), this.kernel, this.transformFilters, folded, foldVersion);
@@ -140,7 +145,7 @@ export class Conv2d implements EngineLayer {
     // With a linear activation the GEMM writes the output directly.
     const z = (this.z = mem.buf(this.linear ? 'y' : 'z').tensor(n, this.outShape));
     this.x = x;
-    const tiles = this.winograd() ? mem.buf('wino') : undefined;
+    const tiles = this.winogradTiles();
     if (tiles) {
       // Tiles, 16 GEMMs and the output transform into z; then bias and activation as after a pointwise GEMM.
       this.colsKept = false;
@@ -183,7 +188,7 @@ export class Conv2d implements EngineLayer {
     this.x = undefined;
     this.colsKept = false;
     this.tilesKept = false;
-    const tiles = this.winograd() ? this.memory.buf('wino') : undefined;
+    const tiles = this.winogradTiles();
     if (tiles) {
       winogradConv(kr, x.data, this.wino, this.transformedFilters(kernel, foldVersion), 0, y.data, tiles.view(), 0, n);
       foldedEpilogue(y, bias, act, alpha, n * this.p, this.outC);

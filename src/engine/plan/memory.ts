@@ -114,9 +114,8 @@ export function estimateTrainingMemory(analysis: ModelAnalysis, training: Traini
     const bytes = alignFloats(b.floats) * F32;
     unshared += bytes;
     const entry = own.get(b.layer) ?? { activations: 0, scratch: 0 };
-    const winoKey = b.key === 'wino';
-    if (winoKey) wino.add(b.layer);
-    if (b.key === 'cols' || winoKey || b.key === 'wfilter') entry.scratch += bytes;
+    if (b.key === 'wino') wino.add(b.layer);
+    if (b.key === 'cols' || b.key === 'wino' || b.key === 'wfilter') entry.scratch += bytes;
     else entry.activations += bytes;
     own.set(b.layer, entry);
   }

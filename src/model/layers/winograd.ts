@@ -59,21 +59,31 @@ export function winogradTiles(h: number, w: number): number {
 }
 
 /**
- * Rows of each of the 16 transformed planes [rows × channels] for `tiles` tiles: at least `tiles`, rounded up until
- * the planes' starts fall on 16 different 64-byte lines modulo 4 KiB. The transforms read or write all 16 planes
- * at once; planes a multiple of 4 KiB apart (a batch of 8,192 tiles of 32 channels is 1 MiB a plane) map to one
- * L1 cache set, and the input transform ran 2–4× slower for it (measured: VGG-CIFAR's layers, 32 and 64 channels).
+ * Rows of each of the 16 transformed planes [rows × channels] for `tiles` tiles: the first of tiles … tiles + 64
+ * whose planes start on the most distinct L1 sets (64-byte lines modulo 4 KiB; all 16 where a row is at most 256
+ * bytes, fewer for wider rows, whose steps are coarser). The transforms read or write all 16 planes at once; planes a
+ * multiple of 4 KiB apart (a batch of 8,192 tiles of 32 channels is 1 MiB a plane) map to one L1 set, and the input
+ * transform ran 2–4× slower for it (measured: VGG-CIFAR's layers, 32 and 64 channels).
  */
 export function winogradPlaneRows(tiles: number, channels: number): number {
-  const spread = (bytes: number): boolean => {
-    for (let d = 1; d < WINOGRAD_ELEMENTS; d++) {
-      const r = (d * bytes) % 4096;
-      if (r < 64 || r > 4096 - 64) return false;
+  let best = tiles, most = 0;
+  for (let rows = tiles; rows <= tiles + 64 && most < WINOGRAD_ELEMENTS; rows++) {
+    // The 64 sets as two 32-bit masks (called on every transform: nothing allocated).
+    let lo = 0, hi = 0, sets = 0;
+    for (let e = 0; e < WINOGRAD_ELEMENTS; e++) {
+      const set = Math.floor(((e * rows * channels * 4) % 4096) / 64);
+      const bit = 1 << (set & 31);
+      if (set < 32 ? lo & bit : hi & bit) continue;
+      if (set < 32) lo |= bit;
+      else hi |= bit;
+      sets++;
     }
-    return true;
-  };
-  for (let rows = tiles; rows < tiles + 4096; rows++) if (spread(rows * channels * 4)) return rows;
-  return tiles;
+    if (sets > most) {
+      most = sets;
+      best = rows;
+    }
+  }
+  return best;
 }
 
 /** Floats from one transformed plane to the next (see winogradPlaneRows). */

@@ -139,6 +139,10 @@ describe('Winograd F(2×2, 3×3) kernels (JavaScript reference)', () => {
       assert.equal(lines.size, WINOGRAD_TILE, `${tiles} tiles of ${ch}: planes on ${lines.size} lines`);
     }
     assert.equal(winogradPlaneRows(8192, 32), 8193, 'VGG-CIFAR conv1 at batch 32: one row more');
+    // Wider rows cannot reach 16 sets (512 channels: 2 KiB a row), but the planes still spread over some.
+    const wide = winogradPlaneRows(1024, 512);
+    assert.ok(wide >= 1024 && wide <= 1024 + 64);
+    assert.ok(new Set(Array.from({ length: WINOGRAD_TILE }, (_, e) => Math.floor(((e * wide * 512 * 4) % 4096) / 64))).size >= 2, 'not all on one set');
   });
 
   it('the flipped filters transform computes the input gradient (dz by w rotated 180°, in and out swapped)', () => {
